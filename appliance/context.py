@@ -1,0 +1,58 @@
+"""The running appliance: settings, database and engines, built once and passed down.
+
+Engines load lazily, once per process (the web server, each worker), never at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from appliance.db.engine import make_engine, migrate
+from appliance.settings import Settings
+
+if TYPE_CHECKING:
+    from appliance.index.faiss_index import FaissIndex
+    from models.base import Embedder
+
+
+class Appliance:
+    def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder  # tests hand an engine in at this seam
+
+    @cached_property
+    def db(self) -> Engine:
+        return make_engine(self.settings.db_path)
+
+    def migrate(self) -> int:
+        for d in (self.settings.data_dir, self.settings.inbox_dir, self.settings.failed_dir,
+                  self.settings.originals_dir, self.settings.index_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return migrate(self.db)
+
+    @cached_property
+    def embedder(self) -> "Embedder":
+        from models.catalog import resolve_model_dir
+        from models.registry import build_embedder
+
+        s = self.settings.search
+        model_dir = resolve_model_dir(self.settings.models_dir, s.embedder_model)
+        return build_embedder(s.embedder, model_dir)
+
+    @cached_property
+    def index(self) -> "FaissIndex":
+        from appliance.index.faiss_index import FaissIndex
+
+        return FaissIndex(self.settings.index_dir, self.embedder)
+
+
+def open_appliance(settings: Settings, **kw: object) -> Appliance:
+    app = Appliance(settings, **kw)  # type: ignore[arg-type]
+    app.migrate()
+    return app

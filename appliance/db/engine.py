@@ -1,0 +1,93 @@
+"""SQLite in WAL mode, one writer at a time (BEGIN IMMEDIATE), numbered migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlmodel import Session, SQLModel
+
+from appliance.db import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+FTS_DDL = (
+    # Keyword index over analysed text (accent-folded, stemmed per language by appliance.services.text).
+    "CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5("
+    "terms, collection_id UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
+)
+
+
+def make_engine(db_path: Path) -> Engine:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # The pysqlite driver's own transaction handling is off so that BEGIN IMMEDIATE works.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        immediate = conn.get_execution_options().get("belfort_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A transaction that takes the write lock up front, so two writers never deadlock."""
+    with Session(engine.execution_options(belfort_write=True), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+def _m1_initial(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(FTS_DDL)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
+    (1, "initial schema", _m1_initial),
+]
+
+
+def migrate(engine: Engine) -> int:
+    """Apply pending migrations in order; returns the schema version."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, "
+            "applied_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+        )
+        current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+    for version, name, step in MIGRATIONS:
+        if version <= current:
+            continue
+        step(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO schema_version (version, name) VALUES (:v, :n)"), {"v": version, "n": name}
+            )
+        current = version
+    return int(current)

@@ -1,0 +1,165 @@
+"""SQLModel tables: SQLite is the source of truth; the FAISS index and FTS table derive from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Group(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    description: str = ""
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True)
+    display_name: str = ""
+    password_hash: str = ""
+    role: str = "staff"  # staff | archivist | admin
+    language: str = "nl"
+    active: bool = True
+    # Seam for OIDC/LDAP: where the identity comes from and its subject there.
+    auth_source: str = "local"
+    external_id: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserGroup(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    group_id: int = Field(foreign_key="group.id", primary_key=True)
+
+
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = ""
+    token_hash: str = Field(index=True, unique=True)  # sha256 of the token; the token itself is shown once
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked: bool = False
+
+
+class Collection(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)  # slug, also the inbox folder name
+    title: str = ""
+    description: str = ""
+    # Escalation route (Ask): department and mailbox a question goes to when the AI cannot answer.
+    route_department: str = ""
+    route_mailbox: str = ""
+    settings_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CollectionGroup(SQLModel, table=True):
+    """Which groups may read a collection. A collection with no rows is readable by admins only."""
+
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True)
+    group_id: int = Field(foreign_key="group.id", primary_key=True)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("collection_id", "source_path"),)
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = Field(foreign_key="collection.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    source_path: str  # relative name inside the collection (or "mail.eml/attachment.pdf")
+    title: str = ""
+    kind: str = ""  # pdf | docx | odt | html | text | eml | msg | xlsx | csv | image
+    mime: str = ""
+    language: str = ""
+    state: str = "ingested"  # ingested | needs_ocr | failed | retired
+    state_detail: str = ""
+    current_version_id: int | None = None
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("collection_id", "content_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    collection_id: int = Field(foreign_key="collection.id", index=True)
+    number: int = 1
+    content_hash: str = Field(index=True)  # sha256 of the file bytes: the idempotency key
+    stored_path: str = ""  # the original, kept under data_dir/originals/<hash[:2]>/<hash>
+    size: int = 0
+    pages: int = 0
+    chunker_version: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    retired_at: datetime | None = None
+
+
+class Chunk(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="documentversion.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    collection_id: int = Field(foreign_key="collection.id", index=True)
+    ordinal: int = 0
+    text: str = ""
+    page: int = 1
+    char_start: int = 0  # offsets in the page's text
+    char_end: int = 0
+    language: str = ""
+    active: bool = Field(default=True, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of who did what; the product offers no edit or delete."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = ""  # username or "system"
+    action: str = Field(index=True)
+    target: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class JobOutcome(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(index=True)
+    kind: str = ""  # ingest | reindex | ...
+    target: str = ""  # file name or collection (no personal data)
+    collection: str = ""
+    state: str = "queued"  # queued | running | done | failed | duplicate
+    code: str = ""
+    message: str = ""
+    progress: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class FailedFile(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    collection: str = ""
+    original_name: str = ""
+    failed_path: str = ""  # where the file now lies under data_dir/failed
+    code: str = ""
+    reason: str = ""
+    hint: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    resolved: bool = False
+
+
+class SettingOverride(SQLModel, table=True):
+    key: str = Field(primary_key=True)  # dotted, e.g. "search.rrf_k"
+    value: Any = Field(sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = ""
+
+
+class SignInAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    ok: bool = False

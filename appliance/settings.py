@@ -1,0 +1,198 @@
+"""One typed settings object: defaults < belfort.toml < BELFORT_* env < admin overrides in the DB.
+
+Built once at start-up (`load_settings`) and passed down; nothing reads it at import time.
+Environment keys use a double underscore between section and field: `BELFORT_WEB__PORT=8080`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from appliance.errors import BelfortError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WebSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the web UI and API listen on.")
+    port: int = Field(8000, description="TCP port of the web UI and API.")
+    secret_key: str = Field(
+        "", description="Key that signs session cookies; generated into the data folder when empty."
+    )
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS).")
+    max_upload_mb: int = Field(200, description="Largest accepted upload in MiB.")
+    sign_in_attempts_per_minute: int = Field(5, description="Failed sign-ins allowed per user and minute.")
+    default_language: Literal["nl", "fr", "en"] = Field("nl", description="UI language when none chosen.")
+
+
+class IngestSettings(_Section):
+    stable_seconds: float = Field(2.0, description="A dropped file must keep size and mtime this long.")
+    poll_seconds: float = Field(2.0, description="Drop-folder scan interval (polling works on SMB/NFS).")
+    max_file_mb: int = Field(250, description="Files larger than this are refused with a reason.")
+    chunk_chars: int = Field(900, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(120, description="Characters shared by neighbouring chunks.")
+    ignore_patterns: list[str] = Field(
+        default_factory=lambda: [".*", "~$*", "*.tmp", "*.part", "*.crdownload", "Thumbs.db"],
+        description="File name patterns the drop-folder watcher never picks up.",
+    )
+
+
+class SearchSettings(_Section):
+    embedder: str = Field("e5", description="Embedding engine: e5 | sentence-transformers | fake.")
+    embedder_model: str = Field(
+        "multilingual-e5-small-q4", description="Catalog name or folder of the embedding model."
+    )
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    candidates: int = Field(50, description="Candidates taken from each ranker before fusion.")
+    max_query_chars: int = Field(2000, description="Longer queries are refused with a hint.")
+
+
+class LLMSettings(_Section):
+    engine: str = Field("llama-cpp", description="LLM engine: llama-cpp | openai-compatible | none.")
+    model: str = Field("qwen2.5-coder-0.5b-instruct-q4_k_m", description="Catalog name of the GGUF model.")
+    base_url: str = Field("", description="On-premises OpenAI-compatible endpoint (openai-compatible).")
+    context_size: int = Field(0, description="Context window; 0 takes the hardware profile's value.")
+    threads: int = Field(0, description="CPU threads; 0 takes the hardware profile's value.")
+    gpu_layers: int = Field(-2, description="Layers on the GPU; -2 takes the hardware profile's value.")
+    timeout_seconds: float = Field(120.0, description="Longer waits fall back to an extractive answer.")
+
+
+class Settings(_Section):
+    data_dir: Path = Field(Path("var"), description="Root of all state: database, inbox, index, jobs.")
+    models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
+    profile: Literal["production", "test", "demo"] = Field("production", description="Run profile.")
+    log_level: str = Field("INFO", description="Application log level.")
+    web: WebSettings = Field(default_factory=WebSettings)  # type: ignore[arg-type]
+    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
+    search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+
+    # Derived paths: one place that says where things live.
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "belfort.sqlite3"
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.data_dir / "failed"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.data_dir / "originals"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            keys += _known_keys(ann, f"{prefix}{name}.")
+        else:
+            keys.append(prefix + name)
+    return keys
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith("BELFORT_") or key in ("BELFORT_CONFIG",):
+            continue
+        parts = key[len("BELFORT_") :].lower().split("__")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _parse_env_value(value)
+    return out
+
+
+def _parse_env_value(value: str) -> Any:
+    if value.startswith("[") and value.endswith("]"):
+        return [v.strip() for v in value[1:-1].split(",") if v.strip()]
+    return value
+
+
+def build_settings(layers: list[Mapping[str, Any]]) -> Settings:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = _deep_merge(merged, layer)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, _known_keys(Settings), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "see README 'Settings' for the keys"
+            raise BelfortError("settings.unknown_key", f"unknown setting '{key}'", hint=hint) from None
+        raise BelfortError(
+            "settings.invalid", f"setting '{key}': {err['msg']}", hint="see README 'Settings'"
+        ) from None
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults < belfort.toml < BELFORT_* env < overrides (the admin's, stored in the DB)."""
+    environ = os.environ if environ is None else environ
+    layers: list[Mapping[str, Any]] = []
+    path = config_file or (Path(environ["BELFORT_CONFIG"]) if "BELFORT_CONFIG" in environ else None)
+    if path is None and Path("belfort.toml").exists():
+        path = Path("belfort.toml")
+    if path is not None:
+        if not path.exists():
+            raise BelfortError("settings.no_file", f"config file {path} not found", hint="check BELFORT_CONFIG")
+        layers.append(tomllib.loads(path.read_text("utf-8")))
+    layers.append(_env_overrides(environ))
+    if overrides:
+        layers.append(overrides)
+    return build_settings(layers)
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(key, default, description) for every setting: the README table is generated from this."""
+    rows = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            ann = field.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, f"{prefix}{name}.")
+                continue
+            default = field.get_default(call_default_factory=True)
+            rows.append((prefix + name, repr(default) if not isinstance(default, Path) else str(default),
+                         field.description or ""))
+
+    walk(Settings, "")
+    return rows

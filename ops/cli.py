@@ -1,0 +1,38 @@
+"""`belfort` command line. Each module in ops/commands registers its own sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from appliance.errors import BelfortError
+
+import ops.commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="belfort", description="Belfort: offline AI appliance.")
+    parser.add_argument("--config", help="path of belfort.toml (default: ./belfort.toml or $BELFORT_CONFIG)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(ops.commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"ops.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BelfortError as exc:
+        print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

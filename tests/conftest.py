@@ -1,0 +1,40 @@
+"""Shared fixtures: a `test` settings profile, real SQLite in tmp_path, engines swapped at the seam."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appliance.context import Appliance, open_appliance
+from appliance.settings import Settings, build_settings
+from models.fakes import FakeEmbedder
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+EVAL = SHARED / "eval"
+
+
+def make_settings(tmp_path: Path, **extra: object) -> Settings:
+    layers: list[dict] = [{
+        "data_dir": str(tmp_path / "data"),
+        "models_dir": str(tmp_path / "models"),
+        "profile": "test",
+        "search": {"embedder": "fake"},
+        "ingest": {"stable_seconds": 0.0, "poll_seconds": 0.05},
+        "llm": {"engine": "none"},
+    }]
+    if extra:
+        layers.append(extra)  # type: ignore[arg-type]
+    return build_settings(layers)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def appliance(settings: Settings) -> Appliance:
+    """A migrated appliance on a fresh SQLite file with the fake embedder."""
+    return open_appliance(settings, embedder=FakeEmbedder())
