@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+
+from models.base import ChatMessage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -31,3 +37,49 @@ class FakeEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)
+
+
+class FakeLLM:
+    """Scripted LLM: replies with `reply` (a string, or a function of the messages), in word pieces.
+
+    Every call's messages are kept in `calls`, so tests can assert what reached the model (for
+    example that no hidden passage was ever put in a prompt). `delay` slows each piece down.
+    """
+
+    def __init__(
+        self,
+        reply: "str | Callable[[Sequence[ChatMessage]], str]" = "Ik weet het niet.",
+        *,
+        name: str = "fake-llm",
+        delay: float = 0.0,
+    ) -> None:
+        self.reply = reply
+        self.name = name
+        self.sha256 = hashlib.sha256(name.encode()).hexdigest()
+        self.delay = delay
+        self.calls: list[list[ChatMessage]] = []
+        self.lock = threading.Lock()
+
+    def stream(
+        self,
+        messages: "Sequence[ChatMessage]",
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.1,
+        json_schema: "dict[str, Any] | None" = None,
+        stop: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> "Iterator[str]":
+        self.calls.append(list(messages))
+        text = self.reply(messages) if callable(self.reply) else self.reply
+        if json_schema is not None and not text.lstrip().startswith("{"):
+            text = json.dumps({"answer": text})
+        with self.lock:  # one generation at a time, like the real engine
+            for piece in re.findall(r"\S+\s*|\s+", text)[: max(max_tokens, 1)]:
+                if self.delay:
+                    time.sleep(self.delay)
+                yield piece
+
+    @property
+    def last_prompt(self) -> str:
+        return "\n".join(m.content for m in self.calls[-1]) if self.calls else ""

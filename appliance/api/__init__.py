@@ -1,0 +1,23 @@
+"""JSON API under /api/v1 (Bearer tokens); its OpenAPI schema is served at /api/v1/schema."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+
+from appliance.api import documents, health, jobs, search
+from appliance.api.auth import api_principal
+from appliance.api.uploads import MIB
+
+
+def api_router(max_upload_mb: int) -> Router:
+    # Multipart framing adds a little to the file; the exact limit is enforced while the file is staged.
+    upload = documents.upload_handler(max_upload_mb * MIB + MIB)
+    protected = Router(
+        path="/",
+        route_handlers=[search.search_endpoint, documents.list_documents, documents.get_document,
+                        documents.download_original, upload, jobs.list_jobs, jobs.list_failed,
+                        jobs.retry_failed],
+        dependencies={"who": Provide(api_principal, sync_to_thread=True)},
+    )
+    return Router(path="/api/v1", route_handlers=[health.health, protected])

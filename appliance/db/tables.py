@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    # sqlmodel 0.0.50 stores only aware datetimes (UTCDateTime); naive ones raise on insert.
+    return datetime.now(UTC)
 
 
 class Group(SQLModel, table=True):
@@ -163,3 +164,26 @@ class SignInAttempt(SQLModel, table=True):
     username: str = Field(index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     ok: bool = False
+
+
+class AnswerRecord(SQLModel, table=True):
+    """Audit record of one answer (or of feedback on one): append-only and hash-chained.
+
+    `hash` = sha256 over the canonical JSON of every other column, `prev_hash` included, so an
+    edited or removed record breaks the chain (appliance.services.audit.verify_chain). `at` and
+    `payload` are stored as text so that what is hashed is exactly what is stored.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: str = Field(index=True)  # ISO 8601 UTC
+    kind: str = Field(default="answer", index=True)  # answer | feedback
+    username: str = Field(default="", index=True)
+    ref_id: int | None = None  # feedback: the answer record it is about
+    question: str = ""
+    answer: str = ""
+    status: str = ""  # answered | dont_know | escalated | extractive | refused
+    model: str = ""
+    model_sha256: str = ""
+    payload: str = "{}"  # canonical JSON: sources, citations, checks, parameters, latency, feedback
+    prev_hash: str = ""
+    hash: str = Field(default="", index=True)

@@ -1,0 +1,22 @@
+"""Page controllers: thin handlers over appliance.services that return templates."""
+
+from __future__ import annotations
+
+from litestar.di import Provide
+from litestar.router import Router
+
+from webui.controllers import admin, auth, documents, ingest, search
+from webui.web import current_principal
+
+
+def handlers(max_upload_mb: int) -> list[Router]:
+    signed_in = Router(
+        path="/",
+        route_handlers=[*search.HANDLERS, *documents.HANDLERS, *ingest.handlers(max_upload_mb), *admin.HANDLERS],
+        dependencies={"who": Provide(current_principal, sync_to_thread=True)},
+        include_in_schema=False,
+    )
+    # Handlers sharing a path are registered through one Router: registering them one by one makes
+    # Litestar 2.25 wrap a sync handler twice (`on_registration` runs again for the whole route).
+    public = Router(path="/", route_handlers=auth.HANDLERS, include_in_schema=False)
+    return [public, signed_in]

@@ -1,0 +1,37 @@
+"""GET /api/v1/search: passages the token's user may read, with escaped snippets."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.params import Parameter
+
+from appliance.api.schemas import HitOut, SearchOut
+from appliance.context import Appliance
+from appliance.services.access import Principal
+
+
+def links(document_id: int, page: int, source_path: str, chunk_id: int, start: int, end: int) -> tuple[str, str]:
+    """(document view at the passage, original at the page): the one place that builds these URLs."""
+    view = f"/documents/{document_id}?page={page}&chunk={chunk_id}&mark={start}-{end}#chunk-{chunk_id}"
+    original = f"/documents/{document_id}/original"
+    if source_path.lower().endswith(".pdf"):
+        original += f"#page={page}"
+    return view, original
+
+
+@get("/search", sync_to_thread=True, summary="Search passages", tags=["search"])
+def search_endpoint(
+    appliance: Appliance, who: Principal,
+    q: str = Parameter(description="The question or keywords.", max_length=20000),
+    limit: int = Parameter(default=10, ge=1, le=100),
+    collection: list[str] | None = Parameter(default=None, description="Restrict to these collections."),
+) -> SearchOut:
+    from appliance.services.search import search
+
+    result = search(appliance, who, q, limit=limit, collections=collection or None)
+    hits = []
+    for h in result.hits:
+        view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)
+        hits.append(HitOut(h.chunk_id, h.document_id, h.collection, h.title, h.source_path, h.page, h.text,
+                           h.snippet_html, h.score, h.language, view, original))
+    return SearchOut(query=result.query, total=result.total, took_ms=result.took_ms, hits=hits)

@@ -1,0 +1,98 @@
+"""Uploads (web form and API): sanitise the name, stage the bytes, hand the file to the ingest queue."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import select
+
+from appliance.context import Appliance
+from appliance.db.engine import read_session
+from appliance.db.tables import Collection
+from appliance.errors import BelfortError, Forbidden, NotFound
+from appliance.services.access import Principal, can_read_collection
+
+MIB = 1024 * 1024
+# (app, staged file, collection name, original file name, actor) -> job id
+Enqueue = Callable[[Appliance, Path, str, str, str], str]
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+@dataclass(frozen=True)
+class UploadReceipt:
+    job_id: str
+    collection: str
+    filename: str
+    size: int
+
+
+def sanitize_filename(name: str) -> str:
+    """Keep a readable name (Unicode, spaces) but never a path: no separators, no dots up front."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]  # browsers on Windows send full paths
+    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    if len(name.encode()) > 200:
+        stem, dot, ext = name.rpartition(".")
+        keep = ext[:16] if dot else ""
+        name = stem.encode()[: 180].decode("utf-8", "ignore") + (f".{keep}" if keep else "")
+    if not name or set(name) <= {"_", " "}:
+        raise BelfortError("upload.bad_name", "the file has no usable name", hint="rename the file and try again")
+    return name
+
+
+def staging_dir(app: Appliance) -> Path:
+    return Path(app.settings.data_dir) / "uploads"
+
+
+def accept_upload(app: Appliance, who: Principal, collection: str, filename: str, stream: IO[bytes],
+                  enqueue: Enqueue) -> UploadReceipt:
+    if not who.can_ingest:
+        raise Forbidden("auth.forbidden", "uploading needs the role archivist or admin",
+                        hint="ask an administrator for the archivist role")
+    with read_session(app.db) as session:
+        row = session.exec(select(Collection).where(Collection.name == collection)).first()
+        # An unreadable collection answers like a missing one: no hint that it exists.
+        if row is None or row.id is None or not can_read_collection(session, who, row.id):
+            raise NotFound("collection.not_found", f"no collection '{collection}'",
+                           hint="choose one of the collections offered")
+    safe = sanitize_filename(filename)
+    limit = app.settings.web.max_upload_mb * MIB
+    folder = staging_dir(app) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    target = folder / safe
+    size = 0
+    with target.open("wb") as out:
+        while block := stream.read(MIB):
+            size += len(block)
+            if size > limit:
+                out.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise BelfortError("upload.too_large", f"the file is larger than {app.settings.web.max_upload_mb} MiB",
+                                   hint="split the file or raise web.max_upload_mb", status=413)
+            out.write(block)
+    if size == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BelfortError("upload.empty", "the file is empty", hint="choose a file with content")
+    job_id = enqueue(app, target, collection, safe, who.username)
+    return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=size)
+
+
+def queue_enqueue(app: Appliance, huey: Any | None = None) -> Enqueue:
+    """Uploads go to the Huey queue; in immediate mode (tests) the task runs here, on this appliance."""
+    from appliance import jobs
+
+    queue = huey if huey is not None else jobs.make_huey(app.settings)
+    if queue.immediate:
+        jobs.use_appliance(app)
+
+    def enqueue(appliance: Appliance, path: Path, collection: str, source_name: str, actor: str) -> str:
+        return jobs.enqueue_ingest(appliance, queue, path, collection, source_name=source_name, keep_source=False)
+
+    return enqueue

@@ -1,0 +1,192 @@
+"""Doctor checks: is this box fit to run Belfort? Used by `belfort doctor`, `belfort up` and the admin console.
+
+Each check says ok, what it found, and a hint naming the fix. A `required` check that fails stops
+`belfort doctor` with exit 1; the others are warnings (features of later issues, performance).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from appliance.db.engine import MIGRATIONS
+from hardware import Hardware, detect
+from models.catalog import describe_missing, get_entry, load_catalog, verify_model
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+MIN_FREE_GB = 1.0
+WARN_FREE_GB = 5.0
+MIN_RAM_GB = 4.0
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+    hint: str = ""
+    required: bool = True
+
+    @property
+    def level(self) -> str:
+        return "ok" if self.ok else ("error" if self.required else "warning")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "level": self.level}
+
+
+def check_folders(app: "Appliance") -> list[Check]:
+    s = app.settings
+    out = []
+    for label, folder in (("data", s.data_dir), ("inbox", s.inbox_dir), ("failed", s.failed_dir),
+                          ("originals", s.originals_dir), ("index", s.index_dir)):
+        probe = folder / f".belfort-write-test-{uuid.uuid4().hex}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+            out.append(Check(f"folder.{label}", True, f"{folder} is writable"))
+        except OSError as exc:
+            out.append(Check(f"folder.{label}", False, f"{folder} is not writable ({exc.strerror})",
+                             hint=f"give the belfort user write access to {folder}"))
+    return out
+
+
+def check_disk(hw: Hardware, where: str) -> Check:
+    free = hw.disk_free_gb
+    if free < MIN_FREE_GB:
+        return Check("disk.free", False, f"{free:.1f} GiB free at {where}",
+                     hint="free disk space: ingest stops below 1 GiB")
+    if free < WARN_FREE_GB:
+        return Check("disk.free", False, f"only {free:.1f} GiB free at {where}",
+                     hint="plan more space: originals, index and models grow", required=False)
+    return Check("disk.free", True, f"{free:.0f} GiB free at {where}")
+
+
+def check_database(app: "Appliance") -> list[Check]:
+    latest = max(v for v, _, _ in MIGRATIONS)
+    try:
+        with app.db.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+            version = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+    except Exception as exc:  # noqa: BLE001 - any driver error means the same thing here
+        return [Check("db.open", False, f"cannot read {app.settings.db_path}: {type(exc).__name__}",
+                      hint="run `belfort up` (it migrates) or check the file's permissions")]
+    return [
+        Check("db.wal", str(mode).lower() == "wal", f"journal mode {mode}",
+              hint="the data folder must be on a local disk (WAL does not work on network shares)"),
+        Check("db.schema", int(version) == latest, f"schema version {version} of {latest}",
+              hint="run `belfort up` or restart: migrations run at start-up"),
+    ]
+
+
+def _model_check(app: "Appliance", name: str, role: str, required: bool) -> Check:
+    models_dir = app.settings.models_dir
+    catalog = load_catalog()
+    if name not in catalog:
+        # A folder outside the catalog (an organisation's own model): we can only say it exists.
+        folder = Path(name) if Path(name).is_absolute() else models_dir / name
+        ok = folder.is_dir()
+        return Check(f"model.{role}", ok, f"{role} model folder {folder} {'found' if ok else 'missing'}",
+                     hint="" if ok else f"provision {folder}", required=required)
+    entry = get_entry(name, catalog)
+    status = verify_model(entry, models_dir)
+    if status.verified:
+        return Check(f"model.{role}", True, f"{name} present, sha256 verified")
+    if not status.present:
+        return Check(f"model.{role}", False, f"{name} is not provisioned",
+                     hint=describe_missing(entry, models_dir), required=required)
+    return Check(f"model.{role}", False, f"{name}: {'; '.join(status.problems())}",
+                 hint="the files differ from the pinned ones: " + describe_missing(entry, models_dir),
+                 required=required)
+
+
+def check_models(app: "Appliance") -> list[Check]:
+    s = app.settings
+    out = []
+    if s.search.embedder != "fake":
+        out.append(_model_check(app, s.search.embedder_model, "embedder", required=True))
+    if s.llm.engine == "llama-cpp":
+        # Search works without the LLM; answers come with a later feature.
+        out.append(_model_check(app, s.llm.model, "llm", required=False))
+    if s.profile != "test":
+        out.append(_model_check(app, "whisper-base", "transcriber", required=False))
+    return out
+
+
+def check_tesseract(run: Callable[[list[str]], str] | None = None) -> list[Check]:
+    exe = shutil.which("tesseract")
+    if not exe:
+        return [Check("ocr.tesseract", False, "tesseract not found", required=False,
+                      hint="apt-get install tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra")]
+
+    def _run(cmd: list[str]) -> str:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return done.stdout + done.stderr
+
+    try:
+        langs = set((run or _run)([exe, "--list-langs"]).split())
+    except (OSError, subprocess.TimeoutExpired):
+        langs = set()
+    out = [Check("ocr.tesseract", True, f"tesseract at {exe}", required=False)]
+    for code, pkg in (("nld", "tesseract-ocr-nld"), ("fra", "tesseract-ocr-fra")):
+        ok = code in langs
+        out.append(Check(f"ocr.lang.{code}", ok, f"tesseract language {code} {'installed' if ok else 'missing'}",
+                         hint="" if ok else f"apt-get install {pkg}", required=False))
+    return out
+
+
+def check_llama(app: "Appliance") -> Check:
+    # find_spec only looks for the package: importing it would load the native library.
+    ok = importlib.util.find_spec("llama_cpp") is not None
+    needed = app.settings.llm.engine == "llama-cpp"
+    return Check("llm.llama_cpp", ok or not needed,
+                 "llama-cpp-python installed" if ok else "llama-cpp-python not installed",
+                 hint="" if ok else "pip install -e '.[llm]' with CMAKE_ARGS='-DGGML_NATIVE=OFF …' (see ops/setup.sh)",
+                 required=False)
+
+
+def check_cpu(hw: Hardware) -> list[Check]:
+    return [
+        Check("cpu.avx2", hw.avx2, f"{hw.cpu_count} CPU core(s), AVX2 {'yes' if hw.avx2 else 'no'}",
+              hint="" if hw.avx2 else "without AVX2 the LLM and embeddings run several times slower",
+              required=False),
+        Check("ram", hw.ram_gb >= MIN_RAM_GB, f"{hw.ram_gb:.1f} GiB RAM",
+              hint="" if hw.ram_gb >= MIN_RAM_GB else f"at least {MIN_RAM_GB:.0f} GiB is needed for the default models",
+              required=False),
+        Check("gpu", True, f"GPU: {hw.gpu} ({hw.vram_gb:.0f} GiB)" if hw.gpu else "no NVIDIA GPU (CPU profile)",
+              required=False),
+    ]
+
+
+def run_checks(app: "Appliance", hw: Hardware | None = None) -> list[Check]:
+    s = app.settings
+    hw = hw or detect(s.data_dir)
+    checks = check_folders(app)
+    checks.append(check_disk(hw, str(s.data_dir)))
+    checks += check_database(app)
+    checks += check_models(app)
+    checks += check_tesseract()
+    checks.append(check_llama(app))
+    checks += check_cpu(hw)
+    return checks
+
+
+def failed_required(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if c.required and not c.ok]
+
+
+def summary(checks: list[Check]) -> str:
+    errors = len(failed_required(checks))
+    warnings = sum(1 for c in checks if not c.ok and not c.required)
+    return f"{len(checks)} checks: {errors} error(s), {warnings} warning(s)"

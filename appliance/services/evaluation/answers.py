@@ -1,0 +1,138 @@
+"""Answer evaluation: every question through the full Ask pipeline, with and without its answer.
+
+Rows carry `question` and `answer` (dekamer_dev.jsonl). All answers are indexed in a fresh
+temporary appliance (the retrieval evaluation's corpus builder and chunker); each asked question
+goes through `services.answer.answer` with the given LLM, as a staff member who reads the corpus.
+Reported: answered rate, share of answered questions whose citations all pass the check as the
+model wrote them, share citing the row's own answer document, mean latency, tokens/s. The negative
+set asks the same questions with the row's own answer document deactivated (out of every reader's
+scope): a grounded system should then mostly say "I don't know".
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text as sql
+
+from appliance.context import open_appliance
+from appliance.db.engine import write_session
+from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
+from appliance.services.access import Principal
+from appliance.services.answer import Answer, answer
+from appliance.services.evaluation.retrieval import chunk_answer, eval_settings, load_rows
+from appliance.services.llm_engine import set_llm
+from appliance.services.search import index_chunks
+from appliance.settings import Settings
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+    from models.base import LLM, Embedder
+
+Log = Callable[[str], None]
+
+
+def build_corpus(app: "Appliance", rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal]:
+    """One document per answer in collection 'eval', readable by group 'eval'; returns the document
+    id of each row and a staff principal of that group."""
+    ing = app.settings.ingest
+    doc_of_row: list[int] = []
+    chunk_ids: list[int] = []
+    with write_session(app.db) as s:
+        col = Collection(name="eval", title="eval", route_department="Eval desk",
+                         route_mailbox="eval@example.invalid")
+        group = Group(name="eval")
+        s.add(col)
+        s.add(group)
+        s.flush()
+        s.add(CollectionGroup(collection_id=col.id, group_id=group.id))  # type: ignore[arg-type]
+        for i, row in enumerate(rows):
+            doc = Document(collection_id=col.id, source_path=f"{i:05d}-{row.get('doc_id', '')}.txt",  # type: ignore[arg-type]
+                           title=f"answer {row.get('doc_id', i)}", kind="text")
+            s.add(doc)
+            s.flush()
+            ver = DocumentVersion(document_id=doc.id, collection_id=col.id,  # type: ignore[arg-type]
+                                  content_hash=f"eval-{i}")
+            s.add(ver)
+            s.flush()
+            doc.current_version_id = ver.id
+            chunks = [Chunk(version_id=ver.id, document_id=doc.id, collection_id=col.id, ordinal=n,  # type: ignore[arg-type]
+                            text=t, page=1, char_start=a, char_end=b, language=lang)
+                      for n, (t, a, b, lang) in enumerate(chunk_answer(row["answer"], ing.chunk_chars,
+                                                                       ing.chunk_overlap))]
+            s.add_all(chunks)
+            s.flush()
+            chunk_ids += [c.id for c in chunks]  # type: ignore[misc]
+            doc_of_row.append(doc.id)  # type: ignore[arg-type]
+        group_id = group.id
+    started = time.monotonic()
+    for i in range(0, len(chunk_ids), 256):
+        index_chunks(app, chunk_ids[i : i + 256])
+        log(f"indexed {min(i + 256, len(chunk_ids))}/{len(chunk_ids)} chunks ({time.monotonic() - started:.0f} s)")
+    who = Principal(user_id=None, username="eval", role="staff", group_ids=frozenset({int(group_id or 0)}))
+    return doc_of_row, who
+
+
+def _set_active(app: "Appliance", document_id: int, active: bool) -> None:
+    with write_session(app.db) as s:
+        s.execute(sql("UPDATE chunk SET active = :a WHERE document_id = :d"),
+                  {"a": 1 if active else 0, "d": document_id})
+
+
+def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
+    n = len(results)
+    answered = [(a, d) for a, d in results if a.status == "answered"]
+    generated = [a for a, _ in results if a.tokens_per_s > 0]
+    return {
+        "n": n,
+        "answered_rate": round(len(answered) / n, 4) if n else 0.0,
+        "citations_pass_rate": round(
+            sum(1 for a, _ in answered if a.checks.get("all_passed")) / len(answered), 4) if answered else 0.0,
+        "cites_own_answer_rate": round(sum(
+            1 for a, d in answered
+            if d in {s.document_id for s in a.sources if s.number in {c.number for c in a.citations}}
+        ) / n, 4) if n else 0.0,
+        "status_counts": {k: sum(1 for a, _ in results if a.status == k)
+                          for k in ("answered", "dont_know", "escalated", "extractive")},
+        "mean_latency_s": round(sum(a.latency for a, _ in results) / n, 2) if n else 0.0,
+        "tokens_per_s": round(sum(a.tokens_per_s for a in generated) / len(generated), 2) if generated else 0.0,
+    }
+
+
+def run_answers_eval(path: Path, settings: Settings, llm: "LLM | None", *, limit: int | None = None,
+                     embedder: "Embedder | None" = None, negative: bool = True,
+                     log: Log | None = None) -> dict[str, Any]:
+    say: Log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    rows, asked = load_rows(path, limit)
+    with tempfile.TemporaryDirectory(prefix="belfort-eval-answers-") as tmp:
+        app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
+        set_llm(app, llm)
+        doc_of_row, who = build_corpus(app, rows, say)
+        positive: list[tuple[Answer, int]] = []
+        neg: list[tuple[Answer, int]] = []
+        started = time.monotonic()
+        for j, i in enumerate(asked):
+            q = rows[i]["question"]
+            positive.append((answer(app, who, q), doc_of_row[i]))
+            if negative:
+                _set_active(app, doc_of_row[i], False)
+                try:
+                    neg.append((answer(app, who, q), doc_of_row[i]))
+                finally:
+                    _set_active(app, doc_of_row[i], True)
+            a = positive[-1][0]
+            say(f"{j + 1}/{len(asked)} {a.status} latency {a.latency:.1f}s "
+                f"neg={neg[-1][0].status if neg else '-'} ({time.monotonic() - started:.0f} s)")
+    out = _summary(positive)
+    out["model"] = getattr(llm, "name", "none")
+    if negative:
+        ns = _summary(neg)
+        out["negative"] = {"n": ns["n"], "dont_know_rate": round(
+            ns["status_counts"]["dont_know"] / ns["n"], 4) if ns["n"] else 0.0,
+            "answered_rate": ns["answered_rate"], "mean_latency_s": ns["mean_latency_s"]}
+    return out

@@ -1,0 +1,198 @@
+"""Belgian personal-data detection with a Presidio-compatible result shape.
+
+`detect_pii(text)` returns `PiiSpan(entity_type, start, end, score, text)` sorted by offset and
+without overlaps. Identifiers count only with a valid checksum. Names come from a NerTagger (Frog
+for Dutch) plus context rules; without a tagger the rule-only mode still finds names after a form
+of address or office. The `text` of a span is personal data: never log it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from appliance.services.pii_names import first_name_spans, ner_person_spans, title_name_spans
+from appliance.services.pii_rules import RawSpan, rule_spans
+from models.base import ModelError, NerTagger
+
+# Stable entity type names (API, CLI, redaction log and pseudonym labels depend on them).
+ENTITY_TYPES: dict[str, str] = {
+    "BE_NATIONAL_NUMBER": "Rijksregisternummer / INSZ (mod 97, incl. births from 2000 on)",
+    "BE_BIS_NUMBER": "BIS number (birth month + 20 or + 40, mod 97)",
+    "BE_ENTERPRISE_NUMBER": "KBO enterprise number, also written as VAT number BE0...",
+    "IBAN": "Bank account number (Belgian and foreign IBAN, checksum)",
+    "BE_EID_CARD": "Belgian eID card number (12 digits, mod 97)",
+    "BE_OGM": "Structured communication OGM/VCS +++xxx/xxxx/xxxxx+++ (mod 97)",
+    "PHONE_NUMBER": "Phone number (+32 and national formats, mobile 04xx, other country codes)",
+    "EMAIL_ADDRESS": "E-mail address",
+    "BE_ADDRESS": "Belgian address (street + number [+ postcode + municipality]; postcode + municipality)",
+    "LICENSE_PLATE": "Belgian licence plate (1-ABC-123, ABC-123, 123-ABC)",
+    "DATE_OF_BIRTH": "A date next to 'geboren', 'geboortedatum', '°', 'né(e) le', ...",
+    "PERSON": "Person name (NER and context rules, Dutch and French)",
+}
+
+# Dutch labels used by pseudonymise(): "Persoon 1", "Rijksregisternummer 2", ...
+PSEUDONYM_LABELS: dict[str, str] = {
+    "BE_NATIONAL_NUMBER": "Rijksregisternummer",
+    "BE_BIS_NUMBER": "BIS-nummer",
+    "BE_ENTERPRISE_NUMBER": "Ondernemingsnummer",
+    "IBAN": "Rekeningnummer",
+    "BE_EID_CARD": "Identiteitskaartnummer",
+    "BE_OGM": "Gestructureerde mededeling",
+    "PHONE_NUMBER": "Telefoonnummer",
+    "EMAIL_ADDRESS": "E-mailadres",
+    "BE_ADDRESS": "Adres",
+    "LICENSE_PLATE": "Nummerplaat",
+    "DATE_OF_BIRTH": "Geboortedatum",
+    "PERSON": "Persoon",
+}
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _merge(spans: Iterable[RawSpan]) -> list[RawSpan]:
+    """One span per stretch of text: same-type overlaps are joined, other overlaps go to the best."""
+    by_type: dict[str, list[RawSpan]] = {}
+    for s in spans:
+        if s.end > s.start:
+            by_type.setdefault(s.entity_type, []).append(s)
+    joined: list[RawSpan] = []
+    for kind, items in by_type.items():
+        items.sort(key=lambda s: (s.start, -s.end))
+        cur = items[0]
+        for s in items[1:]:
+            if s.start < cur.end:
+                cur = RawSpan(kind, cur.start, max(cur.end, s.end), max(cur.score, s.score))
+            else:
+                joined.append(cur)
+                cur = s
+        joined.append(cur)
+    # Greedy by score then length: a checksum-valid identifier beats a phone-shaped guess.
+    joined.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
+    kept: list[RawSpan] = []
+    for s in joined:
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _strip(text: str, span: RawSpan) -> RawSpan:
+    """Trim whitespace and trailing punctuation that patterns may take along."""
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return RawSpan(span.entity_type, start, end, span.score)
+
+
+def detect_pii(
+    text: str,
+    *,
+    language: str = "nl",
+    ner: NerTagger | None = None,
+    entities: Collection[str] | None = None,
+    first_names: frozenset[str] = frozenset(),
+    min_score: float = 0.0,
+) -> list[PiiSpan]:
+    """Personal data in `text`, sorted by offset, no overlaps.
+
+    `language` is the text's language ('nl', 'fr', ...); the NER runs for every language since
+    Dutch documents quote French names and the other way round. `entities` limits the types
+    (see ENTITY_TYPES). `first_names` feeds the rule-only name detector when no NER is given.
+    """
+    if entities is not None:
+        unknown = set(entities) - set(ENTITY_TYPES)
+        if unknown:
+            raise ValueError(f"unknown entity types: {sorted(unknown)}")
+    wanted = set(entities) if entities is not None else set(ENTITY_TYPES)
+    raw: list[RawSpan] = []
+    if wanted - {"PERSON"}:
+        raw.extend(s for s in rule_spans(text) if s.entity_type in wanted)
+    if "PERSON" in wanted:
+        raw.extend(title_name_spans(text))
+        if ner is not None:
+            raw.extend(ner_person_spans(ner.tag(text), text))
+        elif first_names:
+            raw.extend(first_name_spans(text, first_names))
+    out = []
+    for s in _merge(_strip(text, s) for s in raw):
+        if s.score >= min_score and s.end > s.start:
+            out.append(PiiSpan(s.entity_type, s.start, s.end, round(s.score, 3), text[s.start : s.end]))
+    return out
+
+
+NER_ENGINES = ("auto", "frog", "none")
+
+
+def build_ner_tagger(name: str = "auto") -> NerTagger | None:
+    """'frog' (required), 'none' (rule-only mode) or 'auto' (Frog when installed, else rules only)."""
+    if name == "none":
+        return None
+    if name not in NER_ENGINES:
+        raise ModelError("ner.unknown_engine", f"unknown NER engine '{name}'", hint="available: " + ", ".join(NER_ENGINES))
+    from models.frog import FrogTagger
+
+    try:
+        return FrogTagger()
+    except ModelError:
+        if name == "auto":
+            return None
+        raise
+
+
+def load_first_names(path: Path) -> frozenset[str]:
+    """First names, one per line (e.g. frogdata's voornamen.ner), for the rule-only name detector."""
+    names = (line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines())
+    return frozenset(n for n in names if len(n) > 1 and n[0].isupper())
+
+
+def _normalise_key(entity_type: str, value: str) -> str:
+    """Spellings of the same value share one pseudonym (spacing, dots, case)."""
+    if entity_type in ("PERSON", "BE_ADDRESS", "EMAIL_ADDRESS"):
+        return f"{entity_type}:{' '.join(value.split()).casefold()}"
+    return f"{entity_type}:{re.sub(r'[^0-9A-Za-z]', '', value).upper()}"
+
+
+def pseudonymise(
+    text: str, spans: Iterable[PiiSpan], mapping: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """Replace each span by a stable pseudonym ("Persoon 1", "Rijksregisternummer 1", ...).
+
+    Pure function: `mapping` (normalised value -> pseudonym) carries earlier choices across
+    pages or documents of one collection and is returned extended; the input is not modified.
+    The mapping holds personal data: the caller stores it encrypted.
+    """
+    new_map = dict(mapping or {})
+    counters: dict[str, int] = {}
+    for pseudo in new_map.values():
+        label, _, number = pseudo.rpartition(" ")
+        if number.isdigit():
+            counters[label] = max(counters.get(label, 0), int(number))
+    pieces: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.start < cursor:
+            continue  # overlapping input: the first span wins
+        key = _normalise_key(span.entity_type, text[span.start : span.end])
+        if key not in new_map:
+            label = PSEUDONYM_LABELS.get(span.entity_type, span.entity_type.title())
+            counters[label] = counters.get(label, 0) + 1
+            new_map[key] = f"{label} {counters[label]}"
+        pieces.append(text[cursor : span.start])
+        pieces.append(new_map[key])
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return "".join(pieces), new_map

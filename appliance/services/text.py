@@ -1,0 +1,160 @@
+"""Text analysis for keyword search: accent folding, tokens, stopwords and Snowball stems.
+
+The same analysis runs when a chunk is indexed (`analyze`, stemmed in the chunk's language) and
+when a query arrives (`query_terms`). A query's language is unreliable to detect from a few words,
+so a query term is stemmed with every supported stemmer and the variants are OR-ed: a Dutch
+'vergunningen' and a French 'permis' both find their chunks whatever language the query was typed in.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+
+import Stemmer  # PyStemmer: Snowball stemmers in C
+
+STEMMER_NAMES = {"nl": "dutch", "fr": "french", "en": "english"}
+DEFAULT_LANGUAGE = "nl"  # the product's main language stems chunks whose language is unknown
+MAX_TOKEN_CHARS = 40  # longer "words" are noise (hashes, base64) and would bloat the index
+MAX_QUERY_TERMS = 256
+
+# Small lists on purpose: only words that carry no meaning for retrieval. Accent-folded.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "nl": frozenset(
+        "de het een en van in op te dat die is voor met aan er als bij of om ook door naar "
+        "uit tot over dan maar nog wel zijn was werd worden wordt zal zou kan kunnen hebben heeft "
+        "had deze dit ze zij hij wij we ik u je men hun haar hem mijn uw onze niet geen al wat "
+        "welke wie waar hoe toe daar hier dus zo reeds na tegen zonder onder tussen via per".split()
+    ),
+    "fr": frozenset(
+        "le la les un une des du de d l et ou a au aux en dans par pour sur avec sans sous ce "
+        "cet cette ces qui que quoi dont est sont etait ete etre avoir a ont il elle ils elles on "
+        "nous vous je tu se sa son ses leur leurs ne pas plus y lui mais comme si".split()
+    ),
+    "en": frozenset(
+        "the a an and or of in on to for with by at from is are was were be been being it its "
+        "this that these those as not no but if then than so such there their they he she we you "
+        "i do does did has have had will would can could shall should may might".split()
+    ),
+}
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+
+# A word: letters/digits (any script). CJK and similar scripts have no spaces, so each of their
+# characters is its own token (unigrams match where whole runs never would).
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+_local = threading.local()  # Stemmer objects are not thread-safe
+
+
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    cache = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    name = STEMMER_NAMES.get(language, STEMMER_NAMES[DEFAULT_LANGUAGE])
+    if name not in cache:
+        cache[name] = Stemmer.Stemmer(name)
+    return cache[name]
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: 'Éénmalige' -> 'eenmalige' (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded word) for each word of `text`, offsets in the original string."""
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if _NO_SPACE_SCRIPT.search(word):
+            for i, ch in enumerate(word):
+                yield m.start() + i, m.start() + i + 1, fold(ch)
+            continue
+        folded = fold(word)
+        # Folding can split a character into letters plus marks only; re-check it is still a word.
+        if folded and len(folded) <= MAX_TOKEN_CHARS:
+            yield m.start(), m.end(), folded
+
+
+def _language_key(language: str) -> str:
+    return (language or "").split("-")[0].lower()
+
+
+def analyze(text: str, language: str = "") -> str:
+    """Space-joined, folded, stemmed terms of `text` for the FTS index (stopwords removed)."""
+    lang = _language_key(language)
+    lang = lang if lang in STEMMER_NAMES else DEFAULT_LANGUAGE
+    stop = STOPWORDS[lang]
+    words = [w for w in _folded_words(fold(text)) if w not in stop]
+    return " ".join(_stemmer(lang).stemWords(words))
+
+
+def _folded_words(folded: str) -> Iterator[str]:
+    """Words of already-folded text (folding the whole text once is much faster than per word)."""
+    for m in _WORD.finditer(folded):
+        word = m.group(0)
+        if _NO_SPACE_SCRIPT.search(word):
+            yield from word
+        elif len(word) <= MAX_TOKEN_CHARS:
+            yield word
+
+
+def term_variants(word: str) -> set[str]:
+    """Every stem a folded word can have in the supported languages (used for queries and marks)."""
+    return {_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES}
+
+
+def query_terms(query: str) -> list[str]:
+    """Distinct search terms of a query, in query order; stopwords dropped unless nothing else is left."""
+    words = list(_folded_words(fold(query)))
+    content = [w for w in words if w not in ALL_STOPWORDS] or words
+    seen: dict[str, None] = {}
+    for word in content:
+        for term in sorted(term_variants(word)):
+            seen.setdefault(term, None)
+        if len(seen) >= MAX_QUERY_TERMS:
+            break
+    return list(seen)[:MAX_QUERY_TERMS]
+
+
+def fts_match_expression(terms: list[str]) -> str:
+    """An FTS5 MATCH expression that ORs the terms, each quoted so no input is ever FTS5 syntax."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Offsets of the words of `text` whose analysed form is one of `terms` ('vergunningen' ~ 'vergunning')."""
+    if not terms:
+        return []
+    return [(s, e) for s, e, w in word_spans(text) if term_variants(w) & terms]
+
+
+def snippet(text: str, terms: set[str], width: int = 240) -> tuple[str, list[tuple[int, int]]]:
+    """The `width`-character window of `text` with the most matches, and the match offsets inside it.
+
+    Returns plain text (with '…' where trimmed); callers escape it and wrap the offsets in marks.
+    """
+    spans = match_spans(text, terms)
+    if len(text) <= width:
+        return text, spans
+    best_start, best_count = 0, 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e <= start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    # Some context before the first match; snap both ends to whitespace so words stay whole.
+    lo = max(0, best_start - width // 5) if best_count else 0
+    if lo > 0:
+        space = text.rfind(" ", max(0, lo - 20), lo + 1)
+        lo = space + 1 if space >= 0 else lo
+    hi = min(len(text), lo + width)
+    if hi < len(text):
+        space = text.rfind(" ", lo + width // 2, hi)
+        hi = space if space > lo else hi
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    inside = [(s - lo + len(prefix), e - lo + len(prefix)) for s, e in spans if s >= lo and e <= hi]
+    return prefix + text[lo:hi] + suffix, inside

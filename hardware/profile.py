@@ -1,0 +1,44 @@
+"""Hardware -> engine settings that fit it. A pure function: tested with made-up machines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hardware.detect import Hardware
+
+
+@dataclass(frozen=True)
+class Profile:
+    llm_threads: int
+    llm_context: int
+    llm_gpu_layers: int  # -1: all layers on the GPU, 0: CPU only
+    llm_batch: int
+    whisper_compute_type: str  # int8 on CPU, float16 on a GPU
+    embed_threads: int
+    ocr_engine: str  # tesseract | rapidocr
+
+
+def profile(hw: Hardware) -> Profile:
+    cores = max(1, hw.cpu_count)
+    # A GPU with room for a small quantised model and its KV cache takes every layer.
+    gpu = hw.gpu is not None and hw.vram_gb >= 4
+    if gpu:
+        context = 8192 if hw.vram_gb >= 12 else 4096
+    elif hw.ram_gb >= 16:
+        context = 4096
+    elif hw.ram_gb >= 8:
+        context = 2048
+    else:
+        context = 1024
+    return Profile(
+        # llama.cpp decodes fastest on physical cores; leave one for the web server when we can.
+        llm_threads=cores if cores <= 2 else cores - 1,
+        llm_context=context,
+        llm_gpu_layers=-1 if gpu else 0,
+        llm_batch=512 if gpu or cores >= 8 else 256,
+        whisper_compute_type="float16" if gpu else "int8",
+        embed_threads=cores,
+        # Tesseract is the packaged Debian default; RapidOCR is the accurate choice where there is
+        # room for onnxruntime and its models.
+        ocr_engine="rapidocr" if gpu or (cores >= 8 and hw.ram_gb >= 16) else "tesseract",
+    )

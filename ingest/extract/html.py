@@ -1,0 +1,106 @@
+"""HTML pages (and HTML-only mail bodies) to plain text with one line per block.
+
+Scripts, styles, navigation and forms' option lists are dropped; the charset comes from the
+page's own declaration when it fits the bytes, else BOM, else detection (pages saved from old
+intranets often claim nothing and are windows-1252).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.extract.common import clean_text, decode_bytes, looks_binary, title_from_stem, wrap_errors
+from ingest.types import Extracted, IngestError, Page
+
+DROP = {
+    "script", "style", "noscript", "template", "svg", "math", "nav", "iframe", "object", "embed",
+    "canvas", "select", "datalist", "head", "button", "audio", "video", "map",
+}
+BLOCK = {
+    "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "hr", "li", "main",
+    "ol", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
+    "legend", "body", "html", "center",
+}
+SECTION = {"h1", "h2", "h3", "h4", "h5", "h6", "p"}  # a blank line around them: good chunk boundaries
+CELL = {"td", "th"}
+
+_BREAK = "\ue000"  # private-use marker for "paragraph break", resolved after the walk
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_WS = re.compile(r"\s+")
+
+
+def declared_charset(data: bytes) -> str | None:
+    head = data[:4096]
+    found = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return found.group(1).decode("ascii") if found else None
+
+
+def html_to_text(markup: str) -> tuple[str, str, str]:
+    """Return (title, text, lang) for an HTML document given as str."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(markup)
+    title_node = tree.css_first("title")
+    title = " ".join(title_node.text().split()) if title_node is not None else ""
+    if not title:
+        heading = tree.css_first("h1") or tree.css_first("h2") or tree.css_first("h3")
+        title = " ".join(heading.text().split()) if heading is not None else ""
+    html_node = tree.css_first("html")
+    lang = (html_node.attributes.get("lang") or "") if html_node is not None else ""
+    root = tree.body if tree.body is not None else tree.root
+    text = _walk(root) if root is not None else ""
+    return title, text, (lang or "").split("-")[0].lower()
+
+
+def _walk(root) -> str:  # type: ignore[no-untyped-def]
+    out: list[str] = []
+    stack: list[object] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node = item
+        tag = node.tag  # type: ignore[attr-defined]
+        if tag == "-text":
+            out.append(_WS.sub(" ", node.text_content or ""))  # type: ignore[attr-defined]
+            continue
+        if tag in DROP or tag.startswith(("-", "!")) or tag == "_comment":
+            continue
+        if tag == "br":
+            out.append("\n")
+            continue
+        if tag in SECTION:
+            out.append(_BREAK)
+            stack.append(_BREAK)
+        elif tag in BLOCK:
+            out.append("\n")
+            stack.append("\n")
+        elif tag in CELL:
+            stack.append("\t")
+        elif tag == "img":
+            alt = (node.attributes.get("alt") or "").strip()  # type: ignore[attr-defined]
+            if alt:
+                out.append(f" {alt} ")
+            continue
+        children = list(node.iter(include_text=True))  # type: ignore[attr-defined]
+        stack.extend(reversed(children))
+    raw = "".join(out)
+    raw = re.sub(r"[ \t]*\n\s*", "\n", raw)  # nested blocks: one line break, not a staircase
+    raw = re.sub(rf"\s*{_BREAK}[\s{_BREAK}]*", "\n\n", raw)
+    return clean_text(raw)
+
+
+def extract_html(path: Path, mime: str) -> Extracted:
+    data = path.read_bytes()
+    if looks_binary(data):
+        raise IngestError("ingest.corrupt", "This HTML file contains binary data.",
+                          hint="Save the page again from a browser (as 'HTML only') and drop it again.")
+    markup, encoding = decode_bytes(data, declared_charset(data))
+    with wrap_errors("HTML"):
+        title, text, lang = html_to_text(markup)
+    return Extracted(kind="html", mime=mime, title=title[:300] or title_from_stem(path),
+                     pages=[Page(number=1, text=text)], meta={"encoding": encoding, "lang": lang})

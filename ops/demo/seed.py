@@ -1,0 +1,155 @@
+"""Seed the demo: Gemeente Belveld's collections, users and documents. Safe to run again.
+
+The corpus is text written for this project (ops/demo/corpus/<collection>/); a PDF and a DOCX are
+generated once from ops/demo/generate/ so the demo shows those formats too. Documents go through the
+normal ingest service, so the demo exercises the same path as a real drop folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import select
+
+from appliance.db.engine import read_session
+from appliance.db.tables import User
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+GENERATE = HERE / "generate"
+
+# (name, title, groups that may read it)
+COLLECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("publiek", "Publieke informatie Gemeente Belveld", ("iedereen",)),
+    ("personeel", "Personeel en organisatie (HR)", ("hr",)),
+]
+# (username, role, groups, display name): personeelsdienst reads the HR collection, demo does not.
+USERS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("demo", "staff", ("iedereen",), "Demo medewerker"),
+    ("archivaris", "archivist", ("iedereen",), "Archivaris"),
+    ("personeelsdienst", "staff", ("iedereen", "hr"), "Dienst Personeel"),
+    ("admin", "admin", ("iedereen", "hr"), "Beheerder"),
+]
+# generated file -> (source text, collection, title)
+GENERATED: dict[str, tuple[str, str, str]] = {
+    "beleidsnota-bibliotheek-2026-2031.pdf": ("beleidsnota-bibliotheek.txt", "publiek",
+                                              "Beleidsnota bibliotheek 2026–2031"),
+    "reglement-evenementen.docx": ("reglement-evenementen.txt", "publiek",
+                                   "Reglement voor evenementen op het openbaar domein"),
+}
+PASSWORD_FILE = "demo-password.txt"
+
+
+@dataclass
+class SeedReport:
+    password: str = ""
+    password_is_new: bool = False
+    users_created: list[str] = field(default_factory=list)
+    states: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+def _write_docx(text: str, target: Path, title: str) -> None:
+    import docx
+
+    doc = docx.Document()
+    doc.core_properties.title = title
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    doc.add_heading(paras[0].strip(), level=1)
+    for para in paras[1:]:
+        head, _, rest = para.partition("\n")
+        if rest:
+            doc.add_heading(head.strip(), level=2)
+            doc.add_paragraph(rest.strip())
+        else:
+            doc.add_paragraph(head.strip())
+    doc.save(str(target))
+
+
+def stage_corpus(target: Path) -> dict[str, list[Path]]:
+    """Copy the corpus to target/<collection>/ and generate the PDF and DOCX there (once: regenerated
+    files would differ in bytes, and a rerun must find the same content hashes)."""
+    from ops.demo.pdfwrite import write_pdf
+
+    out: dict[str, list[Path]] = {}
+    for coll_dir in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        dest = target / coll_dir.name
+        dest.mkdir(parents=True, exist_ok=True)
+        for src in sorted(coll_dir.iterdir()):
+            if src.is_file():
+                shutil.copyfile(src, dest / src.name)
+                out.setdefault(coll_dir.name, []).append(dest / src.name)
+    for name, (source, collection, title) in GENERATED.items():
+        dest = target / collection / name
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            text = (GENERATE / source).read_text("utf-8")
+            tmp = dest.with_name(f".{name}.tmp")
+            if name.endswith(".pdf"):
+                write_pdf(text, tmp, title)
+            else:
+                _write_docx(text, tmp, title)
+            os.replace(tmp, dest)
+        out.setdefault(collection, []).append(dest)
+    return out
+
+
+def demo_password(app: "Appliance", environ: dict[str, str] | None = None) -> tuple[str, bool]:
+    """BELFORT_DEMO_PASSWORD, else the one generated at the first seed (kept in the data folder)."""
+    env = os.environ if environ is None else environ
+    if env.get("BELFORT_DEMO_PASSWORD"):
+        return env["BELFORT_DEMO_PASSWORD"], False
+    path = app.settings.data_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text("utf-8").strip(), False
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", "utf-8")
+    path.chmod(0o600)
+    return password, True
+
+
+def _existing_users(app: "Appliance") -> set[str]:
+    with read_session(app.db) as s:
+        return set(s.exec(select(User.username)).all())
+
+
+def seed_demo(app: "Appliance", log: Callable[[str], None] = print,
+              environ: dict[str, str] | None = None) -> SeedReport:
+    from appliance.services.accounts import create_user
+    from appliance.services.documents import ensure_collection, ingest_file
+
+    report = SeedReport()
+    report.password, report.password_is_new = demo_password(app, environ)
+    for name, title, groups in COLLECTIONS:
+        ensure_collection(app, name, title, groups)
+    existing = _existing_users(app)
+    for username, role, groups, display in USERS:
+        if username not in existing:
+            create_user(app, username, report.password, role=role, groups=groups, display_name=display,
+                        actor="demo-seed")
+            report.users_created.append(username)
+    staged = stage_corpus(app.settings.data_dir / "demo-corpus")
+    for collection, paths in staged.items():
+        for path in paths:
+            outcome = ingest_file(app, path, collection, source_name=path.name, actor="demo-seed",
+                                  keep_source=True)
+            report.states[outcome.state] += 1
+            if not outcome.ok:
+                report.failures.append(f"{collection}/{path.name}: {outcome.code} {outcome.message}")
+    log(f"demo: {sum(report.states.values())} documents "
+        f"({', '.join(f'{n} {s}' for s, n in sorted(report.states.items()))}); "
+        f"users created: {', '.join(report.users_created) or 'none'}")
+    for failure in report.failures:
+        log(f"demo: FAILED {failure}")
+    return report

@@ -1,0 +1,52 @@
+"""`belfort eval answers FILE.jsonl [--limit N] [--model PATH] [--no-llm] [--json]`: Ask end to end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from appliance.context import Appliance
+from appliance.services.evaluation.answers import run_answers_eval
+from appliance.services.llm_engine import build_llm, runtime_params
+from appliance.settings import load_settings
+from models.base import LLM
+from ops.evals.retrieval import _embedder
+
+
+def _llm(app: Appliance, args: argparse.Namespace) -> LLM | None:
+    if args.no_llm:
+        return None
+    if args.model:
+        from models.llamacpp import LlamaCppLLM
+
+        return LlamaCppLLM(Path(args.model), **runtime_params(app))
+    return build_llm(app)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = getattr(args, "config", None)
+    settings = load_settings(Path(config) if config else None)
+    app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
+    llm = _llm(app, args)
+    print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)
+    result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit,
+                              embedder=_embedder(settings), negative=not args.no_negative)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def register(kinds: argparse._SubParsersAction) -> None:
+    p = kinds.add_parser("answers", help="questions through the full Ask pipeline: answered, citations, negatives")
+    p.add_argument("file", help="JSONL with 'question' and 'answer' fields")
+    p.add_argument("--limit", type=int, default=None, help="ask only the first N questions (all answers indexed)")
+    p.add_argument("--model", help="a .gguf file or model folder instead of the configured LLM")
+    p.add_argument("--no-llm", action="store_true", help="extractive answers only (no LLM)")
+    p.add_argument("--no-negative", action="store_true", help="skip the negative set")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_run)

@@ -1,0 +1,72 @@
+"""A small world for web and API tests: two collections, users and tokens per group, real documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from litestar.testing import TestClient
+
+from appliance.context import Appliance
+from appliance.jobs import make_huey
+from appliance.services import accounts, documents
+from tests.filefactory import make_pdf, make_text
+
+PW = "een lang wachtwoord"
+BOUW_PAGES = [
+    "Inleiding over het stadhuis en de markt.",
+    "De omgevingsvergunning voor de nieuwe sporthal aan de Vaartstraat werd door het college verleend.",
+]
+WELZIJN_TEXT = "Vertrouwelijk: de omgevingsvergunning voor de kinderopvang Zonnebloem wacht op advies."
+
+
+@dataclass
+class World:
+    app: Appliance
+    tmp: Path
+    docs: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self) -> TestClient:
+        from webui.app import create_app
+
+        return TestClient(create_app(self.app, huey=make_huey(self.app.settings, immediate=True)))
+
+
+def build_world(app: Appliance, tmp: Path) -> World:
+    """bouw (group bouwgroep) and welzijn (welzijngroep); anna and archie read bouw, wout reads welzijn."""
+    world = World(app, tmp)
+    documents.ensure_collection(app, "bouw", "Bouwdossiers", ["bouwgroep"])
+    documents.ensure_collection(app, "welzijn", "Welzijn", ["welzijngroep"])
+    accounts.create_user(app, "anna", PW, role="staff", groups=["bouwgroep"])
+    accounts.create_user(app, "wout", PW, role="staff", groups=["welzijngroep"])
+    accounts.create_user(app, "archie", PW, role="archivist", groups=["bouwgroep"])
+    accounts.create_user(app, "admin", PW, role="admin")
+    for user in ("anna", "wout", "archie", "admin"):
+        world.tokens[user] = accounts.create_token(app, user, "tests")
+    pdf = make_pdf(tmp / "src" / "sporthal.pdf", BOUW_PAGES, title="Sporthal Vaartstraat")
+    world.docs["bouw"] = _ingest(app, pdf, "bouw")
+    txt = make_text(tmp / "src" / "kinderopvang.txt", WELZIJN_TEXT)
+    world.docs["welzijn"] = _ingest(app, txt, "welzijn")
+    return world
+
+
+def _ingest(app: Appliance, path: Path, collection: str) -> int:
+    outcome = documents.ingest_file(app, path, collection)
+    assert outcome.state == "ingested" and outcome.document_id, outcome
+    return outcome.document_id
+
+
+def sign_in(client: TestClient, username: str, password: str = PW, **extra: str):  # type: ignore[no-untyped-def]
+    client.get("/sign-in")
+    return client.post("/sign-in", data={"username": username, "password": password, "next": "/",
+                                         "_csrf_token": client.cookies.get("belfort_csrf", ""), **extra},
+                       follow_redirects=False)
+
+
+def csrf(client: TestClient) -> str:
+    return client.cookies.get("belfort_csrf", "")
+
+
+def bearer(world: World, user: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[user]}"}

@@ -1,0 +1,61 @@
+"""Sign-in and sign-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from appliance.context import Appliance
+from appliance.errors import BelfortError
+from appliance.services import accounts
+from webui.translate import error_text
+from webui.web import language_of, optional_principal, page
+
+
+@dataclass
+class SignInForm:
+    username: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+def safe_next(target: str) -> str:
+    """Only local paths: never an open redirect to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@get("/sign-in", sync_to_thread=True, include_in_schema=False)
+def sign_in_page(request: Request, appliance: Appliance, next: str = "/") -> Template | Redirect:
+    if optional_principal(request, appliance) is not None:
+        return Redirect(safe_next(next))
+    return page(request, "sign_in.html", next=safe_next(next), error="", username="")
+
+
+@post("/sign-in", sync_to_thread=True, include_in_schema=False)
+def sign_in(request: Request, appliance: Appliance,
+            data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template | Redirect:
+    try:
+        who = accounts.authenticate(appliance, data.username, data.password)
+    except BelfortError as exc:
+        if exc.code not in ("auth.invalid", "auth.rate_limited"):
+            raise
+        return page(request, "sign_in.html", status=exc.status, next=safe_next(data.next),
+                    error=error_text(language_of(request), exc.code, exc.message), username=data.username[:64])
+    request.set_session({"uid": who.user_id})
+    return Redirect(safe_next(data.next), status_code=303)
+
+
+@post("/sign-out", include_in_schema=False)
+async def sign_out(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/sign-in", status_code=303)
+
+
+HANDLERS = [sign_in_page, sign_in, sign_out]

@@ -1,0 +1,61 @@
+"""One exception handler: JSON `{"error": {code, message, hint}}` under /api, a translated page for people."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect
+
+from appliance.errors import BelfortError
+from webui.translate import error_text, hint_text
+from webui.web import SignInRequired, language_of, page
+
+log = logging.getLogger("belfort.web")
+
+HTTP_CODES = {
+    400: "http.bad_request", 401: "auth.required", 403: "auth.forbidden", 404: "http.not_found",
+    405: "http.method_not_allowed", 413: "upload.too_large", 429: "auth.rate_limited",
+}
+HINTS = {
+    "auth.required": "send 'Authorization: Bearer <token>' (belfort admin create-token)",
+    "auth.csrf": "reload the page and submit the form again",
+    "upload.too_large": "split the file or raise web.max_upload_mb",
+}
+
+
+def as_belfort_error(exc: Exception) -> BelfortError:
+    if isinstance(exc, BelfortError):
+        return exc
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        code = HTTP_CODES.get(status, f"http.{status}")
+        if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+            code = "auth.csrf"
+        message = str(exc.detail) if exc.detail else code
+        return BelfortError(code, message, hint=HINTS.get(code, ""), status=status)
+    return BelfortError("internal", "an unexpected error occurred",
+                        hint="the administrator finds the details in the server log", status=500)
+
+
+def handle_exception(request: Request, exc: Exception) -> Response:
+    error = as_belfort_error(exc)
+    if error.status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith("/api/"):
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return Response(
+            {"error": {"code": error.code, "message": error.message, "hint": error.hint}},
+            status_code=error.status, media_type=MediaType.JSON, headers=headers,
+        )
+    if isinstance(exc, SignInRequired) or (isinstance(exc, NotAuthorizedException) and error.code == "auth.required"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    lang = language_of(request)
+    return page(
+        request, "error.html", status=error.status, error_code=error.code,
+        error_message=error_text(lang, error.code, error.message),
+        error_hint=hint_text(lang, error.code, error.hint),
+    )

@@ -1,0 +1,36 @@
+"""A tiny translation helper: flat JSON catalogues per language (nl default, fr, en)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("nl", "fr", "en")
+CATALOGUE_DIR = Path(__file__).parent / "i18n"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    return json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8"))
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The text for `key` in `lang`; English, then the key itself, when a catalogue lacks it."""
+    text = catalogue(lang if lang in LANGUAGES else "nl").get(key) or catalogue("en").get(key) or key
+    return text.format(**values) if values else text
+
+
+def has(lang: str, key: str) -> bool:
+    return key in catalogue(lang if lang in LANGUAGES else "nl")
+
+
+def error_text(lang: str, code: str, fallback: str) -> str:
+    """Errors are translated by their stable code; an unknown code keeps the service's own message."""
+    key = f"error.{code}"
+    return t(lang, key) if has(lang, key) else fallback
+
+
+def hint_text(lang: str, code: str, fallback: str) -> str:
+    key = f"hint.{code}"
+    return t(lang, key) if has(lang, key) else fallback
