@@ -65,6 +65,19 @@ class LLMSettings(_Section):
     timeout_seconds: float = Field(120.0, description="Longer waits fall back to an extractive answer.")
 
 
+class OcrSettings(_Section):
+    engine: Literal["tesseract", "rapidocr", "auto"] = Field(
+        "auto", description="OCR engine; auto picks rapidocr on a GPU, tesseract (with PDF/A copy) otherwise."
+    )
+    languages: list[str] = Field(
+        default_factory=lambda: ["nld", "fra"], description="Tesseract languages for OCR."
+    )
+    min_text_quality: float = Field(
+        0.6, description="A PDF page whose text layer scores below this (0..1) is OCRed again."
+    )
+    pdfa: bool = Field(True, description="Keep a searchable PDF/A-2b archival copy beside scanned originals.")
+
+
 class Settings(_Section):
     data_dir: Path = Field(Path("var"), description="Root of all state: database, inbox, index, jobs.")
     models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
@@ -74,6 +87,7 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
     search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    ocr: OcrSettings = Field(default_factory=OcrSettings)  # type: ignore[arg-type]
 
     # Derived paths: one place that says where things live.
     @property

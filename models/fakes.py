@@ -83,3 +83,21 @@ class FakeLLM:
     @property
     def last_prompt(self) -> str:
         return "\n".join(m.content for m in self.calls[-1]) if self.calls else ""
+
+
+class FakeNerTagger:
+    """Tags the given surface strings wherever they occur (e.g. {"Jan Peeters": "PER"})."""
+
+    name = "fake-ner"
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self.known = dict(known or {})
+
+    def tag(self, text: str) -> list["Entity"]:
+        from models.base import Entity
+
+        out = []
+        for surface, label in self.known.items():
+            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+                out.append(Entity(label, m.start(), m.end(), m.group()))
+        return sorted(out, key=lambda e: e.start)

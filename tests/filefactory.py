@@ -226,10 +226,24 @@ def _guess_type(name: str) -> tuple[str, str]:
 
 def make_msg(path: Path, subject: str = "Vraag over de fietsenstalling", body: str = DUTCH_PAGES[0],
              sender: str = "Zoë Peeters <zoe.peeters@belfort.example>",
-             attachments: Sequence[tuple[str, bytes]] = ()) -> Path:
-    """A minimal Outlook .msg (OLE2 with MAPI property streams) written with extract-msg's OleWriter."""
+             attachments: Sequence[tuple[str, bytes]] = (),
+             embedded: Sequence[tuple[str, str]] = ()) -> Path:
+    """A minimal Outlook .msg (OLE2 with MAPI property streams) written with extract-msg's OleWriter.
+
+    `attachments` are (file name, bytes); `embedded` are forwarded Outlook items (subject, body).
+    """
     from extract_msg.ole_writer import OleWriter
 
+    writer = OleWriter()
+    _msg_streams(writer, "", subject, body, sender, attachments, embedded, top=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer.write(str(path))
+    return path
+
+
+def _msg_streams(writer, prefix: str, subject: str, body: str, sender: str,  # type: ignore[no-untyped-def]
+                 attachments: Sequence[tuple[str, bytes]], embedded: Sequence[tuple[str, str]], top: bool) -> None:
     def entry(tag: int, value: bytes) -> bytes:
         return struct.pack("<II", tag, 6) + value
 
@@ -238,28 +252,34 @@ def make_msg(path: Path, subject: str = "Vraag over de fietsenstalling", body: s
         writer.addEntry(f"{storage}__substg1.0_{prop:04X}001F", data)
         return entry((prop << 16) | 0x001F, struct.pack("<II", len(data) + 2, 0))
 
-    writer = OleWriter()
-    props = b"".join(unicode_prop("", pid, value) for pid, value in (
+    props = b"".join(unicode_prop(prefix, pid, value) for pid, value in (
         (0x001A, "IPM.Note"), (0x0037, subject), (0x1000, body), (0x0C1A, sender), (0x0E1D, subject)))
     filetime = int((dt.datetime(2024, 5, 13, 9, 30) - dt.datetime(1601, 1, 1)).total_seconds() * 10_000_000)
     props += entry((0x0039 << 16) | 0x0040, struct.pack("<Q", filetime))
-    header = b"\0" * 8 + struct.pack("<IIII", 0, len(attachments), 0, len(attachments)) + b"\0" * 8
-    writer.addEntry("__properties_version1.0", header + props)
-    writer.addEntry("__nameid_version1.0", storage=True)
-    for stream in ("00020102", "00030102", "00040102"):
-        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
-    for index, (name, data) in enumerate(attachments):
-        root = f"__attach_version1.0_#{index:08X}"
+    count = len(attachments) + len(embedded)
+    header = b"\0" * 8 + struct.pack("<IIII", 0, count, 0, count) + (b"\0" * 8 if top else b"")
+    writer.addEntry(f"{prefix}__properties_version1.0", header + props)
+    if top:
+        writer.addEntry("__nameid_version1.0", storage=True)
+        for stream in ("00020102", "00030102", "00040102"):
+            writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
+    for index, item in enumerate([*attachments, *embedded]):
+        root = f"{prefix}__attach_version1.0_#{index:08X}"
         writer.addEntry(root, storage=True)
-        aprops = b"\0" * 8 + entry((0x3705 << 16) | 0x0003, struct.pack("<II", 1, 0))  # attach by value
-        aprops += unicode_prop(root + "/", 0x3707, name)
-        writer.addEntry(f"{root}/__substg1.0_37010102", data)
-        aprops += entry((0x3701 << 16) | 0x0102, struct.pack("<II", len(data), 0))
+        if index < len(attachments):
+            name, data = attachments[index]
+            aprops = b"\0" * 8 + entry((0x3705 << 16) | 0x0003, struct.pack("<II", 1, 0))  # by value
+            aprops += unicode_prop(root + "/", 0x3707, name)
+            writer.addEntry(f"{root}/__substg1.0_37010102", data)
+            aprops += entry((0x3701 << 16) | 0x0102, struct.pack("<II", len(data), 0))
+        else:
+            inner_subject, inner_body = item  # type: ignore[misc]
+            aprops = b"\0" * 8 + entry((0x3705 << 16) | 0x0003, struct.pack("<II", 5, 0))  # embedded message
+            aprops += entry((0x3701 << 16) | 0x000D, struct.pack("<II", 0xFFFFFFFF, 0))
+            writer.addEntry(f"{root}/__substg1.0_3701000D", storage=True)
+            _msg_streams(writer, f"{root}/__substg1.0_3701000D/", str(inner_subject), str(inner_body), sender,
+                         (), (), top=False)
         writer.addEntry(f"{root}/__properties_version1.0", aprops)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer.write(str(path))
-    return path
 
 
 # -- the corpus ------------------------------------------------------------------------------------

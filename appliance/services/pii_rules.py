@@ -233,7 +233,7 @@ _STREET_WORD = r"(?:Markt|Plein|Baan|Steenweg|Dreef|Lei|Kaai|Dijk|Heirweg|Dorp|K
 _FR_STREET = r"(?:[Rr]ue|[Aa]venue|[Cc]haussée|[Bb]oulevard|[Pp]lace|[Cc]hemin|[Aa]llée|[Qq]uai|[Ss]quare|[Ii]mpasse|[Rr]oute|[Dd]rève)"
 _STREET = (
     r"(?:(?:" + _UP + _WORD + r"*\.?\s+){0,3}" + _UP + _WORD + r"*?(?:" + _STREET_SUFFIX + r")"
-    r"|(?:" + _UP + _WORD + r"*\s+){1,2}" + _STREET_WORD +
+    r"|(?:" + _UP + _WORD + r"*\s+){0,2}" + _STREET_WORD +
     r"|" + _FR_STREET + r"(?:\s+(?:de\s+la|de|du|des|d'|l'|la|le))?\s*" + _UP + _WORD + r"*(?:\s+" + _UP + _WORD + r"*){0,2})"
 )
 _HOUSE = r"\d{1,4}(?:\s?[a-zA-Z](?![\w]))?(?:\s?(?:bus|bte|boîte|b\.|/)\s?\d{1,4}[a-zA-Z]?)?"

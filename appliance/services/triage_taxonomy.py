@@ -64,10 +64,10 @@ class Taxonomy:
     departments: tuple[Department, ...] = ()
     default_threshold: float = DEFAULT_THRESHOLD
     version: str = "1"
-    _by_key: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict[str, Category] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_key.update({c.key: c for c in self.categories})
+        object.__setattr__(self, "_by_key", {c.key: c for c in self.categories})
 
     @property
     def keys(self) -> list[str]:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from ingest.types import IngestError
 
-# Characters that only confuse search and offsets: C0 controls except tab/newline, soft hyphen, BOM.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff\u200b]")
+# Characters that only confuse search and offsets: C0 controls except tab/newline, soft hyphen, BOM,
+# and U+FFFE, which pdfium puts where a word was hyphenated across a line end ("gemeen-|teraad").
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff\ufffe\uffff\u200b]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _TAB = re.compile(r" *\t *")  # tabs separate table cells: keep them (and empty cells), drop padding
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+_LINE_EDGE = re.compile(r" *\n *")  # spaces around line breaks (tabs stay: they mark empty cells)
+_BLANK_LINE = re.compile(r"\n[ \t]+(?=\n)")  # a line of only tabs/spaces is an empty line
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
@@ -32,12 +35,14 @@ def clean_text(text: str) -> str:
     NFC (a NFD 'é' from macOS file names and some PDFs must match a typed 'é'), unified newlines,
     one space for runs of spaces, at most one blank line between paragraphs, no trailing spaces.
     """
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _CONTROL.sub("", text)
-    lines = [_TAB.sub("\t", _SPACES.sub(" ", line)).strip(" ") for line in text.split("\n")]
-    lines = [line if line.strip() else "" for line in lines]
-    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+    text = _TAB.sub("\t", _SPACES.sub(" ", text))
+    text = _LINE_EDGE.sub("\n", text)
+    text = _BLANK_LINE.sub("\n", text)
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
 
 
 def title_from_stem(path: Path) -> str:
@@ -57,10 +62,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 break
     if declared:
-        name = _codec_name(declared)
-        if name:
+        codec = _codec_name(declared)
+        if codec:
             try:
-                return data.decode(name), name
+                return data.decode(codec), codec
             except UnicodeDecodeError:
                 pass
     try:
@@ -138,3 +143,21 @@ def wrap_errors(kind: str) -> Iterator[None]:
             f"This {kind} file could not be read ({type(exc).__name__}).",
             hint=f"Open the file in its own application to check it, save it again as {kind} and retry.",
         ) from exc
+
+
+MAX_UNZIPPED_BYTES = 1 << 30  # 1 GiB of XML is no office document; it is a zip bomb
+
+
+def check_zip_size(path: Path, kind: str) -> None:
+    """Refuse office files whose parts would inflate beyond reason before a parser expands them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError("ingest.corrupt", f"This {kind} file is damaged (not a readable archive).",
+                          hint="Open it in its office application and save it again.") from exc
+    if total > MAX_UNZIPPED_BYTES:
+        raise IngestError("ingest.too_large", f"This {kind} file would unpack to more than 1 GiB.",
+                          hint="Split the document, or export it as PDF, and drop it again.")

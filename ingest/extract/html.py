@@ -20,7 +20,7 @@ DROP = {
 BLOCK = {
     "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "hr", "li", "main",
-    "ol", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
+    "ol", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
     "legend", "body", "html", "center",
 }
 SECTION = {"h1", "h2", "h3", "h4", "h5", "h6", "p"}  # a blank line around them: good chunk boundaries
@@ -72,6 +72,9 @@ def _walk(root) -> str:  # type: ignore[no-untyped-def]
             continue
         if tag == "br":
             out.append("\n")
+            continue
+        if tag == "pre":  # preformatted: its line breaks are content (plain-text mail in HTML, code)
+            out.append("\n" + (node.text(deep=True) or "").replace("\t", "    ") + "\n")  # type: ignore[attr-defined]
             continue
         if tag in SECTION:
             out.append(_BREAK)

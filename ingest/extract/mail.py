@@ -7,6 +7,7 @@ as documents of their own, so a corrupt attachment fails on its own without losi
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import re
 import unicodedata
@@ -95,11 +96,27 @@ def _eml_body(message: EmailMessage) -> str:
     return clean_text(text)
 
 
+def _leaf_parts(message: EmailMessage) -> list[EmailMessage]:
+    """Leaves of the MIME tree; a forwarded mail (message/rfc822) is one leaf with its own attachments."""
+    leaves: list[EmailMessage] = []
+    stack: list[Any] = [message]
+    while stack:
+        part = stack.pop()
+        if part.get_content_type() == "message/rfc822" and part is not message:
+            leaves.append(part)
+        elif part.is_multipart():
+            payload = part.get_payload()
+            stack.extend(reversed(payload if isinstance(payload, list) else []))
+        else:
+            leaves.append(part)
+    return leaves
+
+
 def _eml_attachments(message: EmailMessage) -> list[Attachment]:
     children: list[Attachment] = []
     body = message.get_body(preferencelist=("plain", "html"))
-    for part in message.walk():
-        if part is body or part.is_multipart() and part.get_content_type() != "message/rfc822":
+    for part in _leaf_parts(message):
+        if part is body:
             continue
         filename = part.get_filename()
         disposition = part.get_content_disposition()
@@ -109,9 +126,10 @@ def _eml_attachments(message: EmailMessage) -> list[Attachment]:
             continue  # logos and signatures embedded in the HTML body
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
-            inner_msg = inner[0] if isinstance(inner, list) and inner else inner
+            inner_msg: Any = inner[0] if isinstance(inner, list) and inner else inner
             data = inner_msg.as_bytes() if hasattr(inner_msg, "as_bytes") else b""
-            name = safe_attachment_name(filename or (_header(inner_msg, "subject") + ".eml"),
+            subject = _header(inner_msg, "subject") if isinstance(inner_msg, EmailMessage) else ""
+            name = safe_attachment_name(filename or (subject + ".eml" if subject else ""),
                                         len(children) + 1, "message/rfc822")
         else:
             payload = part.get_payload(decode=True)
@@ -155,9 +173,11 @@ def extracted_from_msg(message: Any, path: Path) -> Extracted:
 
                 writer = OleWriter()
                 writer.fromMsg(data)
+                buffer = io.BytesIO()
+                writer.write(buffer)
                 fallback = (data.subject or "message") + ".msg"
                 children.append(Attachment(safe_attachment_name(name or fallback, len(children) + 1),
-                                           writer.toBytes()))
+                                           buffer.getvalue()))
             except Exception:  # noqa: BLE001 - keep the mail; report the attachment as skipped
                 skipped += 1
         else:
@@ -168,7 +188,7 @@ def extracted_from_msg(message: Any, path: Path) -> Extracted:
         "subject": subject,
         "sender": " ".join((message.sender or "").split()),
         "to": " ".join((getattr(message, "to", "") or "").split()),
-        "date": date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
+        "date": date.isoformat() if date is not None and hasattr(date, "isoformat") else str(date or ""),
         "attachments": [c.name for c in children],
         "attachments_skipped": skipped,
     }

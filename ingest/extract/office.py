@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingest.extract.common import clean_text, title_from_stem, wrap_errors
+from ingest.extract.common import check_zip_size, clean_text, title_from_stem, wrap_errors
 from ingest.types import Extracted, Page
 
 
 def extract_docx(path: Path, mime: str) -> Extracted:
+    check_zip_size(path, "DOCX")
     with wrap_errors("DOCX"):
         import docx
         from docx.table import Table
@@ -21,7 +22,7 @@ def extract_docx(path: Path, mime: str) -> Extracted:
         document = docx.Document(str(path))
         blocks: list[str] = []
         heading = ""
-        for item in document.iter_inner_content():
+        for item in _docx_blocks(document.element.body, document._body, Paragraph, Table):
             if isinstance(item, Paragraph):
                 text = item.text.strip()
                 if not text:
@@ -41,6 +42,24 @@ def extract_docx(path: Path, mime: str) -> Extracted:
     )
 
 
+def _docx_blocks(container: Any, parent: Any, paragraph_cls: Any, table_cls: Any) -> list[Any]:
+    """Paragraphs and tables in reading order, including those inside content controls (w:sdt),
+    which municipal Word templates use for every field and which python-docx's own iterator skips."""
+    from docx.oxml.ns import qn
+
+    blocks: list[Any] = []
+    for child in container.iterchildren():
+        if child.tag == qn("w:p"):
+            blocks.append(paragraph_cls(child, parent))
+        elif child.tag == qn("w:tbl"):
+            blocks.append(table_cls(child, parent))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                blocks.extend(_docx_blocks(content, parent, paragraph_cls, table_cls))
+    return blocks
+
+
 def _docx_table(table: Any) -> str:
     lines = []
     for row in table.rows:
@@ -58,6 +77,7 @@ def _docx_table(table: Any) -> str:
 
 
 def extract_odt(path: Path, mime: str) -> Extracted:
+    check_zip_size(path, "ODT")
     with wrap_errors("ODT"):
         from odf import opendocument, teletype
         from odf.namespaces import TABLENS, TEXTNS

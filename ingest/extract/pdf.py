@@ -6,6 +6,8 @@ scans the whole document waits for OCR instead of being indexed half-empty.
 
 from __future__ import annotations
 
+import re
+from itertools import islice
 from pathlib import Path
 
 from ingest.extract.common import clean_text, title_from_stem, wrap_errors
@@ -14,6 +16,7 @@ from ingest.types import Extracted, IngestError, Page
 # Fewer letters than this on a page with an image: the page is a scan (a stamp or page number
 # on a scanned page is often a few characters of real text).
 MIN_PAGE_CHARS = 25
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
@@ -52,7 +55,7 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
                     finally:
                         textpage.close()
                     text = clean_text(raw)
-                    letters = sum(ch.isalnum() for ch in text)
+                    letters = len(list(islice(_WORD_CHAR.finditer(text), MIN_PAGE_CHARS)))
                     if letters < MIN_PAGE_CHARS and _has_image(page, pdfium_c):
                         scan_pages.append(index + 1)
                     pages.append(Page(number=index + 1, text=text))
@@ -65,7 +68,7 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
     # No text anywhere (scans, or text drawn as outlines): only OCR can make it searchable.
     no_text = not any(p.text for p in pages)
     needs_ocr = no_text or (bool(scan_pages) and len(scan_pages) * 2 >= n_pages)
-    meta = {"page_count": n_pages}
+    meta: dict[str, object] = {"page_count": n_pages}
     if scan_pages:
         meta["scan_pages"] = scan_pages
     return Extracted(

@@ -9,13 +9,21 @@ import csv
 import io
 from pathlib import Path
 
-from ingest.extract.common import clean_text, decode_bytes, looks_binary, title_from_stem, wrap_errors
+from ingest.extract.common import (
+    check_zip_size,
+    clean_text,
+    decode_bytes,
+    looks_binary,
+    title_from_stem,
+    wrap_errors,
+)
 from ingest.types import Extracted, IngestError, Page
 
 MAX_CELLS = 2_000_000  # a runaway sheet (formatting to row 1,048,576) must not stall the worker
 
 
 def extract_xlsx(path: Path, mime: str) -> Extracted:
+    check_zip_size(path, "XLSX")
     with wrap_errors("XLSX"):
         import openpyxl
 

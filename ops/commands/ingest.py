@@ -17,6 +17,7 @@ from ops.commands._common import appliance_from
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
+    from appliance.jobs import BelfortHuey
     from ingest.watch import DropFolderWatcher
 
 log = logging.getLogger(__name__)
@@ -148,26 +149,32 @@ def _waiting_files(watcher: DropFolderWatcher, inbox: Path) -> list[Path]:
     return waiting
 
 
-def watch_forever(app: Appliance) -> int:
-    """Watch the drop folder and queue each stable file for `belfort worker`."""
-    from appliance.jobs import enqueue_ingest, make_huey
+def queueing_watcher(app: Appliance, huey: BelfortHuey) -> DropFolderWatcher:
+    """A drop-folder watcher that queues each stable file for the worker."""
+    from appliance.jobs import enqueue_ingest
     from ingest.watch import DropFolderWatcher
 
     settings = app.settings
-    huey = make_huey(settings)
 
     def enqueue(path: Path, folder: str) -> None:
         # The watcher reports a file once per (size, mtime); the task is idempotent anyway.
         collection, name = inbox_target(settings.inbox_dir, path, folder)
         enqueue_ingest(app, huey, path, collection, source_name=name, keep_source=False)
 
-    watcher = DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
-                                ignore_patterns=settings.ingest.ignore_patterns)
+    return DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
+                             ignore_patterns=settings.ingest.ignore_patterns)
+
+
+def watch_forever(app: Appliance) -> int:
+    """Watch the drop folder and queue each stable file for `belfort worker`, until SIGTERM or Ctrl-C."""
+    from appliance.jobs import make_huey
+
+    watcher = queueing_watcher(app, make_huey(app.settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     log.info("watching the drop folder")
     try:
-        watcher.run(stop, settings.ingest.poll_seconds)
+        watcher.run(stop, app.settings.ingest.poll_seconds)
     except KeyboardInterrupt:
         stop.set()
     return 0

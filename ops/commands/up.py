@@ -100,8 +100,8 @@ def _up(args: argparse.Namespace) -> int:
             print(f"\n  Demo users: {names} (password: $BELFORT_DEMO_PASSWORD or "
                   f"{settings.data_dir / 'demo-password.txt'})\n", flush=True)
     app.db.dispose()  # the children open their own connections
-    print(f"  Belfort: http://{settings.web.host if settings.web.host != '0.0.0.0' else 'localhost'}"
-          f":{settings.web.port}\n", flush=True)
+    local = settings.web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost")
+    print(f"  Belfort: http://{'localhost' if local else settings.web.host}:{settings.web.port}\n", flush=True)
 
     stop = threading.Event()
 

@@ -26,6 +26,7 @@ from appliance.services.documents import (
     original_file,
     retry_failed,
 )
+from models.fakes import FakeEmbedder
 
 NOTE = (
     "De gemeenteraad van Belfort besliste op 12 maart over de heraanleg van het Marktplein. "
@@ -294,3 +295,83 @@ def test_collection_names_are_validated(appliance: Appliance) -> None:
         assert err.value.code == "collection.invalid_name"
     coll = ensure_collection(appliance, "raad", title="Gemeenteraad", groups=["a", "b"])
     assert ensure_collection(appliance, "raad", groups=["a"]).id == coll.id
+
+
+def test_bad_input_corpus_through_the_drop_folder(appliance: Appliance) -> None:
+    """Every sample of the extraction corpus ends in a named state; nothing is lost."""
+    from ops.commands.ingest import watch_oneshot
+    from tests.filefactory import NEEDS_OCR, UNUSUAL_NAME, write_corpus
+
+    folder = appliance.settings.inbox_dir / "Corpus"
+    expected = write_corpus(folder)
+    originals = {name: (folder / name).read_bytes() for name in expected}
+    watch_oneshot(appliance)
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+    with read_session(appliance.db) as s:
+        docs = {d.source_path: d for d in s.exec(select(Document)).all()}
+        failed = {f.original_name: f for f in s.exec(select(FailedFile)).all()}
+    for name, outcome in expected.items():
+        key = safe_name(name)
+        if outcome.startswith("ingest."):
+            assert failed[key].code == outcome, name
+            assert Path(failed[key].failed_path).read_bytes() == originals[name]
+            assert failed[key].hint
+        else:
+            doc = docs[key]
+            assert doc.kind == outcome, name
+            assert doc.state == ("needs_ocr" if name in NEEDS_OCR else "ingested"), name
+            path, _, _ = original_file(appliance, SYSTEM, doc.id)  # type: ignore[arg-type]
+            assert path.read_bytes() == originals[name]
+            if name not in NEEDS_OCR:
+                assert document_pages(appliance, SYSTEM, doc.id), name  # type: ignore[arg-type]
+    assert failed["uitnodiging.eml/kapotte bijlage.pdf"].code == "ingest.corrupt"
+    assert docs["uitnodiging.eml/agenda.pdf"].parent_id == docs["uitnodiging.eml"].id
+    assert docs["bericht.msg/nota.txt"].parent_id == docs["bericht.msg"].id
+    assert docs[safe_name(UNUSUAL_NAME)].language == "nl"
+    c = counts(appliance)
+    assert c["fts"] == c["active"] > 0
+
+
+def safe_name(name: str) -> str:
+    from appliance.services.ingest_steps import safe_relative_name
+
+    return safe_relative_name(name)
+
+
+def test_a_store_failure_keeps_the_file_and_commits_nothing(appliance: Appliance, tmp_path: Path) -> None:
+    originals = appliance.settings.originals_dir
+    originals.rmdir()
+    originals.write_text("not a folder")  # publishing the original now fails unexpectedly
+    src = write(tmp_path / "besluit.txt", NOTE)
+    out = ingest_file(appliance, src, "raad", keep_source=False)
+    assert out.state == "failed" and out.code == "ingest.internal" and "NotADirectoryError" in out.message
+    row, _ = _failed_reason(appliance, out.failed_id)  # type: ignore[arg-type]
+    assert Path(row.failed_path).read_text(encoding="utf-8") == NOTE  # nothing lost
+    assert counts(appliance)["documents"] == 0
+    assert not list((appliance.settings.data_dir / "staging").glob("*/*"))  # staged copy cleaned up
+    originals.unlink()
+    originals.mkdir()
+    assert retry_failed(appliance, out.failed_id).state == "ingested"  # type: ignore[arg-type]
+
+
+class BrokenEmbedder(FakeEmbedder):
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("engine crashed")
+
+
+def test_an_index_failure_is_deferred_and_repaired_at_the_next_start(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.context import open_appliance
+    from appliance.services.documents import prepare_ingest
+
+    broken = open_appliance(settings, embedder=BrokenEmbedder())
+    src = write(tmp_path / "besluit.txt", NOTE * 10)
+    out = ingest_file(broken, src, "raad", keep_source=False)
+    assert out.state == "ingested" and out.code == "ingest.index_deferred" and not src.exists()
+    healthy = open_appliance(settings, embedder=FakeEmbedder())
+    prepare_ingest(healthy)
+    with read_session(healthy.db) as s:
+        active = set(s.exec(select(Chunk.id).where(Chunk.active)).all())  # type: ignore[arg-type]
+        coll = s.exec(select(Document.collection_id)).one()
+    assert active and healthy.index.ids(coll) == active
+    c = counts(healthy)
+    assert c["fts"] == c["active"]

@@ -148,3 +148,20 @@ def test_worker_process_runs_queued_jobs(appliance: Appliance, tmp_path: Path,
         proc.wait(timeout=30)
     with read_session(appliance.db) as s:
         assert len(s.exec(select(JobOutcome)).all()) == 3
+
+
+def test_watcher_queues_each_stable_file_once(appliance: Appliance) -> None:
+    from ops.commands.ingest import queueing_watcher
+
+    huey = make_huey(appliance.settings)  # a real queue: jobs wait for a worker
+    folder = appliance.settings.inbox_dir / "raad"
+    folder.mkdir()
+    (folder / "a.txt").write_text(NOTE, encoding="utf-8")
+    watcher = queueing_watcher(appliance, huey)
+    assert len(watcher.scan_once()) == 1
+    assert watcher.scan_once() == []  # still waiting for the worker: not queued again
+    assert [(j.state, j.collection, j.target) for j in list_jobs(appliance)] == [("queued", "raad", "a.txt")]
+    assert huey.pending_count() == 1
+    use_appliance(appliance)
+    huey.execute(huey.dequeue())  # type: ignore[arg-type]
+    assert list_jobs(appliance)[0].state == "done" and not (folder / "a.txt").exists()

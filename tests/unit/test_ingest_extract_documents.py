@@ -23,6 +23,11 @@ def test_pdf_text_layer_per_page_with_accents(tmp_path: Path) -> None:
     assert "\r" not in result.text
 
 
+def test_pdf_line_end_hyphenation_is_joined(tmp_path: Path) -> None:
+    result = extract(ff.make_pdf(tmp_path / "h.pdf", ["De gemeen-\nteraad keurt het goed aan € 25."]))
+    assert result.text == "De gemeenteraad keurt het goed aan € 25."
+
+
 def test_pdf_title_falls_back_to_file_stem(tmp_path: Path) -> None:
     assert extract(ff.make_pdf(tmp_path / "raad 13 mei.pdf", ["Iets"])).title == "raad 13 mei"
 
@@ -66,6 +71,21 @@ def test_docx_headings_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     assert "1\tGoedgekeurd" in text
 
 
+def test_docx_text_inside_content_controls(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import OxmlElement
+
+    path = ff.make_docx(tmp_path / "sjabloon.docx", ["Vaste tekst."], table=None)
+    document = docx.Document(str(path))
+    field = document.add_paragraph("Ingevuld veld: Kerkstraat 12").runs[0]._parent._p
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    field.addprevious(sdt)
+    content.append(field)
+    sdt.append(content)
+    document.save(str(path))
+    assert "Ingevuld veld: Kerkstraat 12" in extract(path).text
+
+
 def test_docx_without_heading_uses_stem(tmp_path: Path) -> None:
     assert extract(ff.make_docx(tmp_path / "brief aan Zoë.docx", ["Tekst"], heading="", table=None)).title == "brief aan Zoë"
 
@@ -103,6 +123,12 @@ def test_html_drops_script_style_nav_and_keeps_tables(tmp_path: Path) -> None:
     assert "tracking" not in text and "color" not in text and "Kalender" not in text
     assert "financiën" in text and "Punt\tBesluit" in text
     assert result.meta["lang"] == "nl"
+
+
+def test_html_keeps_line_breaks_of_preformatted_text(tmp_path: Path) -> None:
+    markup = "<html><body><p>Zie   onder:</p><pre>Regel 1\nRegel   2\n</pre><p>Einde</p></body></html>"
+    result = extract(ff._write(tmp_path / "pre.html", markup.encode()))
+    assert result.text == "Zie onder:\n\nRegel 1\nRegel 2\n\nEinde"
 
 
 def test_html_in_windows_1252_without_charset(tmp_path: Path) -> None:

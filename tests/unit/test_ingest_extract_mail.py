@@ -55,17 +55,20 @@ def test_forwarded_mail_is_a_child(tmp_path: Path) -> None:
     from email import message_from_bytes, policy
     from email.message import EmailMessage
 
-    inner = message_from_bytes(ff.eml_bytes("Oorspronkelijk bericht", "Binnenste tekst."), policy=policy.default)
+    inner_bytes = ff.eml_bytes("Oorspronkelijk bericht", "Binnenste tekst.", [("binnen.txt", b"binnenste bijlage")])
+    inner = message_from_bytes(inner_bytes, policy=policy.default)
     outer = EmailMessage()
     outer["Subject"] = "Fwd: Oorspronkelijk bericht"
     outer["From"] = "a@belfort.example"
     outer.set_content("Zie hieronder.")
     outer.add_attachment(inner)
     result = extract(ff._write(tmp_path / "fwd.eml", outer.as_bytes()))
-    assert len(result.children) == 1
+    assert len(result.children) == 1  # the inner attachment travels inside the forwarded mail
     child = ff._write(tmp_path / result.children[0].name, result.children[0].data)
     assert child.suffix == ".eml"
-    assert extract(child).pages[0].text == "Binnenste tekst."
+    forwarded = extract(child)
+    assert forwarded.pages[0].text == "Binnenste tekst."
+    assert [(c.name, c.data) for c in forwarded.children] == [("binnen.txt", b"binnenste bijlage")]
 
 
 def test_mail_with_unknown_charset_label_still_decodes(tmp_path: Path) -> None:
@@ -125,3 +128,13 @@ def test_msg_html_only_body_and_attachment_without_bytes() -> None:
     result = extracted_from_msg(_Msg(), Path("x.msg"))
     assert result.pages[0].text == "Hallo raad"
     assert result.children == [] and result.meta["attachments_skipped"] == 1
+
+
+def test_msg_with_forwarded_outlook_item_becomes_a_msg_child(tmp_path: Path) -> None:
+    path = ff.make_msg(tmp_path / "fwd.msg", attachments=[("a.txt", b"abc")],
+                       embedded=[("Doorgestuurd: vraag", "Binnenste bericht.")])
+    result = extract(path)
+    assert [c.name for c in result.children] == ["a.txt", "Doorgestuurd_ vraag.msg"]
+    child = ff._write(tmp_path / "child.msg", result.children[1].data)
+    inner = extract(child)
+    assert inner.kind == "msg" and inner.title == "Doorgestuurd: vraag" and inner.text == "Binnenste bericht."

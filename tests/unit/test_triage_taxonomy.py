@@ -28,10 +28,12 @@ def test_yaml_import_keeps_every_field(tmp_path: Path) -> None:
     assert [d.key for d in tax.departments] == ["omgeving", "welzijn"]
 
 
-def test_example_taxonomy_in_docs_loads() -> None:
+def test_example_taxonomies_in_docs_load() -> None:
     tax = load_taxonomy(REPO / "docs" / "examples" / "taxonomy-amsterdam.yaml")
     assert len(tax.categories) == 6
     assert all(c.description for c in tax.categories)
+    flemish = load_taxonomy(REPO / "docs" / "examples" / "taxonomy-gemeente.yaml")
+    assert [c.key for c in flemish.categories if c.human_only] == ["sociale-steun"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,180 @@
+"""OCR of scans and images: per page, keep a usable text layer, OCR what lacks one (or has garbage),
+and keep a searchable PDF/A-2b archival copy (tesseract via OCRmyPDF) beside the original."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance.errors import BelfortError
+from appliance.settings import Settings
+from models.base import ModelError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
+MAX_OCR_PIXELS = 60_000_000  # a 20,000 x 20,000 photo is scaled down to this before OCR
+_TOKEN = re.compile(r"\S+")
+_WORDLIKE = re.compile(r"^[^\W\d_]{2,}[.,;:!?)\]'\"]*$", re.UNICODE)
+_VOWEL = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]", re.IGNORECASE)
+
+
+def text_quality(text: str) -> float:
+    """Share of tokens that look like words (letters with a vowel): ~0.8+ for real prose, low for the
+    garbage a broken text layer or a failed OCR produces. Used to decide on OCR and as page confidence."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return 0.0
+    alnum = [t for t in tokens if any(ch.isalnum() for ch in t)]
+    if not alnum:
+        return 0.0
+    good = sum(1 for t in alnum if (_WORDLIKE.match(t) and _VOWEL.search(t)) or t.strip(".,;:").isdigit())
+    return good / len(tokens)
+
+
+@dataclass
+class OcrPageResult:
+    number: int
+    text: str
+    confidence: float
+    source: str  # text_layer | ocr
+
+
+@dataclass
+class OcrResult:
+    engine: str
+    pages: list[OcrPageResult] = field(default_factory=list)
+    pdfa_path: Path | None = None
+
+    @property
+    def mean_confidence(self) -> float:
+        return sum(p.confidence for p in self.pages) / len(self.pages) if self.pages else 0.0
+
+
+def choose_engine(settings: Settings) -> str:
+    if settings.ocr.engine != "auto":
+        return settings.ocr.engine
+    try:
+        from hardware.detect import detect
+        from hardware.profile import profile
+
+        return str(profile(detect()).ocr_engine)
+    except Exception:  # hardware probing is advisory; tesseract always works on a CPU
+        return "tesseract"
+
+
+def _text_layer(pdf: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(pdf))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise BelfortError("ocr.encrypted", "the PDF is password-protected",
+                               hint="ask the sender for an unprotected copy") from None
+        raise BelfortError("ocr.corrupt", "the PDF cannot be read", hint="check the file") from None
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
+def images_to_pdf(source: Path, out: Path) -> list[str]:
+    """All frames of an image (multi-page TIFF too) into one PDF at 300 dpi; a broken frame is skipped
+    and reported, huge images are scaled down. Returns notes on what was skipped."""
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = None  # we bound the size ourselves below, frame by frame
+    notes: list[str] = []
+    frames = []
+    try:
+        img = Image.open(source)
+    except Exception:
+        raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
+    index = 0
+    while True:
+        try:
+            img.seek(index)
+            frame = ImageOps.exif_transpose(img.copy()).convert("RGB")
+            pixels = frame.width * frame.height
+            if pixels > MAX_OCR_PIXELS:
+                scale = (MAX_OCR_PIXELS / pixels) ** 0.5
+                frame = frame.resize((int(frame.width * scale), int(frame.height * scale)))
+            frames.append(frame)
+        except EOFError:
+            break
+        except Exception:
+            notes.append(f"page {index + 1} unreadable, skipped")
+        index += 1
+        if index > 2000:
+            break
+    if not frames:
+        raise BelfortError("ocr.corrupt_image", "no readable page in the image", hint="check the file")
+    frames[0].save(out, save_all=True, append_images=frames[1:], resolution=300.0)
+    return notes
+
+
+def ocr_file(path: Path, settings: Settings, *, pdfa_out: Path | None = None,
+             engine: str | None = None) -> OcrResult:
+    """Text per page for a scanned PDF or an image; writes the PDF/A copy to `pdfa_out` when given."""
+    engine = engine or choose_engine(settings)
+    with tempfile.TemporaryDirectory(prefix="belfort-ocr-") as tmp:
+        pdf = path
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            pdf = Path(tmp) / "pages.pdf"
+            images_to_pdf(path, pdf)
+        layer = _text_layer(pdf)
+        min_q = settings.ocr.min_text_quality
+        usable = [bool(t.strip()) and text_quality(t) >= min_q for t in layer]
+        if all(usable) and pdfa_out is None:
+            return OcrResult("text_layer", [OcrPageResult(i + 1, t, text_quality(t), "text_layer")
+                                            for i, t in enumerate(layer)])
+        try:
+            if engine == "rapidocr":
+                texts, confs = _rapidocr_pages(pdf, Path(tmp), usable, layer)
+                pdfa = None
+            else:
+                texts, confs, pdfa = _tesseract_pages(pdf, settings, pdfa_out, n_pages=len(layer))
+        except ModelError as exc:
+            raise BelfortError(exc.code, exc.message, hint=exc.hint, status=503) from None
+    pages = [
+        OcrPageResult(i + 1, layer[i] if usable[i] else texts[i], text_quality(layer[i]) if usable[i] else confs[i],
+                      "text_layer" if usable[i] else "ocr")
+        for i in range(len(layer))
+    ]
+    return OcrResult(engine, pages, pdfa)
+
+
+def _tesseract_pages(pdf: Path, settings: Settings, pdfa_out: Path | None, *,
+                     n_pages: int) -> tuple[list[str], list[float], Path | None]:
+    from models.tesseract import TesseractOcr
+
+    out = pdfa_out or pdf.with_name("ocr-output.pdf")
+    result = TesseractOcr(settings.ocr.languages).ocr_pdf(pdf, out, pdfa=settings.ocr.pdfa)
+    texts = (result.pages + [""] * n_pages)[:n_pages]
+    # OCRmyPDF reports no word confidences through its API: estimate from the text itself.
+    return texts, [text_quality(t) for t in texts], (out if pdfa_out else None)
+
+
+def _rapidocr_pages(pdf: Path, tmp: Path, usable: list[bool], layer: list[str]) -> tuple[list[str], list[float]]:
+    import pypdfium2 as pdfium
+
+    from models.rapidocr import RapidOcr
+
+    engine = RapidOcr()
+    texts, confs = [], []
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for i, page in enumerate(doc):
+            if usable[i]:
+                texts.append(layer[i])
+                confs.append(1.0)
+                continue
+            image = tmp / f"page-{i + 1}.png"
+            page.render(scale=300 / 72).to_pil().save(image)
+            result = engine.ocr_image(image)
+            texts.append(result.text)
+            confs.append(result.confidence)
+    finally:
+        doc.close()
+    return texts, confs

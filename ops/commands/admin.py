@@ -1,0 +1,70 @@
+"""`belfort admin ...`: accounts and access from the command line (the first admin comes from here)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from appliance.errors import BelfortError
+from appliance.services import accounts
+from ops.commands._common import appliance_from
+
+
+def _groups(text: str) -> list[str]:
+    return [g.strip() for g in (text or "").split(",") if g.strip()]
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise BelfortError("accounts.no_password", "no password given",
+                           hint="pipe it in with --password-stdin, or run the command in a terminal")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise BelfortError("accounts.password_mismatch", "the passwords differ", hint="type the same password twice")
+    return first
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    app = appliance_from(args)
+    who = accounts.create_user(app, args.username, _read_password(args), role=args.role,
+                               groups=_groups(args.groups), actor="cli")
+    print(f"created user {who.username} (role {who.role}, {len(who.group_ids)} group(s))")
+    return 0
+
+
+def _create_token(args: argparse.Namespace) -> int:
+    token = accounts.create_token(appliance_from(args), args.username, args.name, actor="cli")
+    print(token)
+    print("store this token now: it is shown only once", file=sys.stderr)
+    return 0
+
+
+def _set_groups(args: argparse.Namespace) -> int:
+    groups = accounts.set_collection_groups(appliance_from(args), args.collection, _groups(args.groups), actor="cli")
+    print(f"{args.collection}: readable by {', '.join(groups) or 'administrators only'}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("admin", help="users, API tokens and collection groups")
+    admin = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+
+    p = admin.add_parser("create-user", help="create a local user")
+    p.add_argument("username")
+    p.add_argument("--role", choices=accounts.ROLES, default="staff")
+    p.add_argument("--groups", default="", help="comma-separated group names (created as needed)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=_create_user)
+
+    p = admin.add_parser("create-token", help="create an API token (printed once)")
+    p.add_argument("username")
+    p.add_argument("--name", required=True, help="what the token is for, e.g. 'intranet'")
+    p.set_defaults(func=_create_token)
+
+    p = admin.add_parser("set-groups", help="set the groups that may read a collection")
+    p.add_argument("collection")
+    p.add_argument("groups", help="comma-separated group names; empty: administrators only")
+    p.set_defaults(func=_set_groups)

@@ -1,0 +1,71 @@
+"""`belfort pii FILE [--json]`: personal data found in a document (any kind ingest can read)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from appliance.services.pii import ENTITY_TYPES, NER_ENGINES, PiiSpan, build_ner_tagger, detect_pii
+from models.base import ModelError
+
+
+def _pages(path: Path) -> list[tuple[int, str]]:
+    """(page number, text) of the document; plain text when no extractor is available."""
+    try:
+        from ingest.extract import extract
+    except ImportError:
+        return [(1, path.read_text(encoding="utf-8", errors="replace"))]
+    extracted = extract(path)
+    return [(p.number, p.text) for p in extracted.pages]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ingest.types import IngestError
+
+    path = Path(args.file)
+    try:
+        pages = _pages(path)
+        ner = build_ner_tagger(args.ner)
+    except IngestError as exc:
+        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+        return 2
+    if ner is None:
+        print("note: no NER engine installed; names come from context rules only", file=sys.stderr)
+    entities = set(args.entities.split(",")) if args.entities else None
+    found: list[tuple[int, PiiSpan]] = []
+    try:
+        for number, text in pages:
+            spans = detect_pii(text, ner=ner, entities=entities, min_score=args.min_score)
+            found.extend((number, s) for s in spans)
+    except ValueError as exc:
+        print(f"error [pii.entities]: {exc}\nhint: types are {', '.join(ENTITY_TYPES)}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+        return 2
+    finally:
+        close = getattr(ner, "close", None)
+        if close:
+            close()
+    # Span texts are personal data: they go to the console (or JSON) only, never to a log.
+    if args.json:
+        print(json.dumps([{"page": n} | s.as_dict() for n, s in found], ensure_ascii=False))
+    else:
+        for n, s in found:
+            print(f"p{n}\t{s.start}-{s.end}\t{s.entity_type}\t{s.score:.2f}\t{s.text}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pii", help="find personal data (Belgian identifiers, names, addresses) in a document")
+    p.add_argument("file", help="document to scan (PDF, Office, HTML, mail, text)")
+    p.add_argument("--json", action="store_true", help="print a JSON list of spans (with page numbers)")
+    p.add_argument("--ner", choices=NER_ENGINES, default="auto", help="NER engine (default: Frog if installed)")
+    p.add_argument("--entities", help="comma-separated entity types to report (default: all)")
+    p.add_argument("--min-score", type=float, default=0.0, help="drop spans scored lower than this")
+    p.set_defaults(func=_run)

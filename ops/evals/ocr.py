@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from appliance.services.evaluation.ocr import evaluate_ocr
+from appliance.settings import load_settings
+
+
+def register(kinds: argparse._SubParsersAction) -> None:
+    p = kinds.add_parser("ocr", help="CER and pages/min of Belfort's OCR next to raw OCRmyPDF")
+    p.add_argument("folder", type=Path, help="page images or PDFs, each with a .txt ground truth")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--engine", choices=["tesseract", "rapidocr"], default=None)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = evaluate_ocr(args.folder, load_settings(), limit=args.limit, engine=args.engine)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key in ("belfort", "ocrmypdf"):
+            r = result[key]
+            print(f"{key:9s} CER {r['cer']:.4f}  {r['pages_per_min']:.1f} pages/min")
+        print(f"overhead {result['overhead']:+.1%} on {result['n_pages']} pages")
+    return 0

@@ -1,0 +1,128 @@
+"""WCAG 2.1 AA: axe-core on every page of the real app (uvicorn on loopback, headless Debian chromium).
+
+Needs /usr/bin/chromium and `npm install` in tests/browser (axe-core, chrome-remote-interface);
+skips with the reason when either is missing. Nothing is downloaded: no browser download.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.integration.web_support import PW, build_world
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+NODE = shutil.which("node")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-extensions", "--disable-dev-shm-usage"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+
+def _missing() -> str:
+    if not Path(CHROMIUM).exists():
+        return "chromium not installed (apt-get install chromium)"
+    if NODE is None:
+        return "node not installed (apt-get install nodejs npm)"
+    if not (HERE / "node_modules" / "axe-core" / "axe.min.js").exists() or \
+            not (HERE / "node_modules" / "chrome-remote-interface").exists():
+        return "tests/browser/node_modules missing (run `npm install` in tests/browser)"
+    return ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def server(appliance, tmp_path):
+    import uvicorn
+
+    from appliance.jobs import make_huey
+    from appliance.services import documents
+    from tests.filefactory import make_corrupt_pdf
+    from webui.app import create_app
+
+    world = build_world(appliance, tmp_path)
+    # A failed file, so the ingest page shows its table and retry button.
+    documents.ingest_file(appliance, make_corrupt_pdf(tmp_path / "src" / "kapot.pdf"), "bouw")
+    port = _free_port()
+    config = uvicorn.Config(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
+                            host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    _wait_http(base + "/api/v1/health")
+    yield world, base
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [CHROMIUM, *FLAGS, f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1",
+         f"--user-data-dir={tmp_path / 'chrome'}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/json/version")
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_every_page_has_no_wcag21aa_violations(server, chromium):
+    world, base = server
+    doc = world.docs["bouw"]
+    paths = [
+        "/", "/?q=omgevingsvergunning+sporthal", f"/documents/{doc}?page=2&chunk=2&mark=4-40#chunk-2",
+        "/upload", "/ingest", "/admin", "/documents/999999", "/?q=" + "x" * 3000,
+        "/?lang=fr&q=sporthal", "/?lang=en",
+    ]
+    out = subprocess.run([NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)
+    assert set(results) == {"/sign-in", *paths}
+    problems = {p: r["violations"] for p, r in results.items() if r["violations"]}
+    assert not problems, json.dumps(problems, indent=1)
+    assert all(r["passes"] > 10 for r in results.values())  # axe really ran on a real page
+    assert results["/"]["lang"] == "nl" and results["/?lang=fr&q=sporthal"]["lang"] == "fr"
+    assert results["/?lang=en"]["lang"] == "en"
+
+
+if _missing():
+    test_every_page_has_no_wcag21aa_violations = pytest.mark.skip(reason=_missing())(  # noqa: F811
+        test_every_page_has_no_wcag21aa_violations)

@@ -1,0 +1,69 @@
+"""Every UI string comes from the nl/fr/en catalogues; they have the same keys and cover every use."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from webui.translate import LANGUAGES, catalogue, t
+
+WEBUI = Path(__file__).resolve().parents[2] / "webui"
+LITERAL = re.compile(r"""\bt\((?:lang,\s*)?['"]([a-z_]+\.[a-z_.]+)['"]""")
+DYNAMIC = re.compile(r"""\bt\(['"]([a-z_]+\.)['"]\s*~""")
+# The values behind the dynamic keys (t('state.' ~ doc.state)): every value the services produce.
+DYNAMIC_VALUES = {
+    "state.": ["ingested", "needs_ocr", "failed", "retired"],
+    "job.": ["queued", "running", "done", "failed", "duplicate"],
+    "model.": ["verified", "missing", "incomplete", "mismatch"],
+    "role.": ["staff", "archivist", "admin"],
+    "lang.": list(LANGUAGES),
+}
+
+
+def used_keys() -> tuple[set[str], set[str]]:
+    literal, dynamic = set(), set()
+    for path in [*WEBUI.rglob("*.html"), *WEBUI.rglob("*.py")]:
+        text = path.read_text("utf-8")
+        literal |= set(LITERAL.findall(text))
+        dynamic |= set(DYNAMIC.findall(text))
+    return literal, dynamic
+
+
+def test_catalogues_have_the_same_keys_and_no_empty_text():
+    keys = {lang: set(catalogue(lang)) for lang in LANGUAGES}
+    assert keys["nl"] == keys["fr"] == keys["en"]
+    for lang in LANGUAGES:
+        assert all(v.strip() for v in catalogue(lang).values()), lang
+
+
+def test_placeholders_match_across_languages():
+    field = re.compile(r"\{(\w+)\}")
+    for key, text in catalogue("en").items():
+        for lang in ("nl", "fr"):
+            assert set(field.findall(catalogue(lang)[key])) == set(field.findall(text)), (lang, key)
+
+
+def test_every_key_used_in_templates_and_code_exists():
+    literal, dynamic = used_keys()
+    assert len(literal) > 50  # the scan found the templates
+    assert dynamic <= set(DYNAMIC_VALUES), dynamic - set(DYNAMIC_VALUES)
+    wanted = literal | {prefix + v for prefix in dynamic for v in DYNAMIC_VALUES[prefix]}
+    missing = sorted(k for k in wanted if k not in catalogue("nl"))
+    assert not missing
+
+
+def test_templates_hold_no_bare_text():
+    """Text between tags must come from t(); only punctuation, symbols and expressions remain."""
+    tag_text = re.compile(r">([^<>{}]*[A-Za-zÀ-ÿ][^<>{}]*)<")
+    for path in WEBUI.rglob("*.html"):
+        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", path.read_text("utf-8"), flags=re.S)
+        found = [m.strip() for m in tag_text.findall(stripped) if m.strip() and m.strip() not in ("MiB", "sha256")]
+        assert not found, (path.name, found)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_t_formats_and_falls_back(lang):
+    assert t(lang, "search.open_original", page=3).count("3") == 1
+    assert t(lang, "no.such.key") == "no.such.key"
