@@ -66,8 +66,8 @@ def _best_cut(text: str, start: int, limit: int) -> int:
     window = text[lo:limit]
     for pattern in (_PARAGRAPH, _SENTENCE, _LINE, _SPACE):
         last = None
-        for last in pattern.finditer(window):
-            pass
+        for match in pattern.finditer(window):
+            last = match
         if last is not None:
             return lo + last.end() if pattern is _SENTENCE else lo + last.start()
     return limit  # one very long word (a URL, a hash): hard cut

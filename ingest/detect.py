@@ -38,7 +38,9 @@ SUPPORTED_HINT = (
     "Supported: PDF, DOCX, ODT, XLSX, CSV, HTML, TXT/MD, EML, MSG and PNG/JPEG/TIFF images. "
     "Convert the file to one of these (for example PDF) and drop it again."
 )
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL
+)
 _MAIL_HEADER = re.compile(
     rb"^(received|return-path|from|to|subject|date|message-id|mime-version|delivered-to|x-[\w-]+):[ \t]",
     re.IGNORECASE,
@@ -80,9 +82,11 @@ def detect(path: Path) -> tuple[str, str]:
             return sniffed, KIND_MIME[sniffed]
     if by_ext in {"pdf", "docx", "odt", "xlsx", "msg", "image"}:
         # The name promises a binary format but the bytes do not match it.
-        raise IngestError("ingest.corrupt", f"The file is named {ext} but its content is not a valid {by_ext}.",
+        raise IngestError("ingest.corrupt",
+                          f"The file is named {ext} but its content is not a valid {by_ext}.",
                           hint="Open it in its own application and save it again, or check the copy.")
-    raise IngestError("ingest.unsupported_type", f"Files of this type ({ext or 'no extension'}) are not supported.",
+    raise IngestError("ingest.unsupported_type",
+                      f"Files of this type ({ext or 'no extension'}) are not supported.",
                       hint=SUPPORTED_HINT)
 
 

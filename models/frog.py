@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -76,7 +77,9 @@ class FrogTagger:
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
         if start_server and shutil.which(binary) is None:
-            raise ModelError("ner.missing", f"the Frog program '{binary}' is not installed", hint=INSTALL_HINT)
+            raise ModelError(
+                "ner.missing", f"the Frog program '{binary}' is not installed", hint=INSTALL_HINT
+            )
 
     # --- server lifecycle -------------------------------------------------------------------
 
@@ -88,8 +91,10 @@ class FrogTagger:
         # Frog writes debug files into its working directory: give it a private one.
         workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"belfort-frog-{os.getpid()}-{self.port}"
         workdir.mkdir(parents=True, exist_ok=True)
+        # Its own process group: Frog forks a worker per connection, and close() must end both.
         self._proc = subprocess.Popen(
-            cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -109,7 +114,9 @@ class FrogTagger:
             except OSError:
                 time.sleep(0.25)
         self.close()
-        raise ModelError("ner.timeout", f"Frog did not start within {self.startup_timeout:.0f} s", hint=INSTALL_HINT)
+        raise ModelError(
+            "ner.timeout", f"Frog did not start within {self.startup_timeout:.0f} s", hint=INSTALL_HINT
+        )
 
     def _drain(self) -> None:
         proc = self._proc
@@ -124,13 +131,17 @@ class FrogTagger:
             self._start()
         else:
             if self.port is None:
-                raise ModelError("ner.config", "no Frog port given", hint="pass port= of a running 'frog -S PORT'")
+                raise ModelError(
+                    "ner.config", "no Frog port given", hint="pass port= of a running 'frog -S PORT'"
+                )
             try:
                 self._sock = socket.create_connection((self.host, self.port), timeout=10.0)
                 self._sock.settimeout(None)
             except OSError as exc:
                 raise ModelError(
-                    "ner.unreachable", f"no Frog server at {self.host}:{self.port}", hint=f"start 'frog -S {self.port}'"
+                    "ner.unreachable",
+                    f"no Frog server at {self.host}:{self.port}",
+                    hint=f"start 'frog -S {self.port}'",
                 ) from exc
         assert self._sock is not None
         return self._sock
@@ -143,13 +154,22 @@ class FrogTagger:
                 pass
             self._sock = None
         if self._proc is not None:
-            self._proc.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
+                self._signal_group(signal.SIGKILL)
                 self._proc.wait()
+            self._signal_group(signal.SIGKILL)  # a worker still busy with the last request
             self._proc = None
+
+    def _signal_group(self, sig: int) -> None:
+        if self._proc is None:
+            return
+        try:
+            os.killpg(self._proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def __enter__(self) -> "FrogTagger":
         return self

@@ -58,8 +58,8 @@ apt_install() {
 }
 
 python_install() {
-  local extras="llm"
-  [ "$MODE" = "test" ] && extras="llm,test"
+  # One install for every mode (the test extras are small), so switching modes reinstalls nothing.
+  local extras="llm,test"
   "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
     || { echo "Belfort needs Python 3.11 (found $("$PYTHON" --version 2>&1)); set PYTHON=" >&2; exit 1; }
   [ -x "$PY" ] || { log "creating $VENV"; "$PYTHON" -m venv "$VENV"; }

@@ -32,7 +32,8 @@ FRENCH_TEXT = (
     "Les propriétaires de cafés bénéficient d'une période de transition d'un an."
 )
 NEEDS_OCR = {"scan zonder tekst.pdf", "foto.png", "scan.jpg", "archief.tif"}
-UNUSUAL_NAME = "Notulen – Café Zoe\u0301 ☕ 東京 ＆ ﬁnale (kopie 1).txt"  # NFD é, emoji, CJK, fullwidth, ligature
+# NFD é, emoji, CJK, fullwidth ampersand, ligature, spaces and brackets
+UNUSUAL_NAME = "Notulen – Café Zoe\u0301 ☕ 東京 ＆ ﬁnale (kopie 1).txt"
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -109,7 +110,8 @@ def make_docx(path: Path, paragraphs: Sequence[str] = DUTCH_PAGES, *, heading: s
     return path
 
 
-def make_odt(path: Path, paragraphs: Sequence[str] = DUTCH_PAGES, *, heading: str = "Verslag van de commissie",
+def make_odt(path: Path, paragraphs: Sequence[str] = DUTCH_PAGES, *,
+             heading: str = "Verslag van de commissie",
              table: Sequence[Sequence[str]] | None = (("Naam", "Functie"), ("Zoë", "Schepen"))) -> Path:
     from odf.opendocument import OpenDocumentText
     from odf.table import Table, TableCell, TableColumn, TableRow
@@ -243,7 +245,8 @@ def make_msg(path: Path, subject: str = "Vraag over de fietsenstalling", body: s
 
 
 def _msg_streams(writer, prefix: str, subject: str, body: str, sender: str,  # type: ignore[no-untyped-def]
-                 attachments: Sequence[tuple[str, bytes]], embedded: Sequence[tuple[str, str]], top: bool) -> None:
+                 attachments: Sequence[tuple[str, bytes]], embedded: Sequence[tuple[str, str]],
+                 top: bool) -> None:
     def entry(tag: int, value: bytes) -> bytes:
         return struct.pack("<II", tag, 6) + value
 

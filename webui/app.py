@@ -9,12 +9,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -34,32 +35,44 @@ def _templates() -> TemplateConfig:
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,  # a typo in a template fails the tests instead of rendering blank
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(env))
 
 
-def create_app(app: Appliance, *, huey: Any | None = None, enqueue: Enqueue | None = None,
-               debug: bool = False) -> Litestar:
-    """Build the web application around a migrated Appliance; uploads go to `huey` (default: the queue file)."""
+def create_app(
+    app: Appliance, *, huey: Any | None = None, enqueue: Enqueue | None = None, debug: bool = False
+) -> Litestar:
+    """Build the web app around a migrated Appliance; uploads go to `huey` (default: the queue file)."""
     settings = app.settings
     secret = secret_key(settings)
     secure = settings.web.secure_cookies
     session = CookieBackendConfig(
-        secret=derive(secret, "session"), key="belfort_session", httponly=True, samesite="lax",
-        secure=secure, max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
+        secret=derive(secret, "session"),
+        key="belfort_session",
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=int(timedelta(hours=SESSION_HOURS).total_seconds()),
         exclude=["^/api/", "^/static/"],
     )
     csrf = CSRFConfig(
-        secret=derive(secret, "csrf").hex(), cookie_name="belfort_csrf", cookie_secure=secure,
-        cookie_httponly=True, cookie_samesite="lax", exclude=["^/api/"],
+        secret=derive(secret, "csrf").hex(),
+        cookie_name="belfort_csrf",
+        cookie_secure=secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/api/"],
     )
     state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue(app, huey)}
     return Litestar(
         route_handlers=[
             api_router(settings.web.max_upload_mb),
             *handlers(settings.web.max_upload_mb),
-            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[HERE / "static"], include_in_schema=False
+            ),
         ],
         dependencies={"appliance": Provide(lambda: app, use_cache=True, sync_to_thread=False)},
         state=State(state),
@@ -69,8 +82,12 @@ def create_app(app: Appliance, *, huey: Any | None = None, enqueue: Enqueue | No
         exception_handlers={Exception: handle_exception},
         before_send=[add_security_headers],
         openapi_config=OpenAPIConfig(
-            title="Belfort API", version="1", path="/api/v1/schema",
+            title="Belfort API",
+            version="1",
+            path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
         ),
         debug=debug,
     )

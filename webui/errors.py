@@ -16,8 +16,13 @@ from webui.web import SignInRequired, language_of, page
 log = logging.getLogger("belfort.web")
 
 HTTP_CODES = {
-    400: "http.bad_request", 401: "auth.required", 403: "auth.forbidden", 404: "http.not_found",
-    405: "http.method_not_allowed", 413: "upload.too_large", 429: "auth.rate_limited",
+    400: "http.bad_request",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "http.not_found",
+    405: "http.method_not_allowed",
+    413: "upload.too_large",
+    429: "auth.rate_limited",
 }
 HINTS = {
     "auth.required": "send 'Authorization: Bearer <token>' (belfort admin create-token)",
@@ -36,8 +41,12 @@ def as_belfort_error(exc: Exception) -> BelfortError:
             code = "auth.csrf"
         message = str(exc.detail) if exc.detail else code
         return BelfortError(code, message, hint=HINTS.get(code, ""), status=status)
-    return BelfortError("internal", "an unexpected error occurred",
-                        hint="the administrator finds the details in the server log", status=500)
+    return BelfortError(
+        "internal",
+        "an unexpected error occurred",
+        hint="the administrator finds the details in the server log",
+        status=500,
+    )
 
 
 def handle_exception(request: Request, exc: Exception) -> Response:
@@ -48,14 +57,21 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         return Response(
             {"error": {"code": error.code, "message": error.message, "hint": error.hint}},
-            status_code=error.status, media_type=MediaType.JSON, headers=headers,
+            status_code=error.status,
+            media_type=MediaType.JSON,
+            headers=headers,
         )
-    if isinstance(exc, SignInRequired) or (isinstance(exc, NotAuthorizedException) and error.code == "auth.required"):
+    if isinstance(exc, SignInRequired) or (
+        isinstance(exc, NotAuthorizedException) and error.code == "auth.required"
+    ):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")
     lang = language_of(request)
     return page(
-        request, "error.html", status=error.status, error_code=error.code,
+        request,
+        "error.html",
+        status=error.status,
+        error_code=error.code,
         error_message=error_text(lang, error.code, error.message),
         error_hint=hint_text(lang, error.code, error.hint),
     )

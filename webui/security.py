@@ -46,4 +46,6 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     """A `before_send` hook: runs for every response, error pages, 404s and static files included."""
     if message["type"] == "http.response.start":
         present = {name.lower() for name, _ in message.get("headers", [])}
-        message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in HEADERS if k not in present]
+        message["headers"] = list(message.get("headers", [])) + [
+            (k, v) for k, v in HEADERS if k not in present
+        ]

@@ -38,7 +38,8 @@ def language_of(request: Request) -> str:
 def current_principal(request: Request, appliance: Appliance) -> Principal:
     """Dependency of every signed-in page; reloads the user so role, groups and disabling apply at once."""
     uid = request.session.get("uid") if request.scope.get("session") else None
-    who = accounts.principal_by_id(appliance, int(uid)) if uid else None
+    stamp = str(request.session.get("stamp", "")) if uid else ""
+    who = accounts.principal_by_id(appliance, int(uid), stamp) if uid else None
     if who is None:
         raise SignInRequired("sign in first")
     return who
@@ -53,22 +54,35 @@ def optional_principal(request: Request, appliance: Appliance) -> Principal | No
 
 def require_role(who: Principal, role: str) -> None:
     if ROLE_RANK.get(who.role, -1) < ROLE_RANK[role]:
-        raise Forbidden("auth.forbidden", f"this page needs the role {role}",
-                        hint="ask an administrator for access")
+        raise Forbidden(
+            "auth.forbidden", f"this page needs the role {role}", hint="ask an administrator for access"
+        )
 
 
-def page(request: Request, name: str, *, who: Principal | None = None, status: int = 200,
-         **context: Any) -> Template:
+def page(
+    request: Request, name: str, *, who: Principal | None = None, status: int = 200, **context: Any
+) -> Template:
     lang = language_of(request)
     csrf = ScopeState.from_scope(request.scope).csrf_token
     ctx = {
-        "lang": lang, "languages": LANGUAGES, "t": partial(t, lang), "who": who,
-        "csrf": csrf if isinstance(csrf, str) else "", "path": request.url.path,
-        "can_ingest": who is not None and who.can_ingest, "is_admin": who is not None and who.is_admin,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "t": partial(t, lang),
+        "who": who,
+        "csrf": csrf if isinstance(csrf, str) else "",
+        "path": request.url.path,
+        "can_ingest": who is not None and who.can_ingest,
+        "is_admin": who is not None and who.is_admin,
         **context,
     }
     response = Template(template_name=name, context=ctx, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax",
-                            secure=request.app.state.appliance.settings.web.secure_cookies)
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.appliance.settings.web.secure_cookies,
+        )
     return response

@@ -15,9 +15,16 @@ def api_router(max_upload_mb: int) -> Router:
     upload = documents.upload_handler(max_upload_mb * MIB + MIB)
     protected = Router(
         path="/",
-        route_handlers=[search.search_endpoint, documents.list_documents, documents.get_document,
-                        documents.download_original, upload, jobs.list_jobs, jobs.list_failed,
-                        jobs.retry_failed],
+        route_handlers=[
+            search.search_endpoint,
+            documents.list_documents,
+            documents.get_document,
+            documents.download_original,
+            upload,
+            jobs.list_jobs,
+            jobs.list_failed,
+            jobs.retry_failed,
+        ],
         dependencies={"who": Provide(api_principal, sync_to_thread=True)},
     )
     return Router(path="/api/v1", route_handlers=[health.health, protected])

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import File
 
@@ -17,7 +17,6 @@ from appliance.api.uploads import accept_upload
 from appliance.context import Appliance
 from appliance.services import documents
 from appliance.services.access import Principal
-
 
 
 @dataclass
@@ -31,9 +30,17 @@ INLINE_TYPES = ("application/pdf", "text/plain", "image/png", "image/jpeg")
 
 def document_out(d: documents.DocumentInfo) -> DocumentOut:
     return DocumentOut(
-        id=d.id, collection=d.collection, source_path=d.source_path, title=d.title, kind=d.kind, mime=d.mime,
-        language=d.language, state=d.state, created_at=d.created_at.isoformat(),
-        updated_at=d.updated_at.isoformat(), original_url=f"/documents/{d.id}/original",
+        id=d.id,
+        collection=d.collection,
+        source_path=d.source_path,
+        title=d.title,
+        kind=d.kind,
+        mime=d.mime,
+        language=d.language,
+        state=d.state,
+        created_at=d.created_at.isoformat(),
+        updated_at=d.updated_at.isoformat(),
+        original_url=f"/documents/{d.id}/original",
     )
 
 
@@ -41,13 +48,21 @@ def original_response(appliance: Appliance, who: Principal, document_id: int) ->
     """The stored original; PDFs open in the browser (so #page=N works), other types download."""
     path, name, mime = documents.original_file(appliance, who, document_id)
     inline = mime in INLINE_TYPES
-    return File(path=path, filename=name, media_type=mime, content_disposition_type="inline" if inline else "attachment")
+    return File(
+        path=path,
+        filename=name,
+        media_type=mime,
+        content_disposition_type="inline" if inline else "attachment",
+    )
 
 
 @get("/documents", sync_to_thread=True, summary="List readable documents", tags=["documents"])
 def list_documents(
-    appliance: Appliance, who: Principal, collection: str | None = None,
-    limit: int = Parameter(default=50, ge=1, le=500), offset: int = Parameter(default=0, ge=0),
+    appliance: Appliance,
+    who: Principal,
+    collection: str | None = None,
+    limit: int = Parameter(default=50, ge=1, le=500),
+    offset: int = Parameter(default=0, ge=0),
 ) -> DocumentList:
     items = [document_out(d) for d in documents.list_documents(appliance, who, collection, limit, offset)]
     return DocumentList(items=items, total=len(items))
@@ -58,22 +73,36 @@ def get_document(appliance: Appliance, who: Principal, document_id: int) -> Docu
     return document_out(documents.get_document(appliance, who, document_id))
 
 
-@get("/documents/{document_id:int}/original", sync_to_thread=True, summary="Download the original",
-     tags=["documents"], media_type="application/octet-stream")
+@get(
+    "/documents/{document_id:int}/original",
+    sync_to_thread=True,
+    summary="Download the original",
+    tags=["documents"],
+    media_type="application/octet-stream",
+)
 def download_original(appliance: Appliance, who: Principal, document_id: int) -> File:
     return original_response(appliance, who, document_id)
 
 
 def upload_handler(max_body: int) -> HTTPRouteHandler:
     """Built per app, because the body limit comes from that app's settings."""
-    return post("/documents", sync_to_thread=True, summary="Upload a file for ingest", tags=["documents"],
-                status_code=202, request_max_body_size=max_body)(upload)
+    return post(
+        "/documents",
+        sync_to_thread=True,
+        summary="Upload a file for ingest",
+        tags=["documents"],
+        status_code=202,
+        request_max_body_size=max_body,
+    )(upload)
 
 
 def upload(
-    request: Request, appliance: Appliance, who: Principal,
+    request: Request,
+    appliance: Appliance,
+    who: Principal,
     data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> UploadOut:
-    receipt = accept_upload(appliance, who, data.collection, data.file.filename, data.file.file,
-                            request.app.state.enqueue)
+    receipt = accept_upload(
+        appliance, who, data.collection, data.file.filename, data.file.file, request.app.state.enqueue
+    )
     return UploadOut(receipt.job_id, receipt.collection, receipt.filename, receipt.size)

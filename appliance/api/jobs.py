@@ -14,8 +14,18 @@ from appliance.services.access import Principal
 
 
 def job_out(j: JobOutcome) -> JobOut:
-    return JobOut(j.job_id, j.kind, j.target, j.collection, j.state, j.code, j.message, j.progress,
-                  j.created_at.isoformat(), j.finished_at.isoformat() if j.finished_at else None)
+    return JobOut(
+        j.job_id,
+        j.kind,
+        j.target,
+        j.collection,
+        j.state,
+        j.code,
+        j.message,
+        j.progress,
+        j.created_at.isoformat(),
+        j.finished_at.isoformat() if j.finished_at else None,
+    )
 
 
 def failed_out(f: FailedFile) -> FailedOut:
@@ -23,7 +33,9 @@ def failed_out(f: FailedFile) -> FailedOut:
 
 
 @get("/jobs", sync_to_thread=True, summary="Recent ingest jobs", tags=["ingest"])
-def list_jobs(appliance: Appliance, who: Principal, limit: int = Parameter(default=50, ge=1, le=500)) -> list[JobOut]:
+def list_jobs(
+    appliance: Appliance, who: Principal, limit: int = Parameter(default=50, ge=1, le=500)
+) -> list[JobOut]:
     require_ingest(who)
     return [job_out(j) for j in documents.list_jobs(appliance, limit)]
 
@@ -38,5 +50,9 @@ def list_failed(appliance: Appliance, who: Principal) -> list[FailedOut]:
 def retry_failed(appliance: Appliance, who: Principal, failed_id: int) -> dict[str, str | int | None]:
     require_ingest(who)
     outcome = documents.retry_failed(appliance, failed_id, actor=who.username)
-    return {"state": outcome.state, "document_id": outcome.document_id, "code": outcome.code,
-            "message": outcome.message}
+    return {
+        "state": outcome.state,
+        "document_id": outcome.document_id,
+        "code": outcome.code,
+        "message": outcome.message,
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import get
 from litestar.params import Parameter
 
@@ -10,7 +12,9 @@ from appliance.context import Appliance
 from appliance.services.access import Principal
 
 
-def links(document_id: int, page: int, source_path: str, chunk_id: int, start: int, end: int) -> tuple[str, str]:
+def links(
+    document_id: int, page: int, source_path: str, chunk_id: int, start: int, end: int
+) -> tuple[str, str]:
     """(document view at the passage, original at the page): the one place that builds these URLs."""
     view = f"/documents/{document_id}?page={page}&chunk={chunk_id}&mark={start}-{end}#chunk-{chunk_id}"
     original = f"/documents/{document_id}/original"
@@ -21,10 +25,11 @@ def links(document_id: int, page: int, source_path: str, chunk_id: int, start: i
 
 @get("/search", sync_to_thread=True, summary="Search passages", tags=["search"])
 def search_endpoint(
-    appliance: Appliance, who: Principal,
+    appliance: Appliance,
+    who: Principal,
     q: str = Parameter(description="The question or keywords.", max_length=20000),
     limit: int = Parameter(default=10, ge=1, le=100),
-    collection: list[str] | None = Parameter(default=None, description="Restrict to these collections."),
+    collection: Annotated[list[str] | None, Parameter(description="Restrict to these collections.")] = None,
 ) -> SearchOut:
     from appliance.services.search import search
 
@@ -32,6 +37,20 @@ def search_endpoint(
     hits = []
     for h in result.hits:
         view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)
-        hits.append(HitOut(h.chunk_id, h.document_id, h.collection, h.title, h.source_path, h.page, h.text,
-                           h.snippet_html, h.score, h.language, view, original))
+        hits.append(
+            HitOut(
+                h.chunk_id,
+                h.document_id,
+                h.collection,
+                h.title,
+                h.source_path,
+                h.page,
+                h.text,
+                h.snippet_html,
+                h.score,
+                h.language,
+                view,
+                original,
+            )
+        )
     return SearchOut(query=result.query, total=result.total, took_ms=result.took_ms, hits=hits)

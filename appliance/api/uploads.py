@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import unicodedata
@@ -41,9 +42,11 @@ def sanitize_filename(name: str) -> str:
     if len(name.encode()) > 200:
         stem, dot, ext = name.rpartition(".")
         keep = ext[:16] if dot else ""
-        name = stem.encode()[: 180].decode("utf-8", "ignore") + (f".{keep}" if keep else "")
+        name = stem.encode()[:180].decode("utf-8", "ignore") + (f".{keep}" if keep else "")
     if not name or set(name) <= {"_", " "}:
-        raise BelfortError("upload.bad_name", "the file has no usable name", hint="rename the file and try again")
+        raise BelfortError(
+            "upload.bad_name", "the file has no usable name", hint="rename the file and try again"
+        )
     return name
 
 
@@ -51,19 +54,36 @@ def staging_dir(app: Appliance) -> Path:
     return Path(app.settings.data_dir) / "uploads"
 
 
-def accept_upload(app: Appliance, who: Principal, collection: str, filename: str, stream: IO[bytes],
-                  enqueue: Enqueue) -> UploadReceipt:
+def _prune(root: Path) -> None:
+    """Remove the empty folders of earlier uploads (the ingest job removes the file once stored)."""
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        with contextlib.suppress(OSError):  # not empty: its job has not run yet
+            child.rmdir()
+
+
+def accept_upload(
+    app: Appliance, who: Principal, collection: str, filename: str, stream: IO[bytes], enqueue: Enqueue
+) -> UploadReceipt:
     if not who.can_ingest:
-        raise Forbidden("auth.forbidden", "uploading needs the role archivist or admin",
-                        hint="ask an administrator for the archivist role")
+        raise Forbidden(
+            "auth.forbidden",
+            "uploading needs the role archivist or admin",
+            hint="ask an administrator for the archivist role",
+        )
     with read_session(app.db) as session:
         row = session.exec(select(Collection).where(Collection.name == collection)).first()
         # An unreadable collection answers like a missing one: no hint that it exists.
         if row is None or row.id is None or not can_read_collection(session, who, row.id):
-            raise NotFound("collection.not_found", f"no collection '{collection}'",
-                           hint="choose one of the collections offered")
+            raise NotFound(
+                "collection.not_found",
+                f"no collection '{collection}'",
+                hint="choose one of the collections offered",
+            )
     safe = sanitize_filename(filename)
     limit = app.settings.web.max_upload_mb * MIB
+    _prune(staging_dir(app))
     folder = staging_dir(app) / uuid.uuid4().hex
     folder.mkdir(parents=True)
     target = folder / safe
@@ -74,8 +94,12 @@ def accept_upload(app: Appliance, who: Principal, collection: str, filename: str
             if size > limit:
                 out.close()
                 shutil.rmtree(folder, ignore_errors=True)
-                raise BelfortError("upload.too_large", f"the file is larger than {app.settings.web.max_upload_mb} MiB",
-                                   hint="split the file or raise web.max_upload_mb", status=413)
+                raise BelfortError(
+                    "upload.too_large",
+                    f"the file is larger than {app.settings.web.max_upload_mb} MiB",
+                    hint="split the file or raise web.max_upload_mb",
+                    status=413,
+                )
             out.write(block)
     if size == 0:
         shutil.rmtree(folder, ignore_errors=True)
@@ -93,6 +117,8 @@ def queue_enqueue(app: Appliance, huey: Any | None = None) -> Enqueue:
         jobs.use_appliance(app)
 
     def enqueue(appliance: Appliance, path: Path, collection: str, source_name: str, actor: str) -> str:
-        return jobs.enqueue_ingest(appliance, queue, path, collection, source_name=source_name, keep_source=False)
+        return jobs.enqueue_ingest(
+            appliance, queue, path, collection, source_name=source_name, keep_source=False
+        )
 
     return enqueue

@@ -48,7 +48,7 @@ _test_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _dummy_hashes: dict[int, str] = {}
 
 
-def _hasher_for(app: "Appliance") -> PasswordHasher:
+def _hasher_for(app: Appliance) -> PasswordHasher:
     return _test_hasher if app.settings.profile == "test" else _hasher
 
 
@@ -86,7 +86,8 @@ def _check_name(kind: str, name: str) -> str:
     name = name.strip()
     if not _NAME.match(name):
         raise BelfortError(
-            f"accounts.invalid_{kind}", f"'{name}' is not a valid {kind} name",
+            f"accounts.invalid_{kind}",
+            f"'{name}' is not a valid {kind} name",
             hint="use letters, digits, '.', '_', '-' or '@' (at most 64 characters)",
         )
     return name
@@ -94,13 +95,18 @@ def _check_name(kind: str, name: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < 10:
-        raise BelfortError("accounts.weak_password", "the password is shorter than 10 characters",
-                           hint="choose a longer passphrase")
+        raise BelfortError(
+            "accounts.weak_password",
+            "the password is shorter than 10 characters",
+            hint="choose a longer passphrase",
+        )
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise BelfortError("accounts.invalid_role", f"unknown role '{role}'", hint="one of " + ", ".join(ROLES))
+        raise BelfortError(
+            "accounts.invalid_role", f"unknown role '{role}'", hint="one of " + ", ".join(ROLES)
+        )
 
 
 def _groups(session: Session, names: Iterable[str]) -> list[Group]:
@@ -123,8 +129,15 @@ def _audit(session: Session, actor: str, action: str, target: str, **detail: obj
 
 
 def create_user(
-    app: "Appliance", username: str, password: str, *, role: str = "staff", groups: Iterable[str] = (),
-    display_name: str = "", language: str = "nl", actor: str = "system",
+    app: Appliance,
+    username: str,
+    password: str,
+    *,
+    role: str = "staff",
+    groups: Iterable[str] = (),
+    display_name: str = "",
+    language: str = "nl",
+    actor: str = "system",
 ) -> Principal:
     username = _check_name("user", username)
     _check_role(role)
@@ -133,10 +146,19 @@ def create_user(
         language = "nl"
     with write_session(app.db) as session:
         if session.exec(select(User).where(User.username == username)).first() is not None:
-            raise BelfortError("accounts.user_exists", f"user '{username}' already exists",
-                               hint="pick another name or change the existing user", status=409)
-        user = User(username=username, display_name=display_name or username, password_hash=hash_password(password, _hasher_for(app)),
-                    role=role, language=language)
+            raise BelfortError(
+                "accounts.user_exists",
+                f"user '{username}' already exists",
+                hint="pick another name or change the existing user",
+                status=409,
+            )
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            password_hash=hash_password(password, _hasher_for(app)),
+            role=role,
+            language=language,
+        )
         session.add(user)
         session.flush()
         for group in _groups(session, groups):
@@ -147,8 +169,14 @@ def create_user(
 
 
 def update_user(
-    app: "Appliance", username: str, *, role: str | None = None, groups: Iterable[str] | None = None,
-    active: bool | None = None, password: str | None = None, actor: str = "system",
+    app: Appliance,
+    username: str,
+    *,
+    role: str | None = None,
+    groups: Iterable[str] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    actor: str = "system",
 ) -> Principal:
     with write_session(app.db) as session:
         user = session.exec(select(User).where(User.username == username)).first()
@@ -174,29 +202,49 @@ def update_user(
         return principal_for(session, user)
 
 
-def list_users(app: "Appliance") -> list[UserInfo]:
+def list_users(app: Appliance) -> list[UserInfo]:
     with read_session(app.db) as session:
         names = dict(session.exec(select(Group.id, Group.name)).all())
         links: dict[int, list[str]] = {}
         for link in session.exec(select(UserGroup)).all():
             links.setdefault(link.user_id, []).append(names[link.group_id])
         return [
-            UserInfo(u.id or 0, u.username, u.display_name, u.role, u.language, u.active,
-                     tuple(sorted(links.get(u.id or 0, []))))
+            UserInfo(
+                u.id or 0,
+                u.username,
+                u.display_name,
+                u.role,
+                u.language,
+                u.active,
+                tuple(sorted(links.get(u.id or 0, []))),
+            )
             for u in session.exec(select(User).order_by(User.username)).all()
         ]
 
 
-def principal_by_id(app: "Appliance", user_id: int) -> Principal | None:
-    """The current Principal for a session's user id; None when the user is gone or disabled."""
+def _stamp(user: User) -> str:
+    return hashlib.sha256(f"{user.id}:{user.password_hash}".encode()).hexdigest()[:24]
+
+
+def session_stamp(app: Appliance, user_id: int) -> str:
+    """Kept in the session: a new password makes every older session invalid."""
+    with read_session(app.db) as session:
+        user = session.get(User, user_id)
+        return _stamp(user) if user is not None else ""
+
+
+def principal_by_id(app: Appliance, user_id: int, stamp: str | None = None) -> Principal | None:
+    """The current Principal for a session; None when the user is gone, disabled or the stamp is stale."""
     with read_session(app.db) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             return None
+        if stamp is not None and not secrets.compare_digest(stamp, _stamp(user)):
+            return None
         return principal_for(session, user)
 
 
-def set_language(app: "Appliance", user_id: int, language: str) -> None:
+def set_language(app: Appliance, user_id: int, language: str) -> None:
     if language not in LANGUAGES:
         return
     with write_session(app.db) as session:
@@ -208,12 +256,13 @@ def set_language(app: "Appliance", user_id: int, language: str) -> None:
 
 # --- sign-in -----------------------------------------------------------------------------------
 
+
 class LocalIdentityProvider:
     """Username and password checked against the argon2 hash in the users table."""
 
     name = "local"
 
-    def __init__(self, app: "Appliance") -> None:
+    def __init__(self, app: Appliance) -> None:
         self.app = app
 
     def authenticate(self, username: str, password: str) -> Principal:
@@ -222,14 +271,21 @@ class LocalIdentityProvider:
         with write_session(self.app.db) as session:
             since = utcnow() - timedelta(minutes=1)
             failures = session.exec(
-                select(func.count()).select_from(SignInAttempt).where(
-                    SignInAttempt.username == username, SignInAttempt.at >= since,
-                    SignInAttempt.ok == False,  # noqa: E712
+                select(func.count())
+                .select_from(SignInAttempt)
+                .where(
+                    SignInAttempt.username == username,
+                    SignInAttempt.at >= since,
+                    SignInAttempt.ok == False,
                 )
             ).one()
             if failures >= limit:
-                raise BelfortError("auth.rate_limited", "too many failed sign-ins for this user",
-                                   hint="wait a minute and try again", status=429)
+                raise BelfortError(
+                    "auth.rate_limited",
+                    "too many failed sign-ins for this user",
+                    hint="wait a minute and try again",
+                    status=429,
+                )
             user = session.exec(select(User).where(User.username == username)).first()
             hasher = _hasher_for(self.app)
             known = user is not None and user.auth_source == "local"
@@ -238,8 +294,12 @@ class LocalIdentityProvider:
             session.add(SignInAttempt(username=username, ok=ok))
             if not ok or user is None:
                 session.commit()  # the failed attempt must count even though we raise
-                raise BelfortError("auth.invalid", "unknown user or wrong password",
-                                   hint="check the user name and password", status=401)
+                raise BelfortError(
+                    "auth.invalid",
+                    "unknown user or wrong password",
+                    hint="check the user name and password",
+                    status=401,
+                )
             if hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password, hasher)
                 session.add(user)
@@ -253,19 +313,21 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(app: "Appliance", username: str, password: str,
-                 provider: IdentityProvider | None = None) -> Principal:
+def authenticate(
+    app: Appliance, username: str, password: str, provider: IdentityProvider | None = None
+) -> Principal:
     """Raises BelfortError auth.invalid (401) or auth.rate_limited (429)."""
     return (provider or LocalIdentityProvider(app)).authenticate(username, password)
 
 
 # --- API tokens --------------------------------------------------------------------------------
 
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(app: "Appliance", username: str, name: str, *, actor: str = "system") -> str:
+def create_token(app: Appliance, username: str, name: str, *, actor: str = "system") -> str:
     """A new API token for `username`; only its sha256 is stored, so this is the one time it is seen."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_session(app.db) as session:
@@ -277,7 +339,7 @@ def create_token(app: "Appliance", username: str, name: str, *, actor: str = "sy
     return token
 
 
-def revoke_token(app: "Appliance", token: str, *, actor: str = "system") -> None:
+def revoke_token(app: Appliance, token: str, *, actor: str = "system") -> None:
     with write_session(app.db) as session:
         row = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
         if row is None:
@@ -287,10 +349,14 @@ def revoke_token(app: "Appliance", token: str, *, actor: str = "system") -> None
         _audit(session, actor, "token.revoke", str(row.id))
 
 
-def principal_for_token(app: "Appliance", token: str) -> Principal:
+def principal_for_token(app: Appliance, token: str) -> Principal:
     """Raises BelfortError auth.invalid_token (401) for unknown, revoked or disabled tokens."""
-    invalid = BelfortError("auth.invalid_token", "the API token is unknown or revoked",
-                           hint="ask an administrator for a token: belfort admin create-token", status=401)
+    invalid = BelfortError(
+        "auth.invalid_token",
+        "the API token is unknown or revoked",
+        hint="ask an administrator for a token: belfort admin create-token",
+        status=401,
+    )
     if not token.startswith(TOKEN_PREFIX):
         raise invalid
     with read_session(app.db) as session:
@@ -305,6 +371,7 @@ def principal_for_token(app: "Appliance", token: str) -> Principal:
 
 # --- groups of collections ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CollectionInfo:
     id: int
@@ -313,7 +380,7 @@ class CollectionInfo:
     groups: tuple[str, ...]
 
 
-def list_collections(app: "Appliance") -> list[CollectionInfo]:
+def list_collections(app: Appliance) -> list[CollectionInfo]:
     with read_session(app.db) as session:
         names = dict(session.exec(select(Group.id, Group.name)).all())
         links: dict[int, list[str]] = {}
@@ -325,15 +392,21 @@ def list_collections(app: "Appliance") -> list[CollectionInfo]:
         ]
 
 
-def set_collection_groups(app: "Appliance", collection: str, groups: Iterable[str], *,
-                          actor: str = "system") -> tuple[str, ...]:
+def set_collection_groups(
+    app: Appliance, collection: str, groups: Iterable[str], *, actor: str = "system"
+) -> tuple[str, ...]:
     """Replace the groups that may read `collection` (admins always may)."""
     with write_session(app.db) as session:
         row = session.exec(select(Collection).where(Collection.name == collection)).first()
         if row is None:
-            raise NotFound("collection.not_found", f"no collection '{collection}'",
-                           hint="create it by ingesting into it or with belfort ingest --collection")
-        for link in session.exec(select(CollectionGroup).where(CollectionGroup.collection_id == row.id)).all():
+            raise NotFound(
+                "collection.not_found",
+                f"no collection '{collection}'",
+                hint="create it by ingesting into it or with belfort ingest --collection",
+            )
+        for link in session.exec(
+            select(CollectionGroup).where(CollectionGroup.collection_id == row.id)
+        ).all():
             session.delete(link)
         session.flush()
         names = []
@@ -344,7 +417,7 @@ def set_collection_groups(app: "Appliance", collection: str, groups: Iterable[st
         return tuple(sorted(names))
 
 
-def readable_collections(app: "Appliance", who: Principal) -> list[CollectionInfo]:
+def readable_collections(app: Appliance, who: Principal) -> list[CollectionInfo]:
     """The collections `who` may read (for pickers); admins see all."""
     with read_session(app.db) as session:
         ids = readable_collection_ids(session, who)

@@ -26,6 +26,7 @@ from appliance.services import audit, prompts
 from appliance.services.access import Principal, readable_collection_ids
 from appliance.services.citations import CheckResult, check_answer
 from appliance.services.llm_engine import get_llm
+from appliance.services.text import query_terms, snippet
 from appliance.services.relevance import (
     best_sentences,
     detect_question_language,
@@ -42,7 +43,9 @@ MAX_QUESTION_CHARS = 4000
 RETRIEVE = 8  # hits looked at
 PROMPT_SOURCES = 3  # hits put in the prompt (prompt time dominates on a 2-core CPU)
 MIN_RELEVANCE = 0.34  # share of the question's content words a passage must contain
-MAX_TOKENS = 220
+PROMPT_PASSAGE_CHARS = 700  # a passage is cut to its best window of this size for the prompt
+PROMPT_QUESTION_CHARS = 1000  # very long questions are cut in the prompt (retrieval sees them whole)
+MAX_TOKENS = 160
 TEMPERATURE = 0.1
 
 StreamCallback = Callable[[str], None]
@@ -239,8 +242,11 @@ def _generate(engine: LLM | None, q: str, chosen: list[Source], language: str, t
     """Run the LLM; None means: fall back to an extractive answer (no engine, busy, failed)."""
     if engine is None:
         return None
-    messages = prompts.build_messages(
-        q, [prompts.PromptSource(s.number, s.title, s.text) for s in chosen], language)
+    terms = set(query_terms(q))
+    shown = [prompts.PromptSource(s.number, s.title, snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
+             for s in chosen]
+    asked = q if len(q) <= PROMPT_QUESTION_CHARS else q[:PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+    messages = prompts.build_messages(asked, shown, language)
     gen = _Generated()
     t0 = time.perf_counter()
     try:
@@ -332,6 +338,7 @@ def _audit(app: "Appliance", who: Principal, q: str, ans: Answer, engine: LLM | 
         "prompt_version": prompts.PROMPT_VERSION,
         "parameters": {"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE,
                        "prompt_sources": PROMPT_SOURCES, "min_relevance": MIN_RELEVANCE,
+                       "prompt_passage_chars": PROMPT_PASSAGE_CHARS,
                        **getattr(engine, "params", {})},
         "latency_s": ans.latency, "tokens_per_s": ans.tokens_per_s,
     }

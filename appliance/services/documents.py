@@ -187,15 +187,20 @@ def _ingest_children(app: Appliance, ctx: PipelineContext, coll: Collection, act
         child_name = f"{ctx.source_name}/{safe_file_name(att.name or f'attachment-{n}')}"
         if depth + 1 > MAX_ATTACHMENT_DEPTH:
             outcomes.append(IngestOutcome("failed", code="ingest.too_deep",
-                                          message="attachments nested too deep"))
+                                          message="attachments nested too deep",
+                                          hint="the attachment stays inside the stored mail; save it separately"))
             continue
         folder = app.settings.data_dir / "staging" / f"att-{uuid.uuid4().hex}"
         folder.mkdir(parents=True)
         child_path = folder / safe_file_name(att.name or f"attachment-{n}")
-        child_path.write_bytes(att.data)
         try:
+            child_path.write_bytes(att.data)
             outcomes.append(_ingest(app, child_path, coll, child_name, actor, keep_source=False,
                                     parent_id=ctx.document_id, depth=depth + 1))
+        except Exception as exc:  # e.g. a full disk: the mail itself stays stored
+            log.exception("attachment could not be processed")
+            err = wrap_unexpected(exc)
+            outcomes.append(IngestOutcome("failed", code=err.code, message=err.message, hint=err.hint))
         finally:
             child_path.unlink(missing_ok=True)
             shutil.rmtree(folder, ignore_errors=True)
@@ -218,6 +223,9 @@ def _fail(
 ) -> IngestOutcome:
     """Move (drop folder) or copy the file to failed/<collection>/, a reason beside it, and a row."""
     settings = app.settings
+    if failed_row is None and not path.exists():  # it vanished mid-way: nothing to keep, nothing lost here
+        return IngestOutcome("failed", code="ingest.missing", message="the file disappeared while it was read",
+                             hint="drop it again if it was not moved on purpose")
     at = utcnow()
     reason: dict[str, Any] = {
         "code": err.code, "message": err.message, "hint": err.hint, "at": at.isoformat(timespec="seconds"),

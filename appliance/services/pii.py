@@ -13,7 +13,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from appliance.services.pii_names import first_name_spans, ner_person_spans, title_name_spans
+from appliance.services.pii_names import (
+    first_name_spans,
+    ner_person_spans,
+    repeated_name_spans,
+    title_name_spans,
+)
 from appliance.services.pii_rules import RawSpan, rule_spans
 from models.base import ModelError, NerTagger
 
@@ -111,7 +116,8 @@ def detect_pii(
 
     `language` is the text's language ('nl', 'fr', ...); the NER runs for every language since
     Dutch documents quote French names and the other way round. `entities` limits the types
-    (see ENTITY_TYPES). `first_names` feeds the rule-only name detector when no NER is given.
+    (see ENTITY_TYPES). `first_names` (see `default_first_names`) feeds the rule-only name
+    detector when no NER is given, and turns NER entities that open with a first name into names.
     """
     if entities is not None:
         unknown = set(entities) - set(ENTITY_TYPES)
@@ -122,11 +128,13 @@ def detect_pii(
     if wanted - {"PERSON"}:
         raw.extend(s for s in rule_spans(text) if s.entity_type in wanted)
     if "PERSON" in wanted:
-        raw.extend(title_name_spans(text))
+        persons = list(title_name_spans(text))
         if ner is not None:
-            raw.extend(ner_person_spans(ner.tag(text), text))
+            persons.extend(ner_person_spans(ner.tag(text), text, first_names))
         elif first_names:
-            raw.extend(first_name_spans(text, first_names))
+            persons.extend(first_name_spans(text, first_names))
+        raw.extend(persons)
+        raw.extend(repeated_name_spans(text, persons))
     out = []
     for s in _merge(_strip(text, s) for s in raw):
         if s.score >= min_score and s.end > s.start:
@@ -142,7 +150,9 @@ def build_ner_tagger(name: str = "auto") -> NerTagger | None:
     if name == "none":
         return None
     if name not in NER_ENGINES:
-        raise ModelError("ner.unknown_engine", f"unknown NER engine '{name}'", hint="available: " + ", ".join(NER_ENGINES))
+        raise ModelError(
+            "ner.unknown_engine", f"unknown NER engine '{name}'", hint="available: " + ", ".join(NER_ENGINES)
+        )
     from models.frog import FrogTagger
 
     try:

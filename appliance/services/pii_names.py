@@ -16,22 +16,31 @@ from models.base import Entity
 _UP = "A-ZÀ-ÖØ-Ý"
 _LOW = "a-zß-öø-ÿ"
 # One name part: "Peeters", "Van", "D'Hondt", "Vande-Velde", or an initial "J.".
-_PART = rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)*|[{_UP}]['’][{_UP}][{_LOW}]+|[{_UP}]\.(?:-?[{_UP}]\.)?)"
+_PART = (
+    rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)*"  # Peeters, Jean-Pierre, Vande-Velde
+    rf"|[{_UP}]['’][{_UP}][{_LOW}]+"  # D'Hondt
+    rf"|[{_UP}]\.(?:-?[{_UP}]\.)?)"  # J. or J.-P.
+)
 _PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|vanden|vander|vande|le|la|du|des|di|da|von|'t)"
 _NAME = rf"(?:{_PARTICLE}\s+)?{_PART}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_PART}){{0,3}}"
 
-# Lower-case offices and forms of address (Dutch and French) may open a sentence, hence (?i:...).
-_TITLES_ANY_CASE = (
-    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mijnheer|meneer|juffrouw|meester|mter\.?|"
-    r"burgemeester|schepen|raadslid|gemeenteraadslid|ocmw-raadslid|voorzitter|ondervoorzitter|"
-    r"secretaris|algemeen\s+directeur|financieel\s+directeur|directeur|notaris|advocaat|dokter|"
-    r"dr\.|prof\.|pastoor|monsieur|madame|mademoiselle|maître|bourgmestre|échevine?|"
-    r"conseill(?:er|ère)(?:\s+communal(?:e)?)?|présidente?|docteur|avocate?|notaire"
+# Forms of address: one name part after them is enough ("Mevr. Claes"). Lower-case words may open
+# a sentence, hence (?i:...); short French abbreviations only count with their capitals ("M.").
+_ADDRESS_ANY_CASE = (
+    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mijnheer|meneer|juffrouw|meester|mter\.?|dokter|"
+    r"dr\.|prof\.|monsieur|madame|mademoiselle|maître|docteur"
 )
-# Short French abbreviations only count with their exact capitals ("M." is not "m.").
-_TITLES_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\."
+_ADDRESS_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\."
+# Offices: in minutes they also head columns and sentences ("burgemeester Akkoord"), so the name
+# after them needs at least two parts.
+_OFFICES = (
+    r"burgemeester|schepen|raadslid|gemeenteraadslid|ocmw-raadslid|voorzitter|ondervoorzitter|"
+    r"secretaris|algemeen\s+directeur|financieel\s+directeur|directeur|notaris|advocaat|pastoor|"
+    r"bourgmestre|échevine?|conseill(?:er|ère)(?:\s+communal(?:e)?)?|présidente?|avocate?|notaire"
+)
 _TITLE_RE = re.compile(
-    rf"(?<![\w])(?:(?i:{_TITLES_ANY_CASE})|{_TITLES_EXACT})\s+(?P<name>{_NAME})(?![\w])"
+    rf"(?<![\w])(?:(?P<addr>(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT})|(?P<office>(?i:{_OFFICES})))"
+    rf"\s+(?P<name>{_NAME})(?![\w])"
 )
 
 # Capitalised words that follow an office but are not names ("de heer Voorzitter").
@@ -41,7 +50,7 @@ _NOT_NAMES = frozenset(
         "Voorzitter Burgemeester Schepen Gemeenteraad College Raad Stad Gemeente Secretaris "
         "Directeur Minister Gouverneur Provincie Vlaanderen Vlaamse OCMW Dienst Bestuur "
         "Zie Ook Dit Deze Die Wij Ik U Hij Zij "
-        "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer"
+        "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer Akkoord Zitting"
     ).split()
 )
 
@@ -75,7 +84,7 @@ def title_name_spans(text: str) -> Iterator[RawSpan]:
     """Names after a form of address or an office, Dutch and French."""
     for m in _TITLE_RE.finditer(text):
         trimmed = _trim_name(text, m.start("name"), m.end("name"))
-        if trimmed:
+        if trimmed and (m.group("addr") or len(text[trimmed[0] : trimmed[1]].split()) >= 2):
             yield RawSpan("PERSON", trimmed[0], trimmed[1], 0.8)
 
 
@@ -95,11 +104,74 @@ def first_name_spans(text: str, first_names: Iterable[str] | frozenset[str]) -> 
                 yield RawSpan("PERSON", trimmed[0], trimmed[1], 0.6)
 
 
-def ner_person_spans(entities: Sequence[Entity], text: str) -> Iterator[RawSpan]:
-    """PER entities of any NerTagger as PERSON spans (office words at the edges trimmed)."""
+def repeated_name_spans(text: str, persons: Sequence[RawSpan]) -> Iterator[RawSpan]:
+    """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei").
+
+    Documents introduce a person once and then use the surname alone; a tagger that judges each
+    sentence on its own misses many of those.
+    """
+    surnames: set[str] = set()
+    for span in persons:
+        parts = text[span.start : span.end].split()
+        if len(parts) >= 2 and not re.fullmatch(_PARTICLE, parts[0]) and not parts[0].endswith("."):
+            surname = " ".join(parts[1:])
+            if len(surname) >= 4 and surname[0].isupper() and surname.lower() not in _NOT_NAMES:
+                surnames.add(surname)
+    for surname in sorted(surnames, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w'’-])", text):
+            yield RawSpan("PERSON", m.start(), m.end(), 0.6)
+
+
+_TOKEN_RE = re.compile(r"[\w'’.-]+|[^\w\s]")
+_OFFICE_COMPOUND = re.compile(r"(?i).*-(?:directeur|voorzitter|schepen|minister|woordvoerder|topman|baas)$")
+
+
+def _name_runs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split a tagger's span into runs of name-like words.
+
+    Frog's spans often take along a verb, a conjunction or a bracket ("aldus Denys", "Kasparov en
+    Kramnik", "Garzelli ( Ita"). A run is broken by punctuation and by lower-case words other than
+    particles between name parts; what follows an opening bracket is dropped.
+    """
+    run: list[tuple[int, int]] = []
+
+    def close() -> Iterator[tuple[int, int]]:
+        while run and re.fullmatch(_PARTICLE, text[run[-1][0] : run[-1][1]], re.I):
+            run.pop()
+        if run:
+            yield run[0][0], run[-1][1]
+        run.clear()
+
+    for m in _TOKEN_RE.finditer(text, start, end):
+        word = m.group()
+        if word in "([{":
+            yield from close()
+            return
+        name_like = word[0].isupper() and not _OFFICE_COMPOUND.match(word)
+        particle = bool(run) and re.fullmatch(_PARTICLE, word) is not None
+        if name_like or particle:
+            run.append((m.start(), m.end()))
+        else:
+            yield from close()
+    yield from close()
+
+
+def ner_person_spans(
+    entities: Sequence[Entity], text: str, first_names: frozenset[str] = frozenset()
+) -> Iterator[RawSpan]:
+    """PER entities of any NerTagger as PERSON spans, cut into runs of name-like words.
+
+    With a first-name list, an entity of another label that opens with a known first name and has
+    a surname after it is taken as a person too (taggers call "Kenny Dalglish" an organisation).
+    """
     for ent in entities:
+        score = 0.85 * ent.score
         if ent.label != "PER":
-            continue
-        trimmed = _trim_name(text, ent.start, ent.end)
-        if trimmed:
-            yield RawSpan("PERSON", trimmed[0], trimmed[1], round(0.85 * ent.score, 3))
+            words = text[ent.start : ent.end].split()
+            if not (len(words) >= 2 and words[0] in first_names and words[1][:1].isupper()):
+                continue
+            score = 0.6 * ent.score
+        for run_start, run_end in _name_runs(text, ent.start, ent.end):
+            trimmed = _trim_name(text, run_start, run_end)
+            if trimmed:
+                yield RawSpan("PERSON", trimmed[0], trimmed[1], round(score, 3))

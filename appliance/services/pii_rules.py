@@ -153,7 +153,9 @@ _PHONE_INTL_RE = re.compile(
 _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+./-])(?:\(0[1-9]\d?\)|0[1-9])(?:" + _SEP + r"\d){7,8}(?![\d]|[ ./-]\d)"
 )
-_PHONE_FOREIGN_RE = re.compile(r"(?<![\w+])(?:\+|00)(?!32)[1-9]\d{0,2}(?:[ ./-]?\(?\d\)?){6,12}(?![\d]|[ ./-]\d)")
+_PHONE_FOREIGN_RE = re.compile(
+    r"(?<![\w+])(?:\+|00)(?!32)[1-9]\d{0,2}(?:[ ./-]?\(?\d\)?){6,12}(?![\d]|[ ./-]\d)"
+)
 _PHONE_WORDS = re.compile(r"(?i)\btel\b|telefoon|\bgsm\b|mobiel|\bfax\b|téléphone|\btél\b|bel\b|phone")
 
 
@@ -203,7 +205,8 @@ def _plates(text: str) -> Iterator[RawSpan]:
 _MONTHS = (
     "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
     "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|"
-    "jan\\.?|feb\\.?|febr\\.?|mrt\\.?|apr\\.?|jun\\.?|jul\\.?|aug\\.?|sep\\.?|sept\\.?|okt\\.?|oct\\.?|nov\\.?|dec\\.?|déc\\.?"
+    "jan\\.?|feb\\.?|febr\\.?|mrt\\.?|apr\\.?|jun\\.?|jul\\.?|aug\\.?|sep\\.?|sept\\.?|"
+    "okt\\.?|oct\\.?|nov\\.?|dec\\.?|déc\\.?"
 )
 _DATE = (
     r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
@@ -224,37 +227,80 @@ def _dates_of_birth(text: str) -> Iterator[RawSpan]:
 
 _UP = r"[A-ZÀ-Ý]"
 _WORD = r"[\wÀ-ÿ'’-]"
+_S = r"[^\S\n]+"  # spaces (incl. no-break) but never a line break: addresses sit on one line
+# Suffixes that make a word a street name on their own, even without postcode ...
 _STREET_SUFFIX = (
-    r"straat|laan|plein|steenweg|dreef|weg|lei|baan|markt|kaai|dijk|singel|vest|hof|pad|wegel|"
-    r"gracht|plaats|park|berg|veld|kouter|dries|meers|akker|heide|bos|hoek|wijk|erf|gaarde|ring|"
-    r"poort|brug|kade|kerkhof|tuin|straatje|dal|vliet|beek"
+    r"straat|laan|plein|steenweg|dreef|weg|lei|baan|markt|kaai|dijk|singel|vest|pad|wegel|"
+    r"gracht|plaats|kouter|dries|kade|straatje|wegje|laantje|square|dam"
 )
-_STREET_WORD = r"(?:Markt|Plein|Baan|Steenweg|Dreef|Lei|Kaai|Dijk|Heirweg|Dorp|Kouter|Dries|Vest|Singel)"
-_FR_STREET = r"(?:[Rr]ue|[Aa]venue|[Cc]haussée|[Bb]oulevard|[Pp]lace|[Cc]hemin|[Aa]llée|[Qq]uai|[Ss]quare|[Ii]mpasse|[Rr]oute|[Dd]rève)"
-_STREET = (
-    r"(?:(?:" + _UP + _WORD + r"*\.?\s+){0,3}" + _UP + _WORD + r"*?(?:" + _STREET_SUFFIX + r")"
-    r"|(?:" + _UP + _WORD + r"*\s+){0,2}" + _STREET_WORD +
-    r"|" + _FR_STREET + r"(?:\s+(?:de\s+la|de|du|des|d'|l'|la|le))?\s*" + _UP + _WORD + r"*(?:\s+" + _UP + _WORD + r"*){0,2})"
+# ... and suffixes that are also common in place names: street only with a postcode after it.
+_LOOSE_SUFFIX = _STREET_SUFFIX + (
+    r"|hof|park|berg|veld|meers|akker|heide|bos|hoek|wijk|erf|gaarde|ring|poort|brug|tuin|dal|vliet|beek|dorp"
 )
-_HOUSE = r"\d{1,4}(?:\s?[a-zA-Z](?![\w]))?(?:\s?(?:bus|bte|boîte|b\.|/)\s?\d{1,4}[a-zA-Z]?)?"
-_MUNI = _UP + r"[\wà-ÿ'’]+(?:[- ](?:(?:aan|bij|op|in|de|den|sur|lez|les)[- ])?" + _UP + r"[\wà-ÿ'’]+){0,2}"
+_STREET_WORD = (
+    r"(?:Markt|Plein|Baan|Steenweg|Dreef|Lei|Kaai|Dijk|Heirweg|Dorp|Kouter|Dries|Vest|Singel|Zeedijk)"
+)
+_FR_STREET = (
+    r"(?:[Rr]ue|[Aa]venue|[Cc]haussée|[Bb]oulevard|[Pp]lace|[Cc]hemin|[Aa]llée|[Qq]uai|[Ss]quare|"
+    r"[Ii]mpasse|[Rr]oute|[Dd]rève)"
+)
+_LINK = r"(?:(?:de|van|der|den|ter|ten|'t|op|aan|la|le)" + _S + r")?"
+
+
+def _street(suffixes: str) -> str:
+    return (
+        r"(?:(?:" + _UP + _WORD + r"*" + _S + _LINK + r"){0,3}" + _UP + _WORD + r"*?(?:" + suffixes + r")"
+        r"|(?:" + _UP + _WORD + r"*" + _S + r"){0,2}" + _STREET_WORD +
+        r"|" + _FR_STREET + r"(?:" + _S + r"(?:de" + _S + r"la|de|du|des|d'|l'|la|le))?"
+        + r"(?:" + _S + r"|(?<='))"  # "rue d'Arlon": no space after the apostrophe
+        + _UP + _WORD + r"*(?:" + _S + _UP + _WORD + r"*){0,2})"
+    )
+
+
+_HOUSE = (
+    r"\d{1,4}(?:[a-zA-Z](?![\w]))?(?:-\d{1,4})?"
+    r"(?:(?:" + _S + r")?(?:bus|bte|boîte|b\.|/)(?:" + _S + r")?-?\d{1,4}(?:\.\d{1,3})?[a-zA-Z]?)?"
+)
+_MUNI = (
+    r"(?:(?:La|Le|Les)" + _S + r")?" + _UP + r"[\wà-ÿ'’]+"
+    r"(?:-(?:(?:aan|bij|op|in|de|den|sur|lez|les|l')-?)?" + _UP + r"[\wà-ÿ'’]+){0,3}"  # Knokke-Heist
+)
 _POSTCODE = r"[1-9]\d{3}"
 _ADDRESS_FULL_RE = re.compile(
-    r"(?<![\w])" + _STREET + r"\s+" + _HOUSE + r"\s*(?:,\s*|\s+te\s+|\s+)" + _POSTCODE + r"\s+" + _MUNI
+    r"(?<![\w])" + _street(_LOOSE_SUFFIX) + _S + _HOUSE
+    + r"(?:(?:" + _S + r")?,(?:" + _S + r")?|" + _S + r"te" + _S + r"|" + _S + r")"
+    + _POSTCODE + _S + _MUNI
 )
-_ADDRESS_STREET_RE = re.compile(r"(?<![\w])" + _STREET + r"\s+" + _HOUSE + r"(?![\w])")
-_POSTCODE_MUNI_RE = re.compile(r"(?<![\w./-])(?P<pc>" + _POSTCODE + r")\s+" + _MUNI)
+_ADDRESS_STREET_RE = re.compile(r"(?<![\w])" + _street(_STREET_SUFFIX) + _S + _HOUSE + r"(?![\w])")
+_POSTCODE_MUNI_RE = re.compile(r"(?<![\w./-])(?P<pc>" + _POSTCODE + r")" + _S + _MUNI)
 # Capitalised words right after a year-like number are more often a heading than a municipality.
 _NOT_MUNI = re.compile(
     r"(?i)^(?:de|het|een|en|in|op|van|voor|tot|met|om|bij|is|was|werd|zijn|le|la|les|et|euro|EUR)$"
 )
+# Capitalised nouns that open a phrase before a street name ("Onbewoonbaarverklaring Kerkstraat 3").
+_NOT_STREET_START = re.compile(
+    r"(?:\w{5,}(?:ing|heid|tie|teit|schap|ment|sie|ties|ingen)|Akkoord|Pand|Adres|Gelegen|Hoek|Zie|Codex|"
+    r"Gemeente|Stad|Woning|Perceel|Huis|Zitting|Domicilie|Agenda|Pdf-versie)$"
+)
+
+
+def _trim_street_start(text: str, start: int, end: int) -> int:
+    """Move the start past leading words that are clearly not part of the street name."""
+    while True:
+        m = re.match(r"(\S+)" + _S, text[start:end])
+        if not m or not _NOT_STREET_START.match(m.group(1).rstrip(".:,")):
+            return start
+        rest = text[start + m.end() : end]
+        if not re.match(_UP, rest):
+            return start
+        start += m.end()
 
 
 def _addresses(text: str) -> Iterator[RawSpan]:
     for m in _ADDRESS_FULL_RE.finditer(text):
-        yield RawSpan("BE_ADDRESS", m.start(), m.end(), 0.9)
+        yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), m.end(), 0.9)
     for m in _ADDRESS_STREET_RE.finditer(text):
-        yield RawSpan("BE_ADDRESS", m.start(), m.end(), 0.7)
+        yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), m.end(), 0.7)
     for m in _POSTCODE_MUNI_RE.finditer(text):
         first = m.group().split()[1]
         if _NOT_MUNI.match(first):

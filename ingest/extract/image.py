@@ -18,4 +18,5 @@ def extract_image(path: Path, mime: str) -> Extracted:
             raise IngestError("ingest.corrupt", "This PNG image is damaged.",
                               hint="Open it in an image viewer, save it again and retry.")
         meta["width"], meta["height"] = struct.unpack(">II", head[16:24])
-    return Extracted(kind="image", mime=mime, title=title_from_stem(path), pages=[], needs_ocr=True, meta=meta)
+    return Extracted(kind="image", mime=mime, title=title_from_stem(path), pages=[], needs_ocr=True,
+                     meta=meta)

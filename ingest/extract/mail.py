@@ -146,7 +146,8 @@ def extract_msg(path: Path, mime: str) -> Extracted:
         message = xmsg.openMsg(str(path), strict=False, delayAttachments=False)
     except Exception as exc:  # noqa: BLE001 - olefile and extract-msg raise many kinds
         raise IngestError("ingest.corrupt", f"This Outlook message could not be read ({type(exc).__name__}).",
-                          hint="Open it in Outlook and save it again (as .msg or .eml), then retry.") from None
+                          hint="Open it in Outlook and save it again (as .msg or .eml), then retry.",
+                          ) from None
     try:
         with wrap_errors("MSG"):
             return extracted_from_msg(message, path)
@@ -164,7 +165,8 @@ def extracted_from_msg(message: Any, path: Path) -> Extracted:
     skipped = 0
     for att in getattr(message, "attachments", []) or []:
         data = getattr(att, "data", None)
-        name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or getattr(att, "name", None)
+        name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
+                or getattr(att, "name", None))
         if isinstance(data, bytes):
             children.append(Attachment(safe_attachment_name(name, len(children) + 1), data))
         elif data is not None and hasattr(data, "subject"):  # an embedded Outlook message
@@ -192,5 +194,6 @@ def extracted_from_msg(message: Any, path: Path) -> Extracted:
         "attachments": [c.name for c in children],
         "attachments_skipped": skipped,
     }
-    return Extracted(kind="msg", mime="application/vnd.ms-outlook", title=subject[:300] or title_from_stem(path),
+    return Extracted(kind="msg", mime="application/vnd.ms-outlook",
+                     title=subject[:300] or title_from_stem(path),
                      pages=[Page(number=1, text=clean_text(body))], children=children, meta=meta)

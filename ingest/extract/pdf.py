@@ -30,13 +30,14 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
             raise IngestError(
                 "ingest.encrypted",
                 "This PDF is protected with a password.",
-                hint="Remove the password (print or export it as a PDF without protection) and drop it again.",
+                hint="Remove the password (print or export it as an unprotected PDF) and drop it again.",
             ) from None
         if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
             raise IngestError("ingest.encrypted", "This PDF uses an unsupported security handler (DRM).",
                               hint="Export an unprotected copy of the PDF and drop it again.") from None
         raise IngestError("ingest.corrupt", "This PDF is damaged and cannot be read.",
-                          hint="Open it in a PDF reader and save or print it as a new PDF, then retry.") from None
+                          hint="Open it in a PDF reader and save or print it as a new PDF, then retry.",
+                          ) from None
 
     with wrap_errors("PDF"):
         try:

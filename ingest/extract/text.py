@@ -11,7 +11,8 @@ from ingest.types import Extracted, IngestError, Page
 def extract_text(path: Path, mime: str) -> Extracted:
     data = path.read_bytes()
     if looks_binary(data):
-        raise IngestError("ingest.encoding", "This text file contains binary data and cannot be read as text.",
+        raise IngestError("ingest.encoding",
+                          "This text file contains binary data and cannot be read as text.",
                           hint="Save it again as UTF-8 text, or convert it to PDF, and drop it again.")
     text, encoding = decode_bytes(data)
     text = clean_text(text)

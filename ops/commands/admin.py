@@ -19,18 +19,24 @@ def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise BelfortError("accounts.no_password", "no password given",
-                           hint="pipe it in with --password-stdin, or run the command in a terminal")
+        raise BelfortError(
+            "accounts.no_password",
+            "no password given",
+            hint="pipe it in with --password-stdin, or run the command in a terminal",
+        )
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
-        raise BelfortError("accounts.password_mismatch", "the passwords differ", hint="type the same password twice")
+        raise BelfortError(
+            "accounts.password_mismatch", "the passwords differ", hint="type the same password twice"
+        )
     return first
 
 
 def _create_user(args: argparse.Namespace) -> int:
     app = appliance_from(args)
-    who = accounts.create_user(app, args.username, _read_password(args), role=args.role,
-                               groups=_groups(args.groups), actor="cli")
+    who = accounts.create_user(
+        app, args.username, _read_password(args), role=args.role, groups=_groups(args.groups), actor="cli"
+    )
     print(f"created user {who.username} (role {who.role}, {len(who.group_ids)} group(s))")
     return 0
 
@@ -43,7 +49,9 @@ def _create_token(args: argparse.Namespace) -> int:
 
 
 def _set_groups(args: argparse.Namespace) -> int:
-    groups = accounts.set_collection_groups(appliance_from(args), args.collection, _groups(args.groups), actor="cli")
+    groups = accounts.set_collection_groups(
+        appliance_from(args), args.collection, _groups(args.groups), actor="cli"
+    )
     print(f"{args.collection}: readable by {', '.join(groups) or 'administrators only'}")
     return 0
 

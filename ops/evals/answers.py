@@ -31,8 +31,13 @@ def _run(args: argparse.Namespace) -> int:
     app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
     llm = _llm(app, args)
     print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)
-    result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit,
-                              embedder=_embedder(settings), negative=not args.no_negative)
+    from appliance.services.evaluation.triage import CachedEmbedder
+
+    # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
+    embedder = CachedEmbedder(_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")
+    result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit, corpus=args.corpus,
+                              embedder=embedder, negative=not args.no_negative,
+                              progress=Path(args.progress) if args.progress else None)
     if args.json:
         print(json.dumps(result))
     else:
@@ -45,6 +50,9 @@ def register(kinds: argparse._SubParsersAction) -> None:
     p = kinds.add_parser("answers", help="questions through the full Ask pipeline: answered, citations, negatives")
     p.add_argument("file", help="JSONL with 'question' and 'answer' fields")
     p.add_argument("--limit", type=int, default=None, help="ask only the first N questions (all answers indexed)")
+    p.add_argument("--corpus", type=int, default=None,
+                   help="index only N answers (the asked ones included); default: all")
+    p.add_argument("--progress", help="write the summary so far to this file after every question")
     p.add_argument("--model", help="a .gguf file or model folder instead of the configured LLM")
     p.add_argument("--no-llm", action="store_true", help="extractive answers only (no LLM)")
     p.add_argument("--no-negative", action="store_true", help="skip the negative set")

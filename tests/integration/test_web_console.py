@@ -20,16 +20,21 @@ def world(appliance, tmp_path):
 @pytest.fixture
 def signed_in(world):
     with contextlib.ExitStack() as stack:
+
         def make(user):  # type: ignore[no-untyped-def]
             c = stack.enter_context(world.client())
             assert sign_in(c, user).status_code == 303
             return c
+
         yield make
 
 
 def upload(client, name, content, collection="bouw"):  # type: ignore[no-untyped-def]
-    return client.post("/upload", data={"collection": collection, "_csrf_token": csrf(client)},
-                       files={"file": (name, content, "application/octet-stream")})
+    return client.post(
+        "/upload",
+        data={"collection": collection, "_csrf_token": csrf(client)},
+        files={"file": (name, content, "application/octet-stream")},
+    )
 
 
 def test_upload_page_offers_only_readable_collections(signed_in):
@@ -99,12 +104,16 @@ def test_admin_console_lists_collections_users_and_models(signed_in):
     for user in ("anna", "wout", "archie", "admin"):
         assert f'action="/admin/users/{user}"' in html
     assert "sha256" in html  # the model catalogue with checksums
+    assert 'class="checks"' in html and "db.schema" in html  # the doctor's checks
 
 
 def test_admin_edits_collection_groups_and_access_follows(world, signed_in):
     admin = signed_in("admin")
-    r = admin.post("/admin/collections/bouw/groups", data={"groups": "bouwgroep, welzijngroep",
-                                                           "_csrf_token": csrf(admin)}, follow_redirects=False)
+    r = admin.post(
+        "/admin/collections/bouw/groups",
+        data={"groups": "bouwgroep, welzijngroep", "_csrf_token": csrf(admin)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     wout = signed_in("wout")
     assert "Sporthal" in wout.get("/", params={"q": "sporthal"}).text
@@ -114,25 +123,41 @@ def test_admin_edits_collection_groups_and_access_follows(world, signed_in):
 
 def test_admin_creates_users_and_collections(world, signed_in):
     admin = signed_in("admin")
-    r = admin.post("/admin/users", data={"username": "nieuw", "password": "nog een lang wachtwoord",
-                                         "role": "archivist", "groups": "welzijngroep",
-                                         "_csrf_token": csrf(admin)}, follow_redirects=False)
+    r = admin.post(
+        "/admin/users",
+        data={
+            "username": "nieuw",
+            "password": "nog een lang wachtwoord",
+            "role": "archivist",
+            "groups": "welzijngroep",
+            "_csrf_token": csrf(admin),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     info = {u.username: u for u in accounts.list_users(world.app)}["nieuw"]
     assert info.role == "archivist" and info.groups == ("welzijngroep",)
-    r = admin.post("/admin/users", data={"username": "kort", "password": "kort", "role": "staff",
-                                         "_csrf_token": csrf(admin)})
+    r = admin.post(
+        "/admin/users",
+        data={"username": "kort", "password": "kort", "role": "staff", "_csrf_token": csrf(admin)},
+    )
     assert r.status_code == 400 and "korter dan 10 tekens" in r.text
-    r = admin.post("/admin/collections", data={"name": "raad", "title": "Gemeenteraad", "groups": "raadsleden",
-                                               "_csrf_token": csrf(admin)}, follow_redirects=False)
+    r = admin.post(
+        "/admin/collections",
+        data={"name": "raad", "title": "Gemeenteraad", "groups": "raadsleden", "_csrf_token": csrf(admin)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert [c.groups for c in accounts.list_collections(world.app) if c.name == "raad"] == [("raadsleden",)]
 
 
 def test_admin_updates_a_user_and_cannot_lock_itself_out(world, signed_in):
     admin = signed_in("admin")
-    r = admin.post("/admin/users/anna", data={"role": "archivist", "groups": "bouwgroep", "active": "1",
-                                              "_csrf_token": csrf(admin)}, follow_redirects=False)
+    r = admin.post(
+        "/admin/users/anna",
+        data={"role": "archivist", "groups": "bouwgroep", "active": "1", "_csrf_token": csrf(admin)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert {u.username: u.role for u in accounts.list_users(world.app)}["anna"] == "archivist"
     admin.post("/admin/users/wout", data={"role": "staff", "groups": "", "_csrf_token": csrf(admin)})

@@ -58,8 +58,10 @@ def test_templates_hold_no_bare_text():
     """Text between tags must come from t(); only punctuation, symbols and expressions remain."""
     tag_text = re.compile(r">([^<>{}]*[A-Za-zÀ-ÿ][^<>{}]*)<")
     for path in WEBUI.rglob("*.html"):
-        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", path.read_text("utf-8"), flags=re.S)
-        found = [m.strip() for m in tag_text.findall(stripped) if m.strip() and m.strip() not in ("MiB", "sha256")]
+        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", path.read_text("utf-8"), flags=re.DOTALL)
+        found = [
+            m.strip() for m in tag_text.findall(stripped) if m.strip() and m.strip() not in ("MiB", "sha256")
+        ]
         assert not found, (path.name, found)
 
 

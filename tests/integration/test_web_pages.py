@@ -26,10 +26,12 @@ def client(world):
 def signed_in(world):
     """signed_in(user) -> a client with that user's session; all are closed after the test."""
     with contextlib.ExitStack() as stack:
+
         def make(user):  # type: ignore[no-untyped-def]
             c = stack.enter_context(world.client())
             assert sign_in(c, user).status_code == 303
             return c
+
         yield make
 
 
@@ -60,7 +62,9 @@ def test_sign_in_sets_a_protected_session_cookie(client):
     r = sign_in(client, "anna")
     assert r.status_code == 303 and r.headers["location"] == "/"
     cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("belfort_session="))
-    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower() and "secure" not in cookie.lower()
+    assert (
+        "httponly" in cookie.lower() and "samesite=lax" in cookie.lower() and "secure" not in cookie.lower()
+    )
     page = client.get("/")
     assert page.status_code == 200 and "anna" in page.text
 
@@ -82,7 +86,11 @@ def test_secure_cookies_follow_the_setting(tmp_path):
 def test_wrong_password_is_translated_and_rate_limited(client, world):
     r = sign_in(client, "anna", "verkeerd wachtwoord")
     assert r.status_code == 401 and "Onbekende gebruiker of verkeerd wachtwoord." in r.text
-    r = sign_in(client, "anna", "verkeerd wachtwoord", )
+    r = sign_in(
+        client,
+        "anna",
+        "verkeerd wachtwoord",
+    )
     limit = world.app.settings.web.sign_in_attempts_per_minute
     for _ in range(limit - 2):
         sign_in(client, "anna", "verkeerd wachtwoord")
@@ -94,8 +102,9 @@ def test_forms_without_csrf_token_are_refused(client):
     client.get("/sign-in")
     r = client.post("/sign-in", data={"username": "anna", "password": PW}, follow_redirects=False)
     assert r.status_code == 403 and "belfort_session" not in r.cookies
-    r = client.post("/sign-in", data={"username": "anna", "password": PW, "_csrf_token": "forged"},
-                    follow_redirects=False)
+    r = client.post(
+        "/sign-in", data={"username": "anna", "password": PW, "_csrf_token": "forged"}, follow_redirects=False
+    )
     assert r.status_code == 403
 
 
@@ -172,3 +181,30 @@ def test_roles_guard_pages(world, signed_in):
     assert archivist.get("/admin").status_code == 403
     nav = archivist.get("/").text
     assert 'href="/upload"' in nav and 'href="/admin"' not in nav
+
+
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/documents/3?page=2", "/documents/3?page=2"),
+        ("//evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+    ],
+)
+def test_safe_next(target, expected):
+    from webui.controllers.auth import safe_next
+
+    assert safe_next(target) == expected
+
+
+def test_new_password_or_disabling_ends_existing_sessions(world, signed_in):
+    from appliance.services import accounts
+
+    anna, wout = signed_in("anna"), signed_in("wout")
+    accounts.update_user(world.app, "anna", password="een nieuw lang wachtwoord")
+    assert anna.get("/", follow_redirects=False).status_code in (302, 303, 307)
+    accounts.update_user(world.app, "wout", active=False)
+    assert wout.get("/", follow_redirects=False).status_code in (302, 303, 307)

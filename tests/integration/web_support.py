@@ -59,9 +59,17 @@ def _ingest(app: Appliance, path: Path, collection: str) -> int:
 
 def sign_in(client: TestClient, username: str, password: str = PW, **extra: str):  # type: ignore[no-untyped-def]
     client.get("/sign-in")
-    return client.post("/sign-in", data={"username": username, "password": password, "next": "/",
-                                         "_csrf_token": client.cookies.get("belfort_csrf", ""), **extra},
-                       follow_redirects=False)
+    return client.post(
+        "/sign-in",
+        data={
+            "username": username,
+            "password": password,
+            "next": "/",
+            "_csrf_token": client.cookies.get("belfort_csrf", ""),
+            **extra,
+        },
+        follow_redirects=False,
+    )
 
 
 def csrf(client: TestClient) -> str:

@@ -19,7 +19,9 @@ def config(tmp_path: Path) -> str:
     path = tmp_path / "belfort.toml"
     path.write_text(
         f'data_dir = "{tmp_path / "data"}"\nmodels_dir = "{tmp_path / "models"}"\nprofile = "test"\n'
-        '[search]\nembedder = "fake"\n[llm]\nengine = "none"\n', "utf-8")
+        '[search]\nembedder = "fake"\n[llm]\nengine = "none"\n',
+        "utf-8",
+    )
     return str(path)
 
 
@@ -33,8 +35,21 @@ def run(config: str, *argv: str, stdin: str = "") -> int:
 
 
 def test_create_user_with_password_from_stdin_then_sign_in(config, capsys):
-    assert run(config, "admin", "create-user", "anna", "--role", "archivist", "--groups", "bouw,milieu",
-               "--password-stdin", stdin="een lang wachtwoord\n") == 0
+    assert (
+        run(
+            config,
+            "admin",
+            "create-user",
+            "anna",
+            "--role",
+            "archivist",
+            "--groups",
+            "bouw,milieu",
+            "--password-stdin",
+            stdin="een lang wachtwoord\n",
+        )
+        == 0
+    )
     assert "created user anna" in capsys.readouterr().out
     app = open_appliance(load_settings(Path(config)))
     who = accounts.authenticate(app, "anna", "een lang wachtwoord")

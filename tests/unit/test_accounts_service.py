@@ -23,11 +23,14 @@ def test_create_user_stores_argon2_hash_and_groups(appliance):
     assert info.groups == ("bouw", "milieu")
 
 
-@pytest.mark.parametrize("kw,code", [
-    ({"username": "../x"}, "accounts.invalid_user"),
-    ({"role": "root"}, "accounts.invalid_role"),
-    ({"password": "short"}, "accounts.weak_password"),
-])
+@pytest.mark.parametrize(
+    "kw,code",
+    [
+        ({"username": "../x"}, "accounts.invalid_user"),
+        ({"role": "root"}, "accounts.invalid_role"),
+        ({"password": "short"}, "accounts.weak_password"),
+    ],
+)
 def test_create_user_rejects_bad_input(appliance, kw, code):
     args = {"username": "bert", "password": PW, "role": "staff"} | kw
     with pytest.raises(BelfortError) as exc:
@@ -51,7 +54,10 @@ def test_authenticate_ok_wrong_and_unknown(appliance):
             accounts.authenticate(appliance, name, pw)
         # Same code and message for both, so the form does not reveal which user names exist.
         assert (exc.value.code, exc.value.status, exc.value.message) == (
-            "auth.invalid", 401, "unknown user or wrong password")
+            "auth.invalid",
+            401,
+            "unknown user or wrong password",
+        )
 
 
 def test_disabled_user_cannot_sign_in(appliance):
@@ -105,3 +111,13 @@ def test_local_provider_satisfies_identity_provider_protocol(appliance):
     provider: accounts.IdentityProvider = accounts.LocalIdentityProvider(appliance)
     accounts.create_user(appliance, "an", PW)
     assert accounts.authenticate(appliance, "an", PW, provider=provider).username == "an"
+
+
+def test_session_stamp_changes_with_the_password(appliance):
+    who = accounts.create_user(appliance, "an", PW)
+    stamp = accounts.session_stamp(appliance, who.user_id)
+    assert accounts.principal_by_id(appliance, who.user_id, stamp) == who
+    accounts.update_user(appliance, "an", password="another long password")
+    assert accounts.principal_by_id(appliance, who.user_id, stamp) is None
+    fresh = accounts.session_stamp(appliance, who.user_id)
+    assert fresh != stamp and accounts.principal_by_id(appliance, who.user_id, fresh) is not None

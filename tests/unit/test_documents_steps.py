@@ -142,3 +142,40 @@ def test_publish_original_is_content_addressed_and_idempotent(tmp_path: Path) ->
     assert publish_original(staged2, tmp_path / "originals", h) == dest
     assert staged2.exists()  # the existing original was kept; the caller's cleanup removes the copy
     assert os.listdir(dest.parent) == [h]
+
+
+def test_stage_copy_stops_as_busy_when_the_file_is_still_being_written(tmp_path: Path) -> None:
+    import threading
+
+    src = tmp_path / "scan.pdf"
+    src.write_bytes(b"x" * (8 << 20))
+    stop = threading.Event()
+
+    def writer() -> None:  # a copy job still appending to the file
+        with open(src, "ab") as fh:
+            while not stop.is_set():
+                fh.write(b"y" * 4096)
+                fh.flush()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        ctx = IngestContext(path=src, source_name="scan.pdf", staging_dir=tmp_path / "staging")
+        assert run_steps([StageCopy()], ctx) == "busy"
+    finally:
+        stop.set()
+        thread.join()
+    assert ctx.content_hash == "" and list((tmp_path / "staging").iterdir()) == []  # cleaned up
+
+
+def test_clean_staging_removes_only_old_leftovers(appliance) -> None:  # type: ignore[no-untyped-def]
+    from appliance.services.documents import clean_staging
+
+    staging = appliance.settings.data_dir / "staging"
+    old, fresh = staging / "old", staging / "fresh"
+    for d in (old, fresh):
+        d.mkdir(parents=True)
+        (d / "file.txt").write_text("x")
+    os.utime(old, (0, 0))
+    assert clean_staging(appliance) == 1
+    assert not old.exists() and fresh.exists()

@@ -109,7 +109,10 @@ def test_names_after_titles_in_rule_only_mode(sentence: str, name: str) -> None:
     assert spans_of(sentence, "PERSON") == [name]
 
 
-@pytest.mark.parametrize("sentence", ["De heer Voorzitter opent de zitting.", "mevrouw de Burgemeester", "m. Dupont"])
+@pytest.mark.parametrize("sentence", [
+    "De heer Voorzitter opent de zitting.", "mevrouw de Burgemeester", "m. Dupont",
+    "Aanstelling waarnemend burgemeester Akkoord.", "Burgemeester Gemeente Knokke-Heist",
+])
 def test_offices_without_a_name_are_not_names(sentence: str) -> None:
     assert spans_of(sentence, "PERSON") == []
 
@@ -163,3 +166,8 @@ def test_entity_type_names_are_stable() -> None:
         "PHONE_NUMBER", "EMAIL_ADDRESS", "BE_ADDRESS", "LICENSE_PLATE", "DATE_OF_BIRTH", "PERSON",
     ])
     assert PiiSpan("PERSON", 0, 3, 0.8, "Jan").as_dict()["entity_type"] == "PERSON"
+
+
+def test_surname_alone_after_a_full_mention_is_a_name() -> None:
+    text = "De heer Jan Vermeulen vraagt het woord. Vermeulen stelt voor de Vermeulenstraat te herdopen."
+    assert spans_of(text, "PERSON") == ["Jan Vermeulen", "Vermeulen"]

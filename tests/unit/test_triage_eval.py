@@ -155,3 +155,20 @@ def test_no_labelled_test_rows_is_an_error(tmp_path: Path) -> None:
             zero_shot=True,
         )
     assert err.value.code == "eval.no_test_rows"
+
+
+def test_zero_shot_taxonomy_must_name_the_labels() -> None:
+    from appliance.services.evaluation.triage import evaluate
+    from appliance.services.triage_taxonomy import Taxonomy
+
+    with pytest.raises(BelfortError) as err:
+        evaluate(
+            [],
+            [{"t": "x", "l": "afval"}],
+            text_field="t",
+            label_field="l",
+            embedder=FakeEmbedder(),
+            zero_shot=True,
+            taxonomy=Taxonomy.from_labels(["Waste"]),
+        )
+    assert err.value.code == "eval.taxonomy_mismatch" and "afval" in err.value.hint

@@ -12,7 +12,12 @@ from webui.web import current_principal
 def handlers(max_upload_mb: int) -> list[Router]:
     signed_in = Router(
         path="/",
-        route_handlers=[*search.HANDLERS, *documents.HANDLERS, *ingest.handlers(max_upload_mb), *admin.HANDLERS],
+        route_handlers=[
+            *search.HANDLERS,
+            *documents.HANDLERS,
+            *ingest.handlers(max_upload_mb),
+            *admin.HANDLERS,
+        ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
     )

@@ -77,19 +77,37 @@ def model_rows(appliance: Appliance) -> list[dict[str, Any]] | None:
     rows = []
     for entry in entries.values():
         status = catalog.verify_model(entry, appliance.settings.models_dir)
-        rows.append({"name": entry.name, "kind": entry.kind, "licence": entry.licence, "state": status.state,
-                     "size_mb": round(entry.size / 1_048_576, 1),
-                     "files": [(f.path, f.sha256, next((s.state for s in status.files if s.path == f.path), ""))
-                               for f in entry.files]})
+        rows.append(
+            {
+                "name": entry.name,
+                "kind": entry.kind,
+                "licence": entry.licence,
+                "state": status.state,
+                "size_mb": round(entry.size / 1_048_576, 1),
+                "files": [
+                    (f.path, f.sha256, next((s.state for s in status.files if s.path == f.path), ""))
+                    for f in entry.files
+                ],
+            }
+        )
     return rows
 
 
-def _console(request: Request, appliance: Appliance, who: Principal, *, status: int = 200,
-             error: str = "") -> Template:
-    return page(request, "admin.html", who=who, status=status, error=error,
-                checks=doctor_checks(appliance), models=model_rows(appliance),
-                collections=accounts.list_collections(appliance), users=accounts.list_users(appliance),
-                roles=accounts.ROLES)
+def _console(
+    request: Request, appliance: Appliance, who: Principal, *, status: int = 200, error: str = ""
+) -> Template:
+    return page(
+        request,
+        "admin.html",
+        who=who,
+        status=status,
+        error=error,
+        checks=doctor_checks(appliance),
+        models=model_rows(appliance),
+        collections=accounts.list_collections(appliance),
+        users=accounts.list_users(appliance),
+        roles=accounts.ROLES,
+    )
 
 
 @get("/admin", sync_to_thread=True, include_in_schema=False)
@@ -106,42 +124,87 @@ def _act(request: Request, appliance: Appliance, who: Principal, action: Any) ->
     except BelfortError as exc:
         if exc.status >= 500:
             raise
-        return _console(request, appliance, who, status=exc.status,
-                        error=error_text(language_of(request), exc.code, exc.message))
+        return _console(
+            request,
+            appliance,
+            who,
+            status=exc.status,
+            error=error_text(language_of(request), exc.code, exc.message),
+        )
     return Redirect("/admin", status_code=303)
 
 
 @post("/admin/collections", sync_to_thread=True, include_in_schema=False)
-def create_collection(request: Request, appliance: Appliance, who: Principal,
-                      data: Annotated[CollectionForm, FORM]) -> Template | Redirect:
-    return _act(request, appliance, who, lambda: documents.ensure_collection(
-        appliance, data.name.strip(), data.title.strip(), tuple(split_groups(data.groups))))
+def create_collection(
+    request: Request, appliance: Appliance, who: Principal, data: Annotated[CollectionForm, FORM]
+) -> Template | Redirect:
+    return _act(
+        request,
+        appliance,
+        who,
+        lambda: documents.ensure_collection(
+            appliance, data.name.strip(), data.title.strip(), tuple(split_groups(data.groups))
+        ),
+    )
 
 
 @post("/admin/collections/{name:str}/groups", sync_to_thread=True, include_in_schema=False)
-def set_groups(request: Request, appliance: Appliance, who: Principal, name: str,
-               data: Annotated[GroupsForm, FORM]) -> Template | Redirect:
-    return _act(request, appliance, who, lambda: accounts.set_collection_groups(
-        appliance, name, split_groups(data.groups), actor=who.username))
+def set_groups(
+    request: Request, appliance: Appliance, who: Principal, name: str, data: Annotated[GroupsForm, FORM]
+) -> Template | Redirect:
+    return _act(
+        request,
+        appliance,
+        who,
+        lambda: accounts.set_collection_groups(
+            appliance, name, split_groups(data.groups), actor=who.username
+        ),
+    )
 
 
 @post("/admin/users", sync_to_thread=True, include_in_schema=False)
-def create_user(request: Request, appliance: Appliance, who: Principal,
-                data: Annotated[UserForm, FORM]) -> Template | Redirect:
-    return _act(request, appliance, who, lambda: accounts.create_user(
-        appliance, data.username, data.password, role=data.role, groups=split_groups(data.groups),
-        actor=who.username))
+def create_user(
+    request: Request, appliance: Appliance, who: Principal, data: Annotated[UserForm, FORM]
+) -> Template | Redirect:
+    return _act(
+        request,
+        appliance,
+        who,
+        lambda: accounts.create_user(
+            appliance,
+            data.username,
+            data.password,
+            role=data.role,
+            groups=split_groups(data.groups),
+            actor=who.username,
+        ),
+    )
 
 
 @post("/admin/users/{username:str}", sync_to_thread=True, include_in_schema=False)
-def update_user(request: Request, appliance: Appliance, who: Principal, username: str,
-                data: Annotated[UserUpdateForm, FORM]) -> Template | Redirect:
+def update_user(
+    request: Request,
+    appliance: Appliance,
+    who: Principal,
+    username: str,
+    data: Annotated[UserUpdateForm, FORM],
+) -> Template | Redirect:
     def action() -> None:
         if username == who.username and (data.role != "admin" or not data.active):
-            raise BelfortError("accounts.self_lockout", "you cannot remove your own admin access",
-                               hint="ask another administrator")
-        accounts.update_user(appliance, username, role=data.role, groups=split_groups(data.groups),
-                             active=bool(data.active), actor=who.username)
+            raise BelfortError(
+                "accounts.self_lockout",
+                "you cannot remove your own admin access",
+                hint="ask another administrator",
+            )
+        accounts.update_user(
+            appliance,
+            username,
+            role=data.role,
+            groups=split_groups(data.groups),
+            active=bool(data.active),
+            actor=who.username,
+        )
+
     return _act(request, appliance, who, action)
 
 

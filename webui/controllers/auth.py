@@ -26,7 +26,13 @@ class SignInForm:
 
 def safe_next(target: str) -> str:
     """Only local paths: never an open redirect to another site."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # Browsers drop tabs and newlines inside URLs, so "/\t/evil" would become "//evil".
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 32 or ch == "\x7f" for ch in target)
+    ):
         return "/"
     return target
 
@@ -39,16 +45,26 @@ def sign_in_page(request: Request, appliance: Appliance, next: str = "/") -> Tem
 
 
 @post("/sign-in", sync_to_thread=True, include_in_schema=False)
-def sign_in(request: Request, appliance: Appliance,
-            data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template | Redirect:
+def sign_in(
+    request: Request,
+    appliance: Appliance,
+    data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
     try:
         who = accounts.authenticate(appliance, data.username, data.password)
     except BelfortError as exc:
         if exc.code not in ("auth.invalid", "auth.rate_limited"):
             raise
-        return page(request, "sign_in.html", status=exc.status, next=safe_next(data.next),
-                    error=error_text(language_of(request), exc.code, exc.message), username=data.username[:64])
-    request.set_session({"uid": who.user_id})
+        return page(
+            request,
+            "sign_in.html",
+            status=exc.status,
+            next=safe_next(data.next),
+            error=error_text(language_of(request), exc.code, exc.message),
+            username=data.username[:64],
+        )
+    assert who.user_id is not None
+    request.set_session({"uid": who.user_id, "stamp": accounts.session_stamp(appliance, who.user_id)})
     return Redirect(safe_next(data.next), status_code=303)
 
 

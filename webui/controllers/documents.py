@@ -30,9 +30,15 @@ def split_marked(text: str, mark: str) -> tuple[str, str, str]:
 
 
 @get("/documents/{document_id:int}", sync_to_thread=True, include_in_schema=False)
-def document_page(request: Request, appliance: Appliance, who: Principal, document_id: int,
-                  page_number: int = Parameter(query="page", default=1, ge=1), mark: str = "",
-                  chunk: int = 0) -> Template:
+def document_page(
+    request: Request,
+    appliance: Appliance,
+    who: Principal,
+    document_id: int,
+    page_number: int = Parameter(query="page", default=1, ge=1),
+    mark: str = "",
+    chunk: int = 0,
+) -> Template:
     info = documents.get_document(appliance, who, document_id)
     pages = documents.document_pages(appliance, who, document_id)
     numbers = [n for n, _ in pages]
@@ -40,9 +46,20 @@ def document_page(request: Request, appliance: Appliance, who: Principal, docume
     text = dict(pages).get(current, "")
     before, passage, after = split_marked(text, mark)
     children = [(cid, title) for cid, title in info.children]
-    return page(request, "document.html", who=who, doc=info, numbers=numbers, current=current,
-                before=before, passage=passage, after=after, chunk=chunk, children=children,
-                is_pdf=info.mime == "application/pdf")
+    return page(
+        request,
+        "document.html",
+        who=who,
+        doc=info,
+        numbers=numbers,
+        current=current,
+        before=before,
+        passage=passage,
+        after=after,
+        chunk=chunk,
+        children=children,
+        is_pdf=info.mime == "application/pdf",
+    )
 
 
 @get("/documents/{document_id:int}/original", sync_to_thread=True, include_in_schema=False)

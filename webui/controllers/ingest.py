@@ -27,11 +27,25 @@ class UploadForm:
     file: UploadFile | None = None
 
 
-def _upload_page(request: Request, appliance: Appliance, who: Principal, *, status: int = 200,
-                 error: str = "", done: str = "") -> Template:
-    return page(request, "upload.html", who=who, status=status, error=error, done=done,
-                collections=accounts.readable_collections(appliance, who),
-                max_mb=appliance.settings.web.max_upload_mb)
+def _upload_page(
+    request: Request,
+    appliance: Appliance,
+    who: Principal,
+    *,
+    status: int = 200,
+    error: str = "",
+    done: str = "",
+) -> Template:
+    return page(
+        request,
+        "upload.html",
+        who=who,
+        status=status,
+        error=error,
+        done=done,
+        collections=accounts.readable_collections(appliance, who),
+        max_mb=appliance.settings.web.max_upload_mb,
+    )
 
 
 @get("/upload", sync_to_thread=True, include_in_schema=False)
@@ -40,28 +54,45 @@ def upload_page(request: Request, appliance: Appliance, who: Principal) -> Templ
     return _upload_page(request, appliance, who)
 
 
-def upload(request: Request, appliance: Appliance, who: Principal,
-           data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+def upload(
+    request: Request,
+    appliance: Appliance,
+    who: Principal,
+    data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> Template:
     require_role(who, "archivist")
     lang = language_of(request)
     try:
         if data.file is None or not data.file.filename:
             raise BelfortError("upload.no_file", "choose a file", hint="choose a file")
-        receipt = accept_upload(appliance, who, data.collection, data.file.filename, data.file.file,
-                                request.app.state.enqueue)
+        receipt = accept_upload(
+            appliance, who, data.collection, data.file.filename, data.file.file, request.app.state.enqueue
+        )
     except BelfortError as exc:
         if not exc.code.startswith(("upload.", "collection.")):
             raise
-        return _upload_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
-    return _upload_page(request, appliance, who, status=202,
-                        done=t(lang, "upload.queued", name=receipt.filename, collection=receipt.collection))
+        return _upload_page(
+            request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message)
+        )
+    return _upload_page(
+        request,
+        appliance,
+        who,
+        status=202,
+        done=t(lang, "upload.queued", name=receipt.filename, collection=receipt.collection),
+    )
 
 
 @get("/ingest", sync_to_thread=True, include_in_schema=False)
 def status_page(request: Request, appliance: Appliance, who: Principal) -> Template:
     require_role(who, "archivist")
-    return page(request, "ingest.html", who=who, jobs=documents.list_jobs(appliance, 50),
-                failed=documents.list_failed(appliance))
+    return page(
+        request,
+        "ingest.html",
+        who=who,
+        jobs=documents.list_jobs(appliance, 50),
+        failed=documents.list_failed(appliance),
+    )
 
 
 @post("/ingest/failed/{failed_id:int}/retry", sync_to_thread=True, include_in_schema=False)
@@ -72,6 +103,10 @@ def retry(appliance: Appliance, who: Principal, failed_id: int) -> Redirect:
 
 
 def handlers(max_upload_mb: int) -> list[HTTPRouteHandler]:
-    upload_handler = post("/upload", sync_to_thread=True, include_in_schema=False,
-                          request_max_body_size=max_upload_mb * MIB + MIB)(upload)
+    upload_handler = post(
+        "/upload",
+        sync_to_thread=True,
+        include_in_schema=False,
+        request_max_body_size=max_upload_mb * MIB + MIB,
+    )(upload)
     return [upload_page, upload_handler, status_page, retry]

@@ -17,15 +17,18 @@ MAX_RESULTS = 20
 
 
 @get("/", sync_to_thread=True, include_in_schema=False)
-def search_page(request: Request, appliance: Appliance, who: Principal, q: str = "",
-                collection: str = "") -> Template:
+def search_page(
+    request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = ""
+) -> Template:
     from appliance.services.search import search
 
     readable = accounts.readable_collections(appliance, who)
     results, error, status = None, "", 200
     if q.strip():
         try:
-            results = search(appliance, who, q, limit=MAX_RESULTS, collections=[collection] if collection else None)
+            results = search(
+                appliance, who, q, limit=MAX_RESULTS, collections=[collection] if collection else None
+            )
         except BelfortError as exc:
             if not exc.code.startswith("search."):
                 raise
@@ -34,8 +37,18 @@ def search_page(request: Request, appliance: Appliance, who: Principal, q: str =
     for h in results.hits if results else []:
         view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)
         hits.append({"hit": h, "view": view, "original": original})
-    return page(request, "search.html", who=who, q=q[:2000], collection=collection, collections=readable,
-                results=results, hits=hits, error=error, status=status)
+    return page(
+        request,
+        "search.html",
+        who=who,
+        q=q[:2000],
+        collection=collection,
+        collections=readable,
+        results=results,
+        hits=hits,
+        error=error,
+        status=status,
+    )
 
 
 HANDLERS = [search_page]

@@ -11,6 +11,7 @@ scope): a grounded system should then mostly say "I don't know".
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -104,11 +105,25 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
     }
 
 
+def _cap_corpus(rows: list[dict[str, Any]], asked: list[int], corpus: int | None
+                ) -> tuple[list[dict[str, Any]], list[int]]:
+    """The asked rows plus the first other rows up to `corpus` answers (None: all)."""
+    if corpus is None or corpus >= len(rows):
+        return rows, asked
+    keep = list(dict.fromkeys(asked + list(range(len(rows)))))[: max(corpus, len(asked))]
+    keep.sort()
+    return [rows[i] for i in keep], [keep.index(i) for i in asked]
+
+
 def run_answers_eval(path: Path, settings: Settings, llm: "LLM | None", *, limit: int | None = None,
-                     embedder: "Embedder | None" = None, negative: bool = True,
-                     log: Log | None = None) -> dict[str, Any]:
+                     corpus: int | None = None, embedder: "Embedder | None" = None,
+                     negative: bool = True, log: Log | None = None,
+                     progress: Path | None = None) -> dict[str, Any]:
+    """See the module docstring; `corpus` caps the indexed answers (asked ones always included),
+    `progress` gets the summary so far after every question (long runs on small machines)."""
     say: Log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     rows, asked = load_rows(path, limit)
+    rows, asked = _cap_corpus(rows, asked, corpus)
     with tempfile.TemporaryDirectory(prefix="belfort-eval-answers-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
         set_llm(app, llm)
@@ -125,11 +140,30 @@ def run_answers_eval(path: Path, settings: Settings, llm: "LLM | None", *, limit
                     neg.append((answer(app, who, q), doc_of_row[i]))
                 finally:
                     _set_active(app, doc_of_row[i], True)
+            if progress is not None:
+                progress.write_text(json.dumps(_result(positive, neg, llm, negative, len(rows))))
+                with progress.with_suffix(".details.jsonl").open("a", encoding="utf-8") as fh:
+                    for tag, pair in (("pos", positive[-1]), ("neg", neg[-1] if neg else None)):
+                        if pair is not None:
+                            fh.write(json.dumps(_detail(i, tag, *pair), ensure_ascii=False) + "\n")
             a = positive[-1][0]
             say(f"{j + 1}/{len(asked)} {a.status} latency {a.latency:.1f}s "
                 f"neg={neg[-1][0].status if neg else '-'} ({time.monotonic() - started:.0f} s)")
+    return _result(positive, neg, llm, negative, len(rows))
+
+
+def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
+    return {"row": row, "set": tag, "status": a.status, "gate": a.checks.get("gate", ""),
+            "latency": a.latency, "tokens_per_s": a.tokens_per_s,
+            "sources": [(s.document_id, s.relevance, s.similarity) for s in a.sources],
+            "own_doc": own_doc, "raw": str(a.checks.get("raw", ""))[:600], "text": a.text[:600]}
+
+
+def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: "LLM | None",
+            negative: bool, corpus: int) -> dict[str, Any]:
     out = _summary(positive)
     out["model"] = getattr(llm, "name", "none")
+    out["corpus_answers"] = corpus
     if negative:
         ns = _summary(neg)
         out["negative"] = {"n": ns["n"], "dont_know_rate": round(

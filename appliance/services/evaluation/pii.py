@@ -148,8 +148,14 @@ def evaluate_pii(
         sentences.append(sent)
     result = PiiEvaluation(n_sentences=len(sentences), n_tokens=sum(len(s.tokens) for s in sentences))
     started = time.perf_counter()
-    for b in range(0, len(sentences), batch_sentences):
-        batch = sentences[b : b + batch_sentences]
+    # One call per document (cut into batches when long): rules that look across sentences, such
+    # as a surname repeated after a full mention, must not look into the next article.
+    batches: list[list[Sentence]] = []
+    for sent in sentences:
+        if not batches or batches[-1][-1].doc != sent.doc or len(batches[-1]) >= batch_sentences:
+            batches.append([])
+        batches[-1].append(sent)
+    for batch in batches:
         starts, pieces, pos = [], [], 0
         for sent in batch:
             starts.append(pos)

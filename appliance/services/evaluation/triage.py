@@ -194,6 +194,12 @@ def evaluate(
     result: dict[str, Any]
     if zero_shot:
         tax = taxonomy or Taxonomy.from_labels(sorted(set(test_labels)))
+        if not set(tax.keys) & set(test_labels):
+            raise BelfortError(
+                "eval.taxonomy_mismatch",
+                "no test label is a category key of the taxonomy",
+                hint="category keys must equal the labels; e.g. " + ", ".join(sorted(set(test_labels))[:5]),
+            )
         zs = ZeroShotModel.build(tax, embedder)
         b_labels, b_scores = _baseline_zero_shot(tax, test_texts)
         probs = zs.proba_from_vectors(embed_items(embedder, test_texts, zs.max_chars))

@@ -1,0 +1,66 @@
+"""The analyzer behind keyword search: folding, stemming, stopwords, safe FTS5 expressions, snippets."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from appliance.services.text import analyze, fold, fts_match_expression, query_terms, snippet
+
+
+def test_fold_strips_accents_and_case() -> None:
+    assert fold("Éénmalige Première ÇA") == "eenmalige premiere ca"
+
+
+def test_dutch_plural_and_singular_share_a_stem() -> None:
+    assert analyze("vergunningen", "nl") == analyze("vergunning", "nl")
+    assert set(analyze("vergunningen", "nl").split()) & set(query_terms("Vergunning"))
+
+
+def test_french_forms_share_a_stem_and_accents_fold() -> None:
+    indexed = set(analyze("Les permis délivrés à Liège", "fr").split())
+    assert indexed and indexed <= set(query_terms("permis delivre liege"))
+    assert "les" not in indexed  # French stopword
+
+
+def test_stopwords_drop_but_a_stopword_only_query_keeps_its_words() -> None:
+    assert analyze("de het een", "nl") == ""
+    assert query_terms("de het") != []
+
+
+def test_unknown_language_stems_as_dutch() -> None:
+    assert analyze("gemeenteraden", "") == analyze("gemeenteraden", "nl")
+    assert analyze("gemeenteraden", "xx") == analyze("gemeenteraden", "nl")
+
+
+@pytest.mark.parametrize("query", ["Москва регламент", "東京都の駐車許可", "تصريح وقوف", "🙂", "NEAR(a b)",
+                                   "\"unbalanced", "a* OR ^b AND NOT -c", "col:val {x}", "x" * 500])
+def test_every_query_gives_a_valid_fts5_expression(query: str) -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, tokenize='unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO t VALUES (?)", (analyze("東 京 москва near unbalanced", "nl"),))
+    terms = query_terms(query)
+    if terms:
+        db.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match_expression(terms),)).fetchall()
+
+
+def test_cjk_is_split_into_characters() -> None:
+    assert query_terms("東京") == ["東", "京"]
+
+
+def test_query_of_10000_characters_is_bounded() -> None:
+    terms = query_terms(" ".join(f"woord{i}" for i in range(2000)))
+    assert 0 < len(terms) <= 256
+
+
+def test_snippet_marks_analysed_matches_in_best_window() -> None:
+    text = "Inleiding. " * 40 + "De aanvraag voor vergunningen gaat naar de dienst vergunning. " + "Slot. " * 40
+    shown, spans = snippet(text, set(query_terms("vergunning")), width=120)
+    assert len(shown) <= 125 and shown.startswith("…") and shown.endswith("…")
+    assert [shown[s:e] for s, e in spans] == ["vergunningen", "vergunning"]
+
+
+def test_short_text_snippet_is_whole() -> None:
+    shown, spans = snippet("Le Règlement communal", set(query_terms("reglement")))
+    assert shown == "Le Règlement communal" and [shown[s:e] for s, e in spans] == ["Règlement"]
