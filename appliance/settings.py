@@ -136,10 +136,17 @@ def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     return keys
 
 
+# BELFORT_* variables that steer tools (set-up, model provisioning, demo, tests), not settings.
+_NOT_SETTINGS = frozenset({
+    "BELFORT_CONFIG", "BELFORT_DEMO_PASSWORD", "BELFORT_MODEL_WHEELS", "BELFORT_MODELS_OFFLINE",
+    "BELFORT_SKIP_MODELS", "BELFORT_SKIP_LLM", "BELFORT_TEST_MODELS",
+})
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in environ.items():
-        if not key.startswith("BELFORT_") or key in ("BELFORT_CONFIG",):
+        if not key.startswith("BELFORT_") or key in _NOT_SETTINGS:
             continue
         parts = key[len("BELFORT_") :].lower().split("__")
         node = out

@@ -76,7 +76,7 @@ def detect(path: Path) -> tuple[str, str]:
     by_ext = _EXTENSIONS.get(ext)
     if by_ext in {"html", "text", "csv", "eml"}:
         return by_ext, KIND_MIME[by_ext]
-    if by_ext is None and not ext or ext in {".log", ".asc"}:
+    if (by_ext is None and not ext) or ext in {".log", ".asc"}:
         sniffed = _sniff_text(head)
         if sniffed:
             return sniffed, KIND_MIME[sniffed]

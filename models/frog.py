@@ -23,6 +23,8 @@ from pathlib import Path
 from models.base import Entity, ModelError
 
 INSTALL_HINT = "apt-get install frog frogdata uctodata"
+# frogdata ships a list of ~62,000 first names beside the models; the PII rules reuse it.
+FIRST_NAMES_FILE = Path("/usr/share/frog/nld/voornamen.ner")
 _READY_RE = re.compile(rb"(?:^|\n)READY\n\s*$")  # Frog's end-of-answer line
 
 

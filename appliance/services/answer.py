@@ -66,6 +66,7 @@ class Source:
     relevance: float  # lexical: share of the question's content words in the passage
     similarity: float | None = None  # embedding cosine question/passage (None: no embedder)
     highlight: str = ""  # extractive answers: the best sentence of the passage
+    prompt_text: str = ""  # what the model sees (best window, instruction-like sentences redacted)
 
 
 @dataclass
@@ -154,13 +155,18 @@ def answer(
                      **base)
     else:
         chosen = relevant[:PROMPT_SOURCES]
+        terms = set(query_terms(q))
+        redacted = 0
         for i, s in enumerate(chosen, start=1):
             s.number = i
+            s.prompt_text, n = prompts.neutralise(snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
+            redacted += n
         gen = _generate(engine, q, chosen, language, app.settings.llm.timeout_seconds, stream_cb)
         if gen is None:
             ans = _extractive(q, chosen, language, base)
         else:
             ans = _checked(gen, chosen, language, routes, base)
+            ans.checks["redacted_instructions"] = redacted
             ans.model = getattr(engine, "name", "")
             ans.tokens_per_s = round(gen.pieces / gen.seconds, 2) if gen.seconds > 0 else 0.0
             ans.checks["first_token_s"] = round(gen.first_token, 3)
@@ -242,9 +248,7 @@ def _generate(engine: LLM | None, q: str, chosen: list[Source], language: str, t
     """Run the LLM; None means: fall back to an extractive answer (no engine, busy, failed)."""
     if engine is None:
         return None
-    terms = set(query_terms(q))
-    shown = [prompts.PromptSource(s.number, s.title, snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
-             for s in chosen]
+    shown = [prompts.PromptSource(s.number, s.title, s.prompt_text) for s in chosen]
     asked = q if len(q) <= PROMPT_QUESTION_CHARS else q[:PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
     messages = prompts.build_messages(asked, shown, language)
     gen = _Generated()
@@ -268,7 +272,8 @@ def _checked(gen: _Generated, chosen: list[Source], language: str, routes: list[
              base: dict[str, Any]) -> Answer:
     raw = gen.text.strip()
     marker = prompts.DONT_KNOW_MARKER[language].rstrip(".").lower()
-    result: CheckResult = check_answer(raw, {s.number: s.text for s in chosen})
+    # Checked against exactly what the model was shown.
+    result: CheckResult = check_answer(raw, {s.number: s.prompt_text for s in chosen})
     checks: dict[str, Any] = {"raw": raw, **result.as_dict()}
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:

@@ -114,16 +114,60 @@ def images_to_pdf(source: Path, out: Path) -> list[str]:
     return notes
 
 
+def _simple_image_frames(path: Path) -> int:
+    """1 for a single-frame image of a sane size that OCRmyPDF can take directly, else 0."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            small = img.width * img.height <= MAX_OCR_PIXELS
+            return 1 if small and getattr(img, "n_frames", 1) == 1 and img.format in ("PNG", "JPEG", "TIFF") else 0
+    except Exception:
+        raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
+
+
+def _with_suffix(path: Path, tmp: Path) -> Path:
+    """Stored originals are named by their hash, without a suffix: give OCRmyPDF one it understands."""
+    if path.suffix.lower() in IMAGE_SUFFIXES + (".pdf",):
+        return path
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = ".pdf" if head.startswith(b"%PDF") else ""
+    if not suffix:
+        from PIL import Image
+
+        try:
+            with Image.open(path) as img:
+                suffix = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif"}.get(img.format or "", ".png")
+        except Exception:
+            raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
+    link = tmp / f"original{suffix}"
+    try:
+        link.hardlink_to(path)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(path, link)
+    return link
+
+
 def ocr_file(path: Path, settings: Settings, *, pdfa_out: Path | None = None,
              engine: str | None = None) -> OcrResult:
     """Text per page for a scanned PDF or an image; writes the PDF/A copy to `pdfa_out` when given."""
     engine = engine or choose_engine(settings)
     with tempfile.TemporaryDirectory(prefix="belfort-ocr-") as tmp:
+        path = _with_suffix(path, Path(tmp))
         pdf = path
         if path.suffix.lower() in IMAGE_SUFFIXES:
-            pdf = Path(tmp) / "pages.pdf"
-            images_to_pdf(path, pdf)
-        layer = _text_layer(pdf)
+            frames = _simple_image_frames(path)
+            if frames == 1:  # OCRmyPDF takes a plain image as it is; no text layer to look at
+                layer = [""]
+            else:
+                pdf = Path(tmp) / "pages.pdf"
+                images_to_pdf(path, pdf)
+                layer = [""] * len(_text_layer(pdf))
+        else:
+            layer = _text_layer(pdf)
         min_q = settings.ocr.min_text_quality
         usable = [bool(t.strip()) and text_quality(t) >= min_q for t in layer]
         if all(usable) and pdfa_out is None:
@@ -162,6 +206,9 @@ def _rapidocr_pages(pdf: Path, tmp: Path, usable: list[bool], layer: list[str]) 
     from models.rapidocr import RapidOcr
 
     engine = RapidOcr()
+    if pdf.suffix.lower() in IMAGE_SUFFIXES:
+        page = engine.ocr_image(pdf)
+        return [page.text], [page.confidence]
     texts, confs = [], []
     doc = pdfium.PdfDocument(str(pdf))
     try:

@@ -8,6 +8,7 @@ of address or office. The `text` of a span is personal data: never log it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -163,10 +164,22 @@ def build_ner_tagger(name: str = "auto") -> NerTagger | None:
         raise
 
 
+@functools.cache
+def default_first_names() -> frozenset[str]:
+    """frogdata's first-name list when installed, else an empty set (names then need a title)."""
+    from models.frog import FIRST_NAMES_FILE
+
+    return load_first_names(FIRST_NAMES_FILE) if FIRST_NAMES_FILE.is_file() else frozenset()
+
+
 def load_first_names(path: Path) -> frozenset[str]:
     """First names, one per line (e.g. frogdata's voornamen.ner), for the rule-only name detector."""
     names = (line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines())
-    return frozenset(n for n in names if len(n) > 1 and n[0].isupper())
+    # Articles also occur as "first names" in such lists ("The", "Le"); they open company names.
+    return frozenset(n for n in names if len(n) > 2 and n[0].isupper() and n.lower() not in _ARTICLES)
+
+
+_ARTICLES = frozenset("the le la les de het een der den des van von del los las el il".split())
 
 
 def _normalise_key(entity_type: str, value: str) -> str:

@@ -213,7 +213,7 @@ _DATE = (
     r"(?:\d{1,2}|1er)\s+(?:" + _MONTHS + r")\s+\d{4})"
 )
 _DOB_RE = re.compile(
-    r"(?i)(?:geboren|geboortedatum|geb\.|°|née?\s+le|née?\s|date de naissance|born|birth)"
+    r"(?i)(?:(?<!\w)(?:geboren|geboortedatum|geb\.|née?\s+le|née?\s|date de naissance|born|birth)|°)"
     r"[^\n\d]{0,30}?(?P<date>" + _DATE + r")(?![\d])"
 )
 

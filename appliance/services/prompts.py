@@ -92,6 +92,32 @@ class PromptSource:
     text: str
 
 
+# Sentences in a passage that address the model rather than inform the reader: redacted before
+# the passage reaches the prompt (and the citation check), so obeying them finds no support.
+_INJECTION = re.compile(
+    r"\b(negeer|vergeet|ignore|disregard|forget|ignorez|oubliez|ignore[rz]?)\b.{0,40}"
+    r"\b(instructie|instructies|opdracht|opdrachten|instructions?|consignes?|prompt|regels|rules)\b"
+    r"|\b(antwoord|answer|réponds|repondez|répondez)\s+(voortaan|from now on|désormais)\b"
+    r"|\b(je bent nu|you are now|tu es maintenant|vous êtes maintenant)\b"
+    r"|^\s*(system|systeem|assistant|assistent)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+REDACTED = "[…]"
+
+
+def neutralise(text: str) -> tuple[str, int]:
+    """(passage with instruction-like sentences replaced by '[…]', how many were replaced)."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    out, hits = [], 0
+    for part in parts:
+        if _INJECTION.search(part):
+            hits += 1
+            out.append(REDACTED)
+        else:
+            out.append(part)
+    return (" ".join(out), hits) if hits else (text, 0)
+
+
 def _clean(text: str) -> str:
     # A passage cannot close its own block or open a fake one: neutralise our delimiters inside it.
     return re.sub(r"</?\s*bron\b[^>]*>", " ", text, flags=re.IGNORECASE).strip()

@@ -4,21 +4,36 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance.services.ocr import ocr_file
 from appliance.settings import load_settings
+from ops.commands._common import appliance_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ocr", help="OCR a scan or image; optionally write the searchable PDF/A copy")
-    p.add_argument("file", type=Path)
-    p.add_argument("--pdfa", type=Path, default=None, help="where to write the PDF/A-2b copy")
+    p = sub.add_parser("ocr", help="OCR a scan or image, or every stored document waiting for OCR")
+    p.add_argument("file", type=Path, nargs="?", help="a scanned PDF or image (omit with --pending)")
+    p.add_argument("--pending", action="store_true", help="OCR the documents in state needs_ocr")
+    p.add_argument("--pdfa", type=Path, default=None, help="where to write the PDF/A-2b copy of FILE")
     p.add_argument("--engine", choices=["tesseract", "rapidocr"], default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    result = ocr_file(args.file, load_settings(), pdfa_out=args.pdfa, engine=args.engine)
+    if args.pending:
+        from appliance.services.ocr_documents import ocr_pending
+
+        outcomes = ocr_pending(appliance_from(args))
+        for o in outcomes:
+            print(json.dumps(o.__dict__) if args.json else
+                  f"document {o.document_id}: {o.state} {o.pages} pages {o.code} {o.message}".rstrip())
+        return 1 if any(o.state == "needs_ocr" for o in outcomes) else 0
+    if args.file is None:
+        print("give a FILE or --pending")
+        return 2
+    from appliance.services.ocr import ocr_file
+
+    result = ocr_file(args.file, load_settings(args.config and Path(args.config)), pdfa_out=args.pdfa,
+                      engine=args.engine)
     if args.json:
         print(json.dumps({"engine": result.engine, "pdfa": str(result.pdfa_path or ""),
                           "pages": [p.__dict__ for p in result.pages]}, ensure_ascii=False))

@@ -7,7 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.services.pii import ENTITY_TYPES, NER_ENGINES, PiiSpan, build_ner_tagger, detect_pii
+from appliance.services.pii import (
+    ENTITY_TYPES,
+    NER_ENGINES,
+    PiiSpan,
+    build_ner_tagger,
+    default_first_names,
+    detect_pii,
+)
 from models.base import ModelError
 
 
@@ -40,7 +47,9 @@ def _run(args: argparse.Namespace) -> int:
     found: list[tuple[int, PiiSpan]] = []
     try:
         for number, text in pages:
-            spans = detect_pii(text, ner=ner, entities=entities, min_score=args.min_score)
+            spans = detect_pii(
+                text, ner=ner, entities=entities, min_score=args.min_score, first_names=default_first_names()
+            )
             found.extend((number, s) for s in spans)
     except ValueError as exc:
         print(f"error [pii.entities]: {exc}\nhint: types are {', '.join(ENTITY_TYPES)}", file=sys.stderr)
@@ -65,7 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pii", help="find personal data (Belgian identifiers, names, addresses) in a document")
     p.add_argument("file", help="document to scan (PDF, Office, HTML, mail, text)")
     p.add_argument("--json", action="store_true", help="print a JSON list of spans (with page numbers)")
-    p.add_argument("--ner", choices=NER_ENGINES, default="auto", help="NER engine (default: Frog if installed)")
+    p.add_argument(
+        "--ner", choices=NER_ENGINES, default="auto", help="NER engine (default: Frog if installed)"
+    )
     p.add_argument("--entities", help="comma-separated entity types to report (default: all)")
     p.add_argument("--min-score", type=float, default=0.0, help="drop spans scored lower than this")
     p.set_defaults(func=_run)

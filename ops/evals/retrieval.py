@@ -32,7 +32,8 @@ def _embedder(settings: Settings) -> Embedder:
 def _run(args: argparse.Namespace) -> int:
     config = getattr(args, "config", None)
     settings = load_settings(Path(config) if config else None)
-    result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=_embedder(settings))
+    result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=_embedder(settings),
+                                cache_dir=Path(args.cache) if args.cache else None)
     if args.json:
         print(json.dumps(result))
     else:
@@ -48,5 +49,7 @@ def register(kinds: argparse._SubParsersAction) -> None:
     p = kinds.add_parser("retrieval", help="questions vs their own answers: Recall@1/5/10 and MRR@10")
     p.add_argument("file", help="JSONL with 'question' and 'answer' fields")
     p.add_argument("--limit", type=int, default=None, help="ask only the first N questions (all answers indexed)")
+    p.add_argument("--cache", default=None,
+                   help="folder that keeps embeddings between runs of the same data (same results, faster reruns)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_run)

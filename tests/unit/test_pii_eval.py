@@ -59,7 +59,8 @@ def test_iob1_adjacent_entities_are_split_by_b_tags(tmp_path: Path) -> None:
 
 
 def test_scores_exact_and_overlap(conll: Path) -> None:
-    # The title rule finds "Jan Peeters"; the fake NER finds Els, only "Claes" of Karel Claes, and a wrong "Gent".
+    # The title rule finds "Jan Peeters"; the fake NER finds Els, only "Claes" of Karel Claes,
+    # and a wrong "Gent".
     ner = FakeNerTagger({"Els": "PER", "Claes": "PER", "Gent": "PER"})
     result = evaluate_pii(conll, ner=ner).as_dict()
     per, overlap = result["per"], result["per_overlap"]
@@ -74,7 +75,7 @@ def test_limit_counts_sentences(conll: Path) -> None:
 
 
 def test_cli_prints_one_json_object(conll: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", "pii", str(conll), "--ner", "none", "--json"]) == 0
+    assert main(["eval", "pii", str(conll), "--ner", "none", "--no-first-names", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["per"]["tp"] == 1 and out["per"]["support"] == 4
     assert out["ner"] == "none"

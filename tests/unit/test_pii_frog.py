@@ -40,7 +40,9 @@ def test_align_maps_tokens_to_offsets_and_joins_iob() -> None:
         (".", "O"),
     ]
     ents = _align(text, 0, tokens)
-    assert [(e.label, e.text) for e in ents] == [("PER", "Jan Peeters"), ("ORG", "CD&V"), ("PER", "Karel"), ("LOC", "Gent")]
+    assert [(e.label, e.text) for e in ents] == [
+        ("PER", "Jan Peeters"), ("ORG", "CD&V"), ("PER", "Karel"), ("LOC", "Gent"),
+    ]
     assert all(text[e.start : e.end] == e.text for e in ents)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from appliance.services.pii import ENTITY_TYPES, PiiSpan, detect_pii
+from appliance.services.pii import ENTITY_TYPES, PiiSpan, detect_pii, load_first_names
 from models.fakes import FakeNerTagger
 
 
@@ -24,7 +26,9 @@ def test_phone_numbers(number: str) -> None:
     assert spans_of(f"Bel ons op {number} tijdens de kantooruren.", "PHONE_NUMBER") == [number]
 
 
-@pytest.mark.parametrize("text", ["In 2023 waren er 1234 567 aanvragen.", "Bedrag: 12 345 678 euro", "ref. 12/345/6789"])
+@pytest.mark.parametrize(
+    "text", ["In 2023 waren er 1234 567 aanvragen.", "Bedrag: 12 345 678 euro", "ref. 12/345/6789"]
+)
 def test_things_that_are_not_phone_numbers(text: str) -> None:
     assert spans_of(text, "PHONE_NUMBER") == []
 
@@ -142,7 +146,8 @@ def test_spans_are_sorted_disjoint_and_match_the_text() -> None:
         "nummerplaat 1-ABC-123, rekening BE71 0961 2345 6769."
     )
     spans = detect_pii(text)
-    assert {s.entity_type for s in spans} >= {"PERSON", "BE_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "LICENSE_PLATE"}
+    kinds = {s.entity_type for s in spans}
+    assert kinds >= {"PERSON", "BE_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "LICENSE_PLATE", "IBAN"}
     for a, b in zip(spans, spans[1:]):
         assert a.end <= b.start
     assert all(text[s.start : s.end] == s.text for s in spans)
@@ -171,3 +176,29 @@ def test_entity_type_names_are_stable() -> None:
 def test_surname_alone_after_a_full_mention_is_a_name() -> None:
     text = "De heer Jan Vermeulen vraagt het woord. Vermeulen stelt voor de Vermeulenstraat te herdopen."
     assert spans_of(text, "PERSON") == ["Jan Vermeulen", "Vermeulen"]
+
+
+@pytest.mark.parametrize(
+    ("entity", "names"),
+    [
+        ("aldus Denys", ["Denys"]),
+        ("Kasparov en Kramnik", ["Kasparov", "Kramnik"]),
+        ("Garzelli ( Ita", ["Garzelli"]),
+        ("van Santana", ["Santana"]),
+        ("Marleen Van den Bossche", ["Marleen Van den Bossche"]),
+        ("NMKN-directeur Désiré Van den Stockt", ["Désiré Van den Stockt"]),
+    ],
+)
+def test_tagger_spans_are_cut_into_name_runs(entity: str, names: list[str]) -> None:
+    text = f"Gisteren zei {entity} niets."
+    assert spans_of(text, "PERSON", ner=FakeNerTagger({entity: "PER"})) == names
+
+
+def test_other_labels_opening_with_a_first_name_become_names(tmp_path: Path) -> None:
+    text = "Trainer Kenny Dalglish en The Guardian bij Ajax."
+    ner = FakeNerTagger({"Kenny Dalglish": "ORG", "The Guardian": "ORG", "Ajax": "ORG"})
+    name_file = tmp_path / "voornamen.txt"
+    name_file.write_text("Kenny\nThe\nAjax\nal\n", encoding="utf-8")
+    names = load_first_names(name_file)
+    assert names == {"Kenny", "Ajax"}  # articles and lower-case lines are left out
+    assert spans_of(text, "PERSON", ner=ner, first_names=names) == ["Kenny Dalglish"]

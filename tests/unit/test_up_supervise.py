@@ -33,3 +33,11 @@ def test_child_commands_pass_the_config() -> None:
     cmds = child_commands("/etc/belfort/belfort.toml")
     assert set(cmds) == {"web", "worker", "watcher"}
     assert cmds["web"][-3:] == ["--config", "/etc/belfort/belfort.toml", "serve"]
+
+
+def test_tool_variables_are_not_mistaken_for_settings() -> None:
+    from appliance.settings import load_settings
+
+    env = {"BELFORT_DEMO_PASSWORD": "x" * 12, "BELFORT_SKIP_LLM": "1", "BELFORT_MODEL_WHEELS": "/w",
+           "BELFORT_MODELS_OFFLINE": "1", "BELFORT_SKIP_MODELS": "1", "BELFORT_TEST_MODELS": "/t"}
+    assert load_settings(environ=env).web.port == 8000

@@ -1,0 +1,65 @@
+"""A scanned Dutch letter dropped in a collection becomes searchable text, cited by page, with a PDF/A copy."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+from sqlmodel import select
+
+from appliance.context import open_appliance
+from appliance.db.engine import read_session
+from appliance.db.tables import Chunk, Document
+from appliance.services.access import SYSTEM
+from appliance.services.documents import ensure_collection, ingest_file
+from appliance.services.ocr_documents import ocr_pending, pdfa_copy
+from appliance.services.search import search
+from models.fakes import FakeEmbedder
+from tests.conftest import make_settings
+from tests.scanfactory import write_scanned_pdf
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed (ops/setup.sh)")
+
+PAGE_1 = ("Gemeente Belveld, dienst Burgerzaken.\nBetreft: uw vraag over de afvalophaling in de Molenstraat.\n"
+          "Geachte heer, de ophaling van het restafval gebeurt voortaan op dinsdag.")
+PAGE_2 = ("Het recyclagepark is open van maandag tot zaterdag. Grofvuil wordt op afspraak opgehaald.\n"
+          "Met vriendelijke groeten, het college van burgemeester en schepenen.")
+
+
+def test_scanned_letter_is_ocred_chunked_by_page_and_searchable(tmp_path: Path) -> None:
+    app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
+    ensure_collection(app, "brieven", groups=("iedereen",))
+    write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_1, PAGE_2])
+    outcome = ingest_file(app, tmp_path / "brief.pdf", "brieven")
+    assert outcome.state == "needs_ocr"
+
+    [done] = ocr_pending(app)
+    assert done.state == "ingested" and done.pages == 2 and done.confidence > 0.7
+    with read_session(app.db) as s:
+        doc = s.get(Document, outcome.document_id)
+        assert doc is not None and doc.state == "ingested"
+        pages = {c.page for c in s.exec(select(Chunk).where(Chunk.document_id == doc.id)).all()}
+        pdfa = pdfa_copy(app, doc)
+    assert pages == {1, 2}
+    assert pdfa is not None and pdfa.exists()
+    with pikepdf.open(pdfa) as pdf:
+        assert pdf.open_metadata().pdfa_status.startswith("2")
+
+    hits = search(app, SYSTEM, "recyclagepark grofvuil", mode="keyword").hits
+    assert hits and hits[0].document_id == outcome.document_id and hits[0].page == 2
+    assert ocr_pending(app) == []  # nothing left waiting, and a second run does nothing
+
+
+def test_missing_language_data_keeps_the_document_waiting(tmp_path: Path) -> None:
+    app = open_appliance(make_settings(tmp_path, ocr={"languages": ["xyz"]}), embedder=FakeEmbedder())
+    ensure_collection(app, "brieven")
+    write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_1])
+    outcome = ingest_file(app, tmp_path / "brief.pdf", "brieven")
+    [result] = ocr_pending(app)
+    assert result.state == "needs_ocr" and result.code == "ocr.missing_language"
+    with read_session(app.db) as s:
+        doc = s.get(Document, outcome.document_id)
+        assert doc is not None and doc.state == "needs_ocr"
+        assert "tesseract-ocr-xyz" in doc.state_detail
