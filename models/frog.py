@@ -75,6 +75,7 @@ class FrogTagger:
         self.config = config
         self.startup_timeout = startup_timeout
         self.max_chars = max_chars
+        self._pick_port = port is None  # a fresh free port for every (re)start
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -86,7 +87,8 @@ class FrogTagger:
     # --- server lifecycle -------------------------------------------------------------------
 
     def _start(self) -> None:
-        self.port = self.port or _free_port()
+        if self._pick_port:
+            self.port = _free_port()
         cmd = [self.binary, "-S", str(self.port), f"--skip={self.skip}"]
         if self.config:
             cmd += ["-c", str(self.config)]
@@ -130,6 +132,7 @@ class FrogTagger:
         if self._sock is not None:
             return self._sock
         if self.start_server:
+            self.close()  # a server whose connection broke is not reused
             self._start()
         else:
             if self.port is None:

@@ -22,7 +22,8 @@ _PART = (
     rf"|[{_UP}]\.(?:-?[{_UP}]\.)?)"  # J. or J.-P.
 )
 _PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|vanden|vander|vande|le|la|du|des|di|da|von|'t)"
-_NAME = rf"(?:{_PARTICLE}\s+)?{_PART}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_PART}){{0,3}}"
+_SP = r"[^\S\n]+"  # a name never runs across a line break (lists of names, one per line)
+_NAME = rf"(?:{_PARTICLE}{_SP})?{_PART}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_PART}){{0,3}}"
 
 # Forms of address: one name part after them is enough ("Mevr. Claes"). Lower-case words may open
 # a sentence, hence (?i:...); short French abbreviations only count with their capitals ("M.").
@@ -88,7 +89,7 @@ def title_name_spans(text: str) -> Iterator[RawSpan]:
             yield RawSpan("PERSON", trimmed[0], trimmed[1], 0.8)
 
 
-_NAME_RUN_RE = re.compile(rf"{_PART}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_PART}){{1,3}}")
+_NAME_RUN_RE = re.compile(rf"{_PART}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_PART}){{1,3}}")
 
 
 def first_name_spans(text: str, first_names: Iterable[str] | frozenset[str]) -> Iterator[RawSpan]:

@@ -97,8 +97,9 @@ def _up(args: argparse.Namespace) -> int:
             print(f"\n  Demo users: {names}\n  Password:   {report.password}\n"
                   f"  (kept in {settings.data_dir / 'demo-password.txt'})\n", flush=True)
         else:
-            print(f"\n  Demo users: {names} (password: $BELFORT_DEMO_PASSWORD or "
-                  f"{settings.data_dir / 'demo-password.txt'})\n", flush=True)
+            where = ("$BELFORT_DEMO_PASSWORD" if os.environ.get("BELFORT_DEMO_PASSWORD")
+                     else str(settings.data_dir / "demo-password.txt"))
+            print(f"\n  Demo users: {names} (password in {where})\n", flush=True)
     app.db.dispose()  # the children open their own connections
     local = settings.web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost")
     print(f"  Belfort: http://{'localhost' if local else settings.web.host}:{settings.web.port}\n", flush=True)

@@ -148,14 +148,14 @@ def test_stage_copy_stops_as_busy_when_the_file_is_still_being_written(tmp_path:
     import threading
 
     src = tmp_path / "scan.pdf"
-    src.write_bytes(b"x" * (8 << 20))
+    src.write_bytes(b"x" * (16 << 20))
     stop = threading.Event()
 
-    def writer() -> None:  # a copy job still appending to the file
-        with open(src, "ab") as fh:
-            while not stop.is_set():
-                fh.write(b"y" * 4096)
-                fh.flush()
+    def writer() -> None:  # a copy job still busy with the file (touching it; its size stays put)
+        n = 1
+        while not stop.is_set():
+            os.utime(src, ns=(n * 1_000_000, n * 1_000_000))
+            n += 1
 
     thread = threading.Thread(target=writer)
     thread.start()

@@ -202,3 +202,9 @@ def test_other_labels_opening_with_a_first_name_become_names(tmp_path: Path) -> 
     names = load_first_names(name_file)
     assert names == {"Kenny", "Ajax"}  # articles and lower-case lines are left out
     assert spans_of(text, "PERSON", ner=ner, first_names=names) == ["Kenny Dalglish"]
+
+
+def test_names_one_per_line_stay_apart() -> None:
+    text = "Aanwezig:\nPieter Claes\nSofie Van Damme\n"
+    names = frozenset({"Pieter", "Sofie"})
+    assert spans_of(text, "PERSON", first_names=names) == ["Pieter Claes", "Sofie Van Damme"]
