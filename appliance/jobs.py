@@ -57,6 +57,7 @@ class BelfortHuey(SqliteHuey):
 
     settings: Settings
     ingest_path_task: Any
+    ocr_document_task: Any
 
 
 def make_huey(settings: Settings, immediate: bool = False) -> BelfortHuey:
@@ -68,11 +69,58 @@ def make_huey(settings: Settings, immediate: bool = False) -> BelfortHuey:
     @huey.task(name="ingest_path")
     def ingest_path_task(path: str, collection: str, job_id: str, source_name: str | None = None,
                          keep_source: bool = False) -> str:
-        return run_ingest_job(worker_appliance(settings), path, collection, job_id, source_name,
-                              keep_source)
+        app = worker_appliance(settings)
+        state = run_ingest_job(app, path, collection, job_id, source_name, keep_source)
+        if state == "needs_ocr" and settings.ocr.on_ingest:
+            enqueue_pending_ocr(app, huey)
+        return state
+
+    @huey.task(name="ocr_document")
+    def ocr_document_task(document_id: int, job_id: str) -> str:
+        return run_ocr_job(worker_appliance(settings), document_id, job_id)
 
     huey.ingest_path_task = ingest_path_task
+    huey.ocr_document_task = ocr_document_task
     return huey
+
+
+def run_ocr_job(app: Appliance, document_id: int, job_id: str) -> str:
+    from appliance.services.ocr_documents import ocr_document
+
+    _update_job(app, job_id, state="running", progress=0.1)
+    try:
+        outcome = ocr_document(app, document_id)
+    except Exception as exc:
+        log.exception("OCR job %s crashed", job_id)
+        _update_job(app, job_id, state="failed", code="job.crashed", message=type(exc).__name__,
+                    progress=1.0, finished=True)
+        raise
+    # A document still waiting (engine or language data missing) is not lost: it shows its reason.
+    state = "failed" if outcome.state == "needs_ocr" else "done"
+    _update_job(app, job_id, state=state, code=outcome.code or outcome.state, message=outcome.message,
+                progress=1.0, finished=True)
+    return outcome.state
+
+
+def enqueue_pending_ocr(app: Appliance, huey: BelfortHuey) -> list[str]:
+    """Queue OCR for every document waiting in state needs_ocr that has no OCR job queued yet."""
+    from sqlmodel import select
+
+    from appliance.services.ocr_documents import pending_ocr_ids
+
+    jobs = []
+    for document_id in pending_ocr_ids(app):
+        target = f"document:{document_id}"
+        with write_session(app.db) as s:
+            queued = s.exec(select(JobOutcome).where(JobOutcome.kind == "ocr", JobOutcome.target == target,
+                                                     JobOutcome.state.in_(("queued", "running")))).first()  # type: ignore[attr-defined]
+            if queued is not None:
+                continue
+            job_id = uuid.uuid4().hex
+            s.add(JobOutcome(job_id=job_id, kind="ocr", target=target, state="queued"))
+        huey.ocr_document_task(document_id, job_id)
+        jobs.append(job_id)
+    return jobs
 
 
 def run_ingest_job(app: Appliance, path: str, collection: str, job_id: str, source_name: str | None,
@@ -121,7 +169,9 @@ def _update_job(app: Appliance, job_id: str, *, state: str, code: str = "", mess
 def run_worker(settings: Settings, workers: int = 1) -> None:
     """`belfort worker`: the Huey consumer (threads; one is enough with SQLite's single writer)."""
     huey = make_huey(settings)
-    worker_appliance(settings)  # open once and check the index before the first job
+    app = worker_appliance(settings)  # open once and check the index before the first job
+    if settings.ocr.on_ingest:
+        enqueue_pending_ocr(app, huey)  # scans stored before OCR was available, or while it was down
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
                                     check_worker_health=True)
     consumer.run()

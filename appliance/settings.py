@@ -76,6 +76,7 @@ class OcrSettings(_Section):
         0.6, description="A PDF page whose text layer scores below this (0..1) is OCRed again."
     )
     pdfa: bool = Field(True, description="Keep a searchable PDF/A-2b archival copy beside scanned originals.")
+    on_ingest: bool = Field(True, description="Queue OCR for scans and images as soon as they are stored.")
 
 
 class Settings(_Section):

@@ -101,3 +101,31 @@ class FakeNerTagger:
             for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
                 out.append(Entity(label, m.start(), m.end(), m.group()))
         return sorted(out, key=lambda e: e.start)
+
+
+class FakeTranscriber:
+    """Scripted transcriber: `script` holds segments on the recording's own timeline.
+
+    `transcribe(offset=, duration=)` yields the scripted segments that start inside that window,
+    as the real engine would, and records each call's window in `calls`, so tests can check that a
+    resumed run never transcribes a finished window again. It never opens the audio file.
+    """
+
+    def __init__(self, script: "Sequence[Any]" = (), *, name: str = "fake-transcriber") -> None:
+        from models.base import Segment
+
+        self.script = [s if isinstance(s, Segment) else Segment(*s) for s in script]
+        self.name = name
+        self.calls: list[tuple[float, float | None]] = []
+
+    def transcribe(
+        self, audio: Any, *, language: str | None = None, hotwords: Sequence[str] = (),
+        offset: float = 0.0, duration: float | None = None,
+    ) -> "Iterator[Any]":
+        from dataclasses import replace
+
+        self.calls.append((offset, duration))
+        end = float("inf") if duration is None else offset + duration
+        for seg in self.script:
+            if offset <= seg.start < end:
+                yield replace(seg, language=seg.language or (language or ""))

@@ -229,7 +229,7 @@ def import_bundle(bundle: Path, models_dir: Path, catalog: dict[str, ModelEntry]
     report = ImportReport()
     touched: set[str] = set()
     for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        if path.name == "manifest.json":
+        if path.name == "manifest.json" or path.suffix == ".whl":  # wheels: see `belfort models import`
             continue
         candidates = by_size.get(path.stat().st_size, [])
         digest = sha256_of(path) if candidates else ""

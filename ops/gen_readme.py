@@ -52,7 +52,7 @@ def cli_section() -> str:
     def walk(prefix: str, p: argparse.ArgumentParser) -> None:
         for name, text, sub in _subparsers(p):
             full = f"{prefix} {name}"
-            lines.append(f"| `{full}` | {text.replace('|', '/')} |")
+            lines.append(f"| `{full}` | {text.replace('%%', '%').replace('|', '/')} |")
             sub.prog = full
             blocks.append(f"```text\n$ {full} --help\n{_help(sub)}\n```")
             walk(full, sub)

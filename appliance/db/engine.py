@@ -71,6 +71,7 @@ def _m1_initial(engine: Engine) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
+    (3, "recordings and transcript segments", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

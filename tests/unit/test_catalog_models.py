@@ -146,6 +146,7 @@ def test_import_bundle_matches_by_content_and_reports_unknown_files(tmp_path: Pa
     (bundle / "whatever" / "renamed.bin").write_bytes(b"A" * 3000 + b"B" * 1234)
     (bundle / "cfg.json").write_bytes(b'{"dim": 4}')
     (bundle / "notes.txt").write_text("not a model")
+    _wheel(bundle / "wheels", "other-pkg", "1.0", {"other_pkg/x.bin": b"x"})  # wheels are not "unknown"
     models = tmp_path / "models"
     report = import_bundle(bundle, models, {entry.name: entry}, log=lambda m: None)
     assert sorted(report.copied) == ["fake-split/model.bin", "fake-split/sub/config.json"]

@@ -31,3 +31,16 @@ def test_readme_lists_every_catalog_model_and_command() -> None:
         assert f"`{name}`" in text
     for command in ("belfort up", "belfort doctor", "belfort models install-defaults", "belfort models import"):
         assert f"`{command}`" in text
+
+
+def test_setup_script_and_containerfile_build_llama_portable() -> None:
+    import subprocess
+
+    setup = README.parent / "ops" / "setup.sh"
+    assert subprocess.run(["bash", "-n", str(setup)]).returncode == 0
+    for path in (setup, README.parent / "Containerfile"):
+        text = path.read_text("utf-8")
+        assert "-DGGML_NATIVE=OFF" in text, path
+        assert 'torch==2.13.0' in text, path  # the CPU build pinned before anything pulls CUDA's
+    container = (README.parent / "Containerfile").read_text("utf-8")
+    assert 'CMD ["belfort", "up"]' in container and "/api/v1/health" in container
