@@ -16,7 +16,7 @@ from appliance.settings import Settings
 
 if TYPE_CHECKING:
     from appliance.index.faiss_index import FaissIndex
-    from models.base import Embedder
+    from models.base import Embedder, NerTagger
 
 
 class Appliance:
@@ -44,6 +44,13 @@ class Appliance:
         s = self.settings.search
         model_dir = resolve_model_dir(self.settings.models_dir, s.embedder_model)
         return build_embedder(s.embedder, model_dir)
+
+    @cached_property
+    def ner(self) -> "NerTagger | None":
+        """The person-name tagger, started once per process (Frog takes seconds to load)."""
+        from appliance.services.pii import build_ner_tagger
+
+        return build_ner_tagger(self.settings.pii.ner)
 
     @cached_property
     def index(self) -> "FaissIndex":

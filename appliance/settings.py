@@ -79,6 +79,13 @@ class OcrSettings(_Section):
     on_ingest: bool = Field(True, description="Queue OCR for scans and images as soon as they are stored.")
 
 
+class PiiSettings(_Section):
+    ner: Literal["auto", "frog", "none"] = Field(
+        "auto", description="Person-name engine: frog (required), auto (Frog when installed) or none (rules)."
+    )
+    redact_min_score: float = Field(0.8, description="Batch redaction accepts proposals at or above this score.")
+
+
 class Settings(_Section):
     data_dir: Path = Field(Path("var"), description="Root of all state: database, inbox, index, jobs.")
     models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
@@ -89,6 +96,7 @@ class Settings(_Section):
     search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
     ocr: OcrSettings = Field(default_factory=OcrSettings)  # type: ignore[arg-type]
+    pii: PiiSettings = Field(default_factory=PiiSettings)  # type: ignore[arg-type]
 
     # Derived paths: one place that says where things live.
     @property

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.e5 import E5Embedder  # noqa: E402
+from models.e5 import E5Embedder
 
 QUERIES = ["parkeervergunning bewoners", "permis de bâtir", "subsidie voor verenigingen", "huisvuil ophaling",
            "gemeenteraad begroting 2025", "aanvraag omgevingsvergunning", "conseil communal budget",
@@ -37,7 +37,7 @@ def passages(data: Path, n: int, size: int = 900) -> list[str]:
                     out.append(answer[i : i + size])
                 if len(out) >= n:
                     return out[:n]
-    words = "de gemeente keurt het reglement goed voor vergunningen subsidies en werken in de stad".split()
+    words = ["de", "gemeente", "keurt", "het", "reglement", "goed", "voor", "vergunningen", "subsidies", "en", "werken", "in", "de", "stad"]
     while len(out) < n:
         out.append(" ".join(words[(len(out) + i) % len(words)] for i in range(140))[:size])
     return out

@@ -28,11 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appliance.context import open_appliance  # noqa: E402
-from appliance.services.access import SYSTEM, Principal  # noqa: E402
-from appliance.services.search import reindex, search  # noqa: E402
-from appliance.services.text import fts_match_expression, query_terms  # noqa: E402
-from appliance.settings import build_settings  # noqa: E402
+from appliance.context import open_appliance
+from appliance.services.access import SYSTEM, Principal
+from appliance.services.search import reindex, search
+from appliance.services.text import fts_match_expression, query_terms
+from appliance.settings import build_settings
 
 DIM = 384
 ONSETS = ["b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "st", "sch", "gr", "br",
@@ -40,8 +40,7 @@ ONSETS = ["b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", 
 VOWELS = ["a", "e", "i", "o", "u", "aa", "ee", "oo", "ij", "ui", "ie", "ou", "eu", "oe", "é"]
 CODAS = ["", "n", "r", "l", "k", "t", "s", "ng", "nd", "rt", "ld", "cht", "m"]
 SUFFIXES = ["", "", "", "en", "ing", "ingen", "heid", "lijk", "te", "de", "er", "s"]
-COMMON = ("de het een van en in op te dat voor met is aan door bij zijn wordt worden als ook of niet "
-          "gemeente raad college besluit reglement dienst stad burgemeester schepen").split()
+COMMON = ["de", "het", "een", "van", "en", "in", "op", "te", "dat", "voor", "met", "is", "aan", "door", "bij", "zijn", "wordt", "worden", "als", "ook", "of", "niet", "gemeente", "raad", "college", "besluit", "reglement", "dienst", "stad", "burgemeester", "schepen"]
 
 
 class RandomEmbedder:
@@ -118,7 +117,7 @@ def build(data_dir: Path, texts: list[str]) -> object:
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     s = sorted(samples)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return statistics.median(s), s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
 def timed(fn: Callable[[str], object], queries: list[str]) -> tuple[float, float]:

@@ -28,6 +28,17 @@ FIRST_NAMES_FILE = Path("/usr/share/frog/nld/voornamen.ner")
 _READY_RE = re.compile(rb"(?:^|\n)READY\n\s*$")  # Frog's end-of-answer line
 
 
+def frog_check(binary: str = "frog") -> tuple[bool, str, str]:
+    """(ok, message, hint) for a doctor check: program, models and tokenizer rules present."""
+    if shutil.which(binary) is None:
+        return False, "Frog (Dutch person names) is not installed", INSTALL_HINT
+    if not Path("/usr/share/frog/nld/frog.cfg").is_file():
+        return False, "Frog's Dutch models are missing", "apt-get install frogdata"
+    if not Path("/usr/share/ucto/tokconfig-nld").is_file():
+        return False, "Frog's tokenizer rules are missing (Frog stops at start-up)", "apt-get install uctodata"
+    return True, "Frog and its Dutch data are installed", ""
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

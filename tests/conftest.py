@@ -24,6 +24,7 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "ingest": {"stable_seconds": 0.0, "poll_seconds": 0.05},
         "llm": {"engine": "none"},
         "ocr": {"on_ingest": False},  # OCR tests call the OCR service themselves
+        "pii": {"ner": "none"},  # Frog is a loopback server: tests that need it start it themselves
     }]
     if extra:
         layers.append(extra)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from appliance.api import documents, health, jobs, search
+from appliance.api import document_ai, documents, health, jobs, search
 from appliance.api.auth import api_principal
 from appliance.api.uploads import MIB
 
@@ -24,6 +24,9 @@ def api_router(max_upload_mb: int) -> Router:
             jobs.list_jobs,
             jobs.list_failed,
             jobs.retry_failed,
+            document_ai.pii_text,
+            document_ai.pii_document,
+            document_ai.redact_document,
         ],
         dependencies={"who": Provide(api_principal, sync_to_thread=True)},
     )

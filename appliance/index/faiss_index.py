@@ -40,7 +40,7 @@ def chunker_version() -> str:
 
 
 class FaissIndex:
-    def __init__(self, index_dir: Path, embedder: "Embedder") -> None:
+    def __init__(self, index_dir: Path, embedder: Embedder) -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.dim = int(embedder.dim)
@@ -171,7 +171,7 @@ class FaissIndex:
         q = np.ascontiguousarray(qvec, dtype=np.float32).reshape(1, self.dim)
         hits: list[tuple[int, float]] = []
         with self._lock:
-            for cid in sorted(set(int(c) for c in collection_ids)):
+            for cid in sorted({int(c) for c in collection_ids}):
                 index = self._get(cid, create=False)
                 if index is None or index.ntotal == 0:
                     continue

@@ -45,16 +45,16 @@ def _in(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids)  # ints only: safe to inline
 
 
-def vector_backend(app: "Appliance") -> tuple["Embedder", "FaissIndex"] | None:
+def vector_backend(app: Appliance) -> tuple[Embedder, FaissIndex] | None:
     """The embedder and the vector index, or None when the embedder cannot load (keyword-only mode)."""
     try:
         return app.embedder, app.index
-    except Exception as exc:  # a missing or broken model must never take search down
+    except Exception as exc:  # noqa: BLE001  (a missing or broken model must never take search down)
         log.warning("vector search unavailable: %s", getattr(exc, "code", type(exc).__name__))
         return None
 
 
-def _active_rows(app: "Appliance", chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
+def _active_rows(app: Appliance, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
@@ -62,7 +62,7 @@ def _active_rows(app: "Appliance", chunk_ids: Sequence[int]) -> list[tuple[int, 
     return rows
 
 
-def _write_fts(app: "Appliance", rows: Sequence[tuple[int, int, str, str]], delete_ids: Sequence[int]) -> None:
+def _write_fts(app: Appliance, rows: Sequence[tuple[int, int, str, str]], delete_ids: Sequence[int]) -> None:
     with write_session(app.db) as s:
         for batch in _batches(list(delete_ids), SQL_BATCH):
             s.execute(sql(f"DELETE FROM chunk_fts WHERE rowid IN ({_in(batch)})"))
@@ -73,7 +73,7 @@ def _write_fts(app: "Appliance", rows: Sequence[tuple[int, int, str, str]], dele
             )
 
 
-def _embed_into(backend: tuple["Embedder", "FaissIndex"], rows: Sequence[tuple[int, int, str, str]]) -> int:
+def _embed_into(backend: tuple[Embedder, FaissIndex], rows: Sequence[tuple[int, int, str, str]]) -> int:
     embedder, index = backend
     by_collection: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for cid, coll, body, _lang in rows:
@@ -88,7 +88,7 @@ def _embed_into(backend: tuple["Embedder", "FaissIndex"], rows: Sequence[tuple[i
     return done
 
 
-def index_chunks(app: "Appliance", chunk_ids: list[int]) -> None:
+def index_chunks(app: Appliance, chunk_ids: list[int]) -> None:
     """Put committed chunks into the keyword and vector indices (inactive ones are taken out)."""
     if not chunk_ids:
         return
@@ -106,7 +106,7 @@ def index_chunks(app: "Appliance", chunk_ids: list[int]) -> None:
         backend[1].save()
 
 
-def _remove_vectors(app: "Appliance", index: "FaissIndex", chunk_ids: Sequence[int]) -> None:
+def _remove_vectors(app: Appliance, index: FaissIndex, chunk_ids: Sequence[int]) -> None:
     by_collection: dict[int, list[int]] = defaultdict(list)
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
@@ -116,7 +116,7 @@ def _remove_vectors(app: "Appliance", index: "FaissIndex", chunk_ids: Sequence[i
         index.remove(coll, ids)
 
 
-def unindex_chunks(app: "Appliance", chunk_ids: list[int]) -> None:
+def unindex_chunks(app: Appliance, chunk_ids: list[int]) -> None:
     """Take chunks out of both indices (retired versions, deleted documents)."""
     if not chunk_ids:
         return
@@ -127,12 +127,12 @@ def unindex_chunks(app: "Appliance", chunk_ids: list[int]) -> None:
         backend[1].save()
 
 
-def _all_active(app: "Appliance") -> list[tuple[int, int, str, str]]:
+def _all_active(app: Appliance) -> list[tuple[int, int, str, str]]:
     with read_session(app.db) as s:
         return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())  # type: ignore[arg-type]
 
 
-def _active_ids_by_collection(app: "Appliance") -> dict[int, set[int]]:
+def _active_ids_by_collection(app: Appliance) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     with read_session(app.db) as s:
         q = ACTIVE_CHUNKS.replace("c.text, c.language", "0, ''")
@@ -143,7 +143,7 @@ def _active_ids_by_collection(app: "Appliance") -> dict[int, set[int]]:
     return out
 
 
-def ensure_index(app: "Appliance") -> dict[str, Any]:
+def ensure_index(app: Appliance) -> dict[str, Any]:
     """Repair the indices from SQLite: rebuild on manifest mismatch, a missing file or missing ids."""
     report: dict[str, Any] = {"fts_added": 0, "rebuilt": [], "vectors_added": 0, "vectors_removed": 0}
     with read_session(app.db) as s:
@@ -183,7 +183,7 @@ def ensure_index(app: "Appliance") -> dict[str, Any]:
     return report
 
 
-def _rebuild_vectors(app: "Appliance", backend: tuple["Embedder", "FaissIndex"]) -> dict[str, Any]:
+def _rebuild_vectors(app: Appliance, backend: tuple[Embedder, FaissIndex]) -> dict[str, Any]:
     index = backend[1]
     index.reset()
     rows = _all_active(app)
@@ -194,7 +194,7 @@ def _rebuild_vectors(app: "Appliance", backend: tuple["Embedder", "FaissIndex"])
     return {"vectors": added}
 
 
-def reindex(app: "Appliance") -> dict[str, Any]:
+def reindex(app: Appliance) -> dict[str, Any]:
     """Rebuild both indices from SQLite; returns counts."""
     started = time.monotonic()
     rows = _all_active(app)

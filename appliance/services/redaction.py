@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.errors import BelfortError
-from appliance.services.ocr import IMAGE_SUFFIXES, images_to_pdf
+from appliance.services.ocr import images_to_pdf
 from appliance.services.pii import PiiSpan
 
 RENDER_DPI = 200
@@ -66,8 +66,23 @@ class PageText:
     char_boxes: list[Box | None]  # one per character of text (None for generated spaces/newlines)
 
 
+def as_pdf(source: Path, tmp: Path) -> Path:
+    """The source itself when it is a PDF (by content, not name), else its image pages as a PDF in tmp."""
+    with source.open("rb") as fh:
+        if fh.read(5) == b"%PDF-":
+            return source
+    out = tmp / "source.pdf"
+    images_to_pdf(source, out)
+    return out
+
+
 def page_texts(pdf_path: Path, *, languages: Sequence[str] = ("nld", "fra")) -> list[PageText]:
     """Each page's text with a box per character: from the text layer, or from OCR word boxes."""
+    with tempfile.TemporaryDirectory(prefix="belfort-redact-") as tmp:
+        return _page_texts(as_pdf(pdf_path, Path(tmp)), languages)
+
+
+def _page_texts(pdf_path: Path, languages: Sequence[str]) -> list[PageText]:
     doc = _open_pdf(pdf_path)
     pages: list[PageText] = []
     try:
@@ -176,11 +191,7 @@ def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, a
                                hint="choose one of: " + ", ".join(sorted(grounds)))
     scale = RENDER_DPI / 72
     with tempfile.TemporaryDirectory(prefix="belfort-redact-") as tmp:
-        src = source
-        if source.suffix.lower() in IMAGE_SUFFIXES:
-            src = Path(tmp) / "source.pdf"
-            images_to_pdf(source, src)
-        doc = _open_pdf(src)
+        doc = _open_pdf(as_pdf(source, Path(tmp)))
         images = []
         try:
             for index, page in enumerate(doc):

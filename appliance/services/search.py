@@ -67,7 +67,7 @@ class SearchResult:
         return asdict(self)
 
 
-def _check_query(app: "Appliance", query: str, mode: str) -> str:
+def _check_query(app: Appliance, query: str, mode: str) -> str:
     q = (query or "").strip()
     if not q:
         raise BelfortError("search.empty_query", "the search query is empty",
@@ -112,7 +112,7 @@ def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int
     return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
 
 
-def vector_ranking(app: "Appliance", scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
+def vector_ranking(app: Appliance, scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
     """Cosine top-n over the scope's indices; None when no embedder can run."""
     backend = vector_backend(app)
     if backend is None or not scope:
@@ -121,7 +121,7 @@ def vector_ranking(app: "Appliance", scope: list[int], query: str, n: int) -> li
     try:
         qvec = embedder.embed_queries([query])[0]
         return index.search(scope, qvec, n)
-    except Exception as exc:  # a broken engine degrades to keyword search
+    except Exception as exc:  # noqa: BLE001  (a broken engine degrades to keyword search)
         log.warning("vector search failed: %s", type(exc).__name__)
         return None
 
@@ -174,7 +174,7 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
     return hits
 
 
-def search(app: "Appliance", who: Principal, query: str, *, limit: int = 10,
+def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
            collections: Iterable[int | str] | None = None, mode: str = "hybrid") -> SearchResult:
     """Search the passages `who` may read. Raises BelfortError search.empty_query / query_too_long."""
     started = time.perf_counter()

@@ -24,20 +24,13 @@ MAX_QUERY_TERMS = 256
 # Small lists on purpose: only words that carry no meaning for retrieval. Accent-folded.
 STOPWORDS: dict[str, frozenset[str]] = {
     "nl": frozenset(
-        "de het een en van in op te dat die is voor met aan er als bij of om ook door naar "
-        "uit tot over dan maar nog wel zijn was werd worden wordt zal zou kan kunnen hebben heeft "
-        "had deze dit ze zij hij wij we ik u je men hun haar hem mijn uw onze niet geen al wat "
-        "welke wie waar hoe toe daar hier dus zo reeds na tegen zonder onder tussen via per".split()
+        ["de", "het", "een", "en", "van", "in", "op", "te", "dat", "die", "is", "voor", "met", "aan", "er", "als", "bij", "of", "om", "ook", "door", "naar", "uit", "tot", "over", "dan", "maar", "nog", "wel", "zijn", "was", "werd", "worden", "wordt", "zal", "zou", "kan", "kunnen", "hebben", "heeft", "had", "deze", "dit", "ze", "zij", "hij", "wij", "we", "ik", "u", "je", "men", "hun", "haar", "hem", "mijn", "uw", "onze", "niet", "geen", "al", "wat", "welke", "wie", "waar", "hoe", "toe", "daar", "hier", "dus", "zo", "reeds", "na", "tegen", "zonder", "onder", "tussen", "via", "per"]
     ),
     "fr": frozenset(
-        "le la les un une des du de d l et ou a au aux en dans par pour sur avec sans sous ce "
-        "cet cette ces qui que quoi dont est sont etait ete etre avoir a ont il elle ils elles on "
-        "nous vous je tu se sa son ses leur leurs ne pas plus y lui mais comme si".split()
+        ["le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "a", "au", "aux", "en", "dans", "par", "pour", "sur", "avec", "sans", "sous", "ce", "cet", "cette", "ces", "qui", "que", "quoi", "dont", "est", "sont", "etait", "ete", "etre", "avoir", "a", "ont", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "se", "sa", "son", "ses", "leur", "leurs", "ne", "pas", "plus", "y", "lui", "mais", "comme", "si"]
     ),
     "en": frozenset(
-        "the a an and or of in on to for with by at from is are was were be been being it its "
-        "this that these those as not no but if then than so such there their they he she we you "
-        "i do does did has have had will would can could shall should may might".split()
+        ["the", "a", "an", "and", "or", "of", "in", "on", "to", "for", "with", "by", "at", "from", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "not", "no", "but", "if", "then", "than", "so", "such", "there", "their", "they", "he", "she", "we", "you", "i", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could", "shall", "should", "may", "might"]
     ),
 }
 ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())

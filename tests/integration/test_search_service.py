@@ -9,7 +9,16 @@ from sqlmodel import select
 
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import write_session
-from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group, User, UserGroup
+from appliance.db.tables import (
+    Chunk,
+    Collection,
+    CollectionGroup,
+    Document,
+    DocumentVersion,
+    Group,
+    User,
+    UserGroup,
+)
 from appliance.errors import BelfortError
 from appliance.services.access import SYSTEM, Principal, principal_for
 from appliance.services.search import ensure_index, index_chunks, reindex, search, unindex_chunks

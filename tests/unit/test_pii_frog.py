@@ -6,7 +6,7 @@ import pytest
 
 from appliance.services.pii import build_ner_tagger
 from models.base import ModelError
-from models.frog import FrogTagger, _align, _blocks
+from models.frog import FrogTagger, _align, _blocks, frog_check
 
 
 def test_missing_binary_names_the_packages() -> None:
@@ -57,3 +57,8 @@ def test_align_with_block_offset() -> None:
     text = "Eerst dit.\n\nDan Els."
     ents = _align(text, 12, [("Dan", "O"), ("Els", "B-PER"), (".", "O")])
     assert [(e.start, e.text) for e in ents] == [(16, "Els")]
+
+
+def test_check_reports_a_missing_program() -> None:
+    ok, message, hint = frog_check("/nonexistent/frog")
+    assert not ok and "Frog" in message and "frog" in hint

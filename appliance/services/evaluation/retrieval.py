@@ -35,7 +35,7 @@ class CachedEmbedder:
     """Wraps an embedder with an on-disk cache (text sha256 -> vector) so a rerun of the same eval
     does not embed the same answers again. Same vectors, same id: results are unchanged."""
 
-    def __init__(self, inner: "Embedder", folder: Path) -> None:
+    def __init__(self, inner: Embedder, folder: Path) -> None:
         import numpy as np
 
         self._np = np
@@ -152,7 +152,7 @@ def eval_settings(base: Settings, data_dir: Path) -> Settings:
 
 
 def belfort_ranks(settings: Settings, rows: list[dict[str, Any]], asked: list[int],
-                  embedder: "Embedder | None", log: Log) -> tuple[list[int | None], dict[str, Any]]:
+                  embedder: Embedder | None, log: Log) -> tuple[list[int | None], dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="belfort-eval-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
         ing = settings.ingest
@@ -202,7 +202,7 @@ def belfort_ranks(settings: Settings, rows: list[dict[str, Any]], asked: list[in
 
 
 def run_retrieval_eval(path: Path, settings: Settings, *, limit: int | None = None,
-                       embedder: "Embedder | None" = None, log: Log | None = None,
+                       embedder: Embedder | None = None, log: Log | None = None,
                        cache_dir: Path | None = None) -> dict[str, Any]:
     """{"bm25": {...}, "belfort": {...}, "n": N}; `info` (timings, chunk count) goes to `log`."""
     say: Log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))

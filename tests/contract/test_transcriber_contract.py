@@ -1,0 +1,80 @@
+"""One contract for every Transcriber: the fake and faster-whisper (when its model is provisioned).
+
+Segments come in time order, on the original recording's timeline, inside the asked window.
+The real engine also has to leave silence and noise without text once the guard has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appliance.services.asr_guard import normalise
+from appliance.services.transcripts import transcribe_file
+from models.base import Segment, Transcriber
+from models.fakes import FakeTranscriber
+from tests.asr_fixture import noise, require_whisper, silence, sox, speak
+
+SPEECH_AT = 3.0  # the sentence starts this many seconds into the recording
+SENTENCE = "Goedemorgen. De gemeenteraad begint."
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("contract")
+    voice = speak(folder / "voice.wav", SENTENCE)
+    pad = silence(folder / "pad.wav", SPEECH_AT)
+    sox(str(pad), str(voice), str(pad), str(folder / "meeting.wav"))
+    return folder / "meeting.wav"
+
+
+@pytest.fixture(scope="module")
+def whisper() -> Iterator[Transcriber]:
+    from models.whisper import WhisperTranscriber
+
+    yield WhisperTranscriber(require_whisper(), threads=2)
+
+
+@pytest.fixture(params=["fake", "faster-whisper"])
+def engine(request: pytest.FixtureRequest) -> Transcriber:
+    if request.param == "fake":
+        return FakeTranscriber([Segment(SPEECH_AT, SPEECH_AT + 2.0, SENTENCE)])
+    return request.getfixturevalue("whisper")
+
+
+def test_is_a_transcriber(engine: Transcriber) -> None:
+    assert isinstance(engine, Transcriber) and engine.name
+
+
+def test_window_segments_are_on_the_original_timeline(engine: Transcriber, recording: Path) -> None:
+    segs = list(engine.transcribe(recording, language="nl", offset=2.0, duration=6.0))
+    assert segs, "speech in the window gave no segment"
+    assert all(isinstance(s, Segment) for s in segs)
+    assert all(2.0 <= s.start <= s.end <= 8.0 + 0.1 for s in segs)
+    assert segs == sorted(segs, key=lambda s: s.start)
+    assert abs(segs[0].start - SPEECH_AT) < 1.0  # not 1.0 (relative to the window)
+
+
+def test_window_after_the_speech_is_empty(engine: Transcriber, recording: Path) -> None:
+    assert [s.text for s in engine.transcribe(recording, language="nl", offset=7.0, duration=2.0)
+            if normalise(s.text)] == []
+
+
+def test_real_engine_reads_the_sentence(whisper: Transcriber, recording: Path) -> None:
+    text = normalise(" ".join(s.text for s in whisper.transcribe(recording, language="nl",
+                                                                  hotwords=["gemeenteraad"])))
+    assert "goedemorgen" in text.replace(" ", "")
+
+
+@pytest.mark.parametrize("make", [silence, noise], ids=["silence", "noise"])
+@pytest.mark.parametrize("vad", [True, False], ids=["vad", "no-vad"])
+def test_silence_and_noise_yield_no_text(tmp_path: Path, whisper: Transcriber, make, vad: bool) -> None:
+    from models.whisper import WhisperTranscriber
+
+    assert isinstance(whisper, WhisperTranscriber)
+    engine = whisper if vad else WhisperTranscriber(whisper.model_dir, threads=2, vad=False)
+    engine._model = whisper.model  # share the loaded weights: only the decoding options differ
+    path = make(tmp_path / "x.wav", 3.0)
+    assert transcribe_file(path, engine, language="nl") == []
