@@ -84,6 +84,16 @@ class PiiSettings(_Section):
         "auto", description="Person-name engine: frog (required), auto (Frog when installed) or none (rules)."
     )
     redact_min_score: float = Field(0.8, description="Batch redaction accepts proposals at or above this score.")
+    four_eyes: bool = Field(False, description="A second archivist must approve a redaction before export.")
+    grounds: dict[str, str] = Field(
+        default_factory=lambda: {
+            "privacy": "Bescherming van de persoonlijke levenssfeer",
+            "commercial": "Vertrouwelijkheid van commerciële en industriële informatie",
+            "security": "Openbare orde en veiligheid",
+            "confidential_by_law": "Geheimhoudingsplicht opgelegd door de wet",
+        },
+        description="Legal grounds (openbaarheid van bestuur) a redaction can cite: key -> label.",
+    )
 
 
 class Settings(_Section):

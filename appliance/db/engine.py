@@ -72,6 +72,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
     (3, "recordings and transcript segments", lambda engine: SQLModel.metadata.create_all(engine)),
+    (4, "redaction reviews and pseudonym maps", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

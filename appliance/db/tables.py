@@ -227,3 +227,28 @@ class TranscriptSegment(SQLModel, table=True):
     no_speech_prob: float = 0.0
     avg_logprob: float = 0.0
     compression_ratio: float = 0.0
+
+
+class RedactionReview(SQLModel, table=True):
+    """A public-access redaction of one document version: proposals, decisions, approval, export log."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    version_id: int = Field(foreign_key="documentversion.id")
+    state: str = "draft"  # draft | submitted | approved | exported
+    proposals: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    submitted_by: str = ""
+    approved_by: str = ""
+    exported_at: datetime | None = None
+    log: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class PseudonymMap(SQLModel, table=True):
+    """Pseudonym -> original value for one document or collection, encrypted at rest (Fernet)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(index=True, unique=True)  # "document:12" or "collection:3"
+    ciphertext: bytes = b""
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -22,18 +22,11 @@ from pathlib import Path
 from appliance.errors import BelfortError
 from appliance.services.ocr import images_to_pdf
 from appliance.services.pii import PiiSpan
+from appliance.settings import PiiSettings
 
 RENDER_DPI = 200
 PAD_PT = 1.5  # boxes grow a little so that no ascender or descender pixel survives
 
-# Exception grounds of the Flemish Bestuursdecreet (openbaarheid van bestuur); organisations
-# extend or rename them in settings.
-DEFAULT_GROUNDS = {
-    "privacy": "Bescherming van de persoonlijke levenssfeer",
-    "commercial": "Vertrouwelijkheid van commerciële en industriële informatie",
-    "security": "Openbare orde en veiligheid",
-    "confidential_by_law": "Geheimhoudingsplicht opgelegd door de wet",
-}
 
 
 @dataclass
@@ -183,7 +176,7 @@ def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, a
     """Write the redacted PDF to `out` and its log to `out` + '.redactions.json'. Returns the log path."""
     from PIL import ImageDraw
 
-    grounds = grounds or DEFAULT_GROUNDS
+    grounds = grounds or PiiSettings().grounds  # the organisation's list comes from settings
     accepted = [p for p in proposals if p.accepted]
     for p in accepted:
         if p.ground not in grounds:

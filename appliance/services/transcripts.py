@@ -68,7 +68,7 @@ def build_transcriber(settings: "Settings", model: str = DEFAULT_MODEL, *, devic
         return _engines[key]
 
 
-def _with_language(seg: Segment) -> Segment:
+def tag_language(seg: Segment) -> Segment:
     # Detected-language runs give no language per segment; tag it from the text so Dutch and
     # French passages of one meeting stay apart for minutes and search.
     if not seg.language:
@@ -84,7 +84,7 @@ def transcribe_file(path: Path, transcriber: Transcriber, *, language: str | Non
     g = Guard(guard)
     try:
         segs = transcriber.transcribe(Path(path), language=language, hotwords=hotwords)
-        return [_with_language(s) for s in g.filter(segs)]
+        return [tag_language(s) for s in g.filter(segs)]
     except ModelError as exc:
         raise as_belfort_error(exc) from exc
 
@@ -193,7 +193,7 @@ def _chunk_segments(transcriber: Transcriber, path: Path, g: Guard, offset: floa
                                                offset=offset, duration=length)):
         # A segment belongs to the window it starts in; its end may not run past the window.
         seg.end = min(seg.end, offset + length)
-        yield _with_language(seg)
+        yield tag_language(seg)
 
 
 def transcribe_recording(

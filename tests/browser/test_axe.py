@@ -81,6 +81,12 @@ def server(appliance, tmp_path):
     world = build_world(appliance, tmp_path)
     # A failed file, so the ingest page shows its table and retry button.
     documents.ingest_file(appliance, make_corrupt_pdf(tmp_path / "src" / "kapot.pdf"), "bouw")
+    # A redaction review of the PDF, so its page (image, proposals table, forms) is checked too.
+    from appliance.services.access import SYSTEM
+    from appliance.services.redaction_review import add_manual, start_review
+
+    world.docs["review"] = start_review(appliance, SYSTEM, world.docs["bouw"]).id  # type: ignore[assignment]
+    assert add_manual(appliance, SYSTEM, world.docs["review"], 2, "sporthal", "privacy") == 1
     port = _free_port()
     config = uvicorn.Config(
         create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
@@ -137,6 +143,7 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/ingest",
         "/admin",
         "/documents/999999",
+        f"/redactions/{world.docs['review']}?page=2",
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",

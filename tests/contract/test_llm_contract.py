@@ -59,7 +59,8 @@ def endpoint() -> Iterator[str]:
 def smollm() -> LLM:
     from models.llamacpp import LlamaCppLLM
 
-    return LlamaCppLLM(require_smollm(), n_ctx=1024, n_threads=2, n_batch=256)
+    # One thread: on a busy 2-core CI box, two llama.cpp threads spin against each other (15x slower).
+    return LlamaCppLLM(require_smollm(), n_ctx=1024, n_threads=1, n_batch=256)
 
 
 @pytest.fixture(params=["fake", pytest.param("llama-cpp", marks=pytest.mark.llm),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.di import Provide
 from litestar.router import Router
 
-from webui.controllers import admin, auth, documents, ingest, search
+from webui.controllers import admin, auth, documents, ingest, redaction, search
 from webui.web import current_principal
 
 
@@ -17,6 +17,7 @@ def handlers(max_upload_mb: int) -> list[Router]:
             *documents.HANDLERS,
             *ingest.handlers(max_upload_mb),
             *admin.HANDLERS,
+            *redaction.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ops.commands._common import appliance_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("transcribe", help="transcribe a recording (audio or video) in resumable chunks")
+    p.add_argument("file", type=Path, help="wav, mp3, m4a, ogg, opus, webm, mp4, ...")
+    p.add_argument("--language", default="nl", help="fixed language, or 'auto' to detect per window")
+    p.add_argument("--hotword", action="append", default=[], metavar="WORD",
+                   help="a name or term to steer the spelling towards (repeatable)")
+    p.add_argument("--chunk-seconds", type=float, default=300.0, help="window length (default 300)")
+    p.add_argument("--model", default="whisper-base", help="catalog name or folder of the whisper model")
+    p.add_argument("--json", action="store_true", help="one JSON object with the segments")
+    p.set_defaults(func=_run)
+
+
+def _stamp(seconds: float) -> str:
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from appliance.services.transcripts import build_transcriber, transcribe_recording
+
+    app = appliance_from(args)
+    engine = build_transcriber(app.settings, args.model)
+
+    def progress(fraction: float) -> None:
+        if not args.json:
+            print(f"  {fraction:.0%}", file=sys.stderr, flush=True)
+
+    result = transcribe_recording(
+        app, args.file, transcriber=engine, chunk_seconds=args.chunk_seconds,
+        language=None if args.language == "auto" else args.language, hotwords=args.hotword,
+        progress_cb=progress,
+    )
+    if args.json:
+        print(json.dumps({
+            "recording_id": result.recording_id, "duration": round(result.duration, 3),
+            "chunks": result.n_chunks, "resumed_from": result.resumed_from, "dropped": result.dropped,
+            "segments": [{"start": s.start, "end": s.end, "text": s.text, "language": s.language}
+                         for s in result.segments],
+        }, ensure_ascii=False))
+    else:
+        for s in result.segments:
+            print(f"[{_stamp(s.start)} --> {_stamp(s.end)}] {s.text}")
+    return 0

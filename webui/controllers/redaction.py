@@ -1,0 +1,97 @@
+"""Redaction review for public-access requests: proposals on the page image, accept/reject/add,
+a legal ground per redaction, four-eyes approval when configured, and the redacted export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Response, Template
+
+from appliance.context import Appliance
+from appliance.services import redaction_review as review_service
+from appliance.services.access import Principal
+from webui.web import page, require_role
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+@post("/documents/{document_id:int}/redact", sync_to_thread=True, include_in_schema=False)
+def start(appliance: Appliance, who: Principal, document_id: int) -> Redirect:
+    require_role(who, "archivist")
+    review = review_service.start_review(appliance, who, document_id)
+    return Redirect(f"/redactions/{review.id}", status_code=303)
+
+
+@get("/redactions/{review_id:int}", sync_to_thread=True, include_in_schema=False)
+def show(request: Request, appliance: Appliance, who: Principal, review_id: int,
+         page_number: int = Parameter(query="page", default=1, ge=1)) -> Template:
+    require_role(who, "archivist")
+    review = review_service.get_review(appliance, who, review_id)
+    proposals = list(enumerate(review_service.proposals_of(review)))
+    pages = sorted({p.page for _, p in proposals} | {page_number})
+    return page(request, "redaction.html", who=who, review=review, current=page_number, pages=pages,
+                proposals=[(i, p) for i, p in proposals if p.page == page_number], all_count=len(proposals),
+                grounds=appliance.settings.pii.grounds, four_eyes=appliance.settings.pii.four_eyes)
+
+
+@get("/redactions/{review_id:int}/page/{number:int}", sync_to_thread=True, include_in_schema=False)
+def preview(appliance: Appliance, who: Principal, review_id: int, number: int) -> Response[bytes]:
+    require_role(who, "archivist")
+    png = review_service.preview_png(appliance, who, review_id, number)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@post("/redactions/{review_id:int}/decisions", sync_to_thread=True, include_in_schema=False)
+def decide(appliance: Appliance, who: Principal, review_id: int,
+           data: dict[str, Any] = FORM, page_number: int = Parameter(query="page", default=1)) -> Redirect:
+    require_role(who, "archivist")
+    decisions: dict[int, tuple[bool, str]] = {}
+    for key in data:
+        if key.startswith("shown-"):
+            index = int(key.removeprefix("shown-"))
+            decisions[index] = (f"accept-{index}" in data, str(data.get(f"ground-{index}", "")))
+    review_service.decide(appliance, who, review_id, decisions)
+    return Redirect(f"/redactions/{review_id}?page={page_number}", status_code=303)
+
+
+@post("/redactions/{review_id:int}/manual", sync_to_thread=True, include_in_schema=False)
+def manual(appliance: Appliance, who: Principal, review_id: int, data: dict[str, Any] = FORM) -> Redirect:
+    require_role(who, "archivist")
+    number = int(data.get("page", 1))
+    review_service.add_manual(appliance, who, review_id, number, str(data.get("needle", "")),
+                              str(data.get("ground", "")))
+    return Redirect(f"/redactions/{review_id}?page={number}", status_code=303)
+
+
+@post("/redactions/{review_id:int}/submit", sync_to_thread=True, include_in_schema=False)
+def submit(appliance: Appliance, who: Principal, review_id: int) -> Redirect:
+    require_role(who, "archivist")
+    review_service.submit(appliance, who, review_id)
+    return Redirect(f"/redactions/{review_id}", status_code=303)
+
+
+@post("/redactions/{review_id:int}/approve", sync_to_thread=True, include_in_schema=False)
+def approve(appliance: Appliance, who: Principal, review_id: int) -> Redirect:
+    require_role(who, "archivist")
+    review_service.approve(appliance, who, review_id)
+    return Redirect(f"/redactions/{review_id}", status_code=303)
+
+
+@post("/redactions/{review_id:int}/export", sync_to_thread=True, include_in_schema=False, status_code=200)
+def export(appliance: Appliance, who: Principal, review_id: int) -> Response[bytes]:
+    require_role(who, "archivist")
+    pdf, _log = review_service.export(appliance, who, review_id)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="redacted-{review_id}.pdf"'})
+
+
+@get("/redactions/{review_id:int}/log.json", sync_to_thread=True, include_in_schema=False)
+def log(appliance: Appliance, who: Principal, review_id: int) -> dict[str, Any]:
+    require_role(who, "archivist")
+    return review_service.get_review(appliance, who, review_id).log
+
+
+HANDLERS = [start, show, preview, decide, manual, submit, approve, export, log]
