@@ -303,11 +303,33 @@ class IndexChunks(Step):
             ctx.index_deferred = True
 
 
+class Pseudonymise(Step):
+    """In a collection set to pseudonymise, personal data is replaced before chunking: the pseudonymised
+    text is the only text indexed or shown (the original file stays, behind the permission check)."""
+
+    name = "pseudonymise"
+
+    def able_to_run(self, ctx: IngestContext) -> bool:
+        from appliance.services.pseudonyms import collection_pseudonymises
+
+        return (isinstance(ctx, PipelineContext) and ctx.extracted is not None and not ctx.extracted.needs_ocr
+                and collection_pseudonymises(ctx.appliance, ctx.collection_id))
+
+    def run(self, ctx: IngestContext) -> None:
+        assert isinstance(ctx, PipelineContext) and ctx.extracted is not None
+        from appliance.services.pseudonyms import pseudonymise_pages
+
+        ctx.extracted.pages = pseudonymise_pages(ctx.appliance, ctx.collection_id, ctx.extracted.pages)
+        ctx.extracted.title = ""  # a title can carry a name; the file stem is used instead
+        ctx.extracted.meta = {k: v for k, v in (ctx.extracted.meta or {}).items()
+                              if k not in ("sender", "to", "cc", "author", "subject")}
+
+
 def pipeline_steps() -> list[Step]:
     from ingest.steps import CheckSize, ChunkText, ExtractText, StageCopy
 
-    return [CheckSize(), StageCopy(), CheckDuplicate(), ExtractText(), ChunkText(), PublishOriginal(),
-            CommitToStore(), IndexChunks()]
+    return [CheckSize(), StageCopy(), CheckDuplicate(), ExtractText(), Pseudonymise(), ChunkText(),
+            PublishOriginal(), CommitToStore(), IndexChunks()]
 
 
 def clear_children_pending(app: Appliance, document_id: int) -> None:

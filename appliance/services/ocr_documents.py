@@ -15,6 +15,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, utcnow
 from appliance.errors import BelfortError
 from appliance.services.ocr import ocr_file
+from appliance.services.pseudonyms import collection_pseudonymises, pseudonymise_pages
 from appliance.services.structure import extract_structure
 from ingest.chunk import chunk_pages, dominant_language
 from ingest.types import Page
@@ -58,6 +59,8 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
         return OcrOutcome(document_id, "needs_ocr", code=exc.code, message=exc.message)
 
     pages = [Page(number=p.number, text=p.text) for p in result.pages]
+    if collection_pseudonymises(app, doc.collection_id):
+        pages = pseudonymise_pages(app, doc.collection_id, pages)
     drafts = chunk_pages(pages, size=app.settings.ingest.chunk_chars, overlap=app.settings.ingest.chunk_overlap)
     with write_session(app.db) as s:
         doc = s.get(Document, document_id)

@@ -1,0 +1,87 @@
+"""Pseudonymisation per collection: personal data in the text is replaced consistently ("Persoon 1",
+"Rijksregisternummer 1", ...) before chunking, so the pseudonymised text is the only text indexed.
+The mapping is stored encrypted (Fernet, key file in the data folder) and only an admin can read it
+back, which is audited."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+from sqlmodel import select
+
+from appliance.context import Appliance
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Collection, PseudonymMap, utcnow
+from appliance.errors import Forbidden
+from appliance.services.access import Principal
+from ingest.types import Page
+
+SETTING = "pseudonymise"  # Collection.settings_json flag
+
+
+def _key_file(app: Appliance) -> Path:
+    return app.settings.data_dir / "pseudonyms.key"
+
+
+def _fernet(app: Appliance):  # type: ignore[no-untyped-def]
+    from cryptography.fernet import Fernet
+
+    path = _key_file(app)
+    if not path.exists():
+        key = Fernet.generate_key()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # back it up with the database
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+    return Fernet(path.read_bytes().strip())
+
+
+def collection_pseudonymises(app: Appliance, collection_id: int) -> bool:
+    with read_session(app.db) as s:
+        coll = s.get(Collection, collection_id)
+    return bool(coll and (coll.settings_json or {}).get(SETTING))
+
+
+def _load(app: Appliance, scope: str) -> dict[str, str]:
+    with read_session(app.db) as s:
+        row = s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first()
+    if row is None or not row.ciphertext:
+        return {}
+    return dict(json.loads(_fernet(app).decrypt(row.ciphertext)))
+
+
+def _store(app: Appliance, scope: str, mapping: dict[str, str]) -> None:
+    token = _fernet(app).encrypt(json.dumps(mapping, ensure_ascii=False).encode())
+    with write_session(app.db) as s:
+        row = s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first() or PseudonymMap(scope=scope)
+        row.ciphertext, row.updated_at = token, utcnow()
+        s.add(row)
+
+
+def pseudonymise_pages(app: Appliance, collection_id: int, pages: list[Page]) -> list[Page]:
+    """The pages with personal data replaced, the collection's mapping extended and saved encrypted."""
+    from appliance.services.pii import default_first_names, detect_pii, pseudonymise
+
+    detect = functools.partial(detect_pii, ner=app.ner, first_names=default_first_names())
+    scope = f"collection:{collection_id}"
+    mapping = _load(app, scope)
+    out = []
+    for page in pages:
+        text, mapping = pseudonymise(page.text, detect(page.text), mapping)
+        out.append(Page(number=page.number, text=text))
+    _store(app, scope, mapping)
+    return out
+
+
+def reveal(app: Appliance, who: Principal, collection_id: int) -> dict[str, str]:
+    """pseudonym -> original value; admins only (the role that may reverse it), and audited."""
+    if not who.is_admin:
+        raise Forbidden("pseudonyms.forbidden", "only an administrator can reverse pseudonyms",
+                        hint="ask the data protection officer")
+    mapping = _load(app, f"collection:{collection_id}")
+    with write_session(app.db) as s:
+        s.add(AuditEvent(actor=who.username, action="pseudonyms.revealed", target=f"collection:{collection_id}",
+                         detail={"entries": len(mapping)}))
+    return {pseudo: original for original, pseudo in mapping.items()}
