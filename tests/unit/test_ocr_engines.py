@@ -118,3 +118,18 @@ def test_rapidocr_reads_accented_dutch(tmp_path: Path) -> None:
     errors, chars = cer(truth, page.text)
     assert errors / chars < 0.05, page.text
     assert page.confidence > 0.8
+
+
+def test_encrypted_pdf_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
+    from tests.filefactory import make_encrypted_pdf
+
+    with pytest.raises(BelfortError) as err:
+        ocr_file(make_encrypted_pdf(tmp_path / "slot.pdf"), settings)
+    assert err.value.code == "ocr.encrypted" and err.value.hint
+
+
+def test_upside_down_page_is_turned_and_read(tmp_path: Path, settings: Settings) -> None:
+    truth = write_page(tmp_path / "omgekeerd.png", LETTER, rotate=180)
+    result = ocr_file(tmp_path / "omgekeerd.png", settings, engine="tesseract")
+    errors, chars = cer(truth, result.pages[0].text)
+    assert errors / chars < 0.03, result.pages[0].text
