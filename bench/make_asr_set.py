@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path("/usr/share/games/fillets-ng")
-_PAIR = re.compile(r'dialogId\(\s*"([^"]+)"[^\n]*\)\s*dialogStr\(\s*"((?:[^"\\]|\\.)*)"\s*\)', re.S)
+_PAIR = re.compile(r'dialogId\(\s*"([^"]+)"[^\n]*\)\s*dialogStr\(\s*"((?:[^"\\]|\\.)*)"\s*\)', re.DOTALL)
 
 
 def _unescape(text: str) -> str:

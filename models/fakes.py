@@ -48,7 +48,7 @@ class FakeLLM:
 
     def __init__(
         self,
-        reply: "str | Callable[[Sequence[ChatMessage]], str]" = "Ik weet het niet.",
+        reply: str | Callable[[Sequence[ChatMessage]], str] = "Ik weet het niet.",
         *,
         name: str = "fake-llm",
         delay: float = 0.0,
@@ -62,14 +62,14 @@ class FakeLLM:
 
     def stream(
         self,
-        messages: "Sequence[ChatMessage]",
+        messages: Sequence[ChatMessage],
         *,
         max_tokens: int = 512,
         temperature: float = 0.1,
-        json_schema: "dict[str, Any] | None" = None,
+        json_schema: dict[str, Any] | None = None,
         stop: Sequence[str] = (),
         timeout: float | None = None,
-    ) -> "Iterator[str]":
+    ) -> Iterator[str]:
         self.calls.append(list(messages))
         text = self.reply(messages) if callable(self.reply) else self.reply
         if json_schema is not None and not text.lstrip().startswith("{"):
@@ -93,7 +93,7 @@ class FakeNerTagger:
     def __init__(self, known: dict[str, str] | None = None) -> None:
         self.known = dict(known or {})
 
-    def tag(self, text: str) -> list["Entity"]:
+    def tag(self, text: str) -> list[Entity]:
         from models.base import Entity
 
         out = []
@@ -111,7 +111,7 @@ class FakeTranscriber:
     resumed run never transcribes a finished window again. It never opens the audio file.
     """
 
-    def __init__(self, script: "Sequence[Any]" = (), *, name: str = "fake-transcriber") -> None:
+    def __init__(self, script: Sequence[Any] = (), *, name: str = "fake-transcriber") -> None:
         from models.base import Segment
 
         self.script = [s if isinstance(s, Segment) else Segment(*s) for s in script]
@@ -121,7 +121,7 @@ class FakeTranscriber:
     def transcribe(
         self, audio: Any, *, language: str | None = None, hotwords: Sequence[str] = (),
         offset: float = 0.0, duration: float | None = None,
-    ) -> "Iterator[Any]":
+    ) -> Iterator[Any]:
         from dataclasses import replace
 
         self.calls.append((offset, duration))

@@ -238,12 +238,16 @@ def _align(text: str, offset: int, tokens: list[tuple[str, str]]) -> list[Entity
 
     def flush() -> None:
         if current:
-            # Frog may join lines into one sentence; a name never spans a line break.
-            s = current[0][0]
+            # Frog joins lines into one sentence, so one entity may cover a list of names, one per
+            # line: cut at line breaks, unless a single word stands before the break (extracted
+            # HTML sometimes puts "Laura" and "Van Rentergem" on lines of their own).
+            s, words = current[0][0], 0
             for (_, e1), (s2, _) in zip(current, current[1:] + [(len(text) + 1, 0)]):
-                if s2 > len(text) or "\n" in text[e1:s2]:
+                words += 1
+                gap = text[e1:s2]
+                if s2 > len(text) or ("\n" in gap and (words > 1 or "\n\n" in gap)):
                     out.append(Entity(label, s, e1, text[s:e1]))
-                    s = s2
+                    s, words = s2, 0
         current.clear()
 
     for word, tag in tokens:

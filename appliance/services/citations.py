@@ -26,6 +26,8 @@ _CITE = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;-]\s*\d{1,3})*)\s*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s-]+\])*)\s+(?=\S)")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+")
+MIN_WORDS = 2  # non-numeric content words a sentence needs to be checked at all
 
 Similarity = Callable[[str, str], float]
 
@@ -37,7 +39,8 @@ class SentenceCheck:
     invented: list[int] = field(default_factory=list)
     support: float = 0.0  # best lexical support among the cited passages
     kept: bool = False
-    reason: str = ""  # ok | attributed | invented_only | unsupported | missing_number | no_source
+    reason: str = ""  # ok | attributed | invented_only | unsupported | missing_number_or_subject |
+    #                   no_source | fragment
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "cited": self.cited, "invented": self.invented,
@@ -69,9 +72,8 @@ class CheckResult:
     @property
     def all_passed(self) -> bool:
         """Every generated sentence passed as written: no invented number, none dropped."""
-        return bool(self.sentences) and all(
-            s.kept and not s.invented and s.reason == "ok" for s in self.sentences
-        )
+        claims = [s for s in self.sentences if s.reason != "fragment" or s.invented]
+        return bool(claims) and all(s.kept and not s.invented and s.reason == "ok" for s in claims)
 
     def as_dict(self) -> dict[str, object]:
         return {"all_passed": self.all_passed, "sentences": [s.as_dict() for s in self.sentences]}
@@ -128,8 +130,12 @@ def _norm_number(n: str) -> str:
     return re.sub(r"[.,]", "", n)
 
 
-def lexical_support(sentence: str, passages: list[PassageTerms]) -> tuple[float, bool]:
-    """(share of content words found in the passages, all numbers found)."""
+def lexical_support(sentence: str, passages: list[PassageTerms],
+                    focus: frozenset[str] = frozenset()) -> tuple[float, bool]:
+    """(share of content words found in the passages, all numbers and focus words found).
+
+    `focus` holds the question's terms: a sentence that names the question's subject ('zwembad')
+    while the passage never does is about something else, however many other words it shares."""
     words = content_words(sentence)
     terms: set[str] = set().union(*(p.terms for p in passages)) if passages else set()
     numbers: set[str] = set().union(*(p.numbers for p in passages)) if passages else set()
@@ -137,8 +143,9 @@ def lexical_support(sentence: str, passages: list[PassageTerms]) -> tuple[float,
     numbers_ok = sentence_numbers <= numbers
     if not words:
         return 1.0, numbers_ok
-    found = sum(1 for w in words if term_variants(w) & terms)
-    return found / len(words), numbers_ok
+    found = [bool(term_variants(w) & terms) for w in words]
+    off_topic = any(not f and term_variants(w) & focus for w, f in zip(words, found, strict=True))
+    return sum(found) / len(words), numbers_ok and not off_topic
 
 
 def check_answer(
@@ -148,16 +155,26 @@ def check_answer(
     min_support: float = MIN_SUPPORT,
     similarity: Similarity | None = None,
     min_cosine: float = MIN_COSINE,
+    question: str = "",
 ) -> CheckResult:
-    """Check `text` against `sources` ({number: passage}); see the module docstring."""
+    """Check `text` against `sources` ({number: passage}); see the module docstring. `similarity`
+    (e.g. an embedding cosine) rescues paraphrases and translations: pass it when the answer's
+    language differs from the sources'. `question` enables the off-topic rule."""
     passages = {n: PassageTerms(t) for n, t in sources.items()}
+    focus = frozenset().union(*(term_variants(w) for w in set(content_words(question)))) \
+        if question and similarity is None else frozenset()
     checks: list[SentenceCheck] = []
     for raw in split_sentences(text):
-        plain, numbers = parse_citations(raw)
+        plain, numbers = parse_citations(_LIST_MARKER.sub("", raw))
+        if plain.endswith("?") or sum(1 for w in content_words(plain) if not w.isdigit()) < MIN_WORDS:
+            # A list number, a lone "Ja." or a (copied) question carries no checkable claim.
+            checks.append(SentenceCheck(text=plain, cited=[], reason="fragment",
+                                        invented=[n for n in numbers if n not in passages]))
+            continue
         valid = [n for n in numbers if n in passages]
         sc = SentenceCheck(text=plain, cited=valid, invented=[n for n in numbers if n not in passages])
         if valid:
-            sc.support, numbers_ok = lexical_support(plain, [passages[n] for n in valid])
+            sc.support, numbers_ok = lexical_support(plain, [passages[n] for n in valid], focus)
             ok = sc.support >= min_support or (
                 similarity is not None
                 and max(similarity(plain, passages[n].text) for n in valid) >= min_cosine
@@ -165,19 +182,19 @@ def check_answer(
             if ok and numbers_ok:
                 sc.kept, sc.reason = True, "ok"
             else:
-                sc.reason = "missing_number" if ok else "unsupported"
+                sc.reason = "missing_number_or_subject" if ok else "unsupported"
         if not sc.kept:
-            _attribute(sc, passages, min_support, had_citation=bool(numbers))
+            _attribute(sc, passages, min_support, focus, had_citation=bool(numbers))
         checks.append(sc)
     return CheckResult(checks)
 
 
 def _attribute(sc: SentenceCheck, passages: Mapping[int, PassageTerms], min_support: float,
-               *, had_citation: bool) -> None:
+               focus: frozenset[str], *, had_citation: bool) -> None:
     """Give an uncited (or wrongly cited) sentence the one source that supports it, if any."""
     best, best_support = 0, 0.0
     for n, p in passages.items():
-        support, numbers_ok = lexical_support(sc.text, [p])
+        support, numbers_ok = lexical_support(sc.text, [p], focus)
         if numbers_ok and support > best_support:
             best, best_support = n, support
     if best and best_support >= min_support and content_words(sc.text):

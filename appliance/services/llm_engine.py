@@ -22,12 +22,12 @@ log = logging.getLogger(__name__)
 _SLOT = "_belfort_llm"  # the engine (or the error that prevented it) lives on the Appliance object
 
 
-def set_llm(app: "Appliance", llm: LLM | None) -> None:
+def set_llm(app: Appliance, llm: LLM | None) -> None:
     """The seam for tests and for the CLI's --model: hand an engine in."""
     app.__dict__[_SLOT] = (llm, None)
 
 
-def get_llm(app: "Appliance") -> LLM | None:
+def get_llm(app: Appliance) -> LLM | None:
     slot = app.__dict__.get(_SLOT)
     if slot is None:
         with app._lock:
@@ -42,7 +42,7 @@ def get_llm(app: "Appliance") -> LLM | None:
     return slot[0]
 
 
-def llm_status(app: "Appliance") -> dict[str, Any]:
+def llm_status(app: Appliance) -> dict[str, Any]:
     """{'ok', 'engine', 'model', 'sha256', 'code', 'message', 'hint'} (loads the model if needed)."""
     llm = get_llm(app)
     err: ModelError | None = app.__dict__[_SLOT][1]
@@ -57,7 +57,7 @@ def llm_status(app: "Appliance") -> dict[str, Any]:
     return out
 
 
-def runtime_params(app: "Appliance") -> dict[str, int]:
+def runtime_params(app: Appliance) -> dict[str, int]:
     """Context, threads, GPU layers and batch: explicit settings win, else the hardware profile."""
     s = app.settings.llm
     try:
@@ -66,7 +66,7 @@ def runtime_params(app: "Appliance") -> dict[str, int]:
 
         prof = profile(detect(app.settings.data_dir))
         ctx, threads, gpu, batch = prof.llm_context, prof.llm_threads, prof.llm_gpu_layers, prof.llm_batch
-    except Exception:  # hardware probing must never stop Ask from starting
+    except Exception:  # noqa: BLE001  # hardware probing must never stop Ask from starting
         ctx, threads, gpu, batch = 4096, os.cpu_count() or 1, 0, 256
     return {
         "n_ctx": s.context_size or max(ctx, 2048),
@@ -76,7 +76,7 @@ def runtime_params(app: "Appliance") -> dict[str, int]:
     }
 
 
-def model_file(app: "Appliance") -> tuple[Path, str]:
+def model_file(app: Appliance) -> tuple[Path, str]:
     """(path of the GGUF, expected sha256 or '') for settings.llm.model: a catalog name, a folder
     or a .gguf path."""
     name = app.settings.llm.model
@@ -93,7 +93,7 @@ def model_file(app: "Appliance") -> tuple[Path, str]:
     return folder / entry.main_file.path, entry.main_file.sha256
 
 
-def build_llm(app: "Appliance") -> LLM | None:
+def build_llm(app: Appliance) -> LLM | None:
     s = app.settings.llm
     if s.engine == "none":
         return None

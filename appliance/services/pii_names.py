@@ -78,7 +78,12 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     s, e = words[0][0], words[-1][1]
     if not re.search(f"[{_UP}][{_LOW}]", text[s:e]):  # initials alone are not a name
         return None
+    if _STREET_END.search(text[s:e]):  # "Jozef Nellenslaan" is a street named after a person
+        return None
     return s, e
+
+
+_STREET_END = re.compile(r"(?:straat|laan|plein|steenweg|dreef|wegel|kaai|singel|markt|rue|avenue)$", re.I)
 
 
 def title_name_spans(text: str) -> Iterator[RawSpan]:

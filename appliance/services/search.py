@@ -96,18 +96,17 @@ def _scope(session: Session, who: Principal, collections: Iterable[int | str] | 
 
 
 def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int) -> list[tuple[int, float]]:
-    """BM25 over the FTS table, restricted to `scope` and to searchable chunks inside the query."""
+    """BM25 over the FTS table; the scope (readable collections) is part of the MATCH itself.
+
+    The scope column has bm25 weight 0, so the filter never changes a score. Rows of inactive
+    chunks are removed by unindex_chunks (and by ensure_index); `_hydrate` checks again.
+    """
     if not terms or not scope:
         return []
-    ids = ",".join(str(int(c)) for c in scope)
     rows = session.execute(
-        sql(
-            "SELECT f.rowid, bm25(chunk_fts) AS score FROM chunk_fts f "
-            "JOIN chunk c ON c.id = f.rowid JOIN document d ON d.id = c.document_id "
-            f"WHERE chunk_fts MATCH :q AND f.collection_id IN ({ids}) "
-            "AND c.active = 1 AND d.state != 'retired' ORDER BY score LIMIT :n"
-        ),
-        {"q": fts_match_expression(terms), "n": n},
+        sql("SELECT rowid, bm25(chunk_fts, 1.0, 0.0) AS score FROM chunk_fts "
+            "WHERE chunk_fts MATCH :q ORDER BY score LIMIT :n"),
+        {"q": fts_match_expression(terms, scope), "n": n},
     ).all()
     return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
 

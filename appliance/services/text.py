@@ -120,16 +120,40 @@ def query_terms(query: str) -> list[str]:
     return list(seen)[:MAX_QUERY_TERMS]
 
 
-def fts_match_expression(terms: list[str]) -> str:
-    """An FTS5 MATCH expression that ORs the terms, each quoted so no input is ever FTS5 syntax."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def scope_token(collection_id: int) -> str:
+    """The token a chunk's collection is indexed under in chunk_fts.scope ('c12')."""
+    return f"c{int(collection_id)}"
+
+
+def fts_match_expression(terms: list[str], collection_ids: list[int] | None = None) -> str:
+    """An FTS5 MATCH expression that ORs the terms, each quoted so no input is ever FTS5 syntax;
+    with `collection_ids`, only rows of those collections match (the permission filter)."""
+    any_term = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    if collection_ids is None:
+        return any_term
+    scopes = " OR ".join(f'"{scope_token(c)}"' for c in collection_ids)
+    return f"terms : ({any_term}) AND scope : ({scopes})"
 
 
 def match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Offsets of the words of `text` whose analysed form is one of `terms` ('vergunningen' ~ 'vergunning')."""
     if not terms:
         return []
-    return [(s, e) for s, e, w in word_spans(text) if term_variants(w) & terms]
+    spans = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if _NO_SPACE_SCRIPT.search(word):
+            spans += [(m.start() + i, m.start() + i + 1) for i, ch in enumerate(word) if _raw_variants(ch) & terms]
+        elif _raw_variants(word) & terms:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+@lru_cache(maxsize=100_000)
+def _raw_variants(word: str) -> frozenset[str]:
+    """Stems of a word as it appears in text (one cache lookup per word when marking snippets)."""
+    folded = _fold_word(word)
+    return term_variants(folded) if folded and len(folded) <= MAX_TOKEN_CHARS else frozenset()
 
 
 def snippet(text: str, terms: set[str], width: int = 240) -> tuple[str, list[tuple[int, int]]]:

@@ -9,6 +9,7 @@ of the original recording. Progress (0..1) is `chunks_done / n_chunks`, for the 
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import Recording, TranscriptSegment, utcnow
 from appliance.errors import BelfortError, NotFound
-from appliance.services.asr_guard import Guard, GuardConfig, normalise
+from appliance.services.asr_guard import DEFAULT_GUARD, Guard, GuardConfig, normalise
 from models.base import ModelError, Segment, Transcriber
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def as_belfort_error(exc: ModelError) -> BelfortError:
     return BelfortError(exc.code, exc.message, hint=exc.hint, status=422)
 
 
-def build_transcriber(settings: "Settings", model: str = DEFAULT_MODEL, *, device: str = "",
+def build_transcriber(settings: Settings, model: str = DEFAULT_MODEL, *, device: str = "",
                       compute_type: str = "") -> Transcriber:
     """The faster-whisper engine for `model` (catalog name or folder), loaded once per process.
 
@@ -79,7 +80,7 @@ def tag_language(seg: Segment) -> Segment:
 
 
 def transcribe_file(path: Path, transcriber: Transcriber, *, language: str | None = "nl",
-                    hotwords: Sequence[str] = (), guard: GuardConfig = GuardConfig()) -> list[Segment]:
+                    hotwords: Sequence[str] = (), guard: GuardConfig = DEFAULT_GUARD) -> list[Segment]:
     """One short file at once, guarded; no database (evaluation, quick checks)."""
     g = Guard(guard)
     try:
@@ -115,14 +116,14 @@ def _to_segment(row: TranscriptSegment) -> Segment:
                    avg_logprob=row.avg_logprob, compression_ratio=row.compression_ratio)
 
 
-def recording_segments(app: "Appliance", recording_id: int) -> list[Segment]:
+def recording_segments(app: Appliance, recording_id: int) -> list[Segment]:
     with read_session(app.db) as s:
         rows = s.exec(select(TranscriptSegment).where(TranscriptSegment.recording_id == recording_id)
                       .order_by(TranscriptSegment.start, TranscriptSegment.id)).all()  # type: ignore[arg-type]
         return [_to_segment(r) for r in rows]
 
 
-def get_recording(app: "Appliance", recording_id: int) -> Recording:
+def get_recording(app: Appliance, recording_id: int) -> Recording:
     with read_session(app.db) as s:
         rec = s.get(Recording, recording_id)
     if rec is None:
@@ -130,14 +131,15 @@ def get_recording(app: "Appliance", recording_id: int) -> Recording:
     return rec
 
 
-def recording_progress(app: "Appliance", recording_id: int) -> float:
+def recording_progress(app: Appliance, recording_id: int) -> float:
     rec = get_recording(app, recording_id)
     return 1.0 if rec.state == "done" else (rec.chunks_done / rec.n_chunks if rec.n_chunks else 0.0)
 
 
-def _find_or_create(app: "Appliance", path: Path, sha: str, duration: float, chunk_seconds: float,
+def _find_or_create(app: Appliance, path: Path, sha: str, duration: float, chunk_seconds: float,
                     language: str, model: str) -> Recording:
-    n_chunks = max(1, -(-int(round(duration * 1000)) // int(round(chunk_seconds * 1000))))
+    # A few ms of container rounding past a window edge do not make an extra chunk.
+    n_chunks = max(1, math.ceil(duration / chunk_seconds - 1e-3))
     with write_session(app.db) as s:
         rec = s.exec(select(Recording).where(
             Recording.sha256 == sha, Recording.chunk_seconds == chunk_seconds,
@@ -151,7 +153,7 @@ def _find_or_create(app: "Appliance", path: Path, sha: str, duration: float, chu
         return rec
 
 
-def _store_chunk(app: "Appliance", rec_id: int, chunk: int, segs: list[Segment], done: bool) -> None:
+def _store_chunk(app: Appliance, rec_id: int, chunk: int, segs: list[Segment], done: bool) -> None:
     with write_session(app.db) as s:
         rec = s.get(Recording, rec_id)
         assert rec is not None
@@ -171,7 +173,7 @@ def _store_chunk(app: "Appliance", rec_id: int, chunk: int, segs: list[Segment],
         s.add(rec)
 
 
-def _fail(app: "Appliance", rec_id: int, code: str, message: str) -> None:
+def _fail(app: Appliance, rec_id: int, code: str, message: str) -> None:
     with write_session(app.db) as s:
         rec = s.get(Recording, rec_id)
         if rec is not None:
@@ -197,10 +199,10 @@ def _chunk_segments(transcriber: Transcriber, path: Path, g: Guard, offset: floa
 
 
 def transcribe_recording(
-    app: "Appliance", audio_path: Path, *, transcriber: Transcriber | None = None,
+    app: Appliance, audio_path: Path, *, transcriber: Transcriber | None = None,
     chunk_seconds: float = DEFAULT_CHUNK_SECONDS, language: str | None = "nl",
     hotwords: Sequence[str] = (), progress_cb: ProgressCallback | None = None,
-    guard: GuardConfig = GuardConfig(),
+    guard: GuardConfig = DEFAULT_GUARD,
 ) -> RecordingResult:
     """Transcribe a recording in windows, resuming a previous unfinished run of the same file.
 

@@ -11,7 +11,6 @@ model versions and rollback in `triage_store`.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ import numpy as np
 from appliance.services.triage_features import embed_items
 from appliance.services.triage_model import TriageModel, ZeroShotModel, check_embedder
 from appliance.services.triage_taxonomy import Taxonomy
+from ingest.chunk import detect_language  # one language detector for the whole appliance
 from models.base import Embedder
 
 # Why a reason and not only a flag: the queue UI and the audit log say why an item waits for a person.
@@ -146,26 +146,6 @@ def detect_urgency(text: str) -> tuple[str, ...]:
     """Urgency keywords (nl/fr/en) found in the text, lower-cased and de-duplicated in order."""
     found = [m.group(1).lower() for m in _URGENCY_RE.finditer(text or "")]
     return tuple(dict.fromkeys(found))
-
-
-_langid: Any = None
-_langid_lock = threading.Lock()
-
-
-def detect_language(text: str) -> str:
-    """'nl', 'fr', 'en' or 'de' (the languages a Belgian municipality receives), '' when unsure."""
-    global _langid
-    text = " ".join((text or "").split())[:2000]
-    if len(text) < 12:
-        return ""
-    with _langid_lock:  # py3langid's identifier is not documented as thread-safe
-        if _langid is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            _langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            _langid.set_languages(["nl", "fr", "en", "de"])
-        lang, prob = _langid.classify(text)
-    return str(lang) if prob >= 0.6 else ""
 
 
 class TriageClassifier:

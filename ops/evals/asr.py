@@ -33,9 +33,12 @@ def _run(args: argparse.Namespace) -> int:
         raise as_belfort_error(exc) from exc
     language = None if args.language == "auto" else args.language
 
-    def tick(done: int, total: int) -> None:
+    def tick(done: int, total: int, partial: dict) -> None:
+        # Running figures on stderr: a long run that has to stop early still tells something.
         if done % 10 == 0 or done == total:
-            print(f"  {done}/{total} clips", file=sys.stderr, flush=True)
+            b, r = partial["belfort"], partial["raw"]
+            print(f"  {done}/{total} clips: WER {b['wer']:.3f}/{r['wer']:.3f} RTF {b['rtf']:.3f}/{r['rtf']:.3f} "
+                  "(belfort/raw)", file=sys.stderr, flush=True)
 
     result = evaluate_asr(args.manifest, transcriber=engine, limit=args.limit, language=language, progress=tick)
     if args.json:

@@ -12,8 +12,7 @@ from appliance.services import audit
 from appliance.services.access import SYSTEM
 from appliance.services.answer import answer
 from appliance.services.documents import ensure_collection, ingest_file
-from appliance.services.llm_engine import get_llm, llm_status, set_llm
-from appliance.settings import build_settings
+from appliance.services.llm_engine import get_llm, llm_status
 from models.llamacpp import LlamaCppLLM
 from ops.cli import main
 from tests.conftest import make_settings

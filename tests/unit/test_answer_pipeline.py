@@ -56,7 +56,7 @@ def corpus(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
 def quote_source_1(messages: list[ChatMessage]) -> str:
     """A model that answers with the first sentence of source [1], cited."""
-    block = re.search(r'<bron nummer="1"[^>]*>\n(.*?)\n</bron>', messages[-1].content, re.S)
+    block = re.search(r'<bron nummer="1"[^>]*>\n(.*?)\n</bron>', messages[-1].content, re.DOTALL)
     if not block:
         return "Ik weet het niet."
     first = re.split(r"(?<=[.!?])\s", block.group(1).strip())[0].rstrip(".")
@@ -163,14 +163,14 @@ def test_french_question_answers_in_french_and_unsupported_language_in_dutch(cor
     llm = FakeLLM(quote_source_1)
     ans = answer(app, clerk, "Combien coûte la bewonerskaart pour parkeren par an?", llm=llm)
     assert ans.language == "fr"
-    assert "Réponds en français" in llm.calls[-1][0].content
+    assert "Réponds à la question en français" in llm.calls[-1][-1].content
     for question in ("Сколько стоит парковочная карта для жителей (bewonerskaart)?",
                      "Was kostet die bewonerskaart und wo ist das Parken erlaubt?"):
         calls = len(llm.calls)
         ans = answer(app, clerk, question, llm=llm)
         assert ans.language == "nl" and "niet ondersteund" in ans.notice
         if len(llm.calls) > calls:
-            assert "Antwoord in het Nederlands" in llm.calls[-1][0].content
+            assert "Beantwoord de vraag in het Nederlands" in llm.calls[-1][-1].content
 
 
 def test_sensitive_topic_escalates_without_the_model(corpus) -> None:  # type: ignore[no-untyped-def]
@@ -234,3 +234,20 @@ def test_fair_lock_serves_waiters_in_arrival_order_and_times_out() -> None:
     for t in threads:
         t.join()
     assert order == [0, 1, 2, 3]
+
+
+def test_client_disconnect_mid_stream_frees_the_model_and_is_audited(corpus) -> None:  # type: ignore[no-untyped-def]
+    app, clerk = corpus
+    llm = FakeLLM("Een bewonerskaart voor parkeren kost 25 euro per jaar [1]. De kaart is een jaar geldig [1].")
+    seen: list[str] = []
+
+    def gone(piece: str) -> None:
+        seen.append(piece)
+        if len(seen) == 3:
+            raise ConnectionResetError("client closed the stream")
+
+    ans = answer(app, clerk, "Hoeveel kost een bewonerskaart voor parkeren?", llm=llm, stream_cb=gone)
+    assert len(seen) == 3 and ans.checks["stream"] == "client_disconnected"
+    assert llm.lock.acquire(blocking=False)  # the generation was closed, not left holding the model
+    llm.lock.release()
+    assert audit.get_record(app, clerk, ans.audit_id)["payload"]["checks"]["stream"] == "client_disconnected"

@@ -26,9 +26,10 @@ def test_transcribe_prints_segments_with_original_timestamps(env: Path, capsys: 
     sox(str(pad), str(voice), str(env / "raad.wav"))  # speech starts at 4 s: the second 3 s window
     assert main(["transcribe", str(env / "raad.wav"), "--chunk-seconds", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["chunks"] == 3 and out["segments"]
-    assert all(s["start"] >= 3.0 for s in out["segments"])
-    assert "goedemorgen" in " ".join(s["text"] for s in out["segments"]).lower().replace(" ", "")
+    assert out["chunks"] == -(-out["duration"] // 3) and out["segments"], out
+    assert all(s["start"] >= 3.0 for s in out["segments"]), out
+    assert abs(out["segments"][0]["start"] - 4.0) < 1.0, out  # the recording's clock, not the window's
+    assert "goede" in " ".join(s["text"] for s in out["segments"]).lower(), out  # espeak via whisper-base
     assert main(["transcribe", str(env / "raad.wav"), "--chunk-seconds", "3"]) == 0  # stored: no rework
     assert "--> " in capsys.readouterr().out
 
@@ -42,10 +43,12 @@ def test_transcribe_reports_a_bad_file_with_its_code(env: Path, capsys: pytest.C
 
 
 def test_eval_asr_prints_one_json_object(env: Path, capsys: pytest.CaptureFixture) -> None:
-    speak(env / "a.wav", "Goedemorgen allemaal.")
+    # Silence against a reference: both systems must say nothing, so every word is an error
+    # (the plumbing end to end, in seconds; the real figures come from the fillets set).
+    silence(env / "a.wav", 2.0)
     (env / "set.tsv").write_text("a.wav\tGoedemorgen allemaal.\n", "utf-8")
     assert main(["eval", "asr", str(env / "set.tsv"), "--language", "nl", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["n"] == 1 and result["audio_seconds"] > 0.5
+    assert result["n"] == 1 and result["audio_seconds"] == pytest.approx(2.0)
     for system in ("belfort", "raw"):
-        assert 0.0 <= result[system]["wer"] <= 1.0 and result[system]["rtf"] > 0
+        assert result[system]["wer"] == 1.0 and result[system]["cer"] == 1.0 and result[system]["rtf"] > 0

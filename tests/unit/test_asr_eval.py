@@ -50,6 +50,7 @@ def test_evaluate_scores_both_systems_on_the_same_clips(tmp_path: Path) -> None:
     # Raw: 7 inserted phantom words on clip a, one deleted word on clip b.
     assert result["raw"]["wer"] == pytest.approx((7 + 1) / 10)
     assert result["guard_dropped"] == {"phantom": 2}
+    assert isinstance(result["rtf_overhead_median_clip"], float)
 
 
 def _builder():  # bench/ is not a package: load the script as a module

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.services.asr_guard import Guard, GuardConfig, guard_segments, is_phantom, normalise, reason_to_drop
+from appliance.services.asr_guard import (
+    Guard,
+    GuardConfig,
+    guard_segments,
+    is_phantom,
+    normalise,
+    reason_to_drop,
+)
 from models.base import Segment
 
 

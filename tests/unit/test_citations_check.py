@@ -55,7 +55,7 @@ def test_unsupported_sentence_is_dropped_even_with_a_valid_number() -> None:
 def test_a_figure_absent_from_the_source_fails_the_check() -> None:
     r = check_answer("Een bewonerskaart voor parkeren kost 45 euro per jaar [1].", SOURCES)
     assert not r.kept
-    assert r.sentences[0].reason == "missing_number"
+    assert r.sentences[0].reason == "missing_number_or_subject"
 
 
 def test_uncited_supported_sentence_is_attributed_and_uncited_invention_dropped() -> None:
@@ -83,3 +83,23 @@ def test_paraphrase_passes_with_an_embedding_similarity() -> None:
     text = "Na vijf uur 's middags kan men er niet meer terecht [1]."
     assert not check_answer(text, sources).kept
     assert check_answer(text, sources, similarity=lambda a, b: 0.9).kept
+
+
+def test_sentence_about_the_questions_subject_needs_a_source_that_names_it() -> None:
+    # The loket's hours are not the swimming pool's: most words match, the subject does not.
+    text = "Het zwembad is open elke werkdag van 9 tot 12 uur [2]."
+    assert check_answer(text, SOURCES).kept  # without the question the words alone pass
+    r = check_answer(text, SOURCES, question="Wanneer is het zwembad open?")
+    assert not r.kept and r.sentences[0].reason == "missing_number_or_subject"
+
+
+def test_list_numbers_and_fragments_are_never_answers() -> None:
+    r = check_answer("1. Een bewonerskaart kost 25 euro per jaar [1].\n2. Ja [1].\n2 [3].", SOURCES)
+    assert r.text == "Een bewonerskaart kost 25 euro per jaar [1]."
+    assert [s.reason for s in r.sentences if not s.kept] == ["fragment", "fragment", "fragment", "fragment"]
+    assert not r.all_passed  # "[3]" was invented
+
+
+def test_a_question_echoed_by_the_model_is_not_an_answer() -> None:
+    r = check_answer("Hoeveel kost een bewonerskaart voor parkeren per jaar? [1]", SOURCES)
+    assert not r.kept and r.sentences[0].reason == "fragment"

@@ -62,3 +62,10 @@ def test_align_with_block_offset() -> None:
 def test_check_reports_a_missing_program() -> None:
     ok, message, hint = frog_check("/nonexistent/frog")
     assert not ok and "Frog" in message and "frog" in hint
+
+
+def test_align_keeps_a_lone_first_name_with_the_surname_on_the_next_line() -> None:
+    text = "Laura\nVan Rentergem\n(raadslid)"
+    tokens = [("Laura", "B-PER"), ("Van", "I-PER"), ("Rentergem", "I-PER"), ("(", "O"), ("raadslid", "O"),
+              (")", "O")]
+    assert [e.text for e in _align(text, 0, tokens)] == ["Laura\nVan Rentergem"]

@@ -209,3 +209,14 @@ def test_identifiers_are_reported_with_their_text_and_presidio_shape() -> None:
     assert set(as_dict) == {"entity_type", "start", "end", "score", "text"}
     assert as_dict["text"] == d == text[span.start : span.end]
     assert 0.0 < span.score <= 1.0
+
+
+def test_is_valid_identifier_for_hand_added_spans() -> None:
+    from appliance.services.pii_rules import is_valid_identifier
+
+    rng = random.Random(21)
+    digits = make_nn(rng, after_2000=True)
+    assert is_valid_identifier("BE_NATIONAL_NUMBER", fmt_nn(digits, 0))
+    assert not is_valid_identifier("BE_NATIONAL_NUMBER", flip(rng, digits, _nn_valid))
+    assert is_valid_identifier("IBAN", spaced(make_be_iban(rng)))
+    assert is_valid_identifier("PERSON", "Jan Peeters")  # no checksum to check

@@ -208,3 +208,10 @@ def test_names_one_per_line_stay_apart() -> None:
     text = "Aanwezig:\nPieter Claes\nSofie Van Damme\n"
     names = frozenset({"Pieter", "Sofie"})
     assert spans_of(text, "PERSON", first_names=names) == ["Pieter Claes", "Sofie Van Damme"]
+
+
+def test_streets_named_after_people_are_addresses_not_names() -> None:
+    text = "Terras aan de Jozef Nellenslaan 107 - Kustlaan 29 - aanvraag."
+    ner = FakeNerTagger({"Jozef Nellenslaan": "PER", "Kustlaan": "PER"})
+    found = [(s.entity_type, s.text) for s in detect_pii(text, ner=ner, first_names=frozenset({"Jozef"}))]
+    assert found == [("BE_ADDRESS", "Jozef Nellenslaan 107"), ("BE_ADDRESS", "Kustlaan 29")]

@@ -38,11 +38,24 @@ def test_unknown_language_stems_as_dutch() -> None:
                                    "\"unbalanced", "a* OR ^b AND NOT -c", "col:val {x}", "x" * 500])
 def test_every_query_gives_a_valid_fts5_expression(query: str) -> None:
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, tokenize='unicode61 remove_diacritics 2')")
-    db.execute("INSERT INTO t VALUES (?)", (analyze("東 京 москва near unbalanced", "nl"),))
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, scope, tokenize='unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO t VALUES (?, 'c1')", (analyze("東 京 москва near unbalanced", "nl"),))
     terms = query_terms(query)
     if terms:
         db.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match_expression(terms),)).fetchall()
+        db.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_match_expression(terms, [1, 2]),)).fetchall()
+
+
+def test_scope_filter_lives_inside_the_match() -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, scope)")
+    db.executemany("INSERT INTO t (rowid, terms, scope) VALUES (?, ?, ?)",
+                   [(1, analyze("vergunning", "nl"), "c1"), (2, analyze("vergunning c1", "nl"), "c2")])
+    expr = fts_match_expression(query_terms("vergunning"), [1])
+    assert [r[0] for r in db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,))] == [1]
+    # a query word that looks like a scope token only ever matches the terms column
+    expr = fts_match_expression(query_terms("c2"), [2])
+    assert db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall() == []
 
 
 def test_cjk_is_split_into_characters() -> None:

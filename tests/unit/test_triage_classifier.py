@@ -164,11 +164,15 @@ def test_auto_selection_uses_training_rows_only(embedder) -> None:
     assert len(results) == 2 and model.cv_macro_f1 == max(r["cv_macro_f1"] for r in results)
 
 
-def test_temperature_softens_overconfident_logits() -> None:
+def test_temperature_scaling_follows_the_out_of_fold_evidence() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 300)
     logits = rng.normal(size=(300, 3)) * 10  # confident noise: right only by chance
     assert fit_temperature(logits, y) > 5
+    timid = np.eye(3)[y]  # right by a margin of 1 on 290 of 300 rows: sharper is better calibrated
+    timid[:10] = np.eye(3)[(y[:10] + 1) % 3]
+    assert fit_temperature(timid, y) < 0.5
+    assert fit_temperature(np.eye(3)[y] * 5, y) == 1.0  # all right: nothing to calibrate on
 
 
 def test_urgency_and_language() -> None:

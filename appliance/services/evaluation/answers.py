@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 Log = Callable[[str], None]
 
 
-def build_corpus(app: "Appliance", rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal]:
+def build_corpus(app: Appliance, rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal]:
     """One document per answer in collection 'eval', readable by group 'eval'; returns the document
     id of each row and a staff principal of that group."""
     ing = app.settings.ingest
@@ -79,7 +79,7 @@ def build_corpus(app: "Appliance", rows: list[dict[str, Any]], log: Log) -> tupl
     return doc_of_row, who
 
 
-def _set_active(app: "Appliance", document_id: int, active: bool) -> None:
+def _set_active(app: Appliance, document_id: int, active: bool) -> None:
     with write_session(app.db) as s:
         s.execute(sql("UPDATE chunk SET active = :a WHERE document_id = :d"),
                   {"a": 1 if active else 0, "d": document_id})
@@ -115,8 +115,8 @@ def _cap_corpus(rows: list[dict[str, Any]], asked: list[int], corpus: int | None
     return [rows[i] for i in keep], [keep.index(i) for i in asked]
 
 
-def run_answers_eval(path: Path, settings: Settings, llm: "LLM | None", *, limit: int | None = None,
-                     corpus: int | None = None, embedder: "Embedder | None" = None,
+def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: int | None = None,
+                     corpus: int | None = None, embedder: Embedder | None = None,
                      negative: bool = True, log: Log | None = None,
                      progress: Path | None = None) -> dict[str, Any]:
     """See the module docstring; `corpus` caps the indexed answers (asked ones always included),
@@ -159,7 +159,7 @@ def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
             "own_doc": own_doc, "raw": str(a.checks.get("raw", ""))[:600], "text": a.text[:600]}
 
 
-def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: "LLM | None",
+def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: LLM | None,
             negative: bool, corpus: int) -> dict[str, Any]:
     out = _summary(positive)
     out["model"] = getattr(llm, "name", "none")

@@ -11,6 +11,7 @@ own audio decoding, the hallucination guard and language tagging; raw is
 from __future__ import annotations
 
 import re
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,9 +93,13 @@ def read_manifest(path: Path, limit: int | None = None) -> list[tuple[Path, str]
 
 def raw_faster_whisper(transcriber: Any, language: str | None) -> RawFn:
     """The plain library call on the very model object Belfort uses, with its decoding settings."""
+    import ctranslate2
+
     model = transcriber.model
+    seed = getattr(transcriber, "seed", 0)
 
     def run(path: Path) -> str:
+        ctranslate2.set_random_seed(seed)  # the seed Belfort sets: the same fallback samples
         segments, _info = model.transcribe(str(path), language=language, beam_size=transcriber.beam_size,
                                            vad_filter=transcriber.vad)
         return " ".join(s.text.strip() for s in segments)
@@ -108,6 +113,7 @@ class _Run:
     raw: Score = field(default_factory=Score)
     audio_seconds: float = 0.0
     dropped: dict[str, int] = field(default_factory=dict)
+    ratios: list[float] = field(default_factory=list)  # per clip: Belfort's seconds / raw's seconds
 
 
 def _belfort_text(transcriber: Transcriber, path: Path, language: str | None, run: _Run) -> str:
@@ -123,7 +129,7 @@ def _belfort_text(transcriber: Transcriber, path: Path, language: str | None, ru
 def evaluate_asr(
     manifest: Path, *, transcriber: Transcriber, raw: RawFn | None = None, limit: int | None = None,
     language: str | None = "nl", durations: Callable[[Path], float] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Score Belfort and raw on the manifest; returns the one JSON object `belfort eval asr` prints."""
     from models.whisper import probe
@@ -154,17 +160,25 @@ def evaluate_asr(
         run.audio_seconds += seconds
         n += 1
         # Alternate who goes first: neither system always meets a warm cache or a busy neighbour.
-        for _name, fn, score in (systems if i % 2 == 0 else tuple(reversed(systems))):
+        took: dict[str, float] = {}
+        for name, fn, score in (systems if i % 2 == 0 else tuple(reversed(systems))):
             t0 = time.perf_counter()
             try:
                 hyp = fn(path)
             except (ModelError, BelfortError):
                 hyp = ""
                 score.failed += 1
-            score.seconds += time.perf_counter() - t0
+            took[name] = time.perf_counter() - t0
+            score.seconds += took[name]
             score.add(ref, hyp)
+        if took["raw"] > 0:
+            run.ratios.append(took["belfort"] / took["raw"])
         if progress is not None:
-            progress(i + 1, len(rows))
+            progress(i + 1, len(rows), _result(run, n, transcriber, language))
+    return _result(run, n, transcriber, language)
+
+
+def _result(run: _Run, n: int, transcriber: Transcriber, language: str | None) -> dict[str, Any]:
     b, r = run.belfort.summary(run.audio_seconds), run.raw.summary(run.audio_seconds)
     return {
         "belfort": b,
@@ -172,6 +186,8 @@ def evaluate_asr(
         "n": n,
         "audio_seconds": round(run.audio_seconds, 2),
         "rtf_overhead": round(b["rtf"] / r["rtf"] - 1.0, 4) if r["rtf"] else 0.0,
+        # The median of per-clip time ratios: a load spike on a shared machine moves one clip, not this.
+        "rtf_overhead_median_clip": round(statistics.median(run.ratios) - 1.0, 4) if run.ratios else 0.0,
         "language": language or "auto",
         "model": getattr(transcriber, "name", ""),
         "guard_dropped": run.dropped,
