@@ -26,6 +26,8 @@ def api_router(max_upload_mb: int) -> Router:
             jobs.list_jobs,
             jobs.list_failed,
             jobs.retry_failed,
+            document_ai.ocr_info,
+            document_ai.pdfa_copy,
             document_ai.pii_text,
             document_ai.pii_document,
             document_ai.redact_document,

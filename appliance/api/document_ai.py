@@ -10,6 +10,7 @@ from pathlib import Path
 
 from litestar import get, post
 from litestar.params import Parameter
+from litestar.response import File
 
 from appliance.api.auth import require_ingest
 from appliance.context import Appliance
@@ -70,6 +71,50 @@ def _detector(appliance: Appliance, entities: list[str] | None):  # type: ignore
                                  first_names=default_first_names())
     except ValueError as exc:
         raise BelfortError("pii.unknown_entity", str(exc), hint="see belfort pii --help for the types") from None
+
+
+@dataclass
+class OcrOut:
+    document_id: int
+    state: str
+    engine: str
+    page_confidence: list[float]
+    page_source: list[str]
+    pdfa_url: str
+    structure: dict
+
+
+@get("/documents/{document_id:int}/ocr", sync_to_thread=True, summary="OCR state, page confidences, structure",
+     tags=["document-ai"])
+def ocr_info(appliance: Appliance, who: Principal, document_id: int) -> OcrOut:
+    from appliance.db.engine import read_session
+    from appliance.db.tables import Document
+
+    documents.get_document(appliance, who, document_id)  # permission check first (NotFound)
+    with read_session(appliance.db) as s:
+        doc = s.get(Document, document_id)
+    assert doc is not None
+    ocr = (doc.meta or {}).get("ocr", {})
+    return OcrOut(document_id, doc.state, ocr.get("engine", ""), ocr.get("page_confidence", []),
+                  ocr.get("page_source", []), f"/api/v1/documents/{document_id}/pdfa" if ocr.get("pdfa") else "",
+                  (doc.meta or {}).get("structure", {}))
+
+
+@get("/documents/{document_id:int}/pdfa", sync_to_thread=True, summary="The searchable PDF/A-2b archival copy",
+     tags=["document-ai"], media_type="application/pdf")
+def pdfa_copy(appliance: Appliance, who: Principal, document_id: int) -> File:
+    from appliance.db.engine import read_session
+    from appliance.db.tables import Document
+    from appliance.errors import NotFound
+    from appliance.services.ocr_documents import pdfa_copy as pdfa_path
+
+    documents.get_document(appliance, who, document_id)
+    with read_session(appliance.db) as s:
+        doc = s.get(Document, document_id)
+    path = pdfa_path(appliance, doc) if doc else None
+    if path is None or not path.is_file():
+        raise NotFound("document.no_pdfa", "this document has no PDF/A copy", hint="only OCRed scans get one")
+    return File(path=path, filename=f"document-{document_id}-pdfa.pdf", media_type="application/pdf")
 
 
 @post("/pii", sync_to_thread=True, summary="Find personal data in a text", tags=["document-ai"])

@@ -51,7 +51,9 @@ _NOT_NAMES = frozenset(
         "Voorzitter Burgemeester Schepen Gemeenteraad College Raad Stad Gemeente Secretaris "
         "Directeur Minister Gouverneur Provincie Vlaanderen Vlaamse OCMW Dienst Bestuur "
         "Zie Ook Dit Deze Die Wij Ik U Hij Zij "
-        "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer Akkoord Zitting"
+        "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer "
+        # Words of vote tallies and decision headings in minutes, capitalised at a line start.
+        "Akkoord Zitting Besluit Blanco Totaal Stemming Onthouding Onthoudingen Ongeldig Agenda Notulen"
     ).split()
 )
 

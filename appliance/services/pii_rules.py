@@ -249,7 +249,8 @@ _LINK = r"(?:(?:de|van|der|den|ter|ten|'t|op|aan|la|le)" + _S + r")?"
 
 def _street(suffixes: str) -> str:
     return (
-        r"(?:(?:" + _UP + _WORD + r"*" + _S + _LINK + r"){0,3}" + _UP + _WORD + r"*?(?:" + suffixes + r")"
+        r"(?:(?:" + _UP + _WORD + r"*" + _S + _LINK + r"){0,3}"
+        r"(?:d['’])?" + _UP + _WORD + r"*?(?:" + suffixes + r")"  # "Graaf d'Ursellaan"
         r"|(?:" + _UP + _WORD + r"*" + _S + r"){0,2}" + _STREET_WORD +
         r"|" + _FR_STREET + r"(?:" + _S + r"(?:de" + _S + r"la|de|du|des|d'|l'|la|le))?"
         + r"(?:" + _S + r"|(?<='))"  # "rue d'Arlon": no space after the apostrophe
@@ -280,7 +281,7 @@ _NOT_MUNI = re.compile(
 # Capitalised nouns that open a phrase before a street name ("Onbewoonbaarverklaring Kerkstraat 3").
 _NOT_STREET_START = re.compile(
     r"(?:\w{5,}(?:ing|heid|tie|teit|schap|ment|sie|ties|ingen)|Akkoord|Pand|Adres|Gelegen|Hoek|Zie|Codex|"
-    r"Gemeente|Stad|Woning|Perceel|Huis|Zitting|Domicilie|Agenda|Pdf-versie)$"
+    r"Gemeente|Stad|Woning|Perceel|Huis|Zitting|Domicilie|Agenda|Pdf-versie|Aankoop|Verkoop)$"
 )
 
 

@@ -79,3 +79,32 @@ def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
     assert jobs["ingest"].state == "done" and jobs["ocr"].state == "done"
     with read_session(app.db) as s:
         assert s.exec(select(Document)).one().state == "ingested"
+
+
+def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path) -> None:
+    from appliance.services import accounts
+    from tests.integration.web_support import PW
+
+    app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
+    ensure_collection(app, "brieven", groups=("post",))
+    ensure_collection(app, "geheim", groups=("directie",))
+    accounts.create_user(app, "pia", PW, role="staff", groups=["post"])
+    token = accounts.create_token(app, "pia", "t")
+    write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_1])
+    doc_id = ingest_file(app, tmp_path / "brief.pdf", "brieven").document_id
+    hidden = ingest_file(app, write_scanned_pdf(tmp_path / "x.pdf", [PAGE_2]) and tmp_path / "x.pdf", "geheim")
+    ocr_pending(app)
+
+    from litestar.testing import TestClient
+
+    from appliance.jobs import make_huey
+    from webui.app import create_app
+
+    with TestClient(create_app(app, huey=make_huey(app.settings, immediate=True))) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        info = client.get(f"/api/v1/documents/{doc_id}/ocr", headers=headers).json()
+        assert info["state"] == "ingested" and info["page_source"] == ["ocr"]
+        assert info["page_confidence"][0] > 0.7 and info["structure"]["doc_type"] == "brief"
+        pdfa = client.get(info["pdfa_url"], headers=headers)
+        assert pdfa.status_code == 200 and pdfa.content.startswith(b"%PDF")
+        assert client.get(f"/api/v1/documents/{hidden.document_id}/pdfa", headers=headers).status_code == 404

@@ -55,6 +55,7 @@ def test_email_addresses() -> None:
         "Avenue Louise 54, 1050 Ixelles",
         "Chaussée de Waterloo 12, 1180 Uccle",
         "Kouter 5, 9000 Gent",
+        "Graaf d'Ursellaan 6, 8300 Knokke-Heist",
     ],
 )
 def test_full_addresses(address: str) -> None:
@@ -116,6 +117,7 @@ def test_names_after_titles_in_rule_only_mode(sentence: str, name: str) -> None:
 @pytest.mark.parametrize("sentence", [
     "De heer Voorzitter opent de zitting.", "mevrouw de Burgemeester", "m. Dupont",
     "Aanstelling waarnemend burgemeester Akkoord.", "Burgemeester Gemeente Knokke-Heist",
+    "Voorzitter Blanco: 0", "de heer Besluit",
 ])
 def test_offices_without_a_name_are_not_names(sentence: str) -> None:
     assert spans_of(sentence, "PERSON") == []
