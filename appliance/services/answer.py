@@ -29,6 +29,7 @@ from appliance.services.llm_engine import get_llm
 from appliance.services.relevance import (
     best_sentences,
     detect_question_language,
+    idf_weights,
     matches_topic,
     relevance,
     vector_threshold,
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 4000
 RETRIEVE = 8  # hits looked at
 PROMPT_SOURCES = 3  # hits put in the prompt (prompt time dominates on a 2-core CPU)
-MIN_RELEVANCE = 0.34  # share of the question's content words a passage must contain
+MIN_RELEVANCE = 0.34  # IDF-weighted share of the question's content words a passage must contain
+LONG_QUESTION_CHARS = 300  # above this, word coverage of one passage is low by nature
 PROMPT_PASSAGE_CHARS = 600  # a passage is cut to its best window of this size for the prompt
 PROMPT_QUESTION_CHARS = 800  # very long questions are cut in the prompt (retrieval sees them whole)
 MAX_TOKENS = 120
@@ -138,7 +140,7 @@ def answer(
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     sources = _retrieve(app, who, search_q)
-    relevant = [s for s in sources if _is_relevant(app, s)]
+    relevant = [s for s in sources if _is_relevant(app, s, search_q, language)]
     routes = _routes(app, who, sources)
     base = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
@@ -208,6 +210,7 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
         readable = readable_collection_ids(session, who)
         ids = [h.chunk_id for h in result.hits]
         chunks = {c.id: c for c in session.exec(select(Chunk).where(Chunk.id.in_(ids)))}  # type: ignore[union-attr]
+        weights = idf_weights(session, q)
     out: list[Source] = []
     for h in result.hits:
         c = chunks.get(h.chunk_id)
@@ -217,7 +220,7 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
-                          text=c.text, relevance=round(relevance(q, c.text), 3), language=c.language))
+                          text=c.text, relevance=round(relevance(q, c.text, weights), 3), language=c.language))
     _add_similarity(app, q, out)
     return out
 
@@ -236,10 +239,15 @@ def _add_similarity(app: Appliance, q: str, sources: list[Source]) -> None:
         s.similarity = round(float(v @ qv), 4)
 
 
-def _is_relevant(app: Appliance, s: Source) -> bool:
+def _is_relevant(app: Appliance, s: Source, q: str, language: str) -> bool:
+    """Lexical evidence decides within a language for short questions. The embedding vote counts
+    only where words cannot match (the passage is in another language) or where coverage is low by
+    nature (a long question, e.g. a citizen's letter, against a short passage). Within a language a
+    short question that shares only 'kost' with a passage is not about it, however close e5 says."""
     if s.relevance >= MIN_RELEVANCE:
         return True
-    if s.similarity is None:
+    cross = bool(s.language) and s.language != language
+    if s.similarity is None or not (cross or len(q) > LONG_QUESTION_CHARS):
         return False
     try:
         threshold = vector_threshold(app.embedder.id)

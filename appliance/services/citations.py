@@ -37,6 +37,7 @@ class SentenceCheck:
     text: str  # the sentence without its citation markers
     cited: list[int]  # valid numbers it cites (after attribution)
     invented: list[int] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)  # the numbers as the model wrote them
     support: float = 0.0  # best lexical support among the cited passages
     kept: bool = False
     reason: str = ""  # ok | attributed | invented_only | unsupported | missing_number_or_subject |
@@ -75,8 +76,16 @@ class CheckResult:
         claims = [s for s in self.sentences if s.reason != "fragment" or s.invented]
         return bool(claims) and all(s.kept and not s.invented and s.reason == "ok" for s in claims)
 
+    @property
+    def model_citations_passed(self) -> bool:
+        """The model cited, and every number it wrote exists and supports its sentence (sentences
+        it left uncited are not counted here; they were attributed or dropped)."""
+        cited = [s for s in self.sentences if s.written]
+        return bool(cited) and all(s.kept and s.reason == "ok" and not s.invented for s in cited)
+
     def as_dict(self) -> dict[str, object]:
-        return {"all_passed": self.all_passed, "sentences": [s.as_dict() for s in self.sentences]}
+        return {"all_passed": self.all_passed, "model_citations_passed": self.model_citations_passed,
+                "sentences": [s.as_dict() for s in self.sentences]}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -168,11 +177,12 @@ def check_answer(
         plain, numbers = parse_citations(_LIST_MARKER.sub("", raw))
         if plain.endswith("?") or sum(1 for w in content_words(plain) if not w.isdigit()) < MIN_WORDS:
             # A list number, a lone "Ja." or a (copied) question carries no checkable claim.
-            checks.append(SentenceCheck(text=plain, cited=[], reason="fragment",
+            checks.append(SentenceCheck(text=plain, cited=[], reason="fragment", written=numbers,
                                         invented=[n for n in numbers if n not in passages]))
             continue
         valid = [n for n in numbers if n in passages]
-        sc = SentenceCheck(text=plain, cited=valid, invented=[n for n in numbers if n not in passages])
+        sc = SentenceCheck(text=plain, cited=valid, invented=[n for n in numbers if n not in passages],
+                           written=numbers)
         if valid:
             sc.support, numbers_ok = lexical_support(plain, [passages[n] for n in valid], focus)
             ok = sc.support >= min_support or (

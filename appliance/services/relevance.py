@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
+
+from sqlmodel import Session
 
 from appliance.services.citations import content_words, split_sentences
 from appliance.services.text import fold, term_variants
@@ -33,13 +37,35 @@ def _terms(text: str) -> set[str]:
     return out
 
 
-def relevance(question: str, passage: str) -> float:
-    """Share of the question's distinct content words found (stemmed, folded) in the passage."""
+def relevance(question: str, passage: str, weights: Mapping[str, float] | None = None) -> float:
+    """Share of the question's distinct content words found (stemmed, folded) in the passage,
+    each word weighted by its rarity in the corpus (`weights`, see `idf_weights`) when given: a
+    passage sharing 'kost' but not 'hondenbelasting' is not about the question."""
     words = set(content_words(question))
     if not words:
         return 0.0
     terms = _terms(passage)
-    return sum(1 for w in words if term_variants(w) & terms) / len(words)
+    w = weights or {}
+    total = sum(w.get(x, 1.0) for x in words)
+    found = sum(w.get(x, 1.0) for x in words if term_variants(x) & terms)
+    return found / total if total else 0.0
+
+
+def idf_weights(session: Session, question: str, max_words: int = 120) -> dict[str, float]:
+    """log((N + 1) / (df + 1)) + 1 per content word of the question, df counted in the keyword
+    index (over every collection: a count reveals nothing about any single passage)."""
+    from sqlalchemy import text as sql
+
+    from appliance.services.text import fts_match_expression
+
+    n = int(session.execute(sql("SELECT count(*) FROM chunk_fts")).scalar_one() or 0)
+    out: dict[str, float] = {}
+    for word in list(dict.fromkeys(content_words(question)))[:max_words]:
+        expr = fts_match_expression(sorted(term_variants(word)))
+        df = int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
+                                 {"q": expr}).scalar_one() or 0)
+        out[word] = math.log((n + 1) / (df + 1)) + 1.0
+    return out
 
 
 # Cosine a passage needs to count as relevant, per embedding engine (their scales differ: e5's

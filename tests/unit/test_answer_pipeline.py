@@ -163,14 +163,14 @@ def test_french_question_answers_in_french_and_unsupported_language_in_dutch(cor
     llm = FakeLLM(quote_source_1)
     ans = answer(app, clerk, "Combien coûte la bewonerskaart pour parkeren par an?", llm=llm)
     assert ans.language == "fr"
-    assert "Réponds à la question en français" in llm.calls[-1][-1].content
+    assert "Réponds brièvement à la question en français" in llm.calls[-1][-1].content
     for question in ("Сколько стоит парковочная карта для жителей (bewonerskaart)?",
                      "Was kostet die bewonerskaart und wo ist das Parken erlaubt?"):
         calls = len(llm.calls)
         ans = answer(app, clerk, question, llm=llm)
         assert ans.language == "nl" and "niet ondersteund" in ans.notice
         if len(llm.calls) > calls:
-            assert "Beantwoord de vraag in het Nederlands" in llm.calls[-1][-1].content
+            assert "Beantwoord de vraag kort in het Nederlands" in llm.calls[-1][-1].content
 
 
 def test_sensitive_topic_escalates_without_the_model(corpus) -> None:  # type: ignore[no-untyped-def]

@@ -103,3 +103,13 @@ def test_list_numbers_and_fragments_are_never_answers() -> None:
 def test_a_question_echoed_by_the_model_is_not_an_answer() -> None:
     r = check_answer("Hoeveel kost een bewonerskaart voor parkeren per jaar? [1]", SOURCES)
     assert not r.kept and r.sentences[0].reason == "fragment"
+
+
+def test_model_citations_passed_only_counts_what_the_model_cited() -> None:
+    good = check_answer("Een bewonerskaart kost 25 euro per jaar [1]. De aanvraag gebeurt aan het loket "
+                        "van de dienst mobiliteit.", SOURCES)
+    assert good.model_citations_passed and not good.all_passed  # the 2nd sentence was attributed
+    assert not check_answer("Een bewonerskaart kost 25 euro per jaar [5].", SOURCES).model_citations_passed
+    assert not check_answer("Een bewonerskaart kost 25 euro per jaar.", SOURCES).model_citations_passed
+    # A wrong number re-attributed to the right source still counts as the model's failure.
+    assert not check_answer("Een bewonerskaart kost 25 euro per jaar [2].", SOURCES).model_citations_passed

@@ -92,7 +92,12 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
     return {
         "n": n,
         "answered_rate": round(len(answered) / n, 4) if n else 0.0,
+        # Of the answered: every citation the model wrote exists and supports its sentence.
         "citations_pass_rate": round(
+            sum(1 for a, _ in answered if a.checks.get("model_citations_passed")) / len(answered), 4)
+        if answered else 0.0,
+        # Stricter: every sentence the model wrote passed as written (none dropped or re-attributed).
+        "all_sentences_pass_rate": round(
             sum(1 for a, _ in answered if a.checks.get("all_passed")) / len(answered), 4) if answered else 0.0,
         "cites_own_answer_rate": round(sum(
             1 for a, d in answered
@@ -156,7 +161,8 @@ def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
     return {"row": row, "set": tag, "status": a.status, "gate": a.checks.get("gate", ""),
             "latency": a.latency, "tokens_per_s": a.tokens_per_s,
             "sources": [(s.document_id, s.relevance, s.similarity) for s in a.sources],
-            "own_doc": own_doc, "raw": str(a.checks.get("raw", ""))[:600], "text": a.text[:600]}
+            "own_doc": own_doc, "raw": str(a.checks.get("raw", ""))[:600], "text": a.text[:600],
+            "sentences": [(x["reason"], x["cited"], x["invented"]) for x in a.checks.get("sentences", [])]}
 
 
 def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: LLM | None,
