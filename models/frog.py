@@ -35,7 +35,7 @@ def frog_check(binary: str = "frog") -> tuple[bool, str, str]:
     if not Path("/usr/share/frog/nld/frog.cfg").is_file():
         return False, "Frog's Dutch models are missing", "apt-get install frogdata"
     if not Path("/usr/share/ucto/tokconfig-nld").is_file():
-        return False, "Frog's tokenizer rules are missing (Frog stops at start-up)", "apt-get install uctodata"
+        return False, "Frog's tokenizer rules are missing (Frog stops at start)", "apt-get install uctodata"
     return True, "Frog and its Dutch data are installed", ""
 
 

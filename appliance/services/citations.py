@@ -89,11 +89,16 @@ class CheckResult:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing citation markers kept ('Zo is het. [1] Verder …')."""
+    """Sentences with their citation markers: trailing ('Zo is het. [1] Verder …') or, when the
+    model writes them first ('[1] Zo is het. [2] Verder …'), leading."""
     out: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text.strip()):
+    leading = text.lstrip().startswith("[") and bool(_CITE.match(text.lstrip()))
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]|\[\d+\])\s)", text.strip()):
         block = " ".join(block.split())
         if not block:
+            continue
+        if leading:
+            out += [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=\S)", block)]
             continue
         start = 0
         for m in _SENTENCE_END.finditer(block):

@@ -109,5 +109,5 @@ def build_llm(app: Appliance) -> LLM | None:
     path, sha = model_file(app)
     if not path.exists():
         raise ModelError("llm.model_missing", f"model file {path} not found",
-                         hint=f"provision it with `belfort models pull {s.model}`")
+                         hint="provision it with `belfort models install-defaults` (or `belfort models import`)")
     return LlamaCppLLM(path, expected_sha256=sha, queue_timeout=s.timeout_seconds, **runtime_params(app))

@@ -85,6 +85,12 @@ def _merge(spans: Iterable[RawSpan]) -> list[RawSpan]:
                 joined.append(cur)
                 cur = s
         joined.append(cur)
+    # A name inside an address is the street's namesake ("Graaf d'Ursellaan 46"): the address wins.
+    addresses = [s for s in joined if s.entity_type == "BE_ADDRESS"]
+    joined = [
+        s for s in joined
+        if s.entity_type != "PERSON" or not any(a.start <= s.start and s.end <= a.end for a in addresses)
+    ]
     # Greedy by score then length: a checksum-valid identifier beats a phone-shaped guess.
     joined.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
     kept: list[RawSpan] = []

@@ -43,7 +43,8 @@ def _run(args: argparse.Namespace) -> int:
                 f"{key:12} P={m['precision']:.3f} R={m['recall']:.3f} F1={m['f1']:.3f} support={m['support']}"
             )
         print(
-            f"{out['n_sentences']} sentences, {out['n_tokens']} tokens in {out['seconds']} s (ner: {out['ner']})"
+            f"{out['n_sentences']} sentences, {out['n_tokens']} tokens in {out['seconds']} s"
+            f" (ner: {out['ner']})"
         )
     return 0
 

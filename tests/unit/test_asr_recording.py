@@ -114,3 +114,12 @@ def test_bad_recordings_fail_with_stable_codes(appliance: Appliance, tmp_path: P
     with pytest.raises(BelfortError) as err:
         transcribe_recording(appliance, mute, transcriber=FakeTranscriber())
     assert err.value.code == "asr.no_audio_track" and err.value.hint
+
+
+def test_unprovisioned_model_fails_with_the_install_hint(appliance: Appliance) -> None:
+    from appliance.services.transcripts import build_transcriber
+
+    with pytest.raises(BelfortError) as err:
+        build_transcriber(appliance.settings)  # the test settings' models folder is empty
+    assert err.value.code == "asr.missing_model"
+    assert "belfort models install-defaults" in err.value.hint

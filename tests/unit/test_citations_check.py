@@ -113,3 +113,11 @@ def test_model_citations_passed_only_counts_what_the_model_cited() -> None:
     assert not check_answer("Een bewonerskaart kost 25 euro per jaar.", SOURCES).model_citations_passed
     # A wrong number re-attributed to the right source still counts as the model's failure.
     assert not check_answer("Een bewonerskaart kost 25 euro per jaar [2].", SOURCES).model_citations_passed
+
+
+def test_citations_written_before_the_sentence_belong_to_it() -> None:
+    assert split_sentences("[1] Eerste zin. [2] Tweede zin.\n[1] Derde zin.") == [
+        "[1] Eerste zin.", "[2] Tweede zin.", "[1] Derde zin."]
+    r = check_answer("[1] Een bewonerskaart kost 25 euro per jaar. [2] De aanvraag gebeurt aan het loket "
+                     "van de dienst mobiliteit.", SOURCES)
+    assert [(s.reason, s.cited) for s in r.sentences] == [("ok", [1]), ("ok", [2])]

@@ -217,3 +217,9 @@ def test_streets_named_after_people_are_addresses_not_names() -> None:
     ner = FakeNerTagger({"Jozef Nellenslaan": "PER", "Kustlaan": "PER"})
     found = [(s.entity_type, s.text) for s in detect_pii(text, ner=ner, first_names=frozenset({"Jozef"}))]
     assert found == [("BE_ADDRESS", "Jozef Nellenslaan 107"), ("BE_ADDRESS", "Kustlaan 29")]
+
+
+def test_a_name_inside_an_address_leaves_the_address_whole() -> None:
+    text = "Het gebouw gelegen Graaf d'Ursellaan 46, 8300 Knokke-Heist."
+    found = [(s.entity_type, s.text) for s in detect_pii(text, ner=FakeNerTagger({"Graaf": "PER"}))]
+    assert found == [("BE_ADDRESS", "Graaf d'Ursellaan 46, 8300 Knokke-Heist")]
