@@ -104,7 +104,7 @@ models_install() {
     # The small real models the test suite loads ($BELFORT_TEST_MODELS, default var/test-models).
     log "models: test fixtures"
     "$VENV/bin/belfort" models install-defaults --models-dir "${BELFORT_TEST_MODELS:-var/test-models}" \
-      --only multilingual-e5-small-q4 smollm2-135m-instruct-q4_1 all-minilm-l6-v2
+      --only multilingual-e5-small-q4 smollm2-135m-instruct-q4_1 all-minilm-l6-v2 whisper-base
   fi
 }
 
