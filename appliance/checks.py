@@ -169,6 +169,16 @@ def check_cpu(hw: Hardware) -> list[Check]:
     ]
 
 
+def check_frog(app: "Appliance") -> Check:
+    """Person names in PII detection: Frog is required only when the settings ask for it by name."""
+    from models.frog import frog_check
+
+    ok, message, hint = frog_check()
+    if not ok and app.settings.pii.ner != "frog":
+        message += "; names are found by context rules only"
+    return Check("pii.frog", ok, message, hint=hint, required=app.settings.pii.ner == "frog")
+
+
 def run_checks(app: "Appliance", hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
@@ -177,6 +187,7 @@ def run_checks(app: "Appliance", hw: Hardware | None = None) -> list[Check]:
     checks += check_database(app)
     checks += check_models(app)
     checks += check_tesseract()
+    checks.append(check_frog(app))
     checks.append(check_llama(app))
     checks += check_cpu(hw)
     return checks

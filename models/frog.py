@@ -9,6 +9,7 @@ are mapped back to character offsets of the original text.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -37,6 +38,16 @@ def frog_check(binary: str = "frog") -> tuple[bool, str, str]:
     if not Path("/usr/share/ucto/tokconfig-nld").is_file():
         return False, "Frog's tokenizer rules are missing (Frog stops at start)", "apt-get install uctodata"
     return True, "Frog and its Dutch data are installed", ""
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the parent exits (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:  # not Linux: close() and atexit still end the server
+        pass
 
 
 def _free_port() -> int:
@@ -107,10 +118,12 @@ class FrogTagger:
         workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"belfort-frog-{os.getpid()}-{self.port}"
         workdir.mkdir(parents=True, exist_ok=True)
         # Its own process group: Frog forks a worker per connection, and close() must end both.
+        # The kernel also ends the server when this process dies without calling close().
         self._proc = subprocess.Popen(
             cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_die_with_parent,
         )
+        atexit.register(self.close)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

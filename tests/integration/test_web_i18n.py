@@ -19,6 +19,7 @@ DYNAMIC_VALUES = {
     "model.": ["verified", "missing", "incomplete", "mismatch"],
     "role.": ["staff", "archivist", "admin"],
     "lang.": list(LANGUAGES),
+    "review_state.": ["draft", "submitted", "approved", "exported"],
 }
 
 
