@@ -30,10 +30,12 @@ def search_endpoint(
     q: str = Parameter(description="The question or keywords.", max_length=20000),
     limit: int = Parameter(default=10, ge=1, le=100),
     collection: Annotated[list[str] | None, Parameter(description="Restrict to these collections.")] = None,
+    doc_type: Annotated[str | None, Parameter(description="Only this document type (brief, factuur, besluit, "
+                                               "notulen, formulier, identiteitsdocument, other).")] = None,
 ) -> SearchOut:
     from appliance.services.search import search
 
-    result = search(appliance, who, q, limit=limit, collections=collection or None)
+    result = search(appliance, who, q, limit=limit, collections=collection or None, doc_type=doc_type)
     hits = []
     for h in result.hits:
         view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)

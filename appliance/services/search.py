@@ -147,9 +147,11 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]],
-             terms: set[str], limit: int) -> list[Hit]:
+             terms: set[str], limit: int, doc_type: str | None = None) -> list[Hit]:
     if not ranked:
         return []
+    # The document type (from structure extraction at ingest) narrows results; it is no permission rule.
+    type_sql = " AND json_extract(d.meta, '$.structure.doc_type') = :doc_type" if doc_type else ""
     ids = ",".join(str(cid) for cid, _ in ranked)
     scope_sql = ",".join(str(c) for c in scope)
     rows = session.execute(sql(
@@ -157,7 +159,8 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
         "c.char_start, c.char_end, c.text, c.language FROM chunk c "
         "JOIN document d ON d.id = c.document_id JOIN collection col ON col.id = c.collection_id "
         f"WHERE c.id IN ({ids}) AND c.collection_id IN ({scope_sql}) AND c.active = 1 AND d.state != 'retired'"
-    )).all()
+        + type_sql
+    ), {"doc_type": doc_type} if doc_type else {}).all()
     by_id = {r[0]: r for r in rows}
     hits: list[Hit] = []
     for cid, score in ranked:
@@ -174,7 +177,8 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
 
 
 def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
-           collections: Iterable[int | str] | None = None, mode: str = "hybrid") -> SearchResult:
+           collections: Iterable[int | str] | None = None, mode: str = "hybrid",
+           doc_type: str | None = None) -> SearchResult:
     """Search the passages `who` may read. Raises BelfortError search.empty_query / query_too_long."""
     started = time.perf_counter()
     q = _check_query(app, query, mode)
@@ -195,6 +199,7 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
             ranked = fuse([keyword, vector], cfg.rrf_k)
         else:
             ranked = keyword if used == "keyword" else vector
-        hits = _hydrate(session, scope, ranked, set(terms), limit)
+        hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)
     took = (time.perf_counter() - started) * 1000
-    return SearchResult(query=q, hits=hits, total=len(ranked), took_ms=round(took, 2), mode=used)
+    total = len(hits) if doc_type else len(ranked)
+    return SearchResult(query=q, hits=hits, total=total, took_ms=round(took, 2), mode=used)

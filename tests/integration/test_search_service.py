@@ -243,3 +243,22 @@ def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
     raw.rollback()
     raw.close()
     assert search(corpus, SYSTEM, "fietsenstalling").hits
+
+
+def test_document_type_narrows_results(appliance, tmp_path) -> None:
+    from appliance.services.access import SYSTEM
+    from appliance.services.documents import ensure_collection, ingest_file
+    from appliance.services.search import search
+    from tests.filefactory import make_text
+
+    ensure_collection(appliance, "post")
+    make_text(tmp_path / "brief.txt", "Geachte heer,\nBetreft: de parkeerkaart voor de Molenstraat.\n"
+              "Met vriendelijke groeten,\nde dienst mobiliteit")
+    make_text(tmp_path / "factuur.txt", "FACTUUR\nFactuurnummer: F-1\nParkeerkaart Molenstraat\n"
+              "Totaal te betalen: 20 EUR, btw inbegrepen. Vervaldatum: 01/02/2025")
+    ingest_file(appliance, tmp_path / "brief.txt", "post")
+    ingest_file(appliance, tmp_path / "factuur.txt", "post")
+    both = search(appliance, SYSTEM, "parkeerkaart Molenstraat", mode="keyword")
+    assert {h.source_path for h in both.hits} == {"brief.txt", "factuur.txt"}
+    invoices = search(appliance, SYSTEM, "parkeerkaart Molenstraat", mode="keyword", doc_type="factuur")
+    assert [h.source_path for h in invoices.hits] == ["factuur.txt"] and invoices.total == 1

@@ -20,6 +20,7 @@ DYNAMIC_VALUES = {
     "role.": ["staff", "archivist", "admin"],
     "lang.": list(LANGUAGES),
     "review_state.": ["draft", "submitted", "approved", "exported"],
+    "doctype.": ["brief", "factuur", "besluit", "notulen", "formulier", "identiteitsdocument", "other"],
 }
 
 

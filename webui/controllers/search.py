@@ -10,6 +10,7 @@ from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.services import accounts
 from appliance.services.access import Principal
+from appliance.services.structure import DOC_TYPES
 from webui.translate import error_text
 from webui.web import language_of, page
 
@@ -18,7 +19,7 @@ MAX_RESULTS = 20
 
 @get("/", sync_to_thread=True, include_in_schema=False)
 def search_page(
-    request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = ""
+    request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = "", doc_type: str = ""
 ) -> Template:
     from appliance.services.search import search
 
@@ -27,7 +28,8 @@ def search_page(
     if q.strip():
         try:
             results = search(
-                appliance, who, q, limit=MAX_RESULTS, collections=[collection] if collection else None
+                appliance, who, q, limit=MAX_RESULTS, collections=[collection] if collection else None,
+                doc_type=doc_type if doc_type in DOC_TYPES else None,
             )
         except BelfortError as exc:
             if not exc.code.startswith("search."):
@@ -44,6 +46,8 @@ def search_page(
         q=q[:2000],
         collection=collection,
         collections=readable,
+        doc_type=doc_type,
+        doc_types=DOC_TYPES,
         results=results,
         hits=hits,
         error=error,
