@@ -45,7 +45,7 @@ class Check:
         return {**asdict(self), "level": self.level}
 
 
-def check_folders(app: "Appliance") -> list[Check]:
+def check_folders(app: Appliance) -> list[Check]:
     s = app.settings
     out = []
     for label, folder in (("data", s.data_dir), ("inbox", s.inbox_dir), ("failed", s.failed_dir),
@@ -73,7 +73,7 @@ def check_disk(hw: Hardware, where: str) -> Check:
     return Check("disk.free", True, f"{free:.0f} GiB free at {where}")
 
 
-def check_database(app: "Appliance") -> list[Check]:
+def check_database(app: Appliance) -> list[Check]:
     latest = max(v for v, _, _ in MIGRATIONS)
     try:
         with app.db.connect() as conn:
@@ -90,7 +90,7 @@ def check_database(app: "Appliance") -> list[Check]:
     ]
 
 
-def _model_check(app: "Appliance", name: str, role: str, required: bool) -> Check:
+def _model_check(app: Appliance, name: str, role: str, required: bool) -> Check:
     models_dir = app.settings.models_dir
     catalog = load_catalog()
     if name not in catalog:
@@ -111,7 +111,7 @@ def _model_check(app: "Appliance", name: str, role: str, required: bool) -> Chec
                  required=required)
 
 
-def check_models(app: "Appliance") -> list[Check]:
+def check_models(app: Appliance) -> list[Check]:
     s = app.settings
     out = []
     if s.search.embedder != "fake":
@@ -146,7 +146,7 @@ def check_tesseract(run: Callable[[list[str]], str] | None = None) -> list[Check
     return out
 
 
-def check_llama(app: "Appliance") -> Check:
+def check_llama(app: Appliance) -> Check:
     # find_spec only looks for the package: importing it would load the native library.
     ok = importlib.util.find_spec("llama_cpp") is not None
     needed = app.settings.llm.engine == "llama-cpp"
@@ -169,7 +169,7 @@ def check_cpu(hw: Hardware) -> list[Check]:
     ]
 
 
-def check_frog(app: "Appliance") -> Check:
+def check_frog(app: Appliance) -> Check:
     """Person names in PII detection: Frog is required only when the settings ask for it by name."""
     from models.frog import frog_check
 
@@ -179,7 +179,7 @@ def check_frog(app: "Appliance") -> Check:
     return Check("pii.frog", ok, message, hint=hint, required=app.settings.pii.ner == "frog")
 
 
-def run_checks(app: "Appliance", hw: Hardware | None = None) -> list[Check]:
+def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
     checks = check_folders(app)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Appliance:
-    def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None) -> None:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         if embedder is not None:
@@ -37,7 +37,7 @@ class Appliance:
         return migrate(self.db)
 
     @cached_property
-    def embedder(self) -> "Embedder":
+    def embedder(self) -> Embedder:
         from models.catalog import resolve_model_dir
         from models.registry import build_embedder
 
@@ -46,14 +46,14 @@ class Appliance:
         return build_embedder(s.embedder, model_dir)
 
     @cached_property
-    def ner(self) -> "NerTagger | None":
+    def ner(self) -> NerTagger | None:
         """The person-name tagger, started once per process (Frog takes seconds to load)."""
         from appliance.services.pii import build_ner_tagger
 
         return build_ner_tagger(self.settings.pii.ner)
 
     @cached_property
-    def index(self) -> "FaissIndex":
+    def index(self) -> FaissIndex:
         from appliance.index.faiss_index import FaissIndex
 
         return FaissIndex(self.settings.index_dir, self.embedder)

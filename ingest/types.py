@@ -29,7 +29,7 @@ class Extracted:
     title: str = ""
     pages: list[Page] = field(default_factory=list)
     needs_ocr: bool = False  # scanned PDF or image: stored, waits for OCR
-    children: list["Attachment"] = field(default_factory=list)  # mail attachments
+    children: list[Attachment] = field(default_factory=list)  # mail attachments
     meta: dict[str, Any] = field(default_factory=dict)  # sender, date, sheet names, ...
 
     @property

@@ -35,7 +35,7 @@ class Part:
         return f"{self.package}=={self.version}"
 
     @classmethod
-    def parse(cls, text: str) -> "Part":
+    def parse(cls, text: str) -> Part:
         spec, _, member = text.partition(":")
         package, _, version = spec.partition("==")
         if not (package and version and member):

@@ -200,7 +200,7 @@ class FrogTagger:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def __enter__(self) -> "FrogTagger":
+    def __enter__(self) -> FrogTagger:
         return self
 
     def __exit__(self, *exc: object) -> None:

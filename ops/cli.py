@@ -7,9 +7,8 @@ import importlib
 import pkgutil
 import sys
 
-from appliance.errors import BelfortError
-
 import ops.commands
+from appliance.errors import BelfortError
 
 
 def build_parser() -> argparse.ArgumentParser:

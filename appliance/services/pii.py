@@ -185,7 +185,7 @@ def load_first_names(path: Path) -> frozenset[str]:
     return frozenset(n for n in names if len(n) > 2 and n[0].isupper() and n.lower() not in _ARTICLES)
 
 
-_ARTICLES = frozenset("the le la les de het een der den des van von del los las el il".split())
+_ARTICLES = frozenset(["the", "le", "la", "les", "de", "het", "een", "der", "den", "des", "van", "von", "del", "los", "las", "el", "il"])
 
 
 def _normalise_key(entity_type: str, value: str) -> str:

@@ -72,7 +72,7 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
         words.pop(0)
     while words and (
         text[words[-1][0] : words[-1][1]].lower().strip(".") in _NOT_NAMES
-        or re.fullmatch(_PARTICLE, text[words[-1][0] : words[-1][1]], re.I)
+        or re.fullmatch(_PARTICLE, text[words[-1][0] : words[-1][1]], re.IGNORECASE)
     ):
         words.pop()
     if not words:
@@ -85,7 +85,7 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     return s, e
 
 
-_STREET_END = re.compile(r"(?:straat|laan|plein|steenweg|dreef|wegel|kaai|singel|markt|rue|avenue)$", re.I)
+_STREET_END = re.compile(r"(?:straat|laan|plein|steenweg|dreef|wegel|kaai|singel|markt|rue|avenue)$", re.IGNORECASE)
 
 
 def title_name_spans(text: str) -> Iterator[RawSpan]:
@@ -144,7 +144,7 @@ def _name_runs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     run: list[tuple[int, int]] = []
 
     def close() -> Iterator[tuple[int, int]]:
-        while run and re.fullmatch(_PARTICLE, text[run[-1][0] : run[-1][1]], re.I):
+        while run and re.fullmatch(_PARTICLE, text[run[-1][0] : run[-1][1]], re.IGNORECASE):
             run.pop()
         if run:
             yield run[0][0], run[-1][1]

@@ -18,7 +18,15 @@ from appliance.db.tables import AuditEvent, Document, RedactionReview, utcnow
 from appliance.errors import BelfortError, Forbidden, NotFound
 from appliance.services import documents
 from appliance.services.access import Principal
-from appliance.services.redaction import Box, PageText, Proposal, _boxes_for, export_redacted, page_texts, propose
+from appliance.services.redaction import (
+    Box,
+    PageText,
+    Proposal,
+    _boxes_for,
+    export_redacted,
+    page_texts,
+    propose,
+)
 
 OPEN_STATES = ("draft", "submitted", "approved")
 

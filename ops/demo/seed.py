@@ -104,7 +104,7 @@ def stage_corpus(target: Path) -> dict[str, list[Path]]:
     return out
 
 
-def demo_password(app: "Appliance", environ: dict[str, str] | None = None) -> tuple[str, bool]:
+def demo_password(app: Appliance, environ: dict[str, str] | None = None) -> tuple[str, bool]:
     """BELFORT_DEMO_PASSWORD, else the one generated at the first seed (kept in the data folder)."""
     env = os.environ if environ is None else environ
     if env.get("BELFORT_DEMO_PASSWORD"):
@@ -119,12 +119,12 @@ def demo_password(app: "Appliance", environ: dict[str, str] | None = None) -> tu
     return password, True
 
 
-def _existing_users(app: "Appliance") -> set[str]:
+def _existing_users(app: Appliance) -> set[str]:
     with read_session(app.db) as s:
         return set(s.exec(select(User.username)).all())
 
 
-def seed_demo(app: "Appliance", log: Callable[[str], None] = print,
+def seed_demo(app: Appliance, log: Callable[[str], None] = print,
               environ: dict[str, str] | None = None) -> SeedReport:
     from appliance.services.accounts import create_user
     from appliance.services.documents import ensure_collection, ingest_file

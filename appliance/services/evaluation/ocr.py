@@ -58,14 +58,14 @@ def evaluate_ocr(folder: Path, settings: Settings, *, limit: int | None = None,
             seconds = time.perf_counter() - t0
             errors, chars = cer(truth, "\n".join(p.text for p in result.pages))
             row = totals["belfort"]
-            row[0] += errors; row[1] += chars; row[2] += seconds; row[3] += len(result.pages)  # noqa: E702
+            row[0] += errors; row[1] += chars; row[2] += seconds; row[3] += len(result.pages)
 
             t0 = time.perf_counter()
             text = _raw_ocrmypdf(path, Path(tmp) / f"r{i}.pdf", Path(tmp) / f"r{i}.txt", list(settings.ocr.languages))
             seconds = time.perf_counter() - t0
             errors, chars = cer(truth, text)
             row = totals["ocrmypdf"]
-            row[0] += errors; row[1] += chars; row[2] += seconds; row[3] += len(result.pages)  # noqa: E702
+            row[0] += errors; row[1] += chars; row[2] += seconds; row[3] += len(result.pages)
 
     def summary(row: list[Any]) -> dict[str, float]:
         return {"cer": round(row[0] / max(row[1], 1), 5), "pages_per_min": round(row[3] / row[2] * 60, 2),
