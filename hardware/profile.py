@@ -31,8 +31,9 @@ def profile(hw: Hardware) -> Profile:
     else:
         context = 1024
     return Profile(
-        # llama.cpp decodes fastest on physical cores; leave one for the web server when we can.
-        llm_threads=cores if cores <= 2 else cores - 1,
+        # One core stays free for ingest and the web server: llama.cpp threads that compete for cores
+        # slow down by an order of magnitude (measured on 2 cores: 2 threads 15x slower under load).
+        llm_threads=max(1, cores - 1),
         llm_context=context,
         llm_gpu_layers=-1 if gpu else 0,
         llm_batch=512 if gpu or cores >= 8 else 256,

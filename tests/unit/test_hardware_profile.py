@@ -26,7 +26,7 @@ def test_detect_returns_sane_values(tmp_path: Path) -> None:
 
 def test_small_cpu_box() -> None:
     p = profile(Hardware(cpu_count=2, cpu_flags=frozenset({"avx2"}), ram_gb=8, disk_free_gb=100))
-    assert (p.llm_threads, p.llm_context, p.llm_gpu_layers) == (2, 2048, 0)
+    assert (p.llm_threads, p.llm_context, p.llm_gpu_layers) == (1, 2048, 0)
     assert p.whisper_compute_type == "int8" and p.ocr_engine == "tesseract" and p.embed_threads == 2
 
 
