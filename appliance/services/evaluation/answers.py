@@ -23,12 +23,9 @@ from sqlalchemy import text as sql
 
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
-from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
-from appliance.services.access import Principal
 from appliance.services.answer import Answer, answer
-from appliance.services.evaluation.retrieval import chunk_answer, eval_settings, load_rows
+from appliance.services.evaluation.retrieval import build_corpus, eval_settings, load_rows
 from appliance.services.llm_engine import set_llm
-from appliance.services.search import index_chunks
 from appliance.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,47 +33,6 @@ if TYPE_CHECKING:
     from models.base import LLM, Embedder
 
 Log = Callable[[str], None]
-
-
-def build_corpus(app: Appliance, rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal]:
-    """One document per answer in collection 'eval', readable by group 'eval'; returns the document
-    id of each row and a staff principal of that group."""
-    ing = app.settings.ingest
-    doc_of_row: list[int] = []
-    chunk_ids: list[int] = []
-    with write_session(app.db) as s:
-        col = Collection(name="eval", title="eval", route_department="Eval desk",
-                         route_mailbox="eval@example.invalid")
-        group = Group(name="eval")
-        s.add(col)
-        s.add(group)
-        s.flush()
-        s.add(CollectionGroup(collection_id=col.id, group_id=group.id))  # type: ignore[arg-type]
-        for i, row in enumerate(rows):
-            doc = Document(collection_id=col.id, source_path=f"{i:05d}-{row.get('doc_id', '')}.txt",  # type: ignore[arg-type]
-                           title=f"answer {row.get('doc_id', i)}", kind="text")
-            s.add(doc)
-            s.flush()
-            ver = DocumentVersion(document_id=doc.id, collection_id=col.id,  # type: ignore[arg-type]
-                                  content_hash=f"eval-{i}")
-            s.add(ver)
-            s.flush()
-            doc.current_version_id = ver.id
-            chunks = [Chunk(version_id=ver.id, document_id=doc.id, collection_id=col.id, ordinal=n,  # type: ignore[arg-type]
-                            text=t, page=1, char_start=a, char_end=b, language=lang)
-                      for n, (t, a, b, lang) in enumerate(chunk_answer(row["answer"], ing.chunk_chars,
-                                                                       ing.chunk_overlap))]
-            s.add_all(chunks)
-            s.flush()
-            chunk_ids += [c.id for c in chunks]  # type: ignore[misc]
-            doc_of_row.append(doc.id)  # type: ignore[arg-type]
-        group_id = group.id
-    started = time.monotonic()
-    for i in range(0, len(chunk_ids), 256):
-        index_chunks(app, chunk_ids[i : i + 256])
-        log(f"indexed {min(i + 256, len(chunk_ids))}/{len(chunk_ids)} chunks ({time.monotonic() - started:.0f} s)")
-    who = Principal(user_id=None, username="eval", role="staff", group_ids=frozenset({int(group_id or 0)}))
-    return doc_of_row, who
 
 
 def _set_active(app: Appliance, document_id: int, active: bool) -> None:
@@ -132,7 +88,7 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
     with tempfile.TemporaryDirectory(prefix="belfort-eval-answers-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
         set_llm(app, llm)
-        doc_of_row, who = build_corpus(app, rows, say)
+        doc_of_row, who, _ = build_corpus(app, rows, say)
         positive: list[tuple[Answer, int]] = []
         neg: list[tuple[Answer, int]] = []
         started = time.monotonic()

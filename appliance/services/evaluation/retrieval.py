@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
-from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
-from appliance.services.access import SYSTEM
+from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
+from appliance.services.access import SYSTEM, Principal
 from appliance.services.search import index_chunks, search
 from appliance.settings import Settings, build_settings
 
 if TYPE_CHECKING:
+    from appliance.context import Appliance
     from models.base import Embedder
 
 KS = (1, 5, 10)
@@ -143,6 +144,47 @@ def bm25_ranks(rows: list[dict[str, Any]], asked: list[int]) -> list[int | None]
     return [_rank([int(d) for d in docs[j]], i) for j, i in enumerate(asked)]
 
 
+def build_corpus(app: Appliance, rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal, int]:
+    """One document per answer in collection 'eval', readable by group 'eval'; returns the document
+    id of each row, a staff principal of that group and the number of chunks indexed."""
+    ing = app.settings.ingest
+    doc_of_row: list[int] = []
+    chunk_ids: list[int] = []
+    with write_session(app.db) as s:
+        col = Collection(name="eval", title="eval", route_department="Eval desk",
+                         route_mailbox="eval@example.invalid")
+        group = Group(name="eval")
+        s.add(col)
+        s.add(group)
+        s.flush()
+        s.add(CollectionGroup(collection_id=col.id, group_id=group.id))  # type: ignore[arg-type]
+        for i, row in enumerate(rows):
+            doc = Document(collection_id=col.id, source_path=f"{i:05d}-{row.get('doc_id', '')}.txt",  # type: ignore[arg-type]
+                           title=f"answer {row.get('doc_id', i)}", kind="text")
+            s.add(doc)
+            s.flush()
+            ver = DocumentVersion(document_id=doc.id, collection_id=col.id,  # type: ignore[arg-type]
+                                  content_hash=f"eval-{i}")
+            s.add(ver)
+            s.flush()
+            doc.current_version_id = ver.id
+            chunks = [Chunk(version_id=ver.id, document_id=doc.id, collection_id=col.id, ordinal=n,  # type: ignore[arg-type]
+                            text=t, page=1, char_start=a, char_end=b, language=lang)
+                      for n, (t, a, b, lang) in enumerate(chunk_answer(row["answer"], ing.chunk_chars,
+                                                                       ing.chunk_overlap))]
+            s.add_all(chunks)
+            s.flush()
+            chunk_ids += [c.id for c in chunks]  # type: ignore[misc]
+            doc_of_row.append(doc.id)  # type: ignore[arg-type]
+        group_id = group.id
+    started = time.monotonic()
+    for i in range(0, len(chunk_ids), 256):
+        index_chunks(app, chunk_ids[i : i + 256])
+        log(f"indexed {min(i + 256, len(chunk_ids))}/{len(chunk_ids)} chunks ({time.monotonic() - started:.0f} s)")
+    who = Principal(user_id=None, username="eval", role="staff", group_ids=frozenset({int(group_id or 0)}))
+    return doc_of_row, who, len(chunk_ids)
+
+
 def eval_settings(base: Settings, data_dir: Path) -> Settings:
     """A fresh appliance on the caller's models; questions are long, so the query limit is lifted."""
     layer = base.model_dump(mode="json")
@@ -155,36 +197,8 @@ def belfort_ranks(settings: Settings, rows: list[dict[str, Any]], asked: list[in
                   embedder: Embedder | None, log: Log) -> tuple[list[int | None], dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="belfort-eval-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
-        ing = settings.ingest
-        doc_of_row: list[int] = []
-        chunk_ids: list[int] = []
-        with write_session(app.db) as s:
-            col = Collection(name="eval", title="eval")
-            s.add(col)
-            s.flush()
-            for i, row in enumerate(rows):
-                doc = Document(collection_id=col.id, source_path=f"{i:05d}-{row.get('doc_id', '')}.txt",  # type: ignore[arg-type]
-                               title=f"answer {row.get('doc_id', i)}", kind="text")
-                s.add(doc)
-                s.flush()
-                ver = DocumentVersion(document_id=doc.id, collection_id=col.id,  # type: ignore[arg-type]
-                                      content_hash=f"eval-{i}")
-                s.add(ver)
-                s.flush()
-                doc.current_version_id = ver.id
-                chunks = [Chunk(version_id=ver.id, document_id=doc.id, collection_id=col.id, ordinal=n,  # type: ignore[arg-type]
-                                text=t, page=1, char_start=a, char_end=b, language=lang)
-                          for n, (t, a, b, lang) in enumerate(chunk_answer(row["answer"], ing.chunk_chars,
-                                                                           ing.chunk_overlap))]
-                s.add_all(chunks)
-                s.flush()
-                chunk_ids += [c.id for c in chunks]  # type: ignore[misc]
-                doc_of_row.append(doc.id)  # type: ignore[arg-type]
         started = time.monotonic()
-        for i in range(0, len(chunk_ids), 256):
-            index_chunks(app, chunk_ids[i : i + 256])
-            log(f"indexed {min(i + 256, len(chunk_ids))}/{len(chunk_ids)} chunks "
-                f"({time.monotonic() - started:.0f} s)")
+        doc_of_row, _, n_chunks = build_corpus(app, rows, log)
         index_s = time.monotonic() - started
         started = time.monotonic()
         ranks: list[int | None] = []
@@ -196,7 +210,7 @@ def belfort_ranks(settings: Settings, rows: list[dict[str, Any]], asked: list[in
             ranks.append(_rank(docs, doc_of_row[i]))
             if (j + 1) % 100 == 0:
                 log(f"asked {j + 1}/{len(asked)} ({time.monotonic() - started:.0f} s)")
-        info = {"chunks": len(chunk_ids), "index_seconds": round(index_s, 1),
+        info = {"chunks": n_chunks, "index_seconds": round(index_s, 1),
                 "query_seconds": round(time.monotonic() - started, 1), "modes": sorted(modes)}
         return ranks, info
 
