@@ -9,6 +9,7 @@ import sys
 
 import ops.commands
 from appliance.errors import BelfortError
+from models.base import ModelError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except BelfortError as exc:
+    except (BelfortError, ModelError) as exc:
         print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)

