@@ -53,10 +53,18 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return cache[name]
 
 
+@lru_cache(maxsize=1)
+def _combining_marks() -> dict[int, None]:
+    """str.translate table deleting every combining mark (built once, on first use)."""
+    return {cp: None for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: 'Éénmalige' -> 'eenmalige' (NFKD, combining marks dropped)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = text.casefold()
+    if lowered.isascii():  # most Dutch text: nothing to decompose
+        return lowered
+    return unicodedata.normalize("NFKD", lowered).translate(_combining_marks())
 
 
 @lru_cache(maxsize=100_000)
