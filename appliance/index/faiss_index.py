@@ -32,10 +32,8 @@ MANIFEST = "manifest.json"
 
 
 def chunker_version() -> str:
-    try:
-        from ingest.chunk import CHUNKER_VERSION
-    except ImportError:  # the chunker module is optional for the index; "1" was the first chunker
-        return "1"
+    from ingest.chunk import CHUNKER_VERSION
+
     return str(CHUNKER_VERSION)
 
 

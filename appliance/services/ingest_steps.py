@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Collection, Document, DocumentVersion, utcnow
+from ingest.chunk import CHUNKER_VERSION
 from ingest.steps import IngestContext, Step, StopIngest
 from ingest.types import IngestError
 
@@ -244,7 +245,7 @@ class CommitToStore(Step):
                 document_id=doc.id, collection_id=ctx.collection_id, number=number,  # type: ignore[arg-type]
                 content_hash=ctx.content_hash,
                 stored_path=str(stored.relative_to(app.settings.data_dir)),
-                size=ctx.size, pages=len(ex.pages), chunker_version=_chunker_version(),
+                size=ctx.size, pages=len(ex.pages), chunker_version=CHUNKER_VERSION,
             )
             s.add(version)
             s.flush()
@@ -272,12 +273,6 @@ def extract_structure(text: str, meta: dict[str, Any] | None) -> Any:
     from appliance.services.structure import extract_structure as extract
 
     return extract(text, meta=meta)
-
-
-def _chunker_version() -> str:
-    from ingest.chunk import CHUNKER_VERSION
-
-    return CHUNKER_VERSION
 
 
 class IndexChunks(Step):

@@ -21,13 +21,9 @@ def detect_question_language(question: str) -> str:
     letters = [ch for ch in question if ch.isalpha()]
     if letters and sum(1 for ch in letters if ch < "\u0250") / len(letters) < 0.6:
         return UNSUPPORTED
-    try:
-        from ingest.chunk import detect_language
+    from ingest.chunk import detect_language
 
-        found = detect_language(question, DETECTABLE)
-    except ImportError:  # pragma: no cover - the chunker always ships with the appliance
-        found = ""
-    return found or "nl"
+    return detect_language(question, DETECTABLE) or "nl"
 
 
 def _terms(text: str) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -55,11 +54,9 @@ def split_groups(text: str) -> list[str]:
 
 
 def doctor_checks(appliance: Appliance) -> list[Any] | None:
-    """The doctor's checks when that module is installed; None shows nothing."""
-    try:
-        checks = importlib.import_module("appliance.checks")
-    except ImportError:
-        return None
+    """The doctor's checks; None shows nothing."""
+    from appliance import checks
+
     try:
         return list(checks.run_checks(appliance))
     except Exception:  # a broken check must not take the console down with it
@@ -68,8 +65,9 @@ def doctor_checks(appliance: Appliance) -> list[Any] | None:
 
 
 def model_rows(appliance: Appliance) -> list[dict[str, Any]] | None:
+    from models import catalog
+
     try:
-        catalog = importlib.import_module("models.catalog")
         entries = catalog.load_catalog()
     except Exception:
         log.exception("model catalog unavailable")

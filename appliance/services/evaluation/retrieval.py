@@ -23,6 +23,8 @@ from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, Do
 from appliance.services.access import SYSTEM, Principal
 from appliance.services.search import index_chunks, search
 from appliance.settings import Settings, build_settings
+from ingest.chunk import chunk_pages
+from ingest.types import Page
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -94,29 +96,9 @@ def load_rows(path: Path, limit: int | None = None) -> tuple[list[dict[str, Any]
 
 
 def chunk_answer(text: str, size: int, overlap: int) -> list[tuple[str, int, int, str]]:
-    """(text, char_start, char_end, language) pieces; the project's chunker when it is there."""
-    try:
-        from ingest.chunk import chunk_pages
-        from ingest.types import Page
-    except ImportError:
-        return _window_chunks(text, size, overlap)
+    """(text, char_start, char_end, language) pieces, cut by the product's chunker."""
     return [(d.text, d.char_start, d.char_end, d.language)
             for d in chunk_pages([Page(number=1, text=text)], size=size, overlap=overlap)]
-
-
-def _window_chunks(text: str, size: int, overlap: int) -> list[tuple[str, int, int, str]]:
-    out, start = [], 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            cut = text.rfind(" ", start + size // 2, end)
-            end = cut if cut > start else end
-        out.append((text[start:end], start, end, ""))
-        if end >= len(text):
-            break
-        start = max(end - overlap, start + 1)
-    return out
-
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
     """Recall@k and MRR@10 from the 1-based rank of the right document (None: not in the top 10)."""
