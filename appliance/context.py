@@ -16,15 +16,18 @@ from appliance.settings import Settings
 
 if TYPE_CHECKING:
     from appliance.index.faiss_index import FaissIndex
-    from models.base import Embedder, NerTagger
+    from models.base import Embedder, NerTagger, Transcriber
 
 
 class Appliance:
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 transcriber: Transcriber | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         if embedder is not None:
             self.__dict__["embedder"] = embedder  # tests hand an engine in at this seam
+        if transcriber is not None:
+            self.__dict__["transcriber"] = transcriber
 
     @cached_property
     def db(self) -> Engine:
@@ -44,6 +47,13 @@ class Appliance:
         s = self.settings.search
         model_dir = resolve_model_dir(self.settings.models_dir, s.embedder_model)
         return build_embedder(s.embedder, model_dir)
+
+    @cached_property
+    def transcriber(self) -> Transcriber:
+        """The speech engine of this process (faster-whisper, loaded on first use)."""
+        from appliance.services.transcripts import build_transcriber
+
+        return build_transcriber(self.settings)
 
     @cached_property
     def ner(self) -> NerTagger | None:

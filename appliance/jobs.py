@@ -58,6 +58,7 @@ class BelfortHuey(SqliteHuey):
     settings: Settings
     ingest_path_task: Any
     ocr_document_task: Any
+    transcribe_task: Any
 
 
 def make_huey(settings: Settings, immediate: bool = False) -> BelfortHuey:
@@ -79,9 +80,41 @@ def make_huey(settings: Settings, immediate: bool = False) -> BelfortHuey:
     def ocr_document_task(document_id: int, job_id: str) -> str:
         return run_ocr_job(worker_appliance(settings), document_id, job_id)
 
+    @huey.task(name="transcribe")
+    def transcribe_task(path: str, job_id: str, language: str | None = "nl") -> str:
+        return run_transcribe_job(worker_appliance(settings), path, job_id, language)
+
     huey.ingest_path_task = ingest_path_task
     huey.ocr_document_task = ocr_document_task
+    huey.transcribe_task = transcribe_task
     return huey
+
+
+def run_transcribe_job(app: Appliance, path: str, job_id: str, language: str | None) -> str:
+    """A recording in windows with progress; re-queued after a restart it resumes where it stopped."""
+    from appliance.errors import BelfortError
+    from appliance.services.transcripts import transcribe_recording
+
+    _update_job(app, job_id, state="running", progress=0.0)
+    try:
+        result = transcribe_recording(
+            app, Path(path), transcriber=app.transcriber, language=language,
+            progress_cb=lambda p: _update_job(app, job_id, state="running", progress=round(p, 3)),
+        )
+    except BelfortError as exc:  # no audio, corrupt file, model missing: the recording waits, with a reason
+        _update_job(app, job_id, state="failed", code=exc.code, message=exc.message, progress=1.0, finished=True)
+        return "failed"
+    _update_job(app, job_id, state="done", code="transcribed", message=f"recording {result.recording_id}",
+                progress=1.0, finished=True)
+    return result.state
+
+
+def enqueue_transcription(app: Appliance, huey: BelfortHuey, path: Path, *, language: str | None = "nl") -> str:
+    job_id = uuid.uuid4().hex
+    with write_session(app.db) as s:
+        s.add(JobOutcome(job_id=job_id, kind="transcribe", target=path.name[:200], state="queued"))
+    huey.transcribe_task(str(path), job_id, language)
+    return job_id
 
 
 def run_ocr_job(app: Appliance, document_id: int, job_id: str) -> str:
