@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -151,6 +152,21 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+_sha_cache: dict[tuple[str, int, int], str] = {}
+_sha_lock = threading.Lock()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a model file, computed once per process per (path, size, mtime): engines call this
+    when they load, so a worker that reloads nothing hashes nothing again."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _sha_lock:
+        if key not in _sha_cache:
+            _sha_cache[key] = sha256_of(path)
+        return _sha_cache[key]
 
 
 @dataclass

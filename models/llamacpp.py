@@ -8,7 +8,6 @@ the answer pipeline can fall back to an extractive answer instead of hanging.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import deque
@@ -17,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from models.base import ChatMessage, ModelError
-
-_SHA_CACHE: dict[tuple[str, int, int], str] = {}
-_SHA_LOCK = threading.Lock()
+from models.catalog import file_sha256
 
 
 class ModelBusy(ModelError):
@@ -65,23 +62,6 @@ class FairLock:
     def waiting(self) -> int:
         with self._cond:
             return len(self._queue)
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a model file, computed once per (path, size, mtime) in this process."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    with _SHA_LOCK:
-        if key in _SHA_CACHE:
-            return _SHA_CACHE[key]
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    digest = h.hexdigest()
-    with _SHA_LOCK:
-        _SHA_CACHE[key] = digest
-    return digest
 
 
 def find_gguf(path: Path) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from models.base import ModelError
-from models.e5 import file_sha256
+from models.catalog import file_sha256
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 

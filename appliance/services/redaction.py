@@ -23,6 +23,7 @@ from appliance.errors import BelfortError
 from appliance.services.ocr import images_to_pdf
 from appliance.services.pii import PiiSpan
 from appliance.settings import PiiSettings
+from ingest.detect import sha256_file
 
 RENDER_DPI = 200
 PAD_PT = 1.5  # boxes grow a little so that no ascender or descender pixel survives
@@ -206,7 +207,7 @@ def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, a
     log_path = out.with_name(out.name + ".redactions.json")
     now = datetime.now(UTC).isoformat(timespec="seconds")
     log = {
-        "source_sha256": _sha256(source), "exported_at": now, "exported_by": actor, "reviewed_by": reviewer,
+        "source_sha256": sha256_file(source), "exported_at": now, "exported_by": actor, "reviewed_by": reviewer,
         "redactions": [{"page": p.page, "entity_type": p.entity_type, "ground": p.ground,
                         "ground_label": grounds[p.ground], "source": p.source, "score": p.score,
                         "decided_by": actor, "at": now} for p in accepted],
@@ -231,16 +232,6 @@ def _rebuild_text_layer(burnt: Path, out: Path, languages: Sequence[str]) -> Non
         if "/Metadata" in pdf.Root:
             del pdf.Root.Metadata
         pdf.save(out)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def proposals_json(proposals: Sequence[Proposal]) -> list[dict[str, object]]:
