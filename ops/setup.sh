@@ -30,6 +30,7 @@ APT_PACKAGES=(
   ffmpeg sox espeak-ng               # audio decoding for minutes; synthetic speech in tests
   fonts-dejavu-core                  # fonts for rendered PDFs and exports
   chromium nodejs                    # browser tests of the web UI (tests/browser); npm below
+  dovecot-imapd                      # a real IMAP server on loopback for the triage intake tests
 )
 
 apt_install() {

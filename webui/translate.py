@@ -1,4 +1,9 @@
-"""A tiny translation helper: flat JSON catalogues per language (nl default, fr, en)."""
+"""A tiny translation helper: flat JSON catalogues per language (nl default, fr, en).
+
+A language's catalogue is `i18n/<lang>.json` merged with one file per feature area,
+`i18n/<area>.<lang>.json` (ask, minutes, triage, ...): areas keep their texts together, and a key
+defined twice is an error rather than a silent override.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,14 @@ CATALOGUE_DIR = Path(__file__).parent / "i18n"
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    return json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8"))
+    merged: dict[str, str] = json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8"))
+    for path in sorted(CATALOGUE_DIR.glob(f"*.{lang}.json")):
+        area = json.loads(path.read_text("utf-8"))
+        twice = sorted(set(area) & set(merged))
+        if twice:
+            raise ValueError(f"{path.name} defines keys that another catalogue has: {twice[:5]}")
+        merged.update(area)
+    return merged
 
 
 def t(lang: str, key: str, **values: object) -> str:

@@ -91,6 +91,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (3, "recordings and transcript segments", lambda engine: SQLModel.metadata.create_all(engine)),
     (4, "redaction reviews and pseudonym maps", lambda engine: SQLModel.metadata.create_all(engine)),
     (5, "keyword index: indexed collection scope column", lambda engine: _m5_fts_scope(engine)),
+    (6, "minutes, segment revisions, triage items, labels and the outbox",
+     lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 
@@ -102,7 +104,9 @@ def migrate(engine: Engine) -> int:
             "applied_at TEXT DEFAULT CURRENT_TIMESTAMP)"
         )
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
-    for version, name, step in MIGRATIONS:
+    numbers = [m[0] for m in MIGRATIONS]
+    assert len(set(numbers)) == len(numbers), "two migrations share a number"
+    for version, name, step in sorted(MIGRATIONS, key=lambda m: m[0]):
         if version <= current:
             continue
         step(engine)

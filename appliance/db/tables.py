@@ -252,3 +252,130 @@ class PseudonymMap(SQLModel, table=True):
     scope: str = Field(index=True, unique=True)  # "document:12" or "collection:3"
     ciphertext: bytes = b""
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Minutes (issue 5): drafts from a transcript, reviewed item by item ----------------------
+
+
+class Minutes(SQLModel, table=True):
+    """Draft minutes of one meeting. AI-made until a person approves them (`state` = approved)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, foreign_key="recording.id", index=True)
+    title: str = ""
+    body: str = ""  # the meeting body: gemeenteraad, college, team, ...
+    meeting_date: str = ""  # ISO date
+    agenda: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))  # [{number, title}]
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    state: str = "draft"  # drafting | draft | failed | approved
+    error: str = ""  # what failed while drafting (the transcript still stands)
+    model: str = ""
+    model_sha256: str = ""
+    prompt_version: str = ""
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    approved_by: str = ""
+    approved_at: datetime | None = None
+
+
+class MinutesItem(SQLModel, table=True):
+    """One drafted item: a summary of an agenda item, a decision or an action, citing its segments."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    minutes_id: int = Field(foreign_key="minutes.id", index=True)
+    ordinal: int = 0
+    kind: str = "summary"  # summary | decision | action
+    agenda_number: int = 0  # 0: not tied to an agenda item
+    agenda_title: str = ""
+    text: str = ""
+    vote: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # {for, against, abstain}
+    owner: str = ""  # actions: a name from the attendee list
+    deadline: str = ""  # actions: ISO date
+    segment_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))  # TranscriptSegment ids
+    start: float = 0.0  # seconds, from the cited segments (clickable in the UI)
+    end: float = 0.0
+    support: float = 0.0  # how well the cited segments support the text (0..1)
+    supported: bool = True
+    state: str = "proposed"  # proposed | accepted | rejected
+    edited: bool = False  # a person changed the text
+    source: str = "ai"  # ai | human (added by a person)
+
+
+class SegmentRevision(SQLModel, table=True):
+    """A person's correction of one transcript segment (text, speaker, split); the old values stay."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="transcriptsegment.id", index=True)
+    recording_id: int = Field(foreign_key="recording.id", index=True)
+    action: str = "edit"  # edit | split | speaker
+    old_text: str = ""
+    new_text: str = ""
+    old_speaker: str = ""
+    new_speaker: str = ""
+    by: str = ""
+    at: datetime = Field(default_factory=utcnow)
+
+
+# --- Triage (issue 6): incoming items, corrections and the outbox ---------------------------
+
+
+class TriageItem(SQLModel, table=True):
+    """An incoming mail, form or complaint. The original is stored immutably beside it."""
+
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = "api"  # imap | folder | api
+    external_id: str = ""  # Message-ID (mail) or the form's own id: fetched twice, stored once
+    sha256: str = Field(default="", index=True)  # of the original bytes
+    original_path: str = ""  # under data_dir/triage/originals
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    sender: str = ""  # address (personal data: never logged)
+    sender_name: str = ""
+    subject: str = ""
+    text: str = ""  # body text (HTML rendered to text; attachments' text in attachment documents)
+    language: str = ""
+    attachment_document_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))
+    suggested: str = ""  # category key from the classifier
+    confidence: float = 0.0
+    reason: str = ""  # auto | below_threshold | human_only | unknown_category | ...
+    urgent: bool = False
+    model_version: str = ""
+    category: str = ""  # the category it was routed under (by the model or a person)
+    department: str = ""
+    state: str = Field(default="queued", index=True)  # queued | routed | awaiting_info | closed | failed
+    routed_by: str = ""  # "auto" or a username
+    routed_at: datetime | None = None
+    deadline: str = ""  # ISO date: received + the category's deadline_days
+    missing: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # required fields not found
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # spoofed_sender, loop, ...
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class TriageLabel(SQLModel, table=True):
+    """A person's category for an item: a correction, and a training row for the next model."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="triageitem.id", index=True)
+    category: str = ""
+    previous: str = ""  # what the model suggested
+    by: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    used_in_version: str = ""  # the model version trained with this label ("" until then)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something to deliver (mail by SMTP, a webhook POST). Kept until delivered; retried with backoff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = "smtp"  # smtp | webhook
+    target: str = ""  # mail address or URL
+    subject: str = ""
+    body: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    ref: str = Field(default="", index=True)  # what it is about: "triage:12", "ticket:3"
+    state: str = Field(default="pending", index=True)  # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
