@@ -179,6 +179,37 @@ def check_frog(app: Appliance) -> Check:
     return Check("pii.frog", ok, message, hint=hint, required=app.settings.pii.ner == "frog")
 
 
+def check_minutes_templates(app: Appliance) -> list[Check]:
+    """The municipality's house-style templates of minutes exports, when configured, must exist."""
+    out = []
+    for suffix in ("docx", "odt"):
+        path = getattr(app.settings.minutes, f"{suffix}_template")
+        if path:
+            ok = Path(path).is_file() and Path(path).suffix.lower() == f".{suffix}"
+            out.append(Check(f"minutes.{suffix}_template", ok, f"{suffix} template of minutes {path}"
+                             + (" found" if ok else " missing"), required=False,
+                             hint=f"set minutes.{suffix}_template to an existing .{suffix} file, or empty"))
+    return out
+
+
+def check_triage_mail(app: Appliance) -> list[Check]:
+    """Triage routing: an SMTP server for routed mail, and outbox messages that gave up."""
+    from appliance.services.outbox import list_messages
+
+    mail = app.settings.mail
+    smtp = Check("mail.smtp", bool(mail.smtp_host),
+                 f"routed mail goes out through {mail.smtp_host}:{mail.smtp_port}" if mail.smtp_host
+                 else "no SMTP server set: routed mail waits in the outbox",
+                 hint="set mail.smtp_host, smtp_port and from_address in belfort.toml", required=False)
+    try:
+        dead = len(list_messages(app, state="dead", limit=1000))
+    except Exception:  # noqa: BLE001 - the database check reports a broken database
+        return [smtp]
+    return [smtp, Check("mail.outbox", dead == 0, f"{dead} outbox message(s) could not be delivered",
+                        hint="belfort triage outbox --state dead; fix the target, then belfort triage retry ID",
+                        required=False)]
+
+
 def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
@@ -189,6 +220,8 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_tesseract()
     checks.append(check_frog(app))
     checks.append(check_llama(app))
+    checks += check_minutes_templates(app)
+    checks += check_triage_mail(app)
     checks += check_cpu(hw)
     return checks
 

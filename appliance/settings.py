@@ -97,6 +97,73 @@ class PiiSettings(_Section):
     )
 
 
+class MailSettings(_Section):
+    smtp_host: str = Field("", description="SMTP server Belfort sends routed mail through; empty: mail waits.")
+    smtp_port: int = Field(25, description="TCP port of the SMTP server (587 with STARTTLS, 25 on the LAN).")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_user: str = Field("", description="SMTP user name; empty: no authentication.")
+    smtp_password: str = Field("", description="SMTP password (only with smtp_user).")
+    from_address: str = Field("belfort@belfort.invalid", description="Sender address of every mail Belfort sends.")
+    message_id_domain: str = Field(
+        "", description="Domain of Belfort's Message-IDs (loop detection); empty: from_address's domain."
+    )
+    max_attempts: int = Field(8, description="Delivery attempts before a message is marked dead (an admin can retry).")
+    backoff_max_minutes: int = Field(60, description="Longest wait between two delivery attempts.")
+    timeout_seconds: float = Field(20.0, description="Network timeout of one SMTP or webhook delivery.")
+    deliver_seconds: int = Field(60, description="How often the worker delivers the outbox.")
+
+
+class IntakeSettings(_Section):
+    imap_host: str = Field("", description="IMAP server of the triage mailbox; empty: no mailbox polling.")
+    imap_port: int = Field(993, description="TCP port of the IMAP server (993 with SSL, 143 without).")
+    imap_ssl: bool = Field(True, description="Connect to IMAP over SSL/TLS.")
+    imap_user: str = Field("", description="IMAP user name of the triage mailbox.")
+    imap_password: str = Field("", description="IMAP password of the triage mailbox.")
+    imap_folder: str = Field("INBOX", description="Mailbox folder that is polled.")
+    imap_done_folder: str = Field(
+        "", description="Move fetched mail here after it is stored (empty: only mark it \\Seen)."
+    )
+    poll_seconds: int = Field(60, description="How often the IMAP mailbox is polled.")
+    drop_folder: str = Field("_triage", description="Folder under <data>/inbox/ for dropped .eml/.msg files.")
+    max_item_mb: int = Field(25, description="Largest mail stored as a triage item; bigger attachments are refused.")
+    auto_route: bool = Field(True, description="Route confident, non-human_only items without a person.")
+    api_form_max_kb: int = Field(256, description="Largest accepted web-form submission (POST /api/v1/intake).")
+
+
+class AsrSettings(_Section):
+    model: str = Field("whisper-base", description="Catalog name or folder of the speech (whisper) model.")
+    language: Literal["nl", "fr", "auto"] = Field(
+        "nl", description="Spoken language of recordings; auto detects it per window (mixed meetings)."
+    )
+    chunk_seconds: float = Field(
+        300.0, gt=0, description="Recordings are transcribed in windows of this length (resumable)."
+    )
+    hotwords: list[str] = Field(
+        default_factory=list, description="Names and terms of the organisation that steer the spelling."
+    )
+    attendees: list[str] = Field(
+        default_factory=list, description="Council members and staff offered as speakers in the editor."
+    )
+    diarizer: str = Field(
+        "none", description="Speaker turns: none (set in the editor) | channel (one speaker per stereo channel)."
+    )
+    max_upload_mb: int = Field(2048, description="Largest accepted recording upload in MiB.")
+
+
+class MinutesSettings(_Section):
+    recording_retention_days: int = Field(
+        30, ge=0, description="Audio of recordings Belfort stored is deleted after this many days (GDPR); "
+        "transcripts and minutes stay; 0 keeps it."
+    )
+    jsonld_base_uri: str = Field(
+        "urn:belfort:", description="Base of the ids in the OSLO Besluit JSON-LD export (a URN or the "
+        "municipality's LBLOD base URI ending in /)."
+    )
+    organisation: str = Field("", description="Name of the municipality printed at the top of exported minutes.")
+    docx_template: str = Field("", description="House-style .docx whose styles, header and logo DOCX exports use.")
+    odt_template: str = Field("", description="House-style .odt whose styles and header ODT exports use.")
+
+
 class Settings(_Section):
     data_dir: Path = Field(Path("var"), description="Root of all state: database, inbox, index, jobs.")
     models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
@@ -108,6 +175,10 @@ class Settings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
     ocr: OcrSettings = Field(default_factory=OcrSettings)  # type: ignore[arg-type]
     pii: PiiSettings = Field(default_factory=PiiSettings)  # type: ignore[arg-type]
+    minutes: MinutesSettings = Field(default_factory=MinutesSettings)  # type: ignore[arg-type]
+    asr: AsrSettings = Field(default_factory=AsrSettings)  # type: ignore[arg-type]
+    mail: MailSettings = Field(default_factory=MailSettings)  # type: ignore[arg-type]
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)  # type: ignore[arg-type]
 
     # Derived paths: one place that says where things live.
     @property

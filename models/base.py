@@ -80,6 +80,13 @@ class LLM(Protocol):
 # --- Speech -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Word:
+    start: float  # seconds from the start of the original recording
+    end: float
+    text: str  # as the decoder wrote it, leading space included
+
+
 @dataclass
 class Segment:
     start: float  # seconds from the start of the original recording
@@ -90,6 +97,7 @@ class Segment:
     no_speech_prob: float = 0.0
     avg_logprob: float = 0.0
     compression_ratio: float = 0.0
+    words: list[Word] = field(default_factory=list)  # only when asked for (speaker turns need them)
 
 
 @runtime_checkable
@@ -100,6 +108,24 @@ class Transcriber(Protocol):
         self, audio: Path, *, language: str | None = None, hotwords: Sequence[str] = (),
         offset: float = 0.0, duration: float | None = None,
     ) -> Iterator[Segment]:
+        ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Who speaks when: a diarizer's label (S1, S2, ...) that people map to an attendee's name."""
+
+    start: float  # seconds from the start of the recording
+    end: float
+    speaker: str
+
+
+@runtime_checkable
+class Diarizer(Protocol):
+    name: str
+
+    def diarize(self, audio: Path) -> list[Turn]:
+        """Speaker turns of the whole recording, in time order (global labels, so a whole file)."""
         ...
 
 

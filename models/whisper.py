@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from models.base import ModelError, Segment
+from models.base import ModelError, Segment, Word
 
 SAMPLE_RATE = 16000
 INSTALL_HINT = "belfort models install-defaults --only whisper-base (or set the model folder)"
@@ -180,7 +180,7 @@ class WhisperTranscriber:
     """faster-whisper behind the `Transcriber` protocol; the model loads once, on first use."""
 
     def __init__(self, model_dir: Path, *, device: str = "cpu", compute_type: str = "int8",
-                 threads: int = 0, beam_size: int = 5, vad: bool = True) -> None:
+                 threads: int = 0, beam_size: int = 5, vad: bool = True, word_timestamps: bool = False) -> None:
         self.model_dir = Path(model_dir)
         check_model_dir(self.model_dir)
         self.device = device
@@ -188,6 +188,7 @@ class WhisperTranscriber:
         self.threads = threads or (os.cpu_count() or 1)
         self.beam_size = beam_size
         self.vad = vad
+        self.word_timestamps = word_timestamps  # for speaker turns: a segment can be cut between words
         self.seed = SEED
         self.name = f"faster-whisper:{self.model_dir.name}:{compute_type}"
         self._model: Any = None
@@ -229,7 +230,7 @@ class WhisperTranscriber:
             # Names of council members and streets steer the decoder towards their spelling.
             hotwords=", ".join(words) if words else None,
             # Without a fixed language, detect it per 30 s window so Dutch/French switches survive.
-            multilingual=not language,
+            multilingual=not language, word_timestamps=self.word_timestamps,
         )
         self.last_language = language or info.language
         for s in segments:
@@ -237,4 +238,5 @@ class WhisperTranscriber:
                 start=round(offset + s.start, 3), end=round(offset + s.end, 3), text=s.text.strip(),
                 language=language or "", no_speech_prob=float(s.no_speech_prob),
                 avg_logprob=float(s.avg_logprob), compression_ratio=float(s.compression_ratio),
+                words=[Word(round(offset + w.start, 3), round(offset + w.end, 3), w.word) for w in s.words or ()],
             )

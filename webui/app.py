@@ -65,11 +65,12 @@ def create_app(
         cookie_samesite="lax",
         exclude=["^/api/"],
     )
-    state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue(app, huey)}
+    # "huey": the queue recordings are transcribed on (None: the queue file, opened on first use)
+    state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue(app, huey), "huey": huey}
     return Litestar(
         route_handlers=[
-            api_router(settings.web.max_upload_mb),
-            *handlers(settings.web.max_upload_mb),
+            api_router(settings.web.max_upload_mb, settings.asr.max_upload_mb),
+            *handlers(settings.web.max_upload_mb, settings.asr.max_upload_mb),
             create_static_files_router(
                 path="/static", directories=[HERE / "static"], include_in_schema=False
             ),

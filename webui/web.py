@@ -59,6 +59,12 @@ def require_role(who: Principal, role: str) -> None:
         )
 
 
+def _may_triage(request: Request, who: Principal) -> bool:
+    from appliance.services.triage_queue import may_triage
+
+    return may_triage(request.app.state.appliance, who)
+
+
 def page(
     request: Request, name: str, *, who: Principal | None = None, status: int = 200, **context: Any
 ) -> Template:
@@ -73,6 +79,7 @@ def page(
         "path": request.url.path,
         "can_ingest": who is not None and who.can_ingest,
         "is_admin": who is not None and who.is_admin,
+        "can_triage": who is not None and _may_triage(request, who),
         **context,
     }
     response = Template(template_name=name, context=ctx, status_code=status)

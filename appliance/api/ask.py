@@ -1,16 +1,23 @@
-"""POST /api/v1/ask (grounded answer, JSON, not streamed) and POST /api/v1/ask/{id}/feedback.
+"""POST /api/v1/ask (grounded answer, JSON), POST /api/v1/ask/stream (the same answer as
+server-sent events while it is written) and POST /api/v1/ask/{id}/feedback.
 
-Sync handlers: retrieval, the LLM and SQLite all block, so Litestar runs them in a thread.
+Sync handlers: retrieval, the LLM and SQLite all block, so Litestar runs them in a thread (the
+stream runs its pipeline in a worker thread of its own: appliance.api.ask_stream).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from litestar import post
+from litestar.response import ServerSentEvent
 
 from appliance.context import Appliance
 from appliance.services.access import Principal
+
+if TYPE_CHECKING:
+    from appliance.services.answer import Answer
 
 MAX_HISTORY = 10
 
@@ -62,6 +69,9 @@ class AskOut:
     citations: list[CitationOut]
     sources: list[SourceOut]
     escalation: dict[str, str]
+    # Set when no language model is usable (missing file, wrong checksum, disabled): the answer
+    # is then extractive; {'code', 'message', 'hint'}. Empty when the model is fine.
+    llm_notice: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,23 +88,67 @@ class FeedbackOut:
 @post("/ask", sync_to_thread=True, summary="Ask a question (grounded answer with checked citations)",
       tags=["ask"], status_code=200)
 def ask_endpoint(appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
-    from appliance.api.search import links
     from appliance.services.answer import answer
+
+    ans = answer(appliance, who, data.question, history=_history(data))
+    return to_out(appliance, ans, llm_notice(appliance))
+
+
+@post("/ask/stream", sync_to_thread=True, status_code=200, tags=["ask"], media_type="text/event-stream",
+      summary="Ask a question; the answer streams as server-sent events",
+      description="Events: `token` ({text}) while the model writes, then one `answer` (the checked "
+                  "answer, shaped like POST /ask's response: it replaces the streamed text, whose "
+                  "unsupported sentences the citation check may have dropped), then `done`. A failure "
+                  "while answering is an `error` event ({code, message, hint}); bad input is a 400.")
+def ask_stream_endpoint(appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
+    from appliance.api.ask_stream import events, sse
+    from appliance.services.answer import answer, validate_question
+
+    question = validate_question(data.question)  # bad input: a plain 400 before any streaming
+    history = _history(data)
+    notice = llm_notice(appliance)  # may load the model: here, in the handler's thread
+
+    def run(on_piece: Any) -> dict[str, Any]:
+        ans = answer(appliance, who, question, history=history, stream_cb=on_piece)
+        return asdict(to_out(appliance, ans, notice))
+
+    return sse(events(run))
+
+
+def _history(data: AskIn) -> list[Any]:
     from models.base import ChatMessage
 
-    history = [ChatMessage(t.role if t.role in ("user", "assistant") else "user", t.content[:4000])
-               for t in data.history[-MAX_HISTORY:]]
-    ans = answer(appliance, who, data.question, history=history)
+    return [ChatMessage(t.role if t.role in ("user", "assistant") else "user", t.content[:4000])
+            for t in data.history[-MAX_HISTORY:]]
+
+
+def llm_notice(appliance: Appliance) -> dict[str, str]:
+    """{'code', 'message', 'hint'} when Ask runs without a language model, else {}."""
+    from appliance.services.llm_engine import llm_status
+
+    status = llm_status(appliance)
+    if status["ok"]:
+        return {}
+    return {"code": status.get("code", ""), "message": status.get("message", ""), "hint": status.get("hint", "")}
+
+
+def to_out(appliance: Appliance, ans: Answer, notice: dict[str, str] | None = None) -> AskOut:
+    """The API shape of an answer (also the final event of both streams)."""
+    from appliance.api.search import links
+    from appliance.services.answer_records import passage_offsets
+
+    offsets = passage_offsets(appliance, [s.chunk_id for s in ans.sources])
     sources = []
     for s in ans.sources:
-        view, original = links(s.document_id, s.page, s.source_path, s.chunk_id, 0, 0)
+        start, end = offsets.get(s.chunk_id, (0, 0))
+        view, original = links(s.document_id, s.page, s.source_path, s.chunk_id, start, end)
         sources.append(SourceOut(s.number, s.document_id, s.chunk_id, s.collection, s.title, s.source_path,
                                  s.page, s.snippet_html, s.highlight, view, original))
     return AskOut(
         answer=ans.text, status=ans.status, label=ans.label, language=ans.language, notice=ans.notice,
         model=ans.model, latency_s=ans.latency, audit_id=ans.audit_id,
         citations=[CitationOut(c.number, c.sentence, c.support) for c in ans.citations],
-        sources=sources, escalation=ans.escalation,
+        sources=sources, escalation=ans.escalation, llm_notice=dict(notice or {}),
     )
 
 

@@ -85,6 +85,31 @@ def _m5_fts_scope(engine: Engine) -> None:
         conn.exec_driver_sql("ALTER TABLE chunk_fts_new RENAME TO chunk_fts")
 
 
+def _m10_minutes_flags(engine: Engine) -> None:
+    """minutesitem.flags: a database whose tables were created after the column was declared has it."""
+    with engine.begin() as conn:
+        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(minutesitem)")}
+        if "flags" not in cols:
+            conn.exec_driver_sql("ALTER TABLE minutesitem ADD COLUMN flags JSON DEFAULT '[]'")
+
+
+def _m11_recording_audio_deleted(engine: Engine) -> None:
+    """recording.audio_deleted_at (retention); a database created after the column was declared has it."""
+    with engine.begin() as conn:
+        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(recording)")}
+        if "audio_deleted_at" not in cols:
+            conn.exec_driver_sql("ALTER TABLE recording ADD COLUMN audio_deleted_at DATETIME")
+
+
+def _m12_recording_uploaded_by(engine: Engine) -> None:
+    """recording.uploaded_by (who may see a recording); a database created after it was declared has it."""
+    with engine.begin() as conn:
+        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(recording)")}
+        if "uploaded_by" not in cols:
+            conn.exec_driver_sql("ALTER TABLE recording ADD COLUMN uploaded_by TEXT DEFAULT ''")
+            conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_recording_uploaded_by ON recording (uploaded_by)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
@@ -93,6 +118,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (5, "keyword index: indexed collection scope column", lambda engine: _m5_fts_scope(engine)),
     (6, "minutes, segment revisions, triage items, labels and the outbox",
      lambda engine: SQLModel.metadata.create_all(engine)),
+    (7, "escalation tickets", lambda engine: SQLModel.metadata.create_all(engine)),
+    (10, "minutes item flags", lambda engine: _m10_minutes_flags(engine)),
+    (11, "recording audio deletion time (retention)", lambda engine: _m11_recording_audio_deleted(engine)),
+    (12, "recording uploader", lambda engine: _m12_recording_uploaded_by(engine)),
 ]
 
 

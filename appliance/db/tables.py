@@ -211,6 +211,10 @@ class Recording(SQLModel, table=True):
     message: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # Retention (migration 11): when the stored audio was deleted; the transcript and minutes stay.
+    audio_deleted_at: datetime | None = None
+    # Who uploaded it through the web UI or API (migration 12): they may see and correct it.
+    uploaded_by: str = Field(default="", index=True)
 
 
 class TranscriptSegment(SQLModel, table=True):
@@ -299,6 +303,8 @@ class MinutesItem(SQLModel, table=True):
     state: str = "proposed"  # proposed | accepted | rejected
     edited: bool = False  # a person changed the text
     source: str = "ai"  # ai | human (added by a person)
+    # What the draft's checks changed or doubt (invented_segments, owner_cleared, ...; migration 10).
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
 
 
 class SegmentRevision(SQLModel, table=True):
@@ -379,3 +385,34 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+# --- Ask (issue 3): escalation tickets ("stuur door naar een collega") ---------------------
+
+
+class Ticket(SQLModel, table=True):
+    """An answer forwarded to a colleague. Handled by admins and the members of the group named in
+    the route collection's settings_json["route_group"]; the asker sees it and the reply."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(index=True)  # the AnswerRecord it was forwarded from
+    asker: str = Field(default="", index=True)  # username of who asked the question
+    forwarded_by: str = ""  # the asker, or an admin acting for them
+    question: str = ""
+    answer: str = ""
+    answer_status: str = ""  # the record's status: extractive answers are quotes, not AI-made text
+    # [{number, document_id, title, page, collection}]: only what the asker could read
+    sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    note: str = ""
+    collection: str = Field(default="", index=True)  # route collection ("" when none has a route)
+    department: str = ""
+    mailbox: str = ""
+    language: str = "nl"
+    state: str = Field(default="open", index=True)  # open | answered | closed
+    reply: str = ""
+    replied_by: str = ""
+    replied_at: datetime | None = None
+    closed_by: str = ""
+    closed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -381,6 +381,8 @@ def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | No
     details = {
         "language": ans.language,
         "question_used": ans.question_used,
+        "notice": ans.notice,
+        "escalation": ans.escalation,  # the web page shows a stored answer again with its route
         "sources": [{"number": s.number, "chunk_id": s.chunk_id, "document_id": s.document_id,
                      "version_id": s.version_id, "collection": s.collection,
                      "relevance": s.relevance, "similarity": s.similarity} for s in ans.sources],

@@ -56,8 +56,22 @@ def _set_groups(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_route(args: argparse.Namespace) -> int:
+    from appliance.services.routes import set_route
+
+    route = set_route(
+        appliance_from(args), args.collection, department=args.department, mailbox=args.mailbox,
+        handler_groups=None if args.handlers is None else _groups(args.handlers),
+        sensitive_topics=None if args.sensitive is None else args.sensitive.split(";"), actor="cli",
+    )
+    print(f"{route.collection}: department '{route.department or '-'}', mailbox '{route.mailbox or '-'}', "
+          f"handlers {', '.join(route.handler_groups) or 'administrators only'}, "
+          f"{len(route.sensitive_topics)} sensitive topic(s)")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("admin", help="users, API tokens and collection groups")
+    parser = sub.add_parser("admin", help="users, API tokens, collection groups and escalation routes")
     admin = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
 
     p = admin.add_parser("create-user", help="create a local user")
@@ -76,3 +90,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("collection")
     p.add_argument("groups", help="comma-separated group names; empty: administrators only")
     p.set_defaults(func=_set_groups)
+
+    p = admin.add_parser("set-route", help="set a collection's escalation route (Ask: tickets, sensitive topics)")
+    p.add_argument("collection")
+    p.add_argument("--department", help="who takes the questions, e.g. 'Dienst Burgerzaken'")
+    p.add_argument("--mailbox", help="where tickets are mailed (empty: not mailed)")
+    p.add_argument("--handlers", help="comma-separated groups whose members handle the tickets")
+    p.add_argument("--sensitive", help="';'-separated topics that always go to a person")
+    p.set_defaults(func=_set_route)

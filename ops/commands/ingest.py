@@ -116,6 +116,12 @@ def watch_oneshot(app: Appliance) -> int:
     counts: dict[str, int] = {}
 
     def process(path: Path, folder: str) -> None:
+        if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
+            from appliance.services.triage_intake import receive_file
+
+            state = "triage" if receive_file(app, path) is not None else "failed"
+            counts[state] = counts.get(state, 0) + 1
+            return
         collection, name = inbox_target(inbox, path, folder)
         outcome = ingest_file(app, path, collection, source_name=name, keep_source=False)
         counts[outcome.state] = counts.get(outcome.state, 0) + 1
@@ -158,6 +164,9 @@ def queueing_watcher(app: Appliance, huey: BelfortHuey) -> DropFolderWatcher:
 
     def enqueue(path: Path, folder: str) -> None:
         # The watcher reports a file once per (size, mtime); the task is idempotent anyway.
+        if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
+            huey.triage_intake_file_task(str(path))
+            return
         collection, name = inbox_target(settings.inbox_dir, path, folder)
         enqueue_ingest(app, huey, path, collection, source_name=name, keep_source=False)
 

@@ -11,11 +11,12 @@ from ops.commands._common import appliance_from
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("transcribe", help="transcribe a recording (audio or video) in resumable chunks")
     p.add_argument("file", type=Path, help="wav, mp3, m4a, ogg, opus, webm, mp4, ...")
-    p.add_argument("--language", default="nl", help="fixed language, or 'auto' to detect per window")
+    p.add_argument("--language", default=None, help="nl, fr, or 'auto' to detect per window (default: asr.language)")
     p.add_argument("--hotword", action="append", default=[], metavar="WORD",
-                   help="a name or term to steer the spelling towards (repeatable)")
-    p.add_argument("--chunk-seconds", type=float, default=300.0, help="window length (default 300)")
-    p.add_argument("--model", default="whisper-base", help="catalog name or folder of the whisper model")
+                   help="a name or term to steer the spelling towards, added to asr.hotwords (repeatable)")
+    p.add_argument("--chunk-seconds", type=float, default=None, help="window length (default: asr.chunk_seconds)")
+    p.add_argument("--model", default=None, help="catalog name or folder of the whisper model (default: asr.model)")
+    p.add_argument("--diarizer", default=None, help="none | channel | pyannote (default: asr.diarizer)")
     p.add_argument("--json", action="store_true", help="one JSON object with the segments")
     p.set_defaults(func=_run)
 
@@ -27,10 +28,16 @@ def _stamp(seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.services.transcripts import build_transcriber, transcribe_recording
+    from appliance.services.transcripts import (
+        FROM_SETTINGS,
+        build_diarizer,
+        build_transcriber,
+        transcribe_recording,
+    )
 
     app = appliance_from(args)
-    engine = build_transcriber(app.settings, args.model)
+    diarizer = build_diarizer(app.settings, args.diarizer)
+    engine = build_transcriber(app.settings, args.model, word_timestamps=diarizer is not None)
 
     def progress(fraction: float) -> None:
         if not args.json:
@@ -38,17 +45,18 @@ def _run(args: argparse.Namespace) -> int:
 
     result = transcribe_recording(
         app, args.file, transcriber=engine, chunk_seconds=args.chunk_seconds,
-        language=None if args.language == "auto" else args.language, hotwords=args.hotword,
-        progress_cb=progress,
+        language=FROM_SETTINGS if args.language is None else (None if args.language == "auto" else args.language),
+        hotwords=args.hotword, progress_cb=progress, diarizer=diarizer,
     )
     if args.json:
         print(json.dumps({
             "recording_id": result.recording_id, "duration": round(result.duration, 3),
             "chunks": result.n_chunks, "resumed_from": result.resumed_from, "dropped": result.dropped,
-            "segments": [{"start": s.start, "end": s.end, "text": s.text, "language": s.language}
-                         for s in result.segments],
+            "segments": [{"start": s.start, "end": s.end, "text": s.text, "language": s.language,
+                          "speaker": s.speaker} for s in result.segments],
         }, ensure_ascii=False))
     else:
         for s in result.segments:
-            print(f"[{_stamp(s.start)} --> {_stamp(s.end)}] {s.text}")
+            who = f" {s.speaker}:" if s.speaker else ""
+            print(f"[{_stamp(s.start)} --> {_stamp(s.end)}]{who} {s.text}")
     return 0

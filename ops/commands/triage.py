@@ -7,13 +7,17 @@ import json
 from pathlib import Path
 
 from appliance.services.evaluation.triage import labelled, read_rows
+from appliance.services.triage_editor import check_removals
+from appliance.services.triage_learning import keep_training_rows
 from appliance.services.triage_model import train_auto
 from appliance.services.triage_store import ModelStore, import_taxonomy, load_classifier, models_root
+from appliance.services.triage_taxonomy import load_taxonomy
 from ops.commands._common import appliance_from
 
 
 def _import(args: argparse.Namespace) -> int:
     app = appliance_from(args)
+    check_removals(app, load_taxonomy(Path(args.file)))  # no item may be left in a removed category
     taxonomy = import_taxonomy(app.settings, Path(args.file))
     human = [c.key for c in taxonomy.categories if c.human_only]
     print(
@@ -44,6 +48,7 @@ def _train(args: argparse.Namespace) -> int:
     texts, labels = labelled(read_rows(Path(args.file)), args.text, args.label)
     model, _selection = train_auto(app.embedder, texts, labels)
     version = ModelStore(models_root(app.settings)).save(model)
+    keep_training_rows(app.settings, texts, labels)  # retrains from queue corrections build on these rows
     print(
         f"model {version} active: {model.n_train} rows, {len(model.labels)} categories, "
         f"cross-validated macro-F1 {model.cv_macro_f1:.3f}"
@@ -74,3 +79,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_train)
     p = cmds.add_parser("rollback", help="make the previous model version active again")
     p.set_defaults(func=_rollback)
+    from ops.commands.triage_intake import register_intake
+
+    register_intake(cmds)  # poll, deliver, export, outbox, retry, receive

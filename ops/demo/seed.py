@@ -33,6 +33,12 @@ COLLECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("publiek", "Publieke informatie Gemeente Belveld", ("iedereen",)),
     ("personeel", "Personeel en organisatie (HR)", ("hr",)),
 ]
+# collection -> escalation route: (department, handler groups, sensitive topics). No mailbox: the demo
+# box has no mail server, tickets wait in the appliance (/tickets).
+ROUTES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "publiek": ("Onthaal Gemeente Belveld", (), ()),
+    "personeel": ("Dienst Personeel", ("hr",), ("ontslag", "tuchtprocedure", "klacht over een collega")),
+}
 # (username, role, groups, display name): personeelsdienst reads the HR collection, demo does not.
 USERS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("demo", "staff", ("iedereen",), "Demo medewerker"),
@@ -131,8 +137,14 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
 
     report = SeedReport()
     report.password, report.password_is_new = demo_password(app, environ)
+    from appliance.services.routes import get_route, set_route
+
     for name, title, groups in COLLECTIONS:
         ensure_collection(app, name, title, groups)
+        department, handlers, topics = ROUTES[name]
+        if not get_route(app, name).department:  # an admin's own route is never overwritten
+            set_route(app, name, department=department, handler_groups=list(handlers),
+                      sensitive_topics=list(topics), actor="demo-seed")
     existing = _existing_users(app)
     for username, role, groups, display in USERS:
         if username not in existing:

@@ -87,6 +87,55 @@ def server(appliance, tmp_path):
 
     world.docs["review"] = start_review(appliance, SYSTEM, world.docs["bouw"]).id  # type: ignore[assignment]
     assert add_manual(appliance, SYSTEM, world.docs["review"], 2, "sporthal", "privacy") == 1
+    # An answer forwarded as a ticket, so the ticket pages and the audit record page have content.
+    from appliance.services import audit as audit_service
+    from appliance.services import tickets as ticket_service
+    from appliance.services.answer import answer
+
+    asked = answer(appliance, SYSTEM, "Wie verleende de omgevingsvergunning voor de sporthal?")
+    audit_service.record_feedback(appliance, SYSTEM, asked.audit_id, helpful=False, comment="te kort")
+    world.docs["answer"] = asked.audit_id
+    ticket = ticket_service.forward(appliance, SYSTEM, asked.audit_id, "graag nakijken")
+    world.docs["ticket"] = ticket.id or 0
+    # Ask: an AI answer with a citation (a stored record over the same sources), shown after the
+    # extractive one above, so /ask/answer shows the conversation, citations, sources and forms.
+    payload = audit_service.get_record(appliance, SYSTEM, asked.audit_id)["payload"]
+    world.docs["ai_answer"] = audit_service.record_answer(
+        appliance, SYSTEM, question="En wie verleende ze?", status="answered", model="smollm2-135m-instruct-q4_1",
+        answer="De vergunning werd door het college verleend [1].",
+        details={"language": "nl", "sources": payload["sources"],
+                 "citations": [{"number": 1, "sentence": "De vergunning werd door het college verleend [1].",
+                                "support": 0.8, "reason": "overlap"}]})
+    # Minutes: a draft under review (forms, citations, flags) and approved ones (read-only).
+    from tests.minutes_support import make_minutes
+
+    world.docs["minutes"] = make_minutes(appliance)["minutes"]
+    world.docs["minutes_approved"] = make_minutes(appliance, approved=True)["minutes"]
+    # Triage: the example taxonomy, a waiting item (hostile subject, missing address: a drafted
+    # request) and a routed one, so the queue, item, department inbox, dashboard and editor have content.
+    from tests.integration.test_web_triage import HOSTILE, TAXONOMY
+    from tests.unit.triage_items import add_item, use_taxonomy
+
+    use_taxonomy(appliance, TAXONOMY, tmp_path)
+    world.docs["triage"] = add_item(appliance, HOSTILE, "Er zit een put in onze straat.", suggested="wegschade",
+                                    language="nl", urgent=True)
+    add_item(appliance, "Leefloon", suggested="sociale-steun", reason="human_only", flags=["spoofed_sender"])
+    add_item(appliance, "Glasbol vol", suggested="afval", state="routed", category="afval", department="omgeving",
+             routed_by="auto", deadline="2000-01-01")
+    # Recordings: a transcribed one with a corrected segment (editor: player, forms per segment, history).
+    from appliance.services import transcript_edit
+    from appliance.services.transcripts import transcribe_recording
+    from models.base import Segment
+    from models.fakes import FakeTranscriber
+    from tests.asr_fixture import silence
+
+    made = transcribe_recording(appliance, silence(tmp_path / "raad.wav", 8.0), transcriber=FakeTranscriber([
+        Segment(1.0, 3.0, "Welkom op de gemeenteraad.", speaker="S1", avg_logprob=-0.2),
+        Segment(4.0, 6.5, "Ik heb een vraag over de begroting.", avg_logprob=-0.2)]))
+    world.docs["recording"] = made.recording_id
+    segment = transcript_edit.segments_of(appliance, made.recording_id)[1].id or 0
+    transcript_edit.edit_segment(appliance, SYSTEM, made.recording_id, segment, "Ik heb een vraag over de <b>begroting</b>.")
+    world.docs["segment"] = segment
     port = _free_port()
     config = uvicorn.Config(
         create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
@@ -144,6 +193,26 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/admin",
         "/documents/999999",
         f"/redactions/{world.docs['review']}?page=2",
+        "/tickets",
+        f"/tickets/{world.docs['ticket']}",
+        "/admin/audit",
+        f"/admin/audit/{world.docs['answer']}",
+        "/admin/audit/events",
+        "/ask",
+        f"/ask/answer/{world.docs['answer']}",
+        f"/ask/answer/{world.docs['ai_answer']}?conv={world.docs['answer']}",
+        "/minutes",
+        f"/minutes/{world.docs['minutes']}",
+        f"/minutes/{world.docs['minutes_approved']}?lang=fr",
+        "/triage",
+        f"/triage/items/{world.docs['triage']}",
+        "/triage/departments/omgeving",
+        "/triage/dashboard?lang=fr",
+        "/admin/triage",
+        "/recordings",
+        f"/recordings/{world.docs['recording']}",
+        f"/recordings/{world.docs['recording']}?q=begroting",
+        f"/recordings/{world.docs['recording']}/segments/{world.docs['segment']}/history?lang=fr",
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",

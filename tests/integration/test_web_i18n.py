@@ -21,6 +21,19 @@ DYNAMIC_VALUES = {
     "lang.": list(LANGUAGES),
     "review_state.": ["draft", "submitted", "approved", "exported"],
     "doctype.": ["brief", "factuur", "besluit", "notulen", "formulier", "identiteitsdocument", "other"],
+    "triage_state.": ["queued", "routed", "awaiting_info", "closed", "failed"],
+    "triage_reason.": ["auto", "below_threshold", "human_only", "unknown_category"],
+    "triage_due.": ["due_soon", "overdue"],
+    "ticket_state.": ["open", "answered", "closed"],
+    "audit_status.": ["answered", "extractive", "dont_know", "escalated", "refused"],
+    "audit_kind.": ["answer", "feedback"],
+    "minutes_state.": ["drafting", "draft", "failed", "approved"],
+    "minutes_kind.": ["summary", "decision", "action"],
+    "minutes_item_state.": ["proposed", "accepted", "rejected"],
+    "minutes_flag.": ["invented_segments", "missing_number", "attributed", "owner_cleared", "deadline_cleared",
+                      "vote_cleared"],
+    "recording_state.": ["pending", "running", "done", "failed"],
+    "revision.": ["edit", "split", "speaker"],
 }
 
 

@@ -6,18 +6,32 @@ from litestar.di import Provide
 from litestar.router import Router
 
 from webui.controllers import admin, auth, documents, ingest, redaction, search
+from webui.controllers import ask as ask_pages
+from webui.controllers import audit as audit_pages
+from webui.controllers import minutes as minutes_pages
+from webui.controllers import recordings as recording_pages
+from webui.controllers import tickets
+from webui.controllers import triage as triage_pages
+from webui.controllers import triage_admin
 from webui.web import current_principal
 
 
-def handlers(max_upload_mb: int) -> list[Router]:
+def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
     signed_in = Router(
         path="/",
         route_handlers=[
             *search.HANDLERS,
+            *ask_pages.HANDLERS,
             *documents.HANDLERS,
             *ingest.handlers(max_upload_mb),
             *admin.HANDLERS,
             *redaction.HANDLERS,
+            *tickets.HANDLERS,
+            *minutes_pages.HANDLERS,
+            *recording_pages.handlers(max_recording_mb),
+            *audit_pages.HANDLERS,
+            *triage_pages.HANDLERS,
+            *triage_admin.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,

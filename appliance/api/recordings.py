@@ -1,0 +1,112 @@
+"""Recordings over the API: upload (queued for transcription), list, state with progress and segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Body
+
+from appliance.context import Appliance
+from appliance.db.tables import Recording
+from appliance.services import recordings as rec_service
+from appliance.services.access import Principal
+from appliance.services.transcript_edit import segments_of
+
+
+@dataclass
+class RecordingUploadForm:
+    file: UploadFile
+    language: str = ""  # nl | fr | auto; empty: the asr settings
+
+
+@dataclass
+class SegmentOut:
+    id: int
+    start: float
+    end: float
+    text: str
+    speaker: str
+    language: str
+
+
+@dataclass
+class RecordingOut:
+    id: int
+    name: str
+    state: str  # pending | running | done | failed
+    progress: float  # 0..1
+    duration: float
+    chunks_done: int
+    n_chunks: int
+    language: str  # "" when detected per window
+    model: str
+    code: str
+    message: str
+    uploaded_by: str
+    created_at: str
+    ai_generated: bool = True  # a transcript is a speech model's output until people correct it
+    job_id: str | None = None
+    segments: list[SegmentOut] = field(default_factory=list)
+
+
+def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[SegmentOut] | None = None) -> RecordingOut:
+    return RecordingOut(rec.id or 0, rec.source_name, rec.state, round(rec_service.progress_of(rec), 3),
+                        round(rec.duration, 3), rec.chunks_done, rec.n_chunks, rec.language, rec.model, rec.code,
+                        rec.message, rec.uploaded_by, rec.created_at.isoformat(), job_id=job_id,
+                        segments=segments or [])
+
+
+def transcription_queue(state: State) -> Any:
+    """The queue of this web app (immediate mode in tests), opened once on first use."""
+    from appliance import jobs
+
+    if state.get("huey") is None:
+        state["huey"] = jobs.make_huey(state["appliance"].settings)
+    queue = state["huey"]
+    if queue.immediate:
+        jobs.use_appliance(state["appliance"])
+    return queue
+
+
+def queue_transcription(state: State, appliance: Appliance, rec: Recording) -> str:
+    from appliance import jobs
+
+    assert rec.id is not None
+    return jobs.enqueue_transcription(appliance, transcription_queue(state), Path(rec.source_path),
+                                      recording_id=rec.id)
+
+
+@get("/recordings", sync_to_thread=True, summary="Recordings this user may see", tags=["recordings"])
+def list_recordings(appliance: Appliance, who: Principal) -> list[RecordingOut]:
+    return [recording_out(r) for r in rec_service.list_recordings(appliance, who)]
+
+
+@get("/recordings/{recording_id:int}", sync_to_thread=True, summary="State, progress and transcript",
+     tags=["recordings"])
+def get_recording(appliance: Appliance, who: Principal, recording_id: int) -> RecordingOut:
+    rec = rec_service.get_visible(appliance, who, recording_id)
+    segs = [SegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker, s.language)
+            for s in segments_of(appliance, recording_id)]
+    return recording_out(rec, segments=segs)
+
+
+def upload(request: Request, appliance: Appliance, who: Principal,
+           data: Annotated[RecordingUploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> RecordingOut:
+    language: str | None = data.language if data.language in ("nl", "fr") else "settings"
+    if data.language == "auto":
+        language = None
+    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language)
+    job_id = queue_transcription(request.app.state, appliance, rec) if rec.state in ("pending", "failed") else None
+    assert rec.id is not None
+    return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)
+
+
+def upload_handler(max_body: int) -> HTTPRouteHandler:
+    return post("/recordings", sync_to_thread=True, summary="Upload a recording for transcription",
+                tags=["recordings"], status_code=202, request_max_body_size=max_body)(upload)

@@ -1,0 +1,59 @@
+"""GET /api/v1/triage/items?state= and POST /api/v1/triage/items/{id}/route {category}.
+
+For the group `triage` and administrators. Routing through the API is a person's decision like a click
+in the queue: it is stored as a label, and a correction queues a (debounced) retrain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import get, post
+from litestar.params import Parameter
+
+from appliance.context import Appliance
+from appliance.errors import BelfortError
+from appliance.services.access import Principal
+from appliance.services.triage_queue import STATES, get_item, list_items, require_triage
+
+
+@dataclass
+class RouteIn:
+    category: str
+
+
+def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: str) -> bool:
+    """Label + route the item; queue a retrain when the person chose otherwise than the model.
+    Returns whether a retrain was asked for."""
+    from appliance import jobs
+    from appliance.services.triage_learning import record_correction
+
+    label = record_correction(app, who, item_id, category)
+    if label.category == label.previous:
+        return False
+    jobs.enqueue_retrain(app, jobs.queue_for(app.settings))
+    return True
+
+
+@get("/triage/items", sync_to_thread=True, summary="Triage items by state", tags=["triage"])
+def triage_items(
+    appliance: Appliance, who: Principal, item_state: str = Parameter(query="state", default="queued"),
+    limit: int = Parameter(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    require_triage(appliance, who)
+    if item_state not in STATES:
+        raise BelfortError("triage.bad_state", f"unknown state '{item_state}'",
+                           hint="one of " + ", ".join(STATES))
+    return [row.as_dict() for row in list_items(appliance, state=item_state, limit=limit)]
+
+
+@post("/triage/items/{item_id:int}/route", sync_to_thread=True, status_code=200,
+      summary="Route a triage item to a category (a person's decision)", tags=["triage"])
+def triage_route(appliance: Appliance, who: Principal, item_id: int, data: RouteIn) -> dict[str, Any]:
+    require_triage(appliance, who)
+    retrain = correct_and_learn(appliance, who, item_id, data.category.strip())
+    return {**get_item(appliance, item_id).as_dict(), "retrain_queued": retrain}
+
+
+HANDLERS = [triage_items, triage_route]

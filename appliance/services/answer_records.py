@@ -1,0 +1,135 @@
+"""Stored answers read back from the audit trail: the web page shows an answer again (after
+feedback, after streaming) and a follow-up question rebuilds its conversation from the asker's own
+records, so a client never has to carry (or can forge) the previous answers' text.
+
+Only the asker (or an admin) reads a record, and every source passes the readable-collections
+check again: someone who lost access to a collection no longer sees its passages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import select
+
+from appliance.db.engine import read_session
+from appliance.db.tables import AnswerRecord, Chunk, Collection, Document
+from appliance.errors import NotFound
+from appliance.services import prompts
+from appliance.services.access import Principal, readable_collection_ids
+from appliance.services.answer import Answer, Citation, Source
+from appliance.services.search import SNIPPET_CHARS, mark
+from appliance.services.text import query_terms, snippet
+from models.base import ChatMessage
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+MAX_TURNS = 10  # previous question/answer pairs a conversation keeps
+TURN_CHARS = 1500  # of each previous answer, for display and the rewrite prompt
+
+
+@dataclass(frozen=True)
+class Turn:
+    audit_id: int
+    question: str
+    answer: str
+    status: str
+
+
+def parse_ids(raw: str | Iterable[int] | None, limit: int = MAX_TURNS) -> list[int]:
+    """'3,7,9' -> [3, 7, 9] (the last `limit` valid ids, no duplicates, order kept)."""
+    if raw is None:
+        return []
+    parts = raw.split(",") if isinstance(raw, str) else [str(x) for x in raw]
+    out: list[int] = []
+    for p in parts:
+        p = p.strip()
+        if p.isdigit() and 0 < int(p) < 2**62 and int(p) not in out:
+            out.append(int(p))
+    return out[-limit:]
+
+
+def _own_answers(app: Appliance, who: Principal, ids: list[int]) -> dict[int, AnswerRecord]:
+    if not ids:
+        return {}
+    with read_session(app.db) as session:
+        rows = session.exec(select(AnswerRecord).where(AnswerRecord.id.in_(ids))).all()  # type: ignore[union-attr]
+    return {int(r.id or 0): r for r in rows
+            if r.kind == "answer" and (r.username == who.username or who.is_admin)}
+
+
+def conversation(app: Appliance, who: Principal, ids: list[int]) -> list[Turn]:
+    """The asker's own earlier answers, in the given order; ids of others' records are dropped."""
+    recs = _own_answers(app, who, ids[-MAX_TURNS:])
+    return [Turn(i, recs[i].question, recs[i].answer[:TURN_CHARS], recs[i].status) for i in ids if i in recs]
+
+
+def history(turns: list[Turn]) -> list[ChatMessage]:
+    out: list[ChatMessage] = []
+    for turn in turns:
+        out += [ChatMessage("user", turn.question), ChatMessage("assistant", turn.answer)]
+    return out
+
+
+def load_answer(app: Appliance, who: Principal, audit_id: int) -> tuple[str, Answer]:
+    """(question, Answer) of a stored answer record, sources re-read from the database."""
+    rec = _own_answers(app, who, [audit_id]).get(audit_id)
+    if rec is None:
+        raise NotFound("audit.not_found", f"no answer {audit_id}")
+    payload: dict[str, Any] = json.loads(rec.payload or "{}")
+    language = payload.get("language") or "nl"
+    language = language if language in prompts.LANGUAGES else "nl"
+    citations = [Citation(int(c.get("number", 0)), str(c.get("sentence", "")), float(c.get("support", 0.0)),
+                          str(c.get("reason", ""))) for c in payload.get("citations", [])]
+    highlights = {c.number: c.sentence for c in citations if c.reason == "extract"}
+    question_used = str(payload.get("question_used") or rec.question)
+    sources = _sources(app, who, payload.get("sources", []), question_used, highlights)
+    label = (prompts.EXTRACTIVE if rec.status == "extractive" else prompts.AI_LABEL)[language]
+    ans = Answer(text=rec.answer, citations=citations, sources=sources, status=rec.status, language=language,
+                 model=rec.model, latency=float(payload.get("latency_s") or 0.0), audit_id=audit_id,
+                 label=label, notice=str(payload.get("notice") or ""),
+                 escalation=dict(payload.get("escalation") or {}), checks=dict(payload.get("checks") or {}),
+                 question_used=question_used)
+    return rec.question, ans
+
+
+def _sources(app: Appliance, who: Principal, stored: list[dict[str, Any]], question: str,
+             highlights: dict[int, str]) -> list[Source]:
+    ids = [int(s.get("chunk_id", 0)) for s in stored]
+    terms = set(query_terms(question))
+    with read_session(app.db) as session:
+        readable = readable_collection_ids(session, who)
+        rows = session.exec(
+            select(Chunk, Document, Collection)
+            .join(Document, Document.id == Chunk.document_id)  # type: ignore[arg-type]
+            .join(Collection, Collection.id == Chunk.collection_id)  # type: ignore[arg-type]
+            .where(Chunk.id.in_(ids))  # type: ignore[union-attr]
+        ).all()
+    found = {int(c.id or 0): (c, d, col) for c, d, col in rows if c.collection_id in readable}
+    out: list[Source] = []
+    for s in stored:
+        hit = found.get(int(s.get("chunk_id", 0)))
+        if hit is None:
+            continue  # access withdrawn or the document removed since: the passage stays hidden
+        c, d, col = hit
+        shown, spans = snippet(c.text, terms, SNIPPET_CHARS)
+        number = int(s.get("number", len(out) + 1))
+        out.append(Source(number=number, chunk_id=int(c.id or 0), document_id=c.document_id,
+                          version_id=c.version_id, collection=col.name, title=d.title or d.source_path,
+                          source_path=d.source_path, page=c.page, snippet_html=mark(shown, spans), text=c.text,
+                          relevance=float(s.get("relevance") or 0.0), similarity=s.get("similarity"),
+                          highlight=highlights.get(number, ""), language=c.language))
+    return out
+
+
+def passage_offsets(app: Appliance, chunk_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """chunk id -> (start, end) in its page's text, so a source link marks the passage."""
+    if not chunk_ids:
+        return {}
+    with read_session(app.db) as session:
+        rows = session.exec(select(Chunk).where(Chunk.id.in_(chunk_ids))).all()  # type: ignore[union-attr]
+    return {int(c.id or 0): (c.char_start, c.char_end) for c in rows}

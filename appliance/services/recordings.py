@@ -1,0 +1,206 @@
+"""Recordings uploaded for transcription: storage, who may see them, listing and the audio file.
+
+An upload is streamed to `data_dir/recordings/<sha256><ext>` (the name never comes from the
+uploader), checked to be playable audio before anything is queued (an empty file, a corrupt mp3 or
+a video without a sound track is refused at once with its `asr.*` code), and gets a Recording row
+that the transcription job continues. Who may see a recording: archivists, admins and its uploader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from sqlmodel import col, select
+
+from appliance.context import Appliance
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Recording
+from appliance.errors import BelfortError, NotFound
+from appliance.services.access import Principal
+from appliance.services.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
+from models.base import ModelError
+
+MIB = 1024 * 1024
+# What people upload from recorders, phones, video conferencing and the council's streaming system.
+MEDIA_TYPES = {
+    ".wav": "audio/wav", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".aac": "audio/aac",
+    ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".flac": "audio/flac",
+    ".webm": "audio/webm", ".wma": "audio/x-ms-wma", ".amr": "audio/amr", ".3gp": "video/3gpp",
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo", ".mpg": "video/mpeg", ".mpeg": "video/mpeg", ".wmv": "video/x-ms-wmv",
+}
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    start: int
+    end: int  # inclusive, as in Content-Range
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+def recordings_dir(app: Appliance) -> Path:
+    return Path(app.settings.data_dir) / "recordings"
+
+
+def can_see(who: Principal, rec: Recording) -> bool:
+    return who.can_ingest or (bool(rec.uploaded_by) and rec.uploaded_by == who.username)
+
+
+def display_name(filename: str) -> str:
+    """The file name people see (no folder, no control characters); the stored name is the hash."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    return name[:200]
+
+
+def _refuse(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes], *,
+                 language: str | None = FROM_SETTINGS) -> Recording:
+    """Stream an upload to disk (size-limited, hashed), check it holds audio, make its Recording.
+
+    The same person uploading the same file again gets the existing recording back (no second
+    transcription). Raises BelfortError: recording.bad_type, upload.too_large, upload.empty, asr.*.
+    """
+    from models.whisper import probe
+
+    name = display_name(filename)
+    ext = Path(name).suffix.lower()
+    if ext not in MEDIA_TYPES:
+        raise BelfortError("recording.bad_type", f"'{ext or name}' is not an audio or video type",
+                           hint="upload " + ", ".join(sorted(e.lstrip(".") for e in MEDIA_TYPES)), status=415)
+    folder = recordings_dir(app)
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".upload-{uuid.uuid4().hex}.part"
+    limit = app.settings.asr.max_upload_mb * MIB
+    digest, size = hashlib.sha256(), 0
+    try:
+        with part.open("wb") as out:
+            while block := stream.read(MIB):
+                size += len(block)
+                if size > limit:
+                    raise BelfortError("upload.too_large",
+                                       f"the recording is larger than {app.settings.asr.max_upload_mb} MiB",
+                                       hint="split the recording or raise asr.max_upload_mb", status=413)
+                digest.update(block)
+                out.write(block)
+        if size == 0:
+            raise BelfortError("upload.empty", "the file is empty", hint="choose a file with content")
+        try:
+            info = probe(part)
+        except ModelError as exc:
+            raise BelfortError(exc.code, exc.message, hint=exc.hint, status=422) from exc
+    except BaseException:
+        _refuse(part)
+        raise
+    sha = digest.hexdigest()
+    final = folder / f"{sha}{ext}"
+    if final.exists():
+        _refuse(part)
+    else:
+        part.replace(final)
+    opts = asr_options(app.settings, language=language)
+    with write_session(app.db) as s:
+        same = s.exec(select(Recording).where(Recording.sha256 == sha, Recording.uploaded_by == who.username,
+                                              Recording.state != "failed")).first()
+        if same is not None:
+            return same
+        rec = Recording(sha256=sha, source_name=name, source_path=str(final), duration=info.duration,
+                        chunk_seconds=opts.chunk_seconds, n_chunks=n_chunks_for(info.duration, opts.chunk_seconds),
+                        language=opts.language or "", state="pending", uploaded_by=who.username)
+        s.add(rec)
+        s.flush()
+        s.add(AuditEvent(actor=who.username, action="recording.uploaded", target=f"recording:{rec.id}",
+                         detail={"sha256": sha, "size": size, "seconds": round(info.duration, 1),
+                                 "channels": info.channels, "sample_rate": info.sample_rate}))
+        return rec
+
+
+def list_recordings(app: Appliance, who: Principal, limit: int = 200) -> list[Recording]:
+    with read_session(app.db) as s:
+        query = select(Recording).order_by(col(Recording.id).desc()).limit(limit)
+        if not who.can_ingest:
+            query = query.where(Recording.uploaded_by == who.username, Recording.uploaded_by != "")
+        return list(s.exec(query).all())
+
+
+def get_visible(app: Appliance, who: Principal, recording_id: int) -> Recording:
+    """The recording, or recording.not_found for one that does not exist or may not be seen."""
+    with read_session(app.db) as s:
+        rec = s.get(Recording, recording_id)
+    if rec is None or not can_see(who, rec):
+        raise NotFound("recording.not_found", f"no recording {recording_id}", hint="see the list of recordings")
+    return rec
+
+
+def progress_of(rec: Recording) -> float:
+    if rec.state == "done":
+        return 1.0
+    return rec.chunks_done / rec.n_chunks if rec.n_chunks else 0.0
+
+
+def audio_file(app: Appliance, who: Principal, recording_id: int) -> tuple[Path, str]:
+    """The stored recording and its media type, for playback."""
+    rec = get_visible(app, who, recording_id)
+    path = Path(rec.source_path)
+    if rec.audio_deleted_at is not None or not path.is_file():
+        raise BelfortError("recording.audio_gone", "the audio of this recording is no longer stored",
+                           hint="the transcript stays; the audio was removed (retention)", status=410)
+    return path, MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """The single byte range of an HTTP Range header (None: the whole file).
+
+    Multiple ranges are answered with the first one, which browsers' media elements never mind.
+    """
+    if not header:
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or not spec.strip():
+        return None
+    first = spec.split(",")[0].strip()
+    start_s, dash, end_s = first.partition("-")
+    try:
+        if not dash:
+            raise ValueError(first)
+        if start_s == "":  # suffix: the last N bytes
+            n = int(end_s)
+            if n <= 0:
+                raise ValueError(first)
+            start, end = max(0, size - n), size - 1
+        else:
+            start = int(start_s)
+            end = min(int(end_s), size - 1) if end_s else size - 1
+    except ValueError:
+        return None  # a malformed header is ignored, as RFC 9110 allows
+    if start >= size or start > end or start < 0:
+        raise BelfortError("http.range_not_satisfiable", f"bytes {first} are outside the {size}-byte file",
+                           hint="request a range inside the file", status=416)
+    return ByteRange(start, end)
+
+
+def read_range(path: Path, rng: ByteRange, block: int = 256 * 1024) -> Iterator[bytes]:
+    """The bytes of `rng` in blocks (a whole 2-hour file never sits in memory)."""
+    with path.open("rb") as fh:
+        fh.seek(rng.start)
+        left = rng.length
+        while left > 0:
+            data = fh.read(min(block, left))
+            if not data:
+                return
+            left -= len(data)
+            yield data

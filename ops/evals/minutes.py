@@ -1,0 +1,55 @@
+"""`belfort eval minutes FILE.json [...] [--model GGUF] [--json]`: decision recall, unsupported items."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from appliance.settings import load_settings
+
+
+def register(kinds: argparse._SubParsersAction) -> None:
+    p = kinds.add_parser("minutes", help="drafted minutes: decision recall and unsupported-item rate")
+    p.add_argument("files", nargs="+", type=Path,
+                   help='JSON: {"transcript": [...] or "recording": path, "agenda", "attendees", "decisions"}')
+    p.add_argument("--model", help="a .gguf file or model folder instead of the configured LLM")
+    p.add_argument("--asr-model", default="whisper-base", help="whisper model for files with a 'recording'")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from appliance.context import Appliance
+    from appliance.errors import BelfortError
+    from appliance.services.evaluation.minutes import run_minutes_eval
+    from appliance.services.llm_engine import build_llm, runtime_params
+
+    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
+    if args.model:
+        from models.llamacpp import LlamaCppLLM
+
+        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
+    else:
+        llm = build_llm(app)
+    if llm is None:
+        raise BelfortError("eval.no_llm", "no LLM configured", hint="pass --model or set llm.engine")
+    transcriber = None
+    if any("recording" in json.loads(f.read_text("utf-8")) for f in args.files):
+        from appliance.services.transcripts import build_transcriber
+
+        transcriber = build_transcriber(settings, args.asr_model)
+    print(f"model: {llm.name}", file=sys.stderr)
+    result = run_minutes_eval(args.files, settings, llm, transcriber=transcriber)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for r in result["files"]:
+            print(f"{r['file']}: recall {r['decision_recall']} ({r['decisions_found']}/{r['decisions_expected']}), "
+                  f"unsupported {r['unsupported_items']}/{r['items']}, {r['latency_s']} s, state {r['state']}")
+        print(f"decision recall {result['decision_recall']} ({result['decisions_found']}/"
+              f"{result['decisions_expected']}); unsupported-item rate {result['unsupported_rate']} "
+              f"({result['unsupported_items']}/{result['items']}); model {result['model']}")
+    return 0

@@ -1,0 +1,142 @@
+"""Minutes review: the secretary accepts, rejects, edits or adds items, then approves; exports.
+
+Roles: archivists and admins review and approve drafts; staff read minutes once they are approved
+(accepted items only) and download their exports. A draft stays labelled as AI-generated until a
+person approves it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Response, Template
+
+from appliance.context import Appliance
+from appliance.db.tables import MinutesItem
+from appliance.errors import BelfortError, NotFound
+from appliance.services import minutes_export as exports
+from appliance.services import minutes_review as review
+from appliance.services.access import Principal
+from webui.web import ROLE_RANK, language_of, page, require_role
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+# What the draft's checks changed or doubt (appliance.services.minutes / minutes_verify), shown to the
+# reviewer; "unsupported" is shown through `supported` itself.
+FLAGS = ("invented_segments", "missing_number", "attributed", "owner_cleared", "deadline_cleared", "vote_cleared")
+
+
+def is_reviewer(who: Principal) -> bool:
+    return ROLE_RANK.get(who.role, -1) >= ROLE_RANK["archivist"]
+
+
+@get("/minutes", sync_to_thread=True, include_in_schema=False)
+def index(request: Request, appliance: Appliance, who: Principal) -> Template:
+    rows = exports.list_minutes(appliance, who)
+    return page(request, "minutes_list.html", who=who, rows=rows, reviewer=is_reviewer(who))
+
+
+@get("/minutes/{minutes_id:int}", sync_to_thread=True, include_in_schema=False)
+def show(request: Request, appliance: Appliance, who: Principal, minutes_id: int) -> Template:
+    exports.load_minutes(appliance, minutes_id, who)  # staff: approved minutes only
+    minutes, items = review.get_minutes(appliance, minutes_id)
+    reviewer = is_reviewer(who)
+    if not reviewer:
+        items = [i for i in items if i.state == "accepted"]
+    data = exports.ExportData(minutes, items)
+    segments = exports.segments_of(appliance, items)
+    counts = {state: sum(i.state == state for i in items) for state in review.ITEM_STATES}
+    agenda = [(int(a.get("number", 0) or 0), str(a.get("title", ""))) for a in minutes.agenda or []]
+    return page(request, "minutes.html", who=who, minutes=minutes, groups=data.groups(), segments=segments,
+                counts=counts, reviewer=reviewer, editable=reviewer and minutes.state == "draft",
+                agenda=agenda, timecode=exports.timecode, flags=FLAGS,
+                transcript_link=_transcript_visible(appliance, who, minutes.recording_id))
+
+
+def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int | None) -> bool:
+    # Staff reading approved minutes may not see the recording itself: times then show without a link.
+    from appliance.services.recordings import get_visible
+
+    if recording_id is None:
+        return False
+    try:
+        get_visible(appliance, who, recording_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _item_of(appliance: Appliance, minutes_id: int, item_id: int) -> MinutesItem:
+    _minutes, items = review.get_minutes(appliance, minutes_id)
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise NotFound("minutes.item_not_found", f"no item {item_id} in minutes {minutes_id}")
+
+
+def _back(minutes_id: int, item_id: int | None = None) -> Redirect:
+    return Redirect(f"/minutes/{minutes_id}" + (f"#item-{item_id}" if item_id else ""), status_code=303)
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    return str(value[0] if isinstance(value, list) else value)
+
+
+@post("/minutes/{minutes_id:int}/items/{item_id:int}/state", sync_to_thread=True, include_in_schema=False)
+def set_state(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
+              data: dict[str, Any] = FORM) -> Redirect:
+    require_role(who, "archivist")
+    _item_of(appliance, minutes_id, item_id)
+    review.set_item_state(appliance, who, item_id, _text(data, "state"))
+    return _back(minutes_id, item_id)
+
+
+@post("/minutes/{minutes_id:int}/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)
+def edit(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
+         data: dict[str, Any] = FORM) -> Redirect:
+    require_role(who, "archivist")
+    item = _item_of(appliance, minutes_id, item_id)
+    changes: dict[str, Any] = {"text": _text(data, "text")}
+    if item.kind == "action":
+        changes["owner"] = _text(data, "owner")
+        changes["deadline"] = _text(data, "deadline")
+    if item.kind == "decision":
+        changes["vote"] = {k: _text(data, f"vote_{k}").strip() for k in ("for", "against", "abstain")}
+    review.edit_item(appliance, who, item_id, **changes)
+    return _back(minutes_id, item_id)
+
+
+@post("/minutes/{minutes_id:int}/items", sync_to_thread=True, include_in_schema=False)
+def add(appliance: Appliance, who: Principal, minutes_id: int, data: dict[str, Any] = FORM) -> Redirect:
+    require_role(who, "archivist")
+    try:
+        number = int(_text(data, "agenda_number") or 0)
+    except ValueError as exc:
+        raise BelfortError("minutes.bad_agenda", "the agenda item is not a number") from exc
+    kind = _text(data, "kind")
+    item = review.add_item(appliance, who, minutes_id, kind, _text(data, "text"), agenda_number=number,
+                           owner=_text(data, "owner") if kind == "action" else "",
+                           deadline=_text(data, "deadline") if kind == "action" else "")
+    return _back(minutes_id, item.id)
+
+
+@post("/minutes/{minutes_id:int}/approve", sync_to_thread=True, include_in_schema=False)
+def approve(appliance: Appliance, who: Principal, minutes_id: int) -> Redirect:
+    require_role(who, "archivist")
+    review.approve(appliance, who, minutes_id)
+    return _back(minutes_id)
+
+
+@get("/minutes/{minutes_id:int}/export/{fmt:str}", sync_to_thread=True, include_in_schema=False)
+def export(request: Request, appliance: Appliance, who: Principal, minutes_id: int,
+           fmt: str) -> Response[bytes]:
+    content, name, mime = exports.export_minutes(appliance, minutes_id, fmt, lang=language_of(request),
+                                                 who=who)
+    return Response(content, media_type=mime, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+HANDLERS = [index, show, set_state, edit, add, approve, export]
