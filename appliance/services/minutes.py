@@ -164,11 +164,16 @@ def draft_minutes(
     budget = max(200, min(WINDOW_TOKENS, n_ctx - max_tokens - PROMPT_OVERHEAD - fixed))
     windows = _windows(split_by_agenda(items_agenda, [s.text for s in segs]), lines, budget, count)
     run.windows = len(windows)
-    for k, win in enumerate(windows, start=1):
-        _draft_window(app, engine, win, k, len(windows), segs, lines, people, language, meeting_date, run,
-                      max_tokens)
-        if progress_cb is not None:
-            progress_cb(k / len(windows))
+    try:
+        for k, win in enumerate(windows, start=1):
+            _draft_window(app, engine, win, k, len(windows), segs, lines, people, language, meeting_date, run,
+                          max_tokens)
+            if progress_cb is not None:
+                progress_cb(k / len(windows))
+    except BaseException as exc:  # a crash or a stopped worker: the draft must not stay 'drafting'
+        run.problems.append(f"stopped: {type(exc).__name__}")
+        _finish(app, who, minutes_id, run, started, error="drafting stopped: " + type(exc).__name__)
+        raise
     error = ""
     if not run.usable_windows:
         error = "the language model returned nothing usable: " + "; ".join(run.problems[:5])

@@ -74,14 +74,18 @@ def _check_address(to: str) -> str:
 
 
 def mail_row(app: Appliance, *, to: str, subject: str, body: str, ref: str = "",
-             headers: dict[str, str] | None = None, attachments: list[Path] | None = None) -> OutboxMessage:
+             headers: dict[str, str] | None = None,
+             attachments: list[Path | tuple[Path, str]] | None = None) -> OutboxMessage:
     """An unsaved outbox row for a mail (callers that must write it in their own transaction)."""
     address = _check_address(to)
     extra = {}
     for name, value in (headers or {}).items():
         if _HEADER_NAME.match(name) and name.lower() not in _RESERVED:
             extra[name] = _one_line(value)
-    files = [{"path": str(Path(p)), "name": Path(p).name} for p in attachments or []]
+    files = []
+    for spec in attachments or []:
+        path, name = (spec if isinstance(spec, tuple) else (spec, Path(spec).name))
+        files.append({"path": str(Path(path)), "name": name})
     payload: dict[str, Any] = {"message_id": new_message_id(app.settings.mail), "headers": extra,
                                "attachments": files}
     return OutboxMessage(channel="smtp", target=address, subject=_one_line(subject, 300), body=body,
@@ -105,9 +109,10 @@ def _save(app: Appliance, row: OutboxMessage) -> int:
 
 
 def enqueue_mail(app: Appliance, *, to: str, subject: str, body: str, ref: str = "",
-                 headers: dict[str, str] | None = None, attachments: list[Path] | None = None) -> int:
-    """Store a mail for delivery; returns the outbox id. `attachments` are files under the data folder
-    (read at delivery time, so the row stays small)."""
+                 headers: dict[str, str] | None = None,
+                 attachments: list[Path | tuple[Path, str]] | None = None) -> int:
+    """Store a mail for delivery; returns the outbox id. `attachments` are files under the data folder,
+    optionally with the name the recipient sees (read at delivery time, so the row stays small)."""
     return _save(app, mail_row(app, to=to, subject=subject, body=body, ref=ref, headers=headers,
                                attachments=attachments))
 

@@ -297,9 +297,12 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
     classify_text = "\n".join(x for x in (parsed.subject, body) if x)[:CLASSIFY_CHARS]
     decision: Decision | None = None
     reason = "loop" if "loop" in flags else ""
+    embedder_id = ""
     if not reason and classify_text.strip():
         try:
-            decision = (classifier or active_classifier(app)).classify(classify_text)
+            clf = classifier or active_classifier(app)
+            embedder_id = clf.scorer.embedder_id
+            decision = clf.classify(classify_text)
         except BelfortError as err:  # no taxonomy yet, model missing: the item waits for a person
             reason = err.code
     elif not reason:
@@ -330,6 +333,7 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
             fresh.meta = {**fresh.meta, "ai": {**decision.as_dict(), "label": "ai_suggestion"}}
             s.add(AuditEvent(actor="system", action="triage.classified", target=f"triage:{item.id}", detail={
                 "ai_made": True, "model_version": decision.model_version, "model_kind": decision.model_kind,
+                "embedder": embedder_id,
                 "suggestion": decision.suggestion, "confidence": round(decision.confidence, 4),
                 "threshold": decision.threshold, "reason": reason, "auto": auto, "flags": flags,
             }))

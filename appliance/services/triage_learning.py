@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, TriageItem, TriageLabel
+from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError, NotFound
 from appliance.services.access import Principal
 from appliance.services.triage_model import TrainParams, train_auto
@@ -201,6 +201,13 @@ def model_history(app: Appliance) -> list[dict[str, Any]]:
                     "cv_macro_f1": round(float(meta.get("cv_macro_f1", 0.0)), 3),
                     "created": float(meta.get("created", 0.0))})
     return out
+
+
+def last_retrain(app: Appliance) -> JobOutcome | None:
+    """The newest retrain job: the admin console says whether it ran, and why it was skipped."""
+    with read_session(app.db) as s:
+        return s.exec(select(JobOutcome).where(JobOutcome.kind == "triage_retrain")
+                      .order_by(col(JobOutcome.id).desc()).limit(1)).first()
 
 
 def unused_label_count(app: Appliance) -> int:

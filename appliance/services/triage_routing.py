@@ -120,7 +120,8 @@ def route(app: Appliance, item_id: int, category: str, *, by: str) -> TriageItem
             rows.append(mail_row(
                 app, to=dept.mailbox, subject=f"[Belfort #{item.id}] {cat.name or cat.key}: {item.subject}",
                 body=_mail_body(app, item, cat, by), ref=ref, headers=headers,
-                attachments=[original] if original is not None and original.exists() else None))
+                attachments=[(original, f"original-{item.id}{original.suffix}")]
+                if original is not None and original.exists() else None))
         if dept is not None and dept.webhook:
             rows.append(webhook_row(url=dept.webhook, payload=webhook_payload(item, cat, by), ref=ref))
         for row in rows:

@@ -45,7 +45,7 @@ def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_ask_form_streams_and_swaps_in_the_checked_answer(server, chromium) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
-    world, base = server
+    _world, base = server
     out = subprocess.run([NODE, str(HERE / "run_ask_js.js"), str(chromium), base, "anna", PW, SPORTHAL_Q],
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr

@@ -101,6 +101,19 @@ def test_streams_never_carry_a_source_the_user_cannot_read(world) -> None:  # ty
         assert hidden in [s["document_id"] for s in final["sources"]]
 
 
+def test_page_stream_follow_up_uses_the_conversation(world) -> None:  # type: ignore[no-untyped-def]
+    with world.client() as c:
+        sign_in(c, "anna")
+        with c.stream("GET", "/ask/stream", params={"q": SPORTHAL_Q}) as r:
+            first = dict(parse_sse(r.read().decode()))["answer"]["audit_id"]
+        with c.stream("GET", "/ask/stream", params={"q": "En in welke straat?", "conv": str(first)}) as r:
+            second = dict(parse_sse(r.read().decode()))["answer"]["audit_id"]
+        fragment = c.get(f"/ask/answer/{second}?fragment=1&conv={first}").text
+    used = audit.get_record(world.app, SYSTEM, second)["payload"]["question_used"]
+    assert SPORTHAL_Q in used and "welke straat" in used  # no LLM: searched with the previous question
+    assert f'data-conv="{first},{second}"' in fragment and "Eerder in dit gesprek" in fragment
+
+
 def test_stream_bad_input_is_a_coded_error(world) -> None:  # type: ignore[no-untyped-def]
     with world.client() as c:
         sign_in(c, "anna")

@@ -108,7 +108,8 @@ def test_the_taxonomy_editor_refuses_removing_a_category_items_wait_in(world) ->
     add_item(world.app, "Put", suggested="wegschade")
     add_item(world.app, "Nog een put", suggested="wegschade")
     client = _client(world, "admin")
-    assert client.get("/admin/triage").status_code == 200
+    r = client.post("/admin/triage/retrain", data={"_csrf_token": csrf(client)})
+    assert r.status_code == 200 and "too few labels" in r.text  # the skipped retrain says why
     r = client.post("/admin/triage/categories/wegschade/remove", data={"_csrf_token": csrf(client)})
     assert r.status_code == 409 and "2 item(s)" in r.text and "wegschade" in r.text
     assert "wegschade" in active_taxonomy(world.app.settings).keys

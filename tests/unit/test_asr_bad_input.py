@@ -42,16 +42,21 @@ def whisper_words() -> WhisperTranscriber:
     return WhisperTranscriber(require_whisper(), word_timestamps=True)  # as built when a diarizer is set
 
 
+def interview(folder: Path) -> Path:
+    """The chair speaks first, on the left; a council member answers on the right. Whisper writes
+    both in one segment; word times cut it where the speaker changes."""
+    left = speak(folder / "a.wav", "Welkom op de gemeenteraad.")
+    right = speak(folder / "b.wav", "Ik heb een vraag.")
+    sox(str(left), str(folder / "l.wav"), "pad", "0", "4")
+    sox(str(right), str(folder / "r.wav"), "pad", "3.5", "1")
+    sox("-M", str(folder / "l.wav"), str(folder / "r.wav"), str(folder / "interview.wav"))
+    return folder / "interview.wav"
+
+
 def test_stereo_with_one_speaker_per_channel_transcribes_both_and_tells_them_apart(
     appliance: Appliance, tmp_path: Path, whisper_words: WhisperTranscriber
 ) -> None:
-    left = speak(tmp_path / "a.wav", "Welkom op de gemeenteraad.")
-    right = speak(tmp_path / "b.wav", "Ik heb een vraag.")
-    # The chair speaks first, on the left; a council member answers on the right. Whisper writes both
-    # in one segment; word times cut it where the speaker changes.
-    sox(str(left), str(tmp_path / "l.wav"), "pad", "0", "4")
-    sox(str(right), str(tmp_path / "r.wav"), "pad", "3.5", "1")
-    sox("-M", str(tmp_path / "l.wav"), str(tmp_path / "r.wav"), str(tmp_path / "interview.wav"))
+    interview(tmp_path)
     assert probe(tmp_path / "interview.wav").channels == 2
     result = transcribe_recording(appliance, tmp_path / "interview.wav", transcriber=whisper_words, language="nl",
                                   diarizer=ChannelDiarizer())
@@ -62,6 +67,24 @@ def test_stereo_with_one_speaker_per_channel_transcribes_both_and_tells_them_apa
     assert "gemeente" in by_speaker["S1"], by_speaker  # the downmix keeps the left voice ...
     assert "ik heb" in by_speaker["S2"], by_speaker  # ... and the right one
     assert [s.speaker for s in result.segments] == sorted(s.speaker for s in result.segments)  # S1 spoke first
+
+
+def test_cli_labels_speakers_with_the_channel_diarizer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from ops.cli import main
+
+    model = require_whisper()
+    monkeypatch.setenv("BELFORT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BELFORT_MODELS_DIR", str(model.parent))
+    monkeypatch.setenv("BELFORT_PROFILE", "test")
+    monkeypatch.setenv("BELFORT_ASR__HOTWORDS", "[gemeenteraad]")
+    assert main(["transcribe", str(interview(tmp_path)), "--diarizer", "channel", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [s["speaker"] for s in out["segments"]] == ["S1", "S2"], out
+    assert main(["transcribe", str(tmp_path / "interview.wav"), "--diarizer", "channel"]) == 0  # stored
+    assert "] S2: " in capsys.readouterr().out
 
 
 def test_telephone_audio_at_8_khz_is_resampled_and_transcribed(

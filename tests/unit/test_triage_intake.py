@@ -99,7 +99,7 @@ def test_confident_item_is_routed_with_mail_and_audit(app: Appliance) -> None:
     rows = outbox_rows(app)
     assert [(r.channel, r.target, r.ref, r.state) for r in rows] == [
         ("smtp", "omgeving@gemeente.example", f"triage:{item.id}", "pending")]
-    assert rows[0].payload["attachments"][0]["path"] == item.original_path
+    assert rows[0].payload["attachments"] == [{"path": item.original_path, "name": f"original-{item.id}.eml"}]
     assert "Kerkstraat" in rows[0].body and "AI" in rows[0].body
     (event,) = audit(app, "triage.route")
     assert event.detail["model_version"] == "scripted-1" and event.detail["confidence"] == 0.97

@@ -33,7 +33,8 @@ def _console(request: Request, appliance: Appliance, who: Principal, *, status: 
         if taxonomy else {}
     return page(request, "triage_admin.html", who=who, status=status, error=error, notice=notice,
                 taxonomy=taxonomy, waiting=waiting, models=triage_learning.model_history(appliance),
-                unused_labels=triage_learning.unused_label_count(appliance))
+                unused_labels=triage_learning.unused_label_count(appliance),
+                last_retrain=triage_learning.last_retrain(appliance))
 
 
 @get(HOME, sync_to_thread=True, include_in_schema=False)
