@@ -120,8 +120,22 @@ def check_models(app: Appliance) -> list[Check]:
         # Search works without the LLM; answers come with a later feature.
         out.append(_model_check(app, s.llm.model, "llm", required=False))
     if s.profile != "test":
-        out.append(_model_check(app, "whisper-base", "transcriber", required=False))
+        out.append(_model_check(app, s.asr.model, "transcriber", required=False))
     return out
+
+
+def check_diarizer(app: Appliance) -> Check:
+    """Speaker turns: a configured diarizer must load; `none` (people set speakers) is fine."""
+    from models.base import ModelError
+    from models.diarize import build_diarizer
+
+    name = app.settings.asr.diarizer
+    try:
+        engine = build_diarizer(name, app.settings.models_dir)
+    except ModelError as exc:
+        return Check("asr.diarizer", False, exc.message, hint=exc.hint, required=False)
+    return Check("asr.diarizer", True, f"speaker turns by the {name} diarizer" if engine is not None
+                 else "no diarizer: speakers are assigned in the transcript editor", required=False)
 
 
 def check_tesseract(run: Callable[[list[str]], str] | None = None) -> list[Check]:
@@ -220,6 +234,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_tesseract()
     checks.append(check_frog(app))
     checks.append(check_llama(app))
+    checks.append(check_diarizer(app))
     checks += check_minutes_templates(app)
     checks += check_triage_mail(app)
     checks += check_cpu(hw)

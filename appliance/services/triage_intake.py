@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from datetime import datetime, timedelta
@@ -68,8 +69,10 @@ def _store_original(app: Appliance, raw: bytes, sha: str, suffix: str) -> Path:
 
 def _existing(app: Appliance, source: str, external_id: str, sha: str) -> TriageItem | None:
     with read_session(app.db) as s:
-        found = s.exec(select(TriageItem).where(TriageItem.source == source,
-                                                TriageItem.external_id == external_id)).first()
+        same_id = TriageItem.external_id == external_id
+        # A Message-ID names one mail wherever it came from (mailbox, or saved and dropped in the folder).
+        where = same_id if external_id.startswith("<") else (TriageItem.source == source) & same_id
+        found = s.exec(select(TriageItem).where(where)).first()
         if found is None:
             found = s.exec(select(TriageItem).where(TriageItem.sha256 == sha)).first()
         return found
@@ -171,7 +174,14 @@ def receive_file(app: Appliance, path: Path) -> int | None:
             raise BelfortError("triage.not_mail", "only .eml and .msg files are taken in as triage items")
         if path.stat().st_size > app.settings.intake.max_item_mb * MIB * 4:
             raise BelfortError("triage.too_large", "the dropped mail is far larger than max_item_mb")
-        item = receive(app, path.read_bytes(), source="folder", external_id="")
+        raw = path.read_bytes()
+        message_id = ""
+        if sniff_kind(raw) == "eml":
+            from email.parser import BytesHeaderParser
+
+            head = re.split(rb"\r?\n\r?\n", raw[:256 * 1024], maxsplit=1)[0]  # the header block only
+            message_id = " ".join(str(BytesHeaderParser().parsebytes(head).get("message-id") or "").split())
+        item = receive(app, raw, source="folder", external_id=message_id)
     except Exception as exc:  # noqa: BLE001 - keep the file, with a reason, out of the drop folder
         log.warning("triage drop folder: a file could not be received (%s)", type(exc).__name__)
         _move_failed(app, path, getattr(exc, "code", type(exc).__name__))

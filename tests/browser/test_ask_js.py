@@ -3,6 +3,7 @@ swapped in without leaving the page (strict CSP, real SmolLM2 with a few tokens)
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import threading
@@ -42,6 +43,8 @@ def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
     yield world, base
     srv.should_exit = True
     thread.join(10)
+    set_llm(appliance, None)
+    gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
 
 
 def test_ask_form_streams_and_swaps_in_the_checked_answer(server, chromium) -> None:  # noqa: F811  # type: ignore[no-untyped-def]

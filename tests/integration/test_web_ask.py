@@ -14,7 +14,7 @@ import pytest
 from appliance.context import open_appliance
 from appliance.services import audit
 from appliance.services.access import SYSTEM
-from appliance.services.llm_engine import set_llm
+from appliance.services.llm_engine import get_llm, set_llm
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, ask_page, audit_id
@@ -170,17 +170,19 @@ def test_page_in_french_uses_french_texts(world, anna) -> None:  # type: ignore[
 
 
 @pytest.fixture
-def smollm():  # type: ignore[no-untyped-def]
+def smollm(world):  # type: ignore[no-untyped-def]
+    """The real engine handed to the appliance at its seam; freed again after the test."""
     from models.llamacpp import LlamaCppLLM
 
-    yield FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256))
+    set_llm(world.app, FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256)))
+    yield get_llm(world.app)
+    set_llm(world.app, None)
     gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
 
 
 @pytest.mark.llm
 def test_page_with_the_real_llm_labels_the_answer_as_ai(world, anna, smollm) -> None:  # type: ignore[no-untyped-def]
     llm = smollm
-    set_llm(world.app, llm)
     page = ask_page(anna, SPORTHAL_Q).text
     status = re.search(r'data-status="(\w+)"', page).group(1)
     assert status in ("answered", "dont_know")  # a 135M model may fail the check: never unchecked text

@@ -114,3 +114,14 @@ def test_registry_names_the_engines_and_what_to_provision(appliance: Appliance, 
     with pytest.raises(BelfortError) as berr:
         build_diarizer(appliance.settings, "pyannote")
     assert berr.value.code == "diarizer.missing_model" and berr.value.hint
+
+
+def test_doctor_reports_the_diarizer(tmp_path: Path) -> None:
+    from appliance.checks import check_diarizer
+    from appliance.context import open_appliance
+    from tests.conftest import make_settings
+
+    default = check_diarizer(open_appliance(make_settings(tmp_path / "a")))
+    assert default.ok and "editor" in default.message
+    missing = check_diarizer(open_appliance(make_settings(tmp_path / "b", asr={"diarizer": "pyannote"})))
+    assert not missing.ok and not missing.required and "pyannote/speaker-diarization-3.1" in missing.hint

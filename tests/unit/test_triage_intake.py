@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Sequence
+from email import message_from_bytes
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -348,3 +349,40 @@ def test_outlook_msg_in_the_drop_folder(app: Appliance, tmp_path: Path) -> None:
     assert item is not None and item.subject == "Fietsenstalling" and "fiets" in item.text
     assert item.sender == "zoe.peeters@belfort.example" and item.sender_name == "Zoë Peeters"
     assert Path(item.original_path).suffix == ".msg" and len(item.attachment_document_ids) == 1
+
+
+def test_a_mail_saved_from_the_mailbox_and_dropped_is_the_same_item(app: Appliance) -> None:
+    fetched = mail(headers={"X-Spam-Score": "0.1"})  # the mailbox copy: other bytes, same Message-ID
+    saved = mail()
+    message_id = str(message_from_bytes(saved)["Message-ID"])
+    item = receive(app, fetched, source="imap", external_id=message_id, classifier=scripted(app, "afval", 0.3))
+    drop = app.settings.inbox_dir / app.settings.intake.drop_folder
+    drop.mkdir(parents=True)
+    (drop / "saved.eml").write_bytes(saved)
+    assert receive_file(app, drop / "saved.eml") == item.id
+
+
+def test_worker_delivers_the_outbox_every_minute_and_polls_only_a_configured_mailbox(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from appliance.jobs import make_huey
+
+    plain = make_huey(make_settings(tmp_path / "a"), immediate=True)
+    periodic = {t.name: t for t in plain._registry.periodic_tasks}
+    assert "outbox_deliver" in periodic and "triage_imap_poll" not in periodic
+    assert periodic["outbox_deliver"].validate_datetime(datetime(2026, 1, 1, 9, 7))
+    mailbox = make_huey(make_settings(tmp_path / "b", intake={"imap_host": "imap.gemeente.example",
+                                                                "poll_seconds": 300}), immediate=True)
+    poll = {t.name: t for t in mailbox._registry.periodic_tasks}["triage_imap_poll"]
+    assert poll.validate_datetime(datetime(2026, 1, 1, 9, 5))
+    assert not poll.validate_datetime(datetime(2026, 1, 1, 9, 7))
+    # A dropped mail is handed to the worker as a task of its own (immediate mode runs it here).
+    drop = plain.settings.inbox_dir / "_triage" / "drop.eml"
+    drop.parent.mkdir(parents=True)
+    drop.write_bytes(mail())
+    plain.triage_intake_file_task(str(drop))
+    from appliance.jobs import worker_appliance
+
+    with read_session(worker_appliance(plain.settings).db) as s:
+        (item,) = s.exec(select(TriageItem)).all()
+    assert item.source == "folder" and not drop.exists()

@@ -35,6 +35,19 @@
         history.replaceState(null, "", "#" + row.id);
       }
     });
+    // Follow the audio: the segment being heard is marked, so a correction lands on the right one.
+    var rows = Array.prototype.map.call(document.querySelectorAll("li.segment a.seek"), function (a) {
+      return { start: parseFloat(a.getAttribute("data-start")), row: a.closest("li") };
+    });
+    var current = null;
+    audio.addEventListener("timeupdate", function () {
+      var now = null;
+      rows.forEach(function (r) { if (r.start <= audio.currentTime + 0.05) { now = r.row; } });
+      if (now === current) { return; }
+      if (current) { current.classList.remove("playing"); }
+      if (now) { now.classList.add("playing"); }
+      current = now;
+    });
   }
 
   function poll(el) {
