@@ -81,10 +81,10 @@ def resolve_agenda(app: Appliance, who: Principal, agenda: Agenda) -> list[Agend
     return agenda_from_items([a.as_dict() if isinstance(a, AgendaItem) else a for a in agenda])
 
 
-def _transcript(app: Appliance, recording_id: int) -> list[TranscriptSegment]:
-    from appliance.services.transcripts import get_recording
+def _transcript(app: Appliance, who: Principal, recording_id: int) -> list[TranscriptSegment]:
+    from appliance.services.recordings import get_visible
 
-    rec = get_recording(app, recording_id)  # NotFound
+    rec = get_visible(app, who, recording_id)  # NotFound, also for a recording `who` may not see
     if rec.state != "done":
         raise BelfortError("minutes.transcript_unfinished", f"recording {recording_id} is {rec.state}",
                            hint="draft the minutes once transcription has finished", status=409)
@@ -135,7 +135,7 @@ def draft_minutes(
     from appliance.services.llm_engine import get_llm, llm_status
 
     started = time.perf_counter()
-    segs = _transcript(app, recording_id)
+    segs = _transcript(app, who, recording_id)
     items_agenda = resolve_agenda(app, who, agenda)
     people = [" ".join(a.split())[:200] for a in attendees if a and a.strip()][:MAX_ATTENDEES]
     if meeting_date and not parse_deadline(meeting_date):

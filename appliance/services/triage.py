@@ -28,6 +28,10 @@ REASON_AUTO = "auto"
 REASON_BELOW_THRESHOLD = "below_threshold"
 REASON_HUMAN_ONLY = "human_only"
 REASON_UNKNOWN_CATEGORY = "unknown_category"  # the model knows a category the taxonomy no longer has
+# Zero-shot scores are a softmax of cosines with a fixed temperature, not probabilities fitted on
+# this organisation's items: until a model is trained on labelled history, only near-certain
+# suggestions are routed without a person (measured: look-alike categories score 0.6-0.75).
+ZERO_SHOT_MIN_CONFIDENCE = 0.9
 
 # Words that make a person look first, whatever the category. Kept short and literal on purpose:
 # a false "urgent" costs a glance, a missed one costs a citizen.
@@ -200,10 +204,11 @@ class TriageClassifier:
             reason, threshold = REASON_UNKNOWN_CATEGORY, 1.0
         elif category.human_only:  # AI Act high-risk: a person decides, whatever the confidence
             reason, threshold = REASON_HUMAN_ONLY, category.threshold
-        elif confidence < category.threshold:
-            reason, threshold = REASON_BELOW_THRESHOLD, category.threshold
         else:
-            reason, threshold = REASON_AUTO, category.threshold
+            threshold = category.threshold
+            if self.scorer.kind == "zero_shot":
+                threshold = max(threshold, ZERO_SHOT_MIN_CONFIDENCE)
+            reason = REASON_BELOW_THRESHOLD if confidence < threshold else REASON_AUTO
         terms = detect_urgency(text)
         auto = reason == REASON_AUTO
         return Decision(

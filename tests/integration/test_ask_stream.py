@@ -32,8 +32,17 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
 def smollm():  # type: ignore[no-untyped-def]
     from models.llamacpp import LlamaCppLLM
 
-    yield FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256), limit=16)
-    gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
+    return FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256), limit=16)
+
+
+@pytest.fixture
+def real_llm(world, smollm):  # type: ignore[no-untyped-def]
+    """The real engine handed in at the appliance's seam, taken back after the test (so llama.cpp is
+    freed with this module, not during interpreter shutdown)."""
+    set_llm(world.app, smollm)
+    yield smollm
+    set_llm(world.app, None)
+    gc.collect()
 
 
 def _kinds(events: list[tuple[str, Any]]) -> list[str]:
@@ -51,8 +60,8 @@ def _check_answer_event(world: Any, events: list[tuple[str, Any]], user: str) ->
 
 
 @pytest.mark.llm
-def test_api_stream_sends_tokens_then_the_checked_answer_then_done(world, smollm) -> None:  # type: ignore[no-untyped-def]
-    set_llm(world.app, smollm)
+def test_api_stream_sends_tokens_then_the_checked_answer_then_done(world, real_llm) -> None:  # type: ignore[no-untyped-def]
+    smollm = real_llm
     with world.client() as c, c.stream("POST", "/api/v1/ask/stream", json={"question": SPORTHAL_Q},
                                        headers=bearer(world, "anna")) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
@@ -67,8 +76,8 @@ def test_api_stream_sends_tokens_then_the_checked_answer_then_done(world, smollm
 
 
 @pytest.mark.llm
-def test_page_stream_is_session_authenticated_and_streams(world, smollm) -> None:  # type: ignore[no-untyped-def]
-    set_llm(world.app, smollm)
+@pytest.mark.usefixtures("real_llm")
+def test_page_stream_is_session_authenticated_and_streams(world) -> None:  # type: ignore[no-untyped-def]
     with world.client() as c:
         r = c.get("/ask/stream", params={"q": SPORTHAL_Q}, follow_redirects=False)
         assert r.status_code in (302, 303)  # not signed in: no stream

@@ -1,9 +1,8 @@
-"""A worker that stopped in the middle of an uploaded 2-hour meeting: the next worker queues it again
+"""A worker that stopped in the middle of an uploaded 1-hour meeting: the next worker queues it again
 and it resumes at its first unfinished window, with the organisation's asr settings."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,25 @@ from appliance.services.access import Principal
 from appliance.services.recordings import store_upload
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber
-from tests.asr_fixture import silence
 from tests.conftest import make_settings
+from tests.recording_support import sparse_wav
 
 pytest.importorskip("av")
-TWO_HOURS = 7200.0
+ONE_HOUR = 3600
 
 
 def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, asr={"chunk_seconds": 600, "language": "fr", "hotwords": ["Belveld"]})
+    settings = make_settings(tmp_path, asr={"chunk_seconds": 300, "language": "fr", "hotwords": ["Belveld"]})
     script = [Segment(30.0, 34.0, "La séance est ouverte.", avg_logprob=-0.2),
-              Segment(3700.0, 3705.0, "Point deux.", avg_logprob=-0.2),
-              Segment(7100.0, 7104.0, "La séance est levée.", avg_logprob=-0.2)]
+              Segment(1850.0, 1855.0, "Point deux.", avg_logprob=-0.2),
+              Segment(3550.0, 3554.0, "La séance est levée.", avg_logprob=-0.2)]
     fake = FakeTranscriber(script)
     app = open_appliance(settings, embedder=FakeEmbedder(), transcriber=fake)
     use_appliance(app)
-    meeting = silence(tmp_path / "raad.wav", TWO_HOURS, rate=8000)
-    rec = store_upload(app, Principal(7, "anna", "staff"), "raad.wav", io.BytesIO(meeting.read_bytes()))
-    assert (rec.n_chunks, rec.chunk_seconds, rec.language) == (12, 600.0, "fr")
+    meeting = sparse_wav(tmp_path / "raad.wav", ONE_HOUR)
+    with meeting.open("rb") as upload:
+        rec = store_upload(app, Principal(7, "anna", "staff"), "raad.wav", upload)
+    assert (rec.n_chunks, rec.chunk_seconds, rec.language) == (12, 300.0, "fr")
 
     # The previous worker transcribed 5 windows, then died with its job "running".
     from appliance.services.transcripts import transcribe_recording
@@ -52,7 +52,7 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
 
     jobs = enqueue_unfinished_transcriptions(app, make_huey(settings, immediate=True))  # the new worker starts
     assert len(jobs) == 1
-    assert fake.calls[5:] == [(600.0 * k, 600.0) for k in range(5, 12)]  # only the unfinished windows
+    assert fake.calls[5:] == [(300.0 * k, 300.0) for k in range(5, 12)]  # only the unfinished windows
     with read_session(app.db) as s:
         done = s.get(Recording, rec.id)
         assert done is not None and (done.state, done.chunks_done) == ("done", 12)
@@ -64,4 +64,4 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
     from appliance.services.transcripts import recording_segments
 
     segs = recording_segments(app, rec.id or 0)
-    assert [s.start for s in segs] == [30.0, 3700.0, 7100.0] and {s.language for s in segs} == {"fr"}
+    assert [s.start for s in segs] == [30.0, 1850.0, 3550.0] and {s.language for s in segs} == {"fr"}

@@ -84,6 +84,19 @@ def test_upload_transcribe_edit_and_play(world: World, meeting: Path) -> None:
     found = client.get(f"/recordings/{rec_id}", params={"q": "SCRIPT"})
     assert "<mark>script</mark>" in found.text and found.text.count('class="segment"') == 1
 
+    # Split the turn where the next words begin: a new segment right after it, same speaker.
+    r = client.post(f"/recordings/{rec_id}/segments/{seg}/split", follow_redirects=False,
+                    data={"_csrf_token": csrf(client), "before": "Gemeenteraad", "at": ""})
+    assert r.status_code == 303
+    new = int(r.headers["location"].rsplit("#seg-", 1)[1])
+    after = [int(i) for i in re.findall(r'id="seg-(\d+)"', client.get(f"/recordings/{rec_id}").text)]
+    assert after[:2] == [seg, new] and len(after) == len(ids) + 1
+    got = client.get(f"/api/v1/recordings/{rec_id}", headers=bearer(world, "anna")).json()["segments"]
+    assert got[1]["text"] == "gemeenteraad." and got[1]["speaker"] == "Burgemeester Peeters"
+    assert got[0]["end"] == got[1]["start"] > got[0]["start"]
+    moment = client.get(f"/recordings/{rec_id}", params={"t": got[1]["start"]}).text  # a link to a moment
+    assert f'src="/recordings/{rec_id}/audio#t={got[1]["start"]}"' in moment
+
     # Playback: the stored file, with Range requests answered 206 so the player can seek.
     data = Path(rec.source_path).read_bytes()
     whole = client.get(f"/recordings/{rec_id}/audio")

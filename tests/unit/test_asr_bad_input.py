@@ -8,7 +8,6 @@ corrupt and video-without-sound files at the decoder in test_asr_audio.py and te
 from __future__ import annotations
 
 import io
-import struct
 import time
 import tracemalloc
 from pathlib import Path
@@ -26,6 +25,7 @@ from models.diarize import ChannelDiarizer
 from models.fakes import FakeTranscriber
 from models.whisper import SAMPLE_RATE, WhisperTranscriber, decode_window, probe
 from tests.asr_fixture import encode, require_whisper, silence, sox, speak
+from tests.recording_support import sparse_wav
 
 pytest.importorskip("av")
 ANNA = Principal(7, "anna", "staff")
@@ -97,17 +97,6 @@ def test_telephone_audio_at_8_khz_is_resampled_and_transcribed(
     assert (info.sample_rate, info.codec) == (8000, "pcm_mulaw")
     result = transcribe_recording(appliance, tmp_path / "tel.wav", transcriber=whisper, language="nl")
     assert "ik heb een" in result.text.lower(), result.segments
-
-
-def sparse_wav(path: Path, seconds: int, rate: int = 8000) -> Path:
-    """A valid 16-bit mono WAV of `seconds` of silence without writing them: a sparse file."""
-    data = seconds * rate * 2
-    header = b"RIFF" + struct.pack("<I", 36 + data) + b"WAVEfmt " + struct.pack(
-        "<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", data)
-    with path.open("wb") as fh:
-        fh.write(header)
-        fh.truncate(len(header) + data)
-    return path
 
 
 def test_a_six_hour_meeting_is_accepted_and_planned_in_72_windows(appliance: Appliance, tmp_path: Path) -> None:

@@ -209,3 +209,12 @@ def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, r
     with read_session(appliance.db) as s:
         failed = s.exec(select(JobOutcome).where(JobOutcome.job_id == unknown)).one()
     assert (failed.state, failed.code) == ("failed", "auth.unknown_user")
+
+
+def test_only_people_who_may_see_the_recording_draft_its_minutes(appliance: Appliance, recording: int) -> None:
+    from appliance.errors import NotFound
+    from appliance.services.access import Principal
+
+    staff = Principal(user_id=7, username="bediende", role="staff")
+    with pytest.raises(NotFound):
+        draft_minutes(appliance, recording, llm=FakeLLM(_reply({})), who=staff)

@@ -184,3 +184,25 @@ def test_urgency_and_language() -> None:
     assert detect_language("La poubelle de notre rue n'a pas été vidée depuis deux semaines.") == "fr"
     assert detect_language("The bin in our street has not been emptied for two weeks.") == "en"
     assert detect_language("ok") == ""
+
+
+def test_zero_shot_routes_only_near_certain_items(embedder, taxonomy, model) -> None:
+    """Zero-shot scores are not calibrated on the organisation's items: a confidence that a trained
+    model may route on (above the category's threshold) still waits for a person in zero-shot mode."""
+    from appliance.services.triage import ZERO_SHOT_MIN_CONFIDENCE
+
+    text = "een diepe put in het wegdek van het fietspad"
+    zero = TriageClassifier(taxonomy, embedder)
+    trained = TriageClassifier(taxonomy, embedder, model)
+    for clf in (zero, trained):
+        labels = clf.scorer.labels
+        row = np.full(len(labels), 0.2 / (len(labels) - 1))
+        row[labels.index("wegen")] = 0.8
+        d = clf.decide(row, text)
+        if clf is zero:
+            assert d.abstain and d.reason == "below_threshold" and d.threshold == ZERO_SHOT_MIN_CONFIDENCE
+        else:
+            assert taxonomy.get("wegen").threshold <= 0.8
+            assert d.route == "wegen" and d.reason == "auto"
+        row[labels.index("wegen")] = 0.95
+        assert clf.decide(row, text).route == "wegen"
