@@ -105,7 +105,7 @@ def parse_destelbergen(text: str) -> dict:
     lines = [ln.strip().replace("\u200b", "") for ln in text.splitlines()]
     lines = [ln for ln in lines if ln]
     i = lines.index("Inhoud") + 1
-    points = []
+    points: list[dict] = []
     while i + 1 < len(lines) and re.fullmatch(r"\d{1,2}\.", lines[i]):
         n = int(lines[i][:-1])
         if points and n == 1:
@@ -162,11 +162,15 @@ def speak(case: dict, wav: Path) -> None:
     """All segments read by espeak-ng (Dutch), joined with short pauses, 16 kHz mono."""
     parts = []
     for k, seg in enumerate(case["transcript"]):
-        raw = wav.parent / f".{wav.stem}-{k:04d}.wav"
-        subprocess.run(["espeak-ng", "-v", "nl", "-s", "150", "-w", str(raw), seg["text"]], check=True,
+        raw = wav.parent / f".{wav.stem}-{k:04d}.raw.wav"
+        part = wav.parent / f".{wav.stem}-{k:04d}.wav"
+        subprocess.run(["espeak-ng", "-v", "nl", "-w", str(raw), seg["text"]], check=True, capture_output=True)
+        # 16 kHz mono with a pause after each sentence: Whisper's segmentation (and VAD) need the breaks.
+        subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(part), "pad", "0", "0.8"], check=True,
                        capture_output=True)
-        parts.append(str(raw))
-    subprocess.run(["sox", *parts, "-r", "16000", "-c", "1", str(wav)], check=True, capture_output=True)
+        raw.unlink()
+        parts.append(str(part))
+    subprocess.run(["sox", *parts, str(wav)], check=True, capture_output=True)
     for p in parts:
         Path(p).unlink()
 

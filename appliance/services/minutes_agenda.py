@@ -92,6 +92,9 @@ def _cue_numbers(text: str) -> set[int]:
     """Item numbers the text announces: 'punt 3', 'agendapunt drie', 'point 3', 'item 3'."""
     norm = normalise(text)
     out = {int(m[1]) for m in re.finditer(r"\b(?:agenda ?)?(?:punt|point|item|agendapunt)\s+(\d{1,3})\b", norm)}
+    for m in re.finditer(r"\bpunt(\w+)", norm):  # Whisper glues spoken numbers on: "punteen", "punttwee"
+        if m[1] in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[m[1]])
     for m in re.finditer(r"\b(?:agenda ?)?(?:punt|point|item|agendapunt)\s+(\w+(?: \w+)?)", norm):
         words = m[1].split()
         for cand in (" ".join(words), words[0]):

@@ -78,7 +78,7 @@ def schema(agenda_numbers: Sequence[int] = ()) -> dict[str, Any]:
     text = {"type": "string", "minLength": 3, "maxLength": MAX_TEXT_CHARS}
     vote = {"type": "object", "properties": {
         "for": {"type": "integer"}, "against": {"type": "integer"}, "abstain": {"type": "integer"}}}
-    extra = {
+    extra: dict[str, dict[str, Any]] = {
         "summary": {},
         "decision": {"vote": vote},
         "action": {"owner": {"type": "string", "maxLength": 80}, "deadline": {"type": "string", "maxLength": 40}},

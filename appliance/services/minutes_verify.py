@@ -178,9 +178,9 @@ def parse_deadline(text: str, meeting_date: str = "") -> str:
     for i, w in enumerate(words):
         if w in MONTHS and i and words[i - 1].isdigit():
             day, month = int(words[i - 1]), MONTHS[w]
-            year = next((int(x) for x in words[i + 1:i + 2] if x.isdigit() and len(x) == 4), None)
-            found = _safe_date(year, month, day) if year else _after(meeting, month, day)
-            return found.isoformat() if found else ""
+            given = next((int(x) for x in words[i + 1:i + 2] if x.isdigit() and len(x) == 4), None)
+            on = _safe_date(given, month, day) if given else _after(meeting, month, day)
+            return on.isoformat() if on else ""
     if meeting is None:
         return ""
     for i, w in enumerate(words):

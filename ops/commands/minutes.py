@@ -114,12 +114,12 @@ def _draft(args: argparse.Namespace) -> int:
     from appliance.services.minutes_review import get_minutes
 
     app = appliance_from(args)
-    llm = None
+    llm: Any = None
     if args.model:
         from appliance.services.llm_engine import runtime_params
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
+        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))  # type: ignore[arg-type]
     if args.agenda and args.agenda_document:
         raise BelfortError("minutes.two_agendas", "give --agenda or --agenda-document, not both")
     agenda: str | int | None = args.agenda_document

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from ops.commands._common import appliance_from
+
+
+class DropQueryStrings(logging.Filter):
+    """Access-log lines without the query string: `/?q=` and `/ask/stream?q=` carry what staff search
+    and ask, which may name citizens; the log keeps method, path and status."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            addr, method, path, version, status = record.args
+            record.args = (addr, method, str(path).split("?", 1)[0], version, status)
+        return True
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -14,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     app = appliance_from(args)
     web = create_app(app)  # uploads go to the Huey queue file; `belfort worker` runs them
-    uvicorn.run(
+    config = uvicorn.Config(
         web,
         host=args.host or app.settings.web.host,
         port=args.port or app.settings.web.port,
@@ -23,6 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         # Behind a reverse proxy on the same host, X-Forwarded-* from localhost are trusted (uvicorn default).
         proxy_headers=True,
     )
+    logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())  # after Config set up logging
+    uvicorn.Server(config).run()
     return 0
 
 

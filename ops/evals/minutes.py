@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from appliance.settings import load_settings
+from models.base import LLM
 
 
 def register(kinds: argparse._SubParsersAction) -> None:
@@ -28,10 +29,11 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
+    llm: LLM | None
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
+        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))  # type: ignore[arg-type]
     else:
         llm = build_llm(app)
     if llm is None:

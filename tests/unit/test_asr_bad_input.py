@@ -63,10 +63,16 @@ def test_stereo_with_one_speaker_per_channel_transcribes_both_and_tells_them_apa
     by_speaker: dict[str, str] = {}
     for seg in result.segments:
         by_speaker[seg.speaker] = (by_speaker.get(seg.speaker, "") + " " + seg.text.lower()).strip()
-    assert set(by_speaker) == {"S1", "S2"}, result.segments
-    assert "gemeente" in by_speaker["S1"], by_speaker  # the downmix keeps the left voice ...
-    assert "ik heb" in by_speaker["S2"], by_speaker  # ... and the right one
-    assert [s.speaker for s in result.segments] == sorted(s.speaker for s in result.segments)  # S1 spoke first
+    # (A stray word in a pause belongs to no turn and stays unlabelled: "" may come too.)
+    assert {"S1", "S2"} <= set(by_speaker), result.segments
+    # whisper-base hears espeak's "Welkom op de gemeenteraad" as "Meel kom op de gemeente rat" and the
+    # like (its decoding varies a little with CPU load): the left voice's words, however spelt.
+    assert any(w in by_speaker["S1"] for w in ("gemeent", "kom op", "welkom")), by_speaker
+    assert "ik heb" in by_speaker["S2"], by_speaker  # ... and the right one's
+    labelled = [s for s in result.segments if s.speaker]
+    # The left voice speaks first (0-2.5 s), the right one from 3.5 s: no S1 after S2 (word times are
+    # approximate, so no tighter bound).
+    assert max(s.end for s in labelled if s.speaker == "S1") <= min(s.start for s in labelled if s.speaker == "S2")
 
 
 def test_cli_labels_speakers_with_the_channel_diarizer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -82,7 +88,8 @@ def test_cli_labels_speakers_with_the_channel_diarizer(tmp_path: Path, monkeypat
     monkeypatch.setenv("BELFORT_ASR__HOTWORDS", "[gemeenteraad]")
     assert main(["transcribe", str(interview(tmp_path)), "--diarizer", "channel", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [s["speaker"] for s in out["segments"]] == ["S1", "S2"], out
+    speakers = [s["speaker"] for s in out["segments"] if s["speaker"]]
+    assert speakers[0] == "S1" and "S2" in speakers and speakers == sorted(speakers), out
     assert main(["transcribe", str(tmp_path / "interview.wav"), "--diarizer", "channel"]) == 0  # stored
     assert "] S2: " in capsys.readouterr().out
 

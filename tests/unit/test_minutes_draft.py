@@ -17,7 +17,7 @@ from appliance.services.access import SYSTEM
 from appliance.services.evaluation.minutes import match_decisions, store_transcript
 from appliance.services.llm_engine import set_llm
 from appliance.services.minutes import draft_minutes
-from appliance.services.minutes_agenda import parse_agenda, split_by_agenda
+from appliance.services.minutes_agenda import locate_items, parse_agenda, split_by_agenda
 from appliance.services.minutes_prompts import parse_items
 from appliance.services.minutes_review import add_item, approve, edit_item, get_minutes, set_item_state
 from appliance.services.minutes_verify import parse_deadline
@@ -177,6 +177,8 @@ def test_agenda_parsing_and_location() -> None:
     texts = ["Welkom.", "We beginnen met punt één.", "Dan agendapunt 2, de begroting.", "Nog iets?"]
     parts = split_by_agenda(agenda, texts)
     assert [(p.first, p.last, [a.number for a in p.items]) for p in parts] == [(0, 2, [1]), (2, 4, [2, 3])]
+    heard = ["Welkom.", "Punteen, de notulen.", "Punt twee.", "De begroting 2025 wordt besproken."]
+    assert locate_items(agenda, heard) == [1, 2, None]  # Whisper glues spoken numbers onto 'punt'
 
 
 def test_deadlines() -> None:
