@@ -71,8 +71,9 @@ def agenda_from_items(items: Sequence[object]) -> list[AgendaItem]:
         if isinstance(it, dict):
             out.append(AgendaItem(int(it.get("number") or i), _title(str(it.get("title", "")))))
         else:
-            parsed = parse_agenda(str(it))
-            out.append(parsed[0] if parsed and len(parsed) == 1 else AgendaItem(i, _title(str(it))))
+            m = _NUMBERED.match(str(it))  # "3. Begroting" keeps its number; a bare title gets its position
+            out.append(AgendaItem(int(m[1]), _title(m[2])) if m and content_words(m[2])
+                       else AgendaItem(i, _title(str(it))))
     return [a for a in out if a.title]
 
 

@@ -17,7 +17,7 @@ from appliance.services.access import SYSTEM
 from appliance.services.evaluation.minutes import match_decisions, store_transcript
 from appliance.services.llm_engine import set_llm
 from appliance.services.minutes import draft_minutes
-from appliance.services.minutes_agenda import locate_items, parse_agenda, split_by_agenda
+from appliance.services.minutes_agenda import agenda_from_items, locate_items, parse_agenda, split_by_agenda
 from appliance.services.minutes_prompts import parse_items
 from appliance.services.minutes_review import add_item, approve, edit_item, get_minutes, set_item_state
 from appliance.services.minutes_verify import parse_deadline
@@ -174,6 +174,8 @@ def test_agenda_parsing_and_location() -> None:
     agenda = parse_agenda("Agenda gemeenteraad\n1. Goedkeuring notulen\nPunt 2: Begroting 2025\n3) Varia")
     assert [(a.number, a.title) for a in agenda] == [(1, "Goedkeuring notulen"), (2, "Begroting 2025"), (3, "Varia")]
     assert [a.title for a in parse_agenda("Opening\nRondvraag")] == ["Opening", "Rondvraag"]
+    assert [(a.number, a.title) for a in agenda_from_items(["Opening", "5. Rondvraag", {"title": "Slot"}])] == [
+        (1, "Opening"), (5, "Rondvraag"), (3, "Slot")]
     texts = ["Welkom.", "We beginnen met punt één.", "Dan agendapunt 2, de begroting.", "Nog iets?"]
     parts = split_by_agenda(agenda, texts)
     assert [(p.first, p.last, [a.number for a in p.items]) for p in parts] == [(0, 2, [1]), (2, 4, [2, 3])]
@@ -220,3 +222,15 @@ def test_only_people_who_may_see_the_recording_draft_its_minutes(appliance: Appl
     staff = Principal(user_id=7, username="bediende", role="staff")
     with pytest.raises(NotFound):
         draft_minutes(appliance, recording, llm=FakeLLM(_reply({})), who=staff)
+
+
+def test_migration_10_adds_the_flags_column_to_an_older_database(appliance: Appliance) -> None:
+    from appliance.db.engine import migrate
+
+    with appliance.db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE minutesitem DROP COLUMN flags")
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 10")
+    migrate(appliance.db)
+    with appliance.db.begin() as conn:
+        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(minutesitem)")}
+    assert "flags" in cols
