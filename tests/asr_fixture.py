@@ -67,11 +67,13 @@ def require_tools(*names: str) -> None:
         pytest.skip(f"missing tools {missing}: apt-get install espeak-ng sox")
 
 
-def speak(path: Path, text: str, voice: str = "nl") -> Path:
-    """A Dutch (or other) sentence read by espeak-ng, as 16 kHz mono wav."""
+def speak(path: Path, text: str, voice: str = "nl", *, words_per_minute: int = 0, word_gap: int = 0) -> Path:
+    """A Dutch (or other) sentence read by espeak-ng, as 16 kHz mono wav. Slower speech with short
+    gaps between words (e.g. 110 wpm, gap 4 = 40 ms) is what whisper-base understands of espeak."""
     require_tools("espeak-ng", "sox")
     raw = path.with_suffix(".raw.wav")
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True, capture_output=True)
+    pace = (["-s", str(words_per_minute)] if words_per_minute else []) + (["-g", str(word_gap)] if word_gap else [])
+    subprocess.run(["espeak-ng", "-v", voice, *pace, "-w", str(raw), text], check=True, capture_output=True)
     subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(path)], check=True, capture_output=True)
     raw.unlink()
     return path

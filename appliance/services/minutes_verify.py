@@ -96,7 +96,7 @@ def check_support(text: str, cited: Sequence[int], shown: dict[int, str]) -> Ver
         if share >= MIN_SUPPORT and not numbers_ok:
             flags.append("missing_number")
         if ok:
-            return Verdict(valid, share, True, flags)
+            return Verdict(_narrowed(text, valid, shown), share, True, flags)
     else:
         share = 0.0
     best, best_share = 0, 0.0
@@ -107,6 +107,17 @@ def check_support(text: str, cited: Sequence[int], shown: dict[int, str]) -> Ver
     if not valid and best and best_share >= MIN_SUPPORT:
         return Verdict([best], best_share, True, flags + ["attributed"])
     return Verdict(valid, share, False, flags + ["unsupported"])
+
+
+def _narrowed(text: str, valid: list[int], shown: dict[int, str]) -> list[int]:
+    """The cited segments that share words with the item (a small model tends to cite a whole
+    window): the reviewer's timestamps then point at the moment itself, as long as those segments
+    alone still support the item with its numbers."""
+    own = [n for n in valid if lexical_support(text, [PassageTerms(shown[n])])[0] > 0]
+    if not own or len(own) == len(valid):
+        return valid
+    share, numbers_ok = lexical_support(text, [PassageTerms(shown[n]) for n in own])
+    return own if share >= MIN_SUPPORT and numbers_ok else valid
 
 
 def match_owner(owner: str, attendees: Sequence[str]) -> str:

@@ -234,3 +234,21 @@ def test_migration_10_adds_the_flags_column_to_an_older_database(appliance: Appl
     with appliance.db.begin() as conn:
         cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(minutesitem)")}
     assert "flags" in cols
+
+
+def test_an_item_citing_a_whole_window_keeps_only_the_segments_it_comes_from() -> None:
+    from appliance.services.minutes_verify import check_support
+
+    shown = {
+        1: "De voorzitter opent de zitting.",
+        2: "De raad keurt het ontwerp van het speelplein in de Kerkstraat goed met twintig stemmen voor.",
+        3: "Dan volgt een korte pauze.",
+        4: "Schepen Peeters bezorgt de planning tegen vijftien juni.",
+    }
+    verdict = check_support("De raad keurt het ontwerp van het speelplein goed met twintig stemmen voor.",
+                            [1, 2, 3, 4], shown)
+    assert verdict.supported and verdict.segment_numbers == [2]
+    # segments that only together support the item (and its numbers) all stay
+    both = check_support("Het speelplein wordt goedgekeurd en Peeters bezorgt de planning tegen vijftien juni.",
+                         [2, 4], shown)
+    assert both.segment_numbers == [2, 4]
