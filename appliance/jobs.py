@@ -276,8 +276,9 @@ def _update_job(app: Appliance, job_id: str, *, state: str, code: str = "", mess
         s.add(row)
 
 
-def run_worker(settings: Settings, workers: int = 1) -> None:
-    """`belfort worker`: the Huey consumer (threads; one is enough with SQLite's single writer)."""
+def run_worker(settings: Settings, workers: int = 2) -> None:
+    """`belfort worker`: the Huey consumer. Threads: SQLite's writer lock makes writes take turns, and
+    a second thread keeps the outbox and the mailbox poll going while a long recording is transcribed."""
     huey = make_huey(settings)
     app = worker_appliance(settings)  # open once and check the index before the first job
     if settings.ocr.on_ingest:

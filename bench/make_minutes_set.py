@@ -164,7 +164,10 @@ def speak(case: dict, wav: Path) -> None:
     for k, seg in enumerate(case["transcript"]):
         raw = wav.parent / f".{wav.stem}-{k:04d}.raw.wav"
         part = wav.parent / f".{wav.stem}-{k:04d}.wav"
-        subprocess.run(["espeak-ng", "-v", "nl", "-w", str(raw), seg["text"]], check=True, capture_output=True)
+        # 110 words a minute with 40 ms between words: at espeak's default pace whisper-base hears
+        # mostly noise (measured: no segments at all on 30 s windows).
+        subprocess.run(["espeak-ng", "-v", "nl", "-s", "110", "-g", "4", "-w", str(raw), seg["text"]], check=True,
+                       capture_output=True)
         # 16 kHz mono with a pause after each sentence: Whisper's segmentation (and VAD) need the breaks.
         subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(part), "pad", "0", "0.8"], check=True,
                        capture_output=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from appliance.api import ask, document_ai, documents, health, jobs, search
+from appliance.api import ask, document_ai, documents, health, intake, jobs, search, triage
 from appliance.api import minutes as minutes_api
 from appliance.api import recordings as recordings_api
-from appliance.api import intake, triage
 from appliance.api import tickets as ticket_api
 from appliance.api.auth import api_principal
 from appliance.api.uploads import MIB

@@ -85,29 +85,19 @@ def _m5_fts_scope(engine: Engine) -> None:
         conn.exec_driver_sql("ALTER TABLE chunk_fts_new RENAME TO chunk_fts")
 
 
-def _m10_minutes_flags(engine: Engine) -> None:
-    """minutesitem.flags: a database whose tables were created after the column was declared has it."""
-    with engine.begin() as conn:
-        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(minutesitem)")}
-        if "flags" not in cols:
-            conn.exec_driver_sql("ALTER TABLE minutesitem ADD COLUMN flags JSON DEFAULT '[]'")
+def _add_column(table: str, column: str, ddl: str, index: bool = False) -> Callable[[Engine], None]:
+    """A migration that adds a column declared in tables.py to databases made before it was declared
+    (a database created afterwards already has it from create_all)."""
 
+    def step(engine: Engine) -> None:
+        with engine.begin() as conn:
+            cols = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+            if column not in cols:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+            if index:
+                conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column} ON {table} ({column})")
 
-def _m11_recording_audio_deleted(engine: Engine) -> None:
-    """recording.audio_deleted_at (retention); a database created after the column was declared has it."""
-    with engine.begin() as conn:
-        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(recording)")}
-        if "audio_deleted_at" not in cols:
-            conn.exec_driver_sql("ALTER TABLE recording ADD COLUMN audio_deleted_at DATETIME")
-
-
-def _m12_recording_uploaded_by(engine: Engine) -> None:
-    """recording.uploaded_by (who may see a recording); a database created after it was declared has it."""
-    with engine.begin() as conn:
-        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(recording)")}
-        if "uploaded_by" not in cols:
-            conn.exec_driver_sql("ALTER TABLE recording ADD COLUMN uploaded_by TEXT DEFAULT ''")
-            conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_recording_uploaded_by ON recording (uploaded_by)")
+    return step
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
@@ -119,9 +109,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (6, "minutes, segment revisions, triage items, labels and the outbox",
      lambda engine: SQLModel.metadata.create_all(engine)),
     (7, "escalation tickets", lambda engine: SQLModel.metadata.create_all(engine)),
-    (10, "minutes item flags", lambda engine: _m10_minutes_flags(engine)),
-    (11, "recording audio deletion time (retention)", lambda engine: _m11_recording_audio_deleted(engine)),
-    (12, "recording uploader", lambda engine: _m12_recording_uploaded_by(engine)),
+    (10, "minutes item flags", _add_column("minutesitem", "flags", "JSON DEFAULT '[]'")),
+    (11, "recording audio deletion time (retention)", _add_column("recording", "audio_deleted_at", "DATETIME")),
+    (12, "recording uploader", _add_column("recording", "uploaded_by", "TEXT DEFAULT ''", index=True)),
 ]
 
 

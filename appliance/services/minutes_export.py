@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
-from appliance.errors import BelfortError, Forbidden, NotFound
+from appliance.errors import BelfortError, NotFound
 from appliance.services.access import Principal
 
 if TYPE_CHECKING:

@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.set_defaults(func=cmd_watch)
 
     k = sub.add_parser("worker", help="run the job queue consumer (ingest jobs)")
-    k.add_argument("--workers", type=int, default=1, help="worker threads (1 suits SQLite's single writer)")
+    k.add_argument("--workers", type=int, default=2,
+                   help="worker threads (default 2: outbox delivery and mail polling go on during a long "
+                        "transcription; writes still take turns)")
     k.set_defaults(func=cmd_worker)
 
 

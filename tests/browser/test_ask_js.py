@@ -6,12 +6,12 @@ from __future__ import annotations
 import gc
 import json
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.browser.test_axe import NODE, _free_port, _missing, _wait_http, chromium  # noqa: F401
+from tests.browser.browser_support import live_app
+from tests.browser.test_axe import NODE, _missing, chromium  # noqa: F401
 from tests.integration.ask_support import SPORTHAL_Q, FewTokens
 from tests.integration.web_support import PW, build_world
 from tests.llm_fixture import require_smollm
@@ -24,25 +24,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.llm, pytest.mark.enable_socket,
 
 @pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    import uvicorn
 
-    from appliance.jobs import make_huey
     from appliance.services.llm_engine import set_llm
     from models.llamacpp import LlamaCppLLM
-    from webui.app import create_app
 
     world = build_world(appliance, tmp_path)
     set_llm(appliance, FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256), 24))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
-                                        host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    _wait_http(base + "/api/v1/health")
-    yield world, base
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(appliance) as base:
+        yield world, base
     set_llm(appliance, None)
     gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
 

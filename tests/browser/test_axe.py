@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser.browser_support import free_port, live_app, wait_http
 from tests.integration.web_support import PW, build_world
 
 HERE = Path(__file__).resolve().parent
@@ -51,32 +48,11 @@ def _missing() -> str:
     return ""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def server(appliance, tmp_path):
-    import uvicorn
 
-    from appliance.jobs import make_huey
     from appliance.services import documents
     from tests.filefactory import make_corrupt_pdf
-    from webui.app import create_app
 
     world = build_world(appliance, tmp_path)
     # A failed file, so the ingest page shows its table and retry button.
@@ -136,27 +112,13 @@ def server(appliance, tmp_path):
     segment = transcript_edit.segments_of(appliance, made.recording_id)[1].id or 0
     transcript_edit.edit_segment(appliance, SYSTEM, made.recording_id, segment, "Ik heb een vraag over de <b>begroting</b>.")
     world.docs["segment"] = segment
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    _wait_http(base + "/api/v1/health")
-    yield world, base
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(appliance) as base:
+        yield world, base
 
 
 @pytest.fixture
 def chromium(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             CHROMIUM,
@@ -170,7 +132,7 @@ def chromium(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_http(f"http://127.0.0.1:{port}/json/version")
+        wait_http(f"http://127.0.0.1:{port}/json/version")
         yield port
     finally:
         proc.terminate()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.browser.test_axe import NODE, _free_port, _missing, _wait_http, chromium  # noqa: F401
+from tests.browser.browser_support import live_app
+from tests.browser.test_axe import NODE, _missing, chromium  # noqa: F401
 from tests.integration.web_support import PW, build_world
 
 HERE = Path(__file__).resolve().parent
@@ -20,15 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.enable_socket, pytest.mark.allow_
 
 @pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    import uvicorn
 
-    from appliance.jobs import make_huey
     from appliance.services import transcript_edit
     from appliance.services.transcripts import transcribe_recording
     from models.base import Segment
     from models.fakes import FakeTranscriber
     from tests.asr_fixture import tone_ramp
-    from webui.app import create_app
 
     world = build_world(appliance, tmp_path)
     made = transcribe_recording(appliance, tone_ramp(tmp_path / "raad.wav", 12.0), transcriber=FakeTranscriber([
@@ -36,16 +33,8 @@ def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
         Segment(7.5, 9.0, "Ik heb een vraag.", avg_logprob=-0.2)]))
     world.docs["recording"] = made.recording_id
     world.docs["segment"] = transcript_edit.segments_of(appliance, made.recording_id)[1].id or 0
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
-                                        host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    _wait_http(base + "/api/v1/health")
-    yield world, base
-    srv.should_exit = True
-    thread.join(10)
+    with live_app(appliance) as base:
+        yield world, base
 
 
 def test_a_click_on_a_time_seeks_the_player(server, chromium) -> None:  # noqa: F811  # type: ignore[no-untyped-def]

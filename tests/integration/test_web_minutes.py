@@ -29,9 +29,9 @@ def world(appliance):
 
 
 def _client(appliance, user):
-    from appliance.jobs import make_huey
     from litestar.testing import TestClient
 
+    from appliance.jobs import make_huey
     from webui.app import create_app
 
     client = TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)))

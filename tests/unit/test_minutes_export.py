@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from pyld import jsonld  # imported at collection: urllib3's import-time IPv6 probe is no network use
 
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
+from appliance.db.tables import AuditEvent, Minutes, MinutesItem
 from appliance.errors import BelfortError, NotFound
 from appliance.services.access import Principal
 from appliance.services.minutes_export import export_minutes, file_stem
