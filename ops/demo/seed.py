@@ -39,12 +39,13 @@ ROUTES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "publiek": ("Onthaal Gemeente Belveld", (), ()),
     "personeel": ("Dienst Personeel", ("hr",), ("ontslag", "tuchtprocedure", "klacht over een collega")),
 }
-# (username, role, groups, display name): personeelsdienst reads the HR collection, demo does not.
+# (username, role, groups, display name): personeelsdienst reads the HR collection, demo does not;
+# archivaris and admin work the triage queue (/triage).
 USERS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("demo", "staff", ("iedereen",), "Demo medewerker"),
-    ("archivaris", "archivist", ("iedereen",), "Archivaris"),
+    ("archivaris", "archivist", ("iedereen", "triage"), "Archivaris"),
     ("personeelsdienst", "staff", ("iedereen", "hr"), "Dienst Personeel"),
-    ("admin", "admin", ("iedereen", "hr"), "Beheerder"),
+    ("admin", "admin", ("iedereen", "hr", "triage"), "Beheerder"),
 ]
 # generated file -> (source text, collection, title)
 GENERATED: dict[str, tuple[str, str, str]] = {
@@ -54,6 +55,12 @@ GENERATED: dict[str, tuple[str, str, str]] = {
                                    "Reglement voor evenementen op het openbaar domein"),
 }
 PASSWORD_FILE = "demo-password.txt"
+# Pages worth trying, printed after the seed: path -> what it shows.
+TRY_PAGES = [
+    ("/ask", "ask a question (e.g. Hoeveel kost een reispas?); unanswered ones become tickets (/tickets)"),
+    ("/recordings", "the council meeting recording, its transcript and draft minutes (/minutes)"),
+    ("/triage", "citizen mails waiting for a person (archivaris, admin)"),
+]
 
 
 @dataclass
@@ -63,6 +70,8 @@ class SeedReport:
     users_created: list[str] = field(default_factory=list)
     states: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    triage: Counter[str] = field(default_factory=Counter)
+    recording_id: int | None = None
 
 
 def _write_docx(text: str, target: Path, title: str) -> None:
@@ -145,6 +154,11 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
         if not get_route(app, name).department:  # an admin's own route is never overwritten
             set_route(app, name, department=department, handler_groups=list(handlers),
                       sensitive_topics=list(topics), actor="demo-seed")
+    from ops.demo.seed_triage import ensure_triage_group, seed_triage
+
+    joined = ensure_triage_group(app, USERS)  # before new users create the group
+    if joined:
+        log(f"demo: added to group 'triage': {', '.join(joined)}")
     existing = _existing_users(app)
     for username, role, groups, display in USERS:
         if username not in existing:
@@ -164,4 +178,13 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
         f"users created: {', '.join(report.users_created) or 'none'}")
     for failure in report.failures:
         log(f"demo: FAILED {failure}")
+    from ops.demo.seed_minutes import seed_recording
+
+    report.triage = seed_triage(app, log)
+    rec = seed_recording(app, log)
+    report.recording_id = rec.id if rec is not None else None
+    web = app.settings.web
+    host = "localhost" if web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost") else web.host
+    for path, what in TRY_PAGES:
+        log(f"demo: try http://{host}:{web.port}{path}: {what}")
     return report

@@ -1,14 +1,20 @@
-"""The demo municipality seeds through the real ingest path, idempotently, with HR kept private."""
+"""The demo municipality seeds through the real ingest path, idempotently, with HR kept private;
+it also fills the triage queue and queues a council meeting recording for the worker."""
 
 from __future__ import annotations
 
 from sqlmodel import func, select
 
+from appliance.context import open_appliance
 from appliance.db.engine import read_session
-from appliance.db.tables import Document, User
+from appliance.db.tables import Document, JobOutcome, Recording, TriageItem, User
 from appliance.services.access import principal_for
 from appliance.services.search import search
+from models.fakes import FakeEmbedder
 from ops.demo.seed import seed_demo
+from ops.demo.seed_triage import TRIAGE_CORPUS
+from tests.asr_fixture import require_tools, require_whisper
+from tests.conftest import make_settings
 
 
 def _principal(app, username: str):
@@ -19,7 +25,8 @@ def _principal(app, username: str):
 
 def test_demo_seeds_once_and_respects_groups(appliance) -> None:
     env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
-    first = seed_demo(appliance, log=lambda m: None, environ=env)
+    logged: list[str] = []
+    first = seed_demo(appliance, log=logged.append, environ=env)
     assert first.failures == [] and first.states["ingested"] >= 12
     assert set(first.users_created) == {"demo", "archivaris", "personeelsdienst", "admin"}
     with read_session(appliance.db) as s:
@@ -30,6 +37,19 @@ def test_demo_seeds_once_and_respects_groups(appliance) -> None:
     assert again.users_created == [] and set(again.states) == {"duplicate"}
     with read_session(appliance.db) as s:
         assert s.exec(select(func.count()).select_from(Document)).one() == sum(first.states.values())
+        items = s.exec(select(TriageItem)).all()
+        assert s.exec(select(func.count()).select_from(Recording)).one() == 0
+    # every demo mail once, classified; zero-shot routes only near-certain ones: the rest wait
+    mails = len(list(TRIAGE_CORPUS.glob("*.eml")))
+    assert 5 <= mails == len(items) == sum(first.triage.values()) == sum(again.triage.values())
+    assert all(i.reason not in ("pending", "triage.no_taxonomy", "intake_error") for i in items)
+    assert sum(first.triage.values()) - first.triage["routed"] >= 3 and first.triage["queued"] >= 3
+    leefloon = next(i for i in items if "leefloon" in i.subject.lower())
+    assert leefloon.state == "queued" and leefloon.suggested == "sociale-steun"  # human_only: never routed
+    assert {i.language for i in items} >= {"nl", "fr"}
+    # the models dir of this test holds no whisper model: skipped with one line, the rest still seeded
+    assert first.recording_id is None and any("no council meeting recording" in m for m in logged)
+    assert any("/triage" in m for m in logged) and any("/ask" in m for m in logged)
 
     demo, hr = _principal(appliance, "demo"), _principal(appliance, "personeelsdienst")
     assert all(h.collection != "personeel" for h in search(appliance, demo, "telewerk vergoeding").hits)
@@ -44,3 +64,62 @@ def test_generated_password_is_kept_for_later_starts(appliance) -> None:
     first, new = demo_password(appliance, environ={})
     again, new_again = demo_password(appliance, environ={})
     assert new and not new_again and first == again and len(first) >= 10
+
+
+def test_triage_group_members_open_the_queue(appliance) -> None:
+    from litestar.testing import TestClient
+
+    from appliance.jobs import make_huey
+    from tests.integration.web_support import sign_in
+    from webui.app import create_app
+
+    env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
+    seed_demo(appliance, log=lambda m: None, environ=env)
+    expected = {"archivaris": 200, "admin": 200, "demo": 403, "personeelsdienst": 403}
+    for username, status in expected.items():
+        with TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True))) as client:
+            assert sign_in(client, username, env["BELFORT_DEMO_PASSWORD"]).status_code in (302, 303)
+            page = client.get("/triage")
+            assert page.status_code == status, username
+            if status == 200:
+                assert "Vraag over leefloon" in page.text
+
+
+def test_an_old_demo_box_gets_the_triage_group_once(appliance) -> None:
+    from appliance.services.accounts import create_user, update_user
+
+    env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
+    create_user(appliance, "archivaris", env["BELFORT_DEMO_PASSWORD"], role="archivist", groups=["iedereen"])
+    seed_demo(appliance, log=lambda m: None, environ=env)
+    assert "triage" in _groups(appliance, "archivaris")
+    update_user(appliance, "archivaris", groups=["iedereen"])  # an admin takes it away: it stays away
+    seed_demo(appliance, log=lambda m: None, environ=env)
+    assert _groups(appliance, "archivaris") == {"iedereen"}
+    assert _groups(appliance, "demo") == {"iedereen"}  # demo never reads HR or triage
+
+
+def _groups(app, username: str) -> set[str]:
+    from appliance.db.tables import Group, UserGroup
+
+    with read_session(app.db) as s:
+        uid = s.exec(select(User.id).where(User.username == username)).one()
+        return set(s.exec(select(Group.name).join(UserGroup, UserGroup.group_id == Group.id)
+                          .where(UserGroup.user_id == uid)).all())
+
+
+def test_the_council_recording_is_made_once_and_queued_for_the_worker(tmp_path) -> None:
+    require_tools("espeak-ng", "sox")
+    whisper = require_whisper()
+    app = open_appliance(make_settings(tmp_path, asr={"model": str(whisper)}), embedder=FakeEmbedder())
+    env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
+    first = seed_demo(app, log=lambda m: None, environ=env)
+    again = seed_demo(app, log=lambda m: None, environ=env)
+    assert first.recording_id is not None and again.recording_id == first.recording_id
+    with read_session(app.db) as s:
+        recs = s.exec(select(Recording)).all()
+        jobs = s.exec(select(JobOutcome).where(JobOutcome.kind == "transcribe")).all()
+    assert len(recs) == 1 and recs[0].uploaded_by == "archivaris" and recs[0].state == "pending"
+    assert 50 <= recs[0].duration <= 100  # a short meeting: a minute and a bit
+    # queued once, for the worker (not transcribed inside the seed)
+    assert [(j.target, j.state) for j in jobs] == [(f"recording:{first.recording_id}", "queued")]
+    assert not list((app.settings.data_dir / "staging").glob("demo-minutes/*"))

@@ -6,11 +6,8 @@ and goes out once the target is back."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
@@ -24,39 +21,9 @@ from appliance.db.tables import TriageItem as TriageItemRow
 from appliance.services import outbox
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
+from tests.integration.mail_servers import SmtpSink, free_port
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class SmtpSink:
-    """aiosmtpd on 127.0.0.1 keeping every message it receives."""
-
-    def __init__(self, port: int) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[tuple[str, list[str], Message]] = []
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-                sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.original_content)))
-                return "250 OK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-
-    def __enter__(self) -> Self:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
 
 
 class Hook:

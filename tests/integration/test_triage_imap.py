@@ -7,180 +7,37 @@ back into the mailbox."""
 
 from __future__ import annotations
 
-import imaplib
 import os
-import pwd
-import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
-from appliance.context import Appliance, open_appliance
-from appliance.db.engine import read_session
-from appliance.db.tables import TriageItem
+from appliance.context import open_appliance
 from appliance.services import outbox
 from appliance.services.triage_imap import poll_mailbox, state_path
-from appliance.services.triage_store import import_taxonomy
 from models.fakes import FakeEmbedder
-from tests.conftest import REPO, make_settings
-from tests.integration.test_outbox_smtp import SmtpSink, free_port
+from tests.integration.mail_servers import (
+    Dovecot,
+    SmtpSink,
+    appliance_for,
+    free_port,
+    items,
+    mail,
+    needs_dovecot,
+    running_dovecot,
+    skip_without_e5,
+)
 
-DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-pytestmark = [
-    pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
-    pytest.mark.skipif(not Path(DOVECOT).exists(), reason="dovecot-imapd is not installed (ops/setup.sh)"),
-]
-USER, PASSWORD = "triage", "geheim-wachtwoord"
-
-
-@dataclass
-class Dovecot:
-    port: int
-    log: Path
-
-    def client(self) -> imaplib.IMAP4:
-        conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
-        conn.login(USER, PASSWORD)
-        return conn
-
-    def append(self, raw: bytes, folder: str = "INBOX") -> None:
-        conn = self.client()
-        try:
-            assert conn.append(folder, None, None, raw)[0] == "OK"
-        finally:
-            conn.logout()
-
-    def seen_and_count(self, folder: str = "INBOX") -> tuple[int, int]:
-        conn = self.client()
-        try:
-            conn.select(folder, readonly=True)
-            total = len(conn.uid("SEARCH", None, "ALL")[1][0].split())
-            seen = len(conn.uid("SEARCH", None, "SEEN")[1][0].split())
-            return seen, total
-        finally:
-            conn.logout()
-
-    def bodies_fetched_by_last_session(self) -> int:
-        """dovecot logs, per IMAP session, how many message bodies the client fetched."""
-        time.sleep(0.3)  # the logout line is written just after the connection closes
-        counts = re.findall(r"Disconnected: Logged out .*?body_count=(\d+)", self.log.read_text())
-        return int(counts[-1])
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]), needs_dovecot]
 
 
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
-    # Not under tmp_path: pytest makes that 0700, and dovecot's own users must reach the files.
-    with tempfile.TemporaryDirectory(prefix="belfort-dovecot-") as tmp:
-        yield from _run_dovecot(Path(tmp))
-
-
-def _run_dovecot(root: Path) -> Iterator[Dovecot]:
-    os.chmod(root, 0o755)
-    for sub in ("run", "state", "mail"):
-        (root / sub).mkdir(parents=True)
-    if os.geteuid() == 0:  # mail processes run as nobody, never as root; dovecot's own users for the rest
-        uid, gid, internal, login = 65534, 65534, "dovecot", "dovenull"
-        shutil.chown(root / "mail", "nobody", "nogroup")
-    else:  # an unprivileged test run: everything as the current user
-        uid, gid = os.getuid(), os.getgid()
-        internal = login = pwd.getpwuid(uid).pw_name
-    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail/{USER}\n")
-    port = free_port()
-    conf = root / "dovecot.conf"
-    conf.write_text(f"""
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-listen = 127.0.0.1
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-mail_location = maildir:{root}/mail/%u
-default_internal_user = {internal}
-default_login_user = {login}
-first_valid_uid = 1
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {root}/passwd
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-""")
-    proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("dovecot did not start: " + (proc.stderr.read() or b"").decode()[-2000:]
-                                   if proc.stderr else "dovecot did not start")
-            time.sleep(0.1)
-    try:
-        yield Dovecot(port=port, log=root / "dovecot.log")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def mail(subject: str, body: str, *, message_id: str | None, sender: str = "burger@example.be") -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, "meldingen@gemeente.example", subject
-    if message_id:
-        msg["Message-ID"] = message_id
-    msg.set_content(body)
-    return msg.as_bytes()
-
-
-def appliance_for(tmp_path: Path, imap: Dovecot, *, intake: dict[str, object] | None = None,
-                  smtp_port: int = 0, e5: bool = False) -> Appliance:
-    layer: dict[str, object] = {
-        "intake": {"imap_host": "127.0.0.1", "imap_port": imap.port, "imap_ssl": False, "imap_user": USER,
-                   "imap_password": PASSWORD, **(intake or {})},
-        "mail": {"from_address": "belfort@gemeente.example", "smtp_host": "127.0.0.1" if smtp_port else "",
-                 "smtp_port": smtp_port or 25},
-    }
-    if e5:
-        layer |= {"search": {"embedder": "e5", "embedder_model": "multilingual-e5-small-q4"},
-                  "models_dir": str(REPO / "var" / "test-models")}
-    settings = make_settings(tmp_path, **layer)
-    app = open_appliance(settings) if e5 else open_appliance(settings, embedder=FakeEmbedder())
-    import_taxonomy(settings, REPO / "docs" / "examples" / "taxonomy-gemeente.yaml")
-    return app
-
-
-def items(app: Appliance) -> list[TriageItem]:
-    with read_session(app.db) as s:
-        return list(s.exec(select(TriageItem).order_by(TriageItem.id)).all())
+    with running_dovecot() as server:
+        yield server
 
 
 def test_poll_fetches_stores_and_never_fetches_twice_after_restart(tmp_path: Path, dovecot: Dovecot) -> None:
@@ -240,8 +97,7 @@ def test_wrong_password_is_a_clear_error(tmp_path: Path, dovecot: Dovecot) -> No
 def test_end_to_end_with_e5_routes_by_smtp_and_recognises_its_own_mail_coming_back(
         tmp_path: Path, dovecot: Dovecot) -> None:
     smtp_port = free_port()
-    if not (REPO / "var" / "test-models" / "multilingual-e5-small-q4").is_dir():
-        pytest.skip("test models not provisioned (ops/setup.sh test)")
+    skip_without_e5()
     app = appliance_for(tmp_path, dovecot, smtp_port=smtp_port, e5=True)
     dovecot.append(mail("Put in het fietspad",
                         "Goedemiddag, in het fietspad van de Stationsstraat zit sinds de vorst een diepe put; "
