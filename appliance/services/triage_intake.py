@@ -296,6 +296,14 @@ def _process_safely(app: Appliance, item: TriageItem, parsed: ParsedMail,
             return s.get(TriageItem, item.id) or item
 
 
+def _missing_fields(clf: TriageClassifier, decision: Decision, text: str) -> list[str]:
+    """The suggested category's required information that the item does not hold."""
+    from appliance.services.triage_missing import check_fields
+
+    category = clf.taxonomy.get(decision.suggestion)
+    return check_fields(text, category.required_fields).missing if category and category.required_fields else []
+
+
 def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
              classifier: TriageClassifier | None) -> TriageItem:
     assert item.id is not None
@@ -306,6 +314,7 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
     body = parsed.text.strip() or attachment_text.strip()
     classify_text = "\n".join(x for x in (parsed.subject, body) if x)[:CLASSIFY_CHARS]
     decision: Decision | None = None
+    clf: TriageClassifier | None = None
     reason = "loop" if "loop" in flags else ""
     embedder_id = ""
     if not reason and classify_text.strip():
@@ -324,6 +333,9 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
             reason = "auto_route_off"
         if auto and set(flags) & BLOCKING_FLAGS:
             auto, reason = False, "flagged"
+    missing = _missing_fields(clf, decision, classify_text) if clf and decision else []
+    if auto and missing:  # a department cannot act on it yet: a person approves the request first
+        auto, reason = False, "missing_information"
     with write_session(app.db) as s:
         fresh = s.get(TriageItem, item.id)
         assert fresh is not None
@@ -332,6 +344,7 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
         fresh.language = detect_language(body) if body else ""
         fresh.meta = {**fresh.meta, "attachments": report}
         fresh.reason = reason
+        fresh.missing = missing
         fresh.state = "closed" if "loop" in flags else "queued"  # a loop is kept, never answered
         if decision is not None:
             fresh.suggested, fresh.confidence = decision.suggestion, decision.confidence

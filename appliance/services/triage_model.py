@@ -328,10 +328,13 @@ class ZeroShotModel:
     def build(
         cls, taxonomy: Taxonomy, embedder: Embedder, *, temperature: float = 0.02, max_chars: int = 1200
     ) -> ZeroShotModel:
-        protos = []
-        for cat in taxonomy.categories:
-            vecs = np.asarray(embedder.embed_passages([cat.profile_text(), *cat.examples]), dtype=np.float64)
-            mean = vecs.mean(axis=0)
+        texts = [[cat.profile_text(), *cat.examples] for cat in taxonomy.categories]
+        # One call for every category: each call has a fixed cost (measured 1.7 s with e5 on 2 cores).
+        flat = np.asarray(embedder.embed_passages([t for group in texts for t in group]), dtype=np.float64)
+        protos, at = [], 0
+        for group in texts:
+            mean = flat[at:at + len(group)].mean(axis=0)
+            at += len(group)
             protos.append(mean / (np.linalg.norm(mean) or 1.0))
         h = hashlib.sha256(
             json.dumps([[c.key, c.profile_text(), list(c.examples)] for c in taxonomy.categories]).encode()

@@ -17,5 +17,5 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="seed the demo municipality: collections, users, documents (idempotent)")
+    parser = sub.add_parser("demo", help="seed the demo municipality: users, documents, citizen mails, a meeting (idempotent)")
     parser.set_defaults(func=_demo)

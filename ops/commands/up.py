@@ -118,6 +118,6 @@ def _up(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("up", help="migrate, run the doctor, then start web, worker and watcher")
     parser.add_argument("--demo", action="store_true",
-                        help="seed the demo municipality (collections, users, documents) first")
+                        help="seed the demo municipality (users, documents, citizen mails, a meeting) first")
     parser.add_argument("--ignore-errors", action="store_true", help="start even when a required check fails")
     parser.set_defaults(func=_up)

@@ -100,7 +100,7 @@ def test_end_to_end_with_e5_routes_by_smtp_and_recognises_its_own_mail_coming_ba
     skip_without_e5()
     app = appliance_for(tmp_path, dovecot, smtp_port=smtp_port, e5=True)
     dovecot.append(mail("Put in het fietspad",
-                        "Goedemiddag, in het fietspad van de Stationsstraat zit sinds de vorst een diepe put; "
+                        "Goedemiddag, in het fietspad voor Stationsstraat 14 zit sinds de vorst een diepe put; "
                         "fietsers moeten uitwijken naar de rijweg.", message_id="<e2e-1@example.be>"))
     dovecot.append(mail("Leefloon", "Ik heb geen inkomen meer en vraag een leefloon en hulp bij mijn "
                         "energiefactuur.", message_id="<e2e-2@example.be>"))

@@ -63,7 +63,7 @@ def scripted(app: Appliance, best: str, p: float = 1.0) -> TriageClassifier:
     return TriageClassifier(taxonomy, app.embedder, scorer)  # type: ignore[arg-type]
 
 
-def mail(body: str | None = "Er ligt zwerfvuil en een sluikstort aan de glasbol in de Kerkstraat.", *,
+def mail(body: str | None = "Er ligt zwerfvuil en een sluikstort aan de glasbol in de Kerkstraat 12.", *,
          subject: str = "Sluikstort", sender: str = "An Peeters <an.peeters@example.be>",
          headers: dict[str, str] | None = None, html: str | None = None,
          attachments: list[tuple[str, bytes, str]] = ()) -> bytes:
@@ -178,7 +178,7 @@ def test_own_message_id_is_a_loop(app: Appliance) -> None:
 
 
 def test_no_body_only_attachment_classifies_on_the_attachment_text(app: Appliance) -> None:
-    text = b"Melding: in de Stationsstraat is een diepe put in het fietspad ontstaan."
+    text = b"Melding: voor Stationsstraat 14 is een diepe put in het fietspad ontstaan."
     raw = mail(None, subject="", attachments=[("melding.txt", text, "text/plain")])
     clf = scripted(app, "wegschade", 0.9)
     item = receive(app, raw, source="imap", external_id="<f@x>", classifier=clf)
@@ -386,3 +386,16 @@ def test_worker_delivers_the_outbox_every_minute_and_polls_only_a_configured_mai
     with read_session(worker_appliance(plain.settings).db) as s:
         (item,) = s.exec(select(TriageItem)).all()
     assert item.source == "folder" and not drop.exists()
+
+
+def test_missing_required_information_holds_a_confident_item_for_a_person(app: Appliance) -> None:
+    """wegschade needs an address: without one the department cannot act, so the item waits with
+    its drafted request (sent after a person approves it) instead of being routed."""
+    clf = scripted(app, "wegschade", 0.99)
+    vague = receive(app, mail("Er liggen stenen los op het voetpad, iemand is al gestruikeld.", subject="Voetpad"),
+                    source="imap", external_id="<m1@x>", classifier=clf)
+    assert vague.state == "queued" and vague.reason == "missing_information" and vague.missing == ["address"]
+    assert outbox_rows(app) == [] and audit(app, "triage.route") == []
+    precise = receive(app, mail("Er liggen stenen los op het voetpad van de Kerkstraat 12, 9000 Gent.",
+                                subject="Voetpad Kerkstraat"), source="imap", external_id="<m2@x>", classifier=clf)
+    assert precise.state == "routed" and precise.missing == []
