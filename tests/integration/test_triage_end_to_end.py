@@ -36,7 +36,7 @@ from tests.integration.web_support import PW, csrf, sign_in
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]), needs_dovecot]
 
-ROAD = ("Put in het fietspad", ("Goedemiddag, in het fietspad van de Stationsstraat zit sinds de vorst een "
+ROAD = ("Put in het fietspad", ("Goedemiddag, in het fietspad voor Stationsstraat 14 zit sinds de vorst een "
         "diepe put; fietsers moeten uitwijken naar de rijweg."))
 WEDDINGS = [
     ("Huwelijk in juni", "Wij willen in juni trouwen op het gemeentehuis. Hoe maken we een afspraak?"),
