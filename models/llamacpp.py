@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -127,6 +128,9 @@ class LlamaCppLLM:
         except (ValueError, RuntimeError) as exc:  # llama.cpp refuses a broken/unknown file
             raise ModelError("llm.load_failed", f"llama.cpp could not load {path.name}: {exc}",
                              hint="check the file with `belfort doctor`; provision it again") from exc
+        # Free the weights when this engine goes, or at exit while llama.cpp is still loaded (Llama's
+        # own __del__ at interpreter shutdown finds the library gone and prints a traceback).
+        weakref.finalize(self, self._llama.close)
         self.n_ctx = n_ctx
 
     def count_tokens(self, text: str) -> int:

@@ -41,10 +41,3 @@ def appliance(settings: Settings) -> Appliance:
     """A migrated appliance on a fresh SQLite file with the fake embedder."""
     return open_appliance(settings, embedder=FakeEmbedder())
 
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Free llama.cpp models while their library is still loaded: a Llama object collected at
-    interpreter exit prints a spurious traceback after pytest's summary line."""
-    import gc
-
-    gc.collect()
