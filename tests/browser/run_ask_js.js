@@ -2,37 +2,19 @@
 // streamed answer to be swapped for the checked one, and report what happened as JSON.
 // Usage: node run_ask_js.js CDP_PORT BASE_URL USERNAME PASSWORD QUESTION
 'use strict';
-const CDP = require('chrome-remote-interface');
-
-async function evaluate(Runtime, expression) {
-  const out = await Runtime.evaluate({ expression, awaitPromise: true, returnByValue: true });
-  if (out.exceptionDetails) throw new Error(JSON.stringify(out.exceptionDetails));
-  return out.result.value;
-}
+const { attach, evaluate, load, signIn, run } = require('./cdp_support');
 
 async function main() {
   const [port, base, username, password, question] = process.argv.slice(2);
-  const targets = await CDP.List({ port: Number(port) });
-  const client = await CDP({ port: Number(port), target: targets.find(t => t.type === 'page') });
+  const client = await attach(port);
   const { Page, Runtime } = client;
-  await Page.enable();
-  await Runtime.enable();
   const console = [];
   Runtime.consoleAPICalled(e => console.push(e.type));
   Runtime.exceptionThrown(e => console.push('exception: ' + e.exceptionDetails.text));
   try {
-    let loaded = Page.loadEventFired();
-    await Page.navigate({ url: base + '/sign-in' });
-    await loaded;
-    loaded = Page.loadEventFired();
-    await evaluate(Runtime, `(() => {
-      document.getElementById('username').value = ${JSON.stringify(username)};
-      document.getElementById('password').value = ${JSON.stringify(password)};
-      document.querySelector('form[action="/sign-in"]').submit(); return true; })()`);
-    await loaded;
-    loaded = Page.loadEventFired();
-    await Page.navigate({ url: base + '/ask' });
-    await loaded;
+    await load(Page, base + '/sign-in');
+    await signIn(Page, Runtime, username, password);
+    await load(Page, base + '/ask');
     const result = await evaluate(Runtime, `new Promise((resolve) => {
       window.__samePage = true;  // survives only if the page did not navigate
       const seen = { maxLive: 0, csp: [] };
@@ -67,4 +49,4 @@ async function main() {
   }
 }
 
-main().catch(err => { process.stderr.write(String(err && err.stack || err) + '\n'); process.exit(1); });
+run(main);

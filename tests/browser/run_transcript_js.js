@@ -2,37 +2,19 @@
 // segment's time (a trusted mouse click) and report where the audio element went, as JSON.
 // Usage: node run_transcript_js.js CDP_PORT BASE_URL USERNAME PASSWORD RECORDING_ID SEGMENT_ID
 'use strict';
-const CDP = require('chrome-remote-interface');
-
-async function evaluate(Runtime, expression) {
-  const out = await Runtime.evaluate({ expression, awaitPromise: true, returnByValue: true });
-  if (out.exceptionDetails) throw new Error(JSON.stringify(out.exceptionDetails));
-  return out.result.value;
-}
+const { attach, evaluate, load, signIn, run } = require('./cdp_support');
 
 async function main() {
   const [port, base, username, password, recording, segment] = process.argv.slice(2);
-  const targets = await CDP.List({ port: Number(port) });
-  const client = await CDP({ port: Number(port), target: targets.find(t => t.type === 'page') });
+  const client = await attach(port);
   const { Page, Runtime, Input } = client;
-  await Page.enable();
-  await Runtime.enable();
   const console = [];
   Runtime.consoleAPICalled(e => console.push(e.type));
   Runtime.exceptionThrown(e => console.push('exception: ' + e.exceptionDetails.text));
   try {
-    let loaded = Page.loadEventFired();
-    await Page.navigate({ url: base + '/sign-in' });
-    await loaded;
-    loaded = Page.loadEventFired();
-    await evaluate(Runtime, `(() => {
-      document.getElementById('username').value = ${JSON.stringify(username)};
-      document.getElementById('password').value = ${JSON.stringify(password)};
-      document.querySelector('form[action="/sign-in"]').submit(); return true; })()`);
-    await loaded;
-    loaded = Page.loadEventFired();
-    await Page.navigate({ url: base + '/recordings/' + recording });
-    await loaded;
+    await load(Page, base + '/sign-in');
+    await signIn(Page, Runtime, username, password);
+    await load(Page, base + '/recordings/' + recording);
     const box = await evaluate(Runtime, `(() => {
       window.__samePage = true;  // survives only if the click did not navigate
       window.__csp = [];
@@ -63,4 +45,4 @@ async function main() {
   }
 }
 
-main().catch(err => { process.stderr.write(String(err && err.stack || err) + '\n'); process.exit(1); });
+run(main);
