@@ -28,7 +28,10 @@ from models.base import ModelError, Segment, Word
 SAMPLE_RATE = 16000
 INSTALL_HINT = "belfort models install-defaults --only whisper-base (or set the model folder)"
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
-SEED = 0  # temperature fallback samples: a fixed seed makes a transcript reproducible
+# Temperature-fallback samples: a fixed seed makes a fresh engine's transcripts reproducible. CTranslate2
+# seeds each compute thread's generator once, so within one engine the samples also depend on what it
+# transcribed before (measured: the same garbled clip gave 1, 1, 6 and 8 segments on four calls).
+SEED = 0
 # PyAV's resampler frees its buffers only on a garbage collection (faster-whisper #390); a full
 # collection costs ~0.1 s with a model loaded, so collect per 10 minutes decoded, not per file.
 _GC_EVERY_SAMPLES = 600 * SAMPLE_RATE

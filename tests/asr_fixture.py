@@ -74,7 +74,7 @@ def speak(path: Path, text: str, voice: str = "nl", *, words_per_minute: int = 0
     raw = path.with_suffix(".raw.wav")
     pace = (["-s", str(words_per_minute)] if words_per_minute else []) + (["-g", str(word_gap)] if word_gap else [])
     subprocess.run(["espeak-ng", "-v", voice, *pace, "-w", str(raw), text], check=True, capture_output=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(path)], check=True, capture_output=True)
+    subprocess.run(["sox", "-R", str(raw), "-r", "16000", "-c", "1", str(path)], check=True, capture_output=True)
     raw.unlink()
     return path
 

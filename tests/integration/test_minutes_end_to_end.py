@@ -30,6 +30,7 @@ MEETING = ("Punt één. Goedkeuring van de notulen van de vorige zitting. "
            "De raad keurt het ontwerp van het nieuwe speelplein goed. "
            "Schepen Peeters bezorgt de planning van de werken aan de raad tegen vijftien juni.")
 AGENDA = "1. Goedkeuring notulen vorige zitting\n2. Heraanleg speelplein Kerkstraat"
+ATTENDEES = ["Jan Peeters", "An Claes"]
 
 
 def _qwen() -> Path:
@@ -48,8 +49,13 @@ def world(tmp_path: Path) -> World:
     whisper = require_whisper()
     settings = make_settings(tmp_path, models_dir=str(whisper.parent),
                              llm={"engine": "llama-cpp", "model": str(_qwen()), "threads": 2},
-                             asr={"attendees": ["Jan Peeters", "An Claes"]})
-    app: Appliance = open_appliance(settings, embedder=FakeEmbedder())
+                             asr={"attendees": ATTENDEES})
+    # A whisper engine of this test's own: CTranslate2 seeds its per-thread random generators once,
+    # so the temperature-fallback samples of a shared engine depend on what it transcribed before.
+    from models.whisper import WhisperTranscriber
+
+    app: Appliance = open_appliance(settings, embedder=FakeEmbedder(),
+                                    transcriber=WhisperTranscriber(whisper, device="cpu", compute_type="int8"))
     return build_world(app, tmp_path)
 
 
@@ -83,18 +89,24 @@ def test_recording_becomes_reviewed_minutes_and_exports(world: World, tmp_path: 
     assert minutes.state == "draft", minutes.error
     assert minutes.model and len(minutes.model_sha256) == 64
     assert items, "the draft has items"
-    for item in items:  # every item cites real moments of this recording
-        assert item.segment_ids and set(item.segment_ids) <= set(segments)
-        assert item.start == min(segments[i].start for i in item.segment_ids)
-        assert item.end == max(segments[i].end for i in item.segment_ids)
+    for item in items:  # an item cites real moments of this recording, or is flagged for the reviewer
+        if item.segment_ids:
+            assert set(item.segment_ids) <= set(segments)
+            assert item.start == min(segments[i].start for i in item.segment_ids)
+            assert item.end == max(segments[i].end for i in item.segment_ids)
+        else:
+            assert not item.supported and "unsupported" in item.flags
+    linked = [item for item in items if item.segment_ids]
+    assert linked, "whisper-base and the 0.5B model link at least one item to the recording"
 
     page = archie.get(f"/minutes/{minutes.id}")
     assert page.status_code == 200
-    assert f'href="/recordings/{rec_id}#seg-{items[0].segment_ids[0]}"' in page.text  # clickable timestamp
+    assert f'href="/recordings/{rec_id}#seg-{linked[0].segment_ids[0]}"' in page.text  # clickable timestamp
 
-    # Review: the first AI item is accepted, every other one rejected; the secretary adds the decision
-    # and the action as she heard them.
-    kept, dropped = items[0], items[1:]
+    # Review: the first linked AI item is accepted, every other one rejected; the secretary adds the
+    # decision and the action as she heard them.
+    kept = linked[0]
+    dropped = [item for item in items if item.id != kept.id]
     assert _post(archie, f"/minutes/{minutes.id}/items/{kept.id}/state", state="accepted").status_code == 303
     for item in dropped:
         assert _post(archie, f"/minutes/{minutes.id}/items/{item.id}/state", state="rejected").status_code == 303
@@ -113,7 +125,7 @@ def test_recording_becomes_reviewed_minutes_and_exports(world: World, tmp_path: 
     assert kept.text.split()[0] in text and "nieuwe speelplein goed" in text
     added = "De raad keurt het ontwerp van het nieuwe speelplein goed. Planning van de werken bezorgen"
     for item in dropped:  # rejected items never reach the export (unless the same words stand elsewhere)
-        if not any(item.text in other for other in (kept.text, AGENDA, added)):
+        if not any(item.text in other for other in (kept.text, AGENDA, added, ", ".join(ATTENDEES))):
             assert item.text not in text
 
     cal = Calendar.from_ical(archie.get(f"/minutes/{minutes.id}/export/actions.ics").content)
