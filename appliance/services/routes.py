@@ -29,12 +29,16 @@ class Route:
     sensitive_topics: tuple[str, ...]
 
 
+def route_groups(c: Collection | None) -> list[str]:
+    """The handler group(s) a collection names in settings_json["route_group"] (a name or a list)."""
+    value = ((c.settings_json or {}) if c is not None else {}).get("route_group") or []
+    names = [value] if isinstance(value, str) else list(value)
+    return [str(n).strip() for n in names if str(n).strip()]
+
+
 def _route(c: Collection) -> Route:
-    extra = c.settings_json or {}
-    groups = extra.get("route_group") or []
-    return Route(c.name, c.route_department, c.route_mailbox,
-                 tuple([groups] if isinstance(groups, str) else groups),
-                 tuple(str(t) for t in extra.get("sensitive_topics") or []))
+    return Route(c.name, c.route_department, c.route_mailbox, tuple(route_groups(c)),
+                 tuple(str(t) for t in (c.settings_json or {}).get("sensitive_topics") or []))
 
 
 def get_route(app: Appliance, collection: str) -> Route:

@@ -37,6 +37,7 @@ from appliance.db.tables import (
 )
 from appliance.errors import BelfortError, NotFound
 from appliance.services.access import SYSTEM, Principal, principal_for, readable_collection_ids
+from appliance.services.routes import route_groups
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -58,15 +59,6 @@ class TicketInfo:
     @property
     def may_close(self) -> bool:
         return self.ticket.state != "closed" and (self.mine or self.may_handle)
-
-
-def route_groups(collection: Collection | None) -> list[str]:
-    """The handler group(s) a collection names in settings_json["route_group"]."""
-    if collection is None:
-        return []
-    value = (collection.settings_json or {}).get("route_group") or []
-    names = [value] if isinstance(value, str) else list(value)
-    return [str(n).strip() for n in names if str(n).strip()]
 
 
 def _group_names(session: Session, who: Principal) -> set[str]:

@@ -34,13 +34,13 @@ from appliance.db.tables import AuditEvent, Chunk, TriageItem, utcnow
 from appliance.errors import BelfortError
 from appliance.services.triage import Decision, TriageClassifier
 from appliance.services.triage_mail import ParsedMail, fix_text, parse_mail, sniff_kind
+from appliance.services.triage_queue import TRIAGE_GROUP
 from appliance.services.triage_routing import BLOCKING_FLAGS, export_csv, route
 from ingest.chunk import detect_language
 
 log = logging.getLogger(__name__)
 
 TRIAGE_COLLECTION = "triage"
-TRIAGE_GROUP = "triage"
 MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
 

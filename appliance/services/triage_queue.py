@@ -20,7 +20,7 @@ from appliance.errors import Forbidden, NotFound
 from appliance.services.access import Principal
 from appliance.services.triage_taxonomy import Taxonomy
 
-TRIAGE_GROUP = "triage"
+TRIAGE_GROUP = "triage"  # who may use the queue (with admins); also the attachments' collection group
 REMIND_DAYS = 3  # "due soon" and the reminder window
 OPEN_STATES = ("queued", "routed", "awaiting_info")
 STATES = ("queued", "routed", "awaiting_info", "closed", "failed")

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import Group, User, UserGroup
+from appliance.services.triage_queue import TRIAGE_GROUP
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 TRIAGE_CORPUS = HERE / "corpus-triage"
 TAXONOMY = HERE.parent.parent / "docs" / "examples" / "taxonomy-gemeente.yaml"
-TRIAGE_GROUP = "triage"
 
 
 def ensure_taxonomy(app: Appliance, log: Callable[[str], None]) -> bool:
