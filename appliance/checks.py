@@ -224,6 +224,64 @@ def check_triage_mail(app: Appliance) -> list[Check]:
                         required=False)]
 
 
+def check_mail_transport(app: Appliance) -> list[Check]:
+    """Mail passwords and contents go over verified TLS; plain only where a setting says so, with a warning."""
+    from appliance.errors import BelfortError
+    from appliance.services.mail_transport import tls_context
+
+    mail, intake = app.settings.mail, app.settings.intake
+    out = []
+    for key, protocol, host, port, security in (
+        ("mail.smtp_security", "SMTP", mail.smtp_host, mail.smtp_port, mail.smtp_security),
+        ("intake.imap_security", "IMAP", intake.imap_host, intake.imap_port, intake.imap_security),
+    ):
+        if not host:
+            continue
+        server = f"{protocol} {host}:{port}"
+        if security == "plain":
+            out.append(Check(key, False, f"{server} in clear: its password and every mail can be read on "
+                             "the network", required=False,
+                             hint=f'set {key} = "starttls" or "tls" (for a certificate of the '
+                                  "organisation's own CA, also mail.ca_bundle)"))
+        else:
+            out.append(Check(key, True, f"{server} over {security.upper()}, certificate and host name "
+                             "verified", required=False))
+    if mail.ca_bundle:
+        try:
+            tls_context(mail)
+            out.append(Check("mail.ca_bundle", True,
+                             f"the CA in {mail.ca_bundle} is trusted for SMTP, IMAP and webhooks", required=False))
+        except BelfortError as exc:
+            out.append(Check("mail.ca_bundle", False, exc.message, hint=exc.hint, required=False))
+    return out
+
+
+def check_web_transport(app: Appliance) -> Check:
+    """Session cookies are Secure unless web.insecure_http says the UI runs on plain http (a demo)."""
+    if app.settings.web.insecure_http:
+        return Check("web.https", False, "web.insecure_http is on: session cookies travel without Secure and "
+                     "can be read on the network", required=False,
+                     hint="serve Belfort behind HTTPS and remove web.insecure_http (only demos run on plain http)")
+    return Check("web.https", True, "cookies are Secure: the UI must be reached over HTTPS", required=False)
+
+
+def check_cage(app: Appliance) -> Check:
+    """Untrusted files are parsed in a child process with memory, CPU and time limits (issue 19)."""
+    from appliance.services.cage import probe_cage
+
+    s = app.settings.ingest
+    problem = probe_cage(app.settings)
+    if problem:
+        return Check("ingest.cage", False, f"parsers cannot run in their limited child process: {problem}",
+                     hint="the service needs fork and Unix sockets (multiprocessing's fork server); see the log")
+    if not (s.cage_memory_mb and s.cage_cpu_seconds and s.cage_wall_seconds):
+        return Check("ingest.cage", False, "a limit of the parser's child process is off (0): a hostile file "
+                     "can use all memory or time", required=False,
+                     hint="set ingest.cage_memory_mb, ingest.cage_cpu_seconds and ingest.cage_wall_seconds")
+    return Check("ingest.cage", True, f"untrusted files are parsed in a child process limited to "
+                 f"{s.cage_memory_mb} MiB, {s.cage_cpu_seconds} s of CPU and {s.cage_wall_seconds:.0f} s")
+
+
 def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
@@ -237,7 +295,10 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks.append(check_diarizer(app))
     checks += check_minutes_templates(app)
     checks += check_triage_mail(app)
+    checks.append(check_web_transport(app))
+    checks += check_mail_transport(app)
     checks += check_cpu(hw)
+    checks.append(check_cage(app))
     return checks
 
 

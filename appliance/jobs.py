@@ -206,7 +206,7 @@ def run_ocr_job(app: Appliance, document_id: int, job_id: str) -> str:
                     progress=1.0, finished=True)
         raise
     # A document still waiting (engine or language data missing) is not lost: it shows its reason.
-    state = "failed" if outcome.state == "needs_ocr" else "done"
+    state = "failed" if outcome.state in ("needs_ocr", "failed") else "done"
     _update_job(app, job_id, state=state, code=outcome.code or outcome.state, message=outcome.message,
                 progress=1.0, finished=True)
     return outcome.state
@@ -216,6 +216,7 @@ def enqueue_pending_ocr(app: Appliance, huey: BelfortHuey) -> list[str]:
     """Queue OCR for every document waiting in state needs_ocr that has no OCR job queued yet."""
     from sqlmodel import select
 
+    from appliance.services.ingest_status import document_collection
     from appliance.services.ocr_documents import pending_ocr_ids
 
     jobs = []
@@ -227,7 +228,8 @@ def enqueue_pending_ocr(app: Appliance, huey: BelfortHuey) -> list[str]:
             if queued is not None:
                 continue
             job_id = uuid.uuid4().hex
-            s.add(JobOutcome(job_id=job_id, kind="ocr", target=target, state="queued"))
+            s.add(JobOutcome(job_id=job_id, kind="ocr", target=target, state="queued",
+                             collection=document_collection(s, document_id)))
         huey.ocr_document_task(document_id, job_id)
         jobs.append(job_id)
     return jobs

@@ -28,9 +28,26 @@ class WebSettings(_Section):
     secret_key: str = Field(
         "", description="Key that signs session cookies; generated into the data folder when empty."
     )
-    secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS).")
+    insecure_http: bool = Field(
+        False, description="Serve over plain http: cookies lose the Secure flag (demos only: `belfort up "
+        "--demo` sets it; belfort doctor warns). Otherwise put Belfort behind HTTPS."
+    )
     max_upload_mb: int = Field(200, description="Largest accepted upload in MiB.")
-    sign_in_attempts_per_minute: int = Field(5, description="Failed sign-ins allowed per user and minute.")
+    sign_in_attempts_per_minute: int = Field(
+        5, description="Failed sign-ins allowed per user name and client address per minute."
+    )
+    sign_in_client_attempts_per_hour: int = Field(
+        30, description="Failed sign-ins allowed per client address per hour, all user names together."
+    )
+    sign_in_slowdown_after: int = Field(
+        20, description="Failed sign-ins of one user (all addresses) per 15 minutes after which every "
+        "further attempt is delayed, growing to 5 s; never a lock-out."
+    )
+    token_days: int = Field(90, ge=1, le=3650, description="Lifetime of a new API token in days (default).")
+    ask_per_user_per_minute: int = Field(10, ge=1, description="Questions one user may ask per minute (Ask).")
+    ask_per_client_per_minute: int = Field(
+        30, ge=1, description="Questions one client address may ask per minute (Ask, all users together)."
+    )
     default_language: Literal["nl", "fr", "en"] = Field("nl", description="UI language when none chosen.")
 
 
@@ -43,6 +60,16 @@ class IngestSettings(_Section):
     ignore_patterns: list[str] = Field(
         default_factory=lambda: [".*", "~$*", "*.tmp", "*.part", "*.crdownload", "Thumbs.db"],
         description="File name patterns the drop-folder watcher never picks up.",
+    )
+    cage_memory_mb: int = Field(
+        1536, ge=0, description="Address-space limit (RLIMIT_AS) of the child process that parses an "
+        "untrusted file (extraction, PII detection); a file over it fails as ingest.memory_limit. 0: none."
+    )
+    cage_cpu_seconds: int = Field(
+        60, ge=0, description="CPU-time limit of that child; a file over it fails as ingest.timeout. 0: none."
+    )
+    cage_wall_seconds: float = Field(
+        120.0, ge=0, description="Wall-clock limit of that child; a file over it fails as ingest.timeout. 0: none."
     )
 
 
@@ -78,6 +105,14 @@ class OcrSettings(_Section):
     )
     pdfa: bool = Field(True, description="Keep a searchable PDF/A-2b archival copy beside scanned originals.")
     on_ingest: bool = Field(True, description="Queue OCR for scans and images as soon as they are stored.")
+    cage_memory_mb: int = Field(
+        2048, ge=0, description="Address-space limit of the child process that OCRs one document (tesseract "
+        "runs below it with the same limit); 0: none (needed for rapidocr on a GPU, whose driver reserves more)."
+    )
+    cage_seconds: float = Field(
+        1800.0, ge=0, description="CPU-time and wall-clock limit of OCR of one document; over it the document "
+        "fails as ingest.timeout. 0: none."
+    )
 
 
 class PiiSettings(_Section):
@@ -99,8 +134,17 @@ class PiiSettings(_Section):
 
 class MailSettings(_Section):
     smtp_host: str = Field("", description="SMTP server Belfort sends routed mail through; empty: mail waits.")
-    smtp_port: int = Field(25, description="TCP port of the SMTP server (587 with STARTTLS, 25 on the LAN).")
-    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_port: int = Field(
+        25, description="TCP port of the SMTP server (587 for submission or 25 with starttls, 465 with tls)."
+    )
+    smtp_security: Literal["starttls", "tls", "plain"] = Field(
+        "starttls", description="SMTP transport: starttls (required before login or mail), tls (implicit, "
+        "port 465) or plain (unencrypted, for a trusted network only; belfort doctor warns)."
+    )
+    ca_bundle: str = Field(
+        "", description="PEM file of the organisation's own CA, trusted for SMTP, IMAP and https webhooks "
+        "besides the system's CAs; empty: the system's CAs only."
+    )
     smtp_user: str = Field("", description="SMTP user name; empty: no authentication.")
     smtp_password: str = Field("", description="SMTP password (only with smtp_user).")
     from_address: str = Field("belfort@belfort.invalid", description="Sender address of every mail Belfort sends.")
@@ -115,8 +159,11 @@ class MailSettings(_Section):
 
 class IntakeSettings(_Section):
     imap_host: str = Field("", description="IMAP server of the triage mailbox; empty: no mailbox polling.")
-    imap_port: int = Field(993, description="TCP port of the IMAP server (993 with SSL, 143 without).")
-    imap_ssl: bool = Field(True, description="Connect to IMAP over SSL/TLS.")
+    imap_port: int = Field(993, description="TCP port of the IMAP server (993 with tls, 143 with starttls).")
+    imap_security: Literal["tls", "starttls", "plain"] = Field(
+        "tls", description="IMAP transport: tls (port 993), starttls (required before login) or plain "
+        "(unencrypted, for a trusted network only; belfort doctor warns). Certificates: see mail.ca_bundle."
+    )
     imap_user: str = Field("", description="IMAP user name of the triage mailbox.")
     imap_password: str = Field("", description="IMAP password of the triage mailbox.")
     imap_folder: str = Field("INBOX", description="Mailbox folder that is polled.")
@@ -253,6 +300,15 @@ def _parse_env_value(value: str) -> Any:
     return value
 
 
+# Settings that were replaced: an older belfort.toml is told the new key, not a near miss.
+_RENAMED = {
+    "mail.smtp_starttls": 'replaced by mail.smtp_security = "starttls" | "tls" | "plain"',
+    "intake.imap_ssl": 'replaced by intake.imap_security = "tls" | "starttls" | "plain"',
+    "web.secure_cookies": "cookies are Secure by default now: remove it (web.insecure_http = true only "
+    "for a plain-http demo)",
+}
+
+
 def build_settings(layers: list[Mapping[str, Any]]) -> Settings:
     merged: dict[str, Any] = {}
     for layer in layers:
@@ -265,6 +321,7 @@ def build_settings(layers: list[Mapping[str, Any]]) -> Settings:
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, _known_keys(Settings), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see README 'Settings' for the keys"
+            hint = _RENAMED.get(key, hint)
             raise BelfortError("settings.unknown_key", f"unknown setting '{key}'", hint=hint) from None
         raise BelfortError(
             "settings.invalid", f"setting '{key}': {err['msg']}", hint="see README 'Settings'"

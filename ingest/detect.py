@@ -38,8 +38,10 @@ SUPPORTED_HINT = (
     "Supported: PDF, DOCX, ODT, XLSX, CSV, HTML, TXT/MD, EML, MSG and PNG/JPEG/TIFF images. "
     "Convert the file to one of these (for example PDF) and drop it again."
 )
+# Possessive (`*+`): a backtracking `(<!--.*?-->\s*)*` took exponential time on a file that starts
+# with many comments and is not HTML after all (40 empty comments: hours, with the GIL held).
 _HTML_START = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL
+    rb"^\s*+(?:<!--.*?-->\s*+)*+<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL
 )
 _MAIL_HEADER = re.compile(
     rb"^(received|return-path|from|to|subject|date|message-id|mime-version|delivered-to|x-[\w-]+):[ \t]",
@@ -120,7 +122,8 @@ def _zip_kind(path: Path, ext: str) -> tuple[str, str] | None:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with zf.open("mimetype") as fh:  # never the whole member: it may be a zip bomb
+                    mimetype = fh.read(100).decode("ascii", "replace").strip()
                 if mimetype == KIND_MIME["odt"]:
                     return "odt", KIND_MIME["odt"]
             if "word/document.xml" in names:

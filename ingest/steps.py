@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.cage import Limits, run_caged
 from ingest.types import ChunkDraft, Extracted, IngestError
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class IngestContext:
     extracted: Extracted | None = None
     chunks: list[ChunkDraft] = field(default_factory=list)
     language: str = ""
+    limits: Limits | None = None  # parse in a caged child process (None: in this process, trusted input)
     extra: dict[str, Any] = field(default_factory=dict)  # room for the caller's own steps
 
 
@@ -160,7 +162,9 @@ class ExtractText(Step):
     def run(self, ctx: IngestContext) -> None:
         from ingest.extract import extract
 
-        ctx.extracted = extract(ctx.staged or ctx.path)
+        path = ctx.staged or ctx.path
+        # A hostile file (zip or XML bomb, a looping parser) can only take the caged child down.
+        ctx.extracted = run_caged(ctx.limits, extract, path) if ctx.limits is not None else extract(path)
 
 
 class ChunkText(Step):

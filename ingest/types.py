@@ -15,6 +15,9 @@ class IngestError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[Any, ...]:  # survives the trip back from a caged child process
+        return (type(self), (self.code, self.message, self.hint))
+
 
 @dataclass
 class Page:

@@ -25,6 +25,7 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "llm": {"engine": "none"},
         "ocr": {"on_ingest": False},  # OCR tests call the OCR service themselves
         "pii": {"ner": "none"},  # Frog is a loopback server: tests that need it start it themselves
+        "web": {"insecure_http": True},  # the test client speaks plain http (Secure cookies: test_sessions)
     }]
     if extra:
         layers.append(extra)  # type: ignore[arg-type]

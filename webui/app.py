@@ -19,15 +19,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from appliance.api import api_router
+from appliance.api import api_router, describe_settings
 from appliance.api.uploads import Enqueue, queue_enqueue
 from appliance.context import Appliance
+from appliance.services.web_sessions import SESSION_HOURS
 from webui.controllers import handlers
 from webui.errors import handle_exception
 from webui.security import add_security_headers, derive, secret_key
 
 HERE = Path(__file__).parent
-SESSION_HOURS = 10
 
 
 def _templates() -> TemplateConfig:
@@ -47,7 +47,7 @@ def create_app(
     """Build the web app around a migrated Appliance; uploads go to `huey` (default: the queue file)."""
     settings = app.settings
     secret = secret_key(settings)
-    secure = settings.web.secure_cookies
+    secure = not settings.web.insecure_http  # Secure unless a plain-http demo says otherwise
     session = CookieBackendConfig(
         secret=derive(secret, "session"),
         key="belfort_session",
@@ -67,7 +67,7 @@ def create_app(
     )
     # "huey": the queue recordings are transcribed on (None: the queue file, opened on first use)
     state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue(app, huey), "huey": huey}
-    return Litestar(
+    web = Litestar(
         route_handlers=[
             api_router(settings.web.max_upload_mb, settings.asr.max_upload_mb),
             *handlers(settings.web.max_upload_mb, settings.asr.max_upload_mb),
@@ -87,8 +87,10 @@ def create_app(
             version="1",
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+            # Security is declared on the protected API router: /api/v1/health needs no token.
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
         ),
         debug=debug,
     )
+    describe_settings(web.openapi_schema, list(settings.pii.grounds))
+    return web

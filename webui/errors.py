@@ -53,13 +53,15 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     error = as_belfort_error(exc)
     if error.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}
     if request.url.path.startswith("/api/"):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        if error.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return Response(
             {"error": {"code": error.code, "message": error.message, "hint": error.hint}},
             status_code=error.status,
             media_type=MediaType.JSON,
-            headers=headers,
+            headers=headers or None,
         )
     if isinstance(exc, SignInRequired) or (
         isinstance(exc, NotAuthorizedException) and error.code == "auth.required"
@@ -67,7 +69,7 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")
     lang = language_of(request)
-    return page(
+    response = page(
         request,
         "error.html",
         status=error.status,
@@ -75,3 +77,5 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         error_message=error_text(lang, error.code, error.message),
         error_hint=hint_text(lang, error.code, error.hint),
     )
+    response.headers.update(headers)
+    return response

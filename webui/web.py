@@ -12,7 +12,7 @@ from litestar.utils.scope.state import ScopeState
 
 from appliance.context import Appliance
 from appliance.errors import Forbidden
-from appliance.services import accounts
+from appliance.services import web_sessions
 from appliance.services.access import Principal
 from webui.translate import LANGUAGES, t
 
@@ -35,11 +35,17 @@ def language_of(request: Request) -> str:
     return app.settings.web.default_language
 
 
+def client_address(request: Request) -> str:
+    """The client's address for rate limits (uvicorn puts a trusted local proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else ""
+
+
 def current_principal(request: Request, appliance: Appliance) -> Principal:
     """Dependency of every signed-in page; reloads the user so role, groups and disabling apply at once."""
     uid = request.session.get("uid") if request.scope.get("session") else None
-    stamp = str(request.session.get("stamp", "")) if uid else ""
-    who = accounts.principal_by_id(appliance, int(uid), stamp) if uid else None
+    sid = str(request.session.get("sid", "")) if uid else ""
+    # The session must still live on the server: signed out, new password or disabled ends it.
+    who = web_sessions.principal(appliance, int(uid), sid) if uid else None
     if who is None:
         raise SignInRequired("sign in first")
     return who
@@ -90,6 +96,6 @@ def page(
             max_age=365 * 86400,
             httponly=True,
             samesite="lax",
-            secure=request.app.state.appliance.settings.web.secure_cookies,
+            secure=not request.app.state.appliance.settings.web.insecure_http,
         )
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Router
 from litestar.di import Provide
 
@@ -11,6 +13,10 @@ from appliance.api import recordings as recordings_api
 from appliance.api import tickets as ticket_api
 from appliance.api.auth import api_principal
 from appliance.api.uploads import MIB
+
+# Request bodies of JSON routes: a question with its history, a note, a form (each route may set its
+# own: uploads, intake and /pii do). Litestar's default is 10 MB; a larger body is refused unread (413).
+API_BODY_LIMIT = 1 * MIB
 
 
 def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
@@ -35,6 +41,7 @@ def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
             document_ai.pii_text,
             document_ai.pii_document,
             document_ai.redact_document,
+            document_ai.approve_redaction,
             *triage.HANDLERS,
             *intake.HANDLERS,
             *ticket_api.HANDLERS,
@@ -44,5 +51,15 @@ def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
             recordings_api.upload_handler(max_recording_mb * MIB + MIB),
         ],
         dependencies={"who": Provide(api_principal, sync_to_thread=True)},
+        security=[{"bearer": []}],  # every route here needs a token; /api/v1/health does not
+        request_max_body_size=API_BODY_LIMIT,
     )
     return Router(path="/api/v1", route_handlers=[health.health, protected])
+
+
+def describe_settings(openapi: Any, grounds: list[str]) -> None:
+    """Write the vocabularies that are settings into the OpenAPI schema, so that it says what the
+    API refuses: the legal grounds a redaction may cite (pii.grounds; others: redact.unknown_ground)."""
+    schema = openapi.components.schemas.get("RedactIn") if openapi.components else None
+    if schema is not None and schema.properties and "ground" in schema.properties:
+        schema.properties["ground"].enum = sorted(grounds)

@@ -8,13 +8,16 @@ stream runs its pipeline in a worker thread of its own: appliance.api.ask_stream
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from litestar import post
+from litestar import Request, post
+from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
+from appliance.api.schemas import NOT_BLANK, Id
 from appliance.context import Appliance
 from appliance.services.access import Principal
+from appliance.services.answer import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from appliance.services.answer import Answer
@@ -24,13 +27,14 @@ MAX_HISTORY = 10
 
 @dataclass
 class Turn:
-    role: str  # user | assistant
+    role: str  # user | assistant (anything else counts as user)
     content: str
 
 
 @dataclass
 class AskIn:
-    question: str
+    # Said in the schema as the answer service checks it (ask.empty_question, ask.question_too_long).
+    question: Annotated[str, Parameter(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)]
     history: list[Turn] = field(default_factory=list)
 
 
@@ -87,10 +91,13 @@ class FeedbackOut:
 
 @post("/ask", sync_to_thread=True, summary="Ask a question (grounded answer with checked citations)",
       tags=["ask"], status_code=200)
-def ask_endpoint(appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
-    from appliance.services.answer import answer
+def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
+    from appliance.services.answer import answer, validate_question
+    from appliance.services.rate_limits import check_ask
 
-    ans = answer(appliance, who, data.question, history=_history(data))
+    question = validate_question(data.question)
+    check_ask(appliance, who, request.client.host if request.client else "")  # 429 ask.rate_limited
+    ans = answer(appliance, who, question, history=_history(data))
     return to_out(appliance, ans, llm_notice(appliance))
 
 
@@ -100,11 +107,13 @@ def ask_endpoint(appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
                   "answer, shaped like POST /ask's response: it replaces the streamed text, whose "
                   "unsupported sentences the citation check may have dropped), then `done`. A failure "
                   "while answering is an `error` event ({code, message, hint}); bad input is a 400.")
-def ask_stream_endpoint(appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
+def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
     from appliance.api.ask_stream import events, sse
     from appliance.services.answer import answer, validate_question
+    from appliance.services.rate_limits import check_ask
 
     question = validate_question(data.question)  # bad input: a plain 400 before any streaming
+    check_ask(appliance, who, request.client.host if request.client else "")  # and 429 too
     history = _history(data)
     notice = llm_notice(appliance)  # may load the model: here, in the handler's thread
 
@@ -154,7 +163,7 @@ def to_out(appliance: Appliance, ans: Answer, notice: dict[str, str] | None = No
 
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, summary="Thumbs up/down on an answer",
       tags=["ask"], status_code=201)
-def ask_feedback(appliance: Appliance, who: Principal, answer_id: int, data: FeedbackIn) -> FeedbackOut:
+def ask_feedback(appliance: Appliance, who: Principal, answer_id: Id, data: FeedbackIn) -> FeedbackOut:
     from appliance.services.audit import record_feedback
 
     return FeedbackOut(record_feedback(appliance, who, answer_id, helpful=data.helpful, comment=data.comment))

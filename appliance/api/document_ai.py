@@ -4,30 +4,41 @@ from __future__ import annotations
 
 import base64
 import functools
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Annotated
 
+from annotated_types import Interval, MaxLen
 from litestar import get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from litestar.response import File
+from litestar.response import File, Response
+from msgspec import Meta
 
 from appliance.api.auth import require_ingest
+from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import AuditEvent
 from appliance.errors import BelfortError
 from appliance.services import documents
 from appliance.services.access import Principal
+from appliance.services.pii import ENTITY_TYPES
 
 MAX_PII_TEXT = 200_000
+# The body that can carry MAX_PII_TEXT characters: JSON may escape each as a surrogate pair (12 bytes).
+# A larger body is refused (413) before it is read and decoded.
+MAX_PII_BODY = MAX_PII_TEXT * 12 + 64 * 1024
+
+
+# The entity types detect_pii knows (pii.unknown_entity for others), said in the schema.
+ENTITY_SCHEMA = {"items": {"type": "string", "enum": sorted(ENTITY_TYPES)}}
 
 
 @dataclass
 class PiiIn:
-    text: str
+    text: Annotated[str, MaxLen(MAX_PII_TEXT)]  # schema only: the handler answers pii.text_too_long
     language: str = "nl"
-    entities: list[str] | None = None
+    entities: Annotated[list[str] | None, Parameter(schema_extra=ENTITY_SCHEMA)] = None
 
 
 @dataclass
@@ -47,9 +58,11 @@ class PiiOut:
 
 @dataclass
 class RedactIn:
-    min_score: float = 0.8
-    ground: str = "privacy"
-    entities: list[str] | None = None
+    # Proposals at or above this score start accepted; the review decides what is exported.
+    # Meta: what the decoder enforces; Interval: what the OpenAPI schema says (the same bounds).
+    min_score: Annotated[float, Meta(ge=0.0, le=1.0), Interval(ge=0.0, le=1.0)] = 0.8
+    ground: str = "privacy"  # a key of pii.grounds (a setting): redact.unknown_ground for others
+    entities: Annotated[list[str] | None, Parameter(schema_extra=ENTITY_SCHEMA)] = None
 
 
 @dataclass
@@ -58,7 +71,10 @@ class RedactOut:
     redactions: int
     proposals: int
     log: dict
-    pdf_base64: str
+    pdf_base64: str  # empty until the review is approved (four-eyes: by a second person)
+    review_id: int = 0
+    state: str = ""  # submitted (waits for a second reviewer) | exported
+    review_url: str = ""
 
 
 def _detector(appliance: Appliance, entities: list[str] | None):  # type: ignore[no-untyped-def]
@@ -86,7 +102,7 @@ class OcrOut:
 
 @get("/documents/{document_id:int}/ocr", sync_to_thread=True, summary="OCR state, page confidences, structure",
      tags=["document-ai"])
-def ocr_info(appliance: Appliance, who: Principal, document_id: int) -> OcrOut:
+def ocr_info(appliance: Appliance, who: Principal, document_id: Id) -> OcrOut:
     from appliance.db.engine import read_session
     from appliance.db.tables import Document
 
@@ -102,34 +118,39 @@ def ocr_info(appliance: Appliance, who: Principal, document_id: int) -> OcrOut:
 
 @get("/documents/{document_id:int}/pdfa", sync_to_thread=True, summary="The searchable PDF/A-2b archival copy",
      tags=["document-ai"], media_type="application/pdf")
-def pdfa_copy(appliance: Appliance, who: Principal, document_id: int) -> File:
+def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
     from appliance.db.engine import read_session
     from appliance.db.tables import Document
     from appliance.errors import NotFound
     from appliance.services.ocr_documents import pdfa_copy as pdfa_path
+    from appliance.services.pseudonyms import original_allowed
 
     documents.get_document(appliance, who, document_id)
     with read_session(appliance.db) as s:
         doc = s.get(Document, document_id)
+    if doc is not None and not original_allowed(appliance, who, doc.collection_id):
+        raise NotFound("document.no_pdfa", "this document has no PDF/A copy you may read",
+                       hint="the collection is pseudonymised: the scan holds the real names")
     path = pdfa_path(appliance, doc) if doc else None
     if path is None or not path.is_file():
         raise NotFound("document.no_pdfa", "this document has no PDF/A copy", hint="only OCRed scans get one")
     return File(path=path, filename=f"document-{document_id}-pdfa.pdf", media_type="application/pdf")
 
 
-@post("/pii", sync_to_thread=True, summary="Find personal data in a text", tags=["document-ai"])
+@post("/pii", sync_to_thread=True, summary="Find personal data in a text", tags=["document-ai"],
+      request_max_body_size=MAX_PII_BODY)
 def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
     if len(data.text) > MAX_PII_TEXT:
         raise BelfortError("pii.text_too_long", f"the text is longer than {MAX_PII_TEXT} characters",
-                           hint="send a document instead, or split the text")
+                           hint="send a document instead, or split the text", status=413)
     spans = _detector(appliance, data.entities)(data.text, language=data.language)
     return PiiOut([PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text) for s in spans])
 
 
 @get("/documents/{document_id:int}/pii", sync_to_thread=True, summary="Personal data per page of a document",
      tags=["document-ai"])
-def pii_document(appliance: Appliance, who: Principal, document_id: int,
-                 entities: list[str] | None = Parameter(default=None)) -> PiiOut:
+def pii_document(appliance: Appliance, who: Principal, document_id: Id,
+                 entities: list[str] | None = Parameter(default=None, schema_extra=ENTITY_SCHEMA)) -> PiiOut:
     detect = _detector(appliance, entities)
     out = []
     for page, text in documents.document_pages(appliance, who, document_id):
@@ -138,21 +159,32 @@ def pii_document(appliance: Appliance, who: Principal, document_id: int,
 
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, tags=["document-ai"],
-      summary="Redacted PDF for public access (proposals at or above min_score are applied)")
-def redact_document(appliance: Appliance, who: Principal, document_id: int, data: RedactIn) -> RedactOut:
-    import json
-
-    from appliance.services.redaction import export_redacted, page_texts, propose
+      summary="Redacted PDF for public access, through the redaction review (four-eyes when configured)",
+      responses={202: ResponseSpec(RedactOut, description="Submitted; waits for a second reviewer")})
+def redact_document(appliance: Appliance, who: Principal, document_id: Id, data: RedactIn) -> Response[RedactOut]:
+    from appliance.services.redaction_review import request_export
 
     require_ingest(who)
-    source, _, _ = documents.original_file(appliance, who, document_id)
-    proposals = propose(page_texts(source), _detector(appliance, data.entities), min_score=data.min_score,
-                        ground=data.ground)
-    with tempfile.TemporaryDirectory(prefix="belfort-redact-api-") as tmp:
-        out = Path(tmp) / "redacted.pdf"
-        log_path = export_redacted(source, proposals, out, actor=who.username)
-        pdf, log = out.read_bytes(), json.loads(log_path.read_text("utf-8"))
+    review, done = request_export(appliance, who, document_id, min_score=data.min_score, ground=data.ground,
+                                  detect=_detector(appliance, data.entities))
+    out = RedactOut(document_id, 0, len(review.proposals), {}, "", review.id or 0, review.state,
+                    f"/redactions/{review.id}")
+    if done is None:
+        return Response(out, status_code=202)
+    pdf, log = done
+    out.redactions, out.log, out.pdf_base64 = len(log["redactions"]), log, base64.b64encode(pdf).decode()
     with write_session(appliance.db) as s:
         s.add(AuditEvent(actor=who.username, action="document.redacted_export", target=f"document:{document_id}",
-                         detail={"redactions": len(log["redactions"]), "ground": data.ground}))
-    return RedactOut(document_id, len(log["redactions"]), len(proposals), log, base64.b64encode(pdf).decode())
+                         detail={"redactions": len(log["redactions"]), "ground": data.ground,
+                                 "review": review.id, "reviewed_by": review.approved_by}))
+    return Response(out, status_code=201)
+
+
+@post("/redactions/{review_id:int}/approve", sync_to_thread=True, tags=["document-ai"],
+      summary="Approve a submitted redaction (the second reviewer)")
+def approve_redaction(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, str | int]:
+    from appliance.services.redaction_review import approve
+
+    require_ingest(who)
+    review = approve(appliance, who, review_id)
+    return {"review_id": review.id or 0, "state": review.state, "approved_by": review.approved_by}

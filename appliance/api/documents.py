@@ -12,7 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import File
 
-from appliance.api.schemas import DocumentList, DocumentOut, UploadOut
+from appliance.api.schemas import DocumentList, DocumentOut, Id, UploadOut
 from appliance.api.uploads import accept_upload
 from appliance.context import Appliance
 from appliance.services import documents
@@ -69,7 +69,7 @@ def list_documents(
 
 
 @get("/documents/{document_id:int}", sync_to_thread=True, summary="One document", tags=["documents"])
-def get_document(appliance: Appliance, who: Principal, document_id: int) -> DocumentOut:
+def get_document(appliance: Appliance, who: Principal, document_id: Id) -> DocumentOut:
     return document_out(documents.get_document(appliance, who, document_id))
 
 
@@ -80,7 +80,7 @@ def get_document(appliance: Appliance, who: Principal, document_id: int) -> Docu
     tags=["documents"],
     media_type="application/octet-stream",
 )
-def download_original(appliance: Appliance, who: Principal, document_id: int) -> File:
+def download_original(appliance: Appliance, who: Principal, document_id: Id) -> File:
     return original_response(appliance, who, document_id)
 
 

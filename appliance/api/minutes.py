@@ -12,6 +12,7 @@ from typing import Any
 from litestar import get
 from litestar.response import Response
 
+from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.services import minutes_export as exports
 from appliance.services.access import Principal
@@ -68,7 +69,7 @@ class MinutesOut:
 
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, summary="Minutes and their items", tags=["minutes"])
-def get_minutes(appliance: Appliance, who: Principal, minutes_id: int) -> MinutesOut:
+def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> MinutesOut:
     from appliance.services.minutes_review import get_minutes as review_minutes
 
     exports.load_minutes(appliance, minutes_id, who)
@@ -100,7 +101,7 @@ def get_minutes(appliance: Appliance, who: Principal, minutes_id: int) -> Minute
 @get("/minutes/{minutes_id:int}/export/{fmt:str}", sync_to_thread=True, summary="Export minutes",
      description="fmt: docx | odt | md | actions.csv | actions.ics | besluit.jsonld (accepted items only)",
      tags=["minutes"])
-def export_minutes(appliance: Appliance, who: Principal, minutes_id: int, fmt: str,
+def export_minutes(appliance: Appliance, who: Principal, minutes_id: Id, fmt: str,
                    lang: str = "") -> Response[bytes]:
     content, name, mime = exports.export_minutes(appliance, minutes_id, fmt, lang=lang, who=who)
     return Response(content, media_type=mime,

@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 
+from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.db.tables import Recording
 from appliance.services import recordings as rec_service
@@ -23,6 +24,7 @@ from appliance.services.transcript_edit import segments_of
 class RecordingUploadForm:
     file: UploadFile
     language: str = ""  # nl | fr | auto; empty: the asr settings
+    collection: str = ""  # its readers see the recording; empty: only the uploader and admins
 
 
 @dataclass
@@ -89,7 +91,7 @@ def list_recordings(appliance: Appliance, who: Principal) -> list[RecordingOut]:
 
 @get("/recordings/{recording_id:int}", sync_to_thread=True, summary="State, progress and transcript",
      tags=["recordings"])
-def get_recording(appliance: Appliance, who: Principal, recording_id: int) -> RecordingOut:
+def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> RecordingOut:
     rec = rec_service.get_visible(appliance, who, recording_id)
     segs = [SegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker, s.language)
             for s in segments_of(appliance, recording_id)]
@@ -101,7 +103,8 @@ def upload(request: Request, appliance: Appliance, who: Principal,
     language: str | None = data.language if data.language in ("nl", "fr") else "settings"
     if data.language == "auto":
         language = None
-    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language)
+    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language,
+                                   collection=data.collection)
     job_id = queue_transcription(request.app.state, appliance, rec) if rec.state in ("pending", "failed") else None
     assert rec.id is not None
     return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)
@@ -109,4 +112,13 @@ def upload(request: Request, appliance: Appliance, who: Principal,
 
 def upload_handler(max_body: int) -> HTTPRouteHandler:
     return post("/recordings", sync_to_thread=True, summary="Upload a recording for transcription",
-                tags=["recordings"], status_code=202, request_max_body_size=max_body)(upload)
+                description=UPLOAD_DESCRIPTION, tags=["recordings"], status_code=202,
+                request_max_body_size=max_body)(upload)
+
+
+# What the schema of a multipart file cannot say: the file's type and content are checked on arrival.
+UPLOAD_DESCRIPTION = (
+    "`file`: an audio or video recording (" + ", ".join(sorted(e.lstrip(".") for e in rec_service.MEDIA_TYPES))
+    + "); another file type is refused with 415 (recording.bad_type), a file that holds no decodable audio "
+    "with 422 (asr.*). `language`: nl, fr or auto; anything else uses the asr settings."
+)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
 from litestar.params import Parameter
 
+from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.services import tickets as ticket_service
 from appliance.services.access import Principal
@@ -15,7 +16,7 @@ from appliance.services.access import Principal
 
 @dataclass
 class ForwardIn:
-    note: str = ""
+    note: Annotated[str, Parameter(max_length=ticket_service.MAX_NOTE_CHARS)] = ""
 
 
 @dataclass
@@ -47,18 +48,18 @@ def ticket_out(info: ticket_service.TicketInfo) -> TicketOut:
     t = info.ticket
     return TicketOut(
         id=t.id or 0, answer_id=t.answer_id, state=t.state, asker=t.asker, question=t.question,
-        answer=t.answer, answer_status=t.answer_status, note=t.note, collection=t.collection, department=t.department, mailbox=t.mailbox, reply=t.reply,
+        answer=info.answer, answer_status=t.answer_status, note=t.note, collection=t.collection, department=t.department, mailbox=t.mailbox, reply=t.reply,
         replied_by=t.replied_by, created_at=t.created_at.isoformat(),
         replied_at=t.replied_at.isoformat() if t.replied_at else None,
         closed_at=t.closed_at.isoformat() if t.closed_at else None, mine=info.mine,
         may_handle=info.may_handle,
-        url=ticket_service.ticket_path(t.id), sources=list(t.sources),
+        url=ticket_service.ticket_path(t.id), sources=list(info.sources),
     )
 
 
 @post("/ask/{answer_id:int}/forward", sync_to_thread=True, tags=["ask"], status_code=201,
       summary="Forward an answer to a colleague (creates an escalation ticket)")
-def forward_answer(appliance: Appliance, who: Principal, answer_id: int, data: ForwardIn) -> TicketOut:
+def forward_answer(appliance: Appliance, who: Principal, answer_id: Id, data: ForwardIn) -> TicketOut:
     ticket = ticket_service.forward(appliance, who, answer_id, data.note)
     return ticket_out(ticket_service.get_ticket(appliance, who, ticket.id or 0))
 
@@ -66,13 +67,14 @@ def forward_answer(appliance: Appliance, who: Principal, answer_id: int, data: F
 @get("/tickets", sync_to_thread=True, tags=["tickets"], summary="My tickets and the tickets I handle")
 def list_tickets(appliance: Appliance, who: Principal,
                  ticket_state: str = Parameter(query="state", default="",
-                                               description="open | answered | closed"),
+                                               description="open | answered | closed; empty: all",
+                                               schema_extra={"enum": ["", *ticket_service.STATES]}),
                  ) -> list[TicketOut]:
     return [ticket_out(i) for i in ticket_service.list_tickets(appliance, who, state=ticket_state)]
 
 
 @get("/tickets/{ticket_id:int}", sync_to_thread=True, tags=["tickets"], summary="One ticket with its reply")
-def get_ticket(appliance: Appliance, who: Principal, ticket_id: int) -> TicketOut:
+def get_ticket(appliance: Appliance, who: Principal, ticket_id: Id) -> TicketOut:
     return ticket_out(ticket_service.get_ticket(appliance, who, ticket_id))
 
 

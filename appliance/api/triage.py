@@ -7,11 +7,12 @@ in the queue: it is stored as a label, and a correction queues a (debounced) ret
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
 from litestar.params import Parameter
 
+from appliance.api.schemas import NOT_BLANK, Id
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.services.access import Principal
@@ -20,7 +21,8 @@ from appliance.services.triage_queue import STATES, get_item, list_items, requir
 
 @dataclass
 class RouteIn:
-    category: str
+    category: Annotated[str, Parameter(min_length=1, max_length=200, pattern=NOT_BLANK,
+                                       description="A category key of the active taxonomy.")]
 
 
 def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: str) -> bool:
@@ -38,7 +40,8 @@ def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: st
 
 @get("/triage/items", sync_to_thread=True, summary="Triage items by state", tags=["triage"])
 def triage_items(
-    appliance: Appliance, who: Principal, item_state: str = Parameter(query="state", default="queued"),
+    appliance: Appliance, who: Principal,
+    item_state: str = Parameter(query="state", default="queued", schema_extra={"enum": list(STATES)}),
     limit: int = Parameter(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     require_triage(appliance, who)
@@ -50,8 +53,9 @@ def triage_items(
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, status_code=200,
       summary="Route a triage item to a category (a person's decision)", tags=["triage"])
-def triage_route(appliance: Appliance, who: Principal, item_id: int, data: RouteIn) -> dict[str, Any]:
+def triage_route(appliance: Appliance, who: Principal, item_id: Id, data: RouteIn) -> dict[str, Any]:
     require_triage(appliance, who)
+    get_item(appliance, item_id)  # a missing item is 404 whatever the body says
     retrain = correct_and_learn(appliance, who, item_id, data.category.strip())
     return {**get_item(appliance, item_id).as_dict(), "retrain_queued": retrain}
 

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
-from appliance.db import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from appliance.db import tables  # also registers the tables on SQLModel.metadata
 
 FTS_DDL = (
     # Keyword index over analysed text (accent-folded, stemmed per language by appliance.services.text).
@@ -100,6 +100,22 @@ def _add_column(table: str, column: str, ddl: str, index: bool = False) -> Calla
     return step
 
 
+def _m20_sessions_and_tokens(engine: Engine) -> None:
+    """Server-side web sessions and rate events (new tables); sign-in attempts get the client address;
+    API tokens get scopes and an expiry. Tokens made before keep what they could do (every scope the
+    role allows) and expire 90 days after the upgrade instead of never."""
+    from datetime import timedelta
+
+    SQLModel.metadata.create_all(engine)
+    _add_column("signinattempt", "client", "TEXT DEFAULT ''", index=True)(engine)
+    _add_column("apitoken", "scopes", "TEXT DEFAULT 'read,ask,ingest,admin'")(engine)
+    _add_column("apitoken", "expires_at", "DATETIME")(engine)
+    with write_session(engine) as session:
+        for row in session.exec(select(tables.ApiToken).where(tables.ApiToken.expires_at == None)).all():
+            row.expires_at = tables.utcnow() + timedelta(days=90)
+            session.add(row)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
@@ -112,6 +128,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (10, "minutes item flags", _add_column("minutesitem", "flags", "JSON DEFAULT '[]'")),
     (11, "recording audio deletion time (retention)", _add_column("recording", "audio_deleted_at", "DATETIME")),
     (12, "recording uploader", _add_column("recording", "uploaded_by", "TEXT DEFAULT ''", index=True)),
+    (16, "recording collection (who may see a recording)",
+     _add_column("recording", "collection_id", "INTEGER REFERENCES collection(id)", index=True)),
+    (20, "web sessions, rate events, sign-in client address, API token scopes and expiry",
+     _m20_sessions_and_tokens),
 ]
 
 

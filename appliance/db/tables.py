@@ -47,6 +47,10 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked: bool = False
+    # What the token may do (migration 20): comma-separated read | ask | ingest | admin; it never
+    # exceeds the user's role. Expired tokens stop working; tokens from before migration 20 got 90 days.
+    scopes: str = "read,ask"
+    expires_at: datetime | None = None
 
 
 class Collection(SQLModel, table=True):
@@ -164,6 +168,32 @@ class SignInAttempt(SQLModel, table=True):
     username: str = Field(index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     ok: bool = False
+    # The client address (migration 20): failures are limited per user and address, so another
+    # address cannot lock the real user out.
+    client: str = Field(default="", index=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser session (migration 20). The cookie carries a random id and the table only
+    its sha256: sign-out, a new password or disabling the user ends it here, so a copied cookie dies."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sid_hash: str = Field(index=True, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    client: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(default_factory=utcnow, index=True)
+    revoked_at: datetime | None = None
+
+
+class RateEvent(SQLModel, table=True):
+    """One rate-limited action (an Ask question) counted under a key such as 'user:anna' or
+    'client:10.0.0.5' (migration 20); rows older than the longest window are pruned."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    key: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class AnswerRecord(SQLModel, table=True):
@@ -215,6 +245,8 @@ class Recording(SQLModel, table=True):
     audio_deleted_at: datetime | None = None
     # Who uploaded it through the web UI or API (migration 12): they may see and correct it.
     uploaded_by: str = Field(default="", index=True)
+    # The collection it belongs to (migration 16): its readers see it; none: the uploader and admins.
+    collection_id: int | None = Field(default=None, foreign_key="collection.id", index=True)
 
 
 class TranscriptSegment(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""Local accounts: users with argon2 hashes, groups, API tokens and rate-limited sign-in.
+"""Local accounts: users with argon2 hashes, groups and rate-limited sign-in (API tokens:
+appliance.services.api_tokens; browser sessions: appliance.services.web_sessions).
 
 OIDC and LDAP arrive later behind `IdentityProvider`: a provider turns credentials into a
 `Principal`; everything after sign-in (sessions, permissions) only ever sees the Principal.
@@ -6,40 +7,31 @@ OIDC and LDAP arrive later behind `IdentityProvider`: a provider turns credentia
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import (
-    ApiToken,
-    AuditEvent,
-    Collection,
-    CollectionGroup,
-    Group,
-    SignInAttempt,
-    User,
-    UserGroup,
-    utcnow,
-)
+from appliance.db.tables import AuditEvent, Collection, CollectionGroup, Group, User, UserGroup
 from appliance.errors import BelfortError, NotFound
+from appliance.services import rate_limits, web_sessions
 from appliance.services.access import Principal, principal_for, readable_collection_ids
+from appliance.services.api_tokens import TOKEN_PREFIX, create_token, principal_for_token, revoke_token
+
+__all__ = ["TOKEN_PREFIX", "create_token", "principal_for_token", "revoke_token"]  # API tokens, re-exported
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
 
 ROLES = ("staff", "archivist", "admin")
 LANGUAGES = ("nl", "fr", "en")
-TOKEN_PREFIX = "blf_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _hasher = PasswordHasher()  # argon2id with the RFC 9106 low-memory parameters
 # The `test` profile hashes with tiny parameters so test suites stay fast; verification reads the
@@ -185,11 +177,15 @@ def update_user(
         if role is not None:
             _check_role(role)
             user.role = role
+        ended = 0
         if active is not None:
             user.active = active
+            if not active:
+                ended = web_sessions.end_all(session, user.id or 0)
         if password is not None:
             _check_password(password)
             user.password_hash = hash_password(password, _hasher_for(app))
+            ended = web_sessions.end_all(session, user.id or 0)  # a stolen session dies with the old password
         if groups is not None:
             for link in session.exec(select(UserGroup).where(UserGroup.user_id == user.id)).all():
                 session.delete(link)
@@ -197,7 +193,8 @@ def update_user(
             for group in _groups(session, groups):
                 session.add(UserGroup(user_id=user.id, group_id=group.id))
         session.add(user)
-        _audit(session, actor, "user.update", username, role=user.role, active=user.active)
+        _audit(session, actor, "user.update", username, role=user.role, active=user.active,
+               password_changed=password is not None, sessions_ended=ended)
         session.flush()
         return principal_for(session, user)
 
@@ -222,24 +219,12 @@ def list_users(app: Appliance) -> list[UserInfo]:
         ]
 
 
-def _stamp(user: User) -> str:
-    return hashlib.sha256(f"{user.id}:{user.password_hash}".encode()).hexdigest()[:24]
-
-
-def session_stamp(app: Appliance, user_id: int) -> str:
-    """Kept in the session: a new password makes every older session invalid."""
-    with read_session(app.db) as session:
-        user = session.get(User, user_id)
-        return _stamp(user) if user is not None else ""
-
-
-def principal_by_id(app: Appliance, user_id: int, stamp: str | None = None) -> Principal | None:
-    """The current Principal for a session; None when the user is gone, disabled or the stamp is stale."""
+def principal_by_id(app: Appliance, user_id: int) -> Principal | None:
+    """The current Principal of a user; None when the user is gone or disabled (browser sessions:
+    web_sessions.principal, which also checks that the session still lives)."""
     with read_session(app.db) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
-            return None
-        if stamp is not None and not secrets.compare_digest(stamp, _stamp(user)):
             return None
         return principal_for(session, user)
 
@@ -266,34 +251,12 @@ class LocalIdentityProvider:
         self.app = app
 
     def authenticate(self, username: str, password: str) -> Principal:
-        username = username.strip()[:64]
-        limit = self.app.settings.web.sign_in_attempts_per_minute
+        hasher = _hasher_for(self.app)
         with write_session(self.app.db) as session:
-            since = utcnow() - timedelta(minutes=1)
-            failures = session.exec(
-                select(func.count())
-                .select_from(SignInAttempt)
-                .where(
-                    SignInAttempt.username == username,
-                    SignInAttempt.at >= since,
-                    SignInAttempt.ok == False,
-                )
-            ).one()
-            if failures >= limit:
-                raise BelfortError(
-                    "auth.rate_limited",
-                    "too many failed sign-ins for this user",
-                    hint="wait a minute and try again",
-                    status=429,
-                )
             user = session.exec(select(User).where(User.username == username)).first()
-            hasher = _hasher_for(self.app)
             known = user is not None and user.auth_source == "local"
             ok = _verify(user.password_hash if known else _dummy_hash(hasher), password)  # type: ignore[union-attr]
-            ok = ok and known and user is not None and user.active
-            session.add(SignInAttempt(username=username, ok=ok))
-            if not ok or user is None:
-                session.commit()  # the failed attempt must count even though we raise
+            if not (ok and known and user is not None and user.active):
                 raise BelfortError(
                     "auth.invalid",
                     "unknown user or wrong password",
@@ -314,59 +277,22 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def authenticate(
-    app: Appliance, username: str, password: str, provider: IdentityProvider | None = None
+    app: Appliance, username: str, password: str, provider: IdentityProvider | None = None, *, client: str = ""
 ) -> Principal:
-    """Raises BelfortError auth.invalid (401) or auth.rate_limited (429)."""
-    return (provider or LocalIdentityProvider(app)).authenticate(username, password)
-
-
-# --- API tokens --------------------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(app: Appliance, username: str, name: str, *, actor: str = "system") -> str:
-    """A new API token for `username`; only its sha256 is stored, so this is the one time it is seen."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with write_session(app.db) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is None:
-            raise NotFound("accounts.no_user", f"no user '{username}'", hint="belfort admin create-user")
-        session.add(ApiToken(user_id=user.id, name=name[:100], token_hash=_token_hash(token)))
-        _audit(session, actor, "token.create", username, name=name[:100])
-    return token
-
-
-def revoke_token(app: Appliance, token: str, *, actor: str = "system") -> None:
-    with write_session(app.db) as session:
-        row = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
-        if row is None:
-            raise NotFound("auth.no_token", "no such token")
-        row.revoked = True
-        session.add(row)
-        _audit(session, actor, "token.revoke", str(row.id))
-
-
-def principal_for_token(app: Appliance, token: str) -> Principal:
-    """Raises BelfortError auth.invalid_token (401) for unknown, revoked or disabled tokens."""
-    invalid = BelfortError(
-        "auth.invalid_token",
-        "the API token is unknown or revoked",
-        hint="ask an administrator for a token: belfort admin create-token",
-        status=401,
-    )
-    if not token.startswith(TOKEN_PREFIX):
-        raise invalid
-    with read_session(app.db) as session:
-        row = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
-        if row is None or row.revoked:
-            raise invalid
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
-            raise invalid
-        return principal_for(session, user)
+    """Raises BelfortError auth.invalid (401) or auth.rate_limited (429, per user name and client address
+    and per address; failures of one user from everywhere only slow the next attempts down)."""
+    username, client = username.strip()[:64], client[:64]
+    delay = rate_limits.sign_in_delay(app, username, client)
+    if delay:
+        time.sleep(delay)  # outside any transaction: the database stays free meanwhile
+    try:
+        who = (provider or LocalIdentityProvider(app)).authenticate(username, password)
+    except BelfortError as exc:
+        if exc.code == "auth.invalid":
+            rate_limits.record_sign_in(app, username, client, ok=False)
+        raise
+    rate_limits.record_sign_in(app, username, client, ok=True)
+    return who
 
 
 # --- groups of collections ---------------------------------------------------------------------

@@ -210,7 +210,7 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
         readable = readable_collection_ids(session, who)
         ids = [h.chunk_id for h in result.hits]
         chunks = {c.id: c for c in session.exec(select(Chunk).where(Chunk.id.in_(ids)))}  # type: ignore[union-attr]
-        weights = idf_weights(session, q)
+        weights = idf_weights(session, q, readable)
     out: list[Source] = []
     for h in result.hits:
         c = chunks.get(h.chunk_id)

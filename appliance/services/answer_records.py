@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import AnswerRecord, Chunk, Collection, Document
@@ -53,13 +53,49 @@ def parse_ids(raw: str | Iterable[int] | None, limit: int = MAX_TURNS) -> list[i
     return out[-limit:]
 
 
+# Answers whose text is built from the passages (quotes, or an LLM's reading of them); the other
+# statuses (dont_know, escalated, refused) are fixed texts that quote nothing.
+QUOTING_STATUSES = ("answered", "extractive")
+WITHHELD = {
+    "nl": "Dit antwoord is verborgen: het steunt op documenten die u niet meer kunt lezen.",
+    "fr": "Cette réponse est masquée : elle s'appuie sur des documents que vous ne pouvez plus lire.",
+    "en": "This answer is hidden: it is based on documents you can no longer read.",
+}
+
+
+def sources_readable(session: Session, who: Principal, stored: list[dict[str, Any]]) -> bool:
+    """Whether `who` may read every passage an answer was built from, today (a removed passage
+    counts as unreadable: what it said cannot be checked any more)."""
+    if who.is_admin or not stored:
+        return True
+    readable = readable_collection_ids(session, who)
+    ids = [int(s.get("chunk_id") or 0) for s in stored]
+    found = {c.id: c.collection_id for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids))).all()}
+    return all(found.get(i) in readable for i in ids)
+
+
+def answer_text_visible(session: Session, who: Principal, rec: AnswerRecord) -> bool:
+    """The answer text of a record is shown only to someone who may still read all its sources:
+    access withdrawn since the question also withdraws the answer that quoted those passages."""
+    if rec.status not in QUOTING_STATUSES:
+        return True
+    return sources_readable(session, who, list(json.loads(rec.payload or "{}").get("sources") or []))
+
+
 def _own_answers(app: Appliance, who: Principal, ids: list[int]) -> dict[int, AnswerRecord]:
+    """The asker's own answer records (admins: anyone's); the text of one whose sources `who` can no
+    longer read is replaced by a notice (on a copy: the stored record is never touched)."""
     if not ids:
         return {}
     with read_session(app.db) as session:
         rows = session.exec(select(AnswerRecord).where(AnswerRecord.id.in_(ids))).all()  # type: ignore[union-attr]
-    return {int(r.id or 0): r for r in rows
-            if r.kind == "answer" and (r.username == who.username or who.is_admin)}
+        out = {int(r.id or 0): r for r in rows
+               if r.kind == "answer" and (r.username == who.username or who.is_admin)}
+        hidden = [i for i, r in out.items() if not answer_text_visible(session, who, r)]
+    for i in hidden:  # detached from the session now: nothing of this reaches the database
+        language = str(json.loads(out[i].payload or "{}").get("language") or "nl")
+        out[i].answer = WITHHELD.get(language, WITHHELD["nl"])
+    return out
 
 
 def conversation(app: Appliance, who: Principal, ids: list[int]) -> list[Turn]:

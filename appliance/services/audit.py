@@ -24,6 +24,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord
 from appliance.errors import BelfortError, NotFound
 from appliance.services.access import Principal
+from appliance.services.csv_safe import formula_safe
 
 GENESIS = "0" * 64
 _HASHED = ("id", "at", "kind", "username", "ref_id", "question", "answer", "status", "model",
@@ -166,5 +167,8 @@ def export(app: Appliance, fmt: str = "json") -> str:
             writer = csv.writer(buf)
             writer.writerow(EXPORT_FIELDS)
             for rec in _iter_records(session):
-                writer.writerow(["" if getattr(rec, k) is None else getattr(rec, k) for k in EXPORT_FIELDS])
+                # Question and answer are anyone's text: no cell may run as a spreadsheet formula.
+                # The JSON lines export keeps every value exactly as hashed (verify the chain there).
+                writer.writerow([formula_safe("" if getattr(rec, k) is None else str(getattr(rec, k)))
+                                 for k in EXPORT_FIELDS])
     return buf.getvalue()

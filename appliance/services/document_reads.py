@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
-from appliance.errors import NotFound
+from appliance.errors import Forbidden, NotFound
 from appliance.services.access import Principal, can_read_collection, readable_collection_ids
 from appliance.services.ingest_steps import safe_file_name
 
@@ -137,9 +137,15 @@ def document_pages(app: Appliance, who: Principal, document_id: int,
 def original_file(app: Appliance, who: Principal, document_id: int,
                   version_id: int | None = None) -> tuple[Path, str, str]:
     """(stored path, download name, mime) of the original bytes, after the permission check."""
+    from appliance.services.pseudonyms import original_allowed
+
     with read_session(app.db) as s:
         doc, _ = _readable(s, who, document_id)
         version = _version(s, doc, version_id)
+    if not original_allowed(app, who, doc.collection_id):
+        raise Forbidden("document.original_pseudonymised",
+                        "this collection is pseudonymised: the original holds the real names",
+                        hint="read the pseudonymised text, or ask an administrator")
     path = app.settings.data_dir / version.stored_path
     if not version.stored_path or not path.is_file():
         raise NotFound("document.original_missing", "the stored original is missing",

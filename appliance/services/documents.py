@@ -28,6 +28,7 @@ from appliance.db.tables import (
     utcnow,
 )
 from appliance.errors import BelfortError, NotFound
+from appliance.services.cage import ingest_limits
 from appliance.services.ingest_steps import (
     PipelineContext,
     clear_children_pending,
@@ -150,6 +151,7 @@ def _ingest(
         max_bytes=settings.ingest.max_file_mb * 1024 * 1024,
         chunk_chars=settings.ingest.chunk_chars, chunk_overlap=settings.ingest.chunk_overlap,
         app=app, collection_id=coll.id or 0, collection_name=coll.name, actor=actor, parent_id=parent_id,
+        limits=ingest_limits(settings),  # extraction runs caged: a hostile file cannot take the worker down
     )
     try:
         stop = run_steps(pipeline_steps(), ctx)

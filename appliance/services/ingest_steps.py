@@ -307,15 +307,19 @@ class Pseudonymise(Step):
     def able_to_run(self, ctx: IngestContext) -> bool:
         from appliance.services.pseudonyms import collection_pseudonymises
 
-        return (isinstance(ctx, PipelineContext) and ctx.extracted is not None and not ctx.extracted.needs_ocr
+        return (isinstance(ctx, PipelineContext) and ctx.extracted is not None
                 and collection_pseudonymises(ctx.appliance, ctx.collection_id))
 
     def run(self, ctx: IngestContext) -> None:
         assert isinstance(ctx, PipelineContext) and ctx.extracted is not None
-        from appliance.services.pseudonyms import pseudonymise_pages
+        from appliance.services.pseudonyms import pseudonymise_name, pseudonymise_pages
 
-        ctx.extracted.pages = pseudonymise_pages(ctx.appliance, ctx.collection_id, ctx.extracted.pages)
-        ctx.extracted.title = ""  # a title can carry a name; the file stem is used instead
+        if not ctx.extracted.needs_ocr:  # a scan's text is pseudonymised after OCR (ocr_documents)
+            ctx.extracted.pages = pseudonymise_pages(ctx.appliance, ctx.collection_id, ctx.extracted.pages)
+        # A title or a file name can carry a name: the document is stored under the pseudonymised
+        # file name, and its stem is the title.
+        ctx.source_name = pseudonymise_name(ctx.appliance, ctx.collection_id, ctx.source_name)
+        ctx.extracted.title = ""
         ctx.extracted.meta = {k: v for k, v in (ctx.extracted.meta or {}).items()
                               if k not in ("sender", "to", "cc", "author", "subject")}
 

@@ -24,6 +24,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
 from appliance.services.access import Principal
+from appliance.services.csv_safe import formula_safe
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -103,9 +104,13 @@ def can_read(who: Principal, minutes: Minutes) -> bool:
 
 
 def load_minutes(app: Appliance, minutes_id: int, who: Principal | None = None) -> Minutes:
+    from appliance.services.recordings import minutes_allowed
+
     with read_session(app.db) as s:
         minutes = s.get(Minutes, minutes_id)
-    if minutes is None or (who is not None and not can_read(who, minutes)):
+        allowed = minutes is not None and (who is None or (can_read(who, minutes)
+                                                           and minutes_allowed(s, who, minutes)))
+    if minutes is None or not allowed:
         # Staff asking for a draft learn nothing about it, not even that it exists.
         raise NotFound("minutes.not_found", f"no minutes {minutes_id}")
     return minutes
@@ -113,10 +118,13 @@ def load_minutes(app: Appliance, minutes_id: int, who: Principal | None = None) 
 
 def list_minutes(app: Appliance, who: Principal, limit: int = 200) -> list[tuple[Minutes, dict[str, int]]]:
     """The minutes `who` may read, newest first, with item counts per state."""
+    from appliance.services.recordings import minutes_filter
+
     with read_session(app.db) as s:
         query = select(Minutes).order_by(col(Minutes.created_at).desc()).limit(limit)
         if who.role not in REVIEWER_ROLES:
             query = query.where(Minutes.state == "approved")
+        query = query.where(minutes_filter(s, who))  # they follow their recording's visibility
         rows = list(s.exec(query).all())
         counts: dict[int, dict[str, int]] = {m.id: {} for m in rows if m.id is not None}
         if counts:
@@ -293,8 +301,7 @@ CSV_COLUMNS = ("minutes_id", "item_id", "agenda_number", "agenda_item", "action"
 
 def csv_cell(value: object) -> str:
     """OWASP CSV injection: a cell a spreadsheet would read as a formula starts with a quote."""
-    text = one_line(str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(one_line(str(value)))
 
 
 def actions(data: ExportData) -> list[MinutesItem]:

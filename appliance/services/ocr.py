@@ -4,16 +4,21 @@ and keep a searchable PDF/A-2b archival copy (tesseract via OCRmyPDF) beside the
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from appliance.errors import BelfortError
 from appliance.settings import Settings
+from ingest.cage import MAX_IMAGE_PIXELS
+from ingest.extract.image import MAX_FRAMES, image_too_large
 from models.base import ModelError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
-MAX_OCR_PIXELS = 60_000_000  # a 20,000 x 20,000 photo is scaled down to this before OCR
+MAX_OCR_PIXELS = 60_000_000  # larger images (up to MAX_IMAGE_PIXELS, else refused) are scaled down to this
 _TOKEN = re.compile(r"\S+")
 _WORDLIKE = re.compile(r"^[^\W\d_]{2,}[.,;:!?)\]'\"]*$", re.UNICODE)
 _VOWEL = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]", re.IGNORECASE)
@@ -79,51 +84,100 @@ def _text_layer(pdf: Path) -> list[str]:
         doc.close()
 
 
-def images_to_pdf(source: Path, out: Path) -> list[str]:
-    """All frames of an image (multi-page TIFF too) into one PDF at 300 dpi; a broken frame is skipped
-    and reported, huge images are scaled down. Returns notes on what was skipped."""
-    from PIL import Image, ImageOps
-
-    Image.MAX_IMAGE_PIXELS = None  # we bound the size ourselves below, frame by frame
+def images_to_pdf(source: Path, out: Path, *, max_pixels: int = MAX_IMAGE_PIXELS) -> list[str]:
+    """All frames of an image (multi-page TIFF too) into one PDF at 300 dpi, one frame in memory at a
+    time. A broken frame is skipped and reported, a large one scaled down, and one whose header says it
+    is above `max_pixels` refused before it is decoded (ocr.image_too_large). Returns the notes."""
     notes: list[str] = []
-    frames = []
+    with tempfile.TemporaryDirectory(prefix="belfort-frames-") as tmp, _open_image(source, max_pixels) as img:
+        pages: list[Path] = []
+        for index in range(MAX_FRAMES):
+            try:
+                img.seek(index)
+            except EOFError:
+                break
+            except Exception:
+                notes.append(f"page {index + 1} unreadable, skipped")
+                continue
+            _check_size(img.width, img.height, max_pixels)  # this frame's header, before its pixels
+            try:
+                page = Path(tmp) / f"page-{index:05d}.pdf"
+                _decoded_frame(img).save(page, resolution=300.0)
+                pages.append(page)
+            except MemoryError:
+                raise
+            except Exception:
+                notes.append(f"page {index + 1} unreadable, skipped")
+        if not pages:
+            raise BelfortError("ocr.corrupt_image", "no readable page in the image", hint="check the file")
+        _join_pdfs(pages, out)
+    return notes
+
+
+def _open_image(source: Path, max_pixels: int) -> Any:
+    from PIL import Image
+
     try:
-        img = Image.open(source)
+        with warnings.catch_warnings():  # between Pillow's warning and its error we refuse by name below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(source)  # the guard stays on: Image.MAX_IMAGE_PIXELS is never touched here
+    except Image.DecompressionBombError:
+        raise _too_large(0, 0, max_pixels) from None
     except Exception:
         raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
-    index = 0
-    while True:
-        try:
-            img.seek(index)
-            frame = ImageOps.exif_transpose(img.copy()).convert("RGB")
-            pixels = frame.width * frame.height
-            if pixels > MAX_OCR_PIXELS:
-                scale = (MAX_OCR_PIXELS / pixels) ** 0.5
-                frame = frame.resize((int(frame.width * scale), int(frame.height * scale)))
-            frames.append(frame)
-        except EOFError:
-            break
-        except Exception:
-            notes.append(f"page {index + 1} unreadable, skipped")
-        index += 1
-        if index > 2000:
-            break
-    if not frames:
-        raise BelfortError("ocr.corrupt_image", "no readable page in the image", hint="check the file")
-    frames[0].save(out, save_all=True, append_images=frames[1:], resolution=300.0)
-    return notes
+    try:
+        _check_size(img.width, img.height, max_pixels)
+    except BelfortError:
+        img.close()
+        raise
+    return img
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise _too_large(width, height, max_pixels)
+
+
+def _too_large(width: int, height: int, max_pixels: int) -> BelfortError:
+    err = image_too_large(width, height, max_pixels)
+    return BelfortError(err.code, err.message, hint=err.hint, status=422)
+
+
+def _decoded_frame(img: Any) -> Any:
+    from PIL import ImageOps
+
+    frame = ImageOps.exif_transpose(img.copy()).convert("RGB")
+    pixels = frame.width * frame.height
+    if pixels > MAX_OCR_PIXELS:
+        scale = (MAX_OCR_PIXELS / pixels) ** 0.5
+        frame = frame.resize((int(frame.width * scale), int(frame.height * scale)))
+    return frame
+
+
+def _join_pdfs(pages: list[Path], out: Path) -> None:
+    if len(pages) == 1:
+        shutil.copyfile(pages[0], out)
+        return
+    import pypdfium2 as pdfium
+
+    merged = pdfium.PdfDocument.new()
+    sources = [pdfium.PdfDocument(str(page)) for page in pages]
+    try:
+        for src in sources:
+            merged.import_pages(src)
+        merged.save(str(out))
+    finally:
+        for src in sources:
+            src.close()
+        merged.close()
 
 
 def _simple_image_frames(path: Path) -> int:
     """1 for a single-frame image of a sane size that OCRmyPDF can take directly, else 0."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as img:
-            small = img.width * img.height <= MAX_OCR_PIXELS
-            return 1 if small and getattr(img, "n_frames", 1) == 1 and img.format in ("PNG", "JPEG", "TIFF") else 0
-    except Exception:
-        raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
+    with _open_image(path, MAX_IMAGE_PIXELS) as img:
+        small = img.width * img.height <= MAX_OCR_PIXELS
+        plain = getattr(img, "n_frames", 1) == 1 and img.format in ("PNG", "JPEG", "TIFF")
+        return 1 if small and plain else 0
 
 
 def _with_suffix(path: Path, tmp: Path) -> Path:
@@ -134,19 +188,12 @@ def _with_suffix(path: Path, tmp: Path) -> Path:
         head = fh.read(8)
     suffix = ".pdf" if head.startswith(b"%PDF") else ""
     if not suffix:
-        from PIL import Image
-
-        try:
-            with Image.open(path) as img:
-                suffix = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif"}.get(img.format or "", ".png")
-        except Exception:
-            raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
+        with _open_image(path, MAX_IMAGE_PIXELS) as img:
+            suffix = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif"}.get(img.format or "", ".png")
     link = tmp / f"original{suffix}"
     try:
         link.hardlink_to(path)
     except OSError:
-        import shutil
-
         shutil.copyfile(path, link)
     return link
 
@@ -218,7 +265,9 @@ def _rapidocr_pages(pdf: Path, tmp: Path, usable: list[bool], layer: list[str]) 
                 confs.append(1.0)
                 continue
             image = tmp / f"page-{i + 1}.png"
-            page.render(scale=300 / 72).to_pil().save(image)
+            width, height = page.get_size()  # points; a PDF page may claim 200 x 200 inches
+            scale = min(300 / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
+            page.render(scale=scale).to_pil().save(image)
             result = engine.ocr_image(image)
             texts.append(result.text)
             confs.append(result.confidence)

@@ -14,7 +14,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, utcnow
 from appliance.errors import BelfortError
-from appliance.services.ocr import ocr_file
+from appliance.services.cage import FAILURE_CODES, ocr_caged
 from appliance.services.pseudonyms import collection_pseudonymises, pseudonymise_pages
 from appliance.services.structure import extract_structure
 from ingest.chunk import chunk_pages, dominant_language
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class OcrOutcome:
     document_id: int
-    state: str  # ingested | needs_ocr (still waiting) | skipped
+    state: str  # ingested | needs_ocr (still waiting) | failed (hostile content, see FAILURE_CODES) | skipped
     pages: int = 0
     confidence: float = 0.0
     code: str = ""
@@ -53,8 +53,11 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
     stored = app.settings.data_dir / version.stored_path
     pdfa = stored.with_name(stored.name + ".pdfa.pdf") if app.settings.ocr.pdfa else None
     try:
-        result = ocr_file(stored, app.settings, pdfa_out=pdfa)
+        result = ocr_caged(app.settings, stored, pdfa_out=pdfa)
     except BelfortError as exc:
+        if exc.code in FAILURE_CODES:  # hostile or runaway content: trying again at each start won't help
+            _give_up(app, document_id, exc, actor)
+            return OcrOutcome(document_id, "failed", code=exc.code, message=exc.message)
         _keep_waiting(app, document_id, exc)
         return OcrOutcome(document_id, "needs_ocr", code=exc.code, message=exc.message)
 
@@ -97,6 +100,17 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
     except Exception:
         log.exception("indexing OCR text of document %s deferred", document_id)
     return OcrOutcome(document_id, "ingested", pages=len(pages), confidence=result.mean_confidence)
+
+
+def _give_up(app: Appliance, document_id: int, exc: BelfortError, actor: str) -> None:
+    with write_session(app.db) as s:
+        doc = s.get(Document, document_id)
+        if doc is not None and doc.state == "needs_ocr":
+            doc.state, doc.state_detail = "failed", f"{exc.code}: {exc.hint or exc.message}"[:500]
+            doc.updated_at = utcnow()
+            s.add(doc)
+            s.add(AuditEvent(actor=actor, action="document.ocr_failed", target=f"document:{document_id}",
+                             detail={"code": exc.code}))
 
 
 def _keep_waiting(app: Appliance, document_id: int, exc: BelfortError) -> None:

@@ -15,7 +15,6 @@ import logging
 import mimetypes
 import re
 import smtplib
-import ssl
 import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -29,6 +28,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, OutboxMessage, utcnow
 from appliance.errors import BelfortError, NotFound
+from appliance.services.mail_transport import open_smtp, tls_context
 from appliance.settings import MailSettings
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,76}$")
 _RESERVED = {"from", "to", "subject", "date", "message-id", "x-belfort-route", "auto-submitted",
              "content-type", "content-transfer-encoding", "mime-version", "bcc", "cc"}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # a department mailbox refuses larger mails anyway
+# Settings to fix, not failed tries: the message waits without using up its attempts.
+_WAITING = frozenset({"mail.smtp_not_configured", "mail.ca_bundle_invalid"})
 LEASE = timedelta(minutes=5)  # a claimed message is not picked again by another worker before this
 
 
@@ -164,15 +166,13 @@ def _send_smtp(app: Appliance, row: OutboxMessage) -> None:
         raise DeliveryError("mail.smtp_not_configured")
     msg = build_mail(app, row)
     try:
-        with smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=mail.timeout_seconds) as smtp:
-            smtp.ehlo()
-            if mail.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
+        with open_smtp(mail) as smtp:  # TLS verified before the login and the mail, unless plain is set
             if mail.smtp_user:
                 smtp.login(mail.smtp_user, mail.smtp_password)
             smtp.send_message(msg, from_addr=parseaddr(mail.from_address)[1] or mail.from_address,
                               to_addrs=[row.target])
+    except BelfortError as exc:  # mail.tls_failed, mail.starttls_unavailable, mail.ca_bundle_invalid
+        raise DeliveryError(exc.code) from None
     except smtplib.SMTPResponseException as exc:  # the server's code, not its text (it may echo addresses)
         raise DeliveryError(f"smtp {exc.smtp_code}") from None
     except smtplib.SMTPRecipientsRefused:
@@ -186,9 +186,12 @@ def _send_webhook(app: Appliance, row: OutboxMessage) -> None:
 
     headers = {ROUTE_HEADER: row.ref or f"outbox:{row.id}",
                "Idempotency-Key": str(row.payload.get("delivery_id") or row.id)}
-    try:
+    try:  # https verified like mail: the system's CAs and mail.ca_bundle
         response = httpx.post(row.target, json=row.payload.get("json", {}), headers=headers,
-                              timeout=app.settings.mail.timeout_seconds, follow_redirects=False)
+                              timeout=app.settings.mail.timeout_seconds, follow_redirects=False,
+                              verify=tls_context(app.settings.mail))
+    except BelfortError as exc:
+        raise DeliveryError(exc.code) from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"webhook {type(exc).__name__}") from None
     if not 200 <= response.status_code < 300:
@@ -236,7 +239,7 @@ def deliver_due(app: Appliance, now: datetime | None = None, *, limit: int = 200
                 fresh.state, fresh.sent_at, fresh.last_error = "sent", utcnow(), ""
                 fresh.attempts += 1
                 counts["sent"] += 1
-            elif error == "mail.smtp_not_configured":  # not the message's fault: wait, do not use up tries
+            elif error in _WAITING:  # not the message's fault: wait, do not use up tries
                 fresh.last_error, fresh.next_attempt_at = error, now + timedelta(minutes=1)
                 counts["waiting"] += 1
             else:

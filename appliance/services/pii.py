@@ -8,7 +8,9 @@ of address or office. The `text` of a span is personal data: never log it.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -86,18 +88,36 @@ def _merge(spans: Iterable[RawSpan]) -> list[RawSpan]:
                 cur = s
         joined.append(cur)
     # A name inside an address is the street's namesake ("Graaf d'Ursellaan 46"): the address wins.
-    addresses = [s for s in joined if s.entity_type == "BE_ADDRESS"]
-    joined = [
-        s for s in joined
-        if s.entity_type != "PERSON" or not any(a.start <= s.start and s.end <= a.end for a in addresses)
-    ]
+    addresses = sorted((s.start, s.end) for s in joined if s.entity_type == "BE_ADDRESS")
+    joined = [s for s in joined if s.entity_type != "PERSON" or not _inside(addresses, s)]
     # Greedy by score then length: a checksum-valid identifier beats a phone-shaped guess.
     joined.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
+    return _disjoint(joined)
+
+
+def _inside(disjoint: list[tuple[int, int]], span: RawSpan) -> bool:
+    """Whether one of the sorted, disjoint (start, end) ranges holds `span`.
+
+    Only the range that starts last at or before the span can (bisect: thousands of addresses
+    and names in one text must not cost their product).
+    """
+    i = bisect.bisect_right(disjoint, (span.start, math.inf)) - 1
+    return i >= 0 and span.end <= disjoint[i][1]
+
+
+def _disjoint(ranked: list[RawSpan]) -> list[RawSpan]:
+    """Each span in order of rank unless it overlaps one kept before, sorted by offset."""
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[RawSpan] = []
-    for s in joined:
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: s.start)
+    for s in ranked:
+        i = bisect.bisect_left(starts, s.end)  # the kept spans before i start before s ends
+        if i and ends[i - 1] > s.start:  # kept spans are disjoint: the last of them ends last
+            continue
+        starts.insert(i, s.start)
+        ends.insert(i, s.end)
+        kept.insert(i, s)
+    return kept
 
 
 def _strip(text: str, span: RawSpan) -> RawSpan:

@@ -8,21 +8,24 @@ and in French. They also give the rule-only mode something to find when no NER e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from appliance.services.pii_rules import RawSpan
 from models.base import Entity
 
 _UP = "A-ZÀ-ÖØ-Ý"
 _LOW = "a-zß-öø-ÿ"
-# One name part: "Peeters", "Van", "D'Hondt", "Vande-Velde", or an initial "J.".
+# One name part: "Peeters", "Van", "D'Hondt", "Vande-Velde", or an initial "J.". At most six
+# hyphenated pieces: "Aa-Aa-Aa-..." opens a candidate at every capital, and an unbounded run made
+# each of them read to the end of the text (quadratic time over untrusted text).
 _PART = (
-    rf"(?:[{_UP}][{_LOW}]+(?:[-'’][{_UP}]?[{_LOW}]+)*"  # Peeters, Jean-Pierre, Vande-Velde
-    rf"|[{_UP}]['’][{_UP}][{_LOW}]+"  # D'Hondt
+    rf"(?:[{_UP}][{_LOW}]++(?:[-'’][{_UP}]?[{_LOW}]++){{0,5}}"  # Peeters, Jean-Pierre, Vande-Velde
+    rf"|[{_UP}]['’][{_UP}][{_LOW}]++"  # D'Hondt
     rf"|[{_UP}]\.(?:-?[{_UP}]\.)?)"  # J. or J.-P.
 )
 _PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|vanden|vander|vande|le|la|du|des|di|da|von|'t)"
 _SP = r"[^\S\n]+"  # a name never runs across a line break (lists of names, one per line)
+_PARTICLE_RE = re.compile(_PARTICLE)  # compiled once: a tagger's span may hold 100,000 words
 _NAME = rf"(?:{_PARTICLE}{_SP})?{_PART}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_PART}){{0,3}}"
 
 # Forms of address: one name part after them is enough ("Mevr. Claes"). Lower-case words may open
@@ -61,15 +64,17 @@ _NOT_NAMES = frozenset(
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Drop trailing/leading office words and particles; None when nothing name-like is left."""
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    while words and (
-        text[words[0][0] : words[0][1]].lower().strip(".") in _NOT_NAMES
-        or re.fullmatch(_PARTICLE, text[words[0][0] : words[0][1]])
+    first = 0  # an index, not pop(0): a tagger's span may hold thousands of office words
+    while first < len(words) and (
+        text[words[first][0] : words[first][1]].lower().strip(".") in _NOT_NAMES
+        or re.fullmatch(_PARTICLE, text[words[first][0] : words[first][1]])
     ):
-        if re.fullmatch(_PARTICLE, text[words[0][0] : words[0][1]]) and len(words) > 1:
-            nxt = text[words[1][0] : words[1][1]].lower()
+        if re.fullmatch(_PARTICLE, text[words[first][0] : words[first][1]]) and len(words) > first + 1:
+            nxt = text[words[first + 1][0] : words[first + 1][1]].lower()
             if nxt not in _NOT_NAMES:
                 break  # "de heer de Smet": a particle that opens a surname stays
-        words.pop(0)
+        first += 1
+    words = words[first:]
     while words and (
         text[words[-1][0] : words[-1][1]].lower().strip(".") in _NOT_NAMES
         or re.fullmatch(_PARTICLE, text[words[-1][0] : words[-1][1]], re.IGNORECASE)
@@ -112,6 +117,11 @@ def first_name_spans(text: str, first_names: Iterable[str] | frozenset[str]) -> 
                 yield RawSpan("PERSON", trimmed[0], trimmed[1], 0.6)
 
 
+# Names of more words are not looked for again: the rules' own names have at most 11 words (four
+# parts, two particles before each but the first), longer ones are a tagger's runs of capitals.
+MAX_NAME_WORDS = 12
+
+
 def repeated_name_spans(text: str, persons: Sequence[RawSpan]) -> Iterator[RawSpan]:
     """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei").
 
@@ -121,13 +131,74 @@ def repeated_name_spans(text: str, persons: Sequence[RawSpan]) -> Iterator[RawSp
     surnames: set[str] = set()
     for span in persons:
         parts = text[span.start : span.end].split()
+        if len(parts) > MAX_NAME_WORDS:
+            continue  # a tagger's run of capitalised words ("Aaaa Aaaa ..." x 40,000) is no surname
         if len(parts) >= 2 and not re.fullmatch(_PARTICLE, parts[0]) and not parts[0].endswith("."):
             surname = " ".join(parts[1:])
             if len(surname) >= 4 and surname[0].isupper() and surname.lower() not in _NOT_NAMES:
                 surnames.add(surname)
-    for surname in sorted(surnames, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w'’-])", text):
-            yield RawSpan("PERSON", m.start(), m.end(), 0.6)
+    for start, end in _occurrences(text, surnames):
+        yield RawSpan("PERSON", start, end, 0.6)
+
+
+# A surname is found as a whole: not glued to letters, digits, apostrophes or hyphens on either side.
+# Split into runs of those characters and the stretches between them, an occurrence is a sequence of
+# whole tokens of the text (only a closing stretch such as the "." of "Peeters." may be cut short).
+_GLUE = re.compile(r"[\w'’-]")
+_GLUE_SPLIT = re.compile(r"[\w'’-]+|[^\w'’-]+")
+
+
+class _Trie:
+    __slots__ = ("children", "ends", "open_ends")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Trie] = {}
+        self.ends = ""  # the surname that ends with the token that led here
+        self.open_ends: list[tuple[str, str]] = []  # (closing stretch, surname) that end after it
+
+
+def _surname_trie(surnames: Collection[str]) -> _Trie:
+    root = _Trie()
+    for surname in surnames:
+        node, parts = root, _GLUE_SPLIT.findall(surname)
+        closing = parts.pop() if parts and not _GLUE.match(parts[-1]) else ""
+        for part in parts:
+            node = node.children.setdefault(part, _Trie())
+        if closing:
+            node.open_ends.append((closing, surname))
+        else:
+            node.ends = surname
+    return root
+
+
+def _occurrences(text: str, surnames: Collection[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of the occurrences of each surname, as `re.finditer` would find them one by one.
+
+    One pass over the text's tokens through a trie of the surnames' tokens: one `re.finditer` per
+    surname cost surnames x text, and a text can introduce thousands of different surnames.
+    """
+    if not surnames:
+        return
+    root = _surname_trie(surnames)
+    tokens = [(m.start(), m.group()) for m in _GLUE_SPLIT.finditer(text)]
+    free_from: dict[str, int] = {}  # like finditer, an occurrence may not overlap the one before
+    for i, (start, token) in enumerate(tokens):
+        node = root.children.get(token)
+        j = i
+        while node is not None:
+            if node.ends and free_from.get(node.ends, 0) <= start:
+                free_from[node.ends] = tokens[j][0] + len(tokens[j][1])
+                yield start, free_from[node.ends]
+            j += 1
+            if j == len(tokens):
+                break
+            after, nxt = tokens[j]
+            for closing, surname in node.open_ends:  # the stretch goes on, or the text ends after it
+                if nxt.startswith(closing) and (len(closing) < len(nxt) or j == len(tokens) - 1) \
+                        and free_from.get(surname, 0) <= start:
+                    free_from[surname] = after + len(closing)
+                    yield start, free_from[surname]
+            node = node.children.get(nxt)
 
 
 _TOKEN_RE = re.compile(r"[\w'’.-]+|[^\w\s]")
@@ -156,7 +227,7 @@ def _name_runs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield from close()
             return
         name_like = word[0].isupper() and not _OFFICE_COMPOUND.match(word)
-        particle = bool(run) and re.fullmatch(_PARTICLE, word) is not None
+        particle = bool(run) and _PARTICLE_RE.fullmatch(word) is not None
         if name_like or particle:
             run.append((m.start(), m.end()))
         else:

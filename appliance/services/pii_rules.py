@@ -4,6 +4,11 @@ Every number-like identifier is reported only when its checksum is valid (python
 arithmetic); the regular expressions merely propose candidates. Formatting and nearby keywords set
 the score, so that the merge step can settle overlaps such as a 10-digit enterprise number that
 also looks like a phone number.
+
+The patterns run over untrusted text of up to hundreds of thousands of characters while holding
+the GIL, so each must take linear time: a match attempt may only look a bounded distance ahead
+(bounded, possessive quantifiers; no unbounded run that a later failure makes the engine retry from
+every start). tests/unit/test_pii_linear.py holds the hostile inputs that once took quadratic time.
 """
 
 from __future__ import annotations
@@ -125,13 +130,13 @@ _OGM_BARE_RE = re.compile(_NB + r"\d{3}/\d{4}/\d{5}" + _NA)
 
 
 def _eid_and_ogm(text: str) -> Iterator[RawSpan]:
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()  # offsets inside an OGM already found (a set: thousands of OGMs stay linear)
     for rx in (_OGM_RE, _OGM_BARE_RE):
         for m in rx.finditer(text):
-            if any(s <= m.start() < e for s, e in taken):
+            if m.start() in taken:
                 continue
             if std_ogm.is_valid(re.sub(r"\D", "", m.group())):
-                taken.append((m.start(), m.end()))
+                taken.update(range(m.start(), m.end()))
                 yield RawSpan("BE_OGM", m.start(), m.end(), 0.95 if rx is _OGM_RE else 0.85)
     for rx in (_EID_RE, _EID_SPACED_RE):
         for m in rx.finditer(text):
@@ -227,6 +232,11 @@ def _dates_of_birth(text: str) -> Iterator[RawSpan]:
 
 _UP = r"[A-ZÀ-Ý]"
 _WORD = r"[\wÀ-ÿ'’-]"
+# One word of a street name, after its capital. Bounded and possessive: "A-A-A-..." is one long
+# word that starts a candidate at every capital, so an unbounded run made each attempt read to the
+# end of the text (quadratic: 16,000 characters took 12 s). No street word is this long.
+MAX_STREET_WORD = 60
+_REST = _WORD + f"{{0,{MAX_STREET_WORD}}}+"
 _S = r"[^\S\n]+"  # spaces (incl. no-break) but never a line break: addresses sit on one line
 # Suffixes that make a word a street name on their own, even without postcode ...
 _STREET_SUFFIX = (
@@ -247,14 +257,26 @@ _FR_STREET = (
 _LINK = r"(?:(?:de|van|der|den|ter|ten|'t|op|aan|la|le)" + _S + r")?"
 
 
+def _ends_with(suffixes: str) -> str:
+    """A test that the word just read ends in one of `suffixes` (a lookbehind per suffix length).
+
+    Every street pattern goes on with a space, so "a word that ends in a suffix" is the same as the
+    lazy "capital, then letters up to a suffix" it replaces, without trying each cut of the word.
+    """
+    by_width: dict[int, list[str]] = {}
+    for suffix in suffixes.split("|"):
+        by_width.setdefault(len(suffix), []).append(suffix)
+    return "(?:" + "|".join(f"(?<={'|'.join(group)})" for group in by_width.values()) + ")"
+
+
 def _street(suffixes: str) -> str:
     return (
-        r"(?:(?:" + _UP + _WORD + r"*" + _S + _LINK + r"){0,3}"
-        r"(?:d['’])?" + _UP + _WORD + r"*?(?:" + suffixes + r")"  # "Graaf d'Ursellaan"
-        r"|(?:" + _UP + _WORD + r"*" + _S + r"){0,2}" + _STREET_WORD +
+        r"(?:(?:" + _UP + _REST + _S + _LINK + r"){0,3}"
+        r"(?:d['’])?" + _UP + _REST + _ends_with(suffixes)  # "Graaf d'Ursellaan"
+        + r"|(?:" + _UP + _REST + _S + r"){0,2}" + _STREET_WORD +
         r"|" + _FR_STREET + r"(?:" + _S + r"(?:de" + _S + r"la|de|du|des|d'|l'|la|le))?"
         + r"(?:" + _S + r"|(?<='))"  # "rue d'Arlon": no space after the apostrophe
-        + _UP + _WORD + r"*(?:" + _S + _UP + _WORD + r"*){0,2})"
+        + _UP + _REST + r"(?:" + _S + _UP + _REST + r"){0,2})"
     )
 
 

@@ -5,10 +5,10 @@ back, which is audited."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 from sqlmodel import select
 
@@ -62,17 +62,53 @@ def _store(app: Appliance, scope: str, mapping: dict[str, str]) -> None:
 
 def pseudonymise_pages(app: Appliance, collection_id: int, pages: list[Page]) -> list[Page]:
     """The pages with personal data replaced, the collection's mapping extended and saved encrypted."""
-    from appliance.services.pii import default_first_names, detect_pii, pseudonymise
+    from appliance.services.cage import detect_pii_caged
+    from appliance.services.pii import pseudonymise
 
-    detect = functools.partial(detect_pii, ner=app.ner, first_names=default_first_names())
+    # Detection reads untrusted text: it runs caged (memory, CPU and time limits), as extraction does.
+    found = detect_pii_caged(app, [page.text for page in pages])
     scope = f"collection:{collection_id}"
     mapping = _load(app, scope)
     out = []
-    for page in pages:
-        text, mapping = pseudonymise(page.text, detect(page.text), mapping)
+    for page, spans in zip(pages, found):
+        text, mapping = pseudonymise(page.text, spans, mapping)
         out.append(Page(number=page.number, text=text))
     _store(app, scope, mapping)
     return out
+
+
+_SEPARATORS = re.compile(r"[-_.+]+")
+
+
+def pseudonymise_name(app: Appliance, collection_id: int, source_name: str) -> str:
+    """A document's relative name with personal data replaced by the collection's pseudonyms, part
+    by part ("ontslag-Hilde-Vermeersch.docx" -> "ontslag Persoon 1.docx"): a file name is shown as
+    the title and in lists. The same name always gives the same result (one mapping per collection),
+    so a new version of a file still finds its document. Parts without personal data stay as they are."""
+    from appliance.services.pii import default_first_names, detect_pii, pseudonymise
+
+    scope = f"collection:{collection_id}"
+    mapping = _load(app, scope)
+    parts = PurePosixPath(source_name).parts
+    out = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        stem, suffix = (PurePosixPath(part).stem, PurePosixPath(part).suffix) if last else (part, "")
+        spaced = _SEPARATORS.sub(" ", stem).strip()
+        spans = detect_pii(spaced, ner=app.ner, first_names=default_first_names())
+        if spans:
+            spaced, mapping = pseudonymise(spaced, spans, mapping)
+            out.append(spaced + suffix)
+        else:
+            out.append(part)
+    _store(app, scope, mapping)
+    return "/".join(out)
+
+
+def original_allowed(app: Appliance, who: Principal, collection_id: int) -> bool:
+    """In a pseudonymised collection the original file holds the real names: only those who may
+    reverse the pseudonyms (admins, as `reveal`) download it."""
+    return who.is_admin or not collection_pseudonymises(app, collection_id)
 
 
 def reveal(app: Appliance, who: Principal, collection_id: int) -> dict[str, str]:

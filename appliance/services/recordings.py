@@ -3,7 +3,8 @@
 An upload is streamed to `data_dir/recordings/<sha256><ext>` (the name never comes from the
 uploader), checked to be playable audio before anything is queued (an empty file, a corrupt mp3 or
 a video without a sound track is refused at once with its `asr.*` code), and gets a Recording row
-that the transcription job continues. Who may see a recording: archivists, admins and its uploader.
+that the transcription job continues. Who may see a recording: admins, its uploader and the readers
+of the collection it was filed under (finding 7 of issue 19: not every archivist).
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from sqlmodel import col, select
+from sqlalchemy import true
+from sqlmodel import Session, and_, col, or_, select
 
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, Recording
+from appliance.db.tables import AuditEvent, Collection, Minutes, Recording
 from appliance.errors import BelfortError, NotFound
-from appliance.services.access import Principal
+from appliance.services.access import Principal, can_read_collection, readable_collection_ids
 from appliance.services.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
 from models.base import ModelError
 
@@ -53,8 +55,39 @@ def recordings_dir(app: Appliance) -> Path:
     return Path(app.settings.data_dir) / "recordings"
 
 
-def can_see(who: Principal, rec: Recording) -> bool:
-    return who.can_ingest or (bool(rec.uploaded_by) and rec.uploaded_by == who.username)
+def can_see(session: Session, who: Principal, rec: Recording) -> bool:
+    """Admins, the uploader, and the readers of the recording's collection. A recording without a
+    collection made by the operator (CLI, drop folder: no uploader) stays with archivists."""
+    if who.is_admin or (bool(rec.uploaded_by) and rec.uploaded_by == who.username):
+        return True
+    if rec.collection_id is not None:
+        return can_read_collection(session, who, rec.collection_id)
+    return not rec.uploaded_by and who.can_ingest
+
+
+def _visible_filter(session: Session, who: Principal) -> Any:
+    """The SQL form of can_see, for lists."""
+    readable = readable_collection_ids(session, who)
+    mine = (Recording.uploaded_by == who.username) & (Recording.uploaded_by != "")
+    shared = col(Recording.collection_id).in_(readable)
+    if who.can_ingest:
+        operator = col(Recording.collection_id).is_(None) & (Recording.uploaded_by == "")
+        return or_(mine, shared, operator)
+    return or_(mine, shared)
+
+
+def upload_collection(app: Appliance, who: Principal, collection: str) -> int | None:
+    """The id of the collection an upload is filed under ("" : none, only the uploader and admins see
+    it); one the uploader cannot read is "not found", as everywhere."""
+    name = (collection or "").strip()
+    if not name:
+        return None
+    with read_session(app.db) as s:
+        row = s.exec(select(Collection).where(Collection.name == name)).first()
+        if row is None or row.id is None or not can_read_collection(s, who, row.id):
+            raise NotFound("collection.not_found", f"no collection '{name[:64]}'",
+                           hint="choose one of the collections you can read, or none")
+        return row.id
 
 
 def display_name(filename: str) -> str:
@@ -69,7 +102,7 @@ def _refuse(path: Path) -> None:
 
 
 def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes], *,
-                 language: str | None = FROM_SETTINGS) -> Recording:
+                 language: str | None = FROM_SETTINGS, collection: str = "") -> Recording:
     """Stream an upload to disk (size-limited, hashed), check it holds audio, make its Recording.
 
     The same person uploading the same file again gets the existing recording back (no second
@@ -78,6 +111,7 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
     from models.whisper import probe
 
     name = display_name(filename)
+    collection_id = upload_collection(app, who, collection)
     ext = Path(name).suffix.lower()
     if ext not in MEDIA_TYPES:
         raise BelfortError("recording.bad_type", f"'{ext or name}' is not an audio or video type",
@@ -115,12 +149,14 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
     opts = asr_options(app.settings, language=language)
     with write_session(app.db) as s:
         same = s.exec(select(Recording).where(Recording.sha256 == sha, Recording.uploaded_by == who.username,
+                                              Recording.collection_id == collection_id,
                                               Recording.state != "failed")).first()
         if same is not None:
             return same
         rec = Recording(sha256=sha, source_name=name, source_path=str(final), duration=info.duration,
                         chunk_seconds=opts.chunk_seconds, n_chunks=n_chunks_for(info.duration, opts.chunk_seconds),
-                        language=opts.language or "", state="pending", uploaded_by=who.username)
+                        language=opts.language or "", state="pending", uploaded_by=who.username,
+                        collection_id=collection_id)
         s.add(rec)
         s.flush()
         s.add(AuditEvent(actor=who.username, action="recording.uploaded", target=f"recording:{rec.id}",
@@ -132,16 +168,44 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
 def list_recordings(app: Appliance, who: Principal, limit: int = 200) -> list[Recording]:
     with read_session(app.db) as s:
         query = select(Recording).order_by(col(Recording.id).desc()).limit(limit)
-        if not who.can_ingest:
-            query = query.where(Recording.uploaded_by == who.username, Recording.uploaded_by != "")
+        if not who.is_admin:
+            query = query.where(_visible_filter(s, who))
         return list(s.exec(query).all())
+
+
+def visible_ids(session: Session, who: Principal) -> list[int] | None:
+    """Ids of the recordings `who` may see (None: all of them, an admin)."""
+    if who.is_admin:
+        return None
+    return [i for i in session.exec(select(Recording.id).where(_visible_filter(session, who))).all()
+            if i is not None]
+
+
+def minutes_allowed(session: Session, who: Principal, minutes: Minutes) -> bool:
+    """Minutes follow their recording: whoever may see it; approved minutes of a recording filed
+    under no collection stay readable by everyone, as published minutes always were."""
+    rec = session.get(Recording, minutes.recording_id) if minutes.recording_id is not None else None
+    if rec is None or can_see(session, who, rec):
+        return True
+    return minutes.state == "approved" and rec.collection_id is None
+
+
+def minutes_filter(session: Session, who: Principal) -> Any:
+    """The SQL form of minutes_allowed, for lists."""
+    ids = visible_ids(session, who)
+    if ids is None:
+        return true()
+    unfiled = select(Recording.id).where(col(Recording.collection_id).is_(None))
+    return or_(col(Minutes.recording_id).is_(None), col(Minutes.recording_id).in_(ids),
+               and_(Minutes.state == "approved", col(Minutes.recording_id).in_(unfiled)))
 
 
 def get_visible(app: Appliance, who: Principal, recording_id: int) -> Recording:
     """The recording, or recording.not_found for one that does not exist or may not be seen."""
     with read_session(app.db) as s:
         rec = s.get(Recording, recording_id)
-    if rec is None or not can_see(who, rec):
+        visible = rec is not None and can_see(s, who, rec)
+    if rec is None or not visible:
         raise NotFound("recording.not_found", f"no recording {recording_id}", hint="see the list of recordings")
     return rec
 

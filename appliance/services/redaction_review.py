@@ -51,9 +51,22 @@ def _detect(app: Appliance):  # type: ignore[no-untyped-def]
     return functools.partial(detect_pii, ner=app.ner, first_names=default_first_names())
 
 
-def start_review(app: Appliance, who: Principal, document_id: int) -> RedactionReview:
-    """The open review of the document's current version, or a new one with fresh proposals."""
+def check_options(app: Appliance, min_score: float | None, ground: str | None) -> None:
+    """A score outside [0, 1] would silently accept nothing (or everything): refused, as an unknown ground."""
+    if min_score is not None and not (isinstance(min_score, (int, float)) and 0.0 <= min_score <= 1.0):
+        raise BelfortError("redact.bad_min_score", f"min_score {min_score!r} is not between 0 and 1",
+                           hint="give a score from 0 to 1, such as 0.8")
+    if ground is not None and ground not in app.settings.pii.grounds:
+        raise BelfortError("redact.unknown_ground", f"unknown legal ground '{str(ground)[:40]}'",
+                           hint="choose one of: " + ", ".join(sorted(app.settings.pii.grounds)))
+
+
+def start_review(app: Appliance, who: Principal, document_id: int, *, min_score: float | None = None,
+                 ground: str | None = None, detect: Any = None) -> RedactionReview:
+    """The open review of the document's current version, or a new one with fresh proposals
+    (accepted at or above `min_score`, default `pii.redact_min_score`)."""
     _require_archivist(who)
+    check_options(app, min_score, ground)
     info = documents.get_document(app, who, document_id)  # permission check (NotFound)
     with read_session(app.db) as s:
         doc = s.get(Document, document_id)
@@ -67,8 +80,9 @@ def start_review(app: Appliance, who: Principal, document_id: int) -> RedactionR
     if not _is_pdf_or_image(source):
         raise BelfortError("redact.unsupported", "only PDFs and scans can be redacted as pages",
                            hint="convert the document to PDF first")
-    found = propose(page_texts(source, languages=app.settings.ocr.languages), _detect(app),
-                    min_score=app.settings.pii.redact_min_score, ground=next(iter(app.settings.pii.grounds)))
+    found = propose(page_texts(source, languages=app.settings.ocr.languages), detect or _detect(app),
+                    min_score=app.settings.pii.redact_min_score if min_score is None else min_score,
+                    ground=ground or next(iter(app.settings.pii.grounds)))
     with write_session(app.db) as s:
         review = RedactionReview(document_id=document_id, version_id=doc.current_version_id or 0,
                                  proposals=[asdict(p) for p in found], created_by=who.username)
@@ -186,7 +200,8 @@ def export(app: Appliance, who: Principal, review_id: int) -> tuple[bytes, dict[
     import json
 
     review = get_review(app, who, review_id)
-    if review.state not in ("approved", "exported"):
+    if review.state not in ("approved", "exported") or not review.approved_by or (
+            app.settings.pii.four_eyes and review.approved_by == review.submitted_by):
         raise BelfortError("redact.not_approved", "this redaction is not approved yet",
                            hint="submit it (and have it approved when four-eyes is on)", status=409)
     source, _, _ = documents.original_file(app, who, review.document_id, review.version_id)
@@ -237,3 +252,19 @@ def preview_png(app: Appliance, who: Principal, review_id: int, page: int) -> by
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def request_export(app: Appliance, who: Principal, document_id: int, *, min_score: float | None = None,
+                   ground: str | None = None, detect: Any = None,
+                   ) -> tuple[RedactionReview, tuple[bytes, dict[str, Any]] | None]:
+    """The API's one-call redaction, through the same review as the web page: the open review (or a
+    new one), submitted by `who`; exported only once approved, which with four-eyes on takes a
+    second person (`approve`). Returns the review and, when it could be exported, (pdf, log)."""
+    review = start_review(app, who, document_id, min_score=min_score, ground=ground, detect=detect)
+    review_id = int(review.id or 0)
+    if review.state == "draft":
+        review = submit(app, who, review_id)
+    if review.state not in ("approved", "exported") or not review.approved_by:
+        return review, None
+    pdf, log = export(app, who, review_id)
+    return get_review(app, who, review_id), (pdf, log)

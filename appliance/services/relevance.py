@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from sqlmodel import Session
 
@@ -47,17 +47,24 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     return found / total if total else 0.0
 
 
-def idf_weights(session: Session, question: str, max_words: int = 120) -> dict[str, float]:
-    """log((N + 1) / (df + 1)) + 1 per content word of the question, df counted in the keyword
-    index (over every collection: a count reveals nothing about any single passage)."""
+def idf_weights(session: Session, question: str, scope: Collection[int], max_words: int = 120) -> dict[str, float]:
+    """log((N + 1) / (df + 1)) + 1 per content word of the question, N and df counted in the
+    keyword index over the `scope` collections only (those the asker may read): counts over every
+    collection would tell, through the relevance scores, how common a word is in documents the
+    asker cannot read (issue 19)."""
     from sqlalchemy import text as sql
 
-    from appliance.services.text import fts_match_expression
+    from appliance.services.text import fts_match_expression, scope_token
 
-    n = int(session.execute(sql("SELECT count(*) FROM chunk_fts")).scalar_one() or 0)
+    ids = sorted(scope)
+    if not ids:
+        return {}
+    scopes = " OR ".join(f'"{scope_token(c)}"' for c in ids)
+    n = int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
+                            {"q": f"scope : ({scopes})"}).scalar_one() or 0)
     out: dict[str, float] = {}
     for word in list(dict.fromkeys(content_words(question)))[:max_words]:
-        expr = fts_match_expression(sorted(term_variants(word)))
+        expr = fts_match_expression(sorted(term_variants(word)), ids)
         df = int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
                                  {"q": expr}).scalar_one() or 0)
         out[word] = math.log((n + 1) / (df + 1)) + 1.0

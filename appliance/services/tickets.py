@@ -6,8 +6,10 @@ route from the answer's escalation route, else the first readable collection wit
 
 Who handles a ticket: administrators, and the members of the group named in the route
 collection's `settings_json["route_group"]` (a group name, or a list of names; none set: admins
-only). The ticket carries the answer, which may quote the sources, so the route group is meant to
-be a group that may read the collection anyway (a department's own staff). The asker sees
+only). The ticket carries the answer, which may quote the sources: a ticket takes a route whose
+handler groups may read every source it carries (else admins handle it), and whoever reads a
+ticket (or its mail) sees only the sources they may read, and the answer only when they may read
+every passage it was built from (issue 19, finding 5). The asker sees
 their own tickets and the reply; anybody else gets "not found". States: open -> answered ->
 closed (open -> closed too: withdrawn or handled elsewhere). Every change is an AuditEvent
 (never the question, note or reply text). A route with a mailbox also gets the ticket by mail,
@@ -55,10 +57,38 @@ class TicketInfo:
     ticket: Ticket
     mine: bool  # `who` asked the question
     may_handle: bool  # `who` may reply (admin or a member of the route group)
+    # What `who` may read of it today: the sources in collections they read, and the answer only
+    # when they read every passage it was built from (issue 19, finding 5).
+    sources: tuple[dict[str, Any], ...] = ()
+    answer_hidden: bool = False
 
     @property
     def may_close(self) -> bool:
         return self.ticket.state != "closed" and (self.mine or self.may_handle)
+
+    @property
+    def answer(self) -> str:
+        return "" if self.answer_hidden else self.ticket.answer
+
+
+def _reader_view(session: Session, who: Principal, ticket: Ticket) -> tuple[tuple[dict[str, Any], ...], bool]:
+    """(sources `who` may read, whether the answer text is hidden from `who`), checked at read time."""
+    from appliance.services.answer_records import answer_text_visible
+
+    readable = readable_collection_ids(session, who)
+    shown = []
+    for s in ticket.sources:
+        doc = session.get(Document, int(s.get("document_id") or 0))
+        if doc is not None and doc.collection_id in readable:
+            shown.append(dict(s))
+    rec = session.get(AnswerRecord, ticket.answer_id)
+    hidden = len(shown) < len(ticket.sources) if rec is None else not answer_text_visible(session, who, rec)
+    return tuple(shown), hidden
+
+
+def _info(session: Session, who: Principal, ticket: Ticket, may_handle: bool) -> TicketInfo:
+    sources, hidden = _reader_view(session, who, ticket)
+    return TicketInfo(ticket, ticket.asker == who.username, may_handle, sources, hidden)
 
 
 def _group_names(session: Session, who: Principal) -> set[str]:
@@ -110,17 +140,36 @@ def _readable_sources(session: Session, asker: Principal,
     return out
 
 
-def _route(session: Session, asker: Principal, payload: dict[str, Any]) -> Collection | None:
+def route_reader(session: Session, route: Collection | None) -> Principal:
+    """The route's handler groups as one reader: what all its handlers may read for sure (a route
+    without a group is handled by admins only; its mailbox gets no passages)."""
+    names = route_groups(route)
+    ids = session.exec(select(Group.id).where(col(Group.name).in_(names))).all() if names else []
+    return Principal(user_id=None, username="route", role="staff",
+                     group_ids=frozenset(i for i in ids if i is not None))
+
+
+def _handlers_read(session: Session, route: Collection, content: set[int]) -> bool:
+    if not route_groups(route):
+        return True  # admins only: they read everything
+    return content <= readable_collection_ids(session, route_reader(session, route))
+
+
+def _route(session: Session, asker: Principal, payload: dict[str, Any],
+           sources: list[dict[str, Any]]) -> Collection | None:
     """The answer's escalation route, else the route of its sources' collections, else the first
-    readable collection (by name) with a route; always one the asker may read, with today's values."""
+    readable collection (by name) with a route; always one the asker may read, with today's values,
+    and one whose handler groups may read every source the ticket carries (else: admins)."""
     readable = readable_collection_ids(session, asker)
     rows = session.exec(select(Collection).where(col(Collection.id).in_(readable))).all()
     by_name = {c.name: c for c in rows if c.route_department or c.route_mailbox}
+    content = {d.collection_id for d in (session.get(Document, int(s["document_id"])) for s in sources) if d}
     escalation = payload.get("escalation") or {}
     order = [str(escalation.get("collection") or "")]
     order += [str(s.get("collection") or "") for s in payload.get("sources") or []]
     order += sorted(by_name)
-    return next((by_name[n] for n in order if n in by_name), None)
+    return next((by_name[n] for n in order if n in by_name and _handlers_read(session, by_name[n], content)),
+                None)
 
 
 def _event(session: Session, who: Principal, action: str, ticket: Ticket, previous: str,
@@ -147,10 +196,11 @@ def forward(app: Appliance, who: Principal, answer_id: int, note: str = "") -> T
             return existing
         payload = json.loads(rec.payload or "{}")
         asker = _principal_named(session, rec.username)
-        route = _route(session, asker, payload)
+        sources = _readable_sources(session, asker, payload.get("sources") or [])
+        route = _route(session, asker, payload, sources)
         ticket = Ticket(
             answer_id=answer_id, asker=rec.username, forwarded_by=who.username, question=rec.question,
-            answer=rec.answer, answer_status=rec.status, sources=_readable_sources(session, asker, payload.get("sources") or []),
+            answer=rec.answer, answer_status=rec.status, sources=sources,
             note=note, collection=route.name if route else "",
             department=route.route_department if route else "", mailbox=route.route_mailbox if route else "",
             language=str(payload.get("language") or "nl"),
@@ -159,7 +209,7 @@ def forward(app: Appliance, who: Principal, answer_id: int, note: str = "") -> T
         session.flush()
         _event(session, who, "ticket.created", ticket, "", mailbox=bool(ticket.mailbox))
     if ticket.mailbox:
-        _mail(app, ticket)
+        _mail(app, ticket, route)
     return ticket
 
 
@@ -167,7 +217,7 @@ def _visible(session: Session, who: Principal, ticket_id: int) -> TicketInfo:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("tickets.not_found", f"no ticket {ticket_id}")
-    info = TicketInfo(ticket, ticket.asker == who.username, _may_handle(session, who, ticket))
+    info = _info(session, who, ticket, _may_handle(session, who, ticket))
     if not (info.mine or info.may_handle):
         raise NotFound("tickets.not_found", f"no ticket {ticket_id}")  # no hint that it exists
     return info
@@ -190,8 +240,7 @@ def list_tickets(app: Appliance, who: Principal, *, state: str = "") -> list[Tic
             q = q.where(or_(Ticket.asker == who.username, col(Ticket.collection).in_(handled)))
         if state:
             q = q.where(Ticket.state == state)
-        return [TicketInfo(t, t.asker == who.username, who.is_admin or t.collection in handled)
-                for t in session.exec(q).all()]
+        return [_info(session, who, t, who.is_admin or t.collection in handled) for t in session.exec(q).all()]
 
 
 def reply(app: Appliance, who: Principal, ticket_id: int, text: str) -> Ticket:
@@ -262,16 +311,19 @@ def ticket_path(ticket_id: int | None) -> str:
     return f"/tickets/{ticket_id}"
 
 
-def mail_text(ticket: Ticket) -> tuple[str, str]:
-    """(subject, body). The subject holds only the question's first words (no asker, no note)."""
+def mail_text(ticket: Ticket, info: TicketInfo | None = None) -> tuple[str, str]:
+    """(subject, body). The subject holds only the question's first words (no asker, no note); the
+    body holds the answer and sources as `info` (the route's reader) may read them."""
     m = _MAIL.get(ticket.language, _MAIL["nl"])
     words = ticket.question.split()
     start = " ".join(words[:SUBJECT_WORDS])[:80] + (" …" if len(words) > SUBJECT_WORDS else "")
     subject = m["subject"].format(id=ticket.id, start=start)
-    sources = [f"- [{s.get('number')}] {s.get('title')}, {m['page']} {s.get('page')}" for s in ticket.sources]
+    shown = info.sources if info is not None else tuple(ticket.sources)
+    answer = info.answer if info is not None else ticket.answer
+    sources = [f"- [{s.get('number')}] {s.get('title')}, {m['page']} {s.get('page')}" for s in shown]
     body = "\n".join([
         m["intro"], "", f"{m['question']}:", ticket.question, "",
-        f"{m['extractive' if ticket.answer_status == 'extractive' else 'answer']}:", ticket.answer, "",
+        f"{m['extractive' if ticket.answer_status == 'extractive' else 'answer']}:", answer or m["none"], "",
         f"{m['sources']}:", *(sources or [m["none"]]), "",
         *([f"{m['note']}:", ticket.note, ""] if ticket.note else []),
         m["link"].format(path=ticket_path(ticket.id)), "",
@@ -279,12 +331,15 @@ def mail_text(ticket: Ticket) -> tuple[str, str]:
     return subject, body
 
 
-def _mail(app: Appliance, ticket: Ticket) -> None:
-    """Queue the ticket for the route's mailbox. A refused address does not undo the ticket (it
-    is in Belfort either way); the refusal is audited so an admin can fix the route."""
+def _mail(app: Appliance, ticket: Ticket, route: Collection | None) -> None:
+    """Queue the ticket for the route's mailbox, with only what the route's handler groups may read.
+    A refused address does not undo the ticket (it is in Belfort either way); the refusal is
+    audited so an admin can fix the route."""
     from appliance.services.outbox import enqueue_mail
 
-    subject, body = mail_text(ticket)
+    with read_session(app.db) as session:
+        info = _info(session, route_reader(session, route), ticket, False)
+    subject, body = mail_text(ticket, info)
     try:
         enqueue_mail(app, to=ticket.mailbox, subject=subject, body=body, ref=f"ticket:{ticket.id}")
     except BelfortError as exc:

@@ -44,7 +44,7 @@ def segments_of(app: Appliance, recording_id: int) -> list[TranscriptSegment]:
 def _editable(s: Session, who: Principal, recording_id: int, segment_id: int) -> tuple[Recording, TranscriptSegment]:
     rec = s.get(Recording, recording_id)
     seg = s.get(TranscriptSegment, segment_id)
-    if rec is None or not can_see(who, rec) or seg is None or seg.recording_id != recording_id:
+    if rec is None or not can_see(s, who, rec) or seg is None or seg.recording_id != recording_id:
         raise NotFound("recording.segment_not_found", f"no segment {segment_id} in recording {recording_id}",
                        hint="reload the transcript")
     if rec.state != "done":
@@ -120,7 +120,7 @@ def rename_speaker(app: Appliance, who: Principal, recording_id: int, label: str
         return 0
     with write_session(app.db) as s:
         rec = s.get(Recording, recording_id)
-        if rec is None or not can_see(who, rec):
+        if rec is None or not can_see(s, who, rec):
             raise NotFound("recording.not_found", f"no recording {recording_id}", hint="see the list of recordings")
         if rec.state != "done":
             raise BelfortError("recording.not_ready", "the transcript is still being made",
@@ -201,7 +201,7 @@ def segment_history(app: Appliance, who: Principal, recording_id: int, segment_i
     with read_session(app.db) as s:
         rec = s.get(Recording, recording_id)
         seg = s.get(TranscriptSegment, segment_id)
-        if rec is None or not can_see(who, rec) or seg is None or seg.recording_id != recording_id:
+        if rec is None or not can_see(s, who, rec) or seg is None or seg.recording_id != recording_id:
             raise NotFound("recording.segment_not_found", f"no segment {segment_id} in recording {recording_id}",
                            hint="reload the transcript")
         return list(s.exec(select(SegmentRevision).where(SegmentRevision.segment_id == segment_id)

@@ -36,6 +36,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.errors import BelfortError
+from appliance.services.mail_transport import close_imap, open_imap
 from appliance.services.triage import TriageClassifier
 from appliance.services.triage_intake import MIB, receive
 
@@ -104,16 +105,22 @@ def connect(app: Appliance) -> imaplib.IMAP4:
     if not i.imap_host:
         raise BelfortError("triage.imap_not_configured", "no IMAP mailbox is configured",
                            hint="set intake.imap_host, imap_user and imap_password in belfort.toml")
-    timeout = app.settings.mail.timeout_seconds
     try:
-        conn = (imaplib.IMAP4_SSL(i.imap_host, i.imap_port, timeout=timeout) if i.imap_ssl
-                else imaplib.IMAP4(i.imap_host, i.imap_port, timeout=timeout))
+        # TLS verified before the password goes (mail.tls_failed and mail.starttls_unavailable pass up)
+        conn = open_imap(i, app.settings.mail)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise _unreachable(exc) from None
+    try:
         conn.login(i.imap_user, i.imap_password)
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise BelfortError("triage.imap_unreachable",
-                           f"the IMAP mailbox could not be opened ({type(exc).__name__})",
-                           hint="check intake.imap_host, port, SSL and the account", status=503) from None
+        close_imap(conn)
+        raise _unreachable(exc) from None
     return conn
+
+
+def _unreachable(exc: Exception) -> BelfortError:
+    return BelfortError("triage.imap_unreachable", f"the IMAP mailbox could not be opened ({type(exc).__name__})",
+                        hint="check intake.imap_host, imap_port, imap_security and the account", status=503)
 
 
 def _ok(typ: str, data: Any, what: str) -> Any:

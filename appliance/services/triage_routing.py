@@ -20,6 +20,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
+from appliance.services.csv_safe import formula_safe
 from appliance.services.outbox import mail_row, webhook_row
 from appliance.services.triage_taxonomy import Category, Department
 
@@ -158,7 +159,7 @@ def _cell(value: Any) -> str:
         text = ""
     else:
         text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(text)
 
 
 def export_csv(app: Appliance, since: datetime | None = None) -> str:

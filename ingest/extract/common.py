@@ -8,7 +8,9 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
+from ingest.cage import MEMORY_LIMIT, too_complex
 from ingest.types import IngestError
 
 # Characters that only confuse search and offsets: C0 controls except tab/newline, soft hyphen, BOM,
@@ -124,6 +126,9 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.05
 
 
+_EXCESSIVE = re.compile(r"excessive depth|huge input|xml_parse_huge|maximum recursion", re.IGNORECASE)
+
+
 @contextmanager
 def wrap_errors(kind: str) -> Iterator[None]:
     """Turn any library exception into ingest.corrupt; our own IngestError passes through."""
@@ -133,11 +138,15 @@ def wrap_errors(kind: str) -> Iterator[None]:
         raise
     except MemoryError:
         raise IngestError(
-            "ingest.too_large",
-            f"This {kind} file is too large to read in memory.",
-            hint="Split the file into smaller parts.",
+            MEMORY_LIMIT,
+            f"This {kind} file needs more memory than a parser may use.",
+            hint="Split the file into smaller parts, or export it again (for instance as PDF).",
         ) from None
+    except RecursionError:
+        raise too_complex(f"This {kind} file is nested too deeply") from None
     except Exception as exc:
+        if _EXCESSIVE.search(str(exc)):  # lxml without huge_tree: nesting or a text node beyond its limits
+            raise too_complex(f"This {kind} file is nested too deeply or has a huge text node") from None
         raise IngestError(
             "ingest.corrupt",
             f"This {kind} file could not be read ({type(exc).__name__}).",
@@ -145,19 +154,62 @@ def wrap_errors(kind: str) -> Iterator[None]:
         ) from exc
 
 
-MAX_UNZIPPED_BYTES = 1 << 30  # 1 GiB of XML is no office document; it is a zip bomb
+# Office files are zip archives of XML parts. Checked from the central directory before anything is
+# inflated (zipfile also stops a member at its declared size, so these numbers cannot lie), then the XML
+# parts are streamed once through a byte scan (C speed) that refuses a DTD (entity tricks) and counts
+# tags, before a parser builds a tree of them. The parsers themselves run with lxml's limits (no
+# entities, no huge trees); what slips past both meets the cage's memory and time limits.
+MAX_UNZIPPED_BYTES = 512 << 20  # all parts together
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # uncompressed / compressed of one part; real XML stays far below, a bomb is ~1000
+RATIO_FLOOR = 1 << 20  # small parts may compress as well as they like
+MAX_XML_TAGS = 2_000_000  # '<' in all XML parts together (~1M elements); a 500-page report has far fewer
+_XML_SUFFIXES = (".xml", ".rels")
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-def check_zip_size(path: Path, kind: str) -> None:
-    """Refuse office files whose parts would inflate beyond reason before a parser expands them."""
+def check_archive(path: Path, kind: str, *, skip_xml: tuple[str, ...] = (), max_tags: int = MAX_XML_TAGS) -> None:
+    """Refuse zip bombs and XML bombs before a parser expands them: sizes, ratios, member count, then a
+    streamed scan of the XML parts (except those under the `skip_xml` prefixes, which are streamed)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            infos = zf.infolist()
+            _check_members(infos, kind)
+            tags = 0
+            for info in infos:
+                if info.filename.lower().endswith(_XML_SUFFIXES) and not info.filename.startswith(skip_xml):
+                    with zf.open(info) as fh:
+                        tags += scan_xml(fh, kind, max_tags - tags)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError) as exc:
         raise IngestError("ingest.corrupt", f"This {kind} file is damaged (not a readable archive).",
                           hint="Open it in its office application and save it again.") from exc
+
+
+def _check_members(infos: list[Any], kind: str) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise too_complex(f"This {kind} file has {len(infos)} parts")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise too_complex(f"A part of this {kind} file inflates {info.file_size // max(info.compress_size, 1)}"
+                              " times (a zip bomb)")
     if total > MAX_UNZIPPED_BYTES:
-        raise IngestError("ingest.too_large", f"This {kind} file would unpack to more than 1 GiB.",
-                          hint="Split the document, or export it as PDF, and drop it again.")
+        raise too_complex(f"This {kind} file would unpack to {total >> 20} MiB")
+
+
+def scan_xml(stream: IO[bytes], kind: str, budget: int) -> int:
+    """Tags ('<') in one XML part, read in blocks; refuses a DTD and more than `budget` tags."""
+    tags, tail = 0, b""
+    while block := stream.read(1 << 20):
+        window = tail + block
+        if any(mark in window for mark in _DTD_MARKS):  # office XML never declares a DTD
+            raise too_complex(f"This {kind} file declares XML entities (a DTD)")
+        tags += block.count(b"<")
+        if tags > budget:
+            raise too_complex(f"This {kind} file has too many XML elements")
+        tail = block[-16:]
+    return tags

@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingest.extract.common import check_zip_size, clean_text, title_from_stem, wrap_errors
+from ingest.extract.common import check_archive, clean_text, title_from_stem, wrap_errors
 from ingest.types import Extracted, Page
+
+ODT_MAX_TAGS = 800_000  # odfpy keeps a Python object per element (~1 KiB each)
 
 
 def extract_docx(path: Path, mime: str) -> Extracted:
-    check_zip_size(path, "DOCX")
+    check_archive(path, "DOCX")
     with wrap_errors("DOCX"):
         import docx
         from docx.table import Table
@@ -77,7 +79,7 @@ def _docx_table(table: Any) -> str:
 
 
 def extract_odt(path: Path, mime: str) -> Extracted:
-    check_zip_size(path, "ODT")
+    check_archive(path, "ODT", max_tags=ODT_MAX_TAGS)
     with wrap_errors("ODT"):
         from odf import opendocument, teletype
         from odf.namespaces import TABLENS, TEXTNS

@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from appliance.errors import BelfortError
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from ops.commands._common import appliance_from
 
 
@@ -42,9 +42,39 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _create_token(args: argparse.Namespace) -> int:
-    token = accounts.create_token(appliance_from(args), args.username, args.name, actor="cli")
+    app = appliance_from(args)
+    token = api_tokens.create_token(app, args.username, args.name, scopes=args.scope,
+                                    expires_days=args.expires_days, actor="cli")
+    info = api_tokens.list_tokens(app, args.username)[0]
     print(token)
-    print("store this token now: it is shown only once", file=sys.stderr)
+    print(f"token {info.id}: scopes {','.join(info.scopes)}, expires {info.expires_at:%Y-%m-%d}; "
+          "store it now: it is shown only once", file=sys.stderr)
+    return 0
+
+
+def _when(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None else "-"
+
+
+def _list_tokens(args: argparse.Namespace) -> int:
+    tokens = api_tokens.list_tokens(appliance_from(args), args.user)
+    if not tokens:
+        print("no API tokens")
+    for t in tokens:
+        print(f"{t.id:>4}  {t.state:<8} {t.username:<20} {','.join(t.scopes):<22} "
+              f"expires {_when(t.expires_at)}  last used {_when(t.last_used_at)}  {t.name}")
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    info = api_tokens.revoke_token(appliance_from(args), args.token_id, actor="cli")
+    print(f"revoked token {info.id} ({info.name}) of {info.username}")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    accounts.update_user(appliance_from(args), args.username, password=_read_password(args), actor="cli")
+    print(f"new password set for {args.username}; their browser sessions were ended")
     return 0
 
 
@@ -71,7 +101,7 @@ def _set_route(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("admin", help="users, API tokens, collection groups and escalation routes")
+    parser = sub.add_parser("admin", help="users, passwords, API tokens, collection groups and escalation routes")
     admin = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
 
     p = admin.add_parser("create-user", help="create a local user")
@@ -81,10 +111,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=_create_user)
 
+    p = admin.add_parser("set-password", help="set a user's password (ends the user's browser sessions)")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=_set_password)
+
     p = admin.add_parser("create-token", help="create an API token (printed once)")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="what the token is for, e.g. 'intranet'")
+    p.add_argument("--scope", default=None,
+                   help="comma-separated: read, ask, ingest, admin (default: all the user's role allows)")
+    p.add_argument("--expires-days", type=int, default=None, help="lifetime in days (default: web.token_days)")
     p.set_defaults(func=_create_token)
+
+    p = admin.add_parser("list-tokens", help="list API tokens: id, state, user, scopes, expiry, last use")
+    p.add_argument("--user", default=None, help="only this user's tokens")
+    p.set_defaults(func=_list_tokens)
+
+    p = admin.add_parser("revoke-token", help="revoke an API token by its id (see list-tokens)")
+    p.add_argument("token_id", type=int)
+    p.set_defaults(func=_revoke_token)
 
     p = admin.add_parser("set-groups", help="set the groups that may read a collection")
     p.add_argument("collection")

@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
         for o in outcomes:
             print(json.dumps(o.__dict__) if args.json else
                   f"document {o.document_id}: {o.state} {o.pages} pages {o.code} {o.message}".rstrip())
-        return 1 if any(o.state == "needs_ocr" for o in outcomes) else 0
+        return 1 if any(o.state in ("needs_ocr", "failed") for o in outcomes) else 0
     if args.file is None:
         print("give a FILE or --pending")
         return 2

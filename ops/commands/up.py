@@ -18,7 +18,7 @@ from pathlib import Path
 
 from appliance.checks import failed_required, run_checks
 from appliance.context import open_appliance
-from appliance.settings import load_settings
+from appliance.settings import Settings, load_settings
 from ops.commands.doctor import print_checks
 
 STOP_GRACE_SECONDS = 15.0
@@ -78,6 +78,16 @@ def child_commands(config: str | None) -> dict[str, list[str]]:
     return {"web": base + ["serve"], "worker": base + ["worker"], "watcher": base + ["watch"]}
 
 
+def child_env(settings: Settings, demo: bool, environ: Mapping[str, str]) -> dict[str, str]:
+    """The children's environment: `--demo` is served on plain http://localhost, where Secure cookies
+    would never come back, so it declares web.insecure_http (and says so)."""
+    env = dict(environ)
+    if demo and not settings.web.insecure_http:
+        env["BELFORT_WEB__INSECURE_HTTP"] = "true"
+        _log("demo on plain http: cookies without Secure (web.insecure_http); use HTTPS for real use")
+    return env
+
+
 def _up(args: argparse.Namespace) -> int:
     config = getattr(args, "config", None)
     settings = load_settings(Path(config) if config else None)
@@ -101,6 +111,7 @@ def _up(args: argparse.Namespace) -> int:
                      else str(settings.data_dir / "demo-password.txt"))
             print(f"\n  Demo users: {names} (password in {where})\n", flush=True)
     app.db.dispose()  # the children open their own connections
+    env = child_env(settings, args.demo, os.environ)
     local = settings.web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost")
     print(f"  Belfort: http://{'localhost' if local else settings.web.host}:{settings.web.port}\n", flush=True)
 
@@ -112,7 +123,7 @@ def _up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    return supervise(child_commands(config), stop, env=os.environ)
+    return supervise(child_commands(config), stop, env=env)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

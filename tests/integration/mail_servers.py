@@ -1,6 +1,8 @@
 """Real mail servers on loopback for the triage and outbox tests: Debian's dovecot (IMAP), started per
 test in a temporary folder, and aiosmtpd (SMTP) keeping what it receives; plus the appliance those
 tests share (IMAP intake on the dovecot, SMTP to the sink, the example taxonomy, optionally real e5).
+Both servers speak TLS with a certificate of the test CA (tls_certs.mail_pki), which the appliance
+trusts through `mail.ca_bundle`: the tests use the verified transport that production uses.
 
 Tests using it mark themselves `enable_socket` + `allow_hosts(["127.0.0.1"])`: only loopback."""
 
@@ -32,6 +34,7 @@ from appliance.db.tables import TriageItem
 from appliance.services.triage_store import import_taxonomy
 from models.fakes import FakeEmbedder
 from tests.conftest import REPO, make_settings
+from tests.integration.tls_certs import Pki, mail_pki
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 needs_dovecot = pytest.mark.skipif(not Path(DOVECOT).exists(),
@@ -57,21 +60,37 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """aiosmtpd on 127.0.0.1 keeping every message it receives."""
+    """aiosmtpd on 127.0.0.1 keeping every message it receives. It offers STARTTLS with `pki`'s
+    certificate (the test CA's by default), or with tls="implicit" speaks TLS from the first byte, or
+    with tls="none" none at all. With `auth`, it asks for a login and records every attempt."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, tls: str = "starttls", pki: Pki | None = None, auth: bool = False) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
 
         self.messages: list[tuple[str, list[str], Message]] = []
+        self.logins: list[tuple[bytes, bytes]] = []  # (user, password) of every AUTH the server saw
+        self.over_tls: list[bool] = []  # per message: did it arrive over TLS
         sink = self
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
                                       message_from_bytes(envelope.original_content)))
+                sink.over_tls.append(server.transport.get_extra_info("ssl_object") is not None)
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+            sink.logins.append((bytes(data.login), bytes(data.password)))
+            return AuthResult(success=bytes(data.password) == PASSWORD.encode())
+
+        pki = pki or mail_pki()
+        options: dict[str, Any] = {"authenticator": authenticate, "auth_require_tls": False} if auth else {}
+        if tls == "starttls":
+            options["tls_context"] = pki.server_context()
+        elif tls == "implicit":
+            options["ssl_context"] = pki.server_context()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
 
     def __enter__(self) -> Self:
         self.controller.start()
@@ -83,8 +102,9 @@ class SmtpSink:
 
 @dataclass
 class Dovecot:
-    port: int
+    port: int  # IMAP, with STARTTLS unless started with tls=False
     log: Path
+    imaps_port: int = 0  # implicit TLS; 0 when started with tls=False
 
     def client(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -108,6 +128,11 @@ class Dovecot:
         finally:
             conn.logout()
 
+    def logins(self) -> int:
+        """How many logins dovecot accepted (each one is a password it received)."""
+        time.sleep(0.3)
+        return len(re.findall(r"imap-login: Info: Login: user=", self.log.read_text()))
+
     def bodies_fetched_by_last_session(self) -> int:
         """dovecot logs, per IMAP session, how many message bodies the client fetched."""
         time.sleep(0.3)  # the logout line is written just after the connection closes
@@ -116,14 +141,23 @@ class Dovecot:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
-    """A dovecot with one user (USER/PASSWORD) and a maildir, listening on a free loopback port."""
+def running_dovecot(*, tls: bool = True, pki: Pki | None = None) -> Iterator[Dovecot]:
+    """A dovecot with one user (USER/PASSWORD) and a maildir, listening on free loopback ports: IMAP
+    with STARTTLS and IMAPS, with `pki`'s certificate (the test CA's by default); tls=False: IMAP only."""
     # Not under tmp_path: pytest makes that 0700, and dovecot's own users must reach the files.
     with tempfile.TemporaryDirectory(prefix="belfort-dovecot-") as tmp:
-        yield from _run_dovecot(Path(tmp))
+        yield from _run_dovecot(Path(tmp), (pki or mail_pki()) if tls else None)
 
 
-def _run_dovecot(root: Path) -> Iterator[Dovecot]:
+def _ssl_conf(pki: Pki | None) -> tuple[str, int]:
+    """dovecot's TLS settings and the IMAPS port (0: none). Plain login stays allowed on loopback for
+    the tests' own helper client; the appliance never sends it there unless told to."""
+    if pki is None:
+        return "ssl = no", 0
+    return f"ssl = yes\nssl_cert = <{pki.cert_pem}\nssl_key = <{pki.key_pem}", free_port()
+
+
+def _run_dovecot(root: Path, pki: Pki | None) -> Iterator[Dovecot]:
     os.chmod(root, 0o755)
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir(parents=True)
@@ -135,6 +169,7 @@ def _run_dovecot(root: Path) -> Iterator[Dovecot]:
         internal = login = pwd.getpwuid(uid).pw_name
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail/{USER}\n")
     port = free_port()
+    ssl_conf, imaps_port = _ssl_conf(pki)
     conf = root / "dovecot.conf"
     conf.write_text(f"""
 base_dir = {root}/run
@@ -142,7 +177,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+{ssl_conf}
 disable_plaintext_auth = no
 mail_location = maildir:{root}/mail/%u
 default_internal_user = {internal}
@@ -163,7 +198,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -183,7 +219,7 @@ service anvil {{
                                    if proc.stderr else "dovecot did not start")
             time.sleep(0.1)
     try:
-        yield Dovecot(port=port, log=root / "dovecot.log")
+        yield Dovecot(port=port, log=root / "dovecot.log", imaps_port=imaps_port)
     finally:
         proc.terminate()
         try:
@@ -202,14 +238,15 @@ def mail(subject: str, body: str, *, message_id: str | None, sender: str = "burg
 
 
 def appliance_for(tmp_path: Path, imap: Dovecot, *, intake: dict[str, object] | None = None,
-                  smtp_port: int = 0, e5: bool = False) -> Appliance:
-    """An appliance reading the dovecot mailbox, sending by SMTP to 127.0.0.1:smtp_port (when given),
-    with the example taxonomy imported; the real e5 embedder when e5=True, else the fake."""
+                  smtp_port: int = 0, e5: bool = False, mail: dict[str, object] | None = None) -> Appliance:
+    """An appliance reading the dovecot mailbox (STARTTLS), sending by SMTP to 127.0.0.1:smtp_port (when
+    given, STARTTLS), trusting the test CA, with the example taxonomy imported; the real e5 embedder when
+    e5=True, else the fake."""
     layer: dict[str, object] = {
-        "intake": {"imap_host": "127.0.0.1", "imap_port": imap.port, "imap_ssl": False, "imap_user": USER,
-                   "imap_password": PASSWORD, **(intake or {})},
+        "intake": {"imap_host": "127.0.0.1", "imap_port": imap.port, "imap_security": "starttls",
+                   "imap_user": USER, "imap_password": PASSWORD, **(intake or {})},
         "mail": {"from_address": "belfort@gemeente.example", "smtp_host": "127.0.0.1" if smtp_port else "",
-                 "smtp_port": smtp_port or 25},
+                 "smtp_port": smtp_port or 25, "ca_bundle": str(mail_pki().ca_pem), **(mail or {})},
     }
     if e5:
         layer |= {"search": {"embedder": "e5", "embedder_model": E5_MODEL},

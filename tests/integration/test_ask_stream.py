@@ -1,4 +1,4 @@
-"""Ask as server-sent events (GET /ask/stream for the page, POST /api/v1/ask/stream for the API):
+"""Ask as server-sent events (POST /ask/stream for the page, POST /api/v1/ask/stream for the API):
 token events, then the checked answer, then done; permissions; bad input; client disconnect."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from appliance.services.access import SYSTEM
 from appliance.services.llm_engine import set_llm
 from models.fakes import FakeLLM
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, parse_sse
-from tests.integration.web_support import bearer, build_world, sign_in
+from tests.integration.web_support import bearer, build_world, csrf, sign_in
 from tests.llm_fixture import require_smollm
 
 
@@ -43,6 +43,11 @@ def real_llm(world, smollm):  # type: ignore[no-untyped-def]
     yield smollm
     set_llm(world.app, None)
     gc.collect()
+
+
+def page_stream(c: Any, q: str, conv: str = "") -> Any:
+    """The page's stream as ask.js opens it: a POST of the form, CSRF token included."""
+    return c.stream("POST", "/ask/stream", data={"q": q, "conv": conv, "_csrf_token": csrf(c)})
 
 
 def _kinds(events: list[tuple[str, Any]]) -> list[str]:
@@ -79,10 +84,11 @@ def test_api_stream_sends_tokens_then_the_checked_answer_then_done(world, real_l
 @pytest.mark.usefixtures("real_llm")
 def test_page_stream_is_session_authenticated_and_streams(world) -> None:  # type: ignore[no-untyped-def]
     with world.client() as c:
-        r = c.get("/ask/stream", params={"q": SPORTHAL_Q}, follow_redirects=False)
+        c.get("/sign-in")
+        r = c.post("/ask/stream", data={"q": SPORTHAL_Q, "_csrf_token": csrf(c)}, follow_redirects=False)
         assert r.status_code in (302, 303)  # not signed in: no stream
         sign_in(c, "archie")
-        with c.stream("GET", "/ask/stream", params={"q": SPORTHAL_Q}) as r:
+        with page_stream(c, SPORTHAL_Q) as r:
             events = parse_sse(r.read().decode())
         assert _kinds(events) == ["token", "answer", "done"], events
         final = _check_answer_event(world, events, "archie")
@@ -101,7 +107,7 @@ def test_streams_never_carry_a_source_the_user_cannot_read(world) -> None:  # ty
         assert hidden not in [s["document_id"] for s in final["sources"]]
         assert final["llm_notice"]["code"] == "llm.disabled"  # llm.engine = none in tests
         sign_in(c, "anna")
-        with c.stream("GET", "/ask/stream", params={"q": HIDDEN_Q}) as r:
+        with page_stream(c, HIDDEN_Q) as r:
             body = r.read().decode()
         assert "Vertrouwelijk" not in body and f"/documents/{hidden}" not in body
         # wout may read welzijn: the same stream does carry it (the check above can fail).
@@ -113,9 +119,9 @@ def test_streams_never_carry_a_source_the_user_cannot_read(world) -> None:  # ty
 def test_page_stream_follow_up_uses_the_conversation(world) -> None:  # type: ignore[no-untyped-def]
     with world.client() as c:
         sign_in(c, "anna")
-        with c.stream("GET", "/ask/stream", params={"q": SPORTHAL_Q}) as r:
+        with page_stream(c, SPORTHAL_Q) as r:
             first = dict(parse_sse(r.read().decode()))["answer"]["audit_id"]
-        with c.stream("GET", "/ask/stream", params={"q": "En in welke straat?", "conv": str(first)}) as r:
+        with page_stream(c, "En in welke straat?", conv=str(first)) as r:
             second = dict(parse_sse(r.read().decode()))["answer"]["audit_id"]
         fragment = c.get(f"/ask/answer/{second}?fragment=1&conv={first}").text
     used = audit.get_record(world.app, SYSTEM, second)["payload"]["question_used"]
@@ -127,8 +133,8 @@ def test_stream_bad_input_is_a_coded_error(world) -> None:  # type: ignore[no-un
     with world.client() as c:
         sign_in(c, "anna")
         for q, code in (("", "ask.empty_question"), ("x" * 10_000, "ask.question_too_long")):
-            with c.stream("GET", "/ask/stream", params={"q": q}) as r:
-                assert r.status_code == 200  # an EventSource cannot read an error body: an error event
+            with page_stream(c, q) as r:
+                assert r.status_code == 200  # ask.js shows an error event where the answer would be
                 events = parse_sse(r.read().decode())
             assert [k for k, _ in events] == ["error", "done"]
             err = events[0][1]

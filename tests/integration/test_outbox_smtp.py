@@ -22,6 +22,7 @@ from appliance.services import outbox
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.mail_servers import SmtpSink, free_port
+from tests.integration.tls_certs import mail_pki
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -64,6 +65,7 @@ def _row(app: Any, message_id: int) -> OutboxMessage:
 def _app(tmp_path: Path, port: int, intake: dict[str, Any] | None = None, **mail: object) -> Any:
     settings = make_settings(tmp_path, mail={"smtp_host": "127.0.0.1", "smtp_port": port,
                                              "from_address": "belfort@gemeente.example",
+                                             "ca_bundle": str(mail_pki().ca_pem),  # the sink's STARTTLS
                                              "max_attempts": 4, **mail}, intake=intake or {})
     return open_appliance(settings, embedder=FakeEmbedder())
 

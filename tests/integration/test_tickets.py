@@ -48,8 +48,9 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     w = build_world(appliance, tmp_path)
     set_route(appliance, "bouw", "Dienst Omgeving", MAILBOX, group="omgevingsdienst")
     set_route(appliance, "welzijn", "Sociale dienst", "", group="welzijngroep")
-    # olga handles the bouw route; she is not a reader of the bouw collection herself.
+    # olga handles the bouw route; her group reads bouw (handlers read only what they may read).
     accounts.create_user(appliance, "olga", PW, role="staff", groups=["omgevingsdienst"])
+    accounts.set_collection_groups(appliance, "bouw", ["bouwgroep", "omgevingsdienst"])
     w.tokens["olga"] = accounts.create_token(appliance, "olga", "tests")
     return w
 

@@ -34,6 +34,7 @@ DYNAMIC_VALUES = {
                       "vote_cleared"],
     "recording_state.": ["pending", "running", "done", "failed"],
     "revision.": ["edit", "split", "speaker"],
+    "token_state.": ["active", "expired", "revoked"],
 }
 
 

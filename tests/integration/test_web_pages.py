@@ -69,18 +69,24 @@ def test_sign_in_sets_a_protected_session_cookie(client):
     assert page.status_code == 200 and "anna" in page.text
 
 
-def test_secure_cookies_follow_the_setting(tmp_path):
+def test_cookies_are_secure_unless_plain_http_is_declared(tmp_path):
+    """Attack (finding 10): the session cookie had no Secure flag by default, so one plain-http request
+    (a typed URL, a downgraded link) sent it in clear. Now Secure is the default."""
     from appliance.context import open_appliance
     from appliance.services import accounts
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.integration.web_support import World
 
-    app = open_appliance(make_settings(tmp_path, web={"secure_cookies": True}), embedder=FakeEmbedder())
+    app = open_appliance(make_settings(tmp_path, web={"insecure_http": False}), embedder=FakeEmbedder())
     accounts.create_user(app, "anna", PW)
     with World(app, tmp_path).client() as c:
+        c.base_url = "https://testserver.local"  # Secure cookies only come back over https
         r = c.get("/sign-in")
         assert "Secure" in next(h for h in r.headers.get_list("set-cookie") if h.startswith("belfort_csrf="))
+        r = sign_in(c, "anna")
+        session = next(h for h in r.headers.get_list("set-cookie") if h.startswith("belfort_session="))
+        assert "secure" in session.lower() and "httponly" in session.lower()
 
 
 def test_wrong_password_is_translated_and_rate_limited(client, world):

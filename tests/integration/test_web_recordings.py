@@ -37,8 +37,10 @@ def meeting(tmp_path: Path) -> Path:
 
 
 def _upload(client, path: Path, name: str = "Gemeenteraad maart.wav"):  # type: ignore[no-untyped-def]
+    # Filed under bouw: its readers (archie) see it; wout (welzijn) does not.
     return client.post("/recordings", files={"file": (name, path.read_bytes(), "audio/wav")},
-                       data={"_csrf_token": csrf(client), "language": "nl"}, follow_redirects=False)
+                       data={"_csrf_token": csrf(client), "language": "nl", "collection": "bouw"},
+                       follow_redirects=False)
 
 
 def test_upload_transcribe_edit_and_play(world: World, meeting: Path) -> None:
@@ -108,7 +110,7 @@ def test_upload_transcribe_edit_and_play(world: World, meeting: Path) -> None:
     assert tail.status_code == 206 and tail.content == data[-10:]
     assert client.get(f"/recordings/{rec_id}/audio", headers={"Range": f"bytes={len(data)}-"}).status_code == 416
 
-    # Who may see it: the uploader and archivists; another staff member gets "not found".
+    # Who may see it: the uploader and the readers of its collection; anyone else gets "not found".
     other = world.client()
     sign_in(other, "wout")
     assert other.get(f"/recordings/{rec_id}").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from litestar.testing import TestClient
 
@@ -78,3 +79,27 @@ def csrf(client: TestClient) -> str:
 
 def bearer(world: World, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {world.tokens[user]}"}
+
+
+class FromAddress:
+    """The web app as seen from another client address (what uvicorn puts in the ASGI scope)."""
+
+    def __init__(self, app: Any, host: str) -> None:
+        self._app = app
+        self._host = host
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "client": (self._host, 50000)}
+        await self._app(scope, receive, send)
+
+
+def client_from(world: World, host: str) -> TestClient:
+    """A client whose requests come from `host` (rate limits per client address)."""
+    from webui.app import create_app
+
+    web = create_app(world.app, huey=make_huey(world.app.settings, immediate=True))
+    return TestClient(FromAddress(web, host))  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import ApiToken, Collection, User
 from appliance.errors import BelfortError
-from appliance.services import accounts
+from appliance.services import accounts, web_sessions
 
 PW = "correct horse battery"
 
@@ -113,11 +113,14 @@ def test_local_provider_satisfies_identity_provider_protocol(appliance):
     assert accounts.authenticate(appliance, "an", PW, provider=provider).username == "an"
 
 
-def test_session_stamp_changes_with_the_password(appliance):
+def test_a_new_password_ends_every_session_of_the_user(appliance):
     who = accounts.create_user(appliance, "an", PW)
-    stamp = accounts.session_stamp(appliance, who.user_id)
-    assert accounts.principal_by_id(appliance, who.user_id, stamp) == who
+    other = accounts.create_user(appliance, "bert", PW)
+    sid = web_sessions.start(appliance, who.user_id)
+    kept = web_sessions.start(appliance, other.user_id)
+    assert web_sessions.principal(appliance, who.user_id, sid) == who
     accounts.update_user(appliance, "an", password="another long password")
-    assert accounts.principal_by_id(appliance, who.user_id, stamp) is None
-    fresh = accounts.session_stamp(appliance, who.user_id)
-    assert fresh != stamp and accounts.principal_by_id(appliance, who.user_id, fresh) is not None
+    assert web_sessions.principal(appliance, who.user_id, sid) is None
+    assert web_sessions.principal(appliance, other.user_id, kept) is not None  # others keep theirs
+    fresh = web_sessions.start(appliance, who.user_id)
+    assert web_sessions.principal(appliance, who.user_id, fresh) is not None

@@ -87,12 +87,18 @@ def test_multipage_tiff_with_a_broken_page_keeps_the_good_pages(tmp_path: Path) 
         assert len(pdf.pages) + len(notes) == 2 and len(pdf.pages) >= 1
 
 
-def test_huge_image_is_scaled_not_refused(tmp_path: Path) -> None:
-    Image.new("L", (20_000, 20_000), 255).save(tmp_path / "huge.png")
-    images_to_pdf(tmp_path / "huge.png", tmp_path / "huge.pdf")
-    with pikepdf.open(tmp_path / "huge.pdf") as pdf:
+def test_a_600_dpi_a3_scan_is_scaled_and_a_larger_image_refused_unread(tmp_path: Path) -> None:
+    # Issue 19: a 20,000 x 20,000 image used to be decoded (with Pillow's guard off) and scaled; now
+    # the header alone refuses it. A 600 dpi A3 scan (7016 x 9921, 70 Mpx) still passes, scaled for OCR.
+    from tests.hostilefactory import png_bomb
+
+    images_to_pdf(png_bomb(tmp_path / "a3.png", 7016, 9921), tmp_path / "a3.pdf")
+    with pikepdf.open(tmp_path / "a3.pdf") as pdf:
         image = next(iter(pdf.pages[0].images.values()))
         assert image.Width * image.Height <= 60_000_000
+    with pytest.raises(BelfortError) as err:
+        images_to_pdf(png_bomb(tmp_path / "huge.png", 20_000, 20_000), tmp_path / "huge.pdf")
+    assert err.value.code == "ocr.image_too_large" and Image.MAX_IMAGE_PIXELS is not None
 
 
 def test_missing_language_data_names_the_package() -> None:

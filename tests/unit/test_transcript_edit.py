@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from appliance.context import Appliance, open_appliance
-from appliance.db.engine import write_session
-from appliance.db.tables import Recording
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import Group, Recording
 from appliance.errors import BelfortError, NotFound
 from appliance.services import transcript_edit as edits
 from appliance.services.access import Principal
+from appliance.services.documents import ensure_collection
 from appliance.services.transcripts import transcribe_recording
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber
@@ -26,7 +28,6 @@ SCRIPT = [
 ]
 ANNA = Principal(7, "anna", "staff")
 WOUT = Principal(8, "wout", "staff")
-ARCHIE = Principal(9, "archie", "archivist")
 
 
 @pytest.fixture
@@ -37,29 +38,40 @@ def app(tmp_path: Path) -> Appliance:
 
 @pytest.fixture
 def rec_id(app: Appliance, tmp_path: Path) -> int:
-    """A transcribed recording uploaded by anna."""
+    """A transcribed recording uploaded by anna, filed under the council collection (group griffie)."""
     result = transcribe_recording(app, silence(tmp_path / "raad.wav", 13.0), transcriber=FakeTranscriber(SCRIPT),
                                   chunk_seconds=20)
+    council = ensure_collection(app, "raad", groups=["griffie"])
     with write_session(app.db) as s:
         rec = s.get(Recording, result.recording_id)
         assert rec is not None
         rec.uploaded_by = "anna"
+        rec.collection_id = council.id
         s.add(rec)
     return result.recording_id
+
+
+@pytest.fixture
+def archie(app: Appliance, rec_id: int) -> Principal:
+    """An archivist of the griffie, who reads the council collection the recording is filed under."""
+    with read_session(app.db) as s:
+        griffie = s.exec(select(Group).where(Group.name == "griffie")).one()
+    assert griffie.id is not None
+    return Principal(9, "archie", "archivist", group_ids=frozenset({griffie.id}))
 
 
 def _texts(app: Appliance, rec_id: int) -> list[tuple[float, float, str, str]]:
     return [(s.start, s.end, s.speaker, s.text) for s in edits.segments_of(app, rec_id)]
 
 
-def test_an_edit_is_versioned_with_the_old_text(app: Appliance, rec_id: int) -> None:
+def test_an_edit_is_versioned_with_the_old_text(app: Appliance, rec_id: int, archie: Principal) -> None:
     first = edits.segments_of(app, rec_id)[0]
     assert first.id is not None
     edits.edit_segment(app, ANNA, rec_id, first.id, "Ik open  de zitting.\nHet woord is aan schepen Dupré.")
-    edits.edit_segment(app, ARCHIE, rec_id, first.id, "Ik open de zitting. Het woord is aan schepen Dupré.")  # same
-    edits.edit_segment(app, ARCHIE, rec_id, first.id, "Ik open de zitting om acht uur.")
+    edits.edit_segment(app, archie, rec_id, first.id, "Ik open de zitting. Het woord is aan schepen Dupré.")  # same
+    edits.edit_segment(app, archie, rec_id, first.id, "Ik open de zitting om acht uur.")
     assert edits.segments_of(app, rec_id)[0].text == "Ik open de zitting om acht uur."
-    history = edits.segment_history(app, ARCHIE, rec_id, first.id)
+    history = edits.segment_history(app, archie, rec_id, first.id)
     assert [(h.action, h.by, h.old_text, h.new_text) for h in history] == [
         ("edit", "archie", "Ik open de zitting. Het woord is aan schepen Dupré.", "Ik open de zitting om acht uur."),
         ("edit", "anna", SCRIPT[0].text, "Ik open de zitting. Het woord is aan schepen Dupré."),
@@ -82,12 +94,12 @@ def test_speaker_takes_the_attendee_spelling_and_free_text(app: Appliance, rec_i
     assert edits.speaker_choices(app, segs) == [*ATTENDEES, "Een inwoner"]
 
 
-def test_rename_a_label_for_the_whole_recording(app: Appliance, rec_id: int) -> None:
+def test_rename_a_label_for_the_whole_recording(app: Appliance, rec_id: int, archie: Principal) -> None:
     ids = [s.id for s in edits.segments_of(app, rec_id)]
     for sid in ids[:2]:
         assert sid is not None
         edits.set_speaker(app, ANNA, rec_id, sid, "S1")
-    assert edits.rename_speaker(app, ARCHIE, rec_id, "S1", "raadslid janssens") == 2
+    assert edits.rename_speaker(app, archie, rec_id, "S1", "raadslid janssens") == 2
     assert [s[2] for s in _texts(app, rec_id)] == ["Raadslid Janssens", "Raadslid Janssens", ""]
     assert ids[0] is not None
     assert [h.new_speaker for h in edits.segment_history(app, ANNA, rec_id, ids[0])] == ["Raadslid Janssens", "S1"]
@@ -131,7 +143,7 @@ def test_split_at_a_time_or_before_words_never_cuts_a_word(app: Appliance, rec_i
         edits.split_before_words(app, ANNA, rec_id, second.id, "Dank u")  # that is where it already starts
 
 
-def test_only_the_uploader_and_archivists_may_see_or_edit(app: Appliance, rec_id: int) -> None:
+def test_only_the_uploader_and_the_collections_readers_may_see_or_edit(app: Appliance, rec_id: int, archie: Principal) -> None:
     sid = edits.segments_of(app, rec_id)[0].id
     assert sid is not None
     with pytest.raises(NotFound):
@@ -141,7 +153,7 @@ def test_only_the_uploader_and_archivists_may_see_or_edit(app: Appliance, rec_id
     other = edits.segments_of(app, rec_id)[2].id
     assert other is not None
     with pytest.raises(NotFound):  # a segment id of this recording through another recording's id
-        edits.edit_segment(app, ARCHIE, rec_id + 1, other, "x")
+        edits.edit_segment(app, archie, rec_id + 1, other, "x")
 
 
 def test_no_edit_while_the_transcript_is_being_made(app: Appliance, rec_id: int) -> None:

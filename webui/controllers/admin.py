@@ -1,4 +1,5 @@
-"""The first admin console: doctor checks, models and their checksums, collections' groups, users."""
+"""The first admin console: doctor checks, models and their checksums, collections' groups, users,
+API tokens (list and revoke)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts, documents
+from appliance.services import accounts, api_tokens, documents
 from appliance.services.access import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
@@ -206,4 +207,18 @@ def update_user(
     return _act(request, appliance, who, action)
 
 
-HANDLERS = [console, create_collection, set_groups, create_user, update_user]
+@get("/admin/tokens", sync_to_thread=True, include_in_schema=False)
+def tokens_page(request: Request, appliance: Appliance, who: Principal, revoked: int = 0) -> Template:
+    require_role(who, "admin")
+    return page(request, "admin_tokens.html", who=who, tokens=api_tokens.list_tokens(appliance),
+                revoked=revoked)
+
+
+@post("/admin/tokens/{token_id:int}/revoke", sync_to_thread=True, include_in_schema=False)
+def revoke_token(appliance: Appliance, who: Principal, token_id: int) -> Redirect:
+    require_role(who, "admin")
+    api_tokens.revoke_token(appliance, token_id, actor=who.username)  # unknown id: 404
+    return Redirect(f"/admin/tokens?revoked={token_id}", status_code=303)
+
+
+HANDLERS = [console, create_collection, set_groups, create_user, update_user, tokens_page, revoke_token]

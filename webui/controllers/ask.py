@@ -1,9 +1,11 @@
 """The Ask page: a question, the checked answer with its numbered sources, feedback, copy as text,
-forwarding to a colleague, follow-up questions; `/ask/stream` streams the same answer (ask.js).
+forwarding to a colleague, follow-up questions; `POST /ask/stream` streams the same answer (ask.js).
 
-Without JavaScript the form posts to /ask and the whole page comes back. With it, ask.js opens
-/ask/stream (server-sent events), shows the pieces as they are written, then swaps in the checked
-answer rendered here (/ask/answer/{id}?fragment=1): the streamed text is never the final answer.
+Without JavaScript the form posts to /ask and the whole page comes back. With it, ask.js posts the
+same form (CSRF token included: asking runs the model and writes the audit trail) to /ask/stream and
+reads the server-sent events from the response body, shows the pieces as they are written, then swaps
+in the checked answer rendered here (/ask/answer/{id}?fragment=1): the streamed text is never final.
+Both are rate limited per user and per client address (ask.rate_limited, 429 with Retry-After).
 A conversation is the list of the asker's own earlier answer ids (`conv`); their text is read from
 the audit trail, so a forged hidden field can only name answers the user may read anyway.
 """
@@ -24,11 +26,11 @@ from appliance.api.ask_stream import events, single_error, sse
 from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import answer_records, audit
+from appliance.services import answer_records, audit, rate_limits
 from appliance.services.access import Principal
 from appliance.services.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
 from webui.translate import error_text, hint_text, t
-from webui.web import language_of, page
+from webui.web import client_address, language_of, page
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 _CITE = re.compile(r"\[(\d{1,2})\]")
@@ -144,13 +146,17 @@ def ask_submit(request: Request, appliance: Appliance, who: Principal,
     conv = answer_records.parse_ids(data.conv)
     try:
         question = validate_question(data.q)
+        rate_limits.check_ask(appliance, who, client_address(request))
         turns = answer_records.conversation(appliance, who, conv)
         ans = answer(appliance, who, question, history=answer_records.history(turns))
     except BelfortError as exc:
         if not exc.code.startswith("ask."):
             raise
-        return _render(request, appliance, who, conv=conv, draft=data.q, error=_error(request, exc),
-                       status=exc.status)
+        response = _render(request, appliance, who, conv=conv, draft=data.q, error=_error(request, exc),
+                           status=exc.status)
+        if hasattr(exc, "retry_after"):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return _render(request, appliance, who, conv=conv, question=question, ans=ans)
 
 
@@ -182,20 +188,23 @@ def ask_feedback(request: Request, appliance: Appliance, who: Principal, answer_
     return Redirect(f"/ask/answer/{answer_id}{query}", status_code=303)
 
 
-@get("/ask/stream", sync_to_thread=True, include_in_schema=False)
-def ask_stream(request: Request, appliance: Appliance, who: Principal, q: str = "",
-               conv: str = "") -> ServerSentEvent:
-    """Server-sent events for ask.js; errors (bad input included) arrive as `error` events."""
+@post("/ask/stream", sync_to_thread=True, include_in_schema=False, status_code=200)
+def ask_stream(request: Request, appliance: Appliance, who: Principal,
+               data: Annotated[AskForm, FORM]) -> ServerSentEvent:
+    """Server-sent events for ask.js (a POST with the form's CSRF token, never a GET: asking runs the
+    model and writes the audit trail); errors (bad input included) arrive as `error` events."""
     lang = language_of(request)
 
     def describe(exc: BelfortError) -> dict[str, Any]:
         return translated(lang, exc)
 
     try:
-        question = validate_question(q)
+        question = validate_question(data.q)
+        rate_limits.check_ask(appliance, who, client_address(request))
     except BelfortError as exc:
         return sse(single_error(exc, describe))
-    history = answer_records.history(answer_records.conversation(appliance, who, answer_records.parse_ids(conv)))
+    conv = answer_records.parse_ids(data.conv)
+    history = answer_records.history(answer_records.conversation(appliance, who, conv))
     notice = llm_notice(appliance)
 
     def run(on_piece: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out; the session lives on the server (appliance.services.web_sessions)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from litestar.response import Redirect, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts
+from appliance.services import accounts, web_sessions
 from webui.translate import error_text
-from webui.web import language_of, optional_principal, page
+from webui.web import client_address, language_of, optional_principal, page
 
 
 @dataclass
@@ -50,12 +50,13 @@ def sign_in(
     appliance: Appliance,
     data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
+    client = client_address(request)
     try:
-        who = accounts.authenticate(appliance, data.username, data.password)
+        who = accounts.authenticate(appliance, data.username, data.password, client=client)
     except BelfortError as exc:
         if exc.code not in ("auth.invalid", "auth.rate_limited"):
             raise
-        return page(
+        response = page(
             request,
             "sign_in.html",
             status=exc.status,
@@ -63,13 +64,24 @@ def sign_in(
             error=error_text(language_of(request), exc.code, exc.message),
             username=data.username[:64],
         )
+        if hasattr(exc, "retry_after"):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     assert who.user_id is not None
-    request.set_session({"uid": who.user_id, "stamp": accounts.session_stamp(appliance, who.user_id)})
+    _end_session(request, appliance)  # a session id planted before sign-in never becomes valid
+    sid = web_sessions.start(appliance, who.user_id, client=client)
+    request.set_session({"uid": who.user_id, "sid": sid})
     return Redirect(safe_next(data.next), status_code=303)
 
 
-@post("/sign-out", include_in_schema=False)
-async def sign_out(request: Request) -> Redirect:
+def _end_session(request: Request, appliance: Appliance) -> None:
+    if request.scope.get("session"):
+        web_sessions.end(appliance, str(request.session.get("sid", "")))
+
+
+@post("/sign-out", sync_to_thread=True, include_in_schema=False)
+def sign_out(request: Request, appliance: Appliance) -> Redirect:
+    _end_session(request, appliance)  # the server forgets it: a copy of the cookie stops working too
     request.clear_session()
     return Redirect("/sign-in", status_code=303)
 

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from appliance.api.uploads import MIB, accept_upload
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts, documents
+from appliance.services import accounts, ingest_status
 from appliance.services.access import Principal
 from webui.translate import error_text, t
 from webui.web import language_of, page, require_role
@@ -90,15 +90,15 @@ def status_page(request: Request, appliance: Appliance, who: Principal) -> Templ
         request,
         "ingest.html",
         who=who,
-        jobs=documents.list_jobs(appliance, 50),
-        failed=documents.list_failed(appliance),
+        jobs=ingest_status.list_jobs(appliance, who, 50),
+        failed=ingest_status.list_failed(appliance, who),
     )
 
 
 @post("/ingest/failed/{failed_id:int}/retry", sync_to_thread=True, include_in_schema=False)
 def retry(appliance: Appliance, who: Principal, failed_id: int) -> Redirect:
     require_role(who, "archivist")
-    documents.retry_failed(appliance, failed_id, actor=who.username)
+    ingest_status.retry_failed(appliance, who, failed_id)
     return Redirect("/ingest", status_code=303)
 
 

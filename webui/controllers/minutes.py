@@ -68,7 +68,8 @@ def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int 
     return True
 
 
-def _item_of(appliance: Appliance, minutes_id: int, item_id: int) -> MinutesItem:
+def _item_of(appliance: Appliance, who: Principal, minutes_id: int, item_id: int) -> MinutesItem:
+    exports.load_minutes(appliance, minutes_id, who)  # not found for minutes of a hidden recording
     _minutes, items = review.get_minutes(appliance, minutes_id)
     for item in items:
         if item.id == item_id:
@@ -89,7 +90,7 @@ def _text(data: dict[str, Any], key: str) -> str:
 def set_state(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
               data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    _item_of(appliance, minutes_id, item_id)
+    _item_of(appliance, who, minutes_id, item_id)
     review.set_item_state(appliance, who, item_id, _text(data, "state"))
     return _back(minutes_id, item_id)
 
@@ -98,7 +99,7 @@ def set_state(appliance: Appliance, who: Principal, minutes_id: int, item_id: in
 def edit(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
          data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    item = _item_of(appliance, minutes_id, item_id)
+    item = _item_of(appliance, who, minutes_id, item_id)
     changes: dict[str, Any] = {"text": _text(data, "text")}
     if item.kind == "action":
         changes["owner"] = _text(data, "owner")
@@ -112,6 +113,7 @@ def edit(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
 @post("/minutes/{minutes_id:int}/items", sync_to_thread=True, include_in_schema=False)
 def add(appliance: Appliance, who: Principal, minutes_id: int, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
+    exports.load_minutes(appliance, minutes_id, who)
     try:
         number = int(_text(data, "agenda_number") or 0)
     except ValueError as exc:
@@ -126,6 +128,7 @@ def add(appliance: Appliance, who: Principal, minutes_id: int, data: dict[str, A
 @post("/minutes/{minutes_id:int}/approve", sync_to_thread=True, include_in_schema=False)
 def approve(appliance: Appliance, who: Principal, minutes_id: int) -> Redirect:
     require_role(who, "archivist")
+    exports.load_minutes(appliance, minutes_id, who)
     review.approve(appliance, who, minutes_id)
     return _back(minutes_id)
 

@@ -21,6 +21,7 @@ from litestar.response import Redirect, Stream, Template
 from appliance.api.recordings import queue_transcription, transcription_queue
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.services import accounts
 from appliance.services import recordings as rec_service
 from appliance.services import transcript_edit as edits
 from appliance.services.access import Principal
@@ -37,6 +38,7 @@ MIB = 1024 * 1024
 class RecordingUpload:
     file: UploadFile | None = None
     language: str = ""
+    collection: str = ""  # "": only the uploader and admins see it
 
 
 def clock(seconds: float) -> str:
@@ -48,6 +50,7 @@ def _list_page(request: Request, appliance: Appliance, who: Principal, *, status
                error: str = "") -> Template:
     rows = rec_service.list_recordings(appliance, who)
     return page(request, "recordings.html", who=who, status=status, error=error, rows=rows,
+                collections=accounts.readable_collections(appliance, who),
                 progress={r.id: rec_service.progress_of(r) for r in rows}, clock=clock,
                 max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=LANGUAGES,
                 default_language=appliance.settings.asr.language)
@@ -66,9 +69,10 @@ def upload(request: Request, appliance: Appliance, who: Principal,
             raise BelfortError("upload.no_file", "choose a file", hint="choose a file")
         language = data.language if data.language in LANGUAGES else appliance.settings.asr.language
         rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
-                                       language=None if language == "auto" else language)
+                                       language=None if language == "auto" else language,
+                                       collection=data.collection)
     except BelfortError as exc:
-        if not exc.code.startswith(("upload.", "recording.", "asr.")):
+        if not exc.code.startswith(("upload.", "recording.", "asr.", "collection.")):
             raise
         return _list_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
     if rec.state in ("pending", "failed"):

@@ -11,11 +11,26 @@ from litestar.params import Body, Parameter
 from litestar.response import Redirect, Response, Template
 
 from appliance.context import Appliance
+from appliance.errors import BelfortError
 from appliance.services import redaction_review as review_service
 from appliance.services.access import Principal
 from webui.web import page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+def _one(value: Any) -> str:
+    """One form value (a repeated field gives a list: its first value)."""
+    return str(value[0] if isinstance(value, list) and value else value)
+
+
+def _number(value: Any) -> int:
+    """A proposal index or page number from a form; anything else is a 400, not a 500."""
+    text = _one(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
+        raise BelfortError("redact.bad_form", f"'{text[:20]}' is not a number in this form",
+                           hint="reload the page and try again")
+    return int(text)
 
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, include_in_schema=False)
@@ -51,8 +66,8 @@ def decide(appliance: Appliance, who: Principal, review_id: int,
     decisions: dict[int, tuple[bool, str]] = {}
     for key in data:
         if key.startswith("shown-"):
-            index = int(key.removeprefix("shown-"))
-            decisions[index] = (f"accept-{index}" in data, str(data.get(f"ground-{index}", "")))
+            index = _number(key.removeprefix("shown-"))
+            decisions[index] = (f"accept-{index}" in data, _one(data.get(f"ground-{index}", "")))
     review_service.decide(appliance, who, review_id, decisions)
     return Redirect(f"/redactions/{review_id}?page={page_number}", status_code=303)
 
@@ -60,9 +75,9 @@ def decide(appliance: Appliance, who: Principal, review_id: int,
 @post("/redactions/{review_id:int}/manual", sync_to_thread=True, include_in_schema=False)
 def manual(appliance: Appliance, who: Principal, review_id: int, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    number = int(data.get("page", 1))
-    review_service.add_manual(appliance, who, review_id, number, str(data.get("needle", "")),
-                              str(data.get("ground", "")))
+    number = _number(data.get("page", 1))
+    review_service.add_manual(appliance, who, review_id, number, _one(data.get("needle", "")),
+                              _one(data.get("ground", "")))
     return Redirect(f"/redactions/{review_id}?page={number}", status_code=303)
 
 

@@ -1,5 +1,6 @@
 /* Ask page enhancement (progressive: without it the form posts and the page renders in full).
- * Streams the answer over server-sent events (/ask/stream), shows the pieces as plain text
+ * Posts the form (CSRF token included) to /ask/stream and reads the server-sent events from the
+ * response body as they arrive, shows the pieces as plain text
  * (textContent only: model output never becomes markup), then swaps in the checked answer that the
  * server renders (/ask/answer/{id}?fragment=1); the copy button copies the plain-text rendering. */
 (function () {
@@ -54,6 +55,36 @@
       .catch(function () { window.location.assign(page); });
   }
 
+  // Server-sent events from a streamed POST body: "event:"/"data:" lines, blocks end at a blank line.
+  function readEvents(response, onEvent) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function emit(block) {
+      var event = "message";
+      var data = [];
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event:") === 0) { event = line.slice(6).trim(); }
+        else if (line.indexOf("data:") === 0) { data.push(line.slice(5).replace(/^ /, "")); }
+      });
+      if (data.length) { onEvent(event, data.join("\n")); }
+    }
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) { return; }
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+        var end = buffer.indexOf("\n\n");
+        while (end >= 0) {
+          emit(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf("\n\n");
+        }
+        return pump();
+      });
+    }
+    return pump();
+  }
+
   function start(form) {
     var live = byId("ask-live");
     var text = byId("ask-live-text");
@@ -61,12 +92,15 @@
     var button = byId("ask-submit");
     var question = form.elements.q.value.trim();
     var max = parseInt(form.getAttribute("data-max") || "4000", 10);
-    if (!live || !text || !window.EventSource || !window.fetch || !question || question.length > max) {
+    if (!live || !text || !window.fetch || !window.ReadableStream || !window.TextDecoder || !question ||
+        question.length > max) {
       return false; // the server answers the plain POST (and explains bad input)
     }
-    var params = new URLSearchParams();
-    params.set("q", question);
-    params.set("conv", form.elements.conv.value);
+    // The same fields as the plain form, CSRF token included: asking changes state, so it is a POST.
+    var body = new URLSearchParams();
+    body.set("q", question);
+    body.set("conv", form.elements.conv.value);
+    body.set("_csrf_token", form.elements._csrf_token.value);
     var oldError = byId("ask-error");
     if (oldError) { oldError.hidden = true; }
     byId("ask-stream-error").hidden = true;
@@ -76,40 +110,54 @@
     setStatus(status, "waiting");
     if (button) { button.disabled = true; }
     var finished = false;
-    var source = new EventSource(form.getAttribute("data-stream") + "?" + params.toString());
+    var controller = window.AbortController ? new AbortController() : null;
 
     function finish() {
       finished = true;
-      source.close();
+      if (controller) { controller.abort(); }
       live.setAttribute("aria-busy", "false");
       if (button) { button.disabled = false; }
     }
 
-    source.addEventListener("token", function (e) {
-      if (!text.textContent) { status.textContent = ""; }
-      text.textContent += JSON.parse(e.data).text;
-    });
-    source.addEventListener("answer", function (e) {
-      var answer = JSON.parse(e.data);
-      finished = true;
-      source.close();
-      setStatus(status, "checking");
-      swapIn(answer.audit_id, form, live, finish);
-    });
-    source.addEventListener("done", function () { if (!finished) { finish(); } });
-    source.addEventListener("error", function (e) {
-      if (finished) { return; }
-      if (e.data) { // our own error event: code, text and hint
-        finish();
-        live.hidden = true;
-        showError(JSON.parse(e.data));
-        return;
-      }
+    function fallBack() {
       // The connection failed before an answer came: fall back to the plain form post.
+      if (finished) { return; }
       finish();
       setStatus(status, "failed");
       form.submit();
-    });
+    }
+
+    function onEvent(event, data) {
+      if (finished) { return; }
+      if (event === "token") {
+        if (!text.textContent) { status.textContent = ""; }
+        text.textContent += JSON.parse(data).text;
+      } else if (event === "answer") {
+        var answer = JSON.parse(data);
+        finished = true;
+        if (controller) { controller.abort(); }
+        setStatus(status, "checking");
+        swapIn(answer.audit_id, form, live, finish);
+      } else if (event === "error") { // our own error event: code, text and hint
+        finish();
+        live.hidden = true;
+        showError(JSON.parse(data));
+      } else if (event === "done") {
+        finish();
+      }
+    }
+
+    fetch(form.getAttribute("data-stream"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "text/event-stream", "Content-Type": "application/x-www-form-urlencoded",
+                 "X-CSRFToken": form.elements._csrf_token.value },
+      body: body.toString(),
+      signal: controller ? controller.signal : undefined
+    }).then(function (r) {
+      if (!r.ok || !r.body) { throw new Error(String(r.status)); }
+      return readEvents(r, onEvent);
+    }).then(function () { if (!finished) { fallBack(); } }, fallBack);
     return true;
   }
 

@@ -1,0 +1,113 @@
+"""Rate limits per account and per client address: sign-in and Ask.
+
+Sign-in: failures are counted per (user name, client address) and per client address, so a guesser
+elsewhere cannot lock the real user out; failures of one user from all addresses together only slow
+every further attempt down (growing to MAX_DELAY_S), never lock. Ask: questions per user and per client
+address per minute. Counts live in SQLite so every web process sees the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import RateEvent, SignInAttempt, utcnow
+from appliance.errors import BelfortError
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+    from appliance.services.access import Principal
+
+ACCOUNT_WINDOW = timedelta(minutes=15)
+MAX_DELAY_S = 5.0
+ASK_WINDOW = timedelta(minutes=1)
+_KEEP = timedelta(days=1)  # rows older than this are pruned while counting
+
+
+class RateLimited(BelfortError):
+    """A 429 that says when to come back (Retry-After)."""
+
+    def __init__(self, code: str, message: str, *, hint: str, retry_after: int) -> None:
+        super().__init__(code, message, hint=hint, status=429)
+        self.retry_after = max(1, retry_after)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (self.code, self.message, self.hint, self.retry_after))
+
+
+def _restore(code: str, message: str, hint: str, retry_after: int) -> RateLimited:
+    return RateLimited(code, message, hint=hint, retry_after=retry_after)
+
+
+def _wait(oldest: datetime | None, window: timedelta, now: datetime) -> int:
+    return math.ceil(((oldest + window) - now).total_seconds()) if oldest is not None else 1
+
+
+def _failures(session: Session, since: datetime, *conds: object) -> tuple[int, datetime | None]:
+    where = (SignInAttempt.ok == False, SignInAttempt.at >= since, *conds)
+    count, oldest = session.exec(
+        select(func.count(), func.min(SignInAttempt.at)).select_from(SignInAttempt).where(*where)  # type: ignore[arg-type]
+    ).one()
+    return int(count), _aware(oldest)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """MIN() over a datetime column comes back as stored text; the ORM would have parsed it."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=utcnow().tzinfo)
+
+
+def sign_in_delay(app: Appliance, username: str, client: str) -> float:
+    """Seconds to wait before checking this attempt's password; raises auth.rate_limited (429) when
+    this address has failed too often for this user name or for all user names together."""
+    web = app.settings.web
+    now = utcnow()
+    hint = "wait a little and try again; ask an administrator if you forgot your password"
+    with read_session(app.db) as session:
+        pair, oldest = _failures(session, now - timedelta(minutes=1), SignInAttempt.username == username,
+                                 SignInAttempt.client == client)
+        if pair >= web.sign_in_attempts_per_minute:
+            raise RateLimited("auth.rate_limited", "too many failed sign-ins for this user from this address",
+                              hint=hint, retry_after=_wait(oldest, timedelta(minutes=1), now))
+        spread, oldest = _failures(session, now - timedelta(hours=1), SignInAttempt.client == client)
+        if spread >= web.sign_in_client_attempts_per_hour:
+            raise RateLimited("auth.rate_limited", "too many failed sign-ins from this address",
+                              hint=hint, retry_after=_wait(oldest, timedelta(hours=1), now))
+        account, _ = _failures(session, now - ACCOUNT_WINDOW, SignInAttempt.username == username)
+    excess = account - web.sign_in_slowdown_after
+    return 0.0 if excess < 0 else min(MAX_DELAY_S, 0.25 * (excess + 1))
+
+
+def record_sign_in(app: Appliance, username: str, client: str, *, ok: bool) -> None:
+    with write_session(app.db) as session:
+        session.add(SignInAttempt(username=username, client=client, ok=ok))
+        session.exec(delete(SignInAttempt).where(SignInAttempt.at < utcnow() - _KEEP))  # type: ignore[call-overload,arg-type]
+
+
+def check_ask(app: Appliance, who: Principal, client: str) -> None:
+    """Count one question; raises ask.rate_limited (429, with retry_after) when the user or the client
+    address asked too often in the last minute (the refused question is not counted)."""
+    web = app.settings.web
+    now = utcnow()
+    keys = ((f"user:{who.username}", web.ask_per_user_per_minute, "you asked"),
+            (f"client:{client}", web.ask_per_client_per_minute, "this address asked"))
+    with write_session(app.db) as session:
+        session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
+        for key, limit, whom in keys:
+            count, oldest = session.exec(
+                select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)  # type: ignore[arg-type]
+                .where(RateEvent.kind == "ask", RateEvent.key == key, RateEvent.at >= now - ASK_WINDOW)
+            ).one()
+            if count >= limit:
+                raise RateLimited("ask.rate_limited", f"{whom} {count} questions in the last minute",
+                                  hint="wait a moment before the next question",
+                                  retry_after=_wait(_aware(oldest), ASK_WINDOW, now))
+        for key, _, _ in keys:
+            session.add(RateEvent(kind="ask", key=key, at=now))
