@@ -28,15 +28,18 @@ HINTS = {
     "auth.required": "send 'Authorization: Bearer <token>' (belfort admin create-token)",
     "auth.csrf": "reload the page and submit the form again",
     "upload.too_large": "split the file or raise web.max_upload_mb",
+    "request.too_large": "send less: each route documents its body limit in the API schema",
 }
 
 
-def as_belfort_error(exc: Exception) -> BelfortError:
+def as_belfort_error(exc: Exception, content_type: str = "") -> BelfortError:
     if isinstance(exc, BelfortError):
         return exc
     if isinstance(exc, HTTPException):
         status = exc.status_code
         code = HTTP_CODES.get(status, f"http.{status}")
+        if status == 413 and not content_type.startswith("multipart/"):
+            code = "request.too_large"  # a JSON or form body over its route's limit, not a file
         if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
             code = "auth.csrf"
         message = str(exc.detail) if exc.detail else code
@@ -50,7 +53,7 @@ def as_belfort_error(exc: Exception) -> BelfortError:
 
 
 def handle_exception(request: Request, exc: Exception) -> Response:
-    error = as_belfort_error(exc)
+    error = as_belfort_error(exc, request.headers.get("content-type", ""))
     if error.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}

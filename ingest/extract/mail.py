@@ -112,12 +112,24 @@ def _leaf_parts(message: EmailMessage) -> list[EmailMessage]:
     return leaves
 
 
+# Each attachment becomes a document (and a job) of its own: a mail carrying thousands would flood
+# the queue, and nested mails multiply it. Real mails carry a few dozen at most.
+MAX_ATTACHMENTS = 200
+
+
+def _one_more(children: list[Attachment]) -> None:
+    if len(children) >= MAX_ATTACHMENTS:
+        raise IngestError("ingest.too_complex", f"This mail has more than {MAX_ATTACHMENTS} attachments.",
+                          hint="Save the attachments as files and drop them in the folder instead.")
+
+
 def _eml_attachments(message: EmailMessage) -> list[Attachment]:
     children: list[Attachment] = []
     body = message.get_body(preferencelist=("plain", "html"))
     for part in _leaf_parts(message):
         if part is body:
             continue
+        _one_more(children)
         filename = part.get_filename()
         disposition = part.get_content_disposition()
         if disposition != "attachment" and not filename:
@@ -164,6 +176,7 @@ def extracted_from_msg(message: Any, path: Path) -> Extracted:
     children: list[Attachment] = []
     skipped = 0
     for att in getattr(message, "attachments", []) or []:
+        _one_more(children)
         data = getattr(att, "data", None)
         name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
                 or getattr(att, "name", None))

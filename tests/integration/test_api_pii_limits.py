@@ -64,6 +64,7 @@ def test_a_body_too_large_for_any_allowed_text_is_refused_unread(world, client, 
     body = json.dumps({"text": "a" * (MAX_TEXT * 13)}).encode()
     r = client.post("/api/v1/pii", content=body, headers={**bearer(world, "anna"), "Content-Type": "application/json"})
     assert r.status_code == 413
+    assert r.json()["error"]["code"] == "request.too_large"  # a JSON body, not a file upload
     assert tagger.calls == 0
 
 

@@ -138,3 +138,31 @@ def test_msg_with_forwarded_outlook_item_becomes_a_msg_child(tmp_path: Path) -> 
     child = ff._write(tmp_path / "child.msg", result.children[1].data)
     inner = extract(child)
     assert inner.kind == "msg" and inner.title == "Doorgestuurd: vraag" and inner.text == "Binnenste bericht."
+
+
+def test_a_mail_with_too_many_attachments_is_too_complex_not_a_flood_of_jobs(tmp_path: Path) -> None:
+    from ingest.extract.mail import MAX_ATTACHMENTS
+
+    fine = ff.make_eml(tmp_path / "ok.eml", attachments=[(f"a{i}.txt", b"x") for i in range(MAX_ATTACHMENTS)])
+    assert len(extract(fine).children) == MAX_ATTACHMENTS
+    flood = ff.make_eml(tmp_path / "flood.eml",
+                        attachments=[(f"a{i}.txt", b"x") for i in range(MAX_ATTACHMENTS + 1)])
+    with pytest.raises(IngestError) as err:
+        extract(flood)
+    assert err.value.code == "ingest.too_complex"
+
+
+def test_an_outlook_message_with_too_many_attachments_is_too_complex() -> None:
+    from ingest.extract.mail import MAX_ATTACHMENTS
+
+    class Att:
+        def __init__(self, i: int) -> None:
+            self.data, self.longFilename = b"x", f"a{i}.txt"
+
+    class Msg:
+        body, subject, sender, to, date, htmlBody = "tekst", "veel", "a@b.be", "", None, None
+        attachments: ClassVar[list[Att]] = [Att(i) for i in range(MAX_ATTACHMENTS + 1)]
+
+    with pytest.raises(IngestError) as err:
+        extracted_from_msg(Msg(), Path("veel.msg"))
+    assert err.value.code == "ingest.too_complex"
