@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from appliance.errors import NotFound
 from appliance.services import accounts, answer_records, recordings, routes, tickets
 from appliance.services.answer import answer
 from tests.integration.test_tickets import BOTH_Q, SPORTHAL_Q, principal, set_route
-from tests.integration.web_support import PW, bearer, build_world, csrf, sign_in
+from tests.integration.web_support import PW, bearer, build_world, csrf
 
 
 @pytest.fixture
@@ -35,17 +34,6 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     set_route(appliance, "welzijn", "Sociale dienst", group="welzijngroep")
     return w
 
-
-@pytest.fixture
-def signed_in(world):  # type: ignore[no-untyped-def]
-    with contextlib.ExitStack() as stack:
-
-        def make(user):  # type: ignore[no-untyped-def]
-            c = stack.enter_context(world.client())
-            assert sign_in(c, user).status_code == 303
-            return c
-
-        yield make
 
 
 def share_welzijn(app, *extra: str) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ Answers come from the real Ask pipeline (fake embedder, `llm.engine = none`: ext
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 
@@ -21,7 +20,7 @@ from appliance.services.access import Principal
 from appliance.services.answer import answer
 from appliance.services.audit import record_feedback
 from tests.integration.ask_support import ask_page, audit_id
-from tests.integration.web_support import PW, bearer, build_world, csrf, sign_in
+from tests.integration.web_support import PW, bearer, build_world, csrf
 
 SPORTHAL_Q = "Wie verleende de omgevingsvergunning voor de sporthal aan de Vaartstraat?"
 BOTH_Q = "omgevingsvergunning sporthal Vaartstraat kinderopvang Zonnebloem advies"
@@ -54,17 +53,6 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     w.tokens["olga"] = accounts.create_token(appliance, "olga", "tests")
     return w
 
-
-@pytest.fixture
-def signed_in(world):  # type: ignore[no-untyped-def]
-    with contextlib.ExitStack() as stack:
-
-        def make(user):  # type: ignore[no-untyped-def]
-            c = stack.enter_context(world.client())
-            assert sign_in(c, user).status_code == 303
-            return c
-
-        yield make
 
 
 def ask(world, user: str, question: str = SPORTHAL_Q):  # type: ignore[no-untyped-def]

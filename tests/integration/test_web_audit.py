@@ -5,7 +5,6 @@ Records come from the real Ask pipeline (fake embedder, `llm.engine = none`).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -44,17 +43,6 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
         appliance, principal(appliance, "anna"), asked, helpful=False, comment="bron te oud")
     return w
 
-
-@pytest.fixture
-def signed_in(world):  # type: ignore[no-untyped-def]
-    with contextlib.ExitStack() as stack:
-
-        def make(user):  # type: ignore[no-untyped-def]
-            c = stack.enter_context(world.client())
-            assert sign_in(c, user).status_code == 303
-            return c
-
-        yield make
 
 
 def record_links(html: str) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
@@ -16,17 +15,6 @@ from tests.integration.web_support import PW, build_world, csrf, sign_in
 def world(appliance, tmp_path):
     return build_world(appliance, tmp_path)
 
-
-@pytest.fixture
-def signed_in(world):
-    with contextlib.ExitStack() as stack:
-
-        def make(user):  # type: ignore[no-untyped-def]
-            c = stack.enter_context(world.client())
-            assert sign_in(c, user).status_code == 303
-            return c
-
-        yield make
 
 
 def upload(client, name, content, collection="bouw"):  # type: ignore[no-untyped-def]

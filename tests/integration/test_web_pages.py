@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
@@ -21,18 +20,6 @@ def client(world):
     with world.client() as c:
         yield c
 
-
-@pytest.fixture
-def signed_in(world):
-    """signed_in(user) -> a client with that user's session; all are closed after the test."""
-    with contextlib.ExitStack() as stack:
-
-        def make(user):  # type: ignore[no-untyped-def]
-            c = stack.enter_context(world.client())
-            assert sign_in(c, user).status_code == 303
-            return c
-
-        yield make
 
 
 def test_pages_need_a_session_and_redirect_to_sign_in(client):
