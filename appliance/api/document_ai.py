@@ -160,6 +160,7 @@ def pii_document(appliance: Appliance, who: Principal, document_id: Id,
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, tags=["document-ai"],
       summary="Redacted PDF for public access, through the redaction review (four-eyes when configured)",
+      description="Only PDFs and scans are redacted as pages: another document is 409 redact.unsupported.",
       responses={202: ResponseSpec(RedactOut, description="Submitted; waits for a second reviewer")})
 def redact_document(appliance: Appliance, who: Principal, document_id: Id, data: RedactIn) -> Response[RedactOut]:
     from appliance.services.redaction_review import request_export

@@ -52,7 +52,9 @@ def triage_items(
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, status_code=200,
-      summary="Route a triage item to a category (a person's decision)", tags=["triage"])
+      summary="Route a triage item to a category (a person's decision)", tags=["triage"],
+      description="The category is a key of the active taxonomy, which administrators edit while the "
+                  "appliance runs: a key it does not have (now) is 409 triage.unknown_category.")
 def triage_route(appliance: Appliance, who: Principal, item_id: Id, data: RouteIn) -> dict[str, Any]:
     require_triage(appliance, who)
     get_item(appliance, item_id)  # a missing item is 404 whatever the body says

@@ -79,7 +79,7 @@ def start_review(app: Appliance, who: Principal, document_id: int, *, min_score:
     source, _, _ = documents.original_file(app, who, document_id)
     if not _is_pdf_or_image(source):
         raise BelfortError("redact.unsupported", "only PDFs and scans can be redacted as pages",
-                           hint="convert the document to PDF first")
+                           hint="convert the document to PDF first", status=409)  # the document's type
     found = propose(page_texts(source, languages=app.settings.ocr.languages), detect or _detect(app),
                     min_score=app.settings.pii.redact_min_score if min_score is None else min_score,
                     ground=ground or next(iter(app.settings.pii.grounds)))

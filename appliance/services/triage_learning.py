@@ -91,6 +91,7 @@ def record_correction(app: Appliance, who: Principal | str, item_id: int, catego
             "triage.unknown_category",
             f"there is no category '{category}' in the active taxonomy",
             hint="choose one of: " + ", ".join(taxonomy.keys),
+            status=409,  # well-formed, but not in the taxonomy as it is now (admins edit it at run time)
         )
     with write_session(app.db) as s:
         item = s.get(TriageItem, item_id)

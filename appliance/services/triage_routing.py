@@ -52,7 +52,7 @@ def _taxonomy_entries(app: Appliance, category: str) -> tuple[Category, Departme
     cat = taxonomy.get(category)
     if cat is None:
         raise BelfortError("triage.unknown_category", f"category '{category}' is not in the taxonomy",
-                           hint="choose one of: " + ", ".join(taxonomy.keys), status=400)
+                           hint="choose one of: " + ", ".join(taxonomy.keys), status=409)
     return cat, taxonomy.department(cat.department)
 
 

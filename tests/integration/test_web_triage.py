@@ -144,5 +144,5 @@ def test_the_api_lists_and_routes(world) -> None:
     assert r.status_code == 200 and r.json()["state"] == "routed" and r.json()["retrain_queued"] is False
     r = client.post(f"/api/v1/triage/items/{item}/route", json={"category": "nope"},
                     headers=bearer(world, "tina"))
-    assert r.status_code == 400 and r.json()["error"]["code"] == "triage.unknown_category"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "triage.unknown_category"
     assert client.get("/api/v1/triage/items?state=bogus", headers=bearer(world, "tina")).status_code == 400
