@@ -60,7 +60,7 @@ class Appliance:
         """The person-name tagger, started once per process (Frog takes seconds to load)."""
         from appliance.services.pii import build_ner_tagger
 
-        return build_ner_tagger(self.settings.pii.ner)
+        return build_ner_tagger(self.settings.pii.ner, wait_seconds=self.settings.pii.ner_wait_seconds)
 
     @cached_property
     def index(self) -> FaissIndex:

@@ -249,23 +249,28 @@ def run_ingest_job(app: Appliance, path: str, collection: str, job_id: str, sour
         raise
     state = {"duplicate": "duplicate", "failed": "failed", "busy": "queued"}.get(outcome.state, "done")
     _update_job(app, job_id, state=state, code=outcome.code or outcome.state, message=outcome.message,
-                progress=1.0, finished=state != "queued")
+                progress=1.0, finished=state != "queued", target=Path(outcome.name).name[:200] or None)
     return outcome.state
 
 
 def enqueue_ingest(app: Appliance, huey: BelfortHuey, path: Path, collection: str, *,
                    source_name: str | None = None, keep_source: bool = False) -> str:
-    """Record a queued JobOutcome, then queue the task (in immediate mode it runs right here)."""
+    """Record a queued JobOutcome, then queue the task (in immediate mode it runs right here).
+
+    In a pseudonymised collection the file name may name a citizen: the job shows no name until the
+    worker has the pseudonymised one (the name tagger runs there, not in the web or watcher process)."""
+    from appliance.services.pseudonyms import collection_pseudonymises
+
     job_id = uuid.uuid4().hex
+    target = "" if collection_pseudonymises(app, collection) else Path(source_name or path.name).name[:200]
     with write_session(app.db) as s:
-        s.add(JobOutcome(job_id=job_id, kind="ingest", target=Path(source_name or path.name).name[:200],
-                         collection=collection, state="queued"))
+        s.add(JobOutcome(job_id=job_id, kind="ingest", target=target, collection=collection, state="queued"))
     huey.ingest_path_task(str(path), collection, job_id, source_name, keep_source)
     return job_id
 
 
 def _update_job(app: Appliance, job_id: str, *, state: str, code: str = "", message: str = "",
-                progress: float = 0.0, finished: bool = False) -> None:
+                progress: float = 0.0, finished: bool = False, target: str | None = None) -> None:
     with write_session(app.db) as s:
         from sqlmodel import select
 
@@ -273,6 +278,8 @@ def _update_job(app: Appliance, job_id: str, *, state: str, code: str = "", mess
         if row is None:  # queued by an older process whose row was lost: record it now
             row = JobOutcome(job_id=job_id, kind="ingest")
         row.state, row.code, row.message, row.progress = state, code, message[:500], progress
+        if target is not None:
+            row.target = target
         if finished:
             row.finished_at = utcnow()
         s.add(row)

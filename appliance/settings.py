@@ -119,6 +119,17 @@ class PiiSettings(_Section):
     ner: Literal["auto", "frog", "none"] = Field(
         "auto", description="Person-name engine: frog (required), auto (Frog when installed) or none (rules)."
     )
+    ner_seconds: float = Field(
+        120.0, gt=0, description="Wall-clock budget for person-name tagging (Frog) of one API request or document "
+        "(Frog takes about 50 s for 200,000 characters of Dutch on 2 cores); past it the call fails with "
+        "pii.ner_timeout (503). Pseudonymised ingest uses the cage's wall clock."
+    )
+    ner_wait_seconds: float = Field(
+        10.0, gt=0, description="The longest one call waits while the name tagger serves another (pii.busy, 503)."
+    )
+    per_user_per_minute: int = Field(
+        20, ge=1, description="PII detection requests (POST /api/v1/pii, GET .../pii) one user may make per minute."
+    )
     redact_min_score: float = Field(0.8, description="Batch redaction accepts proposals at or above this score.")
     four_eyes: bool = Field(False, description="A second archivist must approve a redaction before export.")
     grounds: dict[str, str] = Field(

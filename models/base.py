@@ -164,7 +164,9 @@ class Entity:
 class NerTagger(Protocol):
     name: str
 
-    def tag(self, text: str) -> list[Entity]:
+    def tag(self, text: str, *, deadline: float | None = None) -> list[Entity]:
+        """Entities with offsets into `text`. Past `deadline` (time.monotonic()), ModelError ner.timeout
+        (or ner.busy while waiting for a shared engine) and no partial result."""
         ...
 
 

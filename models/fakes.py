@@ -96,9 +96,13 @@ class FakeNerTagger:
     def __init__(self, known: dict[str, str] | None = None) -> None:
         self.known = dict(known or {})
 
-    def tag(self, text: str) -> list[Entity]:
-        from models.base import Entity
+    def tag(self, text: str, *, deadline: float | None = None) -> list[Entity]:
+        import time
 
+        from models.base import Entity, ModelError
+
+        if deadline is not None and time.monotonic() >= deadline:
+            raise ModelError("ner.timeout", "name tagging ran out of time")
         out = []
         for surface, label in self.known.items():
             for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):

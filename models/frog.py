@@ -5,6 +5,12 @@ per tagger and kept; each call sends text over a loopback socket and reads Frog'
 answer. Only the tokenizer, POS tagger and NER run (`--skip=mpcla`: no MWU, parser, chunker,
 lemmatiser, morphology), which keeps a call at a few thousand tokens per second. Frog's tokens
 are mapped back to character offsets of the original text.
+
+Cost: Frog is slow on words it does not know (~40 ms for each "aaaa", 70 ms for "bbbb"), so a
+call's time is bounded by a deadline, not by the text; the text goes to Frog in pieces of at most
+MAX_WORDS words (cut at sentence ends where possible), so no request is large and the deadline is
+checked between pieces. A piece without a capital letter is not sent: Belfort takes a person only
+from capitalised words (appliance.services.pii_names), so its tags there are never used.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ INSTALL_HINT = "apt-get install frog frogdata uctodata"
 # frogdata ships a list of ~62,000 first names beside the models; the PII rules reuse it.
 FIRST_NAMES_FILE = Path("/usr/share/frog/nld/voornamen.ner")
 _READY_RE = re.compile(rb"(?:^|\n)READY\n\s*$")  # Frog's end-of-answer line
+MAX_WORDS = 100  # per request to Frog; a name never spans a cut (see _cut)
+_WORD_RE = re.compile(r"\S{1,100}")  # a longer "word" is cut: no name part is that long
+_PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n")
+_SENTENCE_END_RE = re.compile(r"[.!?…;:][\"'’”»)\]]*$")
 
 
 def frog_check(binary: str = "frog") -> tuple[bool, str, str]:
@@ -56,20 +66,42 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _blocks(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
-    """Pieces of at most ~max_chars, cut at blank lines (else at line ends), with their offsets."""
+def _pieces(text: str, max_words: int = MAX_WORDS) -> Iterator[tuple[int, str]]:
+    """Pieces of at most `max_words` words, with their offsets: cut at blank lines, else see _cut."""
     start = 0
-    while start < len(text):
-        end = min(len(text), start + max_chars)
-        if end < len(text):
-            cut = text.rfind("\n\n", start, end)
-            if cut <= start:
-                cut = text.rfind("\n", start, end)
-            if cut <= start:
-                cut = text.rfind(" ", start, end)
-            end = cut + 1 if cut > start else end
-        yield start, text[start:end]
-        start = end
+    for gap in [*_PARAGRAPH_RE.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, start, end)]
+        i = 0
+        while i < len(words):
+            j = i + max_words
+            j = _cut(text, words, i, j) if j < len(words) else len(words)
+            yield words[i][0], text[words[i][0] : words[j - 1][1]]
+            i = j
+        start = gap.end() if gap else end
+
+
+def _cut(text: str, words: list[tuple[int, int]], i: int, j: int) -> int:
+    """Where a run of words[i:j] that goes on is cut: after its last sentence end, else at its last line
+    break, else between two words that are no part of a name (see _plain), else at j.
+    Only the second half is searched, so pieces stay long enough for the tagger's context."""
+    low = i + max(1, (j - i) // 2)
+    tests = (
+        lambda k: _SENTENCE_END_RE.search(text, words[k - 1][0], words[k - 1][1]) is not None,
+        lambda k: "\n" in text[words[k - 1][1] : words[k][0]],
+        lambda k: _plain(text, words[k - 1]) and _plain(text, words[k]),
+    )
+    for test in tests:
+        for k in range(j, low - 1, -1):
+            if test(k):
+                return k
+    return j
+
+
+def _plain(text: str, word: tuple[int, int]) -> bool:
+    """A word that is no part of a name: not capitalised, and not a particle ("van", "de", "den", "d'")."""
+    w = text[word[0] : word[1]]
+    return w.islower() and len(w) > 3 and w not in ("vanden", "vander", "vande", "della")
 
 
 class FrogTagger:
@@ -87,7 +119,8 @@ class FrogTagger:
         skip: str = "mpcla",
         config: Path | None = None,
         startup_timeout: float = 120.0,
-        max_chars: int = 20_000,
+        max_words: int = MAX_WORDS,
+        wait_seconds: float | None = None,
     ) -> None:
         self.binary = binary
         self.host = host
@@ -96,7 +129,8 @@ class FrogTagger:
         self.skip = skip
         self.config = config
         self.startup_timeout = startup_timeout
-        self.max_chars = max_chars
+        self.max_words = max_words
+        self.wait_seconds = wait_seconds  # the longest a call waits for the server (busy), None: no cap
         self._pick_port = port is None  # a fresh free port for every (re)start
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -155,8 +189,17 @@ class FrogTagger:
     def _connect(self) -> socket.socket:
         if self._sock is not None:
             return self._sock
+        if self.start_server and self._proc is not None and self._proc.poll() is None:
+            # Our server still runs (a call timed out, or its worker for the old connection died):
+            # a new connection gets a fresh worker, without reloading the models.
+            try:
+                self._sock = socket.create_connection((self.host, self.port), timeout=10.0)
+                self._sock.settimeout(None)
+                return self._sock
+            except OSError:
+                pass
         if self.start_server:
-            self.close()  # a server whose connection broke is not reused
+            self.close()  # a server that does not answer is not reused
             self._start()
         else:
             if self.port is None:
@@ -214,18 +257,31 @@ class FrogTagger:
 
     # --- tagging ----------------------------------------------------------------------------
 
-    def _ask(self, block: str) -> list[tuple[str, str]]:
+    def _drop_connection(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+            self._sock = None
+
+    def _ask(self, block: str, deadline: float | None) -> list[tuple[str, str]]:
         sock = self._connect()
         # A line "EOT" would end Frog's input early.
         safe = "\n".join("eot" if line.strip() == "EOT" else line for line in block.split("\n"))
-        sock.sendall(safe.encode("utf-8") + b"\nEOT\n")
         buf = b""
-        while not _READY_RE.search(buf[-32:]):
-            data = sock.recv(1 << 16)
-            if not data:
-                self._sock = None
-                raise ModelError("ner.failed", "Frog closed the connection", hint=INSTALL_HINT)
-            buf += data
+        try:
+            sock.settimeout(None if deadline is None else max(0.01, deadline - time.monotonic()))
+            sock.sendall(safe.encode("utf-8") + b"\nEOT\n")
+            while not _READY_RE.search(buf[-32:]):
+                data = sock.recv(1 << 16)
+                if not data:
+                    self._sock = None
+                    raise ModelError("ner.failed", "Frog closed the connection", hint=INSTALL_HINT)
+                buf += data
+        except TimeoutError:
+            self._drop_connection()  # its answer would come on the next call: never reuse it
+            raise _timeout() from None
         tokens = []
         for line in buf.decode("utf-8", "replace").split("\n"):
             cols = line.split("\t")
@@ -233,13 +289,34 @@ class FrogTagger:
                 tokens.append((cols[1], cols[7]))
         return tokens
 
-    def tag(self, text: str) -> list[Entity]:
-        entities: list[Entity] = []
-        with self._lock:
-            for offset, block in _blocks(text, self.max_chars):
-                if block.strip():
-                    entities.extend(_align(text, offset, self._ask(block)))
-        return entities
+    def tag(self, text: str, *, deadline: float | None = None) -> list[Entity]:
+        """Entities in `text`. `deadline` (a time.monotonic() value) bounds the whole call: ModelError
+        ner.busy when the server is not free in time (also after `wait_seconds`), ner.timeout when
+        tagging runs past it. Nothing partial is returned."""
+        # Only pieces with a capital letter (see the module's docstring); lower() is a cheap test.
+        pieces = [(o, p) for o, p in _pieces(text, self.max_words) if p != p.lower()]
+        if not pieces:
+            return []
+        wait = -1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+        if self.wait_seconds is not None:
+            wait = self.wait_seconds if wait < 0 else min(wait, self.wait_seconds)
+        if not self._lock.acquire(timeout=wait):
+            raise ModelError("ner.busy", "the name tagger is busy with other texts",
+                             hint="try again in a moment")
+        try:
+            entities: list[Entity] = []
+            for offset, piece in pieces:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise _timeout()
+                entities.extend(_align(text, offset, self._ask(piece, deadline)))
+            return entities
+        finally:
+            self._lock.release()
+
+
+def _timeout() -> ModelError:
+    return ModelError("ner.timeout", "name tagging ran out of time",
+                      hint="use rule mode (pii.ner = none) or split the text")
 
 
 def _align(text: str, offset: int, tokens: list[tuple[str, str]]) -> list[Entity]:

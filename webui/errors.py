@@ -29,6 +29,7 @@ HINTS = {
     "auth.csrf": "reload the page and submit the form again",
     "upload.too_large": "split the file or raise web.max_upload_mb",
     "request.too_large": "send less: each route documents its body limit in the API schema",
+    "request.out_of_range": "send a smaller number: ids, pages and offsets stay below 2**53",
 }
 
 
@@ -44,6 +45,11 @@ def as_belfort_error(exc: Exception, content_type: str = "") -> BelfortError:
             code = "auth.csrf"
         message = str(exc.detail) if exc.detail else code
         return BelfortError(code, message, hint=HINTS.get(code, ""), status=status)
+    if isinstance(exc, OverflowError):
+        # A number too large for SQLite (64-bit) that some parameter let through: the request's fault.
+        # The real guard is the bound on each parameter (appliance.ids); this is the net behind it.
+        return BelfortError("request.out_of_range", "a number in the request is too large",
+                            hint=HINTS["request.out_of_range"], status=400)
     return BelfortError(
         "internal",
         "an unexpected error occurred",
@@ -56,6 +62,8 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     error = as_belfort_error(exc, request.headers.get("content-type", ""))
     if error.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    elif isinstance(exc, OverflowError):  # a parameter without its bound: worth fixing, not a 500
+        log.warning("number out of range on %s %s", request.method, request.url.path, exc_info=exc)
     headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}
     if request.url.path.startswith("/api/"):
         if error.status == 401:

@@ -14,8 +14,9 @@ from litestar import Request, post
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
-from appliance.api.schemas import NOT_BLANK, Id
+from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
+from appliance.ids import Id
 from appliance.services.access import Principal
 from appliance.services.answer import MAX_QUESTION_CHARS
 

@@ -15,11 +15,11 @@ from litestar.response import File, Response
 from msgspec import Meta
 
 from appliance.api.auth import require_ingest
-from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import AuditEvent
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services import documents
 from appliance.services.access import Principal
 from appliance.services.pii import ENTITY_TYPES
@@ -78,12 +78,13 @@ class RedactOut:
 
 
 def _detector(appliance: Appliance, entities: list[str] | None):  # type: ignore[no-untyped-def]
-    from appliance.services.pii import default_first_names, detect_pii
+    """detect_pii for one request: its name tagging shares one budget (pii.ner_seconds; 503 past it)."""
+    from appliance.services.pii import budgeted_ner, default_first_names, detect_pii
 
     try:
         if entities:
             detect_pii("", entities=entities)  # validates the names before any work
-        return functools.partial(detect_pii, ner=appliance.ner, entities=entities,
+        return functools.partial(detect_pii, ner=budgeted_ner(appliance), entities=entities,
                                  first_names=default_first_names())
     except ValueError as exc:
         raise BelfortError("pii.unknown_entity", str(exc), hint="see belfort pii --help for the types") from None
@@ -138,19 +139,27 @@ def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
 
 
 @post("/pii", sync_to_thread=True, summary="Find personal data in a text", tags=["document-ai"],
-      request_max_body_size=MAX_PII_BODY)
+      request_max_body_size=MAX_PII_BODY,
+      description="429 pii.rate_limited past pii.per_user_per_minute; 503 pii.ner_timeout when name tagging "
+                  "runs past pii.ner_seconds (use rule mode or split the text), 503 pii.busy (Retry-After).")
 def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
+    from appliance.services.rate_limits import check_pii
+
     if len(data.text) > MAX_PII_TEXT:
         raise BelfortError("pii.text_too_long", f"the text is longer than {MAX_PII_TEXT} characters",
                            hint="send a document instead, or split the text", status=413)
+    check_pii(appliance, who)  # 429 pii.rate_limited: the name tagger is one engine for everyone
     spans = _detector(appliance, data.entities)(data.text, language=data.language)
     return PiiOut([PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text) for s in spans])
 
 
 @get("/documents/{document_id:int}/pii", sync_to_thread=True, summary="Personal data per page of a document",
-     tags=["document-ai"])
+     tags=["document-ai"], description="Limits and errors as POST /pii; the budget covers the whole document.")
 def pii_document(appliance: Appliance, who: Principal, document_id: Id,
                  entities: list[str] | None = Parameter(default=None, schema_extra=ENTITY_SCHEMA)) -> PiiOut:
+    from appliance.services.rate_limits import check_pii
+
+    check_pii(appliance, who)
     detect = _detector(appliance, entities)
     out = []
     for page, text in documents.document_pages(appliance, who, document_id):

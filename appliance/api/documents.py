@@ -12,9 +12,10 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import File
 
-from appliance.api.schemas import DocumentList, DocumentOut, Id, UploadOut
+from appliance.api.schemas import DocumentList, DocumentOut, UploadOut
 from appliance.api.uploads import accept_upload
 from appliance.context import Appliance
+from appliance.ids import MAX_ID, Id
 from appliance.services import documents
 from appliance.services.access import Principal
 
@@ -62,7 +63,7 @@ def list_documents(
     who: Principal,
     collection: str | None = None,
     limit: int = Parameter(default=50, ge=1, le=500),
-    offset: int = Parameter(default=0, ge=0),
+    offset: int = Parameter(default=0, ge=0, le=MAX_ID),
 ) -> DocumentList:
     items = [document_out(d) for d in documents.list_documents(appliance, who, collection, limit, offset)]
     return DocumentList(items=items, total=len(items))

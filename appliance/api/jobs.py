@@ -6,9 +6,10 @@ from litestar import get, post
 from litestar.params import Parameter
 
 from appliance.api.auth import require_ingest
-from appliance.api.schemas import FailedOut, Id, JobOut
+from appliance.api.schemas import FailedOut, JobOut
 from appliance.context import Appliance
 from appliance.db.tables import FailedFile, JobOutcome
+from appliance.ids import Id
 from appliance.services import ingest_status
 from appliance.services.access import Principal
 

@@ -12,8 +12,8 @@ from typing import Any
 from litestar import get
 from litestar.response import Response
 
-from appliance.api.schemas import Id
 from appliance.context import Appliance
+from appliance.ids import Id
 from appliance.services import minutes_export as exports
 from appliance.services.access import Principal
 

@@ -12,9 +12,9 @@ from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 
-from appliance.api.schemas import Id
 from appliance.context import Appliance
 from appliance.db.tables import Recording
+from appliance.ids import Id
 from appliance.services import recordings as rec_service
 from appliance.services.access import Principal
 from appliance.services.transcript_edit import segments_of

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
 
-from litestar.params import Parameter
+# Row ids in paths: one bounded type for the API and the web UI, re-exported for the API modules.
 
-# Row ids in paths: SQLite stores 64-bit integers, and an id beyond them once made a 500. The bound is
-# 2**53 - 1 because OpenAPI numbers are JSON numbers (doubles): a larger bound would be rounded up.
-MAX_ID = 2**53 - 1
-Id = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A positive row id.")]
 # Python's whitespace (str.isspace: what strip() and split() remove), spelled out for schema patterns:
 # those are ECMA-262 regexes, whose \s and \S are another set (no \x1c-\x1f, \x85).
 SPACE_CLASS = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from litestar import get, post
 from litestar.params import Parameter
 
-from appliance.api.schemas import Id
 from appliance.context import Appliance
+from appliance.ids import Id
 from appliance.services import tickets as ticket_service
 from appliance.services.access import Principal
 

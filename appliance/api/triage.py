@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from litestar import get, post
 from litestar.params import Parameter
 
-from appliance.api.schemas import NOT_BLANK, Id
+from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services.access import Principal
 from appliance.services.triage_queue import STATES, get_item, list_items, require_triage
 

@@ -282,16 +282,13 @@ def authenticate(
     """Raises BelfortError auth.invalid (401) or auth.rate_limited (429, per user name and client address
     and per address; failures of one user from everywhere only slow the next attempts down)."""
     username, client = username.strip()[:64], client[:64]
-    delay = rate_limits.sign_in_delay(app, username, client)
+    # Counted as a failure before the check, so concurrent attempts cannot all slip under the limit;
+    # the wait and the password hash run outside any transaction: the database stays free meanwhile.
+    attempt, delay = rate_limits.reserve_sign_in(app, username, client)
     if delay:
-        time.sleep(delay)  # outside any transaction: the database stays free meanwhile
-    try:
-        who = (provider or LocalIdentityProvider(app)).authenticate(username, password)
-    except BelfortError as exc:
-        if exc.code == "auth.invalid":
-            rate_limits.record_sign_in(app, username, client, ok=False)
-        raise
-    rate_limits.record_sign_in(app, username, client, ok=True)
+        time.sleep(delay)
+    who = (provider or LocalIdentityProvider(app)).authenticate(username, password)
+    rate_limits.finish_sign_in(app, attempt)
     return who
 
 

@@ -40,6 +40,7 @@ from appliance.services.ingest_steps import (
     wrap_unexpected,
     write_json_atomic,
 )
+from appliance.services.pseudonyms import shown_name
 from ingest.steps import run_steps
 from ingest.types import IngestError
 
@@ -106,6 +107,7 @@ class IngestOutcome:
     hint: str = ""
     failed_id: int | None = None
     children: list[IngestOutcome] = field(default_factory=list)
+    name: str = ""  # the file's name as lists may show it (pseudonymised in such a collection)
 
     @property
     def ok(self) -> bool:
@@ -161,11 +163,12 @@ def _ingest(
         log.exception("unexpected ingest error")
         return _fail(app, path, coll, name, wrap_unexpected(exc), keep_source, parent_id, failed_row,
                      size=ctx.size)
+    shown = shown_name(app, coll.id or 0, name)
     if stop == "busy":
         return IngestOutcome("busy", code="ingest.busy", message="the file changed while it was read",
-                             hint="it is picked up again once the copy has finished")
+                             hint="it is picked up again once the copy has finished", name=shown)
     state = "duplicate" if stop == "duplicate" else ctx.state
-    outcome = IngestOutcome(state, ctx.document_id, ctx.version_id)
+    outcome = IngestOutcome(state, ctx.document_id, ctx.version_id, name=shown)
     if ctx.index_deferred:
         outcome.code, outcome.message = "ingest.index_deferred", "stored; the index is repaired at the next start"
     if ctx.extracted is not None and ctx.extracted.children and stop is None and ctx.document_id:
@@ -223,7 +226,10 @@ def _fail(
     app: Appliance, path: Path, coll: Collection, name: str, err: IngestError, keep_source: bool,
     parent_id: int | None, failed_row: FailedFile | None, *, size: int = 0,
 ) -> IngestOutcome:
-    """Move (drop folder) or copy the file to failed/<collection>/, a reason beside it, and a row."""
+    """Move (drop folder) or copy the file to failed/<collection>/, a reason beside it, and a row.
+
+    On disk the file keeps its own name, and the reason file names it (IT recovers it from there); the
+    row, which archivists see, carries the name as lists may show it (pseudonymised where it must be)."""
     settings = app.settings
     if failed_row is None and not path.exists():  # it vanished mid-way: nothing to keep, nothing lost here
         return IngestOutcome("failed", code="ingest.missing", message="the file disappeared while it was read",
@@ -250,10 +256,12 @@ def _fail(
     reason_dir = dest.parent if dest.is_relative_to(settings.failed_dir) else settings.failed_dir / coll.name
     reason_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(reason_dir / (dest.name + ".reason.json"), reason)
+    shown = shown_name(app, coll.id or 0, name)
     with write_session(app.db) as s:
         row = s.get(FailedFile, failed_row.id) if failed_row is not None else None
         if row is None:
-            row = FailedFile(collection=coll.name, original_name=name, failed_path=str(dest))
+            row = FailedFile(collection=coll.name, failed_path=str(dest))
+        row.original_name = shown
         row.code, row.reason, row.hint, row.at, row.resolved = err.code, err.message, err.hint, at, False
         s.add(row)
         s.flush()
@@ -261,7 +269,8 @@ def _fail(
                          detail={"collection": coll.name, "code": err.code}))
         failed_id = row.id
     log.warning("ingest failed: %s (failed file #%s)", err.code, failed_id)
-    return IngestOutcome("failed", code=err.code, message=err.message, hint=err.hint, failed_id=failed_id)
+    return IngestOutcome("failed", code=err.code, message=err.message, hint=err.hint, failed_id=failed_id,
+                         name=shown)
 
 
 def list_failed(app: Appliance, *, include_resolved: bool = False, limit: int = 200) -> list[FailedFile]:
@@ -281,9 +290,12 @@ def retry_failed(app: Appliance, failed_id: int, *, actor: str = "system") -> In
                        hint="it was retried already; reload the list")
     path = Path(row.failed_path)
     in_failed = path.resolve().is_relative_to(app.settings.failed_dir.resolve())
-    parent_id = _reason(app, row).get("parent_document_id")
+    reason = _reason(app, row)
+    parent_id = reason.get("parent_document_id")
     coll = _collection(app, row.collection)
-    return _ingest(app, path, coll, row.original_name, actor, keep_source=not in_failed,
+    # The row may show a pseudonymised name; the document keeps the name it was dropped with.
+    name = reason.get("original_name") if isinstance(reason.get("original_name"), str) else row.original_name
+    return _ingest(app, path, coll, name or row.original_name, actor, keep_source=not in_failed,
                    parent_id=parent_id if isinstance(parent_id, int) else None, depth=0, failed_row=row)
 
 

@@ -12,10 +12,13 @@ import bisect
 import functools
 import math
 import re
+import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from appliance.errors import BelfortError
 from appliance.services.pii_names import (
     first_name_spans,
     ner_person_spans,
@@ -23,7 +26,10 @@ from appliance.services.pii_names import (
     title_name_spans,
 )
 from appliance.services.pii_rules import RawSpan, rule_spans
-from models.base import ModelError, NerTagger
+from models.base import Entity, ModelError, NerTagger
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
 
 # Stable entity type names (API, CLI, redaction log and pseudonym labels depend on them).
 ENTITY_TYPES: dict[str, str] = {
@@ -172,8 +178,9 @@ def detect_pii(
 NER_ENGINES = ("auto", "frog", "none")
 
 
-def build_ner_tagger(name: str = "auto") -> NerTagger | None:
-    """'frog' (required), 'none' (rule-only mode) or 'auto' (Frog when installed, else rules only)."""
+def build_ner_tagger(name: str = "auto", *, wait_seconds: float | None = None) -> NerTagger | None:
+    """'frog' (required), 'none' (rule-only mode) or 'auto' (Frog when installed, else rules only).
+    `wait_seconds` caps how long one call waits while the tagger serves another (ner.busy)."""
     if name == "none":
         return None
     if name not in NER_ENGINES:
@@ -183,11 +190,49 @@ def build_ner_tagger(name: str = "auto") -> NerTagger | None:
     from models.frog import FrogTagger
 
     try:
-        return FrogTagger()
+        return FrogTagger(wait_seconds=wait_seconds)
     except ModelError:
         if name == "auto":
             return None
         raise
+
+
+class NerBusy(BelfortError):
+    """503 pii.busy: the name tagger serves other texts; Retry-After says when to come back."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("pii.busy", "the name tagger is busy with other texts", status=503,
+                         hint="try again in a moment, or use rule mode (pii.ner = none)")
+        self.retry_after = max(1, retry_after)
+
+
+@dataclass
+class BudgetedTagger:
+    """A NerTagger for one request or document: all its tag() calls share one deadline. The engine's
+    ner.timeout and ner.busy become pii.ner_timeout and pii.busy (503): never a partial result, since
+    a name missed by redaction or pseudonymisation is a data breach."""
+
+    ner: NerTagger
+    deadline: float
+    name: str = "budgeted"
+
+    def tag(self, text: str, *, deadline: float | None = None) -> list[Entity]:
+        when = self.deadline if deadline is None else min(deadline, self.deadline)
+        try:
+            return self.ner.tag(text, deadline=when)
+        except ModelError as exc:
+            if exc.code == "ner.busy":
+                raise NerBusy(retry_after=5) from None
+            if exc.code == "ner.timeout":
+                raise BelfortError("pii.ner_timeout", "finding person names took too long for this text",
+                                   hint="use rule mode (pii.ner = none) or split the text", status=503) from None
+            raise
+
+
+def budgeted_ner(app: Appliance) -> NerTagger | None:
+    """The appliance's name tagger under one `pii.ner_seconds` budget, starting now."""
+    ner = app.ner
+    return None if ner is None else BudgetedTagger(ner, time.monotonic() + app.settings.pii.ner_seconds)
 
 
 @functools.cache

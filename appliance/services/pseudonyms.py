@@ -6,9 +6,12 @@ back, which is audited."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from sqlmodel import select
 
@@ -20,6 +23,8 @@ from appliance.services.access import Principal
 from ingest.types import Page
 
 SETTING = "pseudonymise"  # Collection.settings_json flag
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _key_file(app: Appliance) -> Path:
@@ -38,26 +43,41 @@ def _fernet(app: Appliance):  # type: ignore[no-untyped-def]
     return Fernet(path.read_bytes().strip())
 
 
-def collection_pseudonymises(app: Appliance, collection_id: int) -> bool:
+def collection_pseudonymises(app: Appliance, collection: int | str) -> bool:
+    """Whether the collection (by id, or by name as a queued job knows it) is set to pseudonymise."""
     with read_session(app.db) as s:
-        coll = s.get(Collection, collection_id)
+        if isinstance(collection, str):
+            coll = s.exec(select(Collection).where(Collection.name == collection)).first()
+        else:
+            coll = s.get(Collection, collection)
     return bool(coll and (coll.settings_json or {}).get(SETTING))
 
 
-def _load(app: Appliance, scope: str) -> dict[str, str]:
-    with read_session(app.db) as s:
-        row = s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first()
+def _decrypt(app: Appliance, row: PseudonymMap | None) -> dict[str, str]:
     if row is None or not row.ciphertext:
         return {}
     return dict(json.loads(_fernet(app).decrypt(row.ciphertext)))
 
 
-def _store(app: Appliance, scope: str, mapping: dict[str, str]) -> None:
-    token = _fernet(app).encrypt(json.dumps(mapping, ensure_ascii=False).encode())
+def _load(app: Appliance, scope: str) -> dict[str, str]:
+    with read_session(app.db) as s:
+        return _decrypt(app, s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first())
+
+
+def _extend(app: Appliance, scope: str, apply: Callable[[dict[str, str]], tuple[T, dict[str, str]]]) -> T:
+    """Read, extend and save a scope's mapping in one write transaction: two ingests into one collection
+    at once (the worker runs two threads) must not each number "Persoon 3" for another person, or lose
+    the other's entries. `apply` only substitutes (detection runs before, outside the lock)."""
     with write_session(app.db) as s:
-        row = s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first() or PseudonymMap(scope=scope)
-        row.ciphertext, row.updated_at = token, utcnow()
-        s.add(row)
+        row = s.exec(select(PseudonymMap).where(PseudonymMap.scope == scope)).first()
+        known = _decrypt(app, row)
+        result, mapping = apply(dict(known))
+        if mapping != known:
+            row = row or PseudonymMap(scope=scope)
+            row.ciphertext = _fernet(app).encrypt(json.dumps(mapping, ensure_ascii=False).encode())
+            row.updated_at = utcnow()
+            s.add(row)
+    return result
 
 
 def pseudonymise_pages(app: Appliance, collection_id: int, pages: list[Page]) -> list[Page]:
@@ -67,14 +87,15 @@ def pseudonymise_pages(app: Appliance, collection_id: int, pages: list[Page]) ->
 
     # Detection reads untrusted text: it runs caged (memory, CPU and time limits), as extraction does.
     found = detect_pii_caged(app, [page.text for page in pages])
-    scope = f"collection:{collection_id}"
-    mapping = _load(app, scope)
-    out = []
-    for page, spans in zip(pages, found):
-        text, mapping = pseudonymise(page.text, spans, mapping)
-        out.append(Page(number=page.number, text=text))
-    _store(app, scope, mapping)
-    return out
+
+    def apply(mapping: dict[str, str]) -> tuple[list[Page], dict[str, str]]:
+        out = []
+        for page, spans in zip(pages, found):
+            text, mapping = pseudonymise(page.text, spans, mapping)
+            out.append(Page(number=page.number, text=text))
+        return out, mapping
+
+    return _extend(app, f"collection:{collection_id}", apply)
 
 
 _SEPARATORS = re.compile(r"[-_.+]+")
@@ -87,22 +108,38 @@ def pseudonymise_name(app: Appliance, collection_id: int, source_name: str) -> s
     so a new version of a file still finds its document. Parts without personal data stay as they are."""
     from appliance.services.pii import default_first_names, detect_pii, pseudonymise
 
-    scope = f"collection:{collection_id}"
-    mapping = _load(app, scope)
     parts = PurePosixPath(source_name).parts
-    out = []
+    found = []  # (part, spaced stem, suffix, spans), detected before the mapping is locked
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         stem, suffix = (PurePosixPath(part).stem, PurePosixPath(part).suffix) if last else (part, "")
         spaced = _SEPARATORS.sub(" ", stem).strip()
-        spans = detect_pii(spaced, ner=app.ner, first_names=default_first_names())
-        if spans:
-            spaced, mapping = pseudonymise(spaced, spans, mapping)
-            out.append(spaced + suffix)
-        else:
-            out.append(part)
-    _store(app, scope, mapping)
-    return "/".join(out)
+        found.append((part, spaced, suffix, detect_pii(spaced, ner=app.ner, first_names=default_first_names())))
+
+    def apply(mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
+        out = []
+        for part, spaced, suffix, spans in found:
+            if spans:
+                spaced, mapping = pseudonymise(spaced, spans, mapping)
+                out.append(spaced + suffix)
+            else:
+                out.append(part)
+        return "/".join(out), mapping
+
+    return _extend(app, f"collection:{collection_id}", apply)
+
+
+def shown_name(app: Appliance, collection_id: int, source_name: str) -> str:
+    """A file's name as jobs and failed files show it. In a pseudonymised collection the name often
+    names the citizen ("leefloon-Marieke-Vandenbroucke-....txt"): lists get the pseudonymised name,
+    the same as the document's; the real name stays on disk (failed/ and its reason file) for IT."""
+    if not collection_pseudonymises(app, collection_id):
+        return source_name
+    try:
+        return pseudonymise_name(app, collection_id, source_name)
+    except Exception:  # the name tagger failed: hide the name rather than lose the failure
+        log.exception("a file name could not be pseudonymised; it is shown hidden")
+        return "***" + PurePosixPath(source_name).suffix[:16]
 
 
 def original_allowed(app: Appliance, who: Principal, collection_id: int) -> bool:

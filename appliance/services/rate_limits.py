@@ -64,31 +64,54 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=utcnow().tzinfo)
 
 
-def sign_in_delay(app: Appliance, username: str, client: str) -> float:
-    """Seconds to wait before checking this attempt's password; raises auth.rate_limited (429) when
-    this address has failed too often for this user name or for all user names together."""
+def _sign_in_limits(app: Appliance, session: Session, username: str, client: str, now: datetime) -> float:
+    """Seconds to wait before checking one more attempt's password; raises auth.rate_limited (429) when
+    this address has failed too often for this user name or for all user names together. Attempts
+    whose password is still being checked count as failures."""
     web = app.settings.web
-    now = utcnow()
     hint = "wait a little and try again; ask an administrator if you forgot your password"
-    with read_session(app.db) as session:
-        pair, oldest = _failures(session, now - timedelta(minutes=1), SignInAttempt.username == username,
-                                 SignInAttempt.client == client)
-        if pair >= web.sign_in_attempts_per_minute:
-            raise RateLimited("auth.rate_limited", "too many failed sign-ins for this user from this address",
-                              hint=hint, retry_after=_wait(oldest, timedelta(minutes=1), now))
-        spread, oldest = _failures(session, now - timedelta(hours=1), SignInAttempt.client == client)
-        if spread >= web.sign_in_client_attempts_per_hour:
-            raise RateLimited("auth.rate_limited", "too many failed sign-ins from this address",
-                              hint=hint, retry_after=_wait(oldest, timedelta(hours=1), now))
-        account, _ = _failures(session, now - ACCOUNT_WINDOW, SignInAttempt.username == username)
+    pair, oldest = _failures(session, now - timedelta(minutes=1), SignInAttempt.username == username,
+                             SignInAttempt.client == client)
+    if pair >= web.sign_in_attempts_per_minute:
+        raise RateLimited("auth.rate_limited", "too many failed sign-ins for this user from this address",
+                          hint=hint, retry_after=_wait(oldest, timedelta(minutes=1), now))
+    spread, oldest = _failures(session, now - timedelta(hours=1), SignInAttempt.client == client)
+    if spread >= web.sign_in_client_attempts_per_hour:
+        raise RateLimited("auth.rate_limited", "too many failed sign-ins from this address",
+                          hint=hint, retry_after=_wait(oldest, timedelta(hours=1), now))
+    account, _ = _failures(session, now - ACCOUNT_WINDOW, SignInAttempt.username == username)
     excess = account - web.sign_in_slowdown_after
     return 0.0 if excess < 0 else min(MAX_DELAY_S, 0.25 * (excess + 1))
 
 
-def record_sign_in(app: Appliance, username: str, client: str, *, ok: bool) -> None:
+def sign_in_delay(app: Appliance, username: str, client: str) -> float:
+    """What the next attempt would wait (or its 429), without counting it."""
+    with read_session(app.db) as session:
+        return _sign_in_limits(app, session, username, client, utcnow())
+
+
+def reserve_sign_in(app: Appliance, username: str, client: str) -> tuple[int, float]:
+    """Check the limits and count this attempt as a failure in one write transaction, before its
+    password is checked: attempts sent at once cannot all pass a count that none has raised yet.
+    Returns the attempt's id (for finish_sign_in) and the seconds to wait before the check."""
+    now = utcnow()
     with write_session(app.db) as session:
-        session.add(SignInAttempt(username=username, client=client, ok=ok))
-        session.exec(delete(SignInAttempt).where(SignInAttempt.at < utcnow() - _KEEP))  # type: ignore[call-overload,arg-type]
+        delay = _sign_in_limits(app, session, username, client, now)
+        attempt = SignInAttempt(username=username, client=client, ok=False, at=now)
+        session.add(attempt)
+        session.exec(delete(SignInAttempt).where(SignInAttempt.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
+        session.flush()
+        assert attempt.id is not None
+        return attempt.id, delay
+
+
+def finish_sign_in(app: Appliance, attempt_id: int) -> None:
+    """The reserved attempt's password was right: it no longer counts as a failure."""
+    with write_session(app.db) as session:
+        attempt = session.get(SignInAttempt, attempt_id)
+        if attempt is not None:
+            attempt.ok = True
+            session.add(attempt)
 
 
 def check_ask(app: Appliance, who: Principal, client: str) -> None:
@@ -111,3 +134,20 @@ def check_ask(app: Appliance, who: Principal, client: str) -> None:
                                   retry_after=_wait(_aware(oldest), ASK_WINDOW, now))
         for key, _, _ in keys:
             session.add(RateEvent(kind="ask", key=key, at=now))
+
+
+def check_pii(app: Appliance, who: Principal) -> None:
+    """Count one PII detection request (Frog is one shared engine); raises pii.rate_limited (429, with
+    retry_after) past pii.per_user_per_minute in the last minute (the refused request is not counted)."""
+    now, key, limit = utcnow(), f"user:{who.username}", app.settings.pii.per_user_per_minute
+    with write_session(app.db) as session:
+        session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
+        count, oldest = session.exec(
+            select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)  # type: ignore[arg-type]
+            .where(RateEvent.kind == "pii", RateEvent.key == key, RateEvent.at >= now - ASK_WINDOW)
+        ).one()
+        if count >= limit:
+            raise RateLimited("pii.rate_limited", f"you asked for {count} PII detections in the last minute",
+                              hint="wait a moment, or send fewer, longer texts",
+                              retry_after=_wait(_aware(oldest), ASK_WINDOW, now))
+        session.add(RateEvent(kind="pii", key=key, at=now))

@@ -46,9 +46,10 @@ def proposals_of(review: RedactionReview) -> list[Proposal]:
 
 
 def _detect(app: Appliance):  # type: ignore[no-untyped-def]
-    from appliance.services.pii import default_first_names, detect_pii
+    from appliance.services.pii import budgeted_ner, default_first_names, detect_pii
 
-    return functools.partial(detect_pii, ner=app.ner, first_names=default_first_names())
+    # One name-tagging budget per document (pii.ner_seconds): 503 pii.ner_timeout, never a partial result.
+    return functools.partial(detect_pii, ner=budgeted_ner(app), first_names=default_first_names())
 
 
 def check_options(app: Appliance, min_score: float | None, ground: str | None) -> None:

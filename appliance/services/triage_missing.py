@@ -183,31 +183,21 @@ def _category_of(app: Appliance, item: TriageItem) -> tuple[tuple[str, ...], str
 
 
 def assess(app: Appliance, item_id: int) -> tuple[FieldCheck, Draft | None]:
-    """Check the item's required fields, store what is missing on it, and draft the request (not
-    sent). A draft already stored (perhaps edited by a person) is kept."""
-    with write_session(app.db) as s:
+    """Check the item's required fields and draft the request for the missing ones. It stores
+    nothing: opening an item is a read, and a GET changes no state (issue 19 re-review F). The draft
+    comes from a fixed template, so it is the same at every look until the item or its category
+    changes; it is recorded, with the audit event, when a person approves and sends it."""
+    with read_session(app.db) as s:
         item = s.get(TriageItem, item_id)
-        if item is None:
-            raise NotFound("triage.not_found", f"no triage item {item_id}")
-        required, department = _category_of(app, item)
-        check = check_fields(item_text(item), required)
-        item.missing = list(check.missing)
-        stored = dict(item.meta.get("info_request") or {})
-        draft: Draft | None = None
-        # once sent, the item awaits the answer; a closed item asks nobody anything
-        if check.missing and stored.get("state") != "sent" and item.state != "closed":
-            if stored.get("state") == "draft" and stored.get("fields") == check.missing:
-                draft = Draft(stored["language"], stored["subject"], stored["body"], stored["fields"],
-                              stored.get("generator", TEMPLATE_VERSION))
-            else:
-                draft = draft_request(item, check.missing, department=department)
-                item.meta = {**item.meta, "info_request": {**draft.as_dict(), "state": "draft",
-                                                           "drafted_at": utcnow().isoformat()}}
-                s.add(AuditEvent(actor="system", action="triage.info_drafted", target=f"triage:{item_id}",
-                                 detail={"fields": check.missing, "language": draft.language,
-                                         "generator": draft.generator}))
-        s.add(item)
-    return check, draft
+    if item is None:
+        raise NotFound("triage.not_found", f"no triage item {item_id}")
+    required, department = _category_of(app, item)
+    check = check_fields(item_text(item), required)
+    # once sent, the item awaits the answer; a closed item asks nobody anything
+    sent = (item.meta.get("info_request") or {}).get("state") == "sent"
+    if not check.missing or sent or item.state == "closed":
+        return check, None
+    return check, draft_request(item, check.missing, department=department)
 
 
 def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: str, body: str) -> int:
@@ -229,24 +219,23 @@ def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: s
                            "this item's sender cannot be answered automatically"
                            + (f" ({', '.join(blocking)})" if blocking else " (no address)"),
                            hint="contact the citizen another way")
-    stored = dict(item.meta.get("info_request") or {})
-    if stored.get("state") != "draft":
+    _, draft = assess(app, item_id)  # what the person saw: nothing missing, sent already or closed is none
+    if draft is None:
         raise BelfortError("triage.no_draft", "there is no unsent drafted request for this item",
                            hint="open the item to draft one")
     # The outbox takes its own write transaction: queue first, then record it on the item.
     outbox_id = outbox.enqueue_mail(app, to=item.sender, subject=subject, body=body, ref=f"triage:{item_id}")
-    edited = body != stored.get("body") or subject != stored.get("subject")
+    edited = body != draft.body or subject != draft.subject
     with write_session(app.db) as s:
         item = s.get(TriageItem, item_id)
         assert item is not None
-        item.meta = {**item.meta, "info_request": {**stored, "state": "sent", "subject": subject,
+        item.meta = {**item.meta, "info_request": {**draft.as_dict(), "state": "sent", "subject": subject,
                                                    "body": body, "sent_by": who.username,
                                                    "sent_at": utcnow().isoformat(), "outbox_id": outbox_id,
                                                    "edited": edited}}
         previous, item.state = item.state, "awaiting_info"
         s.add(item)
         s.add(AuditEvent(actor=who.username, action="triage.info_requested", target=f"triage:{item_id}",
-                         detail={"outbox_id": outbox_id, "fields": stored.get("fields", []),
-                                 "language": stored.get("language"), "generator": stored.get("generator"),
-                                 "edited": edited, "previous_state": previous}))
+                         detail={"outbox_id": outbox_id, "fields": draft.fields, "language": draft.language,
+                                 "generator": draft.generator, "edited": edited, "previous_state": previous}))
     return outbox_id

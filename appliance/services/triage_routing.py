@@ -90,6 +90,13 @@ def webhook_payload(item: TriageItem, cat: Category, by: str) -> dict[str, Any]:
     }
 
 
+def _missing(item: TriageItem, cat: Category) -> list[str]:
+    from appliance.services.triage_learning import item_text
+    from appliance.services.triage_missing import check_fields
+
+    return check_fields(item_text(item), cat.required_fields).missing if cat.required_fields else []
+
+
 def route(app: Appliance, item_id: int, category: str, *, by: str) -> TriageItem:
     """Route an item to `category`'s department: state routed, outbox mail/webhook, audit event.
 
@@ -108,6 +115,7 @@ def route(app: Appliance, item_id: int, category: str, *, by: str) -> TriageItem
             return item
         previous_category, now = item.category, utcnow()
         item.category, item.department = cat.key, cat.department
+        item.missing = _missing(item, cat)  # what this category needs (the item page only reads it)
         item.state, item.routed_by, item.routed_at = "routed", by, now
         if cat.deadline_days is not None and (not item.deadline or previous_category):
             item.deadline = (item.received_at + timedelta(days=cat.deadline_days)).date().isoformat()

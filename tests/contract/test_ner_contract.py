@@ -25,9 +25,9 @@ def tagger(request: pytest.FixtureRequest) -> Iterator[NerTagger]:
         return
     if shutil.which("frog") is None:
         pytest.skip("Debian's frog is not installed (apt-get install frog frogdata uctodata)")
-    from models.frog import FrogTagger
-
     import pytest_socket
+
+    from models.frog import FrogTagger
 
     # Frog listens on 127.0.0.1: sockets are allowed only while the server starts and the one
     # loopback connection is opened; the tests then talk over that connection.
@@ -75,3 +75,37 @@ def test_offsets_are_kept_across_several_calls(tagger: NerTagger) -> None:
     first = [(e.start, e.text) for e in tagger.tag(TEXT) if e.label == "PER"]
     second = [(e.start - len(prefix), e.text) for e in tagger.tag(prefix + TEXT) if e.label == "PER"]
     assert first == second
+
+
+def test_past_its_deadline_a_tagger_raises_and_returns_nothing(tagger: NerTagger) -> None:
+    import time
+
+    from models.base import ModelError
+
+    with pytest.raises(ModelError) as err:
+        tagger.tag(TEXT, deadline=time.monotonic() - 1.0)
+    assert err.value.code == "ner.timeout"
+    assert {e.text for e in tagger.tag(TEXT) if e.label == "PER"} >= set(NAMES)  # and works after it
+
+
+def test_frog_stops_a_hostile_text_at_the_deadline(tagger: NerTagger) -> None:
+    """The re-review: 16,000 characters of "Aaaa " took 25 s in Frog, "aaaa " 113 s, with no limit."""
+    import time
+
+    from models.base import ModelError
+
+    if tagger.name != "frog":
+        pytest.skip("Frog's own cost")
+    t0 = time.monotonic()
+    assert tagger.tag("aaaa " * 3200) == []  # no capital letter: Frog's tags would not be used
+    with pytest.raises(ModelError) as err:
+        tagger.tag("Aaaa " * 40_000, deadline=time.monotonic() + 1.0)
+    assert err.value.code == "ner.timeout"
+    assert time.monotonic() - t0 < 4.0
+    import pytest_socket
+
+    pytest_socket.enable_socket()  # the timed-out connection was dropped: a new loopback one
+    try:
+        assert {e.text for e in tagger.tag(TEXT) if e.label == "PER"} >= set(NAMES)  # the next call is fine
+    finally:
+        pytest_socket.disable_socket(allow_unix_socket=True)

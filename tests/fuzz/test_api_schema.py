@@ -38,7 +38,13 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     from tests.conftest import make_settings
 
     tmp: Path = tmp_path_factory.mktemp("fuzz-api")
-    app = open_appliance(make_settings(tmp), embedder=FakeEmbedder())
+    # The fuzzer exercises the operations, not the rate limiters (tests/integration/test_ask_limits.py,
+    # test_pii_budget.py): its ~1,400 calls in a minute would otherwise meet 429s.
+    unlimited = 1_000_000
+    settings = make_settings(tmp, pii={"per_user_per_minute": unlimited},
+                             web={"insecure_http": True, "ask_per_user_per_minute": unlimited,
+                                  "ask_per_client_per_minute": unlimited})
+    app = open_appliance(settings, embedder=FakeEmbedder())
     seeded = seed_demo(app, log=lambda _: None, environ={"BELFORT_DEMO_PASSWORD": "fuzz-wachtwoord-123"})
     assert seeded.failures == [] and {"admin", "demo"} <= set(seeded.users_created)
     world = World(app, tmp)

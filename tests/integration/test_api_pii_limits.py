@@ -26,7 +26,7 @@ class CountingTagger:
     def __init__(self) -> None:
         self.calls = 0
 
-    def tag(self, text: str) -> list[Entity]:
+    def tag(self, text: str, *, deadline: float | None = None) -> list[Entity]:
         self.calls += 1
         return []
 

@@ -9,13 +9,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from appliance.context import open_appliance
+from appliance.db.engine import read_session
+from appliance.db.tables import AuditEvent
 from appliance.services import audit
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import SPORTHAL_Q, ask_page, parse_sse
 from tests.integration.web_support import bearer, build_world, client_from, csrf, sign_in
+from tests.minutes_support import make_minutes
+from tests.unit.triage_items import add_item, use_taxonomy
 
 
 @pytest.fixture
@@ -80,6 +85,11 @@ def test_ask_is_rate_limited_per_client_address(world) -> None:  # type: ignore[
         assert r.status_code == 200
 
 
+def audit_events(app: Any) -> list[AuditEvent]:
+    with read_session(app.db) as s:
+        return list(s.exec(select(AuditEvent)).all())
+
+
 def _get_routes(world: Any) -> list[str]:
     from webui.app import create_app
 
@@ -89,12 +99,38 @@ def _get_routes(world: Any) -> list[str]:
             continue
         path = re.sub(r"\{[a-z_]+:int\}", "1", route.path)
         paths.append(re.sub(r"\{[a-z_]+:str\}", "x", path))
-    return paths
+    return [*paths, "/minutes/1/export/md"]
+
+
+TAXONOMY = """
+departments:
+  - {key: omgeving, name: Dienst Omgeving}
+categories:
+  - {key: wegschade, department: omgeving, description: Schade aan wegen., required_fields: [address]}
+"""
+DETAIL_PAGES = ("/ask/answer/1", "/documents/1", "/tickets/1", "/recordings/1", "/minutes/1",
+                "/minutes/1/export/md", "/redactions/1", "/triage/items/1", "/admin/audit/1")
+
+
+def _detail_objects(world: Any) -> None:
+    """Object 1 of each kind with a detail page, so that every detail GET really runs (issue 19
+    re-review F: opening a triage item stored a draft and wrote an audit event)."""
+    from appliance.services import redaction_review, tickets
+    from tests.integration.test_tickets import principal
+
+    app, admin = world.app, principal(world.app, "admin")
+    assert tickets.forward(app, admin, 1).id == 1
+    assert make_minutes(app)["minutes"] == 1  # recording 1 with its transcript, minutes 1
+    assert redaction_review.start_review(app, admin, world.docs["bouw"]).id == 1
+    use_taxonomy(app, TAXONOMY, world.tmp)  # item 1 lacks the address its category needs
+    assert add_item(app, "Put", "Er zit een diepe put in onze straat.", suggested="wegschade",
+                    language="nl") == 1
 
 
 def test_no_page_reached_with_get_writes_to_the_database(world) -> None:  # type: ignore[no-untyped-def]
     """Every GET of the web UI is safe: state changes need a POST, which needs the CSRF token."""
     writes: list[str] = []
+    status: dict[str, int] = {}
 
     def on_begin(conn: Any) -> None:
         if conn.get_execution_options().get("belfort_write"):
@@ -104,14 +140,23 @@ def test_no_page_reached_with_get_writes_to_the_database(world) -> None:  # type
     with world.client() as c:
         sign_in(c, "admin")
         c.post("/ask", data={"q": SPORTHAL_Q, "_csrf_token": csrf(c)})  # answer 1 exists to be read
+        _detail_objects(world)
         event.listen(world.app.db, "begin", on_begin)
         try:
             paths = _get_routes(world)
             for current in paths:
-                c.get(current, follow_redirects=False)
+                r = c.get(current, follow_redirects=False)
+                status[current] = r.status_code
+                if current == "/triage/items/1":  # the drafted request is still shown
+                    assert "het volledige adres" in r.text and "Dienst Omgeving" in r.text
             current = "POST /sign-out"  # the listener does see a write
             c.post("/sign-out", data={"_csrf_token": csrf(c)})
         finally:
             event.remove(world.app.db, "begin", on_begin)
-    assert len(paths) > 20 and "/ask/answer/1" in paths
-    assert writes == ["POST /sign-out"]
+    assert len(paths) > 20 and {p: status[p] for p in DETAIL_PAGES} == {p: 200 for p in DETAIL_PAGES}
+    # One write is on purpose: an export records who took a copy of the minutes (an access record in
+    # the audit trail, not a change of the minutes).
+    assert writes == ["/minutes/1/export/md", "POST /sign-out"]
+    exported = [e for e in audit_events(world.app) if e.action == "minutes.exported"]
+    assert [(e.actor, e.target) for e in exported] == [("admin", "minutes:1")]
+    assert not [e for e in audit_events(world.app) if e.action == "triage.info_drafted"]

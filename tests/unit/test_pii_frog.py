@@ -6,7 +6,7 @@ import pytest
 
 from appliance.services.pii import build_ner_tagger
 from models.base import ModelError
-from models.frog import FrogTagger, _align, _blocks, frog_check
+from models.frog import FrogTagger, _align, _pieces, frog_check
 
 
 def test_missing_binary_names_the_packages() -> None:
@@ -23,13 +23,57 @@ def test_engine_choice() -> None:
     assert err.value.code == "ner.unknown_engine" and "frog" in err.value.hint
 
 
-def test_blocks_cover_the_text_and_cut_at_paragraphs() -> None:
+def _covers(text: str, pieces: list[tuple[int, str]]) -> bool:
+    """Every piece is the text at its offset, and together they hold every word of the text."""
+    return (all(text[o : o + len(p)] == p for o, p in pieces)
+            and "".join("".join(p.split()) for _, p in pieces) == "".join(text.split()))
+
+
+def test_pieces_cut_at_paragraphs() -> None:
     text = ("Een zin hier.\n\n" * 50) + "slot"
-    blocks = list(_blocks(text, 100))
-    assert "".join(b for _, b in blocks) == text
-    assert all(len(b) <= 100 for _, b in blocks)
-    assert all(text[o : o + len(b)] == b for o, b in blocks)
-    assert all(b.endswith("\n") for _, b in blocks[:-1])
+    pieces = list(_pieces(text, 100))
+    assert _covers(text, pieces) and len(pieces) == 51
+
+
+def test_a_long_line_is_cut_at_sentence_ends_into_bounded_pieces() -> None:
+    # The review's text: no line breaks, so Frog got 8,000 characters as one block.
+    text = "Jan Peeters zag de schepen op het plein van de stad. " * 400
+    pieces = list(_pieces(text, 100))
+    assert _covers(text, pieces)
+    assert all(len(p.split()) <= 100 for _, p in pieces)
+    assert all(p.endswith(".") for _, p in pieces)
+
+
+@pytest.mark.parametrize("unit", ["aaaa ", "Aaaa ", "a", "Aaaa-Bbbb ", "Aaaa\n"])
+def test_text_without_sentences_is_still_cut_into_bounded_pieces(unit: str) -> None:
+    text = unit * 20_000
+    pieces = list(_pieces(text, 100))
+    assert _covers(text, pieces)
+    assert all(len(p.split()) <= 100 and len(p) <= 100 * 101 for _, p in pieces)
+
+
+def test_a_cut_without_sentence_end_does_not_split_a_name() -> None:
+    words = ["woord"] * 97 + ["Marleen", "Van", "den", "Bossche"] + ["woord"] * 50
+    text = " ".join(words)
+    pieces = [p for _, p in _pieces(text, 100)]
+    assert any("Marleen Van den Bossche" in p for p in pieces)
+
+
+def test_waiting_for_the_tagger_is_bounded() -> None:
+    tagger = FrogTagger(start_server=False, port=1, wait_seconds=0.2)
+    tagger._lock.acquire()  # another call holds the server
+    try:
+        with pytest.raises(ModelError) as err:
+            tagger.tag("Jan Peeters woont in Gent.")
+    finally:
+        tagger._lock.release()
+    assert err.value.code == "ner.busy"
+
+
+def test_lower_case_text_is_not_sent_to_frog() -> None:
+    # No server at port 1: a call that sent anything would fail with ner.unreachable.
+    tagger = FrogTagger(start_server=False, port=1)
+    assert tagger.tag("aaaa " * 40_000) == []
 
 
 def test_align_maps_tokens_to_offsets_and_joins_iob() -> None:

@@ -11,6 +11,7 @@ from appliance.db.tables import AuditEvent, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
 from appliance.services.access import Principal
 from appliance.services.triage_missing import approve_and_send, assess, check_fields
+from appliance.services.triage_routing import route
 from tests.unit.triage_items import add_item, use_taxonomy
 
 TAXONOMY = """
@@ -85,13 +86,27 @@ def test_the_draft_is_in_the_senders_language(app) -> None:
     _, draft = assess(app, guessed)
     assert draft.language == "fr"
     with read_session(app.db) as s:
-        assert s.get(TriageItem, fr).missing == ["address"]
+        assert s.get(TriageItem, fr).missing == []  # a look stores nothing; intake and routing do
 
 
 def test_no_draft_when_nothing_is_missing(app) -> None:
     item = add_item(app, "Put", "Put in het voetpad voor Kerkstraat 12, 9000 Gent.", suggested="wegschade")
     check, draft = assess(app, item)
     assert check.found and draft is None
+
+
+def test_assessing_an_item_stores_nothing(app) -> None:
+    """Re-review F: the item page (a GET) stored the draft and wrote `triage.info_drafted`."""
+    item = add_item(app, "Put", "Er zit een put in onze straat.", suggested="wegschade", language="nl")
+    with read_session(app.db) as s:
+        before = (s.get(TriageItem, item).model_dump_json(), len(s.exec(select(AuditEvent)).all()))
+    first, again = assess(app, item)[1], assess(app, item)[1]
+    assert first == again and first.fields == ["address"]  # the same draft at every look
+    with read_session(app.db) as s:
+        assert (s.get(TriageItem, item).model_dump_json(), len(s.exec(select(AuditEvent)).all())) == before
+    route(app, item, "wegschade", by="anna")  # a person's POST: the item records what its category lacks
+    with read_session(app.db) as s:
+        assert s.get(TriageItem, item).missing == ["address"]
 
 
 def test_nothing_is_sent_before_a_person_approves(app) -> None:

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import MAX_ID, Id
 from appliance.services import accounts, api_tokens, documents
 from appliance.services.access import Principal
 from webui.translate import error_text
@@ -208,14 +209,15 @@ def update_user(
 
 
 @get("/admin/tokens", sync_to_thread=True, include_in_schema=False)
-def tokens_page(request: Request, appliance: Appliance, who: Principal, revoked: int = 0) -> Template:
+def tokens_page(request: Request, appliance: Appliance, who: Principal,
+                revoked: int = Parameter(default=0, ge=0, le=MAX_ID)) -> Template:
     require_role(who, "admin")
     return page(request, "admin_tokens.html", who=who, tokens=api_tokens.list_tokens(appliance),
                 revoked=revoked)
 
 
 @post("/admin/tokens/{token_id:int}/revoke", sync_to_thread=True, include_in_schema=False)
-def revoke_token(appliance: Appliance, who: Principal, token_id: int) -> Redirect:
+def revoke_token(appliance: Appliance, who: Principal, token_id: Id) -> Redirect:
     require_role(who, "admin")
     api_tokens.revoke_token(appliance, token_id, actor=who.username)  # unknown id: 404
     return Redirect(f"/admin/tokens?revoked={token_id}", status_code=303)

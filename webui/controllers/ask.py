@@ -26,6 +26,7 @@ from appliance.api.ask_stream import events, single_error, sse
 from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services import answer_records, audit, rate_limits
 from appliance.services.access import Principal
 from appliance.services.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
@@ -161,7 +162,7 @@ def ask_submit(request: Request, appliance: Appliance, who: Principal,
 
 
 @get("/ask/answer/{answer_id:int}", sync_to_thread=True, include_in_schema=False)
-def stored_answer(request: Request, appliance: Appliance, who: Principal, answer_id: int,
+def stored_answer(request: Request, appliance: Appliance, who: Principal, answer_id: Id,
                   conv: str = "", fragment: bool = False, fb: str = "") -> Template:
     question, ans = answer_records.load_answer(appliance, who, answer_id)
     ids = [i for i in answer_records.parse_ids(conv) if i != answer_id]
@@ -170,7 +171,7 @@ def stored_answer(request: Request, appliance: Appliance, who: Principal, answer
 
 
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, include_in_schema=False)
-def ask_feedback(request: Request, appliance: Appliance, who: Principal, answer_id: int,
+def ask_feedback(request: Request, appliance: Appliance, who: Principal, answer_id: Id,
                  data: Annotated[FeedbackForm, FORM]) -> Template | Redirect:
     conv = answer_records.parse_ids(data.conv)
     try:

@@ -15,6 +15,7 @@ from litestar.response import Response, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import MAX_ID, Id
 from appliance.services import audit, audit_search
 from appliance.services.access import Principal
 from webui.translate import error_text
@@ -34,7 +35,7 @@ class ExportForm:
 def audit_page(
     request: Request, appliance: Appliance, who: Principal, text: str = "", user: str = "", status: str = "",
     kind: str = "", date_from: str = "", date_to: str = "", verify: str = "",
-    page_number: int = Parameter(query="page", default=1, ge=1),
+    page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID),
 ) -> Template:
     require_role(who, "admin")
     f = audit_search.RecordFilter(text=text[:200], username=user[:100], status=status, kind=kind,
@@ -55,7 +56,7 @@ def audit_page(
 
 
 @get("/admin/audit/{record_id:int}", sync_to_thread=True, include_in_schema=False)
-def record_page(request: Request, appliance: Appliance, who: Principal, record_id: int) -> Template:
+def record_page(request: Request, appliance: Appliance, who: Principal, record_id: Id) -> Template:
     require_role(who, "admin")
     detail = audit_search.record_detail(appliance, who, record_id)
     payload = detail.record["payload"]
@@ -86,7 +87,7 @@ def export(appliance: Appliance, who: Principal, data: Annotated[ExportForm, FOR
 @get("/admin/audit/events", sync_to_thread=True, include_in_schema=False)
 def events_page(
     request: Request, appliance: Appliance, who: Principal, action: str = "", actor: str = "",
-    page_number: int = Parameter(query="page", default=1, ge=1),
+    page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID),
 ) -> Template:
     require_role(who, "admin")
     result = audit_search.search_events(appliance, who, action=action, actor=actor, page=page_number)

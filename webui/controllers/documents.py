@@ -10,6 +10,7 @@ from litestar.response import File, Template
 
 from appliance.api.documents import original_response
 from appliance.context import Appliance
+from appliance.ids import MAX_ID, Id
 from appliance.services import documents
 from appliance.services.access import Principal
 from webui.web import page
@@ -34,10 +35,10 @@ def document_page(
     request: Request,
     appliance: Appliance,
     who: Principal,
-    document_id: int,
-    page_number: int = Parameter(query="page", default=1, ge=1),
+    document_id: Id,
+    page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID),
     mark: str = "",
-    chunk: int = 0,
+    chunk: int = Parameter(default=0, ge=0, le=MAX_ID),
 ) -> Template:
     info = documents.get_document(appliance, who, document_id)
     pages = documents.document_pages(appliance, who, document_id)
@@ -63,7 +64,7 @@ def document_page(
 
 
 @get("/documents/{document_id:int}/original", sync_to_thread=True, include_in_schema=False)
-def original(appliance: Appliance, who: Principal, document_id: int) -> File:
+def original(appliance: Appliance, who: Principal, document_id: Id) -> File:
     return original_response(appliance, who, document_id)
 
 

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from appliance.api.uploads import MIB, accept_upload
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services import accounts, ingest_status
 from appliance.services.access import Principal
 from webui.translate import error_text, t
@@ -96,7 +97,7 @@ def status_page(request: Request, appliance: Appliance, who: Principal) -> Templ
 
 
 @post("/ingest/failed/{failed_id:int}/retry", sync_to_thread=True, include_in_schema=False)
-def retry(appliance: Appliance, who: Principal, failed_id: int) -> Redirect:
+def retry(appliance: Appliance, who: Principal, failed_id: Id) -> Redirect:
     require_role(who, "archivist")
     ingest_status.retry_failed(appliance, who, failed_id)
     return Redirect("/ingest", status_code=303)

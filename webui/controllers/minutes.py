@@ -17,6 +17,7 @@ from litestar.response import Redirect, Response, Template
 from appliance.context import Appliance
 from appliance.db.tables import MinutesItem
 from appliance.errors import BelfortError, NotFound
+from appliance.ids import MAX_ID, Id
 from appliance.services import minutes_export as exports
 from appliance.services import minutes_review as review
 from appliance.services.access import Principal
@@ -39,7 +40,7 @@ def index(request: Request, appliance: Appliance, who: Principal) -> Template:
 
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, include_in_schema=False)
-def show(request: Request, appliance: Appliance, who: Principal, minutes_id: int) -> Template:
+def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id) -> Template:
     exports.load_minutes(appliance, minutes_id, who)  # staff: approved minutes only
     minutes, items = review.get_minutes(appliance, minutes_id)
     reviewer = is_reviewer(who)
@@ -87,7 +88,7 @@ def _text(data: dict[str, Any], key: str) -> str:
 
 
 @post("/minutes/{minutes_id:int}/items/{item_id:int}/state", sync_to_thread=True, include_in_schema=False)
-def set_state(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
+def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     _item_of(appliance, who, minutes_id, item_id)
@@ -96,7 +97,7 @@ def set_state(appliance: Appliance, who: Principal, minutes_id: int, item_id: in
 
 
 @post("/minutes/{minutes_id:int}/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)
-def edit(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
+def edit(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
          data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     item = _item_of(appliance, who, minutes_id, item_id)
@@ -111,13 +112,15 @@ def edit(appliance: Appliance, who: Principal, minutes_id: int, item_id: int,
 
 
 @post("/minutes/{minutes_id:int}/items", sync_to_thread=True, include_in_schema=False)
-def add(appliance: Appliance, who: Principal, minutes_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def add(appliance: Appliance, who: Principal, minutes_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     exports.load_minutes(appliance, minutes_id, who)
     try:
         number = int(_text(data, "agenda_number") or 0)
     except ValueError as exc:
         raise BelfortError("minutes.bad_agenda", "the agenda item is not a number") from exc
+    if not 0 <= number <= MAX_ID:
+        raise BelfortError("minutes.bad_agenda", "the agenda item number is out of range")
     kind = _text(data, "kind")
     item = review.add_item(appliance, who, minutes_id, kind, _text(data, "text"), agenda_number=number,
                            owner=_text(data, "owner") if kind == "action" else "",
@@ -126,7 +129,7 @@ def add(appliance: Appliance, who: Principal, minutes_id: int, data: dict[str, A
 
 
 @post("/minutes/{minutes_id:int}/approve", sync_to_thread=True, include_in_schema=False)
-def approve(appliance: Appliance, who: Principal, minutes_id: int) -> Redirect:
+def approve(appliance: Appliance, who: Principal, minutes_id: Id) -> Redirect:
     require_role(who, "archivist")
     exports.load_minutes(appliance, minutes_id, who)
     review.approve(appliance, who, minutes_id)
@@ -134,7 +137,7 @@ def approve(appliance: Appliance, who: Principal, minutes_id: int) -> Redirect:
 
 
 @get("/minutes/{minutes_id:int}/export/{fmt:str}", sync_to_thread=True, include_in_schema=False)
-def export(request: Request, appliance: Appliance, who: Principal, minutes_id: int,
+def export(request: Request, appliance: Appliance, who: Principal, minutes_id: Id,
            fmt: str) -> Response[bytes]:
     content, name, mime = exports.export_minutes(appliance, minutes_id, fmt, lang=language_of(request),
                                                  who=who)

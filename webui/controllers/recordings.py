@@ -21,6 +21,7 @@ from litestar.response import Redirect, Stream, Template
 from appliance.api.recordings import queue_transcription, transcription_queue
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import MAX_ID, Id
 from appliance.services import accounts
 from appliance.services import recordings as rec_service
 from appliance.services import transcript_edit as edits
@@ -81,8 +82,9 @@ def upload(request: Request, appliance: Appliance, who: Principal,
 
 
 @get("/recordings/{recording_id:int}", sync_to_thread=True, include_in_schema=False)
-def editor(request: Request, appliance: Appliance, who: Principal, recording_id: int, q: str = "",
-           t: float = Parameter(default=0.0, ge=0), page_number: int = Parameter(query="page", default=0, ge=0),
+def editor(request: Request, appliance: Appliance, who: Principal, recording_id: Id, q: str = "",
+           t: float = Parameter(default=0.0, ge=0, le=MAX_ID),
+           page_number: int = Parameter(query="page", default=0, ge=0, le=MAX_ID),
            notice: str = "") -> Template:
     rec = rec_service.get_visible(appliance, who, recording_id)
     segments = edits.segments_of(appliance, recording_id)
@@ -104,14 +106,14 @@ def editor(request: Request, appliance: Appliance, who: Principal, recording_id:
 
 
 @get("/recordings/{recording_id:int}/progress", sync_to_thread=True, include_in_schema=False)
-def progress(appliance: Appliance, who: Principal, recording_id: int) -> dict[str, Any]:
+def progress(appliance: Appliance, who: Principal, recording_id: Id) -> dict[str, Any]:
     rec = rec_service.get_visible(appliance, who, recording_id)
     return {"id": rec.id, "state": rec.state, "progress": round(rec_service.progress_of(rec), 3),
             "chunks_done": rec.chunks_done, "n_chunks": rec.n_chunks, "code": rec.code}
 
 
 @get("/recordings/{recording_id:int}/audio", sync_to_thread=True, include_in_schema=False)
-def audio(request: Request, appliance: Appliance, who: Principal, recording_id: int) -> Stream:
+def audio(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Stream:
     """The stored file with HTTP Range support, so the player can seek in a 2-hour meeting."""
     path, media_type = rec_service.audio_file(appliance, who, recording_id)
     size = path.stat().st_size
@@ -132,7 +134,7 @@ def _back(recording_id: int, segment_id: int, notice: str = "") -> Redirect:
 
 @post("/recordings/{recording_id:int}/segments/{segment_id:int}/text", sync_to_thread=True,
       include_in_schema=False)
-def edit_text(appliance: Appliance, who: Principal, recording_id: int, segment_id: int,
+def edit_text(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
     edits.edit_segment(appliance, who, recording_id, segment_id, str(data.get("text", "")))
     return _back(recording_id, segment_id, "saved")
@@ -140,7 +142,7 @@ def edit_text(appliance: Appliance, who: Principal, recording_id: int, segment_i
 
 @post("/recordings/{recording_id:int}/segments/{segment_id:int}/speaker", sync_to_thread=True,
       include_in_schema=False)
-def edit_speaker(appliance: Appliance, who: Principal, recording_id: int, segment_id: int,
+def edit_speaker(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id,
                  data: dict[str, Any] = FORM) -> Redirect:
     edits.set_speaker(appliance, who, recording_id, segment_id, str(data.get("speaker", "")))
     return _back(recording_id, segment_id, "saved")
@@ -148,7 +150,7 @@ def edit_speaker(appliance: Appliance, who: Principal, recording_id: int, segmen
 
 @post("/recordings/{recording_id:int}/segments/{segment_id:int}/split", sync_to_thread=True,
       include_in_schema=False)
-def split(appliance: Appliance, who: Principal, recording_id: int, segment_id: int,
+def split(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id,
           data: dict[str, Any] = FORM) -> Redirect:
     words = str(data.get("before", "")).strip()
     at_time = str(data.get("at", "")).strip().replace(",", ".")
@@ -166,21 +168,21 @@ def split(appliance: Appliance, who: Principal, recording_id: int, segment_id: i
 
 
 @post("/recordings/{recording_id:int}/speakers", sync_to_thread=True, include_in_schema=False)
-def rename(appliance: Appliance, who: Principal, recording_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def rename(appliance: Appliance, who: Principal, recording_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     edits.rename_speaker(appliance, who, recording_id, str(data.get("label", "")), str(data.get("speaker", "")))
     return Redirect(f"/recordings/{recording_id}?notice=saved", status_code=303)
 
 
 @get("/recordings/{recording_id:int}/segments/{segment_id:int}/history", sync_to_thread=True,
      include_in_schema=False)
-def history(request: Request, appliance: Appliance, who: Principal, recording_id: int, segment_id: int) -> Template:
+def history(request: Request, appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id) -> Template:
     rec = rec_service.get_visible(appliance, who, recording_id)
     revisions = edits.segment_history(appliance, who, recording_id, segment_id)
     return page(request, "recordings_history.html", who=who, rec=rec, segment_id=segment_id, revisions=revisions)
 
 
 @post("/recordings/{recording_id:int}/retry", sync_to_thread=True, include_in_schema=False)
-def retry(request: Request, appliance: Appliance, who: Principal, recording_id: int) -> Redirect:
+def retry(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Redirect:
     rec = rec_service.get_visible(appliance, who, recording_id)
     if rec.state != "done":
         queue_transcription(request.app.state, appliance, rec)
@@ -188,7 +190,7 @@ def retry(request: Request, appliance: Appliance, who: Principal, recording_id: 
 
 
 @post("/recordings/{recording_id:int}/minutes", sync_to_thread=True, include_in_schema=False)
-def draft_minutes(request: Request, appliance: Appliance, who: Principal, recording_id: int,
+def draft_minutes(request: Request, appliance: Appliance, who: Principal, recording_id: Id,
                   data: dict[str, Any] = FORM) -> Redirect:
     """Queue the AI draft of the minutes (appliance.services.minutes); review happens under /minutes."""
     from appliance import jobs

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Response, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import MAX_ID, Id
 from appliance.services import redaction_review as review_service
 from appliance.services.access import Principal
 from webui.web import page, require_role
@@ -34,15 +35,15 @@ def _number(value: Any) -> int:
 
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, include_in_schema=False)
-def start(appliance: Appliance, who: Principal, document_id: int) -> Redirect:
+def start(appliance: Appliance, who: Principal, document_id: Id) -> Redirect:
     require_role(who, "archivist")
     review = review_service.start_review(appliance, who, document_id)
     return Redirect(f"/redactions/{review.id}", status_code=303)
 
 
 @get("/redactions/{review_id:int}", sync_to_thread=True, include_in_schema=False)
-def show(request: Request, appliance: Appliance, who: Principal, review_id: int,
-         page_number: int = Parameter(query="page", default=1, ge=1)) -> Template:
+def show(request: Request, appliance: Appliance, who: Principal, review_id: Id,
+         page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID)) -> Template:
     require_role(who, "archivist")
     review = review_service.get_review(appliance, who, review_id)
     proposals = list(enumerate(review_service.proposals_of(review)))
@@ -53,15 +54,15 @@ def show(request: Request, appliance: Appliance, who: Principal, review_id: int,
 
 
 @get("/redactions/{review_id:int}/page/{number:int}", sync_to_thread=True, include_in_schema=False)
-def preview(appliance: Appliance, who: Principal, review_id: int, number: int) -> Response[bytes]:
+def preview(appliance: Appliance, who: Principal, review_id: Id, number: Id) -> Response[bytes]:
     require_role(who, "archivist")
     png = review_service.preview_png(appliance, who, review_id, number)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @post("/redactions/{review_id:int}/decisions", sync_to_thread=True, include_in_schema=False)
-def decide(appliance: Appliance, who: Principal, review_id: int,
-           data: dict[str, Any] = FORM, page_number: int = Parameter(query="page", default=1)) -> Redirect:
+def decide(appliance: Appliance, who: Principal, review_id: Id,
+           data: dict[str, Any] = FORM, page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID)) -> Redirect:
     require_role(who, "archivist")
     decisions: dict[int, tuple[bool, str]] = {}
     for key in data:
@@ -73,7 +74,7 @@ def decide(appliance: Appliance, who: Principal, review_id: int,
 
 
 @post("/redactions/{review_id:int}/manual", sync_to_thread=True, include_in_schema=False)
-def manual(appliance: Appliance, who: Principal, review_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def manual(appliance: Appliance, who: Principal, review_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     number = _number(data.get("page", 1))
     review_service.add_manual(appliance, who, review_id, number, _one(data.get("needle", "")),
@@ -82,21 +83,21 @@ def manual(appliance: Appliance, who: Principal, review_id: int, data: dict[str,
 
 
 @post("/redactions/{review_id:int}/submit", sync_to_thread=True, include_in_schema=False)
-def submit(appliance: Appliance, who: Principal, review_id: int) -> Redirect:
+def submit(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
     require_role(who, "archivist")
     review_service.submit(appliance, who, review_id)
     return Redirect(f"/redactions/{review_id}", status_code=303)
 
 
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, include_in_schema=False)
-def approve(appliance: Appliance, who: Principal, review_id: int) -> Redirect:
+def approve(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
     require_role(who, "archivist")
     review_service.approve(appliance, who, review_id)
     return Redirect(f"/redactions/{review_id}", status_code=303)
 
 
 @post("/redactions/{review_id:int}/export", sync_to_thread=True, include_in_schema=False, status_code=200)
-def export(appliance: Appliance, who: Principal, review_id: int) -> Response[bytes]:
+def export(appliance: Appliance, who: Principal, review_id: Id) -> Response[bytes]:
     require_role(who, "archivist")
     pdf, _log = review_service.export(appliance, who, review_id)
     return Response(pdf, media_type="application/pdf",
@@ -104,7 +105,7 @@ def export(appliance: Appliance, who: Principal, review_id: int) -> Response[byt
 
 
 @get("/redactions/{review_id:int}/log.json", sync_to_thread=True, include_in_schema=False)
-def log(appliance: Appliance, who: Principal, review_id: int) -> dict[str, Any]:
+def log(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, Any]:
     require_role(who, "archivist")
     return review_service.get_review(appliance, who, review_id).log
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services import tickets as ticket_service
 from appliance.services.access import Principal
 from webui.translate import error_text
@@ -31,7 +32,7 @@ class ReplyForm:
 
 
 @post("/ask/{answer_id:int}/forward", sync_to_thread=True, include_in_schema=False)
-def forward(appliance: Appliance, who: Principal, answer_id: int,
+def forward(appliance: Appliance, who: Principal, answer_id: Id,
             data: Annotated[ForwardForm, FORM]) -> Redirect:
     ticket = ticket_service.forward(appliance, who, answer_id, data.note)
     return Redirect(f"/tickets/{ticket.id}", status_code=303)
@@ -54,12 +55,12 @@ def _detail(request: Request, appliance: Appliance, who: Principal, ticket_id: i
 
 
 @get("/tickets/{ticket_id:int}", sync_to_thread=True, include_in_schema=False)
-def detail(request: Request, appliance: Appliance, who: Principal, ticket_id: int) -> Template:
+def detail(request: Request, appliance: Appliance, who: Principal, ticket_id: Id) -> Template:
     return _detail(request, appliance, who, ticket_id)
 
 
 @post("/tickets/{ticket_id:int}/reply", sync_to_thread=True, include_in_schema=False)
-def reply(request: Request, appliance: Appliance, who: Principal, ticket_id: int,
+def reply(request: Request, appliance: Appliance, who: Principal, ticket_id: Id,
           data: Annotated[ReplyForm, FORM]) -> Template | Redirect:
     try:
         ticket_service.reply(appliance, who, ticket_id, data.reply)
@@ -74,7 +75,7 @@ def reply(request: Request, appliance: Appliance, who: Principal, ticket_id: int
 
 
 @post("/tickets/{ticket_id:int}/close", sync_to_thread=True, include_in_schema=False)
-def close(appliance: Appliance, who: Principal, ticket_id: int) -> Redirect:
+def close(appliance: Appliance, who: Principal, ticket_id: Id) -> Redirect:
     ticket_service.close(appliance, who, ticket_id)
     return Redirect(f"/tickets/{ticket_id}", status_code=303)
 

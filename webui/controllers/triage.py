@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from appliance.api.triage import correct_and_learn
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.ids import Id
 from appliance.services import triage_missing, triage_queue, triage_stats
 from appliance.services.access import Principal
 from appliance.services.triage_store import active_taxonomy
@@ -55,7 +56,7 @@ def queue(request: Request, appliance: Appliance, who: Principal) -> Template:
 
 
 @post("/triage/items/{item_id:int}/accept", sync_to_thread=True, include_in_schema=False)
-def accept(appliance: Appliance, who: Principal, item_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def accept(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     triage_queue.require_triage(appliance, who)
     row = triage_queue.get_item(appliance, item_id)
     correct_and_learn(appliance, who, item_id, row.item.suggested)
@@ -63,7 +64,7 @@ def accept(appliance: Appliance, who: Principal, item_id: int, data: dict[str, A
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, include_in_schema=False)
-def correct(appliance: Appliance, who: Principal, item_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def correct(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     triage_queue.require_triage(appliance, who)
     correct_and_learn(appliance, who, item_id, str(data.get("category") or "").strip())
     return Redirect(_back(data, "/triage"), status_code=303)
@@ -75,8 +76,7 @@ def _item_page(request: Request, appliance: Appliance, who: Principal, item_id: 
     taxonomy = _taxonomy(appliance)
     check, draft = (None, None)
     if taxonomy is not None:
-        check, draft = triage_missing.assess(appliance, item_id)
-        row = triage_queue.get_item(appliance, item_id)  # `missing` was just refreshed
+        check, draft = triage_missing.assess(appliance, item_id)  # a read: nothing is stored
     request_info = row.item.meta.get("info_request") or {}
     lang = language_of(request)
     return _page(request, "triage_item.html", who=who, status=status, error=error, row=row, item=row.item,
@@ -87,13 +87,13 @@ def _item_page(request: Request, appliance: Appliance, who: Principal, item_id: 
 
 
 @get("/triage/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)
-def item(request: Request, appliance: Appliance, who: Principal, item_id: int) -> Template:
+def item(request: Request, appliance: Appliance, who: Principal, item_id: Id) -> Template:
     triage_queue.require_triage(appliance, who)
     return _item_page(request, appliance, who, item_id)
 
 
 @post("/triage/items/{item_id:int}/request", sync_to_thread=True, include_in_schema=False)
-def send_request(request: Request, appliance: Appliance, who: Principal, item_id: int,
+def send_request(request: Request, appliance: Appliance, who: Principal, item_id: Id,
                  data: dict[str, Any] = FORM) -> Template | Redirect:
     triage_queue.require_triage(appliance, who)
     try:
@@ -108,7 +108,7 @@ def send_request(request: Request, appliance: Appliance, who: Principal, item_id
 
 
 @post("/triage/items/{item_id:int}/close", sync_to_thread=True, include_in_schema=False)
-def close(appliance: Appliance, who: Principal, item_id: int, data: dict[str, Any] = FORM) -> Redirect:
+def close(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     triage_queue.require_triage(appliance, who)
     triage_queue.close_item(appliance, who, item_id)
     return Redirect(_back(data, f"/triage/items/{item_id}"), status_code=303)
