@@ -2,7 +2,7 @@
 
 Every route needs one token scope (appliance.services.api_tokens): routes that only read need `read`;
 every other route is named in WRITE_SCOPES. A route named nowhere is refused for every token (fail
-closed) and fails tests/integration/test_api_scopes.py.
+closed) and fails tests/integration/test_api_tokens.py (test_every_api_route_names_a_scope).
 """
 
 from __future__ import annotations

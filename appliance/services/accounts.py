@@ -23,9 +23,6 @@ from appliance.db.tables import AuditEvent, Collection, CollectionGroup, Group, 
 from appliance.errors import BelfortError, NotFound
 from appliance.services import rate_limits, web_sessions
 from appliance.services.access import Principal, principal_for, readable_collection_ids
-from appliance.services.api_tokens import TOKEN_PREFIX, create_token, principal_for_token, revoke_token
-
-__all__ = ["TOKEN_PREFIX", "create_token", "principal_for_token", "revoke_token"]  # API tokens, re-exported
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

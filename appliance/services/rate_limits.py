@@ -1,4 +1,4 @@
-"""Rate limits per account and per client address: sign-in and Ask.
+"""Rate limits per account and per client address: sign-in, Ask and PII detection.
 
 Sign-in: failures are counted per (user name, client address) and per client address, so a guesser
 elsewhere cannot lock the real user out; failures of one user from all addresses together only slow
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 ACCOUNT_WINDOW = timedelta(minutes=15)
 MAX_DELAY_S = 5.0
-ASK_WINDOW = timedelta(minutes=1)
+WINDOW = timedelta(minutes=1)  # Ask and PII requests are counted per minute
 _KEEP = timedelta(days=1)  # rows older than this are pruned while counting
 
 
@@ -114,40 +114,35 @@ def finish_sign_in(app: Appliance, attempt_id: int) -> None:
             session.add(attempt)
 
 
-def check_ask(app: Appliance, who: Principal, client: str) -> None:
-    """Count one question; raises ask.rate_limited (429, with retry_after) when the user or the client
-    address asked too often in the last minute (the refused question is not counted)."""
-    web = app.settings.web
+def _count_in_window(app: Appliance, kind: str, keys: list[tuple[str, int, str]], *, code: str, noun: str,
+                     hint: str) -> None:
+    """Count one event of `kind` under each key, in one write transaction (so events sent at once cannot
+    all pass a count none has raised yet); raises `code` (429, with retry_after) when any key already
+    had its limit in the last minute. A refused event is not counted."""
     now = utcnow()
-    keys = ((f"user:{who.username}", web.ask_per_user_per_minute, "you asked"),
-            (f"client:{client}", web.ask_per_client_per_minute, "this address asked"))
     with write_session(app.db) as session:
         session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
         for key, limit, whom in keys:
             count, oldest = session.exec(
                 select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)  # type: ignore[arg-type]
-                .where(RateEvent.kind == "ask", RateEvent.key == key, RateEvent.at >= now - ASK_WINDOW)
+                .where(RateEvent.kind == kind, RateEvent.key == key, RateEvent.at >= now - WINDOW)
             ).one()
             if count >= limit:
-                raise RateLimited("ask.rate_limited", f"{whom} {count} questions in the last minute",
-                                  hint="wait a moment before the next question",
-                                  retry_after=_wait(_aware(oldest), ASK_WINDOW, now))
+                raise RateLimited(code, f"{whom} {count} {noun} in the last minute", hint=hint,
+                                  retry_after=_wait(_aware(oldest), WINDOW, now))
         for key, _, _ in keys:
-            session.add(RateEvent(kind="ask", key=key, at=now))
+            session.add(RateEvent(kind=kind, key=key, at=now))
+
+
+def check_ask(app: Appliance, who: Principal, client: str) -> None:
+    """Count one question, per user and per client address (web.ask_per_*_per_minute)."""
+    web = app.settings.web
+    _count_in_window(app, "ask", [(f"user:{who.username}", web.ask_per_user_per_minute, "you asked"),
+                                  (f"client:{client}", web.ask_per_client_per_minute, "this address asked")],
+                     code="ask.rate_limited", noun="questions", hint="wait a moment before the next question")
 
 
 def check_pii(app: Appliance, who: Principal) -> None:
-    """Count one PII detection request (Frog is one shared engine); raises pii.rate_limited (429, with
-    retry_after) past pii.per_user_per_minute in the last minute (the refused request is not counted)."""
-    now, key, limit = utcnow(), f"user:{who.username}", app.settings.pii.per_user_per_minute
-    with write_session(app.db) as session:
-        session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
-        count, oldest = session.exec(
-            select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)  # type: ignore[arg-type]
-            .where(RateEvent.kind == "pii", RateEvent.key == key, RateEvent.at >= now - ASK_WINDOW)
-        ).one()
-        if count >= limit:
-            raise RateLimited("pii.rate_limited", f"you asked for {count} PII detections in the last minute",
-                              hint="wait a moment, or send fewer, longer texts",
-                              retry_after=_wait(_aware(oldest), ASK_WINDOW, now))
-        session.add(RateEvent(kind="pii", key=key, at=now))
+    """Count one PII detection request per user (pii.per_user_per_minute): Frog is one shared engine."""
+    _count_in_window(app, "pii", [(f"user:{who.username}", app.settings.pii.per_user_per_minute, "you asked for")],
+                     code="pii.rate_limited", noun="PII detections", hint="wait a moment, or send fewer, longer texts")

@@ -32,7 +32,7 @@ EXAMPLES = 24  # per operation and mode: about 30 operations x 2 modes x 24 = 1,
 @pytest.fixture(scope="module")
 def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     from appliance.context import open_appliance
-    from appliance.services import accounts
+    from appliance.services import api_tokens
     from models.fakes import FakeEmbedder
     from ops.demo.seed import seed_demo
     from tests.conftest import make_settings
@@ -49,7 +49,7 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     assert seeded.failures == [] and {"admin", "demo"} <= set(seeded.users_created)
     world = World(app, tmp)
     for user in ("admin", "demo"):
-        world.tokens[user] = accounts.create_token(app, user, "fuzz")
+        world.tokens[user] = api_tokens.create_token(app, user, "fuzz")
     return world
 
 

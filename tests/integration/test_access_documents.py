@@ -20,7 +20,7 @@ from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
 from appliance.errors import Forbidden
-from appliance.services import accounts, audit, documents
+from appliance.services import accounts, api_tokens, audit, documents
 from appliance.services.access import SYSTEM, Principal
 from appliance.services.answer import answer
 from appliance.services.csv_safe import formula_safe
@@ -77,7 +77,7 @@ def four_eyes(tmp_path):  # type: ignore[no-untyped-def]
     app = open_appliance(make_settings(tmp_path, pii={"ner": "none", "four_eyes": True}), embedder=FakeEmbedder())
     world = build_world(app, tmp_path)
     accounts.create_user(app, "bert", PW, role="archivist", groups=["bouwgroep"])
-    world.tokens["bert"] = accounts.create_token(app, "bert", "tests")
+    world.tokens["bert"] = api_tokens.create_token(app, "bert", "tests")
     pdf = make_pdf(tmp_path / "src" / "dossier.pdf",
                    [f"Aanvraag van mevrouw Hilde Vermeersch, rijksregisternummer {NN}, voor de Vaartstraat."])
     world.docs["dossier"] = documents.ingest_file(app, pdf, "bouw").document_id

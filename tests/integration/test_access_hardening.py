@@ -15,7 +15,7 @@ import pytest
 from appliance.db.engine import write_session
 from appliance.db.tables import Minutes, Recording, TranscriptSegment
 from appliance.errors import NotFound
-from appliance.services import accounts, answer_records, recordings, routes, tickets
+from appliance.services import accounts, answer_records, api_tokens, recordings, routes, tickets
 from appliance.services.answer import answer
 from tests.integration.test_tickets import BOTH_Q, SPORTHAL_Q, principal, set_route
 from tests.integration.web_support import PW, bearer, build_world, csrf
@@ -28,7 +28,7 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     accounts.create_user(appliance, "olga", PW, role="staff", groups=["omgevingsdienst"])
     accounts.create_user(appliance, "wanda", PW, role="archivist", groups=["welzijngroep"])
     for user in ("olga", "wanda"):
-        w.tokens[user] = accounts.create_token(appliance, user, "tests")
+        w.tokens[user] = api_tokens.create_token(appliance, user, "tests")
     accounts.set_collection_groups(appliance, "bouw", ["bouwgroep", "omgevingsdienst"])
     set_route(appliance, "bouw", "Dienst Omgeving", group="omgevingsdienst")
     set_route(appliance, "welzijn", "Sociale dienst", group="welzijngroep")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from models.base import Entity
 from tests.integration.web_support import PW, World, bearer
 
@@ -36,7 +36,7 @@ def world(appliance, tmp_path):
     """Only a staff user: the text route needs no documents."""
     w = World(appliance, tmp_path)
     accounts.create_user(appliance, "anna", PW, role="staff", groups=["bouwgroep"])
-    w.tokens["anna"] = accounts.create_token(appliance, "anna", "tests")
+    w.tokens["anna"] = api_tokens.create_token(appliance, "anna", "tests")
     return w
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from tests.filefactory import make_corrupt_pdf
 from tests.integration.web_support import bearer, build_world
 
@@ -49,7 +49,7 @@ def test_missing_or_unknown_token_is_401_with_the_error_shape(client, headers):
 
 def test_revoked_token_is_refused(world, client):
     assert client.get("/api/v1/documents", headers=bearer(world, "anna")).status_code == 200
-    accounts.revoke_token(world.app, world.tokens["anna"])
+    api_tokens.revoke_token(world.app, world.tokens["anna"])
     assert_error(client.get("/api/v1/documents", headers=bearer(world, "anna")), 401, "auth.invalid_token")
 
 
@@ -171,7 +171,7 @@ def test_upload_over_the_limit_is_refused_clearly(appliance, tmp_path):
 
     documents.ensure_collection(small, "bouw", "Bouw", ["g"])
     accounts.create_user(small, "archie", "een lang wachtwoord", role="archivist", groups=["g"])
-    token = accounts.create_token(small, "archie", "t")
+    token = api_tokens.create_token(small, "archie", "t")
     with World(small, tmp_path).client() as c:
         headers = {"Authorization": f"Bearer {token}"}
         just_over = b"x" * (1024 * 1024 + 10)

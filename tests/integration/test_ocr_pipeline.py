@@ -82,14 +82,14 @@ def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
 
 
 def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path) -> None:
-    from appliance.services import accounts
+    from appliance.services import accounts, api_tokens
     from tests.integration.web_support import PW
 
     app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
     ensure_collection(app, "brieven", groups=("post",))
     ensure_collection(app, "geheim", groups=("directie",))
     accounts.create_user(app, "pia", PW, role="staff", groups=["post"])
-    token = accounts.create_token(app, "pia", "t")
+    token = api_tokens.create_token(app, "pia", "t")
     write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_1])
     doc_id = ingest_file(app, tmp_path / "brief.pdf", "brieven").document_id
     hidden = ingest_file(app, write_scanned_pdf(tmp_path / "x.pdf", [PAGE_2]) and tmp_path / "x.pdf", "geheim")

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from appliance.services.cage import detect_pii_caged
 from ingest.types import IngestError
 from models.base import Entity, ModelError
@@ -48,7 +48,7 @@ def _world(tmp_path, **pii):  # type: ignore[no-untyped-def]
     app = open_appliance(make_settings(tmp_path, pii={"ner": "none", **pii}), embedder=FakeEmbedder())
     w = World(app, tmp_path)
     accounts.create_user(app, "anna", PW, role="staff", groups=["bouwgroep"])
-    w.tokens["anna"] = accounts.create_token(app, "anna", "tests")
+    w.tokens["anna"] = api_tokens.create_token(app, "anna", "tests")
     return app, w
 
 

@@ -12,7 +12,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Collection, PseudonymMap
 from appliance.errors import Forbidden
 from appliance.jobs import make_huey, use_appliance
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from appliance.services.access import SYSTEM, Principal
 from appliance.services.documents import ensure_collection, ingest_file
 from appliance.services.pseudonyms import SETTING, reveal
@@ -63,7 +63,7 @@ NAME_SECRETS = ("Vandenbroucke", "Marieke", NN, "85 07 30", "033.28")
 def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     w = build_world(appliance, tmp_path)
     accounts.create_user(appliance, "wanda", PW, role="archivist", groups=["welzijngroep"])  # not an admin
-    w.tokens["wanda"] = accounts.create_token(appliance, "wanda", "tests")
+    w.tokens["wanda"] = api_tokens.create_token(appliance, "wanda", "tests")
     with write_session(appliance.db) as s:
         row = s.exec(select(Collection).where(Collection.name == "welzijn")).one()
         row.settings_json = {SETTING: True}

@@ -15,7 +15,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection, OutboxMessage
 from appliance.errors import BelfortError
-from appliance.services import accounts, tickets
+from appliance.services import accounts, api_tokens, tickets
 from appliance.services.access import Principal
 from appliance.services.answer import answer
 from appliance.services.audit import record_feedback
@@ -50,7 +50,7 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     # olga handles the bouw route; her group reads bouw (handlers read only what they may read).
     accounts.create_user(appliance, "olga", PW, role="staff", groups=["omgevingsdienst"])
     accounts.set_collection_groups(appliance, "bouw", ["bouwgroep", "omgevingsdienst"])
-    w.tokens["olga"] = accounts.create_token(appliance, "olga", "tests")
+    w.tokens["olga"] = api_tokens.create_token(appliance, "olga", "tests")
     return w
 
 

@@ -11,7 +11,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.jobs import make_huey
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from appliance.services.triage_store import import_taxonomy
 from tests.conftest import REPO
 
@@ -21,7 +21,7 @@ def client_and_token(appliance: Appliance) -> tuple[TestClient, str]:
 
     import_taxonomy(appliance.settings, REPO / "docs" / "examples" / "taxonomy-gemeente.yaml")
     accounts.create_user(appliance, "website", "een lang wachtwoord", role="staff")
-    token = accounts.create_token(appliance, "website", "e-loket")
+    token = api_tokens.create_token(appliance, "website", "e-loket")
     return TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True))), token
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, MinutesItem
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from tests.integration.web_support import PW, csrf, sign_in
 from tests.minutes_support import make_minutes
 
@@ -25,7 +25,7 @@ def world(appliance):
             item.state = "proposed"
             s.add(item)
         s.get(MinutesItem, ids["rejected"]).supported = False
-    return appliance, ids, accounts.create_token(appliance, "anna", "tests")
+    return appliance, ids, api_tokens.create_token(appliance, "anna", "tests")
 
 
 def _client(appliance, user):

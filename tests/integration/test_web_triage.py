@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import JobOutcome, OutboxMessage, TriageItem, TriageLabel
-from appliance.services import accounts
+from appliance.services import accounts, api_tokens
 from appliance.services.triage_store import active_taxonomy
 from tests.integration.web_support import PW, bearer, build_world, csrf, sign_in
 from tests.unit.triage_items import add_item, use_taxonomy
@@ -24,7 +24,7 @@ HOSTILE = "<script>alert('x')</script> Put"
 def world(appliance, tmp_path):
     world = build_world(appliance, tmp_path)
     accounts.create_user(appliance, "tina", PW, role="staff", groups=["triage"])
-    world.tokens["tina"] = accounts.create_token(appliance, "tina", "tests")
+    world.tokens["tina"] = api_tokens.create_token(appliance, "tina", "tests")
     use_taxonomy(appliance, TAXONOMY, tmp_path)
     return world
 

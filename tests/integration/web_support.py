@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from appliance.context import Appliance
 from appliance.jobs import make_huey
-from appliance.services import accounts, documents
+from appliance.services import accounts, api_tokens, documents
 from tests.filefactory import make_pdf, make_text
 
 PW = "een lang wachtwoord"
@@ -44,7 +44,7 @@ def build_world(app: Appliance, tmp: Path) -> World:
     accounts.create_user(app, "archie", PW, role="archivist", groups=["bouwgroep"])
     accounts.create_user(app, "admin", PW, role="admin")
     for user in ("anna", "wout", "archie", "admin"):
-        world.tokens[user] = accounts.create_token(app, user, "tests")
+        world.tokens[user] = api_tokens.create_token(app, user, "tests")
     pdf = make_pdf(tmp / "src" / "sporthal.pdf", BOUW_PAGES, title="Sporthal Vaartstraat")
     world.docs["bouw"] = _ingest(app, pdf, "bouw")
     txt = make_text(tmp / "src" / "kinderopvang.txt", WELZIJN_TEXT)

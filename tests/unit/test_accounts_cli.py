@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import accounts, documents
+from appliance.services import accounts, api_tokens, documents
 from appliance.settings import load_settings
 from ops.cli import main
 
@@ -71,7 +71,7 @@ def test_create_token_prints_a_working_token_once(config, capsys):
     assert run(config, "admin", "create-token", "svc", "--name", "intranet") == 0
     token = capsys.readouterr().out.strip()
     app = open_appliance(load_settings(Path(config)))
-    assert accounts.principal_for_token(app, token).username == "svc"
+    assert api_tokens.principal_for_token(app, token).username == "svc"
 
 
 def test_set_groups(config, capsys):

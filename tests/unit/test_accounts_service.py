@@ -8,7 +8,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import ApiToken, Collection, User
 from appliance.errors import BelfortError
-from appliance.services import accounts, web_sessions
+from appliance.services import accounts, api_tokens, web_sessions
 
 PW = "correct horse battery"
 
@@ -83,17 +83,17 @@ def test_sign_in_is_rate_limited_per_user(appliance):
 
 def test_token_is_shown_once_stored_hashed_and_revocable(appliance):
     accounts.create_user(appliance, "svc", PW, groups=["bouw"])
-    token = accounts.create_token(appliance, "svc", "intranet")
+    token = api_tokens.create_token(appliance, "svc", "intranet")
     with read_session(appliance.db) as s:
         row = s.exec(select(ApiToken)).one()
     assert token not in row.token_hash and len(row.token_hash) == 64
-    assert accounts.principal_for_token(appliance, token).username == "svc"
-    accounts.revoke_token(appliance, token)
+    assert api_tokens.principal_for_token(appliance, token).username == "svc"
+    api_tokens.revoke_token(appliance, token)
     with pytest.raises(BelfortError) as exc:
-        accounts.principal_for_token(appliance, token)
+        api_tokens.principal_for_token(appliance, token)
     assert (exc.value.code, exc.value.status) == ("auth.invalid_token", 401)
     with pytest.raises(BelfortError):
-        accounts.principal_for_token(appliance, "blf_made-up")
+        api_tokens.principal_for_token(appliance, "blf_made-up")
 
 
 def test_set_collection_groups_replaces_groups(appliance):
