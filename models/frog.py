@@ -219,12 +219,7 @@ class FrogTagger:
         return self._sock
 
     def close(self) -> None:
-        if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
-            self._sock = None
+        self._drop_connection()
         if self._proc is not None:
             self._signal_group(signal.SIGTERM)
             try:
