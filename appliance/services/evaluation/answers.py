@@ -23,6 +23,7 @@ from sqlalchemy import text as sql
 
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
+from appliance.errors import BelfortError
 from appliance.services.answer import Answer, answer
 from appliance.services.evaluation.retrieval import build_corpus, eval_settings, load_rows
 from appliance.services.llm_engine import set_llm
@@ -91,10 +92,18 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
         doc_of_row, who, _ = build_corpus(app, rows, say)
         positive: list[tuple[Answer, int]] = []
         neg: list[tuple[Answer, int]] = []
+        refused: dict[str, int] = {}
         started = time.monotonic()
         for j, i in enumerate(asked):
             q = rows[i]["question"]
-            positive.append((answer(app, who, q), doc_of_row[i]))
+            try:
+                positive.append((answer(app, who, q), doc_of_row[i]))
+            except BelfortError as exc:  # a question Ask refuses (too long, empty): counted, the run goes on
+                if exc.status >= 500:
+                    raise
+                refused[exc.code] = refused.get(exc.code, 0) + 1
+                say(f"{j + 1}/{len(asked)} refused: {exc.code}")
+                continue
             if negative:
                 _set_active(app, doc_of_row[i], False)
                 try:
@@ -102,7 +111,7 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
                 finally:
                     _set_active(app, doc_of_row[i], True)
             if progress is not None:
-                progress.write_text(json.dumps(_result(positive, neg, llm, negative, len(rows))))
+                progress.write_text(json.dumps(_result(positive, neg, llm, negative, len(rows), refused)))
                 with progress.with_suffix(".details.jsonl").open("a", encoding="utf-8") as fh:
                     for tag, pair in (("pos", positive[-1]), ("neg", neg[-1] if neg else None)):
                         if pair is not None:
@@ -110,7 +119,7 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
             a = positive[-1][0]
             say(f"{j + 1}/{len(asked)} {a.status} latency {a.latency:.1f}s "
                 f"neg={neg[-1][0].status if neg else '-'} ({time.monotonic() - started:.0f} s)")
-    return _result(positive, neg, llm, negative, len(rows))
+    return _result(positive, neg, llm, negative, len(rows), refused)
 
 
 def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
@@ -122,10 +131,11 @@ def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
 
 
 def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: LLM | None,
-            negative: bool, corpus: int) -> dict[str, Any]:
-    out = _summary(positive)
+            negative: bool, corpus: int, refused: dict[str, int]) -> dict[str, Any]:
+    out = _summary(positive)  # over the questions Ask took; refused ones are counted apart
     out["model"] = getattr(llm, "name", "none")
     out["corpus_answers"] = corpus
+    out["refused"] = {"n": sum(refused.values()), "codes": dict(sorted(refused.items()))}
     if negative:
         ns = _summary(neg)
         out["negative"] = {"n": ns["n"], "dont_know_rate": round(
