@@ -33,7 +33,10 @@ def write_pdf(text: str, target: Path, title: str = "") -> Path:
     objects: list[bytes] = []  # object n is objects[n-1]
     n_pages = len(pages)
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(n_pages))
-    info = f"<< /Title ({title}) /Producer (Belfort demo) >>".encode("cp1252", "replace") if title else b"<< >>"
+    # A text string in the Info dictionary is PDFDocEncoding or UTF-16BE with a BOM, never cp1252 (an en
+    # dash would read as "Œ"): the title goes as UTF-16BE in a hex string, which needs no escaping either.
+    hex_title = ("\ufeff" + title).encode("utf-16-be").hex().upper()
+    info = f"<< /Title <{hex_title}> /Producer (Belfort demo) >>".encode() if title else b"<< >>"
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
