@@ -9,8 +9,8 @@ from ops.commands._common import appliance_from
 
 
 class DropQueryStrings(logging.Filter):
-    """Access-log lines without the query string: `/?q=` and `/ask/stream?q=` carry what staff search
-    and ask, which may name citizens; the log keeps method, path and status."""
+    """Access-log lines without the query string: `/?q=` carries what staff search, which may name
+    citizens (questions to Ask are POSTed); the log keeps method, path and status."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) == 5:
