@@ -9,19 +9,23 @@ Tests using it mark themselves `enable_socket` + `allow_hosts(["127.0.0.1"])`: o
 from __future__ import annotations
 
 import imaplib
+import json
 import os
 import pwd
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage, Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
 
@@ -260,3 +264,33 @@ def appliance_for(tmp_path: Path, imap: Dovecot, *, intake: dict[str, object] | 
 def items(app: Appliance) -> list[TriageItem]:
     with read_session(app.db) as s:
         return list(s.exec(select(TriageItem).order_by(TriageItem.id)).all())
+
+
+class Hook:
+    """A loopback HTTP server (https with `tls`, a server-side SSL context) that records JSON POSTs."""
+
+    def __init__(self, port: int, tls: ssl.SSLContext | None = None) -> None:
+        self.received: list[tuple[dict[str, str], Any]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                hook.received.append((dict(self.headers), json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+
+    def __enter__(self) -> Self:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

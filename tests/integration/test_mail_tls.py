@@ -8,11 +8,8 @@ it cannot verify, and a server without STARTTLS, before it says its password; it
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import pytest
 
@@ -29,6 +26,7 @@ from tests.integration.mail_servers import (
     PASSWORD,
     USER,
     Dovecot,
+    Hook,
     SmtpSink,
     appliance_for,
     free_port,
@@ -220,44 +218,16 @@ def test_unreadable_ca_bundle_keeps_mail_waiting_and_the_doctor_says_why(tmp_pat
 # --- webhooks: https verified the same way ---------------------------------------------------------
 
 
-class HttpsHook:
-    """A loopback https server (certificate of `pki`) that counts the POSTs it receives."""
-
-    def __init__(self, port: int, pki: Pki) -> None:
-        self.received = 0
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.received += 1
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.socket = pki.server_context().wrap_socket(self.server.socket, server_side=True)
-
-    def __enter__(self) -> Self:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @pytest.mark.parametrize(("bundle", "delivered"), [("test_ca", True), ("", False)])
 def test_https_webhook_trusts_the_ca_bundle(tmp_path: Path, bundle: str, delivered: bool) -> None:
     port = free_port()
     app = _smtp_app(tmp_path, port, ca_bundle=str(mail_pki().ca_pem) if bundle else "")
     mid = outbox.enqueue_webhook(app, url=f"https://127.0.0.1:{port}/hook", payload={"item": 7})
-    with HttpsHook(port, mail_pki()) as hook:
+    with Hook(port, mail_pki().server_context()) as hook:
         counts = outbox.deliver_due(app)
     with read_session(app.db) as s:
         row = s.get(OutboxMessage, mid)
     assert row is not None
-    assert (counts["sent"], hook.received) == ((1, 1) if delivered else (0, 0))
+    assert (counts["sent"], len(hook.received)) == ((1, 1) if delivered else (0, 0))
     assert row.last_error == ("" if delivered else "webhook ConnectError")

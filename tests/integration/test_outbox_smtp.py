@@ -5,12 +5,9 @@ and goes out once the target is back."""
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import pytest
 
@@ -21,38 +18,11 @@ from appliance.db.tables import TriageItem as TriageItemRow
 from appliance.services import outbox
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
-from tests.integration.mail_servers import SmtpSink, free_port
+from tests.integration.mail_servers import Hook, SmtpSink, free_port
 from tests.integration.tls_certs import mail_pki
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
-
-class Hook:
-    """A loopback HTTP server that records JSON POSTs."""
-
-    def __init__(self, port: int) -> None:
-        self.received: list[tuple[dict[str, str], Any]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.received.append((dict(self.headers), json.loads(body)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-
-    def __enter__(self) -> Self:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _row(app: Any, message_id: int) -> OutboxMessage:
