@@ -163,7 +163,8 @@ def _ingest(
         log.exception("unexpected ingest error")
         return _fail(app, path, coll, name, wrap_unexpected(exc), keep_source, parent_id, failed_row,
                      size=ctx.size)
-    shown = shown_name(app, coll.id or 0, name)
+    # The pseudonymise step already renamed the file where it ran: no second pass of the name tagger.
+    shown = ctx.source_name if ctx.source_name != name else shown_name(app, coll.id or 0, name)
     if stop == "busy":
         return IngestOutcome("busy", code="ingest.busy", message="the file changed while it was read",
                              hint="it is picked up again once the copy has finished", name=shown)
