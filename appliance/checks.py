@@ -208,7 +208,7 @@ def check_minutes_templates(app: Appliance) -> list[Check]:
 
 def check_triage_mail(app: Appliance) -> list[Check]:
     """Triage routing: an SMTP server for routed mail, and outbox messages that gave up."""
-    from appliance.services.outbox import list_messages
+    from appliance.mail.outbox import list_messages
 
     mail = app.settings.mail
     smtp = Check("mail.smtp", bool(mail.smtp_host),
@@ -227,7 +227,7 @@ def check_triage_mail(app: Appliance) -> list[Check]:
 def check_mail_transport(app: Appliance) -> list[Check]:
     """Mail passwords and contents go over verified TLS; plain only where a setting says so, with a warning."""
     from appliance.errors import BelfortError
-    from appliance.services.mail_transport import tls_context
+    from appliance.mail.transport import tls_context
 
     mail, intake = app.settings.mail, app.settings.intake
     out = []
@@ -267,7 +267,7 @@ def check_web_transport(app: Appliance) -> Check:
 
 def check_cage(app: Appliance) -> Check:
     """Untrusted files are parsed in a child process with memory, CPU and time limits (issue 19)."""
-    from appliance.services.cage import probe_cage
+    from appliance.cage import probe_cage
 
     s = app.settings.ingest
     problem = probe_cage(app.settings)

@@ -51,14 +51,14 @@ class Appliance:
     @cached_property
     def transcriber(self) -> Transcriber:
         """The speech engine of this process (faster-whisper, loaded on first use)."""
-        from appliance.services.transcripts import build_transcriber
+        from appliance.recordings.transcripts import build_transcriber
 
         return build_transcriber(self.settings)
 
     @cached_property
     def ner(self) -> NerTagger | None:
         """The person-name tagger, started once per process (Frog takes seconds to load)."""
-        from appliance.services.pii import build_ner_tagger
+        from appliance.privacy.pii import build_ner_tagger
 
         return build_ner_tagger(self.settings.pii.ner, wait_seconds=self.settings.pii.ner_wait_seconds)
 

@@ -48,7 +48,7 @@ def use_appliance(app: Appliance) -> None:
 
 
 def _prepare(app: Appliance) -> None:
-    from appliance.services.documents import prepare_ingest
+    from appliance.documents.ingest import prepare_ingest
 
     prepare_ingest(app)
 
@@ -108,7 +108,7 @@ def register_triage_tasks(huey: BelfortHuey, settings: Settings) -> None:
 
     @huey.periodic_task(crontab(minute=f"*/{every}"), name="outbox_deliver")
     def outbox_deliver_task() -> dict[str, int]:
-        from appliance.services.outbox import deliver_due
+        from appliance.mail.outbox import deliver_due
 
         return deliver_due(worker_appliance(settings))
 
@@ -117,13 +117,13 @@ def register_triage_tasks(huey: BelfortHuey, settings: Settings) -> None:
 
         @huey.periodic_task(crontab(minute=f"*/{poll}"), name="triage_imap_poll")
         def triage_imap_poll_task() -> dict[str, int]:
-            from appliance.services.triage_imap import poll_mailbox
+            from appliance.triage.imap import poll_mailbox
 
             return poll_mailbox(worker_appliance(settings)).as_dict()
 
     @huey.task(name="triage_intake_file")
     def triage_intake_file_task(path: str) -> int | None:
-        from appliance.services.triage_intake import receive_file
+        from appliance.triage.intake import receive_file
 
         return receive_file(worker_appliance(settings), Path(path))
 
@@ -137,7 +137,7 @@ def run_transcribe_job(app: Appliance, path: str, job_id: str, language: str | N
     Window length, hotwords and the diarizer come from the `asr` settings (an uploaded recording
     keeps the language and window length chosen at upload)."""
     from appliance.errors import BelfortError
-    from appliance.services.transcripts import build_diarizer, transcribe_recording
+    from appliance.recordings.transcripts import build_diarizer, transcribe_recording
 
     _update_job(app, job_id, state="running", progress=0.0)
     try:
@@ -157,7 +157,7 @@ def run_transcribe_job(app: Appliance, path: str, job_id: str, language: str | N
 def enqueue_transcription(app: Appliance, huey: BelfortHuey, path: Path, *, language: str | None = "settings",
                           recording_id: int | None = None) -> str:
     """Queue a recording; `language` 'settings' takes `asr.language`, None detects it per window."""
-    from appliance.services.transcripts import asr_options
+    from appliance.recordings.transcripts import asr_options
 
     job_id = uuid.uuid4().hex
     target = f"recording:{recording_id}" if recording_id is not None else path.name[:200]
@@ -195,7 +195,7 @@ def enqueue_unfinished_transcriptions(app: Appliance, huey: BelfortHuey) -> list
 
 
 def run_ocr_job(app: Appliance, document_id: int, job_id: str) -> str:
-    from appliance.services.ocr_documents import ocr_document
+    from appliance.documents.ocr import ocr_document
 
     _update_job(app, job_id, state="running", progress=0.1)
     try:
@@ -216,8 +216,8 @@ def enqueue_pending_ocr(app: Appliance, huey: BelfortHuey) -> list[str]:
     """Queue OCR for every document waiting in state needs_ocr that has no OCR job queued yet."""
     from sqlmodel import select
 
-    from appliance.services.ingest_status import document_collection
-    from appliance.services.ocr_documents import pending_ocr_ids
+    from appliance.documents.status import document_collection
+    from appliance.documents.ocr import pending_ocr_ids
 
     jobs = []
     for document_id in pending_ocr_ids(app):
@@ -237,7 +237,7 @@ def enqueue_pending_ocr(app: Appliance, huey: BelfortHuey) -> list[str]:
 
 def run_ingest_job(app: Appliance, path: str, collection: str, job_id: str, source_name: str | None,
                    keep_source: bool) -> str:
-    from appliance.services.documents import ingest_file
+    from appliance.documents.ingest import ingest_file
 
     _update_job(app, job_id, state="running", progress=0.1)
     try:
@@ -259,7 +259,7 @@ def enqueue_ingest(app: Appliance, huey: BelfortHuey, path: Path, collection: st
 
     In a pseudonymised collection the file name may name a citizen: the job shows no name until the
     worker has the pseudonymised one (the name tagger runs there, not in the web or watcher process)."""
-    from appliance.services.pseudonyms import collection_pseudonymises
+    from appliance.privacy.pseudonyms import collection_pseudonymises
 
     job_id = uuid.uuid4().hex
     target = "" if collection_pseudonymises(app, collection) else Path(source_name or path.name).name[:200]
@@ -320,7 +320,7 @@ def register_triage_learning_tasks(huey: BelfortHuey, settings: Settings) -> Non
 
     @huey.periodic_task(crontab(hour="7", minute="0"), name="triage_reminders")
     def triage_reminders_task() -> dict[str, int]:
-        from appliance.services.triage_queue import send_reminders
+        from appliance.triage.queue import send_reminders
 
         return send_reminders(worker_appliance(settings))
 
@@ -346,7 +346,7 @@ def enqueue_retrain(app: Appliance, huey: BelfortHuey) -> str | None:
 
 def run_retrain_job(app: Appliance, job_id: str) -> str:
     from appliance.errors import BelfortError
-    from appliance.services.triage_learning import retrain
+    from appliance.triage.learning import retrain
 
     _update_job(app, job_id, state="running", progress=0.1)
     try:
@@ -370,7 +370,7 @@ def register_minutes_tasks(huey: BelfortHuey, settings: Settings) -> None:
 
     @huey.periodic_task(crontab(hour="3", minute="30"), name="purge_recordings")
     def purge_recordings_task() -> int:
-        from appliance.services.minutes_retention import purge_recordings
+        from appliance.recordings.retention import purge_recordings
 
         return purge_recordings(worker_appliance(settings))
 
@@ -390,8 +390,8 @@ def run_minutes_job(app: Appliance, recording_id: int, job_id: str, options: dic
     from appliance.db.engine import read_session
     from appliance.db.tables import User
     from appliance.errors import BelfortError
-    from appliance.services.access import SYSTEM, principal_for
-    from appliance.services.minutes import draft_minutes
+    from appliance.access.principals import SYSTEM, principal_for
+    from appliance.minutes.draft import draft_minutes
 
     opts = dict(options)
     username = str(opts.pop("username", "system"))

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from appliance.context import open_appliance  # noqa: E402
-from appliance.services.documents import ensure_collection, ingest_file  # noqa: E402
+from appliance.documents.ingest import ensure_collection, ingest_file  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from models.fakes import FakeEmbedder  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402

@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from appliance.services.prompts import PromptSource, build_messages
+from appliance.ask.prompts import PromptSource, build_messages
 from models.base import ChatMessage
 from models.llamacpp import LlamaCppLLM
 

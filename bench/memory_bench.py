@@ -132,7 +132,7 @@ def raw_asr(a: argparse.Namespace) -> tuple[dict[str, Any], object]:
 
 def belfort_appliance(a: argparse.Namespace) -> tuple[dict[str, Any], object]:
     from appliance.context import open_appliance
-    from appliance.services.llm_engine import get_llm
+    from appliance.ask.llm_engine import get_llm
     from appliance.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="belfort-mem-") as tmp:

@@ -32,8 +32,8 @@ from stdnum.be import nn as std_nn
 from stdnum.be import ogm_vcs as std_ogm
 from stdnum.be import vat as std_vat
 
-from appliance.services import pii_rules
-from appliance.services.pii import detect_pii
+from appliance.privacy import rules as pii_rules
+from appliance.privacy.pii import detect_pii
 from models.base import Entity
 
 FIRST_NAMES = frozenset({"Jan", "Hilde", "Marie", "Pieter", "Sofie", "Luc", "Anne", "Aaaa"})

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from appliance.context import open_appliance
-from appliance.services.access import SYSTEM, Principal
-from appliance.services.search import reindex, search
-from appliance.services.text import fts_match_expression, query_terms
+from appliance.access.principals import SYSTEM, Principal
+from appliance.search.query import reindex, search
+from appliance.index.text import fts_match_expression, query_terms
 from appliance.settings import build_settings
 
 DIM = 384

@@ -10,7 +10,7 @@ Cost: Frog is slow on words it does not know (~40 ms for each "aaaa", 70 ms for 
 call's time is bounded by a deadline, not by the text; the text goes to Frog in pieces of at most
 MAX_WORDS words (cut at sentence ends where possible), so no request is large and the deadline is
 checked between pieces. A piece without a capital letter is not sent: Belfort takes a person only
-from capitalised words (appliance.services.pii_names), so its tags there are never used.
+from capitalised words (appliance.privacy.names), so its tags there are never used.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from litestar.template.config import TemplateConfig
 from appliance.api import api_router, describe_settings
 from appliance.api.uploads import Enqueue, queue_enqueue
 from appliance.context import Appliance
-from appliance.services.web_sessions import SESSION_HOURS
+from appliance.access.sessions import SESSION_HOURS
 from webui.controllers import handlers
 from webui.errors import handle_exception
 from webui.security import add_security_headers, derive, secret_key

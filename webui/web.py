@@ -12,8 +12,8 @@ from litestar.utils.scope.state import ScopeState
 
 from appliance.context import Appliance
 from appliance.errors import Forbidden
-from appliance.services import web_sessions
-from appliance.services.access import Principal
+from appliance.access import sessions as web_sessions
+from appliance.access.principals import Principal
 from webui.translate import LANGUAGES, t
 
 LANG_COOKIE = "belfort_lang"
@@ -66,7 +66,7 @@ def require_role(who: Principal, role: str) -> None:
 
 
 def _may_triage(request: Request, who: Principal) -> bool:
-    from appliance.services.triage_queue import may_triage
+    from appliance.triage.queue import may_triage
 
     return may_triage(request.app.state.appliance, who)
 

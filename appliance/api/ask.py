@@ -17,11 +17,11 @@ from litestar.response import ServerSentEvent
 from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.services.access import Principal
-from appliance.services.answer import MAX_QUESTION_CHARS
+from appliance.access.principals import Principal
+from appliance.ask.answer import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
-    from appliance.services.answer import Answer
+    from appliance.ask.answer import Answer
 
 MAX_HISTORY = 10
 
@@ -93,8 +93,8 @@ class FeedbackOut:
 @post("/ask", sync_to_thread=True, summary="Ask a question (grounded answer with checked citations)",
       tags=["ask"], status_code=200)
 def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
-    from appliance.services.answer import answer, validate_question
-    from appliance.services.rate_limits import check_ask
+    from appliance.ask.answer import answer, validate_question
+    from appliance.access.rate_limits import check_ask
 
     question = validate_question(data.question)
     check_ask(appliance, who, request.client.host if request.client else "")  # 429 ask.rate_limited
@@ -110,8 +110,8 @@ def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: A
                   "while answering is an `error` event ({code, message, hint}); bad input is a 400.")
 def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
     from appliance.api.ask_stream import events, sse
-    from appliance.services.answer import answer, validate_question
-    from appliance.services.rate_limits import check_ask
+    from appliance.ask.answer import answer, validate_question
+    from appliance.access.rate_limits import check_ask
 
     question = validate_question(data.question)  # bad input: a plain 400 before any streaming
     check_ask(appliance, who, request.client.host if request.client else "")  # and 429 too
@@ -134,7 +134,7 @@ def _history(data: AskIn) -> list[Any]:
 
 def llm_notice(appliance: Appliance) -> dict[str, str]:
     """{'code', 'message', 'hint'} when Ask runs without a language model, else {}."""
-    from appliance.services.llm_engine import llm_status
+    from appliance.ask.llm_engine import llm_status
 
     status = llm_status(appliance)
     if status["ok"]:
@@ -145,7 +145,7 @@ def llm_notice(appliance: Appliance) -> dict[str, str]:
 def to_out(appliance: Appliance, ans: Answer, notice: dict[str, str] | None = None) -> AskOut:
     """The API shape of an answer (also the final event of both streams)."""
     from appliance.api.search import links
-    from appliance.services.answer_records import passage_offsets
+    from appliance.ask.records import passage_offsets
 
     offsets = passage_offsets(appliance, [s.chunk_id for s in ans.sources])
     sources = []
@@ -165,6 +165,6 @@ def to_out(appliance: Appliance, ans: Answer, notice: dict[str, str] | None = No
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, summary="Thumbs up/down on an answer",
       tags=["ask"], status_code=201)
 def ask_feedback(appliance: Appliance, who: Principal, answer_id: Id, data: FeedbackIn) -> FeedbackOut:
-    from appliance.services.audit import record_feedback
+    from appliance.audit.log import record_feedback
 
     return FeedbackOut(record_feedback(appliance, who, answer_id, helpful=data.helpful, comment=data.comment))

@@ -1,6 +1,6 @@
 """API callers authenticate with `Authorization: Bearer <token>`; no cookies, hence no CSRF exposure.
 
-Every route needs one token scope (appliance.services.api_tokens): routes that only read need `read`;
+Every route needs one token scope (appliance.access.tokens): routes that only read need `read`;
 every other route is named in WRITE_SCOPES. A route named nowhere is refused for every token (fail
 closed) and fails tests/integration/test_api_tokens.py (test_every_api_route_names_a_scope).
 """
@@ -11,8 +11,8 @@ from litestar import Request
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError, Forbidden
-from appliance.services.access import Principal
-from appliance.services.api_tokens import SCOPES, principal_for_token
+from appliance.access.principals import Principal
+from appliance.access.tokens import SCOPES, principal_for_token
 
 PREFIX = "/api/v1"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

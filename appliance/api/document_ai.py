@@ -20,9 +20,9 @@ from appliance.db.engine import write_session
 from appliance.db.tables import AuditEvent
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services import documents
-from appliance.services.access import Principal
-from appliance.services.pii import ENTITY_TYPES
+from appliance.documents import ingest as documents
+from appliance.access.principals import Principal
+from appliance.privacy.pii import ENTITY_TYPES
 
 MAX_PII_TEXT = 200_000
 # The body that can carry MAX_PII_TEXT characters: JSON may escape each as a surrogate pair (12 bytes).
@@ -79,7 +79,7 @@ class RedactOut:
 
 def _detector(appliance: Appliance, entities: list[str] | None):  # type: ignore[no-untyped-def]
     """detect_pii for one request: its name tagging shares one budget (pii.ner_seconds; 503 past it)."""
-    from appliance.services.pii import budgeted_ner, default_first_names, detect_pii
+    from appliance.privacy.pii import budgeted_ner, default_first_names, detect_pii
 
     try:
         if entities:
@@ -123,8 +123,8 @@ def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
     from appliance.db.engine import read_session
     from appliance.db.tables import Document
     from appliance.errors import NotFound
-    from appliance.services.ocr_documents import pdfa_copy as pdfa_path
-    from appliance.services.pseudonyms import original_allowed
+    from appliance.documents.ocr import pdfa_copy as pdfa_path
+    from appliance.privacy.pseudonyms import original_allowed
 
     documents.get_document(appliance, who, document_id)
     with read_session(appliance.db) as s:
@@ -143,7 +143,7 @@ def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
       description="429 pii.rate_limited past pii.per_user_per_minute; 503 pii.ner_timeout when name tagging "
                   "runs past pii.ner_seconds (use rule mode or split the text), 503 pii.busy (Retry-After).")
 def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
-    from appliance.services.rate_limits import check_pii
+    from appliance.access.rate_limits import check_pii
 
     if len(data.text) > MAX_PII_TEXT:
         raise BelfortError("pii.text_too_long", f"the text is longer than {MAX_PII_TEXT} characters",
@@ -157,7 +157,7 @@ def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
      tags=["document-ai"], description="Limits and errors as POST /pii; the budget covers the whole document.")
 def pii_document(appliance: Appliance, who: Principal, document_id: Id,
                  entities: list[str] | None = Parameter(default=None, schema_extra=ENTITY_SCHEMA)) -> PiiOut:
-    from appliance.services.rate_limits import check_pii
+    from appliance.access.rate_limits import check_pii
 
     check_pii(appliance, who)
     detect = _detector(appliance, entities)
@@ -172,7 +172,7 @@ def pii_document(appliance: Appliance, who: Principal, document_id: Id,
       description="Only PDFs and scans are redacted as pages: another document is 409 redact.unsupported.",
       responses={202: ResponseSpec(RedactOut, description="Submitted; waits for a second reviewer")})
 def redact_document(appliance: Appliance, who: Principal, document_id: Id, data: RedactIn) -> Response[RedactOut]:
-    from appliance.services.redaction_review import request_export
+    from appliance.documents.redaction_review import request_export
 
     require_ingest(who)
     review, done = request_export(appliance, who, document_id, min_score=data.min_score, ground=data.ground,
@@ -193,7 +193,7 @@ def redact_document(appliance: Appliance, who: Principal, document_id: Id, data:
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, tags=["document-ai"],
       summary="Approve a submitted redaction (the second reviewer)")
 def approve_redaction(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, str | int]:
-    from appliance.services.redaction_review import approve
+    from appliance.documents.redaction_review import approve
 
     require_ingest(who)
     review = approve(appliance, who, review_id)

@@ -16,8 +16,8 @@ from appliance.api.schemas import DocumentList, DocumentOut, UploadOut
 from appliance.api.uploads import accept_upload
 from appliance.context import Appliance
 from appliance.ids import MAX_ID, Id
-from appliance.services import documents
-from appliance.services.access import Principal
+from appliance.documents import ingest as documents
+from appliance.access.principals import Principal
 
 
 @dataclass

@@ -16,7 +16,7 @@ from litestar.params import Body, Parameter
 from appliance.api.schemas import NOT_BLANK, SPACE_CLASS
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services.access import Principal
+from appliance.access.principals import Principal
 
 MAX_BODY = 1024 * 1024  # framing limit; the real one is intake.api_form_max_kb, checked below
 MAX_FIELDS = 100
@@ -82,7 +82,7 @@ def intake_form(appliance: Appliance, who: Principal,
 
     from appliance.db.engine import read_session
     from appliance.db.tables import TriageItem
-    from appliance.services.triage_intake import receive_form
+    from appliance.triage.intake import receive_form
 
     _validate(appliance, data)
     external_id = data.external_id.strip()[:200]

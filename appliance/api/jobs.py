@@ -10,8 +10,8 @@ from appliance.api.schemas import FailedOut, JobOut
 from appliance.context import Appliance
 from appliance.db.tables import FailedFile, JobOutcome
 from appliance.ids import Id
-from appliance.services import ingest_status
-from appliance.services.access import Principal
+from appliance.documents import status as ingest_status
+from appliance.access.principals import Principal
 
 
 def job_out(j: JobOutcome) -> JobOut:

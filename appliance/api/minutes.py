@@ -14,8 +14,8 @@ from litestar.response import Response
 
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.services import minutes_export as exports
-from appliance.services.access import Principal
+from appliance.minutes.export import formats as exports
+from appliance.access.principals import Principal
 
 
 @dataclass
@@ -70,7 +70,7 @@ class MinutesOut:
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, summary="Minutes and their items", tags=["minutes"])
 def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> MinutesOut:
-    from appliance.services.minutes_review import get_minutes as review_minutes
+    from appliance.minutes.review import get_minutes as review_minutes
 
     exports.load_minutes(appliance, minutes_id, who)
     minutes, items = review_minutes(appliance, minutes_id)

@@ -15,9 +15,9 @@ from litestar.params import Body
 from appliance.context import Appliance
 from appliance.db.tables import Recording
 from appliance.ids import Id
-from appliance.services import recordings as rec_service
-from appliance.services.access import Principal
-from appliance.services.transcript_edit import segments_of
+from appliance.recordings import store as rec_service
+from appliance.access.principals import Principal
+from appliance.recordings.transcript_edit import segments_of
 
 
 @dataclass

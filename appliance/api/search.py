@@ -9,7 +9,7 @@ from litestar.params import Parameter
 
 from appliance.api.schemas import HitOut, SearchOut
 from appliance.context import Appliance
-from appliance.services.access import Principal
+from appliance.access.principals import Principal
 
 
 def links(
@@ -33,7 +33,7 @@ def search_endpoint(
     doc_type: Annotated[str | None, Parameter(description="Only this document type (brief, factuur, besluit, "
                                                "notulen, formulier, identiteitsdocument, other).")] = None,
 ) -> SearchOut:
-    from appliance.services.search import search
+    from appliance.search.query import search
 
     result = search(appliance, who, q, limit=limit, collections=collection or None, doc_type=doc_type)
     hits = []

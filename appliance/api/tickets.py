@@ -10,8 +10,8 @@ from litestar.params import Parameter
 
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.services import tickets as ticket_service
-from appliance.services.access import Principal
+from appliance.ask import tickets as ticket_service
+from appliance.access.principals import Principal
 
 
 @dataclass

@@ -16,8 +16,8 @@ from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services.access import Principal
-from appliance.services.triage_queue import STATES, get_item, list_items, require_triage
+from appliance.access.principals import Principal
+from appliance.triage.queue import STATES, get_item, list_items, require_triage
 
 
 @dataclass
@@ -30,7 +30,7 @@ def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: st
     """Label + route the item; queue a retrain when the person chose otherwise than the model.
     Returns whether a retrain was asked for."""
     from appliance import jobs
-    from appliance.services.triage_learning import record_correction
+    from appliance.triage.learning import record_correction
 
     label = record_correction(app, who, item_id, category)
     if label.category == label.previous:

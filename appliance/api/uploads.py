@@ -18,7 +18,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.services.access import Principal, can_read_collection
+from appliance.access.principals import Principal, can_read_collection
 
 MIB = 1024 * 1024
 # (app, staged file, collection name, original file name, actor) -> job id

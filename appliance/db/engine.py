@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, select
 from appliance.db import tables  # also registers the tables on SQLModel.metadata
 
 FTS_DDL = (
-    # Keyword index over analysed text (accent-folded, stemmed per language by appliance.services.text).
+    # Keyword index over analysed text (accent-folded, stemmed per language by appliance.index.text).
     "CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5("
     "terms, collection_id UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
 )

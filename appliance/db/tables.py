@@ -200,7 +200,7 @@ class AnswerRecord(SQLModel, table=True):
     """Audit record of one answer (or of feedback on one): append-only and hash-chained.
 
     `hash` = sha256 over the canonical JSON of every other column, `prev_hash` included, so an
-    edited or removed record breaks the chain (appliance.services.audit.verify_chain). `at` and
+    edited or removed record breaks the chain (appliance.audit.log.verify_chain). `at` and
     `payload` are stored as text so that what is hashed is exactly what is stored.
     """
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text as sql
 
 from appliance.db.engine import read_session, write_session
-from appliance.services.text import analyze, scope_token
+from appliance.index.text import analyze, scope_token
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

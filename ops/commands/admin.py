@@ -7,7 +7,8 @@ import getpass
 import sys
 
 from appliance.errors import BelfortError
-from appliance.services import accounts, api_tokens
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
 from ops.commands._common import appliance_from
 
 
@@ -87,7 +88,7 @@ def _set_groups(args: argparse.Namespace) -> int:
 
 
 def _set_route(args: argparse.Namespace) -> int:
-    from appliance.services.routes import set_route
+    from appliance.ask.routes import set_route
 
     route = set_route(
         appliance_from(args), args.collection, department=args.department, mailbox=args.mailbox,

@@ -25,7 +25,7 @@ def _principal(app, username: str):  # type: ignore[no-untyped-def]
     from appliance.db.engine import read_session
     from appliance.db.tables import User
     from appliance.errors import NotFound
-    from appliance.services.access import SYSTEM, principal_for
+    from appliance.access.principals import SYSTEM, principal_for
 
     if not username:
         return SYSTEM
@@ -37,8 +37,8 @@ def _principal(app, username: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from appliance.services.answer import answer
-    from appliance.services.llm_engine import llm_status, runtime_params, set_llm
+    from appliance.ask.answer import answer
+    from appliance.ask.llm_engine import llm_status, runtime_params, set_llm
 
     app = appliance_from(args)
     who = _principal(app, args.user)

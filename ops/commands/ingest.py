@@ -58,7 +58,7 @@ def _files_under(root: Path, ignore: list[str]) -> list[Path]:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from appliance.errors import BelfortError
-    from appliance.services.documents import ensure_collection, ingest_file, prepare_ingest
+    from appliance.documents.ingest import ensure_collection, ingest_file, prepare_ingest
 
     app = appliance_from(args)
     path: Path = args.path
@@ -93,14 +93,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def inbox_target(inbox: Path, path: Path, folder: str) -> tuple[str, str]:
     """(collection, source name) of a drop-folder file inbox/<folder>/<name...>."""
-    from appliance.services.documents import slugify
+    from appliance.documents.ingest import slugify
 
     parts = path.relative_to(inbox).parts
     return slugify(folder), "/".join(parts[1:])
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from appliance.services.documents import prepare_ingest
+    from appliance.documents.ingest import prepare_ingest
 
     app = appliance_from(args)
     _setup_logging(app.settings.log_level)
@@ -110,7 +110,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def watch_oneshot(app: Appliance) -> int:
     """Ingest what lies in the drop folder now, synchronously; exit when nothing is left to hand over."""
-    from appliance.services.documents import ingest_file
+    from appliance.documents.ingest import ingest_file
     from ingest.watch import DropFolderWatcher
 
     settings = app.settings
@@ -119,7 +119,7 @@ def watch_oneshot(app: Appliance) -> int:
 
     def process(path: Path, folder: str) -> None:
         if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
-            from appliance.services.triage_intake import receive_file
+            from appliance.triage.intake import receive_file
 
             state = "triage" if receive_file(app, path) is not None else "failed"
             counts[state] = counts.get(state, 0) + 1

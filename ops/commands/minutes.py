@@ -110,13 +110,13 @@ def _print(minutes: Any, items: list[Any]) -> None:
 
 def _draft(args: argparse.Namespace) -> int:
     from appliance.errors import BelfortError
-    from appliance.services.minutes import draft_minutes
-    from appliance.services.minutes_review import get_minutes
+    from appliance.minutes.draft import draft_minutes
+    from appliance.minutes.review import get_minutes
 
     app = appliance_from(args)
     llm: Any = None
     if args.model:
-        from appliance.services.llm_engine import runtime_params
+        from appliance.ask.llm_engine import runtime_params
         from models.llamacpp import LlamaCppLLM
 
         llm = LlamaCppLLM(Path(args.model), **runtime_params(app))  # type: ignore[arg-type]
@@ -142,7 +142,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from appliance.services.minutes_review import get_minutes
+    from appliance.minutes.review import get_minutes
 
     minutes, items = get_minutes(appliance_from(args), args.minutes_id)
     if args.json:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.services.pii import (
+from appliance.privacy.pii import (
     ENTITY_TYPES,
     NER_ENGINES,
     PiiSpan,

@@ -21,8 +21,8 @@ def _run(args: argparse.Namespace) -> int:
     from appliance.db.engine import write_session
     from appliance.db.tables import AuditEvent, Collection
     from appliance.errors import NotFound
-    from appliance.services.access import SYSTEM
-    from appliance.services.pseudonyms import SETTING, reveal
+    from appliance.access.principals import SYSTEM
+    from appliance.privacy.pseudonyms import SETTING, reveal
 
     app = appliance_from(args)
     with write_session(app.db) as s:

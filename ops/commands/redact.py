@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.services.pii import build_ner_tagger, default_first_names, detect_pii
-    from appliance.services.redaction import export_redacted, page_texts, proposals_json, propose
+    from appliance.privacy.pii import build_ner_tagger, default_first_names, detect_pii
+    from appliance.privacy.redaction import export_redacted, page_texts, proposals_json, propose
 
     entities = [t.strip() for t in args.types.split(",") if t.strip()] or None
     detect = functools.partial(detect_pii, ner=build_ner_tagger(args.ner), entities=entities,

@@ -11,8 +11,8 @@ from sqlmodel import select
 from appliance.db.engine import read_session
 from appliance.db.tables import User
 from appliance.errors import NotFound
-from appliance.services.access import SYSTEM, Principal, principal_for
-from appliance.services.search import MODES, ensure_index, reindex, search
+from appliance.access.principals import SYSTEM, Principal, principal_for
+from appliance.search.query import MODES, ensure_index, reindex, search
 from ops.commands._common import appliance_from
 
 _TAG = re.compile(r"</?mark>")

@@ -28,7 +28,7 @@ def _stamp(seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.services.transcripts import (
+    from appliance.recordings.transcripts import (
         FROM_SETTINGS,
         build_diarizer,
         build_transcriber,

@@ -6,12 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance.services.evaluation.triage import labelled, read_rows
-from appliance.services.triage_editor import check_removals
-from appliance.services.triage_learning import keep_training_rows
-from appliance.services.triage_model import train_auto
-from appliance.services.triage_store import ModelStore, import_taxonomy, load_classifier, models_root
-from appliance.services.triage_taxonomy import load_taxonomy
+from appliance.evaluation.triage import labelled, read_rows
+from appliance.triage.editor import check_removals
+from appliance.triage.learning import keep_training_rows
+from appliance.triage.model import train_auto
+from appliance.triage.store import ModelStore, import_taxonomy, load_classifier, models_root
+from appliance.triage.taxonomy import load_taxonomy
 from ops.commands._common import appliance_from
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from appliance.context import Appliance
-from appliance.services.evaluation.answers import run_answers_eval
-from appliance.services.llm_engine import build_llm, runtime_params
+from appliance.evaluation.answers import run_answers_eval
+from appliance.ask.llm_engine import build_llm, runtime_params
 from appliance.settings import load_settings
 from models.base import LLM
 from ops.commands._common import eval_embedder
@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
     llm = _llm(app, args)
     print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)
-    from appliance.services.evaluation.triage import CachedEmbedder
+    from appliance.evaluation.triage import CachedEmbedder
 
     # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
     embedder = CachedEmbedder(eval_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")

@@ -24,8 +24,8 @@ def register(kinds: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from appliance.context import Appliance
     from appliance.errors import BelfortError
-    from appliance.services.evaluation.minutes import run_minutes_eval
-    from appliance.services.llm_engine import build_llm, runtime_params
+    from appliance.evaluation.minutes import run_minutes_eval
+    from appliance.ask.llm_engine import build_llm, runtime_params
 
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BelfortError("eval.no_llm", "no LLM configured", hint="pass --model or set llm.engine")
     transcriber = None
     if any("recording" in json.loads(f.read_text("utf-8")) for f in args.files):
-        from appliance.services.transcripts import build_transcriber
+        from appliance.recordings.transcripts import build_transcriber
 
         transcriber = build_transcriber(settings, args.asr_model)
     print(f"model: {llm.name}", file=sys.stderr)

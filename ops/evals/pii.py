@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.services.evaluation.pii import evaluate_pii
-from appliance.services.pii import NER_ENGINES, build_ner_tagger, default_first_names, load_first_names
+from appliance.evaluation.pii import evaluate_pii
+from appliance.privacy.pii import NER_ENGINES, build_ner_tagger, default_first_names, load_first_names
 from models.base import ModelError
 
 

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.services.evaluation.triage import run
-from appliance.services.triage_taxonomy import load_taxonomy
+from appliance.evaluation.triage import run
+from appliance.triage.taxonomy import load_taxonomy
 from appliance.settings import load_settings
 from ops.commands._common import eval_embedder
 

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.llm, pytest.mark.enable_socket,
 @pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
-    from appliance.services.llm_engine import set_llm
+    from appliance.ask.llm_engine import set_llm
     from models.llamacpp import LlamaCppLLM
 
     world = build_world(appliance, tmp_path)

@@ -51,22 +51,22 @@ def _missing() -> str:
 @pytest.fixture
 def server(appliance, tmp_path):
 
-    from appliance.services import documents
+    from appliance.documents import ingest as documents
     from tests.filefactory import make_corrupt_pdf
 
     world = build_world(appliance, tmp_path)
     # A failed file, so the ingest page shows its table and retry button.
     documents.ingest_file(appliance, make_corrupt_pdf(tmp_path / "src" / "kapot.pdf"), "bouw")
     # A redaction review of the PDF, so its page (image, proposals table, forms) is checked too.
-    from appliance.services.access import SYSTEM
-    from appliance.services.redaction_review import add_manual, start_review
+    from appliance.access.principals import SYSTEM
+    from appliance.documents.redaction_review import add_manual, start_review
 
     world.docs["review"] = start_review(appliance, SYSTEM, world.docs["bouw"]).id  # type: ignore[assignment]
     assert add_manual(appliance, SYSTEM, world.docs["review"], 2, "sporthal", "privacy") == 1
     # An answer forwarded as a ticket, so the ticket pages and the audit record page have content.
-    from appliance.services import audit as audit_service
-    from appliance.services import tickets as ticket_service
-    from appliance.services.answer import answer
+    from appliance.audit import log as audit_service
+    from appliance.ask import tickets as ticket_service
+    from appliance.ask.answer import answer
 
     asked = answer(appliance, SYSTEM, "Wie verleende de omgevingsvergunning voor de sporthal?")
     audit_service.record_feedback(appliance, SYSTEM, asked.audit_id, helpful=False, comment="te kort")
@@ -99,8 +99,8 @@ def server(appliance, tmp_path):
     add_item(appliance, "Glasbol vol", suggested="afval", state="routed", category="afval", department="omgeving",
              routed_by="auto", deadline="2000-01-01")
     # Recordings: a transcribed one with a corrected segment (editor: player, forms per segment, history).
-    from appliance.services import transcript_edit
-    from appliance.services.transcripts import transcribe_recording
+    from appliance.recordings import transcript_edit
+    from appliance.recordings.transcripts import transcribe_recording
     from models.base import Segment
     from models.fakes import FakeTranscriber
     from tests.asr_fixture import silence

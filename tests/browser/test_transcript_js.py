@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.enable_socket, pytest.mark.allow_
 @pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
-    from appliance.services import transcript_edit
-    from appliance.services.transcripts import transcribe_recording
+    from appliance.recordings import transcript_edit
+    from appliance.recordings.transcripts import transcribe_recording
     from models.base import Segment
     from models.fakes import FakeTranscriber
     from tests.asr_fixture import tone_ramp

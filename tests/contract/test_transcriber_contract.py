@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.services.asr_guard import guard_segments, normalise
-from appliance.services.transcripts import transcribe_file
+from appliance.recordings.asr_guard import guard_segments, normalise
+from appliance.recordings.transcripts import transcribe_file
 from models.base import Segment, Transcriber
 from models.fakes import FakeTranscriber
 from tests.asr_fixture import music, noise, require_whisper, silence, sox, speak

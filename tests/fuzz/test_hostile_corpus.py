@@ -13,7 +13,7 @@ from sqlmodel import select
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, FailedFile
-from appliance.services import documents
+from appliance.documents import ingest as documents
 from tests.filefactory import make_text
 from tests.fuzz.corpus import AUDIO_CASES, CASES, EMPTY_NAMES, Case
 from tests.fuzz.support import UNNAMED, hang_guard, known_codes
@@ -96,8 +96,8 @@ def test_hostile_recording_is_refused_by_name_or_stored(world: tuple[Appliance, 
     import io
 
     from appliance.errors import BelfortError
-    from appliance.services.access import Principal
-    from appliance.services.recordings import recordings_dir, store_upload
+    from appliance.access.principals import Principal
+    from appliance.recordings.store import recordings_dir, store_upload
 
     app, _ = world
     with hang_guard(15) as took:
@@ -115,7 +115,7 @@ def test_hostile_recording_is_refused_by_name_or_stored(world: tuple[Appliance, 
 def test_hostile_scans_waiting_for_ocr_end_read_or_failed_by_name(world: tuple[Appliance, Path]) -> None:
     """The corpus left some files waiting for OCR (a 14400-point page with a 40000x40000 image, a
     content stream bomb, a looping TIFF): the caged OCR reads them or fails them by name."""
-    from appliance.services.ocr_documents import ocr_pending
+    from appliance.documents.ocr import ocr_pending
 
     app, _ = world
     with hang_guard(150) as took:

@@ -55,7 +55,7 @@ def test_deeply_nested_blocks_are_refused_before_the_parser_runs() -> None:
 
 def test_a_long_display_name_does_not_stall_spoof_checks() -> None:
     """`[\\w.+-]+@` over a display name without '@' was quadratic: 40,000 letters took 5 s."""
-    from appliance.services.triage_mail import spoof_signals
+    from appliance.triage.mail import spoof_signals
 
     message = EmailMessage()
     message["From"] = "x@belfort.example"

@@ -69,7 +69,7 @@ def test_the_chunker_is_linear_on_one_huge_repetitive_page(unit: str, size: int)
 @FUZZ
 @given(st.text(max_size=300) | TEXT)
 def test_any_query_is_safe_fts_and_any_text_analyses(query: str) -> None:
-    from appliance.services.text import analyze, fts_match_expression, query_terms, snippet
+    from appliance.index.text import analyze, fts_match_expression, query_terms, snippet
 
     terms = query_terms(query)
     assert all(isinstance(t, str) and t for t in terms)
@@ -83,8 +83,8 @@ def test_any_query_is_safe_fts_and_any_text_analyses(query: str) -> None:
 @pytest.fixture(scope="module")
 def search_world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from appliance.context import open_appliance
-    from appliance.services import documents
-    from appliance.services.access import Principal
+    from appliance.documents import ingest as documents
+    from appliance.access.principals import Principal
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.filefactory import make_text
@@ -101,7 +101,7 @@ def search_world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     ['"', '""', "*", "NEAR(a b)", "a AND OR NOT", "^a", "col:x", "terms : x", "scope : c1", "(", ")", "a OR",
      "-x", "'", "\\", "%", "_", "--", ";DROP TABLE chunk;", "\x00"]))
 def test_any_query_searches_or_fails_by_name(search_world, query: str) -> None:  # type: ignore[no-untyped-def]
-    from appliance.services.search import search
+    from appliance.search.query import search
 
     app, system = search_world
     try:
@@ -118,7 +118,7 @@ def test_any_query_searches_or_fails_by_name(search_world, query: str) -> None: 
 @FUZZ
 @given(TEXT)
 def test_pii_spans_are_exact_sorted_and_disjoint(text: str) -> None:
-    from appliance.services.pii import ENTITY_TYPES, default_first_names, detect_pii
+    from appliance.privacy.pii import ENTITY_TYPES, default_first_names, detect_pii
 
     spans = detect_pii(text, first_names=default_first_names())
     previous_end = 0
@@ -142,7 +142,7 @@ def test_pii_detection_is_linear_on_200000_characters(pieces: list[str]) -> None
     The 2 s target is measured on a quiet machine (bench/); here, on shared CI cores, the test
     asserts linear growth (4x the text, at most 8x the time; quadratic is 16x) and a loose bound.
     """
-    from appliance.services.pii import default_first_names, detect_pii
+    from appliance.privacy.pii import default_first_names, detect_pii
 
     names = default_first_names()
     unit = "".join(pieces)
@@ -169,7 +169,7 @@ RANGES = st.one_of(
 @FUZZ
 @given(RANGES, st.integers(1, 10_000_000))
 def test_range_header_is_whole_file_a_valid_range_or_416(header: str, size: int) -> None:
-    from appliance.services.recordings import parse_range
+    from appliance.recordings.store import parse_range
 
     try:
         rng = parse_range(header, size)
@@ -195,8 +195,8 @@ def _assert_safe_component(name: str) -> None:
 @given(NAMES)
 def test_every_name_sanitiser_returns_one_safe_component(raw: str) -> None:
     from appliance.api.uploads import sanitize_filename
-    from appliance.services.ingest_steps import safe_file_name, safe_relative_name
-    from appliance.services.recordings import display_name
+    from appliance.documents.steps import safe_file_name, safe_relative_name
+    from appliance.recordings.store import display_name
     from ingest.extract.mail import safe_attachment_name
 
     _assert_safe_component(safe_file_name(raw))

@@ -35,7 +35,7 @@ from sqlmodel import select
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
-from appliance.services.triage_store import import_taxonomy
+from appliance.triage.store import import_taxonomy
 from models.fakes import FakeEmbedder
 from tests.conftest import REPO, make_settings
 from tests.integration.tls_certs import Pki, mail_pki

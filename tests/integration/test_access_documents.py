@@ -20,11 +20,14 @@ from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
 from appliance.errors import Forbidden
-from appliance.services import accounts, api_tokens, audit, documents
-from appliance.services.access import SYSTEM, Principal
-from appliance.services.answer import answer
-from appliance.services.csv_safe import formula_safe
-from appliance.services.pseudonyms import SETTING
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.audit import log as audit
+from appliance.documents import ingest as documents
+from appliance.access.principals import SYSTEM, Principal
+from appliance.ask.answer import answer
+from appliance.storage.csv_safe import formula_safe
+from appliance.privacy.pseudonyms import SETTING
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.filefactory import make_pdf, make_text
@@ -120,7 +123,7 @@ def test_the_redaction_api_exports_only_after_a_second_reviewer(four_eyes):  # t
 
 
 def test_malformed_redaction_forms_are_a_400(four_eyes):  # type: ignore[no-untyped-def]
-    from appliance.services.redaction_review import start_review
+    from appliance.documents.redaction_review import start_review
 
     archie = Principal(*_who(four_eyes.app, "archie"))
     review = start_review(four_eyes.app, archie, four_eyes.docs["dossier"])
@@ -155,7 +158,8 @@ def test_the_audit_csv_runs_no_formula(appliance):  # type: ignore[no-untyped-de
     with read_session(appliance.db) as s:  # the stored record (and its hash) is untouched
         assert [r.question for r in s.exec(select(AnswerRecord).order_by(AnswerRecord.id)).all()] == hostile
     assert audit.verify_chain(appliance) == (True, None)
-    from appliance.services import minutes_export, triage_routing
+    from appliance.minutes.export import formats as minutes_export
+    from appliance.triage import routing as triage_routing
 
     assert minutes_export.csv_cell("=1") == triage_routing._cell("=1") == formula_safe("=1") == "'=1"
 

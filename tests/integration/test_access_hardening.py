@@ -15,8 +15,13 @@ import pytest
 from appliance.db.engine import write_session
 from appliance.db.tables import Minutes, Recording, TranscriptSegment
 from appliance.errors import NotFound
-from appliance.services import accounts, answer_records, api_tokens, recordings, routes, tickets
-from appliance.services.answer import answer
+from appliance.access import accounts
+from appliance.ask import records as answer_records
+from appliance.access import tokens as api_tokens
+from appliance.recordings import store as recordings
+from appliance.ask import routes
+from appliance.ask import tickets
+from appliance.ask.answer import answer
 from tests.integration.test_tickets import BOTH_Q, SPORTHAL_Q, principal, set_route
 from tests.integration.web_support import PW, bearer, build_world, csrf
 
@@ -136,7 +141,7 @@ def test_jobs_and_failed_files_follow_the_collections(world, signed_in):  # type
 
 
 def _recording(world, tmp_path: Path, name: str, *, collection: str | None, by: str) -> int:  # type: ignore[no-untyped-def]
-    from appliance.services.ingest_steps import collection_row
+    from appliance.documents.steps import collection_row
 
     audio = tmp_path / f"{name}.wav"
     audio.write_bytes(b"RIFF" + bytes(60))

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from appliance.services import accounts, api_tokens
+from appliance.access import accounts
+
+from appliance.access import tokens as api_tokens
 from models.base import Entity
 from tests.integration.web_support import PW, World, bearer
 

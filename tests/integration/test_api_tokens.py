@@ -13,7 +13,7 @@ from appliance.api.auth import route_scope
 from appliance.db.engine import write_session
 from appliance.db.tables import ApiToken, utcnow
 from appliance.errors import BelfortError
-from appliance.services import api_tokens
+from appliance.access import tokens as api_tokens
 from ops.cli import main
 from tests.integration.web_support import bearer, build_world, csrf, sign_in
 
@@ -169,7 +169,7 @@ def test_migration_20_keeps_old_tokens_working_for_90_days(appliance) -> None:  
     import hashlib
 
     from appliance.db.engine import migrate
-    from appliance.services import accounts
+    from appliance.access import accounts
 
     accounts.create_user(appliance, "svc", "een lang wachtwoord", role="archivist")
     legacy = "blf_" + "x" * 43

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.services import accounts, api_tokens
+from appliance.access import accounts
+
+from appliance.access import tokens as api_tokens
 from tests.filefactory import make_corrupt_pdf
 from tests.integration.web_support import bearer, build_world
 
@@ -167,7 +169,7 @@ def test_upload_over_the_limit_is_refused_clearly(appliance, tmp_path):
     small = open_appliance(
         make_settings(tmp_path / "small", web={"max_upload_mb": 1}), embedder=FakeEmbedder()
     )
-    from appliance.services import documents
+    from appliance.documents import ingest as documents
 
     documents.ensure_collection(small, "bouw", "Bouw", ["g"])
     accounts.create_user(small, "archie", "een lang wachtwoord", role="archivist", groups=["g"])

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from appliance.services import audit
-from appliance.services.llm_engine import set_llm
+from appliance.audit import log as audit
+from appliance.ask.llm_engine import set_llm
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 from tests.integration.web_support import bearer, build_world
@@ -71,6 +71,6 @@ def test_ask_errors_keep_the_api_error_shape(world, client) -> None:  # type: ig
 
 
 def audit_principal():  # type: ignore[no-untyped-def]
-    from appliance.services.access import SYSTEM
+    from appliance.access.principals import SYSTEM
 
     return SYSTEM

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from appliance.services import audit
-from appliance.services.access import SYSTEM
-from appliance.services.answer import answer
-from appliance.services.documents import ensure_collection, ingest_file
-from appliance.services.llm_engine import get_llm, llm_status
+from appliance.audit import log as audit
+from appliance.access.principals import SYSTEM
+from appliance.ask.answer import answer
+from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.ask.llm_engine import get_llm, llm_status
 from models.llamacpp import LlamaCppLLM
 from ops.cli import main
 from tests.conftest import make_settings

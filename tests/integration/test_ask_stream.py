@@ -14,9 +14,9 @@ import pytest
 
 from appliance.api.ask import AskOut
 from appliance.jobs import make_huey
-from appliance.services import audit
-from appliance.services.access import SYSTEM
-from appliance.services.llm_engine import set_llm
+from appliance.audit import log as audit
+from appliance.access.principals import SYSTEM
+from appliance.ask.llm_engine import set_llm
 from models.fakes import FakeLLM
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, parse_sse
 from tests.integration.web_support import bearer, build_world, csrf, sign_in

@@ -8,8 +8,8 @@ from sqlmodel import func, select
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Document, JobOutcome, Recording, TriageItem, User
-from appliance.services.access import principal_for
-from appliance.services.search import search
+from appliance.access.principals import principal_for
+from appliance.search.query import search
 from models.fakes import FakeEmbedder
 from ops.demo.seed import seed_demo
 from ops.demo.seed_triage import TRIAGE_CORPUS
@@ -86,7 +86,7 @@ def test_triage_group_members_open_the_queue(appliance) -> None:
 
 
 def test_an_old_demo_box_gets_the_triage_group_once(appliance) -> None:
-    from appliance.services.accounts import create_user, update_user
+    from appliance.access.accounts import create_user, update_user
 
     env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
     create_user(appliance, "archivaris", env["BELFORT_DEMO_PASSWORD"], role="archivist", groups=["iedereen"])

@@ -18,9 +18,9 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Document, FailedFile
 from appliance.errors import BelfortError
-from appliance.services.documents import IngestOutcome, ensure_collection, ingest_file, list_jobs
-from appliance.services.ocr import images_to_pdf, ocr_file
-from appliance.services.ocr_documents import ocr_pending
+from appliance.documents.ingest import IngestOutcome, ensure_collection, ingest_file, list_jobs
+from appliance.ocr.engine import images_to_pdf, ocr_file
+from appliance.documents.ocr import ocr_pending
 from ingest.cage import FAILURE_CODES, IMAGE_TOO_LARGE, TIMEOUT, TOO_COMPLEX
 from models.fakes import FakeEmbedder
 from tests import hostilefactory as hf
@@ -112,7 +112,7 @@ def test_a_parser_past_the_cage_limit_fails_by_name_and_retry_succeeds(tmp_path:
     tight = open_appliance(make_settings(tmp_path, ingest={"cage_wall_seconds": 0.001}), embedder=FakeEmbedder())
     ensure_collection(tight, "raad")
     out = _ingest_hostile(tight, make_docx(tmp_path / "traag.docx"), TIMEOUT)
-    from appliance.services.documents import retry_failed
+    from appliance.documents.ingest import retry_failed
 
     normal = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
     assert retry_failed(normal, out.failed_id).state == "ingested"  # type: ignore[arg-type]

@@ -18,8 +18,8 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import OutboxMessage
 from appliance.errors import BelfortError
-from appliance.services import outbox
-from appliance.services.triage_imap import poll_mailbox
+from appliance.mail import outbox
+from appliance.triage.imap import poll_mailbox
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.mail_servers import (

@@ -14,9 +14,9 @@ from sqlmodel import select
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent
-from appliance.services.evaluation.minutes import store_transcript
-from appliance.services.minutes import draft_minutes
-from appliance.services.minutes_review import get_minutes
+from appliance.evaluation.minutes import store_transcript
+from appliance.minutes.draft import draft_minutes
+from appliance.minutes.review import get_minutes
 from models.fakes import FakeEmbedder
 from models.llamacpp import LlamaCppLLM
 from tests.conftest import make_settings

@@ -12,10 +12,10 @@ from sqlmodel import select
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Document
-from appliance.services.access import SYSTEM
-from appliance.services.documents import ensure_collection, ingest_file
-from appliance.services.ocr_documents import ocr_pending, pdfa_copy
-from appliance.services.search import search
+from appliance.access.principals import SYSTEM
+from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.documents.ocr import ocr_pending, pdfa_copy
+from appliance.search.query import search
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.scanfactory import write_scanned_pdf
@@ -67,7 +67,7 @@ def test_missing_language_data_keeps_the_document_waiting(tmp_path: Path) -> Non
 
 def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
     from appliance.jobs import enqueue_ingest, make_huey, use_appliance
-    from appliance.services.documents import list_jobs
+    from appliance.documents.ingest import list_jobs
 
     settings = make_settings(tmp_path, ocr={"on_ingest": True})
     app = open_appliance(settings, embedder=FakeEmbedder())
@@ -82,7 +82,8 @@ def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
 
 
 def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path) -> None:
-    from appliance.services import accounts, api_tokens
+    from appliance.access import accounts
+    from appliance.access import tokens as api_tokens
     from tests.integration.web_support import PW
 
     app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())

@@ -15,7 +15,7 @@ from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import OutboxMessage, utcnow
 from appliance.db.tables import TriageItem as TriageItemRow
-from appliance.services import outbox
+from appliance.mail import outbox
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.mail_servers import Hook, SmtpSink, free_port
@@ -149,8 +149,8 @@ def test_a_routed_item_is_never_lost_while_smtp_and_webhook_are_down(tmp_path: P
     outbox with growing attempts, and both go out once their targets are back."""
     import yaml
 
-    from appliance.services.triage_intake import receive_form, route
-    from appliance.services.triage_store import import_taxonomy
+    from appliance.triage.intake import receive_form, route
+    from appliance.triage.store import import_taxonomy
     from tests.conftest import REPO
 
     smtp_port, hook_port = free_port(), free_port()

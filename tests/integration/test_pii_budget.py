@@ -13,8 +13,9 @@ import time
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import accounts, api_tokens
-from appliance.services.cage import detect_pii_caged
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.cage import detect_pii_caged
 from ingest.types import IngestError
 from models.base import Entity, ModelError
 from models.fakes import FakeEmbedder

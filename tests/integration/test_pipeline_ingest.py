@@ -15,8 +15,8 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, FailedFile, Group
 from appliance.errors import BelfortError, NotFound
-from appliance.services.access import SYSTEM, Principal
-from appliance.services.documents import (
+from appliance.access.principals import SYSTEM, Principal
+from appliance.documents.ingest import (
     document_pages,
     ensure_collection,
     get_document,
@@ -333,7 +333,7 @@ def test_bad_input_corpus_through_the_drop_folder(appliance: Appliance) -> None:
 
 
 def safe_name(name: str) -> str:
-    from appliance.services.ingest_steps import safe_relative_name
+    from appliance.documents.steps import safe_relative_name
 
     return safe_relative_name(name)
 
@@ -361,7 +361,7 @@ class BrokenEmbedder(FakeEmbedder):
 
 def test_an_index_failure_is_deferred_and_repaired_at_the_next_start(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from appliance.context import open_appliance
-    from appliance.services.documents import prepare_ingest
+    from appliance.documents.ingest import prepare_ingest
 
     broken = open_appliance(settings, embedder=BrokenEmbedder())
     src = write(tmp_path / "besluit.txt", NOTE * 10)

@@ -17,7 +17,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection, CollectionGroup, Document, Group, JobOutcome
 from appliance.jobs import enqueue_ingest, make_huey, use_appliance
-from appliance.services.documents import list_failed, list_jobs
+from appliance.documents.ingest import list_failed, list_jobs
 from ops.cli import main
 from tests.conftest import REPO
 

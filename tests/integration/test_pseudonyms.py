@@ -12,11 +12,12 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Collection, PseudonymMap
 from appliance.errors import Forbidden
 from appliance.jobs import make_huey, use_appliance
-from appliance.services import accounts, api_tokens
-from appliance.services.access import SYSTEM, Principal
-from appliance.services.documents import ensure_collection, ingest_file
-from appliance.services.pseudonyms import SETTING, reveal
-from appliance.services.search import search
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.access.principals import SYSTEM, Principal
+from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.privacy.pseudonyms import SETTING, reveal
+from appliance.search.query import search
 from tests.filefactory import make_text
 from tests.integration.web_support import PW, bearer, build_world
 
@@ -117,7 +118,7 @@ def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world,
 
 
 def test_a_file_name_the_tagger_cannot_read_is_hidden(appliance) -> None:  # type: ignore[no-untyped-def]
-    from appliance.services.pseudonyms import shown_name
+    from appliance.privacy.pseudonyms import shown_name
     from models.base import ModelError
 
     class Down:
@@ -141,8 +142,8 @@ def test_two_names_pseudonymised_at_once_never_share_a_pseudonym(appliance) -> N
     person must keep a pseudonym of their own, and neither entry may be lost from the mapping."""
     import threading
 
-    from appliance.services.access import SYSTEM
-    from appliance.services.pseudonyms import pseudonymise_name, reveal
+    from appliance.access.principals import SYSTEM
+    from appliance.privacy.pseudonyms import pseudonymise_name, reveal
     from models.fakes import FakeNerTagger
 
     both_tagging = threading.Barrier(2, timeout=10)

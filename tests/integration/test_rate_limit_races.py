@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts, rate_limits
-from appliance.services.access import Principal
+from appliance.access import accounts
+from appliance.access import rate_limits
+from appliance.access.principals import Principal
 from tests.integration.web_support import PW
 
 ATTEMPTS = 20

@@ -12,8 +12,8 @@ from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import JobOutcome, Recording
 from appliance.jobs import enqueue_unfinished_transcriptions, make_huey, use_appliance
-from appliance.services.access import Principal
-from appliance.services.recordings import store_upload
+from appliance.access.principals import Principal
+from appliance.recordings.store import store_upload
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber
 from tests.conftest import make_settings
@@ -37,7 +37,7 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
     assert (rec.n_chunks, rec.chunk_seconds, rec.language) == (12, 300.0, "fr")
 
     # The previous worker transcribed 5 windows, then died with its job "running".
-    from appliance.services.transcripts import transcribe_recording
+    from appliance.recordings.transcripts import transcribe_recording
 
     def die_after_five(progress: float) -> None:
         if progress >= 5 / 12:
@@ -61,7 +61,7 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
         new = s.exec(select(JobOutcome).where(JobOutcome.job_id == jobs[0])).one()
         assert (new.state, new.progress, new.target) == ("done", 1.0, f"recording:{rec.id}")
     assert enqueue_unfinished_transcriptions(app, make_huey(settings, immediate=True)) == []  # nothing left
-    from appliance.services.transcripts import recording_segments
+    from appliance.recordings.transcripts import recording_segments
 
     segs = recording_segments(app, rec.id or 0)
     assert [s.start for s in segs] == [30.0, 1850.0, 3550.0] and {s.language for s in segs} == {"fr"}

@@ -14,8 +14,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.pii import detect_pii
-from appliance.services.redaction import export_redacted, page_texts, propose
+from appliance.privacy.pii import detect_pii
+from appliance.privacy.redaction import export_redacted, page_texts, propose
 from tests.filefactory import make_pdf
 from tests.scanfactory import write_scanned_pdf
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.services.evaluation.retrieval import load_rows, metrics, run_retrieval_eval
+from appliance.evaluation.retrieval import load_rows, metrics, run_retrieval_eval
 from models.fakes import FakeEmbedder
 
 ROWS = [

@@ -20,8 +20,8 @@ from appliance.db.tables import (
     UserGroup,
 )
 from appliance.errors import BelfortError
-from appliance.services.access import SYSTEM, Principal, principal_for
-from appliance.services.search import ensure_index, index_chunks, reindex, search, unindex_chunks
+from appliance.access.principals import SYSTEM, Principal, principal_for
+from appliance.search.query import ensure_index, index_chunks, reindex, search, unindex_chunks
 from models.base import ModelError
 
 
@@ -246,9 +246,9 @@ def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
 
 
 def test_document_type_narrows_results(appliance, tmp_path) -> None:
-    from appliance.services.access import SYSTEM
-    from appliance.services.documents import ensure_collection, ingest_file
-    from appliance.services.search import search
+    from appliance.access.principals import SYSTEM
+    from appliance.documents.ingest import ensure_collection, ingest_file
+    from appliance.search.query import search
     from tests.filefactory import make_text
 
     ensure_collection(appliance, "post")

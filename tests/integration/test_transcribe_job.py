@@ -9,8 +9,8 @@ import pytest
 
 from appliance.context import open_appliance
 from appliance.jobs import enqueue_transcription, make_huey, use_appliance
-from appliance.services.documents import list_jobs
-from appliance.services.transcripts import recording_segments
+from appliance.documents.ingest import list_jobs
+from appliance.recordings.transcripts import recording_segments
 from models.fakes import FakeTranscriber
 from tests.conftest import make_settings
 

@@ -18,9 +18,10 @@ from sqlmodel import col, select
 from appliance import jobs
 from appliance.db.engine import read_session
 from appliance.db.tables import JobOutcome, TriageLabel
-from appliance.services import accounts, outbox
-from appliance.services.triage_imap import poll_mailbox
-from appliance.services.triage_store import ModelStore, load_classifier, models_root
+from appliance.access import accounts
+from appliance.mail import outbox
+from appliance.triage.imap import poll_mailbox
+from appliance.triage.store import ModelStore, load_classifier, models_root
 from tests.integration.mail_servers import (
     Dovecot,
     SmtpSink,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import outbox
-from appliance.services.triage_imap import poll_mailbox, state_path
+from appliance.mail import outbox
+from appliance.triage.imap import poll_mailbox, state_path
 from models.fakes import FakeEmbedder
 from tests.integration.mail_servers import (
     Dovecot,
@@ -160,7 +160,7 @@ def test_a_mail_beyond_the_hard_limit_stays_in_the_mailbox_with_its_headers_kept
 def test_watch_picks_new_mail_up_by_idle_within_seconds(tmp_path: Path, dovecot: Dovecot) -> None:
     import threading
 
-    from appliance.services.triage_imap import watch_mailbox
+    from appliance.triage.imap import watch_mailbox
 
     app = appliance_for(tmp_path, dovecot, intake={"poll_seconds": 600})  # polling alone would take 10 min
     stop = threading.Event()

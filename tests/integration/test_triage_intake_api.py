@@ -11,8 +11,9 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.jobs import make_huey
-from appliance.services import accounts, api_tokens
-from appliance.services.triage_store import import_taxonomy
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.triage.store import import_taxonomy
 from tests.conftest import REPO
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import audit
-from appliance.services.access import SYSTEM
-from appliance.services.llm_engine import get_llm, set_llm
+from appliance.audit import log as audit
+from appliance.access.principals import SYSTEM
+from appliance.ask.llm_engine import get_llm, set_llm
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, ask_page, audit_id
@@ -141,7 +141,7 @@ def test_dont_know_and_escalated_show_the_route(world, anna) -> None:  # type: i
 
 
 def test_hostile_document_text_is_escaped(world, anna) -> None:  # type: ignore[no-untyped-def]
-    from appliance.services import documents
+    from appliance.documents import ingest as documents
     from tests.filefactory import make_text
 
     hostile = make_text(world.tmp / "src" / "zwembad.txt",

@@ -17,9 +17,11 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent
-from appliance.services import accounts, audit, tickets
-from appliance.services.access import SYSTEM, Principal
-from appliance.services.answer import answer
+from appliance.access import accounts
+from appliance.audit import log as audit
+from appliance.ask import tickets
+from appliance.access.principals import SYSTEM, Principal
+from appliance.ask.answer import answer
 from tests.integration.web_support import build_world, csrf, sign_in
 
 SPORTHAL_Q = "Wie verleende de omgevingsvergunning voor de sporthal aan de Vaartstraat?"
@@ -149,7 +151,7 @@ def test_an_edited_record_shows_the_chain_broken(world, signed_in):  # type: ign
 
 
 def test_a_long_chain_is_checked_on_request(world, signed_in, monkeypatch):  # type: ignore[no-untyped-def]
-    from appliance.services import audit_search
+    from appliance.audit import search as audit_search
 
     monkeypatch.setattr(audit_search, "AUTO_VERIFY_MAX", 2)  # the world holds 3 records
     with world.app.db.begin() as conn:
@@ -186,7 +188,7 @@ def test_event_log_shows_sign_ins(world, signed_in):  # type: ignore[no-untyped-
     mine = admin.get("/admin/audit/events", params={"action": "auth.", "actor": "admin"}).text
     assert "auth.sign_in</code>" in mine and "<td>wout</td>" not in mine
     # Pages over the merged log: newest first, no row twice, none left out.
-    from appliance.services.audit_search import search_events
+    from appliance.audit.search import search_events
 
     admin_who = principal(world.app, "admin")
     everything = search_events(world.app, admin_who, page_size=1000)

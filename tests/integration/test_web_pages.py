@@ -60,7 +60,7 @@ def test_cookies_are_secure_unless_plain_http_is_declared(tmp_path):
     """Attack (finding 10): the session cookie had no Secure flag by default, so one plain-http request
     (a typed URL, a downgraded link) sent it in clear. Now Secure is the default."""
     from appliance.context import open_appliance
-    from appliance.services import accounts
+    from appliance.access import accounts
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.integration.web_support import World
@@ -127,7 +127,7 @@ def test_search_page_shows_passage_highlights_source_page_and_links(world, signe
 
 
 def test_search_page_escapes_document_text(world, signed_in, tmp_path):
-    from appliance.services import documents
+    from appliance.documents import ingest as documents
     from tests.filefactory import make_text
 
     make_text(tmp_path / "x.txt", 'Kermis <script>alert("x")</script> <img src=x onerror=alert(1)> programma')
@@ -194,7 +194,7 @@ def test_safe_next(target, expected):
 
 
 def test_new_password_or_disabling_ends_existing_sessions(world, signed_in):
-    from appliance.services import accounts
+    from appliance.access import accounts
 
     anna, wout = signed_in("anna"), signed_in("wout")
     accounts.update_user(world.app, "anna", password="een nieuw lang wachtwoord")

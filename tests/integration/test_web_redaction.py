@@ -9,7 +9,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import accounts, documents
+from appliance.access import accounts
+from appliance.documents import ingest as documents
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.filefactory import make_pdf

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import JobOutcome, OutboxMessage, TriageItem, TriageLabel
-from appliance.services import accounts, api_tokens
-from appliance.services.triage_store import active_taxonomy
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.triage.store import active_taxonomy
 from tests.integration.web_support import PW, bearer, build_world, csrf, sign_in
 from tests.unit.triage_items import add_item, use_taxonomy
 

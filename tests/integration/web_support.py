@@ -10,7 +10,9 @@ from litestar.testing import TestClient
 
 from appliance.context import Appliance
 from appliance.jobs import make_huey
-from appliance.services import accounts, api_tokens, documents
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.documents import ingest as documents
 from tests.filefactory import make_pdf, make_text
 
 PW = "een lang wachtwoord"

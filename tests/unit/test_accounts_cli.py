@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from appliance.context import open_appliance
-from appliance.services import accounts, api_tokens, documents
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.documents import ingest as documents
 from appliance.settings import load_settings
 from ops.cli import main
 

@@ -12,11 +12,11 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
 from appliance.errors import BelfortError
-from appliance.services import audit
-from appliance.services.access import Principal
-from appliance.services.answer import answer
-from appliance.services.documents import ensure_collection, ingest_file
-from appliance.services.llm_engine import set_llm
+from appliance.audit import log as audit
+from appliance.access.principals import Principal
+from appliance.ask.answer import answer
+from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.ask.llm_engine import set_llm
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 from models.llamacpp import FairLock, ModelBusy

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from appliance.services.answer import MAX_QUESTION_CHARS
-from appliance.services.evaluation.answers import run_answers_eval
+from appliance.ask.answer import MAX_QUESTION_CHARS
+from appliance.evaluation.answers import run_answers_eval
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 

@@ -17,9 +17,9 @@ import pytest
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services.access import Principal
-from appliance.services.recordings import recordings_dir, store_upload
-from appliance.services.transcripts import transcribe_recording
+from appliance.access.principals import Principal
+from appliance.recordings.store import recordings_dir, store_upload
+from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment
 from models.diarize import ChannelDiarizer
 from models.fakes import FakeTranscriber

@@ -11,7 +11,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, Recording
 from appliance.errors import BelfortError
-from appliance.services.transcripts import build_diarizer, transcribe_recording
+from appliance.recordings.transcripts import build_diarizer, transcribe_recording
 from models.base import Diarizer, ModelError, Segment, Turn, Word
 from models.diarize import ChannelDiarizer, assign_speakers, split_at_turns
 from models.diarize import build_diarizer as build_engine

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.evaluation.asr import cer, evaluate_asr, normalise_text, read_manifest, wer
+from appliance.evaluation.asr import cer, evaluate_asr, normalise_text, read_manifest, wer
 from models.base import Segment
 from models.fakes import FakeTranscriber
 from tests.conftest import REPO

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.services.asr_guard import (
+from appliance.recordings.asr_guard import (
     Guard,
     GuardConfig,
     guard_segments,

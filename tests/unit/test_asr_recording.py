@@ -11,7 +11,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Recording, TranscriptSegment
 from appliance.errors import BelfortError
-from appliance.services.transcripts import recording_progress, recording_segments, transcribe_recording
+from appliance.recordings.transcripts import recording_progress, recording_segments, transcribe_recording
 from models.base import Segment
 from models.fakes import FakeTranscriber
 from tests.asr_fixture import encode, silence
@@ -117,7 +117,7 @@ def test_bad_recordings_fail_with_stable_codes(appliance: Appliance, tmp_path: P
 
 
 def test_unprovisioned_model_fails_with_the_install_hint(appliance: Appliance) -> None:
-    from appliance.services.transcripts import build_transcriber
+    from appliance.recordings.transcripts import build_transcriber
 
     with pytest.raises(BelfortError) as err:
         build_transcriber(appliance.settings)  # the test settings' models folder is empty

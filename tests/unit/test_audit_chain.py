@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from appliance.errors import BelfortError, NotFound
-from appliance.services import audit
-from appliance.services.access import SYSTEM, Principal
+from appliance.audit import log as audit
+from appliance.access.principals import SYSTEM, Principal
 from ops.cli import main
 
 ALICE = Principal(user_id=1, username="alice", role="staff")

@@ -127,8 +127,8 @@ def test_the_doctor_reports_the_cage_and_warns_when_a_limit_is_off(tmp_path) -> 
 
 def test_caged_pii_detection_finds_what_detection_in_process_finds(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from appliance.context import open_appliance
-    from appliance.services.cage import detect_pii_caged
-    from appliance.services.pii import default_first_names, detect_pii
+    from appliance.cage import detect_pii_caged
+    from appliance.privacy.pii import default_first_names, detect_pii
     from models.fakes import FakeEmbedder, FakeNerTagger
     from tests.conftest import make_settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.services.citations import check_answer, parse_citations, split_sentences
+from appliance.ask.citations import check_answer, parse_citations, split_sentences
 
 SOURCES = {
     1: "Een bewonerskaart voor parkeren kost 25 euro per jaar en is geldig in de hele gemeente.",

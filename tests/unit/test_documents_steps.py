@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.services.documents import slugify
-from appliance.services.ingest_steps import (
+from appliance.documents.ingest import slugify
+from appliance.documents.steps import (
     move_no_overwrite,
     publish_original,
     safe_file_name,
@@ -169,7 +169,7 @@ def test_stage_copy_stops_as_busy_when_the_file_is_still_being_written(tmp_path:
 
 
 def test_clean_staging_removes_only_old_leftovers(appliance) -> None:  # type: ignore[no-untyped-def]
-    from appliance.services.documents import clean_staging
+    from appliance.documents.ingest import clean_staging
 
     staging = appliance.settings.data_dir / "staging"
     old, fresh = staging / "old", staging / "fresh"

@@ -10,7 +10,7 @@ import pytest
 from appliance.checks import check_mail_transport
 from appliance.context import open_appliance
 from appliance.errors import BelfortError
-from appliance.services.mail_transport import tls_context
+from appliance.mail.transport import tls_context
 from appliance.settings import load_settings
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings

@@ -13,15 +13,15 @@ from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TranscriptSegment
 from appliance.errors import BelfortError
 from appliance.jobs import enqueue_minutes, make_huey, use_appliance
-from appliance.services.access import SYSTEM
-from appliance.services.evaluation.minutes import match_decisions, store_transcript
-from appliance.services.llm_engine import set_llm
-from appliance.services.minutes import draft_minutes
-from appliance.services.minutes_agenda import agenda_from_items, locate_items, parse_agenda, split_by_agenda
-from appliance.services.minutes_prompts import parse_items
-from appliance.services.minutes_review import add_item, approve, edit_item, get_minutes, set_item_state
-from appliance.services.minutes_verify import parse_deadline
-from appliance.services.transcripts import recording_segments
+from appliance.access.principals import SYSTEM
+from appliance.evaluation.minutes import match_decisions, store_transcript
+from appliance.ask.llm_engine import set_llm
+from appliance.minutes.draft import draft_minutes
+from appliance.minutes.agenda import agenda_from_items, locate_items, parse_agenda, split_by_agenda
+from appliance.minutes.prompts import parse_items
+from appliance.minutes.review import add_item, approve, edit_item, get_minutes, set_item_state
+from appliance.minutes.verify import parse_deadline
+from appliance.recordings.transcripts import recording_segments
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 
@@ -217,7 +217,7 @@ def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, r
 
 def test_only_people_who_may_see_the_recording_draft_its_minutes(appliance: Appliance, recording: int) -> None:
     from appliance.errors import NotFound
-    from appliance.services.access import Principal
+    from appliance.access.principals import Principal
 
     staff = Principal(user_id=7, username="bediende", role="staff")
     with pytest.raises(NotFound):
@@ -237,7 +237,7 @@ def test_migration_10_adds_the_flags_column_to_an_older_database(appliance: Appl
 
 
 def test_an_item_citing_a_whole_window_keeps_only_the_segments_it_comes_from() -> None:
-    from appliance.services.minutes_verify import check_support
+    from appliance.minutes.verify import check_support
 
     shown = {
         1: "De voorzitter opent de zitting.",

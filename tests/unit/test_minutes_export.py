@@ -14,8 +14,8 @@ from pyld import jsonld  # imported at collection: urllib3's import-time IPv6 pr
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem
 from appliance.errors import BelfortError, NotFound
-from appliance.services.access import Principal
-from appliance.services.minutes_export import export_minutes, file_stem
+from appliance.access.principals import Principal
+from appliance.minutes.export.formats import export_minutes, file_stem
 from tests.minutes_support import HOSTILE, make_minutes
 
 BESLUIT = "http://data.vlaanderen.be/ns/besluit#"

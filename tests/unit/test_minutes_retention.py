@@ -10,7 +10,7 @@ from sqlmodel import select
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
-from appliance.services.minutes_retention import plan_purge, purge_recordings
+from appliance.recordings.retention import plan_purge, purge_recordings
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 

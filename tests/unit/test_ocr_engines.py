@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from appliance.errors import BelfortError
-from appliance.services.evaluation.ocr import cer
-from appliance.services.ocr import images_to_pdf, ocr_file, text_quality
+from appliance.evaluation.ocr import cer
+from appliance.ocr.engine import images_to_pdf, ocr_file, text_quality
 from appliance.settings import Settings
 from models.base import ModelError
 from models.tesseract import require_languages

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.services.evaluation.pii import evaluate_pii, read_conll
+from appliance.evaluation.pii import evaluate_pii, read_conll
 from models.fakes import FakeNerTagger
 from ops.cli import main
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.services.pii import build_ner_tagger
+from appliance.privacy.pii import build_ner_tagger
 from models.base import ModelError
 from models.frog import FrogTagger, _align, _pieces, frog_check
 

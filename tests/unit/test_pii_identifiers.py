@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from appliance.services.pii import detect_pii
+from appliance.privacy.pii import detect_pii
 
 CHECKSUM_TYPES = {
     "BE_NATIONAL_NUMBER", "BE_BIS_NUMBER", "BE_ENTERPRISE_NUMBER", "IBAN", "BE_EID_CARD", "BE_OGM",
@@ -212,7 +212,7 @@ def test_identifiers_are_reported_with_their_text_and_presidio_shape() -> None:
 
 
 def test_is_valid_identifier_for_hand_added_spans() -> None:
-    from appliance.services.pii_rules import is_valid_identifier
+    from appliance.privacy.rules import is_valid_identifier
 
     rng = random.Random(21)
     digits = make_nn(rng, after_2000=True)

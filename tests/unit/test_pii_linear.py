@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from appliance.services.pii import detect_pii
+from appliance.privacy.pii import detect_pii
 
 SMALL, LARGE = 5_000, 20_000  # characters; LARGE = 4 x SMALL
 GROWTH_LIMIT = 8.0  # linear work grows ~4x, quadratic 16x

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.services.pii import PiiSpan, detect_pii, pseudonymise
+from appliance.privacy.pii import PiiSpan, detect_pii, pseudonymise
 
 
 def _span(text: str, value: str, kind: str, start_at: int = 0) -> PiiSpan:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.services.pii import ENTITY_TYPES, PiiSpan, detect_pii, load_first_names
+from appliance.privacy.pii import ENTITY_TYPES, PiiSpan, detect_pii, load_first_names
 from models.fakes import FakeNerTagger
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.access import SYSTEM
-from appliance.services.documents import ensure_collection
-from appliance.services.routes import get_route, set_route
+from appliance.access.principals import SYSTEM
+from appliance.documents.ingest import ensure_collection
+from appliance.ask.routes import get_route, set_route
 from ops.cli import main
 
 
@@ -35,8 +35,8 @@ def test_bad_mailbox_and_unknown_collection_are_refused(appliance):
 
 
 def test_sensitive_topic_set_by_cli_escalates_an_ask(appliance, settings, tmp_path, capsys, monkeypatch):
-    from appliance.services.answer import answer
-    from appliance.services.documents import ingest_file
+    from appliance.ask.answer import answer
+    from appliance.documents.ingest import ingest_file
 
     ensure_collection(appliance, "personeel", "HR", ())
     doc = tmp_path / "ontslag.txt"

@@ -1,4 +1,4 @@
-from appliance.services.structure import classify_type, document_date, extract_structure
+from appliance.documents.structure import classify_type, document_date, extract_structure
 
 LETTER = """Gemeente Belveld
 Van: Dienst Omgeving

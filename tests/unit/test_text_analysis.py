@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from appliance.services.text import analyze, fold, fts_match_expression, query_terms, snippet
+from appliance.index.text import analyze, fold, fts_match_expression, query_terms, snippet
 
 
 def test_fold_strips_accents_and_case() -> None:

@@ -11,10 +11,10 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import Group, Recording
 from appliance.errors import BelfortError, NotFound
-from appliance.services import transcript_edit as edits
-from appliance.services.access import Principal
-from appliance.services.documents import ensure_collection
-from appliance.services.transcripts import transcribe_recording
+from appliance.recordings import transcript_edit as edits
+from appliance.access.principals import Principal
+from appliance.documents.ingest import ensure_collection
+from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber
 from tests.asr_fixture import silence

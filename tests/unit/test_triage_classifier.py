@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.triage import TriageClassifier, detect_language, detect_urgency
-from appliance.services.triage_model import TrainParams, TriageModel, fit_temperature, train, train_auto
-from appliance.services.triage_store import ModelStore
-from appliance.services.triage_taxonomy import Taxonomy, taxonomy_from_dict
+from appliance.triage.classifier import TriageClassifier, detect_language, detect_urgency
+from appliance.triage.model import TrainParams, TriageModel, fit_temperature, train, train_auto
+from appliance.triage.store import ModelStore
+from appliance.triage.taxonomy import Taxonomy, taxonomy_from_dict
 from models.fakes import FakeEmbedder
 from tests.unit.triage_data import TAXONOMY_YAML, items
 
@@ -189,7 +189,7 @@ def test_urgency_and_language() -> None:
 def test_zero_shot_routes_only_near_certain_items(embedder, taxonomy, model) -> None:
     """Zero-shot scores are not calibrated on the organisation's items: a confidence that a trained
     model may route on (above the category's threshold) still waits for a person in zero-shot mode."""
-    from appliance.services.triage import ZERO_SHOT_MIN_CONFIDENCE
+    from appliance.triage.classifier import ZERO_SHOT_MIN_CONFIDENCE
 
     text = "een diepe put in het wegdek van het fietspad"
     zero = TriageClassifier(taxonomy, embedder)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.evaluation.triage import CachedEmbedder, metrics
+from appliance.evaluation.triage import CachedEmbedder, metrics
 from models.fakes import FakeEmbedder
 from ops.cli import main
 from tests.unit.triage_data import TAXONOMY_YAML, items
@@ -143,7 +143,7 @@ def test_cached_embedder_reuses_vectors(tmp_path: Path) -> None:
 
 
 def test_no_labelled_test_rows_is_an_error(tmp_path: Path) -> None:
-    from appliance.services.evaluation.triage import evaluate
+    from appliance.evaluation.triage import evaluate
 
     with pytest.raises(BelfortError) as err:
         evaluate(
@@ -158,8 +158,8 @@ def test_no_labelled_test_rows_is_an_error(tmp_path: Path) -> None:
 
 
 def test_zero_shot_taxonomy_must_name_the_labels() -> None:
-    from appliance.services.evaluation.triage import evaluate
-    from appliance.services.triage_taxonomy import Taxonomy
+    from appliance.evaluation.triage import evaluate
+    from appliance.triage.taxonomy import Taxonomy
 
     with pytest.raises(BelfortError) as err:
         evaluate(

@@ -21,9 +21,9 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, Document, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
-from appliance.services.triage import TriageClassifier
-from appliance.services.triage_intake import export_csv, receive, receive_file, receive_form, route
-from appliance.services.triage_store import active_taxonomy, import_taxonomy
+from appliance.triage.classifier import TriageClassifier
+from appliance.triage.intake import export_csv, receive, receive_file, receive_form, route
+from appliance.triage.store import active_taxonomy, import_taxonomy
 from models.fakes import FakeEmbedder
 from tests.conftest import REPO, make_settings
 

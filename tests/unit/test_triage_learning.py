@@ -13,10 +13,10 @@ from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError
 from appliance.jobs import enqueue_retrain, make_huey, run_retrain_job
-from appliance.services.access import SYSTEM
-from appliance.services.triage_learning import keep_training_rows, record_correction, retrain, rollback
-from appliance.services.triage_model import TrainParams
-from appliance.services.triage_store import ModelStore, load_classifier, models_root
+from appliance.access.principals import SYSTEM
+from appliance.triage.learning import keep_training_rows, record_correction, retrain, rollback
+from appliance.triage.model import TrainParams
+from appliance.triage.store import ModelStore, load_classifier, models_root
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.unit.triage_data import TAXONOMY_YAML, items

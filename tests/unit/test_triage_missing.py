@@ -9,9 +9,9 @@ from sqlmodel import select
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
-from appliance.services.access import Principal
-from appliance.services.triage_missing import approve_and_send, assess, check_fields
-from appliance.services.triage_routing import route
+from appliance.access.principals import Principal
+from appliance.triage.missing import approve_and_send, assess, check_fields
+from appliance.triage.routing import route
 from tests.unit.triage_items import add_item, use_taxonomy
 
 TAXONOMY = """

@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import Group, OutboxMessage
-from appliance.services import accounts
-from appliance.services.access import Principal
-from appliance.services.triage_queue import department_items, list_items, may_triage, send_reminders
+from appliance.access import accounts
+from appliance.access.principals import Principal
+from appliance.triage.queue import department_items, list_items, may_triage, send_reminders
 from tests.unit.triage_items import add_item, use_taxonomy
 
 TODAY = date(2026, 3, 10)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from appliance.db.engine import write_session
 from appliance.db.tables import TriageLabel
-from appliance.services.triage_stats import compute
+from appliance.triage.stats import compute
 from tests.unit.triage_items import add_item
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

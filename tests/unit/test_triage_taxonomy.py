@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.services.triage_taxonomy import Taxonomy, load_taxonomy
+from appliance.triage.taxonomy import Taxonomy, load_taxonomy
 from tests.conftest import REPO
 from tests.unit.triage_data import TAXONOMY_YAML
 

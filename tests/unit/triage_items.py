@@ -9,7 +9,7 @@ from typing import Any
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import TriageItem
-from appliance.services.triage_store import import_taxonomy
+from appliance.triage.store import import_taxonomy
 
 _counter = iter(range(1, 10**6))
 

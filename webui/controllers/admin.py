@@ -15,8 +15,10 @@ from litestar.response import Redirect, Template
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.services import accounts, api_tokens, documents
-from appliance.services.access import Principal
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.documents import ingest as documents
+from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 

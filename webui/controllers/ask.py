@@ -27,9 +27,11 @@ from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services import answer_records, audit, rate_limits
-from appliance.services.access import Principal
-from appliance.services.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
+from appliance.ask import records as answer_records
+from appliance.audit import log as audit
+from appliance.access import rate_limits
+from appliance.access.principals import Principal
+from appliance.ask.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
 from webui.translate import error_text, hint_text, t
 from webui.web import client_address, language_of, page
 

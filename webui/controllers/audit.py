@@ -16,8 +16,9 @@ from litestar.response import Response, Template
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.services import audit, audit_search
-from appliance.services.access import Principal
+from appliance.audit import log as audit
+from appliance.audit import search as audit_search
+from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 

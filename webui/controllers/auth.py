@@ -1,4 +1,4 @@
-"""Sign-in and sign-out; the session lives on the server (appliance.services.web_sessions)."""
+"""Sign-in and sign-out; the session lives on the server (appliance.access.sessions)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts, web_sessions
+from appliance.access import accounts
+from appliance.access import sessions as web_sessions
 from webui.translate import error_text
 from webui.web import client_address, language_of, optional_principal, page
 

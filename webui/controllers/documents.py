@@ -11,8 +11,8 @@ from litestar.response import File, Template
 from appliance.api.documents import original_response
 from appliance.context import Appliance
 from appliance.ids import MAX_ID, Id
-from appliance.services import documents
-from appliance.services.access import Principal
+from appliance.documents import ingest as documents
+from appliance.access.principals import Principal
 from webui.web import page
 
 _MARK = re.compile(r"^(\d{1,9})-(\d{1,9})$")

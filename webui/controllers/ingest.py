@@ -16,8 +16,9 @@ from appliance.api.uploads import MIB, accept_upload
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services import accounts, ingest_status
-from appliance.services.access import Principal
+from appliance.access import accounts
+from appliance.documents import status as ingest_status
+from appliance.access.principals import Principal
 from webui.translate import error_text, t
 from webui.web import language_of, page, require_role
 

@@ -18,13 +18,13 @@ from appliance.context import Appliance
 from appliance.db.tables import MinutesItem
 from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
-from appliance.services import minutes_export as exports
-from appliance.services import minutes_review as review
-from appliance.services.access import Principal
+from appliance.minutes.export import formats as exports
+from appliance.minutes import review
+from appliance.access.principals import Principal
 from webui.web import ROLE_RANK, language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-# What the draft's checks changed or doubt (appliance.services.minutes / minutes_verify), shown to the
+# What the draft's checks changed or doubt (appliance.minutes.draft / minutes_verify), shown to the
 # reviewer; "unsupported" is shown through `supported` itself.
 FLAGS = ("invented_segments", "missing_number", "attributed", "owner_cleared", "deadline_cleared", "vote_cleared")
 
@@ -58,7 +58,7 @@ def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id)
 
 def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int | None) -> bool:
     # Staff reading approved minutes may not see the recording itself: times then show without a link.
-    from appliance.services.recordings import get_visible
+    from appliance.recordings.store import get_visible
 
     if recording_id is None:
         return False

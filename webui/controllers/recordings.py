@@ -1,7 +1,7 @@
 """Recordings: upload and progress, the transcript editor, playback from any segment, minutes draft.
 
-Thin handlers over appliance.services.recordings (storage, permissions, audio ranges) and
-appliance.services.transcript_edit (versioned corrections, search). Pages work without JavaScript;
+Thin handlers over appliance.recordings.store (storage, permissions, audio ranges) and
+appliance.recordings.transcript_edit (versioned corrections, search). Pages work without JavaScript;
 webui/static/transcript.js seeks the audio element and polls progress when it runs.
 """
 
@@ -22,10 +22,10 @@ from appliance.api.recordings import queue_transcription, transcription_queue
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.services import accounts
-from appliance.services import recordings as rec_service
-from appliance.services import transcript_edit as edits
-from appliance.services.access import Principal
+from appliance.access import accounts
+from appliance.recordings import store as rec_service
+from appliance.recordings import transcript_edit as edits
+from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -192,7 +192,7 @@ def retry(request: Request, appliance: Appliance, who: Principal, recording_id: 
 @post("/recordings/{recording_id:int}/minutes", sync_to_thread=True, include_in_schema=False)
 def draft_minutes(request: Request, appliance: Appliance, who: Principal, recording_id: Id,
                   data: dict[str, Any] = FORM) -> Redirect:
-    """Queue the AI draft of the minutes (appliance.services.minutes); review happens under /minutes."""
+    """Queue the AI draft of the minutes (appliance.minutes.draft); review happens under /minutes."""
     from appliance import jobs
 
     require_role(who, "archivist")

@@ -13,8 +13,8 @@ from litestar.response import Redirect, Response, Template
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.services import redaction_review as review_service
-from appliance.services.access import Principal
+from appliance.documents import redaction_review as review_service
+from appliance.access.principals import Principal
 from webui.web import page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)

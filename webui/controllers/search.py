@@ -8,9 +8,9 @@ from litestar.response import Template
 from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import accounts
-from appliance.services.access import Principal
-from appliance.services.structure import DOC_TYPES
+from appliance.access import accounts
+from appliance.access.principals import Principal
+from appliance.documents.structure import DOC_TYPES
 from webui.translate import error_text
 from webui.web import language_of, page
 
@@ -21,7 +21,7 @@ MAX_RESULTS = 20
 def search_page(
     request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = "", doc_type: str = ""
 ) -> Template:
-    from appliance.services.search import search
+    from appliance.search.query import search
 
     readable = accounts.readable_collections(appliance, who)
     results, error, status = None, "", 200

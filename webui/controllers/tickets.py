@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services import tickets as ticket_service
-from appliance.services.access import Principal
+from appliance.ask import tickets as ticket_service
+from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page
 

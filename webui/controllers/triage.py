@@ -17,10 +17,12 @@ from appliance.api.triage import correct_and_learn
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.services import triage_missing, triage_queue, triage_stats
-from appliance.services.access import Principal
-from appliance.services.triage_store import active_taxonomy
-from appliance.services.triage_taxonomy import Taxonomy
+from appliance.triage import missing as triage_missing
+from appliance.triage import queue as triage_queue
+from appliance.triage import stats as triage_stats
+from appliance.access.principals import Principal
+from appliance.triage.store import active_taxonomy
+from appliance.triage.taxonomy import Taxonomy
 from webui.translate import error_text
 from webui.web import language_of, page
 

@@ -13,9 +13,10 @@ from litestar.response import Redirect, Response, Template
 
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.services import triage_editor, triage_learning
-from appliance.services.access import Principal
-from appliance.services.triage_store import active_taxonomy
+from appliance.triage import editor as triage_editor
+from appliance.triage import learning as triage_learning
+from appliance.access.principals import Principal
+from appliance.triage.store import active_taxonomy
 from webui.translate import error_text, t
 from webui.web import language_of, page, require_role
 

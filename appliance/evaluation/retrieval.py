@@ -1,0 +1,217 @@
+"""Retrieval evaluation: questions against their own answers, Belfort's search next to plain BM25.
+
+Rows carry `question` and `answer` (the format of dekamer_dev.jsonl). Every answer becomes one
+document in a fresh temporary appliance (all answers are indexed, even with a row limit); each
+question is asked and the rank of its own answer among the returned documents (hits deduplicated
+by document) gives Recall@1/5/10 and MRR@10. The baseline is bm25s over whole answers with plain
+lowercase whitespace tokens: no stemming, no stopwords, no accent folding.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from appliance.context import open_appliance
+from appliance.db.engine import write_session
+from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
+from appliance.access.principals import SYSTEM, Principal
+from appliance.search.query import index_chunks, search
+from appliance.settings import Settings, build_settings
+from ingest.chunk import chunk_pages
+from ingest.types import Page
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+    from models.base import Embedder
+
+KS = (1, 5, 10)
+Log = Callable[[str], None]
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an on-disk cache (text sha256 -> vector) so a rerun of the same eval
+    does not embed the same answers again. Same vectors, same id: results are unchanged."""
+
+    def __init__(self, inner: Embedder, folder: Path) -> None:
+        import numpy as np
+
+        self._np = np
+        self.inner, self.id, self.dim = inner, inner.id, inner.dim
+        safe = "".join(ch if ch.isalnum() else "_" for ch in inner.id)
+        self.path = folder / f"{safe}.npz"
+        self._store: dict[str, Any] = {}
+        if self.path.is_file():
+            with np.load(self.path) as data:
+                self._store = {k: data[k] for k in data.files}
+        self._new = 0
+
+    def _embed(self, texts: Sequence[str], kind: str) -> Any:
+        import hashlib
+
+        keys = [kind + hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        todo = [i for i, k in enumerate(keys) if k not in self._store]
+        if todo:
+            fn = self.inner.embed_queries if kind == "q" else self.inner.embed_passages
+            for i, vec in zip(todo, fn([texts[i] for i in todo])):
+                self._store[keys[i]] = vec
+            self._new += len(todo)
+            if self._new >= 256:
+                self.flush()
+        return self._np.stack([self._store[k] for k in keys]) if keys else self._np.zeros((0, self.dim), "float32")
+
+    def embed_passages(self, texts: Sequence[str]) -> Any:
+        return self._embed(texts, "p")
+
+    def embed_queries(self, texts: Sequence[str]) -> Any:
+        return self._embed(texts, "q")
+
+    def flush(self) -> None:
+        if not self._new:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp.npz")
+        self._np.savez(tmp, **self._store)
+        tmp.replace(self.path)
+        self._new = 0
+
+
+def load_rows(path: Path, limit: int | None = None) -> tuple[list[dict[str, Any]], list[int]]:
+    """All rows with an answer, and the indices of the rows whose questions are asked."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if (row.get("answer") or "").strip() and (row.get("question") or "").strip():
+                rows.append(row)
+    asked = list(range(len(rows) if limit is None else min(limit, len(rows))))
+    return rows, asked
+
+
+def chunk_answer(text: str, size: int, overlap: int) -> list[tuple[str, int, int, str]]:
+    """(text, char_start, char_end, language) pieces, cut by the product's chunker."""
+    return [(d.text, d.char_start, d.char_end, d.language)
+            for d in chunk_pages([Page(number=1, text=text)], size=size, overlap=overlap)]
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    """Recall@k and MRR@10 from the 1-based rank of the right document (None: not in the top 10)."""
+    n = len(ranks) or 1
+    out = {f"recall@{k}": round(sum(1 for r in ranks if r is not None and r <= k) / n, 4) for k in KS}
+    out["mrr@10"] = round(sum(1.0 / r for r in ranks if r is not None and r <= 10) / n, 4)
+    return out
+
+
+def _rank(doc_ids: Sequence[int], wanted: int) -> int | None:
+    for i, d in enumerate(doc_ids[:10], start=1):
+        if d == wanted:
+            return i
+    return None
+
+
+def bm25_ranks(rows: list[dict[str, Any]], asked: list[int]) -> list[int | None]:
+    import bm25s
+
+    corpus = [r["answer"].lower().split() for r in rows]
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    queries = [rows[i]["question"].lower().split() for i in asked]
+    docs, _ = retriever.retrieve(queries, k=min(10, len(rows)), show_progress=False)
+    return [_rank([int(d) for d in docs[j]], i) for j, i in enumerate(asked)]
+
+
+def build_corpus(app: Appliance, rows: list[dict[str, Any]], log: Log) -> tuple[list[int], Principal, int]:
+    """One document per answer in collection 'eval', readable by group 'eval'; returns the document
+    id of each row, a staff principal of that group and the number of chunks indexed."""
+    ing = app.settings.ingest
+    doc_of_row: list[int] = []
+    chunk_ids: list[int] = []
+    with write_session(app.db) as s:
+        col = Collection(name="eval", title="eval", route_department="Eval desk",
+                         route_mailbox="eval@example.invalid")
+        group = Group(name="eval")
+        s.add(col)
+        s.add(group)
+        s.flush()
+        s.add(CollectionGroup(collection_id=col.id, group_id=group.id))  # type: ignore[arg-type]
+        for i, row in enumerate(rows):
+            doc = Document(collection_id=col.id, source_path=f"{i:05d}-{row.get('doc_id', '')}.txt",  # type: ignore[arg-type]
+                           title=f"answer {row.get('doc_id', i)}", kind="text")
+            s.add(doc)
+            s.flush()
+            ver = DocumentVersion(document_id=doc.id, collection_id=col.id,  # type: ignore[arg-type]
+                                  content_hash=f"eval-{i}")
+            s.add(ver)
+            s.flush()
+            doc.current_version_id = ver.id
+            chunks = [Chunk(version_id=ver.id, document_id=doc.id, collection_id=col.id, ordinal=n,  # type: ignore[arg-type]
+                            text=t, page=1, char_start=a, char_end=b, language=lang)
+                      for n, (t, a, b, lang) in enumerate(chunk_answer(row["answer"], ing.chunk_chars,
+                                                                       ing.chunk_overlap))]
+            s.add_all(chunks)
+            s.flush()
+            chunk_ids += [c.id for c in chunks]  # type: ignore[misc]
+            doc_of_row.append(doc.id)  # type: ignore[arg-type]
+        group_id = group.id
+    started = time.monotonic()
+    for i in range(0, len(chunk_ids), 256):
+        index_chunks(app, chunk_ids[i : i + 256])
+        log(f"indexed {min(i + 256, len(chunk_ids))}/{len(chunk_ids)} chunks ({time.monotonic() - started:.0f} s)")
+    who = Principal(user_id=None, username="eval", role="staff", group_ids=frozenset({int(group_id or 0)}))
+    return doc_of_row, who, len(chunk_ids)
+
+
+def eval_settings(base: Settings, data_dir: Path) -> Settings:
+    """A fresh appliance on the caller's models; questions are long, so the query limit is lifted."""
+    layer = base.model_dump(mode="json")
+    layer["data_dir"] = str(data_dir)
+    layer["search"]["max_query_chars"] = 100_000
+    return build_settings([layer])
+
+
+def belfort_ranks(settings: Settings, rows: list[dict[str, Any]], asked: list[int],
+                  embedder: Embedder | None, log: Log) -> tuple[list[int | None], dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="belfort-eval-") as tmp:
+        app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
+        started = time.monotonic()
+        doc_of_row, _, n_chunks = build_corpus(app, rows, log)
+        index_s = time.monotonic() - started
+        started = time.monotonic()
+        ranks: list[int | None] = []
+        modes: set[str] = set()
+        for j, i in enumerate(asked):
+            result = search(app, SYSTEM, rows[i]["question"], limit=50)
+            modes.add(result.mode)
+            docs = list(dict.fromkeys(h.document_id for h in result.hits))
+            ranks.append(_rank(docs, doc_of_row[i]))
+            if (j + 1) % 100 == 0:
+                log(f"asked {j + 1}/{len(asked)} ({time.monotonic() - started:.0f} s)")
+        info = {"chunks": n_chunks, "index_seconds": round(index_s, 1),
+                "query_seconds": round(time.monotonic() - started, 1), "modes": sorted(modes)}
+        return ranks, info
+
+
+def run_retrieval_eval(path: Path, settings: Settings, *, limit: int | None = None,
+                       embedder: Embedder | None = None, log: Log | None = None,
+                       cache_dir: Path | None = None) -> dict[str, Any]:
+    """{"bm25": {...}, "belfort": {...}, "n": N}; `info` (timings, chunk count) goes to `log`."""
+    say: Log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    rows, asked = load_rows(path, limit)
+    if not asked:
+        return {"bm25": metrics([]), "belfort": metrics([]), "n": 0}
+    baseline = metrics(bm25_ranks(rows, asked))
+    if embedder is not None and cache_dir is not None:
+        embedder = CachedEmbedder(embedder, cache_dir)
+    try:
+        ranks, info = belfort_ranks(settings, rows, asked, embedder, say)
+    finally:
+        if isinstance(embedder, CachedEmbedder):
+            embedder.flush()
+    say("info: " + json.dumps(info))
+    return {"bm25": baseline, "belfort": metrics(ranks), "n": len(asked)}

@@ -1,0 +1,300 @@
+"""Draft minutes from a (corrected) transcript: per agenda item a summary, decisions, actions.
+
+transcript segments (numbered [S1..Sn]) + agenda -> parts of the meeting per agenda item (or windows
+that fit the model's context when there is no agenda) -> LLM with a JSON schema per window ->
+verification of every item (appliance.minutes.verify): cited segments exist, the text is
+supported by them, owners come from the attendee list, deadlines are dates, votes were said ->
+Minutes + MinutesItems (times from the cited segments) -> AuditEvent "minutes.drafted".
+
+The draft is AI-made until a person approves it (appliance.minutes.review). When the model
+gives nothing usable the Minutes are `failed` with the reason; the transcript is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
+
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Minutes, MinutesItem, TranscriptSegment
+from appliance.errors import BelfortError
+from appliance.minutes import prompts as mp
+from appliance.access.principals import SYSTEM, Principal
+from appliance.recordings.asr_guard import normalise
+from appliance.minutes.agenda import (
+    AgendaItem,
+    Part,
+    agenda_from_document,
+    agenda_from_items,
+    parse_agenda,
+    split_by_agenda,
+)
+from appliance.minutes.verify import check_support, check_vote, match_owner, parse_deadline
+from models.base import LLM, ModelError
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+MAX_TOKENS = 320  # per window: up to MAX_ITEMS short items
+TEMPERATURE = 0.0
+WINDOW_TOKENS = 1500  # transcript tokens per prompt (prompt time dominates on a 2-core CPU)
+PROMPT_OVERHEAD = 96  # chat template tokens
+MAX_ATTENDEES = 100
+KIND_ORDER = {"summary": 0, "decision": 1, "action": 2}
+
+Agenda = str | int | Sequence[AgendaItem | dict[str, Any] | str] | None
+ProgressCallback = Callable[[float], None]
+
+
+@dataclass
+class _Window:
+    part: Part
+    first: int  # segment indexes [first, last)
+    last: int
+
+
+@dataclass
+class _Run:
+    items: list[MinutesItem] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "part 2/5: truncated"
+    windows: int = 0
+    usable_windows: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+    generated_tokens: int = 0
+    max_tokens: int = MAX_TOKENS
+
+
+def resolve_agenda(app: Appliance, who: Principal, agenda: Agenda) -> list[AgendaItem]:
+    """Text (one item per line), an ingested document's id, or a list of titles / {number, title}."""
+    if agenda is None or agenda == "":
+        return []
+    if isinstance(agenda, int):
+        return agenda_from_document(app, who, agenda)
+    if isinstance(agenda, str):
+        return parse_agenda(agenda)
+    return agenda_from_items([a.as_dict() if isinstance(a, AgendaItem) else a for a in agenda])
+
+
+def _transcript(app: Appliance, who: Principal, recording_id: int) -> list[TranscriptSegment]:
+    from appliance.recordings.store import get_visible
+
+    rec = get_visible(app, who, recording_id)  # NotFound, also for a recording `who` may not see
+    if rec.state != "done":
+        raise BelfortError("minutes.transcript_unfinished", f"recording {recording_id} is {rec.state}",
+                           hint="draft the minutes once transcription has finished", status=409)
+    with read_session(app.db) as s:
+        rows = s.exec(select(TranscriptSegment).where(TranscriptSegment.recording_id == recording_id)
+                      .order_by(col(TranscriptSegment.start), col(TranscriptSegment.id))).all()
+    segs = [r for r in rows if r.text.strip()]
+    if not segs:
+        raise BelfortError("minutes.empty_transcript", f"recording {recording_id} has no transcript text",
+                           hint="check the recording: no speech was recognised", status=422)
+    return segs
+
+
+def _language(segs: Sequence[TranscriptSegment]) -> str:
+    counts = Counter(s.language for s in segs if s.language)
+    lang = counts.most_common(1)[0][0] if counts else "nl"
+    return lang if lang in mp.SYSTEM else "nl"
+
+
+def _counter(engine: LLM) -> Callable[[str], int]:
+    count = getattr(engine, "count_tokens", None)
+    return count if callable(count) else (lambda text: len(text) // 3 + 1)
+
+
+def _windows(parts: Sequence[Part], lines: Sequence[str], budget: int, count: Callable[[str], int]) -> list[_Window]:
+    """Each part in windows of at most `budget` transcript tokens (a long item is split)."""
+    out: list[_Window] = []
+    for part in parts:
+        first, used = part.first, 0
+        for i in range(part.first, part.last):
+            n = count(lines[i]) + 1
+            if used and used + n > budget:
+                out.append(_Window(part, first, i))
+                first, used = i, 0
+            used += n
+        if part.last > first:
+            out.append(_Window(part, first, part.last))
+    return out
+
+
+def draft_minutes(
+    app: Appliance, recording_id: int, *, agenda: Agenda = None, attendees: Sequence[str] = (),
+    title: str = "", meeting_date: str = "", body: str = "", llm: LLM | None = None,
+    who: Principal = SYSTEM, progress_cb: ProgressCallback | None = None, max_tokens: int = MAX_TOKENS,
+) -> Minutes:
+    """Draft the minutes of a transcribed recording; see the module docstring. Returns the stored
+    Minutes: state `draft` (possibly with `error` naming parts that failed) or `failed`."""
+    from appliance.ask.llm_engine import get_llm, llm_status
+
+    started = time.perf_counter()
+    segs = _transcript(app, who, recording_id)
+    items_agenda = resolve_agenda(app, who, agenda)
+    people = [" ".join(a.split())[:200] for a in attendees if a and a.strip()][:MAX_ATTENDEES]
+    if meeting_date and not parse_deadline(meeting_date):
+        raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")
+    meeting_date = parse_deadline(meeting_date) if meeting_date else ""
+    engine = llm if llm is not None else get_llm(app)
+    with write_session(app.db) as s:
+        minutes = Minutes(recording_id=recording_id, title=title[:300], body=body[:100], meeting_date=meeting_date,
+                          agenda=[a.as_dict() for a in items_agenda], attendees=people, state="drafting",
+                          model=getattr(engine, "name", ""), model_sha256=getattr(engine, "sha256", ""),
+                          prompt_version=mp.PROMPT_VERSION, created_by=who.username)
+        s.add(minutes)
+        s.flush()
+        minutes_id = int(minutes.id or 0)
+    if engine is None:
+        status = llm_status(app)
+        return _finish(app, who, minutes_id, _Run(), started,
+                       error=f"no language model: {status.get('code', 'llm.unavailable')}: {status.get('message', '')}")
+    run = _Run()
+    language = _language(segs)
+    lines = [mp.segment_line(i, s.start, s.text, s.speaker) for i, s in enumerate(segs, start=1)]
+    count = _counter(engine)
+    n_ctx = int(getattr(engine, "n_ctx", 4096) or 4096)
+    fixed = count(mp.build_messages([], items_agenda, people, language)[0].content) + \
+        count("\n".join(f"{a.number}. {a.title}" for a in items_agenda) + ", ".join(people))
+    budget = max(200, min(WINDOW_TOKENS, n_ctx - max_tokens - PROMPT_OVERHEAD - fixed))
+    windows = _windows(split_by_agenda(items_agenda, [s.text for s in segs]), lines, budget, count)
+    run.windows = len(windows)
+    try:
+        for k, win in enumerate(windows, start=1):
+            _draft_window(app, engine, win, k, len(windows), segs, lines, people, language, meeting_date, run,
+                          max_tokens)
+            if progress_cb is not None:
+                progress_cb(k / len(windows))
+    except BaseException as exc:  # a crash or a stopped worker: the draft must not stay 'drafting'
+        run.problems.append(f"stopped: {type(exc).__name__}")
+        _finish(app, who, minutes_id, run, started, error="drafting stopped: " + type(exc).__name__)
+        raise
+    error = ""
+    if not run.usable_windows:
+        error = "the language model returned nothing usable: " + "; ".join(run.problems[:5])
+    run.max_tokens = max_tokens
+    return _finish(app, who, minutes_id, run, started, error=error)
+
+
+def _draft_window(app: Appliance, engine: LLM, win: _Window, k: int, n: int, segs: Sequence[TranscriptSegment],
+                  lines: Sequence[str], people: Sequence[str], language: str, meeting_date: str,
+                  run: _Run, max_tokens: int) -> None:
+    numbers = [a.number for a in win.part.items]
+    messages = mp.build_messages(lines[win.first:win.last], win.part.items, people, language)
+    pieces: list[str] = []
+    stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, json_schema=mp.schema(numbers),
+                           timeout=app.settings.llm.timeout_seconds)  # type: ignore[call-arg]
+    try:
+        pieces.extend(stream)
+    except ModelError as exc:
+        run.problems.append(f"part {k}/{n}: {exc.code}")
+        return
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    run.generated_tokens += len(pieces)
+    raw_items, problem = mp.parse_items("".join(pieces))
+    if problem:
+        run.problems.append(f"part {k}/{n}: {problem}")
+    shown = {i + 1: segs[i].text for i in range(win.first, win.last)}
+    kept = [it for it in (_verify(raw, win, shown, segs, people, meeting_date, run) for raw in raw_items) if it]
+    if kept:
+        run.usable_windows += 1
+        run.items.extend(kept)
+    elif not problem:
+        run.problems.append(f"part {k}/{n}: no items")
+
+
+def _verify(raw: dict[str, Any], win: _Window, shown: dict[int, str], segs: Sequence[TranscriptSegment],
+            people: Sequence[str], meeting_date: str, run: _Run) -> MinutesItem | None:
+    kind = raw.get("kind")
+    text = " ".join(str(raw.get("text") or "").split())[:mp.MAX_TEXT_CHARS * 2]
+    if kind not in KIND_ORDER or not text:
+        run.dropped["malformed"] += 1
+        return None
+    verdict = check_support(text, mp.as_int_list(raw.get("segments")), shown)
+    flags = list(verdict.flags)
+    if "empty_text" in flags:
+        run.dropped["empty_text"] += 1
+        return None
+    cited = [segs[n - 1] for n in sorted(verdict.segment_numbers)]
+    owner = deadline = ""
+    if kind == "action":
+        said_owner = " ".join(str(raw.get("owner") or "").split())
+        owner = match_owner(said_owner, people)
+        if said_owner and not owner:
+            flags.append("owner_cleared")
+        said_deadline = str(raw.get("deadline") or "").strip()
+        deadline = parse_deadline(said_deadline, meeting_date)
+        if said_deadline and not deadline:
+            flags.append("deadline_cleared")
+    vote: dict[str, int] = {}
+    if kind == "decision":
+        vote, vote_dropped = check_vote(raw.get("vote"), " ".join(s.text for s in cited))
+        if vote_dropped:
+            flags.append("vote_cleared")
+    agenda = win.part.items
+    chosen = next((a for a in agenda if a.number == raw.get("agenda")), agenda[0] if agenda else None)
+    run.flags.update(flags)
+    return MinutesItem(
+        minutes_id=0, kind=kind, agenda_number=chosen.number if chosen else 0,
+        agenda_title=chosen.title if chosen else "", text=text, vote=vote, owner=owner, deadline=deadline,
+        segment_ids=[s.id for s in cited if s.id is not None],
+        start=min((s.start for s in cited), default=0.0), end=max((s.end for s in cited), default=0.0),
+        support=round(verdict.support, 3), supported=verdict.supported, flags=flags, source="ai",
+    )
+
+
+def _ordered(items: list[MinutesItem], agenda: list[dict[str, Any]]) -> list[MinutesItem]:
+    """Reading order: agenda order, then summary/decisions/actions, then time; exact repeats dropped."""
+    rank = {a.get("number"): i for i, a in enumerate(agenda)}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for it in sorted(items, key=lambda i: (rank.get(i.agenda_number, len(rank)), KIND_ORDER[i.kind], i.start)):
+        key = (it.kind, normalise(it.text))
+        if key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
+
+
+def _finish(app: Appliance, who: Principal, minutes_id: int, run: _Run, started: float, *, error: str) -> Minutes:
+    with write_session(app.db) as s:
+        minutes = s.get(Minutes, minutes_id)
+        assert minutes is not None
+        items = _ordered(run.items, minutes.agenda)
+        for ordinal, it in enumerate(items, start=1):
+            it.minutes_id, it.ordinal = minutes_id, ordinal
+            s.add(it)
+        failed = not items
+        minutes.state = "failed" if failed else "draft"
+        if failed and not error:
+            error = "the language model returned nothing usable: " + ("; ".join(run.problems[:5]) or "no items")
+        minutes.error = (error or ("; ".join(run.problems[:10]) if run.problems else ""))[:1000]
+        s.add(minutes)
+        kinds = Counter(i.kind for i in items)
+        s.add(AuditEvent(actor=who.username, action="minutes.drafted", target=f"minutes:{minutes_id}", detail={
+            "recording_id": minutes.recording_id, "state": minutes.state, "error": minutes.error,
+            "model": minutes.model, "model_sha256": minutes.model_sha256, "prompt_version": mp.PROMPT_VERSION,
+            "agenda_items": len(minutes.agenda), "attendees": len(minutes.attendees),
+            "windows": run.windows, "usable_windows": run.usable_windows, "problems": run.problems[:20],
+            "items": len(items), "summaries": kinds["summary"], "decisions": kinds["decision"],
+            "actions": kinds["action"], "unsupported": sum(not i.supported for i in items),
+            "flags": dict(run.flags), "dropped": dict(run.dropped),
+            "parameters": {"max_tokens": run.max_tokens, "temperature": TEMPERATURE, "window_tokens": WINDOW_TOKENS},
+            "generated_pieces": run.generated_tokens, "latency_s": round(time.perf_counter() - started, 3),
+        }))
+        s.flush()
+        s.refresh(minutes)
+        return minutes
+
+
+def is_ai_made(minutes: Minutes) -> bool:
+    """Every draft is AI-made until a person approves it."""
+    return minutes.state != "approved"

@@ -1,0 +1,351 @@
+"""Exports of reviewed minutes: DOCX, ODT, Markdown, action items (CSV, iCalendar) and decisions as
+OSLO Besluit JSON-LD.
+
+Only items a person accepted go out. Until the minutes are approved every export says, inside the
+document itself, that it is an AI-generated draft; approved exports say who approved them and when.
+Item texts come from an LLM reading a transcript of what anyone said in a meeting, so they are
+treated as hostile: escaped for Markdown, cleaned of characters XML cannot hold, and defused
+against spreadsheet formulas in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
+from appliance.errors import BelfortError, NotFound
+from appliance.access.principals import Principal
+from appliance.storage.csv_safe import formula_safe
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, MIME type)
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
+    "md": ("md", "text/markdown; charset=utf-8"),
+    "actions.csv": ("actions.csv", "text/csv; charset=utf-8"),
+    "actions.ics": ("actions.ics", "text/calendar; charset=utf-8"),
+    "besluit.jsonld": ("besluit.jsonld", "application/ld+json"),
+}
+REVIEWER_ROLES = ("archivist", "admin", "system")
+
+# Texts inside the exported documents (not UI texts: the document goes out in the language asked for).
+LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "minutes": "Notulen", "draft": "AI-gegenereerd ontwerp, niet goedgekeurd",
+        "approved": "Goedgekeurd door {who} op {when}", "body": "Orgaan", "date": "Datum",
+        "attendees": "Aanwezigen", "agenda_item": "Agendapunt {n}", "general": "Algemeen",
+        "summary": "Samenvatting", "decision": "Besluit", "action": "Actie", "actions": "Actiepunten",
+        "owner": "Verantwoordelijke", "deadline": "Uiterste datum", "time": "Fragment",
+        "vote": "Stemming: {for} voor, {against} tegen, {abstain} onthoudingen",
+        "model": "Ontwerp opgesteld door een taalmodel ({model}); alleen door een mens aanvaarde punten "
+                 "staan hierin.",
+        "none": "Geen aanvaarde punten.",
+    },
+    "fr": {
+        "minutes": "Procès-verbal", "draft": "Projet généré par IA, non approuvé",
+        "approved": "Approuvé par {who} le {when}", "body": "Organe", "date": "Date",
+        "attendees": "Présents", "agenda_item": "Point {n} de l'ordre du jour", "general": "Général",
+        "summary": "Résumé", "decision": "Décision", "action": "Action", "actions": "Actions",
+        "owner": "Responsable", "deadline": "Échéance", "time": "Extrait",
+        "vote": "Vote : {for} pour, {against} contre, {abstain} abstentions",
+        "model": "Projet rédigé par un modèle de langue ({model}) ; seuls les points acceptés par une "
+                 "personne y figurent.",
+        "none": "Aucun point accepté.",
+    },
+    "en": {
+        "minutes": "Minutes", "draft": "AI-generated draft, not approved",
+        "approved": "Approved by {who} on {when}", "body": "Body", "date": "Date",
+        "attendees": "Attendees", "agenda_item": "Agenda item {n}", "general": "General",
+        "summary": "Summary", "decision": "Decision", "action": "Action", "actions": "Action items",
+        "owner": "Owner", "deadline": "Deadline", "time": "Fragment",
+        "vote": "Vote: {for} for, {against} against, {abstain} abstentions",
+        "model": "Drafted by a language model ({model}); only items a person accepted are included.",
+        "none": "No accepted items.",
+    },
+}
+
+
+@dataclass
+class ExportData:
+    minutes: Minutes
+    items: list[MinutesItem]  # accepted only, in agenda order
+    segments: dict[int, TranscriptSegment] = field(default_factory=dict)
+    language: str = ""  # spoken language of the recording ("" when unknown or mixed)
+
+    @property
+    def approved(self) -> bool:
+        return self.minutes.state == "approved"
+
+    def groups(self) -> list[tuple[int, str, list[MinutesItem]]]:
+        """(agenda number, agenda title, items) in agenda order; number 0 (general) last."""
+        titles = {int(a.get("number", 0) or 0): str(a.get("title", "")) for a in self.minutes.agenda or []}
+        out: dict[int, list[MinutesItem]] = {}
+        for item in self.items:
+            out.setdefault(item.agenda_number, []).append(item)
+            titles.setdefault(item.agenda_number, item.agenda_title)
+        order = sorted(out, key=lambda n: (n == 0, n))
+        return [(n, titles.get(n) or out[n][0].agenda_title, out[n]) for n in order]
+
+
+def can_read(who: Principal, minutes: Minutes) -> bool:
+    """Reviewers (archivist, admin) read drafts; staff read minutes once a person approved them."""
+    return who.role in REVIEWER_ROLES or minutes.state == "approved"
+
+
+def load_minutes(app: Appliance, minutes_id: int, who: Principal | None = None) -> Minutes:
+    from appliance.recordings.store import minutes_allowed
+
+    with read_session(app.db) as s:
+        minutes = s.get(Minutes, minutes_id)
+        allowed = minutes is not None and (who is None or (can_read(who, minutes)
+                                                           and minutes_allowed(s, who, minutes)))
+    if minutes is None or not allowed:
+        # Staff asking for a draft learn nothing about it, not even that it exists.
+        raise NotFound("minutes.not_found", f"no minutes {minutes_id}")
+    return minutes
+
+
+def list_minutes(app: Appliance, who: Principal, limit: int = 200) -> list[tuple[Minutes, dict[str, int]]]:
+    """The minutes `who` may read, newest first, with item counts per state."""
+    from appliance.recordings.store import minutes_filter
+
+    with read_session(app.db) as s:
+        query = select(Minutes).order_by(col(Minutes.created_at).desc()).limit(limit)
+        if who.role not in REVIEWER_ROLES:
+            query = query.where(Minutes.state == "approved")
+        query = query.where(minutes_filter(s, who))  # they follow their recording's visibility
+        rows = list(s.exec(query).all())
+        counts: dict[int, dict[str, int]] = {m.id: {} for m in rows if m.id is not None}
+        if counts:
+            items = s.exec(select(MinutesItem.minutes_id, MinutesItem.state)
+                           .where(col(MinutesItem.minutes_id).in_(list(counts)))).all()
+            for mid, state in items:
+                counts[mid][state] = counts[mid].get(state, 0) + 1
+    return [(m, counts.get(m.id or 0, {})) for m in rows]
+
+
+def segments_of(app: Appliance, items: list[MinutesItem]) -> dict[int, TranscriptSegment]:
+    """The transcript segments the items cite, by id (their timestamps link into the transcript)."""
+    ids = sorted({sid for item in items for sid in item.segment_ids or []})
+    if not ids:
+        return {}
+    with read_session(app.db) as s:
+        rows = s.exec(select(TranscriptSegment).where(col(TranscriptSegment.id).in_(ids))).all()
+    return {seg.id: seg for seg in rows if seg.id is not None}
+
+
+def export_data(app: Appliance, minutes_id: int) -> ExportData:
+    minutes = load_minutes(app, minutes_id)
+    with read_session(app.db) as s:
+        query = (select(MinutesItem)
+                 .where(MinutesItem.minutes_id == minutes_id, MinutesItem.state == "accepted")
+                 .order_by(col(MinutesItem.agenda_number), col(MinutesItem.ordinal), col(MinutesItem.id)))
+        items = list(s.exec(query).all())
+        rec = s.get(Recording, minutes.recording_id) if minutes.recording_id else None
+    return ExportData(minutes, items, segments_of(app, items), rec.language if rec is not None else "")
+
+
+def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
+                   who: Principal | None = None) -> tuple[bytes, str, str]:
+    """(content, file name, MIME type) of one export; `who` (when given) must be allowed to read them."""
+    if fmt not in FORMATS:
+        raise BelfortError("minutes.bad_format", f"unknown export format {fmt!r}",
+                           hint="one of " + ", ".join(FORMATS), status=404)
+    if who is not None:
+        load_minutes(app, minutes_id, who)
+    data = export_data(app, minutes_id)
+    labels = LABELS.get(lang or app.settings.web.default_language, LABELS["nl"])
+    if fmt == "md":
+        content = to_markdown(data, labels, app.settings.minutes.organisation).encode("utf-8")
+    elif fmt == "actions.csv":
+        content = to_csv(data, labels).encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+    elif fmt == "actions.ics":
+        content = to_ics(data, labels, app.settings.minutes.jsonld_base_uri)
+    elif fmt == "besluit.jsonld":
+        from appliance.minutes.export.besluit import to_jsonld
+
+        content = to_jsonld(data, labels, app.settings.minutes.jsonld_base_uri)
+    else:
+        from appliance.minutes.export import office
+
+        content = (office.to_docx if fmt == "docx" else office.to_odt)(data, labels, app.settings.minutes)
+    suffix, mime = FORMATS[fmt]
+    with write_session(app.db) as s:
+        s.add(AuditEvent(actor=who.username if who else "system", action="minutes.exported",
+                         target=f"minutes:{minutes_id}",
+                         detail={"format": fmt, "state": data.minutes.state, "items": len(data.items)}))
+    return content, f"{file_stem(data.minutes)}.{suffix}", mime
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text XML (DOCX, ODT) can hold: control characters out, line breaks kept."""
+    return _XML_BAD.sub("", text or "")
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean(text).split())
+
+
+def file_stem(minutes: Minutes) -> str:
+    """`notulen-12-gemeenteraad` style: ASCII letters, digits and dashes only, never a path."""
+    folded = unicodedata.normalize("NFKD", minutes.title or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-").lower()[:60].strip("-")
+    return f"minutes-{minutes.id}" + (f"-{slug}" if slug else "")
+
+
+def status_line(data: ExportData, labels: dict[str, str]) -> str:
+    m = data.minutes
+    if data.approved:
+        when = m.approved_at.strftime("%Y-%m-%d %H:%M UTC") if m.approved_at else ""
+        return labels["approved"].format(who=m.approved_by, when=when)
+    return labels["draft"]
+
+
+def model_line(data: ExportData, labels: dict[str, str]) -> str:
+    return labels["model"].format(model=data.minutes.model or "?")
+
+
+def timecode(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def vote_line(item: MinutesItem, labels: dict[str, str]) -> str:
+    vote = item.vote or {}
+    if not any(k in vote for k in ("for", "against", "abstain")):
+        return ""
+    return labels["vote"].format(**{k: int(vote.get(k, 0) or 0) for k in ("for", "against", "abstain")})
+
+
+def fragment(item: MinutesItem, labels: dict[str, str]) -> str:
+    """Where in the recording the item was said ("" for an item that cites nothing)."""
+    if not item.segment_ids and not item.end:
+        return ""
+    return f"{labels['time']} {timecode(item.start)}-{timecode(item.end)}"
+
+
+def group_title(number: int, title: str, labels: dict[str, str]) -> str:
+    if number == 0:
+        return title or labels["general"]
+    return labels["agenda_item"].format(n=number) + (f": {title}" if title else "")
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_escape(text: str) -> str:
+    # One line, every Markdown and HTML metacharacter escaped: the text renders as text, never as a
+    # link, image, HTML tag or heading in whatever viewer opens the file.
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def to_markdown(data: ExportData, labels: dict[str, str], organisation: str = "") -> str:
+    m = data.minutes
+    out = [f"# {labels['minutes']}: {md_escape(m.title)}", ""]
+    if organisation:
+        out += [f"**{md_escape(organisation)}**", ""]
+    out += [f"> **{md_escape(status_line(data, labels))}**", ">", f"> {md_escape(model_line(data, labels))}", ""]
+    if m.body:
+        out.append(f"- {labels['body']}: {md_escape(m.body)}")
+    if m.meeting_date:
+        out.append(f"- {labels['date']}: {md_escape(m.meeting_date)}")
+    if m.attendees:
+        out.append(f"- {labels['attendees']}: " + ", ".join(md_escape(a) for a in m.attendees))
+    out.append("")
+    if not data.items:
+        out += [labels["none"], ""]
+    for number, title, items in data.groups():
+        out += [f"## {md_escape(group_title(number, title, labels))}", ""]
+        for item in items:
+            line = f"- **{labels.get(item.kind, item.kind)}**: {md_escape(item.text)}"
+            extra = [vote_line(item, labels)] if item.kind == "decision" else []
+            if item.kind == "action":
+                extra += [f"{labels['owner']}: {md_escape(item.owner)}" if item.owner else "",
+                          f"{labels['deadline']}: {md_escape(item.deadline)}" if item.deadline else ""]
+            extra.append(fragment(item, labels))
+            out.append(line + "".join(f" ({e})" for e in extra if e))
+        out.append("")
+    return "\n".join(out)
+
+
+# --- action items: CSV and iCalendar ---------------------------------------------------------
+
+CSV_COLUMNS = ("minutes_id", "item_id", "agenda_number", "agenda_item", "action", "owner", "deadline",
+               "start", "status")
+
+
+def csv_cell(value: object) -> str:
+    """OWASP CSV injection: a cell a spreadsheet would read as a formula starts with a quote."""
+    return formula_safe(one_line(str(value)))
+
+
+def actions(data: ExportData) -> list[MinutesItem]:
+    return [i for i in data.items if i.kind == "action"]
+
+
+def to_csv(data: ExportData, labels: dict[str, str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    status = status_line(data, labels)
+    for item in actions(data):
+        writer.writerow([csv_cell(v) for v in (
+            data.minutes.id, item.id, item.agenda_number, item.agenda_title, item.text, item.owner,
+            item.deadline, timecode(item.start), status)])
+    return buf.getvalue()
+
+
+def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
+    """One VTODO per accepted action, DUE on its deadline; UIDs are stable across exports."""
+    from icalendar import Calendar, Todo
+
+    from appliance.minutes.export.besluit import node_id
+
+    m = data.minutes
+    cal = Calendar()
+    cal.add("prodid", "-//Belfort//minutes//NL")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", one_line(f"{labels['actions']}: {m.title}"))
+    stamp = m.approved_at or m.created_at or datetime.now()
+    status = status_line(data, labels)
+    for item in actions(data):
+        todo = Todo()
+        todo.add("uid", node_id(base_uri, "actie", f"{m.id}-{item.id}"))
+        todo.add("dtstamp", stamp)
+        todo.add("summary", one_line(item.text)[:250])
+        description = [status, group_title(item.agenda_number, item.agenda_title, labels)]
+        if item.owner:
+            description.append(f"{labels['owner']}: {one_line(item.owner)}")
+        todo.add("description", "\n".join(description))
+        due = parse_date(item.deadline)
+        if due is not None:
+            todo.add("due", due)
+        todo.add("status", "NEEDS-ACTION")
+        todo.add("categories", [labels["action"]] if data.approved else [labels["action"], labels["draft"]])
+        cal.add_component(todo)
+    return bytes(cal.to_ical())

@@ -1,0 +1,205 @@
+"""Permission-scoped hybrid search: BM25 over FTS5 + FAISS vectors, fused by reciprocal rank.
+
+The permission filter comes first in both rankers: the keyword query carries
+`collection_id IN (readable ids)` and the vector search only opens the readable collections'
+indices. So an unreadable passage is never scored, never counted and never snippeted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import text as sql
+from sqlmodel import Session
+
+from appliance.db.engine import read_session
+from appliance.errors import BelfortError
+from appliance.index.sync import (  # noqa: F401  (re-exported: the contract names them here)
+    ensure_index,
+    index_chunks,
+    reindex,
+    unindex_chunks,
+    vector_backend,
+)
+from appliance.access.principals import Principal, readable_collection_ids
+from appliance.index.text import fts_match_expression, query_terms, snippet
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "keyword", "vector")
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Hit:
+    chunk_id: int
+    document_id: int
+    version_id: int
+    collection: str
+    title: str
+    source_path: str
+    page: int
+    char_start: int
+    char_end: int
+    text: str
+    snippet_html: str
+    score: float
+    language: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    took_ms: float = 0.0
+    mode: str = "hybrid"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_query(app: Appliance, query: str, mode: str) -> str:
+    q = (query or "").strip()
+    if not q:
+        raise BelfortError("search.empty_query", "the search query is empty",
+                           hint="type one or more words to search for", status=400)
+    limit = app.settings.search.max_query_chars
+    if len(q) > limit:
+        raise BelfortError("search.query_too_long", f"the query has {len(q)} characters; at most {limit}",
+                           hint="shorten the query to its key words", status=400)
+    if mode not in MODES:
+        raise BelfortError("search.bad_mode", f"unknown search mode '{mode}'",
+                           hint="use one of: " + ", ".join(MODES), status=400)
+    return q
+
+
+def _scope(session: Session, who: Principal, collections: Iterable[int | str] | None) -> list[int]:
+    """Readable collection ids, narrowed to the requested ones (by id or name). Unknown names give nothing."""
+    readable = readable_collection_ids(session, who)
+    if collections is None:
+        return sorted(readable)
+    wanted_ids = {int(c) for c in collections if isinstance(c, int) or str(c).isdigit()}
+    names = [str(c) for c in collections if not (isinstance(c, int) or str(c).isdigit())]
+    if names:
+        rows = session.execute(sql("SELECT id, name FROM collection")).all()
+        wanted_ids |= {cid for cid, name in rows if name in names}
+    return sorted(readable & wanted_ids)
+
+
+def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int) -> list[tuple[int, float]]:
+    """BM25 over the FTS table; the scope (readable collections) is part of the MATCH itself.
+
+    The scope column has bm25 weight 0, so the filter never changes a score. Rows of inactive
+    chunks are removed by unindex_chunks (and by ensure_index); `_hydrate` checks again.
+    """
+    if not terms or not scope:
+        return []
+    rows = session.execute(
+        sql("SELECT rowid, bm25(chunk_fts, 1.0, 0.0) AS score FROM chunk_fts "
+            "WHERE chunk_fts MATCH :q ORDER BY score LIMIT :n"),
+        {"q": fts_match_expression(terms, scope), "n": n},
+    ).all()
+    return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
+
+
+def vector_ranking(app: Appliance, scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
+    """Cosine top-n over the scope's indices; None when no embedder can run."""
+    backend = vector_backend(app)
+    if backend is None or not scope:
+        return None if backend is None else []
+    embedder, index = backend
+    try:
+        qvec = embedder.embed_queries([query])[0]
+        return index.search(scope, qvec, n)
+    except Exception as exc:  # noqa: BLE001  (a broken engine degrades to keyword search)
+        log.warning("vector search failed: %s", type(exc).__name__)
+        return None
+
+
+def fuse(rankings: list[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings an item appears in."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """HTML-escaped text with <mark> around the spans."""
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.append(str(escape(text[pos:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return str(Markup("".join(out)))
+
+
+def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]],
+             terms: set[str], limit: int, doc_type: str | None = None) -> list[Hit]:
+    if not ranked:
+        return []
+    # The document type (from structure extraction at ingest) narrows results; it is no permission rule.
+    type_sql = " AND json_extract(d.meta, '$.structure.doc_type') = :doc_type" if doc_type else ""
+    ids = ",".join(str(cid) for cid, _ in ranked)
+    scope_sql = ",".join(str(c) for c in scope)
+    rows = session.execute(sql(
+        "SELECT c.id, c.document_id, c.version_id, col.name, d.title, d.source_path, c.page, "
+        "c.char_start, c.char_end, c.text, c.language FROM chunk c "
+        "JOIN document d ON d.id = c.document_id JOIN collection col ON col.id = c.collection_id "
+        f"WHERE c.id IN ({ids}) AND c.collection_id IN ({scope_sql}) AND c.active = 1 AND d.state != 'retired'"
+        + type_sql
+    ), {"doc_type": doc_type} if doc_type else {}).all()
+    by_id = {r[0]: r for r in rows}
+    hits: list[Hit] = []
+    for cid, score in ranked:
+        r = by_id.get(cid)
+        if r is None:
+            continue  # a stale index entry: ensure_index removes it later
+        shown, spans = snippet(r[9], terms, SNIPPET_CHARS)
+        hits.append(Hit(chunk_id=r[0], document_id=r[1], version_id=r[2], collection=r[3],
+                        title=r[4] or r[5], source_path=r[5], page=r[6], char_start=r[7], char_end=r[8],
+                        text=r[9], snippet_html=mark(shown, spans), score=round(score, 6), language=r[10]))
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
+           collections: Iterable[int | str] | None = None, mode: str = "hybrid",
+           doc_type: str | None = None) -> SearchResult:
+    """Search the passages `who` may read. Raises BelfortError search.empty_query / query_too_long."""
+    started = time.perf_counter()
+    q = _check_query(app, query, mode)
+    limit = max(1, min(int(limit), 100))
+    cfg = app.settings.search
+    n = max(cfg.candidates, limit)
+    terms = query_terms(q)
+    with read_session(app.db) as session:
+        scope = _scope(session, who, collections)
+        keyword = keyword_ranking(session, scope, terms, n) if mode != "vector" else []
+        vector = vector_ranking(app, scope, q, n) if mode != "keyword" else []
+        used = mode
+        if vector is None:  # no embedder: keyword search, and the result says so
+            used, vector = "keyword", []
+            if mode == "vector":
+                keyword = keyword_ranking(session, scope, terms, n)
+        if used == "hybrid":
+            ranked = fuse([keyword, vector], cfg.rrf_k)
+        else:
+            ranked = keyword if used == "keyword" else vector
+        hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)
+    took = (time.perf_counter() - started) * 1000
+    total = len(hits) if doc_type else len(ranked)
+    return SearchResult(query=q, hits=hits, total=total, took_ms=round(took, 2), mode=used)
