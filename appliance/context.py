@@ -15,7 +15,7 @@ from appliance.db.engine import make_engine, migrate
 from appliance.settings import Settings
 
 if TYPE_CHECKING:
-    from appliance.index.faiss_index import FaissIndex
+    from appliance.index.base import VectorIndex
     from models.base import Embedder, NerTagger, Transcriber
 
 
@@ -63,7 +63,7 @@ class Appliance:
         return build_ner_tagger(self.settings.pii.ner, wait_seconds=self.settings.pii.ner_wait_seconds)
 
     @cached_property
-    def index(self) -> FaissIndex:
+    def index(self) -> VectorIndex:
         from appliance.index.faiss_index import FaissIndex
 
         return FaissIndex(self.settings.index_dir, self.embedder)

@@ -1,4 +1,4 @@
-"""Vector index: one FAISS index per collection, versioned by a manifest, rebuilt from SQLite at will.
+"""The default VectorIndex: one FAISS index per collection, versioned by a manifest.
 
 One index per collection makes the permission filter structural: a search only ever opens the
 indices of the collections the caller may read, so an unreadable vector is never even scored.
@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import faiss
 import numpy as np
 
+from appliance.index.base import as_query, as_rows, manifest_for
+
 if TYPE_CHECKING:
     from models.base import Embedder
-
-FORMAT_VERSION = 1
 
 # One query at a time is searched; OpenMP thread teams per call cost more than they save on a small
 # box and collapse under load (measured: 27 ms vs <1 ms per collection on 2 busy cores).
@@ -31,13 +31,9 @@ faiss.omp_set_num_threads(1)
 MANIFEST = "manifest.json"
 
 
-def chunker_version() -> str:
-    from ingest.chunk import CHUNKER_VERSION
-
-    return str(CHUNKER_VERSION)
-
-
 class FaissIndex:
+    """VectorIndex on FAISS flat inner-product indices, one file per collection."""
+
     def __init__(self, index_dir: Path, embedder: Embedder) -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -50,8 +46,7 @@ class FaissIndex:
     # --- manifest ------------------------------------------------------------------------------
 
     def expected_manifest(self) -> dict[str, Any]:
-        return {"format": FORMAT_VERSION, "embedder": self.embedder.id, "dim": self.dim,
-                "chunker": chunker_version()}
+        return manifest_for(self.embedder.id, self.dim)
 
     def read_manifest(self) -> dict[str, Any] | None:
         try:
@@ -76,7 +71,7 @@ class FaissIndex:
     def path_for(self, collection_id: int) -> Path:
         return self.index_dir / f"{int(collection_id)}.faiss"
 
-    def has_file(self, collection_id: int) -> bool:
+    def has_collection(self, collection_id: int) -> bool:
         return self.path_for(collection_id).is_file()
 
     def _atomic_write(self, path: Path, data: bytes) -> None:
@@ -128,10 +123,10 @@ class FaissIndex:
     def add(self, collection_id: int, ids: Sequence[int], vectors: np.ndarray) -> None:
         if len(ids) == 0:
             return
-        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
-        id_arr = np.asarray(ids, dtype=np.int64)
+        id_arr, vecs = as_rows(ids, vectors, self.dim)
         with self._lock:
             index = self._get(collection_id, create=True)
+            assert index is not None  # create=True always gives one
             index.remove_ids(id_arr)  # re-adding a chunk replaces its vector instead of duplicating it
             index.add_with_ids(vecs, id_arr)
             self._dirty.add(int(collection_id))
@@ -166,7 +161,7 @@ class FaissIndex:
 
     def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Top-k (chunk_id, cosine) over ONLY the given collections: the permission filter."""
-        q = np.ascontiguousarray(qvec, dtype=np.float32).reshape(1, self.dim)
+        q = as_query(qvec, self.dim)
         hits: list[tuple[int, float]] = []
         with self._lock:
             for cid in sorted({int(c) for c in collection_ids}):

@@ -3,7 +3,8 @@
 SQLite is the source of truth. Callers index chunks after they are committed; whatever a crash or
 an engine change leaves out of step, `ensure_index` repairs from SQLite and `reindex` rebuilds.
 The embedder is optional: without it the keyword index is still maintained and search degrades
-to keyword mode.
+to keyword mode. The functions take any `IndexHost` (the running Appliance is one): the index
+layer sits below the appliance context and never imports it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text as sql
 
@@ -20,8 +21,9 @@ from appliance.db.engine import read_session, write_session
 from appliance.index.text import analyze, scope_token
 
 if TYPE_CHECKING:
-    from appliance.context import Appliance
-    from appliance.index.faiss_index import FaissIndex
+    from sqlalchemy import Engine
+
+    from appliance.index.base import VectorIndex
     from models.base import Embedder
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,19 @@ ACTIVE_CHUNKS = (
 )
 
 
+class IndexHost(Protocol):
+    """What the sync functions use: the database, and the embedder and index (which may fail to load)."""
+
+    @property
+    def db(self) -> Engine: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def index(self) -> VectorIndex: ...
+
+
 def _batches(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -45,7 +60,7 @@ def _in(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids)  # ints only: safe to inline
 
 
-def vector_backend(app: Appliance) -> tuple[Embedder, FaissIndex] | None:
+def vector_backend(app: IndexHost) -> tuple[Embedder, VectorIndex] | None:
     """The embedder and the vector index, or None when the embedder cannot load (keyword-only mode)."""
     try:
         return app.embedder, app.index
@@ -54,7 +69,7 @@ def vector_backend(app: Appliance) -> tuple[Embedder, FaissIndex] | None:
         return None
 
 
-def _active_rows(app: Appliance, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
+def _active_rows(app: IndexHost, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
@@ -62,7 +77,7 @@ def _active_rows(app: Appliance, chunk_ids: Sequence[int]) -> list[tuple[int, in
     return rows
 
 
-def _write_fts(app: Appliance, rows: Sequence[tuple[int, int, str, str]], delete_ids: Sequence[int]) -> None:
+def _write_fts(app: IndexHost, rows: Sequence[tuple[int, int, str, str]], delete_ids: Sequence[int]) -> None:
     with write_session(app.db) as s:
         for batch in _batches(list(delete_ids), SQL_BATCH):
             s.execute(sql(f"DELETE FROM chunk_fts WHERE rowid IN ({_in(batch)})"))
@@ -75,7 +90,7 @@ def _write_fts(app: Appliance, rows: Sequence[tuple[int, int, str, str]], delete
             )
 
 
-def _embed_into(backend: tuple[Embedder, FaissIndex], rows: Sequence[tuple[int, int, str, str]]) -> int:
+def _embed_into(backend: tuple[Embedder, VectorIndex], rows: Sequence[tuple[int, int, str, str]]) -> int:
     embedder, index = backend
     by_collection: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for cid, coll, body, _lang in rows:
@@ -90,7 +105,7 @@ def _embed_into(backend: tuple[Embedder, FaissIndex], rows: Sequence[tuple[int, 
     return done
 
 
-def index_chunks(app: Appliance, chunk_ids: list[int]) -> None:
+def index_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     """Put committed chunks into the keyword and vector indices (inactive ones are taken out)."""
     if not chunk_ids:
         return
@@ -108,7 +123,7 @@ def index_chunks(app: Appliance, chunk_ids: list[int]) -> None:
         backend[1].save()
 
 
-def _remove_vectors(app: Appliance, index: FaissIndex, chunk_ids: Sequence[int]) -> None:
+def _remove_vectors(app: IndexHost, index: VectorIndex, chunk_ids: Sequence[int]) -> None:
     by_collection: dict[int, list[int]] = defaultdict(list)
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
@@ -118,7 +133,7 @@ def _remove_vectors(app: Appliance, index: FaissIndex, chunk_ids: Sequence[int])
         index.remove(coll, ids)
 
 
-def unindex_chunks(app: Appliance, chunk_ids: list[int]) -> None:
+def unindex_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     """Take chunks out of both indices (retired versions, deleted documents)."""
     if not chunk_ids:
         return
@@ -129,12 +144,12 @@ def unindex_chunks(app: Appliance, chunk_ids: list[int]) -> None:
         backend[1].save()
 
 
-def _all_active(app: Appliance) -> list[tuple[int, int, str, str]]:
+def _all_active(app: IndexHost) -> list[tuple[int, int, str, str]]:
     with read_session(app.db) as s:
         return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())  # type: ignore[arg-type]
 
 
-def _active_ids_by_collection(app: Appliance) -> dict[int, set[int]]:
+def _active_ids_by_collection(app: IndexHost) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     with read_session(app.db) as s:
         q = ACTIVE_CHUNKS.replace("c.text, c.language", "0, ''")
@@ -145,7 +160,7 @@ def _active_ids_by_collection(app: Appliance) -> dict[int, set[int]]:
     return out
 
 
-def ensure_index(app: Appliance) -> dict[str, Any]:
+def ensure_index(app: IndexHost) -> dict[str, Any]:
     """Repair the indices from SQLite: rebuild on manifest mismatch, a missing file or missing ids."""
     report: dict[str, Any] = {"fts_added": 0, "rebuilt": [], "vectors_added": 0, "vectors_removed": 0}
     with read_session(app.db) as s:
@@ -167,7 +182,7 @@ def ensure_index(app: Appliance) -> dict[str, Any]:
         return report
     wanted = _active_ids_by_collection(app)
     for coll, ids in sorted(wanted.items()):
-        if not index.has_file(coll) and ids:
+        if not index.has_collection(coll) and ids:
             index.drop(coll)
             present: set[int] = set()
             report["rebuilt"].append(coll)
@@ -185,7 +200,7 @@ def ensure_index(app: Appliance) -> dict[str, Any]:
     return report
 
 
-def _rebuild_vectors(app: Appliance, backend: tuple[Embedder, FaissIndex]) -> dict[str, Any]:
+def _rebuild_vectors(app: IndexHost, backend: tuple[Embedder, VectorIndex]) -> dict[str, Any]:
     index = backend[1]
     index.reset()
     rows = _all_active(app)
@@ -196,7 +211,7 @@ def _rebuild_vectors(app: Appliance, backend: tuple[Embedder, FaissIndex]) -> di
     return {"vectors": added}
 
 
-def reindex(app: Appliance) -> dict[str, Any]:
+def reindex(app: IndexHost) -> dict[str, Any]:
     """Rebuild both indices from SQLite; returns counts."""
     started = time.monotonic()
     rows = _all_active(app)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.sync import (  # noqa: F401  (re-exported: the contract names them here)
+    IndexHost,
     ensure_index,
     index_chunks,
     reindex,
@@ -111,8 +112,8 @@ def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int
     return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
 
 
-def vector_ranking(app: Appliance, scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
-    """Cosine top-n over the scope's indices; None when no embedder can run."""
+def vector_ranking(app: IndexHost, scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
+    """Cosine top-n over the scope's vectors (any VectorIndex); None when no embedder can run."""
     backend = vector_backend(app)
     if backend is None or not scope:
         return None if backend is None else []

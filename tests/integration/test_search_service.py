@@ -20,6 +20,8 @@ from appliance.db.tables import (
     UserGroup,
 )
 from appliance.errors import BelfortError
+from appliance.index.faiss_index import FaissIndex
+from appliance.index.memory_index import MemoryIndex
 from appliance.access.principals import SYSTEM, Principal, principal_for
 from appliance.search.query import ensure_index, index_chunks, reindex, search, unindex_chunks
 from models.base import ModelError
@@ -173,6 +175,7 @@ def corpus_collection_id(app: Appliance, name: str) -> int:
 
 def test_index_rebuilds_after_the_faiss_file_is_deleted(corpus: Appliance) -> None:
     cid = corpus_collection_id(corpus, "bouwen")
+    assert isinstance(corpus.index, FaissIndex)  # FAISS is the default
     path = corpus.index.path_for(cid)
     assert path.is_file()
     path.unlink()
@@ -192,6 +195,23 @@ def test_manifest_mismatch_triggers_full_rebuild(corpus: Appliance) -> None:
     assert report["rebuilt"] == ["all"] and report["vectors"] == 4
     assert other.index.manifest_matches()
     assert search(other, SYSTEM, "bewonerskaart", mode="vector").hits[0].text.startswith("Een bewonerskaart")
+
+
+def test_sync_and_vector_search_work_on_any_vector_index(appliance: Appliance) -> None:
+    appliance.__dict__["index"] = MemoryIndex(appliance.embedder)  # the in-memory fake at the seam
+    ids = add_doc(appliance, "bouwen", "Parkeerreglement", [
+        "De gemeenteraad keurt het reglement op de parkeervergunningen goed.",
+        "Een bewonerskaart kost 25 euro per jaar en geldt voor één wagen.",
+    ])
+    cid = corpus_collection_id(appliance, "bouwen")
+    assert appliance.index.ids(cid) == set(ids) and appliance.index.manifest_matches()
+    assert search(appliance, SYSTEM, "bewonerskaart", mode="vector").hits[0].chunk_id == ids[1]
+    assert not list(appliance.settings.index_dir.glob("*.faiss"))  # nothing went through FAISS
+    appliance.index.reset()
+    report = ensure_index(appliance)
+    assert report["rebuilt"] == ["all"] and appliance.index.ids(cid) == set(ids)
+    unindex_chunks(appliance, [ids[0]])
+    assert appliance.index.ids(cid) == {ids[1]}
 
 
 def test_ensure_index_repairs_missing_fts_rows_and_vectors(corpus: Appliance) -> None:

@@ -1,4 +1,7 @@
-"""FAISS index per collection: add/remove/search, permission scoping, manifest, atomic save, reload."""
+"""FAISS specifics: files and manifest on disk, atomic save, reload, corruption, threads.
+
+The behaviour every VectorIndex shares (search order, scoping, replace, remove) is in
+tests/contract/test_vector_index.py."""
 
 from __future__ import annotations
 
@@ -19,26 +22,6 @@ def unit(rows: list[list[float]]) -> np.ndarray:
 
 def make(tmp_path: Path) -> FaissIndex:
     return FaissIndex(tmp_path / "index", FakeEmbedder(dim=4))
-
-
-def test_search_only_opens_the_given_collections(tmp_path: Path) -> None:
-    idx = make(tmp_path)
-    idx.add(1, [10, 11], unit([[1, 0, 0, 0], [0, 1, 0, 0]]))
-    idx.add(2, [20], unit([[1, 0.1, 0, 0]]))
-    q = unit([[1, 0, 0, 0]])[0]
-    assert [i for i, _ in idx.search([1, 2], q, 3)] == [10, 20, 11]
-    assert [i for i, _ in idx.search([1], q, 3)] == [10, 11]
-    assert idx.search([3], q, 3) == [] and idx.search([], q, 3) == []
-
-
-def test_re_adding_replaces_and_remove_deletes(tmp_path: Path) -> None:
-    idx = make(tmp_path)
-    idx.add(1, [10], unit([[1, 0, 0, 0]]))
-    idx.add(1, [10], unit([[0, 1, 0, 0]]))
-    assert idx.count(1) == 1
-    assert idx.search([1], unit([[0, 1, 0, 0]])[0], 1)[0][1] > 0.99
-    idx.remove(1, [10])
-    assert idx.ids(1) == set()
 
 
 def test_save_writes_files_and_manifest_and_reloads(tmp_path: Path) -> None:
