@@ -21,6 +21,7 @@ from appliance.context import open_appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
 from appliance.access.principals import SYSTEM, Principal
+from appliance.evaluation.embed_cache import CachedEmbedder
 from appliance.search.query import index_chunks, search
 from appliance.settings import Settings, build_settings
 from ingest.chunk import chunk_pages
@@ -32,53 +33,6 @@ if TYPE_CHECKING:
 
 KS = (1, 5, 10)
 Log = Callable[[str], None]
-
-
-class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache (text sha256 -> vector) so a rerun of the same eval
-    does not embed the same answers again. Same vectors, same id: results are unchanged."""
-
-    def __init__(self, inner: Embedder, folder: Path) -> None:
-        import numpy as np
-
-        self._np = np
-        self.inner, self.id, self.dim = inner, inner.id, inner.dim
-        safe = "".join(ch if ch.isalnum() else "_" for ch in inner.id)
-        self.path = folder / f"{safe}.npz"
-        self._store: dict[str, Any] = {}
-        if self.path.is_file():
-            with np.load(self.path) as data:
-                self._store = {k: data[k] for k in data.files}
-        self._new = 0
-
-    def _embed(self, texts: Sequence[str], kind: str) -> Any:
-        import hashlib
-
-        keys = [kind + hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        todo = [i for i, k in enumerate(keys) if k not in self._store]
-        if todo:
-            fn = self.inner.embed_queries if kind == "q" else self.inner.embed_passages
-            for i, vec in zip(todo, fn([texts[i] for i in todo])):
-                self._store[keys[i]] = vec
-            self._new += len(todo)
-            if self._new >= 256:
-                self.flush()
-        return self._np.stack([self._store[k] for k in keys]) if keys else self._np.zeros((0, self.dim), "float32")
-
-    def embed_passages(self, texts: Sequence[str]) -> Any:
-        return self._embed(texts, "p")
-
-    def embed_queries(self, texts: Sequence[str]) -> Any:
-        return self._embed(texts, "q")
-
-    def flush(self) -> None:
-        if not self._new:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        self._np.savez(tmp, **self._store)
-        tmp.replace(self.path)
-        self._new = 0
 
 
 def load_rows(path: Path, limit: int | None = None) -> tuple[list[dict[str, Any]], list[int]]:
@@ -207,7 +161,7 @@ def run_retrieval_eval(path: Path, settings: Settings, *, limit: int | None = No
         return {"bm25": metrics([]), "belfort": metrics([]), "n": 0}
     baseline = metrics(bm25_ranks(rows, asked))
     if embedder is not None and cache_dir is not None:
-        embedder = CachedEmbedder(embedder, cache_dir)
+        embedder = CachedEmbedder(embedder, cache_dir, flush_every=256)
     try:
         ranks, info = belfort_ranks(settings, rows, asked, embedder, say)
     finally:

@@ -8,10 +8,8 @@ Both systems choose their settings by cross-validation on the training rows only
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from appliance.errors import BelfortError
+from appliance.evaluation.embed_cache import CachedEmbedder
 from appliance.triage.features import Tfidf, embed_items
 from appliance.triage.model import TrainParams, ZeroShotModel, train_auto
 from appliance.triage.taxonomy import Taxonomy
@@ -74,38 +73,6 @@ def labelled(
             texts.append(str(r.get(text_field) or ""))
             labels.append(label)
     return texts, labels
-
-
-class CachedEmbedder:
-    """Keeps vectors on disk between evaluation runs (keyed by text hash, one file per embedder id)."""
-
-    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
-        self.inner, self.id, self.dim = inner, inner.id, inner.dim
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        self.path = cache_dir / (re.sub(r"[^\w.@-]+", "_", inner.id) + ".npz")
-        self._vecs: dict[str, np.ndarray] = {}
-        if self.path.exists():
-            with np.load(self.path, allow_pickle=False) as data:
-                self._vecs = dict(zip(data["keys"].tolist(), data["vecs"]))
-
-    def _embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
-        keys = [hashlib.sha256((kind + "\0" + t).encode()).hexdigest()[:32] for t in texts]
-        todo = list(dict.fromkeys(k for k in keys if k not in self._vecs))
-        if todo:
-            by_key = dict(zip(keys, texts))
-            batch = [by_key[k] for k in todo]
-            fresh = self.inner.embed_queries(batch) if kind == "q" else self.inner.embed_passages(batch)
-            self._vecs.update(zip(todo, np.asarray(fresh, dtype=np.float32)))
-            np.savez(self.path, keys=np.array(list(self._vecs)), vecs=np.stack(list(self._vecs.values())))
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._vecs[k] for k in keys])
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, "q")
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, "p")
 
 
 def metrics(

@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
     llm = _llm(app, args)
     print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)
-    from appliance.evaluation.triage import CachedEmbedder
+    from appliance.evaluation.embed_cache import CachedEmbedder
 
     # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
     embedder = CachedEmbedder(eval_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from appliance.errors import BelfortError
-from appliance.evaluation.triage import CachedEmbedder, metrics
+from appliance.evaluation.triage import metrics
 from models.fakes import FakeEmbedder
 from ops.cli import main
 from tests.unit.triage_data import TAXONOMY_YAML, items
@@ -117,29 +117,6 @@ def test_accuracy_at_80_coverage_keeps_the_most_confident_items() -> None:
     assert m["accuracy"] == 0.7
     assert m["accuracy_at_80_coverage"] == pytest.approx(7 / 8, abs=1e-4)
     assert 0 < m["macro_f1"] < 1
-
-
-def test_cached_embedder_reuses_vectors(tmp_path: Path) -> None:
-    inner = FakeEmbedder(dim=32)
-    calls: list[int] = []
-
-    class Counting:
-        id, dim = inner.id, inner.dim
-
-        def embed_queries(self, texts):
-            calls.append(len(texts))
-            return inner.embed_queries(texts)
-
-        def embed_passages(self, texts):
-            calls.append(len(texts))
-            return inner.embed_passages(texts)
-
-    first = CachedEmbedder(Counting(), tmp_path).embed_queries(["a b", "c d", "a b"])
-    again = CachedEmbedder(Counting(), tmp_path).embed_queries(["c d", "a b"])
-    assert calls == [2]  # the duplicate and the second run came from the cache file
-    assert np.allclose(again, first[[1, 0]])
-    CachedEmbedder(Counting(), tmp_path).embed_passages(["a b"])  # passages are cached apart
-    assert calls == [2, 1]
 
 
 def test_no_labelled_test_rows_is_an_error(tmp_path: Path) -> None:
