@@ -186,6 +186,16 @@ def test_index_rebuilds_after_the_faiss_file_is_deleted(corpus: Appliance) -> No
     assert search(fresh, SYSTEM, "bewonerskaart", mode="vector").hits
 
 
+def test_a_corrupt_faiss_file_is_rebuilt_from_sqlite(corpus: Appliance) -> None:
+    cid = corpus_collection_id(corpus, "bouwen")
+    assert isinstance(corpus.index, FaissIndex)
+    corpus.index.path_for(cid).write_bytes(b"not a faiss index")
+    fresh = open_appliance(corpus.settings, embedder=corpus.embedder)  # a restarted process
+    report = ensure_index(fresh)
+    assert report["vectors_added"] == 3 and len(fresh.index.ids(cid)) == 3
+    assert search(fresh, SYSTEM, "bewonerskaart", mode="vector").hits
+
+
 def test_manifest_mismatch_triggers_full_rebuild(corpus: Appliance) -> None:
     from models.fakes import FakeEmbedder
 
