@@ -4,8 +4,8 @@ them stable, or jobs queued before an upgrade no longer run."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from huey import crontab
