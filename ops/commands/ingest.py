@@ -1,4 +1,4 @@
-"""`belfort ingest PATH`, `belfort watch [--oneshot]`, `belfort worker`: thin over services and jobs."""
+"""`belfort ingest PATH`, `belfort watch [--oneshot]`, `belfort worker`: thin over documents and jobs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,6 @@ from ops.commands._common import appliance_from
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
-    from appliance.jobs import JobQueue
-    from ingest.watch import DropFolderWatcher
 
 log = logging.getLogger(__name__)
 
@@ -83,63 +80,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def watch_oneshot(app: Appliance) -> int:
     """Ingest what lies in the drop folder now, synchronously; exit when nothing is left to hand over."""
-    from appliance.documents.drop import drop_target, ingest_dropped, waiting_files
-    from appliance.triage.intake import receive_file
-    from ingest.watch import DropFolderWatcher
+    from appliance.jobs.watch import drain_drop_folder
 
-    settings = app.settings
-    inbox = settings.inbox_dir
-    counts: dict[str, int] = {}
-
-    def process(path: Path, folder: str) -> None:
-        target = drop_target(settings, path, folder)
-        if target.triage:
-            state = "triage" if receive_file(app, path) is not None else "failed"
-        else:
-            state = ingest_dropped(app, path, target).state
-        counts[state] = counts.get(state, 0) + 1
-
-    watcher = DropFolderWatcher(inbox, process, stable_seconds=settings.ingest.stable_seconds,
-                                ignore_patterns=settings.ingest.ignore_patterns)
-    patience = max(settings.ingest.stable_seconds * 3, 5.0) + 30.0
-    last_progress = time.monotonic()
-    while True:
-        if watcher.scan_once():
-            last_progress = time.monotonic()
-        waiting = waiting_files(inbox, watcher.is_ignored)
-        if not waiting:
-            break
-        if time.monotonic() - last_progress > patience:
-            log.warning("oneshot: %d files never became stable; left in the drop folder", len(waiting))
-            break
-        time.sleep(max(0.05, min(settings.ingest.poll_seconds, settings.ingest.stable_seconds or 0.05)))
+    counts = drain_drop_folder(app)
     print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no files")
     return 1 if counts.get("failed") else 0
-
-
-def queueing_watcher(app: Appliance, queue: JobQueue) -> DropFolderWatcher:
-    """A drop-folder watcher that queues each stable file for the worker."""
-    from appliance.documents.drop import drop_target
-    from appliance.jobs import enqueue_ingest
-    from ingest.watch import DropFolderWatcher
-
-    settings = app.settings
-
-    def enqueue(path: Path, folder: str) -> None:
-        # The watcher reports a file once per (size, mtime); the task is idempotent anyway.
-        target = drop_target(settings, path, folder)
-        if target.triage:
-            queue.triage_intake_file_task(str(path))
-        else:
-            enqueue_ingest(app, queue, path, target.collection, source_name=target.source_name, keep_source=False)
-
-    return DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
-                             ignore_patterns=settings.ingest.ignore_patterns)
 
 
 def watch_forever(app: Appliance) -> int:
     """Watch the drop folder and queue each stable file for `belfort worker`, until SIGTERM or Ctrl-C."""
     from appliance.jobs import queue_for
+    from appliance.jobs.watch import queueing_watcher
 
     watcher = queueing_watcher(app, queue_for(app))
     stop = threading.Event()

@@ -152,7 +152,7 @@ def test_worker_process_runs_queued_jobs(appliance: Appliance, tmp_path: Path,
 
 
 def test_watcher_queues_each_stable_file_once(appliance: Appliance) -> None:
-    from ops.commands.ingest import queueing_watcher
+    from appliance.jobs.watch import queueing_watcher
 
     huey = queue_for(appliance.settings, immediate=False)  # a real queue: jobs wait for a worker
     folder = appliance.settings.inbox_dir / "raad"

@@ -77,7 +77,7 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world, signed_in) -> None:  # type: ignore[no-untyped-def]
-    from ops.commands.ingest import queueing_watcher
+    from appliance.jobs.watch import queueing_watcher
 
     app = world.app
     huey = queue_for(app.settings, immediate=True)
