@@ -42,9 +42,9 @@ def _templates() -> TemplateConfig:
 
 
 def create_app(
-    app: Appliance, *, huey: Any | None = None, enqueue: Enqueue | None = None, debug: bool = False
+    app: Appliance, *, enqueue: Enqueue | None = None, debug: bool = False
 ) -> Litestar:
-    """Build the web app around a migrated Appliance; uploads go to `huey` (default: the queue file)."""
+    """Build the web app around a migrated Appliance; jobs go to `appliance.jobs.queue_for(app)`."""
     settings = app.settings
     secret = secret_key(settings)
     secure = not settings.web.insecure_http  # Secure unless a plain-http demo says otherwise
@@ -65,8 +65,7 @@ def create_app(
         cookie_samesite="lax",
         exclude=["^/api/"],
     )
-    # "huey": the queue recordings are transcribed on (None: the queue file, opened on first use)
-    state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue(app, huey), "huey": huey}
+    state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue()}
     web = Litestar(
         route_handlers=[
             api_router(settings.web.max_upload_mb, settings.asr.max_upload_mb),

@@ -34,6 +34,16 @@ def principal_for(session: Session, user: User) -> Principal:
     return Principal(user.id, user.username, user.role, frozenset(groups), user.language)
 
 
+def requester(session: Session, username: str) -> Principal | None:
+    """Whose rights a queued job acts with: "system" is SYSTEM; a person's principal is rebuilt now
+    (groups may have changed since queueing). None for an unknown or deactivated account: a job
+    never falls back to the system's rights."""
+    if username == "system":
+        return SYSTEM
+    user = session.exec(select(User).where(User.username == username)).first()
+    return principal_for(session, user) if user is not None and user.active else None
+
+
 def readable_collection_ids(session: Session, who: Principal) -> set[int]:
     """Admins read everything; others read collections shared with one of their groups."""
     if who.is_admin:

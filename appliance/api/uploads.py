@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlmodel import select
 
@@ -108,17 +108,13 @@ def accept_upload(
     return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=size)
 
 
-def queue_enqueue(app: Appliance, huey: Any | None = None) -> Enqueue:
-    """Uploads go to the Huey queue; in immediate mode (tests) the task runs here, on this appliance."""
+def queue_enqueue() -> Enqueue:
+    """Uploads go to the appliance's job queue; in immediate mode (tests) the task runs here."""
     from appliance import jobs
-
-    queue = huey if huey is not None else jobs.make_huey(app.settings)
-    if queue.immediate:
-        jobs.use_appliance(app)
 
     def enqueue(appliance: Appliance, path: Path, collection: str, source_name: str, actor: str) -> str:
         return jobs.enqueue_ingest(
-            appliance, queue, path, collection, source_name=source_name, keep_source=False
+            appliance, jobs.queue_for(appliance), path, collection, source_name=source_name, keep_source=False
         )
 
     return enqueue

@@ -8,6 +8,7 @@ Ingest and OCR jobs belong to their collection; transcription and minutes jobs t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
@@ -37,6 +38,15 @@ def document_collection(session: Session, document_id: int) -> str:
     doc = session.get(Document, document_id)
     coll = session.get(Collection, doc.collection_id) if doc is not None else None
     return coll.name if coll is not None else ""
+
+
+def queued_job_name(app: Appliance, collection: str, name: str) -> str:
+    """The name a queued ingest job shows. In a pseudonymised collection the file name may name a
+    citizen: the job shows none until the worker has the pseudonymised one (the name tagger runs
+    there, not in the web or watcher process)."""
+    from appliance.privacy.pseudonyms import collection_pseudonymises
+
+    return "" if collection_pseudonymises(app, collection) else Path(name).name[:200]
 
 
 def _job_filter(session: Session, who: Principal) -> Any:

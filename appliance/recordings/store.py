@@ -268,3 +268,10 @@ def read_range(path: Path, rng: ByteRange, block: int = 256 * 1024) -> Iterator[
                 return
             left -= len(data)
             yield data
+
+
+def unfinished_uploads(session: Session) -> list[Recording]:
+    """Uploaded recordings whose transcription has not finished (pending, or running when its worker
+    stopped): a worker that starts queues them again."""
+    return list(session.exec(select(Recording).where(Recording.uploaded_by != "",
+                                                     col(Recording.state).in_(("pending", "running")))).all())

@@ -1,15 +1,13 @@
-"""`belfort ingest PATH`, `belfort watch [--oneshot]`, `belfort worker`: thin over services and jobs."""
+"""`belfort ingest PATH`, `belfort watch [--oneshot]`, `belfort worker`: thin over documents and jobs."""
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import logging
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +15,6 @@ from ops.commands._common import appliance_from
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
-    from appliance.jobs import BelfortHuey
-    from ingest.watch import DropFolderWatcher
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +45,13 @@ def _setup_logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _files_under(root: Path, ignore: list[str]) -> list[Path]:
-    def ignored(p: Path) -> bool:
-        return any(fnmatch.fnmatch(part, pat) for part in p.relative_to(root).parts for pat in ignore)
-
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink() and not ignored(p))
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from appliance.errors import BelfortError
-    from appliance.documents.ingest import ensure_collection, ingest_file, prepare_ingest
+    from appliance.documents.drop import ingest_in_place
 
     app = appliance_from(args)
-    path: Path = args.path
-    if not path.exists():
-        raise BelfortError("ingest.no_path", f"{path} does not exist", hint="check the path")
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
-    coll = ensure_collection(app, args.collection, title=args.title, groups=groups)
-    prepare_ingest(app)
-    if path.is_dir():
-        items = [(p, p.relative_to(path).as_posix()) for p in _files_under(path, app.settings.ingest.ignore_patterns)]
-    else:
-        items = [(path, path.name)]
     counts: dict[str, int] = {}
-    for file, name in items:
-        outcome = ingest_file(app, file, coll, source_name=name, actor="cli", keep_source=True)
+    for name, outcome in ingest_in_place(app, args.path, args.collection, title=args.title, groups=groups):
         counts[outcome.state] = counts.get(outcome.state, 0) + 1
         for child in outcome.children:
             counts[f"attachment_{child.state}"] = counts.get(f"attachment_{child.state}", 0) + 1
@@ -91,14 +69,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if counts.get("failed") else 0
 
 
-def inbox_target(inbox: Path, path: Path, folder: str) -> tuple[str, str]:
-    """(collection, source name) of a drop-folder file inbox/<folder>/<name...>."""
-    from appliance.documents.ingest import slugify
-
-    parts = path.relative_to(inbox).parts
-    return slugify(folder), "/".join(parts[1:])
-
-
 def cmd_watch(args: argparse.Namespace) -> int:
     from appliance.documents.ingest import prepare_ingest
 
@@ -110,77 +80,19 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def watch_oneshot(app: Appliance) -> int:
     """Ingest what lies in the drop folder now, synchronously; exit when nothing is left to hand over."""
-    from appliance.documents.ingest import ingest_file
-    from ingest.watch import DropFolderWatcher
+    from appliance.jobs.watch import drain_drop_folder
 
-    settings = app.settings
-    inbox = settings.inbox_dir
-    counts: dict[str, int] = {}
-
-    def process(path: Path, folder: str) -> None:
-        if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
-            from appliance.triage.intake import receive_file
-
-            state = "triage" if receive_file(app, path) is not None else "failed"
-            counts[state] = counts.get(state, 0) + 1
-            return
-        collection, name = inbox_target(inbox, path, folder)
-        outcome = ingest_file(app, path, collection, source_name=name, keep_source=False)
-        counts[outcome.state] = counts.get(outcome.state, 0) + 1
-
-    watcher = DropFolderWatcher(inbox, process, stable_seconds=settings.ingest.stable_seconds,
-                                ignore_patterns=settings.ingest.ignore_patterns)
-    patience = max(settings.ingest.stable_seconds * 3, 5.0) + 30.0
-    last_progress = time.monotonic()
-    while True:
-        if watcher.scan_once():
-            last_progress = time.monotonic()
-        waiting = _waiting_files(watcher, inbox)
-        if not waiting:
-            break
-        if time.monotonic() - last_progress > patience:
-            log.warning("oneshot: %d files never became stable; left in the drop folder", len(waiting))
-            break
-        time.sleep(max(0.05, min(settings.ingest.poll_seconds, settings.ingest.stable_seconds or 0.05)))
+    counts = drain_drop_folder(app)
     print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no files")
     return 1 if counts.get("failed") else 0
 
 
-def _waiting_files(watcher: DropFolderWatcher, inbox: Path) -> list[Path]:
-    """Files in collection folders that are still there and not handed over in their present form."""
-    waiting = []
-    for folder in (p for p in inbox.iterdir() if p.is_dir() and not watcher.is_ignored(p.name)):
-        for path in folder.rglob("*"):
-            rel = path.relative_to(folder).parts
-            if path.is_file() and not path.is_symlink() and not any(watcher.is_ignored(x) for x in rel):
-                waiting.append(path)
-    return waiting
-
-
-def queueing_watcher(app: Appliance, huey: BelfortHuey) -> DropFolderWatcher:
-    """A drop-folder watcher that queues each stable file for the worker."""
-    from appliance.jobs import enqueue_ingest
-    from ingest.watch import DropFolderWatcher
-
-    settings = app.settings
-
-    def enqueue(path: Path, folder: str) -> None:
-        # The watcher reports a file once per (size, mtime); the task is idempotent anyway.
-        if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
-            huey.triage_intake_file_task(str(path))
-            return
-        collection, name = inbox_target(settings.inbox_dir, path, folder)
-        enqueue_ingest(app, huey, path, collection, source_name=name, keep_source=False)
-
-    return DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
-                             ignore_patterns=settings.ingest.ignore_patterns)
-
-
 def watch_forever(app: Appliance) -> int:
     """Watch the drop folder and queue each stable file for `belfort worker`, until SIGTERM or Ctrl-C."""
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
+    from appliance.jobs.watch import queueing_watcher
 
-    watcher = queueing_watcher(app, make_huey(app.settings))
+    watcher = queueing_watcher(app, queue_for(app))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     log.info("watching the drop folder")

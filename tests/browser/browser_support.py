@@ -35,11 +35,12 @@ def live_app(appliance: Appliance) -> Iterator[str]:
     """uvicorn serving create_app(appliance) (jobs run at once) in a thread; yields the base URL."""
     import uvicorn
 
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
     from webui.app import create_app
 
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),
+    queue_for(appliance, immediate=True)  # the web app's jobs run where they are queued
+    srv = uvicorn.Server(uvicorn.Config(create_app(appliance),
                                         host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -55,10 +55,11 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture(scope="module")
 def api_app(api_world: World) -> Any:
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
     from webui.app import create_app
 
-    return create_app(api_world.app, huey=make_huey(api_world.app.settings, immediate=True))
+    queue_for(api_world.app, immediate=True)  # the web app's jobs run where they are queued
+    return create_app(api_world.app)
 
 
 # Statuses beyond schemathesis' defaults, each for a reason the schema states:

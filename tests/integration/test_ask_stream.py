@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from appliance.api.ask import AskOut
-from appliance.jobs import make_huey
+from appliance.jobs import queue_for
 from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
 from appliance.ask.llm_engine import set_llm
@@ -183,7 +183,8 @@ def test_disconnect_mid_stream_stops_generation_and_still_audits(world) -> None:
     words = " ".join(f"woord{i}" for i in range(200))
     llm = FakeLLM(f"De omgevingsvergunning voor de sporthal werd verleend [1]. {words}", delay=0.02)
     set_llm(world.app, llm)
-    app = create_app(world.app, huey=make_huey(world.app.settings, immediate=True))
+    queue_for(world.app, immediate=True)  # the web app's jobs run where they are queued
+    app = create_app(world.app)
     before = audit.head(world.app)[0]
     body = asyncio.run(_stream_then_disconnect(app, world.tokens["anna"], after_tokens=3))
     assert "event: token" in body and "event: answer" not in body  # the client left before the end

@@ -119,13 +119,13 @@ def test_a_parser_past_the_cage_limit_fails_by_name_and_retry_succeeds(tmp_path:
 
 
 def test_worker_jobs_record_the_named_failure_and_go_on(tmp_path: Path) -> None:
-    from appliance.jobs import enqueue_ingest, make_huey, use_appliance
+    from appliance.jobs import enqueue_ingest, queue_for, use_appliance
 
     settings = make_settings(tmp_path)
     app = open_appliance(settings, embedder=FakeEmbedder())
     use_appliance(app)
     ensure_collection(app, "raad")
-    huey = make_huey(settings, immediate=True)
+    huey = queue_for(settings, immediate=True)
     enqueue_ingest(app, huey, hf.docx_xml_bomb(tmp_path / "bom.docx"), "raad")
     enqueue_ingest(app, huey, hf.png_bomb(tmp_path / "bom.png", 9500, 9500), "raad")
     enqueue_ingest(app, huey, make_docx(tmp_path / "gewoon.docx"), "raad")

@@ -66,7 +66,7 @@ def test_missing_language_data_keeps_the_document_waiting(tmp_path: Path) -> Non
 
 
 def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
-    from appliance.jobs import enqueue_ingest, make_huey, use_appliance
+    from appliance.jobs import enqueue_ingest, queue_for, use_appliance
     from appliance.documents.ingest import list_jobs
 
     settings = make_settings(tmp_path, ocr={"on_ingest": True})
@@ -74,7 +74,7 @@ def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
     use_appliance(app)
     ensure_collection(app, "brieven")
     write_scanned_pdf(tmp_path / "brief.pdf", [PAGE_2])
-    enqueue_ingest(app, make_huey(settings, immediate=True), tmp_path / "brief.pdf", "brieven", keep_source=True)
+    enqueue_ingest(app, queue_for(settings, immediate=True), tmp_path / "brief.pdf", "brieven", keep_source=True)
     jobs = {j.kind: j for j in list_jobs(app)}
     assert jobs["ingest"].state == "done" and jobs["ocr"].state == "done"
     with read_session(app.db) as s:
@@ -98,10 +98,11 @@ def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path)
 
     from litestar.testing import TestClient
 
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
     from webui.app import create_app
 
-    with TestClient(create_app(app, huey=make_huey(app.settings, immediate=True))) as client:
+    queue_for(app, immediate=True)  # the web app's jobs run where they are queued
+    with TestClient(create_app(app)) as client:
         headers = {"Authorization": f"Bearer {token}"}
         info = client.get(f"/api/v1/documents/{doc_id}/ocr", headers=headers).json()
         assert info["state"] == "ingested" and info["page_source"] == ["ocr"]

@@ -16,7 +16,8 @@ from sqlmodel import select
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection, CollectionGroup, Document, Group, JobOutcome
-from appliance.jobs import enqueue_ingest, make_huey, use_appliance
+from appliance.jobs import enqueue_ingest, queue_for, use_appliance
+from appliance.jobs.queues import build_queue
 from appliance.documents.ingest import list_failed, list_jobs
 from ops.cli import main
 from tests.conftest import REPO
@@ -26,7 +27,7 @@ NOTE = "Het schepencollege keurt de subsidie voor de jeugdbeweging goed. " * 30
 
 def test_immediate_queue_records_outcomes(appliance: Appliance, tmp_path: Path) -> None:
     use_appliance(appliance)
-    huey = make_huey(appliance.settings, immediate=True)
+    huey = queue_for(appliance.settings, immediate=True)
     good = tmp_path / "besluit.txt"
     good.write_text(NOTE, encoding="utf-8")
     copy = tmp_path / "kopie.txt"
@@ -49,13 +50,13 @@ def test_immediate_queue_records_outcomes(appliance: Appliance, tmp_path: Path) 
 def test_queue_round_trip_through_sqlite(appliance: Appliance, tmp_path: Path) -> None:
     """What the watcher queues, a separately built queue (the worker's) can run."""
     use_appliance(appliance)
-    producer = make_huey(appliance.settings)
+    producer = queue_for(appliance.settings, immediate=False)
     src = tmp_path / "a.txt"
     src.write_text(NOTE, encoding="utf-8")
     job_id = enqueue_ingest(appliance, producer, src, "raad", source_name="map/a.txt")
     assert [j.state for j in list_jobs(appliance)] == ["queued"]
     assert appliance.settings.jobs_path.exists()
-    consumer = make_huey(appliance.settings)
+    consumer = build_queue(appliance.settings)  # another process: its own queue object on the same file
     task = consumer.dequeue()
     assert task is not None
     consumer.execute(task)
@@ -126,7 +127,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, app: Appliance) -> dict[str, str]:
 def test_worker_process_runs_queued_jobs(appliance: Appliance, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BELFORT_")}, **_env(monkeypatch, appliance)}
-    huey = make_huey(appliance.settings)
+    huey = queue_for(appliance.settings, immediate=False)
     for n in range(3):
         src = tmp_path / f"stuk{n}.txt"
         src.write_text(NOTE + f" nummer {n}", encoding="utf-8")
@@ -151,9 +152,9 @@ def test_worker_process_runs_queued_jobs(appliance: Appliance, tmp_path: Path,
 
 
 def test_watcher_queues_each_stable_file_once(appliance: Appliance) -> None:
-    from ops.commands.ingest import queueing_watcher
+    from appliance.jobs.watch import queueing_watcher
 
-    huey = make_huey(appliance.settings)  # a real queue: jobs wait for a worker
+    huey = queue_for(appliance.settings, immediate=False)  # a real queue: jobs wait for a worker
     folder = appliance.settings.inbox_dir / "raad"
     folder.mkdir()
     (folder / "a.txt").write_text(NOTE, encoding="utf-8")

@@ -11,7 +11,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Collection, PseudonymMap
 from appliance.errors import Forbidden
-from appliance.jobs import make_huey, use_appliance
+from appliance.jobs import queue_for, use_appliance
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.access.principals import SYSTEM, Principal
@@ -77,10 +77,10 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world, signed_in) -> None:  # type: ignore[no-untyped-def]
-    from ops.commands.ingest import queueing_watcher
+    from appliance.jobs.watch import queueing_watcher
 
     app = world.app
-    huey = make_huey(app.settings, immediate=True)
+    huey = queue_for(app.settings, immediate=True)
     use_appliance(app)
     folder = app.settings.inbox_dir / "welzijn"
     folder.mkdir(parents=True)
@@ -109,7 +109,7 @@ def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world,
         assert _leaks(str(api.get("/api/v1/failed", headers=wanda).json())) == []
     waiting = folder / f"aanvraag-Marieke-Vandenbroucke-{NN}.txt"
     make_text(waiting, "Nog te verwerken.")
-    assert len(queueing_watcher(app, make_huey(app.settings)).scan_once()) == 1  # queued for a worker
+    assert len(queueing_watcher(app, queue_for(app.settings, immediate=False)).scan_once()) == 1  # queued for a worker
     page = signed_in("wanda").get("/ingest")
     assert page.status_code == 200 and "leefloon Persoon" in page.text and _leaks(page.text) == []
     assert "(naam volgt na pseudonimisering)" in page.text  # queued: no name before the worker's

@@ -11,7 +11,7 @@ from sqlmodel import select
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import JobOutcome, Recording
-from appliance.jobs import enqueue_unfinished_transcriptions, make_huey, use_appliance
+from appliance.jobs import enqueue_unfinished_transcriptions, queue_for, use_appliance
 from appliance.access.principals import Principal
 from appliance.recordings.store import store_upload
 from models.base import Segment
@@ -50,7 +50,7 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
                              progress_cb=die_after_five)
     assert len(fake.calls) == 5
 
-    jobs = enqueue_unfinished_transcriptions(app, make_huey(settings, immediate=True))  # the new worker starts
+    jobs = enqueue_unfinished_transcriptions(app, queue_for(settings, immediate=True))  # the new worker starts
     assert len(jobs) == 1
     assert fake.calls[5:] == [(300.0 * k, 300.0) for k in range(5, 12)]  # only the unfinished windows
     with read_session(app.db) as s:
@@ -60,7 +60,7 @@ def test_an_interrupted_upload_resumes_after_a_restart(tmp_path: Path) -> None:
         assert (old.state, old.code) == ("failed", "job.interrupted")
         new = s.exec(select(JobOutcome).where(JobOutcome.job_id == jobs[0])).one()
         assert (new.state, new.progress, new.target) == ("done", 1.0, f"recording:{rec.id}")
-    assert enqueue_unfinished_transcriptions(app, make_huey(settings, immediate=True)) == []  # nothing left
+    assert enqueue_unfinished_transcriptions(app, queue_for(settings, immediate=True)) == []  # nothing left
     from appliance.recordings.transcripts import recording_segments
 
     segs = recording_segments(app, rec.id or 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from appliance.context import open_appliance
-from appliance.jobs import enqueue_transcription, make_huey, use_appliance
+from appliance.jobs import enqueue_transcription, queue_for, use_appliance
 from appliance.documents.ingest import list_jobs
 from appliance.recordings.transcripts import recording_segments
 from models.fakes import FakeTranscriber
@@ -25,7 +25,7 @@ def test_transcription_job_records_progress_and_segments(tmp_path: Path) -> None
     settings = make_settings(tmp_path)
     app = open_appliance(settings, transcriber=fake)
     use_appliance(app)
-    huey = make_huey(settings, immediate=True)
+    huey = queue_for(settings, immediate=True)
     enqueue_transcription(app, huey, audio)
     [job] = [j for j in list_jobs(app) if j.kind == "transcribe"]
     assert job.state == "done" and job.progress == 1.0 and job.code == "transcribed"
@@ -43,6 +43,6 @@ def test_a_file_without_audio_fails_with_its_reason(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     app = open_appliance(settings, transcriber=FakeTranscriber())
     use_appliance(app)
-    enqueue_transcription(app, make_huey(settings, immediate=True), tmp_path / "leeg.wav")
+    enqueue_transcription(app, queue_for(settings, immediate=True), tmp_path / "leeg.wav")
     [job] = [j for j in list_jobs(app) if j.kind == "transcribe"]
     assert job.state == "failed" and job.code.startswith("asr.")

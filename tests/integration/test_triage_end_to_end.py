@@ -96,7 +96,8 @@ def test_mail_is_fetched_routed_or_queued_and_corrections_change_the_next_predic
     from webui.app import create_app
 
     accounts.create_user(app, "tina", PW, role="staff", groups=["triage"])
-    client = TestClient(create_app(app, huey=jobs.make_huey(app.settings, immediate=True)))
+    jobs.queue_for(app, immediate=True)  # the web app's jobs run where they are queued
+    client = TestClient(create_app(app))
     assert sign_in(client, "tina").status_code in (302, 303)
     page = client.get("/triage")
     assert page.status_code == 200

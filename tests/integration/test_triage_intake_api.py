@@ -10,7 +10,7 @@ from sqlmodel import select
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
-from appliance.jobs import make_huey
+from appliance.jobs import queue_for
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.triage.store import import_taxonomy
@@ -23,7 +23,8 @@ def client_and_token(appliance: Appliance) -> tuple[TestClient, str]:
     import_taxonomy(appliance.settings, REPO / "docs" / "examples" / "taxonomy-gemeente.yaml")
     accounts.create_user(appliance, "website", "een lang wachtwoord", role="staff")
     token = api_tokens.create_token(appliance, "website", "e-loket")
-    return TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True))), token
+    queue_for(appliance, immediate=True)  # the web app's jobs run where they are queued
+    return TestClient(create_app(appliance)), token
 
 
 def test_form_is_received_once_and_classified(appliance: Appliance, tmp_path: Path) -> None:

@@ -32,10 +32,11 @@ def world(appliance):
 def _client(appliance, user):
     from litestar.testing import TestClient
 
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
     from webui.app import create_app
 
-    client = TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)))
+    queue_for(appliance, immediate=True)  # the web app's jobs run where they are queued
+    client = TestClient(create_app(appliance))
     client.__enter__()
     assert sign_in(client, user).status_code in (302, 303)
     return client

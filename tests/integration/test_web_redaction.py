@@ -37,10 +37,11 @@ def world(tmp_path):
 def _client(app):  # type: ignore[no-untyped-def]
     from litestar.testing import TestClient
 
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
     from webui.app import create_app
 
-    return TestClient(create_app(app, huey=make_huey(app.settings, immediate=True)))
+    queue_for(app, immediate=True)  # the web app's jobs run where they are queued
+    return TestClient(create_app(app))
 
 
 def _csrf(html: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from appliance.context import Appliance
-from appliance.jobs import make_huey
+from appliance.jobs import queue_for
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.documents import ingest as documents
@@ -33,7 +33,8 @@ class World:
     def client(self) -> TestClient:
         from webui.app import create_app
 
-        return TestClient(create_app(self.app, huey=make_huey(self.app.settings, immediate=True)))
+        queue_for(self.app, immediate=True)  # the web app's jobs run where they are queued
+        return TestClient(create_app(self.app))
 
 
 def build_world(app: Appliance, tmp: Path) -> World:
@@ -103,5 +104,6 @@ def client_from(world: World, host: str) -> TestClient:
     """A client whose requests come from `host` (rate limits per client address)."""
     from webui.app import create_app
 
-    web = create_app(world.app, huey=make_huey(world.app.settings, immediate=True))
+    queue_for(world.app, immediate=True)  # the web app's jobs run where they are queued
+    web = create_app(world.app)
     return TestClient(FromAddress(web, host))  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TranscriptSegment
 from appliance.errors import BelfortError
-from appliance.jobs import enqueue_minutes, make_huey, use_appliance
+from appliance.jobs import enqueue_minutes, queue_for, use_appliance
 from appliance.access.principals import SYSTEM
 from appliance.evaluation.minutes import match_decisions, store_transcript
 from appliance.ask.llm_engine import set_llm
@@ -202,7 +202,7 @@ def test_decision_matching_is_one_to_one() -> None:
 def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, recording: int) -> None:
     set_llm(appliance, FakeLLM(_reply({1: [{"kind": "summary", "segments": [2], "text": "Goedkeuring van de notulen."}]})))
     use_appliance(appliance)
-    huey = make_huey(appliance.settings, immediate=True)
+    huey = queue_for(appliance.settings, immediate=True)
     job_id = enqueue_minutes(appliance, huey, recording, agenda=AGENDA, attendees=ATTENDEES)
     with read_session(appliance.db) as s:
         job = s.exec(select(JobOutcome).where(JobOutcome.job_id == job_id)).one()

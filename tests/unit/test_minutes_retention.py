@@ -93,9 +93,9 @@ def test_zero_days_keeps_everything(tmp_path):
 
 
 def test_the_worker_runs_the_purge_daily(settings):
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
 
-    huey = make_huey(settings)
+    huey = queue_for(settings, immediate=False)
     assert "purge_recordings" in {t.name for t in huey.read_periodic(datetime(2026, 6, 1, 3, 30))}
     assert "purge_recordings" not in {t.name for t in huey.read_periodic(datetime(2026, 6, 1, 4, 30))}
 

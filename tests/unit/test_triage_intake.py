@@ -365,13 +365,13 @@ def test_a_mail_saved_from_the_mailbox_and_dropped_is_the_same_item(app: Applian
 def test_worker_delivers_the_outbox_every_minute_and_polls_only_a_configured_mailbox(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from appliance.jobs import make_huey
+    from appliance.jobs import queue_for
 
-    plain = make_huey(make_settings(tmp_path / "a"), immediate=True)
+    plain = queue_for(make_settings(tmp_path / "a"), immediate=True)
     periodic = {t.name: t for t in plain._registry.periodic_tasks}
     assert "outbox_deliver" in periodic and "triage_imap_poll" not in periodic
     assert periodic["outbox_deliver"].validate_datetime(datetime(2026, 1, 1, 9, 7))
-    mailbox = make_huey(make_settings(tmp_path / "b", intake={"imap_host": "imap.gemeente.example",
+    mailbox = queue_for(make_settings(tmp_path / "b", intake={"imap_host": "imap.gemeente.example",
                                                                 "poll_seconds": 300}), immediate=True)
     poll = {t.name: t for t in mailbox._registry.periodic_tasks}["triage_imap_poll"]
     assert poll.validate_datetime(datetime(2026, 1, 1, 9, 5))

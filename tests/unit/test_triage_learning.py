@@ -12,7 +12,8 @@ from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError
-from appliance.jobs import enqueue_retrain, make_huey, run_retrain_job
+from appliance.jobs import enqueue_retrain, queue_for
+from appliance.jobs.tasks import run_retrain_job
 from appliance.access.principals import SYSTEM
 from appliance.triage.learning import keep_training_rows, record_correction, retrain, rollback
 from appliance.triage.model import TrainParams
@@ -98,7 +99,7 @@ def test_corrections_retrain_a_new_version_and_change_the_next_prediction(app) -
 
 
 def test_retrain_jobs_are_debounced_to_one_waiting_at_a_time(app) -> None:
-    huey = make_huey(app.settings)  # not immediate: the task waits in the queue file
+    huey = queue_for(app.settings, immediate=False)  # not immediate: the task waits in the queue file
     job = enqueue_retrain(app, huey)
     assert job is not None
     assert enqueue_retrain(app, huey) is None  # a second correction rides on the waiting job

@@ -18,7 +18,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Stream, Template
 
-from appliance.api.recordings import queue_transcription, transcription_queue
+from appliance import jobs
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
@@ -77,7 +77,7 @@ def upload(request: Request, appliance: Appliance, who: Principal,
             raise
         return _list_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
     if rec.state in ("pending", "failed"):
-        queue_transcription(request.app.state, appliance, rec)
+        jobs.enqueue_recording(appliance, jobs.queue_for(appliance), rec)
     return Redirect(f"/recordings/{rec.id}", status_code=303)
 
 
@@ -185,7 +185,7 @@ def history(request: Request, appliance: Appliance, who: Principal, recording_id
 def retry(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Redirect:
     rec = rec_service.get_visible(appliance, who, recording_id)
     if rec.state != "done":
-        queue_transcription(request.app.state, appliance, rec)
+        jobs.enqueue_recording(appliance, jobs.queue_for(appliance), rec)
     return Redirect(f"/recordings/{recording_id}", status_code=303)
 
 
@@ -193,14 +193,12 @@ def retry(request: Request, appliance: Appliance, who: Principal, recording_id: 
 def draft_minutes(request: Request, appliance: Appliance, who: Principal, recording_id: Id,
                   data: dict[str, Any] = FORM) -> Redirect:
     """Queue the AI draft of the minutes (appliance.minutes.draft); review happens under /minutes."""
-    from appliance import jobs
-
     require_role(who, "archivist")
     rec = rec_service.get_visible(appliance, who, recording_id)
     if rec.state != "done":
         raise BelfortError("recording.not_ready", "the transcript is still being made",
                            hint="wait until the transcription is done", status=409)
-    jobs.enqueue_minutes(appliance, transcription_queue(request.app.state), recording_id, title=str(data.get("title", ""))[:300],
+    jobs.enqueue_minutes(appliance, jobs.queue_for(appliance), recording_id, title=str(data.get("title", ""))[:300],
                          meeting_date=str(data.get("meeting_date", "")).strip(),
                          agenda=str(data.get("agenda", "")).strip() or None,
                          attendees=list(appliance.settings.asr.attendees), username=who.username)

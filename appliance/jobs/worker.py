@@ -1,0 +1,22 @@
+"""`belfort worker`: the Huey consumer of the queue file."""
+
+from __future__ import annotations
+
+from appliance.jobs.appliances import worker_appliance
+from appliance.jobs.enqueue import enqueue_pending_ocr, enqueue_unfinished_transcriptions
+from appliance.jobs.queues import queue_for
+from appliance.settings import Settings
+
+
+def run_worker(settings: Settings, workers: int = 2) -> None:
+    """Threads: SQLite's writer lock makes writes take turns, and a second thread keeps the outbox and
+    the mailbox poll going while a long recording is transcribed."""
+    queue = queue_for(settings)
+    app = worker_appliance(settings)  # open once and check the index before the first job
+    if settings.ocr.on_ingest:
+        enqueue_pending_ocr(app, queue)  # scans stored before OCR was available, or while it was down
+    enqueue_unfinished_transcriptions(app, queue)  # recordings whose job stopped with the last worker
+    # periodic: the outbox delivery and the IMAP poll run from this consumer's scheduler
+    consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                     check_worker_health=True)
+    consumer.run()
