@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from appliance.db.engine import make_engine, migrate
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 if TYPE_CHECKING:
     from appliance.index.faiss_index import FaissIndex
@@ -30,12 +31,15 @@ class Appliance:
             self.__dict__["transcriber"] = transcriber
 
     @cached_property
+    def layout(self) -> DataLayout:
+        return DataLayout.of(self.settings)
+
+    @cached_property
     def db(self) -> Engine:
-        return make_engine(self.settings.db_path)
+        return make_engine(self.layout.db)
 
     def migrate(self) -> int:
-        for d in (self.settings.data_dir, self.settings.inbox_dir, self.settings.failed_dir,
-                  self.settings.originals_dir, self.settings.index_dir):
+        for d in self.layout.created_at_start():
             d.mkdir(parents=True, exist_ok=True)
         return migrate(self.db)
 
@@ -66,7 +70,7 @@ class Appliance:
     def index(self) -> FaissIndex:
         from appliance.index.faiss_index import FaissIndex
 
-        return FaissIndex(self.settings.index_dir, self.embedder)
+        return FaissIndex(self.layout.index, self.embedder)
 
 
 def open_appliance(settings: Settings, **kw: object) -> Appliance:

@@ -19,6 +19,7 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import JobOutcome, utcnow
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,9 @@ class BelfortHuey(SqliteHuey):
 
 
 def make_huey(settings: Settings, immediate: bool = False) -> BelfortHuey:
-    settings.jobs_path.parent.mkdir(parents=True, exist_ok=True)
-    huey = BelfortHuey(name="belfort", filename=str(settings.jobs_path), immediate=immediate,
+    jobs_db = DataLayout.of(settings).jobs_db
+    jobs_db.parent.mkdir(parents=True, exist_ok=True)
+    huey = BelfortHuey(name="belfort", filename=str(jobs_db), immediate=immediate,
                        results=False, utc=True)
     huey.settings = settings
 

@@ -23,6 +23,7 @@ from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, Do
 from appliance.access.principals import SYSTEM, Principal
 from appliance.search.query import index_chunks, search
 from appliance.settings import Settings, build_settings
+from appliance.storage.files import atomic_writer
 from ingest.chunk import chunk_pages
 from ingest.types import Page
 
@@ -74,10 +75,8 @@ class CachedEmbedder:
     def flush(self) -> None:
         if not self._new:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        self._np.savez(tmp, **self._store)
-        tmp.replace(self.path)
+        with atomic_writer(self.path, "wb") as fh:
+            self._np.savez(fh, **self._store)
         self._new = 0
 
 

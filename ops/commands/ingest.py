@@ -114,7 +114,7 @@ def watch_oneshot(app: Appliance) -> int:
     from ingest.watch import DropFolderWatcher
 
     settings = app.settings
-    inbox = settings.inbox_dir
+    inbox = app.layout.inbox
     counts: dict[str, int] = {}
 
     def process(path: Path, folder: str) -> None:
@@ -169,10 +169,10 @@ def queueing_watcher(app: Appliance, huey: BelfortHuey) -> DropFolderWatcher:
         if folder == settings.intake.drop_folder:  # inbox/_triage/: mail for triage, not a collection
             huey.triage_intake_file_task(str(path))
             return
-        collection, name = inbox_target(settings.inbox_dir, path, folder)
+        collection, name = inbox_target(app.layout.inbox, path, folder)
         enqueue_ingest(app, huey, path, collection, source_name=name, keep_source=False)
 
-    return DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
+    return DropFolderWatcher(app.layout.inbox, enqueue, stable_seconds=settings.ingest.stable_seconds,
                              ignore_patterns=settings.ingest.ignore_patterns)
 
 

@@ -236,7 +236,7 @@ def test_missing_embedder_degrades_to_keyword_search(settings) -> None:
 
 def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
     # An open read transaction (WAL) must not stop a writer from committing.
-    raw = sqlite3.connect(corpus.settings.db_path, timeout=1)
+    raw = sqlite3.connect(corpus.layout.db, timeout=1)
     raw.execute("BEGIN")
     raw.execute("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"parkeervergunn\"'").fetchall()
     add_doc(corpus, "bouwen", "Nieuw", ["Nieuwe tekst over fietsenstallingen."])
