@@ -30,8 +30,9 @@ class Appliance:
         if transcriber is not None:
             self.__dict__["transcriber"] = transcriber
 
-    @cached_property
+    @property
     def layout(self) -> DataLayout:
+        """Where each file of this appliance lives under its data folder."""
         return DataLayout.of(self.settings)
 
     @cached_property
