@@ -46,10 +46,8 @@ class Check:
 
 
 def check_folders(app: Appliance) -> list[Check]:
-    s = app.settings
     out = []
-    for label, folder in (("data", s.data_dir), ("inbox", s.inbox_dir), ("failed", s.failed_dir),
-                          ("originals", s.originals_dir), ("index", s.index_dir)):
+    for label, folder in zip(("data", "inbox", "failed", "originals", "index"), app.layout.created_at_start()):
         probe = folder / f".belfort-write-test-{uuid.uuid4().hex}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -80,7 +78,7 @@ def check_database(app: Appliance) -> list[Check]:
             mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
             version = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
     except Exception as exc:  # noqa: BLE001 - any driver error means the same thing here
-        return [Check("db.open", False, f"cannot read {app.settings.db_path}: {type(exc).__name__}",
+        return [Check("db.open", False, f"cannot read {app.layout.db}: {type(exc).__name__}",
                       hint="run `belfort up` (it migrates) or check the file's permissions")]
     return [
         Check("db.wal", str(mode).lower() == "wal", f"journal mode {mode}",

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from appliance.db.engine import make_engine, migrate
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 if TYPE_CHECKING:
     from appliance.index.base import VectorIndex
@@ -29,13 +30,17 @@ class Appliance:
         if transcriber is not None:
             self.__dict__["transcriber"] = transcriber
 
+    @property
+    def layout(self) -> DataLayout:
+        """Where each file of this appliance lives under its data folder."""
+        return DataLayout.of(self.settings)
+
     @cached_property
     def db(self) -> Engine:
-        return make_engine(self.settings.db_path)
+        return make_engine(self.layout.db)
 
     def migrate(self) -> int:
-        for d in (self.settings.data_dir, self.settings.inbox_dir, self.settings.failed_dir,
-                  self.settings.originals_dir, self.settings.index_dir):
+        for d in self.layout.created_at_start():
             d.mkdir(parents=True, exist_ok=True)
         return migrate(self.db)
 
@@ -66,7 +71,7 @@ class Appliance:
     def index(self) -> VectorIndex:
         from appliance.index.faiss_index import FaissIndex
 
-        return FaissIndex(self.settings.index_dir, self.embedder)
+        return FaissIndex(self.layout.index, self.embedder)
 
 
 def open_appliance(settings: Settings, **kw: object) -> Appliance:

@@ -238,31 +238,6 @@ class Settings(_Section):
     mail: MailSettings = Field(default_factory=MailSettings)  # type: ignore[arg-type]
     intake: IntakeSettings = Field(default_factory=IntakeSettings)  # type: ignore[arg-type]
 
-    # Derived paths: one place that says where things live.
-    @property
-    def db_path(self) -> Path:
-        return self.data_dir / "belfort.sqlite3"
-
-    @property
-    def jobs_path(self) -> Path:
-        return self.data_dir / "jobs.sqlite3"
-
-    @property
-    def inbox_dir(self) -> Path:
-        return self.data_dir / "inbox"
-
-    @property
-    def failed_dir(self) -> Path:
-        return self.data_dir / "failed"
-
-    @property
-    def originals_dir(self) -> Path:
-        return self.data_dir / "originals"
-
-    @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "index"
-
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from pathlib import Path
 
 from litestar.types import Message, Scope
 
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,7 +28,7 @@ def secret_key(settings: Settings) -> str:
     """The configured key, else one generated once into the data folder (readable by the owner only)."""
     if settings.web.secret_key:
         return settings.web.secret_key
-    path = Path(settings.data_dir) / "secret_key"
+    path = DataLayout.of(settings).secret_key
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

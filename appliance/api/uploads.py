@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import shutil
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +17,12 @@ from appliance.db.engine import read_session
 from appliance.db.tables import Collection
 from appliance.errors import BelfortError, Forbidden, NotFound
 from appliance.access.principals import Principal, can_read_collection
+from appliance.storage.names import upload_name
+from appliance.storage.staging import stage_stream
 
 MIB = 1024 * 1024
 # (app, staged file, collection name, original file name, actor) -> job id
 Enqueue = Callable[[Appliance, Path, str, str, str], str]
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
 @dataclass(frozen=True)
@@ -36,22 +35,12 @@ class UploadReceipt:
 
 def sanitize_filename(name: str) -> str:
     """Keep a readable name (Unicode, spaces) but never a path: no separators, no dots up front."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]  # browsers on Windows send full paths
-    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
-    if len(name.encode()) > 200:
-        stem, dot, ext = name.rpartition(".")
-        keep = ext[:16] if dot else ""
-        name = stem.encode()[:180].decode("utf-8", "ignore") + (f".{keep}" if keep else "")
-    if not name or set(name) <= {"_", " "}:
+    name = upload_name(name)
+    if not name:
         raise BelfortError(
             "upload.bad_name", "the file has no usable name", hint="rename the file and try again"
         )
     return name
-
-
-def staging_dir(app: Appliance) -> Path:
-    return Path(app.settings.data_dir) / "uploads"
 
 
 def _prune(root: Path) -> None:
@@ -83,29 +72,18 @@ def accept_upload(
             )
     safe = sanitize_filename(filename)
     limit = app.settings.web.max_upload_mb * MIB
-    _prune(staging_dir(app))
-    folder = staging_dir(app) / uuid.uuid4().hex
+    _prune(app.layout.uploads)
+    folder = app.layout.uploads / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    target = folder / safe
-    size = 0
-    with target.open("wb") as out:
-        while block := stream.read(MIB):
-            size += len(block)
-            if size > limit:
-                out.close()
-                shutil.rmtree(folder, ignore_errors=True)
-                raise BelfortError(
-                    "upload.too_large",
-                    f"the file is larger than {app.settings.web.max_upload_mb} MiB",
-                    hint="split the file or raise web.max_upload_mb",
-                    status=413,
-                )
-            out.write(block)
-    if size == 0:
+    too_large = BelfortError("upload.too_large", f"the file is larger than {app.settings.web.max_upload_mb} MiB",
+                             hint="split the file or raise web.max_upload_mb", status=413)
+    try:
+        staged = stage_stream(stream, folder / safe, limit, too_large)
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-        raise BelfortError("upload.empty", "the file is empty", hint="choose a file with content")
-    job_id = enqueue(app, target, collection, safe, who.username)
-    return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=size)
+        raise
+    job_id = enqueue(app, staged.path, collection, safe, who.username)
+    return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=staged.size)
 
 
 def queue_enqueue() -> Enqueue:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from appliance.documents.ingest import ensure_collection, ingest_file, prepare_ingest, slugify
 from appliance.errors import BelfortError
+from appliance.storage.layout import DataLayout
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -32,7 +33,7 @@ def drop_target(settings: Settings, path: Path, folder: str) -> DropTarget:
     """The target of a drop-folder file inbox/<folder>/<name...>."""
     if folder == settings.intake.drop_folder:
         return DropTarget(triage=True)
-    parts = path.relative_to(settings.inbox_dir).parts
+    parts = path.relative_to(DataLayout.of(settings).inbox).parts
     return DropTarget(triage=False, collection=slugify(folder), source_name="/".join(parts[1:]))
 
 

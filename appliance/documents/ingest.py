@@ -10,7 +10,6 @@ import logging
 import re
 import shutil
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,18 +28,11 @@ from appliance.db.tables import (
 )
 from appliance.errors import BelfortError, NotFound
 from appliance.cage import ingest_limits
-from appliance.documents.steps import (
-    PipelineContext,
-    clear_children_pending,
-    move_no_overwrite,
-    pipeline_steps,
-    safe_file_name,
-    safe_relative_name,
-    unique_destination,
-    wrap_unexpected,
-    write_json_atomic,
-)
+from appliance.documents.steps import PipelineContext, clear_children_pending, pipeline_steps, wrap_unexpected
 from appliance.privacy.pseudonyms import shown_name
+from appliance.storage.files import atomic_write_json, move_no_overwrite, unique_destination
+from appliance.storage.names import safe_file_name, safe_relative_name
+from appliance.storage.staging import staged_bytes
 from ingest.steps import run_steps
 from ingest.types import IngestError
 
@@ -149,7 +141,7 @@ def _ingest(
                              hint="it was moved or already processed; nothing to do")
     settings = app.settings
     ctx = PipelineContext(
-        path=path, source_name=name, staging_dir=settings.data_dir / "staging",
+        path=path, source_name=name, staging_dir=app.layout.staging,
         max_bytes=settings.ingest.max_file_mb * 1024 * 1024,
         chunk_chars=settings.ingest.chunk_chars, chunk_overlap=settings.ingest.chunk_overlap,
         app=app, collection_id=coll.id or 0, collection_name=coll.name, actor=actor, parent_id=parent_id,
@@ -196,20 +188,15 @@ def _ingest_children(app: Appliance, ctx: PipelineContext, coll: Collection, act
                                           message="attachments nested too deep",
                                           hint="the attachment stays inside the stored mail; save it separately"))
             continue
-        folder = app.settings.data_dir / "staging" / f"att-{uuid.uuid4().hex}"
-        folder.mkdir(parents=True)
-        child_path = folder / safe_file_name(att.name or f"attachment-{n}")
         try:
-            child_path.write_bytes(att.data)
-            outcomes.append(_ingest(app, child_path, coll, child_name, actor, keep_source=False,
-                                    parent_id=ctx.document_id, depth=depth + 1))
+            with staged_bytes(app.layout.staging, "att", safe_file_name(att.name or f"attachment-{n}"),
+                              att.data) as child_path:
+                outcomes.append(_ingest(app, child_path, coll, child_name, actor, keep_source=False,
+                                        parent_id=ctx.document_id, depth=depth + 1))
         except Exception as exc:  # e.g. a full disk: the mail itself stays stored
             log.exception("attachment could not be processed")
             err = wrap_unexpected(exc)
             outcomes.append(IngestOutcome("failed", code=err.code, message=err.message, hint=err.hint))
-        finally:
-            child_path.unlink(missing_ok=True)
-            shutil.rmtree(folder, ignore_errors=True)
     return outcomes
 
 
@@ -245,7 +232,7 @@ def _fail(
     if failed_row is not None:  # a retry that failed again: the file stays where it is
         dest = Path(failed_row.failed_path)
     else:
-        folder = settings.failed_dir / coll.name
+        folder = app.layout.failed / coll.name
         folder.mkdir(parents=True, exist_ok=True)
         dest = unique_destination(folder, safe_file_name(name))
         if not keep_source:
@@ -254,9 +241,9 @@ def _fail(
             shutil.copy2(path, dest)
         else:
             dest = path.resolve()  # a too-large file is not copied; the row points at the source
-    reason_dir = dest.parent if dest.is_relative_to(settings.failed_dir) else settings.failed_dir / coll.name
+    reason_dir = dest.parent if dest.is_relative_to(app.layout.failed) else app.layout.failed / coll.name
     reason_dir.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(reason_dir / (dest.name + ".reason.json"), reason)
+    atomic_write_json(reason_dir / (dest.name + ".reason.json"), reason, indent=2, ensure_ascii=False)
     shown = shown_name(app, coll.id or 0, name)
     with write_session(app.db) as s:
         row = s.get(FailedFile, failed_row.id) if failed_row is not None else None
@@ -290,7 +277,7 @@ def retry_failed(app: Appliance, failed_id: int, *, actor: str = "system") -> In
         raise NotFound("failed.not_found", f"no open failed file #{failed_id}",
                        hint="it was retried already; reload the list")
     path = Path(row.failed_path)
-    in_failed = path.resolve().is_relative_to(app.settings.failed_dir.resolve())
+    in_failed = path.resolve().is_relative_to(app.layout.failed.resolve())
     reason = _reason(app, row)
     parent_id = reason.get("parent_document_id")
     coll = _collection(app, row.collection)
@@ -302,9 +289,9 @@ def retry_failed(app: Appliance, failed_id: int, *, actor: str = "system") -> In
 
 def _reason_path(app: Appliance, row: FailedFile) -> Path:
     dest = Path(row.failed_path)
-    if dest.resolve().is_relative_to(app.settings.failed_dir.resolve()):
+    if dest.resolve().is_relative_to(app.layout.failed.resolve()):
         return dest.with_name(dest.name + ".reason.json")
-    return app.settings.failed_dir / row.collection / (dest.name + ".reason.json")
+    return app.layout.failed / row.collection / (dest.name + ".reason.json")
 
 
 def _reason(app: Appliance, row: FailedFile) -> dict[str, Any]:
@@ -341,7 +328,7 @@ def clean_staging(app: Appliance, older_than_s: float = 3600.0) -> int:
     """Remove copies a killed process left in staging/ (old ones only: another process may be busy)."""
     import time
 
-    staging = app.settings.data_dir / "staging"
+    staging = app.layout.staging
     removed = 0
     if not staging.is_dir():
         return 0

@@ -50,7 +50,7 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
         version = s.get(DocumentVersion, doc.current_version_id) if doc and doc.current_version_id else None
     if doc is None or version is None or doc.state != "needs_ocr":
         return OcrOutcome(document_id, "skipped")
-    stored = app.settings.data_dir / version.stored_path
+    stored = app.layout.stored(version.stored_path)
     pdfa = stored.with_name(stored.name + ".pdfa.pdf") if app.settings.ocr.pdfa else None
     try:
         result = ocr_caged(app.settings, stored, pdfa_out=pdfa)
@@ -84,7 +84,7 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
             "engine": result.engine,
             "page_confidence": [round(p.confidence, 3) for p in result.pages],
             "page_source": [p.source for p in result.pages],
-            "pdfa": str(result.pdfa_path.relative_to(app.settings.data_dir)) if result.pdfa_path else "",
+            "pdfa": app.layout.relative(result.pdfa_path) if result.pdfa_path else "",
         }}
         doc.updated_at = utcnow()
         s.add(doc)
@@ -123,4 +123,4 @@ def _keep_waiting(app: Appliance, document_id: int, exc: BelfortError) -> None:
 
 def pdfa_copy(app: Appliance, document: Document) -> Path | None:
     rel = (document.meta or {}).get("ocr", {}).get("pdfa")
-    return app.settings.data_dir / rel if rel else None
+    return app.layout.stored(rel) if rel else None

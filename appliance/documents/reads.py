@@ -16,7 +16,7 @@ from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
 from appliance.errors import Forbidden, NotFound
 from appliance.access.principals import Principal, can_read_collection, readable_collection_ids
-from appliance.documents.steps import safe_file_name
+from appliance.storage.names import safe_file_name
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -146,7 +146,7 @@ def original_file(app: Appliance, who: Principal, document_id: int,
         raise Forbidden("document.original_pseudonymised",
                         "this collection is pseudonymised: the original holds the real names",
                         hint="read the pseudonymised text, or ask an administrator")
-    path = app.settings.data_dir / version.stored_path
+    path = app.layout.stored(version.stored_path)
     if not version.stored_path or not path.is_file():
         raise NotFound("document.original_missing", "the stored original is missing",
                        hint="restore the originals folder from the backup")

@@ -1,4 +1,4 @@
-"""The appliance's ingest steps (store, database, index) and the file moves around them.
+"""The appliance's ingest steps (store, database, index); the durable file moves are appliance.storage's.
 
 Order matters, because nothing is deleted before it is safely stored:
 stage copy (hashed, fsynced) -> duplicate check -> extract -> chunk -> original published under
@@ -8,12 +8,7 @@ index -> only then may the caller remove the drop-folder file.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
-import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,97 +26,6 @@ if TYPE_CHECKING:
     from appliance.context import Appliance
 
 log = logging.getLogger(__name__)
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-# --- Names ---------------------------------------------------------------------------------------
-
-
-def safe_relative_name(name: str) -> str:
-    """A relative name with no traversal: `../x` -> `x`, `a\\..\\b` -> `a/b`, NFC, no control chars."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/")
-    parts = []
-    for part in name.split("/"):
-        part = _CONTROL.sub("", part).strip()
-        if part in ("", ".", ".."):
-            continue
-        parts.append(_truncate_bytes(part, 200))
-    return "/".join(parts) or "unnamed"
-
-
-def safe_file_name(name: str) -> str:
-    """One path component, safe to create in our own folders (no leading dot: not hidden)."""
-    base = safe_relative_name(name).rsplit("/", 1)[-1].lstrip(".")
-    return base or "unnamed"
-
-
-def _truncate_bytes(text: str, limit: int) -> str:
-    if len(text.encode("utf-8")) <= limit:
-        return text
-    suffix = Path(text).suffix if len(Path(text).suffix) <= 16 else ""
-    stem = text[: len(text) - len(suffix)]
-    while len((stem + suffix).encode("utf-8")) > limit:
-        stem = stem[:-1]
-    return stem + suffix
-
-
-# --- Durable file operations ---------------------------------------------------------------------
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def original_path(originals_dir: Path, content_hash: str) -> Path:
-    return originals_dir / content_hash[:2] / content_hash
-
-
-def publish_original(staged: Path, originals_dir: Path, content_hash: str) -> Path:
-    """Move the (already fsynced) staged copy to its content address; keep one that is already there."""
-    dest = original_path(originals_dir, content_hash)
-    if dest.exists() and dest.stat().st_size == staged.stat().st_size:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged, dest)  # same file system (both under data_dir): atomic
-    fsync_dir(dest.parent)
-    return dest
-
-
-def unique_destination(folder: Path, name: str) -> Path:
-    """`name`, or `name (1)`, `name (2)`, ... so nothing already there is overwritten."""
-    stem, suffix = Path(name).stem, Path(name).suffix
-    candidate, n = folder / name, 1
-    while candidate.exists() or candidate.with_name(candidate.name + ".reason.json").exists():
-        candidate = folder / f"{stem} ({n}){suffix}"
-        n += 1
-    return candidate
-
-
-def move_no_overwrite(src: Path, dest: Path) -> None:
-    """Link then unlink (refuses to overwrite); a copy across file systems."""
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)
-        with open(dest, "rb") as fh:
-            os.fsync(fh.fileno())
-    fsync_dir(dest.parent)
-    src.unlink()
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
 
 
 # --- Appliance steps -----------------------------------------------------------------------------
@@ -188,7 +92,7 @@ class PublishOriginal(Step):
 
     def run(self, ctx: IngestContext) -> None:
         assert isinstance(ctx, PipelineContext) and ctx.staged is not None
-        publish_original(ctx.staged, ctx.appliance.settings.originals_dir, ctx.content_hash)
+        ctx.appliance.layout.originals_store().put_file(ctx.staged, ctx.content_hash)
 
 
 class CommitToStore(Step):
@@ -202,7 +106,7 @@ class CommitToStore(Step):
     def run(self, ctx: IngestContext) -> None:
         assert isinstance(ctx, PipelineContext) and ctx.extracted is not None
         app, ex = ctx.appliance, ctx.extracted
-        stored = original_path(app.settings.originals_dir, ctx.content_hash)
+        stored = app.layout.originals_store().path_for(ctx.content_hash)
         with write_session(app.db) as s:
             found = _existing_version(s, ctx.collection_id, ctx.content_hash)
             if found is not None:  # another process stored it since our check
@@ -244,7 +148,7 @@ class CommitToStore(Step):
             version = DocumentVersion(
                 document_id=doc.id, collection_id=ctx.collection_id, number=number,  # type: ignore[arg-type]
                 content_hash=ctx.content_hash,
-                stored_path=str(stored.relative_to(app.settings.data_dir)),
+                stored_path=app.layout.relative(stored),
                 size=ctx.size, pages=len(ex.pages), chunker_version=CHUNKER_VERSION,
             )
             s.add(version)

@@ -10,8 +10,6 @@ Another process (the worker) may rewrite a file; a reader reloads it when its mt
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +19,7 @@ import faiss
 import numpy as np
 
 from appliance.index.base import as_query, as_rows, manifest_for
+from appliance.storage.files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from models.base import Embedder
@@ -64,7 +63,7 @@ class FaissIndex:
     def _write_manifest(self) -> None:
         data = self.expected_manifest()
         data["collections"] = {str(cid): int(self._indices[cid].ntotal) for cid in sorted(self._indices)}
-        self._atomic_write(self.index_dir / MANIFEST, json.dumps(data, indent=2).encode("utf-8"))
+        atomic_write_bytes(self.index_dir / MANIFEST, json.dumps(data, indent=2).encode("utf-8"))
 
     # --- files -----------------------------------------------------------------------------------
 
@@ -73,19 +72,6 @@ class FaissIndex:
 
     def has_collection(self, collection_id: int) -> bool:
         return self.path_for(collection_id).is_file()
-
-    def _atomic_write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def _new_index(self) -> Any:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
@@ -180,7 +166,7 @@ class FaissIndex:
             for cid in sorted(self._dirty):
                 data = faiss.serialize_index(self._indices[cid]).tobytes()
                 path = self.path_for(cid)
-                self._atomic_write(path, data)
+                atomic_write_bytes(path, data)
                 self._loaded_mtime[cid] = path.stat().st_mtime_ns
             self._dirty.clear()
             for path in self.index_dir.glob("*.faiss"):  # the manifest lists every collection on disk

@@ -1,4 +1,4 @@
-"""The job queue object: Huey on SQLite in its own file (`settings.jobs_path`)."""
+"""The job queue object: Huey on SQLite in its own file (`DataLayout.jobs_db`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from huey import SqliteHuey
 
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 
 class JobQueue(SqliteHuey):
@@ -24,7 +25,8 @@ class JobQueue(SqliteHuey):
     triage_reminders_task: Any
 
     def __init__(self, settings: Settings, *, immediate: bool = False) -> None:
-        settings.jobs_path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(name="belfort", filename=str(settings.jobs_path), immediate=immediate,
+        jobs_db = DataLayout.of(settings).jobs_db
+        jobs_db.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(name="belfort", filename=str(jobs_db), immediate=immediate,
                          results=False, utc=True)
         self.settings = settings

@@ -29,7 +29,7 @@ def queueing_watcher(app: Appliance, queue: JobQueue) -> DropFolderWatcher:
         else:
             enqueue_ingest(app, queue, path, target.collection, source_name=target.source_name, keep_source=False)
 
-    return DropFolderWatcher(settings.inbox_dir, enqueue, stable_seconds=settings.ingest.stable_seconds,
+    return DropFolderWatcher(app.layout.inbox, enqueue, stable_seconds=settings.ingest.stable_seconds,
                              ignore_patterns=settings.ingest.ignore_patterns)
 
 
@@ -39,7 +39,7 @@ def drain_drop_folder(app: Appliance) -> dict[str, int]:
     from appliance.triage.intake import receive_file
 
     settings = app.settings
-    inbox = settings.inbox_dir
+    inbox = app.layout.inbox
     counts: dict[str, int] = {}
 
     def process(path: Path, folder: str) -> None:

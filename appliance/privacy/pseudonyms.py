@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def _key_file(app: Appliance) -> Path:
-    return app.settings.data_dir / "pseudonyms.key"
+    return app.layout.pseudonym_key
 
 
 def _fernet(app: Appliance):  # type: ignore[no-untyped-def]

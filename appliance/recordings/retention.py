@@ -46,7 +46,7 @@ def _stored_by_belfort(app: Appliance, path: str) -> bool:
     # resolve() follows links: a symlink planted in the folder cannot point the deletion elsewhere.
     if not path:
         return False
-    folder = (Path(app.settings.data_dir) / "recordings").resolve()
+    folder = app.layout.recordings.resolve()
     try:
         return Path(path).resolve().is_relative_to(folder)
     except (OSError, RuntimeError):

@@ -9,9 +9,6 @@ of the collection it was filed under (finding 7 of issue 19: not every archivist
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +24,8 @@ from appliance.db.tables import AuditEvent, Collection, Minutes, Recording
 from appliance.errors import BelfortError, NotFound
 from appliance.access.principals import Principal, can_read_collection, readable_collection_ids
 from appliance.recordings.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
+from appliance.storage.names import display_name
+from appliance.storage.staging import stage_stream
 from models.base import ModelError
 
 MIB = 1024 * 1024
@@ -38,7 +37,6 @@ MEDIA_TYPES = {
     ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".mkv": "video/x-matroska",
     ".avi": "video/x-msvideo", ".mpg": "video/mpeg", ".mpeg": "video/mpeg", ".wmv": "video/x-ms-wmv",
 }
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,6 @@ class ByteRange:
     @property
     def length(self) -> int:
         return self.end - self.start + 1
-
-
-def recordings_dir(app: Appliance) -> Path:
-    return Path(app.settings.data_dir) / "recordings"
 
 
 def can_see(session: Session, who: Principal, rec: Recording) -> bool:
@@ -90,13 +84,6 @@ def upload_collection(app: Appliance, who: Principal, collection: str) -> int | 
         return row.id
 
 
-def display_name(filename: str) -> str:
-    """The file name people see (no folder, no control characters); the stored name is the hash."""
-    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
-    return name[:200]
-
-
 def _refuse(path: Path) -> None:
     path.unlink(missing_ok=True)
 
@@ -116,23 +103,13 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
     if ext not in MEDIA_TYPES:
         raise BelfortError("recording.bad_type", f"'{ext or name}' is not an audio or video type",
                            hint="upload " + ", ".join(sorted(e.lstrip(".") for e in MEDIA_TYPES)), status=415)
-    folder = recordings_dir(app)
-    folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f".upload-{uuid.uuid4().hex}.part"
-    limit = app.settings.asr.max_upload_mb * MIB
-    digest, size = hashlib.sha256(), 0
+    store = app.layout.recordings_store()  # the stored name is the hash, never the uploader's
+    store.root.mkdir(parents=True, exist_ok=True)
+    part = store.root / f".upload-{uuid.uuid4().hex}.part"
+    too_large = BelfortError("upload.too_large", f"the recording is larger than {app.settings.asr.max_upload_mb} MiB",
+                             hint="split the recording or raise asr.max_upload_mb", status=413)
+    staged = stage_stream(stream, part, app.settings.asr.max_upload_mb * MIB, too_large)
     try:
-        with part.open("wb") as out:
-            while block := stream.read(MIB):
-                size += len(block)
-                if size > limit:
-                    raise BelfortError("upload.too_large",
-                                       f"the recording is larger than {app.settings.asr.max_upload_mb} MiB",
-                                       hint="split the recording or raise asr.max_upload_mb", status=413)
-                digest.update(block)
-                out.write(block)
-        if size == 0:
-            raise BelfortError("upload.empty", "the file is empty", hint="choose a file with content")
         try:
             info = probe(part)
         except ModelError as exc:
@@ -140,12 +117,9 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
     except BaseException:
         _refuse(part)
         raise
-    sha = digest.hexdigest()
-    final = folder / f"{sha}{ext}"
-    if final.exists():
-        _refuse(part)
-    else:
-        part.replace(final)
+    sha = staged.sha256
+    final = store.put_file(part, sha, ext)
+    _refuse(part)  # still there only when the same recording was stored before
     opts = asr_options(app.settings, language=language)
     with write_session(app.db) as s:
         same = s.exec(select(Recording).where(Recording.sha256 == sha, Recording.uploaded_by == who.username,
@@ -160,7 +134,7 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
         s.add(rec)
         s.flush()
         s.add(AuditEvent(actor=who.username, action="recording.uploaded", target=f"recording:{rec.id}",
-                         detail={"sha256": sha, "size": size, "seconds": round(info.duration, 1),
+                         detail={"sha256": sha, "size": staged.size, "seconds": round(info.duration, 1),
                                  "channels": info.channels, "sample_rate": info.sample_rate}))
         return rec
 

@@ -8,7 +8,6 @@ a person first routes those items elsewhere, so no item is left pointing at a ca
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sqlmodel import col, func, or_, select
@@ -17,6 +16,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem
 from appliance.errors import BelfortError, NotFound
+from appliance.storage.files import atomic_write_text
 from appliance.triage.store import active_taxonomy, taxonomy_path
 from appliance.triage.taxonomy import Category, Department, Taxonomy, taxonomy_from_dict
 
@@ -93,10 +93,7 @@ def save(app: Appliance, data: dict[str, Any], *, actor: str, change: str) -> Ta
     taxonomy = taxonomy_from_dict(data)
     check_removals(app, taxonomy)
     target = taxonomy_path(app.settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(taxonomy_dict(taxonomy), sort_keys=False, allow_unicode=True), "utf-8")
-    os.replace(tmp, target)
+    atomic_write_text(target, yaml.safe_dump(taxonomy_dict(taxonomy), sort_keys=False, allow_unicode=True))
     with write_session(app.db) as s:
         s.add(AuditEvent(actor=actor, action="triage.taxonomy_changed", target="triage:taxonomy",
                          detail={"change": change, "categories": taxonomy.keys}))

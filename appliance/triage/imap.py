@@ -18,7 +18,6 @@ import fcntl
 import imaplib
 import json
 import logging
-import os
 import re
 import select as io_select  # sqlmodel.select is the other one here
 import threading
@@ -37,6 +36,7 @@ from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.errors import BelfortError
 from appliance.mail.transport import close_imap, open_imap
+from appliance.storage.files import atomic_write_json
 from appliance.triage.classifier import TriageClassifier
 from appliance.triage.intake import MIB, receive
 
@@ -58,7 +58,7 @@ class PollResult:
 
 
 def state_path(app: Appliance) -> Path:
-    return app.settings.data_dir / "triage" / "imap-state.json"
+    return app.layout.imap_state
 
 
 def _state_key(app: Appliance) -> str:
@@ -77,12 +77,7 @@ def _read_state(path: Path) -> dict[str, Any]:
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(state, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_write_json(path, state)
 
 
 @contextmanager

@@ -17,10 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import shutil
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +29,9 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, TriageItem, utcnow
 from appliance.errors import BelfortError
+from appliance.storage.files import atomic_write_json, move_no_overwrite, unique_destination
+from appliance.storage.names import safe_file_name
+from appliance.storage.staging import staged_bytes
 from appliance.triage.classifier import Decision, TriageClassifier
 from appliance.triage.mail import ParsedMail, fix_text, parse_mail, sniff_kind
 from appliance.triage.queue import TRIAGE_GROUP
@@ -44,27 +44,7 @@ TRIAGE_COLLECTION = "triage"
 MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
 
-__all__ = ["export_csv", "originals_dir", "receive", "receive_file", "receive_form", "route"]
-
-
-def originals_dir(app: Appliance) -> Path:
-    return app.settings.data_dir / "triage" / "originals"
-
-
-def _store_original(app: Appliance, raw: bytes, sha: str, suffix: str) -> Path:
-    """Content-addressed and read-only; written once (tmp + rename), never rewritten."""
-    dest = originals_dir(app) / sha[:2] / f"{sha}{suffix}"
-    if dest.exists() and dest.stat().st_size == len(raw):
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o444)
-    os.replace(tmp, dest)
-    return dest
+__all__ = ["export_csv", "receive", "receive_file", "receive_form", "route"]
 
 
 def _existing(app: Appliance, source: str, external_id: str, sha: str) -> TriageItem | None:
@@ -104,7 +84,7 @@ def receive(app: Appliance, raw_bytes: bytes, *, source: str, external_id: str =
     found = _existing(app, source, external_id, sha)
     if found is not None:
         return found
-    path = _store_original(app, raw_bytes, sha, f".{kind}")
+    path = app.layout.triage_store().put_bytes(raw_bytes, sha, f".{kind}")  # read-only, written once
     parsed = parse_mail(path, raw_bytes, app.settings.mail)
     flags = _flags(parsed) + [f for f in extra_flags or [] if f not in _flags(parsed)]
     item = TriageItem(
@@ -150,7 +130,7 @@ def receive_form(app: Appliance, form: dict[str, Any], *, sender: str = "", send
     found = _existing(app, "api", external_id, sha)
     if found is not None:
         return found
-    path = _store_original(app, raw, sha, ".json")
+    path = app.layout.triage_store().put_bytes(raw, sha, ".json")
     fields = "\n".join(f"{k}: {v}" for k, v in form.items()
                        if isinstance(v, (str, int, float)) and str(v).strip())
     body = "\n\n".join(x for x in (text.strip(), fields) if x)
@@ -191,15 +171,13 @@ def receive_file(app: Appliance, path: Path) -> int | None:
 
 
 def _move_failed(app: Appliance, path: Path, code: str) -> None:
-    from appliance.documents.steps import move_no_overwrite, unique_destination, write_json_atomic
-
-    folder = app.settings.failed_dir / app.settings.intake.drop_folder
+    folder = app.layout.failed / app.settings.intake.drop_folder
     folder.mkdir(parents=True, exist_ok=True)
     dest = unique_destination(folder, path.name)
     if path.exists():
         move_no_overwrite(path, dest)
-    write_json_atomic(dest.with_name(dest.name + ".reason.json"),
-                      {"code": code, "at": utcnow().isoformat(timespec="seconds")})
+    atomic_write_json(dest.with_name(dest.name + ".reason.json"),
+                      {"code": code, "at": utcnow().isoformat(timespec="seconds")}, indent=2, ensure_ascii=False)
 
 
 # --- after the item is committed ---------------------------------------------------------------
@@ -210,7 +188,6 @@ def _ingest_attachments(app: Appliance, item: TriageItem,
     """Each attachment through document ingest into the `triage` collection. Too large: refused with
     a reason (the attachment stays inside the stored original: nothing is lost)."""
     from appliance.documents.ingest import ensure_collection, ingest_file
-    from appliance.documents.steps import safe_file_name
 
     if not parsed.attachments:
         return [], [], ""
@@ -225,21 +202,16 @@ def _ingest_attachments(app: Appliance, item: TriageItem,
             entry.update(state="refused", code="triage.attachment_too_large")
             report.append(entry)
             continue
-        folder = app.settings.data_dir / "staging" / f"triage-{uuid.uuid4().hex}"
-        folder.mkdir(parents=True)
         try:
-            staged = folder / name
-            staged.write_bytes(att.data)
-            outcome = ingest_file(app, staged, coll, source_name=f"item-{item.id}/{name}", actor="triage",
-                                  keep_source=False)
+            with staged_bytes(app.layout.staging, "triage", name, att.data) as staged:
+                outcome = ingest_file(app, staged, coll, source_name=f"item-{item.id}/{name}", actor="triage",
+                                      keep_source=False)
             entry.update(state=outcome.state, code=outcome.code, document_id=outcome.document_id)
             if outcome.document_id is not None and outcome.ok:
                 ids.append(int(outcome.document_id))
         except Exception as exc:
             log.exception("triage: an attachment could not be ingested")
             entry.update(state="failed", code=type(exc).__name__)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
         report.append(entry)
     return ids, report, _documents_text(app, ids)
 

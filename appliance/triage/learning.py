@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ from appliance.triage.model import TrainParams, train_auto
 from appliance.triage.store import ModelStore, active_taxonomy, models_root
 from appliance.triage.taxonomy import Taxonomy
 from appliance.settings import Settings
+from appliance.storage.files import atomic_writer
+from appliance.storage.layout import DataLayout
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +49,15 @@ def item_text(item: TriageItem) -> str:
 
 
 def training_file(settings: Settings) -> Path:
-    return settings.data_dir / "triage" / "training.jsonl"
+    return DataLayout.of(settings).triage_training
 
 
 def keep_training_rows(settings: Settings, texts: Sequence[str], labels: Sequence[str]) -> Path:
     """Store the rows `belfort triage train` learnt from (replacing earlier ones, atomically)."""
     path = training_file(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_writer(path) as fh:
         for text, label in zip(texts, labels):
             fh.write(json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
     return path
 
 

@@ -12,13 +12,15 @@ from appliance.triage.classifier import TriageClassifier
 from appliance.triage.model import TriageModel
 from appliance.triage.taxonomy import Taxonomy, load_taxonomy
 from appliance.settings import Settings
+from appliance.storage.files import atomic_write_json, atomic_write_text
+from appliance.storage.layout import DataLayout
 from models.base import Embedder
 
 KEEP = 5  # versions kept on disk; older ones are removed after a successful save
 
 
 def models_root(settings: Settings) -> Path:
-    return settings.data_dir / "triage" / "models"
+    return DataLayout.of(settings).triage_models
 
 
 class ModelStore:
@@ -40,9 +42,7 @@ class ModelStore:
         return {"history": [str(v) for v in data.get("history", [])]}
 
     def _write(self, history: list[str]) -> None:
-        tmp = self._pointer.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"history": history}), encoding="utf-8")
-        os.replace(tmp, self._pointer)  # atomic: a crash never leaves half a pointer
+        atomic_write_json(self._pointer, {"history": history})  # a crash never leaves half a pointer
 
     def versions(self) -> list[str]:
         """Active version first, then the ones it replaced (newest first)."""
@@ -89,17 +89,14 @@ class ModelStore:
 
 
 def taxonomy_path(settings: Settings) -> Path:
-    return settings.data_dir / "triage" / "taxonomy.yaml"
+    return DataLayout.of(settings).triage_taxonomy
 
 
 def import_taxonomy(settings: Settings, source: Path) -> Taxonomy:
     """Validate `source` and make it the active taxonomy; an invalid file changes nothing."""
     taxonomy = load_taxonomy(source)
     target = taxonomy_path(settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(Path(source).read_text(encoding="utf-8"), encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write_text(target, Path(source).read_text(encoding="utf-8"))
     return taxonomy
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import mimetypes
-import re
-import unicodedata
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,15 +18,13 @@ from typing import Any
 
 from ingest.extract.common import clean_text, decode_bytes, looks_binary, title_from_stem, wrap_errors
 from ingest.extract.html import html_to_text
+from ingest.names import bare_name
 from ingest.types import Attachment, Extracted, IngestError, Page
-
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]+")
 
 
 def safe_attachment_name(name: str | None, index: int, content_type: str = "") -> str:
     """A bare file name: no folders, no control characters, never empty."""
-    name = unicodedata.normalize("NFC", (name or "").replace("\x00", ""))
-    name = _UNSAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
+    name = bare_name((name or "").replace("\x00", ""), portable=False)
     if not name:
         ext = mimetypes.guess_extension(content_type or "") or ".bin"
         name = f"attachment-{index}{ext}"

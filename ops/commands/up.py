@@ -105,10 +105,10 @@ def _up(args: argparse.Namespace) -> int:
         names = ", ".join(u[0] for u in USERS)
         if report.password_is_new:
             print(f"\n  Demo users: {names}\n  Password:   {report.password}\n"
-                  f"  (kept in {settings.data_dir / 'demo-password.txt'})\n", flush=True)
+                  f"  (kept in {app.layout.demo_password})\n", flush=True)
         else:
             where = ("$BELFORT_DEMO_PASSWORD" if os.environ.get("BELFORT_DEMO_PASSWORD")
-                     else str(settings.data_dir / "demo-password.txt"))
+                     else str(app.layout.demo_password))
             print(f"\n  Demo users: {names} (password in {where})\n", flush=True)
     app.db.dispose()  # the children open their own connections
     env = child_env(settings, args.demo, os.environ)

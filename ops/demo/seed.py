@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import User
+from appliance.storage.files import atomic_path
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -54,7 +55,6 @@ GENERATED: dict[str, tuple[str, str, str]] = {
     "reglement-evenementen.docx": ("reglement-evenementen.txt", "publiek",
                                    "Reglement voor evenementen op het openbaar domein"),
 }
-PASSWORD_FILE = "demo-password.txt"
 # Pages worth trying, printed after the seed: path -> what it shows.
 TRY_PAGES = [
     ("/ask", "ask a question (e.g. Hoeveel kost een reispas?); unanswered ones become tickets (/tickets)"),
@@ -107,14 +107,12 @@ def stage_corpus(target: Path) -> dict[str, list[Path]]:
     for name, (source, collection, title) in GENERATED.items():
         dest = target / collection / name
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
             text = (GENERATE / source).read_text("utf-8")
-            tmp = dest.with_name(f".{name}.tmp")
-            if name.endswith(".pdf"):
-                write_pdf(text, tmp, title)
-            else:
-                _write_docx(text, tmp, title)
-            os.replace(tmp, dest)
+            with atomic_path(dest) as tmp:
+                if name.endswith(".pdf"):
+                    write_pdf(text, tmp, title)
+                else:
+                    _write_docx(text, tmp, title)
         out.setdefault(collection, []).append(dest)
     return out
 
@@ -124,7 +122,7 @@ def demo_password(app: Appliance, environ: dict[str, str] | None = None) -> tupl
     env = os.environ if environ is None else environ
     if env.get("BELFORT_DEMO_PASSWORD"):
         return env["BELFORT_DEMO_PASSWORD"], False
-    path = app.settings.data_dir / PASSWORD_FILE
+    path = app.layout.demo_password
     if path.exists():
         return path.read_text("utf-8").strip(), False
     password = secrets.token_urlsafe(12)
@@ -165,7 +163,7 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
             create_user(app, username, report.password, role=role, groups=groups, display_name=display,
                         actor="demo-seed")
             report.users_created.append(username)
-    staged = stage_corpus(app.settings.data_dir / "demo-corpus")
+    staged = stage_corpus(app.layout.demo_corpus)
     for collection, paths in staged.items():
         for path in paths:
             outcome = ingest_file(app, path, collection, source_name=path.name, actor="demo-seed",

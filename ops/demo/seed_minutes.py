@@ -99,7 +99,7 @@ def seed_recording(app: Appliance, log: Callable[[str], None]) -> Recording | No
         if user is None:
             return None
         who = principal_for(s, user)
-    wav = app.settings.data_dir / "staging" / "demo-minutes" / FILE_NAME
+    wav = app.layout.staging / "demo-minutes" / FILE_NAME
     try:
         speak_meeting(wav)
         with wav.open("rb") as fh:

@@ -69,7 +69,7 @@ def seed_triage_mail(app: Appliance, log: Callable[[str], None]) -> Counter[str]
     """Each demo mail through intake; returns the items' states and reasons (e.g. queued, routed)."""
     from appliance.triage.intake import receive_file
 
-    staging = app.settings.data_dir / "staging" / "demo-triage"
+    staging = app.layout.staging / "demo-triage"
     staging.mkdir(parents=True, exist_ok=True)
     states: Counter[str] = Counter()
     failed = 0

@@ -11,6 +11,7 @@ from appliance.context import Appliance
 from appliance.evaluation.answers import run_answers_eval
 from appliance.ask.llm_engine import build_llm, runtime_params
 from appliance.settings import load_settings
+from appliance.storage.layout import DataLayout
 from models.base import LLM
 from ops.commands._common import eval_embedder
 
@@ -34,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
     from appliance.evaluation.embed_cache import CachedEmbedder
 
     # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
-    embedder = CachedEmbedder(eval_embedder(settings), settings.data_dir / "cache" / "eval-embeddings")
+    embedder = CachedEmbedder(eval_embedder(settings), DataLayout.of(settings).eval_embeddings)
     result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit, corpus=args.corpus,
                               embedder=embedder, negative=not args.no_negative,
                               progress=Path(args.progress) if args.progress else None)

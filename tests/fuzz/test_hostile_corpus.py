@@ -97,7 +97,7 @@ def test_hostile_recording_is_refused_by_name_or_stored(world: tuple[Appliance, 
 
     from appliance.errors import BelfortError
     from appliance.access.principals import Principal
-    from appliance.recordings.store import recordings_dir, store_upload
+    from appliance.recordings.store import store_upload
 
     app, _ = world
     with hang_guard(15) as took:
@@ -105,7 +105,7 @@ def test_hostile_recording_is_refused_by_name_or_stored(world: tuple[Appliance, 
             rec = store_upload(app, Principal(None, "fuzz", "admin"), name, io.BytesIO(AUDIO_CASES[name]()))
         except BelfortError as err:
             assert err.code in known_codes() and err.hint, (name, err.code)
-            assert not list(recordings_dir(app).glob(".upload-*")), "a refused upload left its part file"
+            assert not list(app.layout.recordings.glob(".upload-*")), "a refused upload left its part file"
             return
     assert took["seconds"] < 15
     assert rec.duration > 0 and rec.state == "pending", (name, rec)

@@ -44,7 +44,7 @@ def _ingest_hostile(app: Appliance, path: Path, code: str) -> IngestOutcome:
         row = s.get(FailedFile, out.failed_id)
     assert row is not None and row.code == code
     failed = Path(row.failed_path)
-    assert failed.parent == app.settings.failed_dir / "raad" and failed.is_file() and not path.exists()
+    assert failed.parent == app.layout.failed / "raad" and failed.is_file() and not path.exists()
     reason = json.loads(failed.with_name(failed.name + ".reason.json").read_text("utf-8"))
     assert reason["code"] == code and reason["hint"]
     return out

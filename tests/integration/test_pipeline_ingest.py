@@ -59,7 +59,7 @@ def test_ingest_stores_original_then_rows_then_index(appliance: Appliance, tmp_p
     assert out.state == "ingested" and out.document_id and out.version_id
     assert not src.exists()  # the drop-folder file goes only after it is stored
     digest = hashlib.sha256((NOTE * 20).encode()).hexdigest()
-    stored = appliance.settings.originals_dir / digest[:2] / digest
+    stored = appliance.layout.originals / digest[:2] / digest
     assert stored.read_bytes() == (NOTE * 20).encode()
     c = counts(appliance)
     assert c["documents"] == 1 and c["versions"] == 1 and c["chunks"] > 1 and c["fts"] == c["active"] == c["chunks"]
@@ -132,7 +132,7 @@ def test_bad_files_move_to_failed_with_a_reason(appliance: Appliance, tmp_path: 
     assert out.state == "failed" and out.code == code and out.message and out.hint and out.failed_id
     assert not src.exists()
     row, reason = _failed_reason(appliance, out.failed_id)
-    assert Path(row.failed_path).parent == appliance.settings.failed_dir / "raad"
+    assert Path(row.failed_path).parent == appliance.layout.failed / "raad"
     assert Path(row.failed_path).read_bytes() == content  # nothing lost
     assert reason["code"] == code and reason["collection"] == "raad" and reason["original_name"] == name
     assert reason["message"] and reason["hint"] and reason["at"]
@@ -191,14 +191,14 @@ def test_unusual_names(appliance: Appliance, tmp_path: Path, name: str) -> None:
     doc = get_document(appliance, SYSTEM, out.document_id)  # type: ignore[arg-type]
     assert ".." not in doc.source_path.split("/") and not doc.source_path.startswith("/")
     path, download, _ = original_file(appliance, SYSTEM, out.document_id)  # type: ignore[arg-type]
-    assert path.resolve().is_relative_to(appliance.settings.originals_dir.resolve())
+    assert path.resolve().is_relative_to(appliance.layout.originals.resolve())
     assert "/" not in download and download.endswith(".txt")
     # The same name failing lands inside failed/<collection>/, never outside it.
     bad = tmp_path / "bad"
     bad.touch()
     failed = ingest_file(appliance, bad, "raad", source_name=name, keep_source=False)
     row, _ = _failed_reason(appliance, failed.failed_id)  # type: ignore[arg-type]
-    assert Path(row.failed_path).resolve().parent == (appliance.settings.failed_dir / "raad").resolve()
+    assert Path(row.failed_path).resolve().parent == (appliance.layout.failed / "raad").resolve()
 
 
 def make_mail(path: Path, attachments: list[tuple[str, bytes, str]]) -> Path:
@@ -302,7 +302,7 @@ def test_bad_input_corpus_through_the_drop_folder(appliance: Appliance) -> None:
     from ops.commands.ingest import watch_oneshot
     from tests.filefactory import NEEDS_OCR, UNUSUAL_NAME, write_corpus
 
-    folder = appliance.settings.inbox_dir / "Corpus"
+    folder = appliance.layout.inbox / "Corpus"
     expected = write_corpus(folder)
     originals = {name: (folder / name).read_bytes() for name in expected}
     watch_oneshot(appliance)
@@ -333,13 +333,13 @@ def test_bad_input_corpus_through_the_drop_folder(appliance: Appliance) -> None:
 
 
 def safe_name(name: str) -> str:
-    from appliance.documents.steps import safe_relative_name
+    from appliance.storage.names import safe_relative_name
 
     return safe_relative_name(name)
 
 
 def test_a_store_failure_keeps_the_file_and_commits_nothing(appliance: Appliance, tmp_path: Path) -> None:
-    originals = appliance.settings.originals_dir
+    originals = appliance.layout.originals
     originals.rmdir()
     originals.write_text("not a folder")  # publishing the original now fails unexpectedly
     src = write(tmp_path / "besluit.txt", NOTE)

@@ -55,7 +55,7 @@ def test_queue_round_trip_through_sqlite(appliance: Appliance, tmp_path: Path) -
     src.write_text(NOTE, encoding="utf-8")
     job_id = enqueue_ingest(appliance, producer, src, "raad", source_name="map/a.txt")
     assert [j.state for j in list_jobs(appliance)] == ["queued"]
-    assert appliance.settings.jobs_path.exists()
+    assert appliance.layout.jobs_db.exists()
     consumer = build_queue(appliance.settings)  # another process: its own queue object on the same file
     task = consumer.dequeue()
     assert task is not None
@@ -95,7 +95,7 @@ def test_cli_ingest_file_and_folder(appliance: Appliance, tmp_path: Path, monkey
 def test_cli_watch_oneshot(appliance: Appliance, monkeypatch: pytest.MonkeyPatch,
                            capsys: pytest.CaptureFixture[str]) -> None:
     _env(monkeypatch, appliance)
-    inbox = appliance.settings.inbox_dir
+    inbox = appliance.layout.inbox
     (inbox / "Raad Notulen" / "2026").mkdir(parents=True)
     (inbox / "Raad Notulen" / "2026" / "maart.txt").write_text(NOTE, encoding="utf-8")
     (inbox / "Raad Notulen" / "~$maart.docx").write_text("lock file", encoding="utf-8")
@@ -155,7 +155,7 @@ def test_watcher_queues_each_stable_file_once(appliance: Appliance) -> None:
     from appliance.jobs.watch import queueing_watcher
 
     huey = queue_for(appliance.settings, immediate=False)  # a real queue: jobs wait for a worker
-    folder = appliance.settings.inbox_dir / "raad"
+    folder = appliance.layout.inbox / "raad"
     folder.mkdir()
     (folder / "a.txt").write_text(NOTE, encoding="utf-8")
     watcher = queueing_watcher(appliance, huey)

@@ -82,7 +82,7 @@ def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world,
     app = world.app
     huey = queue_for(app.settings, immediate=True)
     use_appliance(app)
-    folder = app.settings.inbox_dir / "welzijn"
+    folder = app.layout.inbox / "welzijn"
     folder.mkdir(parents=True)
     make_text(folder / LEEFLOON, f"Aanvraag leefloon van Marieke Vandenbroucke, rijksregisternummer {NN}.")
     (folder / BROKEN).write_bytes(b"%PDF-1.4 kapot")
@@ -103,7 +103,7 @@ def test_a_file_name_in_a_pseudonymised_collection_is_shown_pseudonymised(world,
         assert any(f["original_name"].startswith("weigering Persoon") for f in failed)
         assert _leaks(str(api.get("/api/v1/documents", headers=wanda).json())) == []
         # IT recovers the file as it was dropped: under failed/, with its own name and a reason beside it.
-        assert (app.settings.failed_dir / "welzijn" / BROKEN).is_file()
+        assert (app.layout.failed / "welzijn" / BROKEN).is_file()
         retry = api.post(f"/api/v1/failed/{failed[-1]['id']}/retry", headers=wanda)
         assert retry.status_code == 201 and retry.json()["code"] == "ingest.corrupt"
         assert _leaks(str(api.get("/api/v1/failed", headers=wanda).json())) == []

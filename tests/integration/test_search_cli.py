@@ -60,9 +60,9 @@ def test_reindex_then_search_after_deleting_the_index(env, capsys: pytest.Captur
     assert main(["reindex", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["chunks"] == 2 and counts["vectors"] == 2 and counts["collections"] == 2
-    for f in env.settings.index_dir.glob("*.faiss"):
+    for f in env.layout.index.glob("*.faiss"):
         f.unlink()
     assert main(["search", "bewoners", "--json", "--mode", "vector"]) == 0  # search repairs the index first
     out = json.loads(capsys.readouterr().out)
     assert out["mode"] == "vector" and out["hits"]
-    assert len(list(env.settings.index_dir.glob("*.faiss"))) == 2
+    assert len(list(env.layout.index.glob("*.faiss"))) == 2

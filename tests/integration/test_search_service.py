@@ -216,7 +216,7 @@ def test_sync_and_vector_search_work_on_any_vector_index(appliance: Appliance) -
     cid = corpus_collection_id(appliance, "bouwen")
     assert appliance.index.ids(cid) == set(ids) and appliance.index.manifest_matches()
     assert search(appliance, SYSTEM, "bewonerskaart", mode="vector").hits[0].chunk_id == ids[1]
-    assert not list(appliance.settings.index_dir.glob("*.faiss"))  # nothing went through FAISS
+    assert not list(appliance.layout.index.glob("*.faiss"))  # nothing went through FAISS
     appliance.index.reset()
     report = ensure_index(appliance)
     assert report["rebuilt"] == ["all"] and appliance.index.ids(cid) == set(ids)
@@ -266,7 +266,7 @@ def test_missing_embedder_degrades_to_keyword_search(settings) -> None:
 
 def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
     # An open read transaction (WAL) must not stop a writer from committing.
-    raw = sqlite3.connect(corpus.settings.db_path, timeout=1)
+    raw = sqlite3.connect(corpus.layout.db, timeout=1)
     raw.execute("BEGIN")
     raw.execute("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"parkeervergunn\"'").fetchall()
     add_doc(corpus, "bouwen", "Nieuw", ["Nieuwe tekst over fietsenstallingen."])

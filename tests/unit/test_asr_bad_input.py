@@ -18,7 +18,7 @@ import pytest
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.access.principals import Principal
-from appliance.recordings.store import recordings_dir, store_upload
+from appliance.recordings.store import store_upload
 from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment
 from models.diarize import ChannelDiarizer
@@ -147,7 +147,7 @@ def test_uploads_without_usable_audio_are_refused_and_leave_nothing(appliance: A
             store_upload(appliance, ANNA, name, io.BytesIO(data))
         assert (err.value.code, err.value.status) == (code, status), name
         assert err.value.hint, name
-    folder = recordings_dir(appliance)
+    folder = appliance.layout.recordings
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
@@ -159,7 +159,7 @@ def test_an_upload_over_the_limit_is_cut_off(tmp_path: Path) -> None:
     with pytest.raises(BelfortError) as err:
         store_upload(app, ANNA, "lang.wav", io.BytesIO(b"\0" * (2 * 2**20)))
     assert (err.value.code, err.value.status) == ("upload.too_large", 413)
-    assert list(recordings_dir(app).iterdir()) == []
+    assert list(app.layout.recordings.iterdir()) == []
 
 
 def test_a_good_upload_is_stored_under_its_hash_once_per_uploader(appliance: Appliance, tmp_path: Path) -> None:
@@ -173,5 +173,5 @@ def test_a_good_upload_is_stored_under_its_hash_once_per_uploader(appliance: App
     import hashlib
 
     stored = Path(first.source_path)
-    assert stored.parent == recordings_dir(appliance) and stored.name == hashlib.sha256(data).hexdigest() + ".wav"
-    assert stored.read_bytes() == data and len(list(recordings_dir(appliance).iterdir())) == 1
+    assert stored.parent == appliance.layout.recordings and stored.name == hashlib.sha256(data).hexdigest() + ".wav"
+    assert stored.read_bytes() == data and len(list(appliance.layout.recordings.iterdir())) == 1

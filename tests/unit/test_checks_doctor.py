@@ -30,7 +30,7 @@ def test_healthy_test_appliance_has_no_errors(appliance) -> None:
 
 
 def test_unwritable_folder_small_disk_and_old_cpu(appliance) -> None:
-    inbox = appliance.settings.inbox_dir
+    inbox = appliance.layout.inbox
     inbox.rmdir()
     inbox.write_text("a file where the inbox folder should be")
     box = Hardware(cpu_count=1, ram_gb=2, disk_free_gb=0.5)

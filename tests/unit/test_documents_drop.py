@@ -10,10 +10,11 @@ from appliance.context import Appliance
 from appliance.documents.drop import DropTarget, drop_target, files_under, ingest_in_place
 from appliance.errors import BelfortError
 from appliance.settings import Settings
+from appliance.storage.layout import DataLayout
 
 
 def test_a_dropped_file_goes_to_its_folders_collection_or_to_triage(settings: Settings) -> None:
-    inbox = settings.inbox_dir
+    inbox = DataLayout.of(settings).inbox
     assert drop_target(settings, inbox / "Raad Notulen" / "2026" / "maart.txt", "Raad Notulen") == DropTarget(
         triage=False, collection="raad-notulen", source_name="2026/maart.txt")
     triage = settings.intake.drop_folder

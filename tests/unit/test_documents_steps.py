@@ -1,4 +1,4 @@
-"""The step chain's lifecycle, safe names and the no-overwrite file moves."""
+"""The step chain's lifecycle (safe names and file moves: test_storage.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,6 @@ from pathlib import Path
 import pytest
 
 from appliance.documents.ingest import slugify
-from appliance.documents.steps import (
-    move_no_overwrite,
-    publish_original,
-    safe_file_name,
-    safe_relative_name,
-    unique_destination,
-)
 from ingest.steps import CheckSize, IngestContext, StageCopy, Step, StopIngest, run_steps
 from ingest.types import IngestError
 
@@ -88,60 +81,10 @@ def test_stage_copy_hashes_and_cleans_up(tmp_path: Path) -> None:
     assert src.exists()
 
 
-@pytest.mark.parametrize(
-    ("raw", "safe"),
-    [
-        ("../x.pdf", "x.pdf"),
-        ("../../etc/passwd", "etc/passwd"),
-        ("a\\..\\b.txt", "a/b.txt"),
-        ("/abs/path.txt", "abs/path.txt"),
-        ("  verslag  raad.pdf ", "verslag  raad.pdf"),
-        ("e\u0301te\u0301.txt", "\u00e9t\u00e9.txt"),  # NFD (macOS) becomes NFC
-        ("bad\x00name\x1f.txt", "badname.txt"),
-        ("..", "unnamed"),
-        ("", "unnamed"),
-    ],
-)
-def test_safe_relative_name(raw: str, safe: str) -> None:
-    assert safe_relative_name(raw) == safe
-
-
-def test_safe_file_name_is_one_visible_component() -> None:
-    assert safe_file_name("mail.eml/../.hidden.pdf") == "hidden.pdf"
-    long = "ä" * 300 + ".pdf"
-    assert len(safe_file_name(long).encode()) <= 200 and safe_file_name(long).endswith(".pdf")
-
-
 def test_slugify_folder_names() -> None:
     assert slugify("Raad & Notulen") == "raad-notulen"
     assert slugify("Éducation") == "education"
     assert slugify("!!!") == "unsorted"
-
-
-def test_unique_destination_and_move_never_overwrite(tmp_path: Path) -> None:
-    folder = tmp_path / "failed"
-    folder.mkdir()
-    (folder / "a.pdf").write_text("first")
-    (folder / "a (1).pdf.reason.json").write_text("{}")
-    dest = unique_destination(folder, "a.pdf")
-    assert dest.name == "a (2).pdf"
-    src = tmp_path / "a.pdf"
-    src.write_text("second")
-    move_no_overwrite(src, dest)
-    assert not src.exists() and dest.read_text() == "second" and (folder / "a.pdf").read_text() == "first"
-
-
-def test_publish_original_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
-    staged = tmp_path / "s"
-    staged.write_bytes(b"abc")
-    h = "ab" + "0" * 62
-    dest = publish_original(staged, tmp_path / "originals", h)
-    assert dest == tmp_path / "originals" / "ab" / h and dest.read_bytes() == b"abc"
-    staged2 = tmp_path / "s2"
-    staged2.write_bytes(b"abc")
-    assert publish_original(staged2, tmp_path / "originals", h) == dest
-    assert staged2.exists()  # the existing original was kept; the caller's cleanup removes the copy
-    assert os.listdir(dest.parent) == [h]
 
 
 def test_stage_copy_stops_as_busy_when_the_file_is_still_being_written(tmp_path: Path) -> None:

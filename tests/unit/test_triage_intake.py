@@ -21,6 +21,7 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, Document, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
+from appliance.storage.layout import DataLayout
 from appliance.triage.classifier import TriageClassifier
 from appliance.triage.intake import export_csv, receive, receive_file, receive_form, route
 from appliance.triage.store import active_taxonomy, import_taxonomy
@@ -273,7 +274,7 @@ def test_form_intake_and_drop_folder_file(app: Appliance, tmp_path: Path) -> Non
     assert item.source == "api" and item.state == "routed" and "Kerkstraat 1" in item.text
     assert item.sender == "burger@example.be" and Path(item.original_path).suffix == ".json"
     assert receive_form(app, {}, text="iets anders", external_id="form-1").id == item.id
-    drop = app.settings.inbox_dir / "_triage"
+    drop = app.layout.inbox / "_triage"
     drop.mkdir(parents=True)
     (drop / "m.eml").write_bytes(mail(headers={"X-Belfort-Route": "triage:1"}))
     new_id = receive_file(app, drop / "m.eml")
@@ -308,7 +309,7 @@ def test_without_taxonomy_an_item_still_arrives_queued(tmp_path: Path) -> None:
 def test_drop_folder_oneshot_takes_mail_in_and_refuses_other_files(app: Appliance) -> None:
     from ops.commands.ingest import watch_oneshot
 
-    drop = app.settings.inbox_dir / app.settings.intake.drop_folder
+    drop = app.layout.inbox / app.settings.intake.drop_folder
     drop.mkdir(parents=True)
     (drop / "melding.eml").write_bytes(mail())
     (drop / "scan.pdf").write_bytes(b"%PDF-1.4 not a mail")
@@ -317,7 +318,7 @@ def test_drop_folder_oneshot_takes_mail_in_and_refuses_other_files(app: Applianc
     with read_session(app.db) as s:
         (item,) = s.exec(select(TriageItem)).all()
     assert item.source == "folder" and item.subject == "Sluikstort"
-    failed = app.settings.failed_dir / app.settings.intake.drop_folder
+    failed = app.layout.failed / app.settings.intake.drop_folder
     assert sorted(p.name for p in failed.iterdir()) == ["scan.pdf", "scan.pdf.reason.json"]
     with read_session(app.db) as s:  # the drop folder is not a document collection
         assert s.exec(select(Document)).all() == []
@@ -340,7 +341,7 @@ def test_a_failing_route_leaves_the_item_queued_with_a_reason(app: Appliance, tm
 def test_outlook_msg_in_the_drop_folder(app: Appliance, tmp_path: Path) -> None:
     from tests.filefactory import make_msg
 
-    drop = app.settings.inbox_dir / app.settings.intake.drop_folder
+    drop = app.layout.inbox / app.settings.intake.drop_folder
     path = make_msg(drop / "vraag.msg", subject="Fietsenstalling", body="Waar kan ik mijn fiets stallen?",
                     attachments=[("plan.txt", b"Plan van de fietsenstalling aan het station.")])
     item_id = receive_file(app, path)
@@ -356,7 +357,7 @@ def test_a_mail_saved_from_the_mailbox_and_dropped_is_the_same_item(app: Applian
     saved = mail()
     message_id = str(message_from_bytes(saved)["Message-ID"])
     item = receive(app, fetched, source="imap", external_id=message_id, classifier=scripted(app, "afval", 0.3))
-    drop = app.settings.inbox_dir / app.settings.intake.drop_folder
+    drop = app.layout.inbox / app.settings.intake.drop_folder
     drop.mkdir(parents=True)
     (drop / "saved.eml").write_bytes(saved)
     assert receive_file(app, drop / "saved.eml") == item.id
@@ -377,7 +378,7 @@ def test_worker_delivers_the_outbox_every_minute_and_polls_only_a_configured_mai
     assert poll.validate_datetime(datetime(2026, 1, 1, 9, 5))
     assert not poll.validate_datetime(datetime(2026, 1, 1, 9, 7))
     # A dropped mail is handed to the worker as a task of its own (immediate mode runs it here).
-    drop = plain.settings.inbox_dir / "_triage" / "drop.eml"
+    drop = DataLayout.of(plain.settings).inbox / "_triage" / "drop.eml"
     drop.parent.mkdir(parents=True)
     drop.write_bytes(mail())
     plain.triage_intake_file_task(str(drop))

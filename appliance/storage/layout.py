@@ -1,0 +1,129 @@
+"""The data folder: every path Belfort keeps state under, named in one place.
+
+The on-disk layout is the one installations already have; a new path is added here, never joined by
+hand at the place that uses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from appliance.settings import Settings
+from appliance.storage.content import ContentStore
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    root: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> DataLayout:
+        return cls(Path(settings.data_dir))
+
+    # --- databases and keys ---
+    @property
+    def db(self) -> Path:
+        return self.root / "belfort.sqlite3"
+
+    @property
+    def jobs_db(self) -> Path:
+        return self.root / "jobs.sqlite3"
+
+    @property
+    def secret_key(self) -> Path:
+        return self.root / "secret_key"
+
+    @property
+    def pseudonym_key(self) -> Path:
+        return self.root / "pseudonyms.key"
+
+    # --- documents ---
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def failed(self) -> Path:
+        return self.root / "failed"
+
+    @property
+    def originals(self) -> Path:
+        return self.root / "originals"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def staging(self) -> Path:
+        """Copies being ingested (old leftovers are cleaned at start-up)."""
+        return self.root / "staging"
+
+    @property
+    def uploads(self) -> Path:
+        """Uploads waiting for their ingest job."""
+        return self.root / "uploads"
+
+    def originals_store(self) -> ContentStore:
+        return ContentStore(self.originals)
+
+    def stored(self, relative: str) -> Path:
+        """A path kept in the database relative to the data folder (a version's original, its PDF/A)."""
+        return self.root / relative
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+    # --- recordings ---
+    @property
+    def recordings(self) -> Path:
+        return self.root / "recordings"
+
+    def recordings_store(self) -> ContentStore:
+        return ContentStore(self.recordings, fan_out=False)
+
+    # --- triage ---
+    @property
+    def triage(self) -> Path:
+        return self.root / "triage"
+
+    @property
+    def triage_originals(self) -> Path:
+        return self.triage / "originals"
+
+    def triage_store(self) -> ContentStore:
+        return ContentStore(self.triage_originals, read_only=True)
+
+    @property
+    def triage_models(self) -> Path:
+        return self.triage / "models"
+
+    @property
+    def triage_taxonomy(self) -> Path:
+        return self.triage / "taxonomy.yaml"
+
+    @property
+    def triage_training(self) -> Path:
+        return self.triage / "training.jsonl"
+
+    @property
+    def imap_state(self) -> Path:
+        return self.triage / "imap-state.json"
+
+    # --- demo and evaluation ---
+    @property
+    def demo_password(self) -> Path:
+        return self.root / "demo-password.txt"
+
+    @property
+    def demo_corpus(self) -> Path:
+        return self.root / "demo-corpus"
+
+    @property
+    def eval_embeddings(self) -> Path:
+        return self.root / "cache" / "eval-embeddings"
+
+    def created_at_start(self) -> tuple[Path, ...]:
+        """The folders `migrate` creates (and the doctor checks are writable)."""
+        return (self.root, self.inbox, self.failed, self.originals, self.index)
