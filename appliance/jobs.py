@@ -324,8 +324,8 @@ def register_triage_learning_tasks(huey: BelfortHuey, settings: Settings) -> Non
 
         return send_reminders(worker_appliance(settings))
 
-    huey.triage_retrain_task = triage_retrain_task  # type: ignore[attr-defined]
-    huey.triage_reminders_task = triage_reminders_task  # type: ignore[attr-defined]
+    huey.triage_retrain_task = triage_retrain_task
+    huey.triage_reminders_task = triage_reminders_task
 
 
 def enqueue_retrain(app: Appliance, huey: BelfortHuey) -> str | None:
@@ -340,7 +340,7 @@ def enqueue_retrain(app: Appliance, huey: BelfortHuey) -> str | None:
             return None
         job_id = uuid.uuid4().hex
         s.add(JobOutcome(job_id=job_id, kind=RETRAIN_KIND, target="triage:model", state="queued"))
-    huey.triage_retrain_task(job_id)  # type: ignore[attr-defined]
+    huey.triage_retrain_task(job_id)
     return job_id
 
 

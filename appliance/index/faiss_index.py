@@ -132,6 +132,7 @@ class FaissIndex:
         id_arr = np.asarray(ids, dtype=np.int64)
         with self._lock:
             index = self._get(collection_id, create=True)
+            assert index is not None  # create=True always gives one
             index.remove_ids(id_arr)  # re-adding a chunk replaces its vector instead of duplicating it
             index.add_with_ids(vecs, id_arr)
             self._dirty.add(int(collection_id))

@@ -58,7 +58,7 @@ def _active_rows(app: Appliance, chunk_ids: Sequence[int]) -> list[tuple[int, in
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
-            rows += s.execute(sql(f"{ACTIVE_CHUNKS} AND c.id IN ({_in(batch)})")).all()  # type: ignore[arg-type]
+            rows += s.execute(sql(f"{ACTIVE_CHUNKS} AND c.id IN ({_in(batch)})")).all()
     return rows
 
 
@@ -131,7 +131,7 @@ def unindex_chunks(app: Appliance, chunk_ids: list[int]) -> None:
 
 def _all_active(app: Appliance) -> list[tuple[int, int, str, str]]:
     with read_session(app.db) as s:
-        return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())  # type: ignore[arg-type]
+        return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())
 
 
 def _active_ids_by_collection(app: Appliance) -> dict[int, set[int]]:
