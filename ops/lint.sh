@@ -23,7 +23,7 @@ check() {
 }
 
 check "import contracts (lint-imports)" "$(tool lint-imports)" --no-cache
-check "lint (ruff check .)" "$(tool ruff)" check .
+check "lint (ruff check .)" "$(tool ruff)" check --output-format concise .
 check "types (mypy)" "$(tool mypy)"
 
 if [ ${#failed[@]} -gt 0 ]; then
