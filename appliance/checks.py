@@ -143,7 +143,7 @@ def check_tesseract(run: Callable[[list[str]], str] | None = None) -> list[Check
                       hint="apt-get install tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra")]
 
     def _run(cmd: list[str]) -> str:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
         return done.stdout + done.stderr
 
     try:

@@ -227,16 +227,16 @@ class Settings(_Section):
     models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
     profile: Literal["production", "test", "demo"] = Field("production", description="Run profile.")
     log_level: str = Field("INFO", description="Application log level.")
-    web: WebSettings = Field(default_factory=WebSettings)  # type: ignore[arg-type]
-    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
-    search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
-    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
-    ocr: OcrSettings = Field(default_factory=OcrSettings)  # type: ignore[arg-type]
-    pii: PiiSettings = Field(default_factory=PiiSettings)  # type: ignore[arg-type]
-    minutes: MinutesSettings = Field(default_factory=MinutesSettings)  # type: ignore[arg-type]
-    asr: AsrSettings = Field(default_factory=AsrSettings)  # type: ignore[arg-type]
-    mail: MailSettings = Field(default_factory=MailSettings)  # type: ignore[arg-type]
-    intake: IntakeSettings = Field(default_factory=IntakeSettings)  # type: ignore[arg-type]
+    web: WebSettings = Field(default_factory=WebSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    pii: PiiSettings = Field(default_factory=PiiSettings)
+    minutes: MinutesSettings = Field(default_factory=MinutesSettings)
+    asr: AsrSettings = Field(default_factory=AsrSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

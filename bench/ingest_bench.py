@@ -18,12 +18,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from appliance.context import open_appliance  # noqa: E402
-from appliance.documents.ingest import ensure_collection, ingest_file  # noqa: E402
-from ingest.extract import extract  # noqa: E402
-from models.fakes import FakeEmbedder  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
-from tests.filefactory import make_pdf  # noqa: E402
+from appliance.context import open_appliance
+from appliance.documents.ingest import ensure_collection, ingest_file
+from ingest.extract import extract
+from models.fakes import FakeEmbedder
+from tests.conftest import make_settings
+from tests.filefactory import make_pdf
 
 PARAGRAPH = (
     "Het college van burgemeester en schepenen keurt het bestek goed voor de heraanleg van de "

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.scanfactory import write_page  # noqa: E402
+from tests.scanfactory import write_page
 
 
 def main() -> None:

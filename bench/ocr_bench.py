@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from appliance.evaluation.ocr import evaluate_ocr  # noqa: E402
-from appliance.settings import build_settings  # noqa: E402
+from appliance.evaluation.ocr import evaluate_ocr
+from appliance.settings import build_settings
 
 
 def main() -> None:

@@ -81,7 +81,8 @@ class ChannelDiarizer:
         loud = db.max(axis=1) > self.floor_db
         which = np.argmax(db, axis=1)
         clear = np.abs(db[:, 0] - db[:, 1]) >= self.dominance_db
-        return np.where(loud & clear, which, -1).astype(int).tolist()
+        labels: list[int] = np.where(loud & clear, which, -1).astype(int).tolist()
+        return labels
 
     def diarize(self, audio: Path) -> list[Turn]:
         turns: list[Turn] = []
@@ -147,7 +148,7 @@ def build_diarizer(name: str, models_dir: Path) -> Diarizer | None:
     """The configured diarizer, or None for `none`; unknown names list the available ones."""
     from models.registry import pick
 
-    return pick(DIARIZERS, "diarizer", name)(models_dir)  # type: ignore[no-any-return]
+    return pick(DIARIZERS, "diarizer", name)(models_dir)
 
 
 def assign_speakers(segments: Sequence[Segment], turns: Sequence[Turn], *, min_share: float = 0.3) -> int:

@@ -25,7 +25,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
+from typing import Self
 
 from models.base import Entity, ModelError
 
@@ -155,7 +157,7 @@ class FrogTagger:
         # The kernel also ends the server when this process dies without calling close().
         self._proc = subprocess.Popen(
             cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509 - one prctl call, no locks
         )
         atexit.register(self.close)
         deadline = time.monotonic() + self.startup_timeout
@@ -238,17 +240,15 @@ class FrogTagger:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def __enter__(self) -> FrogTagger:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self) -> None:  # a forgotten tagger must not leave a Frog process behind
-        try:
+        with suppress(Exception):  # it may run at interpreter exit, when anything can fail
             self.close()
-        except Exception:
-            pass
 
     # --- tagging ----------------------------------------------------------------------------
 

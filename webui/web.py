@@ -25,7 +25,7 @@ class SignInRequired(NotAuthorizedException):
 
 
 def language_of(request: Request) -> str:
-    chosen = request.query_params.get("lang")
+    chosen: str | None = request.query_params.get("lang")
     if chosen in LANGUAGES:
         return chosen
     cookie = request.cookies.get(LANG_COOKIE)

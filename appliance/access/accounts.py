@@ -152,6 +152,7 @@ def create_user(
         session.add(user)
         session.flush()
         for group in _groups(session, groups):
+            assert user.id is not None and group.id is not None  # both stored (flushed) by now
             session.add(UserGroup(user_id=user.id, group_id=group.id))
         _audit(session, actor, "user.create", username, role=role)
         session.flush()
@@ -189,6 +190,7 @@ def update_user(
                 session.delete(link)
             session.flush()
             for group in _groups(session, groups):
+                assert user.id is not None and group.id is not None  # both stored (flushed) by now
                 session.add(UserGroup(user_id=user.id, group_id=group.id))
         session.add(user)
         _audit(session, actor, "user.update", username, role=user.role, active=user.active,
@@ -332,6 +334,7 @@ def set_collection_groups(
         session.flush()
         names = []
         for group in _groups(session, groups):
+            assert row.id is not None and group.id is not None  # both stored (flushed) by now
             session.add(CollectionGroup(collection_id=row.id, group_id=group.id))
             names.append(group.name)
         _audit(session, actor, "collection.set_groups", collection, groups=sorted(names))

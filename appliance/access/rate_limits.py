@@ -99,7 +99,7 @@ def reserve_sign_in(app: Appliance, username: str, client: str) -> tuple[int, fl
         delay = _sign_in_limits(app, session, username, client, now)
         attempt = SignInAttempt(username=username, client=client, ok=False, at=now)
         session.add(attempt)
-        session.exec(delete(SignInAttempt).where(SignInAttempt.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
+        session.exec(delete(SignInAttempt).where(SignInAttempt.at < now - _KEEP))  # type: ignore[arg-type]
         session.flush()
         assert attempt.id is not None
         return attempt.id, delay
@@ -121,10 +121,10 @@ def _count_in_window(app: Appliance, kind: str, keys: list[tuple[str, int, str]]
     had its limit in the last minute. A refused event is not counted."""
     now = utcnow()
     with write_session(app.db) as session:
-        session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[call-overload,arg-type]
+        session.exec(delete(RateEvent).where(RateEvent.at < now - _KEEP))  # type: ignore[arg-type]
         for key, limit, whom in keys:
             count, oldest = session.exec(
-                select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)  # type: ignore[arg-type]
+                select(func.count(), func.min(RateEvent.at)).select_from(RateEvent)
                 .where(RateEvent.kind == kind, RateEvent.key == key, RateEvent.at >= now - WINDOW)
             ).one()
             if count >= limit:

@@ -35,7 +35,7 @@ def start(app: Appliance, user_id: int, *, client: str = "") -> str:
     sid = secrets.token_urlsafe(32)
     now = utcnow()
     with write_session(app.db) as session:
-        session.exec(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=_KEEP_ENDED_DAYS)))  # type: ignore[call-overload,arg-type]
+        session.exec(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=_KEEP_ENDED_DAYS)))  # type: ignore[arg-type]
         session.add(WebSession(sid_hash=_hash(sid), user_id=user_id, client=client[:64], created_at=now,
                                expires_at=now + timedelta(hours=SESSION_HOURS)))
     return sid
@@ -60,13 +60,13 @@ def end(app: Appliance, sid: str) -> None:
     if not sid:
         return
     with write_session(app.db) as session:
-        session.exec(update(WebSession).where(col(WebSession.sid_hash) == _hash(sid),  # type: ignore[call-overload]
+        session.exec(update(WebSession).where(col(WebSession.sid_hash) == _hash(sid),
                                               col(WebSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
 
 
 def end_all(session: Session, user_id: int) -> int:
     """Every session of a user (new password, disabled user); runs inside the caller's transaction."""
-    result = session.exec(update(WebSession).where(col(WebSession.user_id) == user_id,  # type: ignore[call-overload]
+    result = session.exec(update(WebSession).where(col(WebSession.user_id) == user_id,
                                                    col(WebSession.revoked_at).is_(None)).values(revoked_at=utcnow()))
     return int(result.rowcount or 0)
 

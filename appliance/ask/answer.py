@@ -143,7 +143,7 @@ def answer(
     sources = _retrieve(app, who, search_q)
     relevant = [s for s in sources if _is_relevant(app, s, search_q, language)]
     routes = _routes(app, who, sources)
-    base = {"language": language, "notice": notice, "question_used": search_q,
+    base: dict[str, Any] = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
 
     topic = _sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from models.base import LLM, ModelError
 
@@ -57,7 +57,16 @@ def llm_status(app: Appliance) -> dict[str, Any]:
     return out
 
 
-def runtime_params(app: Appliance) -> dict[str, int]:
+class RuntimeParams(TypedDict):
+    """LlamaCppLLM's keyword arguments for the machine it runs on."""
+
+    n_ctx: int
+    n_threads: int
+    n_gpu_layers: int
+    n_batch: int
+
+
+def runtime_params(app: Appliance) -> RuntimeParams:
     """Context, threads, GPU layers and batch: explicit settings win, else the hardware profile."""
     s = app.settings.llm
     try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select
 
 from appliance.db.engine import read_session, write_session
@@ -79,16 +80,16 @@ def search_records(app: Appliance, who: Principal, f: RecordFilter, *, page: int
     if f.kind and f.kind not in KINDS:
         raise BelfortError("audit.bad_kind", f"unknown kind '{f.kind[:20]}'", hint=", ".join(KINDS))
     start, end = _day(f.date_from, "audit.bad_date"), _day(f.date_to, "audit.bad_date")
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.text.strip():
         like = f"%{f.text.strip()[:MAX_FILTER_CHARS]}%"
         conditions.append(col(AnswerRecord.question).like(like) | col(AnswerRecord.answer).like(like))
     if f.username.strip():
-        conditions.append(AnswerRecord.username == f.username.strip())
+        conditions.append(col(AnswerRecord.username) == f.username.strip())
     if f.status:
-        conditions.append(AnswerRecord.status == f.status)
+        conditions.append(col(AnswerRecord.status) == f.status)
     if f.kind:
-        conditions.append(AnswerRecord.kind == f.kind)
+        conditions.append(col(AnswerRecord.kind) == f.kind)
     # `at` is ISO 8601 UTC text, so day bounds compare as strings.
     if start:
         conditions.append(col(AnswerRecord.at) >= start.isoformat())
@@ -169,12 +170,12 @@ def search_events(app: Appliance, who: Principal, *, action: str = "", actor: st
     page = max(1, page)
     wanted = (page - 1) * page_size + page_size + 1  # newest rows of each source that can reach this page
     include_events = action not in SIGN_IN_ACTIONS
-    ev_conditions = [] if not action else [
-        col(AuditEvent.action).startswith(action) if action.endswith(".") else AuditEvent.action == action]
-    ev_conditions += [AuditEvent.actor == actor] if actor else []
+    ev_conditions: list[ColumnElement[bool]] = [] if not action else [
+        col(AuditEvent.action).startswith(action) if action.endswith(".") else col(AuditEvent.action) == action]
+    ev_conditions += [col(AuditEvent.actor) == actor] if actor else []
     signin_ok = [a == SIGN_IN_ACTIONS[0] for a in SIGN_IN_ACTIONS if not action or _matches(a, action)]
-    si_conditions = [col(SignInAttempt.ok).in_(signin_ok)]
-    si_conditions += [SignInAttempt.username == actor] if actor else []
+    si_conditions: list[ColumnElement[bool]] = [col(SignInAttempt.ok).in_(signin_ok)]
+    si_conditions += [col(SignInAttempt.username) == actor] if actor else []
     with read_session(app.db) as session:
         total = 0
         rows: list[dict[str, Any]] = []

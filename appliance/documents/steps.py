@@ -127,7 +127,7 @@ class CommitToStore(Step):
                     s.exec(select(Chunk.id).where(Chunk.document_id == doc.id, Chunk.active)).all()  # type: ignore[arg-type]
                 )
                 if ctx.retired_chunk_ids:
-                    s.exec(update(Chunk).where(Chunk.id.in_(ctx.retired_chunk_ids)).values(active=False))  # type: ignore[union-attr,call-overload]
+                    s.exec(update(Chunk).where(Chunk.id.in_(ctx.retired_chunk_ids)).values(active=False))  # type: ignore[union-attr]
                 previous = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).all()
                 for v in previous:
                     if v.retired_at is None:

@@ -39,8 +39,9 @@ def eval_files(folder: Path) -> list[tuple[Path, str]]:
 def _raw_ocrmypdf(source: Path, out: Path, sidecar: Path, languages: list[str]) -> str:
     import ocrmypdf
 
-    kwargs: dict[str, Any] = dict(language=languages, output_type="pdfa-2", sidecar=sidecar, rotate_pages=True,
-                                  deskew=True, force_ocr=True, jobs=1, progress_bar=False)
+    kwargs: dict[str, Any] = {"language": languages, "output_type": "pdfa-2", "sidecar": sidecar,
+                              "rotate_pages": True, "deskew": True, "force_ocr": True, "jobs": 1,
+                              "progress_bar": False}
     if source.suffix.lower() != ".pdf":
         kwargs["image_dpi"] = 300
     ocrmypdf.ocr(source, out, **kwargs)

@@ -141,7 +141,7 @@ def evaluate_pii(
     first_names: frozenset[str] = frozenset(),
 ) -> PiiEvaluation:
     """Span-level precision/recall/F1 of PERSON against the gold PER spans of a CoNLL file."""
-    sentences = []
+    sentences: list[Sentence] = []
     for sent in read_conll(path):
         if limit is not None and len(sentences) >= limit:
             break

@@ -73,7 +73,7 @@ def _active_rows(app: IndexHost, chunk_ids: Sequence[int]) -> list[tuple[int, in
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
         for batch in _batches(list(chunk_ids), SQL_BATCH):
-            rows += s.execute(sql(f"{ACTIVE_CHUNKS} AND c.id IN ({_in(batch)})")).all()  # type: ignore[arg-type]
+            rows += s.execute(sql(f"{ACTIVE_CHUNKS} AND c.id IN ({_in(batch)})")).all()
     return rows
 
 
@@ -146,7 +146,7 @@ def unindex_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
 
 def _all_active(app: IndexHost) -> list[tuple[int, int, str, str]]:
     with read_session(app.db) as s:
-        return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())  # type: ignore[arg-type]
+        return list(s.execute(sql(ACTIVE_CHUNKS + " ORDER BY c.id")).all())
 
 
 def _active_ids_by_collection(app: IndexHost) -> dict[int, set[int]]:

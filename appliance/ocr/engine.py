@@ -64,7 +64,7 @@ def choose_engine(settings: Settings) -> str:
         from hardware.profile import profile
 
         return str(profile(detect()).ocr_engine)
-    except Exception:  # hardware probing is advisory; tesseract always works on a CPU
+    except Exception:  # noqa: BLE001 - hardware probing is advisory; tesseract always works on a CPU
         return "tesseract"
 
 
@@ -96,7 +96,7 @@ def images_to_pdf(source: Path, out: Path, *, max_pixels: int = MAX_IMAGE_PIXELS
                 img.seek(index)
             except EOFError:
                 break
-            except Exception:
+            except Exception:  # noqa: BLE001 - Pillow fails a damaged frame in many ways: skip it
                 notes.append(f"page {index + 1} unreadable, skipped")
                 continue
             _check_size(img.width, img.height, max_pixels)  # this frame's header, before its pixels
@@ -106,7 +106,7 @@ def images_to_pdf(source: Path, out: Path, *, max_pixels: int = MAX_IMAGE_PIXELS
                 pages.append(page)
             except MemoryError:
                 raise
-            except Exception:
+            except Exception:  # noqa: BLE001 - as above: a frame that does not decode is skipped
                 notes.append(f"page {index + 1} unreadable, skipped")
         if not pages:
             raise BelfortError("ocr.corrupt_image", "no readable page in the image", hint="check the file")
@@ -123,7 +123,7 @@ def _open_image(source: Path, max_pixels: int) -> Any:
             img = Image.open(source)  # the guard stays on: Image.MAX_IMAGE_PIXELS is never touched here
     except Image.DecompressionBombError:
         raise _too_large(0, 0, max_pixels) from None
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure to open is the same stable error for the user
         raise BelfortError("ocr.corrupt_image", "the image cannot be read", hint="check the file") from None
     try:
         _check_size(img.width, img.height, max_pixels)

@@ -50,7 +50,7 @@ _TITLE_RE = re.compile(
 # Capitalised words that follow an office but are not names ("de heer Voorzitter").
 _NOT_NAMES = frozenset(
     w.lower()
-    for w in (
+    for w in (  # noqa: SIM905 - one word list, with a comment inside: easier to read and edit as text
         "Voorzitter Burgemeester Schepen Gemeenteraad College Raad Stad Gemeente Secretaris "
         "Directeur Minister Gouverneur Provincie Vlaanderen Vlaamse OCMW Dienst Bestuur "
         "Zie Ook Dit Deze Die Wij Ik U Hij Zij "

@@ -174,7 +174,7 @@ def _phones(text: str) -> Iterator[RawSpan]:
         digits = re.sub(r"\D", "", m.group())
         if len(digits) == 9 or (len(digits) == 10 and digits.startswith("04")):
             near = _keyword_near(text, m.start(), _PHONE_WORDS, 25)
-            formatted = not digits == m.group()
+            formatted = digits != m.group()
             yield RawSpan("PHONE_NUMBER", m.start(), m.end(), 0.85 if near else (0.7 if formatted else 0.55))
     for m in _PHONE_FOREIGN_RE.finditer(text):
         yield RawSpan("PHONE_NUMBER", m.start(), m.end(), 0.7)

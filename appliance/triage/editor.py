@@ -62,7 +62,8 @@ def taxonomy_dict(t: Taxonomy) -> dict[str, Any]:
 def export_yaml(app: Appliance) -> str:
     import yaml
 
-    return yaml.safe_dump(taxonomy_dict(active_taxonomy(app.settings)), sort_keys=False, allow_unicode=True)
+    text: str = yaml.safe_dump(taxonomy_dict(active_taxonomy(app.settings)), sort_keys=False, allow_unicode=True)
+    return text
 
 
 def waiting_items(app: Appliance, key: str) -> int:

@@ -30,7 +30,8 @@ FORMAT_VERSION = 1  # bump when the saved layout changes; older folders then ref
 def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    p: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return p
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -81,7 +82,8 @@ class TriageModel:
     def logits(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         prepared = [prepare(t, self.params.max_chars) for t in texts]
         x = combine(vectors, self.tfidf.transform(prepared) if self.tfidf else None, self.params.tfidf_weight)
-        return np.asarray(x @ self.coef.T) + self.intercept
+        out: np.ndarray = np.asarray(x @ self.coef.T) + self.intercept
+        return out
 
     def proba_from_vectors(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         return softmax(self.logits(vectors, texts) / self.temperature)
@@ -96,7 +98,7 @@ class TriageModel:
         arrays = {"coef": self.coef, "intercept": self.intercept}
         if self.tfidf is not None:
             arrays["idf"] = self.tfidf.idf
-        np.savez(folder / "weights.npz", **arrays)
+        np.savez(folder / "weights.npz", allow_pickle=False, **arrays)
         meta = {
             "format": FORMAT_VERSION,
             "kind": self.kind,
@@ -278,7 +280,7 @@ def select_params(
     """Pick the candidate with the best out-of-fold macro-F1 on the training rows only."""
     names = sorted(set(labels))
     y = np.array([names.index(lab) for lab in labels])
-    results = []
+    results: list[dict[str, Any]] = []
     for p in candidates:
         prepared = [prepare(t, p.max_chars) for t in texts]
         _, f1 = cross_validate(vectors, prepared, y, len(names), p)

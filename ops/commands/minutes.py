@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_subcommand(name: str, help_text: str) -> argparse.ArgumentParser:
     """A new `belfort minutes NAME` sub-parser (for modules that extend this command)."""
     assert _actions is not None, "register() first"
-    return _actions.add_parser(name, help=help_text)
+    parser: argparse.ArgumentParser = _actions.add_parser(name, help=help_text)
+    return parser
 
 
 def _register_extensions() -> None:
@@ -119,7 +120,7 @@ def _draft(args: argparse.Namespace) -> int:
         from appliance.ask.llm_engine import runtime_params
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))  # type: ignore[arg-type]
+        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
     if args.agenda and args.agenda_document:
         raise BelfortError("minutes.two_agendas", "give --agenda or --agenda-document, not both")
     agenda: str | int | None = args.agenda_document

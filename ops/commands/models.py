@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from appliance.settings import Settings, load_settings
 from models.base import ModelError
@@ -81,7 +82,7 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rows(models_dir: Path, deep: bool) -> list[dict[str, object]]:
+def _rows(models_dir: Path, deep: bool) -> list[dict[str, Any]]:
     rows = []
     for entry in load_catalog().values():
         st = verify_model(entry, models_dir, deep=deep)
@@ -113,7 +114,7 @@ def _verify(args: argparse.Namespace) -> int:
     for r in rows:
         if r["state"] in ("mismatch", "incomplete") or (args.require_defaults and r["default"] and not r["verified"]):
             bad += 1
-            print(f"FAIL {r['name']}: {r['state']} {'; '.join(r['problems'])}")  # type: ignore[arg-type]
+            print(f"FAIL {r['name']}: {r['state']} {'; '.join(r['problems'])}")
         elif r["present"]:
             print(f"ok   {r['name']}")
         else:

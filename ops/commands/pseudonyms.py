@@ -36,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{args.collection}: pseudonymised indexing {args.action} (applies to documents ingested from now on;"
                   " run `belfort reindex` after re-ingesting older ones)")
             return 0
+        assert coll.id is not None  # a stored row
         collection_id = coll.id
     print(json.dumps(reveal(app, SYSTEM, collection_id), ensure_ascii=False, indent=1))
     return 0

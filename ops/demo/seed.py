@@ -183,6 +183,6 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
     report.recording_id = rec.id if rec is not None else None
     web = app.settings.web
     host = "localhost" if web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost") else web.host
-    for path, what in TRY_PAGES:
-        log(f"demo: try http://{host}:{web.port}{path}: {what}")
+    for page, what in TRY_PAGES:
+        log(f"demo: try http://{host}:{web.port}{page}: {what}")
     return report

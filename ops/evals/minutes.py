@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))  # type: ignore[arg-type]
+        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
     else:
         llm = build_llm(app)
     if llm is None:

@@ -24,10 +24,12 @@ pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesse
 SECRET_NN = "85.07.30-033.28"  # a checksum-valid rijksregisternummer
 SECRET_IBAN = "BE68 5390 0754 7034"
 LETTER = [
-    "Gemeente Belveld - antwoord op uw verzoek tot openbaarheid\n"
-    f"Betrokkene: mevrouw Hilde Vermeersch, rijksregisternummer {SECRET_NN}.\n"
-    f"De terugbetaling gebeurt op rekening {SECRET_IBAN}.\n"
-    "Het college besliste op 3 juni over de aanvraag voor de Kerkstraat.",
+    (
+        "Gemeente Belveld - antwoord op uw verzoek tot openbaarheid\n"
+        f"Betrokkene: mevrouw Hilde Vermeersch, rijksregisternummer {SECRET_NN}.\n"
+        f"De terugbetaling gebeurt op rekening {SECRET_IBAN}.\n"
+        "Het college besliste op 3 juni over de aanvraag voor de Kerkstraat."
+    ),
 ]
 
 

@@ -92,7 +92,7 @@ def test_forward_takes_the_route_and_the_answer_from_the_record(world, signed_in
     page = anna.get(r.headers["location"]).text
     assert "Sporthal Vaartstraat" in page and "Graag nakijken" in page and "Dienst Omgeving" in page
     assert t.answer_status == "extractive" and "geen AI-antwoord" in page  # quotes, not AI-made text
-    assert 'action="/tickets/%s/close"' % t.id in page
+    assert f'action="/tickets/{t.id}/close"' in page
     assert 'name="reply"' not in page  # the asker does not handle her own ticket
     # Forwarding the same answer again (double submit) gives the same open ticket.
     again = anna.post(f"/ask/{ans.audit_id}/forward", data={"_csrf_token": csrf(anna)},

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import text
@@ -127,7 +128,7 @@ def test_export_downloads_valid_csv_and_json_lines(world, signed_in):  # type: i
     assert r.status_code == 200 and r.headers["content-disposition"].endswith('.jsonl"')
     lines = [json.loads(line) for line in r.text.splitlines()]
     assert [x["id"] for x in lines] == list(range(1, count + 1)) and lines[-1]["hash"] == head_hash
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in pairwise(lines))
     r = admin.post("/admin/audit/export", data={"format": "xml", "_csrf_token": csrf(admin)})
     assert r.status_code == 400
     assert admin.post("/admin/audit/export", data={"format": "csv"}).status_code == 403  # no CSRF token

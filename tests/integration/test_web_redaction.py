@@ -28,8 +28,8 @@ def world(tmp_path):
     accounts.create_user(app, "ada", PW, role="archivist", groups=["archief"])
     accounts.create_user(app, "bert", PW, role="archivist", groups=["archief"])
     accounts.create_user(app, "sam", PW, role="staff", groups=["archief"])
-    pdf = make_pdf(tmp_path / "dossier.pdf", [f"Aanvraag van mevrouw Hilde Vermeersch, rijksregisternummer {NN}.\n"
-                                              "Kadastraal perceel 12B, sectie A, Vaartstraat."])
+    pdf = make_pdf(tmp_path / "dossier.pdf", [(f"Aanvraag van mevrouw Hilde Vermeersch, rijksregisternummer {NN}.\n"
+                                               "Kadastraal perceel 12B, sectie A, Vaartstraat.")])
     doc_id = documents.ingest_file(app, pdf, "dossiers").document_id
     return app, doc_id
 

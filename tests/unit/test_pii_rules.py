@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,7 @@ def test_spans_are_sorted_disjoint_and_match_the_text() -> None:
     spans = detect_pii(text)
     kinds = {s.entity_type for s in spans}
     assert kinds >= {"PERSON", "BE_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "LICENSE_PLATE", "IBAN"}
-    for a, b in zip(spans, spans[1:]):
+    for a, b in pairwise(spans):
         assert a.end <= b.start
     assert all(text[s.start : s.end] == s.text for s in spans)
 

@@ -15,7 +15,7 @@ def test_readme_generated_sections_are_up_to_date() -> None:
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
     text = README.read_text("utf-8")
     setup = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```sh\n(.*?)```", setup, re.S)
+    block = re.search(r"```sh\n(.*?)```", setup, re.DOTALL)
     assert block is not None
     commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
     assert commands == ["./ops/setup.sh start", "./ops/setup.sh test"]
@@ -37,7 +37,7 @@ def test_setup_script_and_containerfile_build_llama_portable() -> None:
     import subprocess
 
     setup = README.parent / "ops" / "setup.sh"
-    assert subprocess.run(["bash", "-n", str(setup)]).returncode == 0
+    assert subprocess.run(["bash", "-n", str(setup)], check=False).returncode == 0
     for path in (setup, README.parent / "Containerfile"):
         text = path.read_text("utf-8")
         assert "-DGGML_NATIVE=OFF" in text, path

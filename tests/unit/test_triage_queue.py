@@ -60,7 +60,7 @@ def test_reminders_go_once_per_item_per_day_to_each_department(appliance, tmp_pa
     assert send_reminders(appliance, today=TODAY) == {"departments": 0, "items": 0}  # idempotent that day
     assert send_reminders(appliance, today=TODAY + timedelta(days=1))["items"] == 2  # and again the next
     inbox = department_items(appliance, "omgeving", today=TODAY)
-    assert [r.item.id for r in inbox][0] == overdue and inbox[0].due_status == "overdue"
+    assert inbox[0].item.id == overdue and inbox[0].due_status == "overdue"
 
 
 def test_the_triage_group_and_admins_may_triage(appliance) -> None:

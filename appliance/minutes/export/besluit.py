@@ -105,14 +105,14 @@ def to_jsonld(data: ExportData, labels: dict[str, str], base: str) -> bytes:
         zitting["dateAccepted"] = m.approved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     graph.insert(0, zitting)
     previous = ""
-    for number in punten:
+    for number, punt_id in punten.items():
         generated = [i for i in decisions if i.agenda_number == number]
         if not generated:
             continue
         bvap_id = node_id(base, "behandeling", f"{m.id}-{number}")
         # Council items are treated in public unless the secretary says otherwise (not recorded yet).
         bvap: dict[str, Any] = {"@id": bvap_id, "@type": "BehandelingVanAgendapunt",
-                                "subject": punten[number], "openbaar": True, "generated": [],
+                                "subject": punt_id, "openbaar": True, "generated": [],
                                 "heeftStemming": []}
         if previous:
             bvap["gebeurtNa"] = previous
