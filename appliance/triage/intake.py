@@ -35,7 +35,7 @@ from appliance.errors import BelfortError
 from appliance.triage.classifier import Decision, TriageClassifier
 from appliance.triage.mail import ParsedMail, fix_text, parse_mail, sniff_kind
 from appliance.triage.queue import TRIAGE_GROUP
-from appliance.triage.routing import BLOCKING_FLAGS, export_csv, route
+from appliance.triage.routing import BLOCKING_FLAGS, route
 from ingest.chunk import detect_language
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 TRIAGE_COLLECTION = "triage"
 MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
-
-__all__ = ["export_csv", "originals_dir", "receive", "receive_file", "receive_form", "route"]
-
 
 def originals_dir(app: Appliance) -> Path:
     return app.settings.data_dir / "triage" / "originals"

@@ -21,7 +21,7 @@ from appliance.errors import BelfortError, NotFound
 from appliance.privacy import rules as pii_rules
 from appliance.access.principals import Principal
 from appliance.documents.structure import document_date, extract_structure
-from appliance.triage.learning import item_text
+from appliance.triage.classifier import item_text
 
 TEMPLATE_VERSION = "triage-info-request/1"
 LANGUAGES = ("nl", "fr", "en")

@@ -22,6 +22,7 @@ from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
 from appliance.storage.csv_safe import formula_safe
 from appliance.mail.outbox import mail_row, webhook_row
+from appliance.triage.classifier import item_text
 from appliance.triage.taxonomy import Category, Department
 
 # Flags that always keep an item from being routed without a person (whatever the confidence).
@@ -91,7 +92,6 @@ def webhook_payload(item: TriageItem, cat: Category, by: str) -> dict[str, Any]:
 
 
 def _missing(item: TriageItem, cat: Category) -> list[str]:
-    from appliance.triage.learning import item_text
     from appliance.triage.missing import check_fields
 
     return check_fields(item_text(item), cat.required_fields).missing if cat.required_fields else []
