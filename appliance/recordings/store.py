@@ -28,6 +28,7 @@ from appliance.errors import BelfortError, NotFound
 from appliance.access.principals import Principal, can_read_collection, readable_collection_ids
 from appliance.recordings.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
 from models.base import ModelError
+from models.whisper import AudioInfo
 
 MIB = 1024 * 1024
 # What people upload from recorders, phones, video conferencing and the council's streaming system.
@@ -146,6 +147,12 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
         _refuse(part)
     else:
         part.replace(final)
+    return _recording_for(app, who, name, final, sha, size, info, collection_id, language)
+
+
+def _recording_for(app: Appliance, who: Principal, name: str, final: Path, sha: str, size: int, info: AudioInfo,
+                   collection_id: int | None, language: str | None) -> Recording:
+    """The uploader's earlier recording of the same file in the same collection, or a new pending one."""
     opts = asr_options(app.settings, language=language)
     with write_session(app.db) as s:
         same = s.exec(select(Recording).where(Recording.sha256 == sha, Recording.uploaded_by == who.username,
