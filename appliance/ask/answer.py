@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from appliance.db.engine import read_session
-from appliance.db.tables import Chunk, Collection
+from appliance.db.tables import Chunk
 from appliance.errors import BelfortError
 from appliance.audit import log as audit
 from appliance.ask import prompts
 from appliance.access.principals import Principal, readable_collection_ids
 from appliance.ask.citations import CheckResult, check_answer
 from appliance.ask.llm_engine import get_llm
+from appliance.ask.routes import escalation_routes, sensitive_topic
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
     idf_weights,
-    matches_topic,
     relevance,
     vector_threshold,
 )
@@ -142,11 +142,11 @@ def answer(
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     sources = _retrieve(app, who, search_q)
     relevant = [s for s in sources if _is_relevant(app, s, search_q, language)]
-    routes = _routes(app, who, sources)
+    routes = escalation_routes(app, who, [s.collection for s in sources])
     base = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
 
-    topic = _sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
+    topic = sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
     if topic:
         ans = Answer(text=_with_route(prompts.SENSITIVE[language], routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="escalated",
@@ -342,40 +342,12 @@ def _extractive(q: str, chosen: list[Source], language: str, base: dict[str, Any
                   sources=chosen, status="extractive", checks={"gate": "no_llm"}, **base)
 
 
-def _routes(app: Appliance, who: Principal, sources: list[Source]) -> list[dict[str, str]]:
-    """Escalation routes: those of the closest passages' collections, else of any readable one."""
-    with read_session(app.db) as session:
-        readable = readable_collection_ids(session, who)
-        rows = session.exec(select(Collection).where(Collection.id.in_(readable))).all()  # type: ignore[union-attr]
-    by_name = {c.name: c for c in rows if c.route_department or c.route_mailbox}
-    order = [s.collection for s in sources] + sorted(by_name)
-    out, seen = [], set()
-    for name in order:
-        c = by_name.get(name)
-        if c is not None and name not in seen:
-            seen.add(name)
-            out.append({"collection": name, "department": c.route_department, "mailbox": c.route_mailbox})
-    return out
-
-
 def _with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
     if not routes:
         return text
     r = routes[0]
     who = " — ".join(x for x in (r["department"], r["mailbox"]) if x)
     return f"{text} {prompts.ESCALATE[language].format(route=who)}"
-
-
-def _sensitive_topic(app: Appliance, who: Principal, q: str) -> str:
-    with read_session(app.db) as session:
-        readable = readable_collection_ids(session, who)
-        rows = session.exec(select(Collection).where(Collection.id.in_(readable))).all()  # type: ignore[union-attr]
-    for c in rows:
-        topics = (c.settings_json or {}).get("sensitive_topics") or []
-        hit = matches_topic(q, [str(t) for t in topics])
-        if hit:
-            return hit
-    return ""
 
 
 def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | None) -> int:
