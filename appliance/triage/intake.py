@@ -44,6 +44,7 @@ TRIAGE_COLLECTION = "triage"
 MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
 
+
 def originals_dir(app: Appliance) -> Path:
     return app.settings.data_dir / "triage" / "originals"
 

@@ -35,7 +35,6 @@ class ExportData:
         return [(n, titles.get(n) or out[n][0].agenda_title, out[n]) for n in order]
 
 
-
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

@@ -23,6 +23,7 @@ from appliance.access.principals import Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
+from appliance.i18n import texts
 from appliance.minutes.export.besluit import node_id, to_jsonld
 from appliance.minutes.export.data import (
     ExportData,
@@ -51,42 +52,6 @@ FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, MIME type)
     "besluit.jsonld": ("besluit.jsonld", "application/ld+json"),
 }
 REVIEWER_ROLES = ("archivist", "admin", "system")
-
-# Texts inside the exported documents (not UI texts: the document goes out in the language asked for).
-LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "minutes": "Notulen", "draft": "AI-gegenereerd ontwerp, niet goedgekeurd",
-        "approved": "Goedgekeurd door {who} op {when}", "body": "Orgaan", "date": "Datum",
-        "attendees": "Aanwezigen", "agenda_item": "Agendapunt {n}", "general": "Algemeen",
-        "summary": "Samenvatting", "decision": "Besluit", "action": "Actie", "actions": "Actiepunten",
-        "owner": "Verantwoordelijke", "deadline": "Uiterste datum", "time": "Fragment",
-        "vote": "Stemming: {for} voor, {against} tegen, {abstain} onthoudingen",
-        "model": "Ontwerp opgesteld door een taalmodel ({model}); alleen door een mens aanvaarde punten "
-                 "staan hierin.",
-        "none": "Geen aanvaarde punten.",
-    },
-    "fr": {
-        "minutes": "Procès-verbal", "draft": "Projet généré par IA, non approuvé",
-        "approved": "Approuvé par {who} le {when}", "body": "Organe", "date": "Date",
-        "attendees": "Présents", "agenda_item": "Point {n} de l'ordre du jour", "general": "Général",
-        "summary": "Résumé", "decision": "Décision", "action": "Action", "actions": "Actions",
-        "owner": "Responsable", "deadline": "Échéance", "time": "Extrait",
-        "vote": "Vote : {for} pour, {against} contre, {abstain} abstentions",
-        "model": "Projet rédigé par un modèle de langue ({model}) ; seuls les points acceptés par une "
-                 "personne y figurent.",
-        "none": "Aucun point accepté.",
-    },
-    "en": {
-        "minutes": "Minutes", "draft": "AI-generated draft, not approved",
-        "approved": "Approved by {who} on {when}", "body": "Body", "date": "Date",
-        "attendees": "Attendees", "agenda_item": "Agenda item {n}", "general": "General",
-        "summary": "Summary", "decision": "Decision", "action": "Action", "actions": "Action items",
-        "owner": "Owner", "deadline": "Deadline", "time": "Fragment",
-        "vote": "Vote: {for} for, {against} against, {abstain} abstentions",
-        "model": "Drafted by a language model ({model}); only items a person accepted are included.",
-        "none": "No accepted items.",
-    },
-}
 
 
 def can_read(who: Principal, minutes: Minutes) -> bool:
@@ -156,7 +121,8 @@ def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
     if who is not None:
         load_minutes(app, minutes_id, who)
     data = export_data(app, minutes_id)
-    labels = LABELS.get(lang or app.settings.web.default_language, LABELS["nl"])
+    # Texts inside the exported document: it goes out in the language asked for.
+    labels = texts(lang or app.settings.web.default_language, "minutes_export.")
     if fmt == "md":
         content = to_markdown(data, labels, app.settings.minutes.organisation).encode("utf-8")
     elif fmt == "actions.csv":
