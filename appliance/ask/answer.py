@@ -22,6 +22,7 @@ from sqlmodel import select
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
 from appliance.errors import BelfortError
+from appliance.i18n import t
 from appliance.audit import log as audit
 from appliance.ask import prompts
 from appliance.access.principals import Principal, readable_collection_ids
@@ -136,7 +137,7 @@ def answer(
     q = validate_question(question)
     detected = detect_question_language(q)
     language = detected if detected in prompts.LANGUAGES else "nl"
-    notice = prompts.UNSUPPORTED_LANGUAGE if detected not in prompts.LANGUAGES and detected else ""
+    notice = t("nl", "answer.unsupported_language") if detected not in prompts.LANGUAGES and detected else ""
     engine = (llm or get_llm(app)) if use_llm else None
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
@@ -148,11 +149,11 @@ def answer(
 
     topic = sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
     if topic:
-        ans = Answer(text=_with_route(prompts.SENSITIVE[language], routes, language), citations=[],
+        ans = Answer(text=_with_route(t(language, "answer.sensitive"), routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="escalated",
                      checks={"sensitive_topic": topic}, **base)
     elif not relevant:
-        ans = Answer(text=_with_route(prompts.DONT_KNOW[language], routes, language), citations=[],
+        ans = Answer(text=_with_route(t(language, "answer.dont_know"), routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="dont_know",
                      checks={"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)},
@@ -178,7 +179,7 @@ def answer(
             ans.checks["first_token_s"] = round(gen.first_token, 3)
             if gen.error:
                 ans.checks["stream"] = gen.error
-    ans.label = (prompts.EXTRACTIVE if ans.status == "extractive" else prompts.AI_LABEL)[language]
+    ans.label = t(language, "answer.extractive" if ans.status == "extractive" else "answer.ai_label")
     ans.latency = round(time.perf_counter() - started, 3)
     ans.audit_id = _audit(app, who, q, ans, engine)
     return ans
@@ -325,7 +326,7 @@ def _checked(gen: _Generated, chosen: list[Source], language: str, routes: list[
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:
         checks["gate"] = "model_dont_know" if said_dont_know else "nothing_supported"
-        return Answer(text=_with_route(prompts.DONT_KNOW[language], routes, language), citations=[],
+        return Answer(text=_with_route(t(language, "answer.dont_know"), routes, language), citations=[],
                       sources=chosen, status="dont_know", checks=checks, **base)
     citations = [Citation(n, s.text, round(s.support, 3), s.reason) for s in result.kept for n in s.cited]
     return Answer(text=result.text, citations=citations, sources=chosen, status="answered",
@@ -337,7 +338,7 @@ def _extractive(q: str, chosen: list[Source], language: str, base: dict[str, Any
     for s in chosen:
         s.highlight = best_sentences(q, s.text)
         lines.append(f"[{s.number}] {s.highlight}")
-    text = prompts.EXTRACTIVE[language] + "\n" + "\n".join(lines)
+    text = t(language, "answer.extractive") + "\n" + "\n".join(lines)
     return Answer(text=text, citations=[Citation(s.number, s.highlight, 1.0, "extract") for s in chosen],
                   sources=chosen, status="extractive", checks={"gate": "no_llm"}, **base)
 
@@ -347,7 +348,7 @@ def _with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
         return text
     r = routes[0]
     who = " — ".join(x for x in (r["department"], r["mailbox"]) if x)
-    return f"{text} {prompts.ESCALATE[language].format(route=who)}"
+    return f"{text} {t(language, 'answer.escalate', route=who)}"
 
 
 def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | None) -> int:

@@ -120,7 +120,7 @@ def load_answer(app: Appliance, who: Principal, audit_id: int) -> tuple[str, Ans
     highlights = {c.number: c.sentence for c in citations if c.reason == "extract"}
     question_used = str(payload.get("question_used") or rec.question)
     sources = _sources(app, who, payload.get("sources", []), question_used, highlights)
-    label = (prompts.EXTRACTIVE if rec.status == "extractive" else prompts.AI_LABEL)[language]
+    label = t(language, "answer.extractive" if rec.status == "extractive" else "answer.ai_label")
     ans = Answer(text=rec.answer, citations=citations, sources=sources, status=rec.status, language=language,
                  model=rec.model, latency=float(payload.get("latency_s") or 0.0), audit_id=audit_id,
                  label=label, notice=str(payload.get("notice") or ""),
