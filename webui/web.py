@@ -14,7 +14,7 @@ from appliance.context import Appliance
 from appliance.errors import Forbidden
 from appliance.access import sessions as web_sessions
 from appliance.access.principals import Principal
-from webui.translate import LANGUAGES, t
+from appliance.i18n import LANGUAGES, t
 
 LANG_COOKIE = "belfort_lang"
 ROLE_RANK = {"staff": 0, "archivist": 1, "admin": 2, "system": 3}

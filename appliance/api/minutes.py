@@ -13,6 +13,7 @@ from litestar import get
 from litestar.response import Response
 
 from appliance.context import Appliance
+from appliance.i18n import t
 from appliance.ids import Id
 from appliance.minutes.export import formats as exports
 from appliance.access.principals import Principal
@@ -82,7 +83,7 @@ def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> Minutes
         id=minutes.id or 0, recording_id=minutes.recording_id, title=minutes.title, body=minutes.body,
         meeting_date=minutes.meeting_date, attendees=list(minutes.attendees or []),
         agenda=list(minutes.agenda or []), state=minutes.state, ai_generated=not approved,
-        label=exports.LABELS["en"]["approved" if approved else "draft"].format(
+        label=t("en", "minutes_export.approved" if approved else "minutes_export.draft",
             who=minutes.approved_by, when=minutes.approved_at.isoformat() if minutes.approved_at else ""),
         model=minutes.model, model_sha256=minutes.model_sha256, approved_by=minutes.approved_by,
         approved_at=minutes.approved_at.isoformat() if minutes.approved_at else None,

@@ -20,18 +20,19 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from appliance.db.engine import read_session
-from appliance.db.tables import Chunk, Collection
+from appliance.db.tables import Chunk
 from appliance.errors import BelfortError
+from appliance.i18n import t
 from appliance.audit import log as audit
 from appliance.ask import prompts
 from appliance.access.principals import Principal, readable_collection_ids
 from appliance.ask.citations import CheckResult, check_answer
 from appliance.ask.llm_engine import get_llm
+from appliance.ask.routes import escalation_routes, sensitive_topic
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
     idf_weights,
-    matches_topic,
     relevance,
     vector_threshold,
 )
@@ -136,23 +137,23 @@ def answer(
     q = validate_question(question)
     detected = detect_question_language(q)
     language = detected if detected in prompts.LANGUAGES else "nl"
-    notice = prompts.UNSUPPORTED_LANGUAGE if detected not in prompts.LANGUAGES and detected else ""
+    notice = t("nl", "answer.unsupported_language") if detected not in prompts.LANGUAGES and detected else ""
     engine = (llm or get_llm(app)) if use_llm else None
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     sources = _retrieve(app, who, search_q)
     relevant = [s for s in sources if _is_relevant(app, s, search_q, language)]
-    routes = _routes(app, who, sources)
+    routes = escalation_routes(app, who, [s.collection for s in sources])
     base: dict[str, Any] = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
 
-    topic = _sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
+    topic = sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
     if topic:
-        ans = Answer(text=_with_route(prompts.SENSITIVE[language], routes, language), citations=[],
+        ans = Answer(text=_with_route(t(language, "answer.sensitive"), routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="escalated",
                      checks={"sensitive_topic": topic}, **base)
     elif not relevant:
-        ans = Answer(text=_with_route(prompts.DONT_KNOW[language], routes, language), citations=[],
+        ans = Answer(text=_with_route(t(language, "answer.dont_know"), routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="dont_know",
                      checks={"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)},
@@ -178,7 +179,7 @@ def answer(
             ans.checks["first_token_s"] = round(gen.first_token, 3)
             if gen.error:
                 ans.checks["stream"] = gen.error
-    ans.label = (prompts.EXTRACTIVE if ans.status == "extractive" else prompts.AI_LABEL)[language]
+    ans.label = t(language, "answer.extractive" if ans.status == "extractive" else "answer.ai_label")
     ans.latency = round(time.perf_counter() - started, 3)
     ans.audit_id = _audit(app, who, q, ans, engine)
     return ans
@@ -325,7 +326,7 @@ def _checked(gen: _Generated, chosen: list[Source], language: str, routes: list[
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:
         checks["gate"] = "model_dont_know" if said_dont_know else "nothing_supported"
-        return Answer(text=_with_route(prompts.DONT_KNOW[language], routes, language), citations=[],
+        return Answer(text=_with_route(t(language, "answer.dont_know"), routes, language), citations=[],
                       sources=chosen, status="dont_know", checks=checks, **base)
     citations = [Citation(n, s.text, round(s.support, 3), s.reason) for s in result.kept for n in s.cited]
     return Answer(text=result.text, citations=citations, sources=chosen, status="answered",
@@ -337,25 +338,9 @@ def _extractive(q: str, chosen: list[Source], language: str, base: dict[str, Any
     for s in chosen:
         s.highlight = best_sentences(q, s.text)
         lines.append(f"[{s.number}] {s.highlight}")
-    text = prompts.EXTRACTIVE[language] + "\n" + "\n".join(lines)
+    text = t(language, "answer.extractive") + "\n" + "\n".join(lines)
     return Answer(text=text, citations=[Citation(s.number, s.highlight, 1.0, "extract") for s in chosen],
                   sources=chosen, status="extractive", checks={"gate": "no_llm"}, **base)
-
-
-def _routes(app: Appliance, who: Principal, sources: list[Source]) -> list[dict[str, str]]:
-    """Escalation routes: those of the closest passages' collections, else of any readable one."""
-    with read_session(app.db) as session:
-        readable = readable_collection_ids(session, who)
-        rows = session.exec(select(Collection).where(Collection.id.in_(readable))).all()  # type: ignore[union-attr]
-    by_name = {c.name: c for c in rows if c.route_department or c.route_mailbox}
-    order = [s.collection for s in sources] + sorted(by_name)
-    out, seen = [], set()
-    for name in order:
-        c = by_name.get(name)
-        if c is not None and name not in seen:
-            seen.add(name)
-            out.append({"collection": name, "department": c.route_department, "mailbox": c.route_mailbox})
-    return out
 
 
 def _with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
@@ -363,19 +348,7 @@ def _with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
         return text
     r = routes[0]
     who = " — ".join(x for x in (r["department"], r["mailbox"]) if x)
-    return f"{text} {prompts.ESCALATE[language].format(route=who)}"
-
-
-def _sensitive_topic(app: Appliance, who: Principal, q: str) -> str:
-    with read_session(app.db) as session:
-        readable = readable_collection_ids(session, who)
-        rows = session.exec(select(Collection).where(Collection.id.in_(readable))).all()  # type: ignore[union-attr]
-    for c in rows:
-        topics = (c.settings_json or {}).get("sensitive_topics") or []
-        hit = matches_topic(q, [str(t) for t in topics])
-        if hit:
-            return hit
-    return ""
+    return f"{text} {t(language, 'answer.escalate', route=who)}"
 
 
 def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | None) -> int:

@@ -21,6 +21,7 @@ from appliance.errors import NotFound
 from appliance.ask import prompts
 from appliance.access.principals import Principal, readable_collection_ids
 from appliance.ask.answer import Answer, Citation, Source
+from appliance.i18n import t
 from appliance.search.query import SNIPPET_CHARS, mark
 from appliance.index.text import query_terms, snippet
 from models.base import ChatMessage
@@ -56,11 +57,6 @@ def parse_ids(raw: str | Iterable[int] | None, limit: int = MAX_TURNS) -> list[i
 # Answers whose text is built from the passages (quotes, or an LLM's reading of them); the other
 # statuses (dont_know, escalated, refused) are fixed texts that quote nothing.
 QUOTING_STATUSES = ("answered", "extractive")
-WITHHELD = {
-    "nl": "Dit antwoord is verborgen: het steunt op documenten die u niet meer kunt lezen.",
-    "fr": "Cette réponse est masquée : elle s'appuie sur des documents que vous ne pouvez plus lire.",
-    "en": "This answer is hidden: it is based on documents you can no longer read.",
-}
 
 
 def sources_readable(session: Session, who: Principal, stored: list[dict[str, Any]]) -> bool:
@@ -94,7 +90,7 @@ def _own_answers(app: Appliance, who: Principal, ids: list[int]) -> dict[int, An
         hidden = [i for i, r in out.items() if not answer_text_visible(session, who, r)]
     for i in hidden:  # detached from the session now: nothing of this reaches the database
         language = str(json.loads(out[i].payload or "{}").get("language") or "nl")
-        out[i].answer = WITHHELD.get(language, WITHHELD["nl"])
+        out[i].answer = t(language, "answer.withheld")
     return out
 
 
@@ -124,7 +120,7 @@ def load_answer(app: Appliance, who: Principal, audit_id: int) -> tuple[str, Ans
     highlights = {c.number: c.sentence for c in citations if c.reason == "extract"}
     question_used = str(payload.get("question_used") or rec.question)
     sources = _sources(app, who, payload.get("sources", []), question_used, highlights)
-    label = (prompts.EXTRACTIVE if rec.status == "extractive" else prompts.AI_LABEL)[language]
+    label = t(language, "answer.extractive" if rec.status == "extractive" else "answer.ai_label")
     ans = Answer(text=rec.answer, citations=citations, sources=sources, status=rec.status, language=language,
                  model=rec.model, latency=float(payload.get("latency_s") or 0.0), audit_id=audit_id,
                  label=label, notice=str(payload.get("notice") or ""),

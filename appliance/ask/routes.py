@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from appliance.access.principals import Principal, readable_collection_ids
+from appliance.ask.relevance import matches_topic
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection
 from appliance.errors import BelfortError, NotFound
@@ -79,3 +81,37 @@ def set_route(app: Appliance, collection: str, *, department: str | None = None,
                                  "handler_groups": list(route.handler_groups),
                                  "sensitive_topics": len(route.sensitive_topics)}))
     return route
+
+
+# --- what Ask reads: routes and sensitive topics of the collections one may read ----------
+
+
+def _readable_collections(app: Appliance, who: Principal) -> list[Collection]:
+    with read_session(app.db) as session:
+        readable = readable_collection_ids(session, who)
+        return list(session.exec(select(Collection).where(Collection.id.in_(readable))).all())  # type: ignore[union-attr]
+
+
+def escalation_routes(app: Appliance, who: Principal, first: list[str]) -> list[dict[str, str]]:
+    """Escalation routes: those of the `first` collections (the closest passages'), else of any
+    collection `who` may read."""
+    rows = _readable_collections(app, who)
+    by_name = {c.name: c for c in rows if c.route_department or c.route_mailbox}
+    order = first + sorted(by_name)
+    out, seen = [], set()
+    for name in order:
+        c = by_name.get(name)
+        if c is not None and name not in seen:
+            seen.add(name)
+            out.append({"collection": name, "department": c.route_department, "mailbox": c.route_mailbox})
+    return out
+
+
+def sensitive_topic(app: Appliance, who: Principal, q: str) -> str:
+    """The first sensitive topic of a collection `who` may read that the question touches, or ""."""
+    for c in _readable_collections(app, who):
+        topics = (c.settings_json or {}).get("sensitive_topics") or []
+        hit = matches_topic(q, [str(t) for t in topics])
+        if hit:
+            return hit
+    return ""

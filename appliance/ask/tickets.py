@@ -40,6 +40,7 @@ from appliance.db.tables import (
 from appliance.errors import BelfortError, NotFound
 from appliance.access.principals import SYSTEM, Principal, principal_for, readable_collection_ids
 from appliance.ask.routes import route_groups
+from appliance.i18n import texts
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -284,29 +285,6 @@ def close(app: Appliance, who: Principal, ticket_id: int) -> Ticket:
 
 # --- mail to the route's mailbox ---------------------------------------------------------------
 
-_MAIL = {
-    "nl": {"subject": "[Belfort] Vraag doorgestuurd #{id}: {start}",
-           "intro": "Een collega stuurt een vraag door die Belfort niet (volledig) kon beantwoorden.",
-           "question": "Vraag", "answer": "Antwoord van Belfort (gemaakt door AI, controleer de bronnen)",
-           "extractive": "Passages uit de documenten (geen AI-antwoord)",
-           "sources": "Bronnen", "page": "p.", "note": "Opmerking", "none": "(geen)",
-           "link": "Beantwoord het ticket in Belfort: {path}"},
-    "fr": {"subject": "[Belfort] Question transmise #{id} : {start}",
-           "intro": "Un collègue transmet une question à laquelle Belfort n'a pas pu répondre "
-                    "(entièrement).",
-           "question": "Question", "answer": "Réponse de Belfort (générée par IA, vérifiez les sources)",
-           "extractive": "Passages des documents (pas de réponse IA)",
-           "sources": "Sources", "page": "p.", "note": "Remarque", "none": "(aucune)",
-           "link": "Répondez au ticket dans Belfort : {path}"},
-    "en": {"subject": "[Belfort] Question forwarded #{id}: {start}",
-           "intro": "A colleague forwards a question Belfort could not (fully) answer.",
-           "question": "Question", "answer": "Belfort's answer (AI-generated, check the sources)",
-           "extractive": "Passages from the documents (no AI answer)",
-           "sources": "Sources", "page": "p.", "note": "Note", "none": "(none)",
-           "link": "Answer the ticket in Belfort: {path}"},
-}
-
-
 def ticket_path(ticket_id: int | None) -> str:
     return f"/tickets/{ticket_id}"
 
@@ -314,7 +292,7 @@ def ticket_path(ticket_id: int | None) -> str:
 def mail_text(ticket: Ticket, info: TicketInfo | None = None) -> tuple[str, str]:
     """(subject, body). The subject holds only the question's first words (no asker, no note); the
     body holds the answer and sources as `info` (the route's reader) may read them."""
-    m = _MAIL.get(ticket.language, _MAIL["nl"])
+    m = texts(ticket.language, "ticket_mail.")
     words = ticket.question.split()
     start = " ".join(words[:SUBJECT_WORDS])[:80] + (" …" if len(words) > SUBJECT_WORDS else "")
     subject = m["subject"].format(id=ticket.id, start=start)

@@ -86,7 +86,7 @@ def _m5_fts_scope(engine: Engine) -> None:
 
 
 def _add_column(table: str, column: str, ddl: str, index: bool = False) -> Callable[[Engine], None]:
-    """A migration that adds a column declared in tables.py to databases made before it was declared
+    """A migration that adds a column declared in db/tables/ to databases made before it was declared
     (a database created afterwards already has it from create_all)."""
 
     def step(engine: Engine) -> None:

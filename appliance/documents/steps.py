@@ -112,37 +112,8 @@ class CommitToStore(Step):
             if found is not None:  # another process stored it since our check
                 ctx.version_id, ctx.document_id = found[0].id, found[1].id
                 raise StopIngest("duplicate")
-            doc = s.exec(
-                select(Document).where(
-                    Document.collection_id == ctx.collection_id, Document.source_path == ctx.source_name
-                )
-            ).first()
-            number = 1
-            if doc is None:
-                doc = Document(collection_id=ctx.collection_id, source_path=ctx.source_name)
-                ctx.state = "needs_ocr" if ex.needs_ocr else "ingested"
-            else:
-                ctx.state = "new_version"
-                ctx.retired_chunk_ids = list(
-                    s.exec(select(Chunk.id).where(Chunk.document_id == doc.id, Chunk.active)).all()  # type: ignore[arg-type]
-                )
-                if ctx.retired_chunk_ids:
-                    s.exec(update(Chunk).where(Chunk.id.in_(ctx.retired_chunk_ids)).values(active=False))  # type: ignore[union-attr]
-                previous = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).all()
-                for v in previous:
-                    if v.retired_at is None:
-                        v.retired_at = utcnow()
-                        s.add(v)
-                number = max((v.number for v in previous), default=0) + 1
-            doc.parent_id = ctx.parent_id if doc.parent_id is None else doc.parent_id
-            doc.title = (ex.title or Path(ctx.source_name).stem)[:500]
-            doc.kind, doc.mime, doc.language = ex.kind, ex.mime, ctx.language
-            doc.state = "needs_ocr" if ex.needs_ocr else "ingested"
-            doc.state_detail = "waiting for OCR" if ex.needs_ocr else ""
-            doc.meta = {**(ex.meta or {}), "children_pending": bool(ex.children)}
-            if not ex.needs_ocr:
-                doc.meta["structure"] = extract_structure(ex.text, meta=ex.meta).as_dict()
-            doc.updated_at = utcnow()
+            doc, number = _document_for(s, ctx)
+            _describe(doc, ctx)
             s.add(doc)
             s.flush()
             version = DocumentVersion(
@@ -171,6 +142,47 @@ class CommitToStore(Step):
             s.flush()
             ctx.document_id, ctx.version_id = doc.id, version.id
             ctx.new_chunk_ids = [r.id for r in rows if r.id is not None]
+
+
+def _document_for(s: Session, ctx: PipelineContext) -> tuple[Document, int]:
+    """The document at this source path (a new one, or the existing one with its versions and chunks
+    retired) and the number of the version about to be stored; sets the outcome state."""
+    assert ctx.extracted is not None
+    doc = s.exec(
+        select(Document).where(
+            Document.collection_id == ctx.collection_id, Document.source_path == ctx.source_name
+        )
+    ).first()
+    if doc is None:
+        ctx.state = "needs_ocr" if ctx.extracted.needs_ocr else "ingested"
+        return Document(collection_id=ctx.collection_id, source_path=ctx.source_name), 1
+    ctx.state = "new_version"
+    ctx.retired_chunk_ids = list(
+        s.exec(select(Chunk.id).where(Chunk.document_id == doc.id, Chunk.active)).all()  # type: ignore[arg-type]
+    )
+    if ctx.retired_chunk_ids:
+        s.exec(update(Chunk).where(Chunk.id.in_(ctx.retired_chunk_ids)).values(active=False))  # type: ignore[union-attr]
+    previous = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).all()
+    for v in previous:
+        if v.retired_at is None:
+            v.retired_at = utcnow()
+            s.add(v)
+    return doc, max((v.number for v in previous), default=0) + 1
+
+
+def _describe(doc: Document, ctx: PipelineContext) -> None:
+    """Title, kind, state and metadata of the document from what was extracted."""
+    ex = ctx.extracted
+    assert ex is not None
+    doc.parent_id = ctx.parent_id if doc.parent_id is None else doc.parent_id
+    doc.title = (ex.title or Path(ctx.source_name).stem)[:500]
+    doc.kind, doc.mime, doc.language = ex.kind, ex.mime, ctx.language
+    doc.state = "needs_ocr" if ex.needs_ocr else "ingested"
+    doc.state_detail = "waiting for OCR" if ex.needs_ocr else ""
+    doc.meta = {**(ex.meta or {}), "children_pending": bool(ex.children)}
+    if not ex.needs_ocr:
+        doc.meta["structure"] = extract_structure(ex.text, meta=ex.meta).as_dict()
+    doc.updated_at = utcnow()
 
 
 def extract_structure(text: str, meta: dict[str, Any] | None) -> Any:

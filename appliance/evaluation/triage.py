@@ -138,6 +138,52 @@ def _predictions(labels: list[str], probs: np.ndarray) -> tuple[list[str], np.nd
     return [labels[i] for i in probs.argmax(axis=1)], probs.max(axis=1)
 
 
+_Systems = tuple[dict[str, Any], tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]
+
+
+def _zero_shot_systems(embedder: Embedder, taxonomy: Taxonomy | None, test_texts: list[str],
+                       test_labels: list[str]) -> _Systems:
+    """(result fields, Belfort's predictions, baseline labels and scores) without training rows."""
+    tax = taxonomy or Taxonomy.from_labels(sorted(set(test_labels)))
+    if not set(tax.keys) & set(test_labels):
+        raise BelfortError(
+            "eval.taxonomy_mismatch",
+            "no test label is a category key of the taxonomy",
+            hint="category keys must equal the labels; e.g. " + ", ".join(sorted(set(test_labels))[:5]),
+        )
+    zs = ZeroShotModel.build(tax, embedder)
+    baseline = _baseline_zero_shot(tax, test_texts)
+    probs = zs.proba_from_vectors(embed_items(embedder, test_texts, zs.max_chars))
+    result = {
+        "n_train": 0,
+        "labels": len(tax.keys),
+        "zero_shot": True,
+        "descriptions": "taxonomy" if taxonomy else "label_names",
+    }
+    return result, _predictions(zs.labels, probs), baseline
+
+
+def _supervised_systems(embedder: Embedder, train_texts: list[str], train_labels: list[str],
+                        test_texts: list[str], candidates: Sequence[TrainParams] | None,
+                        details: dict[str, Any] | None) -> _Systems:
+    """(result fields, Belfort's predictions, baseline labels and scores) trained on the train rows."""
+    if len(set(train_labels)) < 2:
+        raise BelfortError(
+            "eval.too_few_labels",
+            "the training rows hold fewer than two labels",
+            hint="pass more training rows, or --zero-shot",
+        )
+    model, selection = train_auto(embedder, train_texts, train_labels, candidates)
+    if details is not None:
+        details.update(
+            {"selection": selection, "model_version": model.version, "temperature": model.temperature}
+        )
+    vecs = embed_items(embedder, test_texts, model.params.max_chars)
+    belfort_pred = _predictions(model.labels, model.proba_from_vectors(vecs, test_texts))
+    baseline = _baseline_supervised(train_texts, train_labels, test_texts)
+    return {"n_train": len(train_texts)}, belfort_pred, baseline
+
+
 def evaluate(
     train_rows: Sequence[dict[str, Any]],
     test_rows: Sequence[dict[str, Any]],
@@ -158,43 +204,14 @@ def evaluate(
             "no test row has a label",
             hint=f"check --label (rows with an empty '{label_field}' are left out)",
         )
-    result: dict[str, Any]
     if zero_shot:
-        tax = taxonomy or Taxonomy.from_labels(sorted(set(test_labels)))
-        if not set(tax.keys) & set(test_labels):
-            raise BelfortError(
-                "eval.taxonomy_mismatch",
-                "no test label is a category key of the taxonomy",
-                hint="category keys must equal the labels; e.g. " + ", ".join(sorted(set(test_labels))[:5]),
-            )
-        zs = ZeroShotModel.build(tax, embedder)
-        b_labels, b_scores = _baseline_zero_shot(tax, test_texts)
-        probs = zs.proba_from_vectors(embed_items(embedder, test_texts, zs.max_chars))
-        result = {
-            "n_train": 0,
-            "labels": len(tax.keys),
-            "zero_shot": True,
-            "descriptions": "taxonomy" if taxonomy else "label_names",
-        }
-        belfort_pred = _predictions(zs.labels, probs)
+        result, belfort_pred, baseline = _zero_shot_systems(embedder, taxonomy, test_texts, test_labels)
     else:
         train_texts, train_labels = labelled(train_rows, text_field, label_field)
-        if len(set(train_labels)) < 2:
-            raise BelfortError(
-                "eval.too_few_labels",
-                "the training rows hold fewer than two labels",
-                hint="pass more training rows, or --zero-shot",
-            )
-        model, selection = train_auto(embedder, train_texts, train_labels, candidates)
-        if details is not None:
-            details.update(
-                {"selection": selection, "model_version": model.version, "temperature": model.temperature}
-            )
-        vecs = embed_items(embedder, test_texts, model.params.max_chars)
-        belfort_pred = _predictions(model.labels, model.proba_from_vectors(vecs, test_texts))
-        b_labels, b_scores = _baseline_supervised(train_texts, train_labels, test_texts)
-        result = {"n_train": len(train_texts), "labels": len(set(train_labels) | set(test_labels))}
-    base_pred, base_conf = _predictions(b_labels, b_scores)
+        result, belfort_pred, baseline = _supervised_systems(
+            embedder, train_texts, train_labels, test_texts, candidates, details)
+        result["labels"] = len(set(train_labels) | set(test_labels))
+    base_pred, base_conf = _predictions(*baseline)
     ordered = {
         "baseline": metrics(test_labels, base_pred, base_conf),
         "belfort": metrics(test_labels, *belfort_pred),

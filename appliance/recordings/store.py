@@ -27,6 +27,7 @@ from appliance.recordings.transcripts import FROM_SETTINGS, asr_options, n_chunk
 from appliance.storage.names import display_name
 from appliance.storage.staging import stage_stream
 from models.base import ModelError
+from models.whisper import AudioInfo
 
 MIB = 1024 * 1024
 # What people upload from recorders, phones, video conferencing and the council's streaming system.
@@ -120,6 +121,12 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
     sha = staged.sha256
     final = store.put_file(part, sha, ext)
     _refuse(part)  # still there only when the same recording was stored before
+    return _recording_for(app, who, name, final, sha, staged.size, info, collection_id, language)
+
+
+def _recording_for(app: Appliance, who: Principal, name: str, final: Path, sha: str, size: int, info: AudioInfo,
+                   collection_id: int | None, language: str | None) -> Recording:
+    """The uploader's earlier recording of the same file in the same collection, or a new pending one."""
     opts = asr_options(app.settings, language=language)
     with write_session(app.db) as s:
         same = s.exec(select(Recording).where(Recording.sha256 == sha, Recording.uploaded_by == who.username,
@@ -134,7 +141,7 @@ def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes
         s.add(rec)
         s.flush()
         s.add(AuditEvent(actor=who.username, action="recording.uploaded", target=f"recording:{rec.id}",
-                         detail={"sha256": sha, "size": staged.size, "seconds": round(info.duration, 1),
+                         detail={"sha256": sha, "size": size, "seconds": round(info.duration, 1),
                                  "channels": info.channels, "sample_rate": info.sample_rate}))
         return rec
 

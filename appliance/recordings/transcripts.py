@@ -293,9 +293,22 @@ def transcribe_recording(
     turns = _turns(app, rec.id, path, diarizer) if diarizer is not None else None
     g = Guard(guard)
     _seed_guard(g, done_before)
+    _transcribe_windows(app, rec, path, engine, opts, g, turns, result, progress_cb)
+    _audit_made(app, rec.id, engine, diarizer, dict(g.dropped))
+    result.state = "done"
+    result.segments = recording_segments(app, rec.id)
+    result.dropped = dict(g.dropped)
+    return result
+
+
+def _transcribe_windows(app: Appliance, rec: Recording, path: Path, engine: Transcriber, opts: AsrOptions,
+                        g: Guard, turns: list[Turn] | None, result: RecordingResult,
+                        progress_cb: ProgressCallback | None) -> None:
+    """Transcribe and store the windows not done yet, one transaction each (a crash resumes there)."""
+    assert rec.id is not None
     for chunk in range(rec.chunks_done, rec.n_chunks):
         offset = chunk * rec.chunk_seconds
-        length = min(rec.chunk_seconds, info.duration - offset)
+        length = min(rec.chunk_seconds, result.duration - offset)
         try:
             segs = list(_chunk_segments(engine, path, g, offset, length, opts.language, opts.hotwords))
         except ModelError as exc:
@@ -310,11 +323,6 @@ def transcribe_recording(
         result.chunks_done = chunk + 1
         if progress_cb is not None:
             progress_cb(result.progress)
-    _audit_made(app, rec.id, engine, diarizer, dict(g.dropped))
-    result.state = "done"
-    result.segments = recording_segments(app, rec.id)
-    result.dropped = dict(g.dropped)
-    return result
 
 
 def _turns(app: Appliance, rec_id: int, path: Path, diarizer: Diarizer) -> list[Turn]:

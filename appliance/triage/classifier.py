@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from appliance.db.tables import TriageItem
 from appliance.triage.features import embed_items
 from appliance.triage.model import TriageModel, ZeroShotModel, check_embedder
 from appliance.triage.taxonomy import Taxonomy
@@ -227,3 +228,8 @@ class TriageClassifier:
             model_version=self.scorer.version,
             model_kind=self.scorer.kind,
         )
+
+
+def item_text(item: TriageItem) -> str:
+    """What the classifier reads of an item (as intake classifies it): subject, then the body."""
+    return "\n".join(x for x in (item.subject, item.text) if x)

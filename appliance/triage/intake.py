@@ -35,7 +35,7 @@ from appliance.storage.staging import staged_bytes
 from appliance.triage.classifier import Decision, TriageClassifier
 from appliance.triage.mail import ParsedMail, fix_text, parse_mail, sniff_kind
 from appliance.triage.queue import TRIAGE_GROUP
-from appliance.triage.routing import BLOCKING_FLAGS, export_csv, route
+from appliance.triage.routing import BLOCKING_FLAGS, route
 from ingest.chunk import detect_language
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ TRIAGE_COLLECTION = "triage"
 MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
 
-__all__ = ["export_csv", "receive", "receive_file", "receive_form", "route"]
 
 
 def _existing(app: Appliance, source: str, external_id: str, sha: str) -> TriageItem | None:
@@ -276,6 +275,45 @@ def _missing_fields(clf: TriageClassifier, decision: Decision, text: str) -> lis
     return check_fields(text, category.required_fields).missing if category and category.required_fields else []
 
 
+def _classify(app: Appliance, classifier: TriageClassifier | None, text: str, flags: list[str],
+              ) -> tuple[Decision | None, TriageClassifier | None, str, str]:
+    """(decision, classifier, reason, embedder id); a loop or an empty item is not classified."""
+    if "loop" in flags:
+        return None, None, "loop", ""
+    if not text.strip():
+        return None, None, "empty", ""
+    clf: TriageClassifier | None = None
+    try:
+        clf = classifier or active_classifier(app)
+        embedder_id = clf.scorer.embedder_id
+        return clf.classify(text), clf, "", embedder_id
+    except BelfortError as err:  # no taxonomy yet, model missing: the item waits for a person
+        return None, clf, err.code, ""
+
+
+def _auto_route(app: Appliance, decision: Decision | None, flags: list[str], reason: str) -> tuple[bool, str]:
+    """Whether the item routes itself, and the reason it waits for a person when it does not."""
+    auto = decision is not None and decision.route is not None and app.settings.intake.auto_route
+    if decision is not None:
+        reason = decision.reason
+        if decision.route is not None and not app.settings.intake.auto_route:
+            reason = "auto_route_off"
+        if auto and set(flags) & BLOCKING_FLAGS:
+            auto, reason = False, "flagged"
+    return auto, reason
+
+
+def _apply_decision(item: TriageItem, decision: Decision) -> None:
+    """The classifier's suggestion on the item (marked as an AI suggestion)."""
+    item.suggested, item.confidence = decision.suggestion, decision.confidence
+    item.urgent, item.model_version = decision.urgent, decision.model_version
+    if decision.deadline_days is not None:
+        item.deadline = (item.received_at + timedelta(days=decision.deadline_days)).date().isoformat()
+    if decision.language and not item.language:
+        item.language = decision.language
+    item.meta = {**item.meta, "ai": {**decision.as_dict(), "label": "ai_suggestion"}}
+
+
 def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
              classifier: TriageClassifier | None) -> TriageItem:
     assert item.id is not None
@@ -285,26 +323,8 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
         flags.append("attachment_refused")
     body = parsed.text.strip() or attachment_text.strip()
     classify_text = "\n".join(x for x in (parsed.subject, body) if x)[:CLASSIFY_CHARS]
-    decision: Decision | None = None
-    clf: TriageClassifier | None = None
-    reason = "loop" if "loop" in flags else ""
-    embedder_id = ""
-    if not reason and classify_text.strip():
-        try:
-            clf = classifier or active_classifier(app)
-            embedder_id = clf.scorer.embedder_id
-            decision = clf.classify(classify_text)
-        except BelfortError as err:  # no taxonomy yet, model missing: the item waits for a person
-            reason = err.code
-    elif not reason:
-        reason = "empty"
-    auto = decision is not None and decision.route is not None and app.settings.intake.auto_route
-    if decision is not None:
-        reason = decision.reason
-        if decision.route is not None and not app.settings.intake.auto_route:
-            reason = "auto_route_off"
-        if auto and set(flags) & BLOCKING_FLAGS:
-            auto, reason = False, "flagged"
+    decision, clf, reason, embedder_id = _classify(app, classifier, classify_text, flags)
+    auto, reason = _auto_route(app, decision, flags, reason)
     missing = _missing_fields(clf, decision, classify_text) if clf and decision else []
     if auto and missing:  # a department cannot act on it yet: a person approves the request first
         auto, reason = False, "missing_information"
@@ -319,13 +339,7 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
         fresh.missing = missing
         fresh.state = "closed" if "loop" in flags else "queued"  # a loop is kept, never answered
         if decision is not None:
-            fresh.suggested, fresh.confidence = decision.suggestion, decision.confidence
-            fresh.urgent, fresh.model_version = decision.urgent, decision.model_version
-            if decision.deadline_days is not None:
-                fresh.deadline = (fresh.received_at + timedelta(days=decision.deadline_days)).date().isoformat()
-            if decision.language and not fresh.language:
-                fresh.language = decision.language
-            fresh.meta = {**fresh.meta, "ai": {**decision.as_dict(), "label": "ai_suggestion"}}
+            _apply_decision(fresh, decision)
             s.add(AuditEvent(actor="system", action="triage.classified", target=f"triage:{item.id}", detail={
                 "ai_made": True, "model_version": decision.model_version, "model_kind": decision.model_kind,
                 "embedder": embedder_id,

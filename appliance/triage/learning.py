@@ -1,7 +1,7 @@
 """Learning from the queue: a person's category becomes a label, labels retrain the model.
 
 A correction (or an accepted suggestion) is stored as a `TriageLabel` and the item is routed through
-`triage_intake.route`, the one function that routes. Retraining runs in the job queue: its rows are
+`triage.routing.route`, the one function that routes. Retraining runs in the job queue: its rows are
 the imported training file kept by `belfort triage train`, every item's latest person label, and one
 seed row per category (its description and examples) so that a category nobody has corrected yet is
 still known to the model. The new model is saved as a new version; the previous one stays for rollback.
@@ -24,7 +24,9 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError, NotFound
 from appliance.access.principals import Principal
+from appliance.triage.classifier import item_text
 from appliance.triage.model import TrainParams, train_auto
+from appliance.triage.routing import route
 from appliance.triage.store import ModelStore, active_taxonomy, models_root
 from appliance.triage.taxonomy import Taxonomy
 from appliance.settings import Settings
@@ -38,11 +40,6 @@ log = logging.getLogger(__name__)
 MIN_ROWS_PER_CATEGORY = 3
 MIN_CATEGORIES = 2
 MAX_TEXT_CHARS = 4000
-
-
-def item_text(item: TriageItem) -> str:
-    """What the classifier reads of an item (as intake classifies it): subject, then the body."""
-    return "\n".join(x for x in (item.subject, item.text) if x)
 
 
 # --- the imported training file, kept so that a retrain never forgets it --------------------
@@ -80,8 +77,6 @@ def record_correction(app: Appliance, who: Principal | str, item_id: int, catego
     """Store a person's category for an item as a label, then route the item there.
 
     Accepting the suggestion is the same call with the suggested category: a confirmed label."""
-    from appliance.triage.intake import route
-
     username = who if isinstance(who, str) else who.username
     taxonomy = active_taxonomy(app.settings)
     if taxonomy.get(category) is None:

@@ -18,10 +18,11 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
+from appliance.i18n import has, t, texts
 from appliance.privacy import rules as pii_rules
 from appliance.access.principals import Principal
 from appliance.documents.structure import document_date, extract_structure
-from appliance.triage.learning import item_text
+from appliance.triage.classifier import item_text
 
 TEMPLATE_VERSION = "triage-info-request/1"
 LANGUAGES = ("nl", "fr", "en")
@@ -64,43 +65,6 @@ ALIASES = {
     "datum": "date",
 }
 
-# How the request names each field, per language; an unknown field is named by its key.
-FIELD_NAMES: dict[str, dict[str, str]] = {
-    "address": {"nl": "het volledige adres (straat, huisnummer en gemeente)",
-                "fr": "l'adresse complète (rue, numéro et commune)",
-                "en": "the full address (street, house number and municipality)"},
-    "reference": {"nl": "het dossiernummer of uw referentie",
-                  "fr": "le numéro de dossier ou votre référence",
-                  "en": "the file number or your reference"},
-    "phone": {"nl": "een telefoonnummer waarop we u kunnen bereiken",
-              "fr": "un numéro de téléphone où vous joindre",
-              "en": "a phone number where we can reach you"},
-    "email": {"nl": "uw e-mailadres", "fr": "votre adresse e-mail", "en": "your e-mail address"},
-    "date": {"nl": "de datum waarop het gebeurde", "fr": "la date des faits", "en": "the date it happened"},
-    "document_description": {"nl": "een omschrijving van de documenten die u wilt inzien",
-                             "fr": "une description des documents que vous souhaitez consulter",
-                             "en": "a description of the documents you would like to see"},
-}
-TEMPLATES = {
-    "nl": {"subject": "Aanvullende gegevens nodig: {subject}",
-           "body": "Geachte,\n\nBedankt voor uw bericht \"{subject}\". Om uw vraag te kunnen behandelen, "
-                   "hebben we nog het volgende nodig:\n\n{fields}\n\nU kunt eenvoudig op deze e-mail "
-                   "antwoorden.\n\nMet vriendelijke groeten,\n{department}\n\n--\n"
-                   "Deze vraag werd automatisch opgesteld (AI) en door een medewerker nagekeken."},
-    "fr": {"subject": "Informations complémentaires nécessaires : {subject}",
-           "body": "Madame, Monsieur,\n\nMerci pour votre message « {subject} ». Pour pouvoir "
-                   "traiter votre demande, il nous manque encore :\n\n{fields}\n\n"
-                   "Vous pouvez simplement répondre à ce courriel.\n\nAvec nos salutations distinguées,\n{department}\n\n--\n"
-                   "Cette demande a été rédigée automatiquement (IA) et vérifiée par un "
-                   "collaborateur."},
-    "en": {"subject": "More information needed: {subject}",
-           "body": "Dear Sir or Madam,\n\nThank you for your message \"{subject}\". To handle your request "
-                   "we still need:\n\n{fields}\n\nYou can simply reply to this e-mail.\n\nKind regards,\n"
-                   "{department}\n\n--\nThis request was drafted automatically (AI) and checked by a "
-                   "member of staff."},
-}
-DEFAULT_SIGNATURE = {"nl": "Uw gemeente", "fr": "Votre commune", "en": "Your municipality"}
-
 
 def canonical_field(name: str) -> str:
     key = name.strip().lower()
@@ -109,8 +73,10 @@ def canonical_field(name: str) -> str:
 
 def field_label(name: str, lang: str) -> str:
     """How a person reads a field's name (the UI shows it in its own language)."""
-    names = FIELD_NAMES.get(canonical_field(name), {})
-    return names.get(lang) or names.get("en") or name.replace("_", " ")
+    key = f"triage_field.{canonical_field(name)}"  # an unknown field is named by its key
+    if not has("en", key):
+        return name.replace("_", " ")
+    return t(lang if lang in LANGUAGES else "en", key)
 
 
 @dataclass
@@ -162,12 +128,12 @@ class Draft:
 
 def draft_request(item: TriageItem, fields: list[str], *, department: str = "") -> Draft:
     lang = request_language(item)
-    tpl = TEMPLATES[lang]
+    tpl = texts(lang, "triage_request.")
     subject = " ".join((item.subject or "").split())[:150] or "…"
     lines = "\n".join(f"- {field_label(f, lang)}" for f in fields)
     return Draft(lang, tpl["subject"].format(subject=subject),
                  tpl["body"].format(subject=subject, fields=lines,
-                                    department=department or DEFAULT_SIGNATURE[lang]), list(fields))
+                                    department=department or tpl["signature"]), list(fields))
 
 
 def _category_of(app: Appliance, item: TriageItem) -> tuple[tuple[str, ...], str]:

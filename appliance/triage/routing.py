@@ -20,29 +20,15 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
+from appliance.i18n import texts
 from appliance.storage.csv_safe import formula_safe
 from appliance.mail.outbox import mail_row, webhook_row
+from appliance.triage.classifier import item_text
 from appliance.triage.taxonomy import Category, Department
 
 # Flags that always keep an item from being routed without a person (whatever the confidence).
 BLOCKING_FLAGS = frozenset({"spoofed_sender", "loop", "unparseable", "too_large"})
 QUOTE_CHARS = 20000
-
-# The routed mail is read by staff of the department, in the appliance's default language.
-_MAIL_TEXT: dict[str, dict[str, str]] = {
-    "nl": {"intro": "Nieuw item via Belfort-triage", "category": "Categorie", "by": "bevestigd door",
-           "ai": "voorgesteld door AI", "confidence": "zekerheid", "received": "Ontvangen",
-           "deadline": "Antwoorden voor", "sender": "Afzender", "subject": "Onderwerp", "flags": "Signalen",
-           "urgent": "dringend", "original": "Oorspronkelijk bericht (ook als bijlage)", "auto": "automatisch"},
-    "fr": {"intro": "Nouvel élément via le tri Belfort", "category": "Catégorie", "by": "confirmé par",
-           "ai": "proposé par l'IA", "confidence": "confiance", "received": "Reçu",
-           "deadline": "Répondre avant", "sender": "Expéditeur", "subject": "Objet", "flags": "Signaux",
-           "urgent": "urgent", "original": "Message d'origine (aussi en pièce jointe)", "auto": "automatique"},
-    "en": {"intro": "New item from Belfort triage", "category": "Category", "by": "confirmed by",
-           "ai": "suggested by AI", "confidence": "confidence", "received": "Received",
-           "deadline": "Answer by", "sender": "Sender", "subject": "Subject", "flags": "Signals",
-           "urgent": "urgent", "original": "Original message (also attached)", "auto": "automatic"},
-}
 
 
 def _taxonomy_entries(app: Appliance, category: str) -> tuple[Category, Department | None]:
@@ -57,7 +43,8 @@ def _taxonomy_entries(app: Appliance, category: str) -> tuple[Category, Departme
 
 
 def _mail_body(app: Appliance, item: TriageItem, cat: Category, by: str) -> str:
-    t = _MAIL_TEXT.get(app.settings.web.default_language, _MAIL_TEXT["nl"])
+    # The routed mail is read by staff of the department, in the appliance's default language.
+    t = texts(app.settings.web.default_language, "triage_route_mail.")
     who = t["auto"] if by == "auto" else by
     lines = [f"{t['intro']} (#{item.id})", ""]
     line = f"{t['category']}: {cat.name or cat.key}"
@@ -91,7 +78,6 @@ def webhook_payload(item: TriageItem, cat: Category, by: str) -> dict[str, Any]:
 
 
 def _missing(item: TriageItem, cat: Category) -> list[str]:
-    from appliance.triage.learning import item_text
     from appliance.triage.missing import check_fields
 
     return check_fields(item_text(item), cat.required_fields).missing if cat.required_fields else []

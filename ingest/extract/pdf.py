@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ingest.extract.common import clean_text, title_from_stem, wrap_errors
 from ingest.types import Extracted, IngestError, Page
@@ -20,25 +21,9 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
-    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    try:
-        pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise IngestError(
-                "ingest.encrypted",
-                "This PDF is protected with a password.",
-                hint="Remove the password (print or export it as an unprotected PDF) and drop it again.",
-            ) from None
-        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
-            raise IngestError("ingest.encrypted", "This PDF uses an unsupported security handler (DRM).",
-                              hint="Export an unprotected copy of the PDF and drop it again.") from None
-        raise IngestError("ingest.corrupt", "This PDF is damaged and cannot be read.",
-                          hint="Open it in a PDF reader and save or print it as a new PDF, then retry.",
-                          ) from None
-
+    pdf = _open_pdf(path)
     with wrap_errors("PDF"):
         try:
             pages: list[Page] = []
@@ -50,12 +35,7 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
             for index in range(n_pages):
                 page = pdf[index]
                 try:
-                    textpage = page.get_textpage()
-                    try:
-                        raw = textpage.get_text_range()
-                    finally:
-                        textpage.close()
-                    text = clean_text(raw)
+                    text = _page_text(page)
                     letters = len(list(islice(_WORD_CHAR.finditer(text), MIN_PAGE_CHARS)))
                     if letters < MIN_PAGE_CHARS and _has_image(page, pdfium_c):
                         scan_pages.append(index + 1)
@@ -80,6 +60,37 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
         needs_ocr=needs_ocr,
         meta=meta,
     )
+
+
+def _open_pdf(path: Path) -> Any:
+    """The opened document; a password, DRM or a damaged file is a stable ingest error."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise IngestError(
+                "ingest.encrypted",
+                "This PDF is protected with a password.",
+                hint="Remove the password (print or export it as an unprotected PDF) and drop it again.",
+            ) from None
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise IngestError("ingest.encrypted", "This PDF uses an unsupported security handler (DRM).",
+                              hint="Export an unprotected copy of the PDF and drop it again.") from None
+        raise IngestError("ingest.corrupt", "This PDF is damaged and cannot be read.",
+                          hint="Open it in a PDF reader and save or print it as a new PDF, then retry.",
+                          ) from None
+
+
+def _page_text(page: Any) -> str:
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.get_text_range()
+    finally:
+        textpage.close()
+    return clean_text(raw)
 
 
 def _has_image(page, pdfium_c) -> bool:  # type: ignore[no-untyped-def]

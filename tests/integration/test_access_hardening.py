@@ -15,6 +15,7 @@ import pytest
 from appliance.db.engine import write_session
 from appliance.db.tables import Minutes, Recording, TranscriptSegment
 from appliance.errors import NotFound
+from appliance.i18n import t
 from appliance.access import accounts
 from appliance.ask import records as answer_records
 from appliance.access import tokens as api_tokens
@@ -192,7 +193,7 @@ def test_an_old_answer_is_hidden_once_its_sources_are_not_readable(world, signed
     accounts.set_collection_groups(app, "welzijn", ["welzijngroep"])  # anna loses welzijn
     anna = principal(app, "anna")
     _, stored = answer_records.load_answer(app, anna, ans.audit_id)
-    assert "Vertrouwelijk" not in stored.text and stored.text == answer_records.WITHHELD["nl"]
+    assert "Vertrouwelijk" not in stored.text and stored.text == t("nl", "answer.withheld")
     assert [s.document_id for s in stored.sources] == [world.docs["bouw"]]
     [turn] = answer_records.conversation(app, anna, [ans.audit_id])
     assert "Vertrouwelijk" not in turn.answer  # nor does it go back to the LLM as history

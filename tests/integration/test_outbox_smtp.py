@@ -149,7 +149,8 @@ def test_a_routed_item_is_never_lost_while_smtp_and_webhook_are_down(tmp_path: P
     outbox with growing attempts, and both go out once their targets are back."""
     import yaml
 
-    from appliance.triage.intake import receive_form, route
+    from appliance.triage.intake import receive_form
+    from appliance.triage.routing import route
     from appliance.triage.store import import_taxonomy
     from tests.conftest import REPO
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from webui.translate import LANGUAGES, catalogue, t
+from appliance.i18n import LANGUAGES, catalogue, t
 
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
 LITERAL = re.compile(r"""\bt\((?:lang,\s*)?['"]([a-z_]+\.[a-z_.]+)['"]""")

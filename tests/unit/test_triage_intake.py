@@ -23,7 +23,8 @@ from appliance.db.tables import AuditEvent, Document, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
 from appliance.storage.layout import DataLayout
 from appliance.triage.classifier import TriageClassifier
-from appliance.triage.intake import export_csv, receive, receive_file, receive_form, route
+from appliance.triage.intake import receive, receive_file, receive_form
+from appliance.triage.routing import export_csv, route
 from appliance.triage.store import active_taxonomy, import_taxonomy
 from models.fakes import FakeEmbedder
 from tests.conftest import REPO, make_settings

@@ -32,7 +32,8 @@ from appliance.audit import log as audit
 from appliance.access import rate_limits
 from appliance.access.principals import Principal
 from appliance.ask.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
-from webui.translate import error_text, hint_text, t
+from appliance.i18n import t
+from webui.translate import error_text, hint_text
 from webui.web import client_address, language_of, page
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -19,7 +19,8 @@ from appliance.ids import Id
 from appliance.access import accounts
 from appliance.documents import status as ingest_status
 from appliance.access.principals import Principal
-from webui.translate import error_text, t
+from appliance.i18n import t
+from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
 

@@ -18,6 +18,7 @@ from appliance.context import Appliance
 from appliance.db.tables import MinutesItem
 from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
+from appliance.minutes.export import data as export_data
 from appliance.minutes.export import formats as exports
 from appliance.minutes import review
 from appliance.access.principals import Principal
@@ -46,13 +47,13 @@ def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id)
     reviewer = is_reviewer(who)
     if not reviewer:
         items = [i for i in items if i.state == "accepted"]
-    data = exports.ExportData(minutes, items)
+    data = export_data.ExportData(minutes, items)
     segments = exports.segments_of(appliance, items)
     counts = {state: sum(i.state == state for i in items) for state in review.ITEM_STATES}
     agenda = [(int(a.get("number", 0) or 0), str(a.get("title", ""))) for a in minutes.agenda or []]
     return page(request, "minutes.html", who=who, minutes=minutes, groups=data.groups(), segments=segments,
                 counts=counts, reviewer=reviewer, editable=reviewer and minutes.state == "draft",
-                agenda=agenda, timecode=exports.timecode, flags=FLAGS,
+                agenda=agenda, timecode=export_data.timecode, flags=FLAGS,
                 transcript_link=_transcript_visible(appliance, who, minutes.recording_id))
 
 

@@ -17,7 +17,8 @@ from appliance.triage import editor as triage_editor
 from appliance.triage import learning as triage_learning
 from appliance.access.principals import Principal
 from appliance.triage.store import active_taxonomy
-from webui.translate import error_text, t
+from appliance.i18n import t
+from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from appliance.minutes.export.data import ExportData, group_title, one_line, status_line
+
 if TYPE_CHECKING:
     from appliance.db.tables import MinutesItem
-    from appliance.minutes.export.formats import ExportData
 
 CONTEXT: dict[str, Any] = {
     "besluit": "http://data.vlaanderen.be/ns/besluit#",
@@ -81,8 +82,6 @@ def _stemming(base: str, item: MinutesItem) -> dict[str, Any] | None:
 
 
 def to_jsonld(data: ExportData, labels: dict[str, str], base: str) -> bytes:
-    from appliance.minutes.export.formats import group_title, one_line, status_line
-
     m = data.minutes
     zitting_id = node_id(base, "zitting", m.id)
     agenda = {int(a.get("number", 0) or 0): str(a.get("title", "")) for a in m.agenda or []}

@@ -14,16 +14,30 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
+from appliance.access.principals import Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
+from appliance.i18n import texts
+from appliance.minutes.export.besluit import node_id, to_jsonld
+from appliance.minutes.export.data import (
+    ExportData,
+    actions,
+    fragment,
+    group_title,
+    model_line,
+    one_line,
+    parse_date,
+    status_line,
+    timecode,
+    vote_line,
+)
+from appliance.minutes.export.office import to_docx, to_odt
 from appliance.storage.csv_safe import formula_safe
 
 if TYPE_CHECKING:
@@ -38,64 +52,6 @@ FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, MIME type)
     "besluit.jsonld": ("besluit.jsonld", "application/ld+json"),
 }
 REVIEWER_ROLES = ("archivist", "admin", "system")
-
-# Texts inside the exported documents (not UI texts: the document goes out in the language asked for).
-LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "minutes": "Notulen", "draft": "AI-gegenereerd ontwerp, niet goedgekeurd",
-        "approved": "Goedgekeurd door {who} op {when}", "body": "Orgaan", "date": "Datum",
-        "attendees": "Aanwezigen", "agenda_item": "Agendapunt {n}", "general": "Algemeen",
-        "summary": "Samenvatting", "decision": "Besluit", "action": "Actie", "actions": "Actiepunten",
-        "owner": "Verantwoordelijke", "deadline": "Uiterste datum", "time": "Fragment",
-        "vote": "Stemming: {for} voor, {against} tegen, {abstain} onthoudingen",
-        "model": "Ontwerp opgesteld door een taalmodel ({model}); alleen door een mens aanvaarde punten "
-                 "staan hierin.",
-        "none": "Geen aanvaarde punten.",
-    },
-    "fr": {
-        "minutes": "Procès-verbal", "draft": "Projet généré par IA, non approuvé",
-        "approved": "Approuvé par {who} le {when}", "body": "Organe", "date": "Date",
-        "attendees": "Présents", "agenda_item": "Point {n} de l'ordre du jour", "general": "Général",
-        "summary": "Résumé", "decision": "Décision", "action": "Action", "actions": "Actions",
-        "owner": "Responsable", "deadline": "Échéance", "time": "Extrait",
-        "vote": "Vote : {for} pour, {against} contre, {abstain} abstentions",
-        "model": "Projet rédigé par un modèle de langue ({model}) ; seuls les points acceptés par une "
-                 "personne y figurent.",
-        "none": "Aucun point accepté.",
-    },
-    "en": {
-        "minutes": "Minutes", "draft": "AI-generated draft, not approved",
-        "approved": "Approved by {who} on {when}", "body": "Body", "date": "Date",
-        "attendees": "Attendees", "agenda_item": "Agenda item {n}", "general": "General",
-        "summary": "Summary", "decision": "Decision", "action": "Action", "actions": "Action items",
-        "owner": "Owner", "deadline": "Deadline", "time": "Fragment",
-        "vote": "Vote: {for} for, {against} against, {abstain} abstentions",
-        "model": "Drafted by a language model ({model}); only items a person accepted are included.",
-        "none": "No accepted items.",
-    },
-}
-
-
-@dataclass
-class ExportData:
-    minutes: Minutes
-    items: list[MinutesItem]  # accepted only, in agenda order
-    segments: dict[int, TranscriptSegment] = field(default_factory=dict)
-    language: str = ""  # spoken language of the recording ("" when unknown or mixed)
-
-    @property
-    def approved(self) -> bool:
-        return self.minutes.state == "approved"
-
-    def groups(self) -> list[tuple[int, str, list[MinutesItem]]]:
-        """(agenda number, agenda title, items) in agenda order; number 0 (general) last."""
-        titles = {int(a.get("number", 0) or 0): str(a.get("title", "")) for a in self.minutes.agenda or []}
-        out: dict[int, list[MinutesItem]] = {}
-        for item in self.items:
-            out.setdefault(item.agenda_number, []).append(item)
-            titles.setdefault(item.agenda_number, item.agenda_title)
-        order = sorted(out, key=lambda n: (n == 0, n))
-        return [(n, titles.get(n) or out[n][0].agenda_title, out[n]) for n in order]
 
 
 def can_read(who: Principal, minutes: Minutes) -> bool:
@@ -165,7 +121,8 @@ def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
     if who is not None:
         load_minutes(app, minutes_id, who)
     data = export_data(app, minutes_id)
-    labels = LABELS.get(lang or app.settings.web.default_language, LABELS["nl"])
+    # Texts inside the exported document: it goes out in the language asked for.
+    labels = texts(lang or app.settings.web.default_language, "minutes_export.")
     if fmt == "md":
         content = to_markdown(data, labels, app.settings.minutes.organisation).encode("utf-8")
     elif fmt == "actions.csv":
@@ -173,13 +130,9 @@ def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
     elif fmt == "actions.ics":
         content = to_ics(data, labels, app.settings.minutes.jsonld_base_uri)
     elif fmt == "besluit.jsonld":
-        from appliance.minutes.export.besluit import to_jsonld
-
         content = to_jsonld(data, labels, app.settings.minutes.jsonld_base_uri)
     else:
-        from appliance.minutes.export import office
-
-        content = (office.to_docx if fmt == "docx" else office.to_odt)(data, labels, app.settings.minutes)
+        content = (to_docx if fmt == "docx" else to_odt)(data, labels, app.settings.minutes)
     suffix, mime = FORMATS[fmt]
     with write_session(app.db) as s:
         s.add(AuditEvent(actor=who.username if who else "system", action="minutes.exported",
@@ -188,69 +141,11 @@ def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
     return content, f"{file_stem(data.minutes)}.{suffix}", mime
 
 
-# --- shared pieces ---------------------------------------------------------------------------
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean(text: str) -> str:
-    """Text XML (DOCX, ODT) can hold: control characters out, line breaks kept."""
-    return _XML_BAD.sub("", text or "")
-
-
-def one_line(text: str) -> str:
-    return " ".join(clean(text).split())
-
-
 def file_stem(minutes: Minutes) -> str:
     """`notulen-12-gemeenteraad` style: ASCII letters, digits and dashes only, never a path."""
     folded = unicodedata.normalize("NFKD", minutes.title or "").encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-").lower()[:60].strip("-")
     return f"minutes-{minutes.id}" + (f"-{slug}" if slug else "")
-
-
-def status_line(data: ExportData, labels: dict[str, str]) -> str:
-    m = data.minutes
-    if data.approved:
-        when = m.approved_at.strftime("%Y-%m-%d %H:%M UTC") if m.approved_at else ""
-        return labels["approved"].format(who=m.approved_by, when=when)
-    return labels["draft"]
-
-
-def model_line(data: ExportData, labels: dict[str, str]) -> str:
-    return labels["model"].format(model=data.minutes.model or "?")
-
-
-def timecode(seconds: float) -> str:
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-def vote_line(item: MinutesItem, labels: dict[str, str]) -> str:
-    vote = item.vote or {}
-    if not any(k in vote for k in ("for", "against", "abstain")):
-        return ""
-    return labels["vote"].format(**{k: int(vote.get(k, 0) or 0) for k in ("for", "against", "abstain")})
-
-
-def fragment(item: MinutesItem, labels: dict[str, str]) -> str:
-    """Where in the recording the item was said ("" for an item that cites nothing)."""
-    if not item.segment_ids and not item.end:
-        return ""
-    return f"{labels['time']} {timecode(item.start)}-{timecode(item.end)}"
-
-
-def group_title(number: int, title: str, labels: dict[str, str]) -> str:
-    if number == 0:
-        return title or labels["general"]
-    return labels["agenda_item"].format(n=number) + (f": {title}" if title else "")
-
-
-def parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -304,10 +199,6 @@ def csv_cell(value: object) -> str:
     return formula_safe(one_line(str(value)))
 
 
-def actions(data: ExportData) -> list[MinutesItem]:
-    return [i for i in data.items if i.kind == "action"]
-
-
 def to_csv(data: ExportData, labels: dict[str, str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -323,8 +214,6 @@ def to_csv(data: ExportData, labels: dict[str, str]) -> str:
 def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
     """One VTODO per accepted action, DUE on its deadline; UIDs are stable across exports."""
     from icalendar import Calendar, Todo
-
-    from appliance.minutes.export.besluit import node_id
 
     m = data.minutes
     cal = Calendar()

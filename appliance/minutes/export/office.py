@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appliance.errors import BelfortError
-from appliance.minutes.export.formats import (
+from appliance.minutes.export.data import (
     ExportData,
     actions,
     clean,
@@ -58,156 +58,211 @@ def _item_lines(item: Any, labels: dict[str, str]) -> tuple[str, list[str]]:
 # --- DOCX ------------------------------------------------------------------------------------
 
 
-def to_docx(data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> bytes:
-    from docx import Document
-    from docx.shared import Pt
+class _Docx:
+    """Paragraphs and headings that fall back to plain text when a house template lacks the style."""
 
-    template = _template(settings.docx_template, ".docx")
-    doc = Document(str(template)) if template else Document()
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
 
-    def para(text: str, style: str | None = None) -> Any:
+    def para(self, text: str, style: str | None = None) -> Any:
         try:
-            return doc.add_paragraph(clean(text), style=style)
+            return self.doc.add_paragraph(clean(text), style=style)
         except KeyError:  # a house template without that style: plain paragraph
-            return doc.add_paragraph(clean(text))
+            return self.doc.add_paragraph(clean(text))
 
-    def heading(text: str, level: int) -> Any:
+    def heading(self, text: str, level: int) -> Any:
         try:
-            return doc.add_heading(clean(text), level=level)
+            return self.doc.add_heading(clean(text), level=level)
         except KeyError:
-            p = doc.add_paragraph()
+            p = self.doc.add_paragraph()
             p.add_run(clean(text)).bold = True
             return p
 
-    m = data.minutes
+
+def to_docx(data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> bytes:
+    from docx import Document
+
+    template = _template(settings.docx_template, ".docx")
+    doc = Document(str(template)) if template else Document()
+    out = _Docx(doc)
+    _docx_properties(doc, data, labels, settings)
+    _docx_front(out, data, labels, settings)
+    _docx_items(out, data, labels)
+    _docx_actions(out, data, labels)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _docx_properties(doc: Any, data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> None:
     props = doc.core_properties
-    props.title = one_line(m.title)[:250]
+    props.title = one_line(data.minutes.title)[:250]
     props.author = one_line(settings.organisation) or "Belfort"
     props.comments = status_line(data, labels)
     props.keywords = "minutes" if data.approved else "minutes; AI-generated draft"
+
+
+def _docx_front(out: _Docx, data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> None:
+    """Organisation, title, approval status, model line and the meeting facts."""
+    from docx.shared import Pt
+
     if settings.organisation:
-        para(settings.organisation).runs[0].bold = True
-    heading(f"{labels['minutes']}: {one_line(m.title)}", 0)
-    status = para("")
+        out.para(settings.organisation).runs[0].bold = True
+    out.heading(f"{labels['minutes']}: {one_line(data.minutes.title)}", 0)
+    status = out.para("")
     run = status.add_run(status_line(data, labels))
     run.bold = True
     run.font.size = Pt(12)
-    para(model_line(data, labels))
+    out.para(model_line(data, labels))
     for key, value in _facts(data, labels):
-        p = para("")
+        p = out.para("")
         p.add_run(f"{key}: ").bold = True
         p.add_run(value)
+
+
+def _docx_items(out: _Docx, data: ExportData, labels: dict[str, str]) -> None:
     if not data.items:
-        para(labels["none"])
+        out.para(labels["none"])
     for number, title, items in data.groups():
-        heading(group_title(number, title, labels), 1)
+        out.heading(group_title(number, title, labels), 1)
         for item in items:
             kind, extra = _item_lines(item, labels)
-            p = para("", "List Bullet")
+            p = out.para("", "List Bullet")
             p.add_run(f"{kind}: ").bold = True
             p.add_run(clean(item.text))
             if extra:
                 p.add_run(" (" + "; ".join(extra) + ")").italic = True
+
+
+def _docx_actions(out: _Docx, data: ExportData, labels: dict[str, str]) -> None:
     todo = actions(data)
-    if todo:
-        heading(labels["actions"], 1)
-        table = doc.add_table(rows=1, cols=3)
-        try:
-            table.style = "Table Grid"
-        except (KeyError, ValueError):
-            pass
-        header = (labels["action"], labels["owner"], labels["deadline"])
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = text
-        for item in todo:
-            row = table.add_row().cells
-            row[0].text, row[1].text = clean(item.text), one_line(item.owner)
-            row[2].text = one_line(item.deadline)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    if not todo:
+        return
+    out.heading(labels["actions"], 1)
+    table = out.doc.add_table(rows=1, cols=3)
+    try:
+        table.style = "Table Grid"
+    except (KeyError, ValueError):
+        pass
+    header = (labels["action"], labels["owner"], labels["deadline"])
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for item in todo:
+        row = table.add_row().cells
+        row[0].text, row[1].text = clean(item.text), one_line(item.owner)
+        row[2].text = one_line(item.deadline)
 
 
 # --- ODT -------------------------------------------------------------------------------------
 
 
-def to_odt(data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> bytes:
-    from odf.opendocument import OpenDocumentText, load
-    from odf.style import ParagraphProperties, Style, TableColumnProperties, TextProperties
-    from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import H, List, ListItem, P, Span
+class _Odt:
+    """An ODT body with Belfort's automatic styles (titles, status, body text, bold and italic runs)."""
 
-    template = _template(settings.odt_template, ".odt")
-    doc = load(str(template)) if template else OpenDocumentText()
+    def __init__(self, doc: Any) -> None:
+        from odf.style import Style, TableColumnProperties
 
-    def style(name: str, family: str, **text: str) -> Style:
+        self.doc = doc
+        self.h0 = self._style("BelfortTitle", "paragraph", fontsize="18pt", fontweight="bold")
+        self.h1 = self._style("BelfortHeading", "paragraph", fontsize="14pt", fontweight="bold")
+        self.strong = self._style("BelfortStatus", "paragraph", fontsize="12pt", fontweight="bold")
+        self.body = self._style("BelfortBody", "paragraph")
+        self.bold = self._style("BelfortBold", "text", fontweight="bold")
+        self.italic = self._style("BelfortItalic", "text", fontstyle="italic")
+        self.col = Style(name="BelfortCol", family="table-column")
+        self.col.addElement(TableColumnProperties(columnwidth="5.5cm"))
+        doc.automaticstyles.addElement(self.col)
+
+    def _style(self, name: str, family: str, **text: str) -> Any:
+        from odf.style import ParagraphProperties, Style, TextProperties
+
         st = Style(name=name, family=family)
         if family == "paragraph":
             st.addElement(ParagraphProperties(marginbottom="0.2cm"))
         if text:
             st.addElement(TextProperties(**text))
-        doc.automaticstyles.addElement(st)
+        self.doc.automaticstyles.addElement(st)
         return st
 
-    h0 = style("BelfortTitle", "paragraph", fontsize="18pt", fontweight="bold")
-    h1 = style("BelfortHeading", "paragraph", fontsize="14pt", fontweight="bold")
-    strong = style("BelfortStatus", "paragraph", fontsize="12pt", fontweight="bold")
-    body = style("BelfortBody", "paragraph")
-    bold = style("BelfortBold", "text", fontweight="bold")
-    italic = style("BelfortItalic", "text", fontstyle="italic")
-    col = Style(name="BelfortCol", family="table-column")
-    col.addElement(TableColumnProperties(columnwidth="5.5cm"))
-    doc.automaticstyles.addElement(col)
+    def p(self, text: str = "", st: Any = None) -> Any:
+        from odf.text import P
 
-    def p(text: str = "", st: Style = body) -> Any:
-        el = P(stylename=st, text=clean(text))
-        doc.text.addElement(el)
+        el = P(stylename=self.body if st is None else st, text=clean(text))
+        self.doc.text.addElement(el)
         return el
 
-    def h(text: str, level: int, st: Style) -> None:
-        doc.text.addElement(H(outlinelevel=level, stylename=st, text=clean(text)))
+    def h(self, text: str, level: int, st: Any) -> None:
+        from odf.text import H
 
-    m = data.minutes
-    if settings.organisation:
-        p(one_line(settings.organisation), strong)
-    h(f"{labels['minutes']}: {one_line(m.title)}", 1, h0)
-    p(status_line(data, labels), strong)
-    p(model_line(data, labels))
-    for key, value in _facts(data, labels):
-        el = p()
-        el.addElement(Span(stylename=bold, text=f"{key}: "))
-        el.addText(value)
-    if not data.items:
-        p(labels["none"])
-    for number, title, items in data.groups():
-        h(group_title(number, title, labels), 2, h1)
-        lst = List()
-        for item in items:
-            kind, extra = _item_lines(item, labels)
-            el = P(stylename=body)
-            el.addElement(Span(stylename=bold, text=f"{kind}: "))
-            el.addText(clean(item.text))
-            if extra:
-                el.addElement(Span(stylename=italic, text=" (" + "; ".join(extra) + ")"))
-            li = ListItem()
-            li.addElement(el)
-            lst.addElement(li)
-        doc.text.addElement(lst)
-    todo = actions(data)
-    if todo:
-        h(labels["actions"], 2, h1)
-        table = Table(name="Actions")
-        for _ in range(3):
-            table.addElement(TableColumn(stylename=col))
-        for values in [(labels["action"], labels["owner"], labels["deadline"])] + [
-                (clean(i.text), one_line(i.owner), one_line(i.deadline)) for i in todo]:
-            row = TableRow()
-            for value in values:
-                cell = TableCell(valuetype="string")
-                cell.addElement(P(stylename=body, text=value))
-                row.addElement(cell)
-            table.addElement(row)
-        doc.text.addElement(table)
+        self.doc.text.addElement(H(outlinelevel=level, stylename=st, text=clean(text)))
+
+
+def to_odt(data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> bytes:
+    from odf.opendocument import OpenDocumentText, load
+
+    template = _template(settings.odt_template, ".odt")
+    doc = load(str(template)) if template else OpenDocumentText()
+    out = _Odt(doc)
+    _odt_front(out, data, labels, settings)
+    _odt_items(out, data, labels)
+    _odt_actions(out, data, labels)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _odt_front(out: _Odt, data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> None:
+    from odf.text import Span
+
+    if settings.organisation:
+        out.p(one_line(settings.organisation), out.strong)
+    out.h(f"{labels['minutes']}: {one_line(data.minutes.title)}", 1, out.h0)
+    out.p(status_line(data, labels), out.strong)
+    out.p(model_line(data, labels))
+    for key, value in _facts(data, labels):
+        el = out.p()
+        el.addElement(Span(stylename=out.bold, text=f"{key}: "))
+        el.addText(value)
+
+
+def _odt_items(out: _Odt, data: ExportData, labels: dict[str, str]) -> None:
+    from odf.text import List, ListItem, P, Span
+
+    if not data.items:
+        out.p(labels["none"])
+    for number, title, items in data.groups():
+        out.h(group_title(number, title, labels), 2, out.h1)
+        lst = List()
+        for item in items:
+            kind, extra = _item_lines(item, labels)
+            el = P(stylename=out.body)
+            el.addElement(Span(stylename=out.bold, text=f"{kind}: "))
+            el.addText(clean(item.text))
+            if extra:
+                el.addElement(Span(stylename=out.italic, text=" (" + "; ".join(extra) + ")"))
+            li = ListItem()
+            li.addElement(el)
+            lst.addElement(li)
+        out.doc.text.addElement(lst)
+
+
+def _odt_actions(out: _Odt, data: ExportData, labels: dict[str, str]) -> None:
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    todo = actions(data)
+    if not todo:
+        return
+    out.h(labels["actions"], 2, out.h1)
+    table = Table(name="Actions")
+    for _ in range(3):
+        table.addElement(TableColumn(stylename=out.col))
+    for values in [(labels["action"], labels["owner"], labels["deadline"])] + [
+            (clean(i.text), one_line(i.owner), one_line(i.deadline)) for i in todo]:
+        row = TableRow()
+        for value in values:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(stylename=out.body, text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    out.doc.text.addElement(table)
