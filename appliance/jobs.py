@@ -142,8 +142,7 @@ def run_transcribe_job(app: Appliance, path: str, job_id: str, language: str | N
     _update_job(app, job_id, state="running", progress=0.0)
     try:
         result = transcribe_recording(
-            app, Path(path), transcriber=app.transcriber, language=language, recording_id=recording_id,
-            diarizer=build_diarizer(app.settings),
+            app, Path(path), language=language, recording_id=recording_id, diarizer=build_diarizer(app),
             progress_cb=lambda p: _update_job(app, job_id, state="running", progress=round(p, 3)),
         )
     except BelfortError as exc:  # no audio, corrupt file, model missing: the recording waits, with a reason
