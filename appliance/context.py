@@ -78,15 +78,17 @@ class Engines:
     without one), the other kinds try again on the next use and raise the ModelError.
     """
 
-    def __init__(self, cfg: EngineSettings, profile: Callable[[], Profile]) -> None:
+    def __init__(self, cfg: EngineSettings, profile: Callable[[], Profile],
+                 factory: type[Registry] = Registry) -> None:
         self.cfg = cfg
         self._profile = profile  # probed on the first build, not when an appliance is made
+        self._factory = factory
         self._slots = {kind: _Slot() for kind in ENGINE_KINDS}
         self._locks = {kind: threading.Lock() for kind in ENGINE_KINDS}
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry(self.cfg, self._profile())
+        return self._factory(self.cfg, self._profile())
 
     def set(self, kind: str, engine: Any) -> None:
         """The seam for tests, evaluations and the CLI's --model: hand an engine in (None: none)."""
@@ -186,31 +188,31 @@ class Appliance:
     @property
     def llm(self) -> LLM | None:
         """The LLM, or None when none is configured or it cannot load (see `llm_status`)."""
-        return self.engines.get("llm")  # type: ignore[no-any-return]
+        return self.engines.get("llm")
 
     @property
     def embedder(self) -> Embedder:
-        return self.engines.get("embedder")  # type: ignore[no-any-return]
+        return self.engines.get("embedder")
 
     @property
     def transcriber(self) -> Transcriber:
         """The speech engine of this process (faster-whisper, loaded on first use)."""
-        return self.engines.get("transcriber")  # type: ignore[no-any-return]
+        return self.engines.get("transcriber")
 
     @property
     def diarizer(self) -> Diarizer | None:
         """The speaker diarizer, None when people set speakers in the editor."""
-        return self.engines.get("diarizer")  # type: ignore[no-any-return]
+        return self.engines.get("diarizer")
 
     @property
     def ner(self) -> NerTagger | None:
         """The person-name tagger, started once per process (Frog takes seconds to load)."""
-        return self.engines.get("ner")  # type: ignore[no-any-return]
+        return self.engines.get("ner")
 
     @property
     def ocr(self) -> OcrEngine:
         """An in-process OCR engine; ingest OCRs in a caged child by `ocr_engine_name` instead."""
-        return self.engines.get("ocr")  # type: ignore[no-any-return]
+        return self.engines.get("ocr")
 
     @cached_property
     def ocr_engine_name(self) -> str:

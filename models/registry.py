@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from hardware.profile import Profile
 from models.base import LLM, Diarizer, Embedder, ModelError, NerTagger, OcrEngine, Transcriber
@@ -41,7 +41,10 @@ class EngineSettings:
     ner_wait_seconds: float | None = None
 
 
-def pick(table: dict[str, Callable[..., Any]], kind: str, name: str, *, label: str = "") -> Callable[..., Any]:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pick(table: dict[str, F], kind: str, name: str, *, label: str = "") -> F:
     try:
         return table[name]
     except KeyError:
@@ -81,13 +84,20 @@ EMBEDDERS: dict[str, Callable[..., Embedder]] = {
 
 
 def build_embedder(name: str, model_dir: Path, **kw: Any) -> Embedder:
-    return pick(EMBEDDERS, "embedder", name)(model_dir, **kw)  # type: ignore[no-any-return]
+    return pick(EMBEDDERS, "embedder", name)(model_dir, **kw)
 
 
 # --- LLMs -------------------------------------------------------------------------------------
 
 
-def llm_runtime(cfg: EngineSettings, prof: Profile) -> dict[str, int]:
+class LlmRuntime(TypedDict):
+    n_ctx: int
+    n_threads: int
+    n_gpu_layers: int
+    n_batch: int
+
+
+def llm_runtime(cfg: EngineSettings, prof: Profile) -> LlmRuntime:
     """Context, threads, GPU layers and batch: explicit settings win, else the hardware profile."""
     return {
         "n_ctx": cfg.llm_context_size or max(prof.llm_context, 2048),
@@ -141,7 +151,7 @@ LLMS: dict[str, Callable[[EngineSettings, Profile], LLM | None]] = {
 
 def build_llm(cfg: EngineSettings, prof: Profile) -> LLM | None:
     """The configured LLM, or None for `none` (Ask then answers extractively)."""
-    return pick(LLMS, "llm", cfg.llm_engine, label="LLM")(cfg, prof)  # type: ignore[no-any-return]
+    return pick(LLMS, "llm", cfg.llm_engine, label="LLM")(cfg, prof)
 
 
 # --- speech -----------------------------------------------------------------------------------
@@ -188,7 +198,7 @@ DIARIZERS: dict[str, Callable[[Path], Diarizer | None]] = {
 
 def build_diarizer(name: str, models_dir: Path) -> Diarizer | None:
     """The named diarizer, or None for `none` (speakers are set by people)."""
-    return pick(DIARIZERS, "diarizer", name)(models_dir)  # type: ignore[no-any-return]
+    return pick(DIARIZERS, "diarizer", name)(models_dir)
 
 
 # --- OCR and names ----------------------------------------------------------------------------
@@ -221,7 +231,7 @@ def ocr_engine_name(setting: str, prof: Profile | None) -> str:
 
 
 def build_ocr(name: str, languages: tuple[str, ...] = ("nld", "fra")) -> OcrEngine:
-    return pick(OCR_ENGINES, "ocr", name, label="OCR")(tuple(languages))  # type: ignore[no-any-return]
+    return pick(OCR_ENGINES, "ocr", name, label="OCR")(tuple(languages))
 
 
 def _frog(wait_seconds: float | None) -> NerTagger:
@@ -252,7 +262,7 @@ NER_ENGINES = tuple(NER_TAGGERS)
 def build_ner(name: str = "auto", *, wait_seconds: float | None = None) -> NerTagger | None:
     """'frog' (required), 'none' (rule-only mode) or 'auto' (Frog when installed, else rules only).
     `wait_seconds` caps how long one call waits while the tagger serves another (ner.busy)."""
-    return pick(NER_TAGGERS, "ner", name, label="NER")(wait_seconds)  # type: ignore[no-any-return]
+    return pick(NER_TAGGERS, "ner", name, label="NER")(wait_seconds)
 
 
 # --- all kinds, from one settings object and one profile ----------------------------------------
@@ -277,7 +287,7 @@ class Registry:
     def llm(self) -> LLM | None:
         return build_llm(self.cfg, self.profile)
 
-    def llm_runtime(self) -> dict[str, int]:
+    def llm_runtime(self) -> LlmRuntime:
         return llm_runtime(self.cfg, self.profile)
 
     def embedder(self) -> Embedder:

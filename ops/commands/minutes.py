@@ -118,7 +118,7 @@ def _draft(args: argparse.Namespace) -> int:
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())  # type: ignore[arg-type]
+        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())
     if args.agenda and args.agenda_document:
         raise BelfortError("minutes.two_agendas", "give --agenda or --agenda-document, not both")
     agenda: str | int | None = args.agenda_document

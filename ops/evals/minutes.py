@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())  # type: ignore[arg-type]
+        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())
     else:
         llm = app.registry.llm()
     if llm is None:
