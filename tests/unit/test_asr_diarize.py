@@ -14,8 +14,8 @@ from appliance.errors import BelfortError
 from appliance.recordings.transcripts import build_diarizer, transcribe_recording
 from models.base import Diarizer, ModelError, Segment, Turn, Word
 from models.diarize import ChannelDiarizer, assign_speakers, split_at_turns
-from models.registry import build_diarizer as build_engine
 from models.fakes import FakeTranscriber
+from models.registry import build_diarizer as build_engine
 from tests.asr_fixture import silence, sox
 
 pytest.importorskip("av")
