@@ -48,13 +48,12 @@ class EngineStatus:
     """One engine of the process: what the settings name, whether it is loaded, and why not."""
 
     kind: str
-    name: str
+    name: str  # the loaded engine's name (model), else the engine the settings name
     loaded: bool
     code: str = ""  # the ModelError code of a failed load ('' when none failed)
     message: str = ""
     hint: str = ""
-    model: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the loaded model file, where the engine knows it
 
     @property
     def ok(self) -> bool:
@@ -115,10 +114,6 @@ class Engines:
         self._slots[kind] = slot
         return slot
 
-    def loaded(self, kind: str) -> bool:
-        slot = self._slots[self._kind(kind)]
-        return slot.built and slot.engine is not None
-
     def status(self, load: tuple[str, ...] = ()) -> list[EngineStatus]:
         """Every engine kind, in ENGINE_KINDS order; `load` names the kinds to load first."""
         for kind in load:
@@ -130,13 +125,13 @@ class Engines:
 
     def _status(self, kind: str) -> EngineStatus:
         slot = self._slots[kind]
-        engine, err = slot.engine, slot.error
-        name = getattr(engine, "name", "") if engine is not None else self._configured(kind)
-        out = EngineStatus(kind, str(name), engine is not None, model=str(getattr(engine, "name", "")),
-                           sha256=str(getattr(engine, "sha256", "")))
-        if err is not None:
-            return EngineStatus(kind, out.name, False, err.code, err.message, err.hint)
-        return out
+        if slot.error is not None:
+            err = slot.error
+            return EngineStatus(kind, self._configured(kind), False, err.code, err.message, err.hint)
+        if slot.engine is None:
+            return EngineStatus(kind, self._configured(kind), False)
+        engine = slot.engine
+        return EngineStatus(kind, str(getattr(engine, "name", kind)), True, sha256=str(getattr(engine, "sha256", "")))
 
     def _configured(self, kind: str) -> str:
         cfg = self.cfg
