@@ -125,7 +125,7 @@ def check_models(app: Appliance) -> list[Check]:
 def check_diarizer(app: Appliance) -> Check:
     """Speaker turns: a configured diarizer must load; `none` (people set speakers) is fine."""
     from models.base import ModelError
-    from models.diarize import build_diarizer
+    from models.registry import build_diarizer
 
     name = app.settings.asr.diarizer
     try:
@@ -134,6 +134,21 @@ def check_diarizer(app: Appliance) -> Check:
         return Check("asr.diarizer", False, exc.message, hint=exc.hint, required=False)
     return Check("asr.diarizer", True, f"speaker turns by the {name} diarizer" if engine is not None
                  else "no diarizer: speakers are assigned in the transcript editor", required=False)
+
+
+def check_engines(app: Appliance) -> list[Check]:
+    """The engines this process holds (Appliance.engine_status): loaded, not yet used, or why one
+    failed to load. Nothing is loaded here; a long-running server shows what its requests loaded."""
+    out = []
+    for st in app.engine_status():
+        if st.code:
+            message = f"{st.kind} engine {st.name} did not load: {st.code}: {st.message}"
+        elif st.loaded:
+            message = f"{st.kind} engine {st.name} loaded"
+        else:
+            message = f"{st.kind} engine {st.name or 'none'}: loads on first use"
+        out.append(Check(f"engine.{st.kind}", st.ok, message, hint=st.hint, required=False))
+    return out
 
 
 def check_tesseract(run: Callable[[list[str]], str] | None = None) -> list[Check]:
@@ -291,6 +306,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks.append(check_frog(app))
     checks.append(check_llama(app))
     checks.append(check_diarizer(app))
+    checks += check_engines(app)
     checks += check_minutes_templates(app)
     checks += check_triage_mail(app)
     checks.append(check_web_transport(app))

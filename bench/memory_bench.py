@@ -12,7 +12,7 @@ against getrusage's ru_maxrss) after doing the work. Pairs, same files and setti
          in batches of 32 on both sides (the embedder's own batch).
 - asr:   WhisperTranscriber vs faster_whisper.WhisperModel (whisper-base, int8, CPU, beam 5, VAD,
          language nl) on a 60 s espeak-ng Dutch clip made in /tmp.
-- appliance: a migrated Appliance (open_appliance) with its e5 embedder and LLM (get_llm) loaded,
+- appliance: a migrated Appliance (open_appliance) with its e5 embedder and LLM (app.llm) loaded,
          at rest: the one figure a 2-core 8 GiB box must hold before any request arrives.
 The pages of a memory-mapped GGUF count in RSS once touched, so the LLM figures include them.
 """
@@ -132,7 +132,6 @@ def raw_asr(a: argparse.Namespace) -> tuple[dict[str, Any], object]:
 
 def belfort_appliance(a: argparse.Namespace) -> tuple[dict[str, Any], object]:
     from appliance.context import open_appliance
-    from appliance.ask.llm_engine import get_llm
     from appliance.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="belfort-mem-") as tmp:
@@ -141,7 +140,7 @@ def belfort_appliance(a: argparse.Namespace) -> tuple[dict[str, Any], object]:
                "BELFORT_LLM__GPU_LAYERS": "0"}
         app = open_appliance(load_settings(environ=env))
         dim = app.embedder.dim
-        llm = get_llm(app)
+        llm = app.llm
         if llm is None:
             raise SystemExit("the LLM did not load: see the warning above")
         return {"embedder_dim": dim, "llm": llm.name}, app

@@ -1,10 +1,12 @@
-"""Hardware -> engine settings that fit it. A pure function: tested with made-up machines."""
+"""Hardware -> engine settings that fit it. `profile` is a pure function: tested with made-up machines."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
-from hardware.detect import Hardware
+from hardware.detect import Hardware, detect
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,18 @@ def profile(hw: Hardware) -> Profile:
         # room for onnxruntime and its models.
         ocr_engine="rapidocr" if gpu or (cores >= 8 and hw.ram_gb >= 16) else "tesseract",
     )
+
+
+def fallback_profile(cpu_count: int | None = None) -> Profile:
+    """The profile of a box whose probing failed: CPU only, modest context (probing is advisory)."""
+    cores = max(1, cpu_count or os.cpu_count() or 1)
+    return Profile(llm_threads=cores, llm_context=4096, llm_gpu_layers=0, llm_batch=256,
+                   whisper_compute_type="int8", embed_threads=cores, ocr_engine="tesseract")
+
+
+def machine_profile(disk_path: Path = Path(".")) -> Profile:
+    """This machine's profile: probed once by whoever builds the engines, then passed to the registry."""
+    try:
+        return profile(detect(disk_path if disk_path.exists() else Path(".")))
+    except Exception:  # noqa: BLE001  # hardware probing must never stop an engine from starting
+        return fallback_profile()

@@ -13,14 +13,14 @@ Labels are S1, S2, ...: the editor maps a label to an attendee's name for the wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from models.base import Diarizer, ModelError, Segment, Turn, Word
+from models.base import ModelError, Segment, Turn, Word
 
 PYANNOTE_DIR = "pyannote-speaker-diarization"
 PYANNOTE_HINT = (
@@ -123,32 +123,6 @@ class PyannoteDiarizer:
             speaker = names.setdefault(label, f"S{len(names) + 1}")
             turns.append(Turn(round(span.start, 3), round(span.end, 3), speaker))
         return sorted(turns, key=lambda t: t.start)
-
-
-def _none(models_dir: Path) -> None:
-    return None
-
-
-def _channel(models_dir: Path) -> Diarizer:
-    return ChannelDiarizer()
-
-
-def _pyannote(models_dir: Path) -> Diarizer:
-    return PyannoteDiarizer(Path(models_dir) / PYANNOTE_DIR)
-
-
-DIARIZERS: dict[str, Callable[[Path], Diarizer | None]] = {
-    "none": _none,
-    "channel": _channel,
-    "pyannote": _pyannote,
-}
-
-
-def build_diarizer(name: str, models_dir: Path) -> Diarizer | None:
-    """The configured diarizer, or None for `none`; unknown names list the available ones."""
-    from models.registry import pick
-
-    return pick(DIARIZERS, "diarizer", name)(models_dir)
 
 
 def assign_speakers(segments: Sequence[Segment], turns: Sequence[Turn], *, min_share: float = 0.3) -> int:

@@ -134,9 +134,7 @@ def _history(data: AskIn) -> list[Any]:
 
 def llm_notice(appliance: Appliance) -> dict[str, str]:
     """{'code', 'message', 'hint'} when Ask runs without a language model, else {}."""
-    from appliance.ask.llm_engine import llm_status
-
-    status = llm_status(appliance)
+    status = appliance.llm_status()
     if status["ok"]:
         return {}
     return {"code": status.get("code", ""), "message": status.get("message", ""), "hint": status.get("hint", "")}

@@ -27,7 +27,6 @@ from appliance.audit import log as audit
 from appliance.ask import prompts
 from appliance.access.principals import Principal, readable_collection_ids
 from appliance.ask.citations import CheckResult, check_answer
-from appliance.ask.llm_engine import get_llm
 from appliance.ask.routes import escalation_routes, sensitive_topic
 from appliance.ask.relevance import (
     best_sentences,
@@ -138,7 +137,7 @@ def answer(
     detected = detect_question_language(q)
     language = detected if detected in prompts.LANGUAGES else "nl"
     notice = t("nl", "answer.unsupported_language") if detected not in prompts.LANGUAGES and detected else ""
-    engine = (llm or get_llm(app)) if use_llm else None
+    engine = (llm or app.llm) if use_llm else None
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     sources = _retrieve(app, who, search_q)

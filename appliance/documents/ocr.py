@@ -14,7 +14,8 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, utcnow
 from appliance.errors import BelfortError
-from appliance.cage import FAILURE_CODES, ocr_caged
+from appliance.cage import FAILURE_CODES
+from appliance.ocr.caged import ocr_caged
 from appliance.privacy.pseudonyms import collection_pseudonymises, pseudonymise_pages
 from appliance.documents.structure import extract_structure
 from ingest.chunk import chunk_pages, dominant_language
@@ -53,7 +54,7 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
     stored = app.layout.stored(version.stored_path)
     pdfa = stored.with_name(stored.name + ".pdfa.pdf") if app.settings.ocr.pdfa else None
     try:
-        result = ocr_caged(app.settings, stored, pdfa_out=pdfa)
+        result = ocr_caged(app.settings, stored, pdfa_out=pdfa, engine=app.ocr_engine_name)
     except BelfortError as exc:
         if exc.code in FAILURE_CODES:  # hostile or runaway content: trying again at each start won't help
             _give_up(app, document_id, exc, actor)

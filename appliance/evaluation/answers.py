@@ -26,7 +26,6 @@ from appliance.db.engine import write_session
 from appliance.errors import BelfortError
 from appliance.ask.answer import Answer, answer
 from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
-from appliance.ask.llm_engine import set_llm
 from appliance.settings import Settings
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
     rows, asked = _cap_corpus(rows, asked, corpus)
     with tempfile.TemporaryDirectory(prefix="belfort-eval-answers-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
-        set_llm(app, llm)
+        app.engines.set("llm", llm)
         doc_of_row, who, _ = build_corpus(app, rows, say)
         positive: list[tuple[Answer, int]] = []
         neg: list[tuple[Answer, int]] = []

@@ -165,8 +165,8 @@ def run_transcribe_job(job: Job, path: str, language: str | None, recording_id: 
     from appliance.recordings.transcripts import build_diarizer, transcribe_recording
 
     app = job.app
-    result = transcribe_recording(app, Path(path), transcriber=app.transcriber, language=language,
-                                  recording_id=recording_id, diarizer=build_diarizer(app.settings),
+    result = transcribe_recording(app, Path(path), language=language,
+                                  recording_id=recording_id, diarizer=build_diarizer(app),
                                   progress_cb=job.progress)
     return JobEnd(result.state, "done", "transcribed", f"recording {result.recording_id}")
 

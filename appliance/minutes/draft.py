@@ -132,8 +132,6 @@ def draft_minutes(
 ) -> Minutes:
     """Draft the minutes of a transcribed recording; see the module docstring. Returns the stored
     Minutes: state `draft` (possibly with `error` naming parts that failed) or `failed`."""
-    from appliance.ask.llm_engine import get_llm, llm_status
-
     started = time.perf_counter()
     segs = _transcript(app, who, recording_id)
     items_agenda = resolve_agenda(app, who, agenda)
@@ -141,7 +139,7 @@ def draft_minutes(
     if meeting_date and not parse_deadline(meeting_date):
         raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")
     meeting_date = parse_deadline(meeting_date) if meeting_date else ""
-    engine = llm if llm is not None else get_llm(app)
+    engine = llm if llm is not None else app.llm
     with write_session(app.db) as s:
         minutes = Minutes(recording_id=recording_id, title=title[:300], body=body[:100], meeting_date=meeting_date,
                           agenda=[a.as_dict() for a in items_agenda], attendees=people, state="drafting",
@@ -151,7 +149,7 @@ def draft_minutes(
         s.flush()
         minutes_id = int(minutes.id or 0)
     if engine is None:
-        status = llm_status(app)
+        status = app.llm_status()
         return _finish(app, who, minutes_id, _Run(), started,
                        error=f"no language model: {status.get('code', 'llm.unavailable')}: {status.get('message', '')}")
     run = _Run()

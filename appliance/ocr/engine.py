@@ -56,18 +56,6 @@ class OcrResult:
         return sum(p.confidence for p in self.pages) / len(self.pages) if self.pages else 0.0
 
 
-def choose_engine(settings: Settings) -> str:
-    if settings.ocr.engine != "auto":
-        return settings.ocr.engine
-    try:
-        from hardware.detect import detect
-        from hardware.profile import profile
-
-        return str(profile(detect()).ocr_engine)
-    except Exception:  # noqa: BLE001 - hardware probing is advisory; tesseract always works on a CPU
-        return "tesseract"
-
-
 def _text_layer(pdf: Path) -> list[str]:
     import pypdfium2 as pdfium
 
@@ -200,8 +188,14 @@ def _with_suffix(path: Path, tmp: Path) -> Path:
 
 def ocr_file(path: Path, settings: Settings, *, pdfa_out: Path | None = None,
              engine: str | None = None) -> OcrResult:
-    """Text per page for a scanned PDF or an image; writes the PDF/A copy to `pdfa_out` when given."""
-    engine = engine or choose_engine(settings)
+    """Text per page for a scanned PDF or an image; writes the PDF/A copy to `pdfa_out` when given.
+    `engine` is a name of the engine room (the appliance's `ocr_engine_name`); None: `ocr.engine`,
+    where `auto` takes this machine's hardware profile."""
+    if engine is None:
+        from hardware.profile import machine_profile
+        from models.registry import ocr_engine_name
+
+        engine = ocr_engine_name(settings.ocr.engine, machine_profile(settings.data_dir))
     with tempfile.TemporaryDirectory(prefix="belfort-ocr-") as tmp:
         path = _with_suffix(path, Path(tmp))
         pdf = path
@@ -250,9 +244,9 @@ def _tesseract_pages(pdf: Path, settings: Settings, pdfa_out: Path | None, *,
 def _rapidocr_pages(pdf: Path, tmp: Path, usable: list[bool], layer: list[str]) -> tuple[list[str], list[float]]:
     import pypdfium2 as pdfium
 
-    from models.rapidocr import RapidOcr
+    from models.registry import build_ocr
 
-    engine = RapidOcr()
+    engine = build_ocr("rapidocr")
     if pdf.suffix.lower() in IMAGE_SUFFIXES:
         page = engine.ocr_image(pdf)
         return [page.text], [page.confidence]

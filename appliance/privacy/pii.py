@@ -175,28 +175,6 @@ def detect_pii(
     return out
 
 
-NER_ENGINES = ("auto", "frog", "none")
-
-
-def build_ner_tagger(name: str = "auto", *, wait_seconds: float | None = None) -> NerTagger | None:
-    """'frog' (required), 'none' (rule-only mode) or 'auto' (Frog when installed, else rules only).
-    `wait_seconds` caps how long one call waits while the tagger serves another (ner.busy)."""
-    if name == "none":
-        return None
-    if name not in NER_ENGINES:
-        raise ModelError(
-            "ner.unknown_engine", f"unknown NER engine '{name}'", hint="available: " + ", ".join(NER_ENGINES)
-        )
-    from models.frog import FrogTagger
-
-    try:
-        return FrogTagger(wait_seconds=wait_seconds)
-    except ModelError:
-        if name == "auto":
-            return None
-        raise
-
-
 class NerBusy(BelfortError):
     """503 pii.busy: the name tagger serves other texts; Retry-After says when to come back."""
 

@@ -82,7 +82,7 @@ def _extend(app: Appliance, scope: str, apply: Callable[[dict[str, str]], tuple[
 
 def pseudonymise_pages(app: Appliance, collection_id: int, pages: list[Page]) -> list[Page]:
     """The pages with personal data replaced, the collection's mapping extended and saved encrypted."""
-    from appliance.cage import detect_pii_caged
+    from appliance.privacy.caged import detect_pii_caged
     from appliance.privacy.pii import pseudonymise
 
     # Detection reads untrusted text: it runs caged (memory, CPU and time limits), as extraction does.

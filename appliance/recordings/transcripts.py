@@ -10,7 +10,6 @@ of the original recording. Progress (0..1) is `chunks_done / n_chunks`, for the 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +27,9 @@ if TYPE_CHECKING:
     from appliance.context import Appliance
     from appliance.settings import Settings
 
-DEFAULT_MODEL = "whisper-base"
 DEFAULT_CHUNK_SECONDS = 300.0
 FROM_SETTINGS = "settings"  # `language` default: the `asr` settings decide (None detects per window)
 ProgressCallback = Callable[[float], None]
-
-_engines: dict[tuple[str, str, str, bool], Transcriber] = {}
-_engines_lock = threading.Lock()
 
 
 def as_belfort_error(exc: ModelError) -> BelfortError:
@@ -57,47 +52,26 @@ def asr_options(settings: Settings, *, language: str | None = FROM_SETTINGS,
                       float(chunk_seconds or settings.asr.chunk_seconds), tuple(words))
 
 
-def build_diarizer(settings: Settings, name: str | None = None) -> Diarizer | None:
-    """The configured speaker diarizer (`asr.diarizer`), or None when speakers are set by people."""
-    from models.diarize import build_diarizer as build
-
+def build_diarizer(app: Appliance, name: str | None = None) -> Diarizer | None:
+    """The speaker diarizer: the appliance's (`asr.diarizer`) or the one named; None when speakers
+    are set by people."""
     try:
-        return build(name or settings.asr.diarizer, settings.models_dir)
+        return app.diarizer if name is None else app.registry.diarizer(name)
     except ModelError as exc:
         raise as_belfort_error(exc) from exc
 
 
-def build_transcriber(settings: Settings, model: str | None = None, *, device: str = "",
+def build_transcriber(app: Appliance, model: str | None = None, *, device: str = "",
                       compute_type: str = "", word_timestamps: bool | None = None) -> Transcriber:
-    """The faster-whisper engine for `model` (default `asr.model`), loaded once per process.
-
-    Device and precision follow the hardware profile (int8 on CPU, float16 on a GPU). Word times
-    are on when a diarizer is configured (segments are cut where the speaker changes).
-    """
-    if word_timestamps is None:
-        word_timestamps = settings.asr.diarizer != "none"
-    from hardware.detect import detect
-    from hardware.profile import profile
-    from models.catalog import resolve_model_dir
-    from models.whisper import WhisperTranscriber
-
+    """The appliance's speech engine (`asr.model`, loaded once per process), or one built for `model`,
+    device, precision or word times other than the profile's (the CLI, evaluations)."""
     try:
-        folder = resolve_model_dir(settings.models_dir, model or settings.asr.model or DEFAULT_MODEL)
+        if model is None and not device and not compute_type and word_timestamps is None:
+            return app.transcriber
+        return app.registry.transcriber(model, device=device, compute_type=compute_type,
+                                        word_timestamps=word_timestamps)
     except ModelError as exc:
         raise as_belfort_error(exc) from exc
-    if not compute_type or not device:
-        prof = profile(detect(settings.data_dir if settings.data_dir.exists() else Path(".")))
-        compute_type = compute_type or prof.whisper_compute_type
-        device = device or ("cuda" if compute_type == "float16" else "cpu")
-    key = (str(folder), device, compute_type, word_timestamps)
-    with _engines_lock:
-        if key not in _engines:
-            try:
-                _engines[key] = WhisperTranscriber(folder, device=device, compute_type=compute_type,
-                                                   word_timestamps=word_timestamps)
-            except ModelError as exc:
-                raise as_belfort_error(exc) from exc
-        return _engines[key]
 
 
 def tag_language(seg: Segment) -> Segment:
@@ -276,7 +250,7 @@ def transcribe_recording(
         if recording_id is not None:
             _fail(app, recording_id, exc.code, exc.message)
         raise as_belfort_error(exc) from exc
-    engine = transcriber or build_transcriber(app.settings)
+    engine = transcriber or build_transcriber(app)
     if recording_id is not None:
         rec = _claim(app, recording_id, info.duration, engine.name)
         opts = AsrOptions(rec.language or None, rec.chunk_seconds, opts.hotwords)

@@ -239,11 +239,11 @@ def active_classifier(app: Appliance) -> TriageClassifier:
     tax = taxonomy_path(app.settings)
     key = (tax.stat().st_mtime_ns if tax.exists() else 0,
            ModelStore(models_root(app.settings)).active_version())
-    cached = app.__dict__.get("_triage_classifier")
+    cached = app.triage_classifier
     if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]  # type: ignore[return-value]
     clf = load_classifier(app.settings, app.embedder)
-    app.__dict__["_triage_classifier"] = (key, clf)
+    app.triage_classifier = (key, clf)
     return clf
 
 

@@ -32,12 +32,12 @@ def may_triage(app: Appliance, who: Principal) -> bool:
     if not who.group_ids:
         return False
     # Every page asks (for the nav link): the group's id is looked up once it exists, then kept.
-    gid = app.__dict__.get("_triage_group_id")
+    gid = app.triage_group_id
     if gid is None:
         with read_session(app.db) as s:
             gid = s.exec(select(Group.id).where(Group.name == TRIAGE_GROUP)).first()
         if gid is not None:
-            app.__dict__["_triage_group_id"] = gid
+            app.triage_group_id = gid
     return gid is not None and gid in who.group_ids
 
 

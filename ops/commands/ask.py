@@ -38,7 +38,6 @@ def _principal(app, username: str):  # type: ignore[no-untyped-def]
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from appliance.ask.answer import answer
-    from appliance.ask.llm_engine import llm_status, runtime_params, set_llm
 
     app = appliance_from(args)
     who = _principal(app, args.user)
@@ -47,10 +46,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         from models.llamacpp import LlamaCppLLM
 
-        set_llm(app, LlamaCppLLM(Path(args.model), **runtime_params(app)))
+        app.engines.set("llm", LlamaCppLLM(Path(args.model), **app.registry.llm_runtime()))
     use_llm = not args.no_llm
     if use_llm and not args.json:
-        status = llm_status(app)
+        status = app.llm_status()
         if not status["ok"]:
             print(f"note [{status['code']}]: {status['message']} — {status.get('hint', '')}", file=sys.stderr)
     stream = None if args.json else (lambda piece: print(piece, end="", file=sys.stderr, flush=True))

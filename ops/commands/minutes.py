@@ -117,10 +117,9 @@ def _draft(args: argparse.Namespace) -> int:
     app = appliance_from(args)
     llm: Any = None
     if args.model:
-        from appliance.ask.llm_engine import runtime_params
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
+        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())
     if args.agenda and args.agenda_document:
         raise BelfortError("minutes.two_agendas", "give --agenda or --agenda-document, not both")
     agenda: str | int | None = args.agenda_document

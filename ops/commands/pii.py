@@ -9,13 +9,12 @@ from pathlib import Path
 
 from appliance.privacy.pii import (
     ENTITY_TYPES,
-    NER_ENGINES,
     PiiSpan,
-    build_ner_tagger,
     default_first_names,
     detect_pii,
 )
 from models.base import ModelError
+from models.registry import NER_ENGINES, build_ner
 
 
 def _pages(path: Path) -> list[tuple[int, str]]:
@@ -34,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         pages = _pages(path)
-        ner = build_ner_tagger(args.ner)
+        ner = build_ner(args.ner)
     except IngestError as exc:
         print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
         return 2

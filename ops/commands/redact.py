@@ -24,11 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.privacy.pii import build_ner_tagger, default_first_names, detect_pii
+    from appliance.privacy.pii import default_first_names, detect_pii
     from appliance.privacy.redaction import export_redacted, page_texts, proposals_json, propose
+    from models.registry import build_ner
 
     entities = [t.strip() for t in args.types.split(",") if t.strip()] or None
-    detect = functools.partial(detect_pii, ner=build_ner_tagger(args.ner), entities=entities,
+    detect = functools.partial(detect_pii, ner=build_ner(args.ner), entities=entities,
                                first_names=default_first_names())
     proposals = propose(page_texts(args.file), detect, min_score=args.min_score, ground=args.ground)
     if args.proposals_only:

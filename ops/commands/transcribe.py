@@ -36,8 +36,8 @@ def _run(args: argparse.Namespace) -> int:
     )
 
     app = appliance_from(args)
-    diarizer = build_diarizer(app.settings, args.diarizer)
-    engine = build_transcriber(app.settings, args.model, word_timestamps=diarizer is not None)
+    diarizer = build_diarizer(app, args.diarizer)
+    engine = build_transcriber(app, args.model, word_timestamps=diarizer is not None)
 
     def progress(fraction: float) -> None:
         if not args.json:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from appliance.context import Appliance
 from appliance.evaluation.answers import run_answers_eval
-from appliance.ask.llm_engine import build_llm, runtime_params
 from appliance.settings import load_settings
 from appliance.storage.layout import DataLayout
 from models.base import LLM
@@ -22,8 +21,8 @@ def _llm(app: Appliance, args: argparse.Namespace) -> LLM | None:
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        return LlamaCppLLM(Path(args.model), **runtime_params(app))
-    return build_llm(app)
+        return LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())
+    return app.registry.llm()
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -25,7 +25,6 @@ def _run(args: argparse.Namespace) -> int:
     from appliance.context import Appliance
     from appliance.errors import BelfortError
     from appliance.evaluation.minutes import run_minutes_eval
-    from appliance.ask.llm_engine import build_llm, runtime_params
 
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
@@ -33,16 +32,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.model:
         from models.llamacpp import LlamaCppLLM
 
-        llm = LlamaCppLLM(Path(args.model), **runtime_params(app))
+        llm = LlamaCppLLM(Path(args.model), **app.registry.llm_runtime())
     else:
-        llm = build_llm(app)
+        llm = app.registry.llm()
     if llm is None:
         raise BelfortError("eval.no_llm", "no LLM configured", hint="pass --model or set llm.engine")
     transcriber = None
     if any("recording" in json.loads(f.read_text("utf-8")) for f in args.files):
         from appliance.recordings.transcripts import build_transcriber
 
-        transcriber = build_transcriber(settings, args.asr_model)
+        transcriber = build_transcriber(app, args.asr_model)
     print(f"model: {llm.name}", file=sys.stderr)
     result = run_minutes_eval(args.files, settings, llm, transcriber=transcriber)
     if args.json:

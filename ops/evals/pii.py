@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 from appliance.evaluation.pii import evaluate_pii
-from appliance.privacy.pii import NER_ENGINES, build_ner_tagger, default_first_names, load_first_names
+from appliance.privacy.pii import default_first_names, load_first_names
 from models.base import ModelError
+from models.registry import NER_ENGINES, build_ner
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        ner = build_ner_tagger(args.ner)
+        ner = build_ner(args.ner)
     except ModelError as exc:
         print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
         return 2

@@ -25,14 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.llm, pytest.mark.enable_socket,
 @pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
-    from appliance.ask.llm_engine import set_llm
     from models.llamacpp import LlamaCppLLM
 
     world = build_world(appliance, tmp_path)
-    set_llm(appliance, FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256), 24))
+    appliance.engines.set("llm", FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256), 24))
     with live_app(appliance) as base:
         yield world, base
-    set_llm(appliance, None)
+    appliance.engines.set("llm", None)
     gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
 
 

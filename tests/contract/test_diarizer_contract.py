@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from models.base import Diarizer, ModelError
-from models.diarize import build_diarizer
+from models.registry import build_diarizer
 from models.whisper import probe
 from tests.asr_fixture import require_whisper, sox, speak, test_models_dir
 

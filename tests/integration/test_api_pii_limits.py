@@ -45,7 +45,7 @@ def world(appliance, tmp_path):
 @pytest.fixture
 def tagger(appliance):
     counting = CountingTagger()
-    appliance.__dict__["ner"] = counting  # the Appliance's engine seam (a cached property)
+    appliance.engines.set("ner", counting)  # the engine seam
     return counting
 
 

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from appliance.audit import log as audit
-from appliance.ask.llm_engine import set_llm
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 from tests.integration.web_support import bearer, build_world
@@ -22,7 +21,7 @@ def quote_source_1(messages: list[ChatMessage]) -> str:
 def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     w = build_world(appliance, tmp_path)
     w.llm = FakeLLM(quote_source_1)  # type: ignore[attr-defined]
-    set_llm(appliance, w.llm)  # type: ignore[attr-defined]
+    appliance.engines.set("llm", w.llm)  # type: ignore[attr-defined]
     return w
 
 

@@ -12,7 +12,6 @@ from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
 from appliance.ask.answer import answer
 from appliance.documents.ingest import ensure_collection, ingest_file
-from appliance.ask.llm_engine import get_llm, llm_status
 from models.llamacpp import LlamaCppLLM
 from ops.cli import main
 from tests.conftest import make_settings
@@ -62,8 +61,8 @@ def test_missing_model_keeps_ask_working_extractively(tmp_path: Path) -> None:
     ensure_collection(app, "afval")
     (tmp_path / "park.txt").write_text(DOC, "utf-8")
     assert ingest_file(app, tmp_path / "park.txt", "afval").ok
-    assert get_llm(app) is None
-    status = llm_status(app)
+    assert app.llm is None
+    status = app.llm_status()
     assert status["ok"] is False and status["code"] == "llm.model_missing" and status["hint"]
     ans = answer(app, SYSTEM, "When is the recycling park open?")
     assert ans.status == "extractive" and "9 am to 5 pm" in ans.text
@@ -76,8 +75,8 @@ def test_wrong_checksum_is_a_model_error(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF damaged copy")
     app = Appliance(make_settings(tmp_path, llm={"engine": "llama-cpp", "model": "smollm2-135m-instruct-q4_1"}))
-    assert get_llm(app) is None
-    assert llm_status(app)["code"] == "llm.checksum_mismatch"
+    assert app.llm is None
+    assert app.llm_status()["code"] == "llm.checksum_mismatch"
 
 
 def test_cli_ask_json(corpus: Any, settings: Any, smollm: LlamaCppLLM, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from appliance.api.ask import AskOut
 from appliance.jobs import queue_for
 from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
-from appliance.ask.llm_engine import set_llm
 from models.fakes import FakeLLM
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, parse_sse
 from tests.integration.web_support import bearer, build_world, csrf, sign_in
@@ -39,9 +38,9 @@ def smollm():  # type: ignore[no-untyped-def]
 def real_llm(world, smollm):  # type: ignore[no-untyped-def]
     """The real engine handed in at the appliance's seam, taken back after the test (so llama.cpp is
     freed with this module, not during interpreter shutdown)."""
-    set_llm(world.app, smollm)
+    world.app.engines.set("llm", smollm)
     yield smollm
-    set_llm(world.app, None)
+    world.app.engines.set("llm", None)
     gc.collect()
 
 
@@ -182,7 +181,7 @@ def test_disconnect_mid_stream_stops_generation_and_still_audits(world) -> None:
     # A slow scripted model (this tests the plumbing around the engine, not the engine): 200 pieces.
     words = " ".join(f"woord{i}" for i in range(200))
     llm = FakeLLM(f"De omgevingsvergunning voor de sporthal werd verleend [1]. {words}", delay=0.02)
-    set_llm(world.app, llm)
+    world.app.engines.set("llm", llm)
     queue_for(world.app, immediate=True)  # the web app's jobs run where they are queued
     app = create_app(world.app)
     before = audit.head(world.app)[0]

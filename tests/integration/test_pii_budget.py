@@ -15,7 +15,7 @@ import pytest
 from appliance.context import open_appliance
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
-from appliance.cage import detect_pii_caged
+from appliance.privacy.caged import detect_pii_caged
 from ingest.types import IngestError
 from models.base import Entity, ModelError
 from models.fakes import FakeEmbedder
@@ -55,7 +55,7 @@ def _world(tmp_path, **pii):  # type: ignore[no-untyped-def]
 
 def test_a_text_that_takes_the_tagger_too_long_is_a_named_503(tmp_path):
     app, w = _world(tmp_path, ner_seconds=0.5)
-    app.__dict__["ner"] = SlowTagger(60.0)
+    app.engines.set("ner", SlowTagger(60.0))
     with w.client() as c:
         t0 = time.perf_counter()
         r = c.post("/api/v1/pii", json={"text": "aaaa " * 1600}, headers=bearer(w, "anna"))
@@ -67,7 +67,7 @@ def test_a_text_that_takes_the_tagger_too_long_is_a_named_503(tmp_path):
 def test_waiting_for_a_busy_tagger_is_bounded_and_says_when_to_retry(tmp_path):
     app, w = _world(tmp_path)
     slow = SlowTagger(3.0, wait=0.3)
-    app.__dict__["ner"] = slow
+    app.engines.set("ner", slow)
     with w.client() as c:
         slow.lock.acquire()  # another request holds the tagger
         try:
@@ -95,7 +95,7 @@ def test_pseudonymised_ingest_tagging_runs_under_the_cage_wall_clock(tmp_path):
     app = open_appliance(make_settings(tmp_path, ingest={"stable_seconds": 0.0, "poll_seconds": 0.05,
                                                          "cage_wall_seconds": 1.0}),
                          embedder=FakeEmbedder())
-    app.__dict__["ner"] = SlowTagger(60.0)
+    app.engines.set("ner", SlowTagger(60.0))
     t0 = time.perf_counter()
     with pytest.raises(IngestError) as err:
         detect_pii_caged(app, ["aaaa " * 4000])

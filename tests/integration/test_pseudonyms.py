@@ -133,7 +133,7 @@ def test_a_file_name_the_tagger_cannot_read_is_hidden(appliance) -> None:  # typ
         row = s.get(Collection, coll.id)
         row.settings_json = {SETTING: True}
         s.add(row)
-    appliance.__dict__["ner"] = Down()  # the engine seam (a cached property)
+    appliance.engines.set("ner", Down())  # the engine seam
     assert shown_name(appliance, coll.id, LEEFLOON) == "***.txt"
 
 
@@ -158,7 +158,7 @@ def test_two_names_pseudonymised_at_once_never_share_a_pseudonym(appliance) -> N
         row = s.get(Collection, coll.id)
         row.settings_json = {SETTING: True}
         s.add(row)
-    appliance.__dict__["ner"] = Meeting({"Hilde Vermeersch": "PER", "Jozef Claes": "PER"})
+    appliance.engines.set("ner", Meeting({"Hilde Vermeersch": "PER", "Jozef Claes": "PER"}))
     names: dict[str, str] = {}
     threads = [threading.Thread(target=lambda n=n: names.__setitem__(n, pseudonymise_name(appliance, coll.id, n)))
                for n in ("ontslag-Hilde-Vermeersch.txt", "leefloon-Jozef-Claes.txt")]

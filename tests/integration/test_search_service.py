@@ -252,9 +252,8 @@ class BrokenEmbedder:
 
 
 def test_missing_embedder_degrades_to_keyword_search(settings) -> None:
-    app = open_appliance(settings)  # search.embedder = fake, but point it at an engine that cannot load
-    app.__dict__.pop("embedder", None)
-    object.__setattr__(app, "settings", settings.model_copy(update={"search": settings.search.model_copy(
+    # search.embedder = fake in the test settings: point it at an engine that cannot load
+    app = open_appliance(settings.model_copy(update={"search": settings.search.model_copy(
         update={"embedder": "e5", "embedder_model": "absent-model"})}))
     add_doc(app, "bouwen", "Parkeerreglement", ["De parkeervergunningen voor bewoners."])
     result = search(app, SYSTEM, "parkeervergunning")

@@ -14,7 +14,6 @@ import pytest
 from appliance.context import open_appliance
 from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
-from appliance.ask.llm_engine import get_llm, set_llm
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, ask_page, audit_id
@@ -174,9 +173,9 @@ def smollm(world):  # type: ignore[no-untyped-def]
     """The real engine handed to the appliance at its seam; freed again after the test."""
     from models.llamacpp import LlamaCppLLM
 
-    set_llm(world.app, FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256)))
-    yield get_llm(world.app)
-    set_llm(world.app, None)
+    world.app.engines.set("llm", FewTokens(LlamaCppLLM(require_smollm(), n_ctx=2048, n_threads=1, n_batch=256)))
+    yield world.app.llm
+    world.app.engines.set("llm", None)
     gc.collect()  # free llama.cpp now, not during interpreter shutdown (noisy there)
 
 

@@ -16,7 +16,6 @@ from appliance.audit import log as audit
 from appliance.access.principals import Principal
 from appliance.ask.answer import answer
 from appliance.documents.ingest import ensure_collection, ingest_file
-from appliance.ask.llm_engine import set_llm
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 from models.llamacpp import FairLock, ModelBusy
@@ -138,7 +137,7 @@ def test_model_dont_know_and_nothing_relevant(corpus) -> None:  # type: ignore[n
 
 def test_no_llm_gives_a_labelled_extractive_answer(corpus) -> None:  # type: ignore[no-untyped-def]
     app, clerk = corpus
-    set_llm(app, None)
+    app.engines.set("llm", None)
     ans = answer(app, clerk, "Hoeveel kost een bewonerskaart voor parkeren?")
     assert ans.status == "extractive"
     assert ans.label.startswith("Geen AI-antwoord") and ans.text.startswith("Geen AI-antwoord")

@@ -14,8 +14,8 @@ from appliance.errors import BelfortError
 from appliance.recordings.transcripts import build_diarizer, transcribe_recording
 from models.base import Diarizer, ModelError, Segment, Turn, Word
 from models.diarize import ChannelDiarizer, assign_speakers, split_at_turns
-from models.diarize import build_diarizer as build_engine
 from models.fakes import FakeTranscriber
+from models.registry import build_diarizer as build_engine
 from tests.asr_fixture import silence, sox
 
 pytest.importorskip("av")
@@ -110,9 +110,9 @@ def test_registry_names_the_engines_and_what_to_provision(appliance: Appliance, 
         build_engine("pyannote", tmp_path)
     assert err.value.code == "diarizer.missing_model"
     assert "pyannote/speaker-diarization-3.1" in err.value.hint and "pyannote-speaker-diarization" in err.value.hint
-    assert build_diarizer(appliance.settings) is None  # the default: speakers are set in the editor
+    assert build_diarizer(appliance) is None  # the default: speakers are set in the editor
     with pytest.raises(BelfortError) as berr:
-        build_diarizer(appliance.settings, "pyannote")
+        build_diarizer(appliance, "pyannote")
     assert berr.value.code == "diarizer.missing_model" and berr.value.hint
 
 

@@ -120,6 +120,6 @@ def test_unprovisioned_model_fails_with_the_install_hint(appliance: Appliance) -
     from appliance.recordings.transcripts import build_transcriber
 
     with pytest.raises(BelfortError) as err:
-        build_transcriber(appliance.settings)  # the test settings' models folder is empty
+        build_transcriber(appliance)  # the test settings' models folder is empty
     assert err.value.code == "asr.missing_model"
     assert "belfort models install-defaults" in err.value.hint

@@ -127,14 +127,14 @@ def test_the_doctor_reports_the_cage_and_warns_when_a_limit_is_off(tmp_path) -> 
 
 def test_caged_pii_detection_finds_what_detection_in_process_finds(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from appliance.context import open_appliance
-    from appliance.cage import detect_pii_caged
+    from appliance.privacy.caged import detect_pii_caged
     from appliance.privacy.pii import default_first_names, detect_pii
     from models.fakes import FakeEmbedder, FakeNerTagger
     from tests.conftest import make_settings
 
     app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
     ner = FakeNerTagger({"Hilde Vermeersch": "PER", "Gent": "LOC"})
-    app.__dict__["ner"] = ner  # the engine seam: Frog tags in this process, detection runs caged
+    app.engines.set("ner", ner)  # the engine seam: Frog tags in this process, detection runs caged
     texts = ["Mevrouw Hilde Vermeersch woont in de Kerkstraat 12, 9000 Gent; IBAN BE68 5390 0754 7034.",
              "Geen persoonsgegevens hier.", ""]
     caged = detect_pii_caged(app, texts)

@@ -15,7 +15,6 @@ from appliance.errors import BelfortError
 from appliance.jobs import enqueue_minutes, queue_for, use_appliance
 from appliance.access.principals import SYSTEM
 from appliance.evaluation.minutes import match_decisions, store_transcript
-from appliance.ask.llm_engine import set_llm
 from appliance.minutes.draft import draft_minutes
 from appliance.minutes.agenda import agenda_from_items, locate_items, parse_agenda, split_by_agenda
 from appliance.minutes.prompts import parse_items
@@ -200,7 +199,7 @@ def test_decision_matching_is_one_to_one() -> None:
 
 
 def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, recording: int) -> None:
-    set_llm(appliance, FakeLLM(_reply({1: [{"kind": "summary", "segments": [2], "text": "Goedkeuring van de notulen."}]})))
+    appliance.engines.set("llm", FakeLLM(_reply({1: [{"kind": "summary", "segments": [2], "text": "Goedkeuring van de notulen."}]})))
     use_appliance(appliance)
     huey = queue_for(appliance.settings, immediate=True)
     job_id = enqueue_minutes(appliance, huey, recording, agenda=AGENDA, attendees=ATTENDEES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.privacy.pii import build_ner_tagger
 from models.base import ModelError
 from models.frog import FrogTagger, _align, _pieces, frog_check
+from models.registry import build_ner
 
 
 def test_missing_binary_names_the_packages() -> None:
@@ -17,9 +17,9 @@ def test_missing_binary_names_the_packages() -> None:
 
 
 def test_engine_choice() -> None:
-    assert build_ner_tagger("none") is None
+    assert build_ner("none") is None
     with pytest.raises(ModelError) as err:
-        build_ner_tagger("spacy")
+        build_ner("spacy")
     assert err.value.code == "ner.unknown_engine" and "frog" in err.value.hint
 
 
