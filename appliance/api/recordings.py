@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 
 from appliance.context import Appliance
 from appliance.db.tables import Recording
+from appliance.dispatch import queue_transcription
 from appliance.ids import Id
 from appliance.recordings import store as rec_service
 from appliance.access.principals import Principal
@@ -64,26 +64,6 @@ def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[S
                         segments=segments or [])
 
 
-def transcription_queue(state: State) -> Any:
-    """The queue of this web app (immediate mode in tests), opened once on first use."""
-    from appliance import jobs
-
-    if state.get("huey") is None:
-        state["huey"] = jobs.make_huey(state["appliance"].settings)
-    queue = state["huey"]
-    if queue.immediate:
-        jobs.use_appliance(state["appliance"])
-    return queue
-
-
-def queue_transcription(state: State, appliance: Appliance, rec: Recording) -> str:
-    from appliance import jobs
-
-    assert rec.id is not None
-    return jobs.enqueue_transcription(appliance, transcription_queue(state), Path(rec.source_path),
-                                      recording_id=rec.id)
-
-
 @get("/recordings", sync_to_thread=True, summary="Recordings this user may see", tags=["recordings"])
 def list_recordings(appliance: Appliance, who: Principal) -> list[RecordingOut]:
     return [recording_out(r) for r in rec_service.list_recordings(appliance, who)]
@@ -105,7 +85,7 @@ def upload(request: Request, appliance: Appliance, who: Principal,
         language = None
     rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language,
                                    collection=data.collection)
-    job_id = queue_transcription(request.app.state, appliance, rec) if rec.state in ("pending", "failed") else None
+    job_id = queue_transcription(request.app.state, appliance, rec) if rec_service.needs_transcription(rec) else None
     assert rec.id is not None
     return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)
 

@@ -14,9 +14,11 @@ from litestar.params import Parameter
 
 from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
+from appliance.dispatch import request_retrain
 from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.access.principals import Principal
+from appliance.triage.decisions import route_item
 from appliance.triage.queue import STATES, get_item, list_items, require_triage
 
 
@@ -24,19 +26,6 @@ from appliance.triage.queue import STATES, get_item, list_items, require_triage
 class RouteIn:
     category: Annotated[str, Parameter(min_length=1, max_length=200, pattern=NOT_BLANK,
                                        description="A category key of the active taxonomy.")]
-
-
-def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: str) -> bool:
-    """Label + route the item; queue a retrain when the person chose otherwise than the model.
-    Returns whether a retrain was asked for."""
-    from appliance import jobs
-    from appliance.triage.learning import record_correction
-
-    label = record_correction(app, who, item_id, category)
-    if label.category == label.previous:
-        return False
-    jobs.enqueue_retrain(app, jobs.queue_for(app.settings))
-    return True
 
 
 @get("/triage/items", sync_to_thread=True, summary="Triage items by state", tags=["triage"])
@@ -57,9 +46,7 @@ def triage_items(
       description="The category is a key of the active taxonomy, which administrators edit while the "
                   "appliance runs: a key it does not have (now) is 409 triage.unknown_category.")
 def triage_route(appliance: Appliance, who: Principal, item_id: Id, data: RouteIn) -> dict[str, Any]:
-    require_triage(appliance, who)
-    get_item(appliance, item_id)  # a missing item is 404 whatever the body says
-    retrain = correct_and_learn(appliance, who, item_id, data.category.strip())
+    retrain = route_item(appliance, who, item_id, data.category, request_retrain)
     return {**get_item(appliance, item_id).as_dict(), "retrain_queued": retrain}
 
 

@@ -36,7 +36,7 @@ def live_app(appliance: Appliance) -> Iterator[str]:
     import uvicorn
 
     from appliance.jobs import make_huey
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)),

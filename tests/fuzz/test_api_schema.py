@@ -56,7 +56,7 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 @pytest.fixture(scope="module")
 def api_app(api_world: World) -> Any:
     from appliance.jobs import make_huey
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     return create_app(api_world.app, huey=make_huey(api_world.app.settings, immediate=True))
 

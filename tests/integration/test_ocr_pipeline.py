@@ -99,7 +99,7 @@ def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path)
     from litestar.testing import TestClient
 
     from appliance.jobs import make_huey
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     with TestClient(create_app(app, huey=make_huey(app.settings, immediate=True))) as client:
         headers = {"Authorization": f"Bearer {token}"}

@@ -33,7 +33,7 @@ def _client(appliance, user):
     from litestar.testing import TestClient
 
     from appliance.jobs import make_huey
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     client = TestClient(create_app(appliance, huey=make_huey(appliance.settings, immediate=True)))
     client.__enter__()

@@ -38,7 +38,7 @@ def _client(app):  # type: ignore[no-untyped-def]
     from litestar.testing import TestClient
 
     from appliance.jobs import make_huey
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     return TestClient(create_app(app, huey=make_huey(app.settings, immediate=True)))
 

@@ -31,7 +31,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self) -> TestClient:
-        from webui.app import create_app
+        from ops.webapp import create_app
 
         return TestClient(create_app(self.app, huey=make_huey(self.app.settings, immediate=True)))
 
@@ -101,7 +101,7 @@ class FromAddress:
 
 def client_from(world: World, host: str) -> TestClient:
     """A client whose requests come from `host` (rate limits per client address)."""
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     web = create_app(world.app, huey=make_huey(world.app.settings, immediate=True))
     return TestClient(FromAddress(web, host))  # type: ignore[arg-type]

@@ -18,8 +18,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Stream, Template
 
-from appliance.api.recordings import queue_transcription, transcription_queue
 from appliance.context import Appliance
+from appliance.dispatch import queue_transcription, transcription_queue
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
 from appliance.access import accounts
@@ -76,7 +76,7 @@ def upload(request: Request, appliance: Appliance, who: Principal,
         if not exc.code.startswith(("upload.", "recording.", "asr.", "collection.")):
             raise
         return _list_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
-    if rec.state in ("pending", "failed"):
+    if rec_service.needs_transcription(rec):
         queue_transcription(request.app.state, appliance, rec)
     return Redirect(f"/recordings/{rec.id}", status_code=303)
 
@@ -197,9 +197,7 @@ def draft_minutes(request: Request, appliance: Appliance, who: Principal, record
 
     require_role(who, "archivist")
     rec = rec_service.get_visible(appliance, who, recording_id)
-    if rec.state != "done":
-        raise BelfortError("recording.not_ready", "the transcript is still being made",
-                           hint="wait until the transcription is done", status=409)
+    rec_service.require_transcript(rec)
     jobs.enqueue_minutes(appliance, transcription_queue(request.app.state), recording_id, title=str(data.get("title", ""))[:300],
                          meeting_date=str(data.get("meeting_date", "")).strip(),
                          agenda=str(data.get("agenda", "")).strip() or None,

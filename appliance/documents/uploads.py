@@ -1,4 +1,5 @@
-"""Uploads (web form and API): sanitise the name, stage the bytes, hand the file to the ingest queue."""
+"""Upload acceptance (web form and API alike): who may upload where, the name sanitised, the bytes staged
+within the size limit, then the file handed to the ingest queue through `enqueue`."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlmodel import select
 
+from appliance.access.principals import Principal, can_read_collection
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.access.principals import Principal, can_read_collection
 
 MIB = 1024 * 1024
 # (app, staged file, collection name, original file name, actor) -> job id
@@ -106,19 +107,3 @@ def accept_upload(
         raise BelfortError("upload.empty", "the file is empty", hint="choose a file with content")
     job_id = enqueue(app, target, collection, safe, who.username)
     return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=size)
-
-
-def queue_enqueue(app: Appliance, huey: Any | None = None) -> Enqueue:
-    """Uploads go to the Huey queue; in immediate mode (tests) the task runs here, on this appliance."""
-    from appliance import jobs
-
-    queue = huey if huey is not None else jobs.make_huey(app.settings)
-    if queue.immediate:
-        jobs.use_appliance(app)
-
-    def enqueue(appliance: Appliance, path: Path, collection: str, source_name: str, actor: str) -> str:
-        return jobs.enqueue_ingest(
-            appliance, queue, path, collection, source_name=source_name, keep_source=False
-        )
-
-    return enqueue
