@@ -15,11 +15,10 @@ from litestar.params import Parameter
 from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
 from appliance.dispatch import request_retrain
-from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.access.principals import Principal
 from appliance.triage.decisions import route_item
-from appliance.triage.queue import STATES, get_item, list_items, require_triage
+from appliance.triage.queue import STATES, get_item, items_in_state
 
 
 @dataclass
@@ -34,11 +33,7 @@ def triage_items(
     item_state: str = Parameter(query="state", default="queued", schema_extra={"enum": list(STATES)}),
     limit: int = Parameter(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    require_triage(appliance, who)
-    if item_state not in STATES:
-        raise BelfortError("triage.bad_state", f"unknown state '{item_state}'",
-                           hint="one of " + ", ".join(STATES))
-    return [row.as_dict() for row in list_items(appliance, state=item_state, limit=limit)]
+    return [row.as_dict() for row in items_in_state(appliance, who, item_state, limit=limit)]
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, status_code=200,

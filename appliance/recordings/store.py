@@ -107,6 +107,11 @@ def needs_transcription(rec: Recording) -> bool:
     return rec.state in ("pending", "failed")
 
 
+def may_retry(rec: Recording) -> bool:
+    """A transcription that has not finished (failed, or stopped with its worker) may be queued again."""
+    return rec.state != "done"
+
+
 def require_transcript(rec: Recording) -> None:
     """Minutes are drafted from a finished transcript only."""
     if rec.state != "done":

@@ -20,17 +20,14 @@ from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
 from appliance.minutes.export import formats as exports
 from appliance.minutes import review
+from appliance.minutes.reading import is_reviewer, readable_minutes
 from appliance.access.principals import Principal
-from webui.web import ROLE_RANK, language_of, page, require_role
+from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # What the draft's checks changed or doubt (appliance.minutes.draft / minutes_verify), shown to the
 # reviewer; "unsupported" is shown through `supported` itself.
 FLAGS = ("invented_segments", "missing_number", "attributed", "owner_cleared", "deadline_cleared", "vote_cleared")
-
-
-def is_reviewer(who: Principal) -> bool:
-    return ROLE_RANK.get(who.role, -1) >= ROLE_RANK["archivist"]
 
 
 @get("/minutes", sync_to_thread=True, include_in_schema=False)
@@ -41,11 +38,8 @@ def index(request: Request, appliance: Appliance, who: Principal) -> Template:
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, include_in_schema=False)
 def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id) -> Template:
-    exports.load_minutes(appliance, minutes_id, who)  # staff: approved minutes only
-    minutes, items = review.get_minutes(appliance, minutes_id)
+    minutes, items = readable_minutes(appliance, who, minutes_id)  # staff: approved minutes only
     reviewer = is_reviewer(who)
-    if not reviewer:
-        items = [i for i in items if i.state == "accepted"]
     data = exports.ExportData(minutes, items)
     segments = exports.segments_of(appliance, items)
     counts = {state: sum(i.state == state for i in items) for state in review.ITEM_STATES}

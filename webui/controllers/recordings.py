@@ -184,7 +184,7 @@ def history(request: Request, appliance: Appliance, who: Principal, recording_id
 @post("/recordings/{recording_id:int}/retry", sync_to_thread=True, include_in_schema=False)
 def retry(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Redirect:
     rec = rec_service.get_visible(appliance, who, recording_id)
-    if rec.state != "done":
+    if rec_service.may_retry(rec):
         queue_transcription(request.app.state, appliance, rec)
     return Redirect(f"/recordings/{recording_id}", status_code=303)
 
