@@ -21,8 +21,6 @@ from appliance.access.principals import Principal
 from appliance.ask.answer import MAX_QUESTION_CHARS
 from appliance.ask.payload import AskOut, llm_notice, to_out
 
-MAX_HISTORY = 10
-
 
 @dataclass
 class Turn:
@@ -84,10 +82,9 @@ def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, 
 
 
 def _history(data: AskIn) -> list[Any]:
-    from models.base import ChatMessage
+    from appliance.ask.records import client_history
 
-    return [ChatMessage(t.role if t.role in ("user", "assistant") else "user", t.content[:4000])
-            for t in data.history[-MAX_HISTORY:]]
+    return client_history((t.role, t.content) for t in data.history)
 
 
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, summary="Thumbs up/down on an answer",

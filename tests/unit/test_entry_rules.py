@@ -48,3 +48,13 @@ def test_passage_links_open_pdfs_at_their_page():
     assert links(7, 3, "raad.PDF", 11, 5, 9) == (
         "/documents/7?page=3&chunk=11&mark=5-9#chunk-11", "/documents/7/original#page=3")
     assert links(7, 1, "nota.docx", 2, 0, 4)[1] == "/documents/7/original"
+
+
+def test_an_api_clients_history_keeps_its_last_turns_cut_to_size():
+    from appliance.ask.records import CLIENT_MESSAGE_CHARS, MAX_CLIENT_TURNS, client_history
+
+    turns = [("assistant" if i % 2 else "system", "x" * 5000) for i in range(MAX_CLIENT_TURNS + 3)]
+    kept = client_history(turns)
+    assert len(kept) == MAX_CLIENT_TURNS
+    assert {m.role for m in kept} == {"user", "assistant"}
+    assert all(len(m.content) == CLIENT_MESSAGE_CHARS for m in kept)
