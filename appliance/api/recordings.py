@@ -80,11 +80,8 @@ def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> Rec
 
 def upload(request: Request, appliance: Appliance, who: Principal,
            data: Annotated[RecordingUploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> RecordingOut:
-    language: str | None = data.language if data.language in ("nl", "fr") else "settings"
-    if data.language == "auto":
-        language = None
-    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language,
-                                   collection=data.collection)
+    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
+                                   language=rec_service.chosen_language(data.language), collection=data.collection)
     job_id = queue_transcription(request.app.state, appliance, rec) if rec_service.needs_transcription(rec) else None
     assert rec.id is not None
     return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)

@@ -101,6 +101,17 @@ def _refuse(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+SPOKEN_LANGUAGES = ("nl", "fr", "auto")  # what a person may choose for a recording
+
+
+def chosen_language(choice: str) -> str | None:
+    """The language an upload asks for: nl or fr; auto (None: detected per window); anything else
+    leaves it to the `asr` settings."""
+    if choice == "auto":
+        return None
+    return choice if choice in SPOKEN_LANGUAGES else FROM_SETTINGS
+
+
 def needs_transcription(rec: Recording) -> bool:
     """After an upload: a new recording, or one whose transcription failed, is (re)queued; the same file
     uploaded again while it is being or has been transcribed is not."""

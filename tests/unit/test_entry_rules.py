@@ -58,3 +58,11 @@ def test_an_api_clients_history_keeps_its_last_turns_cut_to_size():
     assert len(kept) == MAX_CLIENT_TURNS
     assert {m.role for m in kept} == {"user", "assistant"}
     assert all(len(m.content) == CLIENT_MESSAGE_CHARS for m in kept)
+
+
+def test_a_recordings_language_is_nl_fr_auto_or_the_settings():
+    from appliance.recordings.store import chosen_language
+    from appliance.recordings.transcripts import FROM_SETTINGS
+
+    assert [chosen_language(c) for c in ("nl", "fr", "auto", "", "de")] == ["nl", "fr", None, FROM_SETTINGS,
+                                                                              FROM_SETTINGS]

@@ -15,12 +15,11 @@ from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 
 from appliance.context import Appliance
-from appliance.db.tables import MinutesItem
 from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
 from appliance.minutes.export import formats as exports
 from appliance.minutes import review
-from appliance.minutes.reading import is_reviewer, readable_minutes
+from appliance.minutes.reading import is_reviewer, item_of, readable_minutes
 from appliance.access.principals import Principal
 from webui.web import language_of, page, require_role
 
@@ -63,15 +62,6 @@ def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int 
     return True
 
 
-def _item_of(appliance: Appliance, who: Principal, minutes_id: int, item_id: int) -> MinutesItem:
-    exports.load_minutes(appliance, minutes_id, who)  # not found for minutes of a hidden recording
-    _minutes, items = review.get_minutes(appliance, minutes_id)
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise NotFound("minutes.item_not_found", f"no item {item_id} in minutes {minutes_id}")
-
-
 def _back(minutes_id: int, item_id: int | None = None) -> Redirect:
     return Redirect(f"/minutes/{minutes_id}" + (f"#item-{item_id}" if item_id else ""), status_code=303)
 
@@ -85,7 +75,7 @@ def _text(data: dict[str, Any], key: str) -> str:
 def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    _item_of(appliance, who, minutes_id, item_id)
+    item_of(appliance, who, minutes_id, item_id)
     review.set_item_state(appliance, who, item_id, _text(data, "state"))
     return _back(minutes_id, item_id)
 
@@ -94,7 +84,7 @@ def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
 def edit(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
          data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    item = _item_of(appliance, who, minutes_id, item_id)
+    item = item_of(appliance, who, minutes_id, item_id)
     changes: dict[str, Any] = {"text": _text(data, "text")}
     if item.kind == "action":
         changes["owner"] = _text(data, "owner")

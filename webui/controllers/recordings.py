@@ -31,7 +31,6 @@ from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PAGE_SIZE = 200  # segments per editor page: a 2-hour meeting has ~1,500
-LANGUAGES = ("nl", "fr", "auto")
 MIB = 1024 * 1024
 
 
@@ -53,7 +52,7 @@ def _list_page(request: Request, appliance: Appliance, who: Principal, *, status
     return page(request, "recordings.html", who=who, status=status, error=error, rows=rows,
                 collections=accounts.readable_collections(appliance, who),
                 progress={r.id: rec_service.progress_of(r) for r in rows}, clock=clock,
-                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=LANGUAGES,
+                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=rec_service.SPOKEN_LANGUAGES,
                 default_language=appliance.settings.asr.language)
 
 
@@ -68,9 +67,8 @@ def upload(request: Request, appliance: Appliance, who: Principal,
     try:
         if data.file is None or not data.file.filename:
             raise BelfortError("upload.no_file", "choose a file", hint="choose a file")
-        language = data.language if data.language in LANGUAGES else appliance.settings.asr.language
         rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
-                                       language=None if language == "auto" else language,
+                                       language=rec_service.chosen_language(data.language),
                                        collection=data.collection)
     except BelfortError as exc:
         if not exc.code.startswith(("upload.", "recording.", "asr.", "collection.")):

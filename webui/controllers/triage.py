@@ -82,8 +82,7 @@ def _item_page(request: Request, appliance: Appliance, who: Principal, item_id: 
     return _page(request, "triage_item.html", who=who, status=status, error=error, row=row, item=row.item,
                  taxonomy=taxonomy, check=check, draft=draft, request_info=request_info,
                  field_name=lambda name: triage_missing.field_label(name, lang),
-                 can_send=bool(row.item.sender)
-                 and not [f for f in row.item.flags if f in triage_missing.BLOCKING_FLAGS])
+                 can_send=triage_missing.may_answer(row.item))
 
 
 @get("/triage/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)
