@@ -1,4 +1,5 @@
-"""The Litestar application: staff pages, the admin console and the JSON API under /api/v1."""
+"""The Litestar application around the staff pages and the admin console; the JSON API it serves too
+(appliance.api) is handed in by ops.webapp, which composes the two: pages never import the API."""
 
 from __future__ import annotations
 
@@ -7,22 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from appliance.api import api_router, describe_settings
-from appliance.api.uploads import Enqueue, queue_enqueue
-from appliance.context import Appliance
 from appliance.access.sessions import SESSION_HOURS
+from appliance.context import Appliance
 from webui.controllers import handlers
 from webui.errors import handle_exception
 from webui.security import add_security_headers, derive, secret_key
@@ -41,10 +38,11 @@ def _templates() -> TemplateConfig:
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(env))
 
 
-def create_app(
-    app: Appliance, *, enqueue: Enqueue | None = None, debug: bool = False
+def build_web(
+    app: Appliance, *, api: Router, openapi: OpenAPIConfig, state: dict[str, Any], debug: bool = False
 ) -> Litestar:
-    """Build the web app around a migrated Appliance; jobs go to `appliance.jobs.queue_for(app)`."""
+    """The web app around a migrated Appliance: the pages, the `api` router and its schema; `state`
+    holds what handlers share (the upload enqueue, the queue)."""
     settings = app.settings
     secret = secret_key(settings)
     secure = not settings.web.insecure_http  # Secure unless a plain-http demo says otherwise
@@ -65,31 +63,22 @@ def create_app(
         cookie_samesite="lax",
         exclude=["^/api/"],
     )
-    state: dict[str, Any] = {"appliance": app, "enqueue": enqueue or queue_enqueue()}
     web = Litestar(
         route_handlers=[
-            api_router(settings.web.max_upload_mb, settings.asr.max_upload_mb),
+            api,
             *handlers(settings.web.max_upload_mb, settings.asr.max_upload_mb),
             create_static_files_router(
                 path="/static", directories=[HERE / "static"], include_in_schema=False
             ),
         ],
         dependencies={"appliance": Provide(lambda: app, use_cache=True, sync_to_thread=False)},
-        state=State(state),
+        state=State({"appliance": app, **state}),
         middleware=[session.middleware],
         csrf_config=csrf,
         template_config=_templates(),
         exception_handlers={Exception: handle_exception},
         before_send=[add_security_headers],
-        openapi_config=OpenAPIConfig(
-            title="Belfort API",
-            version="1",
-            path="/api/v1/schema",
-            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
-            # Security is declared on the protected API router: /api/v1/health needs no token.
-            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-        ),
+        openapi_config=openapi,
         debug=debug,
     )
-    describe_settings(web.openapi_schema, list(settings.pii.grounds))
     return web

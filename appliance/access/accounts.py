@@ -199,6 +199,18 @@ def update_user(
         return principal_for(session, user)
 
 
+def admin_update_user(app: Appliance, who: Principal, username: str, *, role: str,
+                      groups: Iterable[str], active: bool) -> Principal:
+    """An administrator's change to an account (the admin console); never their own admin access."""
+    if username == who.username and (role != "admin" or not active):
+        raise BelfortError(
+            "accounts.self_lockout",
+            "you cannot remove your own admin access",
+            hint="ask another administrator",
+        )
+    return update_user(app, username, role=role, groups=groups, active=active, actor=who.username)
+
+
 def list_users(app: Appliance) -> list[UserInfo]:
     with read_session(app.db) as session:
         names = dict(session.exec(select(Group.id, Group.name)).all())

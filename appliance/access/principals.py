@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from appliance.db.tables import Collection, CollectionGroup, User, UserGroup
+from appliance.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ class Principal:
 
 
 SYSTEM = Principal(user_id=None, username="system", role="system")
+
+
+def require_ingest(who: Principal) -> None:
+    """Ingest status, retries and redacted exports are for archivists and administrators."""
+    if not who.can_ingest:
+        raise Forbidden(
+            "auth.forbidden",
+            "this needs the role archivist or admin",
+            hint="ask an administrator for the archivist role",
+        )
 
 
 def principal_for(session: Session, user: User) -> Principal:

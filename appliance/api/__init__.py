@@ -6,13 +6,16 @@ from typing import Any
 
 from litestar import Router
 from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from appliance.api import ask, document_ai, documents, health, intake, jobs, search, triage
 from appliance.api import minutes as minutes_api
 from appliance.api import recordings as recordings_api
 from appliance.api import tickets as ticket_api
 from appliance.api.auth import api_principal
-from appliance.api.uploads import MIB
+from appliance.documents.uploads import MIB
 
 # Request bodies of JSON routes: a question with its history, a note, a form (each route may set its
 # own: uploads, intake and /pii do). Litestar's default is 10 MB; a larger body is refused unread (413).
@@ -55,6 +58,18 @@ def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
         request_max_body_size=API_BODY_LIMIT,
     )
     return Router(path="/api/v1", route_handlers=[health.health, protected])
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The API's OpenAPI schema, served at /api/v1/schema (JSON at / and /openapi.json)."""
+    return OpenAPIConfig(
+        title="Belfort API",
+        version="1",
+        path="/api/v1/schema",
+        render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        # Security is declared on the protected API router: /api/v1/health needs no token.
+        components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+    )
 
 
 def describe_settings(openapi: Any, grounds: list[str]) -> None:

@@ -2,13 +2,13 @@
 server-sent events while it is written) and POST /api/v1/ask/{id}/feedback.
 
 Sync handlers: retrieval, the LLM and SQLite all block, so Litestar runs them in a thread (the
-stream runs its pipeline in a worker thread of its own: appliance.api.ask_stream).
+stream runs its pipeline in a worker thread of its own: appliance.ask.stream).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from litestar import Request, post
 from litestar.params import Parameter
@@ -19,11 +19,7 @@ from appliance.context import Appliance
 from appliance.ids import Id
 from appliance.access.principals import Principal
 from appliance.ask.answer import MAX_QUESTION_CHARS
-
-if TYPE_CHECKING:
-    from appliance.ask.answer import Answer
-
-MAX_HISTORY = 10
+from appliance.ask.payload import AskOut, llm_notice, to_out
 
 
 @dataclass
@@ -37,46 +33,6 @@ class AskIn:
     # Said in the schema as the answer service checks it (ask.empty_question, ask.question_too_long).
     question: Annotated[str, Parameter(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)]
     history: list[Turn] = field(default_factory=list)
-
-
-@dataclass
-class SourceOut:
-    number: int
-    document_id: int
-    chunk_id: int
-    collection: str
-    title: str
-    source_path: str
-    page: int
-    snippet_html: str
-    highlight: str
-    view_url: str
-    original_url: str
-
-
-@dataclass
-class CitationOut:
-    number: int
-    sentence: str
-    support: float
-
-
-@dataclass
-class AskOut:
-    answer: str
-    status: str  # answered | dont_know | escalated | extractive
-    label: str  # "Antwoord gegenereerd door AI — controleer de bronnen" (or the extractive label)
-    language: str
-    notice: str
-    model: str
-    latency_s: float
-    audit_id: int
-    citations: list[CitationOut]
-    sources: list[SourceOut]
-    escalation: dict[str, str]
-    # Set when no language model is usable (missing file, wrong checksum, disabled): the answer
-    # is then extractive; {'code', 'message', 'hint'}. Empty when the model is fine.
-    llm_notice: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +65,7 @@ def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: A
                   "unsupported sentences the citation check may have dropped), then `done`. A failure "
                   "while answering is an `error` event ({code, message, hint}); bad input is a 400.")
 def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
-    from appliance.api.ask_stream import events, sse
+    from appliance.ask.stream import events, sse
     from appliance.ask.answer import answer, validate_question
     from appliance.access.rate_limits import check_ask
 
@@ -126,38 +82,9 @@ def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, 
 
 
 def _history(data: AskIn) -> list[Any]:
-    from models.base import ChatMessage
+    from appliance.ask.records import client_history
 
-    return [ChatMessage(t.role if t.role in ("user", "assistant") else "user", t.content[:4000])
-            for t in data.history[-MAX_HISTORY:]]
-
-
-def llm_notice(appliance: Appliance) -> dict[str, str]:
-    """{'code', 'message', 'hint'} when Ask runs without a language model, else {}."""
-    status = appliance.llm_status()
-    if status["ok"]:
-        return {}
-    return {"code": status.get("code", ""), "message": status.get("message", ""), "hint": status.get("hint", "")}
-
-
-def to_out(appliance: Appliance, ans: Answer, notice: dict[str, str] | None = None) -> AskOut:
-    """The API shape of an answer (also the final event of both streams)."""
-    from appliance.api.search import links
-    from appliance.ask.records import passage_offsets
-
-    offsets = passage_offsets(appliance, [s.chunk_id for s in ans.sources])
-    sources = []
-    for s in ans.sources:
-        start, end = offsets.get(s.chunk_id, (0, 0))
-        view, original = links(s.document_id, s.page, s.source_path, s.chunk_id, start, end)
-        sources.append(SourceOut(s.number, s.document_id, s.chunk_id, s.collection, s.title, s.source_path,
-                                 s.page, s.snippet_html, s.highlight, view, original))
-    return AskOut(
-        answer=ans.text, status=ans.status, label=ans.label, language=ans.language, notice=ans.notice,
-        model=ans.model, latency_s=ans.latency, audit_id=ans.audit_id,
-        citations=[CitationOut(c.number, c.sentence, c.support) for c in ans.citations],
-        sources=sources, escalation=ans.escalation, llm_notice=dict(notice or {}),
-    )
+    return client_history((t.role, t.content) for t in data.history)
 
 
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, summary="Thumbs up/down on an answer",

@@ -58,11 +58,3 @@ def api_principal(request: Request, appliance: Appliance) -> Principal:
                         hint="report this to the maintainers: every API route needs a scope")
     return who
 
-
-def require_ingest(who: Principal) -> None:
-    if not who.can_ingest:
-        raise Forbidden(
-            "auth.forbidden",
-            "this needs the role archivist or admin",
-            hint="ask an administrator for the archivist role",
-        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -14,17 +13,13 @@ from litestar.params import Parameter
 from litestar.response import File, Response
 from msgspec import Meta
 
-from appliance.api.auth import require_ingest
 from appliance.context import Appliance
-from appliance.db.engine import write_session
-from appliance.db.tables import AuditEvent
-from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.documents import ingest as documents
+from appliance.documents import document_ai
 from appliance.access.principals import Principal
+from appliance.privacy.detection import MAX_PII_TEXT, find_in_text
 from appliance.privacy.pii import ENTITY_TYPES
 
-MAX_PII_TEXT = 200_000
 # The body that can carry MAX_PII_TEXT characters: JSON may escape each as a surrogate pair (12 bytes).
 # A larger body is refused (413) before it is read and decoded.
 MAX_PII_BODY = MAX_PII_TEXT * 12 + 64 * 1024
@@ -77,19 +72,6 @@ class RedactOut:
     review_url: str = ""
 
 
-def _detector(appliance: Appliance, entities: list[str] | None):  # type: ignore[no-untyped-def]
-    """detect_pii for one request: its name tagging shares one budget (pii.ner_seconds; 503 past it)."""
-    from appliance.privacy.pii import budgeted_ner, default_first_names, detect_pii
-
-    try:
-        if entities:
-            detect_pii("", entities=entities)  # validates the names before any work
-        return functools.partial(detect_pii, ner=budgeted_ner(appliance), entities=entities,
-                                 first_names=default_first_names())
-    except ValueError as exc:
-        raise BelfortError("pii.unknown_entity", str(exc), hint="see belfort pii --help for the types") from None
-
-
 @dataclass
 class OcrOut:
     document_id: int
@@ -104,37 +86,15 @@ class OcrOut:
 @get("/documents/{document_id:int}/ocr", sync_to_thread=True, summary="OCR state, page confidences, structure",
      tags=["document-ai"])
 def ocr_info(appliance: Appliance, who: Principal, document_id: Id) -> OcrOut:
-    from appliance.db.engine import read_session
-    from appliance.db.tables import Document
-
-    documents.get_document(appliance, who, document_id)  # permission check first (NotFound)
-    with read_session(appliance.db) as s:
-        doc = s.get(Document, document_id)
-    assert doc is not None
-    ocr = (doc.meta or {}).get("ocr", {})
-    return OcrOut(document_id, doc.state, ocr.get("engine", ""), ocr.get("page_confidence", []),
-                  ocr.get("page_source", []), f"/api/v1/documents/{document_id}/pdfa" if ocr.get("pdfa") else "",
-                  (doc.meta or {}).get("structure", {}))
+    d = document_ai.ocr_details(appliance, who, document_id)
+    return OcrOut(d.document_id, d.state, d.engine, d.page_confidence, d.page_source,
+                  f"/api/v1/documents/{document_id}/pdfa" if d.has_pdfa else "", d.structure)
 
 
 @get("/documents/{document_id:int}/pdfa", sync_to_thread=True, summary="The searchable PDF/A-2b archival copy",
      tags=["document-ai"], media_type="application/pdf")
 def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
-    from appliance.db.engine import read_session
-    from appliance.db.tables import Document
-    from appliance.errors import NotFound
-    from appliance.documents.ocr import pdfa_copy as pdfa_path
-    from appliance.privacy.pseudonyms import original_allowed
-
-    documents.get_document(appliance, who, document_id)
-    with read_session(appliance.db) as s:
-        doc = s.get(Document, document_id)
-    if doc is not None and not original_allowed(appliance, who, doc.collection_id):
-        raise NotFound("document.no_pdfa", "this document has no PDF/A copy you may read",
-                       hint="the collection is pseudonymised: the scan holds the real names")
-    path = pdfa_path(appliance, doc) if doc else None
-    if path is None or not path.is_file():
-        raise NotFound("document.no_pdfa", "this document has no PDF/A copy", hint="only OCRed scans get one")
+    path = document_ai.readable_pdfa(appliance, who, document_id)
     return File(path=path, filename=f"document-{document_id}-pdfa.pdf", media_type="application/pdf")
 
 
@@ -143,13 +103,7 @@ def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
       description="429 pii.rate_limited past pii.per_user_per_minute; 503 pii.ner_timeout when name tagging "
                   "runs past pii.ner_seconds (use rule mode or split the text), 503 pii.busy (Retry-After).")
 def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
-    from appliance.access.rate_limits import check_pii
-
-    if len(data.text) > MAX_PII_TEXT:
-        raise BelfortError("pii.text_too_long", f"the text is longer than {MAX_PII_TEXT} characters",
-                           hint="send a document instead, or split the text", status=413)
-    check_pii(appliance, who)  # 429 pii.rate_limited: the name tagger is one engine for everyone
-    spans = _detector(appliance, data.entities)(data.text, language=data.language)
+    spans = find_in_text(appliance, who, data.text, language=data.language, entities=data.entities)
     return PiiOut([PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text) for s in spans])
 
 
@@ -157,14 +111,8 @@ def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
      tags=["document-ai"], description="Limits and errors as POST /pii; the budget covers the whole document.")
 def pii_document(appliance: Appliance, who: Principal, document_id: Id,
                  entities: list[str] | None = Parameter(default=None, schema_extra=ENTITY_SCHEMA)) -> PiiOut:
-    from appliance.access.rate_limits import check_pii
-
-    check_pii(appliance, who)
-    detect = _detector(appliance, entities)
-    out = []
-    for page, text in documents.document_pages(appliance, who, document_id):
-        out += [PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text, page) for s in detect(text)]
-    return PiiOut(out)
+    return PiiOut([PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text, page)
+                   for page, s in document_ai.pii_by_page(appliance, who, document_id, entities)])
 
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, tags=["document-ai"],
@@ -172,29 +120,19 @@ def pii_document(appliance: Appliance, who: Principal, document_id: Id,
       description="Only PDFs and scans are redacted as pages: another document is 409 redact.unsupported.",
       responses={202: ResponseSpec(RedactOut, description="Submitted; waits for a second reviewer")})
 def redact_document(appliance: Appliance, who: Principal, document_id: Id, data: RedactIn) -> Response[RedactOut]:
-    from appliance.documents.redaction_review import request_export
-
-    require_ingest(who)
-    review, done = request_export(appliance, who, document_id, min_score=data.min_score, ground=data.ground,
-                                  detect=_detector(appliance, data.entities))
+    review, done = document_ai.redacted_export(appliance, who, document_id, min_score=data.min_score,
+                                               ground=data.ground, entities=data.entities)
     out = RedactOut(document_id, 0, len(review.proposals), {}, "", review.id or 0, review.state,
                     f"/redactions/{review.id}")
     if done is None:
         return Response(out, status_code=202)
     pdf, log = done
     out.redactions, out.log, out.pdf_base64 = len(log["redactions"]), log, base64.b64encode(pdf).decode()
-    with write_session(appliance.db) as s:
-        s.add(AuditEvent(actor=who.username, action="document.redacted_export", target=f"document:{document_id}",
-                         detail={"redactions": len(log["redactions"]), "ground": data.ground,
-                                 "review": review.id, "reviewed_by": review.approved_by}))
     return Response(out, status_code=201)
 
 
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, tags=["document-ai"],
       summary="Approve a submitted redaction (the second reviewer)")
 def approve_redaction(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, str | int]:
-    from appliance.documents.redaction_review import approve
-
-    require_ingest(who)
-    review = approve(appliance, who, review_id)
+    review = document_ai.approve_redaction(appliance, who, review_id)
     return {"review_id": review.id or 0, "state": review.state, "approved_by": review.approved_by}

@@ -13,10 +13,11 @@ from litestar.params import Body, Parameter
 from litestar.response import File
 
 from appliance.api.schemas import DocumentList, DocumentOut, UploadOut
-from appliance.api.uploads import accept_upload
 from appliance.context import Appliance
 from appliance.ids import MAX_ID, Id
 from appliance.documents import ingest as documents
+from appliance.documents.reads import opens_inline
+from appliance.documents.uploads import accept_upload
 from appliance.access.principals import Principal
 
 
@@ -24,9 +25,6 @@ from appliance.access.principals import Principal
 class UploadForm:
     collection: str
     file: UploadFile
-
-
-INLINE_TYPES = ("application/pdf", "text/plain", "image/png", "image/jpeg")
 
 
 def document_out(d: documents.DocumentInfo) -> DocumentOut:
@@ -48,7 +46,7 @@ def document_out(d: documents.DocumentInfo) -> DocumentOut:
 def original_response(appliance: Appliance, who: Principal, document_id: int) -> File:
     """The stored original; PDFs open in the browser (so #page=N works), other types download."""
     path, name, mime = documents.original_file(appliance, who, document_id)
-    inline = mime in INLINE_TYPES
+    inline = opens_inline(mime)
     return File(
         path=path,
         filename=name,

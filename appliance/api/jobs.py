@@ -5,13 +5,12 @@ from __future__ import annotations
 from litestar import get, post
 from litestar.params import Parameter
 
-from appliance.api.auth import require_ingest
 from appliance.api.schemas import FailedOut, JobOut
 from appliance.context import Appliance
 from appliance.db.tables import FailedFile, JobOutcome
 from appliance.ids import Id
 from appliance.documents import status as ingest_status
-from appliance.access.principals import Principal
+from appliance.access.principals import Principal, require_ingest
 
 
 def job_out(j: JobOutcome) -> JobOut:

@@ -16,6 +16,7 @@ from appliance.context import Appliance
 from appliance.i18n import t
 from appliance.ids import Id
 from appliance.minutes.export import formats as exports
+from appliance.minutes.reading import readable_minutes
 from appliance.access.principals import Principal
 
 
@@ -71,12 +72,7 @@ class MinutesOut:
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, summary="Minutes and their items", tags=["minutes"])
 def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> MinutesOut:
-    from appliance.minutes.review import get_minutes as review_minutes
-
-    exports.load_minutes(appliance, minutes_id, who)
-    minutes, items = review_minutes(appliance, minutes_id)
-    if who.role not in exports.REVIEWER_ROLES:
-        items = [i for i in items if i.state == "accepted"]
+    minutes, items = readable_minutes(appliance, who, minutes_id)
     segments = exports.segments_of(appliance, items)
     approved = minutes.state == "approved"
     return MinutesOut(

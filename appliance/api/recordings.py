@@ -80,13 +80,9 @@ def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> Rec
 
 def upload(request: Request, appliance: Appliance, who: Principal,
            data: Annotated[RecordingUploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> RecordingOut:
-    language: str | None = data.language if data.language in ("nl", "fr") else "settings"
-    if data.language == "auto":
-        language = None
-    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file, language=language,
-                                   collection=data.collection)
-    queued = rec.state in ("pending", "failed")
-    job_id = jobs.enqueue_recording(appliance, jobs.queue_for(appliance), rec) if queued else None
+    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
+                                   language=rec_service.chosen_language(data.language), collection=data.collection)
+    job_id = jobs.queue_recording(appliance, rec) if rec_service.needs_transcription(rec) else None
     assert rec.id is not None
     return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)
 

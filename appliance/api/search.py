@@ -9,18 +9,8 @@ from litestar.params import Parameter
 
 from appliance.api.schemas import HitOut, SearchOut
 from appliance.context import Appliance
+from appliance.search.links import links
 from appliance.access.principals import Principal
-
-
-def links(
-    document_id: int, page: int, source_path: str, chunk_id: int, start: int, end: int
-) -> tuple[str, str]:
-    """(document view at the passage, original at the page): the one place that builds these URLs."""
-    view = f"/documents/{document_id}?page={page}&chunk={chunk_id}&mark={start}-{end}#chunk-{chunk_id}"
-    original = f"/documents/{document_id}/original"
-    if source_path.lower().endswith(".pdf"):
-        original += f"#page={page}"
-    return view, original
 
 
 @get("/search", sync_to_thread=True, summary="Search passages", tags=["search"])

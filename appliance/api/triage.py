@@ -14,10 +14,11 @@ from litestar.params import Parameter
 
 from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
-from appliance.errors import BelfortError
+from appliance.jobs import request_retrain
 from appliance.ids import Id
 from appliance.access.principals import Principal
-from appliance.triage.queue import STATES, get_item, list_items, require_triage
+from appliance.triage.decisions import route_item
+from appliance.triage.queue import STATES, get_item, items_in_state
 
 
 @dataclass
@@ -26,30 +27,13 @@ class RouteIn:
                                        description="A category key of the active taxonomy.")]
 
 
-def correct_and_learn(app: Appliance, who: Principal, item_id: int, category: str) -> bool:
-    """Label + route the item; queue a retrain when the person chose otherwise than the model.
-    Returns whether a retrain was asked for."""
-    from appliance import jobs
-    from appliance.triage.learning import record_correction
-
-    label = record_correction(app, who, item_id, category)
-    if label.category == label.previous:
-        return False
-    jobs.enqueue_retrain(app, jobs.queue_for(app.settings))
-    return True
-
-
 @get("/triage/items", sync_to_thread=True, summary="Triage items by state", tags=["triage"])
 def triage_items(
     appliance: Appliance, who: Principal,
     item_state: str = Parameter(query="state", default="queued", schema_extra={"enum": list(STATES)}),
     limit: int = Parameter(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    require_triage(appliance, who)
-    if item_state not in STATES:
-        raise BelfortError("triage.bad_state", f"unknown state '{item_state}'",
-                           hint="one of " + ", ".join(STATES))
-    return [row.as_dict() for row in list_items(appliance, state=item_state, limit=limit)]
+    return [row.as_dict() for row in items_in_state(appliance, who, item_state, limit=limit)]
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, status_code=200,
@@ -57,9 +41,7 @@ def triage_items(
       description="The category is a key of the active taxonomy, which administrators edit while the "
                   "appliance runs: a key it does not have (now) is 409 triage.unknown_category.")
 def triage_route(appliance: Appliance, who: Principal, item_id: Id, data: RouteIn) -> dict[str, Any]:
-    require_triage(appliance, who)
-    get_item(appliance, item_id)  # a missing item is 404 whatever the body says
-    retrain = correct_and_learn(appliance, who, item_id, data.category.strip())
+    retrain = route_item(appliance, who, item_id, data.category, request_retrain)
     return {**get_item(appliance, item_id).as_dict(), "retrain_queued": retrain}
 
 

@@ -107,6 +107,18 @@ def history(turns: list[Turn]) -> list[ChatMessage]:
     return out
 
 
+MAX_CLIENT_TURNS = 10  # messages of a conversation an API client sends along
+CLIENT_MESSAGE_CHARS = 4000
+
+
+def client_history(messages: Iterable[tuple[str, str]]) -> list[ChatMessage]:
+    """A conversation an API client keeps itself, as (role, content): its last MAX_CLIENT_TURNS
+    messages, each cut to CLIENT_MESSAGE_CHARS; a role other than user or assistant counts as user."""
+    kept = list(messages)[-MAX_CLIENT_TURNS:]
+    return [ChatMessage(role if role in ("user", "assistant") else "user", content[:CLIENT_MESSAGE_CHARS])
+            for role, content in kept]
+
+
 def load_answer(app: Appliance, who: Principal, audit_id: int) -> tuple[str, Answer]:
     """(question, Answer) of a stored answer record, sources re-read from the database."""
     rec = _own_answers(app, who, [audit_id]).get(audit_id)

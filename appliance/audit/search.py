@@ -18,7 +18,7 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, AuditEvent, Chunk, Document, SignInAttempt, Ticket
 from appliance.errors import BelfortError, Forbidden, NotFound
 from appliance.access.principals import Principal
-from appliance.audit.log import EXPORT_FIELDS, head, verify_chain
+from appliance.audit.log import EXPORT_FIELDS, export, head, verify_chain
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -213,3 +213,17 @@ def record_exported(app: Appliance, who: Principal, fmt: str) -> None:
     with write_session(app.db) as session:
         session.add(AuditEvent(actor=who.username, action="audit.exported", target="answer_records",
                                detail={"format": fmt, "records": count, "head": last}))
+
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+def download_trail(app: Appliance, who: Principal, fmt: str) -> str:
+    """The whole trail for an administrator to download (appliance.audit.log.export); the download is
+    itself recorded (audit.exported)."""
+    require_admin(who)
+    if fmt not in EXPORT_FORMATS:
+        raise BelfortError("audit.bad_format", f"unknown export format '{fmt[:20]}'", hint="csv or json")
+    body = export(app, fmt)
+    record_exported(app, who, fmt)
+    return body

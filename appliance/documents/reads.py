@@ -153,3 +153,11 @@ def original_file(app: Appliance, who: Principal, document_id: int,
     return path, safe_file_name(doc.source_path), doc.mime or "application/octet-stream"
 
 
+
+
+# Types a browser shows safely in its own viewer (PDFs then open at #page=N); any other type downloads.
+INLINE_TYPES = ("application/pdf", "text/plain", "image/png", "image/jpeg")
+
+
+def opens_inline(mime: str) -> bool:
+    return mime in INLINE_TYPES

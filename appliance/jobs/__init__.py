@@ -7,6 +7,7 @@ queue and its progress. Outcome rows carry codes, never file contents.
 """
 
 from appliance.jobs.appliances import use_appliance, worker_appliance
+from appliance.jobs.handoff import queue_recording, request_retrain, upload_enqueue
 from appliance.jobs.enqueue import (
     RETRAIN_KIND,
     enqueue_ingest,
@@ -32,6 +33,9 @@ __all__ = [
     "enqueue_transcription",
     "enqueue_unfinished_transcriptions",
     "queue_for",
+    "queue_recording",
+    "request_retrain",
+    "upload_enqueue",
     "run_worker",
     "use_appliance",
     "worker_appliance",

@@ -89,6 +89,35 @@ def _refuse(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+SPOKEN_LANGUAGES = ("nl", "fr", "auto")  # what a person may choose for a recording
+
+
+def chosen_language(choice: str) -> str | None:
+    """The language an upload asks for: nl or fr; auto (None: detected per window); anything else
+    leaves it to the `asr` settings."""
+    if choice == "auto":
+        return None
+    return choice if choice in SPOKEN_LANGUAGES else FROM_SETTINGS
+
+
+def needs_transcription(rec: Recording) -> bool:
+    """After an upload: a new recording, or one whose transcription failed, is (re)queued; the same file
+    uploaded again while it is being or has been transcribed is not."""
+    return rec.state in ("pending", "failed")
+
+
+def may_retry(rec: Recording) -> bool:
+    """A transcription that has not finished (failed, or stopped with its worker) may be queued again."""
+    return rec.state != "done"
+
+
+def require_transcript(rec: Recording) -> None:
+    """Minutes are drafted from a finished transcript only."""
+    if rec.state != "done":
+        raise BelfortError("recording.not_ready", "the transcript is still being made",
+                           hint="wait until the transcription is done", status=409)
+
+
 def store_upload(app: Appliance, who: Principal, filename: str, stream: IO[bytes], *,
                  language: str | None = FROM_SETTINGS, collection: str = "") -> Recording:
     """Stream an upload to disk (size-limited, hashed), check it holds audio, make its Recording.

@@ -166,6 +166,15 @@ def assess(app: Appliance, item_id: int) -> tuple[FieldCheck, Draft | None]:
     return check, draft_request(item, check.missing, department=department)
 
 
+def blocking_flags(item: TriageItem) -> list[str]:
+    return [f for f in item.flags if f in BLOCKING_FLAGS]
+
+
+def may_answer(item: TriageItem) -> bool:
+    """Whether a request may go to the sender: an address, and no forged sender or mail loop."""
+    return bool(item.sender) and not blocking_flags(item)
+
+
 def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: str, body: str) -> int:
     """A person approved the (possibly edited) draft: queue it to the sender; the item now awaits
     the information. Returns the outbox id."""
@@ -179,7 +188,7 @@ def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: s
         item = s.get(TriageItem, item_id)
     if item is None:
         raise NotFound("triage.not_found", f"no triage item {item_id}")
-    blocking = [f for f in item.flags if f in BLOCKING_FLAGS]
+    blocking = blocking_flags(item)
     if blocking or not item.sender:
         raise BelfortError("triage.sender_unverified",
                            "this item's sender cannot be answered automatically"

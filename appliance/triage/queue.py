@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Group, TriageItem
-from appliance.errors import Forbidden, NotFound
+from appliance.errors import BelfortError, Forbidden, NotFound
 from appliance.access.principals import Principal
 from appliance.triage.taxonomy import Taxonomy
 
@@ -128,6 +128,14 @@ def list_items(app: Appliance, *, state: str | None = "queued", department: str 
     rows = [_row(i, taxonomy, today) for i in items]
     rows.sort(key=lambda r: (not r.item.urgent, r.due or date.max, -r.item.received_at.timestamp()))
     return rows
+
+
+def items_in_state(app: Appliance, who: Principal, state: str, *, limit: int = 100) -> list[QueueRow]:
+    """The items in one state, for the group `triage` and administrators."""
+    require_triage(app, who)
+    if state not in STATES:
+        raise BelfortError("triage.bad_state", f"unknown state '{state}'", hint="one of " + ", ".join(STATES))
+    return list_items(app, state=state, limit=limit)
 
 
 def department_items(app: Appliance, department: str, *, today: date | None = None) -> list[QueueRow]:

@@ -22,7 +22,7 @@ class DropQueryStrings(logging.Filter):
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     app = appliance_from(args)
     web = create_app(app)  # uploads go to the Huey queue file; `belfort worker` runs them

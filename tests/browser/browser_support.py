@@ -36,7 +36,7 @@ def live_app(appliance: Appliance) -> Iterator[str]:
     import uvicorn
 
     from appliance.jobs import queue_for
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     port = free_port()
     queue_for(appliance, immediate=True)  # the web app's jobs run where they are queued

@@ -56,7 +56,7 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 @pytest.fixture(scope="module")
 def api_app(api_world: World) -> Any:
     from appliance.jobs import queue_for
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     queue_for(api_world.app, immediate=True)  # the web app's jobs run where they are queued
     return create_app(api_world.app)

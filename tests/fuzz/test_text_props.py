@@ -194,7 +194,7 @@ def _assert_safe_component(name: str) -> None:
 @FUZZ
 @given(NAMES)
 def test_every_name_sanitiser_returns_one_safe_component(raw: str) -> None:
-    from appliance.api.uploads import sanitize_filename
+    from appliance.documents.uploads import sanitize_filename
     from appliance.storage.names import display_name, safe_file_name, safe_relative_name
     from ingest.extract.mail import safe_attachment_name
 

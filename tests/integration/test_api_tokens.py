@@ -33,7 +33,7 @@ def _error(r: Any) -> str:
 
 def test_every_api_route_names_a_scope(world) -> None:  # type: ignore[no-untyped-def]
     """A route added without a scope would be refused for every token; this names it instead."""
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     unnamed = [
         f"{method} {route.path}"

@@ -91,7 +91,7 @@ def audit_events(app: Any) -> list[AuditEvent]:
 
 
 def _get_routes(world: Any) -> list[str]:
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     paths = []
     for route in create_app(world.app).routes:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from appliance.api.ask import AskOut
+from appliance.ask.payload import AskOut
 from appliance.jobs import queue_for
 from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
@@ -176,7 +176,7 @@ async def _stream_then_disconnect(app: Any, token: str, after_tokens: int) -> st
 
 
 def test_disconnect_mid_stream_stops_generation_and_still_audits(world) -> None:  # type: ignore[no-untyped-def]
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     # A slow scripted model (this tests the plumbing around the engine, not the engine): 200 pieces.
     words = " ".join(f"woord{i}" for i in range(200))
@@ -203,7 +203,7 @@ def test_disconnect_mid_stream_stops_generation_and_still_audits(world) -> None:
 
 
 def test_keepalive_while_the_model_reads_and_failures_become_error_events() -> None:
-    from appliance.api.ask_stream import events
+    from appliance.ask.stream import events
 
     async def collect(run: Any) -> list[bytes]:
         return [m.encode() async for m in events(run, keepalive=0.05)]

@@ -71,7 +71,7 @@ def test_triage_group_members_open_the_queue(appliance) -> None:
 
     from appliance.jobs import queue_for
     from tests.integration.web_support import sign_in
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
     seed_demo(appliance, log=lambda m: None, environ=env)

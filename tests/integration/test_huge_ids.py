@@ -26,7 +26,7 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
 def _routes(world: Any) -> Iterator[tuple[str, str, list[str]]]:
     """(method, path template, names of int/float query parameters) for every GET and POST handler."""
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     for route in create_app(world.app).routes:
         path_names = {m.group(1) for m in PATH_PARAM.finditer(route.path)}

@@ -99,7 +99,7 @@ def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path)
     from litestar.testing import TestClient
 
     from appliance.jobs import queue_for
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     queue_for(app, immediate=True)  # the web app's jobs run where they are queued
     with TestClient(create_app(app)) as client:

@@ -93,7 +93,7 @@ def test_mail_is_fetched_routed_or_queued_and_corrections_change_the_next_predic
     assert before.suggestion != "openbaarheid" and before.model_version.startswith("zs-")
 
     # The queue page shows the doubtful ones (not the routed one), each with its correction form.
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     accounts.create_user(app, "tina", PW, role="staff", groups=["triage"])
     jobs.queue_for(app, immediate=True)  # the web app's jobs run where they are queued

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 
 
 def client_and_token(appliance: Appliance) -> tuple[TestClient, str]:
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     import_taxonomy(appliance.settings, REPO / "docs" / "examples" / "taxonomy-gemeente.yaml")
     accounts.create_user(appliance, "website", "een lang wachtwoord", role="staff")

@@ -33,7 +33,7 @@ def _client(appliance, user):
     from litestar.testing import TestClient
 
     from appliance.jobs import queue_for
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     queue_for(appliance, immediate=True)  # the web app's jobs run where they are queued
     client = TestClient(create_app(appliance))

@@ -38,7 +38,7 @@ def _client(app):  # type: ignore[no-untyped-def]
     from litestar.testing import TestClient
 
     from appliance.jobs import queue_for
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     queue_for(app, immediate=True)  # the web app's jobs run where they are queued
     return TestClient(create_app(app))

@@ -31,7 +31,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self) -> TestClient:
-        from webui.app import create_app
+        from ops.webapp import create_app
 
         queue_for(self.app, immediate=True)  # the web app's jobs run where they are queued
         return TestClient(create_app(self.app))
@@ -102,7 +102,7 @@ class FromAddress:
 
 def client_from(world: World, host: str) -> TestClient:
     """A client whose requests come from `host` (rate limits per client address)."""
-    from webui.app import create_app
+    from ops.webapp import create_app
 
     queue_for(world.app, immediate=True)  # the web app's jobs run where they are queued
     web = create_app(world.app)

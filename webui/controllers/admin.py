@@ -192,20 +192,8 @@ def update_user(
     data: Annotated[UserUpdateForm, FORM],
 ) -> Template | Redirect:
     def action() -> None:
-        if username == who.username and (data.role != "admin" or not data.active):
-            raise BelfortError(
-                "accounts.self_lockout",
-                "you cannot remove your own admin access",
-                hint="ask another administrator",
-            )
-        accounts.update_user(
-            appliance,
-            username,
-            role=data.role,
-            groups=split_groups(data.groups),
-            active=bool(data.active),
-            actor=who.username,
-        )
+        accounts.admin_update_user(appliance, who, username, role=data.role,
+                                   groups=split_groups(data.groups), active=bool(data.active))
 
     return _act(request, appliance, who, action)
 

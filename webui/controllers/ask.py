@@ -21,9 +21,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, ServerSentEvent, Template
 
-from appliance.api.ask import llm_notice, to_out
-from appliance.api.ask_stream import events, single_error, sse
-from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
@@ -32,7 +29,10 @@ from appliance.audit import log as audit
 from appliance.access import rate_limits
 from appliance.access.principals import Principal
 from appliance.ask.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
+from appliance.ask.payload import llm_notice, to_out
+from appliance.ask.stream import events, single_error, sse
 from appliance.i18n import t
+from appliance.search.links import links
 from webui.translate import error_text, hint_text
 from webui.web import client_address, language_of, page
 

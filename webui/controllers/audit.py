@@ -16,7 +16,6 @@ from litestar.response import Response, Template
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.audit import log as audit
 from appliance.audit import search as audit_search
 from appliance.access.principals import Principal
 from webui.translate import error_text
@@ -72,12 +71,8 @@ def _pretty(value: object) -> str:
 @post("/admin/audit/export", sync_to_thread=True, include_in_schema=False, status_code=200)
 def export(appliance: Appliance, who: Principal, data: Annotated[ExportForm, FORM]) -> Response[str]:
     require_role(who, "admin")
-    if data.format not in EXPORTS:
-        raise BelfortError("audit.bad_format", f"unknown export format '{data.format[:20]}'",
-                           hint="csv or json")
+    body = audit_search.download_trail(appliance, who, data.format)
     media_type, ext = EXPORTS[data.format]
-    body = audit.export(appliance, data.format)
-    audit_search.record_exported(appliance, who, data.format)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(body, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="belfort-audit-{stamp}.{ext}"',

@@ -8,10 +8,10 @@ from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import File, Template
 
-from appliance.api.documents import original_response
 from appliance.context import Appliance
 from appliance.ids import MAX_ID, Id
 from appliance.documents import ingest as documents
+from appliance.documents.reads import opens_inline
 from appliance.access.principals import Principal
 from webui.web import page
 
@@ -65,7 +65,10 @@ def document_page(
 
 @get("/documents/{document_id:int}/original", sync_to_thread=True, include_in_schema=False)
 def original(appliance: Appliance, who: Principal, document_id: Id) -> File:
-    return original_response(appliance, who, document_id)
+    """The stored original; PDFs open in the browser (so #page=N works), other types download."""
+    path, name, mime = documents.original_file(appliance, who, document_id)
+    return File(path=path, filename=name, media_type=mime,
+                content_disposition_type="inline" if opens_inline(mime) else "attachment")
 
 
 HANDLERS = [document_page, original]

@@ -12,12 +12,12 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from appliance.api.uploads import MIB, accept_upload
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.access import accounts
 from appliance.documents import status as ingest_status
+from appliance.documents.uploads import MIB, accept_upload
 from appliance.access.principals import Principal
 from appliance.i18n import t
 from webui.translate import error_text

@@ -15,23 +15,19 @@ from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 
 from appliance.context import Appliance
-from appliance.db.tables import MinutesItem
 from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
 from appliance.minutes.export import data as export_data
 from appliance.minutes.export import formats as exports
 from appliance.minutes import review
+from appliance.minutes.reading import is_reviewer, item_of, readable_minutes
 from appliance.access.principals import Principal
-from webui.web import ROLE_RANK, language_of, page, require_role
+from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # What the draft's checks changed or doubt (appliance.minutes.draft / minutes_verify), shown to the
 # reviewer; "unsupported" is shown through `supported` itself.
 FLAGS = ("invented_segments", "missing_number", "attributed", "owner_cleared", "deadline_cleared", "vote_cleared")
-
-
-def is_reviewer(who: Principal) -> bool:
-    return ROLE_RANK.get(who.role, -1) >= ROLE_RANK["archivist"]
 
 
 @get("/minutes", sync_to_thread=True, include_in_schema=False)
@@ -42,11 +38,8 @@ def index(request: Request, appliance: Appliance, who: Principal) -> Template:
 
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, include_in_schema=False)
 def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id) -> Template:
-    exports.load_minutes(appliance, minutes_id, who)  # staff: approved minutes only
-    minutes, items = review.get_minutes(appliance, minutes_id)
+    minutes, items = readable_minutes(appliance, who, minutes_id)  # staff: approved minutes only
     reviewer = is_reviewer(who)
-    if not reviewer:
-        items = [i for i in items if i.state == "accepted"]
     data = export_data.ExportData(minutes, items)
     segments = exports.segments_of(appliance, items)
     counts = {state: sum(i.state == state for i in items) for state in review.ITEM_STATES}
@@ -70,15 +63,6 @@ def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int 
     return True
 
 
-def _item_of(appliance: Appliance, who: Principal, minutes_id: int, item_id: int) -> MinutesItem:
-    exports.load_minutes(appliance, minutes_id, who)  # not found for minutes of a hidden recording
-    _minutes, items = review.get_minutes(appliance, minutes_id)
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise NotFound("minutes.item_not_found", f"no item {item_id} in minutes {minutes_id}")
-
-
 def _back(minutes_id: int, item_id: int | None = None) -> Redirect:
     return Redirect(f"/minutes/{minutes_id}" + (f"#item-{item_id}" if item_id else ""), status_code=303)
 
@@ -92,7 +76,7 @@ def _text(data: dict[str, Any], key: str) -> str:
 def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    _item_of(appliance, who, minutes_id, item_id)
+    item_of(appliance, who, minutes_id, item_id)
     review.set_item_state(appliance, who, item_id, _text(data, "state"))
     return _back(minutes_id, item_id)
 
@@ -101,7 +85,7 @@ def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
 def edit(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
          data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    item = _item_of(appliance, who, minutes_id, item_id)
+    item = item_of(appliance, who, minutes_id, item_id)
     changes: dict[str, Any] = {"text": _text(data, "text")}
     if item.kind == "action":
         changes["owner"] = _text(data, "owner")

@@ -31,7 +31,6 @@ from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PAGE_SIZE = 200  # segments per editor page: a 2-hour meeting has ~1,500
-LANGUAGES = ("nl", "fr", "auto")
 MIB = 1024 * 1024
 
 
@@ -53,7 +52,7 @@ def _list_page(request: Request, appliance: Appliance, who: Principal, *, status
     return page(request, "recordings.html", who=who, status=status, error=error, rows=rows,
                 collections=accounts.readable_collections(appliance, who),
                 progress={r.id: rec_service.progress_of(r) for r in rows}, clock=clock,
-                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=LANGUAGES,
+                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=rec_service.SPOKEN_LANGUAGES,
                 default_language=appliance.settings.asr.language)
 
 
@@ -68,16 +67,15 @@ def upload(request: Request, appliance: Appliance, who: Principal,
     try:
         if data.file is None or not data.file.filename:
             raise BelfortError("upload.no_file", "choose a file", hint="choose a file")
-        language = data.language if data.language in LANGUAGES else appliance.settings.asr.language
         rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
-                                       language=None if language == "auto" else language,
+                                       language=rec_service.chosen_language(data.language),
                                        collection=data.collection)
     except BelfortError as exc:
         if not exc.code.startswith(("upload.", "recording.", "asr.", "collection.")):
             raise
         return _list_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
-    if rec.state in ("pending", "failed"):
-        jobs.enqueue_recording(appliance, jobs.queue_for(appliance), rec)
+    if rec_service.needs_transcription(rec):
+        jobs.queue_recording(appliance, rec)
     return Redirect(f"/recordings/{rec.id}", status_code=303)
 
 
@@ -184,8 +182,8 @@ def history(request: Request, appliance: Appliance, who: Principal, recording_id
 @post("/recordings/{recording_id:int}/retry", sync_to_thread=True, include_in_schema=False)
 def retry(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Redirect:
     rec = rec_service.get_visible(appliance, who, recording_id)
-    if rec.state != "done":
-        jobs.enqueue_recording(appliance, jobs.queue_for(appliance), rec)
+    if rec_service.may_retry(rec):
+        jobs.queue_recording(appliance, rec)
     return Redirect(f"/recordings/{recording_id}", status_code=303)
 
 
@@ -195,9 +193,7 @@ def draft_minutes(request: Request, appliance: Appliance, who: Principal, record
     """Queue the AI draft of the minutes (appliance.minutes.draft); review happens under /minutes."""
     require_role(who, "archivist")
     rec = rec_service.get_visible(appliance, who, recording_id)
-    if rec.state != "done":
-        raise BelfortError("recording.not_ready", "the transcript is still being made",
-                           hint="wait until the transcription is done", status=409)
+    rec_service.require_transcript(rec)
     jobs.enqueue_minutes(appliance, jobs.queue_for(appliance), recording_id, title=str(data.get("title", ""))[:300],
                          meeting_date=str(data.get("meeting_date", "")).strip(),
                          agenda=str(data.get("agenda", "")).strip() or None,

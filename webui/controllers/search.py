@@ -5,12 +5,12 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from appliance.api.search import links
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.access import accounts
 from appliance.access.principals import Principal
 from appliance.documents.structure import DOC_TYPES
+from appliance.search.links import links
 from webui.translate import error_text
 from webui.web import language_of, page
 

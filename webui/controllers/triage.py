@@ -13,10 +13,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
-from appliance.api.triage import correct_and_learn
 from appliance.context import Appliance
+from appliance.jobs import request_retrain
 from appliance.errors import BelfortError
 from appliance.ids import Id
+from appliance.triage import decisions as triage_decisions
 from appliance.triage import missing as triage_missing
 from appliance.triage import queue as triage_queue
 from appliance.triage import stats as triage_stats
@@ -59,16 +60,13 @@ def queue(request: Request, appliance: Appliance, who: Principal) -> Template:
 
 @post("/triage/items/{item_id:int}/accept", sync_to_thread=True, include_in_schema=False)
 def accept(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    triage_queue.require_triage(appliance, who)
-    row = triage_queue.get_item(appliance, item_id)
-    correct_and_learn(appliance, who, item_id, row.item.suggested)
+    triage_decisions.accept_suggestion(appliance, who, item_id, request_retrain)
     return Redirect(_back(data, "/triage"), status_code=303)
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, include_in_schema=False)
 def correct(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    triage_queue.require_triage(appliance, who)
-    correct_and_learn(appliance, who, item_id, str(data.get("category") or "").strip())
+    triage_decisions.route_item(appliance, who, item_id, str(data.get("category") or ""), request_retrain)
     return Redirect(_back(data, "/triage"), status_code=303)
 
 
@@ -84,8 +82,7 @@ def _item_page(request: Request, appliance: Appliance, who: Principal, item_id: 
     return _page(request, "triage_item.html", who=who, status=status, error=error, row=row, item=row.item,
                  taxonomy=taxonomy, check=check, draft=draft, request_info=request_info,
                  field_name=lambda name: triage_missing.field_label(name, lang),
-                 can_send=bool(row.item.sender)
-                 and not [f for f in row.item.flags if f in triage_missing.BLOCKING_FLAGS])
+                 can_send=triage_missing.may_answer(row.item))
 
 
 @get("/triage/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)

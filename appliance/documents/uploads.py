@@ -1,4 +1,5 @@
-"""Uploads (web form and API): sanitise the name, stage the bytes, hand the file to the ingest queue."""
+"""Upload acceptance (web form and API alike): who may upload where, the name sanitised, the bytes staged
+within the size limit, then the file handed to the ingest queue through `enqueue`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import IO
 
 from sqlmodel import select
 
+from appliance.access.principals import Principal, can_read_collection
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection
@@ -85,14 +87,3 @@ def accept_upload(
     job_id = enqueue(app, staged.path, collection, safe, who.username)
     return UploadReceipt(job_id=job_id, collection=collection, filename=safe, size=staged.size)
 
-
-def queue_enqueue() -> Enqueue:
-    """Uploads go to the appliance's job queue; in immediate mode (tests) the task runs here."""
-    from appliance import jobs
-
-    def enqueue(appliance: Appliance, path: Path, collection: str, source_name: str, actor: str) -> str:
-        return jobs.enqueue_ingest(
-            appliance, jobs.queue_for(appliance), path, collection, source_name=source_name, keep_source=False
-        )
-
-    return enqueue
