@@ -221,7 +221,7 @@ def check_minutes_templates(app: Appliance) -> list[Check]:
 
 def check_triage_mail(app: Appliance) -> list[Check]:
     """Triage routing: an SMTP server for routed mail, and outbox messages that gave up."""
-    from appliance.mail.outbox import list_messages
+    from appliance.mail import list_messages
 
     mail = app.settings.mail
     smtp = Check("mail.smtp", bool(mail.smtp_host),
@@ -240,7 +240,7 @@ def check_triage_mail(app: Appliance) -> list[Check]:
 def check_mail_transport(app: Appliance) -> list[Check]:
     """Mail passwords and contents go over verified TLS; plain only where a setting says so, with a warning."""
     from appliance.errors import BelfortError
-    from appliance.mail.transport import tls_context
+    from appliance.mail import tls_context
 
     mail, intake = app.settings.mail, app.settings.intake
     out = []

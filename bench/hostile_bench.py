@@ -77,10 +77,10 @@ def _child_figures(limits: Any, func: Callable[..., Any], *args: Any, **kwargs: 
 
 
 def run(unchecked: bool) -> list[dict[str, Any]]:
-    from appliance.context import open_appliance
     from appliance.cage import ingest_limits
-    from appliance.ocr.caged import ocr_caged, ocr_limits
+    from appliance.context import open_appliance
     from appliance.documents.ingest import ensure_collection, ingest_file
+    from appliance.ocr.caged import ocr_caged, ocr_limits
     from appliance.ocr.engine import ocr_file
     from ingest.extract import extract
     from models.fakes import FakeEmbedder

@@ -28,10 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appliance.context import open_appliance
 from appliance.access.principals import SYSTEM, Principal
-from appliance.search.query import reindex, search
+from appliance.context import open_appliance
+from appliance.index.sync import reindex
 from appliance.index.text import fts_match_expression, query_terms
+from appliance.search.query import search
 from appliance.settings import build_settings
 
 DIM = 384

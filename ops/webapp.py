@@ -9,8 +9,8 @@ from litestar import Litestar
 
 from appliance.api import api_router, describe_settings, openapi_config
 from appliance.context import Appliance
+from appliance.documents import Enqueue
 from appliance.jobs import upload_enqueue
-from appliance.documents.uploads import Enqueue
 from webui.app import build_web
 
 

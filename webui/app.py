@@ -18,7 +18,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from appliance.access.sessions import SESSION_HOURS
+from appliance.access import SESSION_HOURS
 from appliance.context import Appliance
 from webui.controllers import handlers
 from webui.errors import handle_exception

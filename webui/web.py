@@ -10,10 +10,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 
+from appliance import access
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import Forbidden
-from appliance.access import sessions as web_sessions
-from appliance.access.principals import Principal
 from appliance.i18n import LANGUAGES, t
 
 LANG_COOKIE = "belfort_lang"
@@ -45,7 +45,7 @@ def current_principal(request: Request, appliance: Appliance) -> Principal:
     uid = request.session.get("uid") if request.scope.get("session") else None
     sid = str(request.session.get("sid", "")) if uid else ""
     # The session must still live on the server: signed out, new password or disabled ends it.
-    who = web_sessions.principal(appliance, int(uid), sid) if uid else None
+    who = access.session_principal(appliance, int(uid), sid) if uid else None
     if who is None:
         raise SignInRequired("sign in first")
     return who
@@ -66,7 +66,7 @@ def require_role(who: Principal, role: str) -> None:
 
 
 def _may_triage(request: Request, who: Principal) -> bool:
-    from appliance.triage.queue import may_triage
+    from appliance.triage import may_triage
 
     return may_triage(request.app.state.appliance, who)
 

@@ -1,0 +1,58 @@
+"""The access feature. Its public surface: other packages, the entry points and the CLI import from here."""
+
+from appliance.access.accounts import (
+    ROLES,
+    admin_update_user,
+    authenticate,
+    create_user,
+    list_collections,
+    list_users,
+    readable_collections,
+    set_collection_groups,
+    update_user,
+)
+from appliance.access.principals import (
+    SYSTEM,
+    Principal,
+    can_read_collection,
+    principal_for,
+    readable_collection_ids,
+    requester,
+    require_ingest,
+)
+from appliance.access.rate_limits import check_ask, check_pii
+from appliance.access.sessions import SESSION_HOURS
+from appliance.access.sessions import end as end_session
+from appliance.access.sessions import principal as session_principal
+from appliance.access.sessions import start as start_session
+from appliance.access.tokens import SCOPES, create_token, list_tokens, principal_for_token, revoke_token
+
+__all__ = [
+    "ROLES",
+    "SCOPES",
+    "SESSION_HOURS",
+    "SYSTEM",
+    "Principal",
+    "admin_update_user",
+    "authenticate",
+    "can_read_collection",
+    "check_ask",
+    "check_pii",
+    "create_token",
+    "create_user",
+    "end_session",
+    "list_collections",
+    "list_tokens",
+    "list_users",
+    "principal_for",
+    "principal_for_token",
+    "readable_collection_ids",
+    "readable_collections",
+    "requester",
+    "require_ingest",
+    "revoke_token",
+    "session_principal",
+    "set_collection_groups",
+    "start_session",
+    "update_user",
+]

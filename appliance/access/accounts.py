@@ -18,12 +18,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, Collection, CollectionGroup, Group, User, UserGroup
-from appliance.errors import BelfortError, NotFound
 from appliance.access import rate_limits
 from appliance.access import sessions as web_sessions
 from appliance.access.principals import Principal, principal_for, readable_collection_ids
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Collection, CollectionGroup, Group, User, UserGroup
+from appliance.errors import BelfortError, NotFound
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

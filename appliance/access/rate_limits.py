@@ -20,8 +20,8 @@ from appliance.db.tables import RateEvent, SignInAttempt, utcnow
 from appliance.errors import BelfortError
 
 if TYPE_CHECKING:
-    from appliance.context import Appliance
     from appliance.access.principals import Principal
+    from appliance.context import Appliance
 
 ACCOUNT_WINDOW = timedelta(minutes=15)
 MAX_DELAY_S = 5.0

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from appliance.access.principals import Principal, principal_for
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import User, WebSession, utcnow
-from appliance.access.principals import Principal, principal_for
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

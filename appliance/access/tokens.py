@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from appliance.access.principals import Principal, principal_for
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import ApiToken, AuditEvent, User, utcnow
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.access.principals import Principal, principal_for
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

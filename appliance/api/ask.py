@@ -14,12 +14,11 @@ from litestar import Request, post
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
+from appliance.access import Principal
 from appliance.api.schemas import NOT_BLANK
+from appliance.ask import MAX_QUESTION_CHARS, AskOut, llm_notice, to_out
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.access.principals import Principal
-from appliance.ask.answer import MAX_QUESTION_CHARS
-from appliance.ask.payload import AskOut, llm_notice, to_out
 
 
 @dataclass
@@ -49,8 +48,8 @@ class FeedbackOut:
 @post("/ask", sync_to_thread=True, summary="Ask a question (grounded answer with checked citations)",
       tags=["ask"], status_code=200)
 def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> AskOut:
-    from appliance.ask.answer import answer, validate_question
-    from appliance.access.rate_limits import check_ask
+    from appliance.access import check_ask
+    from appliance.ask import answer, validate_question
 
     question = validate_question(data.question)
     check_ask(appliance, who, request.client.host if request.client else "")  # 429 ask.rate_limited
@@ -65,9 +64,10 @@ def ask_endpoint(request: Request, appliance: Appliance, who: Principal, data: A
                   "unsupported sentences the citation check may have dropped), then `done`. A failure "
                   "while answering is an `error` event ({code, message, hint}); bad input is a 400.")
 def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, data: AskIn) -> ServerSentEvent:
-    from appliance.ask.stream import events, sse
-    from appliance.ask.answer import answer, validate_question
-    from appliance.access.rate_limits import check_ask
+    from appliance.access import check_ask
+    from appliance.ask import answer, validate_question
+    from appliance.ask import answer_events as events
+    from appliance.ask import sse_response as sse
 
     question = validate_question(data.question)  # bad input: a plain 400 before any streaming
     check_ask(appliance, who, request.client.host if request.client else "")  # and 429 too
@@ -82,7 +82,7 @@ def ask_stream_endpoint(request: Request, appliance: Appliance, who: Principal, 
 
 
 def _history(data: AskIn) -> list[Any]:
-    from appliance.ask.records import client_history
+    from appliance.ask import client_history
 
     return client_history((t.role, t.content) for t in data.history)
 
@@ -90,6 +90,6 @@ def _history(data: AskIn) -> list[Any]:
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, summary="Thumbs up/down on an answer",
       tags=["ask"], status_code=201)
 def ask_feedback(appliance: Appliance, who: Principal, answer_id: Id, data: FeedbackIn) -> FeedbackOut:
-    from appliance.audit.log import record_feedback
+    from appliance.audit import record_feedback
 
     return FeedbackOut(record_feedback(appliance, who, answer_id, helpful=data.helpful, comment=data.comment))

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from litestar import Request
 
+from appliance.access import SCOPES, Principal, principal_for_token
 from appliance.context import Appliance
 from appliance.errors import BelfortError, Forbidden
-from appliance.access.principals import Principal
-from appliance.access.tokens import SCOPES, principal_for_token
 
 PREFIX = "/api/v1"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -13,12 +13,11 @@ from litestar.params import Parameter
 from litestar.response import File, Response
 from msgspec import Meta
 
+from appliance import documents
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.documents import document_ai
-from appliance.access.principals import Principal
-from appliance.privacy.detection import MAX_PII_TEXT, find_in_text
-from appliance.privacy.pii import ENTITY_TYPES
+from appliance.privacy import ENTITY_TYPES, MAX_PII_TEXT, find_in_text
 
 # The body that can carry MAX_PII_TEXT characters: JSON may escape each as a surrogate pair (12 bytes).
 # A larger body is refused (413) before it is read and decoded.
@@ -86,7 +85,7 @@ class OcrOut:
 @get("/documents/{document_id:int}/ocr", sync_to_thread=True, summary="OCR state, page confidences, structure",
      tags=["document-ai"])
 def ocr_info(appliance: Appliance, who: Principal, document_id: Id) -> OcrOut:
-    d = document_ai.ocr_details(appliance, who, document_id)
+    d = documents.ocr_details(appliance, who, document_id)
     return OcrOut(d.document_id, d.state, d.engine, d.page_confidence, d.page_source,
                   f"/api/v1/documents/{document_id}/pdfa" if d.has_pdfa else "", d.structure)
 
@@ -94,7 +93,7 @@ def ocr_info(appliance: Appliance, who: Principal, document_id: Id) -> OcrOut:
 @get("/documents/{document_id:int}/pdfa", sync_to_thread=True, summary="The searchable PDF/A-2b archival copy",
      tags=["document-ai"], media_type="application/pdf")
 def pdfa_copy(appliance: Appliance, who: Principal, document_id: Id) -> File:
-    path = document_ai.readable_pdfa(appliance, who, document_id)
+    path = documents.readable_pdfa(appliance, who, document_id)
     return File(path=path, filename=f"document-{document_id}-pdfa.pdf", media_type="application/pdf")
 
 
@@ -112,7 +111,7 @@ def pii_text(appliance: Appliance, data: PiiIn, who: Principal) -> PiiOut:
 def pii_document(appliance: Appliance, who: Principal, document_id: Id,
                  entities: list[str] | None = Parameter(default=None, schema_extra=ENTITY_SCHEMA)) -> PiiOut:
     return PiiOut([PiiSpanOut(s.entity_type, s.start, s.end, s.score, s.text, page)
-                   for page, s in document_ai.pii_by_page(appliance, who, document_id, entities)])
+                   for page, s in documents.pii_by_page(appliance, who, document_id, entities)])
 
 
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, tags=["document-ai"],
@@ -120,7 +119,7 @@ def pii_document(appliance: Appliance, who: Principal, document_id: Id,
       description="Only PDFs and scans are redacted as pages: another document is 409 redact.unsupported.",
       responses={202: ResponseSpec(RedactOut, description="Submitted; waits for a second reviewer")})
 def redact_document(appliance: Appliance, who: Principal, document_id: Id, data: RedactIn) -> Response[RedactOut]:
-    review, done = document_ai.redacted_export(appliance, who, document_id, min_score=data.min_score,
+    review, done = documents.redacted_export(appliance, who, document_id, min_score=data.min_score,
                                                ground=data.ground, entities=data.entities)
     out = RedactOut(document_id, 0, len(review.proposals), {}, "", review.id or 0, review.state,
                     f"/redactions/{review.id}")
@@ -134,5 +133,5 @@ def redact_document(appliance: Appliance, who: Principal, document_id: Id, data:
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, tags=["document-ai"],
       summary="Approve a submitted redaction (the second reviewer)")
 def approve_redaction(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, str | int]:
-    review = document_ai.approve_redaction(appliance, who, review_id)
+    review = documents.approve_redaction(appliance, who, review_id)
     return {"review_id": review.id or 0, "state": review.state, "approved_by": review.approved_by}

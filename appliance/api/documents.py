@@ -12,13 +12,12 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import File
 
+from appliance import documents
+from appliance.access import Principal
 from appliance.api.schemas import DocumentList, DocumentOut, UploadOut
 from appliance.context import Appliance
+from appliance.documents import accept_upload, opens_inline
 from appliance.ids import MAX_ID, Id
-from appliance.documents import ingest as documents
-from appliance.documents.reads import opens_inline
-from appliance.documents.uploads import accept_upload
-from appliance.access.principals import Principal
 
 
 @dataclass

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from litestar import post
 from litestar.params import Body, Parameter
 
+from appliance.access import Principal
 from appliance.api.schemas import NOT_BLANK, SPACE_CLASS
 from appliance.context import Appliance
-from appliance.access.principals import Principal
-from appliance.triage.forms import MAX_FIELDS, FormSubmission, submit_form
+from appliance.triage import MAX_FIELDS, FormSubmission, submit_form
 
 MAX_BODY = 1024 * 1024  # framing limit; the real one is intake.api_form_max_kb, checked below
 _PART = f"[^@<>\"',;{SPACE_CLASS}]+"  # appliance.triage.forms.ADDRESS, for the schema (ECMA-262 regex)

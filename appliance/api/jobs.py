@@ -5,12 +5,12 @@ from __future__ import annotations
 from litestar import get, post
 from litestar.params import Parameter
 
+from appliance import documents
+from appliance.access import Principal, require_ingest
 from appliance.api.schemas import FailedOut, JobOut
 from appliance.context import Appliance
 from appliance.db.tables import FailedFile, JobOutcome
 from appliance.ids import Id
-from appliance.documents import status as ingest_status
-from appliance.access.principals import Principal, require_ingest
 
 
 def job_out(j: JobOutcome) -> JobOut:
@@ -37,19 +37,19 @@ def list_jobs(
     appliance: Appliance, who: Principal, limit: int = Parameter(default=50, ge=1, le=500)
 ) -> list[JobOut]:
     require_ingest(who)
-    return [job_out(j) for j in ingest_status.list_jobs(appliance, who, limit)]
+    return [job_out(j) for j in documents.list_jobs(appliance, who, limit)]
 
 
 @get("/failed", sync_to_thread=True, summary="Files that failed to ingest", tags=["ingest"])
 def list_failed(appliance: Appliance, who: Principal) -> list[FailedOut]:
     require_ingest(who)
-    return [failed_out(f) for f in ingest_status.list_failed(appliance, who)]
+    return [failed_out(f) for f in documents.list_failed(appliance, who)]
 
 
 @post("/failed/{failed_id:int}/retry", sync_to_thread=True, summary="Retry a failed file", tags=["ingest"])
 def retry_failed(appliance: Appliance, who: Principal, failed_id: Id) -> dict[str, str | int | None]:
     require_ingest(who)
-    outcome = ingest_status.retry_failed(appliance, who, failed_id)
+    outcome = documents.retry_failed(appliance, who, failed_id)
     return {
         "state": outcome.state,
         "document_id": outcome.document_id,

@@ -12,12 +12,12 @@ from typing import Any
 from litestar import get
 from litestar.response import Response
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.i18n import t
 from appliance.ids import Id
-from appliance.minutes.export import formats as exports
-from appliance.minutes.reading import readable_minutes
-from appliance.access.principals import Principal
+from appliance.minutes import FORMATS, readable_minutes, segments_of
+from appliance.minutes import export_minutes as minutes_file
 
 
 @dataclass
@@ -73,7 +73,7 @@ class MinutesOut:
 @get("/minutes/{minutes_id:int}", sync_to_thread=True, summary="Minutes and their items", tags=["minutes"])
 def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> MinutesOut:
     minutes, items = readable_minutes(appliance, who, minutes_id)
-    segments = exports.segments_of(appliance, items)
+    segments = segments_of(appliance, items)
     approved = minutes.state == "approved"
     return MinutesOut(
         id=minutes.id or 0, recording_id=minutes.recording_id, title=minutes.title, body=minutes.body,
@@ -91,7 +91,7 @@ def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> Minutes
             segments=[SegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker)
                       for sid in i.segment_ids or [] if (s := segments.get(sid)) is not None],
         ) for i in items],
-        exports={fmt: f"/api/v1/minutes/{minutes.id}/export/{fmt}" for fmt in exports.FORMATS},
+        exports={fmt: f"/api/v1/minutes/{minutes.id}/export/{fmt}" for fmt in FORMATS},
     )
 
 
@@ -100,7 +100,7 @@ def get_minutes(appliance: Appliance, who: Principal, minutes_id: Id) -> Minutes
      tags=["minutes"])
 def export_minutes(appliance: Appliance, who: Principal, minutes_id: Id, fmt: str,
                    lang: str = "") -> Response[bytes]:
-    content, name, mime = exports.export_minutes(appliance, minutes_id, fmt, lang=lang, who=who)
+    content, name, mime = minutes_file(appliance, minutes_id, fmt, lang=lang, who=who)
     return Response(content, media_type=mime,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

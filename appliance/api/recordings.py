@@ -11,13 +11,12 @@ from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 
-from appliance import jobs
+from appliance import jobs, recordings
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.tables import Recording
 from appliance.ids import Id
-from appliance.recordings import store as rec_service
-from appliance.access.principals import Principal
-from appliance.recordings.transcript_edit import segments_of
+from appliance.recordings import segments_of
 
 
 @dataclass
@@ -58,7 +57,7 @@ class RecordingOut:
 
 
 def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[SegmentOut] | None = None) -> RecordingOut:
-    return RecordingOut(rec.id or 0, rec.source_name, rec.state, round(rec_service.progress_of(rec), 3),
+    return RecordingOut(rec.id or 0, rec.source_name, rec.state, round(recordings.progress_of(rec), 3),
                         round(rec.duration, 3), rec.chunks_done, rec.n_chunks, rec.language, rec.model, rec.code,
                         rec.message, rec.uploaded_by, rec.created_at.isoformat(), job_id=job_id,
                         segments=segments or [])
@@ -66,13 +65,13 @@ def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[S
 
 @get("/recordings", sync_to_thread=True, summary="Recordings this user may see", tags=["recordings"])
 def list_recordings(appliance: Appliance, who: Principal) -> list[RecordingOut]:
-    return [recording_out(r) for r in rec_service.list_recordings(appliance, who)]
+    return [recording_out(r) for r in recordings.list_recordings(appliance, who)]
 
 
 @get("/recordings/{recording_id:int}", sync_to_thread=True, summary="State, progress and transcript",
      tags=["recordings"])
 def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> RecordingOut:
-    rec = rec_service.get_visible(appliance, who, recording_id)
+    rec = recordings.get_visible(appliance, who, recording_id)
     segs = [SegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker, s.language)
             for s in segments_of(appliance, recording_id)]
     return recording_out(rec, segments=segs)
@@ -80,11 +79,11 @@ def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> Rec
 
 def upload(request: Request, appliance: Appliance, who: Principal,
            data: Annotated[RecordingUploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> RecordingOut:
-    rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
-                                   language=rec_service.chosen_language(data.language), collection=data.collection)
-    job_id = jobs.queue_recording(appliance, rec) if rec_service.needs_transcription(rec) else None
+    rec = recordings.store_upload(appliance, who, data.file.filename, data.file.file,
+                                   language=recordings.chosen_language(data.language), collection=data.collection)
+    job_id = jobs.queue_recording(appliance, rec) if recordings.needs_transcription(rec) else None
     assert rec.id is not None
-    return recording_out(rec_service.get_visible(appliance, who, rec.id), job_id=job_id)
+    return recording_out(recordings.get_visible(appliance, who, rec.id), job_id=job_id)
 
 
 def upload_handler(max_body: int) -> HTTPRouteHandler:
@@ -95,7 +94,7 @@ def upload_handler(max_body: int) -> HTTPRouteHandler:
 
 # What the schema of a multipart file cannot say: the file's type and content are checked on arrival.
 UPLOAD_DESCRIPTION = (
-    "`file`: an audio or video recording (" + ", ".join(sorted(e.lstrip(".") for e in rec_service.MEDIA_TYPES))
+    "`file`: an audio or video recording (" + ", ".join(sorted(e.lstrip(".") for e in recordings.MEDIA_TYPES))
     + "); another file type is refused with 415 (recording.bad_type), a file that holds no decodable audio "
     "with 422 (asr.*). `language`: nl, fr or auto; anything else uses the asr settings."
 )

@@ -7,10 +7,10 @@ from typing import Annotated
 from litestar import get
 from litestar.params import Parameter
 
+from appliance.access import Principal
 from appliance.api.schemas import HitOut, SearchOut
 from appliance.context import Appliance
-from appliance.search.links import links
-from appliance.access.principals import Principal
+from appliance.search import links
 
 
 @get("/search", sync_to_thread=True, summary="Search passages", tags=["search"])
@@ -23,7 +23,7 @@ def search_endpoint(
     doc_type: Annotated[str | None, Parameter(description="Only this document type (brief, factuur, besluit, "
                                                "notulen, formulier, identiteitsdocument, other).")] = None,
 ) -> SearchOut:
-    from appliance.search.query import search
+    from appliance.search import search
 
     result = search(appliance, who, q, limit=limit, collections=collection or None, doc_type=doc_type)
     hits = []

@@ -8,15 +8,15 @@ from typing import Annotated, Any
 from litestar import get, post
 from litestar.params import Parameter
 
+from appliance import ask
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.ids import Id
-from appliance.ask import tickets as ticket_service
-from appliance.access.principals import Principal
 
 
 @dataclass
 class ForwardIn:
-    note: Annotated[str, Parameter(max_length=ticket_service.MAX_NOTE_CHARS)] = ""
+    note: Annotated[str, Parameter(max_length=ask.MAX_NOTE_CHARS)] = ""
 
 
 @dataclass
@@ -44,7 +44,7 @@ class TicketOut:
     sources: list[dict[str, Any]] = field(default_factory=list)
 
 
-def ticket_out(info: ticket_service.TicketInfo) -> TicketOut:
+def ticket_out(info: ask.TicketInfo) -> TicketOut:
     t = info.ticket
     return TicketOut(
         id=t.id or 0, answer_id=t.answer_id, state=t.state, asker=t.asker, question=t.question,
@@ -53,29 +53,29 @@ def ticket_out(info: ticket_service.TicketInfo) -> TicketOut:
         replied_at=t.replied_at.isoformat() if t.replied_at else None,
         closed_at=t.closed_at.isoformat() if t.closed_at else None, mine=info.mine,
         may_handle=info.may_handle,
-        url=ticket_service.ticket_path(t.id), sources=list(info.sources),
+        url=ask.ticket_path(t.id), sources=list(info.sources),
     )
 
 
 @post("/ask/{answer_id:int}/forward", sync_to_thread=True, tags=["ask"], status_code=201,
       summary="Forward an answer to a colleague (creates an escalation ticket)")
 def forward_answer(appliance: Appliance, who: Principal, answer_id: Id, data: ForwardIn) -> TicketOut:
-    ticket = ticket_service.forward(appliance, who, answer_id, data.note)
-    return ticket_out(ticket_service.get_ticket(appliance, who, ticket.id or 0))
+    ticket = ask.forward_ticket(appliance, who, answer_id, data.note)
+    return ticket_out(ask.get_ticket(appliance, who, ticket.id or 0))
 
 
 @get("/tickets", sync_to_thread=True, tags=["tickets"], summary="My tickets and the tickets I handle")
 def list_tickets(appliance: Appliance, who: Principal,
                  ticket_state: str = Parameter(query="state", default="",
                                                description="open | answered | closed; empty: all",
-                                               schema_extra={"enum": ["", *ticket_service.STATES]}),
+                                               schema_extra={"enum": ["", *ask.TICKET_STATES]}),
                  ) -> list[TicketOut]:
-    return [ticket_out(i) for i in ticket_service.list_tickets(appliance, who, state=ticket_state)]
+    return [ticket_out(i) for i in ask.list_tickets(appliance, who, state=ticket_state)]
 
 
 @get("/tickets/{ticket_id:int}", sync_to_thread=True, tags=["tickets"], summary="One ticket with its reply")
 def get_ticket(appliance: Appliance, who: Principal, ticket_id: Id) -> TicketOut:
-    return ticket_out(ticket_service.get_ticket(appliance, who, ticket_id))
+    return ticket_out(ask.get_ticket(appliance, who, ticket_id))
 
 
 HANDLERS = [forward_answer, list_tickets, get_ticket]

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from litestar import get, post
 from litestar.params import Parameter
 
+from appliance.access import Principal
 from appliance.api.schemas import NOT_BLANK
 from appliance.context import Appliance
-from appliance.jobs import request_retrain
 from appliance.ids import Id
-from appliance.access.principals import Principal
-from appliance.triage.decisions import route_item
-from appliance.triage.queue import STATES, get_item, items_in_state
+from appliance.jobs import request_retrain
+from appliance.triage import ITEM_STATES as STATES
+from appliance.triage import get_item, items_in_state, route_item
 
 
 @dataclass

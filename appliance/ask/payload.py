@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from appliance.ask.records import passage_offsets
 from appliance.context import Appliance
-from appliance.search.links import links
+from appliance.search import links
 
 if TYPE_CHECKING:
-    from appliance.ask.answer import Answer
+    from appliance.ask.answering import Answer
 
 
 @dataclass

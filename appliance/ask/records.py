@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from appliance.access import Principal, readable_collection_ids
+from appliance.ask import prompts
+from appliance.ask.answering import Answer, Citation, Source
 from appliance.db.engine import read_session
 from appliance.db.tables import AnswerRecord, Chunk, Collection, Document
 from appliance.errors import NotFound
-from appliance.ask import prompts
-from appliance.access.principals import Principal, readable_collection_ids
-from appliance.ask.answer import Answer, Citation, Source
 from appliance.i18n import t
-from appliance.search.query import SNIPPET_CHARS, mark
 from appliance.index.text import query_terms, snippet
+from appliance.search import SNIPPET_CHARS, mark
 from models.base import ChatMessage
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 cannot answer, the group whose members handle its tickets, and the topics that always go to them.
 
 Stored on the Collection row (`route_department`, `route_mailbox`) and in its `settings_json`
-(`route_group`, `sensitive_topics`), where appliance.ask.answer and .tickets read them.
+(`route_group`, `sensitive_topics`), where appliance.ask.answering and .tickets read them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
-from appliance.access.principals import Principal, readable_collection_ids
+from appliance.access import Principal, readable_collection_ids
 from appliance.ask.relevance import matches_topic
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
+from appliance.access import SYSTEM, Principal, principal_for, readable_collection_ids
+from appliance.ask.routes import route_groups
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import (
     AnswerRecord,
@@ -38,8 +40,6 @@ from appliance.db.tables import (
     utcnow,
 )
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import SYSTEM, Principal, principal_for, readable_collection_ids
-from appliance.ask.routes import route_groups
 from appliance.i18n import texts
 
 if TYPE_CHECKING:
@@ -313,7 +313,7 @@ def _mail(app: Appliance, ticket: Ticket, route: Collection | None) -> None:
     """Queue the ticket for the route's mailbox, with only what the route's handler groups may read.
     A refused address does not undo the ticket (it is in Belfort either way); the refusal is
     audited so an admin can fix the route."""
-    from appliance.mail.outbox import enqueue_mail
+    from appliance.mail import enqueue_mail
 
     with read_session(app.db) as session:
         info = _info(session, route_reader(session, route), ticket, False)

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
 from appliance.storage.csv_safe import formula_safe
 
 GENESIS = "0" * 64

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select
 
+from appliance.access import Principal
+from appliance.audit.log import EXPORT_FIELDS, export, head, verify_chain
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, AuditEvent, Chunk, Document, SignInAttempt, Ticket
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.access.principals import Principal
-from appliance.audit.log import EXPORT_FIELDS, export, head, verify_chain
 
 if TYPE_CHECKING:
     from appliance.context import Appliance

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance.access.principals import Principal, require_ingest
-from appliance.access.rate_limits import check_pii
+from appliance.access import Principal, check_pii, require_ingest
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Document, RedactionReview
-from appliance.documents import ingest as documents
+from appliance.documents import reads as documents
 from appliance.errors import NotFound
-from appliance.privacy.detection import detector
-from appliance.privacy.pii import PiiSpan
+from appliance.privacy import PiiSpan
+from appliance.privacy import pii_detector as detector
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def ocr_details(app: Appliance, who: Principal, document_id: int) -> OcrDetails:
 def readable_pdfa(app: Appliance, who: Principal, document_id: int) -> Path:
     """The searchable PDF/A copy of an OCRed scan; not for readers of a pseudonymised collection."""
     from appliance.documents.ocr import pdfa_copy
-    from appliance.privacy.pseudonyms import original_allowed
+    from appliance.privacy import original_allowed
 
     doc = _document(app, who, document_id)
     if doc is not None and not original_allowed(app, who, doc.collection_id):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
+from appliance.cage import ingest_limits
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import (
     AuditEvent,
@@ -26,10 +27,9 @@ from appliance.db.tables import (
     JobOutcome,
     utcnow,
 )
-from appliance.errors import BelfortError, NotFound
-from appliance.cage import ingest_limits
 from appliance.documents.steps import PipelineContext, clear_children_pending, pipeline_steps, wrap_unexpected
-from appliance.privacy.pseudonyms import shown_name
+from appliance.errors import BelfortError, NotFound
+from appliance.privacy import shown_name
 from appliance.storage.files import atomic_write_json, move_no_overwrite, unique_destination
 from appliance.storage.names import safe_file_name, safe_relative_name
 from appliance.storage.staging import staged_bytes
@@ -317,7 +317,7 @@ def _resolve_failed(app: Appliance, row: FailedFile) -> None:
 
 def prepare_ingest(app: Appliance) -> None:
     """Once per process before ingesting: the index matches the store."""
-    from appliance.search.query import ensure_index
+    from appliance.index.sync import ensure_index
 
     # Repairs FTS rows and vectors left out of step by a crash between commit and index.
     ensure_index(app)
@@ -343,26 +343,7 @@ def clean_staging(app: Appliance, older_than_s: float = 3600.0) -> int:
     return removed
 
 
-# Reads live in their own module; imported here because the contract names them in this one.
-from appliance.documents.reads import (
-    DocumentInfo,
-    VersionInfo,
-    document_pages,
-    get_document,
-    list_documents,
-    original_file,
-)
-
-__all__ = [
-    "DocumentInfo", "IngestOutcome", "VersionInfo", "document_pages", "ensure_collection", "get_document",
-    "ingest_file", "list_documents", "list_failed", "list_jobs", "original_file", "prepare_ingest",
-    "retry_failed", "slugify",
-]
-
-
-# --- Jobs ----------------------------------------------------------------------------------------
-
-
 def list_jobs(app: Appliance, limit: int = 50) -> list[JobOutcome]:
+    """Every job, newest first (the CLI and the system; a person's list is `documents.status.list_jobs`)."""
     with read_session(app.db) as s:
         return list(s.exec(select(JobOutcome).order_by(col(JobOutcome.id).desc()).limit(limit)).all())

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from appliance.cage import FAILURE_CODES
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, utcnow
-from appliance.errors import BelfortError
-from appliance.cage import FAILURE_CODES
-from appliance.ocr.caged import ocr_caged
-from appliance.privacy.pseudonyms import collection_pseudonymises, pseudonymise_pages
 from appliance.documents.structure import extract_structure
+from appliance.errors import BelfortError
+from appliance.ocr import ocr_caged
+from appliance.privacy import collection_pseudonymises, pseudonymise_pages
 from ingest.chunk import chunk_pages, dominant_language
 from ingest.types import Page
 
@@ -94,7 +94,7 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
                                  "confidence": round(result.mean_confidence, 3)}))
         s.flush()
         chunk_ids = [r.id for r in rows if r.id is not None]
-    from appliance.search.query import index_chunks
+    from appliance.index.sync import index_chunks
 
     try:
         index_chunks(app, chunk_ids)

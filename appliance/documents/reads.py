@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from appliance.access import Principal, can_read_collection, readable_collection_ids
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
 from appliance.errors import Forbidden, NotFound
-from appliance.access.principals import Principal, can_read_collection, readable_collection_ids
 from appliance.storage.names import safe_file_name
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def document_pages(app: Appliance, who: Principal, document_id: int,
 def original_file(app: Appliance, who: Principal, document_id: int,
                   version_id: int | None = None) -> tuple[Path, str, str]:
     """(stored path, download name, mime) of the original bytes, after the permission check."""
-    from appliance.privacy.pseudonyms import original_allowed
+    from appliance.privacy import original_allowed
 
     with read_session(app.db) as s:
         doc, _ = _readable(s, who, document_id)

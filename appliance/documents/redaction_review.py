@@ -12,21 +12,14 @@ from typing import Any
 
 from sqlmodel import select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Document, RedactionReview, utcnow
+from appliance.documents import reads as documents
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.documents import ingest as documents
-from appliance.access.principals import Principal
-from appliance.privacy.redaction import (
-    Box,
-    PageText,
-    Proposal,
-    _boxes_for,
-    export_redacted,
-    page_texts,
-    propose,
-)
+from appliance.privacy import Box, PageText, Proposal, boxes_for, export_redacted, page_texts
+from appliance.privacy import propose_redactions as propose
 
 OPEN_STATES = ("draft", "submitted", "approved")
 
@@ -46,7 +39,7 @@ def proposals_of(review: RedactionReview) -> list[Proposal]:
 
 
 def _detect(app: Appliance):  # type: ignore[no-untyped-def]
-    from appliance.privacy.pii import budgeted_ner, default_first_names, detect_pii
+    from appliance.privacy import budgeted_ner, default_first_names, detect_pii
 
     # One name-tagging budget per document (pii.ner_seconds): 503 pii.ner_timeout, never a partial result.
     return functools.partial(detect_pii, ner=budgeted_ner(app), first_names=default_first_names())
@@ -160,7 +153,7 @@ def add_manual(app: Appliance, who: Principal, review_id: int, page: int, needle
         lowered, start = p.text.lower(), 0
         while (start := lowered.find(needle.lower(), start)) >= 0:
             end = start + len(needle)
-            boxes = _boxes_for(p, start, end)
+            boxes = boxes_for(p, start, end)
             if boxes:
                 added.append(asdict(Proposal(page, start, end, "MANUAL", 1.0, boxes, "manual", ground, True)))
             start = end
@@ -225,7 +218,7 @@ def preview_png(app: Appliance, who: Principal, review_id: int, page: int) -> by
     import pypdfium2 as pdfium
     from PIL import ImageDraw
 
-    from appliance.privacy.redaction import as_pdf
+    from appliance.privacy import as_pdf
 
     review = get_review(app, who, review_id)
     source, _, _ = documents.original_file(app, who, review.document_id, review.version_id)

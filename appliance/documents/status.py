@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
+from appliance.access import Principal, readable_collection_ids
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection, Document, FailedFile, JobOutcome
 from appliance.errors import NotFound
-from appliance.access.principals import Principal, readable_collection_ids
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -44,13 +44,13 @@ def queued_job_name(app: Appliance, collection: str, name: str) -> str:
     """The name a queued ingest job shows. In a pseudonymised collection the file name may name a
     citizen: the job shows none until the worker has the pseudonymised one (the name tagger runs
     there, not in the web or watcher process)."""
-    from appliance.privacy.pseudonyms import collection_pseudonymises
+    from appliance.privacy import collection_pseudonymises
 
     return "" if collection_pseudonymises(app, collection) else Path(name).name[:200]
 
 
 def _job_filter(session: Session, who: Principal) -> Any:
-    from appliance.recordings.store import visible_ids
+    from appliance.recordings import visible_ids
 
     names = readable_names(session, who)
     recordings = [f"recording:{i}" for i in visible_ids(session, who) or []]

@@ -201,7 +201,7 @@ class IndexChunks(Step):
 
     def run(self, ctx: IngestContext) -> None:
         assert isinstance(ctx, PipelineContext)
-        from appliance.search.query import index_chunks, unindex_chunks
+        from appliance.index.sync import index_chunks, unindex_chunks
 
         try:
             if ctx.retired_chunk_ids:
@@ -221,14 +221,14 @@ class Pseudonymise(Step):
     name = "pseudonymise"
 
     def able_to_run(self, ctx: IngestContext) -> bool:
-        from appliance.privacy.pseudonyms import collection_pseudonymises
+        from appliance.privacy import collection_pseudonymises
 
         return (isinstance(ctx, PipelineContext) and ctx.extracted is not None
                 and collection_pseudonymises(ctx.appliance, ctx.collection_id))
 
     def run(self, ctx: IngestContext) -> None:
         assert isinstance(ctx, PipelineContext) and ctx.extracted is not None
-        from appliance.privacy.pseudonyms import pseudonymise_name, pseudonymise_pages
+        from appliance.privacy import pseudonymise_name, pseudonymise_pages
 
         if not ctx.extracted.needs_ocr:  # a scan's text is pseudonymised after OCR (ocr_documents)
             ctx.extracted.pages = pseudonymise_pages(ctx.appliance, ctx.collection_id, ctx.extracted.pages)

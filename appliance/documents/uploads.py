@@ -13,12 +13,11 @@ from typing import IO
 
 from sqlmodel import select
 
-from appliance.access.principals import Principal, can_read_collection
+from appliance.access import Principal, can_read_collection
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.access.principals import Principal, can_read_collection
 from appliance.storage.names import upload_name
 from appliance.storage.staging import stage_stream
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text as sql
 
+from appliance.ask import Answer, answer
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
 from appliance.errors import BelfortError
-from appliance.ask.answer import Answer, answer
 from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
 from appliance.settings import Settings
 

@@ -21,7 +21,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from appliance.errors import BelfortError
-from appliance.recordings.asr_guard import Guard
+from appliance.recordings import Guard
 from models.base import ModelError, Transcriber
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
@@ -117,7 +117,7 @@ class _Run:
 
 
 def _belfort_text(transcriber: Transcriber, path: Path, language: str | None, run: _Run) -> str:
-    from appliance.recordings.transcripts import tag_language
+    from appliance.recordings import tag_language
 
     g = Guard()
     segs = [tag_language(s) for s in g.filter(transcriber.transcribe(path, language=language))]

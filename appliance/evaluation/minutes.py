@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from appliance.ask import PassageTerms, lexical_support
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import Recording, TranscriptSegment, utcnow
 from appliance.errors import BelfortError
-from appliance.ask.citations import PassageTerms, lexical_support
 from appliance.settings import Settings
 from models.base import LLM, Transcriber
 
@@ -80,14 +80,13 @@ def match_decisions(known: Sequence[str], drafted: Sequence[str],
 def evaluate_minutes(app: Appliance, data: dict[str, Any], *, llm: LLM | None,
                      transcriber: Transcriber | None = None) -> dict[str, Any]:
     """Draft minutes for one eval case inside `app` and score them."""
-    from appliance.minutes.draft import draft_minutes
-    from appliance.minutes.review import get_minutes
+    from appliance.minutes import draft_minutes, get_minutes
 
     started = time.perf_counter()
     if data.get("transcript"):
         recording_id = store_transcript(app, data["transcript"], language=data.get("language", "nl"))
     elif data.get("recording"):
-        from appliance.recordings.transcripts import transcribe_recording
+        from appliance.recordings import transcribe_recording
 
         recording_id = transcribe_recording(app, Path(data["recording"]), transcriber=transcriber,
                                             language=data.get("language", "nl")).recording_id

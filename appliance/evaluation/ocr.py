@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import BelfortError
-from appliance.ocr.engine import IMAGE_SUFFIXES, ocr_file
+from appliance.ocr import IMAGE_SUFFIXES, ocr_file
 from appliance.settings import Settings
 
 

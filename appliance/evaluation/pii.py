@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.privacy.pii import detect_pii
+from appliance.privacy import detect_pii
 from models.base import NerTagger
 
 

@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.access import SYSTEM, Principal
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import Chunk, Collection, CollectionGroup, Document, DocumentVersion, Group
-from appliance.access.principals import SYSTEM, Principal
 from appliance.evaluation.embed_cache import CachedEmbedder
-from appliance.search.query import index_chunks, search
+from appliance.index.sync import index_chunks
+from appliance.search import search
 from appliance.settings import Settings, build_settings
 from ingest.chunk import chunk_pages
 from ingest.types import Page

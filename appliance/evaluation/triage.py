@@ -19,9 +19,7 @@ import numpy as np
 
 from appliance.errors import BelfortError
 from appliance.evaluation.embed_cache import CachedEmbedder
-from appliance.triage.features import Tfidf, embed_items
-from appliance.triage.model import TrainParams, ZeroShotModel, train_auto
-from appliance.triage.taxonomy import Taxonomy
+from appliance.triage import Taxonomy, Tfidf, TrainParams, ZeroShotModel, embed_items, train_auto
 from models.base import Embedder
 
 COVERAGE = 0.8

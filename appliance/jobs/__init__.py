@@ -7,7 +7,6 @@ queue and its progress. Outcome rows carry codes, never file contents.
 """
 
 from appliance.jobs.appliances import use_appliance, worker_appliance
-from appliance.jobs.handoff import queue_recording, request_retrain, upload_enqueue
 from appliance.jobs.enqueue import (
     RETRAIN_KIND,
     enqueue_ingest,
@@ -18,6 +17,7 @@ from appliance.jobs.enqueue import (
     enqueue_transcription,
     enqueue_unfinished_transcriptions,
 )
+from appliance.jobs.handoff import queue_recording, request_retrain, upload_enqueue
 from appliance.jobs.queue import JobQueue
 from appliance.jobs.queues import queue_for
 from appliance.jobs.worker import run_worker
@@ -35,8 +35,8 @@ __all__ = [
     "queue_for",
     "queue_recording",
     "request_retrain",
-    "upload_enqueue",
     "run_worker",
+    "upload_enqueue",
     "use_appliance",
     "worker_appliance",
 ]

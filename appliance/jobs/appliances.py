@@ -32,6 +32,6 @@ def use_appliance(app: Appliance) -> None:
 
 
 def _prepare(app: Appliance) -> None:
-    from appliance.documents.ingest import prepare_ingest
+    from appliance.documents import prepare_ingest
 
     prepare_ingest(app)

@@ -21,7 +21,7 @@ _WAITING = ("queued", "running")
 def enqueue_ingest(app: Appliance, queue: JobQueue, path: Path, collection: str, *,
                    source_name: str | None = None, keep_source: bool = False) -> str:
     """Queue a file for ingest into `collection`; the job shows the name documents allows it."""
-    from appliance.documents.status import queued_job_name
+    from appliance.documents import queued_job_name
 
     target = queued_job_name(app, collection, source_name or path.name)
     job_id = record_queued(app, "ingest", target, collection)
@@ -32,7 +32,7 @@ def enqueue_ingest(app: Appliance, queue: JobQueue, path: Path, collection: str,
 def enqueue_transcription(app: Appliance, queue: JobQueue, path: Path, *, language: str | None = "settings",
                           recording_id: int | None = None) -> str:
     """Queue a recording; `language` 'settings' takes `asr.language`, None detects it per window."""
-    from appliance.recordings.transcripts import asr_options
+    from appliance.recordings import asr_options
 
     target = f"recording:{recording_id}" if recording_id is not None else path.name[:200]
     job_id = record_queued(app, "transcribe", target)
@@ -49,7 +49,7 @@ def enqueue_recording(app: Appliance, queue: JobQueue, rec: Recording) -> str:
 def enqueue_unfinished_transcriptions(app: Appliance, queue: JobQueue) -> list[str]:
     """Worker start: uploaded recordings whose job died with the previous worker are queued again;
     they resume at their first unfinished window."""
-    from appliance.recordings.store import unfinished_uploads
+    from appliance.recordings import unfinished_uploads
 
     todo = []
     with write_session(app.db) as s:
@@ -68,8 +68,7 @@ def enqueue_unfinished_transcriptions(app: Appliance, queue: JobQueue) -> list[s
 
 def enqueue_pending_ocr(app: Appliance, queue: JobQueue) -> list[str]:
     """Queue OCR for every document waiting in state needs_ocr that has no OCR job queued yet."""
-    from appliance.documents.ocr import pending_ocr_ids
-    from appliance.documents.status import document_collection
+    from appliance.documents import document_collection, pending_ocr_ids
 
     jobs = []
     for document_id in pending_ocr_ids(app):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from appliance.context import Appliance
 from appliance.db.tables import Recording
-from appliance.documents.uploads import Enqueue
+from appliance.documents import Enqueue
 from appliance.jobs.enqueue import enqueue_ingest, enqueue_recording, enqueue_retrain
 from appliance.jobs.queues import queue_for
 

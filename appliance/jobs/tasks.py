@@ -77,7 +77,7 @@ def _register_recording_tasks(queue: JobQueue) -> None:
 
     @_stable
     def purge_recordings_task() -> int:  # retention: the audio of recordings past it goes (GDPR)
-        from appliance.recordings.retention import purge_recordings
+        from appliance.recordings import purge_recordings
 
         return purge_recordings(worker_appliance(settings))
 
@@ -94,7 +94,7 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
     @_stable
     def outbox_deliver_task() -> dict[str, int]:
-        from appliance.mail.outbox import deliver_due
+        from appliance.mail import deliver_due
 
         return deliver_due(worker_appliance(settings))
 
@@ -105,7 +105,7 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
         @_stable
         def triage_imap_poll_task() -> dict[str, int]:
-            from appliance.triage.imap import poll_mailbox
+            from appliance.triage import poll_mailbox
 
             return poll_mailbox(worker_appliance(settings)).as_dict()
 
@@ -113,7 +113,7 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
     @_stable
     def triage_intake_file_task(path: str) -> int | None:
-        from appliance.triage.intake import receive_file
+        from appliance.triage import receive_file
 
         return receive_file(worker_appliance(settings), Path(path))
 
@@ -127,7 +127,7 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
     @_stable
     def triage_reminders_task() -> dict[str, int]:  # daily deadline reminders
-        from appliance.triage.queue import send_reminders
+        from appliance.triage import send_reminders
 
         return send_reminders(worker_appliance(settings))
 
@@ -138,7 +138,7 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
 @tracked("ingest", start=0.1, crash=True)  # ingest_file reports bad files itself: a raise is a bug or a full disk
 def run_ingest_job(job: Job, path: str, collection: str, source_name: str | None, keep_source: bool) -> JobEnd:
-    from appliance.documents.ingest import ingest_file
+    from appliance.documents import ingest_file
 
     outcome = ingest_file(job.app, Path(path), collection, source_name=source_name, keep_source=keep_source)
     state = _INGEST_STATES.get(outcome.state, "done")
@@ -148,7 +148,7 @@ def run_ingest_job(job: Job, path: str, collection: str, source_name: str | None
 
 @tracked("OCR", start=0.1, crash=True)
 def run_ocr_job(job: Job, document_id: int) -> JobEnd:
-    from appliance.documents.ocr import ocr_document
+    from appliance.documents import ocr_document
 
     outcome = ocr_document(job.app, document_id)
     # A document still waiting (engine or language data missing) is not lost: it shows its reason.
@@ -162,7 +162,7 @@ def run_transcribe_job(job: Job, path: str, language: str | None, recording_id: 
 
     Window length, hotwords and the diarizer come from the `asr` settings (an uploaded recording
     keeps the language and window length chosen at upload)."""
-    from appliance.recordings.transcripts import build_diarizer, transcribe_recording
+    from appliance.recordings import build_diarizer, transcribe_recording
 
     app = job.app
     result = transcribe_recording(app, Path(path), language=language,
@@ -173,7 +173,7 @@ def run_transcribe_job(job: Job, path: str, language: str | None, recording_id: 
 
 @tracked("triage_retrain", start=0.1)  # no taxonomy, embedder changed: the old model stays active
 def run_retrain_job(job: Job) -> JobEnd:
-    from appliance.triage.learning import retrain
+    from appliance.triage import retrain
 
     result = retrain(job.app)
     if result.version is None:
@@ -186,9 +186,9 @@ def run_minutes_job(job: Job, recording_id: int, options: dict[str, Any]) -> Job
     """Draft minutes with progress per transcript window; the outcome names the minutes' id.
 
     The requester's rights apply to an agenda document."""
-    from appliance.access.principals import requester
+    from appliance.access import requester
     from appliance.db.engine import read_session
-    from appliance.minutes.draft import draft_minutes
+    from appliance.minutes import draft_minutes
 
     opts = dict(options)
     username = str(opts.pop("username", "system"))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from appliance.context import Appliance
-from appliance.documents.drop import drop_target, ingest_dropped, waiting_files
+from appliance.documents import drop_target, ingest_dropped, waiting_files
 from appliance.jobs.enqueue import enqueue_ingest
 from appliance.jobs.queue import JobQueue
 from ingest.watch import DropFolderWatcher
@@ -36,7 +36,7 @@ def queueing_watcher(app: Appliance, queue: JobQueue) -> DropFolderWatcher:
 def drain_drop_folder(app: Appliance) -> dict[str, int]:
     """Ingest what lies in the drop folder now, synchronously, until nothing is left to hand over
     (or files never become stable). Returns how many files ended in which state."""
-    from appliance.triage.intake import receive_file
+    from appliance.triage import receive_file
 
     settings = app.settings
     inbox = app.layout.inbox

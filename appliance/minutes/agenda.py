@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from appliance.ask import PassageTerms, content_words, lexical_support
 from appliance.errors import BelfortError
-from appliance.recordings.asr_guard import normalise
-from appliance.ask.citations import PassageTerms, content_words, lexical_support
 from appliance.minutes.verify import NUMBER_WORDS
+from appliance.recordings import normalise_asr_text as normalise
 
 if TYPE_CHECKING:
+    from appliance.access import Principal
     from appliance.context import Appliance
-    from appliance.access.principals import Principal
 
 MAX_AGENDA_ITEMS = 200
 MAX_TITLE_CHARS = 300
@@ -79,7 +79,7 @@ def agenda_from_items(items: Sequence[object]) -> list[AgendaItem]:
 
 def agenda_from_document(app: Appliance, who: Principal, document_id: int) -> list[AgendaItem]:
     """The agenda in an ingested document the person may read (its text, all pages)."""
-    from appliance.documents.reads import document_pages
+    from appliance.documents import document_pages
 
     text = "\n".join(t for _, t in document_pages(app, who, document_id))
     items = parse_agenda(text)

@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
+from appliance.access import SYSTEM, Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, TranscriptSegment
 from appliance.errors import BelfortError
 from appliance.minutes import prompts as mp
-from appliance.access.principals import SYSTEM, Principal
-from appliance.recordings.asr_guard import normalise
 from appliance.minutes.agenda import (
     AgendaItem,
     Part,
@@ -35,6 +34,7 @@ from appliance.minutes.agenda import (
     split_by_agenda,
 )
 from appliance.minutes.verify import check_support, check_vote, match_owner, parse_deadline
+from appliance.recordings import normalise_asr_text as normalise
 from models.base import LLM, ModelError
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def resolve_agenda(app: Appliance, who: Principal, agenda: Agenda) -> list[Agend
 
 
 def _transcript(app: Appliance, who: Principal, recording_id: int) -> list[TranscriptSegment]:
-    from appliance.recordings.store import get_visible
+    from appliance.recordings import get_visible
 
     rec = get_visible(app, who, recording_id)  # NotFound, also for a recording `who` may not see
     if rec.state != "done":

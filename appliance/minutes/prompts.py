@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from appliance.ask import prompts as ask_prompts
+from appliance import ask
 from appliance.minutes.agenda import AgendaItem
 from models.base import ChatMessage
 
@@ -59,7 +59,7 @@ def stamp(seconds: float) -> str:
 
 
 def segment_line(number: int, start: float, text: str, speaker: str = "") -> str:
-    clean, _ = ask_prompts.neutralise(" ".join(text.split()))
+    clean, _ = ask.neutralise(" ".join(text.split()))
     clean = _FAKE_MARK.sub(" ", clean)  # a segment cannot pose as another numbered line
     who = f" {speaker}:" if speaker else ""
     return f"[S{number} {stamp(start)}]{who} {clean}"

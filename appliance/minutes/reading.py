@@ -3,7 +3,7 @@ every item and its review state; staff read approved minutes only, and only thei
 
 from __future__ import annotations
 
-from appliance.access.principals import Principal
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.tables import Minutes, MinutesItem
 from appliance.errors import NotFound

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, TranscriptSegment, utcnow
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
 from appliance.minutes.verify import clean_vote, parse_deadline
 
 ITEM_STATES = ("proposed", "accepted", "rejected")

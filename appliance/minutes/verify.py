@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from appliance.recordings.asr_guard import normalise
-from appliance.ask.citations import MIN_SUPPORT, PassageTerms, content_words, lexical_support
+from appliance.ask import MIN_SUPPORT, PassageTerms, content_words, lexical_support
+from appliance.recordings import normalise_asr_text as normalise
 
 # Words around a name that are not part of it ("mevrouw Peeters", "schepen De Smet").
 HONORIFICS = frozenset({

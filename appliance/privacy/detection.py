@@ -7,8 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from appliance.access.principals import Principal
-from appliance.access.rate_limits import check_pii
+from appliance.access import Principal, check_pii
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.privacy.pii import PiiSpan, budgeted_ner, default_first_names, detect_pii

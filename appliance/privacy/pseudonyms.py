@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from sqlmodel import select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection, PseudonymMap, utcnow
 from appliance.errors import Forbidden
-from appliance.access.principals import Principal
 from ingest.types import Page
 
 SETTING = "pseudonymise"  # Collection.settings_json flag

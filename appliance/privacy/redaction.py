@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.errors import BelfortError
-from appliance.ocr.engine import images_to_pdf
+from appliance.ocr import images_to_pdf
 from appliance.privacy.pii import PiiSpan
 from appliance.settings import PiiSettings
 from ingest.detect import sha256_file
@@ -149,14 +149,14 @@ def propose(pages: Sequence[PageText], detect: Callable[[str], list[PiiSpan]], *
     proposals = []
     for page in pages:
         for span in detect(page.text):
-            boxes = _boxes_for(page, span.start, span.end)
+            boxes = boxes_for(page, span.start, span.end)
             if boxes:
                 proposals.append(Proposal(page.number, span.start, span.end, span.entity_type, span.score, boxes,
                                           ground=ground, accepted=span.score >= min_score))
     return proposals
 
 
-def _boxes_for(page: PageText, start: int, end: int) -> list[Box]:
+def boxes_for(page: PageText, start: int, end: int) -> list[Box]:
     """One box per line of the span: the union of its characters' boxes."""
     lines: list[Box] = []
     for box in page.char_boxes[start:end]:

@@ -18,11 +18,11 @@ from typing import IO, Any
 from sqlalchemy import true
 from sqlmodel import Session, and_, col, or_, select
 
+from appliance.access import Principal, can_read_collection, readable_collection_ids
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection, Minutes, Recording
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal, can_read_collection, readable_collection_ids
 from appliance.recordings.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
 from appliance.storage.names import display_name
 from appliance.storage.staging import stage_stream

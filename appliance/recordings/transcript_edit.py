@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import Recording, SegmentRevision, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
 from appliance.recordings.store import can_see
 
 MAX_TEXT = 5000

@@ -17,17 +17,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
+from appliance.access import Principal, readable_collection_ids
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
-from appliance.index.sync import (  # noqa: F401  (re-exported: the contract names them here)
-    IndexHost,
-    ensure_index,
-    index_chunks,
-    reindex,
-    unindex_chunks,
-    vector_backend,
-)
-from appliance.access.principals import Principal, readable_collection_ids
+from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import fts_match_expression, query_terms, snippet
 
 if TYPE_CHECKING:

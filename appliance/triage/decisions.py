@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from appliance.access.principals import Principal
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.triage.learning import record_correction
 from appliance.triage.queue import get_item, require_triage

@@ -35,7 +35,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.errors import BelfortError
-from appliance.mail.transport import close_imap, open_imap
+from appliance.mail import close_imap, open_imap
 from appliance.storage.files import atomic_write_json
 from appliance.triage.classifier import TriageClassifier
 from appliance.triage.intake import MIB, receive

@@ -186,7 +186,7 @@ def _ingest_attachments(app: Appliance, item: TriageItem,
                         parsed: ParsedMail) -> tuple[list[int], list[dict[str, Any]], str]:
     """Each attachment through document ingest into the `triage` collection. Too large: refused with
     a reason (the attachment stays inside the stored original: nothing is lost)."""
-    from appliance.documents.ingest import ensure_collection, ingest_file
+    from appliance.documents import ensure_collection, ingest_file
 
     if not parsed.attachments:
         return [], [], ""

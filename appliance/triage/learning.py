@@ -19,19 +19,19 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
+from appliance.settings import Settings
+from appliance.storage.files import atomic_writer
+from appliance.storage.layout import DataLayout
 from appliance.triage.classifier import item_text
 from appliance.triage.model import TrainParams, train_auto
 from appliance.triage.routing import route
 from appliance.triage.store import ModelStore, active_taxonomy, models_root
 from appliance.triage.taxonomy import Taxonomy
-from appliance.settings import Settings
-from appliance.storage.files import atomic_writer
-from appliance.storage.layout import DataLayout
 
 log = logging.getLogger(__name__)
 

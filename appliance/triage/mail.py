@@ -17,7 +17,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
-from appliance.mail.outbox import ROUTE_HEADER, message_id_domain
+from appliance.mail import ROUTE_HEADER, message_id_domain
 from appliance.settings import MailSettings
 from ingest.types import Attachment, IngestError
 

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from appliance import privacy
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
+from appliance.documents import document_date, extract_structure
 from appliance.errors import BelfortError, NotFound
 from appliance.i18n import has, t, texts
-from appliance.privacy import rules as pii_rules
-from appliance.access.principals import Principal
-from appliance.documents.structure import document_date, extract_structure
 from appliance.triage.classifier import item_text
 
 TEMPLATE_VERSION = "triage-info-request/1"
@@ -33,7 +33,7 @@ MAX_BODY = 8000
 
 def _spans(detector: str, min_score: float = 0.0) -> Callable[[str], str]:
     def find(text: str) -> str:
-        spans = [s for s in pii_rules.DETECTORS[detector](text) if s.score >= min_score]
+        spans = [s for s in privacy.DETECTORS[detector](text) if s.score >= min_score]
         best = max(spans, key=lambda s: (s.score, s.end - s.start), default=None)
         return text[best.start:best.end] if best else ""
     return find
@@ -178,7 +178,7 @@ def may_answer(item: TriageItem) -> bool:
 def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: str, body: str) -> int:
     """A person approved the (possibly edited) draft: queue it to the sender; the item now awaits
     the information. Returns the outbox id."""
-    from appliance.mail import outbox
+    from appliance import mail
 
     subject, body = " ".join(subject.split())[:300], body.strip()
     if not subject or not body or len(body) > MAX_BODY:
@@ -199,7 +199,7 @@ def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: s
         raise BelfortError("triage.no_draft", "there is no unsent drafted request for this item",
                            hint="open the item to draft one")
     # The outbox takes its own write transaction: queue first, then record it on the item.
-    outbox_id = outbox.enqueue_mail(app, to=item.sender, subject=subject, body=body, ref=f"triage:{item_id}")
+    outbox_id = mail.enqueue_mail(app, to=item.sender, subject=subject, body=body, ref=f"triage:{item_id}")
     edited = body != draft.body or subject != draft.subject
     with write_session(app.db) as s:
         item = s.get(TriageItem, item_id)

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Group, TriageItem
 from appliance.errors import BelfortError, Forbidden, NotFound
-from appliance.access.principals import Principal
 from appliance.triage.taxonomy import Taxonomy
 
 TRIAGE_GROUP = "triage"  # who may use the queue (with admins); also the attachments' collection group
@@ -174,7 +174,7 @@ def close_item(app: Appliance, who: Principal, item_id: int) -> None:
 def send_reminders(app: Appliance, *, today: date | None = None) -> dict[str, int]:
     """One mail per department listing its items due within REMIND_DAYS or overdue; an item is
     reminded at most once a day (its `meta.reminded` holds the date), so a rerun sends nothing."""
-    from appliance.mail import outbox
+    from appliance import mail
 
     today = today or date.today()
     taxonomy = _taxonomy(app)
@@ -196,7 +196,7 @@ def send_reminders(app: Appliance, *, today: date | None = None) -> dict[str, in
         body = (f"Belfort triage: {len(rows)} item(s) of {dept.name or key} are due within "
                 f"{REMIND_DAYS} days or overdue.\n\n" + "\n".join(lines)
                 + f"\n\nOpen the inbox: /triage/departments/{key}\n")
-        outbox.enqueue_mail(app, to=dept.mailbox, subject=f"[Belfort] {len(rows)} triage item(s) due",
+        mail.enqueue_mail(app, to=dept.mailbox, subject=f"[Belfort] {len(rows)} triage item(s) due",
                             body=body, ref=f"triage-reminder:{key}:{stamp}")
         with write_session(app.db) as s:
             for r in rows:

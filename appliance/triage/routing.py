@@ -21,8 +21,8 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
 from appliance.i18n import texts
+from appliance.mail import mail_row, webhook_row
 from appliance.storage.csv_safe import formula_safe
-from appliance.mail.outbox import mail_row, webhook_row
 from appliance.triage.classifier import item_text
 from appliance.triage.taxonomy import Category, Department
 

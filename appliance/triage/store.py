@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 
 from appliance.errors import BelfortError
-from appliance.triage.classifier import TriageClassifier
-from appliance.triage.model import TriageModel
-from appliance.triage.taxonomy import Taxonomy, load_taxonomy
 from appliance.settings import Settings
 from appliance.storage.files import atomic_write_json, atomic_write_text
 from appliance.storage.layout import DataLayout
+from appliance.triage.classifier import TriageClassifier
+from appliance.triage.model import TriageModel
+from appliance.triage.taxonomy import Taxonomy, load_taxonomy
 from models.base import Embedder
 
 KEEP = 5  # versions kept on disk; older ones are removed after a successful save

@@ -6,9 +6,8 @@ import argparse
 import getpass
 import sys
 
+from appliance import access
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
 from ops.commands._common import appliance_from
 
 
@@ -21,21 +20,21 @@ def _read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise BelfortError(
-            "accounts.no_password",
+            "access.no_password",
             "no password given",
             hint="pipe it in with --password-stdin, or run the command in a terminal",
         )
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
         raise BelfortError(
-            "accounts.password_mismatch", "the passwords differ", hint="type the same password twice"
+            "access.password_mismatch", "the passwords differ", hint="type the same password twice"
         )
     return first
 
 
 def _create_user(args: argparse.Namespace) -> int:
     app = appliance_from(args)
-    who = accounts.create_user(
+    who = access.create_user(
         app, args.username, _read_password(args), role=args.role, groups=_groups(args.groups), actor="cli"
     )
     print(f"created user {who.username} (role {who.role}, {len(who.group_ids)} group(s))")
@@ -44,9 +43,9 @@ def _create_user(args: argparse.Namespace) -> int:
 
 def _create_token(args: argparse.Namespace) -> int:
     app = appliance_from(args)
-    token = api_tokens.create_token(app, args.username, args.name, scopes=args.scope,
+    token = access.create_token(app, args.username, args.name, scopes=args.scope,
                                     expires_days=args.expires_days, actor="cli")
-    info = api_tokens.list_tokens(app, args.username)[0]
+    info = access.list_tokens(app, args.username)[0]
     print(token)
     print(f"token {info.id}: scopes {','.join(info.scopes)}, expires {info.expires_at:%Y-%m-%d}; "
           "store it now: it is shown only once", file=sys.stderr)
@@ -58,7 +57,7 @@ def _when(value: object) -> str:
 
 
 def _list_tokens(args: argparse.Namespace) -> int:
-    tokens = api_tokens.list_tokens(appliance_from(args), args.user)
+    tokens = access.list_tokens(appliance_from(args), args.user)
     if not tokens:
         print("no API tokens")
     for t in tokens:
@@ -68,19 +67,19 @@ def _list_tokens(args: argparse.Namespace) -> int:
 
 
 def _revoke_token(args: argparse.Namespace) -> int:
-    info = api_tokens.revoke_token(appliance_from(args), args.token_id, actor="cli")
+    info = access.revoke_token(appliance_from(args), args.token_id, actor="cli")
     print(f"revoked token {info.id} ({info.name}) of {info.username}")
     return 0
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    accounts.update_user(appliance_from(args), args.username, password=_read_password(args), actor="cli")
+    access.update_user(appliance_from(args), args.username, password=_read_password(args), actor="cli")
     print(f"new password set for {args.username}; their browser sessions were ended")
     return 0
 
 
 def _set_groups(args: argparse.Namespace) -> int:
-    groups = accounts.set_collection_groups(
+    groups = access.set_collection_groups(
         appliance_from(args), args.collection, _groups(args.groups), actor="cli"
     )
     print(f"{args.collection}: readable by {', '.join(groups) or 'administrators only'}")
@@ -88,7 +87,7 @@ def _set_groups(args: argparse.Namespace) -> int:
 
 
 def _set_route(args: argparse.Namespace) -> int:
-    from appliance.ask.routes import set_route
+    from appliance.ask import set_route
 
     route = set_route(
         appliance_from(args), args.collection, department=args.department, mailbox=args.mailbox,
@@ -107,7 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = admin.add_parser("create-user", help="create a local user")
     p.add_argument("username")
-    p.add_argument("--role", choices=accounts.ROLES, default="staff")
+    p.add_argument("--role", choices=access.ROLES, default="staff")
     p.add_argument("--groups", default="", help="comma-separated group names (created as needed)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=_create_user)

@@ -22,10 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _principal(app, username: str):  # type: ignore[no-untyped-def]
     from sqlmodel import select
 
+    from appliance.access import SYSTEM, principal_for
     from appliance.db.engine import read_session
     from appliance.db.tables import User
     from appliance.errors import NotFound
-    from appliance.access.principals import SYSTEM, principal_for
 
     if not username:
         return SYSTEM
@@ -37,7 +37,7 @@ def _principal(app, username: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from appliance.ask.answer import answer
+    from appliance.ask import answer
 
     app = appliance_from(args)
     who = _principal(app, args.user)

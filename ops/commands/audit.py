@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from appliance.audit.log import head, verify_chain
+    from appliance.audit import chain_head as head
+    from appliance.audit import verify_chain
 
     app = appliance_from(args)
     ok, bad = verify_chain(app)
@@ -40,7 +41,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from appliance.audit.log import export
+    from appliance.audit import export_trail as export
 
     data = export(appliance_from(args), args.format)
     if args.output:
@@ -51,7 +52,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_head(args: argparse.Namespace) -> int:
-    from appliance.audit.log import head
+    from appliance.audit import chain_head as head
 
     count, last = head(appliance_from(args))
     print(json.dumps({"records": count, "head": last}))

@@ -46,7 +46,7 @@ def _setup_logging(level: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from appliance.documents.drop import ingest_in_place
+    from appliance.documents import ingest_in_place
 
     app = appliance_from(args)
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
@@ -70,7 +70,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from appliance.documents.ingest import prepare_ingest
+    from appliance.documents import prepare_ingest
 
     app = appliance_from(args)
     _setup_logging(app.settings.log_level)

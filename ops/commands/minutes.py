@@ -111,8 +111,7 @@ def _print(minutes: Any, items: list[Any]) -> None:
 
 def _draft(args: argparse.Namespace) -> int:
     from appliance.errors import BelfortError
-    from appliance.minutes.draft import draft_minutes
-    from appliance.minutes.review import get_minutes
+    from appliance.minutes import draft_minutes, get_minutes
 
     app = appliance_from(args)
     llm: Any = None
@@ -142,7 +141,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from appliance.minutes.review import get_minutes
+    from appliance.minutes import get_minutes
 
     minutes, items = get_minutes(appliance_from(args), args.minutes_id)
     if args.json:

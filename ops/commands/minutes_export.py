@@ -32,7 +32,7 @@ def register_export(actions: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from appliance.minutes.export.formats import export_minutes
+    from appliance.minutes import export_minutes
 
     app = appliance_from(args)
     content, name, _mime = export_minutes(app, args.minutes_id, args.fmt, lang=args.lang)
@@ -45,7 +45,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from appliance.recordings.retention import plan_purge, purge_recordings
+    from appliance.recordings import plan_purge, purge_recordings
 
     app = appliance_from(args)
     days = app.settings.minutes.recording_retention_days

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.pending:
-        from appliance.documents.ocr import ocr_pending
+        from appliance.documents import ocr_pending
 
         outcomes = ocr_pending(appliance_from(args))
         for o in outcomes:
@@ -30,7 +30,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.file is None:
         print("give a FILE or --pending")
         return 2
-    from appliance.ocr.engine import ocr_file
+    from appliance.ocr import ocr_file
 
     result = ocr_file(args.file, load_settings(args.config and Path(args.config)), pdfa_out=args.pdfa,
                       engine=args.engine)

@@ -7,12 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.privacy.pii import (
-    ENTITY_TYPES,
-    PiiSpan,
-    default_first_names,
-    detect_pii,
-)
+from appliance.privacy import ENTITY_TYPES, PiiSpan, default_first_names, detect_pii
 from models.base import ModelError
 from models.registry import NER_ENGINES, build_ner
 

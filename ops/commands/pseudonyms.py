@@ -18,11 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from appliance.access import SYSTEM
     from appliance.db.engine import write_session
     from appliance.db.tables import AuditEvent, Collection
     from appliance.errors import NotFound
-    from appliance.access.principals import SYSTEM
-    from appliance.privacy.pseudonyms import SETTING, reveal
+    from appliance.privacy import PSEUDONYMISE_SETTING as SETTING
+    from appliance.privacy import reveal_pseudonyms as reveal
 
     app = appliance_from(args)
     with write_session(app.db) as s:

@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.privacy.pii import default_first_names, detect_pii
-    from appliance.privacy.redaction import export_redacted, page_texts, proposals_json, propose
+    from appliance.privacy import default_first_names, detect_pii, export_redacted, page_texts, proposals_json
+    from appliance.privacy import propose_redactions as propose
     from models.registry import build_ner
 
     entities = [t.strip() for t in args.types.split(",") if t.strip()] or None

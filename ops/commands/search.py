@@ -8,11 +8,12 @@ import re
 
 from sqlmodel import select
 
+from appliance.access import SYSTEM, Principal, principal_for
 from appliance.db.engine import read_session
 from appliance.db.tables import User
 from appliance.errors import NotFound
-from appliance.access.principals import SYSTEM, Principal, principal_for
-from appliance.search.query import MODES, ensure_index, reindex, search
+from appliance.index.sync import ensure_index, reindex
+from appliance.search import MODES, search
 from ops.commands._common import appliance_from
 
 _TAG = re.compile(r"</?mark>")

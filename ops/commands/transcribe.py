@@ -28,12 +28,7 @@ def _stamp(seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.recordings.transcripts import (
-        FROM_SETTINGS,
-        build_diarizer,
-        build_transcriber,
-        transcribe_recording,
-    )
+    from appliance.recordings import FROM_SETTINGS, build_diarizer, build_transcriber, transcribe_recording
 
     app = appliance_from(args)
     diarizer = build_diarizer(app, args.diarizer)

@@ -6,12 +6,18 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance.evaluation.triage import labelled, read_rows
-from appliance.triage.editor import check_removals
-from appliance.triage.learning import keep_training_rows
-from appliance.triage.model import train_auto
-from appliance.triage.store import ModelStore, import_taxonomy, load_classifier, models_root
-from appliance.triage.taxonomy import load_taxonomy
+from appliance.evaluation import labelled_triage_rows as labelled
+from appliance.evaluation import read_triage_rows as read_rows
+from appliance.triage import (
+    ModelStore,
+    check_removals,
+    import_taxonomy,
+    keep_training_rows,
+    load_classifier,
+    load_taxonomy,
+    models_root,
+    train_auto,
+)
 from ops.commands._common import appliance_from
 
 

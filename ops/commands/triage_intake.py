@@ -13,7 +13,7 @@ from ops.commands._common import appliance_from
 
 
 def _poll(args: argparse.Namespace) -> int:
-    from appliance.triage.imap import poll_mailbox, watch_mailbox
+    from appliance.triage import poll_mailbox, watch_mailbox
 
     if args.watch:  # until SIGTERM or Ctrl-C: IMAP IDLE where offered, polling otherwise
         import signal
@@ -32,7 +32,7 @@ def _poll(args: argparse.Namespace) -> int:
 
 
 def _deliver(args: argparse.Namespace) -> int:
-    from appliance.mail.outbox import deliver_due
+    from appliance.mail import deliver_due
 
     counts = deliver_due(appliance_from(args))
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -41,7 +41,7 @@ def _deliver(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from appliance.errors import BelfortError
-    from appliance.triage.routing import export_csv
+    from appliance.triage import export_csv
 
     since = None
     if args.since:
@@ -59,7 +59,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _outbox(args: argparse.Namespace) -> int:
-    from appliance.mail.outbox import list_messages
+    from appliance.mail import list_messages
 
     for row in list_messages(appliance_from(args), state=args.state or None, limit=args.limit):
         # Channel, state and reference only: targets and subjects may name a person.
@@ -73,7 +73,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    from appliance.mail.outbox import retry
+    from appliance.mail import retry_mail as retry
 
     row = retry(appliance_from(args), args.id, by="cli")
     print(f"outbox message {row.id}: {row.state}")
@@ -81,7 +81,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _receive(args: argparse.Namespace) -> int:
-    from appliance.triage.intake import receive
+    from appliance.triage import receive_message as receive
 
     app = appliance_from(args)
     for name in args.files:

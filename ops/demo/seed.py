@@ -139,12 +139,12 @@ def _existing_users(app: Appliance) -> set[str]:
 
 def seed_demo(app: Appliance, log: Callable[[str], None] = print,
               environ: dict[str, str] | None = None) -> SeedReport:
-    from appliance.access.accounts import create_user
-    from appliance.documents.ingest import ensure_collection, ingest_file
+    from appliance.access import create_user
+    from appliance.documents import ensure_collection, ingest_file
 
     report = SeedReport()
     report.password, report.password_is_new = demo_password(app, environ)
-    from appliance.ask.routes import get_route, set_route
+    from appliance.ask import get_route, set_route
 
     for name, title, groups in COLLECTIONS:
         ensure_collection(app, name, title, groups)

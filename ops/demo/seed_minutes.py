@@ -81,9 +81,9 @@ def _existing(app: Appliance) -> Recording | None:
 
 def seed_recording(app: Appliance, log: Callable[[str], None]) -> Recording | None:
     """The demo recording (made and queued once), or None when it was skipped."""
-    from appliance.access.principals import principal_for
+    from appliance.access import principal_for
     from appliance.jobs import enqueue_recording, queue_for
-    from appliance.recordings.store import store_upload
+    from appliance.recordings import store_upload
 
     found = _existing(app)
     if found is not None:

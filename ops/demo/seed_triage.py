@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import Group, User, UserGroup
-from appliance.triage.queue import TRIAGE_GROUP
+from appliance.triage import TRIAGE_GROUP
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -30,7 +30,7 @@ TAXONOMY = HERE.parent.parent / "docs" / "examples" / "taxonomy-gemeente.yaml"
 
 def ensure_taxonomy(app: Appliance, log: Callable[[str], None]) -> bool:
     """Import the example taxonomy when none is active (an admin's own taxonomy is never replaced)."""
-    from appliance.triage.store import import_taxonomy, taxonomy_path
+    from appliance.triage import import_taxonomy, taxonomy_path
 
     if taxonomy_path(app.settings).exists():
         return False
@@ -45,7 +45,7 @@ def ensure_taxonomy(app: Appliance, log: Callable[[str], None]) -> bool:
 def ensure_triage_group(app: Appliance, users: list[tuple[str, str, tuple[str, ...], str]]) -> list[str]:
     """Existing demo users listed with the group `triage` (a box seeded before triage existed) join it
     once: only while the group does not exist yet, so an admin's later removal is never undone."""
-    from appliance.access.accounts import update_user
+    from appliance.access import update_user
 
     with read_session(app.db) as s:
         if s.exec(select(Group.id).where(Group.name == TRIAGE_GROUP)).first() is not None:
@@ -67,7 +67,7 @@ def ensure_triage_group(app: Appliance, users: list[tuple[str, str, tuple[str, .
 
 def seed_triage_mail(app: Appliance, log: Callable[[str], None]) -> Counter[str]:
     """Each demo mail through intake; returns the items' states and reasons (e.g. queued, routed)."""
-    from appliance.triage.intake import receive_file
+    from appliance.triage import receive_file
 
     staging = app.layout.staging / "demo-triage"
     staging.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from appliance.context import Appliance
-from appliance.evaluation.answers import run_answers_eval
+from appliance.evaluation import run_answers_eval
 from appliance.settings import load_settings
 from appliance.storage.layout import DataLayout
 from models.base import LLM
@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
     llm = _llm(app, args)
     print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)
-    from appliance.evaluation.embed_cache import CachedEmbedder
+    from appliance.evaluation import CachedEmbedder
 
     # Vectors of the corpus are kept between runs: indexing is the slow part on 2 cores.
     embedder = CachedEmbedder(eval_embedder(settings), DataLayout.of(settings).eval_embeddings)

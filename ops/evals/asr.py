@@ -20,8 +20,8 @@ def register(kinds: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.evaluation.asr import evaluate_asr
-    from appliance.recordings.transcripts import as_belfort_error
+    from appliance.evaluation import evaluate_asr
+    from appliance.recordings import as_belfort_error
     from models.base import ModelError
     from models.catalog import resolve_model_dir
     from models.whisper import WhisperTranscriber

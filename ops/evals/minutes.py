@@ -24,7 +24,7 @@ def register(kinds: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from appliance.context import Appliance
     from appliance.errors import BelfortError
-    from appliance.evaluation.minutes import run_minutes_eval
+    from appliance.evaluation import run_minutes_eval
 
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BelfortError("eval.no_llm", "no LLM configured", hint="pass --model or set llm.engine")
     transcriber = None
     if any("recording" in json.loads(f.read_text("utf-8")) for f in args.files):
-        from appliance.recordings.transcripts import build_transcriber
+        from appliance.recordings import build_transcriber
 
         transcriber = build_transcriber(app, args.asr_model)
     print(f"model: {llm.name}", file=sys.stderr)

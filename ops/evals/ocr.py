@@ -4,7 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance.evaluation.ocr import evaluate_ocr
+from appliance.evaluation import evaluate_ocr
 from appliance.settings import load_settings
 
 

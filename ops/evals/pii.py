@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.evaluation.pii import evaluate_pii
-from appliance.privacy.pii import default_first_names, load_first_names
+from appliance.evaluation import evaluate_pii
+from appliance.privacy import default_first_names, load_first_names
 from models.base import ModelError
 from models.registry import NER_ENGINES, build_ner
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance.evaluation.retrieval import run_retrieval_eval
+from appliance.evaluation import run_retrieval_eval
 from appliance.settings import load_settings
 from ops.commands._common import eval_embedder
 

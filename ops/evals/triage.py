@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.evaluation.triage import run
-from appliance.triage.taxonomy import load_taxonomy
+from appliance.evaluation import run_triage_eval as run
 from appliance.settings import load_settings
+from appliance.triage import load_taxonomy
 from ops.commands._common import eval_embedder
 
 

@@ -64,9 +64,9 @@ def server(appliance, tmp_path):
     world.docs["review"] = start_review(appliance, SYSTEM, world.docs["bouw"]).id  # type: ignore[assignment]
     assert add_manual(appliance, SYSTEM, world.docs["review"], 2, "sporthal", "privacy") == 1
     # An answer forwarded as a ticket, so the ticket pages and the audit record page have content.
-    from appliance.audit import log as audit_service
     from appliance.ask import tickets as ticket_service
-    from appliance.ask.answer import answer
+    from appliance.ask.answering import answer
+    from appliance.audit import log as audit_service
 
     asked = answer(appliance, SYSTEM, "Wie verleende de omgevingsvergunning voor de sporthal?")
     audit_service.record_feedback(appliance, SYSTEM, asked.audit_id, helpful=False, comment="te kort")

@@ -31,8 +31,8 @@ EXAMPLES = 24  # per operation and mode: about 30 operations x 2 modes x 24 = 1,
 
 @pytest.fixture(scope="module")
 def api_world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    from appliance.context import open_appliance
     from appliance.access import tokens as api_tokens
+    from appliance.context import open_appliance
     from models.fakes import FakeEmbedder
     from ops.demo.seed import seed_demo
     from tests.conftest import make_settings

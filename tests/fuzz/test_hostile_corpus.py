@@ -95,8 +95,8 @@ def test_hostile_recording_is_refused_by_name_or_stored(world: tuple[Appliance, 
     """Uploads that hold no usable audio are refused at once with a named code, nothing left behind."""
     import io
 
-    from appliance.errors import BelfortError
     from appliance.access.principals import Principal
+    from appliance.errors import BelfortError
     from appliance.recordings.store import store_upload
 
     app, _ = world

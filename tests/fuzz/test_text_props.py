@@ -82,9 +82,9 @@ def test_any_query_is_safe_fts_and_any_text_analyses(query: str) -> None:
 
 @pytest.fixture(scope="module")
 def search_world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from appliance.access.principals import Principal
     from appliance.context import open_appliance
     from appliance.documents import ingest as documents
-    from appliance.access.principals import Principal
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.filefactory import make_text

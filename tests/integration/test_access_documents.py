@@ -16,18 +16,18 @@ import shutil
 import pytest
 from sqlmodel import select
 
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.access.principals import SYSTEM, Principal
+from appliance.ask.answering import answer
+from appliance.audit import log as audit
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
-from appliance.errors import Forbidden
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
-from appliance.audit import log as audit
 from appliance.documents import ingest as documents
-from appliance.access.principals import SYSTEM, Principal
-from appliance.ask.answer import answer
-from appliance.storage.csv_safe import formula_safe
+from appliance.errors import Forbidden
 from appliance.privacy.pseudonyms import SETTING
+from appliance.storage.csv_safe import formula_safe
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.filefactory import make_pdf, make_text

@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.ask import records as answer_records
+from appliance.ask import routes, tickets
+from appliance.ask.answering import answer
 from appliance.db.engine import write_session
 from appliance.db.tables import Minutes, Recording, TranscriptSegment
 from appliance.errors import NotFound
 from appliance.i18n import t
-from appliance.access import accounts
-from appliance.ask import records as answer_records
-from appliance.access import tokens as api_tokens
 from appliance.recordings import store as recordings
-from appliance.ask import routes
-from appliance.ask import tickets
-from appliance.ask.answer import answer
 from tests.integration.test_tickets import BOTH_Q, SPORTHAL_Q, principal, set_route
 from tests.integration.web_support import PW, bearer, build_world, csrf
 

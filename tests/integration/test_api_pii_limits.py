@@ -12,7 +12,6 @@ import time
 import pytest
 
 from appliance.access import accounts
-
 from appliance.access import tokens as api_tokens
 from models.base import Entity
 from tests.integration.web_support import PW, World, bearer

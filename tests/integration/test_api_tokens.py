@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from appliance.access import tokens as api_tokens
 from appliance.api.auth import route_scope
 from appliance.db.engine import write_session
 from appliance.db.tables import ApiToken, utcnow
 from appliance.errors import BelfortError
-from appliance.access import tokens as api_tokens
 from ops.cli import main
 from tests.integration.web_support import bearer, build_world, csrf, sign_in
 
@@ -168,8 +168,8 @@ def test_migration_20_keeps_old_tokens_working_for_90_days(appliance) -> None:  
     """A database from before migration 20: its tokens keep what they could do, and now expire."""
     import hashlib
 
-    from appliance.db.engine import migrate
     from appliance.access import accounts
+    from appliance.db.engine import migrate
 
     accounts.create_user(appliance, "svc", "een lang wachtwoord", role="archivist")
     legacy = "blf_" + "x" * 43

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from appliance.access import accounts
-
 from appliance.access import tokens as api_tokens
 from tests.filefactory import make_corrupt_pdf
 from tests.integration.web_support import bearer, build_world

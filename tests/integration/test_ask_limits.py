@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from appliance.audit import log as audit
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent
-from appliance.audit import log as audit
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import SPORTHAL_Q, ask_page, parse_sse
@@ -115,8 +115,8 @@ DETAIL_PAGES = ("/ask/answer/1", "/documents/1", "/tickets/1", "/recordings/1", 
 def _detail_objects(world: Any) -> None:
     """Object 1 of each kind with a detail page, so that every detail GET really runs (issue 19
     re-review F: opening a triage item stored a draft and wrote an audit event)."""
-    from appliance.documents import redaction_review
     from appliance.ask import tickets
+    from appliance.documents import redaction_review
     from tests.integration.test_tickets import principal
 
     app, admin = world.app, principal(world.app, "admin")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
-from appliance.ask.answer import answer
+from appliance.ask.answering import answer
+from appliance.audit import log as audit
 from appliance.documents.ingest import ensure_collection, ingest_file
 from models.llamacpp import LlamaCppLLM
 from ops.cli import main

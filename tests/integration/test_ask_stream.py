@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from appliance.ask.payload import AskOut
-from appliance.jobs import queue_for
-from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
+from appliance.ask.payload import AskOut
+from appliance.audit import log as audit
+from appliance.jobs import queue_for
 from models.fakes import FakeLLM
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, parse_sse
 from tests.integration.web_support import bearer, build_world, csrf, sign_in

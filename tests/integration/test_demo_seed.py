@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
+from appliance.access.principals import principal_for
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Document, JobOutcome, Recording, TriageItem, User
-from appliance.access.principals import principal_for
 from appliance.search.query import search
 from models.fakes import FakeEmbedder
 from ops.demo.seed import seed_demo
@@ -70,8 +70,8 @@ def test_triage_group_members_open_the_queue(appliance) -> None:
     from litestar.testing import TestClient
 
     from appliance.jobs import queue_for
-    from tests.integration.web_support import sign_in
     from ops.webapp import create_app
+    from tests.integration.web_support import sign_in
 
     env = {"BELFORT_DEMO_PASSWORD": "demo-wachtwoord-123"}
     seed_demo(appliance, log=lambda m: None, environ=env)

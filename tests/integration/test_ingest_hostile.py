@@ -17,10 +17,10 @@ from sqlmodel import select
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Document, FailedFile
-from appliance.errors import BelfortError
 from appliance.documents.ingest import IngestOutcome, ensure_collection, ingest_file, list_jobs
-from appliance.ocr.engine import images_to_pdf, ocr_file
 from appliance.documents.ocr import ocr_pending
+from appliance.errors import BelfortError
+from appliance.ocr.engine import images_to_pdf, ocr_file
 from ingest.cage import FAILURE_CODES, IMAGE_TOO_LARGE, TIMEOUT, TOO_COMPLEX
 from models.fakes import FakeEmbedder
 from tests import hostilefactory as hf

@@ -9,10 +9,10 @@ import pikepdf
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import SYSTEM
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Document
-from appliance.access.principals import SYSTEM
 from appliance.documents.ingest import ensure_collection, ingest_file
 from appliance.documents.ocr import ocr_pending, pdfa_copy
 from appliance.search.query import search
@@ -66,8 +66,8 @@ def test_missing_language_data_keeps_the_document_waiting(tmp_path: Path) -> Non
 
 
 def test_ingest_job_queues_ocr_and_records_both_jobs(tmp_path: Path) -> None:
-    from appliance.jobs import enqueue_ingest, queue_for, use_appliance
     from appliance.documents.ingest import list_jobs
+    from appliance.jobs import enqueue_ingest, queue_for, use_appliance
 
     settings = make_settings(tmp_path, ocr={"on_ingest": True})
     app = open_appliance(settings, embedder=FakeEmbedder())

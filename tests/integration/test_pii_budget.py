@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from appliance.context import open_appliance
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
+from appliance.context import open_appliance
 from appliance.privacy.caged import detect_pii_caged
 from ingest.types import IngestError
 from models.base import Entity, ModelError

@@ -11,21 +11,13 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import select
 
+from appliance.access.principals import SYSTEM, Principal
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, FailedFile, Group
+from appliance.documents.ingest import ensure_collection, ingest_file, list_failed, retry_failed
+from appliance.documents.reads import document_pages, get_document, list_documents, original_file
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import SYSTEM, Principal
-from appliance.documents.ingest import (
-    document_pages,
-    ensure_collection,
-    get_document,
-    ingest_file,
-    list_documents,
-    list_failed,
-    original_file,
-    retry_failed,
-)
 from models.fakes import FakeEmbedder
 
 NOTE = (

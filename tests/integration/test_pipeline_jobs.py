@@ -16,9 +16,9 @@ from sqlmodel import select
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Collection, CollectionGroup, Document, Group, JobOutcome
+from appliance.documents.ingest import list_failed, list_jobs
 from appliance.jobs import enqueue_ingest, queue_for, use_appliance
 from appliance.jobs.queues import build_queue
-from appliance.documents.ingest import list_failed, list_jobs
 from ops.cli import main
 from tests.conftest import REPO
 

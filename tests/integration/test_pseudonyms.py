@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, Chunk, Collection, PseudonymMap
-from appliance.errors import Forbidden
-from appliance.jobs import queue_for, use_appliance
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.access.principals import SYSTEM, Principal
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, Chunk, Collection, PseudonymMap
 from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.errors import Forbidden
+from appliance.jobs import queue_for, use_appliance
 from appliance.privacy.pseudonyms import SETTING, reveal
 from appliance.search.query import search
 from tests.filefactory import make_text

@@ -8,11 +8,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from appliance.access import accounts, rate_limits
+from appliance.access.principals import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import rate_limits
-from appliance.access.principals import Principal
 from tests.integration.web_support import PW
 
 ATTEMPTS = 20

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import Principal
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import JobOutcome, Recording
 from appliance.jobs import enqueue_unfinished_transcriptions, queue_for, use_appliance
-from appliance.access.principals import Principal
 from appliance.recordings.store import store_upload
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber

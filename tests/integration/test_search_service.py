@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import SYSTEM, Principal, principal_for
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import (
@@ -22,8 +23,8 @@ from appliance.db.tables import (
 from appliance.errors import BelfortError
 from appliance.index.faiss_index import FaissIndex
 from appliance.index.memory_index import MemoryIndex
-from appliance.access.principals import SYSTEM, Principal, principal_for
-from appliance.search.query import ensure_index, index_chunks, reindex, search, unindex_chunks
+from appliance.index.sync import ensure_index, index_chunks, reindex, unindex_chunks
+from appliance.search.query import search
 from models.base import ModelError
 
 

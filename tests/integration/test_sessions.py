@@ -8,12 +8,11 @@ import time
 
 import pytest
 
+from appliance.access import accounts, rate_limits
+from appliance.access import sessions as web_sessions
 from appliance.checks import check_web_transport
 from appliance.context import open_appliance
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import rate_limits
-from appliance.access import sessions as web_sessions
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.web_support import PW, build_world, client_from, csrf, sign_in

@@ -12,15 +12,15 @@ import re
 import pytest
 from sqlmodel import select
 
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
+from appliance.access.principals import Principal
+from appliance.ask import tickets
+from appliance.ask.answering import answer
+from appliance.audit.log import record_feedback
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection, OutboxMessage
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
-from appliance.ask import tickets
-from appliance.access.principals import Principal
-from appliance.ask.answer import answer
-from appliance.audit.log import record_feedback
 from tests.integration.ask_support import ask_page, audit_id
 from tests.integration.web_support import PW, bearer, build_world, csrf
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from appliance.context import open_appliance
-from appliance.jobs import enqueue_transcription, queue_for, use_appliance
 from appliance.documents.ingest import list_jobs
+from appliance.jobs import enqueue_transcription, queue_for, use_appliance
 from appliance.recordings.transcripts import recording_segments
 from models.fakes import FakeTranscriber
 from tests.conftest import make_settings

@@ -16,9 +16,9 @@ from litestar.testing import TestClient
 from sqlmodel import col, select
 
 from appliance import jobs
+from appliance.access import accounts
 from appliance.db.engine import read_session
 from appliance.db.tables import JobOutcome, TriageLabel
-from appliance.access import accounts
 from appliance.mail import outbox
 from appliance.triage.imap import poll_mailbox
 from appliance.triage.store import ModelStore, load_classifier, models_root

@@ -7,12 +7,12 @@ from pathlib import Path
 from litestar.testing import TestClient
 from sqlmodel import select
 
+from appliance.access import accounts
+from appliance.access import tokens as api_tokens
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import TriageItem
 from appliance.jobs import queue_for
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
 from appliance.triage.store import import_taxonomy
 from tests.conftest import REPO
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from appliance.context import open_appliance
-from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM
+from appliance.audit import log as audit
+from appliance.context import open_appliance
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, ask_page, audit_id

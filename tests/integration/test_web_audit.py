@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from appliance.access import accounts
+from appliance.access.principals import SYSTEM, Principal
+from appliance.ask import tickets
+from appliance.ask.answering import answer
+from appliance.audit import log as audit
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent
-from appliance.access import accounts
-from appliance.audit import log as audit
-from appliance.ask import tickets
-from appliance.access.principals import SYSTEM, Principal
-from appliance.ask.answer import answer
 from tests.integration.web_support import build_world, csrf, sign_in
 
 SPORTHAL_Q = "Wie verleende de omgevingsvergunning voor de sporthal aan de Vaartstraat?"

@@ -8,10 +8,10 @@ import io
 import pytest
 from sqlmodel import select
 
-from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, MinutesItem
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import AuditEvent, MinutesItem
 from tests.integration.web_support import PW, csrf, sign_in
 from tests.minutes_support import make_minutes
 

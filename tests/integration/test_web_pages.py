@@ -59,8 +59,8 @@ def test_sign_in_sets_a_protected_session_cookie(client):
 def test_cookies_are_secure_unless_plain_http_is_declared(tmp_path):
     """Attack (finding 10): the session cookie had no Secure flag by default, so one plain-http request
     (a typed URL, a downgraded link) sent it in clear. Now Secure is the default."""
-    from appliance.context import open_appliance
     from appliance.access import accounts
+    from appliance.context import open_appliance
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.integration.web_support import World

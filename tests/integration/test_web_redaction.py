@@ -8,8 +8,8 @@ import shutil
 import pypdfium2 as pdfium
 import pytest
 
-from appliance.context import open_appliance
 from appliance.access import accounts
+from appliance.context import open_appliance
 from appliance.documents import ingest as documents
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings

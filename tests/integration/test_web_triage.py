@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from appliance.db.engine import read_session
-from appliance.db.tables import JobOutcome, OutboxMessage, TriageItem, TriageLabel
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
+from appliance.db.engine import read_session
+from appliance.db.tables import JobOutcome, OutboxMessage, TriageItem, TriageLabel
 from appliance.triage.store import active_taxonomy
 from tests.integration.web_support import PW, bearer, build_world, csrf, sign_in
 from tests.unit.triage_items import add_item, use_taxonomy

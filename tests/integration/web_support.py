@@ -8,11 +8,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from appliance.context import Appliance
-from appliance.jobs import queue_for
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
+from appliance.context import Appliance
 from appliance.documents import ingest as documents
+from appliance.jobs import queue_for
 from tests.filefactory import make_pdf, make_text
 
 PW = "een lang wachtwoord"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance.context import open_appliance
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
+from appliance.context import open_appliance
 from appliance.documents import ingest as documents
 from appliance.settings import load_settings
 from ops.cli import main

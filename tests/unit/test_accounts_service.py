@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from appliance.access import accounts
+from appliance.access import sessions as web_sessions
+from appliance.access import tokens as api_tokens
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import ApiToken, Collection, User
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
-from appliance.access import sessions as web_sessions
 
 PW = "correct horse battery"
 

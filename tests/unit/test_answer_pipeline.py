@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import Principal
+from appliance.ask.answering import answer
+from appliance.audit import log as audit
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
-from appliance.errors import BelfortError
-from appliance.audit import log as audit
-from appliance.access.principals import Principal
-from appliance.ask.answer import answer
 from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.errors import BelfortError
 from models.base import ChatMessage
 from models.fakes import FakeLLM
 from models.llamacpp import FairLock, ModelBusy

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from appliance.ask.answer import MAX_QUESTION_CHARS
+from appliance.ask.answering import MAX_QUESTION_CHARS
 from appliance.evaluation.answers import run_answers_eval
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings

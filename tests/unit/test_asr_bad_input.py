@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from appliance.access.principals import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.access.principals import Principal
 from appliance.recordings.store import store_upload
 from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import text
 
-from appliance.errors import BelfortError, NotFound
-from appliance.audit import log as audit
 from appliance.access.principals import SYSTEM, Principal
+from appliance.audit import log as audit
+from appliance.errors import BelfortError, NotFound
 from ops.cli import main
 
 ALICE = Principal(user_id=1, username="alice", role="staff")

@@ -5,7 +5,7 @@ import pytest
 from appliance.access.accounts import admin_update_user, create_user
 from appliance.access.principals import Principal, require_ingest
 from appliance.errors import BelfortError
-from appliance.search.links import links
+from appliance.search.passage_links import links
 from appliance.triage.forms import MAX_FIELDS, FormSubmission, validate_form
 
 ADMIN = Principal(user_id=1, username="root", role="admin")

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import SYSTEM
 from appliance.context import Appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TranscriptSegment
 from appliance.errors import BelfortError
-from appliance.jobs import enqueue_minutes, queue_for, use_appliance
-from appliance.access.principals import SYSTEM
 from appliance.evaluation.minutes import match_decisions, store_transcript
-from appliance.minutes.draft import draft_minutes
+from appliance.jobs import enqueue_minutes, queue_for, use_appliance
 from appliance.minutes.agenda import agenda_from_items, locate_items, parse_agenda, split_by_agenda
+from appliance.minutes.draft import draft_minutes
 from appliance.minutes.prompts import parse_items
 from appliance.minutes.review import add_item, approve, edit_item, get_minutes, set_item_state
 from appliance.minutes.verify import parse_deadline
@@ -215,8 +215,8 @@ def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, r
 
 
 def test_only_people_who_may_see_the_recording_draft_its_minutes(appliance: Appliance, recording: int) -> None:
-    from appliance.errors import NotFound
     from appliance.access.principals import Principal
+    from appliance.errors import NotFound
 
     staff = Principal(user_id=7, username="bediende", role="staff")
     with pytest.raises(NotFound):

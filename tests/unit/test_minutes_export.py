@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from pyld import jsonld  # imported at collection: urllib3's import-time IPv6 probe is no network use
 
+from appliance.access.principals import Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem
 from appliance.errors import BelfortError, NotFound
-from appliance.access.principals import Principal
 from appliance.minutes.export.formats import export_minutes, file_stem
 from tests.minutes_support import HOSTILE, make_minutes
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.errors import BelfortError
 from appliance.access.principals import SYSTEM
-from appliance.documents.ingest import ensure_collection
 from appliance.ask.routes import get_route, set_route
+from appliance.documents.ingest import ensure_collection
+from appliance.errors import BelfortError
 from ops.cli import main
 
 
@@ -35,7 +35,7 @@ def test_bad_mailbox_and_unknown_collection_are_refused(appliance):
 
 
 def test_sensitive_topic_set_by_cli_escalates_an_ask(appliance, settings, tmp_path, capsys, monkeypatch):
-    from appliance.ask.answer import answer
+    from appliance.ask.answering import answer
     from appliance.documents.ingest import ingest_file
 
     ensure_collection(appliance, "personeel", "HR", ())

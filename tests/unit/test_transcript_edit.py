@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import Principal
 from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import Group, Recording
+from appliance.documents.ingest import ensure_collection
 from appliance.errors import BelfortError, NotFound
 from appliance.recordings import transcript_edit as edits
-from appliance.access.principals import Principal
-from appliance.documents.ingest import ensure_collection
 from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment
 from models.fakes import FakeEmbedder, FakeTranscriber

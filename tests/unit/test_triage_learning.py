@@ -8,13 +8,13 @@ import random
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import SYSTEM
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, JobOutcome, TriageItem, TriageLabel
 from appliance.errors import BelfortError
 from appliance.jobs import enqueue_retrain, queue_for
 from appliance.jobs.tasks import run_retrain_job
-from appliance.access.principals import SYSTEM
 from appliance.triage.learning import keep_training_rows, record_correction, retrain, rollback
 from appliance.triage.model import TrainParams
 from appliance.triage.store import ModelStore, load_classifier, models_root

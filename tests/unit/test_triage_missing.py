@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from appliance.access.principals import Principal
 from appliance.db.engine import read_session
 from appliance.db.tables import AuditEvent, OutboxMessage, TriageItem
 from appliance.errors import BelfortError
-from appliance.access.principals import Principal
 from appliance.triage.missing import approve_and_send, assess, check_fields
 from appliance.triage.routing import route
 from tests.unit.triage_items import add_item, use_taxonomy

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from appliance.db.engine import read_session
-from appliance.db.tables import Group, OutboxMessage
 from appliance.access import accounts
 from appliance.access.principals import Principal
+from appliance.db.engine import read_session
+from appliance.db.tables import Group, OutboxMessage
 from appliance.triage.queue import department_items, list_items, may_triage, send_reminders
 from tests.unit.triage_items import add_item, use_taxonomy
 

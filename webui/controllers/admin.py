@@ -12,13 +12,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
+from appliance import access, documents
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.access import accounts
-from appliance.access import tokens as api_tokens
-from appliance.documents import ingest as documents
-from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -106,9 +104,9 @@ def _console(
         error=error,
         checks=doctor_checks(appliance),
         models=model_rows(appliance),
-        collections=accounts.list_collections(appliance),
-        users=accounts.list_users(appliance),
-        roles=accounts.ROLES,
+        collections=access.list_collections(appliance),
+        users=access.list_users(appliance),
+        roles=access.ROLES,
     )
 
 
@@ -158,7 +156,7 @@ def set_groups(
         request,
         appliance,
         who,
-        lambda: accounts.set_collection_groups(
+        lambda: access.set_collection_groups(
             appliance, name, split_groups(data.groups), actor=who.username
         ),
     )
@@ -172,7 +170,7 @@ def create_user(
         request,
         appliance,
         who,
-        lambda: accounts.create_user(
+        lambda: access.create_user(
             appliance,
             data.username,
             data.password,
@@ -192,7 +190,7 @@ def update_user(
     data: Annotated[UserUpdateForm, FORM],
 ) -> Template | Redirect:
     def action() -> None:
-        accounts.admin_update_user(appliance, who, username, role=data.role,
+        access.admin_update_user(appliance, who, username, role=data.role,
                                    groups=split_groups(data.groups), active=bool(data.active))
 
     return _act(request, appliance, who, action)
@@ -202,14 +200,14 @@ def update_user(
 def tokens_page(request: Request, appliance: Appliance, who: Principal,
                 revoked: int = Parameter(default=0, ge=0, le=MAX_ID)) -> Template:
     require_role(who, "admin")
-    return page(request, "admin_tokens.html", who=who, tokens=api_tokens.list_tokens(appliance),
+    return page(request, "admin_tokens.html", who=who, tokens=access.list_tokens(appliance),
                 revoked=revoked)
 
 
 @post("/admin/tokens/{token_id:int}/revoke", sync_to_thread=True, include_in_schema=False)
 def revoke_token(appliance: Appliance, who: Principal, token_id: Id) -> Redirect:
     require_role(who, "admin")
-    api_tokens.revoke_token(appliance, token_id, actor=who.username)  # unknown id: 404
+    access.revoke_token(appliance, token_id, actor=who.username)  # unknown id: 404
     return Redirect(f"/admin/tokens?revoked={token_id}", status_code=303)
 
 

@@ -21,18 +21,17 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, ServerSentEvent, Template
 
+from appliance import access, ask, audit
+from appliance.access import Principal
+from appliance.ask import MAX_QUESTION_CHARS, Answer, answer, llm_notice, to_out, validate_question
+from appliance.ask import answer_events as events
+from appliance.ask import error_event as single_error
+from appliance.ask import sse_response as sse
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.ids import Id
-from appliance.ask import records as answer_records
-from appliance.audit import log as audit
-from appliance.access import rate_limits
-from appliance.access.principals import Principal
-from appliance.ask.answer import MAX_QUESTION_CHARS, Answer, answer, validate_question
-from appliance.ask.payload import llm_notice, to_out
-from appliance.ask.stream import events, single_error, sse
 from appliance.i18n import t
-from appliance.search.links import links
+from appliance.ids import Id
+from appliance.search import links
 from webui.translate import error_text, hint_text
 from webui.web import client_address, language_of, page
 
@@ -106,7 +105,7 @@ def translated(lang: str, exc: BelfortError) -> dict[str, Any]:
 
 def answer_context(request: Request, appliance: Appliance, question: str, ans: Answer,
                    conv: list[int]) -> dict[str, Any]:
-    offsets = answer_records.passage_offsets(appliance, [s.chunk_id for s in ans.sources])
+    offsets = ask.passage_offsets(appliance, [s.chunk_id for s in ans.sources])
     sources = []
     for s in ans.sources:
         start, end = offsets.get(s.chunk_id, (0, 0))
@@ -120,14 +119,14 @@ def answer_context(request: Request, appliance: Appliance, question: str, ans: A
         "sources": sources,
         "plain": _plain_text(language_of(request), base, question, ans, sources),
         "prev_conv": ",".join(str(i) for i in conv),
-        "next_conv": ",".join(str(i) for i in [*conv, ans.audit_id][-answer_records.MAX_TURNS:]),
+        "next_conv": ",".join(str(i) for i in [*conv, ans.audit_id][-ask.MAX_TURNS:]),
     }
 
 
 def _render(request: Request, appliance: Appliance, who: Principal, *, conv: list[int],
             question: str = "", ans: Answer | None = None, draft: str = "", error: dict[str, str] | None = None,
             status: int = 200, fragment: bool = False, feedback: str = "") -> Template:
-    turns = answer_records.conversation(appliance, who, conv)
+    turns = ask.conversation(appliance, who, conv)
     conv = [turn.audit_id for turn in turns]
     ctx: dict[str, Any] = {"a": None, "prev_conv": ",".join(map(str, conv)), "next_conv": ",".join(map(str, conv))}
     if ans is not None:
@@ -141,18 +140,18 @@ def _render(request: Request, appliance: Appliance, who: Principal, *, conv: lis
 
 @get("/ask", sync_to_thread=True, include_in_schema=False)
 def ask_page(request: Request, appliance: Appliance, who: Principal, conv: str = "") -> Template:
-    return _render(request, appliance, who, conv=answer_records.parse_ids(conv))
+    return _render(request, appliance, who, conv=ask.parse_ids(conv))
 
 
 @post("/ask", sync_to_thread=True, include_in_schema=False, status_code=200)
 def ask_submit(request: Request, appliance: Appliance, who: Principal,
                data: Annotated[AskForm, FORM]) -> Template:
-    conv = answer_records.parse_ids(data.conv)
+    conv = ask.parse_ids(data.conv)
     try:
         question = validate_question(data.q)
-        rate_limits.check_ask(appliance, who, client_address(request))
-        turns = answer_records.conversation(appliance, who, conv)
-        ans = answer(appliance, who, question, history=answer_records.history(turns))
+        access.check_ask(appliance, who, client_address(request))
+        turns = ask.conversation(appliance, who, conv)
+        ans = answer(appliance, who, question, history=ask.chat_history(turns))
     except BelfortError as exc:
         if not exc.code.startswith("ask."):
             raise
@@ -167,8 +166,8 @@ def ask_submit(request: Request, appliance: Appliance, who: Principal,
 @get("/ask/answer/{answer_id:int}", sync_to_thread=True, include_in_schema=False)
 def stored_answer(request: Request, appliance: Appliance, who: Principal, answer_id: Id,
                   conv: str = "", fragment: bool = False, fb: str = "") -> Template:
-    question, ans = answer_records.load_answer(appliance, who, answer_id)
-    ids = [i for i in answer_records.parse_ids(conv) if i != answer_id]
+    question, ans = ask.load_answer(appliance, who, answer_id)
+    ids = [i for i in ask.parse_ids(conv) if i != answer_id]
     return _render(request, appliance, who, conv=ids, question=question, ans=ans, fragment=fragment,
                    feedback="thanks" if fb == "1" else "")
 
@@ -176,7 +175,7 @@ def stored_answer(request: Request, appliance: Appliance, who: Principal, answer
 @post("/ask/{answer_id:int}/feedback", sync_to_thread=True, include_in_schema=False)
 def ask_feedback(request: Request, appliance: Appliance, who: Principal, answer_id: Id,
                  data: Annotated[FeedbackForm, FORM]) -> Template | Redirect:
-    conv = answer_records.parse_ids(data.conv)
+    conv = ask.parse_ids(data.conv)
     try:
         if data.helpful not in ("1", "0"):
             raise BelfortError("ask.feedback_choice", "choose helpful or not helpful",
@@ -185,7 +184,7 @@ def ask_feedback(request: Request, appliance: Appliance, who: Principal, answer_
     except BelfortError as exc:
         if exc.status != 400:
             raise
-        question, ans = answer_records.load_answer(appliance, who, answer_id)
+        question, ans = ask.load_answer(appliance, who, answer_id)
         return _render(request, appliance, who, conv=conv, question=question, ans=ans,
                        error=_error(request, exc), status=400)
     query = f"?conv={','.join(map(str, conv))}&fb=1" if conv else "?fb=1"
@@ -204,11 +203,11 @@ def ask_stream(request: Request, appliance: Appliance, who: Principal,
 
     try:
         question = validate_question(data.q)
-        rate_limits.check_ask(appliance, who, client_address(request))
+        access.check_ask(appliance, who, client_address(request))
     except BelfortError as exc:
         return sse(single_error(exc, describe))
-    conv = answer_records.parse_ids(data.conv)
-    history = answer_records.history(answer_records.conversation(appliance, who, conv))
+    conv = ask.parse_ids(data.conv)
+    history = ask.chat_history(ask.conversation(appliance, who, conv))
     notice = llm_notice(appliance)
 
     def run(on_piece: Any) -> dict[str, Any]:

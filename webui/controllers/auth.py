@@ -10,10 +10,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from appliance import access
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access import sessions as web_sessions
 from webui.translate import error_text
 from webui.web import client_address, language_of, optional_principal, page
 
@@ -53,7 +52,7 @@ def sign_in(
 ) -> Template | Redirect:
     client = client_address(request)
     try:
-        who = accounts.authenticate(appliance, data.username, data.password, client=client)
+        who = access.authenticate(appliance, data.username, data.password, client=client)
     except BelfortError as exc:
         if exc.code not in ("auth.invalid", "auth.rate_limited"):
             raise
@@ -70,14 +69,14 @@ def sign_in(
         return response
     assert who.user_id is not None
     _end_session(request, appliance)  # a session id planted before sign-in never becomes valid
-    sid = web_sessions.start(appliance, who.user_id, client=client)
+    sid = access.start_session(appliance, who.user_id, client=client)
     request.set_session({"uid": who.user_id, "sid": sid})
     return Redirect(safe_next(data.next), status_code=303)
 
 
 def _end_session(request: Request, appliance: Appliance) -> None:
     if request.scope.get("session"):
-        web_sessions.end(appliance, str(request.session.get("sid", "")))
+        access.end_session(appliance, str(request.session.get("sid", "")))
 
 
 @post("/sign-out", sync_to_thread=True, include_in_schema=False)

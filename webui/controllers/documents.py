@@ -8,11 +8,11 @@ from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import File, Template
 
+from appliance import documents
+from appliance.access import Principal
 from appliance.context import Appliance
+from appliance.documents import opens_inline
 from appliance.ids import MAX_ID, Id
-from appliance.documents import ingest as documents
-from appliance.documents.reads import opens_inline
-from appliance.access.principals import Principal
 from webui.web import page
 
 _MARK = re.compile(r"^(\d{1,9})-(\d{1,9})$")

@@ -12,14 +12,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from appliance import access, documents
+from appliance.access import Principal
 from appliance.context import Appliance
+from appliance.documents import MIB, accept_upload
 from appliance.errors import BelfortError
-from appliance.ids import Id
-from appliance.access import accounts
-from appliance.documents import status as ingest_status
-from appliance.documents.uploads import MIB, accept_upload
-from appliance.access.principals import Principal
 from appliance.i18n import t
+from appliance.ids import Id
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -46,7 +45,7 @@ def _upload_page(
         status=status,
         error=error,
         done=done,
-        collections=accounts.readable_collections(appliance, who),
+        collections=access.readable_collections(appliance, who),
         max_mb=appliance.settings.web.max_upload_mb,
     )
 
@@ -93,15 +92,15 @@ def status_page(request: Request, appliance: Appliance, who: Principal) -> Templ
         request,
         "ingest.html",
         who=who,
-        jobs=ingest_status.list_jobs(appliance, who, 50),
-        failed=ingest_status.list_failed(appliance, who),
+        jobs=documents.list_jobs(appliance, who, 50),
+        failed=documents.list_failed(appliance, who),
     )
 
 
 @post("/ingest/failed/{failed_id:int}/retry", sync_to_thread=True, include_in_schema=False)
 def retry(appliance: Appliance, who: Principal, failed_id: Id) -> Redirect:
     require_role(who, "archivist")
-    ingest_status.retry_failed(appliance, who, failed_id)
+    documents.retry_failed(appliance, who, failed_id)
     return Redirect("/ingest", status_code=303)
 
 

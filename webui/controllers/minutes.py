@@ -14,14 +14,26 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError, NotFound
 from appliance.ids import MAX_ID, Id
-from appliance.minutes.export import data as export_data
-from appliance.minutes.export import formats as exports
-from appliance.minutes import review
-from appliance.minutes.reading import is_reviewer, item_of, readable_minutes
-from appliance.access.principals import Principal
+from appliance.minutes import (
+    ITEM_STATES,
+    ExportData,
+    add_item,
+    approve_minutes,
+    edit_item,
+    export_minutes,
+    is_reviewer,
+    item_of,
+    list_minutes,
+    load_minutes,
+    readable_minutes,
+    segments_of,
+    set_item_state,
+    timecode,
+)
 from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -32,7 +44,7 @@ FLAGS = ("invented_segments", "missing_number", "attributed", "owner_cleared", "
 
 @get("/minutes", sync_to_thread=True, include_in_schema=False)
 def index(request: Request, appliance: Appliance, who: Principal) -> Template:
-    rows = exports.list_minutes(appliance, who)
+    rows = list_minutes(appliance, who)
     return page(request, "minutes_list.html", who=who, rows=rows, reviewer=is_reviewer(who))
 
 
@@ -40,19 +52,19 @@ def index(request: Request, appliance: Appliance, who: Principal) -> Template:
 def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id) -> Template:
     minutes, items = readable_minutes(appliance, who, minutes_id)  # staff: approved minutes only
     reviewer = is_reviewer(who)
-    data = export_data.ExportData(minutes, items)
-    segments = exports.segments_of(appliance, items)
-    counts = {state: sum(i.state == state for i in items) for state in review.ITEM_STATES}
+    data = ExportData(minutes, items)
+    segments = segments_of(appliance, items)
+    counts = {state: sum(i.state == state for i in items) for state in ITEM_STATES}
     agenda = [(int(a.get("number", 0) or 0), str(a.get("title", ""))) for a in minutes.agenda or []]
     return page(request, "minutes.html", who=who, minutes=minutes, groups=data.groups(), segments=segments,
                 counts=counts, reviewer=reviewer, editable=reviewer and minutes.state == "draft",
-                agenda=agenda, timecode=export_data.timecode, flags=FLAGS,
+                agenda=agenda, timecode=timecode, flags=FLAGS,
                 transcript_link=_transcript_visible(appliance, who, minutes.recording_id))
 
 
 def _transcript_visible(appliance: Appliance, who: Principal, recording_id: int | None) -> bool:
     # Staff reading approved minutes may not see the recording itself: times then show without a link.
-    from appliance.recordings.store import get_visible
+    from appliance.recordings import get_visible
 
     if recording_id is None:
         return False
@@ -77,7 +89,7 @@ def set_state(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     item_of(appliance, who, minutes_id, item_id)
-    review.set_item_state(appliance, who, item_id, _text(data, "state"))
+    set_item_state(appliance, who, item_id, _text(data, "state"))
     return _back(minutes_id, item_id)
 
 
@@ -92,14 +104,14 @@ def edit(appliance: Appliance, who: Principal, minutes_id: Id, item_id: Id,
         changes["deadline"] = _text(data, "deadline")
     if item.kind == "decision":
         changes["vote"] = {k: _text(data, f"vote_{k}").strip() for k in ("for", "against", "abstain")}
-    review.edit_item(appliance, who, item_id, **changes)
+    edit_item(appliance, who, item_id, **changes)
     return _back(minutes_id, item_id)
 
 
 @post("/minutes/{minutes_id:int}/items", sync_to_thread=True, include_in_schema=False)
 def add(appliance: Appliance, who: Principal, minutes_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    exports.load_minutes(appliance, minutes_id, who)
+    load_minutes(appliance, minutes_id, who)
     try:
         number = int(_text(data, "agenda_number") or 0)
     except ValueError as exc:
@@ -107,7 +119,7 @@ def add(appliance: Appliance, who: Principal, minutes_id: Id, data: dict[str, An
     if not 0 <= number <= MAX_ID:
         raise BelfortError("minutes.bad_agenda", "the agenda item number is out of range")
     kind = _text(data, "kind")
-    item = review.add_item(appliance, who, minutes_id, kind, _text(data, "text"), agenda_number=number,
+    item = add_item(appliance, who, minutes_id, kind, _text(data, "text"), agenda_number=number,
                            owner=_text(data, "owner") if kind == "action" else "",
                            deadline=_text(data, "deadline") if kind == "action" else "")
     return _back(minutes_id, item.id)
@@ -116,15 +128,15 @@ def add(appliance: Appliance, who: Principal, minutes_id: Id, data: dict[str, An
 @post("/minutes/{minutes_id:int}/approve", sync_to_thread=True, include_in_schema=False)
 def approve(appliance: Appliance, who: Principal, minutes_id: Id) -> Redirect:
     require_role(who, "archivist")
-    exports.load_minutes(appliance, minutes_id, who)
-    review.approve(appliance, who, minutes_id)
+    load_minutes(appliance, minutes_id, who)
+    approve_minutes(appliance, who, minutes_id)
     return _back(minutes_id)
 
 
 @get("/minutes/{minutes_id:int}/export/{fmt:str}", sync_to_thread=True, include_in_schema=False)
 def export(request: Request, appliance: Appliance, who: Principal, minutes_id: Id,
            fmt: str) -> Response[bytes]:
-    content, name, mime = exports.export_minutes(appliance, minutes_id, fmt, lang=language_of(request),
+    content, name, mime = export_minutes(appliance, minutes_id, fmt, lang=language_of(request),
                                                  who=who)
     return Response(content, media_type=mime, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -18,14 +18,11 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Stream, Template
 
-from appliance import jobs
+from appliance import access, jobs, recordings
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.access import accounts
-from appliance.recordings import store as rec_service
-from appliance.recordings import transcript_edit as edits
-from appliance.access.principals import Principal
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -48,11 +45,11 @@ def clock(seconds: float) -> str:
 
 def _list_page(request: Request, appliance: Appliance, who: Principal, *, status: int = 200,
                error: str = "") -> Template:
-    rows = rec_service.list_recordings(appliance, who)
+    rows = recordings.list_recordings(appliance, who)
     return page(request, "recordings.html", who=who, status=status, error=error, rows=rows,
-                collections=accounts.readable_collections(appliance, who),
-                progress={r.id: rec_service.progress_of(r) for r in rows}, clock=clock,
-                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=rec_service.SPOKEN_LANGUAGES,
+                collections=access.readable_collections(appliance, who),
+                progress={r.id: recordings.progress_of(r) for r in rows}, clock=clock,
+                max_mb=appliance.settings.asr.max_upload_mb, spoken_languages=recordings.SPOKEN_LANGUAGES,
                 default_language=appliance.settings.asr.language)
 
 
@@ -67,14 +64,14 @@ def upload(request: Request, appliance: Appliance, who: Principal,
     try:
         if data.file is None or not data.file.filename:
             raise BelfortError("upload.no_file", "choose a file", hint="choose a file")
-        rec = rec_service.store_upload(appliance, who, data.file.filename, data.file.file,
-                                       language=rec_service.chosen_language(data.language),
+        rec = recordings.store_upload(appliance, who, data.file.filename, data.file.file,
+                                       language=recordings.chosen_language(data.language),
                                        collection=data.collection)
     except BelfortError as exc:
         if not exc.code.startswith(("upload.", "recording.", "asr.", "collection.")):
             raise
         return _list_page(request, appliance, who, status=exc.status, error=error_text(lang, exc.code, exc.message))
-    if rec_service.needs_transcription(rec):
+    if recordings.needs_transcription(rec):
         jobs.queue_recording(appliance, rec)
     return Redirect(f"/recordings/{rec.id}", status_code=303)
 
@@ -84,9 +81,9 @@ def editor(request: Request, appliance: Appliance, who: Principal, recording_id:
            t: float = Parameter(default=0.0, ge=0, le=MAX_ID),
            page_number: int = Parameter(query="page", default=0, ge=0, le=MAX_ID),
            notice: str = "") -> Template:
-    rec = rec_service.get_visible(appliance, who, recording_id)
-    segments = edits.segments_of(appliance, recording_id)
-    matches = edits.search_transcript(segments, q)
+    rec = recordings.get_visible(appliance, who, recording_id)
+    segments = recordings.segments_of(appliance, recording_id)
+    matches = recordings.search_transcript(segments, q)
     pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
     if page_number == 0 and t > 0:  # a link to a moment: the page holding that moment
         index_at = next((i for i, m in enumerate(matches) if m.segment.end > t), len(matches) - 1)
@@ -94,9 +91,9 @@ def editor(request: Request, appliance: Appliance, who: Principal, recording_id:
     current = min(max(page_number, 1), pages)
     shown = matches[(current - 1) * PAGE_SIZE: current * PAGE_SIZE]
     speakers = sorted({s.speaker for s in segments if s.speaker})
-    return page(request, "recordings_editor.html", who=who, rec=rec, progress=rec_service.progress_of(rec),
-                matches=shown, total=len(segments), found=len(matches), q=q[: edits.MAX_QUERY], start_at=t,
-                pages=pages, current=current, clock=clock, choices=edits.speaker_choices(appliance, segments),
+    return page(request, "recordings_editor.html", who=who, rec=rec, progress=recordings.progress_of(rec),
+                matches=shown, total=len(segments), found=len(matches), q=q[: recordings.MAX_QUERY], start_at=t,
+                pages=pages, current=current, clock=clock, choices=recordings.speaker_choices(appliance, segments),
                 speakers=speakers, editable=rec.state == "done", notice=notice,
                 can_draft=who.can_ingest and rec.state == "done" and bool(segments),
                 audio_ok=rec.audio_deleted_at is None,
@@ -105,23 +102,23 @@ def editor(request: Request, appliance: Appliance, who: Principal, recording_id:
 
 @get("/recordings/{recording_id:int}/progress", sync_to_thread=True, include_in_schema=False)
 def progress(appliance: Appliance, who: Principal, recording_id: Id) -> dict[str, Any]:
-    rec = rec_service.get_visible(appliance, who, recording_id)
-    return {"id": rec.id, "state": rec.state, "progress": round(rec_service.progress_of(rec), 3),
+    rec = recordings.get_visible(appliance, who, recording_id)
+    return {"id": rec.id, "state": rec.state, "progress": round(recordings.progress_of(rec), 3),
             "chunks_done": rec.chunks_done, "n_chunks": rec.n_chunks, "code": rec.code}
 
 
 @get("/recordings/{recording_id:int}/audio", sync_to_thread=True, include_in_schema=False)
 def audio(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Stream:
     """The stored file with HTTP Range support, so the player can seek in a 2-hour meeting."""
-    path, media_type = rec_service.audio_file(appliance, who, recording_id)
+    path, media_type = recordings.audio_file(appliance, who, recording_id)
     size = path.stat().st_size
-    rng = rec_service.parse_range(request.headers.get("range"), size)
+    rng = recordings.parse_range(request.headers.get("range"), size)
     headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-cache"}
-    whole = rng or rec_service.ByteRange(0, size - 1)
+    whole = rng or recordings.ByteRange(0, size - 1)
     headers["Content-Length"] = str(whole.length)
     if rng is not None:
         headers["Content-Range"] = f"bytes {rng.start}-{rng.end}/{size}"
-    return Stream(rec_service.read_range(path, whole), media_type=media_type, headers=headers,
+    return Stream(recordings.read_range(path, whole), media_type=media_type, headers=headers,
                   status_code=206 if rng is not None else 200)
 
 
@@ -134,7 +131,7 @@ def _back(recording_id: int, segment_id: int, notice: str = "") -> Redirect:
       include_in_schema=False)
 def edit_text(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id,
               data: dict[str, Any] = FORM) -> Redirect:
-    edits.edit_segment(appliance, who, recording_id, segment_id, str(data.get("text", "")))
+    recordings.edit_segment(appliance, who, recording_id, segment_id, str(data.get("text", "")))
     return _back(recording_id, segment_id, "saved")
 
 
@@ -142,7 +139,7 @@ def edit_text(appliance: Appliance, who: Principal, recording_id: Id, segment_id
       include_in_schema=False)
 def edit_speaker(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id,
                  data: dict[str, Any] = FORM) -> Redirect:
-    edits.set_speaker(appliance, who, recording_id, segment_id, str(data.get("speaker", "")))
+    recordings.set_speaker(appliance, who, recording_id, segment_id, str(data.get("speaker", "")))
     return _back(recording_id, segment_id, "saved")
 
 
@@ -153,36 +150,36 @@ def split(appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id
     words = str(data.get("before", "")).strip()
     at_time = str(data.get("at", "")).strip().replace(",", ".")
     if words:
-        _first, second = edits.split_before_words(appliance, who, recording_id, segment_id, words)
+        _first, second = recordings.split_before_words(appliance, who, recording_id, segment_id, words)
     else:
         try:
             when = float(at_time)
         except ValueError:
             raise BelfortError("transcript.bad_split", "say where the new turn begins",
                                hint="type its first words, or a time in seconds") from None
-        _first, second = edits.split_segment(appliance, who, recording_id, segment_id, at_time=when)
+        _first, second = recordings.split_segment(appliance, who, recording_id, segment_id, at_time=when)
     assert second.id is not None
     return _back(recording_id, second.id, "split")
 
 
 @post("/recordings/{recording_id:int}/speakers", sync_to_thread=True, include_in_schema=False)
 def rename(appliance: Appliance, who: Principal, recording_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    edits.rename_speaker(appliance, who, recording_id, str(data.get("label", "")), str(data.get("speaker", "")))
+    recordings.rename_speaker(appliance, who, recording_id, str(data.get("label", "")), str(data.get("speaker", "")))
     return Redirect(f"/recordings/{recording_id}?notice=saved", status_code=303)
 
 
 @get("/recordings/{recording_id:int}/segments/{segment_id:int}/history", sync_to_thread=True,
      include_in_schema=False)
 def history(request: Request, appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id) -> Template:
-    rec = rec_service.get_visible(appliance, who, recording_id)
-    revisions = edits.segment_history(appliance, who, recording_id, segment_id)
+    rec = recordings.get_visible(appliance, who, recording_id)
+    revisions = recordings.segment_history(appliance, who, recording_id, segment_id)
     return page(request, "recordings_history.html", who=who, rec=rec, segment_id=segment_id, revisions=revisions)
 
 
 @post("/recordings/{recording_id:int}/retry", sync_to_thread=True, include_in_schema=False)
 def retry(request: Request, appliance: Appliance, who: Principal, recording_id: Id) -> Redirect:
-    rec = rec_service.get_visible(appliance, who, recording_id)
-    if rec_service.may_retry(rec):
+    rec = recordings.get_visible(appliance, who, recording_id)
+    if recordings.may_retry(rec):
         jobs.queue_recording(appliance, rec)
     return Redirect(f"/recordings/{recording_id}", status_code=303)
 
@@ -192,8 +189,8 @@ def draft_minutes(request: Request, appliance: Appliance, who: Principal, record
                   data: dict[str, Any] = FORM) -> Redirect:
     """Queue the AI draft of the minutes (appliance.minutes.draft); review happens under /minutes."""
     require_role(who, "archivist")
-    rec = rec_service.get_visible(appliance, who, recording_id)
-    rec_service.require_transcript(rec)
+    rec = recordings.get_visible(appliance, who, recording_id)
+    recordings.require_transcript(rec)
     jobs.enqueue_minutes(appliance, jobs.queue_for(appliance), recording_id, title=str(data.get("title", ""))[:300],
                          meeting_date=str(data.get("meeting_date", "")).strip(),
                          agenda=str(data.get("agenda", "")).strip() or None,

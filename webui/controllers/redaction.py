@@ -10,11 +10,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Response, Template
 
+from appliance import documents
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
-from appliance.documents import redaction_review as review_service
-from appliance.access.principals import Principal
 from webui.web import page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -37,7 +37,7 @@ def _number(value: Any) -> int:
 @post("/documents/{document_id:int}/redact", sync_to_thread=True, include_in_schema=False)
 def start(appliance: Appliance, who: Principal, document_id: Id) -> Redirect:
     require_role(who, "archivist")
-    review = review_service.start_review(appliance, who, document_id)
+    review = documents.start_redaction_review(appliance, who, document_id)
     return Redirect(f"/redactions/{review.id}", status_code=303)
 
 
@@ -45,8 +45,8 @@ def start(appliance: Appliance, who: Principal, document_id: Id) -> Redirect:
 def show(request: Request, appliance: Appliance, who: Principal, review_id: Id,
          page_number: int = Parameter(query="page", default=1, ge=1, le=MAX_ID)) -> Template:
     require_role(who, "archivist")
-    review = review_service.get_review(appliance, who, review_id)
-    proposals = list(enumerate(review_service.proposals_of(review)))
+    review = documents.get_redaction_review(appliance, who, review_id)
+    proposals = list(enumerate(documents.review_proposals(review)))
     pages = sorted({p.page for _, p in proposals} | {page_number})
     return page(request, "redaction.html", who=who, review=review, current=page_number, pages=pages,
                 proposals=[(i, p) for i, p in proposals if p.page == page_number], all_count=len(proposals),
@@ -56,7 +56,7 @@ def show(request: Request, appliance: Appliance, who: Principal, review_id: Id,
 @get("/redactions/{review_id:int}/page/{number:int}", sync_to_thread=True, include_in_schema=False)
 def preview(appliance: Appliance, who: Principal, review_id: Id, number: Id) -> Response[bytes]:
     require_role(who, "archivist")
-    png = review_service.preview_png(appliance, who, review_id, number)
+    png = documents.review_preview_png(appliance, who, review_id, number)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -69,7 +69,7 @@ def decide(appliance: Appliance, who: Principal, review_id: Id,
         if key.startswith("shown-"):
             index = _number(key.removeprefix("shown-"))
             decisions[index] = (f"accept-{index}" in data, _one(data.get(f"ground-{index}", "")))
-    review_service.decide(appliance, who, review_id, decisions)
+    documents.decide_review(appliance, who, review_id, decisions)
     return Redirect(f"/redactions/{review_id}?page={page_number}", status_code=303)
 
 
@@ -77,7 +77,7 @@ def decide(appliance: Appliance, who: Principal, review_id: Id,
 def manual(appliance: Appliance, who: Principal, review_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
     number = _number(data.get("page", 1))
-    review_service.add_manual(appliance, who, review_id, number, _one(data.get("needle", "")),
+    documents.add_manual_redaction(appliance, who, review_id, number, _one(data.get("needle", "")),
                               _one(data.get("ground", "")))
     return Redirect(f"/redactions/{review_id}?page={number}", status_code=303)
 
@@ -85,21 +85,21 @@ def manual(appliance: Appliance, who: Principal, review_id: Id, data: dict[str, 
 @post("/redactions/{review_id:int}/submit", sync_to_thread=True, include_in_schema=False)
 def submit(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
     require_role(who, "archivist")
-    review_service.submit(appliance, who, review_id)
+    documents.submit_review(appliance, who, review_id)
     return Redirect(f"/redactions/{review_id}", status_code=303)
 
 
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, include_in_schema=False)
 def approve(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
     require_role(who, "archivist")
-    review_service.approve(appliance, who, review_id)
+    documents.approve_review(appliance, who, review_id)
     return Redirect(f"/redactions/{review_id}", status_code=303)
 
 
 @post("/redactions/{review_id:int}/export", sync_to_thread=True, include_in_schema=False, status_code=200)
 def export(appliance: Appliance, who: Principal, review_id: Id) -> Response[bytes]:
     require_role(who, "archivist")
-    pdf, _log = review_service.export(appliance, who, review_id)
+    pdf, _log = documents.export_review(appliance, who, review_id)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="redacted-{review_id}.pdf"'})
 
@@ -107,7 +107,7 @@ def export(appliance: Appliance, who: Principal, review_id: Id) -> Response[byte
 @get("/redactions/{review_id:int}/log.json", sync_to_thread=True, include_in_schema=False)
 def log(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, Any]:
     require_role(who, "archivist")
-    return review_service.get_review(appliance, who, review_id).log
+    return documents.get_redaction_review(appliance, who, review_id).log
 
 
 HANDLERS = [start, show, preview, decide, manual, submit, approve, export, log]

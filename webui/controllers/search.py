@@ -5,12 +5,12 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
+from appliance import access
+from appliance.access import Principal
 from appliance.context import Appliance
+from appliance.documents import DOC_TYPES
 from appliance.errors import BelfortError
-from appliance.access import accounts
-from appliance.access.principals import Principal
-from appliance.documents.structure import DOC_TYPES
-from appliance.search.links import links
+from appliance.search import links
 from webui.translate import error_text
 from webui.web import language_of, page
 
@@ -21,9 +21,9 @@ MAX_RESULTS = 20
 def search_page(
     request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = "", doc_type: str = ""
 ) -> Template:
-    from appliance.search.query import search
+    from appliance.search import search
 
-    readable = accounts.readable_collections(appliance, who)
+    readable = access.readable_collections(appliance, who)
     results, error, status = None, "", 200
     if q.strip():
         try:

@@ -13,17 +13,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
+from appliance import triage
+from appliance.access import Principal
 from appliance.context import Appliance
-from appliance.jobs import request_retrain
 from appliance.errors import BelfortError
 from appliance.ids import Id
-from appliance.triage import decisions as triage_decisions
-from appliance.triage import missing as triage_missing
-from appliance.triage import queue as triage_queue
-from appliance.triage import stats as triage_stats
-from appliance.access.principals import Principal
-from appliance.triage.store import active_taxonomy
-from appliance.triage.taxonomy import Taxonomy
+from appliance.jobs import request_retrain
+from appliance.triage import Taxonomy, active_taxonomy
 from webui.translate import error_text
 from webui.web import language_of, page
 
@@ -32,7 +28,7 @@ REASONS = ("auto", "below_threshold", "human_only", "unknown_category")  # trans
 
 
 def _page(request: Request, name: str, **context: Any) -> Template:
-    return page(request, name, reasons=REASONS, states=triage_queue.STATES, **context)
+    return page(request, name, reasons=REASONS, states=triage.ITEM_STATES, **context)
 
 
 def _taxonomy(appliance: Appliance) -> Taxonomy | None:
@@ -50,53 +46,53 @@ def _back(data: dict[str, Any], default: str) -> str:
 
 @get("/triage", sync_to_thread=True, include_in_schema=False)
 def queue(request: Request, appliance: Appliance, who: Principal) -> Template:
-    triage_queue.require_triage(appliance, who)
+    triage.require_triage(appliance, who)
     taxonomy = _taxonomy(appliance)
-    return _page(request, "triage_queue.html", who=who, taxonomy=taxonomy,
-                 rows=triage_queue.list_items(appliance, state="queued"),
-                 waiting=[r for r in triage_queue.list_items(appliance, state="awaiting_info")
+    return _page(request, "triage.html", who=who, taxonomy=taxonomy,
+                 rows=triage.list_items(appliance, state="queued"),
+                 waiting=[r for r in triage.list_items(appliance, state="awaiting_info")
                           if not r.item.category])  # routed ones wait in their department's inbox
 
 
 @post("/triage/items/{item_id:int}/accept", sync_to_thread=True, include_in_schema=False)
 def accept(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    triage_decisions.accept_suggestion(appliance, who, item_id, request_retrain)
+    triage.accept_suggestion(appliance, who, item_id, request_retrain)
     return Redirect(_back(data, "/triage"), status_code=303)
 
 
 @post("/triage/items/{item_id:int}/route", sync_to_thread=True, include_in_schema=False)
 def correct(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    triage_decisions.route_item(appliance, who, item_id, str(data.get("category") or ""), request_retrain)
+    triage.route_item(appliance, who, item_id, str(data.get("category") or ""), request_retrain)
     return Redirect(_back(data, "/triage"), status_code=303)
 
 
 def _item_page(request: Request, appliance: Appliance, who: Principal, item_id: int, *,
                status: int = 200, error: str = "") -> Template:
-    row = triage_queue.get_item(appliance, item_id)
+    row = triage.get_item(appliance, item_id)
     taxonomy = _taxonomy(appliance)
     check, draft = (None, None)
     if taxonomy is not None:
-        check, draft = triage_missing.assess(appliance, item_id)  # a read: nothing is stored
+        check, draft = triage.assess_missing(appliance, item_id)  # a read: nothing is stored
     request_info = row.item.meta.get("info_request") or {}
     lang = language_of(request)
     return _page(request, "triage_item.html", who=who, status=status, error=error, row=row, item=row.item,
                  taxonomy=taxonomy, check=check, draft=draft, request_info=request_info,
-                 field_name=lambda name: triage_missing.field_label(name, lang),
-                 can_send=triage_missing.may_answer(row.item))
+                 field_name=lambda name: triage.field_label(name, lang),
+                 can_send=triage.may_answer(row.item))
 
 
 @get("/triage/items/{item_id:int}", sync_to_thread=True, include_in_schema=False)
 def item(request: Request, appliance: Appliance, who: Principal, item_id: Id) -> Template:
-    triage_queue.require_triage(appliance, who)
+    triage.require_triage(appliance, who)
     return _item_page(request, appliance, who, item_id)
 
 
 @post("/triage/items/{item_id:int}/request", sync_to_thread=True, include_in_schema=False)
 def send_request(request: Request, appliance: Appliance, who: Principal, item_id: Id,
                  data: dict[str, Any] = FORM) -> Template | Redirect:
-    triage_queue.require_triage(appliance, who)
+    triage.require_triage(appliance, who)
     try:
-        triage_missing.approve_and_send(appliance, who, item_id, subject=str(data.get("subject") or ""),
+        triage.approve_and_send(appliance, who, item_id, subject=str(data.get("subject") or ""),
                                         body=str(data.get("body") or ""))
     except BelfortError as exc:
         if exc.status >= 500 or exc.status == 404:
@@ -108,16 +104,16 @@ def send_request(request: Request, appliance: Appliance, who: Principal, item_id
 
 @post("/triage/items/{item_id:int}/close", sync_to_thread=True, include_in_schema=False)
 def close(appliance: Appliance, who: Principal, item_id: Id, data: dict[str, Any] = FORM) -> Redirect:
-    triage_queue.require_triage(appliance, who)
-    triage_queue.close_item(appliance, who, item_id)
+    triage.require_triage(appliance, who)
+    triage.close_item(appliance, who, item_id)
     return Redirect(_back(data, f"/triage/items/{item_id}"), status_code=303)
 
 
 @get("/triage/departments/{key:str}", sync_to_thread=True, include_in_schema=False)
 def department(request: Request, appliance: Appliance, who: Principal, key: str) -> Template:
-    triage_queue.require_triage(appliance, who)
+    triage.require_triage(appliance, who)
     taxonomy = _taxonomy(appliance)
-    rows = triage_queue.department_items(appliance, key)
+    rows = triage.department_items(appliance, key)
     dept = taxonomy.department(key) if taxonomy else None
     return _page(request, "triage_department.html", who=who, rows=rows, key=key,
                  dept_name=(dept.name if dept and dept.name else key), taxonomy=taxonomy)
@@ -126,8 +122,8 @@ def department(request: Request, appliance: Appliance, who: Principal, key: str)
 @get("/triage/dashboard", sync_to_thread=True, include_in_schema=False)
 def dashboard(request: Request, appliance: Appliance, who: Principal,
               days: int = Parameter(query="days", default=30, ge=1, le=3650)) -> Template:
-    triage_queue.require_triage(appliance, who)
-    return _page(request, "triage_dashboard.html", who=who, stats=triage_stats.compute(appliance, days=days),
+    triage.require_triage(appliance, who)
+    return _page(request, "triage_dashboard.html", who=who, stats=triage.triage_stats(appliance, days=days),
                  days=days, taxonomy=_taxonomy(appliance))
 
 

@@ -11,13 +11,12 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 
+from appliance import triage
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
-from appliance.triage import editor as triage_editor
-from appliance.triage import learning as triage_learning
-from appliance.access.principals import Principal
-from appliance.triage.store import active_taxonomy
 from appliance.i18n import t
+from appliance.triage import active_taxonomy
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -31,12 +30,12 @@ def _console(request: Request, appliance: Appliance, who: Principal, *, status: 
         taxonomy = active_taxonomy(appliance.settings)
     except BelfortError:
         taxonomy = None
-    waiting = {c.key: triage_editor.waiting_items(appliance, c.key) for c in taxonomy.categories} \
+    waiting = {c.key: triage.waiting_items(appliance, c.key) for c in taxonomy.categories} \
         if taxonomy else {}
     return page(request, "triage_admin.html", who=who, status=status, error=error, notice=notice,
-                taxonomy=taxonomy, waiting=waiting, models=triage_learning.model_history(appliance),
-                unused_labels=triage_learning.unused_label_count(appliance),
-                last_retrain=triage_learning.last_retrain(appliance))
+                taxonomy=taxonomy, waiting=waiting, models=triage.model_history(appliance),
+                unused_labels=triage.unused_label_count(appliance),
+                last_retrain=triage.last_retrain(appliance))
 
 
 @get(HOME, sync_to_thread=True, include_in_schema=False)
@@ -56,7 +55,7 @@ def _act(request: Request, appliance: Appliance, who: Principal,
             raise
         lang = language_of(request)
         text = (t(lang, "triage.category_in_use", n=exc.count, category=exc.key)
-                if isinstance(exc, triage_editor.CategoryInUse) else error_text(lang, exc.code, exc.message))
+                if isinstance(exc, triage.CategoryInUse) else error_text(lang, exc.code, exc.message))
         return _console(request, appliance, who, status=exc.status, error=text)
     return Redirect(HOME, status_code=303)
 
@@ -65,46 +64,46 @@ def _act(request: Request, appliance: Appliance, who: Principal,
 def edit_category(request: Request, appliance: Appliance, who: Principal, key: str,
                   data: dict[str, Any] = FORM) -> Template | Redirect:
     return _act(request, appliance, who,
-                lambda: triage_editor.update_category(appliance, key, data, actor=who.username))
+                lambda: triage.update_category(appliance, key, data, actor=who.username))
 
 
 @post(HOME + "/categories", sync_to_thread=True, include_in_schema=False)
 def add_category(request: Request, appliance: Appliance, who: Principal,
                  data: dict[str, Any] = FORM) -> Template | Redirect:
     return _act(request, appliance, who,
-                lambda: triage_editor.add_category(appliance, data, actor=who.username))
+                lambda: triage.add_category(appliance, data, actor=who.username))
 
 
 @post(HOME + "/categories/{key:str}/remove", sync_to_thread=True, include_in_schema=False)
 def remove_category(request: Request, appliance: Appliance, who: Principal, key: str) -> Template | Redirect:
     return _act(request, appliance, who,
-                lambda: triage_editor.remove_category(appliance, key, actor=who.username))
+                lambda: triage.remove_category(appliance, key, actor=who.username))
 
 
 @post(HOME + "/departments", sync_to_thread=True, include_in_schema=False)
 def save_department(request: Request, appliance: Appliance, who: Principal,
                     data: dict[str, Any] = FORM) -> Template | Redirect:
     return _act(request, appliance, who,
-                lambda: triage_editor.save_department(appliance, data, actor=who.username))
+                lambda: triage.save_department(appliance, data, actor=who.username))
 
 
 @post(HOME + "/import", sync_to_thread=True, include_in_schema=False)
 def import_yaml(request: Request, appliance: Appliance, who: Principal,
                 data: dict[str, Any] = FORM) -> Template | Redirect:
     return _act(request, appliance, who,
-                lambda: triage_editor.import_yaml(appliance, str(data.get("yaml") or ""), actor=who.username))
+                lambda: triage.import_yaml(appliance, str(data.get("yaml") or ""), actor=who.username))
 
 
 @get(HOME + "/taxonomy.yaml", sync_to_thread=True, include_in_schema=False)
 def export_yaml(appliance: Appliance, who: Principal) -> Response[str]:
     require_role(who, "admin")
-    return Response(triage_editor.export_yaml(appliance), media_type="application/yaml",
+    return Response(triage.export_yaml(appliance), media_type="application/yaml",
                     headers={"Content-Disposition": 'attachment; filename="taxonomy.yaml"'})
 
 
 @post(HOME + "/rollback", sync_to_thread=True, include_in_schema=False)
 def rollback(request: Request, appliance: Appliance, who: Principal) -> Template | Redirect:
-    return _act(request, appliance, who, lambda: triage_learning.rollback(appliance, who))
+    return _act(request, appliance, who, lambda: triage.rollback(appliance, who))
 
 
 @post(HOME + "/retrain", sync_to_thread=True, include_in_schema=False)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from appliance.access.principals import Principal
+from appliance.access import Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
@@ -60,7 +60,7 @@ def can_read(who: Principal, minutes: Minutes) -> bool:
 
 
 def load_minutes(app: Appliance, minutes_id: int, who: Principal | None = None) -> Minutes:
-    from appliance.recordings.store import minutes_allowed
+    from appliance.recordings import minutes_allowed
 
     with read_session(app.db) as s:
         minutes = s.get(Minutes, minutes_id)
@@ -74,7 +74,7 @@ def load_minutes(app: Appliance, minutes_id: int, who: Principal | None = None) 
 
 def list_minutes(app: Appliance, who: Principal, limit: int = 200) -> list[tuple[Minutes, dict[str, int]]]:
     """The minutes `who` may read, newest first, with item counts per state."""
-    from appliance.recordings.store import minutes_filter
+    from appliance.recordings import minutes_filter
 
     with read_session(app.db) as s:
         query = select(Minutes).order_by(col(Minutes.created_at).desc()).limit(limit)

@@ -19,15 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
-from appliance.db.engine import read_session
-from appliance.db.tables import Chunk
-from appliance.errors import BelfortError
-from appliance.i18n import t
-from appliance.audit import log as audit
+from appliance import audit
+from appliance.access import Principal, readable_collection_ids
 from appliance.ask import prompts
-from appliance.access.principals import Principal, readable_collection_ids
 from appliance.ask.citations import CheckResult, check_answer
-from appliance.ask.routes import escalation_routes, sensitive_topic
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -35,6 +30,11 @@ from appliance.ask.relevance import (
     relevance,
     vector_threshold,
 )
+from appliance.ask.routes import escalation_routes, sensitive_topic
+from appliance.db.engine import read_session
+from appliance.db.tables import Chunk
+from appliance.errors import BelfortError
+from appliance.i18n import t
 from appliance.index.text import query_terms, snippet
 from models.base import LLM, ChatMessage, ModelError
 
@@ -201,7 +201,7 @@ def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout
 
 
 def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
-    from appliance.search.query import search
+    from appliance.search import search
 
     limit_chars = app.settings.search.max_query_chars
     result = search(app, who, q[:limit_chars], limit=RETRIEVE)
