@@ -18,6 +18,7 @@ from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Group, TriageItem
 from appliance.errors import BelfortError, Forbidden, NotFound
+from appliance.i18n import t
 from appliance.triage.taxonomy import Taxonomy
 
 TRIAGE_GROUP = "triage"  # who may use the queue (with admins); also the attachments' collection group
@@ -171,6 +172,15 @@ def close_item(app: Appliance, who: Principal, item_id: int) -> None:
 # --- reminders --------------------------------------------------------------------------------
 
 
+def _reminder_body(lang: str, name: str, key: str, rows: list[QueueRow]) -> str:
+    lines = [f"- #{r.item.id} {r.item.subject[:120]} ("
+             + t(lang, "triage_remind_mail.overdue" if r.due_status == "overdue" else "triage_remind_mail.due_soon")
+             + f": {r.due.isoformat() if r.due else ''})" for r in rows]
+    intro = t(lang, "triage_remind_mail.intro", count=len(rows), department=name, days=REMIND_DAYS)
+    link = t(lang, "triage_remind_mail.open", link=f"/triage/departments/{key}")
+    return intro + "\n\n" + "\n".join(lines) + f"\n\n{link}\n"
+
+
 def send_reminders(app: Appliance, *, today: date | None = None) -> dict[str, int]:
     """One mail per department listing its items due within REMIND_DAYS or overdue; an item is
     reminded at most once a day (its `meta.reminded` holds the date), so a rerun sends nothing."""
@@ -187,17 +197,14 @@ def send_reminders(app: Appliance, *, today: date | None = None) -> dict[str, in
             if row.due_status and row.department and row.item.meta.get("reminded") != stamp:
                 by_dept.setdefault(row.department, []).append(row)
     sent = items = 0
+    lang = app.settings.web.default_language  # read by the department's staff, like the routed mail
     for key, rows in sorted(by_dept.items()):
         dept = taxonomy.department(key)
         if dept is None or not dept.mailbox:
             continue  # nowhere to send it; the department's inbox page still marks them
-        lines = [f"- #{r.item.id} {r.item.subject[:120]} ({r.due_status.replace('_', ' ')}: "
-                 f"{r.due.isoformat() if r.due else ''})" for r in rows]
-        body = (f"Belfort triage: {len(rows)} item(s) of {dept.name or key} are due within "
-                f"{REMIND_DAYS} days or overdue.\n\n" + "\n".join(lines)
-                + f"\n\nOpen the inbox: /triage/departments/{key}\n")
-        mail.enqueue_mail(app, to=dept.mailbox, subject=f"[Belfort] {len(rows)} triage item(s) due",
-                            body=body, ref=f"triage-reminder:{key}:{stamp}")
+        mail.enqueue_mail(app, to=dept.mailbox, subject=t(lang, "triage_remind_mail.subject", count=len(rows)),
+                            body=_reminder_body(lang, dept.name or key, key, rows),
+                            ref=f"triage-reminder:{key}:{stamp}")
         with write_session(app.db) as s:
             for r in rows:
                 item = s.get(TriageItem, r.item.id)

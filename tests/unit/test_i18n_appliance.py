@@ -50,3 +50,14 @@ def test_texts_and_t_fall_back_like_the_pages() -> None:
     assert t("nl", "minutes_export.agenda_item", n=3) == "Agendapunt 3"
     assert t("fr", "answer.escalate", route="Onthaal") == "Transmettez la question à Onthaal."
     assert t("en", "no.such.key") == "no.such.key"
+
+
+def test_each_area_catalogue_is_named_after_a_package_or_module() -> None:
+    """`<area>.<lang>.json` belongs to a feature (appliance/<area>, a core module or a page controller),
+    never to a work branch; each area has all three languages."""
+    folder = APPLIANCE.parent / "webui" / "i18n"
+    areas = {p.name.split(".")[0] for p in folder.glob("*.*.json")}
+    for area in areas:
+        assert {p.name for p in folder.glob(f"{area}.*.json")} == {f"{area}.{lang}.json" for lang in LANGUAGES}
+        homes = (APPLIANCE / area, APPLIANCE / f"{area}.py", APPLIANCE.parent / "webui" / "controllers" / f"{area}.py")
+        assert any(home.exists() for home in homes), area

@@ -10,6 +10,7 @@ from appliance.access import accounts
 from appliance.access.principals import Principal
 from appliance.db.engine import read_session
 from appliance.db.tables import Group, OutboxMessage
+from appliance.i18n import t
 from appliance.triage.queue import department_items, list_items, may_triage, send_reminders
 from tests.unit.triage_items import add_item, use_taxonomy
 
@@ -55,8 +56,9 @@ def test_reminders_go_once_per_item_per_day_to_each_department(appliance, tmp_pa
     with read_session(appliance.db) as s:
         mails = {m.target: m for m in s.exec(select(OutboxMessage)).all()}
     assert set(mails) == {"omgeving@gemeente.example", "secretariaat@gemeente.example"}
-    assert f"#{overdue} put (overdue" in mails["omgeving@gemeente.example"].body
-    assert f"#{soon} inzage (due soon" in mails["secretariaat@gemeente.example"].body
+    lang = appliance.settings.web.default_language  # the departments' staff read the appliance's language
+    assert f"#{overdue} put ({t(lang, 'triage_remind_mail.overdue')}:" in mails["omgeving@gemeente.example"].body
+    assert f"#{soon} inzage ({t(lang, 'triage_remind_mail.due_soon')}:" in mails["secretariaat@gemeente.example"].body
     assert send_reminders(appliance, today=TODAY) == {"departments": 0, "items": 0}  # idempotent that day
     assert send_reminders(appliance, today=TODAY + timedelta(days=1))["items"] == 2  # and again the next
     inbox = department_items(appliance, "omgeving", today=TODAY)
