@@ -191,10 +191,10 @@ def draft_minutes(request: Request, appliance: Appliance, who: Principal, record
     require_role(who, "archivist")
     rec = recordings.get_visible(appliance, who, recording_id)
     recordings.require_transcript(rec)
-    jobs.enqueue_minutes(appliance, jobs.queue_for(appliance), recording_id, title=str(data.get("title", ""))[:300],
-                         meeting_date=str(data.get("meeting_date", "")).strip(),
-                         agenda=str(data.get("agenda", "")).strip() or None,
-                         attendees=list(appliance.settings.asr.attendees), username=who.username)
+    jobs.queue_minutes(appliance, recording_id, title=str(data.get("title", ""))[:300],
+                       meeting_date=str(data.get("meeting_date", "")).strip(),
+                       agenda=str(data.get("agenda", "")).strip() or None,
+                       attendees=list(appliance.settings.asr.attendees), username=who.username)
     return Redirect(f"/recordings/{recording_id}?notice=minutes", status_code=303)
 
 
