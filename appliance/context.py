@@ -152,6 +152,8 @@ class Appliance:
         # and the id of the triage group once it exists.
         self.triage_classifier: tuple[object, object] | None = None
         self.triage_group_id: int | None = None
+        self._index: VectorIndex | None = None
+        self._index_lock = threading.Lock()
 
     @cached_property
     def hardware(self) -> Profile:
@@ -228,11 +230,20 @@ class Appliance:
                        hint="set llm.engine to llama-cpp and provision a model")
         return out
 
-    @cached_property
+    @property
     def index(self) -> VectorIndex:
-        from appliance.index.faiss_index import FaissIndex
+        """The vector index of this appliance: FAISS under the data folder unless `use_index` set one."""
+        with self._index_lock:
+            if self._index is None:
+                from appliance.index.faiss_index import FaissIndex
 
-        return FaissIndex(self.layout.index, self.embedder)
+                self._index = FaissIndex(self.layout.index, self.embedder)
+            return self._index
+
+    def use_index(self, index: VectorIndex) -> None:
+        """The seam for tests: this index (a MemoryIndex) in place of the FAISS one."""
+        with self._index_lock:
+            self._index = index
 
 
 def open_appliance(settings: Settings, **kw: object) -> Appliance:
