@@ -23,12 +23,12 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
+from appliance.storage.staging import MIB
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PAGE_SIZE = 200  # segments per editor page: a 2-hour meeting has ~1,500
-MIB = 1024 * 1024
 
 
 @dataclass
