@@ -21,16 +21,13 @@ from appliance.settings import Settings
 from appliance.storage.layout import DataLayout
 from hardware.profile import Profile, machine_profile
 from models.base import ModelError
-from models.registry import EngineSettings, Registry
+from models.registry import ENGINE_KINDS, EngineSettings, Registry
 
 if TYPE_CHECKING:
     from appliance.index.base import VectorIndex
     from models.base import LLM, Diarizer, Embedder, NerTagger, OcrEngine, Transcriber
 
 log = logging.getLogger(__name__)
-
-ENGINE_KINDS = ("llm", "embedder", "transcriber", "diarizer", "ner", "ocr")
-
 
 def engine_settings(settings: Settings) -> EngineSettings:
     """The plain values the engine room builds from (models/ never sees `Settings`)."""
@@ -128,16 +125,11 @@ class Engines:
         slot = self._slots[kind]
         if slot.error is not None:
             err = slot.error
-            return EngineStatus(kind, self._configured(kind), False, err.code, err.message, err.hint)
+            return EngineStatus(kind, self.cfg.configured(kind), False, err.code, err.message, err.hint)
         if slot.engine is None:
-            return EngineStatus(kind, self._configured(kind), False)
+            return EngineStatus(kind, self.cfg.configured(kind), False)
         engine = slot.engine
         return EngineStatus(kind, str(getattr(engine, "name", kind)), True, sha256=str(getattr(engine, "sha256", "")))
-
-    def _configured(self, kind: str) -> str:
-        cfg = self.cfg
-        return {"llm": cfg.llm_engine, "embedder": cfg.embedder, "transcriber": cfg.asr_model,
-                "diarizer": cfg.diarizer, "ner": cfg.ner, "ocr": cfg.ocr_engine}[kind]
 
     @staticmethod
     def _kind(kind: str) -> str:
@@ -160,6 +152,8 @@ class Appliance:
         # and the id of the triage group once it exists.
         self.triage_classifier: tuple[object, object] | None = None
         self.triage_group_id: int | None = None
+        self._index: VectorIndex | None = None
+        self._index_lock = threading.Lock()
 
     @cached_property
     def hardware(self) -> Profile:
@@ -236,11 +230,20 @@ class Appliance:
                        hint="set llm.engine to llama-cpp and provision a model")
         return out
 
-    @cached_property
+    @property
     def index(self) -> VectorIndex:
-        from appliance.index.faiss_index import FaissIndex
+        """The vector index of this appliance: FAISS under the data folder unless `use_index` set one."""
+        with self._index_lock:
+            if self._index is None:
+                from appliance.index.faiss_index import FaissIndex
 
-        return FaissIndex(self.layout.index, self.embedder)
+                self._index = FaissIndex(self.layout.index, self.embedder)
+            return self._index
+
+    def use_index(self, index: VectorIndex) -> None:
+        """The seam for tests: this index (a MemoryIndex) in place of the FAISS one."""
+        with self._index_lock:
+            self._index = index
 
 
 def open_appliance(settings: Settings, **kw: object) -> Appliance:

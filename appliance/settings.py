@@ -203,7 +203,8 @@ class AsrSettings(_Section):
         default_factory=list, description="Council members and staff offered as speakers in the editor."
     )
     diarizer: str = Field(
-        "none", description="Speaker turns: none (set in the editor) | channel (one speaker per stereo channel)."
+        "none", description="Speaker turns: none (set in the editor) | channel (one speaker per stereo channel) | "
+        "pyannote (the pyannote.audio pipeline, provisioned under models_dir/pyannote-speaker-diarization/)."
     )
     max_upload_mb: int = Field(2048, description="Largest accepted recording upload in MiB.")
 

@@ -27,7 +27,8 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, str(REPO / "bench" / "make_ocr_set.py"), str(args.source), tmp], check=True)
-        r = evaluate_ocr(Path(tmp), build_settings([{"ocr": {"engine": "tesseract"}}]), limit=args.pages)
+        r = evaluate_ocr(Path(tmp), build_settings([{"ocr": {"engine": "tesseract"}}]), limit=args.pages,
+                         engine="tesseract")
     b, raw = r["belfort"], r["ocrmypdf"]
     print(f"pages: {r['n_pages']}")
     print(f"belfort   {b['pages_per_min']:7.2f} pages/min  CER {b['cer']:.4f}")

@@ -40,6 +40,15 @@ class EngineSettings:
     ner: str = "auto"  # frog | auto (Frog when installed) | none
     ner_wait_seconds: float | None = None
 
+    def configured(self, kind: str) -> str:
+        """The engine these settings name for `kind` (one of ENGINE_KINDS)."""
+        return {"llm": self.llm_engine, "embedder": self.embedder, "transcriber": self.asr_model,
+                "diarizer": self.diarizer, "ner": self.ner, "ocr": self.ocr_engine}[kind]
+
+
+# Every kind of engine, in the order status and the doctor list them; each is a `Registry` method.
+ENGINE_KINDS = ("llm", "embedder", "transcriber", "diarizer", "ner", "ocr")
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -272,15 +281,13 @@ class Registry:
     """Builds each engine kind from one `EngineSettings` and one hardware profile (probed once by the
     caller). Every call builds a new engine: the caller keeps it (the appliance does, per process)."""
 
-    KINDS = ("llm", "embedder", "transcriber", "diarizer", "ocr", "ner")
-
     def __init__(self, cfg: EngineSettings, prof: Profile) -> None:
         self.cfg = cfg
         self.profile = prof
 
     def build(self, kind: str) -> Any:
-        """The configured engine of `kind` (one of KINDS); unknown kinds list the available ones."""
-        factory: Callable[[], Any] = pick({k: getattr(self, k) for k in self.KINDS}, "engine", kind,
+        """The configured engine of `kind` (one of ENGINE_KINDS); unknown kinds list the available ones."""
+        factory: Callable[[], Any] = pick({k: getattr(self, k) for k in ENGINE_KINDS}, "engine", kind,
                                           label="kind of")
         return factory()
 

@@ -15,7 +15,7 @@ from appliance.api import minutes as minutes_api
 from appliance.api import recordings as recordings_api
 from appliance.api import tickets as ticket_api
 from appliance.api.auth import api_principal
-from appliance.documents import MIB
+from appliance.storage.staging import MIB
 
 # Request bodies of JSON routes: a question with its history, a note, a form (each route may set its
 # own: uploads, intake and /pii do). Litestar's default is 10 MB; a larger body is refused unread (413).

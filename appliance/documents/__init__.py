@@ -35,11 +35,10 @@ from appliance.documents.status import (
     retry_failed,
 )
 from appliance.documents.structure import DOC_TYPES, document_date, extract_structure
-from appliance.documents.uploads import MIB, Enqueue, accept_upload
+from appliance.documents.uploads import Enqueue, accept_upload
 
 __all__ = [
     "DOC_TYPES",
-    "MIB",
     "DocumentInfo",
     "Enqueue",
     "accept_upload",

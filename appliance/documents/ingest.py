@@ -32,7 +32,7 @@ from appliance.errors import BelfortError, NotFound
 from appliance.privacy import shown_name
 from appliance.storage.files import atomic_write_json, move_no_overwrite, unique_destination
 from appliance.storage.names import safe_file_name, safe_relative_name
-from appliance.storage.staging import staged_bytes
+from appliance.storage.staging import MIB, staged_bytes
 from ingest.steps import run_steps
 from ingest.types import IngestError
 
@@ -142,7 +142,7 @@ def _ingest(
     settings = app.settings
     ctx = PipelineContext(
         path=path, source_name=name, staging_dir=app.layout.staging,
-        max_bytes=settings.ingest.max_file_mb * 1024 * 1024,
+        max_bytes=settings.ingest.max_file_mb * MIB,
         chunk_chars=settings.ingest.chunk_chars, chunk_overlap=settings.ingest.chunk_overlap,
         app=app, collection_id=coll.id or 0, collection_name=coll.name, actor=actor, parent_id=parent_id,
         limits=ingest_limits(settings),  # extraction runs caged: a hostile file cannot take the worker down
@@ -237,7 +237,7 @@ def _fail(
         dest = unique_destination(folder, safe_file_name(name))
         if not keep_source:
             move_no_overwrite(path, dest)
-        elif size <= settings.ingest.max_file_mb * 1024 * 1024:
+        elif size <= settings.ingest.max_file_mb * MIB:
             shutil.copy2(path, dest)
         else:
             dest = path.resolve()  # a too-large file is not copied; the row points at the source

@@ -19,9 +19,8 @@ from appliance.db.engine import read_session
 from appliance.db.tables import Collection
 from appliance.errors import BelfortError, Forbidden, NotFound
 from appliance.storage.names import upload_name
-from appliance.storage.staging import stage_stream
+from appliance.storage.staging import MIB, stage_stream
 
-MIB = 1024 * 1024
 # (app, staged file, collection name, original file name, actor) -> job id
 Enqueue = Callable[[Appliance, Path, str, str, str], str]
 

@@ -2,7 +2,7 @@
 
 Rows carry `question` and `answer` (dekamer_dev.jsonl). All answers are indexed in a fresh
 temporary appliance (the retrieval evaluation's corpus builder and chunker); each asked question
-goes through `services.answer.answer` with the given LLM, as a staff member who reads the corpus.
+goes through `appliance.ask.answer` with the given LLM, as a staff member who reads the corpus.
 Reported: answered rate, share of answered questions whose citations all pass the check as the
 model wrote them, share citing the row's own answer document, mean latency, tokens/s. The negative
 set asks the same questions with the row's own answer document deactivated (out of every reader's

@@ -3,21 +3,20 @@
 One file per embedder id, `<folder>/<id>.npz`, holding two arrays and nothing pickled: `keys`
 (sha256 of kind + text, 32 hex) and `vecs` (float32, one row per key). Same vectors, same id:
 results are unchanged. A file that cannot be read (another layout, another dimension) counts as
-empty and is replaced on the next write; writes are atomic (temp file + os.replace).
+empty and is replaced on the next write; writes are atomic (appliance.storage.files).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from appliance.storage.files import atomic_writer
 from models.base import Embedder
 
 
@@ -66,14 +65,6 @@ class CachedEmbedder:
         """Write the cache file if new vectors came in since the last write."""
         if not self._new:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=np.array(list(self._vecs), dtype=str),
-                         vecs=np.stack(list(self._vecs.values())))
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(self.path, "wb") as fh:
+            np.savez(fh, keys=np.array(list(self._vecs), dtype=str), vecs=np.stack(list(self._vecs.values())))
         self._new = 0

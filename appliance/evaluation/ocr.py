@@ -48,8 +48,7 @@ def _raw_ocrmypdf(source: Path, out: Path, sidecar: Path, languages: list[str]) 
     return sidecar.read_text("utf-8", errors="replace").replace("\f", "\n")
 
 
-def evaluate_ocr(folder: Path, settings: Settings, *, limit: int | None = None,
-                 engine: str | None = None) -> dict[str, Any]:
+def evaluate_ocr(folder: Path, settings: Settings, *, engine: str, limit: int | None = None) -> dict[str, Any]:
     files = eval_files(folder)[:limit]
     totals = {"belfort": [0, 0, 0.0, 0], "ocrmypdf": [0, 0, 0.0, 0]}  # errors, chars, seconds, pages
     with tempfile.TemporaryDirectory(prefix="belfort-evalocr-") as tmp:

@@ -17,7 +17,7 @@ from appliance.jobs.enqueue import (
     enqueue_transcription,
     enqueue_unfinished_transcriptions,
 )
-from appliance.jobs.handoff import queue_recording, request_retrain, upload_enqueue
+from appliance.jobs.handoff import queue_minutes, queue_recording, request_retrain, upload_enqueue
 from appliance.jobs.queue import JobQueue
 from appliance.jobs.queues import queue_for
 from appliance.jobs.worker import run_worker
@@ -33,6 +33,7 @@ __all__ = [
     "enqueue_transcription",
     "enqueue_unfinished_transcriptions",
     "queue_for",
+    "queue_minutes",
     "queue_recording",
     "request_retrain",
     "run_worker",

@@ -16,8 +16,7 @@ def ocr_limits(settings: Settings) -> Limits:
     return Limits(memory_mb=settings.ocr.cage_memory_mb, cpu_seconds=int(seconds), wall_seconds=seconds)
 
 
-def ocr_caged(settings: Settings, path: Path, *, pdfa_out: Path | None = None,
-              engine: str | None = None) -> OcrResult:
+def ocr_caged(settings: Settings, path: Path, *, engine: str, pdfa_out: Path | None = None) -> OcrResult:
     """appliance.ocr.engine.ocr_file in a caged child; `engine` is the appliance's `ocr_engine_name`."""
     try:
         return run_caged(ocr_limits(settings), ocr_file, path, settings, pdfa_out=pdfa_out, engine=engine)

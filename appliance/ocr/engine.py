@@ -186,16 +186,10 @@ def _with_suffix(path: Path, tmp: Path) -> Path:
     return link
 
 
-def ocr_file(path: Path, settings: Settings, *, pdfa_out: Path | None = None,
-             engine: str | None = None) -> OcrResult:
+def ocr_file(path: Path, settings: Settings, *, engine: str, pdfa_out: Path | None = None) -> OcrResult:
     """Text per page for a scanned PDF or an image; writes the PDF/A copy to `pdfa_out` when given.
-    `engine` is a name of the engine room (the appliance's `ocr_engine_name`); None: `ocr.engine`,
-    where `auto` takes this machine's hardware profile."""
-    if engine is None:
-        from hardware.profile import machine_profile
-        from models.registry import ocr_engine_name
-
-        engine = ocr_engine_name(settings.ocr.engine, machine_profile(settings.data_dir))
+    `engine` is a name the engine room chose (the appliance's `ocr_engine_name`): the hardware is
+    probed there, once, never here."""
     with tempfile.TemporaryDirectory(prefix="belfort-ocr-") as tmp:
         path = _with_suffix(path, Path(tmp))
         pdf = path

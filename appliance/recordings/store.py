@@ -25,11 +25,10 @@ from appliance.db.tables import AuditEvent, Collection, Minutes, Recording
 from appliance.errors import BelfortError, NotFound
 from appliance.recordings.transcripts import FROM_SETTINGS, asr_options, n_chunks_for
 from appliance.storage.names import display_name
-from appliance.storage.staging import stage_stream
+from appliance.storage.staging import MIB, stage_stream
 from models.base import ModelError
 from models.whisper import AudioInfo
 
-MIB = 1024 * 1024
 # What people upload from recorders, phones, video conferencing and the council's streaming system.
 MEDIA_TYPES = {
     ".wav": "audio/wav", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".aac": "audio/aac",

@@ -48,6 +48,28 @@ def atomic_path(path: Path, *, mode: int | None = None) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a temp folder path for a writer that fills a folder; on success it is published as `path`
+    (absent or empty) in one rename, its files fsynced before it: a crash never leaves half a folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path)
+    try:
+        yield tmp
+        for entry in sorted(tmp.rglob("*"), reverse=True):  # files before the folder holding them
+            if entry.is_dir():
+                fsync_dir(entry)
+            else:
+                with open(entry, "rb") as fh:
+                    os.fsync(fh.fileno())
+        fsync_dir(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
 def atomic_writer(path: Path, kind: Literal["w", "wb"] = "w") -> Iterator[IO[Any]]:
     """An open file (text: UTF-8) whose content replaces `path` only once the block ends without error."""
     encoding = "utf-8" if kind == "w" else None

@@ -13,7 +13,7 @@ from typing import IO
 
 from appliance.errors import BelfortError
 
-MIB = 1024 * 1024
+MIB = 1024 * 1024  # the one byte unit of every size limit in settings (`*_mb`)
 
 
 @dataclass(frozen=True)

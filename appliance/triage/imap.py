@@ -37,8 +37,9 @@ from appliance.db.tables import TriageItem
 from appliance.errors import BelfortError
 from appliance.mail import close_imap, open_imap
 from appliance.storage.files import atomic_write_json
+from appliance.storage.staging import MIB
 from appliance.triage.classifier import TriageClassifier
-from appliance.triage.intake import MIB, receive
+from appliance.triage.intake import receive
 
 log = logging.getLogger(__name__)
 

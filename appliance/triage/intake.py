@@ -31,7 +31,7 @@ from appliance.db.tables import AuditEvent, Chunk, TriageItem, utcnow
 from appliance.errors import BelfortError
 from appliance.storage.files import atomic_write_json, move_no_overwrite, unique_destination
 from appliance.storage.names import safe_file_name
-from appliance.storage.staging import staged_bytes
+from appliance.storage.staging import MIB, staged_bytes
 from appliance.triage.classifier import Decision, TriageClassifier
 from appliance.triage.mail import ParsedMail, fix_text, parse_mail, sniff_kind
 from appliance.triage.queue import TRIAGE_GROUP
@@ -41,7 +41,6 @@ from ingest.chunk import detect_language
 log = logging.getLogger(__name__)
 
 TRIAGE_COLLECTION = "triage"
-MIB = 1024 * 1024
 CLASSIFY_CHARS = 4000  # the classifier reads the beginning; attachments' text only fills an empty body
 
 

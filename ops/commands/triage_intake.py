@@ -1,5 +1,5 @@
 """`belfort triage poll | deliver | export | outbox | retry | receive`: intake and routing out, thin over
-appliance.services (triage_imap, outbox, triage_intake)."""
+appliance.triage (mailbox polling, intake, export) and appliance.mail (the outbox)."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ def _existing(app: Appliance) -> Recording | None:
 def seed_recording(app: Appliance, log: Callable[[str], None]) -> Recording | None:
     """The demo recording (made and queued once), or None when it was skipped."""
     from appliance.access import principal_for
-    from appliance.jobs import enqueue_recording, queue_for
+    from appliance.jobs import queue_recording
     from appliance.recordings import store_upload
 
     found = _existing(app)
@@ -110,7 +110,7 @@ def seed_recording(app: Appliance, log: Callable[[str], None]) -> Recording | No
     finally:
         shutil.rmtree(wav.parent, ignore_errors=True)
     assert rec.id is not None
-    enqueue_recording(app, queue_for(app), rec)
+    queue_recording(app, rec)
     log(f"demo: council meeting recording ({rec.duration:.0f} s) queued for transcription: "
         f"/recordings/{rec.id}")
     return rec

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from appliance.evaluation import evaluate_ocr
 from appliance.settings import load_settings
+from ops.commands._common import ocr_engine
 
 
 def register(kinds: argparse._SubParsersAction) -> None:
@@ -18,7 +19,8 @@ def register(kinds: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    result = evaluate_ocr(args.folder, load_settings(), limit=args.limit, engine=args.engine)
+    settings = load_settings()
+    result = evaluate_ocr(args.folder, settings, limit=args.limit, engine=ocr_engine(settings, args.engine))
     if args.json:
         print(json.dumps(result))
     else:

@@ -209,7 +209,7 @@ def test_manifest_mismatch_triggers_full_rebuild(corpus: Appliance) -> None:
 
 
 def test_sync_and_vector_search_work_on_any_vector_index(appliance: Appliance) -> None:
-    appliance.__dict__["index"] = MemoryIndex(appliance.embedder)  # the in-memory fake at the seam
+    appliance.use_index(MemoryIndex(appliance.embedder))  # the in-memory fake at the seam
     ids = add_doc(appliance, "bouwen", "Parkeerreglement", [
         "De gemeenteraad keurt het reglement op de parkeervergunningen goed.",
         "Een bewonerskaart kost 25 euro per jaar en geldt voor één wagen.",

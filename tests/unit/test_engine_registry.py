@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from appliance.checks import run_checks
-from appliance.context import ENGINE_KINDS, Appliance, Engines, engine_settings, open_appliance
+from appliance.context import Appliance, Engines, engine_settings, open_appliance
 from hardware import Hardware, Profile, fallback_profile, machine_profile, profile
 from models.base import ModelError
 from models.diarize import ChannelDiarizer
 from models.fakes import FakeEmbedder, FakeLLM
 from models.openai_compat import OpenAICompatLLM
 from models.registry import (
+    ENGINE_KINDS,
     NER_ENGINES,
     EngineSettings,
     Registry,
@@ -109,7 +110,7 @@ def test_registry_builds_each_configured_kind(tmp_path: Path) -> None:
     assert isinstance(reg.build("diarizer"), ChannelDiarizer)
     assert reg.build("ner") is None
     assert isinstance(reg.build("ocr"), TesseractOcr)
-    _unknown(lambda: reg.build("vision"), "engine.unknown_engine", *Registry.KINDS)
+    _unknown(lambda: reg.build("vision"), "engine.unknown_engine", *ENGINE_KINDS)
 
 
 def test_settings_reach_the_engine_room_as_plain_values(tmp_path: Path) -> None:

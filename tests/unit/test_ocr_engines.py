@@ -111,7 +111,7 @@ def test_missing_language_data_names_the_package() -> None:
 def test_unreadable_image_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "kapot.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 50)
     with pytest.raises(BelfortError) as err:
-        ocr_file(tmp_path / "kapot.png", settings)
+        ocr_file(tmp_path / "kapot.png", settings, engine="tesseract")
     assert err.value.code == "ocr.corrupt_image"
 
 
@@ -130,7 +130,7 @@ def test_encrypted_pdf_is_a_clear_error(tmp_path: Path, settings: Settings) -> N
     from tests.filefactory import make_encrypted_pdf
 
     with pytest.raises(BelfortError) as err:
-        ocr_file(make_encrypted_pdf(tmp_path / "slot.pdf"), settings)
+        ocr_file(make_encrypted_pdf(tmp_path / "slot.pdf"), settings, engine="tesseract")
     assert err.value.code == "ocr.encrypted" and err.value.hint
 
 

@@ -12,6 +12,7 @@ import pytest
 from appliance.errors import BelfortError
 from appliance.storage.content import ContentStore
 from appliance.storage.files import (
+    atomic_folder,
     atomic_path,
     atomic_write_bytes,
     atomic_write_json,
@@ -90,6 +91,20 @@ def test_the_temp_file_is_hidden_and_ignored_by_drop_folder_watchers(tmp_path: P
     with atomic_path(tmp_path / "a.pdf") as tmp:
         assert tmp.parent == tmp_path and tmp.name.startswith(".") and tmp.name.endswith(".tmp")
         tmp.write_bytes(b"%PDF")
+
+
+def test_a_folder_is_published_whole_or_not_at_all(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), atomic_folder(tmp_path / "v1") as tmp:
+        (tmp / "sub").mkdir(parents=True)
+        (tmp / "sub" / "weights.npz").write_bytes(b"half")
+        raise RuntimeError("crash halfway")
+    assert os.listdir(tmp_path) == []
+    with atomic_folder(tmp_path / "v1") as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".") and tmp.name.endswith(".tmp")
+        (tmp / "sub").mkdir(parents=True)
+        (tmp / "sub" / "weights.npz").write_bytes(b"all")
+        (tmp / "model.json").write_text("{}")
+    assert os.listdir(tmp_path) == ["v1"] and (tmp_path / "v1" / "sub" / "weights.npz").read_bytes() == b"all"
 
 
 def test_unique_destination_and_move_never_overwrite(tmp_path: Path) -> None:

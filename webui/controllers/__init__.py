@@ -1,4 +1,4 @@
-"""Page controllers: thin handlers over appliance.services that return templates."""
+"""Page controllers: thin handlers over the feature packages (their public surfaces) that return templates."""
 
 from __future__ import annotations
 

@@ -15,10 +15,11 @@ from litestar.response import Redirect, Template
 from appliance import access, documents
 from appliance.access import Principal
 from appliance.context import Appliance
-from appliance.documents import MIB, accept_upload
+from appliance.documents import accept_upload
 from appliance.errors import BelfortError
 from appliance.i18n import t
 from appliance.ids import Id
+from appliance.storage.staging import MIB
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 

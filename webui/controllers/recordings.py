@@ -23,12 +23,12 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import MAX_ID, Id
+from appliance.storage.staging import MIB
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PAGE_SIZE = 200  # segments per editor page: a 2-hour meeting has ~1,500
-MIB = 1024 * 1024
 
 
 @dataclass
@@ -191,10 +191,10 @@ def draft_minutes(request: Request, appliance: Appliance, who: Principal, record
     require_role(who, "archivist")
     rec = recordings.get_visible(appliance, who, recording_id)
     recordings.require_transcript(rec)
-    jobs.enqueue_minutes(appliance, jobs.queue_for(appliance), recording_id, title=str(data.get("title", ""))[:300],
-                         meeting_date=str(data.get("meeting_date", "")).strip(),
-                         agenda=str(data.get("agenda", "")).strip() or None,
-                         attendees=list(appliance.settings.asr.attendees), username=who.username)
+    jobs.queue_minutes(appliance, recording_id, title=str(data.get("title", ""))[:300],
+                       meeting_date=str(data.get("meeting_date", "")).strip(),
+                       agenda=str(data.get("agenda", "")).strip() or None,
+                       attendees=list(appliance.settings.asr.attendees), username=who.username)
     return Redirect(f"/recordings/{recording_id}?notice=minutes", status_code=303)
 
 

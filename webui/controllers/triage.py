@@ -48,7 +48,7 @@ def _back(data: dict[str, Any], default: str) -> str:
 def queue(request: Request, appliance: Appliance, who: Principal) -> Template:
     triage.require_triage(appliance, who)
     taxonomy = _taxonomy(appliance)
-    return _page(request, "triage.html", who=who, taxonomy=taxonomy,
+    return _page(request, "triage_queue.html", who=who, taxonomy=taxonomy,
                  rows=triage.list_items(appliance, state="queued"),
                  waiting=[r for r in triage.list_items(appliance, state="awaiting_info")
                           if not r.item.category])  # routed ones wait in their department's inbox

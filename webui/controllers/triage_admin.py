@@ -16,6 +16,7 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.i18n import t
+from appliance.jobs import request_retrain
 from appliance.triage import active_taxonomy
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
@@ -108,10 +109,7 @@ def rollback(request: Request, appliance: Appliance, who: Principal) -> Template
 
 @post(HOME + "/retrain", sync_to_thread=True, include_in_schema=False)
 def retrain(request: Request, appliance: Appliance, who: Principal) -> Template | Redirect:
-    from appliance import jobs
-
-    return _act(request, appliance, who,
-                lambda: jobs.enqueue_retrain(appliance, jobs.queue_for(appliance.settings)))
+    return _act(request, appliance, who, lambda: request_retrain(appliance))
 
 
 HANDLERS = [console, edit_category, add_category, remove_category, save_department, import_yaml, export_yaml,
