@@ -20,14 +20,14 @@ def _read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise BelfortError(
-            "access.no_password",
+            "accounts.no_password",
             "no password given",
             hint="pipe it in with --password-stdin, or run the command in a terminal",
         )
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
         raise BelfortError(
-            "access.password_mismatch", "the passwords differ", hint="type the same password twice"
+            "accounts.password_mismatch", "the passwords differ", hint="type the same password twice"
         )
     return first
 

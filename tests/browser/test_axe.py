@@ -51,7 +51,7 @@ def _missing() -> str:
 @pytest.fixture
 def server(appliance, tmp_path):
 
-    from appliance.documents import ingest as documents
+    from appliance import documents
     from tests.filefactory import make_corrupt_pdf
 
     world = build_world(appliance, tmp_path)

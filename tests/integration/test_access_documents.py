@@ -24,7 +24,7 @@ from appliance.audit import log as audit
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
-from appliance.documents import ingest as documents
+from appliance import documents
 from appliance.errors import Forbidden
 from appliance.privacy.pseudonyms import SETTING
 from appliance.storage.csv_safe import formula_safe

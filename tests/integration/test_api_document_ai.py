@@ -8,7 +8,7 @@ import shutil
 import pypdfium2 as pdfium
 import pytest
 
-from appliance.documents import ingest as documents
+from appliance import documents
 from tests.filefactory import make_pdf
 from tests.integration.web_support import bearer, build_world
 

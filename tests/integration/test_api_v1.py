@@ -168,7 +168,7 @@ def test_upload_over_the_limit_is_refused_clearly(appliance, tmp_path):
     small = open_appliance(
         make_settings(tmp_path / "small", web={"max_upload_mb": 1}), embedder=FakeEmbedder()
     )
-    from appliance.documents import ingest as documents
+    from appliance import documents
 
     documents.ensure_collection(small, "bouw", "Bouw", ["g"])
     accounts.create_user(small, "archie", "een lang wachtwoord", role="archivist", groups=["g"])

@@ -140,7 +140,7 @@ def test_dont_know_and_escalated_show_the_route(world, anna) -> None:  # type: i
 
 
 def test_hostile_document_text_is_escaped(world, anna) -> None:  # type: ignore[no-untyped-def]
-    from appliance.documents import ingest as documents
+    from appliance import documents
     from tests.filefactory import make_text
 
     hostile = make_text(world.tmp / "src" / "zwembad.txt",

@@ -127,7 +127,7 @@ def test_search_page_shows_passage_highlights_source_page_and_links(world, signe
 
 
 def test_search_page_escapes_document_text(world, signed_in, tmp_path):
-    from appliance.documents import ingest as documents
+    from appliance import documents
     from tests.filefactory import make_text
 
     make_text(tmp_path / "x.txt", 'Kermis <script>alert("x")</script> <img src=x onerror=alert(1)> programma')

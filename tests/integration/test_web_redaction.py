@@ -10,7 +10,7 @@ import pytest
 
 from appliance.access import accounts
 from appliance.context import open_appliance
-from appliance.documents import ingest as documents
+from appliance import documents
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.filefactory import make_pdf

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.context import Appliance
-from appliance.documents import ingest as documents
+from appliance import documents
 from appliance.jobs import queue_for
 from tests.filefactory import make_pdf, make_text
 

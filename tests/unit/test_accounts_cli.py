@@ -11,7 +11,7 @@ import pytest
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.context import open_appliance
-from appliance.documents import ingest as documents
+from appliance import documents
 from appliance.settings import load_settings
 from ops.cli import main
 
