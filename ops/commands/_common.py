@@ -44,6 +44,15 @@ def error_exit(exc: ModelError | IngestError) -> int:
     return 2
 
 
+def write_output(text: str, output: str | None) -> int:
+    """An export goes to the file named by --output, or to standard output; returns the exit status."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def close_engine(engine: object) -> None:
     """Free what an engine holds (Frog's server process); engines without `close` hold nothing."""
     close = getattr(engine, "close", None)
