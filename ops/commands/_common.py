@@ -15,9 +15,14 @@ if TYPE_CHECKING:
     from ingest.types import IngestError
 
 
-def appliance_from(args: argparse.Namespace) -> Appliance:
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings of --config, or of the default places when a command has no such option."""
     config = getattr(args, "config", None)
-    return open_appliance(load_settings(Path(config) if config else None))
+    return load_settings(Path(config) if config else None)
+
+
+def appliance_from(args: argparse.Namespace) -> Appliance:
+    return open_appliance(settings_from(args))
 
 
 def eval_embedder(settings: Settings, name: str | None = None) -> Embedder:
