@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 import numpy as np
 
@@ -59,20 +59,48 @@ class Generation:
     first_token_seconds: float = 0.0
 
 
+class ChatOptions(TypedDict, total=False):
+    """Keyword options of `LLM.stream`; `ChatRequest.of` fills in the defaults."""
+
+    max_tokens: int
+    temperature: float
+    json_schema: dict[str, Any] | None  # the output must parse as JSON of this schema
+    stop: Sequence[str]
+    timeout: float | None  # seconds to wait for the engine (its own default when None)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One generation asked of an engine, its options with their defaults filled in."""
+
+    messages: tuple[ChatMessage, ...]
+    max_tokens: int = 512
+    temperature: float = 0.1
+    json_schema: dict[str, Any] | None = None
+    stop: Sequence[str] = ()
+    timeout: float | None = None
+
+    @classmethod
+    def of(cls, messages: Sequence[ChatMessage], options: ChatOptions) -> ChatRequest:
+        return cls(tuple(messages), **options)
+
+    def body(self) -> dict[str, Any]:
+        """The OpenAI chat-completions request, streamed (llama-cpp-python takes the same keys)."""
+        body: dict[str, Any] = {
+            "messages": [{"role": m.role, "content": m.content} for m in self.messages],
+            "max_tokens": self.max_tokens, "temperature": self.temperature, "stream": True,
+        }
+        if self.stop:
+            body["stop"] = list(self.stop)
+        return body
+
+
 @runtime_checkable
 class LLM(Protocol):
     name: str
     sha256: str
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.1,
-        json_schema: dict[str, Any] | None = None,
-        stop: Sequence[str] = (),
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], **options: Unpack[ChatOptions]) -> Iterator[str]:
         """Yield text pieces as they are generated."""
         ...
 

@@ -8,14 +8,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
 if TYPE_CHECKING:
     from models.base import Entity
 
-from models.base import ChatMessage
+from models.base import ChatMessage, ChatOptions, ChatRequest
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -63,22 +63,14 @@ class FakeLLM:
         self.calls: list[list[ChatMessage]] = []
         self.lock = threading.Lock()
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.1,
-        json_schema: dict[str, Any] | None = None,
-        stop: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], **options: Unpack[ChatOptions]) -> Iterator[str]:
+        req = ChatRequest.of(messages, options)
         self.calls.append(list(messages))
         text = self.reply(messages) if callable(self.reply) else self.reply
-        if json_schema is not None and not text.lstrip().startswith("{"):
+        if req.json_schema is not None and not text.lstrip().startswith("{"):
             text = json.dumps({"answer": text})
         with self.lock:  # one generation at a time, like the real engine
-            for piece in re.findall(r"\S+\s*|\s+", text)[: max(max_tokens, 1)]:
+            for piece in re.findall(r"\S+\s*|\s+", text)[: max(req.max_tokens, 1)]:
                 if self.delay:
                     time.sleep(self.delay)
                 yield piece

@@ -14,9 +14,9 @@ import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from models.base import ChatMessage, ModelError
+from models.base import ChatMessage, ChatOptions, ChatRequest, ModelError
 from models.catalog import file_sha256
 
 if TYPE_CHECKING:
@@ -139,31 +139,18 @@ class LlamaCppLLM:
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.1,
-        json_schema: dict[str, Any] | None = None,
-        stop: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], **options: Unpack[ChatOptions]) -> Iterator[str]:
         """Yield text pieces; waits its turn in the queue first (ModelBusy after `timeout`)."""
-        wait = self.queue_timeout if timeout is None else timeout
+        req = ChatRequest.of(messages, options)
+        wait = self.queue_timeout if req.timeout is None else req.timeout
         started = time.monotonic()
         if not self.lock.acquire(wait):
             raise ModelBusy(time.monotonic() - started)
         try:
-            kw: dict[str, Any] = {
-                "messages": [{"role": m.role, "content": m.content} for m in messages],
-                "max_tokens": max_tokens, "temperature": temperature, "stream": True,
-            }
-            if stop:
-                kw["stop"] = list(stop)
-            if json_schema is not None:
+            kw = req.body()
+            if req.json_schema is not None:
                 # llama-cpp-python turns the schema into a GBNF grammar: the output always parses.
-                kw["response_format"] = {"type": "json_object", "schema": json_schema}
+                kw["response_format"] = {"type": "json_object", "schema": req.json_schema}
             # stream=True: the call returns chunks (its declared type also covers a whole response).
             chunks = cast("Iterator[CreateChatCompletionStreamResponse]", self._llama.create_chat_completion(**kw))
             for chunk in chunks:

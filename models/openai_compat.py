@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Unpack
 
 import httpx
 
-from models.base import ChatMessage, ModelError
+from models.base import ChatMessage, ChatOptions, ChatRequest, ModelError
 
 
 class OpenAICompatLLM:
@@ -33,29 +33,15 @@ class OpenAICompatLLM:
     def close(self) -> None:
         self._client.close()
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 512,
-        temperature: float = 0.1,
-        json_schema: dict[str, Any] | None = None,
-        stop: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Iterator[str]:
-        body: dict[str, Any] = {
-            "model": self.name,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "max_tokens": max_tokens, "temperature": temperature, "stream": True,
-        }
-        if stop:
-            body["stop"] = list(stop)
-        if json_schema is not None:
+    def stream(self, messages: Sequence[ChatMessage], **options: Unpack[ChatOptions]) -> Iterator[str]:
+        req = ChatRequest.of(messages, options)
+        body = {"model": self.name} | req.body()
+        if req.json_schema is not None:
             body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "answer", "schema": json_schema}}
+                                       "json_schema": {"name": "answer", "schema": req.json_schema}}
         try:
             with self._client.stream("POST", "/chat/completions", json=body,
-                                     timeout=timeout or self._client.timeout) as resp:
+                                     timeout=req.timeout or self._client.timeout) as resp:
                 if resp.status_code != 200:
                     resp.read()
                     raise ModelError("llm.endpoint_error",

@@ -13,20 +13,12 @@ from litestar import get
 from litestar.response import Response
 
 from appliance.access import Principal
+from appliance.api.schemas import SegmentOut
 from appliance.context import Appliance
 from appliance.i18n import t
 from appliance.ids import Id
 from appliance.minutes import FORMATS, readable_minutes, segments_of
 from appliance.minutes import export_minutes as minutes_file
-
-
-@dataclass
-class SegmentOut:
-    id: int
-    start: float
-    end: float
-    text: str
-    speaker: str
 
 
 @dataclass

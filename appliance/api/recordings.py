@@ -13,6 +13,7 @@ from litestar.params import Body
 
 from appliance import jobs, recordings
 from appliance.access import Principal
+from appliance.api.schemas import SegmentOut
 from appliance.context import Appliance
 from appliance.db.tables import Recording
 from appliance.ids import Id
@@ -27,12 +28,7 @@ class RecordingUploadForm:
 
 
 @dataclass
-class SegmentOut:
-    id: int
-    start: float
-    end: float
-    text: str
-    speaker: str
+class RecordingSegmentOut(SegmentOut):
     language: str
 
 
@@ -53,10 +49,10 @@ class RecordingOut:
     created_at: str
     ai_generated: bool = True  # a transcript is a speech model's output until people correct it
     job_id: str | None = None
-    segments: list[SegmentOut] = field(default_factory=list)
+    segments: list[RecordingSegmentOut] = field(default_factory=list)
 
 
-def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[SegmentOut] | None = None) -> RecordingOut:
+def recording_out(rec: Recording, *, job_id: str | None = None, segments: list[RecordingSegmentOut] | None = None) -> RecordingOut:
     return RecordingOut(rec.id or 0, rec.source_name, rec.state, round(recordings.progress_of(rec), 3),
                         round(rec.duration, 3), rec.chunks_done, rec.n_chunks, rec.language, rec.model, rec.code,
                         rec.message, rec.uploaded_by, rec.created_at.isoformat(), job_id=job_id,
@@ -72,7 +68,7 @@ def list_recordings(appliance: Appliance, who: Principal) -> list[RecordingOut]:
      tags=["recordings"])
 def get_recording(appliance: Appliance, who: Principal, recording_id: Id) -> RecordingOut:
     rec = recordings.get_visible(appliance, who, recording_id)
-    segs = [SegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker, s.language)
+    segs = [RecordingSegmentOut(s.id or 0, s.start, s.end, s.text, s.speaker, s.language)
             for s in segments_of(appliance, recording_id)]
     return recording_out(rec, segments=segs)
 

@@ -41,6 +41,17 @@ class HitOut:
 
 
 @dataclass
+class SegmentOut:
+    """A transcript segment, in a recording's transcript and under a minutes item."""
+
+    id: int
+    start: float
+    end: float
+    text: str
+    speaker: str
+
+
+@dataclass
 class SearchOut:
     query: str
     total: int

@@ -193,7 +193,7 @@ def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout
         return fallback
     try:
         out = "".join(engine.stream(prompts.rewrite_messages(history, q), max_tokens=80,
-                                    temperature=0.0, timeout=timeout))  # type: ignore[call-arg]
+                                    temperature=0.0, timeout=timeout))
     except ModelError:
         return fallback
     out = " ".join(out.split()).strip('"')
@@ -268,7 +268,7 @@ def _generate(engine: LLM | None, q: str, chosen: list[Source], language: str, t
     gen = _Generated()
     t0 = time.perf_counter()
     pieces = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE,
-                           timeout=timeout)  # type: ignore[call-arg]
+                           timeout=timeout)
     try:
         for piece in pieces:
             if not gen.pieces:

@@ -186,7 +186,7 @@ def _draft_window(app: Appliance, engine: LLM, win: _Window, k: int, n: int, seg
     messages = mp.build_messages(lines[win.first:win.last], win.part.items, people, language)
     pieces: list[str] = []
     stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, json_schema=mp.schema(numbers),
-                           timeout=app.settings.llm.timeout_seconds)  # type: ignore[call-arg]
+                           timeout=app.settings.llm.timeout_seconds)
     try:
         pieces.extend(stream)
     except ModelError as exc:

@@ -87,28 +87,27 @@ def resolve_speaker(name: str, attendees: Sequence[str]) -> str:
 
 
 def edit_segment(app: Appliance, who: Principal, recording_id: int, segment_id: int, text: str) -> TranscriptSegment:
-    new = _clean_text(text)
-    with write_session(app.db) as s:
-        _rec, seg = _editable(s, who, recording_id, segment_id)
-        if new == seg.text:
-            return seg
-        old = seg.text
-        seg.text = new
-        s.add(seg)
-        s.add(_revision(seg, "edit", who, old_text=old, old_speaker=seg.speaker))
-        return seg
+    return _change(app, who, recording_id, segment_id, "edit", text=_clean_text(text))
 
 
 def set_speaker(app: Appliance, who: Principal, recording_id: int, segment_id: int, speaker: str) -> TranscriptSegment:
     name = resolve_speaker(speaker, app.settings.asr.attendees)
+    return _change(app, who, recording_id, segment_id, "speaker", speaker=name)
+
+
+def _change(app: Appliance, who: Principal, recording_id: int, segment_id: int, action: str, *,
+            text: str | None = None, speaker: str | None = None) -> TranscriptSegment:
+    """Give an editable segment a new text or speaker and keep a revision; the same value changes nothing."""
     with write_session(app.db) as s:
         _rec, seg = _editable(s, who, recording_id, segment_id)
-        if name == seg.speaker:
+        old_text, old_speaker = seg.text, seg.speaker
+        new_text = old_text if text is None else text
+        new_speaker = old_speaker if speaker is None else speaker
+        if (new_text, new_speaker) == (old_text, old_speaker):
             return seg
-        old = seg.speaker
-        seg.speaker = name
+        seg.text, seg.speaker = new_text, new_speaker
         s.add(seg)
-        s.add(_revision(seg, "speaker", who, old_text=seg.text, old_speaker=old))
+        s.add(_revision(seg, action, who, old_text=old_text, old_speaker=old_speaker))
         return seg
 
 

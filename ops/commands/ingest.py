@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ops.commands._common import appliance_from
+from ops.commands._common import appliance_from, settings_from
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -105,9 +105,8 @@ def watch_forever(app: Appliance) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from appliance.jobs import run_worker
-    from appliance.settings import load_settings
 
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    settings = settings_from(args)
     _setup_logging(settings.log_level)
     run_worker(settings, workers=args.workers)
     return 0

@@ -11,10 +11,10 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from appliance.settings import Settings, load_settings
 from models.base import ModelError
 from models.catalog import load_catalog, verify_model
 from models.provision import WheelSource, default_wheel_cache, import_bundle, install_model, select_models
+from ops.commands._common import settings_from
 
 
 def _reporting(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -33,13 +33,8 @@ def _reporting(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
     return run
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    config = getattr(args, "config", None)
-    return load_settings(Path(config) if config else None)
-
-
 def _models_dir(args: argparse.Namespace) -> Path:
-    return Path(args.models_dir) if getattr(args, "models_dir", None) else _settings(args).models_dir
+    return Path(args.models_dir) if getattr(args, "models_dir", None) else settings_from(args).models_dir
 
 
 def _install(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from appliance.privacy import ENTITY_TYPES, PiiSpan, default_first_names, detect_pii
 from models.base import ModelError
 from models.registry import NER_ENGINES, build_ner
+from ops.commands._common import close_engine, error_exit
 
 
 def _pages(path: Path) -> list[tuple[int, str]]:
@@ -29,12 +30,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         pages = _pages(path)
         ner = build_ner(args.ner)
-    except IngestError as exc:
-        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
-        return 2
-    except ModelError as exc:
-        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
-        return 2
+    except (IngestError, ModelError) as exc:
+        return error_exit(exc)
     if ner is None:
         print("note: no NER engine installed; names come from context rules only", file=sys.stderr)
     entities = set(args.entities.split(",")) if args.entities else None
@@ -49,12 +46,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error [pii.entities]: {exc}\nhint: types are {', '.join(ENTITY_TYPES)}", file=sys.stderr)
         return 2
     except ModelError as exc:
-        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
-        return 2
+        return error_exit(exc)
     finally:
-        close = getattr(ner, "close", None)
-        if close:
-            close()
+        close_engine(ner)
     # Span texts are personal data: they go to the console (or JSON) only, never to a log.
     if args.json:
         print(json.dumps([{"page": n} | s.as_dict() for n, s in found], ensure_ascii=False))

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
-from ops.commands._common import appliance_from
+from ops.commands._common import appliance_from, write_output
 
 
 def _poll(args: argparse.Namespace) -> int:
@@ -51,11 +50,7 @@ def _export(args: argparse.Namespace) -> int:
             raise BelfortError("cli.invalid_date", f"'{args.since}' is not a date",
                                hint="e.g. --since 2026-11-01") from None
     text = export_csv(appliance_from(args), since)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return write_output(text, args.output)
 
 
 def _outbox(args: argparse.Namespace) -> int:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from appliance.context import Appliance
 from appliance.evaluation import run_answers_eval
-from appliance.settings import load_settings
 from appliance.storage.layout import DataLayout
 from models.base import LLM
-from ops.commands._common import eval_embedder
+from ops.commands._common import eval_embedder, settings_from
 
 
 def _llm(app: Appliance, args: argparse.Namespace) -> LLM | None:
@@ -26,8 +25,7 @@ def _llm(app: Appliance, args: argparse.Namespace) -> LLM | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = getattr(args, "config", None)
-    settings = load_settings(Path(config) if config else None)
+    settings = settings_from(args)
     app = Appliance(settings)  # only for settings and the hardware profile; the eval builds its own
     llm = _llm(app, args)
     print(f"model: {getattr(llm, 'name', 'none (extractive)')}", file=sys.stderr)

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.settings import load_settings
+from ops.commands._common import settings_from
 
 
 def register(kinds: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
     from models.catalog import resolve_model_dir
     from models.whisper import WhisperTranscriber
 
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    settings = settings_from(args)
     try:
         engine = WhisperTranscriber(resolve_model_dir(settings.models_dir, args.model), threads=args.threads)
     except ModelError as exc:

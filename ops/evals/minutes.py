@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from appliance.settings import load_settings
 from models.base import LLM
+from ops.commands._common import settings_from
 
 
 def register(kinds: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
     from appliance.errors import BelfortError
     from appliance.evaluation import run_minutes_eval
 
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    settings = settings_from(args)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
     llm: LLM | None
     if args.model:

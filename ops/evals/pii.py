@@ -11,14 +11,14 @@ from appliance.evaluation import evaluate_pii
 from appliance.privacy import default_first_names, load_first_names
 from models.base import ModelError
 from models.registry import NER_ENGINES, build_ner
+from ops.commands._common import close_engine, error_exit
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
         ner = build_ner(args.ner)
     except ModelError as exc:
-        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
-        return 2
+        return error_exit(exc)
     if ner is None:
         print("note: no NER engine; names come from context rules only", file=sys.stderr)
     first_names = load_first_names(Path(args.first_names)) if args.first_names else default_first_names()
@@ -27,12 +27,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = evaluate_pii(Path(args.conll_file), ner=ner, limit=args.limit, first_names=first_names)
     except ModelError as exc:
-        print(f"error [{exc.code}]: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
-        return 2
+        return error_exit(exc)
     finally:
-        close = getattr(ner, "close", None)
-        if close:
-            close()
+        close_engine(ner)
     out = result.as_dict() | {"ner": getattr(ner, "name", "none")}
     if args.json:
         print(json.dumps(out))

@@ -7,13 +7,11 @@ import json
 from pathlib import Path
 
 from appliance.evaluation import run_retrieval_eval
-from appliance.settings import load_settings
-from ops.commands._common import eval_embedder
+from ops.commands._common import eval_embedder, settings_from
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = getattr(args, "config", None)
-    settings = load_settings(Path(config) if config else None)
+    settings = settings_from(args)
     result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=eval_embedder(settings),
                                 cache_dir=Path(args.cache) if args.cache else None)
     if args.json:

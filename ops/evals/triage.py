@@ -8,14 +8,12 @@ import sys
 from pathlib import Path
 
 from appliance.evaluation import run_triage_eval as run
-from appliance.settings import load_settings
 from appliance.triage import load_taxonomy
-from ops.commands._common import eval_embedder
+from ops.commands._common import eval_embedder, settings_from
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = getattr(args, "config", None)
-    settings = load_settings(Path(config) if config else None)
+    settings = settings_from(args)
     taxonomy = load_taxonomy(Path(args.taxonomy)) if args.taxonomy else None
     details: dict[str, object] = {}
     result = run(

@@ -1,14 +1,27 @@
-"""Fixtures shared by the web tests; each module defines its own `world`."""
+"""Fixtures shared by the web tests; a module that needs another `world` defines its own."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from tests.integration.web_support import World, sign_in
+from appliance.context import Appliance
+from tests.integration.web_support import World, build_world, sign_in
+
+
+@pytest.fixture
+def world(appliance: Appliance, tmp_path: Path) -> World:
+    return build_world(appliance, tmp_path)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with world.client() as c:
+        yield c
 
 
 @pytest.fixture

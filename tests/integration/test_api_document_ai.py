@@ -24,12 +24,6 @@ def world(appliance, tmp_path):
     return w
 
 
-@pytest.fixture
-def client(world):
-    with world.client() as c:
-        yield c
-
-
 def test_pii_in_text_finds_valid_numbers_only(world, client):
     r = client.post("/api/v1/pii", json={"text": f"nr {NN} en nr 85.07.30-033.29"}, headers=bearer(world, "anna"))
     assert r.status_code == 201, r.text

@@ -48,12 +48,6 @@ def tagger(appliance):
     return counting
 
 
-@pytest.fixture
-def client(world):
-    with world.client() as c:
-        yield c
-
-
 def test_a_text_over_the_limit_is_refused_before_detection(world, client, tagger):
     r = client.post("/api/v1/pii", json={"text": "A-" * (MAX_TEXT // 2) + "x"}, headers=bearer(world, "anna"))
     assert r.status_code == 413, r.text

@@ -15,12 +15,7 @@ from appliance.db.engine import write_session
 from appliance.db.tables import ApiToken, utcnow
 from appliance.errors import BelfortError
 from ops.cli import main
-from tests.integration.web_support import bearer, build_world, csrf, sign_in
-
-
-@pytest.fixture
-def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    return build_world(appliance, tmp_path)
+from tests.integration.web_support import bearer, csrf, sign_in
 
 
 def _headers(token: str) -> dict[str, str]:

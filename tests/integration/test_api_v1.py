@@ -7,18 +7,7 @@ import pytest
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from tests.filefactory import make_corrupt_pdf
-from tests.integration.web_support import bearer, build_world
-
-
-@pytest.fixture
-def world(appliance, tmp_path):
-    return build_world(appliance, tmp_path)
-
-
-@pytest.fixture
-def client(world):
-    with world.client() as c:
-        yield c
+from tests.integration.web_support import bearer
 
 
 def assert_error(response, status: int, code: str) -> None:

@@ -25,12 +25,6 @@ def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
     return w
 
 
-@pytest.fixture
-def client(world):  # type: ignore[no-untyped-def]
-    with world.client() as c:
-        yield c
-
-
 def test_ask_answers_with_sources_and_audit(world, client) -> None:  # type: ignore[no-untyped-def]
     r = client.post("/api/v1/ask", json={"question": "Wie verleende de omgevingsvergunning voor de sporthal?"},
                     headers=bearer(world, "anna"))

@@ -18,13 +18,8 @@ from appliance.audit import log as audit
 from appliance.jobs import queue_for
 from models.fakes import FakeLLM
 from tests.integration.ask_support import HIDDEN_Q, SPORTHAL_Q, FewTokens, parse_sse
-from tests.integration.web_support import bearer, build_world, csrf, sign_in
+from tests.integration.web_support import bearer, csrf, sign_in
 from tests.llm_fixture import require_smollm
-
-
-@pytest.fixture
-def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    return build_world(appliance, tmp_path)
 
 
 @pytest.fixture(scope="module")

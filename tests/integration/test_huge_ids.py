@@ -12,16 +12,11 @@ import pytest
 from litestar.exceptions import HTTPException
 
 from appliance.ids import MAX_ID
-from tests.integration.web_support import bearer, build_world, csrf, sign_in
+from tests.integration.web_support import bearer, csrf, sign_in
 from webui.errors import as_belfort_error
 
 HUGE = (99999999999999999999999, 2**63)
 PATH_PARAM = re.compile(r"\{([a-z_]+):(int|str)\}")
-
-
-@pytest.fixture
-def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    return build_world(appliance, tmp_path)
 
 
 def _routes(world: Any) -> Iterator[tuple[str, str, list[str]]]:

@@ -15,14 +15,9 @@ from appliance.context import open_appliance
 from appliance.errors import BelfortError
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
-from tests.integration.web_support import PW, build_world, client_from, csrf, sign_in
+from tests.integration.web_support import PW, client_from, csrf, sign_in
 
 SIGNED_OUT = (302, 303, 307)
-
-
-@pytest.fixture
-def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    return build_world(appliance, tmp_path)
 
 
 def test_a_copied_cookie_stops_working_after_sign_out(world) -> None:  # type: ignore[no-untyped-def]

@@ -24,11 +24,6 @@ AI_LABEL = "Antwoord gegenereerd door AI — controleer de bronnen"
 
 
 @pytest.fixture
-def world(appliance, tmp_path):  # type: ignore[no-untyped-def]
-    return build_world(appliance, tmp_path)
-
-
-@pytest.fixture
 def anna(world):  # type: ignore[no-untyped-def]
     with world.client() as c:
         assert sign_in(c, "anna").status_code in (302, 303)

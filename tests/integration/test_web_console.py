@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from appliance.access import accounts
 from tests.filefactory import make_corrupt_pdf
-from tests.integration.web_support import PW, build_world, csrf, sign_in
-
-
-@pytest.fixture
-def world(appliance, tmp_path):
-    return build_world(appliance, tmp_path)
-
+from tests.integration.web_support import PW, csrf, sign_in
 
 
 def upload(client, name, content, collection="bouw"):  # type: ignore[no-untyped-def]

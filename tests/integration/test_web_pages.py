@@ -6,20 +6,8 @@ import re
 
 import pytest
 
-from tests.integration.web_support import PW, build_world, csrf, sign_in
+from tests.integration.web_support import PW, csrf, sign_in
 from webui.security import CSP
-
-
-@pytest.fixture
-def world(appliance, tmp_path):
-    return build_world(appliance, tmp_path)
-
-
-@pytest.fixture
-def client(world):
-    with world.client() as c:
-        yield c
-
 
 
 def test_pages_need_a_session_and_redirect_to_sign_in(client):
