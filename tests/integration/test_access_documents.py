@@ -16,6 +16,7 @@ import shutil
 import pytest
 from sqlmodel import select
 
+from appliance import documents
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.access.principals import SYSTEM, Principal
@@ -24,7 +25,6 @@ from appliance.audit import log as audit
 from appliance.context import open_appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AnswerRecord, Collection
-from appliance import documents
 from appliance.errors import Forbidden
 from appliance.privacy.pseudonyms import SETTING
 from appliance.storage.csv_safe import formula_safe

@@ -48,8 +48,8 @@ def test_upload_errors_are_clear(world, signed_in, tmp_path):
 
 
 def test_upload_too_large_page(tmp_path):
-    from appliance.context import open_appliance
     from appliance import documents
+    from appliance.context import open_appliance
     from models.fakes import FakeEmbedder
     from tests.conftest import make_settings
     from tests.integration.web_support import World

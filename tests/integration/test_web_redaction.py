@@ -8,9 +8,9 @@ import shutil
 import pypdfium2 as pdfium
 import pytest
 
+from appliance import documents
 from appliance.access import accounts
 from appliance.context import open_appliance
-from appliance import documents
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
 from tests.filefactory import make_pdf

@@ -8,10 +8,10 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from appliance import documents
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.context import Appliance
-from appliance import documents
 from appliance.jobs import queue_for
 from tests.filefactory import make_pdf, make_text
 

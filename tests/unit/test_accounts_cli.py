@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from appliance import documents
 from appliance.access import accounts
 from appliance.access import tokens as api_tokens
 from appliance.context import open_appliance
-from appliance import documents
 from appliance.settings import load_settings
 from ops.cli import main
 
