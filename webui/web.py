@@ -17,7 +17,6 @@ from appliance.errors import Forbidden
 from appliance.i18n import LANGUAGES, t
 
 LANG_COOKIE = "belfort_lang"
-ROLE_RANK = {"staff": 0, "archivist": 1, "admin": 2, "system": 3}
 
 
 class SignInRequired(NotAuthorizedException):
@@ -59,7 +58,7 @@ def optional_principal(request: Request, appliance: Appliance) -> Principal | No
 
 
 def require_role(who: Principal, role: str) -> None:
-    if ROLE_RANK.get(who.role, -1) < ROLE_RANK[role]:
+    if not who.has_role(role):  # the rule is the principal's (appliance.access)
         raise Forbidden(
             "auth.forbidden", f"this page needs the role {role}", hint="ask an administrator for access"
         )

@@ -9,6 +9,9 @@ from sqlmodel import Session, select
 from appliance.db.tables import Collection, CollectionGroup, User, UserGroup
 from appliance.errors import Forbidden
 
+# Each role may do what the roles below it may: staff < archivist < admin < system.
+ROLE_RANK = {"staff": 0, "archivist": 1, "admin": 2, "system": 3}
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -25,6 +28,10 @@ class Principal:
     @property
     def can_ingest(self) -> bool:
         return self.role in ("archivist", "admin", "system")
+
+    def has_role(self, role: str) -> bool:
+        """At least `role` (an unknown role of the principal has none)."""
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
 
 
 SYSTEM = Principal(user_id=None, username="system", role="system")
