@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from appliance.db.engine import MIGRATIONS
-from hardware import Hardware, detect
+from hardware import Hardware, detect, profile
 from models.catalog import describe_missing, get_entry, load_catalog, verify_model
 
 if TYPE_CHECKING:
@@ -116,10 +116,25 @@ def check_models(app: Appliance) -> list[Check]:
         out.append(_model_check(app, s.search.embedder_model, "embedder", required=True))
     if s.llm.engine == "llama-cpp":
         # Search works without the LLM; answers come with a later feature.
-        out.append(_model_check(app, s.llm.model, "llm", required=False))
+        out.append(_model_check(app, app.llm_choice().name, "llm", required=False))
     if s.profile != "test":
         out.append(_model_check(app, s.asr.model, "transcriber", required=False))
     return out
+
+
+def check_llm_choice(app: Appliance, hw: Hardware) -> Check:
+    """Which LLM runs and why: `llm.model`, or for `auto` the profile of this hardware."""
+    from models.registry import choose_llm
+
+    if app.settings.llm.engine != "llama-cpp":
+        return Check("llm.model", True, f"no local model: llm.engine is {app.settings.llm.engine}",
+                     required=False)
+    choice = choose_llm(app.engines.cfg, profile(hw))
+    if choice.reason != "fallback":
+        return Check("llm.model", True, choice.describe(), required=False)
+    return Check("llm.model", False, choice.describe(), required=False,
+                 hint=f"provision {choice.preferred}.gguf into {app.settings.models_dir / choice.preferred} "
+                 "(`belfort models import DIR`), or set llm.model to keep the small model")
 
 
 def check_diarizer(app: Appliance) -> Check:
@@ -305,6 +320,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_tesseract()
     checks.append(check_frog(app))
     checks.append(check_llama(app))
+    checks.append(check_llm_choice(app, hw))
     checks.append(check_diarizer(app))
     checks += check_engines(app)
     checks += check_minutes_templates(app)

@@ -21,7 +21,7 @@ from appliance.settings import Settings
 from appliance.storage.layout import DataLayout
 from hardware.profile import Profile, machine_profile
 from models.base import ModelError
-from models.registry import ENGINE_KINDS, EngineSettings, Registry
+from models.registry import ENGINE_KINDS, EngineSettings, LlmChoice, Registry
 
 if TYPE_CHECKING:
     from appliance.index.base import VectorIndex
@@ -216,12 +216,16 @@ class Appliance:
         """Every engine's status (the doctor, the admin console, the API); `load` loads kinds first."""
         return self.engines.status(load)
 
+    def llm_choice(self) -> LlmChoice:
+        """Which LLM model runs and why (`llm.model`, or the hardware profile's for `auto`)."""
+        return self.registry.llm_choice()
+
     def llm_status(self) -> dict[str, Any]:
         """{'ok', 'engine', 'model', 'sha256', 'code', 'message', 'hint'} (loads the model if needed)."""
         llm = self.llm
         st = self.engines.status()[ENGINE_KINDS.index("llm")]
         out: dict[str, Any] = {"ok": llm is not None, "engine": self.settings.llm.engine,
-                               "model": getattr(llm, "name", self.settings.llm.model),
+                               "model": getattr(llm, "name", self.llm_choice().name),
                                "sha256": getattr(llm, "sha256", "")}
         if st.code:
             out.update(code=st.code, message=st.message, hint=st.hint)

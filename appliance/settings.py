@@ -85,7 +85,8 @@ class SearchSettings(_Section):
 
 class LLMSettings(_Section):
     engine: str = Field("llama-cpp", description="LLM engine: llama-cpp | openai-compatible | none.")
-    model: str = Field("qwen2.5-coder-0.5b-instruct-q4_k_m", description="Catalog name of the GGUF model.")
+    model: str = Field("auto", description="Catalog name of the GGUF model; auto: the hardware profile's "
+                       "(Qwen2.5-Coder-1.5B with at least 8 GB RAM free for the LLM, else 0.5B).")
     base_url: str = Field("", description="On-premises OpenAI-compatible endpoint (openai-compatible).")
     context_size: int = Field(0, description="Context window; 0 takes the hardware profile's value.")
     threads: int = Field(0, description="CPU threads; 0 takes the hardware profile's value.")

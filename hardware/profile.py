@@ -18,6 +18,24 @@ class Profile:
     whisper_compute_type: str  # int8 on CPU, float16 on a GPU
     embed_threads: int
     ocr_engine: str  # tesseract | rapidocr
+    # Which default LLM fits: "1.5b" where at least LARGE_LLM_MIN_GB of memory is free for it, else
+    # "0.5b". `llm_memory_gb` is that memory (RAM less what the rest of the appliance keeps).
+    llm_size: str = "0.5b"
+    llm_memory_gb: float = 0.0
+
+
+# RAM the rest of the appliance keeps (OS, web server, embedder, whisper, OCR, ingest cage).
+APPLIANCE_RESERVE_GB = 4.0
+# Memory free for the LLM from which the 1.5B model is the default (its weights take 1.1 GB; the
+# rest is context, batch buffers and room for two requests at once).
+LARGE_LLM_MIN_GB = 8.0
+
+
+def llm_memory_gb(hw: Hardware) -> float:
+    """Memory the LLM may use: VRAM on a GPU that takes every layer, else RAM less the reserve."""
+    if hw.gpu is not None and hw.vram_gb >= 4:
+        return hw.vram_gb
+    return max(0.0, hw.ram_gb - APPLIANCE_RESERVE_GB)
 
 
 def profile(hw: Hardware) -> Profile:
@@ -32,6 +50,7 @@ def profile(hw: Hardware) -> Profile:
         context = 2048
     else:
         context = 1024
+    llm_memory = llm_memory_gb(hw)
     return Profile(
         # One core stays free for ingest and the web server: llama.cpp threads that compete for cores
         # slow down by an order of magnitude (measured on 2 cores: 2 threads 15x slower under load).
@@ -44,6 +63,8 @@ def profile(hw: Hardware) -> Profile:
         # Tesseract is the packaged Debian default; RapidOCR is the accurate choice where there is
         # room for onnxruntime and its models.
         ocr_engine="rapidocr" if gpu or (cores >= 8 and hw.ram_gb >= 16) else "tesseract",
+        llm_size="1.5b" if llm_memory >= LARGE_LLM_MIN_GB else "0.5b",
+        llm_memory_gb=round(llm_memory, 1),
     )
 
 

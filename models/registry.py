@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
-from hardware.profile import Profile
+from hardware.profile import LARGE_LLM_MIN_GB, Profile
 from models.base import LLM, Diarizer, Embedder, ModelError, NerTagger, OcrEngine, Transcriber
 
 DEFAULT_ASR_MODEL = "whisper-base"
@@ -131,10 +131,56 @@ def llm_model_file(models_dir: Path, name: str) -> tuple[Path, str]:
     return folder / entry.main_file.path, entry.main_file.sha256
 
 
+# `llm.model = "auto"`: the hardware profile's size class -> the model that runs (see hardware.profile).
+AUTO_LLM = "auto"
+SMALL_LLM = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+PROFILE_LLMS = {"1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m", "0.5b": SMALL_LLM}
+
+
+@dataclass(frozen=True)
+class LlmChoice:
+    """Which LLM model runs and why: `reason` is setting | profile | fallback (the profile's model is
+    not provisioned, the small one runs instead)."""
+
+    name: str
+    reason: str
+    preferred: str = ""  # the profile's model, where it differs from `name`
+    memory_gb: float = 0.0
+
+    def describe(self) -> str:
+        if self.reason == "setting":
+            return f"{self.name} runs: set by llm.model"
+        room = f"{self.memory_gb:g} GB free for the LLM"
+        if self.reason == "fallback":
+            return (f"{self.name} runs: this machine ({room}) suits {self.preferred}, "
+                    f"which is not provisioned")
+        need = "at least" if self.name != SMALL_LLM else "less than"
+        return f"{self.name} runs: chosen by the hardware profile ({room}, {need} {LARGE_LLM_MIN_GB:g} GB)"
+
+
+def _provisioned(models_dir: Path, name: str) -> bool:
+    try:
+        path, _ = llm_model_file(models_dir, name)
+    except ModelError:
+        return False
+    return path.is_file() or (path.is_dir() and any(path.glob("*.gguf")))
+
+
+def choose_llm(cfg: EngineSettings, prof: Profile) -> LlmChoice:
+    """The model of `llm.model`; for `auto`, the profile's size class, else the small model when the
+    profile's is absent (a box with room for 1.5B still answers with 0.5B rather than not at all)."""
+    if cfg.llm_model and cfg.llm_model != AUTO_LLM:
+        return LlmChoice(cfg.llm_model, "setting")
+    preferred = PROFILE_LLMS.get(prof.llm_size, SMALL_LLM)
+    if preferred == SMALL_LLM or _provisioned(cfg.models_dir, preferred):
+        return LlmChoice(preferred, "profile", memory_gb=prof.llm_memory_gb)
+    return LlmChoice(SMALL_LLM, "fallback", preferred=preferred, memory_gb=prof.llm_memory_gb)
+
+
 def _llama_cpp(cfg: EngineSettings, prof: Profile) -> LLM:
     from models.llamacpp import LlamaCppLLM
 
-    path, sha = llm_model_file(cfg.models_dir, cfg.llm_model)
+    path, sha = llm_model_file(cfg.models_dir, choose_llm(cfg, prof).name)
     if not path.exists():
         raise ModelError("llm.model_missing", f"model file {path} not found",
                          hint="provision it with `belfort models install-defaults` (or `belfort models import`)")
@@ -296,6 +342,9 @@ class Registry:
 
     def llm_runtime(self) -> LlmRuntime:
         return llm_runtime(self.cfg, self.profile)
+
+    def llm_choice(self) -> LlmChoice:
+        return choose_llm(self.cfg, self.profile)
 
     def embedder(self) -> Embedder:
         from models.catalog import resolve_model_dir

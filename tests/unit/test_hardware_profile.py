@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hardware import Hardware, detect, profile
+from hardware import Hardware, detect, fallback_profile, profile
 from hardware.detect import parse_cpu_flags, parse_meminfo_gb, parse_nvidia_smi
 
 CPUINFO = "processor\t: 0\nmodel name\t: Fake CPU\nflags\t\t: fpu sse2 avx avx2 fma f16c\n\nprocessor\t: 1\n"
@@ -41,3 +41,15 @@ def test_gpu_box_offloads_every_layer() -> None:
     assert p.llm_gpu_layers == -1 and p.llm_context == 8192 and p.whisper_compute_type == "float16"
     tiny = profile(Hardware(cpu_count=4, ram_gb=2, gpu="old card", vram_gb=2))
     assert tiny.llm_gpu_layers == 0 and tiny.llm_context == 1024
+
+
+def test_default_llm_size_follows_the_ram_free_for_it() -> None:
+    small = profile(Hardware(cpu_count=2, ram_gb=8))  # 8 GB box: 4 GB left after the appliance
+    assert small.llm_size == "0.5b" and small.llm_memory_gb == 4.0
+    edge = profile(Hardware(cpu_count=2, ram_gb=11.9))
+    assert edge.llm_size == "0.5b"
+    big = profile(Hardware(cpu_count=4, ram_gb=16))
+    assert big.llm_size == "1.5b" and big.llm_memory_gb == 12.0
+    gpu = profile(Hardware(cpu_count=4, ram_gb=8, gpu="NVIDIA L4", vram_gb=24))
+    assert gpu.llm_size == "1.5b"  # the GPU holds the model, whatever the RAM
+    assert fallback_profile(2).llm_size == "0.5b"  # unknown hardware: the small model
