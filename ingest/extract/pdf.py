@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.extract.common import clean_text, title_from_stem, wrap_errors
+from ingest.extract.pdfdoc import repair_title
 from ingest.types import Extracted, IngestError, Page
 
 # Fewer letters than this on a page with an image: the page is a scan (a stamp or page number
@@ -42,7 +43,7 @@ def extract_pdf(path: Path, mime: str = "application/pdf") -> Extracted:
                     pages.append(Page(number=index + 1, text=text))
                 finally:
                     page.close()
-            meta_title = (pdf.get_metadata_dict(skip_empty=True).get("Title") or "").strip()
+            meta_title = repair_title((pdf.get_metadata_dict(skip_empty=True).get("Title") or "").strip())
         finally:
             pdf.close()
 
