@@ -38,6 +38,8 @@ class HitOut:
     language: str
     document_url: str
     original_url: str
+    coverage: float = 1.0  # weighted share of the query's content words in the passage
+    relevant: bool = True  # the passage holds enough of them to be about the query
 
 
 @dataclass
@@ -57,6 +59,7 @@ class SearchOut:
     total: int
     took_ms: float
     hits: list[HitOut] = field(default_factory=list)
+    relevant: bool = False  # some hit is about the query; the hits are the nearest passages either way
 
 
 @dataclass

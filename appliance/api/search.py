@@ -43,6 +43,9 @@ def search_endpoint(
                 h.language,
                 view,
                 original,
+                h.coverage,
+                h.relevant,
             )
         )
-    return SearchOut(query=result.query, total=result.total, took_ms=result.took_ms, hits=hits)
+    return SearchOut(query=result.query, total=result.total, took_ms=result.took_ms, hits=hits,
+                     relevant=result.relevant)

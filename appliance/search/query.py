@@ -22,6 +22,7 @@ from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import fts_match_expression, query_terms, snippet
+from appliance.search.relevance import MIN_COVERAGE, content_words, coverage, word_weights
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -47,6 +48,8 @@ class Hit:
     snippet_html: str
     score: float
     language: str
+    coverage: float = 1.0  # weighted share of the query's content words in the passage (relevance.py)
+    relevant: bool = True  # coverage >= MIN_COVERAGE
 
 
 @dataclass
@@ -56,6 +59,7 @@ class SearchResult:
     total: int = 0
     took_ms: float = 0.0
     mode: str = "hybrid"
+    relevant: bool = False  # whether any hit is about the query (the hits are the nearest ones either way)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -170,6 +174,16 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
     return hits
 
 
+def _judge(session: Session, scope: list[int], query: str, hits: list[Hit]) -> bool:
+    """Set each hit's coverage and relevance; True when at least one hit is relevant."""
+    words = content_words(query)
+    weights = word_weights(session, words, scope) if hits and words else {}
+    for hit in hits:
+        hit.coverage = round(coverage(words, weights, hit.text), 3)
+        hit.relevant = hit.coverage >= MIN_COVERAGE
+    return any(h.relevant for h in hits)
+
+
 def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
            collections: Iterable[int | str] | None = None, mode: str = "hybrid",
            doc_type: str | None = None) -> SearchResult:
@@ -194,6 +208,7 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
         else:
             ranked = keyword if used == "keyword" else vector
         hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)
+        relevant = _judge(session, scope, q, hits)
     took = (time.perf_counter() - started) * 1000
     total = len(hits) if doc_type else len(ranked)
-    return SearchResult(query=q, hits=hits, total=total, took_ms=round(took, 2), mode=used)
+    return SearchResult(query=q, hits=hits, total=total, took_ms=round(took, 2), mode=used, relevant=relevant)

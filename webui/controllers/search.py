@@ -1,6 +1,8 @@
-"""The staff search page: passages with highlights, source, page and links to the original."""
+"""The staff search page: documents with their best passage first (highlights, source, page, links to\nthe original), the document's other passages behind it, and "nothing relevant" said as such."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
@@ -10,35 +12,36 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.documents import DOC_TYPES
 from appliance.errors import BelfortError
-from appliance.search import links
+from appliance.search import Hit, links
 from webui.translate import error_text
 from webui.web import language_of, page
 
-MAX_RESULTS = 20
+MAX_DOCUMENTS = 10  # documents listed, each with its best passage
+MAX_PASSAGES = 60  # passages fetched and grouped under those documents
 
 
 @get("/", sync_to_thread=True, include_in_schema=False)
 def search_page(
-    request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = "", doc_type: str = ""
+    request: Request, appliance: Appliance, who: Principal, q: str = "", collection: str = "", doc_type: str = "",
+    closest: int = 0,
 ) -> Template:
-    from appliance.search import search
+    from appliance.search import readable_result, search
 
     readable = access.readable_collections(appliance, who)
     results, error, status = None, "", 200
     if q.strip():
         try:
             results = search(
-                appliance, who, q, limit=MAX_RESULTS, collections=[collection] if collection else None,
+                appliance, who, q, limit=MAX_PASSAGES, collections=[collection] if collection else None,
                 doc_type=doc_type if doc_type in DOC_TYPES else None,
             )
         except BelfortError as exc:
             if not exc.code.startswith("search."):
                 raise
             error, status = error_text(language_of(request), exc.code, exc.message), exc.status
-    hits = []
-    for h in results.hits if results else []:
-        view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)
-        hits.append({"hit": h, "view": view, "original": original})
+    grouped = readable_result(results.hits, max_groups=MAX_DOCUMENTS, closest=bool(closest)) if results else None
+    groups = [{"best": _linked(g.best), "more": [_linked(h) for h in g.more]} for g in grouped.groups] \
+        if grouped else []
     return page(
         request,
         "search.html",
@@ -49,10 +52,17 @@ def search_page(
         doc_type=doc_type,
         doc_types=DOC_TYPES,
         results=results,
-        hits=hits,
+        grouped=grouped,
+        groups=groups,
+        closest=bool(closest),
         error=error,
         status=status,
     )
+
+
+def _linked(h: Hit) -> dict[str, Any]:
+    view, original = links(h.document_id, h.page, h.source_path, h.chunk_id, h.char_start, h.char_end)
+    return {"hit": h, "view": view, "original": original}
 
 
 HANDLERS = [search_page]
