@@ -24,13 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appliance.access.principals import SYSTEM  # noqa: E402
-from appliance.context import open_appliance  # noqa: E402
-from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows  # noqa: E402
-from appliance.search import readable_result, search  # noqa: E402
-from appliance.search.relevance import content_words  # noqa: E402
-from appliance.settings import build_settings  # noqa: E402
-from models.fakes import FakeEmbedder  # noqa: E402
+from appliance.access.principals import SYSTEM
+from appliance.context import open_appliance
+from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
+from appliance.search import readable_result, search
+from appliance.search.relevance import content_words
+from appliance.settings import build_settings
+from models.fakes import FakeEmbedder
 
 # ../shared/eval from the main checkout, ../../shared/eval from a worktree under wt/
 EVAL = next((p / "shared" / "eval" / "dekamer_dev.jsonl" for p in (ROOT.parent, ROOT.parent.parent)
