@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Collection, Mapping
 
 from sqlmodel import Session
 
 from appliance.ask.citations import content_words, split_sentences
-from appliance.index.text import fold, term_variants
+from appliance.index.text import fold, fts_idf, term_variants, terms_of, weighted_coverage
 
 # Languages the detector may say; only nl/fr/en are answered in, the rest is "unsupported".
 DETECTABLE = ("nl", "fr", "en", "de", "es", "it", "pt", "pl", "tr")
@@ -27,10 +26,7 @@ def detect_question_language(question: str) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    out: set[str] = set()
-    for w in set(content_words(text)):
-        out |= term_variants(w)
-    return out
+    return terms_of(content_words(text))
 
 
 def relevance(question: str, passage: str, weights: Mapping[str, float] | None = None) -> float:
@@ -40,35 +36,12 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     words = set(content_words(question))
     if not words:
         return 0.0
-    terms = _terms(passage)
-    w = weights or {}
-    total = sum(w.get(x, 1.0) for x in words)
-    found = sum(w.get(x, 1.0) for x in words if term_variants(x) & terms)
-    return found / total if total else 0.0
+    return weighted_coverage(words, weights or {}, _terms(passage))
 
 
 def idf_weights(session: Session, question: str, scope: Collection[int], max_words: int = 120) -> dict[str, float]:
-    """log((N + 1) / (df + 1)) + 1 per content word of the question, N and df counted in the
-    keyword index over the `scope` collections only (those the asker may read): counts over every
-    collection would tell, through the relevance scores, how common a word is in documents the
-    asker cannot read (issue 19)."""
-    from sqlalchemy import text as sql
-
-    from appliance.index.text import fts_match_expression, scope_token
-
-    ids = sorted(scope)
-    if not ids:
-        return {}
-    scopes = " OR ".join(f'"{scope_token(c)}"' for c in ids)
-    n = int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
-                            {"q": f"scope : ({scopes})"}).scalar_one() or 0)
-    out: dict[str, float] = {}
-    for word in list(dict.fromkeys(content_words(question)))[:max_words]:
-        expr = fts_match_expression(sorted(term_variants(word)), ids)
-        df = int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
-                                 {"q": expr}).scalar_one() or 0)
-        out[word] = math.log((n + 1) / (df + 1)) + 1.0
-    return out
+    """Rarity weights of the question's content words in the collections the asker may read."""
+    return fts_idf(session, content_words(question), scope, max_words)
 
 
 # Cosine a passage needs to count as relevant, per embedding engine (their scales differ: e5's

@@ -8,11 +8,13 @@ so a query term is stemmed with every supported stemmer and the variants are OR-
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
 import Stemmer  # PyStemmer: Snowball stemmers in C
 
@@ -190,3 +192,40 @@ def snippet(text: str, terms: set[str], width: int = 240) -> tuple[str, list[tup
     suffix = "…" if hi < len(text) else ""
     inside = [(s - lo + len(prefix), e - lo + len(prefix)) for s, e in spans if s >= lo and e <= hi]
     return prefix + text[lo:hi] + suffix, inside
+
+
+# --- how much of a query a passage carries (Ask's relevance gate and the search page) -------------
+
+
+def terms_of(words: Iterable[str]) -> set[str]:
+    """Every stem variant of `words` (folded words)."""
+    out: set[str] = set()
+    for word in set(words):
+        out |= term_variants(word)
+    return out
+
+
+def weighted_coverage(words: Collection[str], weights: Mapping[str, float], terms: set[str]) -> float:
+    """Share of `words` found among a passage's `terms`, each word weighted (1.0 when unweighted)."""
+    total = sum(weights.get(w, 1.0) for w in words)
+    found = sum(weights.get(w, 1.0) for w in words if term_variants(w) & terms)
+    return found / total if total else 0.0
+
+
+def fts_idf(session: Any, words: Iterable[str], scope: Collection[int], max_words: int) -> dict[str, float]:
+    """log((N + 1) / (df + 1)) + 1 per word (at most `max_words`), N and df counted in the keyword
+    index over the `scope` collections only: counts over every collection would tell how common a
+    word is in documents the reader cannot see (issue 19)."""
+    from sqlalchemy import text as sql
+
+    ids = sorted(scope)
+    if not ids:
+        return {}
+    count = sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q")
+    scopes = " OR ".join(f'"{scope_token(c)}"' for c in ids)
+    n = int(session.execute(count, {"q": f"scope : ({scopes})"}).scalar_one() or 0)
+    out: dict[str, float] = {}
+    for word in list(dict.fromkeys(words))[:max_words]:
+        df = int(session.execute(count, {"q": fts_match_expression(sorted(term_variants(word)), ids)}).scalar_one() or 0)
+        out[word] = math.log((n + 1) / (df + 1)) + 1.0
+    return out
