@@ -57,6 +57,7 @@ class PromptSource:
     number: int
     title: str
     text: str
+    context: str = ""  # heading path: where in its document the passage stands
 
 
 # Sentences in a passage that address the model rather than inform the reader: redacted before
@@ -90,12 +91,19 @@ def _clean(text: str) -> str:
     return re.sub(r"</?\s*bron\b[^>]*>", " ", text, flags=re.IGNORECASE).strip()
 
 
+def _heading_line(context: str) -> str:
+    """'[Reispas > Tarieven]' above a passage: a table row or a list item far from its heading still
+    says what it is about."""
+    context = " ".join(_clean(context).split())
+    return f"[{context}]\n" if context else ""
+
+
 def build_messages(question: str, sources: Sequence[PromptSource], language: str, *,
                    max_sentences: int = 3) -> list[ChatMessage]:
     lang = language if language in LANGUAGES else "nl"
     task = TASK[lang].format(max_sentences=max_sentences)
     blocks = "\n\n".join(
-        f'<bron nummer="{s.number}">\n{_clean(s.text)}\n</bron>'
+        f'<bron nummer="{s.number}">\n{_heading_line(s.context)}{_clean(s.text)}\n</bron>'
         for s in sources
     )
     label = {"nl": "Vraag", "fr": "Question", "en": "Question"}[lang]

@@ -75,6 +75,7 @@ class Chunk(SQLModel, table=True):
     char_end: int = 0
     language: str = ""
     active: bool = Field(default=True, index=True)
+    context: str = ""  # heading path (title > section > subsection): indexed and prompted with the text
 
 
 class FailedFile(SQLModel, table=True):

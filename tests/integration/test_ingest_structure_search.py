@@ -1,0 +1,70 @@
+"""Tables and heading paths from ingest to the index and the prompt, with exact anchors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text as sql
+from sqlmodel import select
+
+from appliance.access.principals import SYSTEM
+from appliance.ask.prompts import PromptSource, build_messages
+from appliance.context import Appliance
+from appliance.db.engine import read_session
+from appliance.db.tables import Chunk
+from appliance.documents.ingest import ingest_file
+from appliance.index.sync import ACTIVE_CHUNKS
+from appliance.search.query import search
+from ingest.extract import extract
+
+ROW = "Reispas volwassene: Normale procedure € 85,00; Dringende procedure € 270,00"
+PROSE = "<p>" + "De aanvraag gebeurt aan het loket burgerzaken na een afspraak. " * 20 + "</p>"
+PAGE = (
+    "<html lang='nl'><head><title>Reispas aanvragen</title></head><body><h1>Reispas</h1>" + PROSE
+    + "<h2>Spoedprocedure</h2><table><tr><th></th><th>Normale procedure</th><th>Dringende procedure</th></tr>"
+    "<tr><td>Reispas volwassene</td><td>€ 85,00</td><td>€ 270,00</td></tr></table>"
+    "<h2>Levering</h2>" + PROSE + "</body></html>"
+)
+
+
+def _ingest(appliance: Appliance, tmp_path: Path) -> tuple[Path, list[Chunk]]:
+    path = tmp_path / "in" / "reispas.html"
+    path.parent.mkdir(parents=True)
+    path.write_text(PAGE, encoding="utf-8")
+    out = ingest_file(appliance, path, "burgerzaken")
+    assert out.state == "ingested"
+    with read_session(appliance.db) as s:
+        query = select(Chunk).where(Chunk.document_id == out.document_id).order_by(Chunk.ordinal)
+        chunks = list(s.exec(query))
+    return path, chunks
+
+
+def test_chunks_store_their_heading_path_beside_exact_anchors(appliance: Appliance, tmp_path: Path) -> None:
+    path, chunks = _ingest(appliance, tmp_path)
+    page = extract(path).pages[0].text
+    for c in chunks:
+        assert page[c.char_start:c.char_end] == c.text  # the anchor test holds: context is not in text
+        assert c.context.startswith("Reispas aanvragen > Reispas")
+    table = next(c for c in chunks if ROW in c.text)
+    assert table.context == "Reispas aanvragen > Reispas > Spoedprocedure"
+    assert "Spoedprocedure" not in table.text.split("\n", 1)[1]
+
+
+def test_keyword_and_vector_index_see_the_heading_path(appliance: Appliance, tmp_path: Path) -> None:
+    _, chunks = _ingest(appliance, tmp_path)
+    table = next(c for c in chunks if ROW in c.text)
+    with read_session(appliance.db) as s:
+        indexed = {r[0]: r[2] for r in s.execute(sql(ACTIVE_CHUNKS))}
+    assert indexed[table.id] == f"{table.context}\n{table.text}"  # what FTS and the embedder get
+    # 'aanvragen' is only in the title: every chunk of the page is found by it, the snippet is its text.
+    hits = search(appliance, SYSTEM, "aanvragen", mode="keyword", limit=20).hits
+    assert {h.chunk_id for h in hits} == {c.id for c in chunks}
+    assert all("aanvragen" not in h.snippet_html for h in hits)
+
+
+def test_the_prompt_shows_the_heading_path_above_the_passage() -> None:
+    messages = build_messages("Hoeveel kost een dringende reispas?",
+                              [PromptSource(1, "Reispas", ROW, "Reispas aanvragen > Tarieven")], "nl")
+    assert f'<bron nummer="1">\n[Reispas aanvragen > Tarieven]\n{ROW}\n</bron>' in messages[-1].content
+    plain = build_messages("Vraag?", [PromptSource(1, "Titel", "Tekst.")], "nl")
+    assert '<bron nummer="1">\nTekst.\n</bron>' in plain[-1].content
