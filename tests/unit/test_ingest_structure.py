@@ -298,3 +298,46 @@ def test_a_title_equal_to_the_first_heading_is_not_repeated() -> None:
     assert heading_path("Reispas", headings, 95) == "Reispas > Tarieven > Kinderen"
     assert heading_path("", headings, 130) == "Reispas > Termijn"
     assert heading_path("Gemeente", [], 5) == "Gemeente"
+
+
+# -- born-digital PDF ------------------------------------------------------------------------------
+
+
+def _pdf(path: Path, rows: list[tuple[str, ...]], align: tuple[str, ...] | None = None,
+         prose: str = "De aanvraag gebeurt aan het loket. Breng een pasfoto mee.") -> Path:
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(0, 10, "Tarieven reisdocumenten", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, prose)
+    with pdf.table(text_align=align or "LEFT") as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.output(str(path))
+    return path
+
+
+PDF_PRICES = [("", "Normale procedure", "Dringende procedure"),
+              ("Reispas volwassene", "EUR 85,00", "EUR 270,00"), ("Reispas kind", "EUR 41,00", "EUR 226,00")]
+
+
+@pytest.mark.parametrize("align", [None, ("LEFT", "RIGHT", "RIGHT"), ("LEFT", "CENTER", "CENTER")])
+def test_pdf_table_rows_keep_their_headers_whatever_the_alignment(tmp_path: Path,
+                                                                  align: tuple[str, ...] | None) -> None:
+    result = extract(_pdf(tmp_path / "tarieven.pdf", PDF_PRICES, align))
+    lines = result.pages[0].text.splitlines()
+    assert lines[:2] == ["Tarieven reisdocumenten",
+                         "De aanvraag gebeurt aan het loket. Breng een pasfoto mee."]  # prose stays prose
+    assert "Reispas volwassene: Normale procedure EUR 85,00; Dringende procedure EUR 270,00" in lines
+    assert "Reispas kind: Normale procedure EUR 41,00; Dringende procedure EUR 226,00" in lines
+    _anchors_exact(result)
+
+
+def test_pdf_two_columns_of_words_are_not_a_table(tmp_path: Path) -> None:
+    rows = [("Het college besliste", "over de heraanleg"), ("van de markt en", "de omliggende straten"),
+            ("na overleg met", "de handelaars")]
+    lines = extract(_pdf(tmp_path / "kolommen.pdf", rows)).pages[0].text.splitlines()
+    assert "Het college besliste over de heraanleg" in lines and not any(":" in ln for ln in lines)
