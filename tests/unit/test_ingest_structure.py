@@ -341,3 +341,16 @@ def test_pdf_two_columns_of_words_are_not_a_table(tmp_path: Path) -> None:
             ("na overleg met", "de handelaars")]
     lines = extract(_pdf(tmp_path / "kolommen.pdf", rows)).pages[0].text.splitlines()
     assert "Het college besliste over de heraanleg" in lines and not any(":" in ln for ln in lines)
+
+
+def test_markdown_pipe_tables_and_headings(tmp_path: Path) -> None:
+    path = tmp_path / "loket.md"
+    path.write_text("# Loket\n\nIntro.\n\n## Openingsuren\n\n| dag | Burgerzaken | Omgeving |\n|---|:---:|---|\n"
+                    "| maandag | 8.30 – 12.00 | gesloten |\n| dinsdag | | 13.30 – 16.00 |\n\n- een item\n", encoding="utf-8")
+    result = extract(path)
+    lines = result.pages[0].text.splitlines()
+    assert "maandag: Burgerzaken 8.30 – 12.00; Omgeving gesloten" in lines
+    assert "dinsdag: Omgeving 13.30 – 16.00" in lines and "- een item" in lines
+    assert result.title == "Loket"
+    chunks = _anchors_exact(result, size=60, overlap=10)
+    assert chunks[-1].context == "Loket > Openingsuren"
