@@ -71,3 +71,34 @@ def test_the_prompt_shows_the_heading_path_above_the_passage() -> None:
     assert hostile[-1].content.count("<bron") == 1
     plain = build_messages("Vraag?", [PromptSource(1, "Titel", "Tekst.")], "nl")
     assert '<bron nummer="1">\nTekst.\n</bron>' in plain[-1].content
+
+
+def test_reindex_chunks_documents_of_an_older_chunker_again(appliance: Appliance, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from appliance.db.engine import write_session
+    from appliance.db.tables import DocumentVersion
+    from appliance.documents import rechunk_stale
+    from appliance.index.sync import index_chunks, unindex_chunks
+    from ingest.chunk import CHUNKER_VERSION
+
+    _, chunks = _ingest(appliance, tmp_path)
+    ids = [c.id for c in chunks if c.id is not None]
+    unindex_chunks(appliance, ids)
+    with write_session(appliance.db) as s:  # as chunker 1 left it: one flat chunk, no heading path
+        s.execute(update(Chunk).where(Chunk.id.in_(ids[1:])).values(active=False))  # type: ignore[union-attr]
+        s.execute(update(Chunk).where(Chunk.id == ids[0]).values(text="Reispas volwassene € 85,00 € 270,00",
+                                                                 context=""))
+        s.execute(update(DocumentVersion).values(chunker_version="1"))
+    index_chunks(appliance, ids)
+
+    assert rechunk_stale(appliance) == {"rechunked": 1, "kept": 0, "failed": 0}
+    with read_session(appliance.db) as s:
+        now = list(s.exec(select(Chunk)))
+        versions = {v.chunker_version for v in s.exec(select(DocumentVersion))}
+    assert versions == {CHUNKER_VERSION} and all(c.active and c.context for c in now)
+    assert len(now) == len(chunks) and any(ROW in c.text for c in now)  # the flat chunk is gone
+    assert not any("€ 85,00 € 270,00" in c.text for c in now)
+    hits = search(appliance, SYSTEM, "dringende procedure", mode="keyword").hits
+    assert hits and ROW in hits[0].text
+    assert rechunk_stale(appliance) == {"rechunked": 0, "kept": 0, "failed": 0}  # nothing stale is left
