@@ -16,6 +16,7 @@ from ingest.types import Extracted, Page
 
 ODT_MAX_TAGS = 800_000  # odfpy keeps a Python object per element (~1 KiB each)
 _HEADING_LEVEL = re.compile(r"Heading (\d)")
+_NUMBERED_FORMATS = frozenset({"decimal", "decimalZero", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman"})
 _LIST_ITEM = "\ue001"  # marks a block that is a list, so the next item joins it; removed below
 
 
@@ -29,9 +30,10 @@ def extract_docx(path: Path, mime: str) -> Extracted:
         document = docx.Document(str(path))
         blocks: list[str] = []
         headings: list[tuple[int, str]] = []
+        lists = _DocxLists(document)
         for item in _docx_blocks(document.element.body, document._body, Paragraph, Table):
             if isinstance(item, Paragraph):
-                _docx_paragraph(item, blocks, headings)
+                _docx_paragraph(item, blocks, headings, lists)
             elif isinstance(item, Table):
                 blocks.append(_docx_table(item))
         core_title = (document.core_properties.title or "").strip()
@@ -44,28 +46,60 @@ def extract_docx(path: Path, mime: str) -> Extracted:
     )
 
 
-def _docx_paragraph(paragraph: Any, blocks: list[str], headings: list[tuple[int, str]]) -> None:
+def _docx_paragraph(paragraph: Any, blocks: list[str], headings: list[tuple[int, str]],
+                    lists: _DocxLists) -> None:
     """A heading is noted with its level; a list item joins the list before it, one item per line."""
     text = paragraph.text.strip()
     if not text:
         return
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     level = _HEADING_LEVEL.match(style)
-    if style == "Title" or level:
+    if style == "Title" or level:  # numbered headings ('1. Inleiding') are headings, not a list
         headings.append((int(level.group(1)) if level else 0, text))
-    marker = _docx_list_marker(paragraph, style)
+        blocks.append(text)
+        return
+    marker = lists.marker(paragraph, style)
     if marker and blocks and blocks[-1].startswith(_LIST_ITEM):
         blocks[-1] += f"\n{_LIST_ITEM}{marker}{text}"
     else:
         blocks.append(f"{_LIST_ITEM}{marker}{text}" if marker else text)
 
 
-def _docx_list_marker(paragraph: Any, style: str) -> str:
-    ppr = paragraph._p.pPr
-    numbered = ppr is not None and ppr.numPr is not None
-    if not (numbered or style.startswith("List")):
-        return ""
-    return "- "
+class _DocxLists:
+    """List markers: '- ' for bullets, '1. ', '2. ' for numbered lists (counted per list and level)."""
+
+    def __init__(self, document: Any) -> None:
+        self.formats: dict[tuple[str, str], str] = {}
+        self.counters: dict[tuple[str, str], int] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (AttributeError, KeyError, NotImplementedError):
+            return
+        from docx.oxml.ns import qn
+
+        abstract = {a.get(qn("w:abstractNumId")): a for a in numbering.iterchildren(qn("w:abstractNum"))}
+        for num in numbering.iterchildren(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            levels = abstract.get(ref.get(qn("w:val")) if ref is not None else None)
+            for lvl in levels.iterchildren(qn("w:lvl")) if levels is not None else ():
+                fmt = lvl.find(qn("w:numFmt"))
+                self.formats[(num.get(qn("w:numId")), lvl.get(qn("w:ilvl")))] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "bullet")
+
+    def marker(self, paragraph: Any, style: str) -> str:
+        ppr = paragraph._p.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        if num_pr is not None and num_pr.numId is not None:
+            key = (str(num_pr.numId.val), str(num_pr.ilvl.val if num_pr.ilvl is not None else 0))
+            numbered = self.formats.get(key, "bullet") in _NUMBERED_FORMATS
+        elif style.startswith("List"):
+            key, numbered = (style, "0"), "Number" in style
+        else:
+            return ""
+        if not numbered:
+            return "- "
+        self.counters[key] = self.counters.get(key, 0) + 1
+        return f"{self.counters[key]}. "
 
 
 def _docx_blocks(container: Any, parent: Any, paragraph_cls: Any, table_cls: Any) -> list[Any]:

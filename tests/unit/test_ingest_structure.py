@@ -255,6 +255,13 @@ def test_docx_and_odt_lists_keep_one_item_per_line(tmp_path: Path) -> None:
     assert extract(tmp_path / "lijst.docx").pages[0].text == (
         "Breng mee:\n\n- uw identiteitskaart\n- een pasfoto\n\nDaarna betaalt u.")
 
+    numbered = docx.Document()
+    numbered.add_heading("Procedure", level=1)
+    for item in ("afspraak maken", "betalen"):
+        numbered.add_paragraph(item, style="List Number")
+    numbered.save(str(tmp_path / "stappen.docx"))
+    assert extract(tmp_path / "stappen.docx").pages[0].text == "Procedure\n\n1. afspraak maken\n2. betalen"
+
     def build(doc) -> None:  # type: ignore[no-untyped-def]
         items = List()
         for value in ("uw identiteitskaart", "een pasfoto"):
