@@ -102,3 +102,25 @@ def test_reindex_chunks_documents_of_an_older_chunker_again(appliance: Appliance
     hits = search(appliance, SYSTEM, "dringende procedure", mode="keyword").hits
     assert hits and ROW in hits[0].text
     assert rechunk_stale(appliance) == {"rechunked": 0, "kept": 0, "failed": 0}  # nothing stale is left
+
+
+def test_a_pseudonymised_collection_keeps_names_out_of_the_heading_path(appliance: Appliance,
+                                                                         tmp_path: Path) -> None:
+    from appliance.db.engine import write_session
+    from appliance.db.tables import Collection
+    from appliance.documents.ingest import ensure_collection
+    from appliance.privacy.pseudonyms import SETTING
+
+    coll = ensure_collection(appliance, "sociaal", groups=("ocmw",))
+    with write_session(appliance.db) as s:
+        row = s.get(Collection, coll.id)
+        assert row is not None
+        row.settings_json = {SETTING: True}
+        s.add(row)
+    path = tmp_path / "dossier.md"
+    path.write_text("# Dossier van mevrouw Hilde Vermeersch\n\n## Opvolging van mevrouw Hilde Vermeersch\n\n"
+                    "Mevrouw Hilde Vermeersch belde over haar leefloon.\n", encoding="utf-8")
+    assert ingest_file(appliance, path, "sociaal").state == "ingested"
+    with read_session(appliance.db) as s:
+        chunks = list(s.exec(select(Chunk)))
+    assert chunks and not any("Vermeersch" in c.context or "Vermeersch" in c.text for c in chunks)
