@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ingest.extract.common import clean_text, decode_bytes, looks_binary, title_from_stem, wrap_errors
-from ingest.extract.html_tables import is_data_table, list_markers, table_text
+from ingest.extract.html_tables import list_markers, table_text
 from ingest.extract.tables import locate_headings
 from ingest.types import Extracted, IngestError, Page
 
@@ -112,8 +112,9 @@ def _walk(root, headings: list[tuple[int, str]]) -> str:  # type: ignore[no-unty
         if tag == "pre":  # preformatted: its line breaks are content (plain-text mail in HTML, code)
             out.append("\n" + (node.text(deep=True) or "").replace("\t", "    ") + "\n")  # type: ignore[attr-defined]
             continue
-        if tag == "table" and is_data_table(node):
-            out.append(f"{_BREAK}{table_text(node)}{_BREAK}")
+        rendered = table_text(node) if tag == "table" else None
+        if rendered is not None:  # a data table: row by row; a layout table is walked as blocks
+            out.append(f"{_BREAK}{rendered}{_BREAK}")
             continue
         if tag in SECTION:
             if tag != "p":

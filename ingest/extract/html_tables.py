@@ -1,7 +1,7 @@
 """HTML tables and lists: the grid of a <table> (spans expanded, <th> rows as headers), list markers.
 
-A table that holds headings, nested tables or long running text is a layout table (old intranet
-pages are built of them): the page walk reads it as blocks instead.
+A table whose cells hold headings, lists, tables or long running text is a layout table (old
+intranet pages are built of them): the page walk reads it as blocks instead.
 """
 
 from __future__ import annotations
@@ -10,16 +10,20 @@ from typing import Any
 
 from ingest.extract.tables import LAYOUT_CELL_CHARS, clamp_span, render_table
 
-_LAYOUT_INSIDE = "h1, h2, h3, h4, h5, h6, ul, ol, pre"
+_LAYOUT_CHILDREN = {"table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre"}
 _SECTIONS = {"thead", "tbody", "tfoot"}
+MAX_COLUMNS = 256
+MAX_GRID_CELLS = 500_000  # spans expanded; beyond this (a hostile file) the table is read as blocks
 
 
-def is_data_table(table: Any) -> bool:
-    if table.css_first(_LAYOUT_INSIDE) is not None:
-        return False
-    if any(inner.mem_id != table.mem_id for inner in table.css("table")):  # css() may match the node itself
-        return False
-    return all(len(cell.text(deep=True) or "") <= LAYOUT_CELL_CHARS for cell in table.css("td, th"))
+def _cells(tr: Any) -> list[Any]:
+    return [c for c in tr.iter() if c.tag in ("td", "th")]
+
+
+def _plain_cells(rows: list[tuple[Any, bool]]) -> bool:
+    """No cell holds a heading, a list or a table of its own (only its children are looked at, so
+    that a page of tables nested thousands deep is still read in linear time)."""
+    return not any(child.tag in _LAYOUT_CHILDREN for tr, _ in rows for cell in _cells(tr) for child in cell.iter())
 
 
 def _rows(table: Any) -> list[tuple[Any, bool]]:
@@ -35,19 +39,22 @@ def _rows(table: Any) -> list[tuple[Any, bool]]:
     return rows
 
 
-def table_grid(table: Any) -> tuple[list[list[str]], int]:
-    """(rows of cell texts with merged cells repeated, number of leading header rows)."""
+def table_grid(rows: list[tuple[Any, bool]]) -> tuple[list[list[str]], int] | None:
+    """(rows of cell texts with merged cells repeated, number of leading header rows); None when the
+    expanded grid would be too large."""
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text) of a rowspan
-    header_rows, in_header = 0, True
-    for tr, in_thead in _rows(table):
-        cells = [c for c in tr.iter() if c.tag in ("td", "th")]
+    header_rows, in_header, size = 0, True, 0
+    for tr, in_thead in rows:
+        cells = _cells(tr)
         row: list[str] = []
         for cell in cells:
             _fill_pending(row, pending)
             text = " ".join((cell.text(deep=True) or "").split())
             rowspan = clamp_span(cell.attributes.get("rowspan") or 1)
             for _ in range(clamp_span(cell.attributes.get("colspan") or 1)):
+                if len(row) >= MAX_COLUMNS:
+                    break
                 if rowspan > 1:
                     pending[len(row)] = (rowspan - 1, text)
                 row.append(text)
@@ -56,6 +63,9 @@ def table_grid(table: Any) -> tuple[list[list[str]], int]:
             header_rows += 1
         else:
             in_header = False
+        size += len(row)
+        if size > MAX_GRID_CELLS:
+            return None
         grid.append(row)
     return grid, header_rows
 
@@ -69,10 +79,16 @@ def _fill_pending(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
         row.append(text)
 
 
-def table_text(table: Any) -> str:
-    grid, header_rows = table_grid(table)
+def table_text(table: Any) -> str | None:
+    """The table row by row with its headers; None for a layout table (the walk reads it as blocks)."""
+    rows = _rows(table)
+    if not _plain_cells(rows):
+        return None
+    built = table_grid(rows)
+    if built is None or any(len(c) > LAYOUT_CELL_CHARS for row in built[0] for c in row):
+        return None
     caption = table.css_first("caption")
-    text = render_table(grid, header_rows)
+    text = render_table(*built)
     title = " ".join((caption.text(deep=True) or "").split()) if caption is not None else ""
     return f"{title}\n{text}" if title else text
 

@@ -11,6 +11,7 @@ from typing import Any
 from ingest.extract.tables import MAX_SPAN, clamp_span
 
 MAX_ROW_REPEAT = 1000
+MAX_GRID_CELLS = 500_000  # cells and spanned positions of one table
 _ROW_GROUPS = ("table-header-rows", "table-rows", "table-row-group")
 
 
@@ -34,8 +35,10 @@ def odt_table_grid(table: Any, teletype: Any) -> tuple[list[list[str]], int]:
 
     grid: list[list[str]] = []
     covered: dict[tuple[int, int], str] = {}  # position -> text of the cell whose span covers it
-    header_rows = 0
+    header_rows = size = 0
     for tr, in_header in _rows(table):
+        if size > MAX_GRID_CELLS:  # a hostile file: the rows so far are the table
+            break
         row: list[str] = []
         for cell in tr.childNodes:
             qname = getattr(cell, "qname", None)
@@ -50,15 +53,18 @@ def odt_table_grid(table: Any, teletype: Any) -> tuple[list[list[str]], int]:
             cols = clamp_span(cell.attributes.get((TABLENS, "number-columns-spanned")) or 1)
             rows = clamp_span(cell.attributes.get((TABLENS, "number-rows-spanned")) or 1)
             for _ in range(repeat):
-                for i in range(rows):
-                    for j in range(cols):
-                        if i or j:
-                            covered[(len(grid) + i, len(row) + j)] = text
+                if rows * cols > 1 and size < MAX_GRID_CELLS:
+                    size += rows * cols
+                    for i in range(rows):
+                        for j in range(cols):
+                            if i or j:
+                                covered[(len(grid) + i, len(row) + j)] = text
                 row.append(text)
         repeated = tr.attributes.get((TABLENS, "number-rows-repeated"))
         times = _repeat(repeated, MAX_ROW_REPEAT) if any(row) else 1
         for _ in range(times):
             grid.append(list(row))
+        size += len(row) * times
         if in_header and header_rows == len(grid) - times:  # leading header rows only
             header_rows += times
     return grid, header_rows

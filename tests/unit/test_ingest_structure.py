@@ -361,3 +361,38 @@ def test_markdown_pipe_tables_and_headings(tmp_path: Path) -> None:
     assert result.title == "Loket"
     chunks = _anchors_exact(result, size=60, overlap=10)
     assert chunks[-1].context == "Loket > Openingsuren"
+
+
+# -- hostile tables --------------------------------------------------------------------------------
+
+
+def test_tables_nested_thousands_deep_and_span_bombs_stay_fast_and_bounded() -> None:
+    import time
+
+    from ingest.extract.html import html_to_page
+
+    started = time.perf_counter()
+    nested = html_to_page("<html><body>" + "<table><tr><td>x " * 4000 + "</td></tr></table>" * 4000)[1]
+    assert nested.text.count("x") == 4000  # a layout table: its text, read as blocks
+    bomb = "".join(f"<tr><td colspan=1000 rowspan=1000>c{i}</td></tr>" for i in range(5000))
+    spans = html_to_page(f"<html><body><table>{bomb}</table></body></html>")[1]
+    assert "c4999" in spans.text and len(spans.text) < 200_000
+    assert time.perf_counter() - started < 5  # was quadratic: 6 s and 16 s before the limits
+
+
+def test_odt_span_bomb_is_bounded(tmp_path: Path) -> None:
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        table = Table(name="bom")
+        for i in range(3000):
+            row = TableRow(numberrowsrepeated=1000)
+            cell = TableCell(numbercolumnsspanned=1000, numberrowsspanned=1000, numbercolumnsrepeated=1000)
+            cell.addElement(P(text=f"c{i}"))
+            row.addElement(cell)
+            table.addElement(row)
+        document.text.addElement(table)
+
+    result = extract(_odt(tmp_path / "bom.odt", build))
+    assert result.pages[0].text.startswith("c0") and len(result.pages[0].text) < 20_000_000
