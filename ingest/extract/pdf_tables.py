@@ -16,6 +16,7 @@ from ingest.extract.tables import is_numeric, render_table
 
 MAX_RECTS = 5000  # a page drawn as thousands of runs (a map, a chart): not worth the search
 MIN_ROWS = 3
+RECENT_LINES = 8
 CELL_GAP = 1.5  # in line heights
 COLUMN_TOLERANCE = 6.0  # points
 
@@ -49,7 +50,8 @@ def _lines(textpage: Any) -> list[_Line] | None:
         if not text.strip():
             continue
         middle = (top + bottom) / 2
-        line = next((ln for ln in reversed(lines) if ln.bottom <= middle <= ln.top), None)
+        # Runs come in reading order: their line is one of the last few (bounded: linear time).
+        line = next((ln for ln in reversed(lines[-RECENT_LINES:]) if ln.bottom <= middle <= ln.top), None)
         if line is None:
             line = _Line(top=top, bottom=bottom)
             lines.append(line)
