@@ -180,7 +180,8 @@ class ChunkText(Step):
 
         assert ctx.extracted is not None
         pages = ctx.extracted.pages
-        ctx.chunks = chunk_pages(pages, size=ctx.chunk_chars, overlap=ctx.chunk_overlap)
+        ctx.chunks = chunk_pages(pages, size=ctx.chunk_chars, overlap=ctx.chunk_overlap,
+                                 title=ctx.extracted.title)
         counts: dict[str, int] = {}
         for c in ctx.chunks:
             if c.language:

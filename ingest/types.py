@@ -19,10 +19,18 @@ class IngestError(Exception):
         return (type(self), (self.code, self.message, self.hint))
 
 
+@dataclass(frozen=True)
+class Heading:
+    offset: int  # where the heading's text starts in its page's text
+    level: int  # 0 a title inside the text, 1 a chapter, 2 a section, ...
+    text: str
+
+
 @dataclass
 class Page:
     number: int  # 1-based; formats without pages have one page (sheets: one page per sheet)
     text: str
+    headings: list[Heading] = field(default_factory=list)  # in order of offset; chunks take their path
 
 
 @dataclass
@@ -54,3 +62,4 @@ class ChunkDraft:
     char_start: int  # offsets into that page's text
     char_end: int
     language: str = ""
+    context: str = ""  # heading path (document title > section > subsection); not part of text

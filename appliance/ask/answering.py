@@ -71,6 +71,7 @@ class Source:
     highlight: str = ""  # extractive answers: the best sentence of the passage
     language: str = ""
     prompt_text: str = ""  # what the model sees (best window, instruction-like sentences redacted)
+    context: str = ""  # the passage's heading path (title > section), shown to the model above it
 
 
 @dataclass
@@ -221,7 +222,8 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> list[Source]:
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
-                          text=c.text, relevance=round(relevance(q, c.text, weights), 3), language=c.language))
+                          text=c.text, relevance=round(relevance(q, c.text, weights), 3), language=c.language,
+                          context=c.context))
     _add_similarity(app, q, out)
     return out
 
@@ -262,7 +264,8 @@ def _generate(engine: LLM | None, q: str, chosen: list[Source], language: str, t
     """Run the LLM; None means: fall back to an extractive answer (no engine, busy, failed)."""
     if engine is None:
         return None
-    shown = [prompts.PromptSource(s.number, s.title, s.prompt_text) for s in chosen]
+    shown = [prompts.PromptSource(s.number, s.title, s.prompt_text, prompts.neutralise(s.context)[0])
+             for s in chosen]
     asked = q if len(q) <= PROMPT_QUESTION_CHARS else q[:PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
     messages = prompts.build_messages(asked, shown, language)
     gen = _Generated()

@@ -57,6 +57,7 @@ class PromptSource:
     number: int
     title: str
     text: str
+    context: str = ""  # heading path: where in its document the passage stands
 
 
 # Sentences in a passage that address the model rather than inform the reader: redacted before
@@ -90,12 +91,20 @@ def _clean(text: str) -> str:
     return re.sub(r"</?\s*bron\b[^>]*>", " ", text, flags=re.IGNORECASE).strip()
 
 
+def _heading_attribute(context: str) -> str:
+    """' kop="Reispas › Tarieven"' on a passage's tag: a table row or a list item far from its heading
+    still says what it is about. The value cannot close the tag or the attribute."""
+    context = " ".join(context.replace(" > ", " › ").split())
+    context = context.replace('"', "'").replace("<", " ").replace(">", " ")
+    return f' kop="{" ".join(context.split())}"' if context else ""
+
+
 def build_messages(question: str, sources: Sequence[PromptSource], language: str, *,
                    max_sentences: int = 3) -> list[ChatMessage]:
     lang = language if language in LANGUAGES else "nl"
     task = TASK[lang].format(max_sentences=max_sentences)
     blocks = "\n\n".join(
-        f'<bron nummer="{s.number}">\n{_clean(s.text)}\n</bron>'
+        f'<bron nummer="{s.number}"{_heading_attribute(s.context)}>\n{_clean(s.text)}\n</bron>'
         for s in sources
     )
     label = {"nl": "Vraag", "fr": "Question", "en": "Question"}[lang]

@@ -132,6 +132,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      _add_column("recording", "collection_id", "INTEGER REFERENCES collection(id)", index=True)),
     (20, "web sessions, rate events, sign-in client address, API token scopes and expiry",
      _m20_sessions_and_tokens),
+    (22, "chunk heading path", _add_column("chunk", "context", "TEXT DEFAULT ''")),
 ]
 
 

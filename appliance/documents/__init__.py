@@ -18,6 +18,7 @@ from appliance.documents.reads import (
     opens_inline,
     original_file,
 )
+from appliance.documents.rechunk import rechunk_stale
 from appliance.documents.redaction_review import add_manual as add_manual_redaction
 from appliance.documents.redaction_review import approve as approve_review
 from appliance.documents.redaction_review import decide as decide_review
@@ -71,6 +72,7 @@ __all__ = [
     "prepare_ingest",
     "queued_job_name",
     "readable_pdfa",
+    "rechunk_stale",
     "redacted_export",
     "retry_failed",
     "review_preview_png",

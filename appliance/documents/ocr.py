@@ -65,7 +65,8 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
     pages = [Page(number=p.number, text=p.text) for p in result.pages]
     if collection_pseudonymises(app, doc.collection_id):
         pages = pseudonymise_pages(app, doc.collection_id, pages)
-    drafts = chunk_pages(pages, size=app.settings.ingest.chunk_chars, overlap=app.settings.ingest.chunk_overlap)
+    drafts = chunk_pages(pages, size=app.settings.ingest.chunk_chars, overlap=app.settings.ingest.chunk_overlap,
+                         title=doc.title)
     with write_session(app.db) as s:
         doc = s.get(Document, document_id)
         version = s.get(DocumentVersion, version.id)
@@ -74,7 +75,7 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
             return OcrOutcome(document_id, "skipped")
         rows = [Chunk(version_id=version.id, document_id=document_id, collection_id=doc.collection_id,  # type: ignore[arg-type]
                       ordinal=d.ordinal, text=d.text, page=d.page, char_start=d.char_start,
-                      char_end=d.char_end, language=d.language) for d in drafts]
+                      char_end=d.char_end, language=d.language, context=d.context) for d in drafts]
         s.add_all(rows)
         version.pages = len(pages)
         s.add(version)

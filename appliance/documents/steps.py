@@ -127,7 +127,7 @@ class CommitToStore(Step):
             rows = [
                 Chunk(version_id=version.id, document_id=doc.id, collection_id=ctx.collection_id,  # type: ignore[arg-type]
                       ordinal=c.ordinal, text=c.text, page=c.page, char_start=c.char_start,
-                      char_end=c.char_end, language=c.language)
+                      char_end=c.char_end, language=c.language, context=c.context)
                 for c in ctx.chunks
             ]
             s.add_all(rows)

@@ -31,10 +31,13 @@ log = logging.getLogger(__name__)
 SQL_BATCH = 500  # ids per IN (...) list: far below SQLite's variable limit
 EMBED_BATCH = 64
 
-# A chunk is searchable when it is active and its document is not retired.
+# A chunk is searchable when it is active and its document is not retired. What is indexed (keywords
+# and vectors) is its heading path, then its text: a row of a table far down a page is still found
+# under its page's title and section.
+INDEXED_TEXT = "CASE WHEN c.context != '' THEN c.context || char(10) || c.text ELSE c.text END"
 ACTIVE_CHUNKS = (
-    "SELECT c.id, c.collection_id, c.text, c.language FROM chunk c JOIN document d ON d.id = c.document_id "
-    "WHERE c.active = 1 AND d.state != 'retired'"
+    f"SELECT c.id, c.collection_id, {INDEXED_TEXT}, c.language "
+    "FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.active = 1 AND d.state != 'retired'"
 )
 
 
@@ -152,7 +155,7 @@ def _all_active(app: IndexHost) -> list[tuple[int, int, str, str]]:
 def _active_ids_by_collection(app: IndexHost) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     with read_session(app.db) as s:
-        q = ACTIVE_CHUNKS.replace("c.text, c.language", "0, ''")
+        q = ACTIVE_CHUNKS.replace(f"{INDEXED_TEXT}, c.language", "0, ''")
         for cid, coll, _, _ in s.execute(sql(q)):
             out[coll].add(cid)
         for (coll,) in s.execute(sql("SELECT id FROM collection")):
@@ -164,7 +167,7 @@ def ensure_index(app: IndexHost) -> dict[str, Any]:
     """Repair the indices from SQLite: rebuild on manifest mismatch, a missing file or missing ids."""
     report: dict[str, Any] = {"fts_added": 0, "rebuilt": [], "vectors_added": 0, "vectors_removed": 0}
     with read_session(app.db) as s:
-        q = ACTIVE_CHUNKS.replace("c.text, c.language", "0, ''")
+        q = ACTIVE_CHUNKS.replace(f"{INDEXED_TEXT}, c.language", "0, ''")
         missing_fts = [r[0] for r in s.execute(sql(f"{q} AND c.id NOT IN (SELECT rowid FROM chunk_fts)"))]
         stale_fts = [r[0] for r in s.execute(sql(f"SELECT rowid FROM chunk_fts WHERE rowid NOT IN "
                                                   f"(SELECT id FROM ({q}))"))]

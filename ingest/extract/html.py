@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 from ingest.extract.common import clean_text, decode_bytes, looks_binary, title_from_stem, wrap_errors
+from ingest.extract.html_tables import list_markers, table_text
+from ingest.extract.tables import locate_headings
 from ingest.types import Extracted, IngestError, Page
 
 DROP = {
@@ -52,6 +54,12 @@ def declared_charset(data: bytes) -> str | None:
 
 def html_to_text(markup: str) -> tuple[str, str, str]:
     """Return (title, text, lang) for an HTML document given as str."""
+    title, page, lang = html_to_page(markup)
+    return title, page.text, lang
+
+
+def html_to_page(markup: str) -> tuple[str, Page, str]:
+    """Return (title, page with its headings, lang) for an HTML document given as str."""
     from selectolax.lexbor import LexborHTMLParser
 
     _check_nesting(markup)
@@ -64,8 +72,10 @@ def html_to_text(markup: str) -> tuple[str, str, str]:
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or "") if html_node is not None else ""
     root = tree.body if tree.body is not None else tree.root
-    text = _walk(root) if root is not None else ""
-    return title, text, (lang or "").split("-")[0].lower()
+    headings: list[tuple[int, str]] = []
+    text = _walk(root, headings) if root is not None else ""
+    page = Page(number=1, text=text, headings=locate_headings(text, headings))
+    return title, page, (lang or "").split("-")[0].lower()
 
 
 def _check_nesting(markup: str) -> None:
@@ -79,9 +89,11 @@ def _check_nesting(markup: str) -> None:
         raise too_complex(f"This HTML nests blocks {deepest} deep (at most {MAX_BLOCK_NESTING})")
 
 
-def _walk(root) -> str:  # type: ignore[no-untyped-def]
+def _walk(root, headings: list[tuple[int, str]]) -> str:  # type: ignore[no-untyped-def]
+    """The text of the node, one line per block; headings (level, text) are noted in `headings`."""
     out: list[str] = []
     stack: list[object] = [root]
+    markers: dict[int, str] = {}  # list item -> its marker ('- ', '3. ')
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -100,12 +112,22 @@ def _walk(root) -> str:  # type: ignore[no-untyped-def]
         if tag == "pre":  # preformatted: its line breaks are content (plain-text mail in HTML, code)
             out.append("\n" + (node.text(deep=True) or "").replace("\t", "    ") + "\n")  # type: ignore[attr-defined]
             continue
+        rendered = table_text(node) if tag == "table" else None
+        if rendered is not None:  # a data table: row by row; a layout table is walked as blocks
+            out.append(f"{_BREAK}{rendered}{_BREAK}")
+            continue
         if tag in SECTION:
+            if tag != "p":
+                headings.append((int(tag[1]), node.text(deep=True) or ""))  # type: ignore[attr-defined]
             out.append(_BREAK)
             stack.append(_BREAK)
         elif tag in BLOCK:
             out.append("\n")
             stack.append("\n")
+            if tag in ("ul", "ol"):
+                markers.update(list_markers(node))
+            elif tag == "li":
+                out.append(markers.get(node.mem_id, "- "))  # type: ignore[attr-defined]
         elif tag in CELL:
             stack.append("\t")
         elif tag == "img":
@@ -128,6 +150,6 @@ def extract_html(path: Path, mime: str) -> Extracted:
                           hint="Save the page again from a browser (as 'HTML only') and drop it again.")
     markup, encoding = decode_bytes(data, declared_charset(data))
     with wrap_errors("HTML"):
-        title, text, lang = html_to_text(markup)
+        title, page, lang = html_to_page(markup)
     return Extracted(kind="html", mime=mime, title=title[:300] or title_from_stem(path),
-                     pages=[Page(number=1, text=text)], meta={"encoding": encoding, "lang": lang})
+                     pages=[page], meta={"encoding": encoding, "lang": lang})

@@ -86,9 +86,11 @@ def _open_pdf(path: Path) -> Any:
 
 
 def _page_text(page: Any) -> str:
+    from ingest.extract.pdf_tables import page_text_with_tables
+
     textpage = page.get_textpage()
     try:
-        raw = textpage.get_text_range()
+        raw = page_text_with_tables(textpage) or textpage.get_text_range()
     finally:
         textpage.close()
     return clean_text(raw)

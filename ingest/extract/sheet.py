@@ -1,6 +1,7 @@
 """Spreadsheets: XLSX (openpyxl, read-only streaming; one Page per sheet) and CSV (any charset/delimiter).
 
-Rows become tab-separated lines so a hit on a cell can still be shown with its neighbours.
+An XLSX row becomes one line in which each value keeps its column header (ingest.extract.tables);
+CSV rows stay tab-separated lines.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ingest.extract.common import (
     title_from_stem,
     wrap_errors,
 )
+from ingest.extract.tables import locate_headings, render_table
 from ingest.types import Extracted, IngestError, Page
 
 MAX_CELLS = 2_000_000  # a runaway sheet (formatting to row 1,048,576) must not stall the worker
@@ -33,7 +35,7 @@ def extract_xlsx(path: Path, mime: str) -> Extracted:
             names: list[str] = []
             cells = 0
             for number, sheet in enumerate(workbook.worksheets, start=1):
-                lines = [sheet.title]
+                rows: list[list[str]] = []
                 for row in sheet.iter_rows(values_only=True):
                     cells += len(row)
                     if cells > MAX_CELLS:
@@ -42,9 +44,12 @@ def extract_xlsx(path: Path, mime: str) -> Extracted:
                     while values and not values[-1]:
                         values.pop()
                     if values:
-                        lines.append("\t".join(values))
+                        rows.append(values)
                 names.append(sheet.title)
-                pages.append(Page(number=number, text=clean_text("\n".join(lines))))
+                # The sheet's name heads its page (and each chunk's path); its rows keep their headers.
+                text = clean_text(f"{sheet.title}\n{render_table(rows)}")
+                headings = locate_headings(text, [(1, sheet.title)])
+                pages.append(Page(number=number, text=text, headings=headings))
             title = (workbook.properties.title or "").strip()
         finally:
             workbook.close()

@@ -11,6 +11,7 @@ from sqlmodel import select
 from appliance.access import SYSTEM, Principal, principal_for
 from appliance.db.engine import read_session
 from appliance.db.tables import User
+from appliance.documents import rechunk_stale
 from appliance.errors import NotFound
 from appliance.index.sync import ensure_index, reindex
 from appliance.search import MODES, search
@@ -49,7 +50,8 @@ def _search(args: argparse.Namespace) -> int:
 
 def _reindex(args: argparse.Namespace) -> int:
     app = appliance_from(args)
-    result = reindex(app)
+    rechunked = rechunk_stale(app)  # documents of an older chunker first: the index is built from chunks
+    result = {**reindex(app), **rechunked}
     if args.json:
         print(json.dumps(result))
     else:
@@ -66,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--mode", choices=MODES, default="hybrid")
     p.set_defaults(func=_search)
-    r = sub.add_parser("reindex", help="rebuild the keyword and vector indices from the database")
+    r = sub.add_parser("reindex", help="rechunk documents of an older chunker, rebuild the keyword and vector "
+                                       "indices from the database")
     r.add_argument("--json", action="store_true", help="print the counts as JSON")
     r.set_defaults(func=_reindex)

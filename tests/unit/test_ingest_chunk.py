@@ -27,7 +27,7 @@ def _check_invariant(pages: list[Page], chunks) -> None:  # type: ignore[no-unty
 
 
 def test_version_is_recorded() -> None:
-    assert CHUNKER_VERSION == "1"
+    assert CHUNKER_VERSION == "2"
 
 
 def test_offsets_are_exact_and_chunks_never_cross_pages() -> None:

@@ -67,8 +67,9 @@ def test_docx_headings_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     assert result.kind == "docx" and result.title == "Notulen gemeenteraad"
     assert len(result.pages) == 1
     text = result.pages[0].text
-    assert text.index("Notulen gemeenteraad") < text.index("financiën") < text.index("Punt\tBesluit")
-    assert "1\tGoedgekeurd" in text
+    # A table row keeps its column headers: the row label 'Punt 1' and 'Besluit Goedgekeurd'.
+    row = text.index("Punt 1: Besluit Goedgekeurd")
+    assert text.index("Notulen gemeenteraad") < text.index("financiën") < row
 
 
 def test_docx_text_inside_content_controls(tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ def test_odt(tmp_path: Path) -> None:
     result = extract(ff.make_odt(tmp_path / "verslag.odt"))
     assert result.kind == "odt" and result.title == "Verslag van de commissie"
     text = result.pages[0].text
-    assert "coördinatie" in text and "Naam\tFunctie" in text and "Zoë\tSchepen" in text
+    assert "coördinatie" in text and "Naam: Functie" in text and "Zoë: Schepen" in text  # key: value rows
 
 
 def test_xlsx_one_page_per_sheet(tmp_path: Path) -> None:
@@ -102,9 +103,10 @@ def test_xlsx_one_page_per_sheet(tmp_path: Path) -> None:
     assert result.kind == "xlsx"
     assert [p.number for p in result.pages] == [1, 2]
     assert result.meta["sheets"] == ["Begroting 2024", "Personeel"]
-    assert result.pages[0].text.splitlines() == ["Begroting 2024", "Post\tBedrag", "Wegenwerken\t125000",
-                                                 "Bibliotheek\t48500.5"]
-    assert "Financiën\t7" in result.pages[1].text
+    assert result.pages[0].text.splitlines() == ["Begroting 2024", "Wegenwerken: Bedrag 125000",
+                                                 "Bibliotheek: Bedrag 48500.5"]
+    assert [h.text for h in result.pages[0].headings] == ["Begroting 2024"]
+    assert "Financiën: VTE 7" in result.pages[1].text
 
 
 @pytest.mark.parametrize(("delimiter", "encoding"), [(";", "cp1252"), (",", "utf-8"), ("\t", "utf-16")])
@@ -121,7 +123,7 @@ def test_html_drops_script_style_nav_and_keeps_tables(tmp_path: Path) -> None:
     assert result.kind == "html" and result.title == "Nieuws & info"
     text = result.pages[0].text
     assert "tracking" not in text and "color" not in text and "Kalender" not in text
-    assert "financiën" in text and "Punt\tBesluit" in text
+    assert "financiën" in text and "Punt 1: Besluit Goedgekeurd" in text
     assert result.meta["lang"] == "nl"
 
 

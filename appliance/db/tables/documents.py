@@ -75,6 +75,9 @@ class Chunk(SQLModel, table=True):
     char_end: int = 0
     language: str = ""
     active: bool = Field(default=True, index=True)
+    # Heading path (title > section > subsection): indexed and prompted with the text. The server
+    # default makes a fresh database match a migrated one (and older code can still insert rows).
+    context: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class FailedFile(SQLModel, table=True):
