@@ -1,0 +1,316 @@
+"""Claim-level support: one cited passage sentence (or two adjacent ones) must carry the claim.
+
+Bag-of-words support over a whole passage lets a figure travel: "the first card costs € 50" has
+every word in "the first card is free, a second card costs € 50". Here a sentence is compared with
+each *unit* of its cited passages (a sentence, or two adjacent sentences; headings are context for
+the units under them) and a unit carries the claim only when:
+- every number of the sentence is in the unit, with the same unit of measure and the same small
+  words that bound it ('van 9 tot 18 uur', 'vanaf 12 jaar'); 'twee' counts as 2;
+- no content word of the sentence sits elsewhere in the cited passages but not in the unit (a
+  qualifier taken from another row: 'normale' where the unit says 'dringende'), no name of the
+  sentence is missing, and no word of the question is missing (a transplanted subject);
+- the words bound to a figure are not, in the unit, bound to another figure (the clause rule:
+  'eerste' belongs to 'gratis', not to '€ 50');
+- the polarity agrees: a negated sentence needs a negation in the unit, and a negation in the unit
+  that governs a word of the sentence needs one in the sentence;
+- enough of its content words occur in the unit (the paraphrase tolerance, `min_support`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+from appliance.ask.claim_words import (
+    ARTICLES,
+    BOUNDS,
+    NEGATIONS,
+    NUMBER_WORDS,
+    QUALIFIERS,
+    UNITS,
+    VALUE_WORDS,
+)
+from appliance.index.text import ALL_STOPWORDS, fold, term_variants
+
+OK = ""
+MISSING = "missing_number_or_subject"  # a number, name or question word the unit lacks
+MISMATCH = "claim_mismatch"  # qualifier, unit, polarity or figure bound elsewhere
+UNSUPPORTED = "unsupported"  # too few of its words in any unit
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%$£]|[,;:()–—]", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_CLAUSE = frozenset(",;:()–—")
+SECOND = 1000  # clause numbers of a unit's second sentence start here
+_WINDOW = 3  # tokens around a number in the unit where its bounding words must be
+
+
+
+def norm_number(raw: str) -> str:
+    """'85,00' and '85' are one amount; '84.000' is 84000; '2,5' is 2.5."""
+    s = re.sub(r"[.,]0{1,2}$", "", raw)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):
+        return re.sub(r"[.,]", "", s)
+    return s.replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Tok:
+    word: str  # folded
+    number: str  # normalised number ('' when not a number)
+    clause: int
+    cap: bool  # written with a capital (a name when not the first word)
+
+    @property
+    def figure(self) -> str:
+        return self.number or (self.word if self.word in VALUE_WORDS else "")
+
+
+def tokens(text: str, clause0: int = 0) -> list[Tok]:
+    out: list[Tok] = []
+    clause = clause0
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        if raw in _CLAUSE:
+            clause += 1
+            continue
+        w = fold(raw)
+        number = norm_number(raw) if raw[0].isdigit() else NUMBER_WORDS.get(w, "")
+        out.append(Tok(w, number, clause, raw[0].isupper()))
+    return out
+
+
+def is_content(t: Tok) -> bool:
+    return bool(t.number) or (t.word not in ALL_STOPWORDS and len(t.word) > 2 and t.word not in NEGATIONS)
+
+
+def _variants(words: list[str]) -> set[str]:
+    out: set[str] = set()
+    for w in words:
+        out |= term_variants(w)
+    return out
+
+
+@dataclass
+class Unit:
+    toks: list[Tok]
+    terms: set[str]  # stem variants of its words and of the headings above it
+    parts: tuple[set[str], ...] = ()  # for two sentences: the stem variants of each
+
+    @property
+    def numbers(self) -> set[str]:
+        return {t.number for t in self.toks if t.number}
+
+
+class PassageClaims:
+    """A cited passage cut into units (each sentence, each pair of adjacent sentences)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.units: list[Unit] = []
+        sentences = _sentences(text)
+        for i, (toks, ctx) in enumerate(sentences):
+            self.units.append(Unit(toks, _variants([t.word for t in toks]) | ctx))
+            if i + 1 < len(sentences) and sentences[i + 1][1] is ctx:  # not across a heading
+                nxt = [Tok(t.word, t.number, t.clause + SECOND, t.cap) for t in sentences[i + 1][0]]
+                both = toks + nxt
+                parts = (_variants([t.word for t in toks]), _variants([t.word for t in nxt]))
+                self.units.append(Unit(both, parts[0] | parts[1] | ctx, parts))
+        self.terms: set[str] = set().union(*(u.terms for u in self.units)) if self.units else set()
+        self.numbers: set[str] = set().union(*(u.numbers for u in self.units)) if self.units else set()
+
+
+def _sentences(text: str) -> list[tuple[list[Tok], set[str]]]:
+    """The passage's sentences, each with the terms of the heading above it (its context).
+    A line break inside a paragraph is no sentence end; a heading line or a blank line is."""
+    out: list[tuple[list[Tok], set[str]]] = []
+    context: set[str] = set()
+    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*•]\s|\|))", text.strip())
+    for i, block in enumerate(b.strip() for b in blocks):
+        if not block:
+            continue
+        first, _, rest = block.partition("\n")
+        if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
+            context = _variants([t.word for t in tokens(first) if is_content(t)])
+            block = rest.strip()
+        for s in _SENTENCE.split(" ".join(block.split())):
+            toks = tokens(s)
+            if toks:
+                out.append((toks, context))
+    return out
+
+
+def claim_support(sentence: str, passages: list[PassageClaims],
+                  question_terms: frozenset[str] = frozenset(),
+                  min_support: float = 0.6) -> tuple[float, str]:
+    """(support in the best unit, '' when a unit carries the claim, else the reason code)."""
+    s_toks = tokens(sentence)
+    content = [t for t in s_toks if is_content(t)]
+    if not content or not passages:
+        return (1.0, OK) if not content else (0.0, UNSUPPORTED)
+    elsewhere = set().union(*(p.terms for p in passages))
+    best: tuple[float, str] = (0.0, UNSUPPORTED)
+    rank = {OK: 3, MISMATCH: 2, MISSING: 1, UNSUPPORTED: 0}
+    for p in passages:
+        for unit in p.units:
+            support, reason = _fits(s_toks, content, unit, elsewhere, question_terms)
+            if reason == OK and support < min_support:
+                reason = UNSUPPORTED
+            if (rank[reason], support) > (rank[best[1]], best[0]):
+                best = (support, reason)
+            if reason == OK and support == 1.0:
+                return best
+    return best
+
+
+def _fits(s_toks: list[Tok], content: list[Tok], unit: Unit, elsewhere: set[str],
+          question_terms: frozenset[str]) -> tuple[float, str]:
+    found = 0
+    for i, t in enumerate(s_toks):
+        if not is_content(t):
+            continue
+        if t.number:
+            if t.number not in unit.numbers:
+                return 0.0, MISSING
+            found += 1
+            continue
+        v = term_variants(t.word)
+        if v & unit.terms:
+            found += 1
+            continue
+        if v & question_terms or (t.cap and i > 0):
+            return 0.0, MISSING
+        if v & elsewhere or t.word in VALUE_WORDS or t.word in QUALIFIERS:
+            return 0.0, MISMATCH
+    support = found / len(content)
+    if unit.parts and not _qualifiers_anchored(s_toks, unit.parts):
+        return support, MISMATCH
+    if not (_figures_bound(s_toks, unit.toks) and _polarity_agrees(s_toks, unit.toks)):
+        return support, MISMATCH
+    return support, OK
+
+
+def _qualifiers_anchored(s_toks: list[Tok], parts: tuple[set[str], ...]) -> bool:
+    """Across two sentences, a qualifier must sit in the sentence that carries the rest of the
+    claim ('Minderjarigen komen met een ouder. ... geldig voor volwassenen' is no support for
+    'Volwassenen komen met een ouder')."""
+    plain = [term_variants(t.word) for t in s_toks if is_content(t) and not t.number
+             and t.word not in QUALIFIERS and t.word not in VALUE_WORDS]
+    hits = [sum(1 for v in plain if v & part) for part in parts]
+    anchor = parts[hits.index(max(hits))]
+    return all(term_variants(t.word) & anchor for t in s_toks
+               if (t.word in QUALIFIERS or t.word in VALUE_WORDS) and term_variants(t.word) & (parts[0] | parts[1]))
+
+
+def _bounds(toks: list[Tok], i: int, step: int) -> list[str]:
+    """The unit and bounding words right before (step -1) or after (+1) the number at `i`:
+    '12 jaar' -> ['year'], '36 jours avant' -> ['day', 'avant'] (articles skipped)."""
+    out: list[str] = []
+    j = i + step
+    while 0 <= j < len(toks) and toks[j].clause == toks[i].clause and not toks[j].number and len(out) < 2:
+        w = toks[j].word
+        if w in UNITS and not out:
+            out.append(UNITS[w])
+        elif w in BOUNDS:
+            out.append(w)
+            break
+        elif w not in ARTICLES:
+            break
+        j += step
+    return out
+
+
+def _side(toks: list[Tok], j: int, step: int) -> set[str]:
+    lo, hi = (max(0, j - _WINDOW), j) if step < 0 else (j + 1, j + _WINDOW + 1)
+    return {UNITS.get(t.word, t.word) for t in toks[lo:hi] if t.clause == toks[j].clause}
+
+
+def _after(toks: list[Tok], i: int) -> set[str]:
+    """Content words after the figure at `i`, up to the next figure or the clause's end."""
+    out: set[str] = set()
+    for t in toks[i + 1:]:
+        if t.clause != toks[i].clause or t.figure:
+            break
+        if is_content(t):
+            out |= term_variants(t.word)
+    return out
+
+
+def _figures_bound(s_toks: list[Tok], u: list[Tok]) -> bool:
+    """Each figure keeps its unit, its bounds and the words of its clause and segment."""
+    for i, t in enumerate(s_toks):
+        if not t.figure:
+            continue
+        before, after = _bounds(s_toks, i, -1), _bounds(s_toks, i, 1)
+        places = [j for j, x in enumerate(u) if x.figure == t.figure
+                  and set(before) <= _side(u, j, -1) and set(after) <= _side(u, j, 1)]
+        if not places:
+            return False
+        clause_words = {x.word for x in s_toks if x.clause == t.clause and is_content(x) and not x.figure}
+        own = {x.figure for x in s_toks if x.clause == t.clause and x.figure}
+        mine = _after(s_toks, i)
+        if not any(_clause_words_free(clause_words, own, u, u[j].clause)
+                   and _segment_kept(mine, u, j) for j in places):
+            return False
+    return _order_kept(s_toks, u)
+
+
+def _order_kept(s_toks: list[Tok], u: list[Tok]) -> bool:
+    """Two figures of one clause keep their order ('13 % en 14 %, respectievelijk')."""
+    figs = [t for t in s_toks if t.figure]
+    for a, b in pairwise(figs):
+        if a.clause != b.clause or a.figure == b.figure:
+            continue
+        pa = [j for j, x in enumerate(u) if x.figure == a.figure]
+        pb = [j for j, x in enumerate(u) if x.figure == b.figure]
+        if len({u[j].clause for j in pa + pb}) == 1 and max(pb) < min(pa):
+            return False
+    return True
+
+
+def _segment_kept(mine: set[str], u: list[Tok], j: int) -> bool:
+    """The words after a figure in the sentence are not, in the unit, the words after another
+    figure of the same clause ('€ 150 voor de gewone, € 50 voor de vereenvoudigde')."""
+    here = _after(u, j)
+    for k, x in enumerate(u):
+        if (k != j and x.figure and x.clause == u[j].clause and x.figure != u[j].figure
+                and (mine - here) & _after(u, k)):
+            return False
+    return True
+
+
+def _clause_words_free(words: set[str], own: set[str], u: list[Tok], home: int) -> bool:
+    """False when a word of the sentence's clause sits, in the unit, only in clauses that hold
+    another figure (and not in the figure's own clause)."""
+    home_terms = _variants([x.word for x in u if x.clause == home])
+    for w in words:
+        v = term_variants(w)
+        if v & home_terms:
+            continue
+        clauses = {x.clause for x in u if term_variants(x.word) & v}
+        if clauses and all(any(x.figure and x.figure not in own for x in u if x.clause == c) for c in clauses):
+            return False
+    return True
+
+
+def _negated(toks: list[Tok]) -> tuple[bool, set[str]]:
+    """(any negation, stem variants of the words a negation governs: the next content words)."""
+    governed: set[str] = set()
+    found = False
+    for j, t in enumerate(toks):
+        if t.word in NEGATIONS:
+            found = True
+            for x in [x for x in toks[j + 1:] if is_content(x) and x.clause == t.clause][:1]:
+                governed |= term_variants(x.word)
+    return found, governed
+
+
+def _polarity_agrees(s_toks: list[Tok], u: list[Tok]) -> bool:
+    """A word negated on one side and present on the other must be negated there too."""
+    s_neg, s_gov = _negated(s_toks)
+    u_neg, u_gov = _negated(u)
+    s_terms = _variants([t.word for t in s_toks if is_content(t)])
+    u_terms = _variants([t.word for t in u if is_content(t)])
+    if s_neg and not u_neg:
+        return False
+    return not ((s_gov & u_terms) - u_gov) and not ((u_gov & s_terms) - s_gov)
