@@ -21,6 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from appliance.ask.citations import check_answer
+from appliance.ask.claim_words import BOUNDS, QUALIFIERS, VALUE_WORDS
+from appliance.index.text import fold
+
+LISTED = QUALIFIERS | VALUE_WORDS | BOUNDS
+
+
+def _listed(row: dict[str, str]) -> bool:
+    """Whether a swapped qualifier is one the checker lists (the rest measure how it generalises)."""
+    new = set(fold(row["sentence"]).split()) - set(fold(row["original"]).split())
+    return any(w.strip(".,;:()") in LISTED for w in new)
 
 
 def main() -> None:
@@ -40,12 +50,16 @@ def main() -> None:
         c = per.setdefault(r["class"], {"n": 0, "kept": 0})
         c["n"] += 1
         c["kept"] += kept
+        if r["class"] == "swapped_qualifier":
+            q = per.setdefault("  of which listed" if _listed(r) else "  of which not listed", {"n": 0, "kept": 0})
+            q["n"] += 1
+            q["kept"] += kept
         if kept != (r["label"] == "supported"):
             reasons = ",".join(s.reason for s in result.sentences)
             errors.setdefault(r["class"], []).append(f"  [{r['id']}] {reasons}: {r['sentence']}")
     seconds = time.perf_counter() - t0
     good = {k: v for k, v in per.items() if k in ("supported", "paraphrase")}
-    bad = {k: v for k, v in per.items() if k not in good}
+    bad = {k: v for k, v in per.items() if k not in good and not k.startswith(" ")}
     kept_good = sum(v["kept"] for v in good.values())
     kept_bad = sum(v["kept"] for v in bad.values())
     n_good, n_bad = sum(v["n"] for v in good.values()), sum(v["n"] for v in bad.values())
@@ -53,7 +67,8 @@ def main() -> None:
     summary = {
         "sentences": len(rows),
         "per_class": {k: {**v, "rate": round((v["kept"] if k in good else v["n"] - v["kept"]) / v["n"], 3)}
-                      for k, v in sorted(per.items())},
+                      for k, v in sorted(per.items(), key=lambda kv: ("swapped_qualifier" + kv[0]
+                                                                      if kv[0].startswith(" ") else kv[0]))},
         "unsupported_rejected": round(rejected_bad / max(n_bad, 1), 3),
         "supported_kept": round(good.get("supported", {}).get("kept", 0) / max(good.get("supported", {}).get("n", 1), 1), 3),
         "paraphrase_kept": round(good.get("paraphrase", {}).get("kept", 0) / max(good.get("paraphrase", {}).get("n", 1), 1), 3),

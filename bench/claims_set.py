@@ -1,6 +1,6 @@
 """Build a labelled set of answer sentences for the claim check, by rule, from real passages.
 
-    python bench/claims_set.py [--out bench/claims_set.jsonl] [--per-class 50] [--dekamer N]
+    python bench/claims_set.py [--out bench/claims_set.jsonl] [--per-class 100] [--dekamer 150]
 
 Passages: the demo corpus (ops/demo/corpus: sections of the Markdown files, paragraphs of the text
 and HTML files as the product extracts them) and the ministers' answers of
@@ -237,8 +237,8 @@ def build(passages: list[dict[str, str]], rng: random.Random, per_class: int) ->
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(ROOT / "bench" / "claims_set.jsonl"))
-    ap.add_argument("--per-class", type=int, default=50)
-    ap.add_argument("--dekamer", type=int, default=60, help="rows of dekamer_dev.jsonl to read")
+    ap.add_argument("--per-class", type=int, default=100)
+    ap.add_argument("--dekamer", type=int, default=150, help="rows of dekamer_dev.jsonl to read")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args()
     rng = random.Random(args.seed)

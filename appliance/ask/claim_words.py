@@ -37,13 +37,14 @@ UNITS = {
         ["augustus", "aout", "august"], ["september", "septembre"], ["oktober", "octobre", "october"],
         ["november", "novembre"], ["december", "decembre"]], start=1) for w in names},
 }
-# Words that bound a figure: 'vanaf 12 jaar' is not 'tot 12 jaar'.
+# Words that bound a figure: 'vanaf 12 jaar' is not 'tot 12 jaar'. Not 'a' ('à' folded): it is also
+# an English article, and 's'élève à 25 euros' says what 'coûte 25 euros' does.
 BOUNDS = frozenset([
     "van", "vanaf", "tot", "voor", "na", "sinds", "binnen", "tussen", "minstens", "maximaal",
     "minimaal", "hoogstens", "ouder", "jonger", "meer", "minder", "boven", "onder", "per",
     "from", "to", "until", "before", "after", "since", "within", "between", "least", "most",
     "over", "under", "older", "younger", "more", "less", "per",
-    "de", "a", "jusqu", "avant", "apres", "depuis", "dans", "entre", "moins", "plus", "par",
+    "de", "jusqu", "avant", "apres", "depuis", "dans", "entre", "moins", "plus", "par",
 ])
 NEGATIONS = frozenset([
     "niet", "geen", "nooit", "niets", "nergens", "not", "no", "never", "nothing", "none", "nor",
@@ -58,7 +59,7 @@ QUALIFIERS = frozenset([
     # order
     "eerste", "tweede", "derde", "vierde", "vijfde", "laatste", "volgende", "vorige",
     "premier", "premiere", "deuxieme", "second", "seconde", "troisieme", "dernier", "derniere",
-    "first", "third", "fourth", "fifth", "last", "next", "previous",
+    "first", "third", "fourth", "fifth", "last", "next", "previous", "avant", "before", "after",
     # procedure, urgency
     "normale", "normaal", "dringende", "dringend", "spoed", "spoedprocedure", "gewone", "vereenvoudigde",
     "normal", "urgente", "urgent", "simplifiee", "ordinaire", "urgency", "simplified", "ordinary",

@@ -40,6 +40,7 @@ UNSUPPORTED = "unsupported"  # too few of its words in any unit
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%$£]|[,;:()–—]", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_ROW_END = re.compile(r"[\d)%€]\s*$|^[^.!?]{1,80}:\s+\S")
 _CLAUSE = frozenset(",;:()–—")
 SECOND = 1000  # clause numbers of a unit's second sentence start here
 _WINDOW = 3  # tokens around a number in the unit where its bounding words must be
@@ -133,11 +134,25 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str]]]:
         if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
             context = _variants([t.word for t in tokens(first) if is_content(t)])
             block = rest.strip()
-        for s in _SENTENCE.split(" ".join(block.split())):
-            toks = tokens(s)
-            if toks:
-                out.append((toks, context))
+        for row in _rows(block):
+            for s in _SENTENCE.split(row):
+                toks = tokens(s)
+                if toks:
+                    out.append((toks, context))
     return out
+
+
+def _rows(block: str) -> list[str]:
+    """A block's lines joined into prose, except after a line that is a row of a table or a list
+    ('Reispas volwassene: normale procedure € 85,00; dringende procedure € 270,00'): one that ends
+    in a figure or holds a 'label: value'. A row never shares a sentence with the next one."""
+    out, cur = [], ""
+    for line in block.splitlines():
+        cur = f"{cur} {line.strip()}".strip()
+        if _ROW_END.search(line):
+            out.append(cur)
+            cur = ""
+    return [*out, cur] if cur else out
 
 
 def claim_support(sentence: str, passages: list[PassageClaims],
@@ -194,7 +209,7 @@ def _qualifiers_anchored(s_toks: list[Tok], parts: tuple[set[str], ...]) -> bool
     """Across two sentences, a qualifier must sit in the sentence that carries the rest of the
     claim ('Minderjarigen komen met een ouder. ... geldig voor volwassenen' is no support for
     'Volwassenen komen met een ouder')."""
-    plain = [term_variants(t.word) for t in s_toks if is_content(t) and not t.number
+    plain = [term_variants(t.word) for t in s_toks if is_content(t)
              and t.word not in QUALIFIERS and t.word not in VALUE_WORDS]
     hits = [sum(1 for v in plain if v & part) for part in parts]
     anchor = parts[hits.index(max(hits))]

@@ -84,3 +84,8 @@ def test_two_adjacent_sentences_may_carry_one_claim_but_not_across_a_heading() -
     assert _kept("Een reispas is zeven jaar geldig voor volwassenen [1].", passage)
     assert not _kept("De gemeente ondersteunt verenigingen via het college van burgemeester en "
                      "schepenen [1].", SUBSIDIES)
+
+
+def test_a_table_row_never_shares_a_sentence_with_the_next_row() -> None:
+    assert not _kept("Een reispas voor een minderjarige kost € 270 in de dringende procedure [1].", PRICES)
+    assert _kept("Een reispas voor een minderjarige kost € 235 in de dringende procedure [1].", PRICES)
