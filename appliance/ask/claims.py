@@ -40,7 +40,8 @@ UNSUPPORTED = "unsupported"  # too few of its words in any unit
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%$£]|[,;:()–—]", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_ROW_END = re.compile(r"[\d)%€]\s*$|^[^.!?]{1,80}:\s+\S")
+_LABELLED_ROW = re.compile(r"^[^.!?:]{1,80}:\s+[^:]*\d.*$")
+_FIGURE_END = re.compile(r"[\d%€]\s*$")
 _CLAUSE = frozenset(",;:()–—")
 SECOND = 1000  # clause numbers of a unit's second sentence start here
 _WINDOW = 3  # tokens around a number in the unit where its bounding words must be
@@ -110,9 +111,10 @@ class PassageClaims:
         self.text = text
         self.units: list[Unit] = []
         sentences = _sentences(text)
-        for i, (toks, ctx) in enumerate(sentences):
+        for i, (toks, ctx, row) in enumerate(sentences):
             self.units.append(Unit(toks, _variants([t.word for t in toks]) | ctx))
-            if i + 1 < len(sentences) and sentences[i + 1][1] is ctx:  # not across a heading
+            # Never across a heading, never two rows: one row's figure is not the next row's.
+            if i + 1 < len(sentences) and sentences[i + 1][1] is ctx and not (row or sentences[i + 1][2]):
                 nxt = [Tok(t.word, t.number, t.clause + SECOND, t.cap) for t in sentences[i + 1][0]]
                 both = toks + nxt
                 parts = (_variants([t.word for t in toks]), _variants([t.word for t in nxt]))
@@ -121,10 +123,11 @@ class PassageClaims:
         self.numbers: set[str] = set().union(*(u.numbers for u in self.units)) if self.units else set()
 
 
-def _sentences(text: str) -> list[tuple[list[Tok], set[str]]]:
-    """The passage's sentences, each with the terms of the heading above it (its context).
-    A line break inside a paragraph is no sentence end; a heading line or a blank line is."""
-    out: list[tuple[list[Tok], set[str]]] = []
+def _sentences(text: str) -> list[tuple[list[Tok], set[str], bool]]:
+    """The passage's sentences, each with the terms of the heading above it (its context) and
+    whether it is a table or list row. A line break inside a paragraph is no sentence end; a
+    heading line, a blank line or the end of a row is."""
+    out: list[tuple[list[Tok], set[str], bool]] = []
     context: set[str] = set()
     blocks = re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*•]\s|\|))", text.strip())
     for i, block in enumerate(b.strip() for b in blocks):
@@ -134,25 +137,29 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str]]]:
         if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
             context = _variants([t.word for t in tokens(first) if is_content(t)])
             block = rest.strip()
-        for row in _rows(block):
+        for row, is_row in _rows(block):
             for s in _SENTENCE.split(row):
                 toks = tokens(s)
                 if toks:
-                    out.append((toks, context))
+                    out.append((toks, context, is_row))
     return out
 
 
-def _rows(block: str) -> list[str]:
-    """A block's lines joined into prose, except after a line that is a row of a table or a list
-    ('Reispas volwassene: normale procedure € 85,00; dringende procedure € 270,00'): one that ends
-    in a figure or holds a 'label: value'. A row never shares a sentence with the next one."""
+def _rows(block: str) -> list[tuple[str, bool]]:
+    """A block's lines joined into prose, except after a line that is a row of a table or a list:
+    a 'label: value' line with a figure ('Reispas volwassene: normale procedure € 85,00; dringende
+    procedure € 270,00'), or a line ending in a figure before a line that starts with a capital
+    ('Reispas volwassene € 85,00 € 270,00' / 'Reispas minderjarige …'). A row stands alone:
+    (text, is a row)."""
     out, cur = [], ""
-    for line in block.splitlines():
-        cur = f"{cur} {line.strip()}".strip()
-        if _ROW_END.search(line):
-            out.append(cur)
+    lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+    for i, line in enumerate(lines):
+        cur = f"{cur} {line}".strip()
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if _LABELLED_ROW.search(line) or (_FIGURE_END.search(line) and nxt[:1].isupper()):
+            out.append((cur, True))
             cur = ""
-    return [*out, cur] if cur else out
+    return [*out, (cur, False)] if cur else out
 
 
 def claim_support(sentence: str, passages: list[PassageClaims],
@@ -309,13 +316,16 @@ def _clause_words_free(words: set[str], own: set[str], u: list[Tok], home: int) 
 
 
 def _negated(toks: list[Tok]) -> tuple[bool, set[str]]:
-    """(any negation, stem variants of the words a negation governs: the next content words)."""
+    """(any negation, stem variants of the words a negation governs: the next content word)."""
     governed: set[str] = set()
     found = False
     for j, t in enumerate(toks):
         if t.word in NEGATIONS:
             found = True
-            for x in [x for x in toks[j + 1:] if is_content(x) and x.clause == t.clause][:1]:
+            after = [x for x in toks[j + 1:] if is_content(x) and x.clause == t.clause]
+            before = [x for x in toks[:j] if is_content(x) and x.clause == t.clause]
+            # 'geen garage', 'is niet vrij'; at a clause's end ('… verlengd worden niet') the verb before.
+            for x in after[:1] or before[-1:]:
                 governed |= term_variants(x.word)
     return found, governed
 

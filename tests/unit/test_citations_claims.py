@@ -89,3 +89,11 @@ def test_two_adjacent_sentences_may_carry_one_claim_but_not_across_a_heading() -
 def test_a_table_row_never_shares_a_sentence_with_the_next_row() -> None:
     assert not _kept("Een reispas voor een minderjarige kost € 270 in de dringende procedure [1].", PRICES)
     assert _kept("Een reispas voor een minderjarige kost € 235 in de dringende procedure [1].", PRICES)
+
+
+def test_a_figure_of_one_table_row_is_not_the_next_rows() -> None:
+    flat = ("Prijzen in 2026\nKids-ID (jonger dan 12 jaar) € 8,00 € 110,00\n"
+            "Reispas volwassene € 85,00 € 270,00\nReispas minderjarige € 50,00 € 235,00")
+    assert _kept("Een reispas voor een volwassene kost € 85 [1].", flat)
+    assert not _kept("Een reispas voor een minderjarige kost € 85 [1].", flat)
+    assert not _kept("Een Kids-ID kost € 85 [1].", flat)
