@@ -135,7 +135,9 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str], bool]]:
             continue
         first, _, rest = block.partition("\n")
         if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
-            context = _variants([t.word for t in tokens(first) if is_content(t)])
+            heading = tokens(first)
+            context = _variants([t.word for t in heading if is_content(t)])
+            out.append((heading, set(), True))  # a unit of its own too: a passage may be only a title
             block = rest.strip()
         for row, is_row in _rows(block):
             for s in _SENTENCE.split(row):

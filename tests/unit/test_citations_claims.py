@@ -97,3 +97,8 @@ def test_a_figure_of_one_table_row_is_not_the_next_rows() -> None:
     assert _kept("Een reispas voor een volwassene kost € 85 [1].", flat)
     assert not _kept("Een reispas voor een minderjarige kost € 85 [1].", flat)
     assert not _kept("Een Kids-ID kost € 85 [1].", flat)
+
+
+def test_a_passage_that_is_only_a_title_or_one_table_row_still_carries_its_claim() -> None:
+    assert _kept("Een reispas voor een volwassene kost € 85 [1].", "Reispas volwassene € 85,00 € 270,00")
+    assert not _kept("Een reispas voor een minderjarige kost € 85 [1].", "Reispas volwassene € 85,00 € 270,00")
