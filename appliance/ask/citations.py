@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from appliance.ask.claims import PassageClaims, claim_support
+from appliance.ask.claims import tokens as claim_tokens
 from appliance.index.text import ALL_STOPWORDS, fold, term_variants
 
 MIN_SUPPORT = 0.6  # share of a sentence's content words found in its cited passages
@@ -176,7 +177,7 @@ def check_answer(
     """Check `text` against `sources` ({number: passage}); see the module docstring. `similarity`
     (e.g. an embedding cosine) rescues paraphrases and translations: pass it when the answer's
     language differs from the sources'. `question` enables the question-word rule."""
-    passages = {n: _Cited(t) for n, t in sources.items()}
+    passages = {n: PassageClaims(t) for n, t in sources.items()}
     focus = frozenset().union(*(term_variants(w) for w in set(content_words(question)))) \
         if question and similarity is None else frozenset()
     checks: list[SentenceCheck] = []
@@ -202,27 +203,20 @@ def check_answer(
     return CheckResult(checks)
 
 
-class _Cited:
-    """One cited passage: its units for the claim check, its terms for the paraphrase rescue."""
-
-    def __init__(self, text: str) -> None:
-        self.claims = PassageClaims(text)
-        self.terms = PassageTerms(text)
-
-
-def _claim(sentence: str, cited: list[_Cited], focus: frozenset[str], min_support: float
+def _claim(sentence: str, cited: list[PassageClaims], focus: frozenset[str], min_support: float
            ) -> tuple[float, str]:
-    return claim_support(sentence, [c.claims for c in cited], focus, min_support)
+    return claim_support(sentence, cited, focus, min_support)
 
 
-def _rescued(sentence: str, cited: list[_Cited], similarity: Similarity, min_cosine: float) -> bool:
+def _rescued(sentence: str, cited: list[PassageClaims], similarity: Similarity, min_cosine: float) -> bool:
     """A translation shares few words with its source: an embedding cosine may carry it, but every
     figure written in digits must still be in a cited passage."""
-    _, numbers_ok = lexical_support(sentence, [c.terms for c in cited])
-    return numbers_ok and max(similarity(sentence, c.claims.text) for c in cited) >= min_cosine
+    digits = {t.number for t in claim_tokens(sentence) if t.number and t.word[:1].isdigit()}
+    numbers_ok = digits <= set().union(*(c.numbers for c in cited))  # '€ 85' is '€ 85,00'
+    return numbers_ok and max(similarity(sentence, c.text) for c in cited) >= min_cosine
 
 
-def _attribute(sc: SentenceCheck, passages: Mapping[int, _Cited], min_support: float,
+def _attribute(sc: SentenceCheck, passages: Mapping[int, PassageClaims], min_support: float,
                focus: frozenset[str], *, had_citation: bool) -> None:
     """Give an uncited (or wrongly cited) sentence the one source that carries its claim, if any."""
     best, best_support = 0, 0.0

@@ -102,3 +102,13 @@ def test_a_figure_of_one_table_row_is_not_the_next_rows() -> None:
 def test_a_passage_that_is_only_a_title_or_one_table_row_still_carries_its_claim() -> None:
     assert _kept("Een reispas voor een volwassene kost € 85 [1].", "Reispas volwassene € 85,00 € 270,00")
     assert not _kept("Een reispas voor een minderjarige kost € 85 [1].", "Reispas volwassene € 85,00 € 270,00")
+
+
+def test_a_translation_rescued_by_similarity_still_needs_its_amounts() -> None:
+    def near(a: str, b: str) -> float:
+        return 0.9
+
+    ok = check_answer("Un passeport pour adulte coûte 85 euros [1].", {1: PRICES}, similarity=near)
+    assert ok.sentences[0].kept  # '85' is the passage's '€ 85,00'
+    wrong = check_answer("Un passeport pour adulte coûte 95 euros [1].", {1: PRICES}, similarity=near)
+    assert not wrong.sentences[0].kept
