@@ -13,6 +13,7 @@ NUMBER_WORDS = {
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30",
     "hundred": "100", "thousand": "1000",
 }
+CURRENCIES = frozenset(["€", "$", "£", "eur", "euro", "euros"])  # the only units written before a number
 # Units of measure, one canonical name per kind (accent-folded forms).
 UNITS = {
     **dict.fromkeys(["€", "euro", "euros", "eur"], "eur"), "$": "usd", "£": "gbp",

@@ -25,6 +25,7 @@ from itertools import pairwise
 from appliance.ask.claim_words import (
     ARTICLES,
     BOUNDS,
+    CURRENCIES,
     NEGATIONS,
     NUMBER_WORDS,
     QUALIFIERS,
@@ -233,7 +234,9 @@ def _bounds(toks: list[Tok], i: int, step: int) -> list[str]:
     j = i + step
     while 0 <= j < len(toks) and toks[j].clause == toks[i].clause and not toks[j].number and len(out) < 2:
         w = toks[j].word
-        if w in UNITS and not out:
+        # A unit word follows its number ('50 euro', '9 u'); before it only a currency or a sign
+        # ('€ 50'): 'betaalt u 58 euro' has no unit 'u'.
+        if w in UNITS and not out and (step > 0 or w in CURRENCIES or not w.isalpha()):
             out.append(UNITS[w])
         elif w in BOUNDS:
             out.append(w)

@@ -112,3 +112,10 @@ def test_a_translation_rescued_by_similarity_still_needs_its_amounts() -> None:
     assert ok.sentences[0].kept  # '85' is the passage's '€ 85,00'
     wrong = check_answer("Un passeport pour adulte coûte 95 euros [1].", {1: PRICES}, similarity=near)
     assert not wrong.sentences[0].kept
+
+
+def test_a_unit_word_follows_its_number_only_a_currency_precedes_it() -> None:
+    fine = ("Wie de parkeerduur overschrijdt of geen parkeerschijf legt, betaalt een gemeentelijke "
+            "administratieve sanctie van 58 euro.")
+    assert _kept("Wie de parkeerduur overschrijdt, betaalt u 58 euro als sanctie [1].", fine)  # 'u' is 'you'
+    assert not _kept("Wie de parkeerduur overschrijdt, betaalt u 58 dagen als sanctie [1].", fine)
