@@ -130,6 +130,7 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str], bool]]:
     heading line, a blank line or the end of a row is."""
     out: list[tuple[list[Tok], set[str], bool]] = []
     context: set[str] = set()
+    top: set[str] = set()
     blocks = re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*•]\s|\|))", text.strip())
     for i, block in enumerate(b.strip() for b in blocks):
         if not block:
@@ -137,7 +138,9 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str], bool]]:
         first, _, rest = block.partition("\n")
         if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
             heading = tokens(first)
-            context = _variants([t.word for t in heading if is_content(t)])
+            # The heading path: the passage's title stays context under every section below it.
+            context = _variants([t.word for t in heading if is_content(t)]) | (top if i else set())
+            top = context if i == 0 else top
             out.append((heading, set(), True))  # a unit of its own too: a passage may be only a title
             block = rest.strip()
         for row, is_row in _rows(block):

@@ -119,3 +119,10 @@ def test_a_unit_word_follows_its_number_only_a_currency_precedes_it() -> None:
             "administratieve sanctie van 58 euro.")
     assert _kept("Wie de parkeerduur overschrijdt, betaalt u 58 euro als sanctie [1].", fine)  # 'u' is 'you'
     assert not _kept("Wie de parkeerduur overschrijdt, betaalt u 58 dagen als sanctie [1].", fine)
+
+
+def test_the_title_and_section_headings_are_context_for_every_sentence_under_them() -> None:
+    passage = ("# Parkeren in Belveld\n\n## Bewonerskaart\n\nDe eerste kaart per gezin is gratis, een "
+               "tweede kaart kost € 50 per jaar.")
+    assert _kept("In Belveld kost een tweede bewonerskaart € 50 per jaar [1].", passage)
+    assert not _kept("In Belveld kost een eerste bewonerskaart € 50 per jaar [1].", passage)
