@@ -34,7 +34,10 @@ sys.path.insert(0, str(ROOT))
 from ingest.extract import extract
 
 DEMO = ROOT / "ops" / "demo" / "corpus"
-DEKAMER = ROOT.parent.parent / "shared" / "eval" / "dekamer_dev.jsonl"
+# ../shared/eval beside the checkout (a worktree sits one level deeper)
+DEKAMER = next((p / "shared" / "eval" / "dekamer_dev.jsonl" for p in (ROOT.parent, ROOT.parent.parent)
+                if (p / "shared" / "eval" / "dekamer_dev.jsonl").exists()),
+               ROOT.parent / "shared" / "eval" / "dekamer_dev.jsonl")
 PASSAGE_CHARS = 900
 STOP = {"de", "het", "een", "en", "van", "in", "op", "te", "dat", "die", "is", "voor", "met", "aan",
         "er", "als", "bij", "of", "om", "ook", "door", "naar", "uit", "tot", "over", "u", "le", "la",
