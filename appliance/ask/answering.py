@@ -320,10 +320,10 @@ def _checked(gen: _Generated, chosen: list[Source], language: str, routes: list[
              cross: tuple[Callable[[str, str], float], float] | None) -> Answer:
     raw = gen.text.strip()
     marker = prompts.DONT_KNOW_MARKER[language].rstrip(".").lower()
-    # Checked against exactly what the model was shown.
+    # Checked against exactly what the model was shown: the title is context for every sentence.
     sim, min_cos = cross if cross else (None, 1.0)
-    result: CheckResult = check_answer(raw, {s.number: s.prompt_text for s in chosen}, question=question,
-                                       similarity=sim, min_cosine=min_cos)
+    shown = {s.number: f"# {s.title}\n\n{s.prompt_text}" if s.title else s.prompt_text for s in chosen}
+    result: CheckResult = check_answer(raw, shown, question=question, similarity=sim, min_cosine=min_cos)
     checks: dict[str, Any] = {"raw": raw, **result.as_dict()}
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:

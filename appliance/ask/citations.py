@@ -2,10 +2,11 @@
 
 Per sentence of a generated answer:
 1. citation numbers that do not exist among the given sources are removed (`invented`);
-2. the cited passages must support the sentence: enough of its content words (accent-folded,
-   stemmed in nl/fr/en, so 'vergunningen' ~ 'vergunning') occur in them, and every number in the
-   sentence occurs in them (a small model's favourite invention is a figure or a date); an optional
-   embedding cosine can rescue a faithful paraphrase;
+2. one cited passage sentence (or two adjacent ones) must carry the sentence's claim (`claims.py`):
+   its numbers with their units and bounds, its names, qualifiers and the question's words in that
+   unit, each figure with the words of its own clause, the same polarity, and enough of its content
+   words (accent-folded, stemmed in nl/fr/en, so 'vergunningen' ~ 'vergunning'); an optional
+   embedding cosine can rescue a translation whose digits all occur in the cited passages;
 3. a sentence without a (valid) citation is attributed to the source that supports it best, if one
    does; otherwise it is dropped.
 Unsupported sentences are dropped, and the result says which and why (for the audit record).
@@ -17,6 +18,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from appliance.ask.claims import PassageClaims, claim_support
+from appliance.ask.claims import tokens as claim_tokens
 from appliance.index.text import ALL_STOPWORDS, fold, term_variants
 
 MIN_SUPPORT = 0.6  # share of a sentence's content words found in its cited passages
@@ -41,7 +44,7 @@ class SentenceCheck:
     support: float = 0.0  # best lexical support among the cited passages
     kept: bool = False
     reason: str = ""  # ok | attributed | invented_only | unsupported | missing_number_or_subject |
-    #                   no_source | fragment
+    #                   claim_mismatch | no_source | fragment
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "cited": self.cited, "invented": self.invented,
@@ -173,8 +176,8 @@ def check_answer(
 ) -> CheckResult:
     """Check `text` against `sources` ({number: passage}); see the module docstring. `similarity`
     (e.g. an embedding cosine) rescues paraphrases and translations: pass it when the answer's
-    language differs from the sources'. `question` enables the off-topic rule."""
-    passages = {n: PassageTerms(t) for n, t in sources.items()}
+    language differs from the sources'. `question` enables the question-word rule."""
+    passages = {n: PassageClaims(t) for n, t in sources.items()}
     focus = frozenset().union(*(term_variants(w) for w in set(content_words(question)))) \
         if question and similarity is None else frozenset()
     checks: list[SentenceCheck] = []
@@ -189,30 +192,39 @@ def check_answer(
         sc = SentenceCheck(text=plain, cited=valid, invented=[n for n in numbers if n not in passages],
                            written=numbers)
         if valid:
-            sc.support, numbers_ok = lexical_support(plain, [passages[n] for n in valid], focus)
-            ok = sc.support >= min_support or (
-                similarity is not None
-                and max(similarity(plain, passages[n].text) for n in valid) >= min_cosine
-            )
-            if ok and numbers_ok:
-                sc.kept, sc.reason = True, "ok"
-            else:
-                sc.reason = "missing_number_or_subject" if ok else "unsupported"
+            sc.support, why = _claim(plain, [passages[n] for n in valid], focus, min_support)
+            if why and similarity is not None and _rescued(plain, [passages[n] for n in valid],
+                                                          similarity, min_cosine):
+                why = ""
+            sc.kept, sc.reason = (True, "ok") if not why else (False, why)
         if not sc.kept:
             _attribute(sc, passages, min_support, focus, had_citation=bool(numbers))
         checks.append(sc)
     return CheckResult(checks)
 
 
-def _attribute(sc: SentenceCheck, passages: Mapping[int, PassageTerms], min_support: float,
+def _claim(sentence: str, cited: list[PassageClaims], focus: frozenset[str], min_support: float
+           ) -> tuple[float, str]:
+    return claim_support(sentence, cited, focus, min_support)
+
+
+def _rescued(sentence: str, cited: list[PassageClaims], similarity: Similarity, min_cosine: float) -> bool:
+    """A translation shares few words with its source: an embedding cosine may carry it, but every
+    figure written in digits must still be in a cited passage."""
+    digits = {t.number for t in claim_tokens(sentence) if t.number and t.word[:1].isdigit()}
+    numbers_ok = digits <= set().union(*(c.numbers for c in cited))  # '€ 85' is '€ 85,00'
+    return numbers_ok and max(similarity(sentence, c.text) for c in cited) >= min_cosine
+
+
+def _attribute(sc: SentenceCheck, passages: Mapping[int, PassageClaims], min_support: float,
                focus: frozenset[str], *, had_citation: bool) -> None:
-    """Give an uncited (or wrongly cited) sentence the one source that supports it, if any."""
+    """Give an uncited (or wrongly cited) sentence the one source that carries its claim, if any."""
     best, best_support = 0, 0.0
     for n, p in passages.items():
-        support, numbers_ok = lexical_support(sc.text, [p], focus)
-        if numbers_ok and support > best_support:
+        support, why = _claim(sc.text, [p], focus, min_support)
+        if not why and support > best_support:
             best, best_support = n, support
-    if best and best_support >= min_support and content_words(sc.text):
+    if best and content_words(sc.text):
         sc.cited, sc.support, sc.kept = [best], best_support, True
         sc.reason = "attributed"
         return

@@ -55,6 +55,8 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
         # Stricter: every sentence the model wrote passed as written (none dropped or re-attributed).
         "all_sentences_pass_rate": round(
             sum(1 for a, _ in answered if a.checks.get("all_passed")) / len(answered), 4) if answered else 0.0,
+        # Of every claim the model wrote (fragments aside), the share the claim check kept.
+        "claims_supported_rate": _claims_supported_rate([a for a, _ in results]),
         "cites_own_answer_rate": round(sum(
             1 for a, d in answered
             if d in {s.document_id for s in a.sources if s.number in {c.number for c in a.citations}}
@@ -64,6 +66,11 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
         "mean_latency_s": round(sum(a.latency for a, _ in results) / n, 2) if n else 0.0,
         "tokens_per_s": round(sum(a.tokens_per_s for a in generated) / len(generated), 2) if generated else 0.0,
     }
+
+
+def _claims_supported_rate(answers: list[Answer]) -> float:
+    claims = [x for a in answers for x in a.checks.get("sentences", []) if x.get("reason") != "fragment"]
+    return round(sum(1 for x in claims if x.get("kept")) / len(claims), 4) if claims else 0.0
 
 
 def _cap_corpus(rows: list[dict[str, Any]], asked: list[int], corpus: int | None

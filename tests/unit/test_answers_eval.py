@@ -30,3 +30,17 @@ def test_a_question_over_the_limit_is_refused_and_counted_while_the_others_are_a
     assert result["n"] == 2 and result["negative"]["n"] == 2  # the other two went through Ask, both ways
     assert any("refused: ask.question_too_long" in line for line in said)
     assert json.loads(progress.read_text())["refused"]["n"] == 1
+
+
+def test_claims_supported_rate_counts_the_claims_the_check_kept() -> None:
+    from appliance.ask.answering import Answer
+    from appliance.evaluation.answers import _summary
+
+    def answer(status: str, sentences: list[tuple[str, bool]]) -> Answer:
+        return Answer(text="", citations=[], sources=[], status=status, language="nl",
+                      checks={"sentences": [{"reason": r, "kept": k} for r, k in sentences]})
+
+    results = [(answer("answered", [("ok", True), ("claim_mismatch", False), ("fragment", False)]), 1),
+               (answer("dont_know", [("unsupported", False)]), 2),
+               (answer("answered", [("attributed", True)]), 3)]
+    assert _summary(results)["claims_supported_rate"] == 0.5
