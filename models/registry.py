@@ -190,7 +190,10 @@ def _llama_cpp(cfg: EngineSettings, prof: Profile) -> LLM:
 def _openai_compatible(cfg: EngineSettings, prof: Profile) -> LLM:
     from models.openai_compat import OpenAICompatLLM
 
-    return OpenAICompatLLM(cfg.llm_base_url, cfg.llm_model, timeout=cfg.llm_timeout)
+    # `auto` is a choice among local files; a model server is asked for the setting's model, else the
+    # small default (as before `auto` existed).
+    model = cfg.llm_model if cfg.llm_model and cfg.llm_model != AUTO_LLM else SMALL_LLM
+    return OpenAICompatLLM(cfg.llm_base_url, model, timeout=cfg.llm_timeout)
 
 
 def _no_llm(cfg: EngineSettings, prof: Profile) -> LLM | None:
