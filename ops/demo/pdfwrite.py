@@ -48,6 +48,13 @@ def write_pdf(text: str, target: Path, title: str = "") -> Path:
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
     objects.append(info)
+    target.write_bytes(assemble(objects, info_ref=len(objects)))
+    return target
+
+
+def assemble(objects: list[bytes], *, info_ref: int) -> bytes:
+    """A PDF file of `objects` (object n is objects[n-1]; 1 is the catalog), with its xref table and a
+    trailer naming object `info_ref` as the Info dictionary."""
     body = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for n, obj in enumerate(objects, start=1):
@@ -58,6 +65,5 @@ def write_pdf(text: str, target: Path, title: str = "") -> Path:
     for off in offsets:
         body += b"%010d 00000 n \n" % off
     body += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, len(objects), xref)
-    target.write_bytes(bytes(body))
-    return target
+        len(objects) + 1, info_ref, xref)
+    return bytes(body)

@@ -9,6 +9,7 @@ import pytest
 
 from ingest.extract.pdf import extract_pdf
 from ingest.extract.pdfdoc import repair_title
+from ops.demo.pdfwrite import assemble
 
 
 def _pdf(path: Path, title: bytes) -> Path:
@@ -23,17 +24,7 @@ def _pdf(path: Path, title: bytes) -> Path:
         b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
         b"<< /Title " + title + b" >>",
     ]
-    body = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    path.write_bytes(bytes(body))
+    path.write_bytes(assemble(objects, info_ref=6))
     return path
 
 
