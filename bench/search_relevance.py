@@ -28,7 +28,7 @@ from appliance.access.principals import SYSTEM
 from appliance.context import open_appliance
 from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
 from appliance.search import readable_result, search
-from appliance.search.relevance import content_words
+from appliance.search.relevance import query_words
 from appliance.settings import build_settings
 from models.fakes import FakeEmbedder
 
@@ -38,7 +38,7 @@ EVAL = next((p / "shared" / "eval" / "dekamer_dev.jsonl" for p in (ROOT.parent, 
 
 
 def _query(question: str, words: int) -> str:
-    return " ".join(content_words(question)[:words]) if words else question
+    return " ".join(query_words(question)[:words]) if words else question
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The ask feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
 from appliance.ask.answering import MAX_QUESTION_CHARS, Answer, answer, validate_question
-from appliance.ask.citations import MIN_SUPPORT, PassageTerms, content_words, lexical_support
+from appliance.ask.citations import MIN_SUPPORT, PassageTerms, lexical_support
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
 from appliance.ask.records import (
@@ -46,7 +46,6 @@ __all__ = [
     "chat_history",
     "client_history",
     "close_ticket",
-    "content_words",
     "conversation",
     "error_event",
     "forward_ticket",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from appliance.ask.claims import PassageClaims, claim_support
 from appliance.ask.claims import tokens as claim_tokens
-from appliance.index.text import ALL_STOPWORDS, fold, term_variants
+from appliance.index.text import content_words, term_variants
 
 MIN_SUPPORT = 0.6  # share of a sentence's content words found in its cited passages
 MIN_COSINE = 0.80  # embedding similarity that counts as support on its own (paraphrase)
@@ -125,11 +125,6 @@ def parse_citations(sentence: str) -> tuple[str, list[int]]:
     plain = _CITE.sub("", sentence)
     plain = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(plain.split()))
     return plain.strip(), list(dict.fromkeys(numbers))
-
-
-def content_words(text: str) -> list[str]:
-    words = _WORD.findall(fold(text))
-    return [w for w in words if w not in ALL_STOPWORDS and (len(w) > 2 or w.isdigit())]
 
 
 class PassageTerms:

@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping
 
 from sqlmodel import Session
 
-from appliance.ask.citations import content_words, split_sentences
-from appliance.index.text import fold, fts_idf, term_variants, terms_of, weighted_coverage
+from appliance.ask.citations import split_sentences
+from appliance.index.text import content_words, fold, fts_idf, term_variants, terms_of, weighted_coverage
 
 # Languages the detector may say; only nl/fr/en are answered in, the rest is "unsupported".
 DETECTABLE = ("nl", "fr", "en", "de", "es", "it", "pt", "pl", "tr")

@@ -194,6 +194,12 @@ def snippet(text: str, terms: set[str], width: int = 240) -> tuple[str, list[tup
     return prefix + text[lo:hi] + suffix, inside
 
 
+def content_words(text: str) -> list[str]:
+    """The folded words of `text` that carry meaning, in order: no stopwords, no one- or two-letter
+    words except numbers."""
+    return [w for w in _WORD.findall(fold(text)) if w not in ALL_STOPWORDS and (len(w) > 2 or w.isdigit())]
+
+
 # --- how much of a query a passage carries (Ask's relevance gate and the search page) -------------
 
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from appliance.ask import PassageTerms, content_words, lexical_support
+from appliance.ask import PassageTerms, lexical_support
 from appliance.errors import BelfortError
+from appliance.index.text import content_words
 from appliance.minutes.verify import NUMBER_WORDS
 from appliance.recordings import normalise_asr_text as normalise
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from appliance.ask import MIN_SUPPORT, PassageTerms, content_words, lexical_support
+from appliance.ask import MIN_SUPPORT, PassageTerms, lexical_support
+from appliance.index.text import content_words
 from appliance.recordings import normalise_asr_text as normalise
 
 # Words around a name that are not part of it ("mevrouw Peeters", "schepen De Smet").

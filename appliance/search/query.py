@@ -22,7 +22,7 @@ from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import fts_match_expression, query_terms, snippet
-from appliance.search.relevance import MIN_COVERAGE, content_words, coverage, word_weights
+from appliance.search.relevance import MIN_COVERAGE, coverage, query_words, word_weights
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -176,7 +176,7 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
 
 def _judge(session: Session, scope: list[int], query: str, hits: list[Hit]) -> bool:
     """Set each hit's coverage and relevance; True when at least one hit is relevant."""
-    words = content_words(query)
+    words = query_words(query)
     weights = word_weights(session, words, scope) if hits and words else {}
     for hit in hits:
         hit.coverage = round(coverage(words, weights, hit.text), 3)

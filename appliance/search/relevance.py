@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from appliance.index.text import ALL_STOPWORDS, fold, fts_idf, terms_of, weighted_coverage
+from appliance.index.text import content_words, fold, fts_idf, terms_of, weighted_coverage
 
 # A passage is relevant when it holds at least this (IDF-weighted) share of the query's content words:
 # "hondenbelasting kost" is not answered by a passage that only says "kost".
@@ -22,10 +22,9 @@ MAX_WORDS = 24  # words weighed per query: each is one FTS count
 _WORD = re.compile(r"[^\W_]+")
 
 
-def content_words(text: str) -> list[str]:
-    """Distinct folded words of `text` that carry meaning (no stopwords, no 1-2 letter words but numbers)."""
-    words = _WORD.findall(fold(text))
-    return list(dict.fromkeys(w for w in words if w not in ALL_STOPWORDS and (len(w) > 2 or w.isdigit())))
+def query_words(text: str) -> list[str]:
+    """The query's distinct content words, in order."""
+    return list(dict.fromkeys(content_words(text)))
 
 
 def word_weights(session: Session, words: Iterable[str], scope: list[int]) -> dict[str, float]:
