@@ -94,6 +94,16 @@ class LLMSettings(_Section):
     timeout_seconds: float = Field(120.0, description="Longer waits fall back to an extractive answer.")
 
 
+class AskSettings(_Section):
+    answer_mode: Literal["auto", "composed", "free"] = Field(
+        "auto", description="composed: the model chooses source sentences, shown as quotes with their "
+        "citations; free: the model writes, each sentence checked against its sources; auto: composed on "
+        "a CPU-only profile, free with a GPU or an openai-compatible server.")
+    min_answerable: float = Field(
+        0.5, ge=0.0, le=1.0, description="Answerability (probability that the answer comes from the "
+        "right document, see bench/answerability_fit.py) below which Ask says \"I don't know\".")
+
+
 class OcrSettings(_Section):
     engine: Literal["tesseract", "rapidocr", "auto"] = Field(
         "auto", description="OCR engine; auto picks rapidocr on a GPU, tesseract (with PDF/A copy) otherwise."
@@ -233,6 +243,7 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    ask: AskSettings = Field(default_factory=AskSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     pii: PiiSettings = Field(default_factory=PiiSettings)
     minutes: MinutesSettings = Field(default_factory=MinutesSettings)

@@ -1,6 +1,6 @@
 """The ask feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
-from appliance.ask.answering import MAX_QUESTION_CHARS, Answer, answer, validate_question
+from appliance.ask.answering import MAX_QUESTION_CHARS, answer, validate_question
 from appliance.ask.citations import MIN_SUPPORT, PassageTerms, lexical_support
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
@@ -29,6 +29,7 @@ from appliance.ask.tickets import STATES as TICKET_STATES
 from appliance.ask.tickets import close as close_ticket
 from appliance.ask.tickets import forward as forward_ticket
 from appliance.ask.tickets import reply as reply_ticket
+from appliance.ask.types import Answer
 
 __all__ = [
     "MAX_NOTE_CHARS",

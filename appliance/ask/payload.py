@@ -11,7 +11,7 @@ from appliance.context import Appliance
 from appliance.search import links
 
 if TYPE_CHECKING:
-    from appliance.ask.answering import Answer
+    from appliance.ask.types import Answer
 
 
 @dataclass

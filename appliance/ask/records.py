@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from appliance.access import Principal, readable_collection_ids
 from appliance.ask import prompts
-from appliance.ask.answering import Answer, Citation, Source
+from appliance.ask.types import Answer, Citation, Source
 from appliance.db.engine import read_session
 from appliance.db.tables import AnswerRecord, Chunk, Collection, Document
 from appliance.errors import NotFound

@@ -17,6 +17,7 @@ from appliance.ask.relevance import matches_topic
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection
 from appliance.errors import BelfortError, NotFound
+from appliance.i18n import t
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -115,3 +116,11 @@ def sensitive_topic(app: Appliance, who: Principal, q: str) -> str:
         if hit:
             return hit
     return ""
+
+
+def with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
+    if not routes:
+        return text
+    r = routes[0]
+    who = " — ".join(x for x in (r["department"], r["mailbox"]) if x)
+    return f"{text} {t(language, 'answer.escalate', route=who)}"

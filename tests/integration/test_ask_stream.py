@@ -22,6 +22,15 @@ from tests.integration.web_support import bearer, csrf, sign_in
 from tests.llm_fixture import require_smollm
 
 
+@pytest.fixture
+def settings(tmp_path):  # type: ignore[no-untyped-def]
+    """Token streaming is what free answers do (a larger model writes); a composed answer (CPU
+    profile) arrives whole, as the `answer` event (test_composed_answer_arrives_whole)."""
+    from tests.conftest import make_settings
+
+    return make_settings(tmp_path, ask={"answer_mode": "free"})
+
+
 @pytest.fixture(scope="module")
 def smollm():  # type: ignore[no-untyped-def]
     from models.llamacpp import LlamaCppLLM
@@ -72,6 +81,23 @@ def test_api_stream_sends_tokens_then_the_checked_answer_then_done(world, real_l
     assert streamed.strip() == rec["payload"]["checks"]["raw"]  # what was shown live is what was checked
     assert final["status"] in ("answered", "dont_know") and final["model"] == smollm.name
     assert final["label"].startswith("Antwoord gegenereerd door AI") and final["llm_notice"] == {}
+
+
+def test_composed_answer_arrives_whole(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from models.fakes import FakeLLM
+
+    composed = world.app.settings.ask.model_copy(update={"answer_mode": "composed"})
+    monkeypatch.setattr(world.app, "settings", world.app.settings.model_copy(update={"ask": composed}))
+    world.app.engines.set("llm", FakeLLM('{"ids": [1]}'))
+    try:
+        with world.client() as c, c.stream("POST", "/api/v1/ask/stream", json={"question": SPORTHAL_Q},
+                                           headers=bearer(world, "anna")) as r:
+            events = parse_sse(r.read().decode())
+    finally:
+        world.app.engines.set("llm", None)
+    assert _kinds(events) == ["answer", "done"], events  # no JSON choice leaks out as tokens
+    final = _check_answer_event(world, events, "anna")
+    assert final["status"] == "answered" and "{" not in final["answer"]
 
 
 @pytest.mark.llm

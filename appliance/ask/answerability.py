@@ -1,0 +1,125 @@
+"""Answerability: answer, or "I don't know", decided from several pieces of evidence at once.
+
+After the relevance gate (a passage must carry the question's rare words, or be close in meaning
+across languages) one threshold on one measure cannot tell the passage that answers a question from
+a passage about a neighbouring question: both share the subject. The evidence combined here:
+- how much of the question the best passage carries (IDF-weighted coverage) and how close it is in
+  meaning (embedding cosine);
+- how far the best document stands above the next document on both measures (a question about a
+  neighbouring subject finds several similar documents, none standing out);
+- whether the lexical and the vector measure agree on the best document;
+- how much of the question the best single sentence carries (the one a composed answer quotes);
+- the length of the question (coverage is low by nature for a long question).
+A logistic model over these gives the probability that the answer would come from the right
+document. Its weights are fitted on the development questions only (`bench/answerability_fit.py`,
+which reports the calibration) and ship in `answerability.json`; the setting
+`llm.min_answerable` is the probability below which Ask says "I don't know".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
+FEATURES = ("relevance", "similarity", "relevance_margin", "similarity_margin", "agree",
+            "sentence", "question_words")
+
+
+class Evidence(Protocol):
+    """What answerability reads of a retrieved passage (appliance.ask.types.Source has it)."""
+
+    document_id: int
+    relevance: float
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class Features:
+    relevance: float
+    similarity: float
+    relevance_margin: float
+    similarity_margin: float
+    agree: float
+    sentence: float
+    question_words: float
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, name)) for name in FEATURES]
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+
+def _best_per_document(sources: Sequence[Evidence], key: str) -> list[tuple[float, int]]:
+    best: dict[int, float] = {}
+    for s in sources:
+        v = getattr(s, key)
+        if v is not None:
+            best[s.document_id] = max(best.get(s.document_id, -1.0), float(v))
+    return sorted(((v, d) for d, v in best.items()), reverse=True)
+
+
+def features(sources: Sequence[Evidence], *, sentence: float, question_words: int) -> Features:
+    """The evidence of one question over its retrieved (readable) passages."""
+    rel = _best_per_document(sources, "relevance")
+    sim = _best_per_document(sources, "similarity")
+    rel1 = rel[0][0] if rel else 0.0
+    sim1 = sim[0][0] if sim else 0.0
+    return Features(
+        relevance=rel1,
+        similarity=sim1,
+        relevance_margin=rel1 - (rel[1][0] if len(rel) > 1 else 0.0),
+        similarity_margin=sim1 - (sim[1][0] if len(sim) > 1 else sim1),
+        agree=1.0 if rel and sim and rel[0][1] == sim[0][1] else 0.0,
+        sentence=sentence,
+        question_words=math.log1p(question_words),
+    )
+
+
+@dataclass(frozen=True)
+class Model:
+    """Logistic regression over standardised features (weights from answerability.json)."""
+
+    mean: Sequence[float]
+    scale: Sequence[float]
+    coef: Sequence[float]
+    intercept: float
+    embedder: str = ""  # the embedder whose cosines it was fitted on (their scales differ)
+    fitted_on: str = ""
+
+    def probability(self, f: Features) -> float:
+        z = self.intercept + sum(c * (x - m) / (s or 1.0) for c, x, m, s in
+                                 zip(self.coef, f.vector(), self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@cache
+def load_model(path: Path = WEIGHTS_FILE) -> Model | None:
+    """The shipped model; None when the file is absent (then only the relevance gate decides)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if list(data.get("features", [])) != list(FEATURES):
+        raise ValueError(f"{path}: fitted on features {data.get('features')}, expected {list(FEATURES)}")
+    return Model(mean=data["mean"], scale=data["scale"], coef=data["coef"],
+                 intercept=float(data["intercept"]), embedder=str(data.get("embedder", "")),
+                 fitted_on=str(data.get("fitted_on", "")))
+
+
+def decide(f: Features, min_probability: float, embedder: str, model: Model | None = None
+           ) -> tuple[bool, float | None]:
+    """(answer?, probability). The model holds only for the embedder it was fitted with: with
+    another one (or none fitted) every question past the relevance gate is answered, probability
+    None."""
+    m = model if model is not None else load_model()
+    if m is None or m.embedder != embedder:
+        return True, None
+    p = m.probability(f)
+    return p >= min_probability, round(p, 4)

@@ -1,0 +1,115 @@
+"""Free answers: the model writes, and only the sentences its cited sources carry reach the user.
+
+Used by larger models (a GPU profile, an on-premises server, or `ask.answer_mode = free`); on the
+CPU profile answers are composed from source sentences instead (compose.py). Every sentence is
+checked against exactly what the model was shown (citations.py, claims.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appliance.ask import prompts
+from appliance.ask.citations import CheckResult, check_answer
+from appliance.ask.relevance import vector_threshold
+from appliance.ask.routes import with_route
+from appliance.ask.types import Answer, Citation, Source
+from appliance.i18n import t
+from models.base import LLM, ModelError
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+PROMPT_QUESTION_CHARS = 800  # very long questions are cut in the prompt (retrieval sees them whole)
+MAX_TOKENS = 120
+TEMPERATURE = 0.1
+
+StreamCallback = Callable[[str], None]
+
+
+@dataclass
+class Generated:
+    text: str = ""
+    pieces: int = 0
+    seconds: float = 0.0
+    first_token: float = 0.0
+    error: str = ""
+
+
+def generate(engine: LLM | None, q: str, chosen: list[Source], language: str, timeout: float,
+              stream_cb: StreamCallback | None) -> Generated | None:
+    """Run the LLM; None means: fall back to an extractive answer (no engine, busy, failed)."""
+    if engine is None:
+        return None
+    shown = [prompts.PromptSource(s.number, s.title, s.prompt_text, prompts.neutralise(s.context)[0])
+             for s in chosen]
+    asked = q if len(q) <= PROMPT_QUESTION_CHARS else q[:PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+    messages = prompts.build_messages(asked, shown, language)
+    gen = Generated()
+    t0 = time.perf_counter()
+    pieces = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE,
+                           timeout=timeout)
+    try:
+        for piece in pieces:
+            if not gen.pieces:
+                gen.first_token = time.perf_counter() - t0
+            gen.pieces += 1
+            gen.text += piece
+            if stream_cb is not None:
+                try:
+                    stream_cb(piece)
+                except Exception:  # noqa: BLE001  # the client went away: stop, but still check and audit
+                    gen.error = "client_disconnected"
+                    break
+    except ModelError:
+        return None
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # frees the model for the next request at once
+    gen.seconds = max(time.perf_counter() - t0 - gen.first_token, 1e-6)
+    return gen
+
+
+def cross_language_similarity(app: Appliance, language: str, chosen: list[Source]
+                               ) -> tuple[Callable[[str, str], float], float] | None:
+    """A French answer over Dutch passages shares few words with them: there the citation check
+    may also accept an embedding cosine (numbers must still match)."""
+    if all(not s.language or s.language == language for s in chosen):
+        return None
+    try:
+        embedder = app.embedder
+        threshold = vector_threshold(embedder.id)
+    except Exception:  # noqa: BLE001
+        return None
+    if threshold is None:
+        return None
+
+    def cosine(sentence: str, passage: str) -> float:
+        v = embedder.embed_passages([sentence, passage])
+        return float(v[0] @ v[1])
+
+    return cosine, threshold
+
+
+def checked(gen: Generated, chosen: list[Source], language: str, routes: list[dict[str, str]],
+             base: dict[str, Any], question: str,
+             cross: tuple[Callable[[str, str], float], float] | None) -> Answer:
+    raw = gen.text.strip()
+    marker = prompts.DONT_KNOW_MARKER[language].rstrip(".").lower()
+    # Checked against exactly what the model was shown: the title is context for every sentence.
+    sim, min_cos = cross if cross else (None, 1.0)
+    shown = {s.number: f"# {s.title}\n\n{s.prompt_text}" if s.title else s.prompt_text for s in chosen}
+    result: CheckResult = check_answer(raw, shown, question=question, similarity=sim, min_cosine=min_cos)
+    checks: dict[str, Any] = {"raw": raw, **result.as_dict()}
+    said_dont_know = raw.lower().startswith(marker) or not raw
+    if said_dont_know or not result.kept:
+        checks["gate"] = "model_dont_know" if said_dont_know else "nothing_supported"
+        return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
+                      sources=chosen, status="dont_know", checks=checks, **base)
+    citations = [Citation(n, s.text, round(s.support, 3), s.reason) for s in result.kept for n in s.cited]
+    return Answer(text=result.text, citations=citations, sources=chosen, status="answered",
+                  checks=checks, **base)

@@ -1,0 +1,152 @@
+"""Fit and calibrate Ask's answerability model on the Chamber development questions.
+
+    python bench/answerability_fit.py [--file ../shared/eval/dekamer_dev.jsonl] [--train 400]
+                                      [--holdout 50] [--write] [--json]
+
+Every answer of the file is indexed in a fresh appliance (as `belfort eval answers` does). Each
+question is asked without an LLM twice: with its own answer document readable (label 1 when the
+sentence a composed answer would quote first comes from that document, else 0) and with it
+deactivated (label 0: whatever is found is a neighbouring document). The evidence Ask records
+(appliance.ask.answerability.features) is the input of a logistic regression. Rows
+`--holdout`.. are the training questions (every k-th, `--train` of them); the first `--holdout`
+rows (those `belfort eval answers --limit 50` asks) are kept out of the fit and used to report the
+calibration: Brier score, log loss, a reliability table, and per threshold the share of positive
+questions that would be answered from the right document and of negative ones that would get
+"I don't know". `--write` stores the model in appliance/ask/answerability.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from appliance.ask import answer
+from appliance.ask.answerability import FEATURES, WEIGHTS_FILE
+from appliance.context import open_appliance
+from appliance.evaluation import CachedEmbedder
+from appliance.evaluation.answers import _set_active
+from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
+from appliance.settings import build_settings
+from appliance.storage.layout import DataLayout
+from ops.commands._common import eval_embedder
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def _observe(app: Any, who: Any, question: str, own: int) -> tuple[list[float], int] | None:
+    """(features, label) of one asking; None when the relevance gate already said "I don't know"."""
+    a = answer(app, who, question, use_llm=False)
+    judged = a.checks.get("answerability")
+    if not judged:
+        return None
+    f = judged["features"]
+    return [float(f[k]) for k in FEATURES], int(judged["document"] == own)
+
+
+def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[Any]]:
+    settings = build_settings([])
+    rows, _ = load_rows(path)
+    step = max(1, (len(rows) - holdout) // max(train, 1))
+    picks = {"train": list(range(holdout, len(rows), step))[:train], "holdout": list(range(min(holdout, len(rows))))}
+    embedder = CachedEmbedder(eval_embedder(settings), DataLayout.of(settings).eval_embeddings, flush_every=256)
+    out: dict[str, list[Any]] = {k: [] for k in ("train_x", "train_y", "train_set", "holdout_x", "holdout_y",
+                                                 "holdout_set", "embedder")}
+    with tempfile.TemporaryDirectory(prefix="belfort-answerability-") as tmp:
+        app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
+        app.engines.set("llm", None)
+        out["embedder"] = [str(app.embedder.id)]
+        doc_of_row, who, _ = build_corpus(app, rows, log)
+        for part, idx in picks.items():
+            for j, i in enumerate(idx):
+                q, own = rows[i]["question"][:4000], doc_of_row[i]
+                for tag, seen in (("pos", _observe(app, who, q, own)), ("neg", None)):
+                    if tag == "neg":
+                        _set_active(app, own, False)
+                        try:
+                            seen = _observe(app, who, q, own)
+                        finally:
+                            _set_active(app, own, True)
+                    if seen is not None:
+                        out[f"{part}_x"].append(seen[0])
+                        out[f"{part}_y"].append(seen[1] if tag == "pos" else 0)
+                        out[f"{part}_set"].append(tag)
+                if (j + 1) % 25 == 0:
+                    log(f"{part}: {j + 1}/{len(idx)}")
+                    embedder.flush()
+    embedder.flush()
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y)
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": model.coef_[0].tolist(),
+            "intercept": float(model.intercept_[0])}
+
+
+def predict(m: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    z = m["intercept"] + ((x - np.array(m["mean"])) / np.array(m["scale"])) @ np.array(m["coef"])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def calibration(p: np.ndarray, y: np.ndarray, sets: list[str], n_pos: int, n_neg: int) -> dict[str, Any]:
+    """Brier, log loss, reliability bins; per threshold: positives answered from the right document
+    (over all positive questions, the gate's "don't know"s included) and negatives declined."""
+    eps = 1e-9
+    bins = []
+    for lo in np.arange(0.0, 1.0, 0.2):
+        sel = (p >= lo) & (p < lo + 0.2 + (1e-9 if lo >= 0.8 else 0))
+        if sel.any():
+            bins.append({"bin": f"{lo:.1f}-{lo + 0.2:.1f}", "n": int(sel.sum()),
+                         "mean_predicted": round(float(p[sel].mean()), 3), "observed": round(float(y[sel].mean()), 3)})
+    pos = np.array([s == "pos" for s in sets])
+    per = {}
+    for th in THRESHOLDS:
+        ans = p >= th
+        per[str(th)] = {"positive_right_answered": round(float((ans & pos & (y == 1)).sum()) / max(n_pos, 1), 3),
+                        "positive_answered": round(float((ans & pos).sum()) / max(n_pos, 1), 3),
+                        "negative_dont_know": round(1 - float((ans & ~pos).sum()) / max(n_neg, 1), 3)}
+    return {"n": len(y), "brier": round(float(((p - y) ** 2).mean()), 4),
+            "log_loss": round(float(-(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)).mean()), 4),
+            "reliability": bins, "thresholds": per}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--file", default=str(ROOT.parent / "shared/eval/dekamer_dev.jsonl"))
+    ap.add_argument("--train", type=int, default=400)
+    ap.add_argument("--holdout", type=int, default=50)
+    ap.add_argument("--write", action="store_true", help=f"store the model in {WEIGHTS_FILE.name}")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    log = lambda m: print(m, file=sys.stderr, flush=True)
+    data = collect(Path(args.file), args.train, args.holdout, log)
+    x, y = np.array(data["train_x"]), np.array(data["train_y"])
+    model = fit(x, y)
+    hx, hy = np.array(data["holdout_x"]), np.array(data["holdout_y"])
+    report = {"features": list(FEATURES), **model,
+              "train": calibration(predict(model, x), y, data["train_set"], args.train, args.train),
+              "holdout": calibration(predict(model, hx), hy, data["holdout_set"], args.holdout, args.holdout)}
+    if args.write:
+        stored = {"features": list(FEATURES), **model, "embedder": data["embedder"][0], "fitted_on": f"{Path(args.file).name}: {len(y)} "
+                  f"askings of {args.train} questions (rows {args.holdout}+), {dt.date.today().isoformat()}"}
+        WEIGHTS_FILE.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
