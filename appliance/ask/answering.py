@@ -204,9 +204,12 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
     top = {s.number: s.document_id for s in chosen}.get(cands[0].source if cands else 1, 0)
     judged = {"probability": p, "features": evidence.as_dict(), "document": top}
     mode = _mode(app)
-    if engine is not None and not ok:
+    # A bare number ('2026') asks nothing: which of the passages carrying it would answer?
+    asks = any(not w.isdigit() for w in content_words(q))
+    if engine is not None and not (ok and asks):
         ans = Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                     sources=chosen, status="dont_know", checks={"gate": "not_answerable"}, **base)
+                     sources=chosen, status="dont_know",
+                     checks={"gate": "not_answerable" if asks else "no_question_words"}, **base)
     elif engine is not None and mode == "composed":
         ans = _composed(app, engine, q, chosen, cands, language, routes, base)
     else:

@@ -44,7 +44,7 @@ class SentenceCheck:
     support: float = 0.0  # best lexical support among the cited passages
     kept: bool = False
     reason: str = ""  # ok | attributed | invented_only | unsupported | missing_number_or_subject |
-    #                   claim_mismatch | no_source | fragment
+    #                   claim_mismatch | no_source | fragment | repeat
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "cited": self.cited, "invented": self.invented,
@@ -76,14 +76,14 @@ class CheckResult:
     @property
     def all_passed(self) -> bool:
         """Every generated sentence passed as written: no invented number, none dropped."""
-        claims = [s for s in self.sentences if s.reason != "fragment" or s.invented]
+        claims = [s for s in self.sentences if s.reason not in ("fragment", "repeat") or s.invented]
         return bool(claims) and all(s.kept and not s.invented and s.reason == "ok" for s in claims)
 
     @property
     def model_citations_passed(self) -> bool:
         """The model cited, and every number it wrote exists and supports its sentence (sentences
         it left uncited are not counted here; they were attributed or dropped)."""
-        cited = [s for s in self.sentences if s.written]
+        cited = [s for s in self.sentences if s.written and s.reason != "repeat"]
         return bool(cited) and all(s.kept and s.reason == "ok" and not s.invented for s in cited)
 
     def as_dict(self) -> dict[str, object]:
@@ -176,13 +176,19 @@ def check_answer(
     focus = frozenset().union(*(term_variants(w) for w in set(content_words(question)))) \
         if question and similarity is None else frozenset()
     checks: list[SentenceCheck] = []
+    said: set[str] = set()
     for raw in split_sentences(text):
         plain, numbers = parse_citations(_LIST_MARKER.sub("", raw))
+        key = " ".join(content_words(plain))
+        if key in said:  # a small model repeating itself: the answer says it once
+            checks.append(SentenceCheck(text=plain, cited=[], reason="repeat", written=numbers))
+            continue
         if plain.endswith("?") or sum(1 for w in content_words(plain) if not w.isdigit()) < MIN_WORDS:
             # A list number, a lone "Ja." or a (copied) question carries no checkable claim.
             checks.append(SentenceCheck(text=plain, cited=[], reason="fragment", written=numbers,
                                         invented=[n for n in numbers if n not in passages]))
             continue
+        said.add(key)
         valid = [n for n in numbers if n in passages]
         sc = SentenceCheck(text=plain, cited=valid, invented=[n for n in numbers if n not in passages],
                            written=numbers)

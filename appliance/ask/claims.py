@@ -207,6 +207,8 @@ def _fits(s_toks: list[Tok], content: list[Tok], unit: Unit, elsewhere: set[str]
             found += 1
             continue
         v = term_variants(t.word)
+        if _substituted(s_toks, i, unit.toks):
+            return 0.0, MISMATCH
         if v & unit.terms:
             found += 1
             continue
@@ -220,6 +222,44 @@ def _fits(s_toks: list[Tok], content: list[Tok], unit: Unit, elsewhere: set[str]
     if not (_figures_bound(s_toks, unit.toks) and _polarity_agrees(s_toks, unit.toks)):
         return support, MISMATCH
     return support, OK
+
+
+def _same(a: Tok, b: Tok) -> bool:
+    return a.word == b.word or bool(a.number and a.number == b.number)
+
+
+def _run(s_toks: list[Tok], i: int, u: list[Tok], j: int, step: int) -> list[Tok]:
+    """The tokens next to s_toks[i] and u[j] (step -1: before, +1: after) that are the same in both,
+    at most two."""
+    out: list[Tok] = []
+    for k in (1, 2):
+        a, b = i + step * k, j + step * k
+        if not (0 <= a < len(s_toks) and 0 <= b < len(u)) or not _same(s_toks[a], u[b]):
+            break
+        out.append(s_toks[a])
+    return out
+
+
+def _substituted(s_toks: list[Tok], i: int, u: list[Tok]) -> bool:
+    """The unit says something else in the very place of this word: 'een oude kaart' where it has
+    'een nieuwe kaart', 'van zaterdag tot en met' where it has 'van maandag tot en met'. A place is
+    the same when the words on both sides are (two in all with a content word among them, else
+    three); the sentence's own word must not also stand in such a place."""
+    w = s_toks[i]
+    near = s_toks[max(i - 1, 0): i + 2]
+    if any(t.number or t.word in "€%$£" for t in near):
+        return False  # the predicate of a figure ('kost' / 'bedraagt € 50'): the figure rules judge it
+    wv = term_variants(w.word)
+    own = other = False
+    for j, x in enumerate(u):
+        left, right = _run(s_toks, i, u, j, -1), _run(s_toks, i, u, j, 1)
+        if not (left and right) or (len(left) + len(right) < 3 and not any(is_content(t) for t in left + right)):
+            continue
+        if x.word == w.word or term_variants(x.word) & wv:
+            own = True
+        elif is_content(x) and not x.number and not any(t.word == x.word for t in s_toks):
+            other = True  # (a word the sentence also has elsewhere: a reordered list, not a swap)
+    return other and not own
 
 
 def _qualifiers_anchored(s_toks: list[Tok], parts: tuple[set[str], ...]) -> bool:

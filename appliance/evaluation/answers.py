@@ -55,7 +55,7 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
         # Stricter: every sentence the model wrote passed as written (none dropped or re-attributed).
         "all_sentences_pass_rate": round(
             sum(1 for a, _ in answered if a.checks.get("all_passed")) / len(answered), 4) if answered else 0.0,
-        # Of every claim the model wrote (fragments aside), the share the claim check kept.
+        # Of every claim the model wrote (fragments and repeats aside), the share the claim check kept.
         "claims_supported_rate": _claims_supported_rate([a for a, _ in results]),
         "cites_own_answer_rate": round(sum(
             1 for a, d in answered
@@ -69,7 +69,7 @@ def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
 
 
 def _claims_supported_rate(answers: list[Answer]) -> float:
-    claims = [x for a in answers for x in a.checks.get("sentences", []) if x.get("reason") != "fragment"]
+    claims = [x for a in answers for x in a.checks.get("sentences", []) if x.get("reason") not in ("fragment", "repeat")]
     return round(sum(1 for x in claims if x.get("kept")) / len(claims), 4) if claims else 0.0
 
 

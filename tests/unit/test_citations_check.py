@@ -121,3 +121,13 @@ def test_citations_written_before_the_sentence_belong_to_it() -> None:
     r = check_answer("[1] Een bewonerskaart kost 25 euro per jaar. [2] De aanvraag gebeurt aan het loket "
                      "van de dienst mobiliteit.", SOURCES)
     assert [(s.reason, s.cited) for s in r.sentences] == [("ok", [1]), ("ok", [2])]
+
+
+def test_repeated_sentence_and_broken_trailing_citation_never_show() -> None:
+    src = {1: "Een bewonerskaart kost 25 euro per jaar. De kaart is een jaar geldig."}
+    raw = ("Een bewonerskaart kost 25 euro per jaar [1]. De kaart is een jaar geldig [1]. "
+           "Een bewonerskaart kost 25 euro per jaar [1]. [ [1]")
+    result = check_answer(raw, src)
+    assert result.text == "Een bewonerskaart kost 25 euro per jaar [1]. De kaart is een jaar geldig [1]."
+    assert [s.reason for s in result.sentences][:3] == ["ok", "ok", "repeat"]
+    assert result.model_citations_passed

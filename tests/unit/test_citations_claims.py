@@ -126,3 +126,13 @@ def test_the_title_and_section_headings_are_context_for_every_sentence_under_the
                "tweede kaart kost € 50 per jaar.")
     assert _kept("In Belveld kost een tweede bewonerskaart € 50 per jaar [1].", passage)
     assert not _kept("In Belveld kost een eerste bewonerskaart € 50 per jaar [1].", passage)
+
+
+def test_a_word_swapped_in_place_is_rejected_even_when_no_list_knows_it() -> None:
+    passage = ("Kinderen jonger dan 12 jaar krijgen een Kids-ID voor reizen naar het buitenland. "
+               "Na een verlies vraagt u een nieuwe kaart aan bij het loket Burgerzaken.")
+    assert not _kept("Kinderen jonger dan 12 jaar krijgen een Kids-ID voor reizen naar het binnenland [1].", passage)
+    assert not _kept("Na een verlies vraagt u een oude kaart aan bij het loket Burgerzaken [1].", passage)
+    assert not _kept("In het centrum geldt een blauwe zone van zaterdag tot en met zaterdag [1].", BLUE_ZONE)
+    # Reordering a list keeps every word in its place: no swap.
+    assert _kept("Op feestdagen en op zondag is het parkeren vrij [1].", BLUE_ZONE)

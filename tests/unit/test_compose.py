@@ -168,3 +168,11 @@ def test_shipped_answerability_model_matches_the_features() -> None:
     assert data["features"] == list(answerability.FEATURES)
     assert len(data["coef"]) == len(data["mean"]) == len(data["scale"]) == len(answerability.FEATURES)
     assert data["embedder"] and "dekamer_dev" in data["fitted_on"]
+
+
+def test_a_bare_number_is_not_a_question(corpus) -> None:  # type: ignore[no-untyped-def]
+    app, clerk = corpus
+    llm = FakeLLM('{"ids": [1]}')
+    ans = answer(app, clerk, "50", llm=llm)
+    assert ans.status == "dont_know" and ans.checks.get("gate") in ("no_question_words", "no_relevant_passage")
+    assert not llm.calls  # the model was not asked
