@@ -253,7 +253,7 @@ def _substituted(s_toks: list[Tok], i: int, u: list[Tok]) -> bool:
     own = other = False
     for j, x in enumerate(u):
         left, right = _run(s_toks, i, u, j, -1), _run(s_toks, i, u, j, 1)
-        if i == len(s_toks) - 1 and (j == len(u) - 1 or (u[j].clause < SECOND <= u[j + 1].clause)):
+        if i == len(s_toks) - 1 and (j == len(u) - 1 or (x.clause < SECOND <= u[j + 1].clause)):
             right = [w]  # both end their sentence: the end is the same on that side
         if not (left and right) or (len(left) + len(right) < 3 and not any(is_content(t) for t in left + right)):
             continue
