@@ -1,0 +1,185 @@
+"""Ask over the demo corpus, as the demo's users: right / wrong / "don't know" / leaks per question.
+
+    python bench/ask_demo.py [--questions bench/ask_demo_questions.jsonl] [--json] [--limit N]
+                             [--models-dir DIR] [--llm-model NAME] [--data-dir DIR]
+
+Builds a demo appliance in a fresh temporary data folder exactly as `belfort up --demo` seeds it
+(ops.demo.seed.seed_demo: collections, routes, users, corpus through the normal ingest), then asks
+every question through the product path, `appliance.ask.answer`, with the real LLM of the models
+folder and the real embedder, as the row's user. Fails when no LLM loads: extractive answers are
+not what this measures. Matching rules: bench/ask_demo_match.py (generic, no per-question cases).
+
+Question rows (JSONL): id, question, language (nl|fr|en), user (a demo user), kind (table | list |
+prose | unanswerable | hr_outside), expect (facts a right answer carries; `a|b` alternatives),
+source (the expected document's file name, a list of acceptable ones, or null).
+Targets (issue 11): no wrong answer, right_rate >= 0.85, every unanswerable "don't know", no leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select
+
+from appliance.access import Principal, principal_for, readable_collection_ids
+from appliance.ask import Answer, answer
+from appliance.context import Appliance, open_appliance
+from appliance.db.engine import read_session
+from appliance.db.tables import Chunk, Collection, User
+from appliance.settings import load_settings
+from bench.ask_demo_match import KINDS, classify, shingles
+from ops.demo.seed import USERS, seed_demo
+
+DEFAULT_QUESTIONS = ROOT / "bench" / "ask_demo_questions.jsonl"
+REQUIRED = ("id", "question", "language", "user", "kind", "expect")
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def load_questions(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    users = {u[0] for u in USERS}
+    rows = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = [k for k in REQUIRED if k not in row]
+        if missing or row["kind"] not in KINDS or row["user"] not in users:
+            raise SystemExit(f"{path}:{n}: bad row (missing {missing}, kind {row.get('kind')!r}, "
+                             f"user {row.get('user')!r})")
+        rows.append(row)
+    return rows[:limit] if limit else rows
+
+
+def build_appliance(data_dir: Path, models_dir: str | None, llm_model: str | None) -> Appliance:
+    """A demo appliance seeded the way `belfort up --demo` does it (models: the setting, unless given)."""
+    overrides: dict[str, Any] = {"data_dir": str(data_dir), "profile": "demo"}
+    if models_dir:
+        overrides["models_dir"] = models_dir
+    if llm_model:
+        overrides["llm"] = {"model": llm_model}
+    app = open_appliance(load_settings(overrides=overrides))
+    t0 = time.perf_counter()
+    report = seed_demo(app, log=_err, environ={"BELFORT_DEMO_PASSWORD": "ask-demo-bench"})
+    _err(f"seeded in {time.perf_counter() - t0:.0f}s")
+    if report.failures:
+        raise SystemExit(f"demo seed failed: {report.failures}")
+    return app
+
+
+class Asker:
+    """Each demo user's principal, readable collections and the shingles of what they may not read."""
+
+    def __init__(self, app: Appliance) -> None:
+        self.app = app
+        self._who: dict[str, tuple[Principal, list[str], set[tuple[str, ...]]]] = {}
+
+    def user(self, username: str) -> tuple[Principal, list[str], set[tuple[str, ...]]]:
+        if username not in self._who:
+            with read_session(self.app.db) as s:
+                user = s.exec(select(User).where(User.username == username)).one()
+                who = principal_for(s, user)
+                ids = readable_collection_ids(s, who)
+                names = [c.name for c in s.exec(select(Collection)) if c.id in ids]
+                hidden: set[tuple[str, ...]] = set()
+                for chunk in s.exec(select(Chunk).where(Chunk.collection_id.notin_(ids))):  # type: ignore[attr-defined]
+                    hidden |= shingles(chunk.text)
+            self._who[username] = (who, names, hidden)
+        return self._who[username]
+
+    def ask(self, row: dict[str, Any]) -> dict[str, Any]:
+        who, readable, hidden = self.user(row["user"])
+        ans: Answer = answer(self.app, who, row["question"])
+        verdict = classify(row, ans, readable, hidden)
+        return {"id": row["id"], "kind": row["kind"], "language": row["language"], "user": row["user"],
+                "status": ans.status, **verdict.as_dict(), "latency_s": ans.latency, "model": ans.model,
+                "answer": ans.text, "gate": ans.checks.get("gate", ""), "raw": ans.checks.get("raw", ""),
+                "sources": [f"{s.number}:{Path(s.source_path).name}" for s in ans.sources]}
+
+
+def summarise(results: list[dict[str, Any]], model: str) -> dict[str, Any]:
+    n = len(results)
+
+    def count(outcome: str) -> int:
+        return sum(1 for r in results if r["outcome"] == outcome)
+
+    no_answer = [r for r in results if r["kind"] in ("unanswerable", "hr_outside")]
+    unanswerable = [r for r in no_answer if r["kind"] == "unanswerable"]
+    answerable = [r for r in results if r not in no_answer]
+    return {
+        "n": n, "right": count("right"), "wrong": count("wrong"), "dont_know": count("dont_know"),
+        "leaks": sum(1 for r in results if r["leak"]),
+        "right_rate": round(count("right") / n, 3) if n else 0.0,
+        "answerable_right_rate": (round(sum(r["outcome"] == "right" for r in answerable) / len(answerable), 3)
+                                  if answerable else None),
+        "unanswerable_dont_know_rate": (round(sum(r["status"] in ("dont_know", "escalated")
+                                                  for r in unanswerable) / len(unanswerable), 3)
+                                        if unanswerable else None),
+        "mean_latency_s": round(sum(r["latency_s"] for r in results) / n, 2) if n else 0.0,
+        "model": model,
+        "targets_met": bool(n) and count("wrong") == 0 and count("right") >= 0.85 * n
+        and all(r["status"] in ("dont_know", "escalated") for r in unanswerable)
+        and not any(r["leak"] for r in results),
+    }
+
+
+def _line(r: dict[str, Any]) -> str:
+    said = " ".join(r["answer"].split())[:90]
+    why = "; ".join(r["reasons"])
+    return (f"{r['id']:<6} {r['language']:<3} {r['kind']:<13} {r['user']:<17} {r['status']:<10} "
+            f"{r['outcome']:<9} {r['latency_s']:>6.1f}  {why or said}")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    rows = load_questions(Path(args.questions), args.limit)
+    with tempfile.TemporaryDirectory(prefix="belfort-ask-demo-") as tmp:
+        data_dir = Path(args.data_dir) if args.data_dir else Path(tmp)
+        app = build_appliance(data_dir, args.models_dir, args.llm_model)
+        try:
+            llm = app.llm
+            if llm is None:
+                raise SystemExit("no LLM loaded (see the warning above): provision one or pass --models-dir")
+            model = getattr(llm, "name", "?")
+            _err(f"model: {model}; {len(rows)} questions")
+            _ = app.embedder  # the real embedder, or the ModelError that says why not
+            asker = Asker(app)
+            results = []
+            for row in rows:
+                results.append(asker.ask(row))
+                print(_line(results[-1]), file=sys.stderr if args.json else sys.stdout, flush=True)
+        finally:
+            app.db.dispose()
+    return {"summary": summarise(results, model), "results": results}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="JSONL question set")
+    ap.add_argument("--json", action="store_true", help="print one JSON object (summary and rows)")
+    ap.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
+    ap.add_argument("--models-dir", default=None, help="folder of provisioned models (default: the models_dir setting)")
+    ap.add_argument("--llm-model", default=None, help="catalog name of the LLM (default: the llm.model setting)")
+    ap.add_argument("--data-dir", default=None,
+                    help="seed and keep the demo here (reused when already seeded); default: a fresh temp folder")
+    args = ap.parse_args(argv)
+    if not args.json:
+        print(f"{'id':<6} {'lg':<3} {'kind':<13} {'user':<17} {'status':<10} {'outcome':<9} {'sec':>6}  note")
+    out = run(args)
+    print(json.dumps(out if args.json else out["summary"], ensure_ascii=False, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
