@@ -36,6 +36,7 @@ from appliance.ask.claim_words import (
     UNITS,
     VALUE_WORDS,
 )
+from appliance.ask.passages import blocks, rows_of
 from appliance.index.text import ALL_STOPWORDS, fold, term_variants
 
 OK = ""
@@ -45,8 +46,6 @@ UNSUPPORTED = "unsupported"  # too few of its words in any unit
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%$£]|[,;:()–—]", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_LABELLED_ROW = re.compile(r"^[^.!?:]{1,80}:\s+[^:]*\d.*$")
-_FIGURE_END = re.compile(r"[\d%€]\s*$")
 _CLAUSE = frozenset(",;:()–—")
 SECOND = 1000  # clause numbers of a unit's second sentence start here
 _WINDOW = 3  # tokens around a number in the unit where its bounding words must be
@@ -135,41 +134,19 @@ def _sentences(text: str) -> list[tuple[list[Tok], set[str], bool]]:
     out: list[tuple[list[Tok], set[str], bool]] = []
     context: set[str] = set()
     top: set[str] = set()
-    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*•]\s|\|))", text.strip())
-    for i, block in enumerate(b.strip() for b in blocks):
-        if not block:
-            continue
-        first, _, rest = block.partition("\n")
-        if first.startswith("#") or (i == 0 and first[-1:] not in ".!?:" and len(first.split()) <= 10):
-            heading = tokens(first)
+    for i, (head, block) in enumerate(blocks(text)):
+        if head:
+            heading = tokens(head)
             # The heading path: the passage's title stays context under every section below it.
             context = _variants([t.word for t in heading if is_content(t)]) | (top if i else set())
             top = context if i == 0 else top
             out.append((heading, set(), True))  # a unit of its own too: a passage may be only a title
-            block = rest.strip()
-        for row, is_row in _rows(block):
+        for row, is_row in rows_of(block):
             for s in _SENTENCE.split(row):
                 toks = tokens(s)
                 if toks:
                     out.append((toks, context, is_row))
     return out
-
-
-def _rows(block: str) -> list[tuple[str, bool]]:
-    """A block's lines joined into prose, except after a line that is a row of a table or a list:
-    a 'label: value' line with a figure ('Reispas volwassene: normale procedure € 85,00; dringende
-    procedure € 270,00'), or a line ending in a figure before a line that starts with a capital
-    ('Reispas volwassene € 85,00 € 270,00' / 'Reispas minderjarige …'). A row stands alone:
-    (text, is a row)."""
-    out, cur = [], ""
-    lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-    for i, line in enumerate(lines):
-        cur = f"{cur} {line}".strip()
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if _LABELLED_ROW.search(line) or (_FIGURE_END.search(line) and nxt[:1].isupper()):
-            out.append((cur, True))
-            cur = ""
-    return [*out, (cur, False)] if cur else out
 
 
 def claim_support(sentence: str, passages: list[PassageClaims],

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise
 from appliance.index.text import content_words, terms_of, weighted_coverage
 from models.base import LLM, ChatMessage
@@ -27,11 +28,14 @@ from models.base import LLM, ChatMessage
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
 MAX_CHOSEN = 3  # quotes in one answer
 MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked with '…'
+MAX_PROMPT_QUESTION_CHARS = 800  # prompt time dominates on 2 cores; retrieval sees the whole question
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
 COMPOSE_PROMPT_VERSION = "compose-v1"
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[(\"'«“]?[A-ZÀ-Ý0-9])")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+|(?<=\s)[-*•]\s+(?=\S)")
+_ENDS = tuple(".!?:;)")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
 
 SYSTEM = {
     "nl": ("Je helpt medewerkers van een lokaal bestuur. Je krijgt een vraag en genummerde zinnen uit "
@@ -76,18 +80,35 @@ Cosine = Callable[[str, Sequence[str]], list[float]]
 
 
 def sentences_of(text: str) -> list[str]:
-    """The passage's lines (table rows, list items, paragraphs) cut into sentences; instruction-like
-    sentences are left out, so a quote can never carry one."""
+    """The passage's quotable sentences: table rows and list items whole, prose lines joined back
+    into sentences (a wrapped line is no sentence end), markdown marks removed. Headings are not
+    quotes (they are the context of what follows), nor are instruction-like sentences."""
     out: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(_LIST_MARKER.sub("", line).split())
-        for part in _SENTENCE.split(line):
+    pieces = [(row, is_row) for _heading, block in blocks(text) for row, is_row in rows_of(block)]
+    for n, (row, is_row) in enumerate(pieces):
+        row = " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", row)).split())
+        parts = _SENTENCE.split(row)
+        for k, part in enumerate(parts):
             part = part.strip().strip("…").strip()
             clean, hits = neutralise(part)
-            if part and not hits and REDACTED not in clean:
-                out.append(part if len(part) <= MAX_QUOTE_CHARS
-                           else part[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …")
+            last = n == len(pieces) - 1 and k == len(parts) - 1
+            if not part or hits or REDACTED in clean or not _quotable(part, is_row, last):
+                continue
+            if len(part) > MAX_QUOTE_CHARS:
+                part = part[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+            elif last and not is_row and part[-1:] not in _ENDS:
+                part += " …"  # the passage was cut in this sentence: the quote says so
+            out.append(part)
     return out
+
+
+def _quotable(part: str, is_row: bool, last: bool) -> bool:
+    """A row, a sentence, or a longer line; not a caption ('Carte d'identité électronique') and not
+    a short stub where the passage was cut."""
+    if is_row or part[-1:] in _ENDS:
+        return True
+    figure = any(ch.isdigit() for ch in part)
+    return (figure or len(part.split()) >= 8) if last else (figure or len(part.split()) >= 6)
 
 
 def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str, float], *,
@@ -139,7 +160,10 @@ def selection_messages(question: str, cands: Sequence[Candidate], language: str)
     for c in cands:
         where = " ".join(c.context.replace("<", " ").replace(">", "›").split())
         lines.append(f"[{c.id}] " + (f"({where}) " if where else "") + " ".join(c.text.split()))
-    user = (f"{q_label}: {question.strip()}\n\n{s_label}:\n" + "\n".join(lines) + "\n\n"
+    asked = " ".join(question.split())
+    if len(asked) > MAX_PROMPT_QUESTION_CHARS:  # a letter-long question: its start says what it asks
+        asked = asked[:MAX_PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+    user = (f"{q_label}: {asked}\n\n{s_label}:\n" + "\n".join(lines) + "\n\n"
             + TASK[lang].format(most=MAX_CHOSEN))
     return [ChatMessage("system", SYSTEM[lang]), ChatMessage("user", user)]
 

@@ -1,0 +1,61 @@
+"""What kind of fact a short question asks for, and whether a sentence carries one.
+
+'Hoeveel kost …', 'combien coûte …' ask for an amount; 'hoeveel', 'how many' for a number; 'wanneer',
+'tot hoe laat', 'quand' for a time or a date; 'e-mailadres' for an address with '@'. A composed
+answer quotes only sentences that carry a fact of the asked kind: a sentence about the subject
+without the figure ('Voor asbest betaalt u een bijdrage per kilogram.') does not answer 'how much'.
+Long questions (a citizen's letter, a parliamentary question) ask several things: no kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+from appliance.ask.claim_words import CURRENCIES, NUMBER_WORDS, VALUE_WORDS
+from appliance.index.text import fold
+
+MAX_CHARS = 300  # longer questions ask several things at once
+
+_COUNT = r"hoeveel|how (?:much|many|long)|combien|hoe lang|hoelang|bedrag|amount|montant"
+_COST = (r"kost\w*|prijs\w*|tarie\w*|betaal\w*|betalen|retributie\w*|belasting\w*|taks\w*|cost\w*|price\w*|"
+         r"fee\w*|pay\w*|tax\w*|coute\w*|cout|prix|tarif\w*|pai\w*|taxe\w*|bedrag|amount|montant")
+_TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when|what time|which day\w*|"
+         r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
+_KINDS = (
+    ("amount", re.compile(rf"\b(?:{_COUNT})\b.*\b(?:{_COST})\b|\b(?:{_COST})\b.*\b(?:{_COUNT})\b|"
+                          r"\b(?:wat kost|what does .{1,40} cost|quel est le prix|que coute)\b")),
+    ("number", re.compile(rf"\b(?:{_COUNT})\b")),
+    ("time", re.compile(rf"\b(?:{_TIME})\b")),
+    ("email", re.compile(r"\b(?:e ?mail\w*|mailadres\w*|courriel)\b")),
+    ("phone", re.compile(r"\b(?:telefoon\w*|phone\w*|telephone\w*)\b")),
+)
+_DAYS = frozenset("""maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday
+friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche januari februari maart april mei
+juni juli augustus september oktober november december january february march may june july august october
+janvier fevrier mars avril juin juillet aout septembre octobre novembre decembre""".split())
+_WORD = re.compile(r"[^\W_]+|[€$£@]")
+
+
+def asked_kind(question: str) -> str:
+    """'amount' | 'number' | 'time' | 'email' | 'phone' | '' (none, or a long question)."""
+    if len(question) > MAX_CHARS:
+        return ""
+    q = fold(question)
+    return next((kind for kind, pattern in _KINDS if pattern.search(q)), "")
+
+
+def carries(kind: str, sentence: str) -> bool:
+    """Whether `sentence` holds a fact of `kind` (always, for no kind)."""
+    if not kind:
+        return True
+    words = _WORD.findall(fold(sentence))
+    digits = any(w[0].isdigit() for w in words)
+    if kind == "amount":
+        return (digits and any(w in CURRENCIES for w in words)) or any(w in VALUE_WORDS for w in words)
+    if kind == "number":
+        return digits or any(w in NUMBER_WORDS for w in words)
+    if kind == "time":
+        return digits or any(w in _DAYS for w in words)
+    if kind == "email":
+        return "@" in sentence
+    return sum(ch.isdigit() for ch in sentence) >= 6  # phone
