@@ -73,6 +73,8 @@ NL_NONE = "Geen taalmodel (llm.engine = none): vragen krijgen passages uit de br
     (BIG_BOX, {}, "fr", FR_FALLBACK),
     (BIG_BOX, {"model": SMALL_LLM}, "nl", NL_SETTING),
     (BIG_BOX, {"engine": "none"}, "nl", NL_NONE),
+    (BIG_BOX, {"engine": "openai-compatible", "base_url": "http://10.0.0.5:8080/v1"}, "nl",
+     f"Taalmodel: {SMALL_LLM} op de modelserver http://10.0.0.5:8080/v1 (llm.engine = openai-compatible)."),
 ])
 def test_the_reason_is_translated(tmp_path: Path, box: Hardware, llm: dict[str, str], lang: str,
                                   expected: str) -> None:
