@@ -24,6 +24,7 @@ from sqlmodel import select
 from appliance import audit
 from appliance.access import Principal, readable_collection_ids
 from appliance.ask import answerability, compose, free, prompts
+from appliance.ask.asked import asked_kind, carries
 from appliance.ask.citations import check_answer
 from appliance.ask.relevance import (
     best_sentences,
@@ -195,9 +196,10 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
         s.prompt_text, n = prompts.neutralise(snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
         redacted += n
     cosine = _sentence_cosine(app)
+    kind = asked_kind(q)
     cands = compose.candidates(q, [compose.Passage(s.number, s.text, s.context, s.language) for s in chosen],
                                weights, language=language, cosine=cosine[0] if cosine else None,
-                               threshold=cosine[1] if cosine else 1.0)
+                               threshold=cosine[1] if cosine else 1.0, kind=kind)
     evidence = answerability.features(sources, sentence=cands[0].score if cands else 0.0,
                                       question_words=len(set(content_words(q))))
     ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app))
@@ -216,8 +218,13 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
         gen = free.generate(engine, q, chosen, language, app.settings.llm.timeout_seconds, stream_cb)
         ans = _extractive(q, chosen, language, base) if gen is None else \
             _free(app, engine, gen, q, chosen, language, routes, base)
+    if ans.status == "answered" and not any(carries(kind, c.sentence) for c in ans.citations):
+        # Free text about the subject without the asked figure ('how much …' with no amount).
+        ans = Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
+                     sources=chosen, status="dont_know", checks={**ans.checks, "gate": "no_fact_of_kind"},
+                     model=ans.model, **base)
     ans.checks.update(mode=mode if ans.status != "extractive" else "extractive", answerability=judged,
-                      redacted_instructions=redacted)
+                      redacted_instructions=redacted, asked_kind=kind)
     return ans
 
 

@@ -29,10 +29,7 @@ _KINDS = (
     ("email", re.compile(r"\b(?:e ?mail\w*|mailadres\w*|courriel)\b")),
     ("phone", re.compile(r"\b(?:telefoon\w*|phone\w*|telephone\w*)\b")),
 )
-_DAYS = frozenset("""maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday
-friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche januari februari maart april mei
-juni juli augustus september oktober november december january february march may june july august october
-janvier fevrier mars avril juin juillet aout septembre octobre novembre decembre""".split())
+_DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from appliance.ask.asked import carries
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise
 from appliance.index.text import content_words, terms_of, weighted_coverage
@@ -113,7 +114,7 @@ def _quotable(part: str, is_row: bool, last: bool) -> bool:
 
 def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str, float], *,
                language: str = "", cosine: Cosine | None = None, threshold: float = 1.0,
-               limit: int = MAX_CANDIDATES) -> list[Candidate]:
+               kind: str = "", limit: int = MAX_CANDIDATES) -> list[Candidate]:
     """The best `limit` sentences of `passages` for `question`, best first, numbered 1..n.
 
     Lexical score: the question's words found in the sentence or its heading path, weighted by
@@ -128,7 +129,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
         for text in sentences_of(p.text):
             own = terms_of(content_words(text))
             key = " ".join(text.split()).lower()
-            if len(own) < MIN_QUOTE_WORDS or key in seen:
+            if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
             lexical = weighted_coverage(words, weights, own | head) * (

@@ -14,7 +14,7 @@ def blocks(text: str) -> list[tuple[str, str]]:
     before a heading, list item or table line; a block's first line is a heading when it starts
     with '#', or, for the first block, when it is short, ends without a full stop and the next line
     does not go on in lower case (a passage cut from the middle of a sentence)."""
-    out = []
+    out: list[tuple[str, str]] = []
     for i, block in enumerate(b.strip() for b in re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*•]\s|\|))", text.strip())):
         if not block:
             continue

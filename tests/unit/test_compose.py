@@ -176,3 +176,12 @@ def test_a_bare_number_is_not_a_question(corpus) -> None:  # type: ignore[no-unt
     ans = answer(app, clerk, "50", llm=llm)
     assert ans.status == "dont_know" and ans.checks.get("gate") in ("no_question_words", "no_relevant_passage")
     assert not llm.calls  # the model was not asked
+
+
+def test_a_sentence_without_the_asked_figure_is_no_candidate() -> None:
+    texts = [c.text for c in compose.candidates("Hoeveel kost een bewonerskaart?", [compose.Passage(1, PARKING)],
+                                                {}, kind="amount")]
+    assert sorted(texts) == ["De eerste bewonerskaart voor parkeren is gratis.",
+                             "Een tweede bewonerskaart kost 50 euro per jaar."]
+    assert compose.candidates("Hoeveel kost een huwelijk?", [compose.Passage(1, "Het huwelijk voltrekt u in "
+                              "het gemeentehuis op zaterdagvoormiddag.")], {}, kind="amount") == []
