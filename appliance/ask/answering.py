@@ -49,6 +49,7 @@ MAX_QUESTION_CHARS = 4000
 RETRIEVE = 8  # hits looked at
 PROMPT_SOURCES = 3  # hits put in the prompt (prompt time dominates on a 2-core CPU)
 MIN_RELEVANCE = 0.34  # IDF-weighted share of the question's content words a passage must contain
+CROSS_PASSAGE_MARGIN = 0.02  # cosine below the engine's threshold a passage in another language may be
 LONG_QUESTION_CHARS = 300  # above this, word coverage of one passage is low by nature
 PROMPT_PASSAGE_CHARS = 600  # a passage is cut to its best window of this size for the prompt
 
@@ -181,7 +182,10 @@ def _is_relevant(app: Appliance, s: Source, q: str, language: str) -> bool:
         threshold = vector_threshold(app.embedder.id)
     except Exception:  # noqa: BLE001
         return False
-    return threshold is not None and s.similarity >= threshold
+    # Across languages a short question scores lower against a whole passage than against the one
+    # sentence that answers it: the passage may come a little closer; its sentences must then reach
+    # the threshold itself (compose.MIN_SCORE).
+    return threshold is not None and s.similarity >= threshold - (CROSS_PASSAGE_MARGIN if cross else 0.0)
 
 
 def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source], relevant: list[Source],
@@ -245,7 +249,8 @@ def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: 
     """The model chooses source sentences; no choice is "I don't know"; an unusable output (not
     JSON, ids that do not exist) falls back to the best-ranked sentence; a failed or busy engine to
     an extractive answer."""
-    if not cands:
+    if not cands or (cands[0].language not in ("", language) and cands[0].score < compose.MIN_SCORE):
+        # No sentence at all, or the closest one is in another language and not close in meaning.
         return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
                       sources=chosen, status="dont_know", checks={"gate": "no_sentence"}, **base)
     try:

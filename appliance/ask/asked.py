@@ -16,14 +16,15 @@ from appliance.index.text import fold
 
 MAX_CHARS = 300  # longer questions ask several things at once
 
-_COUNT = r"hoeveel|how (?:much|many|long)|combien|hoe lang|hoelang|bedrag|amount|montant"
+_COUNT = r"hoeveel|how (?:much|many|long)|combien|hoe lang|hoelang"
 _COST = (r"kost\w*|prijs\w*|tarie\w*|betaal\w*|betalen|retributie\w*|belasting\w*|taks\w*|cost\w*|price\w*|"
          r"fee\w*|pay\w*|tax\w*|coute\w*|cout|prix|tarif\w*|pai\w*|taxe\w*|bedrag|amount|montant")
 _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when|what time|which day\w*|"
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
 _KINDS = (
     ("amount", re.compile(rf"\b(?:{_COUNT})\b.*\b(?:{_COST})\b|\b(?:{_COST})\b.*\b(?:{_COUNT})\b|"
-                          r"\b(?:wat kost|what does .{1,40} cost|quel est le prix|que coute)\b")),
+                          r"\b(?:wat kost|what does .{1,40} cost|que coute|bedrag|amount|montant|prijs|price|prix"
+                          r"|tarief|tarif|kostprijs)\b")),
     ("number", re.compile(rf"\b(?:{_COUNT})\b")),
     ("time", re.compile(rf"\b(?:{_TIME})\b")),
     ("email", re.compile(r"\b(?:e ?mail\w*|mailadres\w*|courriel)\b")),

@@ -29,6 +29,7 @@ from models.base import LLM, ChatMessage
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
 MAX_CHOSEN = 3  # quotes in one answer
 MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked with '…'
+MIN_SCORE = 0.5  # a sentence in another language must be this close: its cosine reaches the threshold
 MAX_PROMPT_QUESTION_CHARS = 800  # prompt time dominates on 2 cores; retrieval sees the whole question
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
 COMPOSE_PROMPT_VERSION = "compose-v1"
