@@ -13,7 +13,9 @@ a passage about a neighbouring question: both share the subject. The evidence co
 A logistic model over these gives the probability that the answer would come from the right
 document. Its weights are fitted on the development questions only (`bench/answerability_fit.py`,
 which reports the calibration) and ship in `answerability.json`; the setting
-`llm.min_answerable` is the probability below which Ask says "I don't know".
+`ask.min_answerable` is the probability below which Ask says "I don't know". The model holds for
+what it was fitted on: questions over passages in their own language, with this embedder; across
+languages the closeness of the quoted sentence decides instead (compose.MIN_SCORE).
 """
 
 from __future__ import annotations

@@ -206,7 +206,10 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
                                threshold=cosine[1] if cosine else 1.0, kind=kind)
     evidence = answerability.features(sources, sentence=cands[0].score if cands else 0.0,
                                       question_words=len(set(content_words(q))))
-    ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app))
+    # Fitted within one language: across languages the quoted sentence's closeness decides (compose).
+    same = not chosen or chosen[0].language in ("", language)
+    ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app)) if same \
+        else (True, None)
     top = {s.number: s.document_id for s in chosen}.get(cands[0].source if cands else 1, 0)
     judged = {"probability": p, "features": evidence.as_dict(), "document": top}
     mode = _mode(app)
