@@ -23,6 +23,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.llm, pytest.mark.enable_socket,
 
 
 @pytest.fixture
+def settings(tmp_path):  # type: ignore[no-untyped-def]
+    """The page's token streaming is what free answers do (a composed answer arrives whole)."""
+    from tests.conftest import make_settings
+
+    return make_settings(tmp_path, ask={"answer_mode": "free"})
+
+
+@pytest.fixture
 def server(appliance, tmp_path):  # type: ignore[no-untyped-def]
 
     from models.llamacpp import LlamaCppLLM
