@@ -25,7 +25,6 @@ from appliance import audit
 from appliance.access import Principal, readable_collection_ids
 from appliance.ask import answerability, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
-from appliance.ask.citations import check_answer
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -261,15 +260,14 @@ def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: 
     except ModelError:
         return _extractive(q, chosen, language, base)
     picked = [cands[i - 1] for i in choice.ids] if choice.ids is not None else cands[:1]
-    by_number = {s.number: s for s in chosen}
-    shown = {n: f"# {s.title}\n\n{prompts.neutralise(s.text)[0]}" if s.title else prompts.neutralise(s.text)[0]
-             for n, s in by_number.items()}
-    checked = [check_answer(f"{c.text} [{c.source}]", shown, question=q) for c in picked]
-    kept = [c for c, r in zip(picked, checked, strict=True) if r.kept]
+    # A quote is checked for what it claims to be: the cited passage's own words.
+    text_of = {s.number: s.text for s in chosen}
+    kept = [c for c in picked if compose.quoted(c.text, text_of[c.source])]
     checks: dict[str, Any] = {
         "raw": choice.raw, "selection": choice.ids,
         "candidates": [{"id": c.id, "source": c.source, "score": c.score} for c in cands],
-        "sentences": [x.as_dict() for r in checked for x in r.sentences],
+        "sentences": [{"text": c.text, "cited": [c.source], "invented": [], "support": 1.0, "kept": c in kept,
+                       "reason": "quote" if c in kept else "not_in_source"} for c in picked],
         "model_citations_passed": bool(kept) and len(kept) == len(picked),
         "all_passed": bool(kept) and len(kept) == len(picked), "first_token_s": round(choice.first_token, 3)}
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),

@@ -34,7 +34,7 @@ MAX_PROMPT_QUESTION_CHARS = 800  # prompt time dominates on 2 cores; retrieval s
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
 COMPOSE_PROMPT_VERSION = "compose-v1"
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[(\"'«“]?[A-ZÀ-Ý0-9])")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[(\"'«“]?[A-ZÀ-Ý0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý][a-zà-ÿ])")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+|(?<=\s)[-*•]\s+(?=\S)")
 _ENDS = tuple(".!?:;)")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
@@ -184,6 +184,14 @@ def parse_selection(raw: str, n: int) -> list[int] | None:
     if ids and not good:
         return None
     return list(dict.fromkeys(good))[:MAX_CHOSEN]
+
+
+def quoted(quote: str, passage: str) -> bool:
+    """The quote is the passage's own words: spacing, markdown marks and list markers aside; a cut
+    quote up to its '…'."""
+    words = " ".join(quote.removesuffix(" …").split())
+    plain = " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", line)) for line in passage.splitlines())
+    return bool(words) and words in " ".join(plain.split())
 
 
 def compose_text(lead: str, chosen: Sequence[Candidate], foreign: Mapping[str, str]) -> str:

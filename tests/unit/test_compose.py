@@ -194,3 +194,11 @@ def test_a_sentence_without_the_asked_figure_is_no_candidate() -> None:
                              "Een tweede bewonerskaart kost 50 euro per jaar."]
     assert compose.candidates("Hoeveel kost een huwelijk?", [compose.Passage(1, "Het huwelijk voltrekt u in "
                               "het gemeentehuis op zaterdagvoormiddag.")], {}, kind="amount") == []
+
+
+def test_quoted_accepts_the_source_words_only() -> None:
+    passage = "- **Burgerzaken**: identiteitskaarten,\nreispassen en rijbewijzen.\nDe NMBS telt.De tellingen zijn manueel."
+    assert compose.quoted("Burgerzaken: identiteitskaarten, reispassen en rijbewijzen.", passage)
+    assert compose.quoted("Burgerzaken: identiteitskaarten, reispassen …", passage)
+    assert not compose.quoted("Burgerzaken: identiteitskaarten en paspoorten.", passage)
+    assert compose.sentences_of(passage)[-2:] == ["De NMBS telt.", "De tellingen zijn manueel."]
