@@ -133,7 +133,7 @@ def query_terms(query: str) -> list[str]:
 def keyword_terms(query: str) -> list[str]:
     """The query's terms for BM25, once per occurrence of their word: FTS5 scores a term as often as it
     is in the MATCH expression, so a word a long question repeats weighs more (its query frequency).
-    A short query whose words are all distinct gets exactly `query_terms`."""
+    A query that repeats no word (after stemming) gets `query_terms`."""
     kept = set(query_terms(query))
     words = list(_folded_words(fold(query)))
     content = [w for w in words if w not in ALL_STOPWORDS] or words
