@@ -79,6 +79,13 @@ class SearchSettings(_Section):
         "multilingual-e5-small-q4", description="Catalog name or folder of the embedding model."
     )
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in the fusion; the vector "
+                                  "ranking weighs 1 (1 fits the Chamber dev questions, `belfort eval retrieval`).")
+    document_share: float = Field(0.0, ge=0, description="Share of the scores of a document's next best passages "
+                                  "added to each of its passages: documents that answer in several places rise "
+                                  "(0: off, what fits the Chamber dev questions; long documents gain too much).")
+    document_passages: int = Field(1, ge=1, description="How many of a document's best passages count "
+                                   "together (the passage itself included); 1: each passage alone.")
     candidates: int = Field(50, description="Candidates taken from each ranker before fusion.")
     max_query_chars: int = Field(2000, description="Longer queries are refused with a hint.")
 

@@ -130,6 +130,17 @@ def query_terms(query: str) -> list[str]:
     return list(seen)[:MAX_QUERY_TERMS]
 
 
+def keyword_terms(query: str) -> list[str]:
+    """The query's terms for BM25, once per occurrence of their word: FTS5 scores a term as often as it
+    is in the MATCH expression, so a word a long question repeats weighs more (its query frequency).
+    A query that repeats no word (after stemming) gets `query_terms`."""
+    kept = set(query_terms(query))
+    words = list(_folded_words(fold(query)))
+    content = [w for w in words if w not in ALL_STOPWORDS] or words
+    out = [term for word in content for term in sorted(term_variants(word)) if term in kept]
+    return out[: 2 * MAX_QUERY_TERMS]
+
+
 def scope_token(collection_id: int) -> str:
     """The token a chunk's collection is indexed under in chunk_fts.scope ('c12')."""
     return f"c{int(collection_id)}"

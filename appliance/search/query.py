@@ -1,4 +1,5 @@
-"""Permission-scoped hybrid search: BM25 over FTS5 + FAISS vectors, fused by reciprocal rank.
+"""Permission-scoped hybrid search: BM25 over FTS5 + FAISS vectors, fused by weighted reciprocal rank,
+each passage then supported by its document's other passages (fusion.py).
 
 The permission filter comes first in both rankers: the keyword query carries
 `collection_id IN (readable ids)` and the vector search only opens the readable collections'
@@ -21,11 +22,13 @@ from appliance.access import Principal, readable_collection_ids
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.sync import IndexHost, vector_backend
-from appliance.index.text import fts_match_expression, query_terms, snippet
+from appliance.index.text import fts_match_expression, keyword_terms, query_terms, snippet
+from appliance.search.fusion import Ranking, fuse, with_document_support
 from appliance.search.relevance import MIN_COVERAGE, coverage, query_words, word_weights
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
+    from appliance.settings import SearchSettings
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +126,18 @@ def vector_ranking(app: IndexHost, scope: list[int], query: str, n: int) -> list
         return None
 
 
-def fuse(rankings: list[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings an item appears in."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, (cid, _) in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+def _documents_of(session: Session, chunk_ids: list[int]) -> dict[int, int]:
+    if not chunk_ids:
+        return {}
+    ids = ",".join(str(int(c)) for c in chunk_ids)
+    return {int(c): int(d) for c, d in session.execute(sql(f"SELECT id, document_id FROM chunk WHERE id IN ({ids})"))}
+
+
+def rank(session: Session, keyword: Ranking, vector: Ranking, cfg: SearchSettings) -> Ranking:
+    """The hybrid ranking: both rankings fused, then each passage supported by its document's others."""
+    ranked = fuse([keyword, vector], cfg.rrf_k, (cfg.keyword_weight, 1.0))
+    doc_of = _documents_of(session, [cid for cid, _ in ranked])
+    return with_document_support(ranked, doc_of, cfg.document_share, cfg.document_passages)
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:
@@ -196,15 +204,15 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
     terms = query_terms(q)
     with read_session(app.db) as session:
         scope = _scope(session, who, collections)
-        keyword = keyword_ranking(session, scope, terms, n) if mode != "vector" else []
+        keyword = keyword_ranking(session, scope, keyword_terms(q), n) if mode != "vector" else []
         vector = vector_ranking(app, scope, q, n) if mode != "keyword" else []
         used = mode
         if vector is None:  # no embedder: keyword search, and the result says so
             used, vector = "keyword", []
             if mode == "vector":
-                keyword = keyword_ranking(session, scope, terms, n)
+                keyword = keyword_ranking(session, scope, keyword_terms(q), n)
         if used == "hybrid":
-            ranked = fuse([keyword, vector], cfg.rrf_k)
+            ranked = rank(session, keyword, vector, cfg)
         else:
             ranked = keyword if used == "keyword" else vector
         hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)

@@ -1,4 +1,5 @@
-"""`belfort eval retrieval FILE.jsonl [--limit N] [--json]`: Recall@k and MRR@10, Belfort vs plain BM25."""
+"""`belfort eval retrieval FILE.jsonl [--limit N] [--json]`: Recall@k and MRR@10, Belfort vs plain BM25
+over chunks (`bm25`) and over whole documents (`bm25_doc`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"n = {result['n']}")
         print(f"{'':8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}")
-        for name in ("bm25", "belfort"):
+        for name in ("bm25", "bm25_doc", "belfort"):
             m = result[name]
             print(f"{name:8} {m['recall@1']:7.3f} {m['recall@5']:7.3f} {m['recall@10']:7.3f} {m['mrr@10']:7.3f}")
     return 0

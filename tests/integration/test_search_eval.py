@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from appliance.evaluation.retrieval import load_rows, metrics, run_retrieval_eval
+from appliance.evaluation.retrieval import (
+    bm25_chunk_ranks,
+    bm25_doc_ranks,
+    chunk_answer,
+    load_rows,
+    metrics,
+    run_retrieval_eval,
+)
 from models.fakes import FakeEmbedder
 
 ROWS = [
@@ -39,9 +46,21 @@ def test_rows_without_answer_are_skipped_and_limit_asks_first_n(tmp_path: Path) 
 
 def test_eval_finds_each_answer(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
     result = run_retrieval_eval(write(tmp_path), settings, embedder=FakeEmbedder(), log=lambda _: None)
-    assert set(result) == {"bm25", "belfort", "n"} and result["n"] == 4
+    assert set(result) == {"bm25", "bm25_doc", "belfort", "n"} and result["n"] == 4
     assert result["belfort"]["recall@1"] == 1.0 and result["belfort"]["mrr@10"] == 1.0
-    assert set(result["bm25"]) == {"recall@1", "recall@5", "recall@10", "mrr@10"}
+    assert set(result["bm25"]) == set(result["bm25_doc"]) == {"recall@1", "recall@5", "recall@10", "mrr@10"}
+
+
+def test_bm25_doc_scores_whole_answers_and_bm25_their_best_chunk() -> None:
+    # The question's two rare words sit in different chunks of answer 0: only the whole answer holds both.
+    filler = "De minister verwijst naar de bevoegde diensten en de geldende regels. " * 14
+    rows = [{"question": "Hoeveel fietsenstallingen en laadpalen telt het station?",
+             "answer": "Er zijn 40 fietsenstallingen. " + filler + "Er zijn 12 laadpalen."},
+            {"question": "x", "answer": "Er zijn 40 fietsenstallingen. " + filler + "Dat is alles."},
+            {"question": "y", "answer": "Er zijn 12 laadpalen. " + filler + "Dat is alles."}]
+    assert len(chunk_answer(rows[0]["answer"], 900, 120)) >= 2
+    assert bm25_doc_ranks(rows, [0]) == [1]
+    assert bm25_chunk_ranks(rows, [0], 900, 120)[0] in (1, 2, 3)
 
 
 def test_cli_prints_one_json_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

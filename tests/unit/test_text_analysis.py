@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from appliance.index.text import analyze, fold, fts_match_expression, query_terms, snippet
+from appliance.index.text import analyze, fold, fts_match_expression, keyword_terms, query_terms, snippet
 
 
 def test_fold_strips_accents_and_case() -> None:
@@ -65,6 +65,24 @@ def test_cjk_is_split_into_characters() -> None:
 def test_query_of_10000_characters_is_bounded() -> None:
     terms = query_terms(" ".join(f"woord{i}" for i in range(2000)))
     assert 0 < len(terms) <= 256
+
+
+def test_a_word_the_query_repeats_weighs_more_in_bm25() -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms)")
+    db.executemany("INSERT INTO t (rowid, terms) VALUES (?, ?)",
+                   [(1, analyze("De fietsenstalling aan het station.", "nl")),
+                    (2, analyze("De wachttijden aan het station.", "nl"))])
+    query = "Wachttijden en fietsenstalling: hoeveel plaatsen telt de fietsenstalling, en wie beheert de fietsenstalling?"
+    assert set(keyword_terms(query)) == set(query_terms(query))
+    assert len(keyword_terms(query)) > len(query_terms(query))
+    scores = "SELECT rowid, bm25(t) FROM t WHERE t MATCH ?"  # lower is better
+    once = dict(db.execute(scores, (fts_match_expression(query_terms(query)),)).fetchall())
+    assert once[1] == pytest.approx(once[2])  # each passage holds one of the two words
+    weighted = dict(db.execute(scores, (fts_match_expression(keyword_terms(query)),)).fetchall())
+    assert weighted[1] < weighted[2]  # the word asked three times decides
+    assert keyword_terms("parkeervergunning bewoners") == query_terms("parkeervergunning bewoners")
+    assert 0 < len(keyword_terms(" ".join(["woord"] * 5000))) <= 512
 
 
 def test_snippet_marks_analysed_matches_in_best_window() -> None:
