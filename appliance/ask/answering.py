@@ -32,7 +32,7 @@ from appliance.ask.relevance import (
     relevance,
     vector_threshold,
 )
-from appliance.ask.routes import escalation_routes, sensitive_topic, with_route
+from appliance.ask.routes import dont_know, escalation_routes, sensitive_topic, with_route
 from appliance.ask.types import Answer, Citation, Source
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
@@ -96,11 +96,8 @@ def answer(
                      sources=sources[:PROMPT_SOURCES], status="escalated",
                      checks={"sensitive_topic": topic}, **base)
     elif not relevant:
-        ans = Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                     sources=sources[:PROMPT_SOURCES], status="dont_know",
-                     checks={"gate": "no_relevant_passage",
-                             "best_relevance": max((s.relevance for s in sources), default=0.0)},
-                     **base)
+        ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
+                             "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
         ans = _grounded(app, engine, search_q, sources, relevant, weights, language, routes, base, stream_cb)
     ans.label = t(language, "answer.extractive" if ans.status == "extractive" else "answer.ai_label")
@@ -215,9 +212,7 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
     # A bare number ('2026') asks nothing: which of the passages carrying it would answer?
     asks = any(not w.isdigit() for w in content_words(q))
     if engine is not None and not (ok and asks):
-        ans = Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                     sources=chosen, status="dont_know",
-                     checks={"gate": "not_answerable" if asks else "no_question_words"}, **base)
+        ans = dont_know(language, routes, chosen, {"gate": "not_answerable" if asks else "no_question_words"}, base)
     elif engine is not None and mode == "composed":
         ans = _composed(app, engine, q, chosen, cands, language, routes, base)
     else:
@@ -226,9 +221,7 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
             _free(app, engine, gen, q, chosen, language, routes, base)
     if ans.status == "answered" and not any(carries(kind, c.sentence) for c in ans.citations):
         # Free text about the subject without the asked figure ('how much …' with no amount).
-        ans = Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                     sources=chosen, status="dont_know", checks={**ans.checks, "gate": "no_fact_of_kind"},
-                     model=ans.model, **base)
+        ans = dont_know(language, routes, chosen, {**ans.checks, "gate": "no_fact_of_kind"}, base, model=ans.model)
     ans.checks.update(mode=mode if ans.status != "extractive" else "extractive", answerability=judged,
                       redacted_instructions=redacted, asked_kind=kind)
     return ans
@@ -253,8 +246,7 @@ def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: 
     an extractive answer."""
     if not cands or (cands[0].language not in ("", language) and cands[0].score < compose.MIN_SCORE):
         # No sentence at all, or the closest one is in another language and not close in meaning.
-        return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                      sources=chosen, status="dont_know", checks={"gate": "no_sentence"}, **base)
+        return dont_know(language, routes, chosen, {"gate": "no_sentence"}, base)
     try:
         choice = compose.choose(engine, q, cands, language, app.settings.llm.timeout_seconds)
     except ModelError:
@@ -274,8 +266,7 @@ def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: 
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
     if not kept:
         checks["gate"] = "model_none" if choice.ids == [] else "nothing_supported"
-        return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                      sources=chosen, status="dont_know", checks=checks, **base, **meta)
+        return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
     text = compose.compose_text(t(language, "answer.composed_lead"), kept, foreign)
     citations = [Citation(c.source, c.text, 1.0, "quote") for c in kept]

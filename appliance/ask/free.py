@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 from appliance.ask import prompts
 from appliance.ask.citations import CheckResult, check_answer
 from appliance.ask.relevance import vector_threshold
-from appliance.ask.routes import with_route
+from appliance.ask.routes import dont_know
 from appliance.ask.types import Answer, Citation, Source
-from appliance.i18n import t
 from models.base import LLM, ModelError
 
 if TYPE_CHECKING:
@@ -108,8 +107,7 @@ def checked(gen: Generated, chosen: list[Source], language: str, routes: list[di
     said_dont_know = raw.lower().startswith(marker) or not raw
     if said_dont_know or not result.kept:
         checks["gate"] = "model_dont_know" if said_dont_know else "nothing_supported"
-        return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
-                      sources=chosen, status="dont_know", checks=checks, **base)
+        return dont_know(language, routes, chosen, checks, base)
     citations = [Citation(n, s.text, round(s.support, 3), s.reason) for s in result.kept for n in s.cited]
     return Answer(text=result.text, citations=citations, sources=chosen, status="answered",
                   checks=checks, **base)

@@ -8,12 +8,13 @@ Stored on the Collection row (`route_department`, `route_mailbox`) and in its `s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
 from appliance.access import Principal, readable_collection_ids
 from appliance.ask.relevance import matches_topic
+from appliance.ask.types import Answer, Source
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Collection
 from appliance.errors import BelfortError, NotFound
@@ -124,3 +125,10 @@ def with_route(text: str, routes: list[dict[str, str]], language: str) -> str:
     r = routes[0]
     who = " — ".join(x for x in (r["department"], r["mailbox"]) if x)
     return f"{text} {t(language, 'answer.escalate', route=who)}"
+
+
+def dont_know(language: str, routes: list[dict[str, str]], sources: list[Source], checks: dict[str, Any],
+              base: dict[str, Any], **extra: Any) -> Answer:
+    """"I don't know", with the escalation route and the closest passages."""
+    return Answer(text=with_route(t(language, "answer.dont_know"), routes, language), citations=[],
+                  sources=sources, status="dont_know", checks=checks, **base, **extra)
