@@ -88,8 +88,7 @@ def sentences_of(text: str) -> list[str]:
     out: list[str] = []
     pieces = [(row, is_row) for _heading, block in blocks(text) for row, is_row in rows_of(block)]
     for n, (row, is_row) in enumerate(pieces):
-        row = " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", row)).split())
-        parts = _SENTENCE.split(row)
+        parts = _SENTENCE.split(_row_text(row))
         for k, part in enumerate(parts):
             part = part.strip().strip("…").strip()
             clean, hits = neutralise(part)
@@ -190,8 +189,13 @@ def quoted(quote: str, passage: str) -> bool:
     """The quote is the passage's own words: spacing, markdown marks and list markers aside; a cut
     quote up to its '…'."""
     words = " ".join(quote.removesuffix(" …").split())
-    plain = " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", line)) for line in passage.splitlines())
-    return bool(words) and words in " ".join(plain.split())
+    rows = " ".join(_row_text(row) for _heading, block in blocks(passage) for row, _ in rows_of(block))
+    return bool(words) and words in rows
+
+
+def _row_text(row: str) -> str:
+    """A row as quotes are cut from it: no markdown marks, no list markers, single spaces."""
+    return " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", row)).split())
 
 
 def compose_text(lead: str, chosen: Sequence[Candidate], foreign: Mapping[str, str]) -> str:

@@ -202,3 +202,10 @@ def test_quoted_accepts_the_source_words_only() -> None:
     assert compose.quoted("Burgerzaken: identiteitskaarten, reispassen …", passage)
     assert not compose.quoted("Burgerzaken: identiteitskaarten en paspoorten.", passage)
     assert compose.sentences_of(passage)[-2:] == ["De NMBS telt.", "De tellingen zijn manueel."]
+
+
+def test_every_candidate_is_quoted_from_its_passage() -> None:
+    passage = ("Hieronder het overzicht van 2015 en 2016.\na) De F-16 werd niet uitgeleend, maar aan het museum "
+               "gegeven.b) Het toestel voegt zich bij een verzameling - een grote.\n- **Burgerzaken**: reispassen.")
+    cands = compose.candidates("Werd de F-16 uitgeleend aan het museum?", [compose.Passage(1, passage)], {}, limit=20)
+    assert cands and all(compose.quoted(c.text, passage) for c in cands)
