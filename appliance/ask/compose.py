@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from appliance.ask.asked import carries
 from appliance.ask.passages import blocks, rows_of
-from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise
+from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
 from appliance.index.text import content_words, terms_of, weighted_coverage
 from models.base import LLM, ChatMessage
 
@@ -30,7 +30,6 @@ MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 c
 MAX_CHOSEN = 3  # quotes in one answer
 MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked with '…'
 MIN_SCORE = 0.5  # a sentence in another language must be this close: its cosine reaches the threshold
-MAX_PROMPT_QUESTION_CHARS = 800  # prompt time dominates on 2 cores; retrieval sees the whole question
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
 COMPOSE_PROMPT_VERSION = "compose-v1"
 
@@ -161,10 +160,7 @@ def selection_messages(question: str, cands: Sequence[Candidate], language: str)
     for c in cands:
         where = " ".join(c.context.replace("<", " ").replace(">", "›").split())
         lines.append(f"[{c.id}] " + (f"({where}) " if where else "") + " ".join(c.text.split()))
-    asked = " ".join(question.split())
-    if len(asked) > MAX_PROMPT_QUESTION_CHARS:  # a letter-long question: its start says what it asks
-        asked = asked[:MAX_PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
-    user = (f"{q_label}: {asked}\n\n{s_label}:\n" + "\n".join(lines) + "\n\n"
+    user = (f"{q_label}: {prompt_question(question)}\n\n{s_label}:\n" + "\n".join(lines) + "\n\n"
             + TASK[lang].format(most=MAX_CHOSEN))
     return [ChatMessage("system", SYSTEM[lang]), ChatMessage("user", user)]
 

@@ -22,7 +22,6 @@ from models.base import LLM, ModelError
 if TYPE_CHECKING:
     from appliance.context import Appliance
 
-PROMPT_QUESTION_CHARS = 800  # very long questions are cut in the prompt (retrieval sees them whole)
 MAX_TOKENS = 120
 TEMPERATURE = 0.1
 
@@ -45,8 +44,7 @@ def generate(engine: LLM | None, q: str, chosen: list[Source], language: str, ti
         return None
     shown = [prompts.PromptSource(s.number, s.title, s.prompt_text, prompts.neutralise(s.context)[0])
              for s in chosen]
-    asked = q if len(q) <= PROMPT_QUESTION_CHARS else q[:PROMPT_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
-    messages = prompts.build_messages(asked, shown, language)
+    messages = prompts.build_messages(prompts.prompt_question(q), shown, language)
     gen = Generated()
     t0 = time.perf_counter()
     pieces = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE,
