@@ -27,7 +27,7 @@ from appliance.triage.learning import (
 )
 from appliance.triage.missing import approve_and_send, field_label, may_answer
 from appliance.triage.missing import assess as assess_missing
-from appliance.triage.model import TrainParams, ZeroShotModel, train_auto
+from appliance.triage.model import TrainParams, train_auto
 from appliance.triage.queue import STATES as ITEM_STATES
 from appliance.triage.queue import (
     TRIAGE_GROUP,
@@ -51,6 +51,7 @@ from appliance.triage.store import (
     taxonomy_path,
 )
 from appliance.triage.taxonomy import Taxonomy, load_taxonomy
+from appliance.triage.zero_shot import ZeroShotModel
 
 __all__ = [
     "ITEM_STATES",
