@@ -28,7 +28,23 @@ from models.base import Embedder
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # part of the cache key: bump when the prototype texts are built differently
+CACHE_FORMAT = 2  # part of the cache key: bump when the prototype texts are built differently
+# Mail that names no topic, in each language the appliance reads. A prototype close to these is close
+# to any mail in that language (a lone French example is near every French mail): its hubness says so.
+BACKGROUND = (
+    "Goedendag, ik heb een vraag en hoop dat u mij kunt helpen. Met vriendelijke groeten.",
+    "Beste, graag had ik wat meer informatie gekregen. Alvast bedankt voor uw antwoord.",
+    "Geachte, hierbij stuur ik u mijn bericht. Kunt u mij laten weten wat de volgende stap is?",
+    "Bonjour, j'ai une question et j'espère que vous pourrez m'aider. Cordialement.",
+    "Madame, Monsieur, je voudrais recevoir plus d'informations. Merci d'avance pour votre réponse.",
+    "Bonjour, je vous envoie ce message. Pouvez-vous me dire quelle est la prochaine étape ?",
+    "Hello, I have a question and hope you can help me. Kind regards.",
+    "Dear Sir or Madam, I would like some more information. Thank you in advance for your reply.",
+    "Hi, I am sending you this message. Could you tell me what the next step is?",
+    "Guten Tag, ich habe eine Frage und hoffe, dass Sie mir helfen können. Mit freundlichen Grüßen.",
+    "Sehr geehrte Damen und Herren, ich hätte gern weitere Informationen. Vielen Dank im Voraus.",
+    "Hallo, ich schicke Ihnen diese Nachricht. Können Sie mir sagen, was der nächste Schritt ist?",
+)
 MIN_PHRASE_CHARS = 3
 # Where a description's list splits: punctuation and the coordinating words of nl, fr and en.
 _SPLIT = re.compile(r"[,;:.()/]|\s(?:en|of|and|or|et|ou)\s", re.IGNORECASE)
@@ -80,6 +96,7 @@ class PrototypeVectors:
 
     passages: np.ndarray  # (P, dim) float32: the prototype texts
     queries: np.ndarray  # (P, dim) float32: their probes (zeros where a prototype has none)
+    background: np.ndarray  # (len(BACKGROUND), dim) float32: the topic-less mails, as queries
     key: str
 
 
@@ -99,35 +116,37 @@ def embed_prototypes(embedder: Embedder, groups: list[list[Prototype]], cache_di
     if path is not None:
         cached = _read(path, len(flat), embedder.dim)
         if cached is not None:
-            return PrototypeVectors(cached[0], cached[1], key)
+            return PrototypeVectors(*cached, key)
     passages = np.asarray(embedder.embed_passages([p.text for p in flat]), dtype=np.float32)
     passages = passages.reshape(len(flat), embedder.dim)
     probed = [i for i, p in enumerate(flat) if p.probe]
+    # one query call for the probes and the background (each call has a fixed cost)
+    vecs = np.asarray(embedder.embed_queries([flat[i].probe for i in probed] + list(BACKGROUND)),
+                      dtype=np.float32).reshape(len(probed) + len(BACKGROUND), embedder.dim)
     queries = np.zeros_like(passages)
-    if probed:
-        vecs = np.asarray(embedder.embed_queries([flat[i].probe for i in probed]), dtype=np.float32)
-        queries[probed] = vecs.reshape(len(probed), embedder.dim)
+    queries[probed] = vecs[: len(probed)]
+    background = vecs[len(probed):]
     if path is not None:
-        _write(path, passages, queries)
-    return PrototypeVectors(passages, queries, key)
+        _write(path, passages, queries, background)
+    return PrototypeVectors(passages, queries, background, key)
 
 
-def _read(path: Path, rows: int, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _read(path: Path, rows: int, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
-            passages, queries = data["passages"], data["queries"]
+            passages, queries, background = data["passages"], data["queries"], data["background"]
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None  # absent or unreadable: embed again, the write replaces it
-    if passages.shape != (rows, dim) or queries.shape != (rows, dim):
+    if passages.shape != (rows, dim) or queries.shape != (rows, dim) or background.shape[1:] != (dim,):
         return None
-    return passages, queries
+    return passages, queries, background
 
 
-def _write(path: Path, passages: np.ndarray, queries: np.ndarray) -> None:
+def _write(path: Path, passages: np.ndarray, queries: np.ndarray, background: np.ndarray) -> None:
     """Best effort: a cache that cannot be written (read-only folder, full disk) costs time only."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_writer(path, "wb") as fh:
-            np.savez(fh, passages=passages, queries=queries)
+            np.savez(fh, passages=passages, queries=queries, background=background)
     except OSError as exc:
         log.warning("triage: prototype vectors not cached in %s (%s)", path.parent, exc)

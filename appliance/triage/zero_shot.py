@@ -3,8 +3,9 @@
 A category's score for an item blends three signals, all from what the taxonomy gives:
 - the cosine with the category's centroid (the mean of its prototypes: profile, examples, phrases);
 - the best cosine with one of its prototypes, each prototype first lowered by its "hubness" (its mean
-  cosine with the other categories' prototypes): a generic phrase close to everything must not win
-  every item, a specific one ("leefloon", "rijbewijs") should win the items about it;
+  cosine with the other categories' prototypes and with topic-less mail in nl/fr/en/de): a generic
+  phrase close to everything must not win every item, nor a lone French example every French mail;
+  a specific one ("leefloon", "rijbewijs") should win the items about it;
 - BM25 over the category's prototype words with Belfort's analyser (`triage.lexical`), scaled so the
   lexically closest category gets LEXICAL_WEIGHT.
 What the item gives: its text embedded as an e5 query, with its subject (a short first line above a
@@ -66,19 +67,21 @@ def item_queries(embedder: Embedder, texts: Sequence[str], max_chars: int) -> np
     return result
 
 
-def _hubness(passages: np.ndarray, queries: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Per prototype: its mean cosine with the other categories' prototypes (as queries)."""
+def _hubness(passages: np.ndarray, queries: np.ndarray, owner: np.ndarray, background: np.ndarray
+             ) -> np.ndarray:
+    """Per prototype: its mean cosine with the other categories' prototypes and with topic-less mail in
+    every language (all as queries)."""
     sims = queries @ passages.T
+    generic = background @ passages.T if len(background) else np.zeros((0, len(owner)))
     hub = np.zeros(len(owner))
     for j in range(len(owner)):
-        others = owner != owner[j]
-        hub[j] = sims[others, j].mean() if others.any() else 0.0
+        column = np.concatenate([sims[owner != owner[j], j], generic[:, j]])
+        hub[j] = column.mean() if len(column) else 0.0
     return hub
 
 
-def _scores(q: np.ndarray, passages: np.ndarray, owner: np.ndarray, hub: np.ndarray, n_labels: int,
-            lexical: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
-    """(items, categories) blended scores; `keep` masks prototypes out (leave-one-out)."""
+def _embedding_scores(q: np.ndarray, passages: np.ndarray, owner: np.ndarray, hub: np.ndarray,
+                      n_labels: int, keep: np.ndarray | None) -> np.ndarray:
     cos = q @ passages.T
     out = np.full((len(q), n_labels), -np.inf)
     for k in range(n_labels):
@@ -89,7 +92,13 @@ def _scores(q: np.ndarray, passages: np.ndarray, owner: np.ndarray, hub: np.ndar
         centroid = centroid / (np.linalg.norm(centroid) or 1.0)
         best = (cos[:, mask] - hub[mask]).max(axis=1)
         out[:, k] = CENTROID_WEIGHT * (q @ centroid) + (1.0 - CENTROID_WEIGHT) * best
-    return out + LEXICAL_WEIGHT * lexical
+    return out
+
+
+def _scores(q: np.ndarray, passages: np.ndarray, owner: np.ndarray, hub: np.ndarray, n_labels: int,
+            lexical: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """(items, categories) blended scores; `keep` masks prototypes out (leave-one-out)."""
+    return _embedding_scores(q, passages, owner, hub, n_labels, keep) + LEXICAL_WEIGHT * lexical
 
 
 @dataclass
@@ -175,12 +184,13 @@ class ZeroShotModel:
         owner = np.array([k for k, group in enumerate(groups) for _ in group])
         probed = np.array([bool(p.probe) for g in groups for p in g])
         # hubness is measured with item-like texts; a profile has none and stands in as it is
-        hub = _hubness(passages, np.where(probed[:, None], queries, passages), owner)
+        background = vectors.background.astype(np.float64)
+        hub = _hubness(passages, np.where(probed[:, None], queries, passages), owner, background)
         calibration = calibrate(groups, passages, queries, owner, hub)
         h = hashlib.sha256(f"{vectors.key}:{taxonomy.keys}:{calibration.temperature}:{max_chars}".encode())
         texts = [[p.text for p in g] for g in groups]
-        return cls(taxonomy.keys, passages, owner, hub, CategoryBm25(texts), calibration, embedder.id,
-                   "zs-" + h.hexdigest()[:13], max_chars, prototype_texts=texts)
+        return cls(taxonomy.keys, passages, owner, hub, CategoryBm25(texts), calibration,
+                   embedder.id, "zs-" + h.hexdigest()[:13], max_chars, prototype_texts=texts)
 
     def scores(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         lexical = relative(self.lexicon.scores(texts)) if len(texts) == len(vectors) else 0.0
