@@ -19,7 +19,15 @@ import numpy as np
 
 from appliance.errors import BelfortError
 from appliance.evaluation.embed_cache import CachedEmbedder
-from appliance.triage import Taxonomy, Tfidf, TrainParams, ZeroShotModel, embed_items, train_auto
+from appliance.triage import (
+    ZERO_SHOT_MIN_CONFIDENCE,
+    Taxonomy,
+    Tfidf,
+    TrainParams,
+    ZeroShotModel,
+    embed_items,
+    train_auto,
+)
 from models.base import Embedder
 
 COVERAGE = 0.8
@@ -153,8 +161,6 @@ def routed_share(taxonomy: Taxonomy, calibrated: bool, truth: Sequence[str], pre
                  confidence: np.ndarray) -> dict[str, float]:
     """What the taxonomy's thresholds would route without a person (human_only never; an uncalibrated
     zero-shot scorer only near-certain items): the share routed and the accuracy among those."""
-    from appliance.triage.classifier import ZERO_SHOT_MIN_CONFIDENCE
-
     routed = []
     for label, conf in zip(predicted, confidence):
         category = taxonomy.get(label)

@@ -1,5 +1,6 @@
 """The triage feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
+from appliance.triage.classifier import ZERO_SHOT_MIN_CONFIDENCE
 from appliance.triage.decisions import accept_suggestion, route_item
 from appliance.triage.editor import (
     CategoryInUse,
@@ -57,6 +58,7 @@ __all__ = [
     "ITEM_STATES",
     "MAX_FIELDS",
     "TRIAGE_GROUP",
+    "ZERO_SHOT_MIN_CONFIDENCE",
     "CategoryInUse",
     "FormSubmission",
     "ModelStore",

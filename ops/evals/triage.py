@@ -28,7 +28,8 @@ def _run(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         details=details,
         # the taxonomy's prototype vectors, by content hash: a rerun does not embed them again
-        prototype_cache=DataLayout.of(settings).eval_embeddings / "triage-prototypes",
+        prototype_cache=Path(args.cache_dir) if args.cache_dir
+        else DataLayout.of(settings).eval_embeddings / "triage-prototypes",
     )
     if args.verbose and details:
         print(json.dumps(details, indent=1), file=sys.stderr)

@@ -87,8 +87,8 @@ def test_a_language_without_examples_is_read_by_the_multilingual_embedder(app: A
 
 
 def test_a_mail_that_is_only_an_attachment(app: Appliance) -> None:
-    letter = ("Geachte, ik heb geen inkomen meer sinds mijn ontslag en vraag een leefloon en hulp bij het "
-              "betalen van mijn huur.").encode()
+    letter = (b"Geachte, ik heb geen inkomen meer sinds mijn ontslag en vraag een leefloon en hulp bij het "
+              b"betalen van mijn huur.")
     only_text = receive(app, _mail("", None, (("aanvraag.txt", letter, "text/plain"),), n=3), source="imap")
     assert "no_body" in only_text.flags and only_text.suggested == "sociale-steun"
     # a photo without any text and without a subject: only its name is left to read; a person looks

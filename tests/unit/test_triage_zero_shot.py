@@ -155,3 +155,16 @@ def test_prototype_vectors_are_cached_by_taxonomy_content(tmp_path: Path, rich: 
 def test_prototypes_follow_the_taxonomy_order(rich: Taxonomy) -> None:
     groups = taxonomy_prototypes(rich)
     assert len(groups) == len(rich.categories) and all(g[0].role == "profile" for g in groups)
+
+
+def test_zero_shot_eval_reports_accuracy_macro_f1_calibration_and_routing(rich: Taxonomy) -> None:
+    rows = [{"text": "Sluikstort\nVuilniszakken gedumpt naast de glasbak", "label": "afval"},
+            {"text": "De straatlamp in onze straat brandt niet", "label": "wegen"},
+            {"text": "Mijn paspoort is verlopen", "label": "documenten"},
+            {"text": "Een put in het asfalt van het fietspad", "label": "wegen"}]
+    result = evaluate([], rows, text_field="text", label_field="label", embedder=FakeEmbedder(dim=256),
+                      zero_shot=True, taxonomy=rich)
+    assert {"accuracy", "macro_f1"} <= set(result["belfort"]) and result["n_test"] == 4
+    assert result["belfort"]["accuracy"] == 1.0 and result["belfort"]["macro_f1"] == 1.0
+    assert result["calibration"]["calibrated"] is True and 0.0 <= result["calibration"]["ece"] <= 1.0
+    assert 0.0 <= result["routed"]["share"] <= 1.0
