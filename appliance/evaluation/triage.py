@@ -19,7 +19,15 @@ import numpy as np
 
 from appliance.errors import BelfortError
 from appliance.evaluation.embed_cache import CachedEmbedder
-from appliance.triage import Taxonomy, Tfidf, TrainParams, ZeroShotModel, embed_items, train_auto
+from appliance.triage import (
+    ZERO_SHOT_MIN_CONFIDENCE,
+    Taxonomy,
+    Tfidf,
+    TrainParams,
+    ZeroShotModel,
+    embed_items,
+    train_auto,
+)
 from models.base import Embedder
 
 COVERAGE = 0.8
@@ -139,8 +147,36 @@ def _predictions(labels: list[str], probs: np.ndarray) -> tuple[list[str], np.nd
 _Systems = tuple[dict[str, Any], tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]
 
 
+def calibration_error(truth: Sequence[str], predicted: Sequence[str], confidence: np.ndarray,
+                      bins: int = 10) -> float:
+    """Expected calibration error: |accuracy - mean confidence| per confidence bin, weighted by size."""
+    right = np.array(truth) == np.array(predicted)
+    edges = np.minimum((np.asarray(confidence) * bins).astype(int), bins - 1)
+    total = sum(abs(right[edges == b].mean() - confidence[edges == b].mean()) * (edges == b).sum()
+                for b in range(bins) if (edges == b).any())
+    return round(float(total) / max(1, len(right)), 4)
+
+
+def routed_share(taxonomy: Taxonomy, calibrated: bool, truth: Sequence[str], predicted: Sequence[str],
+                 confidence: np.ndarray) -> dict[str, float]:
+    """What the taxonomy's thresholds would route without a person (human_only never; an uncalibrated
+    zero-shot scorer only near-certain items): the share routed and the accuracy among those."""
+    routed = []
+    for label, conf in zip(predicted, confidence):
+        category = taxonomy.get(label)
+        if category is None or category.human_only:
+            routed.append(False)
+            continue
+        threshold = category.threshold if calibrated else max(category.threshold, ZERO_SHOT_MIN_CONFIDENCE)
+        routed.append(float(conf) >= threshold)
+    mask = np.array(routed, dtype=bool)
+    right = np.array(truth) == np.array(predicted)
+    return {"share": round(float(mask.mean()), 4) if len(mask) else 0.0,
+            "accuracy": round(float(right[mask].mean()), 4) if mask.any() else 0.0}
+
+
 def _zero_shot_systems(embedder: Embedder, taxonomy: Taxonomy | None, test_texts: list[str],
-                       test_labels: list[str]) -> _Systems:
+                       test_labels: list[str], prototype_cache: Path | None) -> _Systems:
     """(result fields, Belfort's predictions, baseline labels and scores) without training rows."""
     tax = taxonomy or Taxonomy.from_labels(sorted(set(test_labels)))
     if not set(tax.keys) & set(test_labels):
@@ -149,14 +185,18 @@ def _zero_shot_systems(embedder: Embedder, taxonomy: Taxonomy | None, test_texts
             "no test label is a category key of the taxonomy",
             hint="category keys must equal the labels; e.g. " + ", ".join(sorted(set(test_labels))[:5]),
         )
-    zs = ZeroShotModel.build(tax, embedder)
+    zs = ZeroShotModel.build(tax, embedder, cache_dir=prototype_cache)
     baseline = _baseline_zero_shot(tax, test_texts)
-    probs = zs.proba_from_vectors(embed_items(embedder, test_texts, zs.max_chars))
+    probs = zs.proba(embedder, test_texts)
     result = {
         "n_train": 0,
         "labels": len(tax.keys),
         "zero_shot": True,
         "descriptions": "taxonomy" if taxonomy else "label_names",
+        "calibration": {"calibrated": zs.calibrated, "temperature": round(zs.temperature, 5),
+                        "rows": zs.calibration.rows, "loo_accuracy": round(zs.calibration.accuracy, 4),
+                        "ece": calibration_error(test_labels, *_predictions(zs.labels, probs))},
+        "routed": routed_share(tax, zs.calibrated, test_labels, *_predictions(zs.labels, probs)),
     }
     return result, _predictions(zs.labels, probs), baseline
 
@@ -193,6 +233,7 @@ def evaluate(
     taxonomy: Taxonomy | None = None,
     candidates: Sequence[TrainParams] | None = None,
     details: dict[str, Any] | None = None,
+    prototype_cache: Path | None = None,
 ) -> dict[str, Any]:
     """One JSON-ready result for both systems. `details` (optional) receives the parameter selection."""
     test_texts, test_labels = labelled(test_rows, text_field, label_field)
@@ -203,7 +244,8 @@ def evaluate(
             hint=f"check --label (rows with an empty '{label_field}' are left out)",
         )
     if zero_shot:
-        result, belfort_pred, baseline = _zero_shot_systems(embedder, taxonomy, test_texts, test_labels)
+        result, belfort_pred, baseline = _zero_shot_systems(embedder, taxonomy, test_texts, test_labels,
+                                                            prototype_cache)
     else:
         train_texts, train_labels = labelled(train_rows, text_field, label_field)
         result, belfort_pred, baseline = _supervised_systems(
@@ -232,6 +274,7 @@ def run(
     taxonomy: Taxonomy | None = None,
     cache_dir: Path | None = None,
     details: dict[str, Any] | None = None,
+    prototype_cache: Path | None = None,
 ) -> dict[str, Any]:
     if train is None and not zero_shot:
         raise BelfortError(
@@ -251,4 +294,5 @@ def run(
         zero_shot=zero_shot,
         taxonomy=taxonomy,
         details=details,
+        prototype_cache=prototype_cache or cache_dir,
     )

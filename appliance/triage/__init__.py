@@ -1,5 +1,6 @@
 """The triage feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
+from appliance.triage.classifier import ZERO_SHOT_MIN_CONFIDENCE
 from appliance.triage.decisions import accept_suggestion, route_item
 from appliance.triage.editor import (
     CategoryInUse,
@@ -27,7 +28,7 @@ from appliance.triage.learning import (
 )
 from appliance.triage.missing import approve_and_send, field_label, may_answer
 from appliance.triage.missing import assess as assess_missing
-from appliance.triage.model import TrainParams, ZeroShotModel, train_auto
+from appliance.triage.model import TrainParams, train_auto
 from appliance.triage.queue import STATES as ITEM_STATES
 from appliance.triage.queue import (
     TRIAGE_GROUP,
@@ -51,11 +52,13 @@ from appliance.triage.store import (
     taxonomy_path,
 )
 from appliance.triage.taxonomy import Taxonomy, load_taxonomy
+from appliance.triage.zero_shot import ZeroShotModel
 
 __all__ = [
     "ITEM_STATES",
     "MAX_FIELDS",
     "TRIAGE_GROUP",
+    "ZERO_SHOT_MIN_CONFIDENCE",
     "CategoryInUse",
     "FormSubmission",
     "ModelStore",

@@ -13,14 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from appliance.db.tables import TriageItem
 from appliance.triage.features import embed_items
-from appliance.triage.model import TriageModel, ZeroShotModel, check_embedder
+from appliance.triage.model import TriageModel, check_embedder
 from appliance.triage.taxonomy import Taxonomy
+from appliance.triage.zero_shot import ZeroShotModel
 from ingest.chunk import detect_language  # one language detector for the whole appliance
 from models.base import Embedder
 
@@ -29,9 +31,10 @@ REASON_AUTO = "auto"
 REASON_BELOW_THRESHOLD = "below_threshold"
 REASON_HUMAN_ONLY = "human_only"
 REASON_UNKNOWN_CATEGORY = "unknown_category"  # the model knows a category the taxonomy no longer has
-# Zero-shot scores are a softmax of cosines with a fixed temperature, not probabilities fitted on
-# this organisation's items: until a model is trained on labelled history, only near-certain
-# suggestions are routed without a person (measured: look-alike categories score 0.6-0.75).
+REASON_NO_TEXT = "no_text"  # nothing to read (an attachment nobody could extract text from): a person looks
+# A zero-shot scorer calibrated on the taxonomy's own prototypes (leave-one-out, see triage.zero_shot)
+# is held against each category's threshold like a trained model. One the taxonomy is too thin to
+# calibrate has a fixed temperature, not a probability: it routes only near-certain suggestions.
 ZERO_SHOT_MIN_CONFIDENCE = 0.9
 
 # Words that make a person look first, whatever the category. Kept short and literal on purpose:
@@ -115,7 +118,7 @@ class Scorer(Protocol):
 class Decision:
     route: str | None  # category key when routed automatically, else None
     abstain: bool  # True: the item waits in the human queue
-    reason: str  # auto | below_threshold | human_only | unknown_category
+    reason: str  # auto | below_threshold | human_only | unknown_category | no_text
     suggestion: str  # best category, kept for the person even when abstaining
     confidence: float  # calibrated probability of the suggestion
     threshold: float  # the suggestion's threshold this decision was held against
@@ -162,8 +165,8 @@ class TriageClassifier:
         embedder: Embedder,
         model: TriageModel | None = None,
         *,
-        zero_shot_temperature: float = 0.02,
         top_k: int = 3,
+        prototype_cache: Path | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.embedder = embedder
@@ -171,7 +174,7 @@ class TriageClassifier:
         self.scorer: Scorer = (
             model
             if model is not None
-            else ZeroShotModel.build(taxonomy, embedder, temperature=zero_shot_temperature)
+            else ZeroShotModel.build(taxonomy, embedder, cache_dir=prototype_cache)
         )
         check_embedder(self.scorer.embedder_id, embedder)
 
@@ -181,6 +184,8 @@ class TriageClassifier:
         return model.params.max_chars if isinstance(model, TriageModel) else model.max_chars  # type: ignore[attr-defined]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(self.scorer, ZeroShotModel):  # its own query vectors: subjects weighted in
+            return self.scorer.proba(self.embedder, texts)
         vectors = embed_items(self.embedder, texts, self.max_chars)
         return self.scorer.proba_from_vectors(vectors, texts)
 
@@ -203,11 +208,13 @@ class TriageClassifier:
         category = self.taxonomy.get(best)
         if category is None:
             reason, threshold = REASON_UNKNOWN_CATEGORY, 1.0
+        elif not any(ch.isalnum() for ch in text):  # a score of nothing is a prior, not a suggestion
+            reason, threshold = REASON_NO_TEXT, 1.0
         elif category.human_only:  # AI Act high-risk: a person decides, whatever the confidence
             reason, threshold = REASON_HUMAN_ONLY, category.threshold
         else:
             threshold = category.threshold
-            if self.scorer.kind == "zero_shot":
+            if self.scorer.kind == "zero_shot" and not getattr(self.scorer, "calibrated", False):
                 threshold = max(threshold, ZERO_SHOT_MIN_CONFIDENCE)
             reason = REASON_BELOW_THRESHOLD if confidence < threshold else REASON_AUTO
         terms = detect_urgency(text)

@@ -321,7 +321,9 @@ def _process(app: Appliance, item: TriageItem, parsed: ParsedMail,
     if any(r["state"] == "refused" for r in report):
         flags.append("attachment_refused")
     body = parsed.text.strip() or attachment_text.strip()
-    classify_text = "\n".join(x for x in (parsed.subject, body) if x)[:CLASSIFY_CHARS]
+    # nothing readable (a photo, a scan OCR could not read): the attachments' names still say something
+    hint = body or " ".join(str(r["name"]) for r in report)
+    classify_text = "\n".join(x for x in (parsed.subject, hint) if x)[:CLASSIFY_CHARS]
     decision, clf, reason, embedder_id = _classify(app, classifier, classify_text, flags)
     auto, reason = _auto_route(app, decision, flags, reason)
     missing = _missing_fields(clf, decision, classify_text) if clf and decision else []

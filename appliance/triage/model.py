@@ -1,6 +1,6 @@
-"""Triage scorers: a calibrated linear model on embeddings (+ optional TF-IDF), and a zero-shot scorer.
+"""Triage scorer: a calibrated linear model on embeddings (+ optional TF-IDF); zero-shot is `triage.zero_shot`.
 
-Both return a probability per category. The supervised model is trained with scikit-learn's
+It returns a probability per category. The model is trained with scikit-learn's
 LogisticRegression, then kept as plain arrays (coef, intercept, temperature) so that a saved model is
 numpy + JSON, loads without pickle and predicts with numpy alone. Confidence is calibrated by
 temperature scaling fitted on out-of-fold logits of the training rows (never on test rows).
@@ -21,7 +21,6 @@ import numpy as np
 
 from appliance.errors import BelfortError
 from appliance.triage.features import Tfidf, combine, embed_items, prepare
-from appliance.triage.taxonomy import Taxonomy
 from models.base import Embedder
 
 FORMAT_VERSION = 1  # bump when the saved layout changes; older folders then refuse to load
@@ -311,45 +310,3 @@ def train_auto(
         vectors = embed_items(embedder, texts, max_chars)
     best, results = select_params(vectors, texts, labels, candidates)
     return train_from_vectors(vectors, texts, labels, embedder.id, best), results
-
-
-@dataclass
-class ZeroShotModel:
-    """Cosine between an item's query embedding and each category's profile (description + examples),
-    turned into probabilities by a softmax with a fixed temperature (e5 cosines sit in a narrow band)."""
-
-    labels: list[str]
-    prototypes: np.ndarray  # (K, dim), L2-normalised
-    embedder_id: str
-    version: str
-    temperature: float = 0.02
-    max_chars: int = 1200
-    kind: str = "zero_shot"
-
-    @classmethod
-    def build(
-        cls, taxonomy: Taxonomy, embedder: Embedder, *, temperature: float = 0.02, max_chars: int = 1200
-    ) -> ZeroShotModel:
-        texts = [[cat.profile_text(), *cat.examples] for cat in taxonomy.categories]
-        # One call for every category: each call has a fixed cost (measured 1.7 s with e5 on 2 cores).
-        flat = np.asarray(embedder.embed_passages([t for group in texts for t in group]), dtype=np.float64)
-        protos, at = [], 0
-        for group in texts:
-            mean = flat[at:at + len(group)].mean(axis=0)
-            at += len(group)
-            protos.append(mean / (np.linalg.norm(mean) or 1.0))
-        h = hashlib.sha256(
-            json.dumps([[c.key, c.profile_text(), list(c.examples)] for c in taxonomy.categories]).encode()
-            + embedder.id.encode()
-        )
-        h.update(f"{temperature}:{max_chars}".encode())
-        return cls(
-            taxonomy.keys, np.stack(protos), embedder.id, "zs-" + h.hexdigest()[:13], temperature, max_chars
-        )
-
-    def proba_from_vectors(self, vectors: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
-        return softmax((vectors @ self.prototypes.T) / self.temperature)
-
-    def proba(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-        check_embedder(self.embedder_id, embedder)
-        return self.proba_from_vectors(embed_items(embedder, texts, self.max_chars), texts)

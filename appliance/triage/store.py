@@ -112,5 +112,6 @@ def active_taxonomy(settings: Settings) -> Taxonomy:
 
 def load_classifier(settings: Settings, embedder: Embedder) -> TriageClassifier:
     """The active taxonomy with the active trained model, or zero-shot when none is trained yet."""
-    model = ModelStore(models_root(settings)).load_active()
-    return TriageClassifier(active_taxonomy(settings), embedder, model)
+    root = models_root(settings)
+    model = ModelStore(root).load_active()
+    return TriageClassifier(active_taxonomy(settings), embedder, model, prototype_cache=root / "prototypes")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from appliance.evaluation import run_triage_eval as run
+from appliance.storage.layout import DataLayout
 from appliance.triage import load_taxonomy
 from ops.commands._common import eval_embedder, settings_from
 
@@ -26,6 +27,9 @@ def _run(args: argparse.Namespace) -> int:
         taxonomy=taxonomy,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         details=details,
+        # the taxonomy's prototype vectors, by content hash: a rerun does not embed them again
+        prototype_cache=Path(args.cache_dir) if args.cache_dir
+        else DataLayout.of(settings).eval_embeddings / "triage-prototypes",
     )
     if args.verbose and details:
         print(json.dumps(details, indent=1), file=sys.stderr)
