@@ -24,7 +24,7 @@ from webui.translate import error_text
 from webui.web import language_of, page
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-REASONS = ("auto", "below_threshold", "human_only", "unknown_category")  # translated; others shown as is
+REASONS = ("auto", "below_threshold", "human_only", "unknown_category", "empty", "no_text")  # translated; others shown as is
 
 
 def _page(request: Request, name: str, **context: Any) -> Template:
