@@ -144,3 +144,19 @@ def test_real_engines_on_a_faded_page_record_who_read_it(tmp_path: Path) -> None
     assert "low contrast" in page.choice and "scored" in page.choice  # both engines read it
     errors, chars = cer("\n".join(lines), page.text)
     assert errors / chars < 0.05, page.text
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed (ops/setup.sh)")
+def test_eval_ocr_reports_which_engine_read_each_page(tmp_path: Path) -> None:
+    from appliance.evaluation.ocr import evaluate_ocr
+    from tests.conftest import make_settings
+
+    (tmp_path / "set").mkdir()
+    lines = layout_lines(PROSE)[:4]
+    render_page(lines, seed=2).save(tmp_path / "set" / "brief.png", dpi=(300, 300))
+    (tmp_path / "set" / "brief.txt").write_text("\n".join(lines), "utf-8")
+    out = evaluate_ocr(tmp_path / "set", make_settings(tmp_path), engine="auto", baseline=False)
+    assert out["belfort"]["engine"] == "auto" and out["belfort"]["cer"] < 0.02 and out["ocrmypdf"] is None
+    assert out["page_engines"] == {"tesseract": 1}  # an office scan with good text: no second reading
+    [row] = out["per_file"]
+    assert row["file"] == "brief.png" and row["choices"] == ["tesseract: strong evidence"] and row["look"]
