@@ -137,6 +137,24 @@ def check_llm_choice(app: Appliance, hw: Hardware) -> Check:
                  f"or set llm.model = \"{choice.name}\" to keep the small model")
 
 
+def check_ocr_engine(app: Appliance, hw: Hardware) -> Check:
+    """Which OCR engine reads scans and why; for the per-page choice, whether its second engine is there."""
+    from models.registry import ocr_engine_name
+
+    setting = app.settings.ocr.engine
+    name = ocr_engine_name(setting, profile(hw))
+    if name != "auto":
+        why = "set by ocr.engine" if setting != "auto" else "chosen by the hardware profile"
+        return Check("ocr.engine", True, f"OCR by {name}: {why}", required=False)
+    if importlib.util.find_spec("rapidocr") is None:
+        return Check("ocr.engine", False, "OCR chosen per page, but rapidocr is not installed: tesseract reads "
+                     "every page, photos and faded copies included", required=False,
+                     hint="pip install rapidocr==3.10.0 onnxruntime==1.31.1, or set ocr.engine = \"tesseract\"")
+    return Check("ocr.engine", True, "OCR chosen per page: tesseract reads every page, rapidocr reads photos, "
+                 "faded copies and pages with weak text as well, the better-scored text is kept and each "
+                 "page records its engine", required=False)
+
+
 def check_diarizer(app: Appliance) -> Check:
     """Speaker turns: a configured diarizer must load; `none` (people set speakers) is fine."""
     from models.base import ModelError
@@ -321,6 +339,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks.append(check_frog(app))
     checks.append(check_llama(app))
     checks.append(check_llm_choice(app, hw))
+    checks.append(check_ocr_engine(app, hw))
     checks.append(check_diarizer(app))
     checks += check_engines(app)
     checks += check_minutes_templates(app)

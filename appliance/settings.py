@@ -113,7 +113,9 @@ class AskSettings(_Section):
 
 class OcrSettings(_Section):
     engine: Literal["tesseract", "rapidocr", "auto"] = Field(
-        "auto", description="OCR engine; auto picks rapidocr on a GPU, tesseract (with PDF/A copy) otherwise."
+        "auto", description="OCR engine. auto chooses per page: tesseract (with the PDF/A copy) reads every "
+        "page, rapidocr reads again the pages that look like photos or faded copies or whose text looks weak, "
+        "and the better-scored text is kept; each page records its engine."
     )
     languages: list[str] = Field(
         default_factory=lambda: ["nld", "fra"], description="Tesseract languages for OCR."

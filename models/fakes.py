@@ -128,3 +128,19 @@ class FakeTranscriber:
         for seg in self.script:
             if offset <= seg.start < end:
                 yield replace(seg, language=seg.language or (language or ""))
+
+
+class FakeOcr:
+    """Scripted OCR engine: every image reads as `text` with `confidence`; `calls` lists the images."""
+
+    def __init__(self, text: str = "", confidence: float = 0.9, *, name: str = "fake-ocr") -> None:
+        self.text = text
+        self.confidence = confidence
+        self.name = name
+        self.calls: list[Any] = []
+
+    def ocr_image(self, image: Any, *, languages: Sequence[str] = ()) -> Any:
+        from models.base import OcrPage
+
+        self.calls.append(image)
+        return OcrPage(number=1, text=self.text, confidence=self.confidence, engine=self.name)

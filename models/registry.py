@@ -274,16 +274,25 @@ def _rapidocr(languages: tuple[str, ...]) -> OcrEngine:
     return RapidOcr()
 
 
+def _auto_ocr(languages: tuple[str, ...]) -> OcrEngine:
+    from models.ocr_choice import AutoOcr
+    from models.tesseract import tesseract_lexicon
+
+    return AutoOcr(_tesseract(languages), lambda: _rapidocr(languages), lambda: tesseract_lexicon(languages))
+
+
 OCR_ENGINES: dict[str, Callable[[tuple[str, ...]], OcrEngine]] = {
     "tesseract": _tesseract,
     "rapidocr": _rapidocr,
+    "auto": _auto_ocr,  # per page: tesseract, and rapidocr too where the page needs it (models.ocr_choice)
 }
 
 
 def ocr_engine_name(setting: str, prof: Profile | None) -> str:
-    """`auto` takes the profile's choice (tesseract without one); other names must be known."""
+    """The setting `auto` takes the profile's choice (the per-page `auto` engine without one); other
+    names must be known."""
     if setting == "auto":
-        return prof.ocr_engine if prof is not None else "tesseract"
+        return prof.ocr_engine if prof is not None else "auto"
     pick(OCR_ENGINES, "ocr", setting, label="OCR")
     return setting
 

@@ -4,7 +4,9 @@ documents through OCRmyPDF, which also writes the searchable PDF/A-2b archival c
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +26,41 @@ def tesseract_languages() -> set[str]:
         return set()
     out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False).stdout
     return {line.strip() for line in out.splitlines()[1:] if line.strip()}
+
+
+def _tessdata_dir() -> Path | None:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return None
+    done = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False)
+    match = re.search(r'"([^"]+)"', done.stdout + done.stderr)
+    return Path(match.group(1)) if match else None
+
+
+@functools.lru_cache(maxsize=4)
+def tesseract_lexicon(languages: tuple[str, ...]) -> frozenset[str]:
+    """The words (lower case) of the dictionaries inside Tesseract's own language data, unpacked with
+    the tools the tesseract-ocr package ships (combine_tessdata, dawg2wordlist); a few seconds, once per
+    process. Empty where a tool or a language file is missing: callers then judge words by their shape."""
+    folder = _tessdata_dir()
+    tools = shutil.which("combine_tessdata"), shutil.which("dawg2wordlist")
+    if folder is None or None in tools:
+        return frozenset()
+    words: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="belfort-lexicon-") as tmp:
+        for lang in languages:
+            data = folder / f"{lang}.traineddata"
+            if not data.is_file():
+                continue
+            prefix = Path(tmp) / f"{lang}."
+            subprocess.run([str(tools[0]), "-u", str(data), str(prefix)], capture_output=True, timeout=60,
+                           check=False)
+            listing = Path(tmp) / f"{lang}.words"
+            subprocess.run([str(tools[1]), f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", str(listing)],
+                           capture_output=True, timeout=60, check=False)
+            if listing.is_file():
+                words.update(w.lower() for w in listing.read_text("utf-8", errors="replace").split())
+    return frozenset(words)
 
 
 def require_languages(languages: Sequence[str]) -> None:

@@ -80,6 +80,7 @@ class OcrOut:
     page_source: list[str]
     pdfa_url: str
     structure: dict
+    page_engine: list[str]  # the OCR engine that read each page ("": its own text layer)
 
 
 @get("/documents/{document_id:int}/ocr", sync_to_thread=True, summary="OCR state, page confidences, structure",
@@ -87,7 +88,7 @@ class OcrOut:
 def ocr_info(appliance: Appliance, who: Principal, document_id: Id) -> OcrOut:
     d = documents.ocr_details(appliance, who, document_id)
     return OcrOut(d.document_id, d.state, d.engine, d.page_confidence, d.page_source,
-                  f"/api/v1/documents/{document_id}/pdfa" if d.has_pdfa else "", d.structure)
+                  f"/api/v1/documents/{document_id}/pdfa" if d.has_pdfa else "", d.structure, d.page_engine)
 
 
 @get("/documents/{document_id:int}/pdfa", sync_to_thread=True, summary="The searchable PDF/A-2b archival copy",

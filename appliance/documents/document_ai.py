@@ -26,6 +26,7 @@ class OcrDetails:
     page_source: list[str]
     has_pdfa: bool
     structure: dict[str, Any] = field(default_factory=dict)
+    page_engine: list[str] = field(default_factory=list)  # the engine that read each page ("": text layer)
 
 
 def _document(app: Appliance, who: Principal, document_id: int) -> Document | None:
@@ -39,7 +40,8 @@ def ocr_details(app: Appliance, who: Principal, document_id: int) -> OcrDetails:
     assert doc is not None
     ocr = (doc.meta or {}).get("ocr", {})
     return OcrDetails(document_id, doc.state, ocr.get("engine", ""), ocr.get("page_confidence", []),
-                      ocr.get("page_source", []), bool(ocr.get("pdfa")), (doc.meta or {}).get("structure", {}))
+                      ocr.get("page_source", []), bool(ocr.get("pdfa")), (doc.meta or {}).get("structure", {}),
+                      ocr.get("page_engine", []))
 
 
 def readable_pdfa(app: Appliance, who: Principal, document_id: int) -> Path:

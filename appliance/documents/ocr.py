@@ -86,12 +86,15 @@ def ocr_document(app: Appliance, document_id: int, *, actor: str = "system") -> 
             "engine": result.engine,
             "page_confidence": [round(p.confidence, 3) for p in result.pages],
             "page_source": [p.source for p in result.pages],
+            "page_engine": [p.engine for p in result.pages],  # who read each OCRed page ("" text layer)
+            "page_choice": [p.choice for p in result.pages],  # with engine auto: why that engine
             "pdfa": app.layout.relative(result.pdfa_path) if result.pdfa_path else "",
         }}
         doc.updated_at = utcnow()
         s.add(doc)
         s.add(AuditEvent(actor=actor, action="document.ocr", target=f"document:{document_id}",
-                         detail={"engine": result.engine, "pages": len(pages), "chunks": len(rows),
+                         detail={"engine": result.engine, "page_engine": [p.engine for p in result.pages],
+                                 "pages": len(pages), "chunks": len(rows),
                                  "confidence": round(result.mean_confidence, 3)}))
         s.flush()
         chunk_ids = [r.id for r in rows if r.id is not None]

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import BelfortError
+from appliance.ocr.pages import IMAGE_SUFFIXES, MAX_OCR_PIXELS, page_image
 from appliance.settings import Settings
 from ingest.cage import MAX_IMAGE_PIXELS
 from ingest.extract.image import MAX_FRAMES, image_too_large
 from models.base import ModelError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
-MAX_OCR_PIXELS = 60_000_000  # larger images (up to MAX_IMAGE_PIXELS, else refused) are scaled down to this
 _TOKEN = re.compile(r"\S+")
 _WORDLIKE = re.compile(r"^[^\W\d_]{2,}[.,;:!?)\]'\"]*$", re.UNICODE)
 _VOWEL = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]", re.IGNORECASE)
@@ -43,6 +42,8 @@ class OcrPageResult:
     text: str
     confidence: float
     source: str  # text_layer | ocr
+    engine: str = ""  # the engine that read an OCRed page (tesseract | rapidocr); "" for a text layer
+    choice: str = ""  # with engine "auto": why this page's engine was kept
 
 
 @dataclass
@@ -208,17 +209,23 @@ def ocr_file(path: Path, settings: Settings, *, engine: str, pdfa_out: Path | No
         if all(usable) and pdfa_out is None:
             return OcrResult("text_layer", [OcrPageResult(i + 1, t, text_quality(t), "text_layer")
                                             for i, t in enumerate(layer)])
+        engines, choices = [engine] * len(layer), [""] * len(layer)
         try:
             if engine == "rapidocr":
                 texts, confs = _rapidocr_pages(pdf, Path(tmp), usable, layer)
                 pdfa = None
             else:
                 texts, confs, pdfa = _tesseract_pages(pdf, settings, pdfa_out, n_pages=len(layer))
+                if engine == "auto":
+                    from appliance.ocr.auto import auto_pages
+
+                    texts, confs, engines, choices = auto_pages(pdf, Path(tmp), usable, texts, confs,
+                                                                tuple(settings.ocr.languages))
         except ModelError as exc:
             raise BelfortError(exc.code, exc.message, hint=exc.hint, status=503) from None
     pages = [
-        OcrPageResult(i + 1, layer[i] if usable[i] else texts[i], text_quality(layer[i]) if usable[i] else confs[i],
-                      "text_layer" if usable[i] else "ocr")
+        OcrPageResult(i + 1, layer[i], text_quality(layer[i]), "text_layer") if usable[i] else
+        OcrPageResult(i + 1, texts[i], confs[i], "ocr", engines[i], choices[i])
         for i in range(len(layer))
     ]
     return OcrResult(engine, pages, pdfa)
@@ -253,9 +260,7 @@ def _rapidocr_pages(pdf: Path, tmp: Path, usable: list[bool], layer: list[str]) 
                 confs.append(1.0)
                 continue
             image = tmp / f"page-{i + 1}.png"
-            width, height = page.get_size()  # points; a PDF page may claim 200 x 200 inches
-            scale = min(300 / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
-            page.render(scale=scale).to_pil().save(image)
+            page_image(page).save(image)
             result = engine.ocr_image(image)
             texts.append(result.text)
             confs.append(result.confidence)

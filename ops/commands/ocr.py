@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, nargs="?", help="a scanned PDF or image (omit with --pending)")
     p.add_argument("--pending", action="store_true", help="OCR the documents in state needs_ocr")
     p.add_argument("--pdfa", type=Path, default=None, help="where to write the PDF/A-2b copy of FILE")
-    p.add_argument("--engine", choices=["tesseract", "rapidocr"], default=None)
+    p.add_argument("--engine", choices=["tesseract", "rapidocr", "auto"], default=None,
+                   help="auto: chosen per page; default: the engine this machine's settings pick")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run)
 
@@ -39,6 +40,9 @@ def _run(args: argparse.Namespace) -> int:
                           "pages": [p.__dict__ for p in result.pages]}, ensure_ascii=False))
     else:
         for page in result.pages:
-            print(f"--- page {page.number} ({page.source}, confidence {page.confidence:.2f})")
+            read_by = f", {page.engine}" if page.engine else ""
+            print(f"--- page {page.number} ({page.source}{read_by}, confidence {page.confidence:.2f})")
+            if page.choice:
+                print(f"    ({page.choice})")
             print(page.text)
     return 0

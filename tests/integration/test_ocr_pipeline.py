@@ -107,6 +107,7 @@ def test_api_exposes_ocr_confidences_structure_and_the_pdfa_copy(tmp_path: Path)
         info = client.get(f"/api/v1/documents/{doc_id}/ocr", headers=headers).json()
         assert info["state"] == "ingested" and info["page_source"] == ["ocr"]
         assert info["page_confidence"][0] > 0.7 and info["structure"]["doc_type"] == "brief"
+        assert info["page_engine"] == ["tesseract"]  # engine auto: a clean office scan needs no second reading
         pdfa = client.get(info["pdfa_url"], headers=headers)
         assert pdfa.status_code == 200 and pdfa.content.startswith(b"%PDF")
         assert client.get(f"/api/v1/documents/{hidden.document_id}/pdfa", headers=headers).status_code == 404

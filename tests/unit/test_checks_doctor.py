@@ -60,6 +60,14 @@ def test_tesseract_languages_are_reported_not_required() -> None:
     assert checks["ocr.lang.fra"].level == "warning" and "tesseract-ocr-fra" in checks["ocr.lang.fra"].hint
 
 
+def test_doctor_names_the_ocr_engine_and_why(tmp_path: Path) -> None:
+    app = open_appliance(make_settings(tmp_path / "a"), embedder=FakeEmbedder())
+    auto = _by_name(run_checks(app, GOOD_BOX))["ocr.engine"]
+    assert "per page" in auto.message and not auto.required
+    pinned = open_appliance(make_settings(tmp_path / "b", ocr={"engine": "tesseract"}), embedder=FakeEmbedder())
+    assert _by_name(run_checks(pinned, GOOD_BOX))["ocr.engine"].message == "OCR by tesseract: set by ocr.engine"
+
+
 def test_doctor_cli_json_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "belfort.toml"
     config.write_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from hardware import Hardware, Profile, fallback_profile, machine_profile, profi
 from models.base import ModelError
 from models.diarize import ChannelDiarizer
 from models.fakes import FakeEmbedder, FakeLLM
+from models.ocr_choice import AutoOcr
 from models.openai_compat import OpenAICompatLLM
 from models.registry import (
     ENGINE_KINDS,
@@ -78,13 +80,16 @@ def test_embedder_diarizer_ner_and_ocr_kinds(tmp_path: Path) -> None:
     assert err.message == "unknown NER engine 'spacy'"
     ocr = build_ocr("tesseract", ("nld",))
     assert isinstance(ocr, TesseractOcr) and ocr.languages == ("nld",)
-    _unknown(lambda: build_ocr("abbyy"), "ocr.unknown_engine", "rapidocr", "tesseract")
+    _unknown(lambda: build_ocr("abbyy"), "ocr.unknown_engine", "auto", "rapidocr", "tesseract")
+    auto = build_ocr("auto", ("nld",))
+    assert isinstance(auto, AutoOcr) and isinstance(auto.first, TesseractOcr) and auto.first.languages == ("nld",)
 
 
 def test_ocr_auto_follows_the_profile() -> None:
-    assert ocr_engine_name("auto", GPU) == "rapidocr" and ocr_engine_name("auto", CPU) == "tesseract"
-    assert ocr_engine_name("auto", None) == "tesseract"
-    assert ocr_engine_name("tesseract", GPU) == "tesseract"
+    assert ocr_engine_name("auto", GPU) == "auto" and ocr_engine_name("auto", CPU) == "auto"
+    assert ocr_engine_name("auto", None) == "auto"
+    assert ocr_engine_name("auto", replace(CPU, ocr_engine="tesseract")) == "tesseract"
+    assert ocr_engine_name("tesseract", GPU) == "tesseract" and ocr_engine_name("rapidocr", CPU) == "rapidocr"
     _unknown(lambda: ocr_engine_name("abbyy", CPU), "ocr.unknown_engine", "tesseract")
 
 
@@ -124,7 +129,7 @@ def test_settings_reach_the_engine_room_as_plain_values(tmp_path: Path) -> None:
 
 def test_hardware_is_probed_once_and_never_fails(tmp_path: Path) -> None:
     assert isinstance(machine_profile(tmp_path / "not" / "there"), Profile)
-    assert fallback_profile(3).llm_threads == 3 and fallback_profile(3).ocr_engine == "tesseract"
+    assert fallback_profile(3).llm_threads == 3 and fallback_profile(3).ocr_engine == "auto"
     app = Appliance(make_settings(tmp_path))
     assert app.hardware is app.hardware and app.engines.registry.profile is app.hardware
 

@@ -27,13 +27,14 @@ def test_detect_returns_sane_values(tmp_path: Path) -> None:
 def test_small_cpu_box() -> None:
     p = profile(Hardware(cpu_count=2, cpu_flags=frozenset({"avx2"}), ram_gb=8, disk_free_gb=100))
     assert (p.llm_threads, p.llm_context, p.llm_gpu_layers) == (1, 2048, 0)
-    assert p.whisper_compute_type == "int8" and p.ocr_engine == "tesseract" and p.embed_threads == 2
+    assert p.whisper_compute_type == "int8" and p.ocr_engine == "auto" and p.embed_threads == 2
 
 
 def test_big_cpu_server_leaves_a_core_free() -> None:
     p = profile(Hardware(cpu_count=16, ram_gb=64))
     assert p.llm_threads == 15 and p.llm_context == 4096 and p.llm_batch == 512
-    assert p.ocr_engine == "rapidocr" and p.llm_gpu_layers == 0
+    # per page on a big server too: RapidOCR measured the higher error rate on text pages
+    assert p.ocr_engine == "auto" and p.llm_gpu_layers == 0
 
 
 def test_gpu_box_offloads_every_layer() -> None:
