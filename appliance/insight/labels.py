@@ -11,19 +11,21 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from appliance.index.text import ALL_STOPWORDS, fold
 
 LABEL_TERMS = 3
 # Words of a mail's frame, not its subject (accent-folded, nl/fr/en).
-FRAME_WORDS = frozenset("""
+_FRAME_TEXT = """
 geachte beste dag goedendag goeiedag hallo dank bedankt alvast groeten groet vriendelijke vriendelijk
 mevrouw heer meneer graag vraag vragen gemeente stad wil willen zou zouden even hebt heb ben bent
 kunt moet moeten mag mogen laten weten ons onze jullie uw hun sinds nu al weer gisteren vandaag
 morgen week maand jaar keer meer veel erg zeer echt toch want omdat wanneer ook alstublieft aub
 bonjour madame monsieur merci cordialement salutations commune ville demande svp
 dear hello hi thanks thank regards kind please municipality city question would like
-""".split())
+"""
+FRAME_WORDS = frozenset(_FRAME_TEXT.split())
 _TOKEN = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
 
 
@@ -34,7 +36,7 @@ def tokens(text: str) -> list[str]:
 
 def _terms(text: str) -> set[str]:
     words = tokens(text)
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a != b}
+    return set(words) | {f"{a} {b}" for a, b in pairwise(words) if a != b}
 
 
 def label_clusters(clusters: Sequence[Sequence[str]], terms: int = LABEL_TERMS) -> list[str]:
