@@ -210,7 +210,8 @@ class InsightSettings(_Section):
     include_questions: bool = Field(False, description="Themes also cluster Ask questions (each person sees "
                                     "only their own; administrators all).")
     include_feedback: bool = Field(False, description="Themes also cluster the comments of thumbs-down feedback.")
-    theme_distance: float = Field(0.25, gt=0, lt=2, description="Cosine distance below which entries share a theme.")
+    theme_distance: float = Field(0.9, gt=0, lt=2, description="Cosine distance (of the centred vectors) below which "
+                                  "entries share a theme; see bench/insight_themes_bench.py.")
     min_theme_size: int = Field(3, ge=1, description="Fewest entries a theme has; smaller groups stay ungrouped.")
     max_entries: int = Field(5000, ge=10, description="Most entries clustered at once (the newest are kept).")
     districts: list[str] = Field(default_factory=list, description="Deelgemeenten recognised by name in an "

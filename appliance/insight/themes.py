@@ -113,14 +113,28 @@ def embed_texts(app: Appliance, embedder: Embedder, texts: list[str]) -> np.ndar
     return np.stack([cache[k] for k in keys]).astype(np.float32)
 
 
+def centred(vectors: np.ndarray) -> np.ndarray:
+    """Rows minus their mean, L2-normalised again. e5 vectors share one large common direction (any two
+    texts are 0.8-0.9 similar); without it the distances between topics spread over the whole range."""
+    if len(vectors) < 2:
+        return vectors
+    shifted = vectors - vectors.mean(axis=0, keepdims=True)
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return np.asarray(shifted / np.where(norms > 0, norms, 1.0), dtype=np.float64)
+
+
 def cluster(vectors: np.ndarray, distance: float, min_size: int) -> list[list[int]]:
-    """Groups of row indices (each sorted, groups by their first row); groups under `min_size` are left out."""
+    """Groups of row indices (each sorted, groups by their first row); groups under `min_size` are left out.
+    Average linkage over the cosine distance of the centred vectors, cut at `distance`."""
     if len(vectors) < max(min_size, 2):
         return [list(range(len(vectors)))] if len(vectors) >= min_size > 0 else []
     from sklearn.cluster import AgglomerativeClustering
 
+    points = centred(np.asarray(vectors, dtype=np.float64))
+    if not np.linalg.norm(points, axis=1).all():  # identical texts: nothing to tell apart
+        return [list(range(len(vectors)))] if len(vectors) >= min_size else []
     labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                     distance_threshold=distance).fit_predict(vectors)
+                                     distance_threshold=distance).fit_predict(points)
     groups: dict[int, list[int]] = {}
     for row, lab in enumerate(labels.tolist()):
         groups.setdefault(int(lab), []).append(row)

@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def app(tmp_path):
-    settings = make_settings(tmp_path, insight={"theme_distance": 0.75, "include_questions": True,
+    settings = make_settings(tmp_path, insight={"include_questions": True,
                                                 "include_feedback": True})
     return open_appliance(settings, embedder=FakeEmbedder(dim=256))
 
