@@ -56,6 +56,13 @@ def add_theme_items(app: Appliance, per_theme: int, *, seed: int = 7, now: datet
     return ids
 
 
+def weekly_rate(monday: date, start: date, level: float = 40.0) -> float:
+    """The expected count of the week of `monday` in `weekly_history` (before the noise)."""
+    work, school = week_calendar(monday)
+    season = 1 + 0.3 * math.sin(2 * math.pi * monday.timetuple().tm_yday / 365.25)
+    return level * season * (work / 5) * (1 - 0.25 * school / 5) * (1 + 0.1 * (monday - start).days / 365)
+
+
 def weekly_history(weeks: int = 104, *, start: date = date(2024, 12, 2), level: float = 40.0,
                    seed: int = 3) -> tuple[list[date], list[int]]:
     """Consecutive Mondays and counts: yearly season (+-30 %), 10 %/year trend, fewer items in weeks with
@@ -64,8 +71,6 @@ def weekly_history(weeks: int = 104, *, start: date = date(2024, 12, 2), level: 
     mondays = [start + timedelta(days=7 * i) for i in range(weeks)]
     counts = []
     for m in mondays:
-        work, school = week_calendar(m)
-        season = 1 + 0.3 * math.sin(2 * math.pi * m.timetuple().tm_yday / 365.25)
-        lam = level * season * (work / 5) * (1 - 0.25 * school / 5) * (1 + 0.1 * (m - start).days / 365)
+        lam = weekly_rate(m, start, level)
         counts.append(int(rng.negative_binomial(20, 20 / (20 + lam))))
     return mondays, counts
