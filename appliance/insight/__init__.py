@@ -5,7 +5,7 @@ from appliance.insight.calendar import SOURCE as CALENDAR_SOURCE
 from appliance.insight.calendar import public_holidays, school_holidays, week_calendar
 from appliance.insight.forecast import HORIZON, MIN_WEEKS, Backtest, Forecast, backtest, csv_text, forecast
 from appliance.insight.sources import Entry, place_of, readable_entries
-from appliance.insight.themes import PERIODS, Theme, ThemeReport, build_themes, cluster
+from appliance.insight.themes import PERIODS, Theme, ThemeReport, build_themes, cluster, warm_vectors
 from appliance.insight.volumes import TICKETS, TOTAL, intake_forecast, series_names
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "readable_entries",
     "school_holidays",
     "series_names",
+    "warm_vectors",
     "week_calendar",
 ]

@@ -16,20 +16,21 @@ from typing import Any
 
 import numpy as np
 
-from appliance.access import Principal
+from appliance.access import SYSTEM, Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.insight.labels import label_clusters
 from appliance.insight.sources import Entry, readable_entries
 from appliance.storage.files import atomic_writer
 from appliance.storage.layout import DataLayout
-from appliance.triage import Taxonomy
+from appliance.triage import Taxonomy, active_taxonomy
 from models.base import Embedder
 
 PERIODS = ("week", "month")
 EXAMPLES = 5
 RISING_MIN = 3
 RISING_P = 0.05
+PLACES = 15  # districts and streets in the report's overview
 TOP = 5  # departments, streets and districts shown per theme
 
 
@@ -57,6 +58,8 @@ class ThemeReport:
     ungrouped: int = 0  # entries in no theme (a group smaller than min_theme_size)
     truncated: bool = False  # more entries than insight.max_entries: the newest were kept
     themes: list[Theme] = field(default_factory=list)
+    districts: list[tuple[str, int]] = field(default_factory=list)  # over all readable entries
+    streets: list[tuple[str, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,22 +169,36 @@ def _link(entry: Entry, who: Principal) -> str:
     return f"/admin/audit/{entry.id}" if who.is_admin else ""
 
 
+def _top(values: list[str], n: int = TOP) -> list[tuple[str, int]]:
+    return sorted(Counter(v for v in values if v).items(), key=lambda p: (-p[1], p[0]))[:n]
+
+
 def _theme(members: list[Entry], label: str, starts: list[date], period: str, who: Principal) -> Theme:
     index = {s: i for i, s in enumerate(starts)}
     volume = [0] * len(starts)
     for e in members:
         volume[index[period_start(e.at.date(), period)]] += 1
     growth, rising = _growth(volume)
-
-    def top(values: list[str]) -> list[tuple[str, int]]:
-        return sorted(Counter(v for v in values if v).items(), key=lambda p: (-p[1], p[0]))[:TOP]
-
     newest = sorted(members, key=lambda e: (e.at, e.ref), reverse=True)[:EXAMPLES]
     return Theme(key=members[0].ref.replace(":", "-"), label=label, size=len(members), volume=volume,
-                 growth=growth, rising=rising, departments=top([e.department for e in members]),
-                 streets=top([e.street for e in members]), districts=top([e.district for e in members]),
+                 growth=growth, rising=rising, departments=_top([e.department for e in members]),
+                 streets=_top([e.street for e in members]), districts=_top([e.district for e in members]),
                  examples=[{"ref": e.ref, "kind": e.kind, "title": e.title, "at": e.at.date().isoformat(),
                             "link": _link(e, who)} for e in newest])
+
+
+def warm_vectors(app: Appliance, *, weeks: int = 26, now: datetime | None = None) -> int:
+    """Embed the entries of the last `weeks` weeks that have no cached vector yet (a periodic job), so a
+    themes page never waits for the embedder; returns how many entries there are. Nothing is shown."""
+    now = now or datetime.now(UTC)
+    try:
+        taxonomy: Taxonomy | None = active_taxonomy(app.settings)
+    except BelfortError:
+        taxonomy = None
+    entries = readable_entries(app, SYSTEM, now - timedelta(weeks=weeks), now, taxonomy)
+    entries = entries[-app.settings.insight.max_entries:]
+    embed_texts(app, app.embedder, [e.text for e in entries])
+    return len(entries)
 
 
 def build_themes(app: Appliance, who: Principal, *, period: str = "week", periods: int = 8,
@@ -199,6 +216,8 @@ def build_themes(app: Appliance, who: Principal, *, period: str = "week", period
         entries, report.truncated = entries[-cfg.max_entries:], True
     if not entries:
         return report
+    report.districts = _top([e.district for e in entries], PLACES)
+    report.streets = _top([e.street for e in entries], PLACES)
     vectors = embed_texts(app, embedder or app.embedder, [e.text for e in entries])
     groups = cluster(vectors, cfg.theme_distance, cfg.min_theme_size)
     labels = label_clusters([[entries[i].text for i in g] for g in groups])

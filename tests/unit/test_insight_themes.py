@@ -99,6 +99,8 @@ def test_streets_and_deelgemeenten_come_from_addresses(app) -> None:
     streets = {name for t in report.themes for name, _n in t.streets}
     assert districts <= {"Gentbrugge", "Sint-Amandsberg", "Wondelgem"} and districts
     assert streets <= {"Kerkstraat", "Stationsstraat", "Molenweg", "Dorpsplein"} and streets
+    overall = dict(report.districts)
+    assert set(overall) == districts and sum(overall.values()) >= sum(n for t in report.themes for _d, n in t.districts)
 
 
 def test_an_empty_window_and_a_bad_period(app) -> None:
@@ -110,3 +112,28 @@ def test_an_empty_window_and_a_bad_period(app) -> None:
     with pytest.raises(BelfortError) as err:
         build_themes(app, SYSTEM, now=NOW, period="year")
     assert err.value.code == "insight.bad_period"
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__(dim=256)
+        self.embedded = 0
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_the_hourly_job_embeds_new_entries_so_the_page_need_not(tmp_path) -> None:
+    from appliance.insight import warm_vectors
+    from appliance.jobs import queue_for
+
+    embedder = CountingEmbedder()
+    app = open_appliance(make_settings(tmp_path), embedder=embedder)
+    add_theme_items(app, 3, now=datetime.now(UTC), days=6)
+    assert warm_vectors(app) == 12 and embedder.embedded == 12
+    assert warm_vectors(app) == 12 and embedder.embedded == 12  # cached: nothing embedded twice
+    build_themes(app, SYSTEM, periods=3)
+    assert embedder.embedded == 12
+    periodic = {t.name: t for t in queue_for(app.settings, immediate=True)._registry.periodic_tasks}
+    assert periodic["insight_vectors"].validate_datetime(datetime(2026, 1, 1, 9, 17))
