@@ -3,7 +3,9 @@
 The model is a Poisson GLM (statsmodels) with a free dispersion (quasi-Poisson): a level, a trend
 where the history is long enough, yearly seasonality as two Fourier pairs of the week of the year
 (from one year of history on), and the calendar of the week: its working days (Belgian public
-holidays off) and how many of them are Flemish school holidays. The prediction interval comes from
+holidays off; an offset makes the intake proportional to them, a column measures the departure) and
+how many of them are Flemish school holidays. A calendar column the history cannot estimate (no
+school holiday seen yet) is left out rather than guessed. The prediction interval comes from
 simulation with a fixed seed: the mean drawn from its standard error, the count from a negative
 binomial with the fitted dispersion. The backtest refits on the history without its last weeks and
 scores the forecast of exactly those held-back weeks (MAE, MAPE, interval coverage).
@@ -64,8 +66,10 @@ class Forecast:
         return asdict(self)
 
 
-def _design(mondays: list[date], origin: date, *, seasonal: bool, trend: bool) -> np.ndarray:
-    cols = []
+def _design(mondays: list[date], origin: date, *, seasonal: bool, trend: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, offset). The offset makes the intake proportional to the week's working days; the
+    working-days column then only measures a departure from that (mail still comes in on a holiday)."""
+    cols, offset = [], []
     for monday in mondays:
         work, school = week_calendar(monday)
         row = [1.0, work / 5.0, school / 5.0]
@@ -75,7 +79,18 @@ def _design(mondays: list[date], origin: date, *, seasonal: bool, trend: bool) -
             angle = 2 * math.pi * (monday.timetuple().tm_yday + 3) / 365.25
             row += [math.sin(angle), math.cos(angle), math.sin(2 * angle), math.cos(2 * angle)]
         cols.append(row)
-    return np.asarray(cols, dtype=float)
+        offset.append(math.log(max(work, 0.5) / 5.0))
+    return np.asarray(cols, dtype=float), np.asarray(offset, dtype=float)
+
+
+def _informative(x: np.ndarray) -> np.ndarray:
+    """Columns the history can estimate: the level, and each other column where at least two weeks
+    differ from its most common value (no school holiday in the history: no school-holiday effect)."""
+    keep = np.ones(x.shape[1], dtype=bool)
+    for j in range(1, x.shape[1]):
+        values, counts = np.unique(np.round(x[:, j], 9), return_counts=True)
+        keep[j] = len(values) > 1 and len(x) - counts.max() >= 2
+    return keep
 
 
 @dataclass
@@ -86,26 +101,29 @@ class _Fit:
     seasonal: bool
     trend: bool
     origin: date
+    keep: np.ndarray
 
 
 def _fit(mondays: list[date], counts: list[int]) -> _Fit:
     import statsmodels.api as sm
 
     seasonal, trend = len(mondays) >= SEASON_WEEKS, len(mondays) >= TREND_WEEKS
-    x = _design(mondays, mondays[0], seasonal=seasonal, trend=trend)
+    x, offset = _design(mondays, mondays[0], seasonal=seasonal, trend=trend)
+    keep = _informative(x)
     y = np.asarray(counts, dtype=float)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a flat calendar column (no holidays yet) is dropped by pinv
-        result = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
+        warnings.simplefilter("ignore")  # a week of all zeros or a perfect fit: the estimate still stands
+        result = sm.GLM(y, x[:, keep], family=sm.families.Poisson(), offset=offset).fit(scale="X2")
     dispersion = float(result.scale) if np.isfinite(result.scale) else 1.0
     return _Fit(np.asarray(result.params), np.asarray(result.cov_params()), max(dispersion, 1.0),
-                seasonal, trend, mondays[0])
+                seasonal, trend, mondays[0], keep)
 
 
 def _simulate(fit: _Fit, mondays: list[date]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean, lower, upper) counts of `mondays`."""
-    x = _design(mondays, fit.origin, seasonal=fit.seasonal, trend=fit.trend)
-    eta = x @ fit.params
+    full, offset = _design(mondays, fit.origin, seasonal=fit.seasonal, trend=fit.trend)
+    x = full[:, fit.keep]
+    eta = x @ fit.params + offset
     se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", x, fit.cov, x), 0, None))
     rng = np.random.default_rng(SEED)
     mu = np.exp(np.clip(eta[None, :] + rng.standard_normal((DRAWS, len(mondays))) * se[None, :], -20, 20))

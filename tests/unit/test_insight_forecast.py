@@ -61,6 +61,15 @@ def test_two_weeks_of_history_say_so_instead_of_drawing_a_line() -> None:
     assert csv_text(result).splitlines() == ["week,mean,lower,upper,workdays,school_holiday_days"]
 
 
+def test_a_short_history_without_holidays_still_expects_less_in_a_holiday_week() -> None:
+    mondays, counts = weekly_history(10, start=date(2025, 9, 1))  # no public holiday on a weekday in it
+    result = forecast("total", mondays, counts)
+    assert result.status == "ok" and not result.seasonal and result.weeks[0] == "2025-11-10"
+    assert result.workdays[:2] == [4, 5]  # 11 November
+    assert result.mean[0] == pytest.approx(result.mean[1] * 4 / 5, rel=0.01)
+    assert result.upper[0] - result.lower[0] < 3 * np.sqrt(result.mean[1]) * 2.6  # no runaway interval
+
+
 def test_the_backtest_scores_held_back_weeks_only() -> None:
     mondays, counts = weekly_history(60)
     first = backtest(mondays, counts, held_back=8, origins=2)
