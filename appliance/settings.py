@@ -208,6 +208,18 @@ class IntakeSettings(_Section):
     api_form_max_kb: int = Field(256, description="Largest accepted web-form submission (POST /api/v1/intake).")
 
 
+class InsightSettings(_Section):
+    include_questions: bool = Field(False, description="Themes also cluster Ask questions (each person sees "
+                                    "only their own; administrators all).")
+    include_feedback: bool = Field(False, description="Themes also cluster the comments of thumbs-down feedback.")
+    theme_distance: float = Field(0.9, gt=0, lt=2, description="Cosine distance (of the centred vectors) below which "
+                                  "entries share a theme; see bench/insight_themes_bench.py.")
+    min_theme_size: int = Field(3, ge=1, description="Fewest entries a theme has; smaller groups stay ungrouped.")
+    max_entries: int = Field(5000, ge=10, description="Most entries clustered at once (the newest are kept).")
+    districts: list[str] = Field(default_factory=list, description="Deelgemeenten recognised by name in an "
+                                 "item's text when it has no postcode.")
+
+
 class AsrSettings(_Section):
     model: str = Field("whisper-base", description="Catalog name or folder of the speech (whisper) model.")
     language: Literal["nl", "fr", "auto"] = Field(
@@ -259,6 +271,7 @@ class Settings(_Section):
     asr: AsrSettings = Field(default_factory=AsrSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    insight: InsightSettings = Field(default_factory=InsightSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

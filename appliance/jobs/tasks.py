@@ -131,6 +131,14 @@ def _register_triage_tasks(queue: JobQueue) -> None:
 
         return send_reminders(worker_appliance(settings))
 
+    @queue.periodic_task(crontab(minute="17"), name="insight_vectors")
+
+    @_stable
+    def insight_vectors_task() -> int:  # the themes page finds the vectors of new items ready
+        from appliance.insight import warm_vectors
+
+        return warm_vectors(worker_appliance(settings))
+
     queue.triage_intake_file_task = triage_intake_file_task
     queue.triage_retrain_task = triage_retrain_task
     queue.triage_reminders_task = triage_reminders_task

@@ -100,6 +100,11 @@ class DataLayout:
         return self.triage / "models"
 
     @property
+    def insight_cache(self) -> Path:
+        """Derived data of themes (text vectors by hash): safe to delete, rebuilt on the next run."""
+        return self.root / "insight"
+
+    @property
     def triage_taxonomy(self) -> Path:
         return self.triage / "taxonomy.yaml"
 

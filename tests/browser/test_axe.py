@@ -98,6 +98,10 @@ def server(appliance, tmp_path):
     add_item(appliance, "Leefloon", suggested="sociale-steun", reason="human_only", flags=["spoofed_sender"])
     add_item(appliance, "Glasbol vol", suggested="afval", state="routed", category="afval", department="omgeving",
              routed_by="auto", deadline="2000-01-01")
+    # Insight: a few weeks of intake on one theme, so the themes page has a chart and the forecast a line.
+    from tests.insight_data import add_theme_items
+
+    add_theme_items(appliance, 12, days=80)
     # Recordings: a transcribed one with a corrected segment (editor: player, forms per segment, history).
     from appliance.recordings import transcript_edit
     from appliance.recordings.transcripts import transcribe_recording
@@ -171,6 +175,10 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/triage/departments/omgeving",
         "/triage/dashboard?lang=fr",
         "/admin/triage",
+        "/insight",
+        "/insight?period=month&periods=3&lang=en",
+        "/insight/forecast",
+        "/insight/forecast?series=tickets&lang=fr",
         "/recordings",
         f"/recordings/{world.docs['recording']}",
         f"/recordings/{world.docs['recording']}?q=begroting",

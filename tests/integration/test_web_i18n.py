@@ -35,6 +35,9 @@ DYNAMIC_VALUES = {
     "recording_state.": ["pending", "running", "done", "failed"],
     "revision.": ["edit", "split", "speaker"],
     "token_state.": ["active", "expired", "revoked"],
+    "insight_kind.": ["item", "question", "feedback"],
+    "insight_period.": ["week", "month"],
+    "insight_weekday.": [str(d) for d in range(7)],
 }
 
 

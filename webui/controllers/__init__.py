@@ -8,6 +8,7 @@ from litestar.router import Router
 from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
+from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
 from webui.controllers import triage as triage_pages
@@ -30,6 +31,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *audit_pages.HANDLERS,
             *triage_pages.HANDLERS,
             *triage_admin.HANDLERS,
+            *insight_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
