@@ -20,9 +20,7 @@ from pathlib import Path
 
 from stdnum import iban as std_iban
 from stdnum.be import bis as std_bis
-from stdnum.be import eid as std_eid
 from stdnum.be import nn as std_nn
-from stdnum.be import ogm_vcs as std_ogm
 from stdnum.be import vat as std_vat
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,15 +28,11 @@ OUT = ROOT / "bench" / "pii_spans.jsonl"
 ROUNDS = 4  # each template fills this many documents, with fresh data and formats
 PLACES_FILE = ROOT / "appliance" / "privacy" / "data" / "be_postcodes.tsv"
 
-FIRST_NL = "Jan Pieter Koen Bart Wouter Tom Dirk Lieven Jef Stijn An Els Sofie Katrien Hilde Leen Griet Lotte Marleen Inge".split()
-FIRST_FR = "Jean Pierre Luc Michel Olivier François Nicolas Marie Anne Sophie Isabelle Nathalie Claire Céline Julie".split()
-SURNAMES = (
-    "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters Vermeulen Pauwels Hermans Aerts "
-    "Dubois Lambert Dupont Leroy Lemaire Renard Simon Laurent Dumont Lejeune Michiels Verhaegen Coppens "
-    "Bogaert Cuypers Segers Hendrickx Smets Verstraete Desmet Lenaerts Stevens Moens Dewulf"
-).split()
+FIRST_NL = ["Jan", "Pieter", "Koen", "Bart", "Wouter", "Tom", "Dirk", "Lieven", "Jef", "Stijn", "An", "Els", "Sofie", "Katrien", "Hilde", "Leen", "Griet", "Lotte", "Marleen", "Inge"]
+FIRST_FR = ["Jean", "Pierre", "Luc", "Michel", "Olivier", "François", "Nicolas", "Marie", "Anne", "Sophie", "Isabelle", "Nathalie", "Claire", "Céline", "Julie"]
+SURNAMES = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "Vermeulen", "Pauwels", "Hermans", "Aerts", "Dubois", "Lambert", "Dupont", "Leroy", "Lemaire", "Renard", "Simon", "Laurent", "Dumont", "Lejeune", "Michiels", "Verhaegen", "Coppens", "Bogaert", "Cuypers", "Segers", "Hendrickx", "Smets", "Verstraete", "Desmet", "Lenaerts", "Stevens", "Moens", "Dewulf"]
 PARTICLE_SURNAMES = ["Van den Broeck", "De Smet", "Van Damme", "De Backer", "Van Acker", "De Clercq", "Van Hove"]
-STEMS = "Kerk Molen Stations Dorps Beek Linden Kapel School Hoog Nieuw Berken Eiken Wilgen Zand Veld Bos Abdij Mere".split()
+STEMS = ["Kerk", "Molen", "Stations", "Dorps", "Beek", "Linden", "Kapel", "School", "Hoog", "Nieuw", "Berken", "Eiken", "Wilgen", "Zand", "Veld", "Bos", "Abdij", "Mere"]
 NL_TYPES = ["straat", "laan", "steenweg", "dreef", "plein", "weg", "lei", "kaai", "dijk", "hof", "baan"]
 NL_ABBR = {"straat": "str.", "laan": "ln.", "steenweg": "stwg."}
 FR_STREETS = [

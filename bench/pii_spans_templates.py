@@ -7,23 +7,22 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from pii_spans_make import Doc, Make  # type: ignore[import-not-found]
 from stdnum.be import bis as std_bis
 from stdnum.be import eid as std_eid
 from stdnum.be import nn as std_nn
 from stdnum.be import ogm_vcs as std_ogm
 from stdnum.be import vat as std_vat
 
-from pii_spans_make import Doc, Make  # type: ignore[import-not-found]
-
 P, A, NN, BIS, KBO, IBAN, EID, TEL, MAIL, PLATE, OGM, DOB = (
     "PERSON", "BE_ADDRESS", "BE_NATIONAL_NUMBER", "BE_BIS_NUMBER", "BE_ENTERPRISE_NUMBER", "IBAN",
     "BE_EID_CARD", "PHONE_NUMBER", "EMAIL_ADDRESS", "LICENSE_PLATE", "BE_OGM", "DATE_OF_BIRTH",
 )
-MONTHS_NL = "januari februari maart april mei juni juli augustus september oktober november december".split()
-MONTHS_FR = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-MONTHS_EN = "January February March April May June July August September October November December".split()
-ABBR_NL = "jan feb mrt apr mei jun jul aug sep okt nov dec".split()
-ABBR_FR = "janv févr mars avr mai juin juil août sept oct nov déc".split()
+MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+ABBR_NL = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+ABBR_FR = ["janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"]
 
 
 def fmt_nn(r: random.Random, d: str) -> str:
@@ -110,7 +109,7 @@ def lettre_fr(m: Make, r: random.Random, i: int) -> Doc:
     d.t("Madame, Monsieur,\n\nNous avons bien reçu votre déclaration. Votre nouveau domicile, ")
     address(d, m, r, fr=True)
     d.t(", a été vérifié par l'agent de quartier. Numéro de registre national : ").p(fmt_nn(r, m.nn()), NN)
-    d.t(f".\nNé(e) le ").p(fmt_date(r, *birth(r), "fr"), DOB).t(".\n\nVeuillez agréer nos salutations distinguées.\n")
+    d.t(".\nNé(e) le ").p(fmt_date(r, *birth(r), "fr"), DOB).t(".\n\nVeuillez agréer nos salutations distinguées.\n")
     d.t("Le Directeur général,\n").p(m.person(fr=True), P).t("\n")
     return d
 
@@ -201,7 +200,7 @@ def form_nl(m: Make, r: random.Random, i: int) -> Doc:
     d.t("AANVRAAGFORMULIER PREMIE ENERGIEBESPARENDE INVESTERINGEN\n\n1. Gegevens aanvrager\nNaam: ").p(who, P)
     d.t("\nAdres: ")
     address(d, m, r)
-    d.t(f"\nGeboortedatum: ").p(fmt_date(r, *birth(r), "nl"), DOB)
+    d.t("\nGeboortedatum: ").p(fmt_date(r, *birth(r), "nl"), DOB)
     label, value = r.choice([("Rijksregisternummer", m.nn()), ("INSZ", m.nn()), ("BIS-nummer", m.nn(bis=True))])
     kind = BIS if label == "BIS-nummer" else NN
     d.t(f"\n{label}: ").p(fmt_nn(r, value), kind).t("\nTelefoon: ").p(m.phone(), TEL)
@@ -325,7 +324,7 @@ def minutes_nl(m: Make, r: random.Random, i: int) -> Doc:
     d.t(", samenwonend op het adres ")
     address(d, m, r)
     d.t(f", voor de prijs van {r.randint(50, 250)}.000,00 euro. Geboren op ").p(fmt_date(r, *birth(r), "nl"), DOB)
-    d.t(f" en ").p(fmt_date(r, *birth(r), "nl"), DOB)
+    d.t(" en ").p(fmt_date(r, *birth(r), "nl"), DOB)
     d.t(f" respectievelijk.\nDe akte wordt verleden op {r.randint(1, 28)}.{r.randint(1, 12)}.2025 voor notaris ")
     d.p(m.person(), P).t(".\n")
     return d

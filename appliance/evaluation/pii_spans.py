@@ -52,8 +52,8 @@ def _parse(line_no: int, line: str) -> LabelledText:
         if kind not in ENTITY_TYPES:
             raise _bad(line_no, f"unknown kind {kind!r} (kinds: {', '.join(ENTITY_TYPES)})")
         spans.append((start, end, kind))
-    language = row.get("language") if isinstance(row.get("language"), str) else "nl"
-    return LabelledText(text, tuple(spans), language)
+    language = row.get("language")
+    return LabelledText(text, tuple(spans), language if isinstance(language, str) else "nl")
 
 
 def read_labelled(path: Path) -> list[LabelledText]:
@@ -123,7 +123,7 @@ class SpanScores:
 Predictor = Callable[[LabelledText], list[Span]]
 
 
-def detector(ner: NerTagger | None, first_names: frozenset[str]) -> Predictor:
+def span_detector(ner: NerTagger | None, first_names: frozenset[str]) -> Predictor:
     """Belfort's own detection (every entity type) as a predictor."""
     def predict(doc: LabelledText) -> list[Span]:
         found = detect_pii(doc.text, language=doc.language, ner=ner, first_names=first_names)

@@ -133,6 +133,20 @@ def _trim_street_start(text: str, start: int, end: int) -> int:
         start += m.end()
 
 
+@functools.cache
+def _municipalities() -> frozenset[str]:
+    return frozenset(name for names in postcodes().values() for name in names)
+
+
+# After a street and number: ", Zele" or " te Gent", taken along when the place is a municipality.
+_PLACE_AFTER_RE = re.compile(r"(?:(?:" + _S + r")?," + _S + r"|" + _S + r"te" + _S + r")(?P<muni>" + _MUNI + r")(?![\w])")
+
+
+def _with_place(text: str, end: int) -> int:
+    m = _PLACE_AFTER_RE.match(text, end)
+    return m.end() if m and m.group("muni").casefold() in _municipalities() else end
+
+
 def _known_pair(code: str, muni: str) -> bool:
     return muni.casefold() in postcodes().get(code.rsplit("-", 1)[-1], frozenset())
 
@@ -161,5 +175,5 @@ def addresses(text: str) -> Iterator[RawSpan]:
     for m in _ADDRESS_FULL_RE.finditer(text):
         yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), m.end(), 0.9)
     for m in _ADDRESS_STREET_RE.finditer(text):
-        yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), m.end(), 0.7)
+        yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), _with_place(text, m.end()), 0.7)
     yield from _postcode_places(text)

@@ -16,6 +16,7 @@ from stdnum.be import eid as std_eid
 from stdnum.be import nn as std_nn
 from stdnum.be import vat as std_vat
 
+from appliance.privacy.ibans import iban_cut
 from appliance.privacy.spans import REVIEW_SCORE, RawSpan
 
 # Between the label and the number: "INSZ-nummer: ", "numéro de registre national (NISS) : ", "nr."
@@ -29,8 +30,6 @@ def _nn_invalid(digits: str) -> bool:
 
 
 def _iban_invalid(value: str) -> bool:
-    from appliance.privacy.rules import iban_cut  # rules imports this module
-
     return not iban_cut(value)
 
 
@@ -46,14 +45,14 @@ def _iban_length(value: str) -> int:
 _LABELLED: list[tuple[str, str, str, range, Callable[[str], bool]]] = [
     (
         "BE_NATIONAL_NUMBER",
-        r"rijksregister\w*|\bINSZ\b|\bRRN\b|\bNISS?\b|registre national|numéro national|n° national"
-        r"|identificatienummer|\bBIS(?:-nummer)?\b|national (?:register|number)",
+        (r"rijksregister\w*|\bINSZ\b|\bRRN\b|\bNISS?\b|registre national|numéro national|n° national"
+        r"|identificatienummer|\bBIS(?:-nummer)?\b|national (?:register|number)"),
         _DIGITS, range(10, 13), _nn_invalid,
     ),
     (
         "BE_ENTERPRISE_NUMBER",
-        r"ondernemingsn\w*|\bKBO\b|\bBCE\b|numéro d'entreprise|n° d'entreprise|\bBTW(?:-nummer)?\b|\bTVA\b"
-        r"|enterprise number",
+        (r"ondernemingsn\w*|\bKBO\b|\bBCE\b|numéro d'entreprise|n° d'entreprise|\bBTW(?:-nummer)?\b|\bTVA\b"
+        r"|enterprise number"),
         r"(?<![\w])(?:(?i:BE)[ .\-]?)?\d(?:[ .\-]{0,2}\d){8,10}(?![\w]|[.\-/]\d)",
         range(9, 12), lambda v: not std_vat.is_valid(re.sub(r"\D", "", v)),
     ),
@@ -65,7 +64,7 @@ _LABELLED: list[tuple[str, str, str, range, Callable[[str], bool]]] = [
     (
         "IBAN",
         r"\bIBAN\b|rekeningnummer|rekening|numéro de compte|\bcompte\b|account number",
-        _IBAN_SHAPE, range(0, 100), _iban_invalid,
+        _IBAN_SHAPE, range(100), _iban_invalid,
     ),
 ]
 _RULES = [

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from stdnum import iban as std_iban
 from stdnum.be import bis as std_bis
 from stdnum.be import eid as std_eid
 from stdnum.be import nn as std_nn
@@ -29,6 +28,8 @@ from stdnum.exceptions import ValidationError
 
 from appliance.privacy.addresses import addresses as _addresses
 from appliance.privacy.dates import dates_of_birth as _dates_of_birth
+from appliance.privacy.ibans import iban_ok
+from appliance.privacy.ibans import ibans as _ibans
 from appliance.privacy.labelled import labelled_mistypes
 from appliance.privacy.spans import RawSpan
 
@@ -55,6 +56,7 @@ def _digits(value: str) -> str:
 _NN_RE = re.compile(_NB + r"\d{2}" + _G + r"\d{2}" + _G + r"\d{2}" + _G + r"\d{3}" + _G + r"\d{2}" + _NA)
 _NN_WORDS = re.compile(
     r"(?i)rijksregister|\bINSZ\b|\bRRN\b|\bNISS?\b|registre national|identificatienummer|\bBIS\b"
+    r"|national regist|numéro national"
 )
 
 
@@ -91,48 +93,6 @@ def _enterprise_numbers(text: str) -> Iterator[RawSpan]:
         dotted = m.group().count(".") == 2
         score = 0.9 if dotted or _keyword_near(text, m.start(), KBO_WORDS) else 0.6
         yield RawSpan("BE_ENTERPRISE_NUMBER", m.start(), m.end(), score)
-
-
-# --- IBAN ------------------------------------------------------------------------------------
-
-# Country code (any case), check digits, then up to 30 letters or digits with a separator between
-# any two of them ("BE 68 5390 0754 7034", "be68539007547034", "BE68.5390.0754.7034", wrapped).
-_IBAN_GAP = r"(?:[ \u00a0.\-]|[ \u00a0]{0,2}(?:\r?\n|\f)[ \u00a0]{0,2})?"
-_IBAN_RE = re.compile(
-    r"(?<![\w])[A-Za-z]{2}" + _IBAN_GAP + r"\d{2}(?:" + _IBAN_GAP + r"[A-Za-z0-9]){8,30}+"
-)
-
-
-def iban_ok(value: str) -> bool:
-    """ISO 13616 checksum and length per country, plus the Belgian BBAN's own mod 97.
-
-    python-stdnum's full check also demands a bank code from its bank list; a new or small bank
-    is still an account number, so that list is not consulted.
-    """
-    try:
-        number = std_iban.validate(re.sub(r"\s", "", value), check_country=False)
-    except ValidationError:
-        return False
-    if number.startswith("BE"):
-        return len(number) == 16 and int(number[-2:]) == (int(number[4:-2]) % 97 or 97)
-    return True
-
-
-def iban_cut(candidate: str) -> int:
-    """The length of the longest start of `candidate` that is a valid IBAN, or 0.
-
-    The run may swallow the words after the number ("... 7034 en"). Cuts end after a letter or
-    digit, never on a separator.
-    """
-    ends = [i + 1 for i, ch in enumerate(candidate) if ch.isalnum()]
-    return next((end for end in reversed(ends[11:]) if iban_ok(candidate[:end])), 0)
-
-
-def _ibans(text: str) -> Iterator[RawSpan]:
-    for m in _IBAN_RE.finditer(text):
-        end = iban_cut(m.group())
-        if end:
-            yield RawSpan("IBAN", m.start(), m.start() + end, 0.95)
 
 
 # --- eID card number and OGM/VCS structured communication --------------------------------------
@@ -196,7 +156,8 @@ _PHONE_WORDS = re.compile(r"(?i)\btel\b|telefoon|\bgsm\b|mobiel|\bfax\b|téléph
 
 # The shape of an enterprise number (0123.456.749): a phone number is not grouped 4-3-3 with dots.
 _KBO_SHAPE = re.compile(r"[01]\d{3}\.\d{3}\.\d{3}")
-_ID_LABELS = re.compile(KBO_WORDS.pattern + "|" + _NN_WORDS.pattern.removeprefix("(?i)") + "|numéro national")
+_ID_LABELS = re.compile(KBO_WORDS.pattern + "|" + _NN_WORDS.pattern.removeprefix("(?i)"))
+_DIGITS_BEFORE = re.compile(r"\d[ .]$")
 
 
 def _phones(text: str) -> Iterator[RawSpan]:
@@ -212,6 +173,8 @@ def _phones(text: str) -> Iterator[RawSpan]:
             # A mistyped enterprise or national number after its label is still no phone number.
             if not near and (_KBO_SHAPE.fullmatch(m.group()) or _keyword_near(text, m.start(), _ID_LABELS, 30)):
                 continue
+            if _DIGITS_BEFORE.search(text, max(0, m.start() - 2), m.start()):
+                continue  # the tail of a longer number ("70 09 12 431 58"), not a number of its own
             formatted = digits != m.group()
             yield RawSpan("PHONE_NUMBER", m.start(), m.end(), 0.85 if near else (0.7 if formatted else 0.55))
     for m in _PHONE_FOREIGN_RE.finditer(text):

@@ -9,8 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from appliance.evaluation import evaluate_pii
-from appliance.evaluation.pii_spans import LabelledText, SpanScores, detector, read_labelled
+from appliance.evaluation import LabelledText, SpanScores, evaluate_pii, read_labelled, span_detector
 from appliance.privacy import default_first_names, load_first_names
 from models.base import ModelError, NerTagger
 from models.registry import NER_ENGINES, build_ner
@@ -30,7 +29,7 @@ def _show_misses(docs: list[LabelledText], scores: SpanScores, predict: Callable
 
 def _run_spans(args: argparse.Namespace, ner: NerTagger | None, first_names: frozenset[str]) -> int:
     docs = read_labelled(Path(args.spans))
-    predict = detector(ner, first_names)
+    predict = span_detector(ner, first_names)
     scores = SpanScores()
     if args.show_misses:
         _show_misses(docs, scores, predict)
