@@ -273,7 +273,7 @@ def register_nl(m: Make, r: random.Random, i: int) -> Doc:
         code, place = m.place()
         who = m.person()
         d.p(who, P).t(";").p(f"{m.street()} {m.house()}, {code} {place}", A).t(";")
-        d.p(fmt_nn(r, m.nn()), NN).t(";")
+        d.p(fmt_nn(r, m.nn()).replace("\n", ""), NN).t(";")  # a cell holds no line break
         day, month, year = birth(r)
         d.p(f"{day:02d}/{month:02d}/{year}", DOB).t("\n")
     return d
@@ -371,8 +371,69 @@ def reminder_nl(m: Make, r: random.Random, i: int) -> Doc:
     return d
 
 
+def lookalikes_nl(m: Make, r: random.Random, i: int) -> Doc:
+    """Numbers, dates and capitalised words that resemble personal data but are none."""
+    d = Doc("report", "nl")
+    d.t(f"Verslag werfbezoek {r.randint(1, 28)}/{r.randint(1, 12):02d}/2024, fase {r.randint(1, 4)}\n\n")
+    d.t(f"Temperatuur {r.randint(2, 30)} °C op {r.randint(1, 28)}.{r.randint(1, 12)}.2024; wind {r.randint(1, 6)} Bft.\n")
+    d.t(f"Hoofdstuk {r.randint(2, 9)}, artikel {r.randint(1, 40)}.{r.randint(1, 9)} van het bestek {r.randint(2020, 2024)}-"
+        f"{r.randint(100, 999)}. Zone 30 en zone {r.choice([50, 70])} blijven behouden.\n")
+    d.t(f"Vergadering {r.randint(1, 12)} keurde post {r.randint(1, 99)} goed: {r.randint(1, 99)}.{r.randint(100, 999)}"
+        f".{r.randint(100, 999)},{r.randint(10, 99)} EUR (btw 21 %, {r.randint(1, 99)} {r.randint(100, 999)} "
+        f"{r.randint(100, 999)} kWh).\n")
+    d.t(f"Referentie {r.randint(100, 999)}/{r.randint(1000, 9999)}/{r.randint(10000, 99999)}; dossiernr. "
+        f"{r.randint(10, 99)}.{r.randint(10, 99)}.{r.randint(10, 99)}-{r.randint(100, 999)}; Verordening (EU) 2016/679; "
+        f"KB van {r.randint(1, 28)} {r.choice(MONTHS_NL)} {r.randint(1960, 2010)}.\n")
+    d.t(f"Bijlage {r.randint(1, 9)}: plan schaal 1/{r.choice([100, 200, 500])}, perceel {r.randint(100, 999)}A, "
+        f"lot {r.randint(1, 20)}, N{r.randint(10, 70)} richting E{r.choice([17, 40, 313, 34])}.\n")
+    return d
+
+
+def lookalikes_fr(m: Make, r: random.Random, i: int) -> Doc:
+    d = Doc("report", "fr")
+    d.t(f"Arrêté n° {r.randint(2020, 2024)}/{r.randint(100, 999)} du {r.randint(1, 28)} {r.choice(MONTHS_FR)} 2024\n\n")
+    d.t(f"Vu le décret du {r.randint(1, 28)} {r.choice(MONTHS_FR)} {r.randint(1990, 2020)} ; vu la circulaire "
+        f"n° {r.randint(1, 9)}.{r.randint(1, 9)}.{r.randint(10, 99)} ;\n")
+    d.t(f"Le marché n° MP-{r.randint(2020, 2024)}-{r.randint(100, 999)} est attribué pour {r.randint(10, 99)} "
+        f"{r.randint(100, 999)},{r.randint(10, 99)} € HTVA ; délai : {r.randint(30, 120)} jours ouvrables.\n")
+    d.t(f"Section {r.choice('ABCD')}, parcelle n° {r.randint(100, 999)}{r.choice('FGHK')}, superficie {r.randint(2, 99)} a "
+        f"{r.randint(10, 99)} ca. Température de consigne : {r.randint(18, 22)} °C le {r.randint(1, 28)}/{r.randint(1, 12)}/2024.\n")
+    return d
+
+
+def name_forms_nl(m: Make, r: random.Random, i: int) -> Doc:
+    """The name forms the issue lists: title chains, a role word before the name, surname first,
+    initials; and institutions and eponyms that are no persons."""
+    d = Doc("decision", "nl")
+    surname = m.person().split(" ", 1)[1]
+    d.t(f"Advies van {r.choice(['Prof. Dr.', 'Dr.', 'Mr.', 'Prof.'])} ").p(surname, P)  # the title may stay
+    d.t(f" (UZ Gent) over de aanvraag van {r.randint(1, 28)} {r.choice(MONTHS_NL)} 2024.\n")
+    applicant = m.person()
+    d.t(r.choice(["Aanvrager ", "Verzoeker ", "Eigenaar ", "Huurder "])).p(applicant, P).t(" vraagt een tegemoetkoming.\n")
+    d.t("Deelnemerslijst:\n")
+    for _ in range(r.randint(2, 3)):
+        first, last = m.person().split(" ", 1)
+        d.p(f"{last.upper()} {first}", P).t("\n")
+    first, last = m.person().split(" ", 1)
+    d.t("Verslag: ").p(f"{first[0]}. {last}", P).t(f". Dossier behandeld in het Erasmus MC en het AZ Sint-Jan; "
+                                                  f"geen aanwijzing voor de ziekte van Alzheimer of Parkinson.\n")
+    return d
+
+
+def name_forms_fr(m: Make, r: random.Random, i: int) -> Doc:
+    d = Doc("decision", "fr")
+    surname = m.person(fr=True).split(" ", 1)[1]
+    d.t(f"Rapport du {r.choice(['Dr', 'Pr', 'Me'])} ").p(surname, P).t(" concernant le ")
+    d.t(r.choice(["demandeur ", "requérant ", "propriétaire "])).p(m.person(fr=True), P).t(".\n")
+    first, last = m.person(fr=True).split(" ", 1)
+    d.t("Présents : ").p(f"{last.upper()} {first}", P).t(", ").p(m.person(fr=True), P).t(".\n")
+    d.t("Le CHU Saint-Pierre et l'Institut Jules Bordet ont été consultés (maladie de Parkinson exclue).\n")
+    return d
+
+
 TEMPLATES: list[Callable[[Make, random.Random, int], Any]] = [
     letter_nl, lettre_fr, invoice_nl, facture_fr, decision_nl, decision_fr, mail_nl, mail_en, form_nl, form_fr,
     police_nl, mistyped_nl, mistyped_fr, foreign_nl, register_nl, places_only, clean_nl, clean_fr, minutes_nl,
-    vat_en, parking_fr, bis_nl, reminder_nl,
+    vat_en, parking_fr, bis_nl, reminder_nl, lookalikes_nl, lookalikes_fr,
+    name_forms_nl, name_forms_fr,
 ]

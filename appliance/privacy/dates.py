@@ -43,12 +43,13 @@ _DATE_RE = (
 )
 _KEYWORD = (
     r"(?:(?<!\w)(?:geboren|geboortedatum|geboortedag|geb\.|né(?:e|\(e\))?\s+le|née?\s|date\s+de\s+naissance|"
-    r"datum\s+van\s+geboorte|born|birth|DOB|naissance)|°)"
+    r"datum\s+van\s+geboorte|born|birth|DOB|naissance)|(?<![nN])°(?![^\S\n]?[CFcf]\b))"
 )
 _DOB_RE = re.compile(r"(?i)" + _KEYWORD + r"[^\n\d]{0,40}?(?P<date>" + _DATE_RE + r")")
 # "geboren op 3 mei 1950 en 7 juni 1952": a second date joined to the first.
 _AND_DATE_RE = re.compile(r"(?i)[^\S\n]*(?:,|en|et|and|resp\.|respectievelijk)[^\S\n]+(?P<date>" + _DATE_RE + r")")
 _ANY_DATE_RE = re.compile(r"(?i)(?P<date>" + _DATE_RE + r")")
+# ("°" is "born" unless it is a degree, 18 °C, or part of "n°".)
 # A table whose header names the birth-date column ("Naam;Adres;Geboren"): cells split by ; | or tabs.
 _HEADER_WORD = re.compile(r"(?i)^\W*(?:geboren|geboortedatum|geb\.?|°|date de naissance|né\(?e?\)?(?: le)?|naissance"
                           r"|date of birth|born|DOB)\W*$")

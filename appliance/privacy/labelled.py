@@ -21,7 +21,7 @@ from appliance.privacy.spans import REVIEW_SCORE, RawSpan
 
 # Between the label and the number: "INSZ-nummer: ", "numéro de registre national (NISS) : ", "nr."
 _BRIDGE = r"[^\S\n]{0,3}(?:[.\-:(/)]|nr\.?|nummer|n°|no\.?|number|[^\S\n]){0,12}?[^\S\n]{0,3}"
-_DIGITS = r"(?<![\w])\d(?:[ .\-/]{0,2}\d){8,13}(?![\w]|[.\-/]\d)"
+_DIGITS = r"(?<![\w])\d(?:[ .\-/]{0,2}(?:\r?\n\f?|\f)?[ ]{0,2}\d){8,13}(?![\w]|[.\-/]\d)"
 _IBAN_SHAPE = r"(?<![\w])[A-Za-z]{2}[ .]?\d{2}(?:[ .\-]?[A-Za-z0-9]){10,30}(?![\w])"
 
 
@@ -58,7 +58,7 @@ _LABELLED: list[tuple[str, str, str, range, Callable[[str], bool]]] = [
     ),
     (
         "BE_EID_CARD",
-        r"kaartnummer|identiteitskaart\w*|\beID\b|carte d'identité|numéro de carte|n° de carte",
+        r"kaartnummer|kaartnr|identiteitskaart\w*|\beID\b|carte d'identité|numéro de carte|n° de carte",
         _DIGITS, range(11, 14), lambda v: not std_eid.is_valid(re.sub(r"\D", "", v)),
     ),
     (

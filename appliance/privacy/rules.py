@@ -99,7 +99,7 @@ def _enterprise_numbers(text: str) -> Iterator[RawSpan]:
 
 _EID_RE = re.compile(_NB + r"\d{3}" + _G + r"\d{7}" + _G + r"\d{2}" + _NA)
 _EID_WORDS = re.compile(
-    r"(?i)kaartnummer|identiteitskaart|\beID\b|carte d'identité|n° de carte|numéro de carte|kaart nr|id card"
+    r"(?i)kaartnummer|kaartnr|identiteitskaart|\beID\b|carte d'identité|n° de carte|numéro de carte|kaart nr|id card"
     r"|card number|\bID-kaart"
 )
 _OGM_RE = re.compile(

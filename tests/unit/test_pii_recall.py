@@ -209,3 +209,16 @@ def test_a_date_is_a_birth_date_only_by_its_context() -> None:
 def test_birth_date_column_of_a_table() -> None:
     text = "Naam;Geboortedatum;Aankomst\nA. B.;03/05/1961;01/02/2024\nC. D.;31/02/1970;02/02/2024\n\nTotaal;2;3\n"
     assert [s.text for s in spans(text, "DATE_OF_BIRTH")] == ["03/05/1961"]
+
+
+def test_degree_and_numero_signs_are_not_born() -> None:
+    text = "Temperatuur 18 °C op 12.05.2024; circulaire n° 6.3.49; arrêté N° 12/03/2024."
+    assert not spans(text, "DATE_OF_BIRTH")
+    assert [s.text for s in spans("Jan Peeters (° 12.05.1950)", "DATE_OF_BIRTH")] == ["12.05.1950"]
+
+
+def test_mistyped_number_wrapped_after_its_label_is_flagged_whole() -> None:
+    digits = mistyped(nn(random.Random(9)), 3)
+    value = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}-\n{digits[6:9]}.{digits[9:]}"
+    found = spans(f"Numéro de registre national : {value}\nCompte :", "BE_NATIONAL_NUMBER")
+    assert [(s.text, s.score < REVIEW_BELOW) for s in found] == [(value, True)]
