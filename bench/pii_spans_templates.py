@@ -415,8 +415,8 @@ def name_forms_nl(m: Make, r: random.Random, i: int) -> Doc:
         first, last = m.person().split(" ", 1)
         d.p(f"{last.upper()} {first}", P).t("\n")
     first, last = m.person().split(" ", 1)
-    d.t("Verslag: ").p(f"{first[0]}. {last}", P).t(f". Dossier behandeld in het Erasmus MC en het AZ Sint-Jan; "
-                                                  f"geen aanwijzing voor de ziekte van Alzheimer of Parkinson.\n")
+    d.t("Verslag: ").p(f"{first[0]}. {last}", P).t(". Dossier behandeld in het Erasmus MC en het AZ Sint-Jan; "
+                                                  "geen aanwijzing voor de ziekte van Alzheimer of Parkinson.\n")
     return d
 
 
