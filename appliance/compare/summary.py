@@ -1,0 +1,163 @@
+"""What changed, in words: a plain list generated from the diff (always), and a summary by the LLM in
+which every statement cites the article it comes from and passes Ask's claim check.
+
+The LLM is shown the changed articles as numbered sources (the old and the new wording) and writes a
+few sentences, each ending in [n]. Every sentence is checked against the source it cites, exactly as
+Ask checks an answer (`appliance.ask.check_answer`); unsupported sentences are dropped, never shown.
+When no sentence survives (the small model of a CPU profile invents), the summary is composed from
+the new wording itself: per change the sentence that carries the inserted words, quoted, and checked
+the same way. Without an LLM there is no summary; the plain list stands alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from appliance.ask import check_answer, neutralise
+from appliance.compare.diff import INSERT, replacements
+from appliance.compare.versions import Comparison, Entry
+from appliance.i18n import t
+from models.base import LLM, ChatMessage, ModelError
+
+MAX_SOURCES = 8  # changed units shown to the model (prompt time dominates on 2 cores)
+MAX_SOURCE_CHARS = 900
+MAX_TOKENS = 300
+MAX_QUOTE_CHARS = 300
+SUMMARY_PROMPT_VERSION = "compare-v1"
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
+_CITE = re.compile(r"\s*\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    cites: tuple[str, ...]  # the units it comes from ("Artikel 24")
+
+
+@dataclass
+class Summary:
+    mode: str  # free | composed | none (no LLM) | empty (nothing to summarise)
+    statements: list[Statement] = field(default_factory=list)
+    dropped: int = 0
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "ai_made": self.mode in ("free", "composed"), "dropped": self.dropped,
+                "statements": [{"text": s.text, "cites": list(s.cites)} for s in self.statements]}
+
+
+def change_list(comparison: Comparison, lang: str) -> list[str]:
+    """One plain line per change, generated from the diff (no model involved)."""
+    return [describe(e, lang) for e in comparison.changes]
+
+
+def describe(e: Entry, lang: str) -> str:
+    name = e.name
+    if e.status == "changed":
+        swaps = [_swap(old, new, lang) for old, new in replacements(e.pieces)[:3]]
+        extra = t(lang, "compare.change.more") if len(replacements(e.pieces)) > 3 else ""
+        line = t(lang, "compare.change.changed", name=name, what="; ".join(swaps) + extra)
+        if e.renumbered and e.old is not None:
+            line += " " + t(lang, "compare.change.was", old=e.old.name)
+        return line + (" " + t(lang, "compare.change.also_moved") if e.moved else "")
+    if e.status in ("moved", "renumbered") and e.old is not None:
+        key = "compare.change.moved_renumbered" if e.moved and e.renumbered else f"compare.change.{e.status}"
+        return t(lang, key, name=name, old=e.old.name)
+    if e.status in ("split", "merged"):
+        return t(lang, f"compare.change.{e.status}", name=name, related=", ".join(e.related))
+    return t(lang, f"compare.change.{e.status}", name=name)
+
+
+def _swap(old: str, new: str, lang: str) -> str:
+    cut = lambda s: s if len(s) <= 80 else s[:77] + "…"
+    if old and new:
+        return t(lang, "compare.change.swap", old=cut(old), new=cut(new))
+    return t(lang, "compare.change.inserted", new=cut(new)) if new else t(lang, "compare.change.deleted", old=cut(old))
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int
+    title: str
+    text: str
+    entry: Entry
+    side: str  # old | new
+
+    @property
+    def cited_as(self) -> str:
+        unit = self.entry.new if self.side == "new" else self.entry.old
+        return unit.name if unit is not None else ""
+
+
+def sources_of(comparison: Comparison, lang: str) -> list[Source]:
+    """The versions shown to the model: the new wording, and the old one where it changed or was removed."""
+    out: list[Source] = []
+    for e in comparison.changes[:MAX_SOURCES]:
+        if e.old is not None and e.status in ("changed", "removed"):
+            out.append(Source(len(out) + 1, f"{e.old.name} ({t(lang, 'compare.old_version')})",
+                              e.old.text[:MAX_SOURCE_CHARS], e, "old"))
+        if e.new is not None and e.status != "removed":
+            out.append(Source(len(out) + 1, f"{e.new.name} ({t(lang, 'compare.new_version')})",
+                              e.new.text[:MAX_SOURCE_CHARS], e, "new"))
+    return out
+
+
+def summarise(engine: LLM | None, comparison: Comparison, lang: str, timeout: float) -> Summary:
+    if comparison.status != "changed":
+        return Summary("empty")
+    if engine is None:
+        return Summary("none")
+    sources = sources_of(comparison, lang)
+    raw, error = _generate(engine, sources, lang, timeout)
+    free = _checked(raw, sources, "free")
+    if free.statements:
+        free.checks["error"] = error
+        return free
+    composed = _checked(_composed(sources), sources, "composed")
+    composed.checks.update({"free_raw": raw, "free_dropped": free.dropped, "error": error})
+    return composed if composed.statements else Summary("empty", checks=composed.checks)
+
+
+def _generate(engine: LLM, sources: list[Source], lang: str, timeout: float) -> tuple[str, str]:
+    shown = "\n\n".join(f"[{s.number}] {s.title}\n{neutralise(s.text)[0]}" for s in sources)
+    messages = [ChatMessage("system", t(lang, "compare.prompt.system")),
+                ChatMessage("user", f"{t(lang, 'compare.prompt.task')}\n\n{shown}")]
+    pieces: list[str] = []
+    stream = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=0.1, timeout=timeout)
+    try:
+        pieces.extend(stream)
+    except ModelError as exc:
+        return "".join(pieces), exc.code
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return "".join(pieces), ""
+
+
+def _composed(sources: list[Source]) -> str:
+    """Per change one quoted sentence of its new wording (the one with the inserted words), or of the
+    removed wording, each citing its source."""
+    out: list[str] = []
+    for src in sources:
+        if (src.side == "old") != (src.entry.status == "removed"):
+            continue
+        inserted = " ".join(p.text for p in src.entry.pieces if p.op == INSERT).split()
+        sentences = [s for s in _SENTENCE.split(src.text.replace("\n", " ")) if s.strip()]
+        best = max(sentences, key=lambda s: sum(w in s.split() for w in inserted), default="")
+        if best:
+            quote = best if len(best) <= MAX_QUOTE_CHARS else best[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0]
+            out.append(f"{quote.rstrip('.;:')} [{src.number}].")
+    return " ".join(out)
+
+
+def _checked(raw: str, sources: list[Source], mode: str) -> Summary:
+    shown = {s.number: f"# {s.title}\n\n{s.text}" for s in sources}
+    result = check_answer(raw, shown)
+    names = {s.number: s.cited_as for s in sources}
+    statements = [Statement(_CITE.sub("", s.text).strip(), tuple(dict.fromkeys(names[c] for c in s.cited)))
+                  for s in result.kept if s.cited]
+    dropped = sum(1 for s in result.sentences if not s.kept or not s.cited)
+    return Summary(mode, statements, dropped, {"mode": mode, "raw": raw, **result.as_dict()})
