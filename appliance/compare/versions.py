@@ -136,7 +136,7 @@ def _with_removed(old: Sequence[Unit], a: Alignment, by_new: list[Entry], parts:
             anchor = old_to_new[i]
             continue
         if i in a.merged_into:
-            entry = Entry("merged", u, new[a.merged_into[i]], related=[new[a.merged_into[i]].name],
+            entry = Entry("merged", u, None, related=[new[a.merged_into[i]].name],
                           pieces=[Piece(EQUAL, u.text)])
         elif i in parts:
             entry = Entry("split", u, None, related=[new[k].name for k in parts[i]], pieces=[Piece(EQUAL, u.text)])
