@@ -5,11 +5,18 @@ Its public surface: the entry points and the CLI import from here."""
 from appliance.compare.articles import Unit, split_units
 from appliance.compare.diff import word_diff
 from appliance.compare.export import to_docx, to_markdown
-from appliance.compare.service import compare_documents, compare_files, summarise_comparison
+from appliance.compare.service import (
+    EXPORT_TYPES,
+    compare_documents,
+    compare_files,
+    export_documents,
+    summarise_comparison,
+)
 from appliance.compare.summary import Statement, Summary, change_list, summarise
 from appliance.compare.versions import STATUSES, Comparison, Entry, compare_pages, compare_units
 
 __all__ = [
+    "EXPORT_TYPES",
     "STATUSES",
     "Comparison",
     "Entry",
@@ -21,6 +28,7 @@ __all__ = [
     "compare_files",
     "compare_pages",
     "compare_units",
+    "export_documents",
     "split_units",
     "summarise",
     "summarise_comparison",

@@ -81,3 +81,20 @@ def summarise_comparison(app: Appliance, who: Principal, comparison: Comparison,
                                "changes": len(comparison.changes), "checks": summary.checks,
                                "seconds": round(time.perf_counter() - started, 3)})
     return summary
+
+
+EXPORT_TYPES = {"md": "text/markdown; charset=utf-8",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def export_documents(app: Appliance, who: Principal, fmt: str, lang: str, old_id: int, new_id: int, *,
+                     old_version: int | None = None, new_version: int | None = None) -> tuple[bytes, str]:
+    """(bytes, media type) of the comparison as Markdown or as DOCX with tracked changes by `who`."""
+    from appliance.compare.export import to_docx, to_markdown
+    from appliance.errors import NotFound
+
+    if fmt not in EXPORT_TYPES:
+        raise NotFound("compare.unknown_format", f"no export as '{fmt[:10]}'", hint="use md or docx")
+    result = compare_documents(app, who, old_id, new_id, old_version=old_version, new_version=new_version)
+    body = to_markdown(result, lang).encode("utf-8") if fmt == "md" else to_docx(result, lang, author=who.username)
+    return body, EXPORT_TYPES[fmt]
