@@ -4,7 +4,7 @@ article, with the plain list of changes, the AI summary on request, and the expo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get
 from litestar.params import Parameter
@@ -15,7 +15,8 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.ids import MAX_ID
 
-_VERSION = {"ge": 1, "le": MAX_ID, "description": "a version id of the document (default: its current version)"}
+VersionId = Annotated[int | None, Parameter(ge=1, le=MAX_ID,
+                                            description="a version id of the document (default: its current one)")]
 
 
 @dataclass
@@ -36,8 +37,8 @@ class CompareOut:
 def compare_endpoint(
     appliance: Appliance, who: Principal,
     old: int = Parameter(ge=1, le=MAX_ID), new: int = Parameter(ge=1, le=MAX_ID),
-    old_version: int | None = Parameter(default=None, **_VERSION),
-    new_version: int | None = Parameter(default=None, **_VERSION),
+    old_version: VersionId = None,
+    new_version: VersionId = None,
     summary: bool = False, lang: str = Parameter(default="nl", pattern="^(nl|fr|en)$"),
 ) -> CompareOut:
     result = compare.compare_documents(appliance, who, old, new, old_version=old_version, new_version=new_version)
@@ -55,9 +56,9 @@ def compare_endpoint(
 def compare_export(
     appliance: Appliance, who: Principal,
     old: int = Parameter(ge=1, le=MAX_ID), new: int = Parameter(ge=1, le=MAX_ID),
-    old_version: int | None = Parameter(default=None, **_VERSION),
-    new_version: int | None = Parameter(default=None, **_VERSION),
-    format: str = Parameter(default="docx", pattern="^(md|docx)$"),  # noqa: A002
+    old_version: VersionId = None,
+    new_version: VersionId = None,
+    format: str = Parameter(default="docx", pattern="^(md|docx)$"),
     lang: str = Parameter(default="nl", pattern="^(nl|fr|en)$"),
 ) -> Response[bytes]:
     body, media = compare.export_documents(appliance, who, format, lang, old, new,

@@ -47,11 +47,11 @@ def to_markdown(c: Comparison, lang: str, summary: Summary | None = None) -> str
     lines += [f"- {_md_escape(line)}" for line in change_list(c, lang)]
     lines += ["", f"## {t(lang, 'compare.details')}", ""]
     for e in c.changes:
-        lines += [f"### {_md_escape(e.name)} — {t(lang, 'compare.state.' + e.status)}", "", _md_pieces(e.pieces), ""]
+        lines += [f"### {_md_escape(e.name)} — {t(lang, f'compare.state.{e.status}')}", "", _md_pieces(e.pieces), ""]
         for r in e.rows:
             cells = "; ".join(f"{_md_escape(x['column'])}: ~~{_md_escape(x['old'])}~~ **{_md_escape(x['new'])}**"
                               for x in r.cells)
-            lines.append(f"- {t(lang, 'compare.row')} {_md_escape(r.label)} ({t(lang, 'compare.state.' + r.status)}): "
+            lines.append(f"- {t(lang, 'compare.row')} {_md_escape(r.label)} ({t(lang, f'compare.state.{r.status}')}): "
                          f"{cells}")
         if e.rows:
             lines.append("")
@@ -90,7 +90,7 @@ def to_docx(c: Comparison, lang: str, summary: Summary | None = None, author: st
 
 
 def _entry(doc: object, e: Entry, lang: str, ids: count[int], author: str, date: str) -> None:
-    heading = e.name if e.status == "unchanged" else f"{e.name} — {t(lang, 'compare.state.' + e.status)}"
+    heading = e.name if e.status == "unchanged" else f"{e.name} — {t(lang, f'compare.state.{e.status}')}"
     doc.add_heading(heading, level=3)  # type: ignore[attr-defined]
     paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
     for k, p in enumerate(e.pieces):

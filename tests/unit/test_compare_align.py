@@ -11,8 +11,8 @@ from appliance.compare import compare_pages, split_units
 ARTICLES = [
     "De gemeente kent een premie toe voor het plaatsen van een regenwaterput bij een bestaande woning.",
     "De premie bedraagt 250 euro per woning en wordt eenmaal per adres toegekend.",
-    "De aanvraag wordt ingediend binnen zes maanden na de plaatsing. Bij de aanvraag voegt de aanvrager "
-    "een factuur en twee foto's van de geplaatste put.",
+    ("De aanvraag wordt ingediend binnen zes maanden na de plaatsing. Bij de aanvraag voegt de aanvrager "
+     "een factuur en twee foto's van de geplaatste put."),
     "Het college van burgemeester en schepenen beslist over de aanvraag binnen twee maanden.",
     "Dit reglement treedt in werking op 1 januari 2026 en geldt tot 31 december 2030.",
 ]

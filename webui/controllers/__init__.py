@@ -7,8 +7,8 @@ from litestar.router import Router
 
 from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin
 from webui.controllers import ask as ask_pages
-from webui.controllers import compare as compare_pages
 from webui.controllers import audit as audit_pages
+from webui.controllers import compare as compare_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
 from webui.controllers import triage as triage_pages
