@@ -13,6 +13,7 @@ from appliance import compare, documents
 from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.ids import MAX_ID
+from appliance.i18n import t
 from webui.web import language_of, page
 
 MAX_CHOICES = 500  # documents offered in the pickers (the most recently updated)
@@ -44,7 +45,9 @@ def compare_page(
     return page(request, "compare.html", who=who, choices=choices, versions=versions, result=result,
                 summary=ai, wanted_summary=summary, changes=compare.change_list(result, lang) if result else [],
                 old=old, new=new, old_version=old_version, new_version=new_version,
-                query=_query(old, new, old_version, new_version))
+                query=_query(old, new, old_version, new_version),
+                status_text=t(lang, f"compare.status.{result.status}") if result else "",
+                states={s: t(lang, f"compare.state.{s}") for s in compare.STATUSES})
 
 
 @get("/compare/export/{fmt:str}", sync_to_thread=True, include_in_schema=False)
