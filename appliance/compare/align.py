@@ -21,6 +21,7 @@ from appliance.compare.articles import Unit
 MIN_SIMILARITY = 60.0  # a pair below this is not the same article
 SAME_NUMBER_BONUS = 8.0
 MIN_CONTAINED = 90.0  # partial ratio for a split-off or merged-in part
+MAX_PARTIAL_CHARS = 20_000  # above this, containment is judged by words alone
 MAX_CANDIDATES = 12  # units compared per unit (by shared rare words)
 RARE = 4  # a word in at most this many units is rare
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -139,7 +140,7 @@ def _contained(old_w: list[str], new_w: list[str], index: dict[str, list[int]], 
         if j in a.pairs or not text:
             continue
         for i in _candidates(j, text, index, ()):
-            if len(text) < len(old_w[i]) and fuzz.partial_ratio(text, old_w[i]) >= MIN_CONTAINED:
+            if _part_of(text, old_w[i]):
                 a.split_from[j] = i
                 break
     new_index: dict[str, list[int]] = defaultdict(list)
@@ -151,9 +152,24 @@ def _contained(old_w: list[str], new_w: list[str], index: dict[str, list[int]], 
         if i in paired_old or not text:
             continue
         for j in _candidates(i, text, new_index, ()):
-            if len(text) < len(new_w[j]) and fuzz.partial_ratio(text, new_w[j]) >= MIN_CONTAINED:
+            if _part_of(text, new_w[j]):
                 a.merged_into[i] = j
                 break
+
+
+def _part_of(part: str, whole: str) -> bool:
+    """Whether `part` is (nearly) a passage of `whole`: nearly all its words are there, and for a whole
+    of reasonable size the characters line up too (partial_ratio costs len(part) x len(whole))."""
+    if not len(part) < len(whole):
+        return False
+    words = part.split()
+    vocabulary = set(whole.split())
+    inside = sum(w in vocabulary for w in words) / len(words)
+    if inside < MIN_CONTAINED / 100:
+        return False
+    if len(whole) > MAX_PARTIAL_CHARS:
+        return inside >= 0.97
+    return fuzz.partial_ratio(part, whole) >= MIN_CONTAINED
 
 
 def _moved(pairs: dict[int, int], weight: Sequence[int]) -> set[int]:
