@@ -27,13 +27,14 @@ _CHAPTER = re.compile(rf"^(?P<word>(?i:hoofdstuk|chapitre|chapter|afdeling|secti
 # at a line start is a reference, not a heading.
 _HEADING_REST = re.compile(r"^\s*(?:$|[.:)\-–—]|\(|[A-ZÀ-Ý«\"'])")
 _MARKDOWN = re.compile(r"^#{1,6}\s+(?P<title>\S.*)$")
-_PAGE_FURNITURE = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?\d{1,4}(?:\s*(?:van|of|sur|de|/)\s*\d{1,4})?$",
+_PAGE_FURNITURE = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?\d{1,3}(?:\s*(?:van|of|sur|de|/)\s*\d{1,4})?$",
                              re.IGNORECASE)
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _WORD_START = re.compile(r"^[a-zà-ÿ]")
 _DIGITS_END = re.compile(r"^\d{1,2}[.:]$")  # "Artikel 3" / "8." is article 38
 _HEADING_WORDS = ("artikel", "article", "art", "enig artikel", "hoofdstuk", "chapitre", "afdeling")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")  # also what XML cannot carry
+_BULLET = re.compile(r"^[-•*▪◦·–](?:\s+|$)")  # a list marker is layout: one extractor writes it, another not
 MAX_JOIN = 12  # a line this short may be the start of a heading cut by a line or page break
 
 
@@ -62,7 +63,7 @@ def mend_lines(pages: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     lines: list[tuple[int, str]] = []
     for page, text in pages:
         for raw in text.splitlines():
-            line = " ".join(_INVISIBLE.sub("", raw).split())
+            line = _BULLET.sub("", " ".join(_INVISIBLE.sub("", raw).split()))
             if line and not _PAGE_FURNITURE.match(line):
                 lines.append((page, line))
     out: list[tuple[int, str]] = []

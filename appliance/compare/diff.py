@@ -1,13 +1,15 @@
 """Word-level differences of two versions of one unit, and its tables compared row by row.
 
-Words are compared as written, so "300" -> "500" and "dertig" -> "veertig" are changes, while a
-line break or a double space is none (the units hold single-spaced text). A table row is matched by
+Words and punctuation marks are compared as written, so "300" -> "500" and "dertig" -> "veertig" are
+changes, while a line break, a double space or a space before a comma ("Peeters ," / "Peeters,", as
+two extractors write one text) is none; the runs shown keep the new text's own spacing. A table row is matched by
 its label (its first cell) and its cells are compared by column header.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 
 from appliance.compare.articles import is_row
@@ -15,10 +17,34 @@ from appliance.compare.articles import is_row
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
 
+# A number keeps its separators ("1.250,50", "2.2.18"), a word its hyphen or apostrophe; every other
+# mark is a token of its own, so "1. Goedkeuring" and "1.Goedkeuring" are the same three tokens.
+_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[^\W\d_]+(?:[-'’]\w+)*|\w+|[^\w\s]", re.UNICODE)
+
+
 @dataclass(frozen=True)
 class Piece:
     op: str  # equal | insert | delete
     text: str
+    space: bool = True  # a space goes before it (when it is not the first piece)
+
+
+def tokens(text: str) -> list[tuple[str, bool]]:
+    """(token, whether a space precedes it) for every word and punctuation mark."""
+    out: list[tuple[str, bool]] = []
+    end = 0
+    for m in _TOKEN.finditer(text):
+        out.append((m.group(), m.start() > end))
+        end = m.end()
+    return out
+
+
+def same_words(a: str, b: str) -> bool:
+    return [t for t, _ in tokens(a)] == [t for t, _ in tokens(b)]
+
+
+def _run(toks: list[tuple[str, bool]]) -> str:
+    return "".join((" " if space and k else "") + tok for k, (tok, space) in enumerate(toks))
 
 
 @dataclass
@@ -33,16 +59,17 @@ class RowChange:
 
 def word_diff(old: str, new: str) -> list[Piece]:
     """The new text as equal, inserted and deleted runs of words (a replacement: delete, then insert)."""
-    a, b = old.split(), new.split()
+    a, b = tokens(old), tokens(new)
+    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
     pieces: list[Piece] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            pieces.append(Piece(EQUAL, " ".join(a[i1:i2])))
+            pieces.append(Piece(EQUAL, _run(b[j1:j2]), b[j1][1]))
             continue
         if i2 > i1:
-            pieces.append(Piece(DELETE, " ".join(a[i1:i2])))
+            pieces.append(Piece(DELETE, _run(a[i1:i2]), a[i1][1]))
         if j2 > j1:
-            pieces.append(Piece(INSERT, " ".join(b[j1:j2])))
+            pieces.append(Piece(INSERT, _run(b[j1:j2]), b[j1][1]))
     return pieces
 
 

@@ -26,10 +26,11 @@ def _md_escape(text: str) -> str:
 
 def _md_pieces(pieces: list[Piece]) -> str:
     parts = []
-    for p in pieces:
+    for k, p in enumerate(pieces):
         text = _md_escape(p.text)
-        parts.append(f"~~{text}~~" if p.op == DELETE else f"**{text}**" if p.op == INSERT else text)
-    return " ".join(parts)
+        parts.append((" " if p.space and k else "") +
+                     (f"~~{text}~~" if p.op == DELETE else f"**{text}**" if p.op == INSERT else text))
+    return "".join(parts)
 
 
 def to_markdown(c: Comparison, lang: str, summary: Summary | None = None) -> str:
@@ -94,7 +95,9 @@ def _entry(doc: object, e: Entry, lang: str, ids: count[int], author: str, date:
     doc.add_heading(heading, level=3)  # type: ignore[attr-defined]
     paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
     for k, p in enumerate(e.pieces):
-        text = p.text + (" " if k + 1 < len(e.pieces) else "")
+        if p.space and k:
+            paragraph.add_run(" ")
+        text = p.text
         if p.op == EQUAL:
             paragraph.add_run(text)
         else:

@@ -10,7 +10,7 @@ from typing import Any
 
 from appliance.compare.align import MIN_SIMILARITY, Alignment, align
 from appliance.compare.articles import Unit, split_units
-from appliance.compare.diff import EQUAL, Piece, RowChange, table_changes, word_diff
+from appliance.compare.diff import EQUAL, Piece, RowChange, same_words, table_changes, word_diff
 
 MIN_ALIGNED = 0.3  # share of the text (both sides) in aligned units below which two texts are unrelated
 NUMBERED = ("article", "paragraph", "chapter")
@@ -39,7 +39,8 @@ class Entry:
 
         return {"status": self.status, "old": ref(self.old), "new": ref(self.new), "moved": self.moved,
                 "renumbered": self.renumbered, "related": self.related,
-                "diff": [{"op": p.op, "text": p.text} for p in self.pieces if self.status != "unchanged"],
+                "diff": [{"op": p.op, "text": p.text, "space": p.space} for p in self.pieces
+                         if self.status != "unchanged"],
                 "rows": [r.as_dict() for r in self.rows]}
 
 
@@ -119,7 +120,7 @@ def _entries(old: Sequence[Unit], new: Sequence[Unit], a: Alignment) -> list[Ent
 
 def _paired(o: Unit, n: Unit, moved: bool) -> Entry:
     renumbered = n.kind in NUMBERED and o.name != n.name
-    if o.text.split() != n.text.split():
+    if not same_words(o.text, n.text):
         return Entry("changed", o, n, moved, renumbered, word_diff(o.text, n.text), table_changes(o.text, n.text))
     status = "moved" if moved else "renumbered" if renumbered else "unchanged"
     return Entry(status, o, n, moved, renumbered, [Piece(EQUAL, n.text)])

@@ -136,3 +136,26 @@ def test_a_400_page_document_aligns_in_reasonable_time():
     assert ("changed" in kinds or "moved" in kinds) and c.status == "changed"
     assert any(e.status == "changed" and "1001" in " ".join(p.text for p in e.pieces) for e in c.changes)
     assert any(e.moved and e.old is not None and e.old.name == "Artikel 201" for e in c.changes)
+
+
+def test_spacing_around_punctuation_and_list_markers_are_no_changes():
+    """Two extractors of one text: 'Peeters ,' and 'Peeters,', '1. Goedkeuring' and '1.Goedkeuring', bullets."""
+    a = "Artikel 1.\nAanwezig: Peeters , Janssens .\n1. Goedkeuring van de notulen\n- de begroting\n- de rekening\n"
+    b = "Artikel 1.\nAanwezig: Peeters, Janssens.\n1.Goedkeuring van de notulen\n•\nde begroting\nde rekening\n"
+    assert compare_pages([(1, a)], [(1, b)]).status == "no_changes"
+    c = compare_pages([(1, a)], [(1, b.replace("Janssens", "Jansen"))])
+    assert [(p.op, p.text) for p in c.changes[0].pieces if p.op != "equal"] == [("delete", "Janssens"),
+                                                                                 ("insert", "Jansen")]
+
+
+def test_a_scan_without_text_waits_for_ocr(tmp_path):
+    import pytest
+
+    from appliance.compare import compare_files
+    from appliance.errors import BelfortError
+    from tests.filefactory import make_scanned_pdf, make_text
+
+    text = make_text(tmp_path / "reglement.txt", reg(numbered())[0][1])
+    with pytest.raises(BelfortError) as err:
+        compare_files(text, make_scanned_pdf(tmp_path / "scan.pdf"))
+    assert err.value.code == "compare.needs_ocr" and err.value.status == 409

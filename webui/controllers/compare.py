@@ -12,8 +12,8 @@ from litestar.response import Response, Template
 from appliance import compare, documents
 from appliance.access import Principal
 from appliance.context import Appliance
-from appliance.ids import MAX_ID
 from appliance.i18n import t
+from appliance.ids import MAX_ID
 from webui.web import language_of, page
 
 MAX_CHOICES = 500  # documents offered in the pickers (the most recently updated)
