@@ -48,9 +48,29 @@ class Summary:
                 "statements": [{"text": s.text, "cites": list(s.cites)} for s in self.statements]}
 
 
+MIN_RUN = 3  # this many articles renumbered in a row are one line ("Artikel 14 … 41 are now 13 … 40")
+
+
 def change_list(comparison: Comparison, lang: str) -> list[str]:
-    """One plain line per change, generated from the diff (no model involved)."""
-    return [describe(e, lang) for e in comparison.changes]
+    """One plain line per change, generated from the diff (no model involved); a run of renumbered
+    articles (what an inserted or removed article does to the ones after it) is one line."""
+    out: list[str] = []
+    run: list[Entry] = []
+    for e in comparison.entries + [Entry("unchanged")]:
+        if e.status == "renumbered" and e.old is not None:
+            run.append(e)
+            continue
+        if len(run) >= MIN_RUN:
+            first, last = run[0], run[-1]
+            assert first.old is not None and last.old is not None
+            out.append(t(lang, "compare.change.renumbered_run", n=len(run), first_old=first.old.name,
+                         last_old=last.old.name, first=first.name, last=last.name))
+        else:
+            out.extend(describe(r, lang) for r in run)
+        run = []
+        if e.status != "unchanged":
+            out.append(describe(e, lang))
+    return out
 
 
 def describe(e: Entry, lang: str) -> str:

@@ -51,6 +51,10 @@ def test_an_inserted_article_renumbers_the_rest():
     assert statuses(c) == [("added", "Artikel 2"), ("renumbered", "Artikel 3"), ("renumbered", "Artikel 4"),
                            ("renumbered", "Artikel 5"), ("renumbered", "Artikel 6")]
     assert [e.old.name for e in c.changes[1:]] == ["Artikel 2", "Artikel 3", "Artikel 4", "Artikel 5"]
+    from appliance.compare import change_list
+
+    assert change_list(c, "nl") == ["Artikel 2 toegevoegd.",
+                                    "4 artikels hernummerd: Artikel 2 … Artikel 5 zijn nu Artikel 3 … Artikel 6."]
 
 
 def test_a_moved_article_is_the_one_that_moved():
