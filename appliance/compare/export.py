@@ -24,6 +24,11 @@ def _md_escape(text: str) -> str:
     return out
 
 
+def _kind(kind: str, lang: str) -> str:
+    """'(gewijzigd) ' before a quoted statement: what happened to the unit it quotes."""
+    return f"({t(lang, f'compare.state.{kind}')}) " if kind else ""
+
+
 def _md_pieces(pieces: list[Piece]) -> str:
     parts = []
     for k, p in enumerate(pieces):
@@ -42,7 +47,8 @@ def to_markdown(c: Comparison, lang: str, summary: Summary | None = None) -> str
         return "\n".join(lines)
     if summary is not None and summary.statements:
         lines += [f"## {t(lang, 'compare.summary')}", "", f"_{t(lang, 'compare.ai_made')}_", ""]
-        lines += [f"- {_md_escape(s.text)} ({', '.join(_md_escape(c) for c in s.cites)})" for s in summary.statements]
+        lines += [f"- {_kind(s.kind, lang)}{_md_escape(s.text)} ({', '.join(_md_escape(c) for c in s.cites)})"
+                  for s in summary.statements]
         lines.append("")
     lines += [f"## {t(lang, 'compare.changes')}", ""]
     lines += [f"- {_md_escape(line)}" for line in change_list(c, lang)]
@@ -76,7 +82,7 @@ def to_docx(c: Comparison, lang: str, summary: Summary | None = None, author: st
             doc.add_heading(t(lang, "compare.summary"), level=2)
             doc.add_paragraph(t(lang, "compare.ai_made")).runs[0].italic = True
             for s in summary.statements:
-                doc.add_paragraph(f"{s.text} ({', '.join(s.cites)})", style="List Bullet")
+                doc.add_paragraph(f"{_kind(s.kind, lang)}{s.text} ({', '.join(s.cites)})", style="List Bullet")
         doc.add_heading(t(lang, "compare.changes"), level=2)
         for line in change_list(c, lang):
             doc.add_paragraph(line, style="List Bullet")

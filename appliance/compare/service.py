@@ -72,7 +72,7 @@ def summarise_comparison(app: Appliance, who: Principal, comparison: Comparison,
     started = time.perf_counter()
     summary = summarise(engine, comparison, lang, app.settings.llm.timeout_seconds)
     if summary.mode in ("free", "composed", "empty") and engine is not None:
-        text = " ".join(f"{s.text} ({', '.join(s.cites)})" for s in summary.statements)
+        text = " ".join(f"{s.text} ({', '.join(s.cites)})" for s in summary.statements)  # as shown
         record_answer(app, who, question=f"compare {reference}"[:500], answer=text,
                       status="answered" if summary.statements else "dont_know",
                       model=getattr(engine, "name", ""), model_sha256=getattr(engine, "sha256", ""),

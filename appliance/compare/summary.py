@@ -30,10 +30,14 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
 _CITE = re.compile(r"\s*\[(\d{1,3})\]")
 
 
+SUBSTANTIVE = ("changed", "added", "removed", "split", "merged")  # a move or a new number is in the plain list
+
+
 @dataclass(frozen=True)
 class Statement:
     text: str
     cites: tuple[str, ...]  # the units it comes from ("Artikel 24")
+    kind: str = ""  # a composed statement quotes a unit that was: changed | added | removed | split | merged
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         return {"mode": self.mode, "ai_made": self.mode in ("free", "composed"), "dropped": self.dropped,
-                "statements": [{"text": s.text, "cites": list(s.cites)} for s in self.statements]}
+                "statements": [{"text": s.text, "cites": list(s.cites), "kind": s.kind} for s in self.statements]}
 
 
 MIN_RUN = 3  # this many articles renumbered in a row are one line ("Artikel 14 … 41 are now 13 … 40")
@@ -114,7 +118,7 @@ class Source:
 def sources_of(comparison: Comparison, lang: str) -> list[Source]:
     """The versions shown to the model: the new wording, and the old one where it changed or was removed."""
     out: list[Source] = []
-    for e in comparison.changes[:MAX_SOURCES]:
+    for e in [e for e in comparison.changes if e.status in SUBSTANTIVE][:MAX_SOURCES]:
         if e.old is not None and e.status in ("changed", "removed"):
             out.append(Source(len(out) + 1, f"{e.old.name} ({t(lang, 'compare.old_version')})",
                               e.old.text[:MAX_SOURCE_CHARS], e, "old"))
@@ -130,6 +134,8 @@ def summarise(engine: LLM | None, comparison: Comparison, lang: str, timeout: fl
     if engine is None:
         return Summary("none")
     sources = sources_of(comparison, lang)
+    if not sources:  # only moves and new numbers: the plain list says it all
+        return Summary("empty")
     raw, error = _generate(engine, sources, lang, timeout)
     free = _checked(raw, sources, "free")
     if free.statements:
@@ -177,7 +183,9 @@ def _checked(raw: str, sources: list[Source], mode: str) -> Summary:
     shown = {s.number: f"# {s.title}\n\n{s.text}" for s in sources}
     result = check_answer(raw, shown)
     names = {s.number: s.cited_as for s in sources}
-    statements = [Statement(_CITE.sub("", s.text).strip(), tuple(dict.fromkeys(names[c] for c in s.cited)))
+    kinds = {s.number: s.entry.status for s in sources}
+    statements = [Statement(_CITE.sub("", s.text).strip(), tuple(dict.fromkeys(names[c] for c in s.cited)),
+                            kinds[s.cited[0]] if mode == "composed" else "")
                   for s in result.kept if s.cited]
     dropped = sum(1 for s in result.sentences if not s.kept or not s.cited)
     return Summary(mode, statements, dropped, {"mode": mode, "raw": raw, **result.as_dict()})

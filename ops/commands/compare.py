@@ -77,5 +77,6 @@ def _print(args: argparse.Namespace, comparison, summary) -> int:  # type: ignor
         for line in change_list(comparison, args.lang):
             print(f"- {line}")
         for s in summary.statements if summary is not None else []:
-            print(f"* {s.text} ({', '.join(s.cites)})")
+            kind = f"({t(args.lang, f'compare.state.{s.kind}')}) " if s.kind else ""
+            print(f"* [AI] {kind}{s.text} ({', '.join(s.cites)})")
     return 0

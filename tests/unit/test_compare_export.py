@@ -87,3 +87,17 @@ def test_no_summary_for_identical_or_unrelated_texts():
     same = compare_pages(reg(numbered()), reg(numbered()))
     llm = FakeLLM("iets")
     assert summarise(llm, same, "nl", 5.0).mode == "empty" and llm.calls == []
+
+
+def test_composed_statements_say_what_happened_and_moves_are_not_summarised():
+    texts = list(ARTICLES)
+    texts[1] = texts[1].replace("250 euro", "300 euro")
+    c = compare_pages(reg(numbered()), reg(numbered(texts[:4])))  # article 5 removed
+    s = summarise(FakeLLM("[1] [2] [3]"), c, "nl", 5.0)
+    assert s.mode == "composed"
+    assert [(st.kind, st.cites) for st in s.statements] == [("changed", ("Artikel 2",)), ("removed", ("Artikel 5",))]
+    assert "(geschrapt) Dit reglement treedt in werking" in to_markdown(c, "nl", s)
+    order = [ARTICLES[k] for k in (0, 2, 1, 3, 4)]  # only a move: nothing substantive to summarise
+    moved = compare_pages(reg(numbered()), reg([(f"Artikel {k}", x) for k, x in zip((1, 3, 2, 4, 5), order)]))
+    llm = FakeLLM("iets")
+    assert summarise(llm, moved, "nl", 5.0).mode == "empty" and llm.calls == []
