@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.ask import check_answer, neutralise
-from appliance.compare.diff import INSERT, replacements
+from appliance.compare.diff import DELETE, INSERT, replacements
 from appliance.compare.versions import Comparison, Entry
 from appliance.i18n import t
 from models.base import LLM, ChatMessage, ModelError
@@ -28,6 +28,7 @@ MAX_QUOTE_CHARS = 300
 SUMMARY_PROMPT_VERSION = "compare-v1"
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
 _CITE = re.compile(r"\s*\[(\d{1,3})\]")
+_WORDS = re.compile(r"\w+", re.UNICODE)
 
 
 SUBSTANTIVE = ("changed", "added", "removed", "split", "merged")  # a move or a new number is in the plain list
@@ -111,8 +112,18 @@ class Source:
 
     @property
     def cited_as(self) -> str:
+        """The new wording is cited by the unit's name; the old one says so ('Artikel 24 (oude versie)')."""
         unit = self.entry.new if self.side == "new" else self.entry.old
-        return unit.name if unit is not None else ""
+        return self.title if self.side == "old" else unit.name if unit is not None else ""
+
+    def about_the_change(self, sentence: str) -> bool:
+        """A statement on a changed unit must hold a word its side of the diff inserted or deleted:
+        one that only repeats unchanged wording says nothing about what changed."""
+        if self.entry.status != "changed":
+            return True
+        op = INSERT if self.side == "new" else DELETE
+        changed = {w.lower() for p in self.entry.pieces if p.op == op for w in _WORDS.findall(p.text)}
+        return bool(changed & {w.lower() for w in _WORDS.findall(sentence)})
 
 
 def sources_of(comparison: Comparison, lang: str) -> list[Source]:
@@ -147,9 +158,11 @@ def summarise(engine: LLM | None, comparison: Comparison, lang: str, timeout: fl
 
 
 def _generate(engine: LLM, sources: list[Source], lang: str, timeout: float) -> tuple[str, str]:
-    shown = "\n\n".join(f"[{s.number}] {s.title}\n{neutralise(s.text)[0]}" for s in sources)
+    # As Ask shows passages: numbered <bron> blocks, the task after them (small models follow it better).
+    shown = "\n\n".join(f'<bron nummer="{s.number}" titel="{_attribute(s.title)}">\n{neutralise(s.text)[0]}\n</bron>'
+                        for s in sources)
     messages = [ChatMessage("system", t(lang, "compare.prompt.system")),
-                ChatMessage("user", f"{t(lang, 'compare.prompt.task')}\n\n{shown}")]
+                ChatMessage("user", f"{shown}\n\n{t(lang, 'compare.prompt.task')}")]
     pieces: list[str] = []
     stream = engine.stream(messages, max_tokens=MAX_TOKENS, temperature=0.1, timeout=timeout)
     try:
@@ -161,6 +174,10 @@ def _generate(engine: LLM, sources: list[Source], lang: str, timeout: float) -> 
         if close is not None:
             close()
     return "".join(pieces), ""
+
+
+def _attribute(text: str) -> str:
+    return text.replace('"', "'").replace("<", "(").replace(">", ")")
 
 
 def _composed(sources: list[Source]) -> str:
@@ -182,10 +199,13 @@ def _composed(sources: list[Source]) -> str:
 def _checked(raw: str, sources: list[Source], mode: str) -> Summary:
     shown = {s.number: f"# {s.title}\n\n{s.text}" for s in sources}
     result = check_answer(raw, shown)
-    names = {s.number: s.cited_as for s in sources}
-    kinds = {s.number: s.entry.status for s in sources}
-    statements = [Statement(_CITE.sub("", s.text).strip(), tuple(dict.fromkeys(names[c] for c in s.cited)),
-                            kinds[s.cited[0]] if mode == "composed" else "")
-                  for s in result.kept if s.cited]
-    dropped = sum(1 for s in result.sentences if not s.kept or not s.cited)
+    by_number = {s.number: s for s in sources}
+    statements: list[Statement] = []
+    for sentence in result.kept:
+        cited = [by_number[c] for c in sentence.cited if by_number[c].about_the_change(sentence.text)]
+        if cited:
+            statements.append(Statement(_CITE.sub("", sentence.text).strip(),
+                                        tuple(dict.fromkeys(c.cited_as for c in cited)),
+                                        cited[0].entry.status if mode == "composed" else ""))
+    dropped = len([s for s in result.sentences if s.reason not in ("fragment", "repeat")]) - len(statements)
     return Summary(mode, statements, dropped, {"mode": mode, "raw": raw, **result.as_dict()})

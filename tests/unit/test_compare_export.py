@@ -72,7 +72,8 @@ def test_ai_summary_keeps_supported_statements_with_their_article_and_drops_the_
     assert [(st.cites, "300" in st.text) for st in s.statements] == [(("Artikel 2",), True), (("Artikel 6",), False)]
     assert "verdubbeld" not in " ".join(st.text for st in s.statements)
     prompt = llm.last_prompt
-    assert "[1] Artikel 2 (Oude versie)" in prompt and "[2] Artikel 2 (Nieuwe versie)" in prompt
+    assert '<bron nummer="1" titel="Artikel 2 (Oude versie)">' in prompt
+    assert '<bron nummer="2" titel="Artikel 2 (Nieuwe versie)">' in prompt
 
 
 def test_ai_summary_falls_back_to_quoting_the_new_wording_when_nothing_passes():
@@ -95,9 +96,20 @@ def test_composed_statements_say_what_happened_and_moves_are_not_summarised():
     c = compare_pages(reg(numbered()), reg(numbered(texts[:4])))  # article 5 removed
     s = summarise(FakeLLM("[1] [2] [3]"), c, "nl", 5.0)
     assert s.mode == "composed"
-    assert [(st.kind, st.cites) for st in s.statements] == [("changed", ("Artikel 2",)), ("removed", ("Artikel 5",))]
+    assert [(st.kind, st.cites) for st in s.statements] == [("changed", ("Artikel 2",)), ("removed", ("Artikel 5 (Oude versie)",))]
     assert "(geschrapt) Dit reglement treedt in werking" in to_markdown(c, "nl", s)
     order = [ARTICLES[k] for k in (0, 2, 1, 3, 4)]  # only a move: nothing substantive to summarise
     moved = compare_pages(reg(numbered()), reg([(f"Artikel {k}", x) for k, x in zip((1, 3, 2, 4, 5), order)]))
     llm = FakeLLM("iets")
     assert summarise(llm, moved, "nl", 5.0).mode == "empty" and llm.calls == []
+
+
+def test_ai_statements_must_be_about_the_change_and_old_wording_says_so():
+    c = _changed()
+    reply = ("[1] De premie bedraagt 250 euro per woning. [2] De premie wordt eenmaal per adres toegekend. "
+             "[2] De premie bedraagt 300 euro per woning.")
+    s = summarise(FakeLLM(reply), c, "nl", 5.0)
+    assert [(st.text, st.cites) for st in s.statements] == [
+        ("De premie bedraagt 250 euro per woning.", ("Artikel 2 (Oude versie)",)),
+        ("De premie bedraagt 300 euro per woning.", ("Artikel 2",))]
+    assert s.dropped == 1  # true, but unchanged wording: nothing about what changed
