@@ -11,6 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from appliance.api import ask, document_ai, documents, health, intake, jobs, search, triage
+from appliance.api import compare as compare_api
 from appliance.api import minutes as minutes_api
 from appliance.api import recordings as recordings_api
 from appliance.api import tickets as ticket_api
@@ -49,6 +50,7 @@ def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
             *intake.HANDLERS,
             *ticket_api.HANDLERS,
             *minutes_api.HANDLERS,
+            *compare_api.HANDLERS,
             recordings_api.list_recordings,
             recordings_api.get_recording,
             recordings_api.upload_handler(max_recording_mb * MIB + MIB),

@@ -116,6 +116,16 @@ def server(appliance, tmp_path):
     segment = transcript_edit.segments_of(appliance, made.recording_id)[1].id or 0
     transcript_edit.edit_segment(appliance, SYSTEM, made.recording_id, segment, "Ik heb een vraag over de <b>begroting</b>.")
     world.docs["segment"] = segment
+    # Compare: two versions of a regulation with a changed figure, a table row and an added article.
+    from tests.filefactory import make_text
+
+    old = ("Reglement\nArtikel 1.\nDe premie bedraagt 250 euro.\nArtikel 2.\nTarieven:\n"
+           "Woning: premie € 250,00; maximum € 500,00\nArtikel 3.\nHet college beslist binnen twee maanden.\n")
+    new = old.replace("250 euro", "300 euro").replace("maximum € 500,00", "maximum € 600,00") + \
+        "Artikel 4.\nDit reglement treedt in werking op 1 januari 2026.\n"
+    for name, text in (("reg_old", old), ("reg_new", new)):
+        world.docs[name] = documents.ingest_file(appliance, make_text(tmp_path / "src" / f"{name}.txt", text),
+                                                 "bouw").document_id
     with live_app(appliance) as base:
         yield world, base
 
@@ -183,6 +193,10 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         f"/recordings/{world.docs['recording']}",
         f"/recordings/{world.docs['recording']}?q=begroting",
         f"/recordings/{world.docs['recording']}/segments/{world.docs['segment']}/history?lang=fr",
+        "/compare",
+        f"/compare?old={world.docs['reg_old']}&new={world.docs['reg_new']}",
+        f"/compare?old={world.docs['reg_old']}&new={world.docs['reg_new']}&summary=true&lang=fr",
+        f"/compare?document={world.docs['reg_old']}",
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",

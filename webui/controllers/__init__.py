@@ -8,6 +8,7 @@ from litestar.router import Router
 from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
+from webui.controllers import compare as compare_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
@@ -22,6 +23,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *search.HANDLERS,
             *ask_pages.HANDLERS,
             *documents.HANDLERS,
+            *compare_pages.HANDLERS,
             *ingest.handlers(max_upload_mb),
             *admin.HANDLERS,
             *redaction.HANDLERS,
