@@ -24,17 +24,21 @@ _PART = (
     rf"|[{_UP}]\.(?:-?[{_UP}]\.)?)"  # J. or J.-P.
 )
 _PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|vanden|vander|vande|le|la|du|des|di|da|von|'t)"
-_SP = r"[^\S\n]+"  # a name never runs across a line break (lists of names, one per line)
+# A name never runs across a line break (lists of names, one per line), a tab or a wide gap (columns
+# of a signature block: "Greet Van den Bossche        Wim Driesen").
+_SP = r"[^\S\n\t]{1,3}"
 _PARTICLE_RE = re.compile(_PARTICLE)  # compiled once: a tagger's span may hold 100,000 words
 _NAME = rf"(?:{_PARTICLE}{_SP})?{_PART}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_PART}){{0,3}}"
 
 # Forms of address: one name part after them is enough ("Mevr. Claes"). Lower-case words may open
 # a sentence, hence (?i:...); short French abbreviations only count with their capitals ("M.").
 _ADDRESS_ANY_CASE = (
-    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mijnheer|meneer|juffrouw|meester|mter\.?|dokter|"
-    r"dr\.|prof\.|monsieur|madame|mademoiselle|maître|docteur"
+    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mw\.|mijnheer|meneer|juffrouw|meester|mter\.?|dokter|"
+    r"dr\.?|prof\.?|ir\.|ing\.|lic\.|drs\.|monsieur|madame|mademoiselle|maître|docteur"
 )
-_ADDRESS_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\."
+_ADDRESS_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\.|Dr|Mr"
+# Titles stack: "Prof. Dr. Peeters", "de heer dr. ir. Claes", "Mevrouw Prof. Maes".
+_TITLES = rf"(?:(?:(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT})[^\S\n]+){{0,3}}"
 # Offices: in minutes they also head columns and sentences ("burgemeester Akkoord"), so the name
 # after them needs at least two parts.
 _OFFICES = (
@@ -43,7 +47,7 @@ _OFFICES = (
     r"bourgmestre|échevine?|conseill(?:er|ère)(?:\s+communal(?:e)?)?|présidente?|avocate?|notaire"
 )
 _TITLE_RE = re.compile(
-    rf"(?<![\w])(?:(?P<addr>(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT})|(?P<office>(?i:{_OFFICES})))"
+    rf"(?<![\w.])(?:(?P<addr>{_TITLES}(?:(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT}))|(?P<office>(?i:{_OFFICES})))"
     rf"\s+(?P<name>{_NAME})(?![\w])"
 )
 
