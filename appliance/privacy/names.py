@@ -60,7 +60,10 @@ _NOT_NAMES = frozenset(
         "Zie Ook Dit Deze Die Wij Ik U Hij Zij "
         "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer "
         # Words of vote tallies and decision headings in minutes, capitalised at a line start.
-        "Akkoord Zitting Besluit Blanco Totaal Stemming Onthouding Onthoudingen Ongeldig Agenda Notulen"
+        "Akkoord Zitting Besluit Blanco Totaal Stemming Onthouding Onthoudingen Ongeldig Agenda Notulen "
+        # Headings of attendance lists, letters and mails ("Verontschuldigd: ...", "Objet : ...").
+        "Aanwezig Afwezig Verontschuldigd Onderwerp Betreft Bijlage Bijlagen Omgeving Diensthoofd "
+        "Présents Présent Absents Excusés Excusé Objet Concerne Vu Directrice Échevin Échevins"
     ).split()
 )
 

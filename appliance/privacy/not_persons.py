@@ -60,7 +60,8 @@ _HOUSE_NUMBER = re.compile(
 _WORDS_BEFORE = re.compile(r"(?:([\w.'’-]+)[^\S\n]+)?([\w.'’-]+)[^\S\n]*,?[^\S\n]*$")
 _GLUED_BEFORE = re.compile(r"[\w.'’]{1,30}-$")
 _GLUED_AFTER = re.compile(r"[\w-]{1,40}")
-_TITLE_WORDS = frozenset(("dr.", "dr", "prof.", "prof", "ir.", "mgr.", "z.h.", "st.", "sint", "saint", "pater", "père"))
+_TITLE_WORDS = frozenset(("dr.", "dr", "prof.", "prof", "ir.", "mgr.", "z.h.", "st.", "sint", "saint", "pater", "père",
+                          "koning", "koningin", "prins", "prinses", "roi", "reine", "prince", "princesse"))
 _STREET_SUFFIX = re.compile(r"(?i)(?:straat|laan|plein|steenweg|dreef|kaai|lei|plaats|park|hof|pad|weg|zaal)$")
 _PARTICLES = frozenset(("van", "de", "der", "den", "du", "des", "of", "la", "le", "in", "het", "voor", "pour"))
 _WORD_AFTER = re.compile(r"^[^\S\n]*-?[^\S\n]*([\w.'’-]+)")
