@@ -7,7 +7,7 @@ brackets (a redaction that also covers "mevrouw" is fine; one that leaves the su
 Institutions, diseases and streets named after people are written without brackets: they are the
 texts on which precision is measured. Every name and document here is made up.
 
-    python bench/make_pii_names_dev.py   # writes bench/pii_names_dev.jsonl
+    python bench/make_pii_names_dev.py   # writes bench/pii_names_dev.jsonl and pii_names_holdout.jsonl
 """
 
 from __future__ import annotations
@@ -202,6 +202,57 @@ Bien à vous,
 [[Emilie Lecomte]], assistante sociale""",
 ]
 
+# Written after the rules were done and never used to change them: a check that the rules are not
+# fitted to DOCS (bench/pii_names_holdout.jsonl).
+HOLDOUT = [
+    """Verslag van het overleg met de bewonersgroep Heidebloem
+Voor de stad: schepen van mobiliteit [[Kathleen Deprez]] en ambtenaar [[Bjorn Vanhaelewyn]].
+Voor de bewoners: [[Gilbert Huysmans]] (woordvoerder), [[Nancy Ruelens]] en [[Mohamed Aït Lahcen]].
+[[Huysmans]] vraagt een zone 30. Mevrouw [[Ruelens]] steunt hem.""",
+    """Madame [[Géraldine Vandevelde]],
+Suite à votre courrier du 3 mars, l'échevine des travaux, Mme [[Corinne Blondiau]], a demandé au
+service technique d'examiner la situation. M. [[Raphaël Dethier]], chef de service, prendra contact
+avec vous.
+Veuillez agréer, Madame, l'expression de nos sentiments distingués.
+Pour le Collège,
+[[Luc Stassart]], Bourgmestre""",
+    """Inschrijvingslijst zwemlessen
+1. [[VERHELST Lore]]
+2. [[BOUCHAOUI Amira]]
+3. [[VAN DE WALLE Mats]]
+4. [[D'HAENE Febe]]
+Ouder/voogd: [[Vanderlinden, Katrien]]""",
+    """Van: [[Joris Van Gucht]]
+Verzonden: dinsdag
+Aan: [[An Vermeire]]
+Onderwerp: RE: parkeerkaart
+
+Dag [[An]],
+De parkeerkaart van mevrouw [[Yvette Lambrechts]] is verlopen. Kan [[Dimitri]] van de onthaalbalie
+haar bellen? Haar zoon, [[Kenneth Lambrechts]], regelt de betaling.
+Mvg,
+[[Joris]]""",
+    """Besluit van de burgemeester
+De burgemeester,
+Gelet op het verslag van inspecteur [[S. Cnudde]] van de politiezone;
+Overwegende dat de heer [[Patrick Meersschaert]] en mevrouw [[Linda Everaert]] de woning bewonen;
+Overwegende dat de eigenaar, [[Etienne Van Parys]], niet reageerde;
+Besluit: de woning aan de Stationsstraat 14 wordt ongeschikt verklaard.""",
+    """Rapport d'intervention
+Le plaignant, [[Jean-Claude Mottet]], signale des nuisances sonores. Son voisin, [[Kevin Marchal]],
+conteste. L'agent de quartier [[Sandrine Gobert]] s'est rendue sur place. Le dossier est transmis à
+Maître [[Olivier Hanquet]], avocat de la commune.""",
+    """Jury aanwerving
+Voorzitter: dr. [[Marijke Lauwers]]
+Leden: [[Hans Coene]], [[Ilse De Paepe]], prof. [[Dirk Schotte]]
+Secretaris: [[Annelies Waegeman]]
+Kandidaten: [[Niels Verbrugghe]], [[Sara El Idrissi]], [[Jasper Dhaenens]]""",
+    """Uitnodiging receptie
+Het gemeentebestuur nodigt u uit in het Cultureel Centrum De Schakel en het AZ Groeninge-auditorium.
+De Vlaamse minister werd uitgenodigd. Er is een rondleiding in het Dr. Jozef Lippensinstituut
+en in de basisschool Sint-Vincentius. Contact: [[Bart Declercq]].""",
+]
+
 
 def parse(marked: str) -> dict[str, object]:
     """The text without markers and the PERSON spans the markers stood around."""
@@ -220,10 +271,11 @@ def parse(marked: str) -> dict[str, object]:
 
 
 def main() -> None:
-    rows = [parse(d) for d in DOCS]
-    OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    n = sum(len(r["spans"]) for r in rows)  # type: ignore[arg-type]
-    print(f"{OUT.name}: {len(rows)} documents, {n} PERSON spans")
+    for out, docs in ((OUT, DOCS), (OUT.with_name("pii_names_holdout.jsonl"), HOLDOUT)):
+        rows = [parse(d) for d in docs]
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        n = sum(len(r["spans"]) for r in rows)  # type: ignore[arg-type]
+        print(f"{out.name}: {len(rows)} documents, {n} PERSON spans")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ _COMMA_RE = re.compile(
     rf"(?<![\w'’])(?P<sur>(?:{_PARTICLE}{_SP}|[{_UP}][{_LOW}]{{0,3}}{_SP}){{0,2}}{_PART}),[^\S\n]+"
     rf"(?P<first>[{_UP}][{_LOW}]++(?:-[{_UP}][{_LOW}]++)?)(?![\w'’])"
 )
-_LIST_START = re.compile(r"(?:^|\n|[:;•·*–-]|\d[.)])[^\S\n]*$")
+_LIST_START = re.compile(r"(?:^|\n|[:;•·*–-]|\d[.)])[^\S\n]*\Z")
 # "J. Janssens", "J.-P. Dubois", "A.M. Claes", "M. Van Campenhout".
 _INITIALS_RE = re.compile(
     rf"(?<![\w.])(?P<ini>[{_UP}]\.(?:[^\S\n]?-?[{_UP}]\.){{0,3}})[^\S\n]*"

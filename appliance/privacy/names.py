@@ -129,13 +129,14 @@ def first_name_spans(text: str, first_names: Iterable[str] | frozenset[str]) -> 
 MAX_NAME_WORDS = 12
 
 
-def repeated_name_spans(text: str, persons: Sequence[RawSpan]) -> Iterator[RawSpan]:
-    """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei").
+def repeated_name_spans(text: str, persons: Sequence[RawSpan], also: Collection[str] = ()) -> Iterator[RawSpan]:
+    """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei"), and of
+    the names in `also` (first names of people found in full: one pass over the text for both).
 
     Documents introduce a person once and then use the surname alone; a tagger that judges each
     sentence on its own misses many of those.
     """
-    surnames: set[str] = set()
+    surnames: set[str] = set(also)
     for span in persons:
         parts = text[span.start : span.end].split()
         if len(parts) > MAX_NAME_WORDS:

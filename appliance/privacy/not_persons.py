@@ -57,11 +57,14 @@ _HOUSE_NUMBER = re.compile(
     r"octobre|novembre|décembre|stemmen|voix|uur|h\b))",
     re.IGNORECASE,
 )
-_WORDS_BEFORE = re.compile(r"(?:([\w.'’-]+)[^\S\n]+)?([\w.'’-]+)[^\S\n]*,?[^\S\n]*$")
-_GLUED_BEFORE = re.compile(r"[\w.'’]{1,30}-$")
+_GLUED_BEFORE = re.compile(r"[\w.'’]{1,30}-\Z")
+_DISEASE_AFTER = re.compile(r"[^\S\n]*(?:ziekte|syndroom|disease)", re.IGNORECASE)
 _GLUED_AFTER = re.compile(r"[\w-]{1,40}")
 _TITLE_WORDS = frozenset(("dr.", "dr", "prof.", "prof", "ir.", "mgr.", "z.h.", "st.", "sint", "saint", "pater", "père",
                           "koning", "koningin", "prins", "prinses", "roi", "reine", "prince", "princesse"))
+_ORGANISATION_SUFFIX = re.compile(
+    r"(?i)\w(?:instituut|ziekenhuis|kliniek|school|college|centrum|zaal|museum|fonds|stichting|hogeschool)$"
+)
 _STREET_SUFFIX = re.compile(r"(?i)(?:straat|laan|plein|steenweg|dreef|kaai|lei|plaats|park|hof|pad|weg|zaal)$")
 _PARTICLES = frozenset(("van", "de", "der", "den", "du", "des", "of", "la", "le", "in", "het", "voor", "pour"))
 _WORD_AFTER = re.compile(r"^[^\S\n]*-?[^\S\n]*([\w.'’-]+)")
@@ -84,20 +87,25 @@ def cut_before_institution(text: str, start: int, end: int) -> int:
     return end
 
 
+def _words_before(text: str, start: int) -> list[str]:
+    """The (at most) two words before `start` on its line, case-folded, commas left out."""
+    line = text[max(0, start - 60) : start].rsplit("\n", 1)[-1]
+    return [w.casefold() for w in line.replace(",", " ").split()[-2:]]
+
+
 def not_a_person(text: str, start: int, end: int) -> bool:
     """Whether the name-shaped text[start:end] names an institution, a disease, a saint or a street."""
-    glued = _GLUED_BEFORE.search(text, max(0, start - 40), start)  # "Sint-" of "AZ Sint-Jan"
-    name = (glued.group() if glued else "") + text[start:end]
+    glued = _GLUED_BEFORE.search(text[max(0, start - 31) : start]) if text[start - 1 : start] == "-" else None
+    name = (glued.group() if glued else "") + text[start:end]  # "Sint-" of "AZ Sint-Jan"
     if _SAINT.match(name):
         return True
     glued_after = _GLUED_AFTER.match(text, end)  # a tagger's "Jan Frans Willems|straat"
     if glued_after and _STREET_SUFFIX.search(glued_after.group()):
         return True
     inside = _words(name)
-    if any(w in ORGANISATION_WORDS for w in inside):
+    if any(w in ORGANISATION_WORDS for w in inside) or (inside and _ORGANISATION_SUFFIX.search(inside[-1])):
         return True
-    before = _WORDS_BEFORE.search(text, max(0, start - 40), start)
-    two_before = [w.casefold() for w in (before.groups() if before else ()) if w]
+    two_before = _words_before(text, start)
     if two_before and two_before[-1] in _TITLE_WORDS:  # "Museum Dr. Guislain", "AZ Sint-Jan"
         two_before = two_before[:-1]
     word_before = re.sub(r"^[ldLD]['’]", "", two_before[-1]) if two_before else ""  # "l'Institut"
@@ -107,8 +115,7 @@ def not_a_person(text: str, start: int, end: int) -> bool:
         return True
     if word_after in ORGANISATION_WORDS or word_after in STREET_AFTER or _STREET_SUFFIX.search(word_after):
         return True
-    if inside and inside[-1] in EPONYMS and _DISEASE_CONTEXT.search(text[max(0, start - 30) : start]):
-        return True
-    if inside and inside[-1] in EPONYMS and re.match(r"[^\S\n]*(?:ziekte|syndroom|disease)", text[end:], re.IGNORECASE):
+    if inside and inside[-1] in EPONYMS and (
+            _DISEASE_CONTEXT.search(text[max(0, start - 30) : start]) or _DISEASE_AFTER.match(text, end)):
         return True
     return bool(_HOUSE_NUMBER.match(text, end))

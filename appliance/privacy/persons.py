@@ -7,7 +7,6 @@ from appliance.privacy.name_data import NameLists
 from appliance.privacy.name_rules import list_name_spans
 from appliance.privacy.names import (
     MAX_NAME_WORDS,
-    _occurrences,
     first_name_spans,
     ner_person_spans,
     repeated_name_spans,
@@ -29,16 +28,16 @@ def person_spans(text: str, *, ner: NerTagger | None, first_names: frozenset[str
     persons = [RawSpan(p.entity_type, p.start, cut_before_institution(text, p.start, p.end), p.score)
                for p in persons]
     persons = [p for p in persons if not not_a_person(text, p.start, p.end)]
-    persons.extend(repeated_name_spans(text, persons))
-    persons.extend(_repeated_first_names(text, persons, lists))
+    persons.extend(repeated_name_spans(text, persons, also=_first_names_of(text, persons, lists)))
     return persons
 
 
-def _repeated_first_names(text: str, persons: list[RawSpan], lists: NameLists) -> list[RawSpan]:
-    """Later mentions of the first name of someone found in full ("Marleen Bogaerts" ... "Marleen")."""
+def _first_names_of(text: str, persons: list[RawSpan], lists: NameLists) -> set[str]:
+    """The known first names of people found in full, whose later mentions are names too
+    ("Marleen Bogaerts" ... "Marleen")."""
     firsts: set[str] = set()
     for span in persons:
         parts = text[span.start : span.end].split()
         if 2 <= len(parts) <= MAX_NAME_WORDS and len(parts[0]) >= 3 and lists.is_first(parts[0]):
             firsts.add(parts[0])
-    return [RawSpan("PERSON", s, e, 0.55) for s, e in _occurrences(text, firsts)]
+    return firsts

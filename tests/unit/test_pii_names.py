@@ -154,3 +154,12 @@ def test_the_bundled_lists_hold_belgian_names() -> None:
     assert lists.is_surname("Dubois", weak=True)
     assert lists.is_first("Jean-Marc") and not lists.is_first("Gemeente")
     assert (BUNDLE / "SOURCES.md").read_text("utf-8").count("GPL-3.0") >= 1
+
+
+def test_an_institution_word_on_the_line_before_does_not_hide_a_signature() -> None:
+    text = "Pour le Collège,\nLuc Stassart, Bourgmestre"
+    assert persons(text, NameLists.empty(), first_names=frozenset({"Luc"})) == ["Luc Stassart"]
+
+
+def test_a_compound_ending_in_an_institution_word_is_no_person() -> None:
+    assert persons("Een rondleiding in het Dr. Jozef Lippensinstituut.", NameLists.empty()) == []
