@@ -70,8 +70,12 @@ _PARTICLES = frozenset(("van", "de", "der", "den", "du", "des", "of", "la", "le"
 _WORD_AFTER = re.compile(r"^[^\S\n]*-?[^\S\n]*([\w.'’-]+)")
 
 
+_SPLIT = re.compile(r"[\s-]+")
+_ELISION = re.compile(r"^[ldLD]['’]")
+
+
 def _words(text: str) -> list[str]:
-    return [w.casefold().strip(".,;:") for w in re.split(r"[\s-]+", text) if w]
+    return [w.casefold().strip(".,;:") for w in _SPLIT.split(text) if w]
 
 
 def cut_before_institution(text: str, start: int, end: int) -> int:
@@ -108,7 +112,7 @@ def not_a_person(text: str, start: int, end: int) -> bool:
     two_before = _words_before(text, start)
     if two_before and two_before[-1] in _TITLE_WORDS:  # "Museum Dr. Guislain", "AZ Sint-Jan"
         two_before = two_before[:-1]
-    word_before = re.sub(r"^[ldLD]['’]", "", two_before[-1]) if two_before else ""  # "l'Institut"
+    word_before = _ELISION.sub("", two_before[-1]) if two_before else ""  # "l'Institut"
     after = _WORD_AFTER.match(text[end : end + 40])
     word_after = after.group(1).casefold().strip(".,;:") if after else ""
     if word_before in ORGANISATION_BEFORE or word_before in STREET_BEFORE:

@@ -25,8 +25,12 @@ def person_spans(text: str, *, ner: NerTagger | None, first_names: frozenset[str
         persons.extend(ner_person_spans(ner.tag(text), text, first_names))
     persons.extend(first_name_spans(text, first_names))
     persons.extend(list_name_spans(text, lists))
+    best: dict[tuple[int, int], RawSpan] = {}  # several rules find the same name: judge it once
+    for p in persons:
+        if p.score > getattr(best.get((p.start, p.end)), "score", -1.0):
+            best[p.start, p.end] = p
     persons = [RawSpan(p.entity_type, p.start, cut_before_institution(text, p.start, p.end), p.score)
-               for p in persons]
+               for p in best.values()]
     persons = [p for p in persons if not not_a_person(text, p.start, p.end)]
     persons.extend(repeated_name_spans(text, persons, also=_first_names_of(text, persons, lists)))
     return persons
