@@ -67,6 +67,11 @@ _ORGANISATION_SUFFIX = re.compile(
 )
 _STREET_SUFFIX = re.compile(r"(?i)(?:straat|laan|plein|steenweg|dreef|kaai|lei|plaats|park|hof|pad|weg|zaal)$")
 _PARTICLES = frozenset(("van", "de", "der", "den", "du", "des", "of", "la", "le", "in", "het", "voor", "pour"))
+_AFTER_HOUSE_NUMBER = re.compile(
+    r"[^\S\n]*(?:(?:bus|bte|boîte|b\.|/)[^\S\n]*\d|,?[^\S\n]*[1-9]\d{3}[^\S\n]+[A-ZÀ-Ý])", re.IGNORECASE
+)
+_ADDRESS_CUES = frozenset(("in de", "op de", "aan de", "naar de", "langs de", "wonende", "woont", "woonachtig",
+                           "adres", "gelegen", "domicilie", "domicilié", "domiciliée", "adresse", "sis", "sise"))
 _WORD_AFTER = re.compile(r"^[^\S\n]*-?[^\S\n]*([\w.'’-]+)")
 
 
@@ -122,4 +127,8 @@ def not_a_person(text: str, start: int, end: int) -> bool:
     if inside and inside[-1] in EPONYMS and (
             _DISEASE_CONTEXT.search(text[max(0, start - 30) : start]) or _DISEASE_AFTER.match(text, end)):
         return True
-    return bool(_HOUSE_NUMBER.match(text, end))
+    # A house number alone is no proof ("Marieke Vandenbroucke 85 07 30 ..." opens a national number):
+    # it takes a box or postcode after it, or an address word before the name ("in de", "wonende").
+    number = _HOUSE_NUMBER.match(text, end)
+    return number is not None and (bool(_AFTER_HOUSE_NUMBER.match(text, number.end()))
+                                   or " ".join(two_before) in _ADDRESS_CUES or word_before in _ADDRESS_CUES)

@@ -163,3 +163,12 @@ def test_an_institution_word_on_the_line_before_does_not_hide_a_signature() -> N
 
 def test_a_compound_ending_in_an_institution_word_is_no_person() -> None:
     assert persons("Een rondleiding in het Dr. Jozef Lippensinstituut.", NameLists.empty()) == []
+
+
+def test_a_number_after_a_name_is_no_street_without_an_address_around_it() -> None:
+    lists = NameLists(frozenset({"Marieke"}), frozenset(), frozenset(), frozenset())
+    assert persons("bezwaar Marieke Vandenbroucke 85 07 30 033 28", lists, first_names=lists.first) == [
+        "Marieke Vandenbroucke"]
+    assert persons("Stemmen: Marieke Vandenbroucke 12, Jan Peeters 9", lists, first_names=lists.first) == [
+        "Marieke Vandenbroucke"]
+    assert persons("Hij woont in de Frans Vandenbroucke 12 bus 3.", lists, first_names=frozenset({"Frans"})) == []
