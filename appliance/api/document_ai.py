@@ -132,7 +132,12 @@ def redact_document(appliance: Appliance, who: Principal, document_id: Id, data:
 
 
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, tags=["document-ai"],
-      summary="Approve a submitted redaction (the second reviewer)")
-def approve_redaction(appliance: Appliance, who: Principal, review_id: Id) -> dict[str, str | int]:
-    review = documents.approve_redaction(appliance, who, review_id)
+      summary="Approve a submitted redaction (the second reviewer)",
+      description="A redaction whose names were found without the name recogniser (rule-only) also needs "
+                  "names_checked=true: the second reviewer confirms they checked the names "
+                  "(400 redact.names_unchecked without it).")
+def approve_redaction(appliance: Appliance, who: Principal, review_id: Id,
+                      names_checked: bool = Parameter(query="names_checked", default=False),
+                      ) -> dict[str, str | int]:
+    review = documents.approve_redaction(appliance, who, review_id, names_checked=names_checked)
     return {"review_id": review.id or 0, "state": review.state, "approved_by": review.approved_by}

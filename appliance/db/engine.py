@@ -116,6 +116,11 @@ def _m20_sessions_and_tokens(engine: Engine) -> None:
             session.add(row)
 
 
+def _m25_redaction_names(engine: Engine) -> None:
+    _add_column("redactionreview", "names_by", "TEXT DEFAULT ''")(engine)
+    _add_column("redactionreview", "names_confirmed_by", "TEXT DEFAULT ''")(engine)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
@@ -133,6 +138,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (20, "web sessions, rate events, sign-in client address, API token scopes and expiry",
      _m20_sessions_and_tokens),
     (22, "chunk heading path", _add_column("chunk", "context", "TEXT DEFAULT ''")),
+    (25, "redaction reviews: how names were found, the second reviewer's confirmation", _m25_redaction_names),
 ]
 
 

@@ -86,9 +86,9 @@ def redacted_export(app: Appliance, who: Principal, document_id: int, *, min_sco
     return review, done
 
 
-def approve_redaction(app: Appliance, who: Principal, review_id: int) -> RedactionReview:
-    """The second reviewer's approval of a submitted redaction."""
+def approve_redaction(app: Appliance, who: Principal, review_id: int, *, names_checked: bool = False) -> RedactionReview:
+    """The second reviewer's approval of a submitted redaction (`names_checked`: see redaction_review.approve)."""
     from appliance.documents.redaction_review import approve
 
     require_ingest(who)
-    return approve(app, who, review_id)
+    return approve(app, who, review_id, names_checked=names_checked)

@@ -1,5 +1,9 @@
 """The human review of a redaction: proposals from PII detection, accept/reject/add by hand, a legal
-ground per redaction, optional four-eyes approval, then the true-redaction export with its log."""
+ground per redaction, optional four-eyes approval, then the true-redaction export with its log.
+
+A review whose names were found without the name recogniser (rule-only: Frog not installed or
+switched off) misses more names, so it always takes a second reviewer, four-eyes or not: a
+different archivist who confirms explicitly that they checked the names (audited), before export."""
 
 from __future__ import annotations
 
@@ -45,6 +49,15 @@ def _detect(app: Appliance):  # type: ignore[no-untyped-def]
     return functools.partial(detect_pii, ner=budgeted_ner(app), first_names=default_first_names())
 
 
+def names_by(app: Appliance) -> str:
+    """"recogniser" when this appliance finds names with its tagger, "rules" when with rules only."""
+    return "rules" if app.ner is None else "recogniser"
+
+
+def needs_second_reviewer(app: Appliance, review: RedactionReview) -> bool:
+    return app.settings.pii.four_eyes or review.names_by == "rules"
+
+
 def check_options(app: Appliance, min_score: float | None, ground: str | None) -> None:
     """A score outside [0, 1] would silently accept nothing (or everything): refused, as an unknown ground."""
     if min_score is not None and not (isinstance(min_score, (int, float)) and 0.0 <= min_score <= 1.0):
@@ -77,12 +90,13 @@ def start_review(app: Appliance, who: Principal, document_id: int, *, min_score:
     found = propose(page_texts(source, languages=app.settings.ocr.languages), detect or _detect(app),
                     min_score=app.settings.pii.redact_min_score if min_score is None else min_score,
                     ground=ground or next(iter(app.settings.pii.grounds)))
+    finder = names_by(app)
     with write_session(app.db) as s:
         review = RedactionReview(document_id=document_id, version_id=doc.current_version_id or 0,
-                                 proposals=[asdict(p) for p in found], created_by=who.username)
+                                 proposals=[asdict(p) for p in found], created_by=who.username, names_by=finder)
         s.add(review)
         s.add(AuditEvent(actor=who.username, action="redaction.started", target=f"document:{info.id}",
-                         detail={"proposals": len(found)}))
+                         detail={"proposals": len(found), "names_by": finder}))
     return review
 
 
@@ -102,7 +116,8 @@ def get_review(app: Appliance, who: Principal, review_id: int) -> RedactionRevie
     return review
 
 
-def _save(app: Appliance, review_id: int, change: Any, *, actor: str, action: str, expect: tuple[str, ...]) -> RedactionReview:
+def _save(app: Appliance, review_id: int, change: Any, *, actor: str, action: str, expect: tuple[str, ...],
+          detail: dict[str, Any] | None = None) -> RedactionReview:
     with write_session(app.db) as s:
         review = s.get(RedactionReview, review_id)
         assert review is not None
@@ -112,7 +127,7 @@ def _save(app: Appliance, review_id: int, change: Any, *, actor: str, action: st
         change(review)
         s.add(review)
         s.add(AuditEvent(actor=actor, action=action, target=f"document:{review.document_id}",
-                         detail={"review": review_id, "state": review.state}))
+                         detail={"review": review_id, "state": review.state, **(detail or {})}))
         s.flush()
         s.refresh(review)
         return review
@@ -134,6 +149,7 @@ def decide(app: Appliance, who: Principal, review_id: int, decisions: dict[int, 
                 props[index]["accepted"], props[index]["ground"] = accepted, ground
         review.proposals = props
         review.state, review.approved_by = "draft", ""  # a change needs a new approval
+        review.names_confirmed_by = ""
 
     return _save(app, review_id, change, actor=who.username, action="redaction.decided", expect=OPEN_STATES)
 
@@ -160,33 +176,56 @@ def add_manual(app: Appliance, who: Principal, review_id: int, page: int, needle
 
     def change(r: RedactionReview) -> None:
         r.proposals = [*r.proposals, *added]
-        r.state, r.approved_by = "draft", ""
+        r.state, r.approved_by, r.names_confirmed_by = "draft", "", ""
 
     _save(app, review_id, change, actor=who.username, action="redaction.manual_added", expect=OPEN_STATES)
     return len(added)
 
 
 def submit(app: Appliance, who: Principal, review_id: int) -> RedactionReview:
-    get_review(app, who, review_id)
+    review = get_review(app, who, review_id)
+    second = needs_second_reviewer(app, review)
 
     def change(r: RedactionReview) -> None:
         r.submitted_by = who.username
-        r.state = "submitted" if app.settings.pii.four_eyes else "approved"
-        r.approved_by = "" if app.settings.pii.four_eyes else who.username
+        r.state = "submitted" if second else "approved"
+        r.approved_by = "" if second else who.username
 
     return _save(app, review_id, change, actor=who.username, action="redaction.submitted", expect=("draft",))
 
 
-def approve(app: Appliance, who: Principal, review_id: int) -> RedactionReview:
+def approve(app: Appliance, who: Principal, review_id: int, *, names_checked: bool = False) -> RedactionReview:
+    """The second reviewer's approval. A rule-only review also needs `names_checked`: the reviewer's
+    explicit statement that they read the document for names the rules may have missed."""
     review = get_review(app, who, review_id)
-    if app.settings.pii.four_eyes and review.submitted_by == who.username:
+    rules = review.names_by == "rules"
+    if needs_second_reviewer(app, review) and review.submitted_by == who.username:
+        if rules:
+            raise Forbidden("redact.second_reviewer", "names in this redaction were found without the name "
+                            "recogniser: another archivist must check and approve it",
+                            hint="ask another archivist to check the names and approve it")
         raise Forbidden("redact.four_eyes", "a second person must approve this redaction",
                         hint="ask another archivist to approve it")
+    if rules and not names_checked:
+        raise BelfortError("redact.names_unchecked", "confirm that you checked the names in this document",
+                           hint="read every page for names the rules missed, then tick the confirmation")
 
     def change(r: RedactionReview) -> None:
         r.state, r.approved_by = "approved", who.username
+        if rules:
+            r.names_confirmed_by = who.username
 
-    return _save(app, review_id, change, actor=who.username, action="redaction.approved", expect=("submitted",))
+    detail = {"names_by": review.names_by, "names_checked": True, "submitted_by": review.submitted_by} if rules else {}
+    return _save(app, review_id, change, actor=who.username, action="redaction.approved", expect=("submitted",),
+                 detail=detail)
+
+
+def _exportable(app: Appliance, review: RedactionReview) -> bool:
+    if review.state not in ("approved", "exported") or not review.approved_by:
+        return False
+    if app.settings.pii.four_eyes and review.approved_by == review.submitted_by:
+        return False
+    return review.names_by != "rules" or review.names_confirmed_by not in ("", review.submitted_by)
 
 
 def export(app: Appliance, who: Principal, review_id: int) -> tuple[bytes, dict[str, Any]]:
@@ -194,10 +233,10 @@ def export(app: Appliance, who: Principal, review_id: int) -> tuple[bytes, dict[
     import json
 
     review = get_review(app, who, review_id)
-    if review.state not in ("approved", "exported") or not review.approved_by or (
-            app.settings.pii.four_eyes and review.approved_by == review.submitted_by):
+    if not _exportable(app, review):
         raise BelfortError("redact.not_approved", "this redaction is not approved yet",
-                           hint="submit it (and have it approved when four-eyes is on)", status=409)
+                           hint="submit it (and have it approved by a second archivist when four-eyes is on "
+                                "or names were found without the name recogniser)", status=409)
     source, _, _ = documents.original_file(app, who, review.document_id, review.version_id)
     with tempfile.TemporaryDirectory(prefix="belfort-redact-") as tmp:
         out = Path(tmp) / "redacted.pdf"
@@ -205,6 +244,7 @@ def export(app: Appliance, who: Principal, review_id: int) -> tuple[bytes, dict[
                                    grounds=app.settings.pii.grounds, languages=app.settings.ocr.languages,
                                    reviewer=review.approved_by)
         pdf, log = out.read_bytes(), json.loads(log_path.read_text("utf-8"))
+    log["names_by"], log["names_confirmed_by"] = review.names_by, review.names_confirmed_by
 
     def change(r: RedactionReview) -> None:
         r.state, r.exported_at, r.log = "exported", utcnow(), log
@@ -258,7 +298,7 @@ def request_export(app: Appliance, who: Principal, document_id: int, *, min_scor
     review_id = int(review.id or 0)
     if review.state == "draft":
         review = submit(app, who, review_id)
-    if review.state not in ("approved", "exported") or not review.approved_by:
+    if not _exportable(app, review):
         return review, None
     pdf, log = export(app, who, review_id)
     return get_review(app, who, review_id), (pdf, log)

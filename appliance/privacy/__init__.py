@@ -2,6 +2,7 @@
 
 from appliance.privacy.detection import MAX_PII_TEXT, find_in_text
 from appliance.privacy.detection import detector as pii_detector
+from appliance.privacy.name_data import NameLists, default_name_lists, load_name_lists
 from appliance.privacy.pii import (
     ENTITY_TYPES,
     PiiSpan,
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_PII_TEXT",
     "PSEUDONYMISE_SETTING",
     "Box",
+    "NameLists",
     "PageText",
     "PiiSpan",
     "Proposal",
@@ -46,10 +48,12 @@ __all__ = [
     "budgeted_ner",
     "collection_pseudonymises",
     "default_first_names",
+    "default_name_lists",
     "detect_pii",
     "export_redacted",
     "find_in_text",
     "load_first_names",
+    "load_name_lists",
     "original_allowed",
     "page_texts",
     "pii_detector",

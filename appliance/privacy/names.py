@@ -24,17 +24,21 @@ _PART = (
     rf"|[{_UP}]\.(?:-?[{_UP}]\.)?)"  # J. or J.-P.
 )
 _PARTICLE = r"(?:van|de|der|den|het|ten|ter|te|vanden|vander|vande|le|la|du|des|di|da|von|'t)"
-_SP = r"[^\S\n]+"  # a name never runs across a line break (lists of names, one per line)
+# A name never runs across a line break (lists of names, one per line), a tab or a wide gap (columns
+# of a signature block: "Greet Van den Bossche        Wim Driesen").
+_SP = r"[^\S\n\t]{1,3}"
 _PARTICLE_RE = re.compile(_PARTICLE)  # compiled once: a tagger's span may hold 100,000 words
 _NAME = rf"(?:{_PARTICLE}{_SP})?{_PART}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_PART}){{0,3}}"
 
 # Forms of address: one name part after them is enough ("Mevr. Claes"). Lower-case words may open
 # a sentence, hence (?i:...); short French abbreviations only count with their capitals ("M.").
 _ADDRESS_ANY_CASE = (
-    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mijnheer|meneer|juffrouw|meester|mter\.?|dokter|"
-    r"dr\.|prof\.|monsieur|madame|mademoiselle|maître|docteur"
+    r"de\s+heer|heer|mevrouw|mevr\.?|dhr\.?|mr\.?|mw\.|mijnheer|meneer|juffrouw|meester|mter\.?|dokter|"
+    r"dr\.?|prof\.?|ir\.|ing\.|lic\.|drs\.|monsieur|madame|mademoiselle|maître|docteur"
 )
-_ADDRESS_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\."
+_ADDRESS_EXACT = r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dhr\.|Mevr\.|Dr|Mr"
+# Titles stack: "Prof. Dr. Peeters", "de heer dr. ir. Claes", "Mevrouw Prof. Maes".
+_TITLES = rf"(?:(?:(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT})[^\S\n]+){{0,3}}"
 # Offices: in minutes they also head columns and sentences ("burgemeester Akkoord"), so the name
 # after them needs at least two parts.
 _OFFICES = (
@@ -43,7 +47,7 @@ _OFFICES = (
     r"bourgmestre|échevine?|conseill(?:er|ère)(?:\s+communal(?:e)?)?|présidente?|avocate?|notaire"
 )
 _TITLE_RE = re.compile(
-    rf"(?<![\w])(?:(?P<addr>(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT})|(?P<office>(?i:{_OFFICES})))"
+    rf"(?<![\w.])(?:(?P<addr>{_TITLES}(?:(?i:{_ADDRESS_ANY_CASE})|{_ADDRESS_EXACT}))|(?P<office>(?i:{_OFFICES})))"
     rf"\s+(?P<name>{_NAME})(?![\w])"
 )
 
@@ -56,7 +60,10 @@ _NOT_NAMES = frozenset(
         "Zie Ook Dit Deze Die Wij Ik U Hij Zij "
         "Président Bourgmestre Commune Conseil Ville Collège Madame Monsieur Mevrouw Heer "
         # Words of vote tallies and decision headings in minutes, capitalised at a line start.
-        "Akkoord Zitting Besluit Blanco Totaal Stemming Onthouding Onthoudingen Ongeldig Agenda Notulen"
+        "Akkoord Zitting Besluit Blanco Totaal Stemming Onthouding Onthoudingen Ongeldig Agenda Notulen "
+        # Headings of attendance lists, letters and mails ("Verontschuldigd: ...", "Objet : ...").
+        "Aanwezig Afwezig Verontschuldigd Onderwerp Betreft Bijlage Bijlagen Omgeving Diensthoofd "
+        "Présents Présent Absents Excusés Excusé Objet Concerne Vu Directrice Échevin Échevins"
     ).split()
 )
 
@@ -122,13 +129,14 @@ def first_name_spans(text: str, first_names: Iterable[str] | frozenset[str]) -> 
 MAX_NAME_WORDS = 12
 
 
-def repeated_name_spans(text: str, persons: Sequence[RawSpan]) -> Iterator[RawSpan]:
-    """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei").
+def repeated_name_spans(text: str, persons: Sequence[RawSpan], also: Collection[str] = ()) -> Iterator[RawSpan]:
+    """Later mentions of a surname already found in full ("Jan Peeters" ... "Peeters zei"), and of
+    the names in `also` (first names of people found in full: one pass over the text for both).
 
     Documents introduce a person once and then use the surname alone; a tagger that judges each
     sentence on its own misses many of those.
     """
-    surnames: set[str] = set()
+    surnames: set[str] = set(also)
     for span in persons:
         parts = text[span.start : span.end].split()
         if len(parts) > MAX_NAME_WORDS:

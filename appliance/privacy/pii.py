@@ -19,12 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance.errors import BelfortError
-from appliance.privacy.names import (
-    first_name_spans,
-    ner_person_spans,
-    repeated_name_spans,
-    title_name_spans,
-)
+from appliance.privacy.name_data import NameLists, bundle_first_names, default_name_lists
+from appliance.privacy.persons import person_spans
 from appliance.privacy.rules import RawSpan, rule_spans
 from models.base import Entity, ModelError, NerTagger
 
@@ -144,6 +140,7 @@ def detect_pii(
     entities: Collection[str] | None = None,
     first_names: frozenset[str] = frozenset(),
     min_score: float = 0.0,
+    names: NameLists | None = None,
 ) -> list[PiiSpan]:
     """Personal data in `text`, sorted by offset, no overlaps.
 
@@ -151,7 +148,9 @@ def detect_pii(
     Dutch documents quote French names and the other way round. `entities` limits the types
     (see ENTITY_TYPES). `first_names` (see `default_first_names`) adds "known first name +
     capitalised surname" spans, and turns NER entities of other labels that open with a first
-    name into names. With `ner=None` and no first names, names are found after titles only.
+    name into names. `names` are the first- and family-name lists of the list rules ("PEETERS Jan",
+    "J. Janssens"; default: the bundled lists, `NameLists.empty()` for none). With `ner=None`, no
+    first names and empty lists, names are found after titles, roles and initials with a particle only.
     """
     if entities is not None:
         unknown = set(entities) - set(ENTITY_TYPES)
@@ -162,12 +161,8 @@ def detect_pii(
     if wanted - {"PERSON"}:
         raw.extend(s for s in rule_spans(text) if s.entity_type in wanted)
     if "PERSON" in wanted:
-        persons = list(title_name_spans(text))
-        if ner is not None:
-            persons.extend(ner_person_spans(ner.tag(text), text, first_names))
-        persons.extend(first_name_spans(text, first_names))
-        raw.extend(persons)
-        raw.extend(repeated_name_spans(text, persons))
+        lists = default_name_lists() if names is None else names
+        raw.extend(person_spans(text, ner=ner, first_names=first_names, lists=lists))
     out = []
     for s in _merge(_strip(text, s) for s in raw):
         if s.score >= min_score and s.end > s.start:
@@ -215,10 +210,12 @@ def budgeted_ner(app: Appliance) -> NerTagger | None:
 
 @functools.cache
 def default_first_names() -> frozenset[str]:
-    """frogdata's first-name list when installed, else an empty set (names then need a title)."""
+    """The bundled first names (name_lists/) and frogdata's list when installed; an empty set when
+    neither is there (names then need a title, a role or an initial)."""
     from models.frog import FIRST_NAMES_FILE
 
-    return load_first_names(FIRST_NAMES_FILE) if FIRST_NAMES_FILE.is_file() else frozenset()
+    frog = load_first_names(FIRST_NAMES_FILE) if FIRST_NAMES_FILE.is_file() else frozenset()
+    return frog | frozenset(n for n in bundle_first_names() if n.lower() not in _ARTICLES)
 
 
 def load_first_names(path: Path) -> frozenset[str]:

@@ -59,10 +59,13 @@ def server(appliance, tmp_path):
     documents.ingest_file(appliance, make_corrupt_pdf(tmp_path / "src" / "kapot.pdf"), "bouw")
     # A redaction review of the PDF, so its page (image, proposals table, forms) is checked too.
     from appliance.access.principals import SYSTEM
-    from appliance.documents.redaction_review import add_manual, start_review
+    from appliance.documents.redaction_review import add_manual, start_review, submit
 
     world.docs["review"] = start_review(appliance, SYSTEM, world.docs["bouw"]).id  # type: ignore[assignment]
     assert add_manual(appliance, SYSTEM, world.docs["review"], 2, "sporthal", "privacy") == 1
+    # Submitted with names found by rules only (pii.ner = none): the page shows that notice, and the
+    # admin, a second reviewer, gets the confirmation checkbox.
+    assert submit(appliance, SYSTEM, world.docs["review"]).state == "submitted"
     # An answer forwarded as a ticket, so the ticket pages and the audit record page have content.
     from appliance.ask import tickets as ticket_service
     from appliance.ask.answering import answer

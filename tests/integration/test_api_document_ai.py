@@ -43,6 +43,14 @@ def test_redacted_export_for_archivists(world, client):
     url = f"/api/v1/documents/{world.docs['dossier']}/redact"
     assert client.post(url, json={}, headers=bearer(world, "anna")).status_code == 403  # staff may not
     r = client.post(url, json={"min_score": 0.5}, headers=bearer(world, "archie"))
+    # Names were found without the name recogniser (pii.ner = none): a second reviewer confirms them.
+    assert r.status_code == 202 and r.json()["state"] == "submitted", r.text
+    approve = f"/api/v1/redactions/{r.json()['review_id']}/approve"
+    assert client.post(approve, headers=bearer(world, "archie")).status_code == 403  # not the submitter
+    assert client.post(approve, headers=bearer(world, "admin")).status_code == 400  # names not confirmed
+    r = client.post(approve + "?names_checked=true", headers=bearer(world, "admin"))
+    assert r.status_code == 201 and r.json()["approved_by"] == "admin", r.text
+    r = client.post(url, json={"min_score": 0.5}, headers=bearer(world, "archie"))
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["redactions"] >= 1 and body["log"]["exported_by"] == "archie"

@@ -59,14 +59,14 @@ def test_iob1_adjacent_entities_are_split_by_b_tags(tmp_path: Path) -> None:
 
 
 def test_scores_exact_and_overlap(conll: Path) -> None:
-    # The title rule finds "Jan Peeters"; the fake NER finds Els, only "Claes" of Karel Claes,
-    # and a wrong "Gent".
+    # The title rule finds "Jan Peeters"; the fake NER finds Els, only "Claes" of Karel Claes, and a
+    # wrong "Gent"; the bundled name lists find Karel Claes whole and Marc Bos (first + family name).
     ner = FakeNerTagger({"Els": "PER", "Claes": "PER", "Gent": "PER"})
     result = evaluate_pii(conll, ner=ner).as_dict()
     per, overlap = result["per"], result["per_overlap"]
-    assert (per["tp"], per["fp"], per["fn"], per["support"]) == (2, 2, 2, 4)
-    assert (overlap["tp"], overlap["fp"], overlap["fn"]) == (3, 1, 1)
-    assert per["precision"] == 0.5 and per["recall"] == 0.5
+    assert (per["tp"], per["fp"], per["fn"], per["support"]) == (4, 1, 0, 4)
+    assert (overlap["tp"], overlap["fp"], overlap["fn"]) == (4, 1, 0)
+    assert per["precision"] == 0.8 and per["recall"] == 1.0
     assert result["n_sentences"] == 3
 
 
@@ -77,5 +77,6 @@ def test_limit_counts_sentences(conll: Path) -> None:
 def test_cli_prints_one_json_object(conll: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "pii", str(conll), "--ner", "none", "--no-first-names", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["per"]["tp"] == 1 and out["per"]["support"] == 4
+    # The title rule's Jan Peeters, and the bundled family-name lists' Karel Claes and Marc Bos.
+    assert out["per"]["tp"] == 3 and out["per"]["support"] == 4
     assert out["ner"] == "none"

@@ -48,9 +48,11 @@ def show(request: Request, appliance: Appliance, who: Principal, review_id: Id,
     review = documents.get_redaction_review(appliance, who, review_id)
     proposals = list(enumerate(documents.review_proposals(review)))
     pages = sorted({p.page for _, p in proposals} | {page_number})
+    rules = review.names_by == "rules"
     return page(request, "redaction.html", who=who, review=review, current=page_number, pages=pages,
                 proposals=[(i, p) for i, p in proposals if p.page == page_number], all_count=len(proposals),
-                grounds=appliance.settings.pii.grounds, four_eyes=appliance.settings.pii.four_eyes)
+                grounds=appliance.settings.pii.grounds, four_eyes=appliance.settings.pii.four_eyes or rules,
+                names_rules=rules)
 
 
 @get("/redactions/{review_id:int}/page/{number:int}", sync_to_thread=True, include_in_schema=False)
@@ -90,9 +92,9 @@ def submit(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
 
 
 @post("/redactions/{review_id:int}/approve", sync_to_thread=True, include_in_schema=False)
-def approve(appliance: Appliance, who: Principal, review_id: Id) -> Redirect:
+def approve(appliance: Appliance, who: Principal, review_id: Id, data: dict[str, Any] = FORM) -> Redirect:
     require_role(who, "archivist")
-    documents.approve_review(appliance, who, review_id)
+    documents.approve_review(appliance, who, review_id, names_checked=_one(data.get("names_checked", "")) == "1")
     return Redirect(f"/redactions/{review_id}", status_code=303)
 
 

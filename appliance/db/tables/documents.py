@@ -106,6 +106,10 @@ class RedactionReview(SQLModel, table=True):
     approved_by: str = ""
     exported_at: datetime | None = None
     log: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # How person names were found: "recogniser" (the name tagger, Frog) or "rules" (without it: a
+    # second reviewer must check the names and confirm it before the export); "" for older reviews.
+    names_by: str = ""
+    names_confirmed_by: str = ""
 
 
 class PseudonymMap(SQLModel, table=True):
