@@ -26,7 +26,9 @@ from appliance.triage import Taxonomy, may_triage
 
 MAX_TEXT = 2000  # characters of an entry that are embedded and counted for labels
 _NUMBER = re.compile(r"[\s,]*\d+\s*[a-zA-Z]?(?:\s*(?:bus|b)\s*\d+)?$")
-_POSTCODE = re.compile(r"^[1-9]\d{3}\s+(.+)$")
+_POSTCODE = re.compile(r"^(?:B-)?[1-9]\d{3}\s+(.+)$")
+_POSTCODE_LAST = re.compile(r"^(.+?)\s+[1-9]\d{3}$")  # "Brussel 1000"
+_STREET_PART = re.compile(r"[^\d\n]*\d+\s*[a-zA-Z]?(?:\s*(?:bus|b)\s*\d+)?")
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,17 @@ def place_of(text: str, districts: Iterable[str] = ()) -> tuple[str, str]:
     """(street, deelgemeente) named in `text`, '' where none: the address rules of the PII detector, so
     a street is only taken with a house number, a deelgemeente after its postcode or by a configured name."""
     street = district = ""
-    for span in sorted(privacy.DETECTORS["addresses"](text), key=lambda s: (s.start, -s.score)):
+    for span in sorted(privacy.street_addresses(text), key=lambda s: (s.start, s.score)):
+        # the street part: up to its house number (a full address's place comes from `places`)
+        part = _STREET_PART.match(text, span.start)
+        street = _NUMBER.sub("", part.group(0) if part else text[span.start:span.end]).strip()
+        break
+    for span in sorted(privacy.places(text), key=lambda s: s.start):
         found = text[span.start:span.end].strip()
-        if span.score == 0.7 and not street:
-            street = _NUMBER.sub("", found).strip()
-        elif span.score < 0.7 and not district:
-            m = _POSTCODE.match(found)
-            district = m.group(1).strip() if m else ""
+        m = _POSTCODE.match(found) or _POSTCODE_LAST.match(found)
+        if m:
+            district = m.group(1).strip()
+            break
     if not district:
         lowered = text.lower()
         for name in districts:

@@ -1,5 +1,6 @@
 """The privacy feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
+from appliance.privacy.addresses import places, street_addresses
 from appliance.privacy.detection import MAX_PII_TEXT, find_in_text
 from appliance.privacy.detection import detector as pii_detector
 from appliance.privacy.name_data import NameLists, default_name_lists, load_name_lists
@@ -57,10 +58,12 @@ __all__ = [
     "original_allowed",
     "page_texts",
     "pii_detector",
+    "places",
     "proposals_json",
     "propose_redactions",
     "pseudonymise_name",
     "pseudonymise_pages",
     "reveal_pseudonyms",
     "shown_name",
+    "street_addresses",
 ]

@@ -171,9 +171,20 @@ def _postcode_places(text: str) -> Iterator[RawSpan]:
             yield RawSpan("BE_ADDRESS", m.start(), m.end(), 0.75)
 
 
-def addresses(text: str) -> Iterator[RawSpan]:
+def street_addresses(text: str) -> Iterator[RawSpan]:
+    """Addresses with a street and a house number (0.9 with its postcode and place, 0.7 without): where
+    something is, as a department needs it; a postcode and place alone is only a place (`places`)."""
     for m in _ADDRESS_FULL_RE.finditer(text):
         yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), m.end(), 0.9)
     for m in _ADDRESS_STREET_RE.finditer(text):
         yield RawSpan("BE_ADDRESS", _trim_street_start(text, m.start(), m.end()), _with_place(text, m.end()), 0.7)
+
+
+def places(text: str) -> Iterator[RawSpan]:
+    """A postcode with its municipality ("9000 Gent", "Brussel 1000"), without a street."""
     yield from _postcode_places(text)
+
+
+def addresses(text: str) -> Iterator[RawSpan]:
+    yield from street_addresses(text)
+    yield from places(text)

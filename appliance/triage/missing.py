@@ -44,9 +44,11 @@ def _reference(text: str) -> str:
     return refs[0]["value"] if refs else ""
 
 
-# A street with a house number (score 0.7) or a full address (0.9); a bare postcode + municipality
-# (0.5-0.6) does not say where the pothole is.
-_address = _spans("addresses", 0.7)
+def _address(text: str) -> str:
+    """A street with a house number, with its postcode and place where given; a bare postcode and
+    municipality does not say where the pothole is."""
+    best = max(privacy.street_addresses(text), key=lambda s: (s.score, s.end - s.start), default=None)
+    return text[best.start:best.end] if best else ""
 
 DETECTORS: dict[str, Callable[[str], str]] = {
     "address": _address,
