@@ -1,7 +1,7 @@
 """The ask feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
 from appliance.ask.answering import MAX_QUESTION_CHARS, answer, validate_question
-from appliance.ask.citations import MIN_SUPPORT, PassageTerms, lexical_support
+from appliance.ask.citations import MIN_SUPPORT, CheckResult, PassageTerms, check_answer, lexical_support
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
 from appliance.ask.records import (
@@ -40,11 +40,13 @@ __all__ = [
     "TICKET_STATES",
     "Answer",
     "AskOut",
+    "CheckResult",
     "PassageTerms",
     "TicketInfo",
     "answer",
     "answer_events",
     "chat_history",
+    "check_answer",
     "client_history",
     "close_ticket",
     "conversation",
