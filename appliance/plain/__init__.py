@@ -3,16 +3,23 @@ and news drafts from approved decisions. Its public surface: the entry points an
 from here."""
 
 from appliance.plain.readability import Readability, easier, measure, syllables
+from appliance.plain.reply import AI_HEADER, REPLY_VERSION, approve_reply, draft_reply, question_of, questions_of
 from appliance.plain.rewrite import REWRITE_VERSION, Rewrite, resolve_mode, rewrite, validate_text
 from appliance.plain.terms import protected_terms, save_lists, tone_rules
 
 __all__ = [
+    "AI_HEADER",
+    "REPLY_VERSION",
     "REWRITE_VERSION",
     "Readability",
     "Rewrite",
+    "approve_reply",
+    "draft_reply",
     "easier",
     "measure",
     "protected_terms",
+    "question_of",
+    "questions_of",
     "resolve_mode",
     "rewrite",
     "save_lists",

@@ -15,6 +15,7 @@ Nothing is sent here: `approve_reply` is the only way out, through the outbox, w
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from appliance import ask, triage
@@ -25,11 +26,12 @@ from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
 from appliance.i18n import texts
 from appliance.plain import terms as term_lists
-from appliance.plain.readability import measure
+from appliance.plain.readability import measure, split_sentences
 from appliance.plain.rewrite import rules_paragraph
 from models.base import LLM
 
 REPLY_VERSION = "plain-reply/1"
+MAX_QUESTIONS = 3  # questions of one mail sent to Ask (each is a model call)
 MAX_BODY = 8000
 AI_HEADER = "X-Belfort-AI-Draft"
 _GREETING = re.compile(r"^(?:goede(?:morgen|middag|navond|ndag)|dag|beste|geachte|hallo|bonjour|bonsoir|"
@@ -53,6 +55,19 @@ def question_of(item: TriageItem) -> str:
     subject = " ".join((item.subject or "").split())
     joined = f"{subject}. {text}" if subject and text else subject or text
     return joined[: ask.MAX_QUESTION_CHARS]
+
+
+def questions_of(item: TriageItem) -> list[str]:
+    """Each question the mail asks (a sentence ending in '?'), with the subject in front for what it
+    is about; Ask answers one kind of fact per question ('how much' wants an amount). A mail without
+    a question mark is one question."""
+    whole = question_of(item)
+    subject = " ".join((item.subject or "").split())
+    body = whole[len(subject) + 2:] if subject and whole.startswith(subject + ". ") else whole
+    asked = [q for q in split_sentences(body) if q.endswith("?")][:MAX_QUESTIONS]
+    if not asked:
+        return [whole]
+    return [f"{subject}: {q}"[: ask.MAX_QUESTION_CHARS] if subject else q for q in asked]
 
 
 def _statements(app: Appliance, answer: ask.Answer, lang: str) -> tuple[list[dict[str, Any]], list[int]]:
@@ -100,6 +115,42 @@ def _readable_text(tpl: dict[str, str], body: str) -> str:
     return re.sub(r"\s*\[\d+\]", "", head.replace("\n- ", "\n"))
 
 
+@dataclass
+class Gathered:
+    """What Ask said to the mail's questions, its sources numbered once across the answers."""
+
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    sources: dict[int, Any] = field(default_factory=dict)  # number -> ask Source
+    foreign: int = 0  # statements left out for their language
+    audit_ids: list[int] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+
+
+def gather(app: Appliance, who: Principal, item: TriageItem, lang: str, llm: LLM | None) -> Gathered:
+    out = Gathered()
+    by_chunk: dict[int, int] = {}
+    seen: set[str] = set()
+    for question in questions_of(item):
+        answer = ask.answer(app, who, question, llm=llm)
+        out.audit_ids.append(answer.audit_id)
+        out.statuses.append(answer.status)
+        if answer.model and answer.model not in out.models:
+            out.models.append(answer.model)
+        statements, foreign = _statements(app, answer, lang)
+        out.foreign += len(foreign)
+        local = {s.number: s for s in answer.sources}
+        for st in statements:
+            source = local[st["number"]]
+            if st["text"] in seen or not _passes(_cited(st), {st["number"]: source}):
+                continue
+            seen.add(st["text"])
+            number = by_chunk.setdefault(source.chunk_id, len(by_chunk) + 1)
+            out.sources[number] = source
+            out.statements.append({**st, "number": number})
+    return out
+
+
 def draft_reply(app: Appliance, who: Principal, item_id: int, *, llm: LLM | None = None) -> dict[str, Any]:
     """Draft (or draft again) the reply to an item and keep it on the item, unsent."""
     triage.require_triage(app, who)
@@ -108,26 +159,23 @@ def draft_reply(app: Appliance, who: Principal, item_id: int, *, llm: LLM | None
         raise BelfortError("plain.reply_sent", "the reply to this item was sent already",
                            hint="open the outbox to see it", status=409)
     lang = triage.request_language(item)
-    answer = ask.answer(app, who, question_of(item), llm=llm)
-    statements, foreign = _statements(app, answer, lang)
-    sources = {s.number: s for s in answer.sources}
-    passed = [s for s in statements if _passes(_cited(s), sources)]
-    check = ask.check_answer(" ".join(_cited(s) for s in passed), {n: s.text for n, s in sources.items()})
+    got = gather(app, who, item, lang, llm)
+    texts_of = {n: s.text for n, s in got.sources.items()}
+    check = ask.check_answer(" ".join(_cited(s) for s in got.statements), texts_of)
     tpl = texts(lang, "plain_reply.")
-    body = _body(tpl, item.sender_name, passed, {n: s.title for n, s in sources.items()}, "")
-    cited_text = "\n\n".join(sources[n].text for n in sorted({s["number"] for s in passed}))
+    body = _body(tpl, item.sender_name, got.statements, {n: s.title for n, s in got.sources.items()}, "")
+    cited_text = "\n\n".join(texts_of[n] for n in sorted(texts_of))
     draft = {
         "state": "draft", "language": lang, "subject": tpl["subject"].format(subject=item.subject or "…")[:300],
-        "body": body, "statements": passed, "left_out_language": foreign, "status": answer.status,
-        "claim_check": {"passed": len(passed) == len(statements) and all(s.kept for s in check.sentences),
-                        "statements": len(passed), "dropped": len(statements) - len(passed),
+        "body": body, "statements": got.statements, "left_out_language": got.foreign, "status": got.statuses,
+        "claim_check": {"passed": all(s.kept for s in check.sentences), "statements": len(got.statements),
                         "sentences": [s.as_dict() for s in check.sentences]},
         "readability": {"draft": measure(_readable_text(tpl, body), lang).as_dict(),
                         "sources": measure(cited_text, lang).as_dict() if cited_text else None},
         "sources": [{"number": n, "document_id": s.document_id, "version_id": s.version_id,
                      "chunk_id": s.chunk_id, "title": s.title, "language": s.language}
-                    for n, s in sources.items() if n in {p["number"] for p in passed}],
-        "ask_audit_id": answer.audit_id, "model": answer.model, "generator": REPLY_VERSION,
+                    for n, s in sorted(got.sources.items())],
+        "ask_audit_ids": got.audit_ids, "model": ", ".join(got.models), "generator": REPLY_VERSION,
         "drafted_by": who.username, "drafted_at": utcnow().isoformat()}
     with write_session(app.db) as s:
         fresh = s.get(TriageItem, item_id)
@@ -135,8 +183,8 @@ def draft_reply(app: Appliance, who: Principal, item_id: int, *, llm: LLM | None
         fresh.meta = {**fresh.meta, "reply_draft": draft}
         s.add(fresh)
         s.add(AuditEvent(actor=who.username, action="plain.reply_drafted", target=f"triage:{item_id}", detail={
-            "ask_audit_id": answer.audit_id, "model": answer.model, "generator": REPLY_VERSION,
-            "language": lang, "status": answer.status, "claim_check": draft["claim_check"]["passed"],
+            "ask_audit_ids": got.audit_ids, "model": draft["model"], "generator": REPLY_VERSION,
+            "language": lang, "status": got.statuses, "claim_check": draft["claim_check"]["passed"],
             "sources": [(x["document_id"], x["version_id"]) for x in draft["sources"]]}))
     return draft
 
@@ -179,6 +227,6 @@ def approve_reply(app: Appliance, who: Principal, item_id: int, *, subject: str,
                                                     "edited": edited, "sent_subject": subject, "sent_body": body}}
         s.add(fresh)
         s.add(AuditEvent(actor=who.username, action="plain.reply_sent", target=f"triage:{item_id}", detail={
-            "outbox_id": outbox_id, "ask_audit_id": draft.get("ask_audit_id"), "edited": edited,
+            "outbox_id": outbox_id, "ask_audit_ids": draft.get("ask_audit_ids", []), "edited": edited,
             "model": draft.get("model", ""), "generator": draft.get("generator", ""), "decision": "approved"}))
     return outbox_id
