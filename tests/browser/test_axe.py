@@ -98,6 +98,12 @@ def server(appliance, tmp_path):
     add_item(appliance, "Leefloon", suggested="sociale-steun", reason="human_only", flags=["spoofed_sender"])
     add_item(appliance, "Glasbol vol", suggested="afval", state="routed", category="afval", department="omgeving",
              routed_by="auto", deadline="2000-01-01")
+    # Plain language: a reply draft on a triage item (extractive here: no model in tests).
+    from appliance.plain import draft_reply
+
+    world.docs["reply"] = add_item(appliance, "Sporthal", "Goedendag,\n\nWie verleende de omgevingsvergunning "
+                                   "voor de sporthal?\n\nGroeten,\nJan", language="nl")
+    draft_reply(appliance, SYSTEM, world.docs["reply"])
     # Recordings: a transcribed one with a corrected segment (editor: player, forms per segment, history).
     from appliance.recordings import transcript_edit
     from appliance.recordings.transcripts import transcribe_recording
@@ -171,6 +177,10 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/triage/departments/omgeving",
         "/triage/dashboard?lang=fr",
         "/admin/triage",
+        f"/triage/items/{world.docs['reply']}?lang=fr",
+        "/write",
+        "submit:/write",
+        "/admin/plain",
         "/recordings",
         f"/recordings/{world.docs['recording']}",
         f"/recordings/{world.docs['recording']}?q=begroting",
