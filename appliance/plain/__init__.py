@@ -2,6 +2,7 @@
 and news drafts from approved decisions. Its public surface: the entry points and the CLI import
 from here."""
 
+from appliance.plain.news import NEWS_VERSION, news_draft
 from appliance.plain.readability import Readability, easier, measure, syllables
 from appliance.plain.reply import AI_HEADER, REPLY_VERSION, approve_reply, draft_reply, question_of, questions_of
 from appliance.plain.rewrite import REWRITE_VERSION, Rewrite, resolve_mode, rewrite, validate_text
@@ -9,6 +10,7 @@ from appliance.plain.terms import protected_terms, save_lists, tone_rules
 
 __all__ = [
     "AI_HEADER",
+    "NEWS_VERSION",
     "REPLY_VERSION",
     "REWRITE_VERSION",
     "Readability",
@@ -17,6 +19,7 @@ __all__ = [
     "draft_reply",
     "easier",
     "measure",
+    "news_draft",
     "protected_terms",
     "question_of",
     "questions_of",
