@@ -66,6 +66,7 @@ def run(app: Any, username: str) -> list[dict[str, Any]]:
             "draft_wps": r_draft["words_per_sentence"], "sources_wps": r_src["words_per_sentence"] if r_src else None,
             "draft_lix": r_draft["lix"], "sources_lix": r_src["lix"] if r_src else None,
             "sources": [f"{s['number']}:{s['title']}" for s in draft["sources"]], "model": draft["model"],
+            "left_out": draft["left_out"], "questions": draft["questions"],
             "seconds": round(seconds, 1), "body": draft["body"]})
     return rows
 
@@ -107,6 +108,9 @@ def main() -> int:
               f"{'ok' if r['claim_check'] else 'FAIL':>6} {r['draft_score']:>6.1f} {src:>7} "
               f"{'yes' if r['easier'] else 'no':>6} {wps:>11} {r['seconds']:>5.0f}  {r['subject']}")
         if args.show:
+            for q in r["questions"]:
+                print(f"     ask: {q['status']} {q['gate']} cited {q['cited']} kept {q['kept']} "
+                      f"left out {q['left_out']} sources {q['sources']}")
             print("     " + r["body"].replace("\n", "\n     "))
     print(json.dumps(out["summary"], ensure_ascii=False))
     return 0

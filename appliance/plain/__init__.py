@@ -4,8 +4,15 @@ from here."""
 
 from appliance.plain.news import NEWS_VERSION, news_draft
 from appliance.plain.readability import Readability, easier, measure, syllables
-from appliance.plain.reply import AI_HEADER, REPLY_VERSION, approve_reply, draft_reply, question_of, questions_of
-from appliance.plain.rewrite import REWRITE_VERSION, Rewrite, resolve_mode, rewrite, validate_text
+from appliance.plain.reply import (
+    AI_HEADER,
+    REPLY_VERSION,
+    approve_reply,
+    draft_reply,
+    question_of,
+    questions_of,
+)
+from appliance.plain.rewriting import REWRITE_VERSION, Rewrite, resolve_mode, rewrite, validate_text
 from appliance.plain.terms import protected_terms, save_lists, tone_rules
 
 __all__ = [

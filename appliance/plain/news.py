@@ -17,7 +17,7 @@ from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.i18n import texts
 from appliance.plain.readability import measure
-from appliance.plain.rewrite import rewrite
+from appliance.plain.rewriting import rewrite
 
 NEWS_VERSION = "plain-news/1"
 

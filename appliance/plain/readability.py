@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
 LONG_SENTENCE_WORDS = 20  # a sentence longer than this is flagged for a B1 text
 LONG_WORD_LETTERS = 6  # LIX's long word: more than this many letters
@@ -25,7 +26,7 @@ _HYPHEN_LANG = {"nl": "nl_NL", "fr": "fr_FR", "en": "en_US"}
 
 
 @cache
-def _hyphenator(lang: str) -> object | None:
+def _hyphenator(lang: str) -> Any:
     try:
         import pyphen
     except ImportError:  # pragma: no cover - pinned dependency; vowel groups still count
@@ -41,7 +42,7 @@ def syllables(word: str, lang: str = "nl") -> int:
     if lang == "en" and word.lower().endswith("e") and groups > 1 and not word.lower().endswith("le"):
         groups -= 1  # silent final e: 'make', 'time'
     hyph = _hyphenator(lang)
-    cut = len(hyph.positions(word)) + 1 if hyph is not None else 0  # type: ignore[attr-defined]
+    cut = len(hyph.positions(word)) + 1 if hyph is not None else 0
     if lang == "nl" or not cut:
         return max(1, cut, groups)
     return max(1, cut if len(word) > 3 else min(cut, groups) or 1)

@@ -25,13 +25,15 @@ from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
 from appliance.errors import BelfortError, NotFound
 from appliance.i18n import texts
+from appliance.index.text import content_words, term_variants, terms_of
 from appliance.plain import terms as term_lists
 from appliance.plain.readability import measure, split_sentences
-from appliance.plain.rewrite import rules_paragraph
+from appliance.plain.rewriting import rules_paragraph
 from models.base import LLM
 
 REPLY_VERSION = "plain-reply/1"
 MAX_QUESTIONS = 3  # questions of one mail sent to Ask (each is a model call)
+MIN_SHARED_WORDS = 2  # of the question's content words, in a statement or its heading path
 MAX_BODY = 8000
 AI_HEADER = "X-Belfort-AI-Draft"
 _GREETING = re.compile(r"^(?:goede(?:morgen|middag|navond|ndag)|dag|beste|geachte|hallo|bonjour|bonsoir|"
@@ -70,24 +72,38 @@ def questions_of(item: TriageItem) -> list[str]:
     return [f"{subject}: {q}"[: ask.MAX_QUESTION_CHARS] if subject else q for q in asked]
 
 
-def _statements(app: Appliance, answer: ask.Answer, lang: str) -> tuple[list[dict[str, Any]], list[int]]:
-    """The answer's kept citations as plain reply lines in the sender's language; the numbers of
-    passages left out for their language."""
+def on_topic(question: str, statement: str, context: str = "") -> bool:
+    """The statement (with its heading path) carries at least two of the question's content words,
+    or all of them when it has fewer: one shared word is often chance (a street name in the mail and
+    in an unrelated decision), and a reply must answer what was asked."""
+    asked = set(content_words(question))
+    have = terms_of(content_words(f"{statement} {context}"))
+    found = sum(1 for w in asked if term_variants(w) & have)
+    return found >= min(MIN_SHARED_WORDS, len(asked))
+
+
+def _statements(app: Appliance, answer: ask.Answer, lang: str, question: str
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The answer's kept citations as plain reply lines in the sender's language, and how many were
+    left out for their language or for being off the question's topic."""
     sources = {s.number: s for s in answer.sources}
     terms, tone = term_lists.protected_terms(app), term_lists.replacements(term_lists.tone_rules(app))
     out: list[dict[str, Any]] = []
-    foreign: list[int] = []
+    left = {"language": 0, "off_topic": 0}
     for c in answer.citations:
         source = sources.get(c.number)
         if source is None:
             continue
         if source.language not in ("", lang):
-            foreign.append(c.number)
+            left["language"] += 1
+            continue
+        if not on_topic(question, c.sentence, source.context):
+            left["off_topic"] += 1
             continue
         text, changes = rules_paragraph(term_lists.protect(c.sentence, terms), lang, tone, source.text)
         out.append({"number": c.number, "quote": c.sentence, "text": text,
                     "changes": [ch.as_dict() for ch in changes]})
-    return out, foreign
+    return out, left
 
 
 def _cited(statement: dict[str, Any]) -> str:
@@ -121,7 +137,8 @@ class Gathered:
 
     statements: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[int, Any] = field(default_factory=dict)  # number -> ask Source
-    foreign: int = 0  # statements left out for their language
+    left_out: dict[str, int] = field(default_factory=lambda: {"language": 0, "off_topic": 0})
+    questions: list[dict[str, Any]] = field(default_factory=list)  # per question: Ask's status and sources
     audit_ids: list[int] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
@@ -137,8 +154,12 @@ def gather(app: Appliance, who: Principal, item: TriageItem, lang: str, llm: LLM
         out.statuses.append(answer.status)
         if answer.model and answer.model not in out.models:
             out.models.append(answer.model)
-        statements, foreign = _statements(app, answer, lang)
-        out.foreign += len(foreign)
+        statements, left = _statements(app, answer, lang, question)
+        for key, n in left.items():
+            out.left_out[key] += n
+        out.questions.append({"status": answer.status, "gate": answer.checks.get("gate", ""),
+                              "cited": len(answer.citations), "kept": len(statements), "left_out": left,
+                              "sources": [[s.title, s.language] for s in answer.sources]})
         local = {s.number: s for s in answer.sources}
         for st in statements:
             source = local[st["number"]]
@@ -165,9 +186,9 @@ def draft_reply(app: Appliance, who: Principal, item_id: int, *, llm: LLM | None
     tpl = texts(lang, "plain_reply.")
     body = _body(tpl, item.sender_name, got.statements, {n: s.title for n, s in got.sources.items()}, "")
     cited_text = "\n\n".join(texts_of[n] for n in sorted(texts_of))
-    draft = {
+    draft: dict[str, Any] = {
         "state": "draft", "language": lang, "subject": tpl["subject"].format(subject=item.subject or "…")[:300],
-        "body": body, "statements": got.statements, "left_out_language": got.foreign, "status": got.statuses,
+        "body": body, "statements": got.statements, "left_out": got.left_out, "questions": got.questions, "status": got.statuses,
         "claim_check": {"passed": all(s.kept for s in check.sentences), "statements": len(got.statements),
                         "sentences": [s.as_dict() for s in check.sentences]},
         "readability": {"draft": measure(_readable_text(tpl, body), lang).as_dict(),

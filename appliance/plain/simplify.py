@@ -25,9 +25,9 @@ MIN_PART_WORDS = 5
 CONJUNCTIONS = {"nl": ("maar", "want", "dus", "en"), "fr": ("mais", "car", "donc", "et"),
                 "en": ("but", "so", "and")}
 PASSIVE = {
-    "nl": re.compile(r"\b(?:wordt|worden|werd|werden)\b(?:\s+\S+){0,8}?\s+(?:(?:ge|be|ver|ont|her)\w+[dt]|\w+eerd)\b", re.I),
-    "fr": re.compile(r"\b(?:est|sont|sera|seront|été)\s+(?:\w+\s+)?\w+(?:é|ée|és|ées|is|ise|it|ite)\b", re.I),
-    "en": re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w+ed\b", re.I),
+    "nl": re.compile(r"\b(?:wordt|worden|werd|werden)\b(?:\s+\S+){0,8}?\s+(?:(?:ge|be|ver|ont|her)\w+[dt]|\w+eerd)\b", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:est|sont|sera|seront|été)\s+(?:\w+\s+)?\w+(?:é|ée|és|ées|is|ise|it|ite)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE),
 }
 WORDS_FILE = Path(__file__).with_name("plain_words.json")
 
@@ -128,5 +128,5 @@ def paragraphs(text: str) -> list[str]:
 
 def sentences(paragraph: str) -> list[str]:
     return split_sentences(paragraph.replace("\n", " ")) if "\n" not in paragraph.strip() or not \
-        re.search(r"^\s*(?:[-*•]|\d{1,2}[.)])\s", paragraph, re.M) else \
+        re.search(r"^\s*(?:[-*•]|\d{1,2}[.)])\s", paragraph, re.MULTILINE) else \
         [line.strip() for line in paragraph.splitlines() if line.strip()]
