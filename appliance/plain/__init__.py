@@ -9,6 +9,7 @@ from appliance.plain.reply import (
     REPLY_VERSION,
     approve_reply,
     draft_reply,
+    on_topic,
     question_of,
     questions_of,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "easier",
     "measure",
     "news_draft",
+    "on_topic",
     "protected_terms",
     "question_of",
     "questions_of",

@@ -140,3 +140,13 @@ def test_a_forged_sender_is_never_answered(app) -> None:  # type: ignore[no-unty
     with pytest.raises(BelfortError) as err:
         plain.approve_reply(app, ADMIN, item_id, subject=draft["subject"], body=draft["body"])
     assert err.value.code == "triage.sender_unverified" and _outbox(app) == []
+
+
+@pytest.mark.parametrize(("statement", "context", "expected"), [
+    ("De Kerkstraat wordt vanaf 1 mei een fietsstraat.", "", False),  # only the street name is shared
+    ("Een put in de weg meldt u bij de dienst wegen.", "", True),
+    ("U meldt het binnen de week.", "Putten in de weg melden", True),  # the heading carries the subject
+])
+def test_a_statement_must_carry_the_question(statement: str, context: str, expected: bool) -> None:
+    question = "Put in de Kerkstraat: waar meld ik een put in de weg?"
+    assert plain.on_topic(question, statement, context) is expected
