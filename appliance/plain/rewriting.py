@@ -21,7 +21,14 @@ from appliance.db.tables import AuditEvent
 from appliance.errors import BelfortError
 from appliance.plain import terms as term_lists
 from appliance.plain.readability import Readability, measure, split_sentences
-from appliance.plain.simplify import Change, paragraphs, plain_words, sentences, simplify_sentence
+from appliance.plain.simplify import (
+    Change,
+    line_wise,
+    paragraphs,
+    plain_words,
+    sentences,
+    simplify_sentence,
+)
 from models.base import LLM, ChatMessage, ModelError
 
 REWRITE_VERSION = "plain-rewrite/1"
@@ -129,7 +136,7 @@ def rules_paragraph(protected: term_lists.Protected, lang: str, tone: list[tuple
         else:
             changes += [_restored(c, protected.terms) for c in plain.changes]
         out.append(text)
-    return " ".join(out), changes
+    return ("\n" if line_wise(protected.text) else " ").join(out), changes
 
 
 def _restored(c: Change, found: dict[str, str]) -> Change:

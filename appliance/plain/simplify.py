@@ -126,7 +126,16 @@ def paragraphs(text: str) -> list[str]:
     return [b.strip() for b in blocks if b.strip()]
 
 
+_STRUCTURED = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|#{1,6}|\|)\s?", re.MULTILINE)
+
+
+def line_wise(paragraph: str) -> bool:
+    """A block of list items, table rows or headings keeps its lines; wrapped prose is joined."""
+    return "\n" in paragraph.strip() and bool(_STRUCTURED.search(paragraph))
+
+
 def sentences(paragraph: str) -> list[str]:
-    return split_sentences(paragraph.replace("\n", " ")) if "\n" not in paragraph.strip() or not \
-        re.search(r"^\s*(?:[-*•]|\d{1,2}[.)])\s", paragraph, re.MULTILINE) else \
-        [line.strip() for line in paragraph.splitlines() if line.strip()]
+    """The pieces a paragraph is rewritten in: its lines when `line_wise`, else its sentences."""
+    if line_wise(paragraph):
+        return [line.strip() for line in paragraph.splitlines() if line.strip()]
+    return split_sentences(paragraph.replace("\n", " "))
