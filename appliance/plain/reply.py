@@ -34,6 +34,8 @@ from models.base import LLM
 REPLY_VERSION = "plain-reply/1"
 MAX_QUESTIONS = 3  # questions of one mail sent to Ask (each is a model call)
 MIN_SHARED_WORDS = 2  # of the question's content words, in a statement or its heading path
+MAX_EXTRACTS = 2  # sentences taken from a source in the sender's language when Ask's quotes do not fit
+MIN_EXTRACT_WORDS = 5
 MAX_BODY = 8000
 AI_HEADER = "X-Belfort-AI-Draft"
 _GREETING = re.compile(r"^(?:goede(?:morgen|middag|navond|ndag)|dag|beste|geachte|hallo|bonjour|bonsoir|"
@@ -72,14 +74,35 @@ def questions_of(item: TriageItem) -> list[str]:
     return [f"{subject}: {q}"[: ask.MAX_QUESTION_CHARS] if subject else q for q in asked]
 
 
+def shared(question: str, statement: str, context: str = "") -> tuple[int, int]:
+    """(question content words found in the statement or its heading path, the question's count)."""
+    asked = set(content_words(question))
+    have = terms_of(content_words(f"{statement} {context}"))
+    return sum(1 for w in asked if term_variants(w) & have), len(asked)
+
+
 def on_topic(question: str, statement: str, context: str = "") -> bool:
     """The statement (with its heading path) carries at least two of the question's content words,
     or all of them when it has fewer: one shared word is often chance (a street name in the mail and
     in an unrelated decision), and a reply must answer what was asked."""
-    asked = set(content_words(question))
-    have = terms_of(content_words(f"{statement} {context}"))
-    found = sum(1 for w in asked if term_variants(w) & have)
-    return found >= min(MIN_SHARED_WORDS, len(asked))
+    found, asked = shared(question, statement, context)
+    return found >= min(MIN_SHARED_WORDS, asked)
+
+
+def _extracts(answer: ask.Answer, lang: str, question: str) -> list[tuple[int, str]]:
+    """Ask found the question answerable but quoted nothing usable here (another language, off the
+    topic): the sentences of its sources in the sender's language that carry the question best, as
+    an extractive answer does; (source number, sentence)."""
+    found: list[tuple[int, int, str]] = []
+    for source in answer.sources:
+        if source.language not in ("", lang):
+            continue
+        for piece in split_sentences(source.text):  # a blank line ends a heading
+            sentence = " ".join(piece.split())
+            if len(sentence.split()) >= MIN_EXTRACT_WORDS and on_topic(question, sentence, source.context):
+                found.append((shared(question, sentence, source.context)[0], source.number, sentence))
+    found.sort(key=lambda f: -f[0])
+    return [(number, sentence) for _n, number, sentence in found[:MAX_EXTRACTS]]
 
 
 def _statements(app: Appliance, answer: ask.Answer, lang: str, question: str
@@ -100,10 +123,18 @@ def _statements(app: Appliance, answer: ask.Answer, lang: str, question: str
         if not on_topic(question, c.sentence, source.context):
             left["off_topic"] += 1
             continue
-        text, changes = rules_paragraph(term_lists.protect(c.sentence, terms), lang, tone, source.text)
-        out.append({"number": c.number, "quote": c.sentence, "text": text,
-                    "changes": [ch.as_dict() for ch in changes]})
+        out.append(_line(c.number, c.sentence, source.text, "quote", lang, terms, tone))
+    if not out and answer.status == "answered":
+        out = [_line(n, sentence, sources[n].text, "extract", lang, terms, tone)
+               for n, sentence in _extracts(answer, lang, question)]
     return out, left
+
+
+def _line(number: int, sentence: str, passage: str, kind: str, lang: str, terms: list[str],
+          tone: list[tuple[str, str]]) -> dict[str, Any]:
+    text, changes = rules_paragraph(term_lists.protect(sentence, terms), lang, tone, passage)
+    return {"number": number, "quote": sentence, "text": text, "kind": kind,
+            "changes": [ch.as_dict() for ch in changes]}
 
 
 def _cited(statement: dict[str, Any]) -> str:

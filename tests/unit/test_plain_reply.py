@@ -15,7 +15,9 @@ from appliance.db.tables import AnswerRecord, AuditEvent, OutboxMessage, TriageI
 from appliance.documents.ingest import ensure_collection, ingest_file
 from appliance.errors import BelfortError
 from appliance.i18n import t
+from appliance.ask.types import Answer, Citation, Source
 from appliance.mail.outbox import build_mail
+from appliance.plain.reply import _statements
 from models.fakes import FakeLLM
 from tests.conftest import make_settings
 from tests.unit.triage_items import add_item
@@ -150,3 +152,25 @@ def test_a_forged_sender_is_never_answered(app) -> None:  # type: ignore[no-unty
 def test_a_statement_must_carry_the_question(statement: str, context: str, expected: bool) -> None:
     question = "Put in de Kerkstraat: waar meld ik een put in de weg?"
     assert plain.on_topic(question, statement, context) is expected
+
+
+def _source(number: int, text: str, language: str, context: str = "") -> Source:
+    return Source(number=number, chunk_id=number, document_id=number, version_id=number, collection="publiek",
+                  title=f"doc {number}", source_path="", page=1, snippet_html="", text=text, relevance=0.5,
+                  language=language, context=context)
+
+
+def test_quotes_in_another_language_give_way_to_the_senders_language(app) -> None:  # type: ignore[no-untyped-def]
+    """Ask may quote a Dutch page to a French question (with a note); a French reply cannot: the
+    sentences of Ask's French sources that carry the question are used instead."""
+    question = "Nouvelle carte d'identité: Faut-il apporter une photo ?"
+    answer = Answer(text="", citations=[Citation(1, "Breng een recente pasfoto mee naar het loket.", 1.0, "quote")],
+                    sources=[_source(1, NL_DOC, "nl", "Elektronische identiteitskaart"),
+                             _source(2, FR_DOC, "fr", "Carte d'identité électronique")],
+                    status="answered", language="fr")
+    lines, left = _statements(app, answer, "fr", question)
+    assert left == {"language": 1, "off_topic": 0}
+    assert lines and {(s["number"], s["kind"]) for s in lines} == {(2, "extract")}
+    assert "photo récente" in lines[0]["text"] and not lines[0]["text"].startswith("Carte")
+    answer.status = "dont_know"  # Ask's gate is respected: no extract where Ask found no answer
+    assert _statements(app, answer, "fr", question)[0] == []
