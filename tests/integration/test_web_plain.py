@@ -72,6 +72,9 @@ def test_a_reply_draft_is_shown_and_sent_only_on_approval(world) -> None:  # typ
     assert r.status_code == 303
     page = client.get(f"/triage/items/{item}")
     assert t("nl", "plain.reply_ai_label") in page.text and 'name="body"' in page.text
+    for lang in ("fr", "en"):  # the page axe checks renders in every language
+        assert t(lang, "plain.reply_heading") in client.get(f"/triage/items/{item}?lang={lang}").text
+    client.get(f"/triage/items/{item}?lang=nl")
     with read_session(world.app.db) as s:
         assert s.exec(select(OutboxMessage)).all() == []
     r = client.post(f"/triage/items/{item}/reply/send", data={"_csrf_token": csrf(client), "subject": "Antwoord",

@@ -10,12 +10,12 @@ from sqlmodel import select
 
 from appliance import plain
 from appliance.access.principals import Principal
+from appliance.ask.types import Answer, Citation, Source
 from appliance.db.engine import read_session
 from appliance.db.tables import AnswerRecord, AuditEvent, OutboxMessage, TriageItem
 from appliance.documents.ingest import ensure_collection, ingest_file
 from appliance.errors import BelfortError
 from appliance.i18n import t
-from appliance.ask.types import Answer, Citation, Source
 from appliance.mail.outbox import build_mail
 from appliance.plain.reply import _statements
 from models.fakes import FakeLLM
