@@ -255,6 +255,21 @@ class MinutesSettings(_Section):
     odt_template: str = Field("", description="House-style .odt whose styles and header ODT exports use.")
 
 
+class PlainSettings(_Section):
+    max_chars: int = Field(20000, ge=100, le=1_000_000, description="Longest text /write and "
+                           "`belfort write` rewrite; a longer one is refused (plain.too_long) with this limit.")
+    rewrite_mode: Literal["auto", "rules", "llm"] = Field(
+        "auto", description="rules: sentence splitting, the B1 word list and the tone rules, no model; llm: the "
+        "model rewrites each paragraph, checked against the original (else the rules' version is kept); auto: "
+        "rules on a CPU-only profile, llm with a GPU or an openai-compatible server.")
+    protected_terms: list[str] = Field(
+        default_factory=list, description="Terms never rewritten (service names, legal terms); the admin "
+        "console's list, when saved, replaces this one.")
+    tone_rules: list[str] = Field(
+        default_factory=list, description="Tone-of-voice rules: 'old => new' replacements applied to every "
+        "rewrite, other lines are guidance for the writer and the model; the admin console's list replaces it.")
+
+
 class Settings(_Section):
     data_dir: Path = Field(Path("var"), description="Root of all state: database, inbox, index, jobs.")
     models_dir: Path = Field(Path("var/models"), description="Folder of provisioned model files.")
@@ -272,6 +287,7 @@ class Settings(_Section):
     mail: MailSettings = Field(default_factory=MailSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     insight: InsightSettings = Field(default_factory=InsightSettings)
+    plain: PlainSettings = Field(default_factory=PlainSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

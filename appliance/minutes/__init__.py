@@ -1,6 +1,7 @@
 """The minutes feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
 from appliance.minutes.draft import draft_minutes
+from appliance.minutes.export.besluit import node_id
 from appliance.minutes.export.data import ExportData, timecode
 from appliance.minutes.export.formats import FORMATS, export_minutes, list_minutes, load_minutes, segments_of
 from appliance.minutes.reading import is_reviewer, item_of, readable_minutes
@@ -21,6 +22,7 @@ __all__ = [
     "item_of",
     "list_minutes",
     "load_minutes",
+    "node_id",
     "readable_minutes",
     "segments_of",
     "set_item_state",

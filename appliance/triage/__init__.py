@@ -26,7 +26,7 @@ from appliance.triage.learning import (
     rollback,
     unused_label_count,
 )
-from appliance.triage.missing import approve_and_send, field_label, may_answer
+from appliance.triage.missing import approve_and_send, field_label, may_answer, request_language
 from appliance.triage.missing import assess as assess_missing
 from appliance.triage.model import TrainParams, train_auto
 from appliance.triage.queue import STATES as ITEM_STATES
@@ -95,6 +95,7 @@ __all__ = [
     "receive_file",
     "receive_message",
     "remove_category",
+    "request_language",
     "require_triage",
     "retrain",
     "rollback",

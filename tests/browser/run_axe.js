@@ -1,5 +1,7 @@
 // Signs in through the real form, then runs axe-core on every page given and prints JSON results.
 // Usage: node run_axe.js CDP_PORT BASE_URL USERNAME PASSWORD PATH...
+// A PATH written "submit:/write" loads /write, fills its empty text areas with a sample text and
+// submits the page's form, then checks the page that comes back (a result only a POST shows).
 // Chromium is started by the Python test; this script only speaks the DevTools protocol.
 'use strict';
 const fs = require('fs');
@@ -19,6 +21,18 @@ async function audit(Runtime) {
       passes: r.passes.length}))`);
 }
 
+const SAMPLE = 'Indien u een vergunning aanvraagt, dient u het dossier in bij de dienst, maar de ' +
+  'behandeling kan tot 105 dagen duren en wordt door het college beoordeeld.';
+
+async function submitForm(Page, Runtime) {
+  const submitted = Page.loadEventFired();
+  await evaluate(Runtime, `(() => {
+    const form = document.querySelector('main form[method="post"]');
+    form.querySelectorAll('textarea').forEach(a => { if (!a.value) a.value = ${JSON.stringify(SAMPLE)}; });
+    form.submit(); return true; })()`);
+  await submitted;
+}
+
 async function main() {
   const [port, base, username, password, ...paths] = process.argv.slice(2);
   const client = await attach(port);
@@ -29,7 +43,12 @@ async function main() {
     results['/sign-in'] = await audit(Runtime);
     await signIn(Page, Runtime, username, password);
     for (const p of paths) {
-      await load(Page, base + p);
+      if (p.startsWith('submit:')) {
+        await load(Page, base + p.slice('submit:'.length));
+        await submitForm(Page, Runtime);
+      } else {
+        await load(Page, base + p);
+      }
       results[p] = await audit(Runtime);
     }
   } finally {

@@ -105,6 +105,12 @@ def server(appliance, tmp_path):
     from tests.insight_data import add_theme_items
 
     add_theme_items(appliance, 12, days=80)
+    # Plain language: a reply draft on a triage item (extractive here: no model in tests).
+    from appliance.plain import draft_reply
+
+    world.docs["reply"] = add_item(appliance, "Sporthal", "Goedendag,\n\nWie verleende de omgevingsvergunning "
+                                   "voor de sporthal?\n\nGroeten,\nJan", language="nl")
+    draft_reply(appliance, SYSTEM, world.docs["reply"])
     # Recordings: a transcribed one with a corrected segment (editor: player, forms per segment, history).
     from appliance.recordings import transcript_edit
     from appliance.recordings.transcripts import transcribe_recording
@@ -192,6 +198,10 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/insight?period=month&periods=3&lang=en",
         "/insight/forecast",
         "/insight/forecast?series=tickets&lang=fr",
+        f"/triage/items/{world.docs['reply']}?lang=fr",
+        "/write",
+        "submit:/write",
+        "/admin/plain",
         "/recordings",
         f"/recordings/{world.docs['recording']}",
         f"/recordings/{world.docs['recording']}?q=begroting",

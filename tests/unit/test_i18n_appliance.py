@@ -22,6 +22,9 @@ PREFIX_KEYS = {
     "triage_request.": {"subject", "body", "signature"},
     "triage_route_mail.": {"intro", "category", "by", "ai", "confidence", "received", "deadline", "sender",
                            "subject", "flags", "urgent", "original", "auto"},
+    "plain_reply.": {"subject", "greeting", "greeting_anonymous", "intro", "sources", "more", "no_answer",
+                     "closing", "signature", "ai_label"},
+    "plain_news.": {"title", "subject", "body", "lead", "vote", "read_more"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.di import Provide
 from litestar.router import Router
 
-from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin
+from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin, write
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
@@ -34,6 +34,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *triage_pages.HANDLERS,
             *triage_admin.HANDLERS,
             *insight_pages.HANDLERS,
+            *write.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
