@@ -179,28 +179,39 @@ def gather(app: Appliance, who: Principal, item: TriageItem, lang: str, llm: LLM
     out = Gathered()
     by_chunk: dict[int, int] = {}
     seen: set[str] = set()
-    for question in questions_of(item):
-        answer = ask.answer(app, who, question, llm=llm)
-        out.audit_ids.append(answer.audit_id)
-        out.statuses.append(answer.status)
-        if answer.model and answer.model not in out.models:
-            out.models.append(answer.model)
-        statements, left = _statements(app, answer, lang, question)
-        for key, n in left.items():
-            out.left_out[key] += n
-        out.questions.append({"status": answer.status, "gate": answer.checks.get("gate", ""),
-                              "cited": len(answer.citations), "kept": len(statements), "left_out": left,
-                              "sources": [[s.title, s.language] for s in answer.sources]})
-        local = {s.number: s for s in answer.sources}
-        for st in statements:
-            source = local[st["number"]]
-            if st["text"] in seen or not _passes(_cited(st), {st["number"]: source}):
-                continue
-            seen.add(st["text"])
-            number = by_chunk.setdefault(source.chunk_id, len(by_chunk) + 1)
-            out.sources[number] = source
-            out.statements.append({**st, "number": number})
+    questions = questions_of(item)
+    for question in questions:
+        _ask_one(app, who, question, lang, llm, out, by_chunk, seen)
+    subject = " ".join((item.subject or "").split())
+    if not out.statements and subject and subject not in questions:
+        # A long mail covers too little of any passage for Ask's relevance gate; its subject names
+        # the topic in a few words ("Vraag over leefloon"): asked alone when the mail itself found nothing.
+        _ask_one(app, who, subject, lang, llm, out, by_chunk, seen)
     return out
+
+
+def _ask_one(app: Appliance, who: Principal, question: str, lang: str, llm: LLM | None, out: Gathered,
+             by_chunk: dict[int, int], seen: set[str]) -> None:
+    answer = ask.answer(app, who, question, llm=llm)
+    out.audit_ids.append(answer.audit_id)
+    out.statuses.append(answer.status)
+    if answer.model and answer.model not in out.models:
+        out.models.append(answer.model)
+    statements, left = _statements(app, answer, lang, question)
+    for key, n in left.items():
+        out.left_out[key] += n
+    out.questions.append({"status": answer.status, "gate": answer.checks.get("gate", ""),
+                          "cited": len(answer.citations), "kept": len(statements), "left_out": left,
+                          "sources": [[s.title, s.language] for s in answer.sources]})
+    local = {s.number: s for s in answer.sources}
+    for st in statements:
+        source = local[st["number"]]
+        if st["text"] in seen or not _passes(_cited(st), {st["number"]: source}):
+            continue
+        seen.add(st["text"])
+        number = by_chunk.setdefault(source.chunk_id, len(by_chunk) + 1)
+        out.sources[number] = source
+        out.statements.append({**st, "number": number})
 
 
 def draft_reply(app: Appliance, who: Principal, item_id: int, *, llm: LLM | None = None) -> dict[str, Any]:

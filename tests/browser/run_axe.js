@@ -16,6 +16,7 @@ async function audit(Runtime) {
   return evaluate(Runtime, `axe.run(document, {runOnly: {type: 'tag', values: ${JSON.stringify(TAGS)}}})
     .then(r => ({
       title: document.title, lang: document.documentElement.lang,
+      error: (document.querySelector('[data-error-code]') || {dataset: {}}).dataset.errorCode || null,
       violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})),
       passes: r.passes.length}))`);

@@ -224,6 +224,9 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
     assert set(results) == {"/sign-in", *paths}
+    # an error page must be accessible too, but only the one listed for it may be an error page: any
+    # other path that answers with an error (a crash, a refused read) would pass axe unnoticed
+    assert {p: r["error"] for p, r in results.items() if r["error"]} == {"/documents/999999": "document.not_found"}
     problems = {p: r["violations"] for p, r in results.items() if r["violations"]}
     assert not problems, json.dumps(problems, indent=1)
     assert all(r["passes"] > 10 for r in results.values())  # axe really ran on a real page

@@ -22,7 +22,7 @@ DYNAMIC_VALUES = {
     "review_state.": ["draft", "submitted", "approved", "exported"],
     "doctype.": ["brief", "factuur", "besluit", "notulen", "formulier", "identiteitsdocument", "other"],
     "triage_state.": ["queued", "routed", "awaiting_info", "closed", "failed"],
-    "triage_reason.": ["auto", "below_threshold", "human_only", "unknown_category"],
+    "triage_reason.": ["auto", "below_threshold", "human_only", "unknown_category", "empty", "no_text"],
     "triage_due.": ["due_soon", "overdue"],
     "ticket_state.": ["open", "answered", "closed"],
     "audit_status.": ["answered", "extractive", "dont_know", "escalated", "refused"],
@@ -38,6 +38,9 @@ DYNAMIC_VALUES = {
     "insight_kind.": ["item", "question", "feedback"],
     "insight_period.": ["week", "month"],
     "insight_weekday.": [str(d) for d in range(7)],
+    "plain_lang.": list(LANGUAGES),
+    "plain_change.": ["split", "word", "tone", "passive_hint", "rejected", "llm"],
+    "plain_notice.": ["llm_unavailable"],
 }
 
 

@@ -42,7 +42,7 @@ def test_write_rewrites_escapes_and_shows_scores(world) -> None:  # type: ignore
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
     assert "Als u een omgevingsvergunning aanvraagt" in page.text and "Dienst Omgeving" in page.text
-    assert t("nl", "plain.change.split") in page.text and "flesch-douma" in page.text
+    assert t("nl", "plain_change.split") in page.text and "flesch-douma" in page.text
 
 
 def test_fifty_thousand_characters_are_refused_with_the_limit(world) -> None:  # type: ignore[no-untyped-def]
