@@ -1,6 +1,6 @@
 """The ask feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
-from appliance.ask.answering import MAX_QUESTION_CHARS, answer, validate_question
+from appliance.ask.answering import MAX_QUESTION_CHARS, answer, model_writes_freely, validate_question
 from appliance.ask.citations import MIN_SUPPORT, CheckResult, PassageTerms, check_answer, lexical_support
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
@@ -58,6 +58,7 @@ __all__ = [
     "list_tickets",
     "llm_notice",
     "load_answer",
+    "model_writes_freely",
     "neutralise",
     "parse_ids",
     "passage_offsets",

@@ -274,15 +274,22 @@ def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: 
                   **base, **meta)
 
 
+def model_writes_freely(app: Appliance) -> bool:
+    """Whether the configured model is big enough to write its own sentences: one on a GPU or behind an
+    openai-compatible server. On a CPU-only profile the small model only chooses among source
+    sentences (Ask composes; plain language keeps the rules' rewrite)."""
+    if app.settings.llm.engine == "openai-compatible":
+        return True
+    layers = app.settings.llm.gpu_layers if app.settings.llm.gpu_layers >= -1 else app.hardware.llm_gpu_layers
+    return layers != 0
+
+
 def _mode(app: Appliance) -> str:
     """composed | free: `ask.answer_mode`, where auto is composed on a CPU-only profile."""
     mode = app.settings.ask.answer_mode
     if mode != "auto":
         return mode
-    if app.settings.llm.engine == "openai-compatible":
-        return "free"
-    layers = app.settings.llm.gpu_layers if app.settings.llm.gpu_layers >= -1 else app.hardware.llm_gpu_layers
-    return "composed" if layers == 0 else "free"
+    return "free" if model_writes_freely(app) else "composed"
 
 
 def _embedder_id(app: Appliance) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.ask import check_answer
+from appliance.ask import check_answer, model_writes_freely
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import AuditEvent
@@ -87,10 +87,7 @@ def resolve_mode(app: Appliance) -> str:
         return mode
     if app.settings.llm.engine == "none":
         return "rules"
-    if app.settings.llm.engine == "openai-compatible":
-        return "llm"
-    layers = app.settings.llm.gpu_layers if app.settings.llm.gpu_layers >= -1 else app.hardware.llm_gpu_layers
-    return "rules" if layers == 0 else "llm"
+    return "llm" if model_writes_freely(app) else "rules"
 
 
 def language_of(text: str, language: str = "") -> str:
