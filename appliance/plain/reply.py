@@ -74,9 +74,15 @@ def questions_of(item: TriageItem) -> list[str]:
     return [f"{subject}: {q}"[: ask.MAX_QUESTION_CHARS] if subject else q for q in asked]
 
 
+# Words that say that a mail asks or urges, not what it is about ("Vraag over leefloon", "DRINGEND: ...").
+REQUEST_WORDS = frozenset({"vraag", "vragen", "verzoek", "dringend", "question", "questions", "demande",
+                           "urgent", "urgente", "request", "about"})
+
+
 def shared(question: str, statement: str, context: str = "") -> tuple[int, int]:
-    """(question content words found in the statement or its heading path, the question's count)."""
-    asked = set(content_words(question))
+    """(question content words found in the statement or its heading path, the question's count);
+    words that only say that something is asked do not count."""
+    asked = set(content_words(question)) - REQUEST_WORDS
     have = terms_of(content_words(f"{statement} {context}"))
     return sum(1 for w in asked if term_variants(w) & have), len(asked)
 

@@ -174,3 +174,15 @@ def test_quotes_in_another_language_give_way_to_the_senders_language(app) -> Non
     assert "photo récente" in lines[0]["text"] and not lines[0]["text"].startswith("Carte")
     answer.status = "dont_know"  # Ask's gate is respected: no extract where Ask found no answer
     assert _statements(app, answer, "fr", question)[0] == []
+
+
+def test_words_that_only_say_something_is_asked_do_not_make_a_statement_off_topic() -> None:
+    from appliance.plain.reply import on_topic
+
+    leefloon = "Het leefloon is een maandelijks bedrag voor wie geen of te weinig inkomen heeft."
+    assert on_topic("Vraag over leefloon", leefloon)  # "vraag" says a question is asked, not its topic
+    assert on_topic("DRINGEND: leefloon", leefloon)
+    # a statement that shares none of the topic words stays off topic
+    assert not on_topic("Vraag over leefloon", "De Molenstraat heet voortaan Stationsweg.")
+    # with two topic words, one shared word is still chance
+    assert not on_topic("Vraag over het fietspad in de Molenstraat", "De Molenstraat heet voortaan Stationsweg.")
