@@ -5,6 +5,13 @@ Each record's `hash` is the sha256 of the canonical JSON of all its other column
 record in the middle, breaks the chain; `verify_chain` finds the first broken record. This module
 deliberately offers no update or delete: feedback is a new record that refers to its answer.
 (Truncating the newest records is only detectable against an exported head hash; `head()` gives it.)
+
+Erasure (GDPR art. 17, retention): records made since migration 41 hash `content_sha256`, the digest
+of their personal content (username, question, answer, payload), instead of that content itself. The
+content can then be erased (appliance.audit.erasure) while the record's own hash, and so the chain,
+still verifies; the erasure is itself a chained record (kind "erasure") naming the erased ids, so an
+erasure nobody recorded is a broken chain. Older records hash their content directly: once erased,
+only their links are checked (their hash stays, its preimage is gone).
 """
 
 from __future__ import annotations
@@ -29,8 +36,10 @@ from appliance.storage.csv_safe import formula_safe
 GENESIS = "0" * 64
 _HASHED = ("id", "at", "kind", "username", "ref_id", "question", "answer", "status", "model",
            "model_sha256", "payload", "prev_hash")
+_CONTENT = ("username", "question", "answer", "payload")
+_HASHED_V2 = ("id", "at", "kind", "ref_id", "status", "model", "model_sha256", "prev_hash", "content_sha256")
 EXPORT_FIELDS = ("id", "at", "kind", "username", "ref_id", "question", "answer", "status", "model",
-                 "model_sha256", "payload", "prev_hash", "hash")
+                 "model_sha256", "payload", "prev_hash", "hash", "content_sha256", "erased_at")
 
 
 def canonical(data: Any) -> str:
@@ -38,8 +47,14 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def content_digest(rec: AnswerRecord) -> str:
+    body = canonical({k: getattr(rec, k) for k in _CONTENT})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def record_hash(rec: AnswerRecord) -> str:
-    body = canonical({k: getattr(rec, k) for k in _HASHED})
+    fields = _HASHED_V2 if rec.content_sha256 else _HASHED
+    body = canonical({k: getattr(rec, k) for k in fields})
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -49,6 +64,7 @@ def _append(session: Session, rec: AnswerRecord) -> AnswerRecord:
     last = session.exec(select(AnswerRecord).order_by(col(AnswerRecord.id).desc()).limit(1)).first()
     rec.id = (last.id or 0) + 1 if last else 1
     rec.prev_hash = last.hash if last else GENESIS
+    rec.content_sha256 = content_digest(rec)
     rec.hash = record_hash(rec)
     session.add(rec)
     session.flush()
@@ -104,13 +120,35 @@ def _iter_records(session: Session, batch: int = 500) -> Iterator[AnswerRecord]:
         last = int(rows[-1].id or 0)
 
 
+def _intact(rec: AnswerRecord, erased: set[int]) -> bool:
+    if rec.erased_at:
+        if rec.id not in erased:  # content gone without an erasure record: tampering
+            return False
+        return not rec.content_sha256 or record_hash(rec) == rec.hash  # older records: links only
+    if rec.content_sha256 and content_digest(rec) != rec.content_sha256:
+        return False
+    return record_hash(rec) == rec.hash
+
+
+def _erased_ids(session: Session) -> set[int]:
+    """Ids named by erasure records (whose own hashes the walk checks like any other record's)."""
+    out: set[int] = set()
+    for rec in session.exec(select(AnswerRecord).where(AnswerRecord.kind == "erasure")).all():
+        try:
+            out.update(int(i) for i in json.loads(rec.payload or "{}").get("ids", []))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return out
+
+
 def verify_chain(app: Appliance) -> tuple[bool, int | None]:
     """(True, None) when every record hashes right and links to its predecessor; else (False, id)
     of the first record that does not."""
     prev = GENESIS
     with read_session(app.db) as session:
+        erased = _erased_ids(session)
         for rec in _iter_records(session):
-            if rec.prev_hash != prev or record_hash(rec) != rec.hash:
+            if rec.prev_hash != prev or not _intact(rec, erased):
                 return False, rec.id
             prev = rec.hash
     return True, None

@@ -121,6 +121,11 @@ def _m25_redaction_names(engine: Engine) -> None:
     _add_column("redactionreview", "names_confirmed_by", "TEXT DEFAULT ''")(engine)
 
 
+def _m41_answer_erasure(engine: Engine) -> None:
+    _add_column("answerrecord", "content_sha256", "TEXT DEFAULT ''")(engine)
+    _add_column("answerrecord", "erased_at", "TEXT DEFAULT ''")(engine)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (1, "initial schema", _m1_initial),
     (2, "answer audit", lambda engine: SQLModel.metadata.create_all(engine)),
@@ -139,6 +144,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      _m20_sessions_and_tokens),
     (22, "chunk heading path", _add_column("chunk", "context", "TEXT DEFAULT ''")),
     (25, "redaction reviews: how names were found, the second reviewer's confirmation", _m25_redaction_names),
+    (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
+    (41, "answer records: content digest and erasure time", _m41_answer_erasure),
 ]
 
 

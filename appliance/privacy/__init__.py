@@ -20,6 +20,8 @@ from appliance.privacy.pseudonyms import (
     pseudonymise_pages,
     shown_name,
 )
+from appliance.privacy.pseudonyms import all_maps as pseudonym_maps
+from appliance.privacy.pseudonyms import forget_values as forget_pseudonyms
 from appliance.privacy.pseudonyms import reveal as reveal_pseudonyms
 from appliance.privacy.redaction import (
     Box,
@@ -53,6 +55,7 @@ __all__ = [
     "detect_pii",
     "export_redacted",
     "find_in_text",
+    "forget_pseudonyms",
     "load_first_names",
     "load_name_lists",
     "original_allowed",
@@ -61,6 +64,7 @@ __all__ = [
     "places",
     "proposals_json",
     "propose_redactions",
+    "pseudonym_maps",
     "pseudonymise_name",
     "pseudonymise_pages",
     "reveal_pseudonyms",

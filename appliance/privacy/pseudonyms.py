@@ -158,3 +158,21 @@ def reveal(app: Appliance, who: Principal, collection_id: int) -> dict[str, str]
         s.add(AuditEvent(actor=who.username, action="pseudonyms.revealed", target=f"collection:{collection_id}",
                          detail={"entries": len(mapping)}))
     return {pseudo: original for original, pseudo in mapping.items()}
+
+
+def all_maps(app: Appliance) -> list[tuple[int, str, dict[str, str]]]:
+    """(row id, scope, normalised value -> pseudonym) of every map, decrypted: for data-subject requests
+    (appliance.governance), which audit their own reads."""
+    with read_session(app.db) as s:
+        rows = list(s.exec(select(PseudonymMap)).all())
+    return [(int(r.id or 0), r.scope, _decrypt(app, r)) for r in rows]
+
+
+def forget_values(app: Appliance, scope: str, keys: set[str]) -> int:
+    """Drop entries (by normalised value) from a scope's map (art. 17): the pseudonymised text stays,
+    the way back to the person goes. Returns how many went."""
+    def apply(mapping: dict[str, str]) -> tuple[int, dict[str, str]]:
+        kept = {k: v for k, v in mapping.items() if k not in keys}
+        return len(mapping) - len(kept), kept
+
+    return _extend(app, scope, apply)

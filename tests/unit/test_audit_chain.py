@@ -53,11 +53,14 @@ def test_recomputing_the_hash_of_an_edited_record_breaks_the_next_link(appliance
 
     from appliance.db.tables import AnswerRecord
 
+    assert audit.verify_chain(appliance) == (False, 2)  # the content no longer matches its digest
     with Session(appliance.db) as s:
         rec = s.get(AnswerRecord, 2)
-        new_hash = audit.record_hash(rec)
+        rec.content_sha256 = audit.content_digest(rec)
+        new_digest, new_hash = rec.content_sha256, audit.record_hash(rec)
     with appliance.db.begin() as conn:
-        conn.execute(text("UPDATE answerrecord SET hash = :h WHERE id = 2"), {"h": new_hash})
+        conn.execute(text("UPDATE answerrecord SET hash = :h, content_sha256 = :d WHERE id = 2"),
+                     {"h": new_hash, "d": new_digest})
     assert audit.verify_chain(appliance) == (False, 3)
 
 

@@ -19,6 +19,7 @@ from appliance.db.tables.documents import (
     PseudonymMap,
     RedactionReview,
 )
+from appliance.db.tables.governance import LegalHold, RetentionRule
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
@@ -36,6 +37,7 @@ __all__ = [
     "FailedFile",
     "Group",
     "JobOutcome",
+    "LegalHold",
     "Minutes",
     "MinutesItem",
     "OutboxMessage",
@@ -43,6 +45,7 @@ __all__ = [
     "RateEvent",
     "Recording",
     "RedactionReview",
+    "RetentionRule",
     "SegmentRevision",
     "SettingOverride",
     "SignInAttempt",

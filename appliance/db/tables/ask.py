@@ -32,6 +32,10 @@ class AnswerRecord(SQLModel, table=True):
     payload: str = "{}"  # canonical JSON: sources, citations, checks, parameters, latency, feedback
     prev_hash: str = ""
     hash: str = Field(default="", index=True)
+    # Erasure (migration 41): records made since hash the digest of their content (username, question,
+    # answer, payload), so the content can be erased later while the chain still verifies.
+    content_sha256: str = ""
+    erased_at: str = ""  # ISO 8601 UTC; "" while the content is there
 
 
 class Ticket(SQLModel, table=True):
