@@ -22,14 +22,13 @@ from appliance.privacy import detect_pii
 
 NATIONAL = ["BE_NATIONAL_NUMBER", "BE_BIS_NUMBER"]
 MIN_NAME = 2
-_WS = re.compile(r"[\s,;]+")
 
 
 def fold(text: str) -> str:
-    """Lower case, accents off, punctuation between words as one space."""
+    """Lower case, accents off, anything but letters and digits as one space (hyphens too)."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return " ".join(_WS.split(re.sub(r"[^\w@.\-]+", " ", plain))).strip()
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
 def rrn_digits(value: str) -> str:

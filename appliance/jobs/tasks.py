@@ -31,6 +31,20 @@ def register_tasks(queue: JobQueue) -> None:
     _register_document_tasks(queue)
     _register_recording_tasks(queue)
     _register_triage_tasks(queue)
+    _register_governance_tasks(queue)
+
+
+def _register_governance_tasks(queue: JobQueue) -> None:
+    settings = queue.settings
+
+    @queue.periodic_task(crontab(hour="3", minute="45"), name="apply_retention")
+
+    @_stable
+    def apply_retention_task() -> dict[str, Any]:  # retention rules (GDPR, archive decree); holds suspend it
+        from appliance.governance import apply_retention
+
+        report = apply_retention(worker_appliance(settings))
+        return {k: report[k] for k in ("done", "held", "needs_confirmation")}
 
 
 def _register_document_tasks(queue: JobQueue) -> None:

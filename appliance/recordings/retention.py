@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AuditEvent, Recording
+from appliance.db.tables import AuditEvent, LegalHold, Recording
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -36,6 +36,7 @@ class PurgePlan:
     kept_busy: int = 0  # files kept because a recording using them is still being transcribed
     kept_recent: int = 0  # files kept because a recording using them is younger than the cutoff
     outside: int = 0  # recordings whose audio is not Belfort's own file (never deleted)
+    kept_held: int = 0  # files kept because a recording using them is under a legal hold
 
 
 def _aware(dt: datetime) -> datetime:
@@ -62,6 +63,9 @@ def plan_purge(app: Appliance, now: datetime | None = None) -> PurgePlan:
     plan = PurgePlan(cutoff=cutoff)
     with read_session(app.db) as s:
         rows = s.exec(select(Recording).where(col(Recording.audio_deleted_at).is_(None))).all()
+        # A legal hold on the meeting (appliance.governance) suspends the deletion of its audio.
+        held = {h.ref for h in s.exec(select(LegalHold).where(LegalHold.kind == "meeting",
+                                                              col(LegalHold.released_at).is_(None))).all()}
     by_path: dict[str, list[Recording]] = {}
     for rec in rows:
         if not _stored_by_belfort(app, rec.source_path):
@@ -69,7 +73,9 @@ def plan_purge(app: Appliance, now: datetime | None = None) -> PurgePlan:
             continue
         by_path.setdefault(str(Path(rec.source_path).resolve()), []).append(rec)
     for path, recs in by_path.items():
-        if any(r.state in BUSY_STATES for r in recs):
+        if any(str(r.id) in held for r in recs):
+            plan.kept_held += 1
+        elif any(r.state in BUSY_STATES for r in recs):
             plan.kept_busy += 1
         elif any(_aware(r.created_at) > cutoff for r in recs):
             plan.kept_recent += 1

@@ -15,6 +15,7 @@ from appliance.db.tables import AnswerRecord, AuditEvent, Document, Ticket, Tran
 from appliance.errors import BelfortError
 from ops.cli import main
 from tests import governance_support as g
+from tests.unit.triage_items import add_item
 
 
 def _events(app, action: str) -> list[AuditEvent]:
@@ -99,3 +100,54 @@ def test_bad_rules_are_refused(appliance):
         with pytest.raises(BelfortError) as err:
             governance.save_rule(appliance, "admin", data)
         assert err.value.code == code
+
+
+def test_the_daily_job_applies_the_rules(appliance, tmp_path):
+    from datetime import UTC, datetime
+
+    from appliance.jobs import queue_for, use_appliance
+
+    use_appliance(appliance)
+    today = datetime.now(UTC)  # the job runs on the real clock
+    old = add_item(appliance, "Glasbol", "vol", received_at=today - timedelta(days=100))
+    add_item(appliance, "Zwerfvuil", "zak", received_at=today - timedelta(days=3))
+    governance.save_rule(appliance, "admin", {"target": "triage", "days": "30"})
+    queue = queue_for(appliance.settings, immediate=True)
+    periodic = {t.name: t for t in queue._registry.periodic_tasks}
+    task = periodic["apply_retention"]
+    assert task.validate_datetime(datetime(2026, 1, 1, 3, 45)) and not task.validate_datetime(datetime(2026, 1, 1, 4, 45))
+    assert task.execute() == {"done": 1, "held": 0, "needs_confirmation": []}
+    assert [e.target for e in _events(appliance, "retention.deleted")] == [f"triage:{old}"]
+
+
+def test_a_meeting_hold_keeps_its_audio_from_the_recording_purge(appliance):
+    from appliance.recordings.retention import purge_recordings
+    from tests.unit.test_minutes_retention import NOW, _recording
+
+    stored = appliance.settings.data_dir / "recordings"
+    old = _recording(appliance, stored / ("a" * 64 + ".wav"), age_days=45)
+    governance.place_hold(appliance, "admin", "meeting", str(old), reason="klacht")
+    assert purge_recordings(appliance, now=NOW) == 0 and (stored / ("a" * 64 + ".wav")).exists()
+    governance.release_hold(appliance, "admin", 1)
+    assert purge_recordings(appliance, now=NOW) == 1
+
+
+def test_cli_set_dry_run_apply_and_hold(appliance, settings, monkeypatch, capsys):
+    monkeypatch.setenv("BELFORT_DATA_DIR", str(settings.data_dir))
+    for i in range(2):
+        g.answer(appliance, f"vraag {i}", age_days=1000)  # long before today
+    assert main(["retention", "set", "answers", "--days", "30"]) == 2
+    assert "retention.confirm_everything" in capsys.readouterr().err
+    assert main(["retention", "set", "answers", "--days", "30", "--confirm"]) == 0
+    rule = json.loads(capsys.readouterr().out)
+    assert rule["target"] == "answers" and rule["confirmed_by"] == "cli"
+    assert main(["retention", "hold", "person", "A", "--reason", "x"]) == 2  # one letter
+    capsys.readouterr()
+    assert main(["retention", "dry-run"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["due"] == 2 and dry["rules"][0]["items"] == ["answer:1", "answer:2"]
+    assert main(["retention", "apply"]) == 0
+    assert json.loads(capsys.readouterr().out)["done"] == 2
+    assert main(["audit", "verify"]) == 0
+    assert main(["retention", "list"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["rules"][0]["days"] == 30
