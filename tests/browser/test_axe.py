@@ -135,6 +135,12 @@ def server(appliance, tmp_path):
     for name, text in (("reg_old", old), ("reg_new", new)):
         world.docs[name] = documents.ingest_file(appliance, make_text(tmp_path / "src" / f"{name}.txt", text),
                                                  "bouw").document_id
+    # Governance: a retention rule, a legal hold and a person to find (the subject page's results table).
+    from appliance import governance
+
+    governance.save_rule(appliance, "admin", {"target": "answers", "days": "3650", "duty": "true"})
+    governance.place_hold(appliance, "admin", "document", str(world.docs["bouw"]), reason="bezwaar")
+    add_item(appliance, "Parkeerkaart", "Groeten, Mieke Dierckx", suggested="afval")
     with live_app(appliance) as base:
         yield world, base
 
@@ -213,6 +219,9 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",
+        "/admin/retention",
+        "/admin/subject",
+        "submit:/admin/subject?name=Mieke+Dierckx",
     ]
     out = subprocess.run(
         [NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],
