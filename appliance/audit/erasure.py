@@ -14,12 +14,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from appliance.audit.log import _append, _now, canonical
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import AnswerRecord
 from appliance.errors import BelfortError
-
-from appliance.audit.log import _append, _now, canonical
 
 MODES = ("delete", "anonymise")
 

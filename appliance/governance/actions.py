@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.audit.erasure import erase_answer_records
+from appliance.audit import erase_answer_records
 from appliance.context import Appliance
 from appliance.db.engine import write_session
 from appliance.db.tables import AuditEvent

@@ -84,7 +84,7 @@ def _documents(s: Session) -> Iterator[Item]:
 def _triage(s: Session) -> Iterator[Item]:
     for t in s.exec(select(TriageItem).order_by(col(TriageItem.id))).all():
         holds = tuple(f"document:{i}" for i in (t.attachment_document_ids or []))
-        text = "\n".join((t.sender, t.sender_name, t.subject, t.text))
+        text = f"{t.sender}\n{t.sender_name}\n{t.subject}\n{t.text}"
         yield Item("triage", int(t.id or 0), t.subject, t.category or t.suggested,
                    {"received_at": aware(t.received_at), "routed_at": aware(t.routed_at)}, holds, text,
                    settled=bool((t.meta or {}).get("anonymised")))
@@ -93,7 +93,7 @@ def _triage(s: Session) -> Iterator[Item]:
 def _mails(s: Session) -> Iterator[Item]:
     for m in s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all():
         yield Item("mail", int(m.id or 0), m.subject, m.ref, {"created_at": aware(m.created_at)}, (),
-                   "\n".join((m.target, m.subject, m.body)), settled=not m.target)
+                   f"{m.target}\n{m.subject}\n{m.body}", settled=not m.target)
 
 
 def _recordings(s: Session, kind: str) -> Iterator[Item]:
@@ -108,7 +108,7 @@ def _recordings(s: Session, kind: str) -> Iterator[Item]:
 
 def _tickets(s: Session) -> Iterator[Item]:
     for t in s.exec(select(Ticket).order_by(col(Ticket.id))).all():
-        text = "\n".join((t.asker, t.question, t.answer, t.note, t.reply))
+        text = f"{t.asker}\n{t.question}\n{t.answer}\n{t.note}\n{t.reply}"
         dates = {"created_at": aware(t.created_at), "closed_at": aware(t.closed_at),
                  "updated_at": aware(t.updated_at)}
         yield Item("ticket", int(t.id or 0), t.question[:80], t.collection, dates, (), text,
@@ -119,7 +119,7 @@ def _answers(s: Session) -> Iterator[Item]:
     rows = s.exec(select(AnswerRecord).where(col(AnswerRecord.kind) != "erasure",
                                              AnswerRecord.erased_at == "").order_by(col(AnswerRecord.id))).all()
     for a in rows:
-        text = "\n".join((a.username, a.question, a.answer, _payload_text(a.payload)))
+        text = f"{a.username}\n{a.question}\n{a.answer}\n{_payload_text(a.payload)}"
         ref = (f"answer:{a.ref_id}",) if a.ref_id else ()
         yield Item("answer", int(a.id or 0), a.question[:80] or a.kind, a.kind, {"at": aware(a.at)}, ref, text)
 

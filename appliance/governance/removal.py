@@ -31,8 +31,7 @@ from appliance.db.tables import (
 )
 from appliance.governance.matching import Subject, fold
 from appliance.index.sync import index_chunks, unindex_chunks
-from appliance.privacy import default_first_names, detect_pii
-from appliance.privacy.pii import PSEUDONYM_LABELS
+from appliance.privacy import PSEUDONYM_LABELS, default_first_names, detect_pii
 
 log = logging.getLogger(__name__)
 Mask = Callable[[str], str]
@@ -70,7 +69,7 @@ def _drop_originals(app: Appliance, s: Session, versions: list[DocumentVersion])
     for v in versions:
         if not v.stored_path:
             continue
-        others = s.exec(select(DocumentVersion).where(DocumentVersion.stored_path == v.stored_path,
+        others = s.exec(select(DocumentVersion).where(col(DocumentVersion.stored_path) == v.stored_path,
                                                       col(DocumentVersion.id) != v.id)).first()
         if others is None:  # content-addressed: another collection may hold the same file
             _unlink(app.layout.stored(v.stored_path))
@@ -84,14 +83,14 @@ def _document_tree(s: Session, doc_id: int) -> list[int]:
     while todo:
         current = todo.pop()
         ids.append(current)
-        todo += [int(d.id or 0) for d in s.exec(select(Document).where(Document.parent_id == current)).all()]
+        todo += [int(d.id or 0) for d in s.exec(select(Document).where(col(Document.parent_id) == current)).all()]
     return ids
 
 
 def delete_document(app: Appliance, doc_id: int, mask: Mask) -> None:
     with read_session(app.db) as s:
         ids = _document_tree(s, doc_id)
-        chunk_ids = [int(c) for c in s.exec(select(Chunk.id).where(col(Chunk.document_id).in_(ids))).all()]
+        chunk_ids = [int(c or 0) for c in s.exec(select(Chunk.id).where(col(Chunk.document_id).in_(ids))).all()]
     unindex_chunks(app, chunk_ids)
     with write_session(app.db) as s:
         versions = list(s.exec(select(DocumentVersion).where(col(DocumentVersion.document_id).in_(ids))).all())
@@ -99,7 +98,7 @@ def delete_document(app: Appliance, doc_id: int, mask: Mask) -> None:
         s.execute(delete(Chunk).where(col(Chunk.document_id).in_(ids)))
         s.execute(delete(RedactionReview).where(col(RedactionReview.document_id).in_(ids)))
         for doc_id_ in reversed(ids):  # children first (parent_id is a foreign key)
-            s.execute(delete(DocumentVersion).where(DocumentVersion.document_id == doc_id_))
+            s.execute(delete(DocumentVersion).where(col(DocumentVersion.document_id) == doc_id_))
             s.execute(delete(Document).where(col(Document.id) == doc_id_))
 
 
@@ -129,8 +128,8 @@ def delete_triage(app: Appliance, item_id: int, mask: Mask) -> None:
         attachments = list(item.attachment_document_ids or [])
         if item.original_path:
             _unlink(Path(item.original_path))
-        s.execute(delete(TriageLabel).where(TriageLabel.item_id == item_id))
-        s.execute(delete(OutboxMessage).where(OutboxMessage.ref == f"triage:{item_id}"))
+        s.execute(delete(TriageLabel).where(col(TriageLabel.item_id) == item_id))
+        s.execute(delete(OutboxMessage).where(col(OutboxMessage.ref) == f"triage:{item_id}"))
         s.delete(item)
     for doc_id in attachments:
         delete_document(app, int(doc_id), mask)
@@ -171,13 +170,13 @@ def remove_transcript(app: Appliance, rec_id: int, mask: Mask, anonymise: bool =
         rec.source_name = f"recording-{rec_id}"
         s.add(rec)
         if not anonymise:
-            s.execute(delete(SegmentRevision).where(SegmentRevision.recording_id == rec_id))
-            s.execute(delete(TranscriptSegment).where(TranscriptSegment.recording_id == rec_id))
+            s.execute(delete(SegmentRevision).where(col(SegmentRevision.recording_id) == rec_id))
+            s.execute(delete(TranscriptSegment).where(col(TranscriptSegment.recording_id) == rec_id))
             return
-        for g in s.exec(select(TranscriptSegment).where(TranscriptSegment.recording_id == rec_id)).all():
+        for g in s.exec(select(TranscriptSegment).where(col(TranscriptSegment.recording_id) == rec_id)).all():
             g.text, g.speaker = mask(g.text), ""
             s.add(g)
-        for r in s.exec(select(SegmentRevision).where(SegmentRevision.recording_id == rec_id)).all():
+        for r in s.exec(select(SegmentRevision).where(col(SegmentRevision.recording_id) == rec_id)).all():
             r.old_text, r.new_text, r.old_speaker, r.new_speaker = mask(r.old_text), mask(r.new_text), "", ""
             s.add(r)
 
@@ -196,7 +195,7 @@ def delete_audio(app: Appliance, rec_id: int) -> None:
         path = Path(rec.source_path).resolve() if rec.source_path else None
         if path is None or not path.is_relative_to(folder):
             return  # a person's own file (transcribed in place) is never touched
-        others = s.exec(select(Recording).where(Recording.source_path == rec.source_path, col(Recording.id) != rec_id,
+        others = s.exec(select(Recording).where(col(Recording.source_path) == rec.source_path, col(Recording.id) != rec_id,
                                                 col(Recording.audio_deleted_at).is_(None))).first()
         if others is None:
             _unlink(path)
@@ -208,7 +207,7 @@ def remove_ticket(app: Appliance, ticket_id: int, mask: Mask, anonymise: bool = 
         if t is None:
             return
         if not anonymise:
-            s.execute(delete(OutboxMessage).where(OutboxMessage.ref == f"ticket:{ticket_id}"))
+            s.execute(delete(OutboxMessage).where(col(OutboxMessage.ref) == f"ticket:{ticket_id}"))
             s.delete(t)
             return
         t.asker, t.forwarded_by, t.mailbox = "", "", ""

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import col, select
+
 from appliance.context import Appliance
-from appliance.db.engine import write_session
+from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, RetentionRule
 from appliance.governance.actions import carry_out
 from appliance.governance.holds import HoldCheck, hold_check
 from appliance.governance.items import TARGETS, Item, items_of
 from appliance.governance.removal import masker
-from appliance.governance.rules import list_rules
 
 SHOWN = 100  # item references listed per rule in a report
 
@@ -43,6 +44,11 @@ class RulePlan:
                 "needs_confirmation": self.takes_everything and not r.confirmed_by,
                 "items": [i.ref for i in self.due[:SHOWN]],
                 "held_items": [{"ref": i.ref, "hold": h} for i, h in self.held[:SHOWN]]}
+
+
+def _rules(app: Appliance) -> list[RetentionRule]:
+    with read_session(app.db) as s:
+        return list(s.exec(select(RetentionRule).order_by(col(RetentionRule.id))).all())
 
 
 def _now(now: datetime | None) -> datetime:
@@ -76,8 +82,9 @@ def plan_rule(app: Appliance, rule: RetentionRule, now: datetime | None = None,
 
 
 def _plans(app: Appliance, now: datetime | None) -> list[RulePlan]:
-    holds, cache, plans = hold_check(app), {}, []
-    rules = sorted((r for r in list_rules(app) if r.enabled), key=lambda r: (r.target, r.scope == ""))
+    holds, plans = hold_check(app), []
+    cache: dict[str, list[Item]] = {}
+    rules = sorted((r for r in _rules(app) if r.enabled), key=lambda r: (r.target, r.scope == ""))
     claimed: set[str] = set()
     for rule in rules:  # a scoped rule (one collection, one category) goes before its target's general rule
         kind = TARGETS[rule.target][0]
@@ -123,7 +130,7 @@ def apply(app: Appliance, actor: str = "system", now: datetime | None = None, *,
 def duty_of(app: Appliance, item: Item, now: datetime | None = None) -> RetentionRule | None:
     """The rule whose legal duty to keep forbids erasing `item` now, if any."""
     cutoff = None
-    for rule in list_rules(app):
+    for rule in _rules(app):
         if not (rule.duty and rule.enabled and TARGETS[rule.target][0] == item.kind and in_scope(rule, item)):
             continue
         date = item.dates.get(rule.date_field)

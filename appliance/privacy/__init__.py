@@ -6,6 +6,7 @@ from appliance.privacy.detection import detector as pii_detector
 from appliance.privacy.name_data import NameLists, default_name_lists, load_name_lists
 from appliance.privacy.pii import (
     ENTITY_TYPES,
+    PSEUDONYM_LABELS,
     PiiSpan,
     budgeted_ner,
     default_first_names,
@@ -13,6 +14,7 @@ from appliance.privacy.pii import (
     load_first_names,
 )
 from appliance.privacy.pseudonyms import SETTING as PSEUDONYMISE_SETTING
+from appliance.privacy.pseudonyms import all_maps as pseudonym_maps
 from appliance.privacy.pseudonyms import (
     collection_pseudonymises,
     original_allowed,
@@ -20,7 +22,6 @@ from appliance.privacy.pseudonyms import (
     pseudonymise_pages,
     shown_name,
 )
-from appliance.privacy.pseudonyms import all_maps as pseudonym_maps
 from appliance.privacy.pseudonyms import forget_values as forget_pseudonyms
 from appliance.privacy.pseudonyms import reveal as reveal_pseudonyms
 from appliance.privacy.redaction import (
@@ -41,6 +42,7 @@ __all__ = [
     "ENTITY_TYPES",
     "MAX_PII_TEXT",
     "PSEUDONYMISE_SETTING",
+    "PSEUDONYM_LABELS",
     "Box",
     "NameLists",
     "PageText",
