@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from appliance.context import Appliance
 
 PAGE_SIZE = 50
-KINDS = ("answer", "feedback")
+KINDS = ("answer", "feedback", "erasure")
 STATUSES = ("answered", "extractive", "dont_know", "escalated", "refused")
 MAX_FILTER_CHARS = 200
 # verify_chain hashes every record (about 0.1 ms each on a 2-core CPU): the page checks the chain

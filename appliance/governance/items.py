@@ -132,6 +132,11 @@ def _payload_text(payload: str) -> str:
     return str(data.get("comment", "")) if isinstance(data, dict) else ""
 
 
+def collections(app: Appliance) -> list[Collection]:
+    with read_session(app.db) as s:
+        return list(s.exec(select(Collection)).all())
+
+
 def items_of(app: Appliance, kind: str) -> list[Item]:
     """Every item of one kind (pseudonym maps excepted: see subject.search)."""
     with read_session(app.db) as s:
@@ -148,6 +153,18 @@ def items_of(app: Appliance, kind: str) -> list[Item]:
         if kind == "answer":
             return list(_answers(s))
     return []
+
+
+def fill_document_texts(app: Appliance, items: list[Item]) -> None:
+    """Read the text of many documents in one pass over the chunks (a subject search reads them all)."""
+    parts: dict[int, list[str]] = {}
+    with read_session(app.db) as s:
+        heads = {int(d.id or 0): f"{d.title}\n{d.source_path}" for d in s.exec(select(Document)).all()}
+        for doc_id, text in s.exec(select(Chunk.document_id, Chunk.text).order_by(col(Chunk.id))).all():
+            parts.setdefault(int(doc_id), []).append(text)
+    for item in items:
+        if item.kind == "document" and item.text is None:
+            item.text = "\n".join([heads.get(item.id, ""), *parts.get(item.id, [])])
 
 
 def text_of(app: Appliance, item: Item) -> str:

@@ -18,7 +18,7 @@ from appliance.db.tables import AuditEvent
 from appliance.errors import BelfortError
 from appliance.governance.actions import ACTIONS, carry_out
 from appliance.governance.holds import hold_check
-from appliance.governance.items import Item, items_of, text_of
+from appliance.governance.items import Item, collections, fill_document_texts, items_of, text_of
 from appliance.governance.matching import Subject, fold, matches, subject
 from appliance.governance.removal import masker
 from appliance.governance.retention import duty_of
@@ -58,8 +58,12 @@ def _map_keys(who: Subject, mapping: dict[str, str]) -> tuple[str, ...]:
 
 def find(app: Appliance, who: Subject, now: datetime | None = None) -> list[Found]:
     holds, out = hold_check(app), []
+    names = {f"collection:{c.id}": c.name for c in collections(app)}
     for kind in SEARCHED:
-        for item in items_of(app, kind):
+        items = items_of(app, kind)
+        if kind == "document":
+            fill_document_texts(app, items)
+        for item in items:
             hit = matches(who, text_of(app, item))
             if hit:
                 duty = duty_of(app, item, now)
@@ -68,7 +72,7 @@ def find(app: Appliance, who: Subject, now: datetime | None = None) -> list[Foun
         keys = _map_keys(who, mapping)
         if keys:
             kinds = sorted({"rrn" if k.startswith("BE_") else k.split(":")[0].lower() for k in keys})
-            item = Item("pseudonym_map", row_id, scope, scope, holds=(scope,))
+            item = Item("pseudonym_map", row_id, scope, scope, holds=(f"collection:{names.get(scope, '')}",))
             out.append(Found(item, kinds, holds.hold_of(item), None, keys))
     return out
 

@@ -75,6 +75,12 @@ def test_subject_page_search_export_erase(appliance, tmp_path):
                                                        "item": refs, "action": "delete", "reason": "verzoek 7"})
     assert erased.status_code == 200 and f"triage:{mail}" not in erased.text
     assert verify_chain(appliance) == (True, None)
+    # The trail pages show the erased record and the erasure record that names it.
+    trail = client.get("/admin/audit?kind=erasure")
+    assert trail.status_code == 200 and "Dierckx" not in trail.text
+    for rid in (asked, asked + 1):
+        page = client.get(f"/admin/audit/{rid}")
+        assert page.status_code == 200 and "Dierckx" not in page.text
 
 
 def test_staff_are_refused(appliance, tmp_path):

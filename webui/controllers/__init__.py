@@ -9,10 +9,10 @@ from webui.controllers import admin, auth, documents, ingest, redaction, search,
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
-from webui.controllers import retention as retention_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
+from webui.controllers import retention as retention_pages
 from webui.controllers import triage as triage_pages
 from webui.web import current_principal
 
