@@ -7,6 +7,7 @@ from appliance.governance.items import KINDS, TARGETS
 from appliance.governance.matching import subject
 from appliance.governance.retention import apply as apply_retention
 from appliance.governance.retention import dry_run as retention_dry_run
+from appliance.governance.retention import last_run as last_retention_run
 from appliance.governance.rules import ConfirmEverything, get_rule, list_rules, remove_rule, save_rule
 from appliance.governance.subject import Found, erase
 from appliance.governance.subject import search as search_subject
@@ -22,6 +23,7 @@ __all__ = [
     "erase",
     "export_zip",
     "get_rule",
+    "last_retention_run",
     "list_rules",
     "place_hold",
     "release_hold",

@@ -127,6 +127,13 @@ def apply(app: Appliance, actor: str = "system", now: datetime | None = None, *,
     return report
 
 
+def last_run(app: Appliance) -> AuditEvent | None:
+    """The newest run (the daily job's or an admin's), for the retention page."""
+    with read_session(app.db) as s:
+        return s.exec(select(AuditEvent).where(AuditEvent.action == "retention.run")
+                      .order_by(col(AuditEvent.id).desc()).limit(1)).first()
+
+
 def duty_of(app: Appliance, item: Item, now: datetime | None = None) -> RetentionRule | None:
     """The rule whose legal duty to keep forbids erasing `item` now, if any."""
     cutoff = None

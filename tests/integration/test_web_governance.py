@@ -44,6 +44,7 @@ def test_retention_page_rules_holds_and_confirmation(appliance, tmp_path):
     assert "&lt;b&gt;zaak&lt;/b&gt;" in page.text and "<b>zaak" not in page.text  # escaped
     applied = client.post("/admin/retention/apply", data={"_csrf_token": csrf(client)})
     assert applied.status_code == 200 and governance.active_holds(appliance)
+    assert "Laatste run:" in applied.text and "De regels zijn nog niet toegepast" in page.text
     assert world.docs["bouw"] in _doc_ids(appliance)  # held: kept
 
 

@@ -37,7 +37,8 @@ def _console(request: Request, appliance: Appliance, who: Principal, *, status: 
     return page(request, "admin_retention.html", who=who, status=status, error=error, form=form or {},
                 rules=governance.list_rules(appliance), holds=governance.active_holds(appliance),
                 targets=governance.TARGETS, hold_kinds=governance.HOLD_KINDS,
-                report=report or governance.retention_dry_run(appliance), applied=report is not None)
+                report=report or governance.retention_dry_run(appliance), applied=report is not None,
+                last_run=governance.last_retention_run(appliance))
 
 
 @get(HOME, sync_to_thread=True, include_in_schema=False)
