@@ -29,6 +29,8 @@ def carry_out(app: Appliance, actor: str, item: Item, action: str, mask: Mask, *
         removal.remove_mail(app, item.id, mask, anonymise)
     elif item.kind == "transcript":
         removal.remove_transcript(app, item.id, mask, anonymise)
+    elif item.kind == "minutes":
+        removal.remove_minutes(app, item.id, mask, anonymise)
     elif item.kind == "recording":
         removal.delete_audio(app, item.id)
     elif item.kind == "ticket":

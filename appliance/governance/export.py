@@ -19,6 +19,8 @@ from appliance.db.tables import (
     AuditEvent,
     Document,
     DocumentVersion,
+    Minutes,
+    MinutesItem,
     OutboxMessage,
     Recording,
     Ticket,
@@ -61,6 +63,11 @@ def _content(app: Appliance, f: Found) -> tuple[dict[str, Any], list[Path]]:
             data["segments"] = [_row(g, ("start", "end", "speaker", "text")) for g in segs]
             rec = s.get(Recording, item.id)
             data["recorded_at"] = rec.created_at if rec else None
+        elif item.kind == "minutes":
+            mi = s.get(Minutes, item.id)
+            data |= _row(mi, ("title", "body", "meeting_date", "attendees", "state")) if mi else {}
+            rows = s.exec(select(MinutesItem).where(MinutesItem.minutes_id == item.id)).all()
+            data["items"] = [_row(i, ("kind", "agenda_title", "text", "owner", "deadline", "state")) for i in rows]
         elif item.kind == "ticket":
             t2 = s.get(Ticket, item.id)
             data |= _row(t2, ("asker", "question", "answer", "note", "reply", "state", "created_at")) if t2 else {}

@@ -22,6 +22,8 @@ from appliance.db.tables import (
     Chunk,
     Collection,
     Document,
+    Minutes,
+    MinutesItem,
     OutboxMessage,
     Recording,
     Ticket,
@@ -38,7 +40,7 @@ TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "transcripts": ("transcript", ("created_at", "finished_at")),
     "recordings": ("recording", ("created_at", "finished_at")),
 }
-KINDS = ("document", "pseudonym_map", "triage", "mail", "transcript", "recording", "ticket", "answer")
+KINDS = ("document", "pseudonym_map", "triage", "mail", "transcript", "minutes", "recording", "ticket", "answer")
 
 
 def aware(dt: datetime | str | None) -> datetime | None:
@@ -106,6 +108,14 @@ def _recordings(s: Session, kind: str) -> Iterator[Item]:
                    settled=kind == "transcript" and r.source_name == f"recording-{r.id}")
 
 
+def _minutes(s: Session) -> Iterator[Item]:
+    for m in s.exec(select(Minutes).order_by(col(Minutes.id))).all():
+        rows = s.exec(select(MinutesItem).where(MinutesItem.minutes_id == m.id)).all()
+        text = "\n".join([m.title, *m.attendees, *(f"{i.text} {i.owner}" for i in rows)])
+        holds = (f"meeting:{m.recording_id}",) if m.recording_id else ()
+        yield Item("minutes", int(m.id or 0), m.title, m.body, {"created_at": aware(m.created_at)}, holds, text)
+
+
 def _tickets(s: Session) -> Iterator[Item]:
     for t in s.exec(select(Ticket).order_by(col(Ticket.id))).all():
         text = f"{t.asker}\n{t.question}\n{t.answer}\n{t.note}\n{t.reply}"
@@ -150,6 +160,8 @@ def items_of(app: Appliance, kind: str) -> list[Item]:
             return list(_recordings(s, kind))
         if kind == "ticket":
             return list(_tickets(s))
+        if kind == "minutes":
+            return list(_minutes(s))
         if kind == "answer":
             return list(_answers(s))
     return []

@@ -20,6 +20,8 @@ from appliance.db.tables import (
     Chunk,
     Document,
     DocumentVersion,
+    Minutes,
+    MinutesItem,
     OutboxMessage,
     Recording,
     RedactionReview,
@@ -29,31 +31,44 @@ from appliance.db.tables import (
     TriageItem,
     TriageLabel,
 )
-from appliance.governance.matching import Subject, fold
+from appliance.governance.matching import NATIONAL, Subject, fold, rrn_digits
 from appliance.index.sync import index_chunks, unindex_chunks
-from appliance.privacy import PSEUDONYM_LABELS, default_first_names, detect_pii
+from appliance.privacy import PSEUDONYM_LABELS, PiiSpan, default_first_names, detect_pii
 
 log = logging.getLogger(__name__)
 Mask = Callable[[str], str]
+_WORD = re.compile(r"[^\W\d_]+")
+_RUN = re.compile(r"\[Persoon\](?:[ ,]{1,3}\[Persoon\])+")
+
+
+def _replace(text: str, spans: list[PiiSpan]) -> str:
+    out, cursor = [], 0
+    for span in spans:
+        out += [text[cursor:span.start], f"[{PSEUDONYM_LABELS.get(span.entity_type, span.entity_type)}]"]
+        cursor = span.end
+    return "".join(out) + text[cursor:]
 
 
 def masker(who: Subject | None = None) -> Mask:
-    """Personal data in a text replaced by its kind's label; the subject's name too, however spelt."""
+    """Without a subject (retention): all personal data the detector finds, replaced by its kind's label.
+    With one (a request): only that person's data: each word of their name (so "M. Dierckx" and
+    "DIERCKX" too), their national number however written, and their e-mail address; other people
+    in the same text (a council member, an official) stay."""
     first = default_first_names()
-    words = [re.escape(w) for w in fold(who.name).split()] if who else []
+    if who is None:
+        return lambda text: _replace(text, detect_pii(text, first_names=first)) if text else text
+    words = {w for w in fold(who.name).split() if len(w) > 1}
 
     def mask(text: str) -> str:
         if not text:
             return text
-        out, cursor = [], 0
-        for span in detect_pii(text, first_names=first):
-            out += [text[cursor:span.start], f"[{PSEUDONYM_LABELS.get(span.entity_type, span.entity_type)}]"]
-            cursor = span.end
-        masked = "".join(out) + text[cursor:]
-        for w in words:
-            if len(w) > 1:
-                masked = re.sub(rf"(?i)(?<!\w){w}(?!\w)", "[Persoon]", masked)
-        return masked
+        if who.rrn:
+            text = _replace(text, [s for s in detect_pii(text, entities=NATIONAL) if rrn_digits(s.text) == who.rrn])
+        if who.email:
+            text = re.sub(re.escape(who.email), "[E-mailadres]", text, flags=re.IGNORECASE)
+        # Word by word, compared folded: "Céline" and "CELINE" are the name "Celine" too.
+        text = _WORD.sub(lambda m: "[Persoon]" if fold(m.group()) in words else m.group(), text)
+        return _RUN.sub("[Persoon]", text)  # "Mieke Dierckx" is one person, not two
 
     return mask
 
@@ -179,6 +194,22 @@ def remove_transcript(app: Appliance, rec_id: int, mask: Mask, anonymise: bool =
         for r in s.exec(select(SegmentRevision).where(col(SegmentRevision.recording_id) == rec_id)).all():
             r.old_text, r.new_text, r.old_speaker, r.new_speaker = mask(r.old_text), mask(r.new_text), "", ""
             s.add(r)
+
+
+def remove_minutes(app: Appliance, minutes_id: int, mask: Mask, anonymise: bool = False) -> None:
+    with write_session(app.db) as s:
+        m = s.get(Minutes, minutes_id)
+        if m is None:
+            return
+        if not anonymise:
+            s.execute(delete(MinutesItem).where(col(MinutesItem.minutes_id) == minutes_id))
+            s.delete(m)
+            return
+        m.title, m.attendees = mask(m.title), [mask(a) for a in m.attendees]
+        s.add(m)
+        for i in s.exec(select(MinutesItem).where(col(MinutesItem.minutes_id) == minutes_id)).all():
+            i.text, i.owner = mask(i.text), mask(i.owner)
+            s.add(i)
 
 
 def delete_audio(app: Appliance, rec_id: int) -> None:

@@ -24,7 +24,7 @@ from appliance.governance.removal import masker
 from appliance.governance.retention import duty_of
 from appliance.privacy import forget_pseudonyms, pseudonym_maps
 
-SEARCHED = ("document", "triage", "mail", "transcript", "ticket", "answer")
+SEARCHED = ("document", "triage", "mail", "transcript", "minutes", "ticket", "answer")
 
 
 @dataclass

@@ -83,3 +83,23 @@ def test_a_collection_hold_covers_its_pseudonym_map(appliance, tmp_path):
     governance.place_hold(appliance, "admin", "collection", coll.name, reason="audit")
     [hit] = [f for f in governance.search_subject(appliance, "dpo", "Mieke Dierckx") if f.item.kind == "pseudonym_map"]
     assert hit.hold == 1 and not hit.as_dict()["erasable"]
+
+
+def test_minutes_name_the_person_and_are_anonymised(appliance):
+    from appliance.db.engine import write_session
+    from appliance.db.tables import Minutes, MinutesItem
+
+    with write_session(appliance.db) as s:
+        m = Minutes(title="Gemeenteraad", attendees=["Mieke Dierckx", "Jan Peeters"], state="approved")
+        s.add(m)
+        s.flush()
+        s.add(MinutesItem(minutes_id=m.id, kind="action", text="Antwoord bezorgen", owner="Mieke Dierckx"))
+        mid = int(m.id or 0)
+    [hit] = governance.search_subject(appliance, "dpo", "Mieke Dierckx")
+    assert hit.item.ref == f"minutes:{mid}"
+    governance.erase(appliance, "dpo", "Mieke Dierckx", [hit.item.ref], action="anonymise", reason="verzoek")
+    with read_session(appliance.db) as s:
+        m2 = s.get(Minutes, mid)
+        item = s.exec(select(MinutesItem)).one()
+    assert m2 is not None and "Mieke Dierckx" not in m2.attendees and "Jan Peeters" in m2.attendees
+    assert item.owner == "[Persoon]" and item.text == "Antwoord bezorgen"
