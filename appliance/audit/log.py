@@ -39,7 +39,7 @@ _HASHED = ("id", "at", "kind", "username", "ref_id", "question", "answer", "stat
 _CONTENT = ("username", "question", "answer", "payload")
 _HASHED_V2 = ("id", "at", "kind", "ref_id", "status", "model", "model_sha256", "prev_hash", "content_sha256")
 EXPORT_FIELDS = ("id", "at", "kind", "username", "ref_id", "question", "answer", "status", "model",
-                 "model_sha256", "payload", "prev_hash", "hash", "content_sha256", "erased_at")
+                 "model_sha256", "payload", "prev_hash", "content_sha256", "erased_at", "hash")
 
 
 def canonical(data: Any) -> str:
