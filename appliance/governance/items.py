@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -84,8 +85,11 @@ def _documents(s: Session) -> Iterator[Item]:
 
 
 def _triage(s: Session) -> Iterator[Item]:
+    names = {c.id: c.name for c in s.exec(select(Collection)).all()}
+    where = {d.id: names.get(d.collection_id, "") for d in s.exec(select(Document)).all()}
     for t in s.exec(select(TriageItem).order_by(col(TriageItem.id))).all():
-        holds = tuple(f"document:{i}" for i in (t.attachment_document_ids or []))
+        attached = [int(i) for i in (t.attachment_document_ids or [])]  # their holds cover the mail too
+        holds = tuple([f"document:{i}" for i in attached] + [f"collection:{where[i]}" for i in attached if i in where])
         text = f"{t.sender}\n{t.sender_name}\n{t.subject}\n{t.text}"
         yield Item("triage", int(t.id or 0), t.subject, t.category or t.suggested,
                    {"received_at": aware(t.received_at), "routed_at": aware(t.routed_at)}, holds, text,
@@ -98,9 +102,17 @@ def _mails(s: Session) -> Iterator[Item]:
                    f"{m.target}\n{m.subject}\n{m.body}", settled=not m.target)
 
 
-def _recordings(s: Session, kind: str) -> Iterator[Item]:
+def _own_audio(folder: Path, r: Recording) -> bool:
+    """Belfort deletes only audio it stored itself (not a file transcribed in place: a person's own)."""
+    try:
+        return bool(r.source_path) and Path(r.source_path).resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):
+        return False
+
+
+def _recordings(s: Session, kind: str, folder: Path) -> Iterator[Item]:
     for r in s.exec(select(Recording).order_by(col(Recording.id))).all():
-        if kind == "recording" and r.audio_deleted_at is not None:
+        if kind == "recording" and (r.audio_deleted_at is not None or not _own_audio(folder, r)):
             continue
         dates = {"created_at": aware(r.created_at), "finished_at": aware(r.finished_at)}
         yield Item(kind, int(r.id or 0), r.source_name, str(r.collection_id or ""), dates, (f"meeting:{r.id}",),
@@ -157,7 +169,7 @@ def items_of(app: Appliance, kind: str) -> list[Item]:
         if kind == "mail":
             return list(_mails(s))
         if kind in ("transcript", "recording"):
-            return list(_recordings(s, kind))
+            return list(_recordings(s, kind, app.layout.recordings.resolve()))
         if kind == "ticket":
             return list(_tickets(s))
         if kind == "minutes":

@@ -151,3 +151,20 @@ def test_cli_set_dry_run_apply_and_hold(appliance, settings, monkeypatch, capsys
     assert main(["audit", "verify"]) == 0
     assert main(["retention", "list"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["rules"][0]["days"] == 30
+
+
+def test_a_recordings_rule_deletes_stored_audio_only(appliance, tmp_path):
+    from appliance.db.tables import Recording
+    from tests.unit.test_minutes_retention import _recording
+
+    stored = appliance.settings.data_dir / "recordings" / ("f" * 64 + ".wav")
+    old = _recording(appliance, stored, age_days=500)
+    own = _recording(appliance, tmp_path / "home" / "raad.wav", age_days=500)  # transcribed in place
+    governance.save_rule(appliance, "admin", {"target": "recordings", "days": "365"}, confirm=True, now=g.NOW)
+    from tests.unit.test_minutes_retention import NOW
+
+    assert governance.apply_retention(appliance, now=NOW)["done"] == 1
+    assert not stored.exists() and (tmp_path / "home" / "raad.wav").exists()
+    with read_session(appliance.db) as s:
+        assert s.get(Recording, old).audio_deleted_at is not None and s.get(Recording, own).audio_deleted_at is None
+    assert governance.apply_retention(appliance, now=NOW)["done"] == 0
