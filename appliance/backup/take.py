@@ -77,7 +77,7 @@ def _data_files(root: Path) -> Iterator[Path]:
             dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
         dirnames.sort()
         for name in sorted(filenames):
-            if name.endswith(".tmp") or name.endswith(SQLITE_SIDE_FILES):
+            if name.endswith((".tmp", *SQLITE_SIDE_FILES)):
                 continue
             if rel.parts[:1] == ("index",) and name != "manifest.json":
                 continue  # vector files are rebuilt from SQLite; the manifest says which embedder made them
