@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from appliance.ai_label import AI_HEADER, ai_label, mail_footer
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
@@ -109,12 +110,16 @@ def route(app: Appliance, item_id: int, category: str, *, by: str) -> TriageItem
         rows = []
         if dept is not None and dept.mailbox:
             headers = {"X-Belfort-Item": str(item.id)}
+            body = _mail_body(app, item, cat, by)
+            if item.suggested:  # the category was proposed (auto: chosen) by the classifier
+                label = ai_label(app.settings.web.default_language, "triage", item.model_version, reviewed=by != "auto")
+                body, headers[AI_HEADER] = body + mail_footer(label), label.header()
             if item.sender and "spoofed_sender" not in item.flags:
                 headers["Reply-To"] = item.sender  # the department answers the citizen directly
             original = Path(item.original_path) if item.original_path else None
             rows.append(mail_row(
                 app, to=dept.mailbox, subject=f"[Belfort #{item.id}] {cat.name or cat.key}: {item.subject}",
-                body=_mail_body(app, item, cat, by), ref=ref, headers=headers,
+                body=body, ref=ref, headers=headers,
                 attachments=[(original, f"original-{item.id}{original.suffix}")]
                 if original is not None and original.exists() else None))
         if dept is not None and dept.webhook:

@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         prototype_cache=Path(args.cache_dir) if args.cache_dir
         else DataLayout.of(settings).eval_embeddings / "triage-prototypes",
     )
-    record_evaluation(settings, "triage", result, dataset=args.test)
+    record_evaluation(settings, "triage", result, dataset=args.test, model=args.embedder or settings.search.embedder)
     if args.verbose and details:
         print(json.dumps(details, indent=1), file=sys.stderr)
     if args.json:
