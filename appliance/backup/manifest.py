@@ -31,7 +31,7 @@ CHUNK = 1 << 20
 
 # Folders of the data folder that are derived or transient: rebuilt after a restore, never backed up.
 # The vector index is rebuilt from SQLite (only its manifest is kept, to say which embedder made it).
-SKIPPED_DIRS = frozenset({"staging", "cache", "insight"})
+SKIPPED_DIRS = frozenset({"staging", "cache", "insight", "test-models"})
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 

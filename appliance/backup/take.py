@@ -68,13 +68,16 @@ def _is_database(path: Path) -> bool:
     return path.suffix == ".sqlite3"
 
 
-def _data_files(root: Path) -> Iterator[Path]:
-    """The data folder's files worth keeping: derived folders, temp files and SQLite side files left out."""
+def _data_files(root: Path, models_dir: Path) -> Iterator[Path]:
+    """The data folder's files worth keeping: derived folders, temp files, SQLite side files and the
+    models folder (under the data folder in a source checkout; --with-models copies it) left out."""
+    models = models_dir.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         rel = here.relative_to(root)
         if rel == Path("."):
             dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
+        dirnames[:] = [d for d in dirnames if (here / d).resolve() != models]
         dirnames.sort()
         for name in sorted(filenames):
             if name.endswith((".tmp", *SQLITE_SIDE_FILES)):
@@ -126,7 +129,7 @@ def _fill(out: _Writer, settings: Settings, config_file: Path | None, with_model
     for path in sorted(root.glob("*.sqlite3")):  # belfort.sqlite3 and jobs.sqlite3 (Huey's queue)
         out.add_database(path, f"data/{path.name}")
         databases.append(path.name)
-    for path in _data_files(root):
+    for path in _data_files(root, settings.models_dir):
         rel = path.relative_to(root)
         if _is_database(path) and len(rel.parts) == 1:
             continue  # copied above with the online backup API

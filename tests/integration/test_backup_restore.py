@@ -4,6 +4,7 @@ restores to a consistent, equally searchable appliance; bad restores are refused
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -212,8 +213,19 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
                        "BELFORT_LLM__ENGINE": "none"}.items():
         monkeypatch.setenv(key, value)
     (tmp_path / "belfort.toml").write_text('log_level = "INFO"\n')
+    with sqlite3.connect(settings.data_dir / "jobs.sqlite3") as jobs:  # Huey's queue, in WAL mode as Huey runs it
+        jobs.execute("PRAGMA journal_mode=WAL")
+        jobs.execute("CREATE TABLE task (id INTEGER PRIMARY KEY, queue TEXT, data BLOB)")
+        jobs.execute("INSERT INTO task (queue, data) VALUES ('belfort', x'00ff')")
+    models = settings.data_dir / "models" / "whisper-base"  # a models folder inside the data folder
+    models.mkdir(parents=True)
+    (models / "model.bin").write_bytes(b"weights")
+    monkeypatch.setenv("BELFORT_MODELS_DIR", str(settings.data_dir / "models"))
     assert main(["backup", str(tmp_path / "bk")]) == 0
     assert (tmp_path / "bk" / "settings" / "belfort.toml").is_file() and (tmp_path / "bk" / "models.json").is_file()
+    manifest = json.loads((tmp_path / "bk" / "backup.json").read_text())
+    assert manifest["databases"] == ["belfort.sqlite3", "jobs.sqlite3"]
+    assert not any(rel.startswith("data/models/") for rel in manifest["files"])  # only with --with-models
     assert main(["backup", str(tmp_path / "bk")]) == 2  # never into a folder that holds something
     assert "backup.target_not_empty" in capsys.readouterr().err
     assert main(["restore", str(tmp_path / "bk")]) == 2  # the live data folder is not empty
@@ -225,3 +237,14 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
     assert main(["search", "zandloper001", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits[0]["title"] == "verslag-001"
+    with sqlite3.connect(tmp_path / "restored" / "jobs.sqlite3") as jobs:
+        assert jobs.execute("SELECT queue, data FROM task").fetchall() == [("belfort", b"\x00\xff")]
+    # --with-models also keeps the provisioned model files; a restore puts back the ones a new box lacks.
+    monkeypatch.setenv("BELFORT_DATA_DIR", str(settings.data_dir))
+    assert main(["backup", str(tmp_path / "bk-models"), "--with-models"]) == 0
+    files = json.loads((tmp_path / "bk-models" / "backup.json").read_text())["files"]
+    assert "models/whisper-base/model.bin" in files and not any(r.startswith("data/models/") for r in files)
+    monkeypatch.setenv("BELFORT_DATA_DIR", str(tmp_path / "second"))
+    monkeypatch.setenv("BELFORT_MODELS_DIR", str(tmp_path / "new-models"))
+    assert main(["restore", str(tmp_path / "bk-models")]) == 0
+    assert (tmp_path / "new-models" / "whisper-base" / "model.bin").read_bytes() == b"weights"
