@@ -169,7 +169,11 @@ def export_csv(app: Appliance, since: datetime | None = None) -> str:
         items = s.exec(q.order_by(col(TriageItem.id))).all()
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(EXPORT_FIELDS)
+    writer.writerow((*EXPORT_FIELDS, "ai_label"))
+    lang = app.settings.web.default_language
     for item in items:
-        writer.writerow([_cell(getattr(item, f)) for f in EXPORT_FIELDS])
+        # The suggestion is the classifier's; a person checked it once someone other than auto routed it.
+        label = ai_label(lang, "triage", item.model_version, reviewed=item.routed_by not in ("", "auto")).text \
+            if item.suggested else ""
+        writer.writerow([_cell(getattr(item, f)) for f in EXPORT_FIELDS] + [_cell(label)])
     return buf.getvalue()

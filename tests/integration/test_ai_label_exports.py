@@ -21,7 +21,7 @@ from appliance.db.tables import OutboxMessage
 from appliance.mail.outbox import build_mail
 from appliance.minutes.export.formats import export_minutes
 from appliance.privacy.redaction import export_redacted, page_texts, propose
-from appliance.triage.routing import route
+from appliance.triage.routing import export_csv, route
 from models.fakes import FakeLLM
 from tests.filefactory import make_pdf
 from tests.minutes_support import make_minutes
@@ -66,6 +66,12 @@ def test_minutes_exports_carry_the_label_in_content_and_metadata(appliance: Appl
         export_minutes(appliance, ids["minutes"], "actions.csv", lang="nl")[0].decode("utf-8-sig"))))
     assert rows and all(r["ai_label"] == label for r in rows)
 
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(export_minutes(appliance, ids["minutes"], "actions.ics", lang="nl")[0])
+    assert str(cal["x-belfort-ai"]).startswith("minutes; model=")
+    assert all(label in str(todo["description"]) for todo in cal.walk("VTODO"))
+
 
 def test_a_comparison_with_an_ai_summary_is_labelled_and_one_without_is_not() -> None:
     from docx import Document
@@ -106,6 +112,9 @@ def test_a_routed_mail_says_the_category_came_from_ai(appliance: Appliance, tmp_
     assert ai_label("nl", "triage", "test", reviewed=False).text in mail.get_content()
     manual = build_mail(appliance, rows[f"triage:{by_hand}"])
     assert manual[AI_HEADER] is None and "Gemaakt met AI" not in manual.get_content()
+    exported = {int(r["id"]): r for r in csv.DictReader(io.StringIO(export_csv(appliance)))}
+    assert exported[suggested]["ai_label"] == ai_label("nl", "triage", "test", reviewed=False).text
+    assert exported[by_hand]["ai_label"] == ""
 
 
 def test_the_redacted_pdf_names_the_ai_in_its_document_info(tmp_path: Path) -> None:

@@ -225,6 +225,8 @@ def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
     cal.add("prodid", "-//Belfort//minutes//NL")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", one_line(f"{labels['actions']}: {m.title}"))
+    if data.ai:
+        cal.add("x-belfort-ai", data.ai.header())
     stamp = m.approved_at or m.created_at or datetime.now()
     status = status_line(data, labels)
     for item in actions(data):
@@ -235,6 +237,9 @@ def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
         description = [status, group_title(item.agenda_number, item.agenda_title, labels)]
         if item.owner:
             description.append(f"{labels['owner']}: {one_line(item.owner)}")
+        if data.ai:
+            description.append(data.ai.text)
+            todo.add("x-belfort-ai", data.ai.header())
         todo.add("description", "\n".join(description))
         due = parse_date(item.deadline)
         if due is not None:
