@@ -95,6 +95,7 @@ categories:
   - key: wegschade
     department: omgeving
     description: Schade aan wegen en voetpaden.
+    required_fields: [address]
 """
 
 
@@ -115,6 +116,20 @@ def test_a_routed_mail_says_the_category_came_from_ai(appliance: Appliance, tmp_
     exported = {int(r["id"]): r for r in csv.DictReader(io.StringIO(export_csv(appliance)))}
     assert exported[suggested]["ai_label"] == ai_label("nl", "triage", "test", reviewed=False).text
     assert exported[by_hand]["ai_label"] == ""
+
+
+def test_a_request_for_missing_information_is_labelled(appliance: Appliance, tmp_path: Path) -> None:
+    from appliance.access.principals import Principal
+    from appliance.triage.missing import approve_and_send, assess
+
+    use_taxonomy(appliance, TAXONOMY, tmp_path)
+    item = add_item(appliance, "Put", "Er zit een put in onze straat.", suggested="wegschade", language="nl")
+    _, draft = assess(appliance, item)
+    approve_and_send(appliance, Principal(user_id=1, username="anna", role="staff"), item,
+                     subject=draft.subject, body=draft.body)
+    with read_session(appliance.db) as s:
+        [row] = s.exec(select(OutboxMessage)).all()
+    assert build_mail(appliance, row)[AI_HEADER] == "triage; model=test; reviewed=yes"
 
 
 def test_the_redacted_pdf_names_the_ai_in_its_document_info(tmp_path: Path) -> None:

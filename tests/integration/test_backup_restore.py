@@ -201,6 +201,10 @@ def test_migrate_check_lists_pending_migrations_and_migrate_applies_them(
     assert main(["migrate"]) == 0
     assert "applied 25" in capsys.readouterr().out
     assert migration_plan(appliance.layout.db)["pending"] == []
+    with appliance.db.begin() as conn:  # a database a newer Belfort migrated (a downgrade)
+        conn.exec_driver_sql(f"INSERT INTO schema_version (version, name) VALUES ({latest_schema() + 1}, 'future')")
+    assert main(["migrate", "--check"]) == 2
+    assert "migrate.newer_database" in capsys.readouterr().err
 
 
 def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, tmp_path: Path,
