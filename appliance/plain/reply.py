@@ -21,6 +21,8 @@ from typing import Any
 
 from appliance import ask, triage
 from appliance.access import Principal
+from appliance.ai_label import AI_HEADER as AI_LABEL_HEADER
+from appliance.ai_label import ai_label
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
@@ -319,8 +321,10 @@ def approve_reply(app: Appliance, who: Principal, item_id: int, *, subject: str,
         raise BelfortError("triage.sender_unverified", "this item's sender cannot be answered automatically",
                            hint="contact the citizen another way")
     label = texts(draft.get("language", "nl"), "plain_reply.")["ai_label"]
+    ai = ai_label(draft.get("language", "nl"), "plain", draft.get("model", "") or "rules", reviewed=True)
     outbox_id = mail.enqueue_mail(app, to=item.sender, subject=subject, body=f"{body}\n\n-- \n{label}\n",
-                                  ref=f"triage:{item_id}", headers={AI_HEADER: REPLY_VERSION})
+                                  ref=f"triage:{item_id}", headers={AI_HEADER: REPLY_VERSION,
+                                                                    AI_LABEL_HEADER: ai.header()})
     edited = body != draft.get("body", "").strip() or subject != draft.get("subject")
     with write_session(app.db) as s:
         fresh = s.get(TriageItem, item_id)
