@@ -11,6 +11,7 @@ from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
+from webui.controllers import monitoring, pilot
 from webui.controllers import recordings as recording_pages
 from webui.controllers import triage as triage_pages
 from webui.web import current_principal
@@ -35,11 +36,13 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *triage_admin.HANDLERS,
             *insight_pages.HANDLERS,
             *write.HANDLERS,
+            *monitoring.HANDLERS,
+            *pilot.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
     )
     # Handlers sharing a path are registered through one Router: registering them one by one makes
     # Litestar 2.25 wrap a sync handler twice (`on_registration` runs again for the whole route).
-    public = Router(path="/", route_handlers=auth.HANDLERS, include_in_schema=False)
+    public = Router(path="/", route_handlers=[*auth.HANDLERS, *monitoring.PUBLIC], include_in_schema=False)
     return [public, signed_in]

@@ -1,0 +1,133 @@
+"""Figures read at scrape time from what every process shares (the database, the queue file, the disk),
+so the web process reports the worker's jobs too. Names and labels carry codes and states, never
+content: no file names, questions or user names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from appliance.db.engine import read_session
+from appliance.db.tables import AnswerRecord, JobOutcome
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics_core import Metric
+
+    from appliance.context import Appliance
+
+log = logging.getLogger(__name__)
+
+TOKENS_WINDOW = 50  # tokens/s is the mean over this many of the newest answers a model wrote
+QueueDepths = Callable[[], dict[str, int]]  # {"pending": n, "scheduled": n} of the job queue
+
+
+class StateCollector(Collector):
+    """A prometheus_client collector over one appliance; each part fails on its own (logged and
+    counted in belfort_metrics_errors), so a broken part never empties the whole scrape."""
+
+    def __init__(self, app: Appliance, queue_depths: QueueDepths | None = None) -> None:
+        self.app = app
+        self.queue_depths = queue_depths
+
+    def collect(self) -> Iterator[Metric]:
+        errors = GaugeMetricFamily("belfort_metrics_errors", "Parts of this scrape that failed (see the log).",
+                                   labels=["part"])
+        for name, part in (("queue", self._queue), ("jobs", self._jobs), ("answers", self._answers),
+                           ("llm", self._llm), ("engines", self._engines), ("disk", self._disk)):
+            try:
+                yield from part()
+                errors.add_metric([name], 0)
+            except Exception:
+                log.exception("metrics: %s failed", name)
+                errors.add_metric([name], 1)
+        yield errors
+
+    def _queue(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily("belfort_queue_depth", "Jobs waiting in the Huey queue (pending: ready to "
+                                  "run; scheduled: delayed or retrying).", labels=["state"])
+        for state, n in sorted((self.queue_depths() if self.queue_depths else {}).items()):
+            depth.add_metric([state], n)
+        yield depth
+
+    def _jobs(self) -> Iterator[Metric]:
+        jobs = GaugeMetricFamily("belfort_jobs", "Jobs recorded, by kind and state (queued, running, done, "
+                                 "failed, duplicate); finished ones are the job outcomes.", labels=["kind", "state"])
+        failed = GaugeMetricFamily("belfort_jobs_failed", "Failed jobs by kind and error code.",
+                                   labels=["kind", "code"])
+        with read_session(self.app.db) as s:
+            for kind, state, n in s.exec(select(JobOutcome.kind, JobOutcome.state, func.count())
+                                         .group_by(JobOutcome.kind, JobOutcome.state)).all():
+                jobs.add_metric([kind or "?", state or "?"], n)
+            for kind, code, n in s.exec(select(JobOutcome.kind, JobOutcome.code, func.count())
+                                        .where(JobOutcome.state == "failed")
+                                        .group_by(JobOutcome.kind, JobOutcome.code)).all():
+                failed.add_metric([kind or "?", code or "?"], n)
+        yield jobs
+        yield failed
+
+    def _answers(self) -> Iterator[Metric]:
+        answers = GaugeMetricFamily("belfort_answers", "Ask answers recorded, by status (answered, "
+                                    "dont_know, extractive, escalated, refused).", labels=["status"])
+        with read_session(self.app.db) as s:
+            for status, n in s.exec(select(AnswerRecord.status, func.count()).where(AnswerRecord.kind == "answer")
+                                    .group_by(AnswerRecord.status)).all():
+                answers.add_metric([status or "?"], n)
+        yield answers
+
+    def _llm(self) -> Iterator[Metric]:
+        with read_session(self.app.db) as s:
+            payloads = s.exec(select(AnswerRecord.payload).where(AnswerRecord.kind == "answer",
+                                                                 AnswerRecord.model != "")
+                              .order_by(col(AnswerRecord.id).desc()).limit(TOKENS_WINDOW)).all()
+        rates = [float(r) for r in (_field(p, "tokens_per_s") for p in payloads) if r]
+        tps = GaugeMetricFamily("belfort_llm_tokens_per_second", f"Mean generation speed over the newest "
+                                f"{TOKENS_WINDOW} answers a model wrote (0: none yet).")
+        tps.add_metric([], round(sum(rates) / len(rates), 3) if rates else 0.0)
+        samples = GaugeMetricFamily("belfort_llm_tokens_per_second_samples", "Answers that mean is taken over.")
+        samples.add_metric([], len(rates))
+        yield tps
+        yield samples
+
+    def _engines(self) -> Iterator[Metric]:
+        loaded = GaugeMetricFamily("belfort_engine_loaded", "1 when this web process holds the engine loaded.",
+                                   labels=["kind", "name"])
+        seconds = GaugeMetricFamily("belfort_engine_load_seconds", "How long loading the engine took in this "
+                                    "web process.", labels=["kind", "name"])
+        for st in self.app.engine_status():
+            loaded.add_metric([st.kind, st.name], 1 if st.loaded else 0)
+            if st.loaded:
+                seconds.add_metric([st.kind, st.name], st.load_seconds)
+        yield loaded
+        yield seconds
+
+    def _disk(self) -> Iterator[Metric]:
+        layout = self.app.layout
+        usage = shutil.disk_usage(self.app.settings.data_dir)
+        disk = GaugeMetricFamily("belfort_disk_bytes", "The data folder's file system: total, used and free bytes.",
+                                 labels=["state"])
+        for state in ("total", "used", "free"):
+            disk.add_metric([state], getattr(usage, state))
+        files = GaugeMetricFamily("belfort_database_bytes", "Size of the database files (with their WAL).",
+                                  labels=["database"])
+        for name, path in (("main", layout.db), ("jobs", layout.jobs_db)):
+            files.add_metric([name], sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal"))
+                                         if p.exists()))
+        yield disk
+        yield files
+
+
+def _field(payload: str, key: str) -> object:
+    try:
+        data = json.loads(payload or "{}")
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
