@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+import appliance.setting_sections as sections
 from appliance.errors import BelfortError
 from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
-from appliance.setting_sections import OpsSettings, PilotSettings
 
 
 class WebSettings(_Section):
@@ -224,8 +224,8 @@ class Settings(_Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     insight: InsightSettings = Field(default_factory=InsightSettings)
     plain: PlainSettings = Field(default_factory=PlainSettings)
-    ops: OpsSettings = Field(default_factory=OpsSettings)
-    pilot: PilotSettings = Field(default_factory=PilotSettings)
+    ops: sections.OpsSettings = Field(default_factory=sections.OpsSettings)
+    pilot: sections.PilotSettings = Field(default_factory=sections.PilotSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

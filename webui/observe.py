@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance.context import Appliance
@@ -21,9 +22,10 @@ class RequestTimer:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
         scope[_TIMED] = True  # type: ignore[literal-required]
         started = time.perf_counter()
         status = 500  # what a crash before the response start amounts to
@@ -38,15 +40,16 @@ class RequestTimer:
             await self.app(scope, receive, timed_send)
         finally:
             route = str(scope.get("path_template") or UNMATCHED)
-            self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
+            self.metrics.observe(method, route, status, time.perf_counter() - started)
 
 
 def count_unmatched(metrics: Metrics):  # type: ignore[no-untyped-def]
     """A `before_send` hook counting responses the middleware never saw (no route matched)."""
 
     async def hook(message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start" and scope["type"] == "http" and not scope.get(_TIMED):
-            metrics.observe(scope["method"], UNMATCHED, int(message["status"]), None)
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP or scope.get(_TIMED):
+            return
+        metrics.observe(scope["method"], UNMATCHED, int(message["status"]), None)
 
     return hook
 

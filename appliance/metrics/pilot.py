@@ -123,20 +123,18 @@ def triage_weeks(app: Appliance, *, weeks: int | None = None, now: datetime | No
 
 
 def _answers(s: Session, grid: _Weeks) -> None:
-    rows = s.exec(select(AnswerRecord.kind, AnswerRecord.at, AnswerRecord.status, AnswerRecord.ref_id,
-                         AnswerRecord.payload).where(AnswerRecord.at >= grid.since.isoformat())
-                  .order_by(col(AnswerRecord.id))).all()
-    feedback: dict[int | None, tuple[str, bool]] = {}  # newest feedback per answer wins
-    for kind, at, status, ref_id, payload in rows:
-        if kind == "feedback":
-            feedback[ref_id] = (at, _helpful(payload))
-            continue
+    since = grid.since.isoformat()
+    for at, status in s.exec(select(AnswerRecord.at, AnswerRecord.status).where(
+            AnswerRecord.kind == "answer", AnswerRecord.at >= since)).all():
         week = grid.of(at)
-        if week is None:
-            continue
-        week.asked += 1
-        week.answered += status in ANSWERED
-        week.dont_know += status == "dont_know"
+        if week is not None:
+            week.asked += 1
+            week.answered += status in ANSWERED
+            week.dont_know += status == "dont_know"
+    feedback: dict[int | None, tuple[str, bool]] = {}  # the newest feedback on an answer counts
+    for at, ref_id, payload in s.exec(select(AnswerRecord.at, AnswerRecord.ref_id, AnswerRecord.payload).where(
+            AnswerRecord.kind == "feedback", AnswerRecord.at >= since).order_by(col(AnswerRecord.id))).all():
+        feedback[ref_id] = (at, _helpful(payload))
     for at, helpful in feedback.values():
         week = grid.of(at)
         if week is not None:

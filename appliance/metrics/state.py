@@ -88,7 +88,7 @@ class StateCollector(Collector):
             payloads = s.exec(select(AnswerRecord.payload).where(AnswerRecord.kind == "answer",
                                                                  AnswerRecord.model != "")
                               .order_by(col(AnswerRecord.id).desc()).limit(TOKENS_WINDOW)).all()
-        rates = [float(r) for r in (_field(p, "tokens_per_s") for p in payloads) if r]
+        rates = [r for r in (_rate(p) for p in payloads) if r > 0]
         tps = GaugeMetricFamily("belfort_llm_tokens_per_second", f"Mean generation speed over the newest "
                                 f"{TOKENS_WINDOW} answers a model wrote (0: none yet).")
         tps.add_metric([], round(sum(rates) / len(rates), 3) if rates else 0.0)
@@ -125,9 +125,10 @@ class StateCollector(Collector):
         yield files
 
 
-def _field(payload: str, key: str) -> object:
+def _rate(payload: str) -> float:
+    """The answer's tokens per second (0 when it has none)."""
     try:
         data = json.loads(payload or "{}")
-    except ValueError:
-        return None
-    return data.get(key) if isinstance(data, dict) else None
+        return float(data.get("tokens_per_s") or 0.0) if isinstance(data, dict) else 0.0
+    except (ValueError, TypeError):
+        return 0.0

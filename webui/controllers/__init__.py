@@ -5,13 +5,24 @@ from __future__ import annotations
 from litestar.di import Provide
 from litestar.router import Router
 
-from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin, write
+from webui.controllers import (
+    admin,
+    auth,
+    documents,
+    ingest,
+    monitoring,
+    pilot,
+    redaction,
+    search,
+    tickets,
+    triage_admin,
+    write,
+)
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
-from webui.controllers import monitoring, pilot
 from webui.controllers import recordings as recording_pages
 from webui.controllers import triage as triage_pages
 from webui.web import current_principal
