@@ -84,6 +84,7 @@ class Engines:
         self._profile = profile  # probed on the first build, not when an appliance is made
         self._factory = factory
         self._slots = {kind: _Slot() for kind in ENGINE_KINDS}
+        self.on_load: Callable[[], None] | None = None  # told after each build (the worker's engine report)
         self._locks = {kind: threading.Lock() for kind in ENGINE_KINDS}
 
     @cached_property
@@ -115,6 +116,8 @@ class Engines:
             slot = _Slot(built=kind == "llm", error=exc)
         slot.seconds = round(time.perf_counter() - started, 3)
         self._slots[kind] = slot
+        if self.on_load is not None:
+            self.on_load()
         return slot
 
     def status(self, load: tuple[str, ...] = ()) -> list[EngineStatus]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from sqlmodel import col, select
 
 from appliance.db.engine import read_session
 from appliance.db.tables import AnswerRecord, JobOutcome
+from appliance.runtime import read_engine_report
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -98,16 +100,25 @@ class StateCollector(Collector):
         yield samples
 
     def _engines(self) -> Iterator[Metric]:
-        loaded = GaugeMetricFamily("belfort_engine_loaded", "1 when this web process holds the engine loaded.",
-                                   labels=["kind", "name"])
-        seconds = GaugeMetricFamily("belfort_engine_load_seconds", "How long loading the engine took in this "
-                                    "web process.", labels=["kind", "name"])
-        for st in self.app.engine_status():
-            loaded.add_metric([st.kind, st.name], 1 if st.loaded else 0)
-            if st.loaded:
-                seconds.add_metric([st.kind, st.name], st.load_seconds)
+        loaded = GaugeMetricFamily("belfort_engine_loaded", "1 when the process holds the engine loaded (web: "
+                                   "this process; worker: its last report).", labels=["process", "kind", "name"])
+        seconds = GaugeMetricFamily("belfort_engine_load_seconds", "How long loading the engine took in that "
+                                    "process.", labels=["process", "kind", "name"])
+        age = GaugeMetricFamily("belfort_engine_report_age_seconds", "Seconds since the worker last reported its "
+                                "engines (at its start and after each load).", labels=["process"])
+        engines = [("web", st.kind, st.name, st.loaded, st.load_seconds) for st in self.app.engine_status()]
+        report = read_engine_report(self.app, "worker")
+        if report is not None:
+            age.add_metric(["worker"], max(0.0, round(time.time() - float(report.get("at") or 0), 1)))
+            engines += [("worker", str(e.get("kind")), str(e.get("name")), bool(e.get("loaded")),
+                         float(e.get("load_seconds") or 0.0)) for e in report["engines"] if isinstance(e, dict)]
+        for process, kind, name, is_loaded, took in engines:
+            loaded.add_metric([process, kind, name], 1 if is_loaded else 0)
+            if is_loaded:
+                seconds.add_metric([process, kind, name], took)
         yield loaded
         yield seconds
+        yield age
 
     def _disk(self) -> Iterator[Metric]:
         layout = self.app.layout

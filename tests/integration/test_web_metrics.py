@@ -76,3 +76,37 @@ def test_admin_console_charts_the_same_figures(signed_in) -> None:  # type: igno
     for title in ("Requests per route (busiest)", "Requests per response time", "Jobs by state", "Loaded models"):
         assert title in page.text
     assert page.text.count("<svg") >= 5 and "<script" not in page.text
+
+
+def test_the_workers_engines_show_through_its_report(world: World, signed_in) -> None:  # type: ignore[no-untyped-def]
+    from appliance.context import Appliance
+    from appliance.runtime import write_engine_report
+
+    worker = Appliance(world.app.settings)  # another process on the same data folder
+    worker.engines.on_load = lambda: write_engine_report(worker, "worker")
+    admin = signed_in("admin")
+    before = _families(admin.get("/metrics").text)
+    assert not [s for s in before["belfort_engine_loaded"].samples if s.labels["process"] == "worker"]
+    worker.engine_status(load=("embedder",))  # a job needed the embedder: it loads, the report follows
+    families = _families(admin.get("/metrics").text)
+    loaded = {(s.labels["process"], s.labels["kind"]): s.value for s in families["belfort_engine_loaded"].samples}
+    assert loaded[("worker", "embedder")] == 1 and loaded[("worker", "llm")] == 0
+    took = {(s.labels["process"], s.labels["kind"]) for s in families["belfort_engine_load_seconds"].samples}
+    assert ("worker", "embedder") in took
+    assert families["belfort_engine_report_age_seconds"].samples[0].value < 60
+
+
+def test_tokens_per_second_is_the_mean_of_the_answers_a_model_wrote(world: World, signed_in) -> None:  # type: ignore[no-untyped-def]
+    from appliance.access.principals import SYSTEM
+    from appliance.audit import record_answer
+
+    for rate in (10.0, 20.0, 45.0):
+        record_answer(world.app, SYSTEM, question="q", answer="a", status="answered", model="m",
+                      details={"tokens_per_s": rate})
+    record_answer(world.app, SYSTEM, question="q", answer="a", status="extractive", details={})  # no model
+    record_answer(world.app, SYSTEM, question="q", answer="", status="dont_know", model="m", details={})
+    families = _families(signed_in("admin").get("/metrics").text)
+    assert families["belfort_llm_tokens_per_second"].samples[0].value == 25.0
+    assert families["belfort_llm_tokens_per_second_samples"].samples[0].value == 3
+    answers = {s.labels["status"]: s.value for s in families["belfort_answers"].samples}
+    assert answers == {"answered": 3, "extractive": 1, "dont_know": 1}

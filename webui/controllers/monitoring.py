@@ -88,11 +88,13 @@ def metric_panels(families: dict[str, list[Sample]]) -> list[Panel]:
 def metrics_page(request: Request, appliance: Appliance, who: Principal) -> Template:
     require_role(who, "admin")
     families = request.app.state.metrics.samples()
-    engines = [(s.labels["kind"], s.labels["name"], s.value) for s in families.get("belfort_engine_loaded", [])]
-    seconds = {(s.labels["kind"], s.labels["name"]): s.value for s in families.get("belfort_engine_load_seconds", [])}
+    engines = [(s.labels["process"], s.labels["kind"], s.labels["name"], s.value)
+               for s in families.get("belfort_engine_loaded", [])]
+    seconds = {(s.labels["process"], s.labels["kind"], s.labels["name"]): s.value
+               for s in families.get("belfort_engine_load_seconds", [])}
     tps = families.get("belfort_llm_tokens_per_second", [])
     return page(request, "admin_metrics.html", who=who, panels=metric_panels(families),
-                engines=[(k, n, bool(v), seconds.get((k, n))) for k, n, v in engines],
+                engines=[(p, k, n, bool(v), seconds.get((p, k, n))) for p, k, n, v in engines],
                 tokens_per_s=tps[0].value if tps else 0.0)
 
 
