@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -52,6 +53,7 @@ class EngineStatus:
     message: str = ""
     hint: str = ""
     sha256: str = ""  # of the loaded model file, where the engine knows it
+    load_seconds: float = 0.0  # how long building it took in this process (0: handed in or not built)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,7 @@ class _Slot:
     built: bool = False
     engine: Any = None
     error: ModelError | None = None
+    seconds: float = 0.0  # time spent building it
 
 
 class Engines:
@@ -81,6 +84,7 @@ class Engines:
         self._profile = profile  # probed on the first build, not when an appliance is made
         self._factory = factory
         self._slots = {kind: _Slot() for kind in ENGINE_KINDS}
+        self.on_load: Callable[[], None] | None = None  # told after each build (the worker's engine report)
         self._locks = {kind: threading.Lock() for kind in ENGINE_KINDS}
 
     @cached_property
@@ -104,12 +108,16 @@ class Engines:
         return slot.engine
 
     def _build(self, kind: str) -> _Slot:
+        started = time.perf_counter()
         try:
             slot = _Slot(built=True, engine=self.registry.build(kind))
         except ModelError as exc:
             log.warning("%s engine unavailable: %s (%s)", kind, exc.code, exc.message)
             slot = _Slot(built=kind == "llm", error=exc)
+        slot.seconds = round(time.perf_counter() - started, 3)
         self._slots[kind] = slot
+        if self.on_load is not None:
+            self.on_load()
         return slot
 
     def status(self, load: tuple[str, ...] = ()) -> list[EngineStatus]:
@@ -129,7 +137,8 @@ class Engines:
         if slot.engine is None:
             return EngineStatus(kind, self.cfg.configured(kind), False)
         engine = slot.engine
-        return EngineStatus(kind, str(getattr(engine, "name", kind)), True, sha256=str(getattr(engine, "sha256", "")))
+        return EngineStatus(kind, str(getattr(engine, "name", kind)), True, sha256=str(getattr(engine, "sha256", "")),
+                            load_seconds=slot.seconds)
 
     @staticmethod
     def _kind(kind: str) -> str:

@@ -72,3 +72,20 @@ class PlainSettings(_Section):
     tone_rules: list[str] = Field(
         default_factory=list, description="Tone-of-voice rules: 'old => new' replacements applied to every "
         "rewrite, other lines are guidance for the writer and the model; the admin console's list replaces it.")
+
+
+class OpsSettings(_Section):
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object per line (for a log collector); JSON "
+        "lines leave out client addresses and mask e-mail addresses, IBANs and national numbers.")
+
+
+class PilotSettings(_Section):
+    weeks: int = Field(12, ge=1, le=104, description="Weeks shown on the pilot dashboard (/admin/pilot), "
+                       "the current one included.")
+    minutes_per_answer: float = Field(4.0, ge=0, le=600, description="Minutes a colleague saves per question "
+                                      "Ask answered (not for 'don't know'): the organisation's own estimate.")
+    minutes_per_triage_item: float = Field(2.0, ge=0, le=600, description="Minutes saved per triage item "
+                                           "routed without a person.")
+    minutes_per_minutes_item: float = Field(6.0, ge=0, le=600, description="Minutes saved per drafted minutes "
+                                            "item a person accepted.")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+import appliance.setting_sections as sections
 from appliance.errors import BelfortError
 from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
 
@@ -223,6 +224,8 @@ class Settings(_Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     insight: InsightSettings = Field(default_factory=InsightSettings)
     plain: PlainSettings = Field(default_factory=PlainSettings)
+    ops: sections.OpsSettings = Field(default_factory=sections.OpsSettings)
+    pilot: sections.PilotSettings = Field(default_factory=sections.PilotSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

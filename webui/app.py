@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
@@ -20,8 +21,10 @@ from litestar.template.config import TemplateConfig
 
 from appliance.access import SESSION_HOURS
 from appliance.context import Appliance
+from appliance.metrics import Metrics
 from webui.controllers import handlers
 from webui.errors import handle_exception
+from webui.observe import RequestTimer, count_unmatched, queue_depths
 from webui.security import add_security_headers, derive, secret_key
 
 HERE = Path(__file__).parent
@@ -63,6 +66,7 @@ def build_web(
         cookie_samesite="lax",
         exclude=["^/api/"],
     )
+    metrics = state.get("metrics") or Metrics(app, queue_depths=lambda: queue_depths(app))
     web = Litestar(
         route_handlers=[
             api,
@@ -72,12 +76,12 @@ def build_web(
             ),
         ],
         dependencies={"appliance": Provide(lambda: app, use_cache=True, sync_to_thread=False)},
-        state=State({"appliance": app, **state}),
-        middleware=[session.middleware],
+        state=State({"appliance": app, **state, "metrics": metrics}),
+        middleware=[DefineMiddleware(RequestTimer, metrics=metrics), session.middleware],
         csrf_config=csrf,
         template_config=_templates(),
         exception_handlers={Exception: handle_exception},
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, count_unmatched(metrics)],
         openapi_config=openapi,
         debug=debug,
     )

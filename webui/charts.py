@@ -19,6 +19,7 @@ class Bar:
     h: float
     label: str
     value: float
+    series: int = 0  # which series of a grouped chart (0 for a single one)
 
 
 @dataclass
@@ -70,6 +71,36 @@ def bar_chart(labels: list[str], values: list[float]) -> Chart:
                      if i % every == 0]
     chart.y_ticks = _y_ticks(top, plot_h)
     return chart
+
+
+def grouped_bar_chart(labels: list[str], series: list[list[float]]) -> Chart:
+    """Bars side by side per label, one per series (asked and answered per week)."""
+    chart = bar_chart(labels, [0.0] * len(labels))
+    chart.bars = []
+    top = _nice_max(max((v for values in series for v in values), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(labels), 1)
+    width = slot * 0.8 / max(len(series), 1)
+    for k, values in enumerate(series):
+        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+            h = plot_h * value / top
+            chart.bars.append(Bar(round(LEFT + i * slot + slot * 0.1 + k * width, 1), round(HEIGHT - BOTTOM - h, 1),
+                                  round(width, 1), round(h, 1), label, value, series=k))
+    chart.y_ticks = _y_ticks(top, plot_h)
+    return chart
+
+
+@dataclass
+class Panel:
+    """A chart with the table of its figures beside it (for screen readers and keyboards). Titles,
+    headers and legend are i18n keys; rows are the figures, already written as text."""
+
+    id: str
+    title: str
+    chart: Chart
+    headers: list[str]
+    rows: list[list[str]]
+    legend: list[str] = field(default_factory=list)  # one key per series of a grouped chart
 
 
 def _points(xs: list[float], ys: list[float]) -> str:

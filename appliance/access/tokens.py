@@ -6,6 +6,8 @@ Scopes narrow what a token may do and never widen the user's role:
   ingest  uploads, web-form intake, recordings, retrying failed files, redaction, routing triage items
   admin   the user's admin powers (without it an admin's token acts as an archivist: no reading of
           every collection)
+  metrics GET /metrics (Prometheus): operational figures only, no content; any role may hold it, so
+          IT can scrape with a token of a monitoring account that reads nothing else. Never a default.
 Every API route names its scope (appliance.api.auth); a route without one is refused.
 """
 
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
     from appliance.context import Appliance
 
 TOKEN_PREFIX = "blf_"
-SCOPES = ("read", "ask", "ingest", "admin")
+SCOPES = ("read", "ask", "ingest", "admin", "metrics")
+DEFAULT_SCOPES = ("read", "ask", "ingest", "admin")  # metrics is given only when asked for
 _LAST_USED_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per token
 
 
@@ -48,7 +51,12 @@ class TokenInfo:
 
 def role_scopes(role: str) -> tuple[str, ...]:
     """What a token of this role may be given: every scope, admin only for admins."""
-    return SCOPES if role == "admin" else SCOPES[:-1]
+    return SCOPES if role == "admin" else tuple(s for s in SCOPES if s != "admin")
+
+
+def default_scopes(role: str) -> tuple[str, ...]:
+    """What a token of this role gets when no scope is named."""
+    return tuple(s for s in role_scopes(role) if s in DEFAULT_SCOPES)
 
 
 def parse_scopes(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -82,7 +90,7 @@ def create_token(app: Appliance, username: str, name: str, *, scopes: str | Iter
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or user.id is None:
             raise NotFound("accounts.no_user", f"no user '{username}'", hint="belfort admin create-user")
-        chosen = role_scopes(user.role) if scopes is None else parse_scopes(scopes)
+        chosen = default_scopes(user.role) if scopes is None else parse_scopes(scopes)
         beyond = [s for s in chosen if s not in role_scopes(user.role)]
         if beyond:
             raise BelfortError("auth.scope_beyond_role", f"the role {user.role} cannot have the scope "

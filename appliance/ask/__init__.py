@@ -1,6 +1,13 @@
 """The ask feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
-from appliance.ask.answering import MAX_QUESTION_CHARS, answer, model_writes_freely, validate_question
+from appliance.ask.answering import (
+    MAX_QUESTION_CHARS,
+    answer,
+    close_in_meaning,
+    model_writes_freely,
+    retrieve,
+    validate_question,
+)
 from appliance.ask.citations import MIN_SUPPORT, CheckResult, PassageTerms, check_answer, lexical_support
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
@@ -48,6 +55,7 @@ __all__ = [
     "chat_history",
     "check_answer",
     "client_history",
+    "close_in_meaning",
     "close_ticket",
     "conversation",
     "error_event",
@@ -63,6 +71,7 @@ __all__ = [
     "parse_ids",
     "passage_offsets",
     "reply_ticket",
+    "retrieve",
     "set_route",
     "sse_response",
     "ticket_path",

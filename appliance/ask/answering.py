@@ -150,6 +150,22 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dic
     return out, weights
 
 
+def retrieve(app: Appliance, who: Principal, text: str) -> tuple[list[Source], dict[str, float]]:
+    """What Ask's retrieval finds for a text, readable by `who`, each passage with its lexical
+    relevance and its cosine (None without an embedder), and the rarity weights of the text's words;
+    and whether a passage is close in meaning by the engine's threshold (`close_in_meaning`)."""
+    return _retrieve(app, who, text)
+
+
+def close_in_meaning(app: Appliance, s: Source) -> bool:
+    """The passage's cosine with the text reaches the embedding engine's relevance threshold."""
+    try:
+        threshold = vector_threshold(app.embedder.id)
+    except Exception:  # noqa: BLE001  # no embedder provisioned
+        return False
+    return threshold is not None and s.similarity is not None and s.similarity >= threshold
+
+
 def _add_similarity(app: Appliance, q: str, sources: list[Source]) -> None:
     """Cosine of question and passage: lets a French question pass the gate on Dutch passages."""
     if not sources:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, or_, select
 
 from appliance.access import SYSTEM, Principal, principal_for, readable_collection_ids
+from appliance.ai_label import AI_HEADER, ai_label, mail_footer
 from appliance.ask.routes import route_groups
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import (
@@ -317,9 +318,14 @@ def _mail(app: Appliance, ticket: Ticket, route: Collection | None) -> None:
 
     with read_session(app.db) as session:
         info = _info(session, route_reader(session, route), ticket, False)
+        record = session.get(AnswerRecord, ticket.answer_id)
     subject, body = mail_text(ticket, info)
+    headers = {}
+    if ticket.answer_status != "extractive":  # quotes are the documents' own words; the rest is AI-made
+        label = ai_label(ticket.language, "ask", record.model if record else "", reviewed=False)
+        body, headers = body + mail_footer(label), {AI_HEADER: label.header()}
     try:
-        enqueue_mail(app, to=ticket.mailbox, subject=subject, body=body, ref=f"ticket:{ticket.id}")
+        enqueue_mail(app, to=ticket.mailbox, subject=subject, body=body, ref=f"ticket:{ticket.id}", headers=headers)
     except BelfortError as exc:
         log.warning("ticket %s: mail not queued (%s)", ticket.id, exc.code)
         with write_session(app.db) as session:

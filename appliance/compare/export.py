@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 from itertools import count
 
+from appliance.ai_label import AiLabel, ai_label, mark_docx, markdown_comment
 from appliance.compare.diff import DELETE, EQUAL, INSERT, Piece
 from appliance.compare.summary import Summary, change_list
 from appliance.compare.versions import Comparison, Entry
@@ -38,8 +39,16 @@ def _md_pieces(pieces: list[Piece]) -> str:
     return "".join(parts)
 
 
+def _ai(c: Comparison, lang: str, summary: Summary | None) -> AiLabel | None:
+    """The AI label of an export whose summary a model wrote (the change list itself is plain diffing)."""
+    if c.status != "changed" or summary is None or not summary.statements or summary.mode not in ("free", "composed"):
+        return None
+    return ai_label(lang, "compare", str(summary.checks.get("model", "") or "LLM"), reviewed=False)
+
+
 def to_markdown(c: Comparison, lang: str, summary: Summary | None = None) -> str:
-    lines = [f"# {t(lang, 'compare.title')}", "",
+    ai = _ai(c, lang, summary)
+    lines = ([markdown_comment(ai), ""] if ai else []) + [f"# {t(lang, 'compare.title')}", "",
              f"- {t(lang, 'compare.old_version')}: {_md_escape(c.old_title)}",
              f"- {t(lang, 'compare.new_version')}: {_md_escape(c.new_title)}", "",
              t(lang, f"compare.status.{c.status}"), ""]
@@ -47,6 +56,7 @@ def to_markdown(c: Comparison, lang: str, summary: Summary | None = None) -> str
         return "\n".join(lines)
     if summary is not None and summary.statements:
         lines += [f"## {t(lang, 'compare.summary')}", "", f"_{t(lang, 'compare.ai_made')}_", ""]
+        lines += [f"_{_md_escape(ai.text)}_", ""] if ai else []
         lines += [f"- {_kind(s.kind, lang)}{_md_escape(s.text)} ({', '.join(_md_escape(c) for c in s.cites)})"
                   for s in summary.statements]
         lines.append("")
@@ -73,6 +83,9 @@ def to_docx(c: Comparison, lang: str, summary: Summary | None = None, author: st
     from docx import Document
 
     doc = Document()
+    ai = _ai(c, lang, summary)
+    if ai:
+        mark_docx(doc, ai)
     doc.add_heading(t(lang, "compare.title"), level=1)
     doc.add_paragraph(f"{t(lang, 'compare.old_version')}: {_xml_safe(c.old_title)}")
     doc.add_paragraph(f"{t(lang, 'compare.new_version')}: {_xml_safe(c.new_title)}")
@@ -81,6 +94,8 @@ def to_docx(c: Comparison, lang: str, summary: Summary | None = None, author: st
         if summary is not None and summary.statements:
             doc.add_heading(t(lang, "compare.summary"), level=2)
             doc.add_paragraph(t(lang, "compare.ai_made")).runs[0].italic = True
+            if ai:
+                doc.add_paragraph(ai.text).runs[0].italic = True
             for s in summary.statements:
                 doc.add_paragraph(f"{_kind(s.kind, lang)}{s.text} ({', '.join(s.cites)})", style="List Bullet")
         doc.add_heading(t(lang, "compare.changes"), level=2)

@@ -150,10 +150,11 @@ def summarise(engine: LLM | None, comparison: Comparison, lang: str, timeout: fl
     raw, error = _generate(engine, sources, lang, timeout)
     free = _checked(raw, sources, "free")
     if free.statements:
-        free.checks["error"] = error
+        free.checks.update(error=error, model=getattr(engine, "name", ""))
         return free
     composed = _checked(_composed(sources), sources, "composed")
-    composed.checks.update({"free_raw": raw, "free_dropped": free.dropped, "error": error})
+    composed.checks.update({"free_raw": raw, "free_dropped": free.dropped, "error": error,
+                            "model": getattr(engine, "name", "")})
     return composed if composed.statements else Summary("empty", checks=composed.checks)
 
 

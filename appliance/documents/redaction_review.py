@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from appliance.access import Principal
+from appliance.ai_label import ai_label
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Document, RedactionReview, utcnow
@@ -242,7 +243,9 @@ def export(app: Appliance, who: Principal, review_id: int) -> tuple[bytes, dict[
         out = Path(tmp) / "redacted.pdf"
         log_path = export_redacted(source, proposals_of(review), out, actor=who.username,
                                    grounds=app.settings.pii.grounds, languages=app.settings.ocr.languages,
-                                   reviewer=review.approved_by)
+                                   reviewer=review.approved_by,
+                                   ai=ai_label(app.settings.web.default_language, "document-ai",
+                                               review.names_by or "rules", reviewed=True))
         pdf, log = out.read_bytes(), json.loads(log_path.read_text("utf-8"))
     log["names_by"], log["names_confirmed_by"] = review.names_by, review.names_confirmed_by
 

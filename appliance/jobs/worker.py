@@ -5,6 +5,7 @@ from __future__ import annotations
 from appliance.jobs.appliances import worker_appliance
 from appliance.jobs.enqueue import enqueue_pending_ocr, enqueue_unfinished_transcriptions
 from appliance.jobs.queues import queue_for
+from appliance.runtime import write_engine_report
 from appliance.settings import Settings
 
 
@@ -13,6 +14,8 @@ def run_worker(settings: Settings, workers: int = 2) -> None:
     the mailbox poll going while a long recording is transcribed."""
     queue = queue_for(settings)
     app = worker_appliance(settings)  # open once and check the index before the first job
+    app.engines.on_load = lambda: write_engine_report(app, "worker")  # /metrics shows the worker's models
+    write_engine_report(app, "worker")
     if settings.ocr.on_ingest:
         enqueue_pending_ocr(app, queue)  # scans stored before OCR was available, or while it was down
     enqueue_unfinished_transcriptions(app, queue)  # recordings whose job stopped with the last worker

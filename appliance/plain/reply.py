@@ -14,12 +14,15 @@ Nothing is sent here: `approve_reply` is the only way out, through the outbox, w
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from appliance import ask, triage
 from appliance.access import Principal
+from appliance.ai_label import AI_HEADER as AI_LABEL_HEADER
+from appliance.ai_label import ai_label
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
@@ -27,6 +30,7 @@ from appliance.errors import BelfortError, NotFound
 from appliance.i18n import texts
 from appliance.index.text import content_words, term_variants, terms_of
 from appliance.plain import terms as term_lists
+from appliance.plain.extracts import best_statements, statements_of, without_heading
 from appliance.plain.readability import measure, split_sentences
 from appliance.plain.rewriting import rules_paragraph
 from models.base import LLM
@@ -35,7 +39,9 @@ REPLY_VERSION = "plain-reply/1"
 MAX_QUESTIONS = 3  # questions of one mail sent to Ask (each is a model call)
 MIN_SHARED_WORDS = 2  # of the question's content words, in a statement or its heading path
 MAX_EXTRACTS = 2  # sentences taken from a source in the sender's language when Ask's quotes do not fit
-MIN_EXTRACT_WORDS = 5
+MAIL_EXTRACTS = 3  # statements a reply takes from the passages found for the whole mail
+MAIL_PASSAGES = 4  # passages retrieved for the whole mail that its extracts may come from
+COMMON_WEIGHT = 1.0 + math.log(2)  # rarity weight of a word in half of the passages: too common to count
 MAX_BODY = 8000
 AI_HEADER = "X-Belfort-AI-Draft"
 _GREETING = re.compile(r"^(?:goede(?:morgen|middag|navond|ndag)|dag|beste|geachte|hallo|bonjour|bonsoir|"
@@ -55,6 +61,8 @@ def question_of(item: TriageItem) -> str:
         if not body and (not line or _GREETING.match(line)):
             continue
         body.append(line)
+    while body and (not body[-1] or body[-1].casefold() == (item.sender_name or "").strip().casefold()):
+        body.pop()  # a signature without a closing formula
     text = " ".join(" ".join(body).split())
     subject = " ".join((item.subject or "").split())
     joined = f"{subject}. {text}" if subject and text else subject or text
@@ -97,18 +105,38 @@ def on_topic(question: str, statement: str, context: str = "") -> bool:
 
 def _extracts(answer: ask.Answer, lang: str, question: str) -> list[tuple[int, str]]:
     """Ask found the question answerable but quoted nothing usable here (another language, off the
-    topic): the sentences of its sources in the sender's language that carry the question best, as
+    topic): the statements of its sources in the sender's language that carry the question best, as
     an extractive answer does; (source number, sentence)."""
     found: list[tuple[int, int, str]] = []
     for source in answer.sources:
         if source.language not in ("", lang):
             continue
-        for piece in split_sentences(source.text):  # a blank line ends a heading
-            sentence = " ".join(piece.split())
-            if len(sentence.split()) >= MIN_EXTRACT_WORDS and on_topic(question, sentence, source.context):
-                found.append((shared(question, sentence, source.context)[0], source.number, sentence))
+        for sentence, asked in statements_of(source.text):
+            if on_topic(question, sentence, f"{source.context} {asked}"):
+                found.append((shared(question, sentence, f"{source.context} {asked}")[0], source.number, sentence))
     found.sort(key=lambda f: -f[0])
     return [(number, sentence) for _n, number, sentence in found[:MAX_EXTRACTS]]
+
+
+def _from_mail(app: Appliance, who: Principal, item: TriageItem, lang: str, out: Gathered,
+               by_chunk: dict[int, int], seen: set[str]) -> None:
+    """Ask found nothing for the mail's questions nor for its subject. A citizen's letter is not a
+    question: its words are spread over the situation (the street, the night, the children), and
+    Ask's gates are made for questions. The passages retrieval finds for the whole mail, in the
+    sender's language and close to it in meaning, give their statements carrying at least two of
+    the mail's less common words, the rarest first: extracts a person checks, cited like quotes."""
+    text = question_of(item)
+    sources, weights = ask.retrieve(app, who, text)
+    close = {s.number: s for s in sources[:MAIL_PASSAGES] if s.language in ("", lang) and ask.close_in_meaning(app, s)}
+    asked = {w for w in set(content_words(text)) - REQUEST_WORDS if weights.get(w, COMMON_WEIGHT) >= COMMON_WEIGHT}
+    picked = best_statements([(n, s.text) for n, s in close.items()], asked, weights, MIN_SHARED_WORDS,
+                             MAIL_EXTRACTS)
+    terms, tone = term_lists.protected_terms(app), term_lists.replacements(term_lists.tone_rules(app))
+    statements = [_line(n, sentence, close[n].text, "extract", lang, terms, tone) for n, sentence in picked]
+    out.statuses.append("extract" if statements else "dont_know")
+    out.questions.append({"status": "mail_extract", "gate": "", "cited": 0, "kept": len(statements),
+                          "left_out": {}, "sources": [[s.title, s.language] for s in close.values()]})
+    _keep(out, statements, close, by_chunk, seen)
 
 
 def _statements(app: Appliance, answer: ask.Answer, lang: str, question: str
@@ -129,7 +157,7 @@ def _statements(app: Appliance, answer: ask.Answer, lang: str, question: str
         if not on_topic(question, c.sentence, source.context):
             left["off_topic"] += 1
             continue
-        out.append(_line(c.number, c.sentence, source.text, "quote", lang, terms, tone))
+        out.append(_line(c.number, without_heading(c.sentence, source.text), source.text, "quote", lang, terms, tone))
     if not out and answer.status == "answered":
         out = [_line(n, sentence, sources[n].text, "extract", lang, terms, tone)
                for n, sentence in _extracts(answer, lang, question)]
@@ -193,6 +221,8 @@ def gather(app: Appliance, who: Principal, item: TriageItem, lang: str, llm: LLM
         # A long mail covers too little of any passage for Ask's relevance gate; its subject names
         # the topic in a few words ("Vraag over leefloon"): asked alone when the mail itself found nothing.
         _ask_one(app, who, subject, lang, llm, out, by_chunk, seen)
+    if not out.statements:
+        _from_mail(app, who, item, lang, out, by_chunk, seen)
     return out
 
 
@@ -209,7 +239,13 @@ def _ask_one(app: Appliance, who: Principal, question: str, lang: str, llm: LLM 
     out.questions.append({"status": answer.status, "gate": answer.checks.get("gate", ""),
                           "cited": len(answer.citations), "kept": len(statements), "left_out": left,
                           "sources": [[s.title, s.language] for s in answer.sources]})
-    local = {s.number: s for s in answer.sources}
+    _keep(out, statements, {s.number: s for s in answer.sources}, by_chunk, seen)
+
+
+def _keep(out: Gathered, statements: list[dict[str, Any]], local: dict[int, Any], by_chunk: dict[int, int],
+          seen: set[str]) -> None:
+    """The statements that pass the claim check against their passage, once each, numbered by passage
+    across the whole reply."""
     for st in statements:
         source = local[st["number"]]
         if st["text"] in seen or not _passes(_cited(st), {st["number"]: source}):
@@ -285,8 +321,10 @@ def approve_reply(app: Appliance, who: Principal, item_id: int, *, subject: str,
         raise BelfortError("triage.sender_unverified", "this item's sender cannot be answered automatically",
                            hint="contact the citizen another way")
     label = texts(draft.get("language", "nl"), "plain_reply.")["ai_label"]
+    ai = ai_label(draft.get("language", "nl"), "plain", draft.get("model", "") or "rules", reviewed=True)
     outbox_id = mail.enqueue_mail(app, to=item.sender, subject=subject, body=f"{body}\n\n-- \n{label}\n",
-                                  ref=f"triage:{item_id}", headers={AI_HEADER: REPLY_VERSION})
+                                  ref=f"triage:{item_id}", headers={AI_HEADER: REPLY_VERSION,
+                                                                    AI_LABEL_HEADER: ai.header()})
     edited = body != draft.get("body", "").strip() or subject != draft.get("subject")
     with write_session(app.db) as s:
         fresh = s.get(TriageItem, item_id)

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from appliance.ai_label import AI_HEADER, KEYWORD, AiLabel
 from appliance.errors import BelfortError
 from appliance.ocr import images_to_pdf
 from appliance.privacy.pii import PiiSpan
@@ -173,7 +174,7 @@ def boxes_for(page: PageText, start: int, end: int) -> list[Box]:
 
 def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, actor: str,
                     grounds: dict[str, str] | None = None, languages: Sequence[str] = ("nld", "fra"),
-                    reviewer: str = "") -> Path:
+                    reviewer: str = "", ai: AiLabel | None = None) -> Path:
     """Write the redacted PDF to `out` and its log to `out` + '.redactions.json'. Returns the log path."""
     from PIL import ImageDraw
 
@@ -203,7 +204,7 @@ def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, a
             doc.close()
         burnt = Path(tmp) / "burnt.pdf"
         images[0].save(burnt, save_all=True, append_images=images[1:], resolution=float(RENDER_DPI))
-        _rebuild_text_layer(burnt, out, languages)
+        _rebuild_text_layer(burnt, out, languages, ai)
     log_path = out.with_name(out.name + ".redactions.json")
     now = datetime.now(UTC).isoformat(timespec="seconds")
     log = {
@@ -216,7 +217,7 @@ def export_redacted(source: Path, proposals: Sequence[Proposal], out: Path, *, a
     return log_path
 
 
-def _rebuild_text_layer(burnt: Path, out: Path, languages: Sequence[str]) -> None:
+def _rebuild_text_layer(burnt: Path, out: Path, languages: Sequence[str], ai: AiLabel | None = None) -> None:
     import ocrmypdf
 
     from models.tesseract import require_languages
@@ -231,6 +232,10 @@ def _rebuild_text_layer(burnt: Path, out: Path, languages: Sequence[str]) -> Non
             del pdf.docinfo[key]
         if "/Metadata" in pdf.Root:
             del pdf.Root.Metadata
+        if ai is not None:  # the AI label, and nothing of the source's own metadata
+            pdf.docinfo["/Keywords"] = pikepdf.String(KEYWORD)
+            pdf.docinfo["/Subject"] = pikepdf.String(ai.text)
+            pdf.docinfo[f"/{AI_HEADER}"] = pikepdf.String(ai.header())
         pdf.save(out)
 
 

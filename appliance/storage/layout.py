@@ -116,6 +116,17 @@ class DataLayout:
     def imap_state(self) -> Path:
         return self.triage / "imap-state.json"
 
+    # --- AI register ---
+    @property
+    def evaluations(self) -> Path:
+        """One JSON line per `belfort eval` run: the figures the AI register reports."""
+        return self.root / "governance" / "evaluations.jsonl"
+
+    @property
+    def ai_register_file(self) -> Path:
+        """The organisation's own register fields (contact, legal basis, ...), edited by hand."""
+        return self.root / "governance" / "ai-register.toml"
+
     # --- demo and evaluation ---
     @property
     def demo_password(self) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 from appliance import privacy
 from appliance.access import Principal
+from appliance.ai_label import AI_HEADER, ai_label
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
@@ -201,7 +202,10 @@ def approve_and_send(app: Appliance, who: Principal, item_id: int, *, subject: s
         raise BelfortError("triage.no_draft", "there is no unsent drafted request for this item",
                            hint="open the item to draft one")
     # The outbox takes its own write transaction: queue first, then record it on the item.
-    outbox_id = mail.enqueue_mail(app, to=item.sender, subject=subject, body=body, ref=f"triage:{item_id}")
+    label = ai_label(item.language or app.settings.web.default_language, "triage", item.model_version or "rules",
+                     reviewed=True)
+    outbox_id = mail.enqueue_mail(app, to=item.sender, subject=subject, body=body, ref=f"triage:{item_id}",
+                                  headers={AI_HEADER: label.header()})
     edited = body != draft.body or subject != draft.subject
     with write_session(app.db) as s:
         item = s.get(TriageItem, item_id)

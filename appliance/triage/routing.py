@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from appliance.ai_label import AI_HEADER, ai_label, mail_footer
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, TriageItem, utcnow
@@ -109,12 +110,16 @@ def route(app: Appliance, item_id: int, category: str, *, by: str) -> TriageItem
         rows = []
         if dept is not None and dept.mailbox:
             headers = {"X-Belfort-Item": str(item.id)}
+            body = _mail_body(app, item, cat, by)
+            if item.suggested:  # the category was proposed (auto: chosen) by the classifier
+                label = ai_label(app.settings.web.default_language, "triage", item.model_version, reviewed=by != "auto")
+                body, headers[AI_HEADER] = body + mail_footer(label), label.header()
             if item.sender and "spoofed_sender" not in item.flags:
                 headers["Reply-To"] = item.sender  # the department answers the citizen directly
             original = Path(item.original_path) if item.original_path else None
             rows.append(mail_row(
                 app, to=dept.mailbox, subject=f"[Belfort #{item.id}] {cat.name or cat.key}: {item.subject}",
-                body=_mail_body(app, item, cat, by), ref=ref, headers=headers,
+                body=body, ref=ref, headers=headers,
                 attachments=[(original, f"original-{item.id}{original.suffix}")]
                 if original is not None and original.exists() else None))
         if dept is not None and dept.webhook:
@@ -164,7 +169,11 @@ def export_csv(app: Appliance, since: datetime | None = None) -> str:
         items = s.exec(q.order_by(col(TriageItem.id))).all()
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(EXPORT_FIELDS)
+    writer.writerow((*EXPORT_FIELDS, "ai_label"))
+    lang = app.settings.web.default_language
     for item in items:
-        writer.writerow([_cell(getattr(item, f)) for f in EXPORT_FIELDS])
+        # The suggestion is the classifier's; a person checked it once someone other than auto routed it.
+        label = ai_label(lang, "triage", item.model_version, reviewed=item.routed_by not in ("", "auto")).text \
+            if item.suggested else ""
+        writer.writerow([_cell(getattr(item, f)) for f in EXPORT_FIELDS] + [_cell(label)])
     return buf.getvalue()

@@ -120,7 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--name", required=True, help="what the token is for, e.g. 'intranet'")
     p.add_argument("--scope", default=None,
-                   help="comma-separated: read, ask, ingest, admin (default: all the user's role allows)")
+                   help="comma-separated: read, ask, ingest, admin, metrics (default: all the user's role "
+                        "allows but metrics)")
     p.add_argument("--expires-days", type=int, default=None, help="lifetime in days (default: web.token_days)")
     p.set_defaults(func=_create_token)
 

@@ -15,6 +15,7 @@ from ops.commands._common import appliance_from, settings_from
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
+    from appliance.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.set_defaults(func=cmd_worker)
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(settings: Settings) -> None:
+    from ops.logs import setup_logging
+
+    setup_logging(settings)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -73,7 +75,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from appliance.documents import prepare_ingest
 
     app = appliance_from(args)
-    _setup_logging(app.settings.log_level)
+    _setup_logging(app.settings)
     prepare_ingest(app)
     return watch_oneshot(app) if args.oneshot else watch_forever(app)
 
@@ -107,6 +109,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from appliance.jobs import run_worker
 
     settings = settings_from(args)
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     run_worker(settings, workers=args.workers)
     return 0

@@ -22,6 +22,7 @@ class DropQueryStrings(logging.Filter):
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ops.logs import setup_logging
     from ops.webapp import create_app
 
     app = appliance_from(args)
@@ -36,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())  # after Config set up logging
+    setup_logging(app.settings, loggers=("uvicorn", "uvicorn.error", "uvicorn.access"))
     uvicorn.Server(config).run()
     return 0
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from appliance.ai_register import record_evaluation
 from appliance.context import Appliance
 from appliance.evaluation import run_answers_eval
 from appliance.storage.layout import DataLayout
@@ -36,6 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_answers_eval(Path(args.file), settings, llm, limit=args.limit, corpus=args.corpus,
                               embedder=embedder, negative=not args.no_negative,
                               progress=Path(args.progress) if args.progress else None)
+    record_evaluation(settings, "answers", result, dataset=args.file, model=getattr(llm, "name", "none"))
     if args.json:
         print(json.dumps(result))
     else:

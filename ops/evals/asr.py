@@ -41,6 +41,9 @@ def _run(args: argparse.Namespace) -> int:
                   "(belfort/raw)", file=sys.stderr, flush=True)
 
     result = evaluate_asr(args.manifest, transcriber=engine, limit=args.limit, language=language, progress=tick)
+    from appliance.ai_register import record_evaluation
+
+    record_evaluation(settings, "asr", result, dataset=str(args.manifest), model=args.model)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -44,6 +44,9 @@ def _run(args: argparse.Namespace) -> int:
         transcriber = build_transcriber(app, args.asr_model)
     print(f"model: {llm.name}", file=sys.stderr)
     result = run_minutes_eval(args.files, settings, llm, transcriber=transcriber)
+    from appliance.ai_register import record_evaluation
+
+    record_evaluation(settings, "minutes", result, dataset=str(args.files[0]), model=llm.name)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -4,6 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
+from appliance.ai_register import record_evaluation
 from appliance.evaluation import evaluate_ocr
 from appliance.settings import load_settings
 from ops.commands._common import ocr_engine
@@ -26,6 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     result = evaluate_ocr(args.folder, settings, limit=args.limit, engine=ocr_engine(settings, args.engine),
                           baseline=not args.no_baseline)
+    record_evaluation(settings, "ocr", result, dataset=str(args.folder), model=str(result["belfort"].get("engine", "")))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

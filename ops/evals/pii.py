@@ -13,7 +13,7 @@ from appliance.evaluation import LabelledText, SpanScores, evaluate_pii, read_la
 from appliance.privacy import default_first_names, load_first_names
 from models.base import ModelError, NerTagger
 from models.registry import NER_ENGINES, build_ner
-from ops.commands._common import close_engine, error_exit
+from ops.commands._common import close_engine, error_exit, settings_from
 
 
 def _show_misses(docs: list[LabelledText], scores: SpanScores, predict: Callable) -> None:
@@ -27,6 +27,12 @@ def _show_misses(docs: list[LabelledText], scores: SpanScores, predict: Callable
                 print(f"extra line {i} {kind}: {doc.text[start:end]!r}", file=sys.stderr)
 
 
+def _record(args: argparse.Namespace, out: dict, dataset: str, ner: NerTagger | None) -> None:
+    from appliance.ai_register import record_evaluation
+
+    record_evaluation(settings_from(args), "pii", out, dataset=str(dataset), model=getattr(ner, "name", "rules"))
+
+
 def _run_spans(args: argparse.Namespace, ner: NerTagger | None, first_names: frozenset[str]) -> int:
     docs = read_labelled(Path(args.spans))
     predict = span_detector(ner, first_names)
@@ -37,6 +43,7 @@ def _run_spans(args: argparse.Namespace, ner: NerTagger | None, first_names: fro
         for doc in docs:
             scores.add(doc.spans, predict(doc))
     out = scores.as_dict()
+    _record(args, out, args.spans, ner)
     if args.json:
         print(json.dumps(out))
         return 0
@@ -81,6 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         close_engine(ner)
     out = result.as_dict() | {"ner": getattr(ner, "name", "none")}
+    _record(args, out, args.conll_file, ner)
     if args.json:
         print(json.dumps(out))
     else:

@@ -7,6 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
+from appliance.ai_register import record_evaluation
 from appliance.evaluation import run_retrieval_eval
 from ops.commands._common import eval_embedder, settings_from
 
@@ -15,6 +16,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     result = run_retrieval_eval(Path(args.file), settings, limit=args.limit, embedder=eval_embedder(settings),
                                 cache_dir=Path(args.cache) if args.cache else None)
+    record_evaluation(settings, "retrieval", result, dataset=args.file)
     if args.json:
         print(json.dumps(result))
     else:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from appliance.ai_register import record_evaluation
 from appliance.evaluation import run_triage_eval as run
 from appliance.storage.layout import DataLayout
 from appliance.triage import load_taxonomy
@@ -31,6 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         prototype_cache=Path(args.cache_dir) if args.cache_dir
         else DataLayout.of(settings).eval_embeddings / "triage-prototypes",
     )
+    record_evaluation(settings, "triage", result, dataset=args.test, model=args.embedder or settings.search.embedder)
     if args.verbose and details:
         print(json.dumps(details, indent=1), file=sys.stderr)
     if args.json:

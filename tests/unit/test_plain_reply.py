@@ -186,3 +186,28 @@ def test_words_that_only_say_something_is_asked_do_not_make_a_statement_off_topi
     assert not on_topic("Vraag over leefloon", "De Molenstraat heet voortaan Stationsweg.")
     # with two topic words, one shared word is still chance
     assert not on_topic("Vraag over het fietspad in de Molenstraat", "De Molenstraat heet voortaan Stationsweg.")
+
+
+WASTE_DOC = ("Sluikstorten\n\nAfval achterlaten op straat is sluikstorten.\n\n## Gevaarlijk afval\n\n"
+             "Gaat het om vaten, jerrycans of onbekende vloeistoffen langs de weg? Raak ze niet aan en houd "
+             "afstand van de vaten. Bel de milieudienst op het nummer 099 12 34 30.\n\n## Boetes\n\n"
+             "Wie sluikstort, krijgt een GAS-boete tot 350 euro.")
+WASTE_MAIL = ("Dag,\n\nVannacht zijn langs de weg naast de speeltuin tien vaten gedumpt en uit twee vaten "
+              "lekt een stinkende vloeistof. Kan iemand vandaag nog komen?\n\nKoen")
+
+
+def test_a_letter_that_asks_nothing_ask_can_answer_is_answered_from_the_passages_about_its_situation(
+        app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "sluikstorten.md"
+    path.write_text(WASTE_DOC, "utf-8")
+    assert ingest_file(app, path, "publiek").ok
+    item_id = _item(app, WASTE_MAIL, "nl", "DRINGEND", "Koen")
+    draft = plain.draft_reply(app, ADMIN, item_id, llm=FakeLLM('{"ids": [1]}'))
+    quoted = [s["quote"] for s in draft["statements"]]
+    assert draft["questions"][-1]["status"] == "mail_extract"
+    # The statements answering the passage's own question about barrels and liquids; not its question,
+    # not the unrelated fine.
+    assert "Raak ze niet aan en houd afstand van de vaten." in quoted
+    assert not any(q.endswith("?") or "GAS-boete" in q for q in quoted)
+    assert draft["claim_check"]["passed"] and all(s["kind"] == "extract" for s in draft["statements"])
+    assert draft["sources"] and draft["sources"][0]["title"].startswith("sluikstorten")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from litestar.di import Provide
 from litestar.router import Router
 
-from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin, write
+from webui.controllers import (
+    admin,
+    auth,
+    documents,
+    ingest,
+    monitoring,
+    pilot,
+    redaction,
+    search,
+    tickets,
+    triage_admin,
+    write,
+)
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
@@ -36,6 +48,8 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *triage_admin.HANDLERS,
             *insight_pages.HANDLERS,
             *write.HANDLERS,
+            *monitoring.HANDLERS,
+            *pilot.HANDLERS,
             *retention_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
@@ -43,5 +57,5 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
     )
     # Handlers sharing a path are registered through one Router: registering them one by one makes
     # Litestar 2.25 wrap a sync handler twice (`on_registration` runs again for the whole route).
-    public = Router(path="/", route_handlers=auth.HANDLERS, include_in_schema=False)
+    public = Router(path="/", route_handlers=[*auth.HANDLERS, *monitoring.PUBLIC], include_in_schema=False)
     return [public, signed_in]

@@ -13,13 +13,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
-from appliance import triage
+from appliance import metrics, triage
 from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.jobs import request_retrain
 from appliance.triage import Taxonomy, active_taxonomy
+from webui.pilot_panels import triage_panels
 from webui.translate import error_text
 from webui.web import language_of, page
 
@@ -124,7 +125,7 @@ def dashboard(request: Request, appliance: Appliance, who: Principal,
               days: int = Parameter(query="days", default=30, ge=1, le=3650)) -> Template:
     triage.require_triage(appliance, who)
     return _page(request, "triage_dashboard.html", who=who, stats=triage.triage_stats(appliance, days=days),
-                 days=days, taxonomy=_taxonomy(appliance))
+                 days=days, taxonomy=_taxonomy(appliance), panels=triage_panels(metrics.triage_weeks(appliance)))
 
 
 HANDLERS = [queue, accept, correct, item, send_request, close, department, dashboard]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from appliance.ai_label import AiLabel
 from appliance.db.tables import Minutes, MinutesItem, TranscriptSegment
 
 
@@ -19,6 +20,7 @@ class ExportData:
     items: list[MinutesItem]  # accepted only, in agenda order
     segments: dict[int, TranscriptSegment] = field(default_factory=dict)
     language: str = ""  # spoken language of the recording ("" when unknown or mixed)
+    ai: AiLabel | None = None  # the AI label the export carries in its content and metadata
 
     @property
     def approved(self) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from appliance.access import Principal
+from appliance.ai_label import ai_label, markdown_comment
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, Minutes, MinutesItem, Recording, TranscriptSegment
 from appliance.errors import BelfortError, NotFound
@@ -122,7 +123,9 @@ def export_minutes(app: Appliance, minutes_id: int, fmt: str, *, lang: str = "",
         load_minutes(app, minutes_id, who)
     data = export_data(app, minutes_id)
     # Texts inside the exported document: it goes out in the language asked for.
-    labels = texts(lang or app.settings.web.default_language, "minutes_export.")
+    lang = lang or app.settings.web.default_language
+    labels = texts(lang, "minutes_export.")
+    data.ai = ai_label(lang, "minutes", data.minutes.model, reviewed=data.approved)
     if fmt == "md":
         content = to_markdown(data, labels, app.settings.minutes.organisation).encode("utf-8")
     elif fmt == "actions.csv":
@@ -161,10 +164,12 @@ def md_escape(text: str) -> str:
 
 def to_markdown(data: ExportData, labels: dict[str, str], organisation: str = "") -> str:
     m = data.minutes
-    out = [f"# {labels['minutes']}: {md_escape(m.title)}", ""]
+    out = [markdown_comment(data.ai), ""] if data.ai else []
+    out += [f"# {labels['minutes']}: {md_escape(m.title)}", ""]
     if organisation:
         out += [f"**{md_escape(organisation)}**", ""]
-    out += [f"> **{md_escape(status_line(data, labels))}**", ">", f"> {md_escape(model_line(data, labels))}", ""]
+    out += [f"> **{md_escape(status_line(data, labels))}**", ">", f"> {md_escape(model_line(data, labels))}"]
+    out += [">", f"> {md_escape(data.ai.text)}", ""] if data.ai else [""]
     if m.body:
         out.append(f"- {labels['body']}: {md_escape(m.body)}")
     if m.meeting_date:
@@ -191,7 +196,7 @@ def to_markdown(data: ExportData, labels: dict[str, str], organisation: str = ""
 # --- action items: CSV and iCalendar ---------------------------------------------------------
 
 CSV_COLUMNS = ("minutes_id", "item_id", "agenda_number", "agenda_item", "action", "owner", "deadline",
-               "start", "status")
+               "start", "status", "ai_label")
 
 
 def csv_cell(value: object) -> str:
@@ -207,7 +212,7 @@ def to_csv(data: ExportData, labels: dict[str, str]) -> str:
     for item in actions(data):
         writer.writerow([csv_cell(v) for v in (
             data.minutes.id, item.id, item.agenda_number, item.agenda_title, item.text, item.owner,
-            item.deadline, timecode(item.start), status)])
+            item.deadline, timecode(item.start), status, data.ai.text if data.ai else "")])
     return buf.getvalue()
 
 
@@ -220,6 +225,8 @@ def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
     cal.add("prodid", "-//Belfort//minutes//NL")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", one_line(f"{labels['actions']}: {m.title}"))
+    if data.ai:
+        cal.add("x-belfort-ai", data.ai.header())
     stamp = m.approved_at or m.created_at or datetime.now()
     status = status_line(data, labels)
     for item in actions(data):
@@ -230,6 +237,9 @@ def to_ics(data: ExportData, labels: dict[str, str], base_uri: str) -> bytes:
         description = [status, group_title(item.agenda_number, item.agenda_title, labels)]
         if item.owner:
             description.append(f"{labels['owner']}: {one_line(item.owner)}")
+        if data.ai:
+            description.append(data.ai.text)
+            todo.add("x-belfort-ai", data.ai.header())
         todo.add("description", "\n".join(description))
         due = parse_date(item.deadline)
         if due is not None:

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.ai_label import mark_docx, mark_odt
 from appliance.errors import BelfortError
 from appliance.minutes.export.data import (
     ExportData,
@@ -100,6 +101,8 @@ def _docx_properties(doc: Any, data: ExportData, labels: dict[str, str], setting
     props.author = one_line(settings.organisation) or "Belfort"
     props.comments = status_line(data, labels)
     props.keywords = "minutes" if data.approved else "minutes; AI-generated draft"
+    if data.ai:
+        mark_docx(doc, data.ai)
 
 
 def _docx_front(out: _Docx, data: ExportData, labels: dict[str, str], settings: MinutesSettings) -> None:
@@ -114,6 +117,8 @@ def _docx_front(out: _Docx, data: ExportData, labels: dict[str, str], settings: 
     run.bold = True
     run.font.size = Pt(12)
     out.para(model_line(data, labels))
+    if data.ai:
+        out.para(data.ai.text).runs[0].italic = True
     for key, value in _facts(data, labels):
         p = out.para("")
         p.add_run(f"{key}: ").bold = True
@@ -169,6 +174,7 @@ class _Odt:
         self.body = self._style("BelfortBody", "paragraph")
         self.bold = self._style("BelfortBold", "text", fontweight="bold")
         self.italic = self._style("BelfortItalic", "text", fontstyle="italic")
+        self.italic_p = self._style("BelfortLabel", "paragraph", fontstyle="italic")
         self.col = Style(name="BelfortCol", family="table-column")
         self.col.addElement(TableColumnProperties(columnwidth="5.5cm"))
         doc.automaticstyles.addElement(self.col)
@@ -203,6 +209,8 @@ def to_odt(data: ExportData, labels: dict[str, str], settings: MinutesSettings) 
     template = _template(settings.odt_template, ".odt")
     doc = load(str(template)) if template else OpenDocumentText()
     out = _Odt(doc)
+    if data.ai:
+        mark_odt(doc, data.ai)
     _odt_front(out, data, labels, settings)
     _odt_items(out, data, labels)
     _odt_actions(out, data, labels)
@@ -219,6 +227,8 @@ def _odt_front(out: _Odt, data: ExportData, labels: dict[str, str], settings: Mi
     out.h(f"{labels['minutes']}: {one_line(data.minutes.title)}", 1, out.h0)
     out.p(status_line(data, labels), out.strong)
     out.p(model_line(data, labels))
+    if data.ai:
+        out.p(data.ai.text, out.italic_p)
     for key, value in _facts(data, labels):
         el = out.p()
         el.addElement(Span(stylename=out.bold, text=f"{key}: "))
