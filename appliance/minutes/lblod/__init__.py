@@ -3,7 +3,15 @@ pages, the maturity check written from the LBLOD decision-validation blueprints,
 
 from appliance.minutes.lblod.check import Finding, Report, check_graph
 from appliance.minutes.lblod.graph import DOCUMENT_TYPES, build_graph, check_base
-from appliance.minutes.lblod.publish import FILES, Publication, check_minutes, check_record, publish_minutes, render
+from appliance.minutes.lblod.publish import (
+    FILES,
+    Publication,
+    check_minutes,
+    check_record,
+    minutes_overview,
+    publish_minutes,
+    render,
+)
 from appliance.minutes.lblod.rdfa import to_html
 from appliance.minutes.lblod.record import (
     Record,
@@ -15,5 +23,5 @@ from appliance.minutes.lblod.record import (
 )
 
 __all__ = ["DOCUMENT_TYPES", "FILES", "Finding", "Publication", "Record", "Report", "build_graph", "check_base",
-           "check_graph", "check_minutes", "check_record", "check_vote", "load_record", "publish_minutes",
+           "check_graph", "check_minutes", "check_record", "check_vote", "load_record", "minutes_overview", "publish_minutes",
            "render", "save_agenda_item", "save_decision", "save_meeting", "to_html"]

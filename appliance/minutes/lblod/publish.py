@@ -128,3 +128,24 @@ def _remember(app: Appliance, who: Principal, record: Record, base: str, publish
         s.add(AuditEvent(actor=who.username, action="lblod.publish", target=f"minutes:{mid}",
                          detail={"base": base, "folder": str(result.folder),
                                  "levels": {r.document: r.level for r in result.reports}}))
+
+
+def minutes_overview(app: Appliance, limit: int = 1000) -> list[dict[str, Any]]:
+    """Every minutes with its meeting date, governing body and state (draft/approved), newest first."""
+    from appliance.db.engine import read_session
+    from appliance.db.tables import Minutes
+    from appliance.mandates.service import list_bodies
+
+    names = {b.uri: b.name for b in list_bodies(app)}
+    with read_session(app.db) as s:
+        rows = s.exec(select(Minutes).order_by(Minutes.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+        records = {r.minutes_id: r for r in s.exec(select(MeetingRecord)).all()}
+    out = []
+    for m in rows:
+        rec = records.get(m.id or 0)
+        body_uri = rec.body_uri if rec else ""
+        out.append({"id": m.id, "title": m.title, "meeting_date": m.meeting_date,
+                    "governing_body": names.get(body_uri, m.body), "governing_body_uri": body_uri,
+                    "state": "approved" if m.state == "approved" else "draft", "drafting_state": m.state,
+                    "published_at": rec.published_at.isoformat() if rec and rec.published_at else None})
+    return out

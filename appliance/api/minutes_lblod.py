@@ -1,0 +1,47 @@
+"""LBLOD publication over the API: the maturity check of minutes, and publishing approved minutes.
+
+Archivists and admins only (drafts are theirs to read); a draft is refused with lblod.not_approved.
+Publishing writes to the configured publication folder (minutes.lblod_publish_dir) on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import get, post
+
+from appliance.access import Principal
+from appliance.context import Appliance
+from appliance.errors import Forbidden
+from appliance.ids import Id
+from appliance.minutes import is_reviewer, load_minutes
+from appliance.minutes.lblod import check_minutes, publish_minutes
+
+
+@dataclass
+class PublishIn:
+    base_uri: str = ""  # default: the setting minutes.lblod_base_uri
+
+
+def _reviewer(appliance: Appliance, who: Principal, minutes_id: int) -> None:
+    load_minutes(appliance, minutes_id, who)  # not found: hidden, or a draft for staff
+    if not is_reviewer(who):
+        raise Forbidden("auth.forbidden", "publication needs the role archivist")
+
+
+@get("/minutes/{minutes_id:int}/lblod-check", sync_to_thread=True, tags=["minutes"],
+     summary="LBLOD maturity (Niveau 1-3) of the notulen and besluitenlijst, with each missing property")
+def lblod_check(appliance: Appliance, who: Principal, minutes_id: Id) -> list[dict[str, Any]]:
+    _reviewer(appliance, who, minutes_id)
+    return [r.as_dict() for r in check_minutes(appliance, minutes_id)]
+
+
+@post("/minutes/{minutes_id:int}/publish", sync_to_thread=True, tags=["minutes"], status_code=200,
+      summary="Publish approved minutes (besluitenlijst, notulen, agenda) for LBLOD; drafts are refused")
+def lblod_publish(appliance: Appliance, who: Principal, minutes_id: Id, data: PublishIn) -> dict[str, Any]:
+    _reviewer(appliance, who, minutes_id)
+    return publish_minutes(appliance, who, minutes_id, base=data.base_uri or None).as_dict()
+
+
+HANDLERS = [lblod_check, lblod_publish]
