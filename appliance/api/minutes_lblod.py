@@ -15,8 +15,7 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import Forbidden
 from appliance.ids import Id
-from appliance.minutes import is_reviewer, load_minutes
-from appliance.minutes.lblod import check_minutes, publish_minutes
+from appliance.minutes import check_minutes, is_reviewer, load_minutes, publish_minutes
 
 
 @dataclass

@@ -67,14 +67,13 @@ def load_graph(path: Path) -> Graph:
         raise BelfortError("mandates.too_large", f"{path.name} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     graph = Graph()
     try:
-        if fmt == "json-ld":
-            if _remote_contexts(json.loads(data)):
-                raise BelfortError("mandates.remote_context", f"{path.name} refers to a remote JSON-LD @context",
+        if fmt == "json-ld" and _remote_contexts(json.loads(data)):
+            raise BelfortError("mandates.remote_context", f"{path.name} refers to a remote JSON-LD @context",
                                    hint="inline the @context, or export as Turtle (.ttl)")
         graph.parse(data=data, format=fmt)
     except BelfortError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every parser error is a malformed file to the person importing it
+    except Exception as exc:  # every parser error is a malformed file to the person importing it
         raise BelfortError("mandates.malformed", f"{path.name} is not valid {fmt}: {str(exc)[:300]}",
                            hint="download the export again; the previous mandates were kept") from exc
     return graph

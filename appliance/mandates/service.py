@@ -40,10 +40,10 @@ def import_mandates(app: Appliance, path: Path, actor: str = "system") -> Parsed
     """Replace every body and mandataris with those of `path`; on any error nothing changes."""
     parsed = parse_mandates(path)  # raises before the database is touched
     with write_session(app.db) as s:
-        s.exec(delete(Mandatary))  # type: ignore[call-overload]
-        s.exec(delete(GoverningBody))  # type: ignore[call-overload]
-        s.add_all(GoverningBody(**b) for b in parsed.bodies)
-        s.add_all(Mandatary(**p) for p in parsed.people)
+        s.exec(delete(Mandatary))
+        s.exec(delete(GoverningBody))
+        s.add_all(GoverningBody.model_validate(b) for b in parsed.bodies)
+        s.add_all(Mandatary.model_validate(p) for p in parsed.people)
         s.add(AuditEvent(actor=actor, action="mandates.import", target=f"file:{path.name}",
                          detail={"bodies": len(parsed.bodies), "people": len(parsed.people),
                                  "skipped": parsed.skipped}))

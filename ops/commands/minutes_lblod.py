@@ -37,7 +37,7 @@ def register_lblod(actions: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from appliance.minutes.lblod import minutes_overview
+    from appliance.minutes import minutes_overview
 
     rows = minutes_overview(appliance_from(args))
     if args.json:
@@ -57,7 +57,7 @@ def _print_reports(reports: list) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from appliance.minutes.lblod import check_minutes
+    from appliance.minutes import check_minutes
 
     reports = check_minutes(appliance_from(args), args.minutes_id, args.base_uri or None)
     if args.json:
@@ -69,7 +69,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     from appliance.access import SYSTEM
-    from appliance.minutes.lblod import publish_minutes
+    from appliance.minutes import publish_minutes
 
     result = publish_minutes(appliance_from(args), SYSTEM, args.minutes_id, base=args.base_uri or None,
                              out_dir=args.out)

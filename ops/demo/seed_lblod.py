@@ -33,15 +33,17 @@ DIRECTOR = "http://data.lblod.info/id/functionarissen/demo-belveld-gemeenteraad-
 AGENDA = [
     (1, "Goedkeuring van de notulen van de zitting van 15 december 2025", True, [], [],
      "De gemeenteraad keurt de notulen van de zitting van 15 december 2025 goed.", (6, 0, 0), False,
-     ([1, 2, 3, 4, 5, 6], [], []), "Het decreet over het lokaal bestuur bepaalt dat de notulen van elke zitting "
-     "op de volgende zitting ter goedkeuring voorliggen.", "Enig artikel. De notulen van de zitting van "
-     "15 december 2025 worden goedgekeurd."),
+     ([1, 2, 3, 4, 5, 6], [], []),
+     ("Het decreet over het lokaal bestuur bepaalt dat de notulen van elke zitting "
+      "op de volgende zitting ter goedkeuring voorliggen."),
+     "Enig artikel. De notulen van de zitting van 15 december 2025 worden goedgekeurd."),
     (2, "Heraanleg van het speelplein aan de Kerkstraat", True, [7], [],
      "De gemeenteraad keurt het ontwerp en de raming (185.000 euro) voor de heraanleg van het speelplein goed.",
      (5, 1, 1), False, ([1, 2, 3, 4, 5], [6], [7]),
-     "Het speelplein is verouderd en voldoet niet meer aan de veiligheidsnormen; het budget is voorzien in het "
-     "meerjarenplan.", "Artikel 1. Het ontwerp voor de heraanleg van het speelplein aan de Kerkstraat wordt "
-     "goedgekeurd. Artikel 2. De raming van 185.000 euro inclusief btw wordt goedgekeurd."),
+     ("Het speelplein is verouderd en voldoet niet meer aan de veiligheidsnormen; het budget is voorzien in het "
+      "meerjarenplan."),
+     ("Artikel 1. Het ontwerp voor de heraanleg van het speelplein aan de Kerkstraat wordt "
+      "goedgekeurd. Artikel 2. De raming van 185.000 euro inclusief btw wordt goedgekeurd.")),
     (3, "Belastingreglement op tweede verblijven 2026-2031", True, [], [],
      "De gemeenteraad stelt het belastingreglement op tweede verblijven vast voor de aanslagjaren 2026 tot 2031.",
      (6, 0, 1), False, ([1, 2, 3, 4, 6, 7], [], [5]),
@@ -67,7 +69,7 @@ def _create_minutes(app: Appliance) -> tuple[int, dict[int, int]]:
         s.flush()
         items = {}
         for n, title, _public, _in, _out, text, vote, *_rest in AGENDA:
-            item = MinutesItem(minutes_id=m.id, ordinal=n, kind="decision", agenda_number=n, agenda_title=title,
+            item = MinutesItem(minutes_id=m.id or 0, ordinal=n, kind="decision", agenda_number=n, agenda_title=title,
                                text=text, vote=dict(zip(("for", "against", "abstain"), vote, strict=True)),
                                state="accepted", source="human", supported=True, support=1.0)
             s.add(item)
@@ -77,7 +79,7 @@ def _create_minutes(app: Appliance) -> tuple[int, dict[int, int]]:
 
 
 def _complete(app: Appliance, minutes_id: int, items: dict[int, int]) -> None:
-    from appliance.minutes.lblod import save_agenda_item, save_decision, save_meeting
+    from appliance.minutes import save_agenda_item, save_decision, save_meeting
 
     save_meeting(app, SECRETARY, minutes_id, body_uri=RAAD, planned_start="2026-01-26T19:30",
                  planned_end="2026-01-26T22:00", started_at="2026-01-26T19:32", ended_at="2026-01-26T21:05",

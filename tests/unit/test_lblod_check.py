@@ -12,7 +12,14 @@ from appliance.access import SYSTEM
 from appliance.db.engine import write_session
 from appliance.db.tables import Minutes, MinutesItem
 from appliance.errors import BelfortError
-from appliance.minutes.lblod import build_graph, check_graph, check_minutes, load_record, save_decision, save_meeting
+from appliance.minutes.lblod import (
+    build_graph,
+    check_graph,
+    check_minutes,
+    load_record,
+    save_decision,
+    save_meeting,
+)
 from appliance.minutes.lblod.check import RULES
 from ops.demo.seed_lblod import DIRECTOR, RAAD, seed_lblod
 
@@ -52,7 +59,7 @@ def test_each_required_property_missing_is_reported_with_its_level(demo_graphs, 
     for triple in demo_graphs[document]:
         g.add(triple)
     assert check_graph(g, document).level == 3
-    subject = sorted(g.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), rule.cls), key=str)[0]
+    subject = min(g.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), rule.cls), key=str)
     g.remove((subject, rule.path, None))
     report = check_graph(g, document)
     missing = [f for f in report.findings if f.name == rule.name and f.subject == str(subject)]

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from pyRdfa import pyRdfa
 import rdflib
+from pyRdfa import pyRdfa
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 

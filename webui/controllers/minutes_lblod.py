@@ -18,9 +18,9 @@ from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.mandates import list_bodies
-from appliance.minutes import load_minutes
-from appliance.minutes.lblod import (
+from appliance.minutes import (
     check_record,
+    load_minutes,
     load_record,
     publish_minutes,
     save_agenda_item,

@@ -19,7 +19,13 @@ from appliance.db.tables.documents import (
     PseudonymMap,
     RedactionReview,
 )
-from appliance.db.tables.lblod import AgendaItemRecord, DecisionRecord, GoverningBody, Mandatary, MeetingRecord
+from appliance.db.tables.lblod import (
+    AgendaItemRecord,
+    DecisionRecord,
+    GoverningBody,
+    Mandatary,
+    MeetingRecord,
+)
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
@@ -27,21 +33,21 @@ from appliance.db.tables.triage import OutboxMessage, TriageItem, TriageLabel
 
 __all__ = [
     "AgendaItemRecord",
-    "DecisionRecord",
-    "GoverningBody",
-    "Mandatary",
-    "MeetingRecord",
     "AnswerRecord",
     "ApiToken",
     "AuditEvent",
     "Chunk",
     "Collection",
     "CollectionGroup",
+    "DecisionRecord",
     "Document",
     "DocumentVersion",
     "FailedFile",
+    "GoverningBody",
     "Group",
     "JobOutcome",
+    "Mandatary",
+    "MeetingRecord",
     "Minutes",
     "MinutesItem",
     "OutboxMessage",

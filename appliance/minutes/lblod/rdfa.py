@@ -76,7 +76,7 @@ def _value(g: Graph, pred: Node, obj: Node) -> str:
 
 def _section(g: Graph, subject: Node, heading: str) -> str:
     types = sorted(str(t) for t in g.objects(subject, RDF.type))
-    names = [CLASS_LABELS.get(_short(t), "") for t in types]
+    names = [CLASS_LABELS.get(_short(URIRef(t)), "") for t in types]
     title = next((n for n in names if n), "Resource")
     rows: list[str] = []
     for pred in sorted({p for p in g.predicates(subject) if p != RDF.type}, key=str):
@@ -101,7 +101,7 @@ def _ordered_subjects(g: Graph) -> list[Node]:
 
     for cls in ORDER_FIRST:
         take(sorted(g.subjects(RDF.type, cls), key=str))
-    points = sorted(g.subjects(RDF.type, BESLUIT.Agendapunt), key=lambda n: int(g.value(n, SCHEMA.position) or 0))
+    points = sorted(g.subjects(RDF.type, BESLUIT.Agendapunt), key=lambda n: int(str(g.value(n, SCHEMA.position) or 0)))
     for point in points:
         take([point])
         for bvap in sorted(g.subjects(DCT.subject, point), key=str):

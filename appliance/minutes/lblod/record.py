@@ -17,7 +17,14 @@ from sqlmodel import Session, select
 
 from appliance.access import Principal
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import AgendaItemRecord, AuditEvent, DecisionRecord, MeetingRecord, Minutes, MinutesItem
+from appliance.db.tables import (
+    AgendaItemRecord,
+    AuditEvent,
+    DecisionRecord,
+    MeetingRecord,
+    Minutes,
+    MinutesItem,
+)
 from appliance.errors import BelfortError, NotFound
 from appliance.mandates.service import Body, Person, body_of
 
