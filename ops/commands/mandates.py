@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="mandates_action", metavar="ACTION", required=True)
     p = actions.add_parser("import", help="replace the bodies and mandatarissen with those of a .ttl or .jsonld "
                            "export (all or nothing)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="the Mandatendatabank export (.ttl or .jsonld), downloaded once by IT")
     p.set_defaults(func=_import)
     p = actions.add_parser("list", help="list the governing bodies and their mandatarissen")
     p.add_argument("--json", action="store_true", help="print one JSON array")
