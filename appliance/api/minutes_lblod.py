@@ -7,20 +7,25 @@ Publishing writes to the configured publication folder (minutes.lblod_publish_di
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
+from litestar.params import Parameter
 
 from appliance.access import Principal
+from appliance.api.schemas import SPACE_CLASS
 from appliance.context import Appliance
 from appliance.errors import Forbidden
 from appliance.ids import Id
-from appliance.minutes import check_minutes, is_reviewer, load_minutes, publish_minutes
+from appliance.minutes import MAX_BASE_CHARS, check_minutes, is_reviewer, load_minutes, publish_minutes
+
+_NOT_IN_URI = f'{SPACE_CLASS}\\u0000-\\u001f<>"{{}}|\\\\^`'
+BASE_URI = f"^(https?://[^/{_NOT_IN_URI}][^{_NOT_IN_URI}]*)?$"  # what check_base accepts; "" for the setting
 
 
 @dataclass
 class PublishIn:
-    base_uri: str = ""  # default: the setting minutes.lblod_base_uri
+    base_uri: Annotated[str, Parameter(max_length=MAX_BASE_CHARS, pattern=BASE_URI)] = ""
 
 
 def _reviewer(appliance: Appliance, who: Principal, minutes_id: int) -> None:
@@ -37,7 +42,9 @@ def lblod_check(appliance: Appliance, who: Principal, minutes_id: Id) -> list[di
 
 
 @post("/minutes/{minutes_id:int}/publish", sync_to_thread=True, tags=["minutes"], status_code=200,
-      summary="Publish approved minutes (besluitenlijst, notulen, agenda) for LBLOD; drafts are refused")
+      summary="Publish approved minutes (besluitenlijst, notulen, agenda) for LBLOD; drafts are refused",
+      description="409: the minutes are a draft (lblod.not_approved), or no base_uri is given and the server "
+                  "has none configured (lblod.no_base_uri). Writes to minutes.lblod_publish_dir.")
 def lblod_publish(appliance: Appliance, who: Principal, minutes_id: Id, data: PublishIn) -> dict[str, Any]:
     _reviewer(appliance, who, minutes_id)
     return publish_minutes(appliance, who, minutes_id, base=data.base_uri or None).as_dict()

@@ -5,6 +5,7 @@ from appliance.minutes.export.besluit import node_id
 from appliance.minutes.export.data import ExportData, timecode
 from appliance.minutes.export.formats import FORMATS, export_minutes, list_minutes, load_minutes, segments_of
 from appliance.minutes.lblod import (  # LBLOD publication (issue 12)
+    MAX_BASE_CHARS,
     check_minutes,
     check_record,
     load_record,
@@ -21,6 +22,7 @@ from appliance.minutes.review import approve as approve_minutes
 __all__ = [
     "FORMATS",
     "ITEM_STATES",
+    "MAX_BASE_CHARS",
     "ExportData",
     "add_item",
     "approve_minutes",

@@ -109,12 +109,16 @@ def test_publishing_twice_gives_the_same_files_and_uris(appliance, demo, tmp_pat
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(FILES)
 
 
-@pytest.mark.parametrize("base", ["ftp://www.belveld.be/", "urn:belfort:", "javascript:alert(1)//", "",
-                                  "https://www.belveld.be/<script>"])
-def test_a_base_uri_that_is_not_http_is_refused(appliance, demo, tmp_path, base):
+@pytest.mark.parametrize("base, code", [
+    ("ftp://www.belveld.be/", "lblod.bad_base_uri"), ("urn:belfort:", "lblod.bad_base_uri"),
+    ("javascript:alert(1)//", "lblod.bad_base_uri"), ("https://www.belveld.be/<script>", "lblod.bad_base_uri"),
+    ("http:///pad", "lblod.bad_base_uri"), ("https://www.belveld.be/ id", "lblod.bad_base_uri"),
+    ("", "lblod.no_base_uri"),  # none given and none configured
+])
+def test_a_base_uri_that_is_not_http_is_refused(appliance, demo, tmp_path, base, code):
     with pytest.raises(BelfortError) as err:
         publish_minutes(appliance, SYSTEM, demo, base=base or None, out_dir=tmp_path / "out")
-    assert err.value.code == "lblod.bad_base_uri"
+    assert err.value.code == code
     assert not (tmp_path / "out").exists()
 
 

@@ -31,9 +31,14 @@ LANGUAGE_NL = URIRef("http://publications.europa.eu/resource/authority/language/
 KINDS = tuple(DOCUMENT_TYPES)
 
 
+BAD_URI_CHARS = '<>"{}|\\^`'  # with whitespace and control characters: never in an IRI
+MAX_BASE_CHARS = 500
+
+
 def check_base(base: str) -> str:
     base = (base or "").strip()
-    if not base.startswith(("http://", "https://")) or any(c in base for c in " <>\"{}|\\^`"):
+    if (not base.startswith(("http://", "https://")) or len(base) > MAX_BASE_CHARS
+            or base.split("://", 1)[1][:1] in ("", "/") or any(c in BAD_URI_CHARS or c.isspace() or ord(c) < 32 for c in base)):
         raise BelfortError("lblod.bad_base_uri", f"the base URI must be an http(s) URI, not {base[:80]!r}",
                            hint="e.g. https://www.belveld.be/ (the setting minutes.lblod_base_uri)")
     return base.rstrip("/") + "/"

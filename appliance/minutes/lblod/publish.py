@@ -50,6 +50,10 @@ class Publication:
 
 
 def base_uri(app: Appliance, base: str | None = None) -> str:
+    if not base and not app.settings.minutes.lblod_base_uri:
+        # Not the caller's data but the server's set-up: a conflict with its state, like a draft.
+        raise BelfortError("lblod.no_base_uri", "no base URI: the setting minutes.lblod_base_uri is not set",
+                           hint="set minutes.lblod_base_uri, or give --base-uri https://…", status=409)
     return check_base(base if base else app.settings.minutes.lblod_base_uri)
 
 
