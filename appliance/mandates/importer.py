@@ -93,6 +93,11 @@ def _uri(node: Node, what: str) -> str:
     return str(node)
 
 
+def _http(node: Node | None) -> str:
+    """An http(s) URI, else "": published pages link to these, so nothing else (javascript:, data:) passes."""
+    return str(node) if isinstance(node, URIRef) and str(node).startswith(("http://", "https://")) else ""
+
+
 def _bodies(g: Graph) -> dict[str, dict[str, str]]:
     organs = set(g.subjects(RDF.type, BESLUIT.Bestuursorgaan))
     lasting = {g.value(o, MANDAAT.isTijdspecialisatieVan) for o in organs} - {None}
@@ -109,8 +114,8 @@ def _bodies(g: Graph) -> dict[str, dict[str, str]]:
         name = _label(g, organ) or _label(g, parent)
         unit = own_or_parent(BESLUIT.bestuurt)
         uri = _uri(organ, "bestuursorgaan")
-        bodies[uri] = {"uri": uri, "name": name or uri, "classification": str(own_or_parent(BESLUIT.classificatie) or ""),
-                       "unit_uri": str(unit or ""), "unit_name": _label(g, unit)}
+        bodies[uri] = {"uri": uri, "name": name or uri, "classification": _http(own_or_parent(BESLUIT.classificatie)),
+                       "unit_uri": _http(unit), "unit_name": _label(g, unit) if _http(unit) else ""}
     return bodies
 
 
@@ -120,7 +125,7 @@ def _person_name(g: Graph, holder: Node) -> tuple[str, str]:
     first = g.value(source, PERSOON.gebruikteVoornaam) or g.value(source, FOAF.givenName)
     family = g.value(source, FOAF.familyName)
     name = " ".join(str(p) for p in (first, family) if p) or str(g.value(source, FOAF.name) or "")
-    return (str(person) if person is not None else ""), name or _label(g, source)
+    return _http(person), name or _label(g, source)
 
 
 def _holders(g: Graph, kind: str) -> list[tuple[Node, Node]]:

@@ -100,3 +100,15 @@ def test_cli_import_and_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
     assert main(["mandates", "list", "--json"]) == 0
     bodies = json.loads(capsys.readouterr().out)
     assert len(bodies) == 4 and any(b["uri"] == RAAD and len(b["people"]) == 8 for b in bodies)
+
+
+def test_links_that_are_not_http_are_dropped(appliance, tmp_path: Path):
+    path = tmp_path / "links.ttl"
+    path.write_text(PREFIXES + """
+<http://x/raad> a besluit:Bestuursorgaan ; skos:prefLabel "Raad" ; besluit:classificatie <javascript:alert(1)> ;
+    besluit:bestuurt <data:text/html,x> ; org:hasPost <http://x/m1> .
+<http://x/mandataris/1> a mandaat:Mandataris ; org:holds <http://x/m1> ; mandaat:isBestuurlijkeAliasVan <javascript:x> .
+""", "utf-8")
+    import_mandates(appliance, path)
+    (body,) = list_bodies(appliance)
+    assert (body.classification, body.unit_uri, body.people[0].person_uri) == ("", "", "")

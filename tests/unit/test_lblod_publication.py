@@ -164,3 +164,29 @@ def test_an_agenda_item_without_a_decision_is_published_as_an_item_only(applianc
     assert not list(g.subjects(URIRef("http://purl.org/dc/terms/subject"), punt))
     with read_session(appliance.db):
         assert len(load_record(appliance, demo).agenda_numbers()) == 5
+
+
+def test_hostile_texts_and_links_are_escaped_in_the_published_pages(appliance, demo, tmp_path):
+    from appliance.minutes import save_decision
+    from tests.minutes_support import HOSTILE
+
+    with write_session(appliance.db) as s:
+        m = s.get(Minutes, demo)
+        m.state = "draft"
+        s.add(m)
+    item = load_record(appliance, demo).decisions_of(1)[0]
+    save_decision(appliance, SYSTEM, item.id, title=HOSTILE, description='"><img src=x onerror=alert(1)>',
+                  motivation="</span><script>alert(2)</script>", legal_text="x", outcome="Aangenomen",
+                  voters_for=[f"http://data.lblod.info/id/mandatarissen/demo-belveld-gemeenteraad-p{n}"
+                              for n in range(1, 7)])
+    with write_session(appliance.db) as s:
+        m = s.get(Minutes, demo)
+        m.state = "approved"
+        s.add(m)
+    publish_minutes(appliance, SYSTEM, demo, base=BASE, out_dir=tmp_path)
+    for name in ("notulen.html", "besluitenlijst.html"):
+        html = (tmp_path / name).read_text("utf-8")
+        assert "<script>" not in html and "<img" not in html and 'href="javascript' not in html
+    g = rdfa(tmp_path / "notulen.html")
+    titles = {str(o) for o in g.objects(None, URIRef("http://data.europa.eu/eli/ontology#title"))}
+    assert " ".join(HOSTILE.split()) in titles  # escaped on the page, the same text in the data
