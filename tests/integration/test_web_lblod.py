@@ -75,6 +75,8 @@ def test_approved_minutes_publish_from_the_button_and_the_api(world):
     app, ids, tokens, tmp_path = world
     mid = ids["lblod_approved"]
     archie = _client(app, "archie")
+    review = archie.get(f"/minutes/{mid}").text  # the review page names the level and links to the page
+    assert f'href="/minutes/{mid}/publication"' in review and "Besluitenlijst: Niveau 3" in review
     page = archie.get(f"/minutes/{mid}/publication?lang=en")
     assert page.status_code == 200 and page.text.count("Niveau 3") == 2
     assert _post(archie, f"/minutes/{mid}/publish", {}).status_code == 303

@@ -85,7 +85,9 @@ def render(record: Record, base: str, published: date) -> dict[str, bytes]:
     graphs: dict[str, Graph] = {kind: build_graph(record, base, kind, published)
                                 for kind in ("besluitenlijst", "notulen", "agenda")}
     notice = _notice(record)
-    out = {f"{kind}.html": to_html(g, f"{t('nl', f'lblod.pub.{kind}')}: {title}", notice) for kind, g in graphs.items()}
+    names = {f"{base}id/zittingen/{record.minutes.id}": title}
+    out = {f"{kind}.html": to_html(g, f"{t('nl', f'lblod.pub.{kind}')}: {title}", notice, names)
+           for kind, g in graphs.items()}
     out["besluitenlijst.ttl"] = graphs["besluitenlijst"].serialize(format="turtle").encode("utf-8")
     context = {prefix: str(ns) for prefix, ns in graphs["notulen"].namespaces()
                if prefix in ("besluit", "mandaat", "eli", "prov", "dct", "skos", "foaf", "lblodlg", "xsd")}

@@ -74,7 +74,7 @@ def _value(g: Graph, pred: Node, obj: Node) -> str:
     return f'<a property="{p}" href="{escape(str(obj), quote=True)}">{escape(_label(g, obj))}</a>'
 
 
-def _section(g: Graph, subject: Node, heading: str) -> str:
+def _section(g: Graph, subject: Node, heading: str, headings: dict[str, str]) -> str:
     types = sorted(str(t) for t in g.objects(subject, RDF.type))
     names = [CLASS_LABELS.get(_short(URIRef(t)), "") for t in types]
     title = next((n for n in names if n), "Resource")
@@ -86,7 +86,7 @@ def _section(g: Graph, subject: Node, heading: str) -> str:
         rows.append(f"<dt>{escape(label)}</dt><dd><ul><li>{cells}</li></ul></dd>")
     typeof = f' typeof="{escape(" ".join(types), quote=True)}"' if types else ""
     return (f'<section resource="{escape(str(subject), quote=True)}"{typeof}>'
-            f"<{heading}>{escape(title)}: {escape(_label(g, subject))}</{heading}>"
+            f"<{heading}>{escape(title)}: {escape(headings.get(str(subject)) or _label(g, subject))}</{heading}>"
             f"<dl>{''.join(rows)}</dl></section>")
 
 
@@ -114,8 +114,9 @@ def _ordered_subjects(g: Graph) -> list[Node]:
     return out
 
 
-def to_html(g: Graph, title: str, notice: str) -> bytes:
-    sections = [_section(g, s, "h2") for s in _ordered_subjects(g)]
+def to_html(g: Graph, title: str, notice: str, names: dict[str, str] | None = None) -> bytes:
+    """The page; `names` gives headings to resources the graph names nothing (the zitting)."""
+    sections = [_section(g, s, "h2", names or {}) for s in _ordered_subjects(g)]
     page = ("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title></head><body><main>"
             f"<h1>{escape(title)}</h1><p>{escape(notice)}</p>{''.join(sections)}</main></body></html>\n")
