@@ -57,6 +57,11 @@ class MinutesSettings(_Section):
     organisation: str = Field("", description="Name of the municipality printed at the top of exported minutes.")
     docx_template: str = Field("", description="House-style .docx whose styles, header and logo DOCX exports use.")
     odt_template: str = Field("", description="House-style .odt whose styles and header ODT exports use.")
+    lblod_base_uri: str = Field("", description="http(s) base URI under which published notulen and besluitenlijsten "
+                                "mint their ids (LBLOD), e.g. https://www.belveld.be/; `minutes publish --base-uri` "
+                                "overrides it.")
+    lblod_publish_dir: str = Field("", description="Folder the publish button and API write to (one sub-folder per "
+                                   "minutes); empty: publications/ in the data folder.")
 
 
 class PlainSettings(_Section):

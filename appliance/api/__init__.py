@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from appliance.api import ask, document_ai, documents, health, intake, jobs, search, triage
 from appliance.api import compare as compare_api
 from appliance.api import minutes as minutes_api
+from appliance.api import minutes_lblod as minutes_lblod_api
 from appliance.api import recordings as recordings_api
 from appliance.api import tickets as ticket_api
 from appliance.api.auth import api_principal
@@ -50,6 +51,7 @@ def api_router(max_upload_mb: int, max_recording_mb: int = 2048) -> Router:
             *intake.HANDLERS,
             *ticket_api.HANDLERS,
             *minutes_api.HANDLERS,
+            *minutes_lblod_api.HANDLERS,
             *compare_api.HANDLERS,
             recordings_api.list_recordings,
             recordings_api.get_recording,

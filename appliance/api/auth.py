@@ -29,6 +29,7 @@ WRITE_SCOPES: dict[tuple[str, str], str] = {
     ("POST", "/intake"): "ingest",
     ("POST", "/recordings"): "ingest",
     ("POST", "/triage/items/{item_id}/route"): "ingest",
+    ("POST", "/minutes/{minutes_id}/publish"): "ingest",  # writes the LBLOD publication files
 }
 
 

@@ -144,6 +144,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      _m20_sessions_and_tokens),
     (22, "chunk heading path", _add_column("chunk", "context", "TEXT DEFAULT ''")),
     (25, "redaction reviews: how names were found, the second reviewer's confirmation", _m25_redaction_names),
+    (30, "governing bodies and mandatarissen (LBLOD)", lambda engine: SQLModel.metadata.create_all(engine)),
+    (31, "meeting, agenda item and decision records for LBLOD publication",
+     lambda engine: SQLModel.metadata.create_all(engine)),
     (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
 ]

@@ -53,13 +53,15 @@ def _register_extensions() -> None:
     # Sub-commands owned by other modules (export, purge) add themselves to `belfort minutes`.
     import importlib
 
-    try:
-        module = importlib.import_module("ops.commands.minutes_export")
-    except ImportError:
-        return
-    hook = getattr(module, "register_export", None)
-    if callable(hook) and _actions is not None:
-        hook(_actions)
+    for name, hook_name in (("ops.commands.minutes_export", "register_export"),
+                            ("ops.commands.minutes_lblod", "register_lblod")):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        hook = getattr(module, hook_name, None)
+        if callable(hook) and _actions is not None:
+            hook(_actions)
 
 
 def _stamp(seconds: float) -> str:

@@ -72,6 +72,7 @@ class SeedReport:
     failures: list[str] = field(default_factory=list)
     triage: Counter[str] = field(default_factory=Counter)
     recording_id: int | None = None
+    lblod_minutes_id: int | None = None  # the approved earlier council meeting, ready to publish (LBLOD)
 
 
 def _write_docx(text: str, target: Path, title: str) -> None:
@@ -180,6 +181,9 @@ def seed_demo(app: Appliance, log: Callable[[str], None] = print,
 
     report.triage = seed_triage(app, log)
     rec = seed_recording(app, log)
+    from ops.demo.seed_lblod import seed_lblod
+
+    report.lblod_minutes_id = seed_lblod(app, log)
     report.recording_id = rec.id if rec is not None else None
     web = app.settings.web
     host = "localhost" if web.host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost") else web.host

@@ -90,6 +90,9 @@ def server(appliance, tmp_path):
 
     world.docs["minutes"] = make_minutes(appliance)["minutes"]
     world.docs["minutes_approved"] = make_minutes(appliance, approved=True)["minutes"]
+    from tests.lblod_support import lblod_world  # LBLOD publication: a draft with forms, an approved meeting
+
+    world.docs.update(lblod_world(appliance))
     # Triage: the example taxonomy, a waiting item (hostile subject, missing address: a drafted
     # request) and a routed one, so the queue, item, department inbox, dashboard and editor have content.
     from tests.integration.test_web_triage import HOSTILE, TAXONOMY
@@ -195,6 +198,8 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/minutes",
         f"/minutes/{world.docs['minutes']}",
         f"/minutes/{world.docs['minutes_approved']}?lang=fr",
+        f"/minutes/{world.docs['lblod_draft']}/publication",
+        f"/minutes/{world.docs['lblod_approved']}/publication?lang=en",
         "/triage",
         f"/triage/items/{world.docs['triage']}",
         "/triage/departments/omgeving",

@@ -41,6 +41,11 @@ DYNAMIC_VALUES = {
     "plain_lang.": list(LANGUAGES),
     "plain_change.": ["split", "word", "tone", "passive_hint", "rejected", "llm"],
     "plain_notice.": ["llm_unavailable"],
+    "lblod_field.": ["planned_start", "planned_end", "started_at", "ended_at", "arrived", "left", "description",
+                     "motivation", "legal_text"],
+    "lblod_doc.": ["notulen", "besluitenlijst"],
+    "lblod_problem.": ["missing", "too_many", "datatype", "class", "not_http", "count_mismatch", "no_document_type"],
+    "lblod_vote.": ["for", "against", "abstain"],
 }
 
 

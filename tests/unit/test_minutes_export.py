@@ -103,11 +103,13 @@ def test_besluit_jsonld_expands_to_the_oslo_types(appliance):
     for node in expanded:
         for t in node.get("@type", []):
             by_type.setdefault(t, []).append(node)
-    for kind in ("Zitting", "Agendapunt", "BehandelingVanAgendapunt", "Besluit", "Stemming"):
+    for kind in ("Zitting", "Agendapunt", "BehandelingVanAgendapunt", "Stemming"):
         assert BESLUIT + kind in by_type, kind
+    # An unapproved AI draft is never typed as a Besluit (a harvester would take it for a decision).
+    assert BESLUIT + "Besluit" not in by_type
     (zitting,) = by_type[BESLUIT + "Zitting"]
     assert len(zitting[BESLUIT + "behandelt"]) == 2
-    besluiten = by_type[BESLUIT + "Besluit"]
+    besluiten = by_type["http://www.w3.org/ns/prov#Entity"]
     assert len(besluiten) == 1  # the rejected decision is not published
     (besluit,) = besluiten
     assert besluit["http://data.europa.eu/eli/ontology#description"][0]["@value"].startswith("De raad keurt")
@@ -124,6 +126,14 @@ def test_besluit_jsonld_expands_to_the_oslo_types(appliance):
     # Ids are stable across exports and sit under the configured base.
     assert json.loads(export_minutes(appliance, ids["minutes"], "besluit.jsonld")[0]) == doc
     assert besluit["@id"] == f"urn:belfort:besluit:{ids['decision']}"
+    assert "niet goedgekeurd" in json.dumps(besluit)
+
+
+def test_besluit_jsonld_types_decisions_as_besluit_once_approved(appliance):
+    ids = make_minutes(appliance, approved=True)
+    doc = json.loads(export_minutes(appliance, ids["minutes"], "besluit.jsonld")[0])
+    types = {n["@id"]: n["@type"] for n in doc["@graph"]}
+    assert types[f"urn:belfort:besluit:{ids['decision']}"] == "Besluit"
 
 
 def test_jsonld_ids_follow_an_http_base(tmp_path):

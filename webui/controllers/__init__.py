@@ -23,6 +23,7 @@ from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
+from webui.controllers import minutes_lblod as minutes_publication
 from webui.controllers import recordings as recording_pages
 from webui.controllers import retention as retention_pages
 from webui.controllers import triage as triage_pages
@@ -42,6 +43,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *redaction.HANDLERS,
             *tickets.HANDLERS,
             *minutes_pages.HANDLERS,
+            *minutes_publication.HANDLERS,
             *recording_pages.handlers(max_recording_mb),
             *audit_pages.HANDLERS,
             *triage_pages.HANDLERS,

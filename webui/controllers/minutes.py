@@ -23,6 +23,7 @@ from appliance.minutes import (
     ExportData,
     add_item,
     approve_minutes,
+    check_minutes,
     edit_item,
     export_minutes,
     is_reviewer,
@@ -56,9 +57,10 @@ def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id)
     segments = segments_of(appliance, items)
     counts = {state: sum(i.state == state for i in items) for state in ITEM_STATES}
     agenda = [(int(a.get("number", 0) or 0), str(a.get("title", ""))) for a in minutes.agenda or []]
+    levels = check_minutes(appliance, minutes_id) if reviewer else []  # LBLOD publication level
     return page(request, "minutes.html", who=who, minutes=minutes, groups=data.groups(), segments=segments,
                 counts=counts, reviewer=reviewer, editable=reviewer and minutes.state == "draft",
-                agenda=agenda, timecode=timecode, flags=FLAGS,
+                agenda=agenda, timecode=timecode, flags=FLAGS, lblod_levels=levels,
                 transcript_link=_transcript_visible(appliance, who, minutes.recording_id))
 
 

@@ -20,24 +20,36 @@ from appliance.db.tables.documents import (
     RedactionReview,
 )
 from appliance.db.tables.governance import LegalHold, RetentionRule
+from appliance.db.tables.lblod import (
+    AgendaItemRecord,
+    DecisionRecord,
+    GoverningBody,
+    Mandatary,
+    MeetingRecord,
+)
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
 from appliance.db.tables.triage import OutboxMessage, TriageItem, TriageLabel
 
 __all__ = [
+    "AgendaItemRecord",
     "AnswerRecord",
     "ApiToken",
     "AuditEvent",
     "Chunk",
     "Collection",
     "CollectionGroup",
+    "DecisionRecord",
     "Document",
     "DocumentVersion",
     "FailedFile",
+    "GoverningBody",
     "Group",
     "JobOutcome",
     "LegalHold",
+    "Mandatary",
+    "MeetingRecord",
     "Minutes",
     "MinutesItem",
     "OutboxMessage",

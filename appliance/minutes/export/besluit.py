@@ -2,7 +2,7 @@
 
 A meeting is a `besluit:Zitting` that `besluit:behandelt` its `besluit:Agendapunt`s; each agenda item
 with accepted decisions gets one `besluit:BehandelingVanAgendapunt` (`dct:subject` the agenda item,
-`prov:generated` its `besluit:Besluit`s, `besluit:heeftStemming` the votes as `besluit:Stemming`),
+`prov:generated` its `besluit:Besluit`s (a draft's decisions are only `prov:Entity`s), `besluit:heeftStemming` the votes as `besluit:Stemming`),
 in the order they were treated (`besluit:gebeurtNa`). The @context is inline: a consumer (and our
 tests) never fetches a remote context. Ids are stable: the same minutes export the same ids.
 """
@@ -117,9 +117,14 @@ def to_jsonld(data: ExportData, labels: dict[str, str], base: str) -> bytes:
             bvap["gebeurtNa"] = previous
         for item in generated:
             title = one_line(item.agenda_title or agenda.get(number, "")) or one_line(item.text)[:120]
-            besluit: dict[str, Any] = {"@id": node_id(base, "besluit", item.id), "@type": "Besluit",
+            # An unapproved AI draft is never typed as a Besluit: a harvester would take it for a real
+            # decision. It stays a prov:Entity that says, in its own comment, what it is.
+            besluit: dict[str, Any] = {"@id": node_id(base, "besluit", item.id),
+                                       "@type": "Besluit" if data.approved else "prov:Entity",
                                        "eliTitle": title, "eliDescription": one_line(item.text),
                                        "value": one_line(item.text), "wasDerivedFrom": zitting_id}
+            if not data.approved:
+                besluit["comment"] = status_line(data, labels)
             if data.language in LANGUAGE_URIS:
                 besluit["language"] = LANGUAGE_URIS[data.language]
             graph.append(besluit)

@@ -1,0 +1,15 @@
+"""Governing bodies and their mandatarissen (issue 12): imported from the Mandatendatabank, read by
+the minutes' publication to pick a meeting's body, attendees, chair and secretary."""
+
+from appliance.mandates.importer import ParsedMandates, parse_mandates
+from appliance.mandates.service import (
+    Body,
+    Person,
+    import_mandates,
+    list_bodies,
+    people_of,
+    person_names,
+)
+
+__all__ = ["Body", "ParsedMandates", "Person", "import_mandates", "list_bodies", "parse_mandates",
+           "people_of", "person_names"]
