@@ -14,6 +14,12 @@ LITERAL = re.compile(r"""\bt\((?:lang,\s*)?['"]([a-z_]+\.[a-z_.]+)['"]""")
 DYNAMIC = re.compile(r"""\bt\(['"]([a-z_]+\.)['"]\s*~""")
 # The values behind the dynamic keys (t('state.' ~ doc.state)): every value the services produce.
 DYNAMIC_VALUES = {
+    "retention_action.": ['delete', 'anonymise'],
+    "retention_field.": ['created_at', 'updated_at', 'received_at', 'routed_at', 'at', 'closed_at', 'finished_at'],
+    "retention_hold.": ['document', 'collection', 'meeting', 'person'],
+    "retention_kind.": ['document', 'pseudonym_map', 'triage', 'mail', 'transcript', 'minutes', 'recording', 'ticket', 'answer'],
+    "retention_refused.": ['hold', 'duty', 'not_found'],
+    "retention_target.": ['documents', 'triage', 'answers', 'tickets', 'transcripts', 'recordings'],
     "state.": ["ingested", "needs_ocr", "failed", "retired"],
     "job.": ["queued", "running", "done", "failed", "duplicate"],
     "model.": ["verified", "missing", "incomplete", "mismatch"],
