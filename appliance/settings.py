@@ -16,7 +16,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from appliance.errors import BelfortError
-from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
+from appliance.setting_sections import (
+    AsrSettings,
+    IdentitySettings,
+    InsightSettings,
+    MinutesSettings,
+    PlainSettings,
+    _Section,
+)
 
 
 class WebSettings(_Section):
@@ -223,6 +230,7 @@ class Settings(_Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     insight: InsightSettings = Field(default_factory=InsightSettings)
     plain: PlainSettings = Field(default_factory=PlainSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The access feature. Its public surface: other packages, the entry points and the CLI import from here."""
 
+from appliance.access import oidc_config, oidc_users, totp
 from appliance.access.accounts import (
     ROLES,
     admin_update_user,
@@ -44,6 +45,8 @@ __all__ = [
     "list_collections",
     "list_tokens",
     "list_users",
+    "oidc_config",
+    "oidc_users",
     "principal_for",
     "principal_for_token",
     "readable_collection_ids",
@@ -54,5 +57,6 @@ __all__ = [
     "session_principal",
     "set_collection_groups",
     "start_session",
+    "totp",
     "update_user",
 ]

@@ -19,6 +19,7 @@ from appliance.db.tables.documents import (
     PseudonymMap,
     RedactionReview,
 )
+from appliance.db.tables.identity import OidcIdentity, OidcLogin, OidcProvider, RecoveryCode, TotpFactor
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
@@ -53,5 +54,10 @@ __all__ = [
     "User",
     "UserGroup",
     "WebSession",
+    "OidcIdentity",
+    "OidcLogin",
+    "OidcProvider",
+    "RecoveryCode",
+    "TotpFactor",
     "utcnow",
 ]

@@ -1,0 +1,90 @@
+"""Admin console: identity providers (OIDC) with their claim mapping, the last sign-ins through them,
+and the sweep that deactivates users the provider stopped vouching for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from appliance.access import Principal, oidc_config, oidc_users
+from appliance.context import Appliance
+from appliance.errors import BelfortError
+from webui.controllers.oidc import redirect_uri
+from webui.translate import error_text
+from webui.web import language_of, page, require_role
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+@dataclass
+class ProviderForm:
+    name: str = ""
+    title: str = ""
+    preset: str = "generic"
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    scopes: str = ""
+    username_claim: str = ""
+    groups_claim: str = ""
+    roles_claim: str = ""
+    group_map: str = ""
+    role_map: str = ""
+    require_mapped: str = ""
+    enabled: str = ""
+
+
+def _lines(pairs: dict[str, str]) -> str:
+    return "\n".join(f"{k} = {v}" for k, v in pairs.items())
+
+
+def _page(request: Request, appliance: Appliance, who: Principal, *, status: int = 200, error: str = "",
+          swept: list[str] | None = None, saved: str = "") -> Template:
+    providers = oidc_config.list_providers(appliance)
+    return page(request, "admin_identity.html", who=who, status=status, error=error, saved=saved,
+                providers=[(p, _lines(p.mapping["groups"]), _lines(p.mapping["roles"])) for p in providers],
+                presets=oidc_config.PRESETS, callback=redirect_uri(request, appliance),
+                sign_ins=oidc_users.last_sign_ins(appliance), swept=swept,
+                inactive_days=appliance.settings.identity.oidc_inactive_days)
+
+
+@get("/admin/identity", sync_to_thread=True, include_in_schema=False)
+def identity_console(request: Request, appliance: Appliance, who: Principal) -> Template:
+    require_role(who, "admin")
+    return _page(request, appliance, who, saved=request.query_params.get("saved", "")[:40])
+
+
+@post("/admin/identity/providers", sync_to_thread=True, include_in_schema=False)
+def save_provider(request: Request, appliance: Appliance, who: Principal,
+                  data: Annotated[ProviderForm, FORM]) -> Template | Redirect:
+    require_role(who, "admin")
+    try:
+        mapping = {"groups": oidc_config.parse_mapping_lines(data.group_map, "group"),
+                   "roles": oidc_config.parse_mapping_lines(data.role_map, "role"),
+                   "require_mapped": bool(data.require_mapped)}
+        info = oidc_config.save_provider(
+            appliance, data.name, actor=who.username, title=data.title.strip()[:80] or None, preset=data.preset,
+            issuer=data.issuer, client_id=data.client_id.strip(), client_secret=data.client_secret.strip() or None,
+            scopes=" ".join(data.scopes.split()) or None, username_claim=data.username_claim.strip() or None,
+            groups_claim=data.groups_claim.strip(), roles_claim=data.roles_claim.strip(), mapping=mapping,
+            enabled=bool(data.enabled))
+    except BelfortError as exc:
+        if not exc.code.startswith("oidc."):
+            raise
+        return _page(request, appliance, who, status=exc.status,
+                     error=error_text(language_of(request), exc.code, exc.message))
+    return Redirect(f"/admin/identity?saved={info.name}", status_code=303)
+
+
+@post("/admin/identity/sweep", sync_to_thread=True, include_in_schema=False)
+def sweep(request: Request, appliance: Appliance, who: Principal) -> Template:
+    require_role(who, "admin")
+    return _page(request, appliance, who, swept=oidc_users.sweep(appliance, actor=who.username))
+
+
+HANDLERS = [identity_console, save_provider, sweep]
