@@ -132,7 +132,7 @@ def verify(app: Appliance, username: str, code: str, *, client: str = "") -> Non
 def _use_recovery_code(session: Session, user_id: int, code: str, username: str) -> bool:
     row = session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user_id,
                                                   RecoveryCode.code_hash == _hash(code),
-                                                  RecoveryCode.used_at == None)).first()  # noqa: E711
+                                                  RecoveryCode.used_at == None)).first()
     if row is None:
         return False
     row.used_at = utcnow()
@@ -154,7 +154,7 @@ def _new_recovery_codes(session: Session, user_id: int) -> list[str]:
 def recovery_codes_left(app: Appliance, user_id: int) -> int:
     with read_session(app.db) as session:
         return len(session.exec(select(RecoveryCode.id).where(RecoveryCode.user_id == user_id,
-                                                              RecoveryCode.used_at == None)).all())  # noqa: E711
+                                                              RecoveryCode.used_at == None)).all())
 
 
 def reset(app: Appliance, username: str, *, actor: str) -> None:

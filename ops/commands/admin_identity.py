@@ -22,14 +22,14 @@ def _pairs(items: list[str] | None) -> dict[str, str] | None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from appliance.access import oidc_config, oidc_users
+    from appliance import access
 
     app = appliance_from(args)
-    for p in oidc_config.list_providers(app):
+    for p in access.list_oidc_providers(app):
         state = "on" if p.enabled else "off"
         print(f"{p.name}\t{state}\t{p.preset}\t{p.issuer}\tclient={p.client_id}\tgroups<-{p.groups_claim or '-'}"
               f"\troles<-{p.roles_claim or '-'}\tmapped groups={len(p.mapping['groups'])} roles={len(p.mapping['roles'])}")
-    for row in oidc_users.last_sign_ins(app, limit=args.sign_ins):
+    for row in access.oidc_sign_ins(app, limit=args.sign_ins):
         at = row.at.strftime("%Y-%m-%d %H:%M") if row.at else "never"
         print(f"  {row.username}\t{row.provider}\t{at}\t{row.role}\t{','.join(row.groups)}\t"
               f"{'active' if row.active else 'inactive'}")
@@ -37,7 +37,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
-    from appliance.access.oidc_config import CALLBACK_PATH, PRESETS
+    from appliance.access import OIDC_CALLBACK_PATH as CALLBACK_PATH
+    from appliance.access import OIDC_PRESETS as PRESETS
 
     for key, p in PRESETS.items():
         print(f"{key}: {p.title}\n  issuer: {p.issuer_pattern}\n  scopes: {p.scopes}\n  user name claim: "
@@ -48,10 +49,10 @@ def _presets(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from appliance.access import oidc_config
+    from appliance import access
 
     secret = sys.stdin.readline().strip() if args.client_secret_stdin else None
-    info = oidc_config.save_provider(
+    info = access.save_oidc_provider(
         appliance_from(args), args.name, actor="cli", preset=args.preset, title=args.title, issuer=args.issuer,
         client_id=args.client_id, client_secret=secret, scopes=args.scopes, username_claim=args.username_claim,
         groups_claim=args.groups_claim, roles_claim=args.roles_claim)
@@ -61,39 +62,39 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    from appliance.access import oidc_config
+    from appliance import access
 
     app = appliance_from(args)
-    current = oidc_config.get_provider(app, args.name).mapping or {}
+    current = access.get_oidc_provider(app, args.name).mapping or {}
     mapping = {"groups": _pairs(args.group) if args.group is not None else current.get("groups", {}),
                "roles": _pairs(args.role) if args.role is not None else current.get("roles", {}),
                "require_mapped": not args.allow_unmapped}
-    info = oidc_config.save_provider(app, args.name, actor="cli", mapping=mapping)
+    info = access.save_oidc_provider(app, args.name, actor="cli", mapping=mapping)
     print(f"{info.name}: {len(info.mapping['groups'])} group and {len(info.mapping['roles'])} role mapping(s); "
           f"unmapped users {'admitted as staff' if not info.mapping['require_mapped'] else 'refused'}")
     return 0
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from appliance.access import oidc_config
+    from appliance import access
 
-    oidc_config.save_provider(appliance_from(args), args.name, actor="cli", enabled=not args.enable)
+    access.save_oidc_provider(appliance_from(args), args.name, actor="cli", enabled=not args.enable)
     print(f"{args.name}: sign-in {'on' if args.enable else 'off'}")
     return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from appliance.access import oidc_users
+    from appliance import access
 
-    names = oidc_users.sweep(appliance_from(args), days=args.days, actor="cli")
+    names = access.sweep_oidc_users(appliance_from(args), days=args.days, actor="cli")
     print(f"deactivated {len(names)} user(s)" + (": " + ", ".join(names) if names else ""))
     return 0
 
 
 def _totp_reset(args: argparse.Namespace) -> int:
-    from appliance.access import totp
+    from appliance import access
 
-    totp.reset(appliance_from(args), args.username, actor="cli")
+    access.totp_reset(appliance_from(args), args.username, actor="cli")
     print(f"second factor of {args.username} removed; an administrator enrols again at the next sign-in")
     return 0
 

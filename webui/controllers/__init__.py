@@ -5,7 +5,18 @@ from __future__ import annotations
 from litestar.di import Provide
 from litestar.router import Router
 
-from webui.controllers import admin, auth, documents, ingest, redaction, search, tickets, triage_admin, write
+from webui.controllers import (
+    admin,
+    auth,
+    documents,
+    identity_admin,
+    ingest,
+    redaction,
+    search,
+    tickets,
+    triage_admin,
+    write,
+)
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
@@ -13,7 +24,6 @@ from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
 from webui.controllers import triage as triage_pages
-from webui.controllers import identity_admin
 from webui.web import current_principal
 
 

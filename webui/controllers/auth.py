@@ -11,13 +11,12 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from appliance import access
-from appliance.access import totp
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from webui.controllers.oidc import HANDLERS as OIDC
 from webui.controllers.oidc import providers
 from webui.controllers.second_factor import HANDLERS as SECOND_FACTOR
 from webui.controllers.second_factor import begin_pending
-from webui.controllers.oidc import HANDLERS as OIDC
 from webui.translate import error_text
 from webui.web import client_address, language_of, optional_principal, page
 
@@ -75,7 +74,7 @@ def sign_in(
         return response
     assert who.user_id is not None
     _end_session(request, appliance)  # a session id planted before sign-in never becomes valid
-    step = totp.step_for(appliance, who.user_id)
+    step = access.second_factor_step(appliance, who.user_id)
     if step is not None:  # the session starts after the second factor
         begin_pending(request, who.user_id, safe_next(data.next))
         return Redirect("/sign-in/second-factor" + ("/enrol" if step == "enrol" else ""), status_code=303)

@@ -11,7 +11,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from appliance.access import Principal, oidc_config, oidc_users
+from appliance import access
+from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from webui.controllers.oidc import redirect_uri
@@ -45,11 +46,11 @@ def _lines(pairs: dict[str, str]) -> str:
 
 def _page(request: Request, appliance: Appliance, who: Principal, *, status: int = 200, error: str = "",
           swept: list[str] | None = None, saved: str = "") -> Template:
-    providers = oidc_config.list_providers(appliance)
+    providers = access.list_oidc_providers(appliance)
     return page(request, "admin_identity.html", who=who, status=status, error=error, saved=saved,
                 providers=[(p, _lines(p.mapping["groups"]), _lines(p.mapping["roles"])) for p in providers],
-                presets=oidc_config.PRESETS, callback=redirect_uri(request, appliance),
-                sign_ins=oidc_users.last_sign_ins(appliance), swept=swept,
+                presets=access.OIDC_PRESETS, callback=redirect_uri(request, appliance),
+                sign_ins=access.oidc_sign_ins(appliance), swept=swept,
                 inactive_days=appliance.settings.identity.oidc_inactive_days)
 
 
@@ -64,10 +65,10 @@ def save_provider(request: Request, appliance: Appliance, who: Principal,
                   data: Annotated[ProviderForm, FORM]) -> Template | Redirect:
     require_role(who, "admin")
     try:
-        mapping = {"groups": oidc_config.parse_mapping_lines(data.group_map, "group"),
-                   "roles": oidc_config.parse_mapping_lines(data.role_map, "role"),
+        mapping = {"groups": access.parse_mapping_lines(data.group_map, "group"),
+                   "roles": access.parse_mapping_lines(data.role_map, "role"),
                    "require_mapped": bool(data.require_mapped)}
-        info = oidc_config.save_provider(
+        info = access.save_oidc_provider(
             appliance, data.name, actor=who.username, title=data.title.strip()[:80] or None, preset=data.preset,
             issuer=data.issuer, client_id=data.client_id.strip(), client_secret=data.client_secret.strip() or None,
             scopes=" ".join(data.scopes.split()) or None, username_claim=data.username_claim.strip() or None,
@@ -84,7 +85,7 @@ def save_provider(request: Request, appliance: Appliance, who: Principal,
 @post("/admin/identity/sweep", sync_to_thread=True, include_in_schema=False)
 def sweep(request: Request, appliance: Appliance, who: Principal) -> Template:
     require_role(who, "admin")
-    return _page(request, appliance, who, swept=oidc_users.sweep(appliance, actor=who.username))
+    return _page(request, appliance, who, swept=access.sweep_oidc_users(appliance, actor=who.username))
 
 
 HANDLERS = [identity_console, save_provider, sweep]

@@ -12,8 +12,6 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from appliance import access
-from appliance.access import oidc
-from appliance.access.oidc_config import CALLBACK_PATH, list_providers
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from webui.translate import error_text
@@ -24,12 +22,12 @@ OIDC_ERRORS = ("oidc.", "accounts.")
 
 def redirect_uri(request: Request, appliance: Appliance) -> str:
     base = appliance.settings.identity.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return base + CALLBACK_PATH
+    return base + access.OIDC_CALLBACK_PATH
 
 
 def providers(appliance: Appliance) -> list[dict[str, str]]:
     """The sign-in page's buttons."""
-    return [{"name": p.name, "title": p.title} for p in list_providers(appliance, enabled_only=True)]
+    return [{"name": p.name, "title": p.title} for p in access.list_oidc_providers(appliance, enabled_only=True)]
 
 
 def _sign_in_error(request: Request, appliance: Appliance, exc: BelfortError, next_path: str) -> Template:
@@ -45,7 +43,7 @@ def oidc_start(request: Request, appliance: Appliance, name: str, next: str = "/
 
     browser = secrets.token_urlsafe(24)
     try:
-        url = oidc.start(appliance, name[:40], redirect_uri=redirect_uri(request, appliance), browser=browser,
+        url = access.oidc_start(appliance, name[:40], redirect_uri=redirect_uri(request, appliance), browser=browser,
                          next_path=safe_next(next))
     except BelfortError as exc:
         if not exc.code.startswith(OIDC_ERRORS):
@@ -55,13 +53,13 @@ def oidc_start(request: Request, appliance: Appliance, name: str, next: str = "/
     return Redirect(url, status_code=303)
 
 
-@get(CALLBACK_PATH, sync_to_thread=True, include_in_schema=False)
+@get(access.OIDC_CALLBACK_PATH, sync_to_thread=True, include_in_schema=False)
 def oidc_callback(request: Request, appliance: Appliance, code: str = "", error: str = "",
                   answer_state: Annotated[str, Parameter(query="state")] = "") -> Template | Redirect:
     session = request.session if request.scope.get("session") else {}
     browser = str(session.get("oidc_browser", ""))
     try:
-        who, next_path = oidc.finish(appliance, state=answer_state[:200], code=code[:2000], error=error[:200],
+        who, next_path = access.oidc_finish(appliance, state=answer_state[:200], code=code[:2000], error=error[:200],
                                      browser=browser, redirect_uri=redirect_uri(request, appliance))
     except BelfortError as exc:
         if not exc.code.startswith(OIDC_ERRORS):
