@@ -7,6 +7,7 @@ skips with the reason when either is missing. Nothing is downloaded: no browser 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.browser_support import free_port, live_app, wait_http
+from tests.identity_support import driver_env
 from tests.integration.web_support import PW, build_world
+
+SECOND_FACTOR_PAGES = ("/sign-in/second-factor", "/sign-in/second-factor/enrol", "/sign-in/second-factor/codes")
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -135,6 +139,9 @@ def server(appliance, tmp_path):
     for name, text in (("reg_old", old), ("reg_new", new)):
         world.docs[name] = documents.ingest_file(appliance, make_text(tmp_path / "src" / f"{name}.txt", text),
                                                  "bouw").document_id
+    from tests.identity_support import identity_world
+
+    world.tokens.update(identity_world(appliance))  # admin's second factor, an OIDC provider and user
     with live_app(appliance) as base:
         yield world, base
 
@@ -213,6 +220,8 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",
+        "/admin/identity",
+        "/admin/identity?lang=fr",
     ]
     out = subprocess.run(
         [NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],
@@ -220,10 +229,11 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, **driver_env(world.tokens)},
     )
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
-    assert set(results) == {"/sign-in", *paths}
+    assert set(results) == {"/sign-in", *SECOND_FACTOR_PAGES, *paths}
     # an error page must be accessible too, but only the one listed for it may be an error page: any
     # other path that answers with an error (a crash, a refused read) would pass axe unnoticed
     assert {p: r["error"] for p, r in results.items() if r["error"]} == {"/documents/999999": "document.not_found"}
@@ -232,6 +242,12 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
     assert all(r["passes"] > 10 for r in results.values())  # axe really ran on a real page
     assert results["/"]["lang"] == "nl" and results["/?lang=fr&q=sporthal"]["lang"] == "fr"
     assert results["/?lang=en"]["lang"] == "en"
+    from appliance.i18n import t
+
+    for path, key in (("/sign-in/second-factor", "identity.totp_title"), ("/sign-in/second-factor/enrol",
+                      "identity.enrol_title"), ("/sign-in/second-factor/codes", "identity.codes_title"),
+                      ("/admin/identity", "identity.admin_title")):
+        assert t("nl", key) in results[path]["title"], (path, results[path]["title"])  # the page itself ran
 
 
 if _missing():
