@@ -211,9 +211,10 @@ def _userinfo(app: Appliance, provider: OidcProvider, doc: dict[str, Any], token
             **claims}
 
 
-def finish(app: Appliance, *, state: str, code: str, error: str, browser: str, redirect_uri: str) -> tuple[
-        Principal, str]:
-    """The provider's answer at the callback -> the signed-in Principal and where to go next."""
+def finish(app: Appliance, *, state: str, code: str, error: str, browser: str, redirect_uri: str,
+           iss: str = "") -> tuple[Principal, str]:
+    """The provider's answer at the callback -> the signed-in Principal and where to go next. `iss`, when
+    the provider sends it (RFC 9207), must be the provider the sign-in started at (no mix-up)."""
     login = _take_login(app, state, browser)
     if error:
         raise BelfortError("oidc.provider_error", f"the identity provider ended the sign-in ({error[:80]})",
@@ -222,6 +223,9 @@ def finish(app: Appliance, *, state: str, code: str, error: str, browser: str, r
         provider = session.get(OidcProvider, login.provider_id)
     if provider is None or not provider.enabled:
         raise BelfortError("oidc.no_provider", "this identity provider is switched off", hint="ask IT", status=404)
+    if iss and iss != provider.issuer:
+        raise BelfortError("oidc.issuer_mismatch", "the answer comes from another provider than the sign-in went to",
+                           hint="start the sign-in again from the sign-in page", status=400)
     doc = discover(app, provider)
     token = _exchange(app, provider, doc, login, code, redirect_uri)
     claims = validate_id_token(app, provider, doc, token["id_token"], nonce=login.nonce)

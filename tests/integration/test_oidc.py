@@ -6,6 +6,7 @@ an unreachable provider; a user the directory no longer grants access)."""
 from __future__ import annotations
 
 import json
+import re
 import select
 import shutil
 import subprocess
@@ -195,6 +196,14 @@ def test_a_replayed_answer_is_refused(appliance, web, op):
     web.post("/sign-out", data={"_csrf_token": csrf(web)}, follow_redirects=False)
     again = _callback(web, answer)
     assert again.status_code == 400 and not _signed_in(web)
+
+
+def test_an_answer_naming_another_issuer_is_refused(appliance, web, op):
+    _connect(appliance, op)
+    answer = _at_provider(_begin(web), "anna")
+    assert "iss=" in answer  # the provider names itself in its answer (RFC 9207)
+    mixed_up = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fidp.elders.example", answer)
+    assert _callback(web, mixed_up).status_code == 400 and not _signed_in(web)
 
 
 def _real_id_token(provider: Provider, client_id: str, nonce: str) -> str:

@@ -54,13 +54,14 @@ def oidc_start(request: Request, appliance: Appliance, name: str, next: str = "/
 
 
 @get(access.OIDC_CALLBACK_PATH, sync_to_thread=True, include_in_schema=False)
-def oidc_callback(request: Request, appliance: Appliance, code: str = "", error: str = "",
+def oidc_callback(request: Request, appliance: Appliance, code: str = "", error: str = "", iss: str = "",
                   answer_state: Annotated[str, Parameter(query="state")] = "") -> Template | Redirect:
     session = request.session if request.scope.get("session") else {}
     browser = str(session.get("oidc_browser", ""))
     try:
-        who, next_path = access.oidc_finish(appliance, state=answer_state[:200], code=code[:2000], error=error[:200],
-                                     browser=browser, redirect_uri=redirect_uri(request, appliance))
+        who, next_path = access.oidc_finish(appliance, state=answer_state[:200], code=code[:2000],
+                                            error=error[:200], browser=browser, iss=iss[:300],
+                                            redirect_uri=redirect_uri(request, appliance))
     except BelfortError as exc:
         if not exc.code.startswith(OIDC_ERRORS):
             raise
