@@ -41,6 +41,7 @@ from appliance.access.totp import RECOVERY_CODES
 from appliance.access.totp import begin as totp_begin
 from appliance.access.totp import confirm as totp_confirm
 from appliance.access.totp import is_enrolled as totp_enrolled
+from appliance.access.totp import pending_enrolment as totp_pending_enrolment
 from appliance.access.totp import reset as totp_reset
 from appliance.access.totp import step_for as second_factor_step
 from appliance.access.totp import verify as totp_verify
@@ -88,6 +89,7 @@ __all__ = [
     "totp_begin",
     "totp_confirm",
     "totp_enrolled",
+    "totp_pending_enrolment",
     "totp_reset",
     "totp_verify",
     "update_user",

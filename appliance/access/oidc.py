@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -153,18 +153,28 @@ def start(app: Appliance, name: str, *, redirect_uri: str, browser: str, next_pa
     return str(url)
 
 
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
 def _take_login(app: Appliance, state: str, browser: str) -> OidcLogin:
     """The sign-in this state belongs to, used up now: unknown, replayed, late or from another browser is
     oidc.bad_state (400)."""
     now = utcnow()
-    with write_session(app.db) as session:
-        login = session.exec(select(OidcLogin).where(OidcLogin.state_hash == _sha(state or "-"))).first()
-        problem = ("unknown" if login is None else "replayed" if login.used_at is not None
-                   else "expired" if login.created_at < now - LOGIN_TTL
-                   else "other browser" if not secrets.compare_digest(login.browser_hash, _sha(browser)) else "")
-        if login is not None and login.used_at is None:
-            login.used_at = now  # one try per state, also a failed one
-            session.add(login)
+    with read_session(app.db) as session:  # a forged state never opens a write transaction
+        known = session.exec(select(OidcLogin.id).where(OidcLogin.state_hash == _sha(state or "-"))).first()
+    login, problem = None, "unknown"
+    if known is not None:
+        with write_session(app.db) as session:
+            login = session.get(OidcLogin, known)
+            assert login is not None
+            problem = ("replayed" if login.used_at is not None
+                       else "expired" if _aware(login.created_at) < now - LOGIN_TTL
+                       else "other browser" if not secrets.compare_digest(login.browser_hash, _sha(browser))
+                       else "")
+            if login.used_at is None:
+                login.used_at = now  # one try per state, also a failed one
+                session.add(login)
     if problem or login is None:
         raise BelfortError("oidc.bad_state", f"this sign-in answer is not valid here ({problem})",
                            hint="start the sign-in again from the sign-in page", status=400)

@@ -82,6 +82,16 @@ def begin(app: Appliance, username: str) -> Enrolment:
     return Enrolment(secret, pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER))
 
 
+def pending_enrolment(app: Appliance, username: str) -> Enrolment | None:
+    """The unconfirmed secret begin() made (read only: the enrolment page is a GET)."""
+    user = _user(app, username)
+    with read_session(app.db) as session:
+        factor = session.get(TotpFactor, user.id)
+    if factor is None or not factor.secret or factor.confirmed_at is not None:
+        return None
+    return Enrolment(factor.secret, pyotp.TOTP(factor.secret).provisioning_uri(name=user.username, issuer_name=ISSUER))
+
+
 def _accept_totp(factor: TotpFactor, code: str, now: float) -> bool:
     """A right code of the current step or one next to it (clock drift), never an earlier-used step."""
     totp = pyotp.TOTP(factor.secret)

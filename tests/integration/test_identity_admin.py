@@ -57,10 +57,11 @@ def test_the_sign_in_page_offers_enabled_providers_only(appliance, web):
     oidc_config.save_provider(appliance, "entra", actor="t", preset="entra", issuer=ISSUER, client_id="x",
                               title="Aanmelden <Gemeente>")
     page = web.get("/sign-in").text
-    assert 'href="/sign-in/oidc/entra?next=/"' in page and "Aanmelden &lt;Gemeente&gt;" in page
+    assert 'action="/sign-in/oidc/entra"' in page and "Aanmelden &lt;Gemeente&gt;" in page
     oidc_config.save_provider(appliance, "entra", actor="t", enabled=False)
     assert "/sign-in/oidc/entra" not in web.get("/sign-in").text
-    assert web.get("/sign-in/oidc/entra", follow_redirects=False).status_code == 404
+    r = web.post("/sign-in/oidc/entra", data={"next": "/", "_csrf_token": csrf(web)}, follow_redirects=False)
+    assert r.status_code == 404 and 'role="alert"' in r.text
 
 
 def test_staff_cannot_reach_the_console(web):

@@ -127,8 +127,15 @@ def _at_provider(authorize_url: str, login: str) -> str:
         return url
 
 
+def _press(web, name: str, next_path: str = "/"):
+    """The sign-in page's button: a POST with the CSRF token."""
+    web.get("/sign-in")
+    return web.post(f"/sign-in/oidc/{name}", data={"next": next_path, "_csrf_token": csrf(web)},
+                    follow_redirects=False)
+
+
 def _begin(web, name: str = "gemeente", next_path: str = "/ask") -> str:
-    r = web.get(f"/sign-in/oidc/{name}?next={next_path}", follow_redirects=False)
+    r = _press(web, name, next_path)
     assert r.status_code == 303, r.text[:500]
     return r.headers["location"]
 
@@ -175,6 +182,8 @@ def test_forged_replayed_and_foreign_state_are_refused(appliance, web, op):
     _connect(appliance, op)
     forged = web.get("/sign-in/oidc/callback?code=abc&state=forged", follow_redirects=False)
     assert forged.status_code == 400
+    # another site cannot start a sign-in in this browser: the start is a POST with the CSRF token
+    assert web.post("/sign-in/oidc/gemeente", data={"next": "/"}, follow_redirects=False).status_code == 403
     assert not _signed_in(web)
     answer = _at_provider(_begin(web), "anna")
     from litestar.testing import TestClient
@@ -254,7 +263,7 @@ def test_id_token_checks(appliance, op):
 def test_a_discovery_document_naming_another_issuer_is_refused(appliance, web, op):
     port = urlsplit(op.issuer).port
     _connect(appliance, op, issuer=f"http://localhost:{port}")  # the provider calls itself 127.0.0.1
-    r = web.get("/sign-in/oidc/gemeente", follow_redirects=False)
+    r = _press(web, "gemeente")
     assert r.status_code == 502 and not _signed_in(web)
 
 
@@ -265,7 +274,7 @@ def test_an_unreachable_provider_says_so_and_the_local_admin_still_signs_in(appl
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again at once: nothing listens there
     oidc_config.save_provider(appliance, "weg", actor="test", issuer=f"http://127.0.0.1:{port}", client_id="belfort")
-    r = web.get("/sign-in/oidc/weg", follow_redirects=False)
+    r = _press(web, "weg")
     assert r.status_code == 503 and 'role="alert"' in r.text
     accounts.create_user(appliance, "noodbeheer", PW, role="admin")
     assert sign_in(web, "noodbeheer").status_code == 303 and _signed_in(web)

@@ -76,6 +76,8 @@ def sign_in(
     _end_session(request, appliance)  # a session id planted before sign-in never becomes valid
     step = access.second_factor_step(appliance, who.user_id)
     if step is not None:  # the session starts after the second factor
+        if step == "enrol":
+            access.totp_begin(appliance, who.username)  # the secret is made here: the enrolment page only reads
         begin_pending(request, who.user_id, safe_next(data.next))
         return Redirect("/sign-in/second-factor" + ("/enrol" if step == "enrol" else ""), status_code=303)
     sid = access.start_session(appliance, who.user_id, client=client)

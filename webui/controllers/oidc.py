@@ -5,10 +5,12 @@ must belong to that browser."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Request, get
-from litestar.params import Parameter
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from appliance import access
@@ -37,18 +39,25 @@ def _sign_in_error(request: Request, appliance: Appliance, exc: BelfortError, ne
                 error=error_text(language_of(request), exc.code, exc.message), providers=providers(appliance))
 
 
-@get("/sign-in/oidc/{name:str}", sync_to_thread=True, include_in_schema=False)
-def oidc_start(request: Request, appliance: Appliance, name: str, next: str = "/") -> Template | Redirect:
+@dataclass
+class StartForm:
+    next: str = "/"
+
+
+@post("/sign-in/oidc/{name:str}", sync_to_thread=True, include_in_schema=False)
+def oidc_start(request: Request, appliance: Appliance, name: str,
+               data: Annotated[StartForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template | Redirect:
+    """A POST (with the CSRF token), so no other site can start a sign-in in this browser."""
     from webui.controllers.auth import safe_next
 
     browser = secrets.token_urlsafe(24)
     try:
-        url = access.oidc_start(appliance, name[:40], redirect_uri=redirect_uri(request, appliance), browser=browser,
-                         next_path=safe_next(next))
+        url = access.oidc_start(appliance, name[:40], redirect_uri=redirect_uri(request, appliance),
+                                browser=browser, next_path=safe_next(data.next))
     except BelfortError as exc:
         if not exc.code.startswith(OIDC_ERRORS):
             raise
-        return _sign_in_error(request, appliance, exc, next)
+        return _sign_in_error(request, appliance, exc, data.next)
     request.set_session({"oidc_browser": browser})
     return Redirect(url, status_code=303)
 
@@ -65,8 +74,7 @@ def oidc_callback(request: Request, appliance: Appliance, code: str = "", error:
     except BelfortError as exc:
         if not exc.code.startswith(OIDC_ERRORS):
             raise
-        request.clear_session()
-        return _sign_in_error(request, appliance, exc, "/")
+        return _sign_in_error(request, appliance, exc, "/")  # the session cookie stays as it was
     assert who.user_id is not None
     sid = access.start_session(appliance, who.user_id, client=client_address(request))
     request.set_session({"uid": who.user_id, "sid": sid})  # replaces the cookie: a planted session dies

@@ -86,8 +86,10 @@ def _qr_svg(uri: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 
 
-def _enrol_page(request: Request, appliance: Appliance, username: str, **context: Any) -> Template:
-    enrolment = access.totp_begin(appliance, username)
+def _enrol_page(request: Request, appliance: Appliance, username: str, **context: Any) -> Template | Redirect:
+    enrolment = access.totp_pending_enrolment(appliance, username)  # made by the password step (a POST)
+    if enrolment is None:
+        return Redirect("/sign-in", status_code=303)
     return page(request, "second_factor_enrol.html", secret=enrolment.secret, uri=enrolment.uri,
                 qr=_qr_svg(enrolment.uri), error="", **context)
 
@@ -95,7 +97,7 @@ def _enrol_page(request: Request, appliance: Appliance, username: str, **context
 @get("/sign-in/second-factor/enrol", sync_to_thread=True, include_in_schema=False)
 def enrol_page(request: Request, appliance: Appliance) -> Template | Redirect:
     pending = _pending(request, appliance)
-    if pending is None or access.totp_enrolled(appliance, pending[0]):
+    if pending is None:
         return Redirect("/sign-in", status_code=303)
     return _enrol_page(request, appliance, pending[1])
 
@@ -112,6 +114,8 @@ def confirm_enrolment(request: Request, appliance: Appliance, data: Annotated[Co
         if exc.code not in ("auth.second_factor_invalid", "auth.rate_limited"):
             raise
         response = _enrol_page(request, appliance, username)
+        if isinstance(response, Redirect):
+            return response
         response.status_code = exc.status
         response.context["error"] = error_text(language_of(request), exc.code, exc.message)
         return response
