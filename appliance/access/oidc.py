@@ -20,7 +20,7 @@ import httpx
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from joserfc import jwt
-from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy import delete
@@ -110,10 +110,13 @@ def validate_id_token(app: Appliance, provider: OidcProvider, doc: dict[str, Any
         try:
             token = jwt.decode(id_token, _keys(app, str(doc["jwks_uri"]), fresh=fresh), algorithms=algorithms)
             break
-        except JoseError as exc:
-            if fresh or "key" not in type(exc).__name__.lower():
-                raise _bad_token(f"signature ({exc.error})") from exc
-    assert token is not None
+        except InvalidKeyIdError:
+            if fresh:
+                raise _bad_token("signature (unknown key id)") from None
+        except (JoseError, ValueError) as exc:
+            raise _bad_token(f"signature ({getattr(exc, 'error', 'malformed')})") from exc
+    if token is None:
+        raise _bad_token("signature (unknown key id)")
     registry = JWTClaimsRegistry(
         now=int(now if now is not None else time.time()), leeway=_LEEWAY_S,
         iss={"essential": True, "value": provider.issuer}, aud={"essential": True, "value": provider.client_id},

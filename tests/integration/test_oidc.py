@@ -253,6 +253,10 @@ def test_id_token_checks(appliance, op):
     real = jwt.decode(good, oidc._keys(appliance, doc["jwks_uri"], fresh=False), algorithms=["RS256"])
     forged = jwt.encode({"alg": "RS256", "kid": real.header["kid"]}, real.claims, RSAKey.generate_key(2048))
     assert "signature" in _refusal(appliance, row, forged)
+    assert "signature" in _refusal(appliance, row, "not.a-token.at-all")
+    # a key id the provider never published: the key set is fetched again once, then the token is refused
+    unknown = jwt.encode({"alg": "RS256", "kid": "rotated-away"}, real.claims, RSAKey.generate_key(2048))
+    assert "unknown key id" in _refusal(appliance, row, unknown)
     # the same token checked for a provider configured with another issuer
     wrong_issuer = row.model_copy(update={"issuer": "http://127.0.0.1:9/other"})
     with pytest.raises(BelfortError) as exc:
@@ -296,6 +300,14 @@ def test_losing_the_groups_deactivates_and_ends_sessions(appliance, web, op):
     assert not user.active
     op.set_accounts({"anna": ANNA, "bert": BERT})  # back in the group: the provider vouches again
     assert _callback(web, _at_provider(_begin(web), "anna")).status_code == 303 and _signed_in(web)
+
+
+def test_an_account_the_provider_does_not_know_is_refused(appliance, web, op):
+    _connect(appliance, op)
+    answer = _at_provider(_begin(web), "nobody")  # the provider refuses the sign-in itself
+    assert "error=access_denied" in answer
+    r = _callback(web, answer)
+    assert r.status_code == 401 and 'role="alert"' in r.text and not _signed_in(web)
 
 
 def test_a_stranger_without_mapped_claims_leaves_no_account(appliance, web, op):
