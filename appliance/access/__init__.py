@@ -43,6 +43,7 @@ from appliance.access.totp import confirm as totp_confirm
 from appliance.access.totp import is_enrolled as totp_enrolled
 from appliance.access.totp import pending_enrolment as totp_pending_enrolment
 from appliance.access.totp import reset as totp_reset
+from appliance.access.totp import state_of as second_factor_state
 from appliance.access.totp import step_for as second_factor_step
 from appliance.access.totp import verify as totp_verify
 
@@ -81,6 +82,7 @@ __all__ = [
     "require_ingest",
     "revoke_token",
     "save_oidc_provider",
+    "second_factor_state",
     "second_factor_step",
     "session_principal",
     "set_collection_groups",

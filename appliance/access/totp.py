@@ -177,6 +177,24 @@ def reset(app: Appliance, username: str, *, actor: str) -> None:
         session.add(AuditEvent(actor=actor, action="totp.reset", target=username, detail={}))
 
 
+@dataclass(frozen=True)
+class FactorState:
+    local: bool  # a local account (OIDC accounts get their second factor from the provider)
+    enrolled: bool
+    recovery_codes_left: int
+    required: bool
+
+
+def state_of(app: Appliance, user_id: int) -> FactorState:
+    with read_session(app.db) as session:
+        user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("accounts.no_user", "no such user", hint="sign in again")
+    enrolled = is_enrolled(app, user_id)
+    return FactorState(user.auth_source == "local", enrolled, recovery_codes_left(app, user_id),
+                       user.auth_source == "local" and (enrolled or required(app, user)))
+
+
 def step_for(app: Appliance, user_id: int) -> str | None:
     """What a sign-in with a right password still needs: 'verify' (a code), 'enrol' (an administrator
     without a second factor yet) or None."""

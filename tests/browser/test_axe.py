@@ -222,6 +222,7 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/?lang=en",
         "/admin/identity",
         "/admin/identity?lang=fr",
+        "/account/second-factor",
     ]
     out = subprocess.run(
         [NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],

@@ -145,3 +145,24 @@ def test_reset_makes_the_admin_enrol_again(tmp_path):
     assert totp.step_for(app, user_id) == "verify"
     totp.reset(app, "beheer", actor="cli")
     assert totp.step_for(app, user_id) == "enrol" and totp.recovery_codes_left(app, user_id) == 0
+
+
+def test_a_staff_member_may_add_a_second_factor(client, appliance):
+    _password(client, "anna")
+    page = client.get("/account/second-factor")
+    assert page.status_code == 200 and 'action="/account/second-factor/begin"' in page.text
+    enrol = client.post("/account/second-factor/begin", data={"_csrf_token": csrf(client)})
+    secret = re.search(r"secret=([A-Z2-7]+)", enrol.text).group(1)
+    assert 'action="/account/second-factor/confirm"' in enrol.text
+    wrong = client.post("/account/second-factor/confirm", data={"code": "000000", "_csrf_token": csrf(client)})
+    assert wrong.status_code == 401 and secret in wrong.text  # the same secret, to try again
+    done = client.post("/account/second-factor/confirm", data={"code": pyotp.TOTP(secret).now(),
+                                                               "_csrf_token": csrf(client)})
+    codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", done.text)
+    assert len(codes) == totp.RECOVERY_CODES
+    _sign_out(client)
+    assert _password(client, "anna").headers["location"] == "/sign-in/second-factor"  # now asked at sign-in
+    ok = client.post("/sign-in/second-factor", data={"code": codes[3], "_csrf_token": csrf(client)},
+                     follow_redirects=False)
+    assert ok.headers["location"] == "/ask" and _signed_in(client)
+    assert "9" in client.get("/account/second-factor").text  # nine recovery codes left

@@ -16,8 +16,9 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from webui.controllers.oidc import redirect_uri
+from webui.controllers.second_factor import qr_svg
 from webui.translate import error_text
-from webui.web import language_of, page, require_role
+from webui.web import client_address, language_of, page, require_role
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -88,4 +89,47 @@ def sweep(request: Request, appliance: Appliance, who: Principal) -> Template:
     return _page(request, appliance, who, swept=access.sweep_oidc_users(appliance, actor=who.username))
 
 
-HANDLERS = [identity_console, save_provider, sweep]
+@dataclass
+class CodeForm:
+    code: str = ""
+
+
+def _account_page(request: Request, appliance: Appliance, who: Principal, *, status: int = 200,
+                  error: str = "") -> Template:
+    state = access.second_factor_state(appliance, who.user_id or 0)
+    return page(request, "account_second_factor.html", who=who, state=state, status=status, error=error)
+
+
+@get("/account/second-factor", sync_to_thread=True, include_in_schema=False)
+def account_factor(request: Request, appliance: Appliance, who: Principal) -> Template:
+    return _account_page(request, appliance, who)
+
+
+@post("/account/second-factor/begin", sync_to_thread=True, include_in_schema=False)
+def account_begin(request: Request, appliance: Appliance, who: Principal) -> Template:
+    """Any local account may add a second factor (administrators must, at sign-in)."""
+    if not access.second_factor_state(appliance, who.user_id or 0).local:
+        return _account_page(request, appliance, who, status=409)
+    return _enrol(request, appliance, who)
+
+
+def _enrol(request: Request, appliance: Appliance, who: Principal, *, status: int = 200, error: str = "") -> Template:
+    enrolment = access.totp_begin(appliance, who.username)
+    return page(request, "second_factor_enrol.html", who=who, status=status, error=error, secret=enrolment.secret,
+                uri=enrolment.uri, qr=qr_svg(enrolment.uri), action="/account/second-factor/confirm")
+
+
+@post("/account/second-factor/confirm", sync_to_thread=True, include_in_schema=False)
+def account_confirm(request: Request, appliance: Appliance, who: Principal,
+                    data: Annotated[CodeForm, FORM]) -> Template:
+    try:
+        codes = access.totp_confirm(appliance, who.username, data.code, client=client_address(request))
+    except BelfortError as exc:
+        if exc.code not in ("auth.second_factor_invalid", "auth.rate_limited"):
+            raise
+        return _enrol(request, appliance, who, status=exc.status,
+                      error=error_text(language_of(request), exc.code, exc.message))
+    return page(request, "second_factor_codes.html", who=who, codes=codes, next="/account/second-factor")
+
+
+HANDLERS = [identity_console, save_provider, sweep, account_factor, account_begin, account_confirm]

@@ -79,7 +79,7 @@ def check_code(request: Request, appliance: Appliance, data: Annotated[CodeForm,
     return Redirect(next_path, status_code=303)
 
 
-def _qr_svg(uri: str) -> Markup:
+def qr_svg(uri: str) -> Markup:
     """The otpauth URI as a QR code, drawn here as SVG (no script, no external image); the URI and the
     secret are on the page as text too, for authenticators that cannot scan."""
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, light="#fff")
@@ -91,7 +91,7 @@ def _enrol_page(request: Request, appliance: Appliance, username: str, **context
     if enrolment is None:
         return Redirect("/sign-in", status_code=303)
     return page(request, "second_factor_enrol.html", secret=enrolment.secret, uri=enrolment.uri,
-                qr=_qr_svg(enrolment.uri), error="", **context)
+                qr=qr_svg(enrolment.uri), error="", action="/sign-in/second-factor/enrol", **context)
 
 
 @get("/sign-in/second-factor/enrol", sync_to_thread=True, include_in_schema=False)
