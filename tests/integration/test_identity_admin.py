@@ -135,3 +135,13 @@ def test_provision_ignores_unmapped_claims_when_allowed(appliance):
     who = oidc_users.provision(appliance, oidc_config.get_provider(appliance, "open"),
                                {"sub": "s-1", "preferred_username": "piet@gemeente.be", "groups": ["GG-X"]})
     assert who.username == "piet@gemeente.be" and who.role == "staff" and not who.group_ids
+
+
+def test_the_sweep_runs_every_night(appliance):
+    from datetime import datetime
+
+    from appliance.jobs import queue_for
+
+    periodic = {t.name: t for t in queue_for(appliance.settings, immediate=True)._registry.periodic_tasks}
+    assert periodic["oidc_sweep"].validate_datetime(datetime(2026, 1, 1, 4, 10))
+    assert not periodic["oidc_sweep"].validate_datetime(datetime(2026, 1, 1, 5, 10))
