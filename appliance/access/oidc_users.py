@@ -101,6 +101,13 @@ def _link(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> t
 
 def provision(app: Appliance, provider: OidcProvider, claims: dict[str, Any]) -> Principal:
     """The Principal for validated claims: create, update or refuse (oidc.not_allowed, oidc.user_disabled)."""
+    overage = claims.get("_claim_names")
+    if provider.groups_claim and isinstance(overage, dict) and provider.groups_claim in overage:
+        # Entra ID leaves the groups out (a link to Graph instead) past 200 of them: not knowing the
+        # groups is no reason to switch the account off.
+        raise BelfortError("oidc.groups_overage", "the provider sent a link instead of the groups (too many groups)",
+                           hint="IT emits only the groups assigned to the Belfort application (Entra ID: token "
+                           "configuration, groups claim)", status=403)
     groups, roles = _values(claims, provider.groups_claim), _values(claims, provider.roles_claim)
     mapping = normalise_mapping(provider.mapping or {})
     belfort_groups, role = map_claims(mapping, groups, roles)

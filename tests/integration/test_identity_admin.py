@@ -145,3 +145,17 @@ def test_the_sweep_runs_every_night(appliance):
     periodic = {t.name: t for t in queue_for(appliance.settings, immediate=True)._registry.periodic_tasks}
     assert periodic["oidc_sweep"].validate_datetime(datetime(2026, 1, 1, 4, 10))
     assert not periodic["oidc_sweep"].validate_datetime(datetime(2026, 1, 1, 5, 10))
+
+
+def test_an_entra_group_overage_neither_admits_nor_deactivates(appliance):
+    oidc_config.save_provider(appliance, "entra", actor="t", preset="entra", issuer=ISSUER, client_id="x",
+                              mapping={"groups": {"GG-Bouw": "bouwgroep"}})
+    row = oidc_config.get_provider(appliance, "entra")
+    who = oidc_users.provision(appliance, row, {"sub": "s-9", "preferred_username": "an@gemeente.be",
+                                                "groups": ["GG-Bouw"]})
+    assert who.group_ids
+    with pytest.raises(BelfortError) as exc:  # past 200 groups Entra sends a Graph link instead
+        oidc_users.provision(appliance, row, {"sub": "s-9", "preferred_username": "an@gemeente.be",
+                                              "_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {}}})
+    assert exc.value.code == "oidc.groups_overage"
+    assert next(u for u in accounts.list_users(appliance) if u.username == "an@gemeente.be").active
