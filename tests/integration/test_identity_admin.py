@@ -159,3 +159,12 @@ def test_an_entra_group_overage_neither_admits_nor_deactivates(appliance):
                                               "_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {}}})
     assert exc.value.code == "oidc.groups_overage"
     assert next(u for u in accounts.list_users(appliance) if u.username == "an@gemeente.be").active
+
+
+def test_a_user_in_two_thousand_groups_gets_the_mapped_ones(appliance):
+    oidc_config.save_provider(appliance, "adfs", actor="t", preset="adfs", issuer="https://adfs.gemeente.be/adfs",
+                              client_id="x", mapping={"groups": {"GG-1999": "welzijngroep", "GG-7": "bouwgroep"}})
+    claims = {"sub": "s-2000", "upn": "veel@gemeente.be", "group": [f"GG-{n}" for n in range(2000)]}
+    oidc_users.provision(appliance, oidc_config.get_provider(appliance, "adfs"), claims)
+    user = next(u for u in accounts.list_users(appliance) if u.username == "veel@gemeente.be")
+    assert user.groups == ("bouwgroep", "welzijngroep") and user.active
