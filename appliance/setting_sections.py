@@ -94,3 +94,20 @@ class PilotSettings(_Section):
                                            "routed without a person.")
     minutes_per_minutes_item: float = Field(6.0, ge=0, le=600, description="Minutes saved per drafted minutes "
                                             "item a person accepted.")
+
+
+class IdentitySettings(_Section):
+    public_url: str = Field("", description="Address people use to reach Belfort, e.g. https://belfort.gemeente.be "
+                            "(no trailing slash): the OIDC redirect URI is this + /sign-in/oidc/callback; empty: "
+                            "taken from the request (only right without a rewriting reverse proxy).")
+    oidc_timeout_s: float = Field(10.0, gt=0, le=120, description="Seconds Belfort waits for an OIDC provider "
+                                  "(discovery, keys, token exchange) before it says the provider is unreachable.")
+    oidc_inactive_days: int = Field(0, ge=0, description="`belfort admin oidc sweep` (and the admin console) "
+                                    "deactivates OIDC users the provider has not vouched for in this many days "
+                                    "(0: never by age; a sign-in the provider refuses or whose claims map to no "
+                                    "group deactivates at once).")
+    admin_second_factor: bool = Field(True, description="Local administrators must enrol and use a TOTP second "
+                                      "factor (recovery codes for a lost phone).")
+    second_factor_attempts_per_account: int = Field(10, ge=1, description="Wrong second-factor codes allowed per "
+                                                    "account per 15 minutes, all addresses together, before its "
+                                                    "second step is refused (429) for the rest of the window.")

@@ -17,7 +17,14 @@ from pydantic import BaseModel, Field, ValidationError
 
 import appliance.setting_sections as sections
 from appliance.errors import BelfortError
-from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
+from appliance.setting_sections import (
+    AsrSettings,
+    IdentitySettings,
+    InsightSettings,
+    MinutesSettings,
+    PlainSettings,
+    _Section,
+)
 
 
 class WebSettings(_Section):
@@ -226,6 +233,7 @@ class Settings(_Section):
     plain: PlainSettings = Field(default_factory=PlainSettings)
     ops: sections.OpsSettings = Field(default_factory=sections.OpsSettings)
     pilot: sections.PilotSettings = Field(default_factory=sections.PilotSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

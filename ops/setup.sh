@@ -96,6 +96,10 @@ browser_install() {
       (cd tests/browser && npm install --no-audit --no-fund)
     fi
   fi
+  if [ -f tests/oidc/package-lock.json ]; then
+    log "OpenID Connect test provider (npm)"
+    (cd tests/oidc && npm ci --no-audit --no-fund)
+  fi
 }
 
 models_install() {

@@ -7,10 +7,21 @@ from appliance.access.accounts import (
     create_user,
     list_collections,
     list_users,
+    principal_by_id,
     readable_collections,
     set_collection_groups,
     update_user,
 )
+from appliance.access.oidc import finish as oidc_finish
+from appliance.access.oidc import start as oidc_start
+from appliance.access.oidc_config import CALLBACK_PATH as OIDC_CALLBACK_PATH
+from appliance.access.oidc_config import PRESETS as OIDC_PRESETS
+from appliance.access.oidc_config import get_provider as get_oidc_provider
+from appliance.access.oidc_config import list_providers as list_oidc_providers
+from appliance.access.oidc_config import parse_mapping_lines
+from appliance.access.oidc_config import save_provider as save_oidc_provider
+from appliance.access.oidc_users import last_sign_ins as oidc_sign_ins
+from appliance.access.oidc_users import sweep as sweep_oidc_users
 from appliance.access.principals import (
     SYSTEM,
     Principal,
@@ -26,8 +37,20 @@ from appliance.access.sessions import end as end_session
 from appliance.access.sessions import principal as session_principal
 from appliance.access.sessions import start as start_session
 from appliance.access.tokens import SCOPES, create_token, list_tokens, principal_for_token, revoke_token
+from appliance.access.totp import RECOVERY_CODES
+from appliance.access.totp import begin as totp_begin
+from appliance.access.totp import confirm as totp_confirm
+from appliance.access.totp import is_enrolled as totp_enrolled
+from appliance.access.totp import pending_enrolment as totp_pending_enrolment
+from appliance.access.totp import reset as totp_reset
+from appliance.access.totp import state_of as second_factor_state
+from appliance.access.totp import step_for as second_factor_step
+from appliance.access.totp import verify as totp_verify
 
 __all__ = [
+    "OIDC_CALLBACK_PATH",
+    "OIDC_PRESETS",
+    "RECOVERY_CODES",
     "ROLES",
     "SCOPES",
     "SESSION_HOURS",
@@ -41,9 +64,16 @@ __all__ = [
     "create_token",
     "create_user",
     "end_session",
+    "get_oidc_provider",
     "list_collections",
+    "list_oidc_providers",
     "list_tokens",
     "list_users",
+    "oidc_finish",
+    "oidc_sign_ins",
+    "oidc_start",
+    "parse_mapping_lines",
+    "principal_by_id",
     "principal_for",
     "principal_for_token",
     "readable_collection_ids",
@@ -51,8 +81,18 @@ __all__ = [
     "requester",
     "require_ingest",
     "revoke_token",
+    "save_oidc_provider",
+    "second_factor_state",
+    "second_factor_step",
     "session_principal",
     "set_collection_groups",
     "start_session",
+    "sweep_oidc_users",
+    "totp_begin",
+    "totp_confirm",
+    "totp_enrolled",
+    "totp_pending_enrolment",
+    "totp_reset",
+    "totp_verify",
     "update_user",
 ]

@@ -105,6 +105,20 @@ def reserve_sign_in(app: Appliance, username: str, client: str) -> tuple[int, fl
         return attempt.id, delay
 
 
+def reserve_second_factor(app: Appliance, username: str, client: str) -> tuple[int, float]:
+    """reserve_sign_in for the second step (a TOTP or recovery code), counted under '2fa:<user>': the same
+    per-address limits, and a hard per-account limit (identity.second_factor_attempts_per_account per 15
+    minutes, all addresses together), since six digits fall to a patient guesser who only gets slowed."""
+    key, now = f"2fa:{username}", utcnow()
+    with read_session(app.db) as session:
+        account, oldest = _failures(session, now - ACCOUNT_WINDOW, SignInAttempt.username == key)
+    if account >= app.settings.identity.second_factor_attempts_per_account:
+        raise RateLimited("auth.rate_limited", "too many wrong codes for this account",
+                          hint="wait a quarter of an hour, or use a recovery code later",
+                          retry_after=_wait(oldest, ACCOUNT_WINDOW, now))
+    return reserve_sign_in(app, key, client)
+
+
 def finish_sign_in(app: Appliance, attempt_id: int) -> None:
     """The reserved attempt's password was right: it no longer counts as a failure."""
     with write_session(app.db) as session:

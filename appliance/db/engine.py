@@ -149,6 +149,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      lambda engine: SQLModel.metadata.create_all(engine)),
     (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
+    (50, "OIDC providers, sign-ins on their way, provider identities", lambda engine: SQLModel.metadata.create_all(engine)),
+    (51, "TOTP second factor and recovery codes", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

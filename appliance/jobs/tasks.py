@@ -32,6 +32,7 @@ def register_tasks(queue: JobQueue) -> None:
     _register_recording_tasks(queue)
     _register_triage_tasks(queue)
     _register_governance_tasks(queue)
+    _register_identity_tasks(queue)
 
 
 def _register_governance_tasks(queue: JobQueue) -> None:
@@ -97,6 +98,18 @@ def _register_recording_tasks(queue: JobQueue) -> None:
 
     queue.transcribe_task = transcribe_task
     queue.draft_minutes_task = draft_minutes_task
+
+
+def _register_identity_tasks(queue: JobQueue) -> None:
+    settings = queue.settings
+
+    @queue.periodic_task(crontab(hour="4", minute="10"), name="oidc_sweep")
+
+    @_stable
+    def oidc_sweep_task() -> list[str]:  # provider users not seen for identity.oidc_inactive_days go off
+        from appliance.access import sweep_oidc_users
+
+        return sweep_oidc_users(worker_appliance(settings))
 
 
 def _register_triage_tasks(queue: JobQueue) -> None:

@@ -145,3 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--handlers", help="comma-separated groups whose members handle the tickets")
     p.add_argument("--sensitive", help="';'-separated topics that always go to a person")
     p.set_defaults(func=_set_route)
+
+    from ops.commands.admin_identity import register_identity
+
+    register_identity(admin)

@@ -34,6 +34,27 @@ async function submitForm(Page, Runtime) {
   await submitted;
 }
 
+async function submitCode(Page, Runtime, code) {
+  const submitted = Page.loadEventFired();
+  await evaluate(Runtime, `(() => { document.getElementById('code').value = ${JSON.stringify(code)};
+    document.querySelector('main form[method="post"]').submit(); return true; })()`);
+  await submitted;
+}
+
+// An administrator's enrolment (BELFORT_AXE_ENROL_USER, a current code in BELFORT_AXE_ENROL_CODE): the
+// enrolment page and the recovery codes page are checked, then the browser forgets that session.
+async function secondFactorPages(client, base, password, results) {
+  const { Page, Runtime, Network } = client;
+  const user = process.env.BELFORT_AXE_ENROL_USER;
+  if (!user) return;
+  await signIn(Page, Runtime, user, password);
+  results['/sign-in/second-factor/enrol'] = await audit(Runtime);
+  await submitCode(Page, Runtime, process.env.BELFORT_AXE_ENROL_CODE || '');
+  results['/sign-in/second-factor/codes'] = await audit(Runtime);
+  await Network.clearBrowserCookies();
+  await load(Page, base + '/sign-in');
+}
+
 async function main() {
   const [port, base, username, password, ...paths] = process.argv.slice(2);
   const client = await attach(port);
@@ -42,7 +63,12 @@ async function main() {
   try {
     await load(Page, base + '/sign-in');
     results['/sign-in'] = await audit(Runtime);
+    await secondFactorPages(client, base, password, results);
     await signIn(Page, Runtime, username, password);
+    if (await evaluate(Runtime, 'location.pathname') === '/sign-in/second-factor') {
+      results['/sign-in/second-factor'] = await audit(Runtime);
+      await submitCode(Page, Runtime, process.env.BELFORT_AXE_RECOVERY_CODE || '');
+    }
     for (const p of paths) {
       if (p.startsWith('submit:')) {
         await load(Page, base + p.slice('submit:'.length));

@@ -7,6 +7,7 @@ skips with the reason when either is missing. Nothing is downloaded: no browser 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.browser_support import free_port, live_app, wait_http
+from tests.identity_support import driver_env
 from tests.integration.web_support import PW, build_world
+
+SECOND_FACTOR_PAGES = ("/sign-in/second-factor", "/sign-in/second-factor/enrol", "/sign-in/second-factor/codes")
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -144,6 +148,9 @@ def server(appliance, tmp_path):
     governance.save_rule(appliance, "admin", {"target": "answers", "days": "3650", "duty": "true"})
     governance.place_hold(appliance, "admin", "document", str(world.docs["bouw"]), reason="bezwaar")
     add_item(appliance, "Parkeerkaart", "Groeten, Mieke Dierckx", suggested="afval")
+    from tests.identity_support import identity_world
+
+    world.tokens.update(identity_world(appliance))  # admin's second factor, an OIDC provider and user
     with live_app(appliance) as base:
         yield world, base
 
@@ -230,6 +237,9 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/admin/retention",
         "/admin/subject",
         "submit:/admin/subject?name=Mieke+Dierckx",
+        "/admin/identity",
+        "/admin/identity?lang=fr",
+        "/account/second-factor",
     ]
     out = subprocess.run(
         [NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],
@@ -237,10 +247,11 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, **driver_env(world.tokens)},
     )
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
-    assert set(results) == {"/sign-in", *paths}
+    assert set(results) == {"/sign-in", *SECOND_FACTOR_PAGES, *paths}
     # an error page must be accessible too, but only the one listed for it may be an error page: any
     # other path that answers with an error (a crash, a refused read) would pass axe unnoticed
     assert {p: r["error"] for p, r in results.items() if r["error"]} == {"/documents/999999": "document.not_found"}
@@ -249,6 +260,13 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
     assert all(r["passes"] > 10 for r in results.values())  # axe really ran on a real page
     assert results["/"]["lang"] == "nl" and results["/?lang=fr&q=sporthal"]["lang"] == "fr"
     assert results["/?lang=en"]["lang"] == "en"
+    from appliance.i18n import t
+
+    for path, key in (("/sign-in/second-factor", "identity.totp_title"), ("/sign-in/second-factor/enrol",
+                      "identity.enrol_title"), ("/sign-in/second-factor/codes", "identity.codes_title"),
+                      ("/admin/identity", "identity.admin_title")):
+        titles = {t(lang, key) for lang in ("nl", "fr", "en")}  # the page itself ran, in whatever language
+        assert any(title in results[path]["title"] for title in titles), (path, results[path]["title"])
 
 
 if _missing():

@@ -13,6 +13,10 @@ from litestar.response import Redirect, Template
 from appliance import access
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from webui.controllers.oidc import HANDLERS as OIDC
+from webui.controllers.oidc import providers
+from webui.controllers.second_factor import HANDLERS as SECOND_FACTOR
+from webui.controllers.second_factor import begin_pending
 from webui.translate import error_text
 from webui.web import client_address, language_of, optional_principal, page
 
@@ -41,7 +45,7 @@ def safe_next(target: str) -> str:
 def sign_in_page(request: Request, appliance: Appliance, next: str = "/") -> Template | Redirect:
     if optional_principal(request, appliance) is not None:
         return Redirect(safe_next(next))
-    return page(request, "sign_in.html", next=safe_next(next), error="", username="")
+    return page(request, "sign_in.html", next=safe_next(next), error="", username="", providers=providers(appliance))
 
 
 @post("/sign-in", sync_to_thread=True, include_in_schema=False)
@@ -63,12 +67,19 @@ def sign_in(
             next=safe_next(data.next),
             error=error_text(language_of(request), exc.code, exc.message),
             username=data.username[:64],
+            providers=providers(appliance),
         )
         if hasattr(exc, "retry_after"):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     assert who.user_id is not None
     _end_session(request, appliance)  # a session id planted before sign-in never becomes valid
+    step = access.second_factor_step(appliance, who.user_id)
+    if step is not None:  # the session starts after the second factor
+        if step == "enrol":
+            access.totp_begin(appliance, who.username)  # the secret is made here: the enrolment page only reads
+        begin_pending(request, who.user_id, safe_next(data.next))
+        return Redirect("/sign-in/second-factor" + ("/enrol" if step == "enrol" else ""), status_code=303)
     sid = access.start_session(appliance, who.user_id, client=client)
     request.set_session({"uid": who.user_id, "sid": sid})
     return Redirect(safe_next(data.next), status_code=303)
@@ -86,4 +97,4 @@ def sign_out(request: Request, appliance: Appliance) -> Redirect:
     return Redirect("/sign-in", status_code=303)
 
 
-HANDLERS = [sign_in_page, sign_in, sign_out]
+HANDLERS = [sign_in_page, sign_in, sign_out, *SECOND_FACTOR, *OIDC]

@@ -27,6 +27,7 @@ from appliance.db.tables.lblod import (
     Mandatary,
     MeetingRecord,
 )
+from appliance.db.tables.identity import OidcIdentity, OidcLogin, OidcProvider, RecoveryCode, TotpFactor
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
@@ -52,16 +53,21 @@ __all__ = [
     "MeetingRecord",
     "Minutes",
     "MinutesItem",
+    "OidcIdentity",
+    "OidcLogin",
+    "OidcProvider",
     "OutboxMessage",
     "PseudonymMap",
     "RateEvent",
     "Recording",
+    "RecoveryCode",
     "RedactionReview",
     "RetentionRule",
     "SegmentRevision",
     "SettingOverride",
     "SignInAttempt",
     "Ticket",
+    "TotpFactor",
     "TranscriptSegment",
     "TriageItem",
     "TriageLabel",
