@@ -20,6 +20,7 @@ from appliance.db.tables.documents import (
     RedactionReview,
 )
 from appliance.db.tables.governance import LegalHold, RetentionRule
+from appliance.db.tables.identity import OidcIdentity, OidcLogin, OidcProvider, RecoveryCode, TotpFactor
 from appliance.db.tables.lblod import (
     AgendaItemRecord,
     DecisionRecord,
@@ -27,7 +28,6 @@ from appliance.db.tables.lblod import (
     Mandatary,
     MeetingRecord,
 )
-from appliance.db.tables.identity import OidcIdentity, OidcLogin, OidcProvider, RecoveryCode, TotpFactor
 from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
