@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from appliance.errors import BelfortError
 from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
+from appliance.setting_sections import LdapSettings, SharesSettings
 
 
 class WebSettings(_Section):
@@ -223,6 +224,8 @@ class Settings(_Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     insight: InsightSettings = Field(default_factory=InsightSettings)
     plain: PlainSettings = Field(default_factory=PlainSettings)
+    ldap: LdapSettings = Field(default_factory=LdapSettings)
+    shares: SharesSettings = Field(default_factory=SharesSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

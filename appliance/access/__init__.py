@@ -11,6 +11,9 @@ from appliance.access.accounts import (
     set_collection_groups,
     update_user,
 )
+from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
+from appliance.access.directory_sync import SyncReport
+from appliance.access.directory_sync import sync as ldap_sync
 from appliance.access.principals import (
     SYSTEM,
     Principal,
@@ -20,6 +23,14 @@ from appliance.access.principals import (
     requester,
     require_ingest,
 )
+from appliance.access.readers import (
+    can_read_document,
+    clear_document_readers,
+    principal_keys,
+    read_scope,
+    readable_document_ids,
+    set_document_readers,
+)
 from appliance.access.rate_limits import check_ask, check_pii
 from appliance.access.sessions import SESSION_HOURS
 from appliance.access.sessions import end as end_session
@@ -28,6 +39,9 @@ from appliance.access.sessions import start as start_session
 from appliance.access.tokens import SCOPES, create_token, list_tokens, principal_for_token, revoke_token
 
 __all__ = [
+    "LdapIdentityProvider",
+    "ProviderStatus",
+    "SyncReport",
     "ROLES",
     "SCOPES",
     "SESSION_HOURS",
@@ -36,6 +50,8 @@ __all__ = [
     "admin_update_user",
     "authenticate",
     "can_read_collection",
+    "can_read_document",
+    "clear_document_readers",
     "check_ask",
     "check_pii",
     "create_token",
@@ -43,9 +59,14 @@ __all__ = [
     "end_session",
     "list_collections",
     "list_tokens",
+    "ldap_sync",
     "list_users",
     "principal_for",
     "principal_for_token",
+    "principal_keys",
+    "provider_status",
+    "read_scope",
+    "readable_document_ids",
     "readable_collection_ids",
     "readable_collections",
     "requester",
@@ -53,6 +74,7 @@ __all__ = [
     "revoke_token",
     "session_principal",
     "set_collection_groups",
+    "set_document_readers",
     "start_session",
     "update_user",
 ]

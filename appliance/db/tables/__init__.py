@@ -9,6 +9,15 @@ from __future__ import annotations
 from appliance.db.tables.access import ApiToken, Group, RateEvent, SignInAttempt, User, UserGroup, WebSession
 from appliance.db.tables.ask import AnswerRecord, Ticket
 from appliance.db.tables.common import utcnow
+from appliance.db.tables.directory import (
+    DirectoryAccount,
+    DirectoryGroup,
+    DirectorySync,
+    DocumentAcl,
+    DocumentReader,
+    Share,
+    ShareFile,
+)
 from appliance.db.tables.documents import (
     Chunk,
     Collection,
@@ -25,6 +34,13 @@ from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
 from appliance.db.tables.triage import OutboxMessage, TriageItem, TriageLabel
 
 __all__ = [
+    "DirectoryAccount",
+    "DirectoryGroup",
+    "DirectorySync",
+    "DocumentAcl",
+    "DocumentReader",
+    "Share",
+    "ShareFile",
     "AnswerRecord",
     "ApiToken",
     "AuditEvent",
