@@ -21,9 +21,9 @@ from appliance.index.acl import ReadScope, readable_sql, refresh_document_scope
 
 def principal_keys(who: Principal) -> tuple[str, ...]:
     """The keys a document's reader entries name `who` by: their user and each of their groups."""
-    keys = [f"g{int(g)}" for g in sorted(who.group_ids)]
+    keys = ["a0"] + [f"g{int(g)}" for g in sorted(who.group_ids)]  # a0: "Everyone" on a share
     if who.user_id is not None:
-        keys.insert(0, f"u{int(who.user_id)}")
+        keys.insert(1, f"u{int(who.user_id)}")
     return tuple(keys)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import text as sql
 
-_KEY = re.compile(r"^[gu][0-9]+$")
+_KEY = re.compile(r"^(?:[gu][0-9]+|a0)$")  # a group, a user, or a0: everyone
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,16 @@ def document_entries(session: Any, document_ids: Iterable[int]) -> dict[int, lis
                 f"SELECT document_id, principal, deny FROM documentreader WHERE document_id IN ({part}) "
                 "ORDER BY principal, deny")):
             out.setdefault(int(doc), []).append((str(key), bool(deny)))
+    # An attachment indexed before its own entries are written reads like its parent document.
+    missing = [d for d in ids if d not in out]
+    parents: dict[int, int] = {}
+    for start in range(0, len(missing), 500):
+        parents.update({int(d): int(p) for d, p in session.execute(sql(
+            f"SELECT id, parent_id FROM document WHERE id IN ({_in(missing[start:start + 500])}) "
+            "AND parent_id IS NOT NULL"))})
+    if parents:
+        inherited = document_entries(session, set(parents.values()))
+        out.update({d: inherited[p] for d, p in parents.items() if p in inherited})
     return out
 
 
