@@ -13,6 +13,7 @@ from appliance.access.accounts import (
 )
 from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
 from appliance.access.directory_sync import SyncReport
+from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.directory_sync import sync as ldap_sync
 from appliance.access.principals import (
     SYSTEM,
@@ -39,6 +40,8 @@ from appliance.access.sessions import start as start_session
 from appliance.access.tokens import SCOPES, create_token, list_tokens, principal_for_token, revoke_token
 
 __all__ = [
+    "DocumentReaders",
+    "UserReads",
     "LdapIdentityProvider",
     "ProviderStatus",
     "SyncReport",
@@ -56,6 +59,7 @@ __all__ = [
     "check_pii",
     "create_token",
     "create_user",
+    "document_readers",
     "end_session",
     "list_collections",
     "list_tokens",
@@ -77,4 +81,5 @@ __all__ = [
     "set_document_readers",
     "start_session",
     "update_user",
+    "user_reads",
 ]

@@ -136,12 +136,55 @@ def readable_sql(scope: ReadScope, doc: str = "d.id") -> str:
             f"WHERE r.document_id = {doc} AND r.deny = 1 AND r.principal IN ({keys}))))")
 
 
-def hidden_chunk_ids(session: Any, scope: ReadScope) -> set[int]:
-    """Active chunks in the scope's collections whose document's own readers exclude this reader."""
+def hidden_documents(session: Any, scope: ReadScope) -> set[int]:
+    """Documents with their own readers in the scope's collections that this reader may not open:
+    restricted minus (allowed minus denied), three indexed set queries instead of a check per row."""
     if scope.readers is None or not scope.collections:
         return set()
-    rows = session.execute(sql(
-        "SELECT c.id FROM documentacl a JOIN chunk c ON c.document_id = a.document_id "
-        f"WHERE c.collection_id IN ({_in(scope.collections)}) AND c.active = 1 "
-        f"AND NOT {readable_sql(scope, 'a.document_id')}"))
-    return {int(r[0]) for r in rows}
+    restricted = {int(r[0]) for r in session.execute(sql(
+        "SELECT a.document_id FROM documentacl a JOIN document d ON d.id = a.document_id "
+        f"WHERE d.collection_id IN ({_in(scope.collections)})"))}
+    if not restricted:
+        return set()
+    keys = ",".join(f"'{k}'" for k in scope.readers) or "NULL"
+    allowed = {int(r[0]) for r in session.execute(sql(
+        f"SELECT document_id FROM documentreader WHERE deny = 0 AND principal IN ({keys})"))}
+    denied = {int(r[0]) for r in session.execute(sql(
+        f"SELECT document_id FROM documentreader WHERE deny = 1 AND principal IN ({keys})"))}
+    return restricted - (allowed - denied)
+
+
+_HIDDEN_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], frozenset[int]]] = {}
+_HIDDEN_CACHE_SIZE = 256
+
+
+def _generation(session: Any) -> tuple[Any, ...]:
+    """What the hidden set depends on besides the reader: every change of readers, ACLs or chunks
+    moves one of these (read per request, so a change counts at the next search)."""
+    row = session.execute(sql(
+        "SELECT (SELECT count(*) FROM documentreader), (SELECT max(id) FROM documentreader), "
+        "(SELECT count(*) FROM documentacl), (SELECT max(updated_at) FROM documentacl), "
+        "(SELECT max(id) FROM chunk), (SELECT count(*) FROM chunk WHERE active = 0)")).one()
+    return tuple(row)
+
+
+def hidden_chunk_ids(session: Any, scope: ReadScope) -> frozenset[int]:
+    """Active chunks of the documents in `hidden_documents`: the vector search's candidate filter.
+    Memoised per reader and scope, checked against the database's current generation every call;
+    a stale entry could only hide too much, never show too much (search re-checks every hit in SQL)."""
+    if scope.readers is None or not scope.collections:
+        return frozenset()
+    key = (scope.collections, scope.readers)
+    generation = _generation(session)
+    cached = _HIDDEN_CACHE.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    docs = sorted(hidden_documents(session, scope))
+    out: set[int] = set()
+    for start in range(0, len(docs), 5000):
+        out.update(int(r[0]) for r in session.execute(sql(
+            f"SELECT id FROM chunk WHERE document_id IN ({_in(docs[start:start + 5000])}) AND +active = 1")))
+    if len(_HIDDEN_CACHE) >= _HIDDEN_CACHE_SIZE:
+        _HIDDEN_CACHE.pop(next(iter(_HIDDEN_CACHE)))
+    _HIDDEN_CACHE[key] = (generation, frozenset(out))
+    return _HIDDEN_CACHE[key][1]

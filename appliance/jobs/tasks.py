@@ -31,6 +31,31 @@ def register_tasks(queue: JobQueue) -> None:
     _register_document_tasks(queue)
     _register_recording_tasks(queue)
     _register_triage_tasks(queue)
+    _register_directory_tasks(queue)
+
+
+def _register_directory_tasks(queue: JobQueue) -> None:
+    """The LDAP group sync and the share crawls, when configured (issue 13)."""
+    settings = queue.settings
+    if settings.ldap.url:
+        @queue.periodic_task(crontab(minute=f"*/{settings.ldap.sync_minutes}") if settings.ldap.sync_minutes < 60
+                             else crontab(minute="11", hour=f"*/{max(1, settings.ldap.sync_minutes // 60)}"),
+                             name="ldap_sync")
+        @_stable
+        def ldap_sync_task() -> int:
+            from appliance.access import ldap_sync
+
+            return len(ldap_sync(worker_appliance(settings)).changes)
+
+    every = settings.shares.crawl_minutes
+
+    @queue.periodic_task(crontab(minute=f"*/{every}") if every < 60
+                         else crontab(minute="23", hour=f"*/{max(1, every // 60)}"), name="shares_crawl")
+    @_stable
+    def shares_crawl_task() -> int:
+        from appliance.shares import crawl_all
+
+        return sum(r.ingested for r in crawl_all(worker_appliance(settings)))
 
 
 def _register_document_tasks(queue: JobQueue) -> None:

@@ -114,7 +114,7 @@ def keyword_ranking(session: Session, scope: ReadScope, terms: list[str], n: int
 
 
 def vector_ranking(app: IndexHost, scope: ReadScope, query: str, n: int,
-                   hidden: set[int] | None = None) -> list[tuple[int, float]] | None:
+                   hidden: frozenset[int] | None = None) -> list[tuple[int, float]] | None:
     """Cosine top-n over the scope's vectors (any VectorIndex) less the `hidden` chunks (unreadable
     documents of those collections); None when no embedder can run."""
     backend = vector_backend(app)

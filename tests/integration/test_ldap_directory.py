@@ -99,6 +99,8 @@ def test_sync_mirrors_users_and_nested_groups_with_a_loop_and_2000_groups(tmp_pa
     assert again.ok and again.changes == []
     many = _who(app, "many")
     assert many is not None and len(many.group_ids) == MANY
+    status = access.provider_status(app)
+    assert status.reachable and status.groups == MANY + 6 and status.last_sync is not None and status.last_sync.ok
     print(f"sync of {MANY + 6} groups and 6 users: {took:.2f} s")
 
 

@@ -9,6 +9,7 @@ from webui.controllers import admin, auth, documents, ingest, redaction, search,
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
+from webui.controllers import directory as directory_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
@@ -35,6 +36,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *triage_admin.HANDLERS,
             *insight_pages.HANDLERS,
             *write.HANDLERS,
+            *directory_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
