@@ -16,8 +16,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from appliance.errors import BelfortError
-from appliance.setting_sections import AsrSettings, InsightSettings, MinutesSettings, PlainSettings, _Section
-from appliance.setting_sections import LdapSettings, SharesSettings
+from appliance.setting_sections import (
+    AsrSettings,
+    InsightSettings,
+    LdapSettings,
+    MinutesSettings,
+    PlainSettings,
+    SharesSettings,
+    _Section,
+)
 
 
 class WebSettings(_Section):

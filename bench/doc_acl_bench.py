@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appliance.access.principals import Principal  # noqa: E402
-from appliance.index.acl import refresh_document_scope  # noqa: E402
-from appliance.index.sync import reindex  # noqa: E402
-from appliance.search.query import search  # noqa: E402
-from bench.search_bench import build, make_texts, timed  # noqa: E402
+from appliance.access.principals import Principal
+from appliance.index.acl import refresh_document_scope
+from appliance.index.sync import reindex
+from appliance.search.query import search
+from bench.search_bench import build, make_texts, timed
 
 
 def restrict(app: object, share: float, seed: int = 5) -> dict[str, int]:

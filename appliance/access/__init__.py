@@ -13,8 +13,8 @@ from appliance.access.accounts import (
 )
 from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
 from appliance.access.directory_sync import SyncReport
-from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.directory_sync import sync as ldap_sync
+from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.principals import (
     SYSTEM,
     Principal,
@@ -24,6 +24,7 @@ from appliance.access.principals import (
     requester,
     require_ingest,
 )
+from appliance.access.rate_limits import check_ask, check_pii
 from appliance.access.readers import (
     can_read_document,
     clear_document_readers,
@@ -32,7 +33,6 @@ from appliance.access.readers import (
     readable_document_ids,
     set_document_readers,
 )
-from appliance.access.rate_limits import check_ask, check_pii
 from appliance.access.sessions import SESSION_HOURS
 from appliance.access.sessions import end as end_session
 from appliance.access.sessions import principal as session_principal
@@ -40,39 +40,39 @@ from appliance.access.sessions import start as start_session
 from appliance.access.tokens import SCOPES, create_token, list_tokens, principal_for_token, revoke_token
 
 __all__ = [
-    "DocumentReaders",
-    "UserReads",
-    "LdapIdentityProvider",
-    "ProviderStatus",
-    "SyncReport",
     "ROLES",
     "SCOPES",
     "SESSION_HOURS",
     "SYSTEM",
+    "DocumentReaders",
+    "LdapIdentityProvider",
     "Principal",
+    "ProviderStatus",
+    "SyncReport",
+    "UserReads",
     "admin_update_user",
     "authenticate",
     "can_read_collection",
     "can_read_document",
-    "clear_document_readers",
     "check_ask",
     "check_pii",
+    "clear_document_readers",
     "create_token",
     "create_user",
     "document_readers",
     "end_session",
+    "ldap_sync",
     "list_collections",
     "list_tokens",
-    "ldap_sync",
     "list_users",
     "principal_for",
     "principal_for_token",
     "principal_keys",
     "provider_status",
     "read_scope",
-    "readable_document_ids",
     "readable_collection_ids",
     "readable_collections",
+    "readable_document_ids",
     "requester",
     "require_ingest",
     "revoke_token",

@@ -302,7 +302,7 @@ def authenticate(
     if provider is None:
         from appliance.access.directory_provider import provider_for
 
-        provider = provider_for(app, username)
+        provider = provider_for(app, username) or LocalIdentityProvider(app)
     who = provider.authenticate(username, password)
     rate_limits.finish_sign_in(app, attempt)
     return who

@@ -87,16 +87,14 @@ class LdapIdentityProvider:
             return principal_for(session, user)
 
 
-def provider_for(app: Appliance, username: str) -> Any:
-    """Local accounts sign in locally; everyone else through the directory when one is configured."""
-    from appliance.access.accounts import LocalIdentityProvider
-
+def provider_for(app: Appliance, username: str) -> LdapIdentityProvider | None:
+    """The directory for everyone but local accounts when one is configured; None: sign in locally."""
     if not app.settings.ldap.url:
-        return LocalIdentityProvider(app)
+        return None
     with read_session(app.db) as session:
         user = session.exec(select(User).where(User.username == username)).first()
     if user is not None and user.auth_source == "local":
-        return LocalIdentityProvider(app)
+        return None
     return LdapIdentityProvider(app)
 
 

@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 from appliance.access import ldap
 from appliance.access import sessions as web_sessions
 from appliance.db.engine import write_session
-from appliance.db.tables import AuditEvent, DirectoryAccount, DirectoryGroup, DirectorySync, Group, User, UserGroup, utcnow
+from appliance.db.tables import (
+    AuditEvent,
+    DirectoryAccount,
+    DirectoryGroup,
+    DirectorySync,
+    Group,
+    User,
+    UserGroup,
+    utcnow,
+)
 from appliance.errors import BelfortError
 
 if TYPE_CHECKING:

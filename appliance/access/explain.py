@@ -12,7 +12,15 @@ from sqlmodel import col, select
 from appliance.access.principals import Principal, principal_for, readable_collection_ids, requester
 from appliance.access.readers import read_scope, readable_document_ids
 from appliance.db.engine import read_session
-from appliance.db.tables import Collection, CollectionGroup, Document, DocumentAcl, DocumentReader, Group, User
+from appliance.db.tables import (
+    Collection,
+    CollectionGroup,
+    Document,
+    DocumentAcl,
+    DocumentReader,
+    Group,
+    User,
+)
 from appliance.errors import NotFound
 from appliance.index.acl import hidden_documents
 
@@ -72,7 +80,7 @@ def document_readers(app: Appliance, document_id: int) -> DocumentReaders:
         if doc is None or doc.id is None:
             raise NotFound("document.not_found", f"document {document_id} not found", hint="check the id")
         coll = s.get(Collection, doc.collection_id)
-        names = dict(s.exec(select(Group.id, Group.name)).all())
+        names = {int(g or 0): n for g, n in s.exec(select(Group.id, Group.name)).all()}
         users = {int(u.id or 0): u.username for u in s.exec(select(User)).all()}
         cgroups = sorted(names[g] for g in s.exec(select(CollectionGroup.group_id)
                                                    .where(CollectionGroup.collection_id == doc.collection_id)).all())

@@ -14,10 +14,10 @@ from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, select
 
 from appliance.access import Principal, can_read_collection, can_read_document, read_scope
-from appliance.index.acl import readable_sql
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
 from appliance.errors import Forbidden, NotFound
+from appliance.index.acl import readable_sql
 from appliance.storage.names import safe_file_name
 
 if TYPE_CHECKING:

@@ -155,7 +155,7 @@ class FaissIndex:
         if exclude:
             # the inner selector is kept in a local: the Not selector does not own it
             batch = faiss.IDSelectorBatch(np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
-            params = faiss.SearchParameters(sel=faiss.IDSelectorNot(batch))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorNot(batch))  # type: ignore[call-arg]
         hits: list[tuple[int, float]] = []
         with self._lock:
             for cid in sorted({int(c) for c in collection_ids}):

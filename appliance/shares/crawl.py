@@ -86,7 +86,7 @@ def crawl_share(app: Appliance, name: str) -> CrawlReport:
 def _rel(row: Share, entry: Entry) -> str:
     """The file's path under the share's folder (what ShareFile and the document name keep)."""
     prefix = row.path + "/" if row.path else ""
-    return entry.path[len(prefix):] if entry.path.startswith(prefix) else entry.path
+    return entry.path.removeprefix(prefix)
 
 
 def _crawl_file(app: Appliance, row: Share, client: SmbShare, entry: Entry, report: CrawlReport) -> None:
@@ -118,6 +118,7 @@ def _placeholder(app: Appliance, row: Share, name: str, aces: Any) -> tuple[int,
     """The document the file becomes, with its readers set BEFORE any chunk is indexed: a new file is
     never searchable by the whole collection for a moment. Returns (id, whether it was created now)."""
     coll = documents.ensure_collection(app, row.collection)
+    assert coll.id is not None
     with write_session(app.db) as s:
         doc = s.exec(select(Document).where(Document.collection_id == coll.id, Document.source_path == name)).first()
         created = doc is None

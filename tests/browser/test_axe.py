@@ -213,6 +213,9 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         "/?q=" + "x" * 3000,
         "/?lang=fr&q=sporthal",
         "/?lang=en",
+        "/admin/directory",
+        f"/admin/documents/{doc}/readers",
+        "/admin/users/admin/reads?lang=fr",
     ]
     out = subprocess.run(
         [NODE, str(HERE / "run_axe.js"), str(chromium), base, "admin", PW, *paths],

@@ -135,7 +135,7 @@ def start_samba(files: dict[str, str]) -> Samba:
         subprocess.run([SMBPASSWD, "-c", str(conf), "-s", "-a", user], input=f"{pw}\n{pw}\n", text=True,
                        check=True, capture_output=True, timeout=30)
     listing = subprocess.run([PDBEDIT, "-s", str(conf), "-L", "-v"], capture_output=True, text=True, check=True).stdout
-    crawler = re.search(r"Unix username:\s+nobody.*?User SID:\s+(S-[0-9-]+)", listing, re.S)
+    crawler = re.search(r"Unix username:\s+nobody.*?User SID:\s+(S-[0-9-]+)", listing, re.DOTALL)
     assert crawler, listing
     server = Samba(folder, root, port, crawler.group(1))
     server.proc = subprocess.Popen([SMBD, "--foreground", "--no-process-group", "-s", str(conf)],

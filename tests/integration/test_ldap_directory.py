@@ -148,8 +148,9 @@ def _world(app: Appliance, tmp_path) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_member_removed_in_the_directory_loses_access_at_the_next_sync(tmp_path, slapd) -> None:  # type: ignore[no-untyped-def]
-    from ops.webapp import create_app
     from litestar.testing import TestClient
+
+    from ops.webapp import create_app
 
     app = _app(tmp_path, slapd)
     doc_id = _world(app, tmp_path)

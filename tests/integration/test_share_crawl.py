@@ -21,7 +21,15 @@ from appliance.errors import NotFound
 from appliance.search import search
 from models.fakes import FakeEmbedder
 from tests.conftest import make_settings
-from tests.integration.ldap_server import DOMAIN_SID, Slapd, group_dn, group_ldif, needs_slapd, running_slapd, user_dn, user_ldif
+from tests.integration.ldap_server import (
+    DOMAIN_SID,
+    Slapd,
+    group_ldif,
+    needs_slapd,
+    running_slapd,
+    user_dn,
+    user_ldif,
+)
 from tests.integration.smb_server import CRAWL_PW, FILE_READ, FULL, Samba, needs_samba, running_samba
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]), needs_slapd, needs_samba]
