@@ -79,7 +79,7 @@ class LdapSettings(_Section):
                      "sign-in or group sync). Several servers: separate them with spaces; the first reachable wins.")
     security: Literal["ldaps", "starttls", "plain"] = Field(
         "ldaps", description="Transport: ldaps (TLS from the start, port 636), starttls (port 389, TLS before the "
-        "bind) or plain (never send passwords over it; tests and a trusted lab only; belfort doctor warns).")
+        "bind) or plain (never send passwords over it; tests and a trusted lab only).")
     ca_file: str = Field("", description="PEM file of the CA that signed the directory's certificate "
                          "(empty: the system's CAs). The certificate is always verified.")
     bind_dn: str = Field("", description="Service account that searches users and groups, e.g. "
