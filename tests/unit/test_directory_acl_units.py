@@ -71,6 +71,7 @@ def test_scope_expression_filters_inside_the_match() -> None:
     assert found(ReadScope((1,), ("a0", "u1", "g5", "g7"))) == {1, 2}  # deny wins
     assert found(ReadScope((1,), ("a0", "u2"))) == {1, 5}
     assert found(ReadScope((1, 2), None)) == {1, 2, 3, 4, 5, 6}  # admins
+    assert found(ReadScope((1,), ("a0", *(f"g{i}" for i in range(2000))))) == {1, 2}  # a user in 2,000 groups
     assert found(ReadScope((2,), ("a0", "g5"))) == {4}
     with pytest.raises(ValueError):
         ReadScope((1,), ('g1" OR "c2',))  # keys are validated: never FTS syntax
