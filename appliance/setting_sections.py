@@ -111,3 +111,51 @@ class IdentitySettings(_Section):
     second_factor_attempts_per_account: int = Field(10, ge=1, description="Wrong second-factor codes allowed per "
                                                     "account per 15 minutes, all addresses together, before its "
                                                     "second step is refused (429) for the rest of the window.")
+
+
+class LdapSettings(_Section):
+    url: str = Field("", description="Directory server, e.g. ldaps://dc1.gemeente.local:636 (empty: no LDAP "
+                     "sign-in or group sync). Several servers: separate them with spaces; the first reachable wins.")
+    security: Literal["ldaps", "starttls", "plain"] = Field(
+        "ldaps", description="Transport: ldaps (TLS from the start, port 636), starttls (port 389, TLS before the "
+        "bind) or plain (never send passwords over it; tests and a trusted lab only).")
+    ca_file: str = Field("", description="PEM file of the CA that signed the directory's certificate "
+                         "(empty: the system's CAs). The certificate is always verified.")
+    bind_dn: str = Field("", description="Service account that searches users and groups, e.g. "
+                         "CN=svc-belfort,OU=Service,DC=gemeente,DC=local (read-only rights suffice).")
+    bind_password_file: str = Field("", description="File holding the service account's password (one line, "
+                                    "readable by the belfort user only).")
+    user_base: str = Field("", description="Base DN searched for users, e.g. OU=Staff,DC=gemeente,DC=local.")
+    user_filter: str = Field("(&(objectClass=user)(sAMAccountName={username}))", description="Filter that finds "
+                             "one user at sign-in; {username} is replaced, escaped. OpenLDAP: (uid={username}).")
+    users_filter: str = Field("(objectClass=user)", description="Filter of all users the group sync mirrors "
+                              "(OpenLDAP: (objectClass=inetOrgPerson)).")
+    username_attribute: str = Field("sAMAccountName", description="Attribute that is the Belfort user name "
+                                    "(OpenLDAP: uid).")
+    display_name_attribute: str = Field("displayName", description="Attribute shown as the user's name.")
+    group_base: str = Field("", description="Base DN searched for groups (empty: user_base).")
+    group_filter: str = Field("(objectClass=group)", description="Filter of the groups mirrored "
+                              "(OpenLDAP: (objectClass=groupOfNames)).")
+    member_attribute: str = Field("member", description="Group attribute listing member DNs (users and "
+                                  "nested groups); nesting is resolved by Belfort, loops are tolerated.")
+    sid_attribute: str = Field("objectSid", description="Attribute holding a user's or group's SID: share "
+                               "ACLs name groups by SID (OpenLDAP test directories: any attribute with S-1-... text).")
+    disabled_filter: str = Field("(userAccountControl:1.2.840.113556.1.4.803:=2)", description="Filter of "
+                                 "disabled accounts (AD's ACCOUNTDISABLE bit); they are deactivated in Belfort. "
+                                 "Empty: none.")
+    admin_groups: list[str] = Field(default_factory=list, description="Directory group names (cn) whose "
+                                    "members are Belfort administrators.")
+    archivist_groups: list[str] = Field(default_factory=list, description="Directory group names (cn) whose "
+                                        "members are archivists.")
+    sync_minutes: int = Field(30, ge=1, le=1440, description="Minutes between group syncs (the worker's "
+                              "periodic job; `belfort admin ldap sync` runs one now).")
+    timeout_seconds: float = Field(10.0, gt=0, description="Connect and operation timeout per server.")
+
+
+class SharesSettings(_Section):
+    key_file: str = Field("", description="File with the key that encrypts share passwords at rest (Fernet); "
+                          "empty: data_dir/shares.key, generated on first use with mode 0600. Back it up apart "
+                          "from the database.")
+    crawl_minutes: int = Field(60, ge=1, le=1440, description="Minutes between crawls of every share (the "
+                               "worker's periodic job; `belfort shares crawl` runs one now).")
+    max_file_mb: int = Field(200, ge=1, description="Larger files on a share are reported and not ingested.")

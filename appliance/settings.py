@@ -21,8 +21,10 @@ from appliance.setting_sections import (
     AsrSettings,
     IdentitySettings,
     InsightSettings,
+    LdapSettings,
     MinutesSettings,
     PlainSettings,
+    SharesSettings,
     _Section,
 )
 
@@ -234,6 +236,8 @@ class Settings(_Section):
     ops: sections.OpsSettings = Field(default_factory=sections.OpsSettings)
     pilot: sections.PilotSettings = Field(default_factory=sections.PilotSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    ldap: LdapSettings = Field(default_factory=LdapSettings)
+    shares: SharesSettings = Field(default_factory=SharesSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,8 @@ APT_PACKAGES=(
   fonts-dejavu-core                  # fonts for rendered PDFs and exports
   chromium nodejs                    # browser tests of the web UI (tests/browser); npm below
   dovecot-imapd                      # a real IMAP server on loopback for the triage intake tests
+  slapd ldap-utils                   # a real OpenLDAP on loopback for the directory (LDAP/AD) tests
+  samba samba-vfs-modules            # a real smbd on loopback (acl_xattr NT ACLs) for the share-crawl tests
 )
 
 apt_install() {

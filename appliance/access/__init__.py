@@ -22,6 +22,10 @@ from appliance.access.oidc_config import parse_mapping_lines
 from appliance.access.oidc_config import save_provider as save_oidc_provider
 from appliance.access.oidc_users import last_sign_ins as oidc_sign_ins
 from appliance.access.oidc_users import sweep as sweep_oidc_users
+from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
+from appliance.access.directory_sync import SyncReport
+from appliance.access.directory_sync import sync as ldap_sync
+from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.principals import (
     SYSTEM,
     Principal,
@@ -32,6 +36,14 @@ from appliance.access.principals import (
     require_ingest,
 )
 from appliance.access.rate_limits import check_ask, check_pii
+from appliance.access.readers import (
+    can_read_document,
+    clear_document_readers,
+    principal_keys,
+    read_scope,
+    readable_document_ids,
+    set_document_readers,
+)
 from appliance.access.sessions import SESSION_HOURS
 from appliance.access.sessions import end as end_session
 from appliance.access.sessions import principal as session_principal
@@ -55,16 +67,25 @@ __all__ = [
     "SCOPES",
     "SESSION_HOURS",
     "SYSTEM",
+    "DocumentReaders",
+    "LdapIdentityProvider",
     "Principal",
+    "ProviderStatus",
+    "SyncReport",
+    "UserReads",
     "admin_update_user",
     "authenticate",
     "can_read_collection",
+    "can_read_document",
     "check_ask",
     "check_pii",
+    "clear_document_readers",
     "create_token",
     "create_user",
+    "document_readers",
     "end_session",
     "get_oidc_provider",
+    "ldap_sync",
     "list_collections",
     "list_oidc_providers",
     "list_tokens",
@@ -76,8 +97,12 @@ __all__ = [
     "principal_by_id",
     "principal_for",
     "principal_for_token",
+    "principal_keys",
+    "provider_status",
+    "read_scope",
     "readable_collection_ids",
     "readable_collections",
+    "readable_document_ids",
     "requester",
     "require_ingest",
     "revoke_token",
@@ -86,6 +111,7 @@ __all__ = [
     "second_factor_step",
     "session_principal",
     "set_collection_groups",
+    "set_document_readers",
     "start_session",
     "sweep_oidc_users",
     "totp_begin",
@@ -95,4 +121,5 @@ __all__ = [
     "totp_reset",
     "totp_verify",
     "update_user",
+    "user_reads",
 ]

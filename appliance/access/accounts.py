@@ -299,7 +299,11 @@ def authenticate(
     attempt, delay = rate_limits.reserve_sign_in(app, username, client)
     if delay:
         time.sleep(delay)
-    who = (provider or LocalIdentityProvider(app)).authenticate(username, password)
+    if provider is None:
+        from appliance.access.directory_provider import provider_for
+
+        provider = provider_for(app, username) or LocalIdentityProvider(app)
+    who = provider.authenticate(username, password)
     rate_limits.finish_sign_in(app, attempt)
     return who
 

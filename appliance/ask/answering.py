@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from appliance import audit
-from appliance.access import Principal, readable_collection_ids
+from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
 from appliance.ask.relevance import (
@@ -131,15 +131,17 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dic
     if not result.hits:
         return [], {}
     with read_session(app.db) as session:
-        readable = readable_collection_ids(session, who)
+        scope = read_scope(session, who)
+        readable = set(scope.collections)
         ids = [h.chunk_id for h in result.hits]
         chunks = {c.id: c for c in session.exec(select(Chunk).where(Chunk.id.in_(ids)))}  # type: ignore[union-attr]
-        weights = idf_weights(session, q, readable)
+        docs = readable_document_ids(session, who, [c.document_id for c in chunks.values()])
+        weights = idf_weights(session, q, scope)
     out: list[Source] = []
     for h in result.hits:
         c = chunks.get(h.chunk_id)
         # Defence in depth: whatever search returned, an unreadable passage never goes further.
-        if c is None or c.collection_id not in readable or not c.active:
+        if c is None or c.collection_id not in readable or c.document_id not in docs or not c.active:
             continue
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,

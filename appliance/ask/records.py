@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from appliance.access import Principal, readable_collection_ids
+from appliance.access import Principal, readable_collection_ids, readable_document_ids
 from appliance.ask import prompts
 from appliance.ask.types import Answer, Citation, Source
 from appliance.db.engine import read_session
@@ -66,7 +66,9 @@ def sources_readable(session: Session, who: Principal, stored: list[dict[str, An
         return True
     readable = readable_collection_ids(session, who)
     ids = [int(s.get("chunk_id") or 0) for s in stored]
-    found = {c.id: c.collection_id for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids))).all()}
+    chunks = session.exec(select(Chunk).where(col(Chunk.id).in_(ids))).all()
+    docs = readable_document_ids(session, who, [c.document_id for c in chunks])
+    found = {c.id: c.collection_id for c in chunks if c.document_id in docs}
     return all(found.get(i) in readable for i in ids)
 
 
@@ -153,7 +155,8 @@ def _sources(app: Appliance, who: Principal, stored: list[dict[str, Any]], quest
             .join(Collection, Collection.id == Chunk.collection_id)  # type: ignore[arg-type]
             .where(Chunk.id.in_(ids))  # type: ignore[union-attr]
         ).all()
-    found = {int(c.id or 0): (c, d, col) for c, d, col in rows if c.collection_id in readable}
+        docs = readable_document_ids(session, who, [d.id for _, d, _ in rows if d.id is not None])
+    found = {int(c.id or 0): (c, d, col) for c, d, col in rows if c.collection_id in readable and d.id in docs}
     out: list[Source] = []
     for s in stored:
         hit = found.get(int(s.get("chunk_id", 0)))

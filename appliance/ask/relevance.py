@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from sqlmodel import Session
 
 from appliance.ask.citations import split_sentences
+from appliance.index.acl import ReadScope
 from appliance.index.text import content_words, fold, fts_idf, term_variants, terms_of, weighted_coverage
 
 # Languages the detector may say; only nl/fr/en are answered in, the rest is "unsupported".
@@ -39,7 +40,7 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     return weighted_coverage(words, weights or {}, _terms(passage))
 
 
-def idf_weights(session: Session, question: str, scope: Collection[int], max_words: int = 120) -> dict[str, float]:
+def idf_weights(session: Session, question: str, scope: ReadScope | Collection[int], max_words: int = 120) -> dict[str, float]:
     """Rarity weights of the question's content words in the collections the asker may read."""
     return fts_idf(session, content_words(question), scope, max_words)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
-from appliance.access import SYSTEM, Principal, principal_for, readable_collection_ids
+from appliance.access import SYSTEM, Principal, principal_for, readable_collection_ids, readable_document_ids
 from appliance.ai_label import AI_HEADER, ai_label, mail_footer
 from appliance.ask.routes import route_groups
 from appliance.db.engine import read_session, write_session
@@ -78,10 +78,11 @@ def _reader_view(session: Session, who: Principal, ticket: Ticket) -> tuple[tupl
     from appliance.ask.records import answer_text_visible
 
     readable = readable_collection_ids(session, who)
+    docs = readable_document_ids(session, who, [int(s.get("document_id") or 0) for s in ticket.sources])
     shown = []
     for s in ticket.sources:
         doc = session.get(Document, int(s.get("document_id") or 0))
-        if doc is not None and doc.collection_id in readable:
+        if doc is not None and doc.collection_id in readable and doc.id in docs:
             shown.append(dict(s))
     rec = session.get(AnswerRecord, ticket.answer_id)
     hidden = len(shown) < len(ticket.sources) if rec is None else not answer_text_visible(session, who, rec)
@@ -128,11 +129,12 @@ def _readable_sources(session: Session, asker: Principal,
                       sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The answer's sources the asker may still read, with title and page (never the passage text)."""
     readable = readable_collection_ids(session, asker)
+    docs = readable_document_ids(session, asker, [int(s.get("document_id") or 0) for s in sources])
     out: list[dict[str, Any]] = []
     for s in sources:
         chunk = session.get(Chunk, int(s.get("chunk_id") or 0))
         doc = session.get(Document, int(s.get("document_id") or 0))
-        if doc is None or doc.collection_id not in readable:
+        if doc is None or doc.collection_id not in readable or doc.id not in docs:
             continue
         if chunk is not None and chunk.collection_id not in readable:
             continue
@@ -151,10 +153,11 @@ def route_reader(session: Session, route: Collection | None) -> Principal:
                      group_ids=frozenset(i for i in ids if i is not None))
 
 
-def _handlers_read(session: Session, route: Collection, content: set[int]) -> bool:
+def _handlers_read(session: Session, route: Collection, content: set[int], docs: set[int]) -> bool:
     if not route_groups(route):
         return True  # admins only: they read everything
-    return content <= readable_collection_ids(session, route_reader(session, route))
+    reader = route_reader(session, route)
+    return content <= readable_collection_ids(session, reader) and docs <= readable_document_ids(session, reader, docs)
 
 
 def _route(session: Session, asker: Principal, payload: dict[str, Any],
@@ -165,12 +168,13 @@ def _route(session: Session, asker: Principal, payload: dict[str, Any],
     readable = readable_collection_ids(session, asker)
     rows = session.exec(select(Collection).where(col(Collection.id).in_(readable))).all()
     by_name = {c.name: c for c in rows if c.route_department or c.route_mailbox}
-    content = {d.collection_id for d in (session.get(Document, int(s["document_id"])) for s in sources) if d}
+    found = [d for d in (session.get(Document, int(s["document_id"])) for s in sources) if d]
+    content, docs = {d.collection_id for d in found}, {int(d.id or 0) for d in found}
     escalation = payload.get("escalation") or {}
     order = [str(escalation.get("collection") or "")]
     order += [str(s.get("collection") or "") for s in payload.get("sources") or []]
     order += sorted(by_name)
-    return next((by_name[n] for n in order if n in by_name and _handlers_read(session, by_name[n], content)),
+    return next((by_name[n] for n in order if n in by_name and _handlers_read(session, by_name[n], content, docs)),
                 None)
 
 

@@ -151,6 +151,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
     (50, "OIDC providers, sign-ins on their way, provider identities", lambda engine: SQLModel.metadata.create_all(engine)),
     (51, "TOTP second factor and recovery codes", lambda engine: SQLModel.metadata.create_all(engine)),
+    (53, "directory groups and syncs, document-level readers", lambda engine: SQLModel.metadata.create_all(engine)),
+    (54, "SMB shares and their files", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

@@ -10,12 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, select
 
-from appliance.access import Principal, can_read_collection, readable_collection_ids
+from appliance.access import Principal, can_read_collection, can_read_document, read_scope
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, Document, DocumentVersion
 from appliance.errors import Forbidden, NotFound
+from appliance.index.acl import readable_sql
 from appliance.storage.names import safe_file_name
 
 if TYPE_CHECKING:
@@ -59,7 +61,8 @@ _NOT_FOUND_HINT = "check the link; the document may have been removed or is not 
 
 def _readable(s: Session, who: Principal, document_id: int) -> tuple[Document, Collection]:
     doc = s.get(Document, document_id)
-    if doc is None or not can_read_collection(s, who, doc.collection_id):
+    if (doc is None or not can_read_collection(s, who, doc.collection_id)
+            or not can_read_document(s, who, document_id)):
         raise NotFound("document.not_found", f"document {document_id} not found", hint=_NOT_FOUND_HINT)
     coll = s.get(Collection, doc.collection_id)
     assert coll is not None
@@ -96,11 +99,12 @@ def get_document(app: Appliance, who: Principal, document_id: int) -> DocumentIn
 def list_documents(app: Appliance, who: Principal, collection: str | None = None, limit: int = 50,
                    offset: int = 0) -> list[DocumentInfo]:
     with read_session(app.db) as s:
-        ids = readable_collection_ids(s, who)
-        if not ids:
+        scope = read_scope(s, who)
+        if not scope.collections:
             return []
         q = select(Document, Collection).join(Collection, Collection.id == Document.collection_id)  # type: ignore[arg-type]
-        q = q.where(col(Document.collection_id).in_(ids))
+        q = q.where(col(Document.collection_id).in_(scope.collections))
+        q = q.where(sql_text(readable_sql(scope, "document.id")))
         if collection is not None:
             q = q.where(Collection.name == collection)
         q = q.order_by(col(Document.updated_at).desc(), col(Document.id).desc()).offset(offset).limit(limit)

@@ -10,6 +10,7 @@ float32, so the inner product is the cosine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -72,8 +73,10 @@ class VectorIndex(Protocol):
 
     def count(self, collection_id: int) -> int: ...
 
-    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top-k (chunk_id, cosine) over ONLY the given collections, best first, ties by chunk id."""
+    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int,
+               exclude: AbstractSet[int] | None = None) -> list[tuple[int, float]]:
+        """Top-k (chunk_id, cosine) over ONLY the given collections, best first, ties by chunk id;
+        chunk ids in `exclude` (unreadable documents) are never candidates, so k stays k."""
         ...
 
     def save(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,16 +146,23 @@ class FaissIndex:
             index = self._get(collection_id, create=False)
             return 0 if index is None else int(index.ntotal)
 
-    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top-k (chunk_id, cosine) over ONLY the given collections: the permission filter."""
+    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int,
+               exclude: AbstractSet[int] | None = None) -> list[tuple[int, float]]:
+        """Top-k (chunk_id, cosine) over ONLY the given collections: the permission filter; `exclude`
+        is a FAISS ID selector, so excluded chunks are skipped inside the scan, not after it."""
         q = as_query(qvec, self.dim)
+        params = batch = None
+        if exclude:
+            # the inner selector is kept in a local: the Not selector does not own it
+            batch = faiss.IDSelectorBatch(np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorNot(batch))  # type: ignore[call-arg]
         hits: list[tuple[int, float]] = []
         with self._lock:
             for cid in sorted({int(c) for c in collection_ids}):
                 index = self._get(cid, create=False)
                 if index is None or index.ntotal == 0:
                     continue
-                scores, ids = index.search(q, min(k, int(index.ntotal)))
+                scores, ids = index.search(q, min(k, int(index.ntotal)), params=params)
                 hits += [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]

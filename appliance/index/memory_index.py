@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,11 +65,13 @@ class MemoryIndex:
         with self._lock:
             return len(self._live.get(int(collection_id), {}))
 
-    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def search(self, collection_ids: Iterable[int], qvec: np.ndarray, k: int,
+               exclude: AbstractSet[int] | None = None) -> list[tuple[int, float]]:
         q = as_query(qvec, self.dim)[0]
+        skip = exclude or set()
         with self._lock:
             items = [(i, v) for c in sorted({int(c) for c in collection_ids})
-                     for i, v in self._live.get(c, {}).items()]
+                     for i, v in self._live.get(c, {}).items() if i not in skip]
         if not items or k <= 0:
             return []
         scores = np.stack([v for _, v in items]) @ q

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import text as sql
 
 from appliance.db.engine import read_session, write_session
-from appliance.index.text import analyze, scope_token
+from appliance.index.acl import chunk_scope_texts
+from appliance.index.text import analyze
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -85,10 +86,11 @@ def _write_fts(app: IndexHost, rows: Sequence[tuple[int, int, str, str]], delete
         for batch in _batches(list(delete_ids), SQL_BATCH):
             s.execute(sql(f"DELETE FROM chunk_fts WHERE rowid IN ({_in(batch)})"))
         if rows:
+            scopes = chunk_scope_texts(s, [(r[0], r[1]) for r in rows])
             s.execute(
                 sql("INSERT INTO chunk_fts (rowid, terms, scope, collection_id) "
                     "VALUES (:id, :terms, :scope, :cid)"),
-                [{"id": r[0], "terms": analyze(r[2], r[3]), "scope": scope_token(r[1]), "cid": r[1]}
+                [{"id": r[0], "terms": analyze(r[2], r[3]), "scope": scopes[r[0]], "cid": r[1]}
                  for r in rows],
             )
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import Stemmer  # PyStemmer: Snowball stemmers in C
 
+from appliance.index.acl import ReadScope, scope_match
+
 STEMMER_NAMES = {"nl": "dutch", "fr": "french", "en": "english"}
 DEFAULT_LANGUAGE = "nl"  # the product's main language stems chunks whose language is unknown
 MAX_TOKEN_CHARS = 40  # longer "words" are noise (hashes, base64) and would bloat the index
@@ -146,14 +148,18 @@ def scope_token(collection_id: int) -> str:
     return f"c{int(collection_id)}"
 
 
-def fts_match_expression(terms: list[str], collection_ids: list[int] | None = None) -> str:
+def fts_match_expression(terms: list[str], collection_ids: ReadScope | Collection[int] | None = None) -> str:
     """An FTS5 MATCH expression that ORs the terms, each quoted so no input is ever FTS5 syntax;
-    with `collection_ids`, only rows of those collections match (the permission filter)."""
+    with a scope, only rows it may read match (the permission filter; plain collection ids: only
+    the documents without their own readers, see appliance.index.acl)."""
     any_term = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
     if collection_ids is None:
         return any_term
-    scopes = " OR ".join(f'"{scope_token(c)}"' for c in collection_ids)
-    return f"terms : ({any_term}) AND scope : ({scopes})"
+    return f"terms : ({any_term}) AND {scope_match(as_scope(collection_ids))}"
+
+
+def as_scope(scope: ReadScope | Collection[int]) -> ReadScope:
+    return scope if isinstance(scope, ReadScope) else ReadScope(tuple(sorted(int(c) for c in scope)), ())
 
 
 def match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
@@ -229,20 +235,19 @@ def weighted_coverage(words: Collection[str], weights: Mapping[str, float], term
     return found / total if total else 0.0
 
 
-def fts_idf(session: Any, words: Iterable[str], scope: Collection[int], max_words: int) -> dict[str, float]:
+def fts_idf(session: Any, words: Iterable[str], scope: ReadScope | Collection[int], max_words: int) -> dict[str, float]:
     """log((N + 1) / (df + 1)) + 1 per word (at most `max_words`), N and df counted in the keyword
     index over the `scope` collections only: counts over every collection would tell how common a
     word is in documents the reader cannot see (issue 19)."""
     from sqlalchemy import text as sql
 
-    ids = sorted(scope)
-    if not ids:
+    read = as_scope(scope)
+    if not read.collections:
         return {}
     count = sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q")
-    scopes = " OR ".join(f'"{scope_token(c)}"' for c in ids)
-    n = int(session.execute(count, {"q": f"scope : ({scopes})"}).scalar_one() or 0)
+    n = int(session.execute(count, {"q": scope_match(read)}).scalar_one() or 0)
     out: dict[str, float] = {}
     for word in list(dict.fromkeys(words))[:max_words]:
-        df = int(session.execute(count, {"q": fts_match_expression(sorted(term_variants(word)), ids)}).scalar_one() or 0)
+        df = int(session.execute(count, {"q": fts_match_expression(sorted(term_variants(word)), read)}).scalar_one() or 0)
         out[word] = math.log((n + 1) / (df + 1)) + 1.0
     return out

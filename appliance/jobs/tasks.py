@@ -33,6 +33,7 @@ def register_tasks(queue: JobQueue) -> None:
     _register_triage_tasks(queue)
     _register_governance_tasks(queue)
     _register_identity_tasks(queue)
+    _register_directory_tasks(queue)
 
 
 def _register_governance_tasks(queue: JobQueue) -> None:
@@ -46,6 +47,30 @@ def _register_governance_tasks(queue: JobQueue) -> None:
 
         report = apply_retention(worker_appliance(settings))
         return {k: report[k] for k in ("done", "held", "needs_confirmation")}
+
+
+def _register_directory_tasks(queue: JobQueue) -> None:
+    """The LDAP group sync and the share crawls, when configured (issue 13)."""
+    settings = queue.settings
+    if settings.ldap.url:
+        @queue.periodic_task(crontab(minute=f"*/{settings.ldap.sync_minutes}") if settings.ldap.sync_minutes < 60
+                             else crontab(minute="11", hour=f"*/{max(1, settings.ldap.sync_minutes // 60)}"),
+                             name="ldap_sync")
+        @_stable
+        def ldap_sync_task() -> int:
+            from appliance.access import ldap_sync
+
+            return len(ldap_sync(worker_appliance(settings)).changes)
+
+    every = settings.shares.crawl_minutes
+
+    @queue.periodic_task(crontab(minute=f"*/{every}") if every < 60
+                         else crontab(minute="23", hour=f"*/{max(1, every // 60)}"), name="shares_crawl")
+    @_stable
+    def shares_crawl_task() -> int:
+        from appliance.shares import crawl_all
+
+        return sum(r.ingested for r in crawl_all(worker_appliance(settings)))
 
 
 def _register_document_tasks(queue: JobQueue) -> None:

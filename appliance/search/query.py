@@ -1,9 +1,10 @@
 """Permission-scoped hybrid search: BM25 over FTS5 + FAISS vectors, fused by weighted reciprocal rank,
 each passage then supported by its document's other passages (fusion.py).
 
-The permission filter comes first in both rankers: the keyword query carries
-`collection_id IN (readable ids)` and the vector search only opens the readable collections'
-indices. So an unreadable passage is never scored, never counted and never snippeted.
+The permission filter comes first in both rankers: the keyword query's MATCH carries the readable
+collections and, for documents with their own readers, the reader's principals (appliance.index.acl);
+the vector search only opens the readable collections' indices and skips the unreadable chunks of
+restricted documents inside the scan. So an unreadable passage is never scored, counted or snippeted.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
-from appliance.access import Principal, readable_collection_ids
+from appliance.access import Principal, read_scope
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
+from appliance.index.acl import ReadScope, hidden_chunk_ids, readable_sql
 from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import fts_match_expression, keyword_terms, query_terms, snippet
 from appliance.search.fusion import Ranking, fuse, with_document_support
@@ -83,21 +85,20 @@ def _check_query(app: Appliance, query: str, mode: str) -> str:
     return q
 
 
-def _scope(session: Session, who: Principal, collections: Iterable[int | str] | None) -> list[int]:
-    """Readable collection ids, narrowed to the requested ones (by id or name). Unknown names give nothing."""
-    readable = readable_collection_ids(session, who)
+def _scope(session: Session, who: Principal, collections: Iterable[int | str] | None) -> ReadScope:
+    """What `who` may read, narrowed to the requested collections (by id or name). Unknown names give nothing."""
     if collections is None:
-        return sorted(readable)
+        return read_scope(session, who)
     wanted_ids = {int(c) for c in collections if isinstance(c, int) or str(c).isdigit()}
     names = [str(c) for c in collections if not (isinstance(c, int) or str(c).isdigit())]
     if names:
         rows = session.execute(sql("SELECT id, name FROM collection")).all()
         wanted_ids |= {cid for cid, name in rows if name in names}
-    return sorted(readable & wanted_ids)
+    return read_scope(session, who, wanted_ids)
 
 
-def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int) -> list[tuple[int, float]]:
-    """BM25 over the FTS table; the scope (readable collections) is part of the MATCH itself.
+def keyword_ranking(session: Session, scope: ReadScope, terms: list[str], n: int) -> list[tuple[int, float]]:
+    """BM25 over the FTS table; the scope (readable collections and documents) is part of the MATCH.
 
     The scope column has bm25 weight 0, so the filter never changes a score. Rows of inactive
     chunks are removed by unindex_chunks (and by ensure_index); `_hydrate` checks again.
@@ -112,15 +113,17 @@ def keyword_ranking(session: Session, scope: list[int], terms: list[str], n: int
     return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
 
 
-def vector_ranking(app: IndexHost, scope: list[int], query: str, n: int) -> list[tuple[int, float]] | None:
-    """Cosine top-n over the scope's vectors (any VectorIndex); None when no embedder can run."""
+def vector_ranking(app: IndexHost, scope: ReadScope, query: str, n: int,
+                   hidden: frozenset[int] | None = None) -> list[tuple[int, float]] | None:
+    """Cosine top-n over the scope's vectors (any VectorIndex) less the `hidden` chunks (unreadable
+    documents of those collections); None when no embedder can run."""
     backend = vector_backend(app)
     if backend is None or not scope:
         return None if backend is None else []
     embedder, index = backend
     try:
         qvec = embedder.embed_queries([query])[0]
-        return index.search(scope, qvec, n)
+        return index.search(scope.collections, qvec, n, exclude=hidden)
     except Exception as exc:  # noqa: BLE001  (a broken engine degrades to keyword search)
         log.warning("vector search failed: %s", type(exc).__name__)
         return None
@@ -152,20 +155,20 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
     return str(Markup("".join(out)))
 
 
-def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]],
+def _hydrate(session: Session, scope: ReadScope, ranked: list[tuple[int, float]],
              terms: set[str], limit: int, doc_type: str | None = None) -> list[Hit]:
     if not ranked:
         return []
     # The document type (from structure extraction at ingest) narrows results; it is no permission rule.
     type_sql = " AND json_extract(d.meta, '$.structure.doc_type') = :doc_type" if doc_type else ""
     ids = ",".join(str(cid) for cid, _ in ranked)
-    scope_sql = ",".join(str(c) for c in scope)
+    scope_sql = ",".join(str(c) for c in scope.collections)
     rows = session.execute(sql(
         "SELECT c.id, c.document_id, c.version_id, col.name, d.title, d.source_path, c.page, "
         "c.char_start, c.char_end, c.text, c.language FROM chunk c "
         "JOIN document d ON d.id = c.document_id JOIN collection col ON col.id = c.collection_id "
         f"WHERE c.id IN ({ids}) AND c.collection_id IN ({scope_sql}) AND c.active = 1 AND d.state != 'retired'"
-        + type_sql
+        f" AND {readable_sql(scope)}" + type_sql
     ), {"doc_type": doc_type} if doc_type else {}).all()
     by_id = {r[0]: r for r in rows}
     hits: list[Hit] = []
@@ -182,7 +185,7 @@ def _hydrate(session: Session, scope: list[int], ranked: list[tuple[int, float]]
     return hits
 
 
-def _judge(session: Session, scope: list[int], query: str, hits: list[Hit]) -> bool:
+def _judge(session: Session, scope: ReadScope, query: str, hits: list[Hit]) -> bool:
     """Set each hit's coverage and relevance; True when at least one hit is relevant."""
     words = query_words(query)
     weights = word_weights(session, words, scope) if hits and words else {}
@@ -205,7 +208,7 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
     with read_session(app.db) as session:
         scope = _scope(session, who, collections)
         keyword = keyword_ranking(session, scope, keyword_terms(q), n) if mode != "vector" else []
-        vector = vector_ranking(app, scope, q, n) if mode != "keyword" else []
+        vector = vector_ranking(app, scope, q, n, hidden_chunk_ids(session, scope)) if mode != "keyword" else []
         used = mode
         if vector is None:  # no embedder: keyword search, and the result says so
             used, vector = "keyword", []

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
+from appliance.index.acl import ReadScope
 from appliance.index.text import content_words, fold, fts_idf, terms_of, weighted_coverage
 
 # A passage is relevant when it holds at least this (IDF-weighted) share of the query's content words:
@@ -27,7 +28,7 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(content_words(text)))
 
 
-def word_weights(session: Session, words: Iterable[str], scope: list[int]) -> dict[str, float]:
+def word_weights(session: Session, words: Iterable[str], scope: ReadScope) -> dict[str, float]:
     """Rarity weights of the query's words in the collections the searcher may read."""
     return fts_idf(session, words, scope, MAX_WORDS)
 

@@ -103,6 +103,9 @@ def _set_route(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("admin", help="users, passwords, API tokens, collection groups and escalation routes")
     admin = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    from ops.commands._ldap import register_ldap
+
+    register_ldap(admin)
 
     p = admin.add_parser("create-user", help="create a local user")
     p.add_argument("username")

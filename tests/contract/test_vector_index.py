@@ -46,6 +46,18 @@ def test_search_only_opens_the_given_collections(make: Make) -> None:
     assert idx.search([3], q, 3) == [] and idx.search([], q, 3) == []
 
 
+def test_excluded_chunks_are_no_candidates_and_k_stays_full(make: Make) -> None:
+    """Document permissions filter inside the scan: the k nearest readable chunks, not k minus the hidden."""
+    idx = make(4)
+    idx.add(1, [10, 11, 12, 13], unit([[1, 0, 0, 0], [1, 0.1, 0, 0], [1, 0.5, 0, 0], [0, 1, 0, 0]]))
+    idx.add(2, [20, 21], unit([[1, 0.05, 0, 0], [1, 0.3, 0, 0]]))
+    q = unit([[1, 0, 0, 0]])[0]
+    assert [i for i, _ in idx.search([1, 2], q, 3)] == [10, 20, 11]
+    assert [i for i, _ in idx.search([1, 2], q, 3, exclude=frozenset({10, 20, 11}))] == [21, 12, 13]
+    assert [i for i, _ in idx.search([1], q, 2, exclude=frozenset({10, 11, 12, 13}))] == []
+    assert [i for i, _ in idx.search([1], q, 2, exclude=frozenset())] == [10, 11]
+
+
 def test_nearest_first_with_cosine_scores_and_k(make: Make) -> None:
     idx = make(4)
     rows = unit([[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [1, 1, 1, 0]])

@@ -22,6 +22,7 @@ from webui.controllers import (
 from webui.controllers import ask as ask_pages
 from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
+from webui.controllers import directory as directory_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import minutes_lblod as minutes_publication
@@ -55,6 +56,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *pilot.HANDLERS,
             *retention_pages.HANDLERS,
             *identity.HANDLERS,
+            *directory_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,

@@ -9,6 +9,15 @@ from __future__ import annotations
 from appliance.db.tables.access import ApiToken, Group, RateEvent, SignInAttempt, User, UserGroup, WebSession
 from appliance.db.tables.ask import AnswerRecord, Ticket
 from appliance.db.tables.common import utcnow
+from appliance.db.tables.directory import (
+    DirectoryAccount,
+    DirectoryGroup,
+    DirectorySync,
+    DocumentAcl,
+    DocumentReader,
+    Share,
+    ShareFile,
+)
 from appliance.db.tables.documents import (
     Chunk,
     Collection,
@@ -42,7 +51,12 @@ __all__ = [
     "Collection",
     "CollectionGroup",
     "DecisionRecord",
+    "DirectoryAccount",
+    "DirectoryGroup",
+    "DirectorySync",
     "Document",
+    "DocumentAcl",
+    "DocumentReader",
     "DocumentVersion",
     "FailedFile",
     "GoverningBody",
@@ -65,6 +79,8 @@ __all__ = [
     "RetentionRule",
     "SegmentRevision",
     "SettingOverride",
+    "Share",
+    "ShareFile",
     "SignInAttempt",
     "Ticket",
     "TotpFactor",
