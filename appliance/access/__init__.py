@@ -12,6 +12,10 @@ from appliance.access.accounts import (
     set_collection_groups,
     update_user,
 )
+from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
+from appliance.access.directory_sync import SyncReport
+from appliance.access.directory_sync import sync as ldap_sync
+from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.oidc import finish as oidc_finish
 from appliance.access.oidc import start as oidc_start
 from appliance.access.oidc_config import CALLBACK_PATH as OIDC_CALLBACK_PATH
@@ -22,10 +26,6 @@ from appliance.access.oidc_config import parse_mapping_lines
 from appliance.access.oidc_config import save_provider as save_oidc_provider
 from appliance.access.oidc_users import last_sign_ins as oidc_sign_ins
 from appliance.access.oidc_users import sweep as sweep_oidc_users
-from appliance.access.directory_provider import LdapIdentityProvider, ProviderStatus, provider_status
-from appliance.access.directory_sync import SyncReport
-from appliance.access.directory_sync import sync as ldap_sync
-from appliance.access.explain import DocumentReaders, UserReads, document_readers, user_reads
 from appliance.access.principals import (
     SYSTEM,
     Principal,
