@@ -40,8 +40,18 @@ def statements_of(text: str) -> Iterator[tuple[str, str]]:
             sentence = without_heading(sentence, text)
             if sentence.endswith("?"):
                 asked = sentence
-            elif not sentence.endswith(":") and len(sentence.split()) >= MIN_EXTRACT_WORDS:
+            elif _stated(sentence):
                 yield sentence, asked
+
+
+def _stated(sentence: str) -> bool:
+    """A whole statement: long enough, not a lead-in ending in a colon, not a title in capitals, and
+    starting as a sentence does (a lower-case start is a fragment cut off at a chunk's edge), unless
+    it is a table row ("label: value")."""
+    letters = [ch for ch in sentence if ch.isalpha()]
+    return (len(sentence.split()) >= MIN_EXTRACT_WORDS and not sentence.endswith(":")
+            and sum(ch.isupper() for ch in letters) < 0.5 * len(letters)
+            and (not sentence[:1].islower() or ": " in sentence))
 
 
 def without_heading(sentence: str, passage: str) -> str:

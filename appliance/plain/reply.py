@@ -123,11 +123,15 @@ def _from_mail(app: Appliance, who: Principal, item: TriageItem, lang: str, out:
     """Ask found nothing for the mail's questions nor for its subject. A citizen's letter is not a
     question: its words are spread over the situation (the street, the night, the children), and
     Ask's gates are made for questions. The passages retrieval finds for the whole mail, in the
-    sender's language and close to it in meaning, give their statements carrying at least two of
-    the mail's less common words, the rarest first: extracts a person checks, cited like quotes."""
+    sender's language and close to it in meaning (those of the best-ranked document), give their
+    statements carrying at least two of the mail's less common words, the rarest first: extracts a
+    person checks, cited like quotes."""
     text = question_of(item)
     sources, weights = ask.retrieve(app, who, text)
     close = {s.number: s for s in sources[:MAIL_PASSAGES] if s.language in ("", lang) and ask.close_in_meaning(app, s)}
+    # One document answers: the best-ranked one (a reply stitched from two unrelated pages misleads).
+    first = next(iter(close.values()), None)
+    close = {n: s for n, s in close.items() if first is not None and s.document_id == first.document_id}
     asked = {w for w in set(content_words(text)) - REQUEST_WORDS if weights.get(w, COMMON_WEIGHT) >= COMMON_WEIGHT}
     picked = best_statements([(n, s.text) for n, s in close.items()], asked, weights, MIN_SHARED_WORDS,
                              MAIL_EXTRACTS)

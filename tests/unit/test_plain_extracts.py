@@ -40,3 +40,11 @@ def test_best_statements_share_enough_words_and_keep_the_passages_order() -> Non
     assert best_statements(passages, asked, weights, min_shared=2, limit=1) == [
         (2, "Bel de milieudienst op het nummer 112 meteen.")]
     assert best_statements(passages, {"parkeren", "kaart"}, weights, min_shared=2, limit=2) == []
+
+
+def test_titles_in_capitals_and_fragments_cut_at_a_chunk_edge_are_not_statements() -> None:
+    text = ("SOCIAAL HUIS BELVELD (OCMW) – SOCIALE DIENSTVERLENING\n\nsituatie en het comité beslist binnen 30 "
+            "dagen over uw aanvraag.\n\nHet Sociaal Huis helpt inwoners die het moeilijk hebben.\n\n"
+            "grote hoop of grofvuil: opruiming binnen 3 werkdagen")
+    assert [s for s, _q in statements_of(text)] == ["Het Sociaal Huis helpt inwoners die het moeilijk hebben.",
+                                                    "grote hoop of grofvuil: opruiming binnen 3 werkdagen"]
