@@ -1,0 +1,72 @@
+"""Decisions found by rule (appliance.minutes.votes), as minutes items, before the model drafts.
+
+Each vote or outcome said becomes a decision of the agenda item being treated then (the last item
+whose start lies at or before it), titled by that item: "Goedgekeurd: Heraanleg Molenstraat" with
+the counts in `vote`. Without an agenda the sentence said is the decision's text. The counts are
+what was said, so the model's own decisions for that agenda item are dropped as repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from appliance.ask import MIN_SUPPORT, PassageTerms, lexical_support
+from appliance.db.tables import MinutesItem, TranscriptSegment
+from appliance.minutes.agenda import AgendaItem, locate_items
+from appliance.minutes.votes import Said, decisions_said
+
+OUTCOME_WORDS = {
+    "nl": {"approved": "Goedgekeurd", "rejected": "Verworpen", "noted": "Kennis genomen"},
+    "fr": {"approved": "Approuvé", "rejected": "Rejeté", "noted": "Pris acte"},
+    "en": {"approved": "Approved", "rejected": "Rejected", "noted": "Noted"},
+}
+RULE_FLAG = "from_rules"
+
+
+def _item_at(index: int, agenda: Sequence[AgendaItem], starts: Sequence[int | None]) -> tuple[AgendaItem | None, int]:
+    """The agenda item being treated at segment `index` and the segment that opened it (-1: none)."""
+    best: tuple[AgendaItem | None, int] = (None, -1)
+    for item, start in zip(agenda, starts, strict=True):
+        if start is not None and start <= index:
+            best = (item, start)
+    return best
+
+
+def rule_decisions(segs: Sequence[TranscriptSegment], agenda: Sequence[AgendaItem], language: str) -> list[MinutesItem]:
+    """One decision per vote or outcome said (at most one per agenda item without a vote)."""
+    texts = [s.text for s in segs]
+    starts = locate_items(agenda, texts) if agenda else []
+    words = OUTCOME_WORDS.get(language, OUTCOME_WORDS["nl"])
+    out: list[MinutesItem] = []
+    plain_done: set[int] = set()
+    for said in decisions_said(texts):
+        item, opened = _item_at(said.first, agenda, starts)
+        if item is None and agenda:
+            item, opened = agenda[0], -1  # said before the first item was found: the first item
+        if item is not None and not said.vote.found:
+            if item.number in plain_done or any(o.agenda_number == item.number for o in out):
+                continue
+            plain_done.add(item.number)
+        out.append(_item(segs, said, item, opened, words))
+    return out
+
+
+def _item(segs: Sequence[TranscriptSegment], said: Said, item: AgendaItem | None, opened: int,
+          words: dict[str, str]) -> MinutesItem:
+    cited_idx = sorted({*range(said.first, said.last + 1), *([opened] if opened >= 0 else [])})
+    cited = [segs[i] for i in cited_idx]
+    if item is not None:
+        text = f"{words.get(said.outcome, words['approved'])}: {item.title}"
+    else:
+        text = " ".join(segs[i].text for i in range(said.first, said.last + 1))
+    sources = [PassageTerms(s.text) for s in cited] + ([PassageTerms(item.title)] if item else [])
+    share, _ = lexical_support(text, sources)
+    vote = dict(said.vote.counts)
+    flags = [RULE_FLAG] + (["unanimous"] if said.vote.unanimous else [])
+    return MinutesItem(
+        minutes_id=0, kind="decision", agenda_number=item.number if item else 0,
+        agenda_title=item.title if item else "", text=text[:480], vote=vote,
+        segment_ids=[s.id for s in cited if s.id is not None],
+        start=min(s.start for s in cited), end=max(s.end for s in cited),
+        support=round(share, 3), supported=share >= MIN_SUPPORT, flags=flags, source="ai",
+    )
