@@ -133,11 +133,12 @@ def draft_minutes(
     app: Appliance, recording_id: int, *, agenda: Agenda = None, attendees: Sequence[str] = (),
     title: str = "", meeting_date: str = "", body: str = "", llm: LLM | None = None,
     who: Principal = SYSTEM, progress_cb: ProgressCallback | None = None, max_tokens: int = MAX_TOKENS,
-    rules: bool = True,
+    rules: bool = True, use_model: bool = True,
 ) -> Minutes:
     """Draft the minutes of a transcribed recording; see the module docstring. Returns the stored
     Minutes: state `draft` (possibly with `error` naming parts that failed) or `failed`. `rules`:
-    votes and outcomes said aloud become decisions by rule first (off: the model alone drafts)."""
+    votes and outcomes said aloud become decisions by rule first (off: the model alone drafts);
+    `use_model` False: the rules alone."""
     started = time.perf_counter()
     segs = _transcript(app, who, recording_id)
     items_agenda = resolve_agenda(app, who, agenda)
@@ -145,7 +146,7 @@ def draft_minutes(
     if meeting_date and not parse_deadline(meeting_date):
         raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")
     meeting_date = parse_deadline(meeting_date) if meeting_date else ""
-    engine = llm if llm is not None else app.llm
+    engine = (llm if llm is not None else app.llm) if use_model else None
     with write_session(app.db) as s:
         minutes = Minutes(recording_id=recording_id, title=title[:300], body=body[:100], meeting_date=meeting_date,
                           agenda=[a.as_dict() for a in items_agenda], attendees=people, state="drafting",
@@ -158,6 +159,8 @@ def draft_minutes(
     language = _language(segs)
     if rules:
         _add_rule_decisions(run, segs, items_agenda, language)
+    if engine is None and not use_model:
+        return _finish(app, who, minutes_id, run, started, error="" if run.items else "no decision said aloud")
     if engine is None:
         status = app.llm_status()
         return _finish(app, who, minutes_id, run, started,

@@ -33,21 +33,29 @@ def _item_at(index: int, agenda: Sequence[AgendaItem], starts: Sequence[int | No
 
 
 def rule_decisions(segs: Sequence[TranscriptSegment], agenda: Sequence[AgendaItem], language: str) -> list[MinutesItem]:
-    """One decision per vote or outcome said (at most one per agenda item without a vote)."""
+    """One decision per vote said, and per agenda item where an outcome was said without a vote."""
     texts = [s.text for s in segs]
     starts = locate_items(agenda, texts) if agenda else []
     words = OUTCOME_WORDS.get(language, OUTCOME_WORDS["nl"])
     out: list[MinutesItem] = []
-    plain_done: set[int] = set()
+    plain_at: dict[int, int] = {}  # agenda number -> index in `out` of its decision without a vote
+    voted: set[int] = set()
     for said in decisions_said(texts):
         item, opened = _item_at(said.first, agenda, starts)
         if item is None and agenda:
             item, opened = agenda[0], -1  # said before the first item was found: the first item
-        if item is not None and not said.vote.found:
-            if item.number in plain_done or any(o.agenda_number == item.number for o in out):
-                continue
-            plain_done.add(item.number)
-        out.append(_item(segs, said, item, opened, words))
+        made = _item(segs, said, item, opened, words)
+        if item is None:
+            out.append(made)
+        elif said.vote.found:  # a vote outranks an outcome said without one ("keurt ... goed")
+            voted.add(item.number)
+            if item.number in plain_at:
+                out[plain_at.pop(item.number)] = made
+            else:
+                out.append(made)
+        elif item.number not in voted and item.number not in plain_at:
+            plain_at[item.number] = len(out)
+            out.append(made)
     return out
 
 
