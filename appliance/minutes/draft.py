@@ -206,9 +206,10 @@ def _ask(app: Appliance, engine: LLM, lines: Sequence[str], win: _Window, people
     numbers = [a.number for a in win.part.items]
     messages = mp.build_messages(lines, win.part.items, people, language)
     pieces: list[str] = []
-    stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, json_schema=mp.schema(numbers),
-                           timeout=app.settings.llm.timeout_seconds)
+    stream: Any = None
     try:
+        stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE,
+                               json_schema=mp.schema(numbers), timeout=app.settings.llm.timeout_seconds)
         pieces.extend(stream)
     except ModelError as exc:
         return [], "overflow" if "context" in exc.code else exc.code

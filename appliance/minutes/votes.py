@@ -42,6 +42,8 @@ def _spellings() -> dict[str, int]:
             out[f"{unit} en {_NL_TENS[t]}"] = t * 10 + u
             fr = f"{_FR_TENS[t]} et un" if u == 1 else f"{_FR_TENS[t]} {_FR_UNITS[u]}"
             out[fr] = t * 10 + u
+            if u == 1:
+                out[f"{_FR_TENS[t]} et une"] = t * 10 + 1
     for u in range(10, 20):  # France: soixante-dix .. soixante-dix-neuf, quatre-vingt-dix ..
         out[f"soixante {'et ' if u == 11 else ''}{_FR_UNITS[u]}"] = 60 + u
         out[f"quatre vingt {_FR_UNITS[u]}"] = 80 + u
