@@ -139,6 +139,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      _m20_sessions_and_tokens),
     (22, "chunk heading path", _add_column("chunk", "context", "TEXT DEFAULT ''")),
     (25, "redaction reviews: how names were found, the second reviewer's confirmation", _m25_redaction_names),
+    (35, "recording vocabulary (agenda and names that prime transcription)",
+     lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

@@ -142,6 +142,12 @@ def draft_minutes(
     started = time.perf_counter()
     segs = _transcript(app, who, recording_id)
     items_agenda = resolve_agenda(app, who, agenda)
+    if not items_agenda or not attendees:  # what was given before transcription (appliance.recordings.vocabulary)
+        from appliance.recordings import vocabulary_of
+
+        known_agenda, known_names, _ = vocabulary_of(app, recording_id)
+        items_agenda = items_agenda or agenda_from_items(known_agenda)
+        attendees = attendees or known_names
     people = [" ".join(a.split())[:200] for a in attendees if a and a.strip()][:MAX_ATTENDEES]
     if meeting_date and not parse_deadline(meeting_date):
         raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")

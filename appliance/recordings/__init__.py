@@ -23,10 +23,13 @@ from appliance.recordings.store import (
     unfinished_uploads,
     visible_ids,
 )
+from appliance.recordings.cleanup import clean_up_transcript
+from appliance.recordings.vocabulary import meeting_terms, priming_terms, set_vocabulary, vocabulary_of
 from appliance.recordings.transcript_edit import (
     MAX_QUERY,
     edit_segment,
     rename_speaker,
+    revert_revision,
     search_transcript,
     segment_history,
     segments_of,
@@ -65,13 +68,19 @@ __all__ = [
     "minutes_allowed",
     "minutes_filter",
     "needs_transcription",
+    "meeting_terms",
+    "clean_up_transcript",
     "normalise_asr_text",
+    "priming_terms",
+    "set_vocabulary",
+    "vocabulary_of",
     "parse_range",
     "plan_purge",
     "progress_of",
     "purge_recordings",
     "read_range",
     "rename_speaker",
+    "revert_revision",
     "require_transcript",
     "search_transcript",
     "segment_history",

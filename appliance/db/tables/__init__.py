@@ -23,6 +23,7 @@ from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
 from appliance.db.tables.triage import OutboxMessage, TriageItem, TriageLabel
+from appliance.db.tables.vocabulary import RecordingVocabulary
 
 __all__ = [
     "AnswerRecord",
@@ -42,6 +43,7 @@ __all__ = [
     "PseudonymMap",
     "RateEvent",
     "Recording",
+    "RecordingVocabulary",
     "RedactionReview",
     "SegmentRevision",
     "SettingOverride",
