@@ -21,10 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appliance.access import SYSTEM  # noqa: E402
-from appliance.evaluation.asr import Score, normalise_text  # noqa: E402
-from appliance.evaluation.minutes import store_transcript  # noqa: E402
-from ops.demo import seed_minutes as demo  # noqa: E402
+from appliance.access import SYSTEM
+from appliance.evaluation.asr import Score, normalise_text
+from appliance.evaluation.minutes import store_transcript
+from ops.demo import seed_minutes as demo
 
 # The decisions the demo reads out, as (agenda number, counts): the expectation the draft must meet.
 READ_OUT = [(1, {}), (2, {"for": 20, "against": 3, "abstain": 2}), (3, {}), (4, {"for": 23, "against": 0, "abstain": 2})]
@@ -35,7 +35,7 @@ def keywords() -> list[str]:
     from appliance.recordings.cleanup import vocabulary_words
 
     spoken = set(normalise_text(demo.reference_text()).split())
-    terms = [a["title"] for a in demo.AGENDA] + demo.NAMES + demo.PLACES
+    terms = [str(a["title"]) for a in demo.AGENDA] + demo.NAMES + demo.PLACES
     return sorted({w for w in (normalise_text(v) for v in vocabulary_words(terms).values())
                    if len(w) >= 6 and w in spoken})
 

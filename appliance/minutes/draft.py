@@ -102,6 +102,17 @@ def _transcript(app: Appliance, who: Principal, recording_id: int) -> list[Trans
     return segs
 
 
+def _with_vocabulary(app: Appliance, recording_id: int, agenda: list[AgendaItem],
+                     attendees: Sequence[str]) -> tuple[list[AgendaItem], Sequence[str]]:
+    """The agenda and attendees given, else those kept with the recording before transcription."""
+    if agenda and attendees:
+        return agenda, attendees
+    from appliance.recordings import vocabulary_of
+
+    known_agenda, known_names, _ = vocabulary_of(app, recording_id)
+    return agenda or agenda_from_items(known_agenda), attendees or known_names
+
+
 def _language(segs: Sequence[TranscriptSegment]) -> str:
     counts = Counter(s.language for s in segs if s.language)
     lang = counts.most_common(1)[0][0] if counts else "nl"
@@ -141,13 +152,7 @@ def draft_minutes(
     `use_model` False: the rules alone."""
     started = time.perf_counter()
     segs = _transcript(app, who, recording_id)
-    items_agenda = resolve_agenda(app, who, agenda)
-    if not items_agenda or not attendees:  # what was given before transcription (appliance.recordings.vocabulary)
-        from appliance.recordings import vocabulary_of
-
-        known_agenda, known_names, _ = vocabulary_of(app, recording_id)
-        items_agenda = items_agenda or agenda_from_items(known_agenda)
-        attendees = attendees or known_names
+    items_agenda, attendees = _with_vocabulary(app, recording_id, resolve_agenda(app, who, agenda), attendees)
     people = [" ".join(a.split())[:200] for a in attendees if a and a.strip()][:MAX_ATTENDEES]
     if meeting_date and not parse_deadline(meeting_date):
         raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")

@@ -154,8 +154,27 @@ def outcome_of(text: str, vote: Vote) -> str:
         return "approved"
     if NOTED.search(norm):
         return "noted"
+    heard = _heard_outcome(norm.split())
+    if heard:
+        return heard
     if vote.counts:
         return "approved" if vote.counts.get("for", 0) > vote.counts.get("against", 0) else "rejected"
+    return ""
+
+
+OUTCOME_SPELLINGS = {"goedgekeurd": "approved", "aangenomen": "approved", "verworpen": "rejected",
+                     "afgekeurd": "rejected"}
+
+
+def _heard_outcome(words: Sequence[str]) -> str:
+    """An outcome word speech recognition bent or split ("goed gekeld" for goedgekeurd)."""
+    for i, word in enumerate(words):
+        for heard in (word + words[i + 1], word) if i + 1 < len(words) else (word,):
+            if len(heard) < 8:
+                continue
+            for spelling, outcome in OUTCOME_SPELLINGS.items():
+                if SequenceMatcher(None, heard, spelling).ratio() >= LABEL_MATCH:
+                    return outcome
     return ""
 
 

@@ -69,7 +69,7 @@ def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] =
         if s.get(Recording, recording_id) is None:
             raise NotFound("recording.not_found", f"no recording {recording_id}", hint="see the list of recordings")
         row = s.get(RecordingVocabulary, recording_id) or RecordingVocabulary(recording_id=recording_id)
-        row.agenda = [i for i in items if i["title"].strip()][:200]
+        row.agenda = [i for i in items if str(i["title"]).strip()][:200]
         row.names = _clean(names)[:200]
         row.places = _clean(places)
         s.add(row)

@@ -32,27 +32,28 @@ FILE_NAME = "gemeenteraad-belveld-demo.wav"
 # (variant, pitch, pace); one sentence per clip, with a pause after it that is longer at the end of
 # a turn than inside one. Every decision is said aloud: two votes with their counts, one unanimous
 # approval and one acknowledgement.
-# Pace: 120-125 words a minute; people speak ~150, but whisper-base then mishears espeak twice as
-# often (measured on this script: WER 0.66 at 120, 0.71 at 135-145).
+# Pace: 110-115 words a minute with a short gap between words; people speak ~150, but whisper-base
+# then mishears espeak more often (measured on this script: WER 0.66 at 120, 0.71 at 135-145).
 VOICES = {  # speaker -> (espeak-ng voice+variant, words per minute, pitch 0-99)
-    "voorzitter": ("nl", 120, 45),
-    "schepen": ("nl+f3", 125, 60),
-    "raadslid": ("nl+m1", 120, 35),
+    "voorzitter": ("nl", 110, 45),
+    "schepen": ("nl+f3", 115, 60),
+    "raadslid": ("nl+m1", 110, 35),
 }
+WORD_GAP = "3"  # espeak-ng -g: tens of milliseconds between words
 MEETING = [
     ("voorzitter", "Goedenavond iedereen. Ik open de openbare zitting van de gemeenteraad van Belveld."),
-    ("voorzitter", "Punt één: de notulen van de vorige zitting."),
+    ("voorzitter", "Agendapunt één: de notulen van de vorige zitting."),
     ("voorzitter", "Zijn er opmerkingen? Dat is niet het geval. De notulen worden eenparig goedgekeurd."),
-    ("voorzitter", "Punt twee: de heraanleg van de Molenstraat. Ik geef het woord aan schepen Pieter Claes."),
-    ("schepen", "Dank u, voorzitter. Het college stelt voor om in de Molenstraat een veilig fietspad aan te "
-                "leggen, met bomen tussen de rijbaan en het fietspad."),
+    ("voorzitter", "Agendapunt twee: de heraanleg van de Molenstraat. Ik geef het woord aan schepen Pieter Claes."),
+    ("schepen", ("Dank u, voorzitter. Het college stelt voor om in de Molenstraat een veilig fietspad aan te "
+                 "leggen, met bomen tussen de rijbaan en het fietspad.")),
     ("raadslid", "Onze fractie steunt het fietspad, maar we vragen extra parkeerplaatsen in de Kerkstraat."),
-    ("voorzitter", "We gaan over tot de stemming. Twintig stemmen voor, drie tegen, twee onthoudingen. "
-                   "Het voorstel is goedgekeurd."),
-    ("voorzitter", "Punt drie: het reglement voor evenementen op het openbaar domein."),
+    ("voorzitter", ("We gaan over tot de stemming. Twintig stemmen voor, drie tegen, twee onthoudingen. "
+                    "Het voorstel is goedgekeurd.")),
+    ("voorzitter", "Agendapunt drie: het reglement voor evenementen op het openbaar domein."),
     ("schepen", "Wie een evenement op het Marktplein organiseert, vraagt de toelating voortaan zes weken vooraf aan."),
     ("voorzitter", "De raad neemt kennis van het nieuwe reglement."),
-    ("voorzitter", "Punt vier: de openingsuren van de bibliotheek."),
+    ("voorzitter", "Agendapunt vier: de openingsuren van de bibliotheek."),
     ("schepen", "De bibliotheek is voortaan ook op zaterdagvoormiddag open."),
     ("voorzitter", "Stemming: drieëntwintig stemmen voor, geen tegenstemmen, twee onthoudingen. Goedgekeurd."),
     ("voorzitter", "Ik sluit de zitting. Dank u wel en nog een fijne avond."),
@@ -90,7 +91,7 @@ def speak_meeting(target: Path) -> Path:
             nxt = MEETING[n + 1][0] if n + 1 < len(MEETING) else ""
             pause = PAUSE_IN_TURN if nxt == speaker else PAUSE_AFTER_TURN
             raw, part = Path(tmp) / f"{n:02d}.raw.wav", Path(tmp) / f"{n:02d}.wav"
-            subprocess.run(["espeak-ng", "-v", voice, "-s", str(pace), "-p", str(pitch), "-g", "2", "-w", str(raw),
+            subprocess.run(["espeak-ng", "-v", voice, "-s", str(pace), "-p", str(pitch), "-g", WORD_GAP, "-w", str(raw),
                             sentence], check=True, capture_output=True, timeout=60)
             subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(part), "pad", "0", pause],
                            check=True, capture_output=True, timeout=60)

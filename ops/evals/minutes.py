@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from models.base import LLM
 from ops.commands._common import settings_from
@@ -33,7 +34,8 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     app = Appliance(settings)  # settings and hardware profile only; each file gets its own appliance
-    cases, skipped = [], []
+    cases: list[dict[str, Any]] = []
+    skipped: list[str] = []
     if args.council is not None:
         from appliance.evaluation.council import council_cases
 

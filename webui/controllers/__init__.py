@@ -12,8 +12,8 @@ from webui.controllers import compare as compare_pages
 from webui.controllers import insight as insight_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import recordings as recording_pages
+from webui.controllers import transcript_cleanup as cleanup_pages
 from webui.controllers import triage as triage_pages
-from webui.controllers import transcript_cleanup
 from webui.web import current_principal
 
 
@@ -36,7 +36,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *triage_admin.HANDLERS,
             *insight_pages.HANDLERS,
             *write.HANDLERS,
-            *transcript_cleanup.HANDLERS,
+            *cleanup_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,
