@@ -3,7 +3,8 @@
     python bench/demo_minutes_bench.py [--model var/models/whisper-base] [--threads 2] [--json]
 
 Speaks the demo meeting (ops.demo.seed_minutes, espeak-ng + sox), transcribes it with whisper
-twice, without and with the meeting's vocabulary as hotwords (agenda titles, names, places), and
+three times: without priming, with the meeting's vocabulary as a list of hotwords (agenda titles,
+names, places) and with the same vocabulary as one spoken-style prompt (what the product uses), and
 prints for each: word error rate against the script, how many vocabulary words were heard right
 (keyword hits), and the decisions a rules-only draft finds against the decisions read out.
 Then the vocabulary clean-up runs on the primed transcript and the same figures are printed again.
@@ -62,7 +63,13 @@ def decisions(app: Any, rec_id: int) -> dict[str, Any]:
 def run(model: Path, threads: int) -> dict[str, Any]:
     from appliance.context import open_appliance
     from appliance.evaluation.retrieval import eval_settings
-    from appliance.recordings import clean_up_transcript, meeting_terms, priming_terms, segments_of
+    from appliance.recordings import (
+        clean_up_transcript,
+        meeting_terms,
+        priming_prompt,
+        priming_terms,
+        segments_of,
+    )
     from appliance.settings import Settings
     from models.fakes import FakeEmbedder
     from models.whisper import WhisperTranscriber
@@ -72,9 +79,10 @@ def run(model: Path, threads: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="belfort-demo-bench-") as tmp:
         app = open_appliance(eval_settings(Settings(), Path(tmp)), embedder=FakeEmbedder())
         wav = demo.speak_meeting(Path(tmp) / "demo.wav")
-        primed = priming_terms(app, agenda=demo.AGENDA, names=demo.NAMES, places=demo.PLACES)
-        out["hotwords"] = primed
-        for label, hot in (("plain", []), ("primed", primed)):
+        listed = priming_terms(app, agenda=demo.AGENDA, names=demo.NAMES, places=demo.PLACES)
+        prompt = [priming_prompt(app, agenda=demo.AGENDA, names=demo.NAMES, places=demo.PLACES)]
+        out["hotwords"] = {"listed": listed, "primed": prompt}
+        for label, hot in (("plain", []), ("listed", listed), ("primed", prompt)):
             started = time.perf_counter()
             segs = list(engine.transcribe(wav, language="nl", hotwords=hot))
             text = " ".join(s.text for s in segs)
@@ -100,7 +108,7 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    for label in ("plain", "primed", "primed_cleaned"):
+    for label in ("plain", "listed", "primed", "primed_cleaned"):
         r = result[label]
         print(f"{label}: WER {r['wer']}, keyword hits {r['keyword_hits']}/{r['keywords']}, "
               f"decisions {r['decisions_found']}/{r['decisions_read_out']}")

@@ -117,6 +117,7 @@ def parse_vote(text: str) -> Vote:
     ('voor: 20, tegen: 3', only when two counts are said that way and the text starts so), and unanimity."""
     toks = tokens_with_numbers(text)
     after: dict[str, tuple[int, int]] = {}  # kind -> (position, count) for '<n> label'
+    bare: list[int] = []  # '<n> stemmen' heard without its label
     before: dict[str, tuple[int, int]] = {}  # kind -> (position, count) for 'label <n>'
     for i, tok in enumerate(toks):
         if not isinstance(tok, int):
@@ -129,10 +130,14 @@ def parse_vote(text: str) -> Vote:
             kind, _ = _label(str(toks[j]), str(nxt))
             if kind and kind not in after and (j > i + 1 or kind != "for" or _not_purpose(toks, j)):
                 after[kind] = (i, tok)
+            elif not kind and j > i + 1:
+                bare.append(tok)
         if i > 0 and isinstance(toks[i - 1], str):
             kind, _ = _label(str(toks[i - 1]))
             if kind:
                 before.setdefault(kind, (i - 1, tok))
+    if bare and "for" not in after and after:  # "twintig stemmen vol, drie tegen": the first count is for
+        after["for"] = (-1, bare[0])
     chosen = after
     if len(before) >= 2 and min(p for p, _ in before.values()) < min((p for p, _ in after.values()), default=len(toks)):
         chosen = before

@@ -46,7 +46,13 @@ from appliance.recordings.transcripts import (
     tag_language,
     transcribe_recording,
 )
-from appliance.recordings.vocabulary import meeting_terms, priming_terms, set_vocabulary, vocabulary_of
+from appliance.recordings.vocabulary import (
+    meeting_terms,
+    priming_prompt,
+    priming_terms,
+    set_vocabulary,
+    vocabulary_of,
+)
 
 __all__ = [
     "FROM_SETTINGS",
@@ -73,6 +79,7 @@ __all__ = [
     "normalise_asr_text",
     "parse_range",
     "plan_purge",
+    "priming_prompt",
     "priming_terms",
     "progress_of",
     "purge_recordings",

@@ -277,10 +277,11 @@ def transcribe_recording(
 
 def _primed(app: Appliance, recording_id: int) -> tuple[str, ...]:
     """The recording's meeting vocabulary (agenda titles, names, places) as hotwords."""
-    from appliance.recordings.vocabulary import priming_terms, vocabulary_of
+    from appliance.recordings.vocabulary import priming_prompt, vocabulary_of
 
     agenda, names, places = vocabulary_of(app, recording_id)
-    return tuple(priming_terms(app, agenda=agenda, names=names, places=places)) if agenda or names or places else ()
+    prompt = priming_prompt(app, agenda=agenda, names=names, places=places)
+    return (prompt,) if prompt else ()
 
 
 def _transcribe_windows(app: Appliance, rec: Recording, path: Path, engine: Transcriber, opts: AsrOptions,

@@ -10,6 +10,7 @@ first, then names, then places, and a place already named in a title is not repe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from appliance.db.tables import Recording, RecordingVocabulary
 from appliance.errors import NotFound
 from appliance.recordings.asr_guard import normalise
 
+_NUMBER = re.compile(r"^\s*(?:(?:agenda)?punt\s*)?\d{1,3}(?!\d)\s*[.):\-–]?\s*", re.IGNORECASE)
 MAX_PROMPT_CHARS = 600  # about 200 Whisper tokens of Dutch: the prompt holds at most ~220
 MAX_TERMS = 500
 
@@ -33,8 +35,8 @@ def _clean(terms: Sequence[str]) -> list[str]:
 
 
 def agenda_titles(agenda: Sequence[Any]) -> list[str]:
-    """Titles from [{"number", "title"}] or ["title"]."""
-    return _clean([a.get("title", "") if isinstance(a, dict) else str(a) for a in agenda])
+    """Titles from [{"number", "title"}] or lines ("3. Title", "Punt 3: Title")."""
+    return _clean([a.get("title", "") if isinstance(a, dict) else _NUMBER.sub("", str(a)) for a in agenda])
 
 
 def meeting_terms(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),
@@ -58,6 +60,24 @@ def priming_terms(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence
         out.append(term)
         used += len(term) + 2
     return out
+
+
+def priming_prompt(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),
+                   places: Sequence[str] = (), max_chars: int = MAX_PROMPT_CHARS) -> str:
+    """The vocabulary as the meeting would say it ("Agendapunt 2: Heraanleg van de Molenstraat.
+    Aanwezig: ..."): one text, so Whisper continues in sentences rather than in comma lists."""
+    terms = priming_terms(app, agenda=agenda, names=names, places=places, max_chars=max_chars - 40)
+    titles = agenda_titles(agenda)
+    numbers = {t: (a.get("number") if isinstance(a, dict) else None) or k for k, (a, t) in
+               enumerate(zip(agenda, titles, strict=False), start=1)}
+    said = [f"Agendapunt {numbers[t]}: {t}." for t in terms if t in numbers]
+    people = [t for t in terms if t not in numbers and t in _clean([*names, *app.settings.asr.attendees])]
+    rest = [t for t in terms if t not in numbers and t not in people]
+    if people:
+        said.append("Aanwezig: " + ", ".join(people) + ".")
+    if rest:
+        said.append(", ".join(rest) + ".")
+    return " ".join(said)
 
 
 def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),

@@ -32,18 +32,17 @@ def _stamp(seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.minutes.agenda import parse_agenda
     from appliance.recordings import (
         FROM_SETTINGS,
         build_diarizer,
         build_transcriber,
-        priming_terms,
+        priming_prompt,
         transcribe_recording,
     )
 
     app = appliance_from(args)
-    agenda = [a.as_dict() for a in parse_agenda(args.agenda.read_text("utf-8"))] if args.agenda else []
-    primed = priming_terms(app, agenda=agenda, names=args.attendee) if agenda or args.attendee else []
+    agenda = args.agenda.read_text("utf-8").splitlines() if args.agenda else []
+    primed = [priming_prompt(app, agenda=agenda, names=args.attendee)] if agenda or args.attendee else []
     diarizer = build_diarizer(app, args.diarizer)
     engine = build_transcriber(app, args.model, word_timestamps=diarizer is not None)
 

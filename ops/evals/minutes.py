@@ -37,7 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     cases: list[dict[str, Any]] = []
     skipped: list[str] = []
     if args.council is not None:
-        from appliance.evaluation.council import council_cases
+        from appliance.evaluation import council_cases
 
         cases, skipped = council_cases(args.council)
     if not args.files and not cases:

@@ -29,7 +29,9 @@ from models.fakes import FakeLLM
     ("soixante-dix-sept voix pour, quatre-vingt-douze contre", {"for": 77, "against": 92}),
     ("septante-deux pour; nonante contre", {"for": 72, "against": 90}),
     ("Stemming, twintig stemmen voor, drie tegen, twee omt houdingen.", {"for": 20, "against": 3, "abstain": 2}),
+    ("Twintig stemmen vol, drie tegen, twee onthoudingen.", {"for": 20, "against": 3, "abstain": 2}),
     ("Het college stelt voor om 3 voor de begroting te bespreken.", {}),
+    ("Er werden 25 stemmen uitgebracht.", {}),
     ("Er zijn 25 raadsleden aanwezig.", {}),
 ])
 def test_vote_counts_in_digits_and_number_words(said: str, counts: dict[str, int]) -> None:
