@@ -48,7 +48,6 @@ from appliance.recordings.transcripts import (
 )
 from appliance.recordings.vocabulary import (
     meeting_terms,
-    priming_prompt,
     priming_terms,
     set_vocabulary,
     vocabulary_of,
@@ -79,7 +78,6 @@ __all__ = [
     "normalise_asr_text",
     "parse_range",
     "plan_purge",
-    "priming_prompt",
     "priming_terms",
     "progress_of",
     "purge_recordings",

@@ -277,11 +277,10 @@ def transcribe_recording(
 
 def _primed(app: Appliance, recording_id: int) -> tuple[str, ...]:
     """The recording's meeting vocabulary (agenda titles, names, places) as hotwords."""
-    from appliance.recordings.vocabulary import priming_prompt, vocabulary_of
+    from appliance.recordings.vocabulary import priming_terms, vocabulary_of
 
     agenda, names, places = vocabulary_of(app, recording_id)
-    prompt = priming_prompt(app, agenda=agenda, names=names, places=places)
-    return (prompt,) if prompt else ()
+    return tuple(priming_terms(app, agenda=agenda, names=names, places=places))
 
 
 def _transcribe_windows(app: Appliance, rec: Recording, path: Path, engine: Transcriber, opts: AsrOptions,

@@ -4,6 +4,9 @@ The agenda's titles, the names of the people who speak (the governing body's man
 known, else the meeting's participants and the `asr.attendees` list) and the municipality's
 street and place names (`asr.place_names`). Whisper takes them as hotwords: a text put before
 every 30-second window, so the decoder prefers their spelling ("Molenstraat", not "morrenstraat").
+They go in as a list, without item numbers: given as sentences ("Agendapunt 2: ...") whisper-base
+copied them into the transcript, numbers included, where the chair said another item
+(bench/demo_minutes_bench.py).
 Whisper reads at most about 220 prompt tokens; the terms are cut to `MAX_PROMPT_CHARS`, agenda
 first, then names, then places, and a place already named in a title is not repeated.
 """
@@ -60,24 +63,6 @@ def priming_terms(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence
         out.append(term)
         used += len(term) + 2
     return out
-
-
-def priming_prompt(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),
-                   places: Sequence[str] = (), max_chars: int = MAX_PROMPT_CHARS) -> str:
-    """The vocabulary as the meeting would say it ("Agendapunt 2: Heraanleg van de Molenstraat.
-    Aanwezig: ..."): one text, so Whisper continues in sentences rather than in comma lists."""
-    terms = priming_terms(app, agenda=agenda, names=names, places=places, max_chars=max_chars - 40)
-    titles = agenda_titles(agenda)
-    numbers = {t: (a.get("number") if isinstance(a, dict) else None) or k for k, (a, t) in
-               enumerate(zip(agenda, titles, strict=False), start=1)}
-    said = [f"Agendapunt {numbers[t]}: {t}." for t in terms if t in numbers]
-    people = [t for t in terms if t not in numbers and t in _clean([*names, *app.settings.asr.attendees])]
-    rest = [t for t in terms if t not in numbers and t not in people]
-    if people:
-        said.append("Aanwezig: " + ", ".join(people) + ".")
-    if rest:
-        said.append(", ".join(rest) + ".")
-    return " ".join(said)
 
 
 def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),

@@ -36,13 +36,13 @@ def _run(args: argparse.Namespace) -> int:
         FROM_SETTINGS,
         build_diarizer,
         build_transcriber,
-        priming_prompt,
+        priming_terms,
         transcribe_recording,
     )
 
     app = appliance_from(args)
     agenda = args.agenda.read_text("utf-8").splitlines() if args.agenda else []
-    primed = [priming_prompt(app, agenda=agenda, names=args.attendee)] if agenda or args.attendee else []
+    primed = priming_terms(app, agenda=agenda, names=args.attendee) if agenda or args.attendee else []
     diarizer = build_diarizer(app, args.diarizer)
     engine = build_transcriber(app, args.model, word_timestamps=diarizer is not None)
 

@@ -183,3 +183,18 @@ def test_notulen_become_a_transcript_with_the_vote_said_aloud() -> None:
                      "Agendapunt 2: Mededelingen", "De voorzitter deelt mee."]
     assert [dutch_number(n) for n in (0, 1, 23, 32, 40)] == ["nul", "één", "drieëntwintig", "tweeëndertig", "veertig"]
     assert notulen_case("Agenda zonder stemmingen\n1. Iets") is None
+
+
+def test_every_decision_the_demo_meeting_reads_out_is_drafted_from_its_script(appliance: Appliance) -> None:
+    from ops.demo import seed_minutes as demo
+
+    rec = store_transcript(appliance, [{"start": 5.0 * i, "end": 5.0 * i + 5, "text": t}
+                                       for i, (_, t) in enumerate(demo.MEETING)])
+    minutes = draft_minutes(appliance, rec, agenda=demo.AGENDA, use_model=False)
+    _, items = get_minutes(appliance, minutes.id or 0)
+    assert [(i.agenda_number, i.text.split(":")[0], i.vote) for i in items if i.kind == "decision"] == [
+        (1, "Goedgekeurd", {}),
+        (2, "Goedgekeurd", {"for": 20, "against": 3, "abstain": 2}),
+        (3, "Kennis genomen", {}),
+        (4, "Goedgekeurd", {"for": 23, "against": 0, "abstain": 2}),
+    ]

@@ -16,7 +16,6 @@ from appliance.evaluation.minutes import store_transcript
 from appliance.minutes import draft_minutes, get_minutes
 from appliance.recordings import (
     clean_up_transcript,
-    priming_prompt,
     priming_terms,
     revert_revision,
     segment_history,
@@ -49,8 +48,8 @@ def test_priming_puts_agenda_names_and_places_in_whispers_prompt(appliance: Appl
                      "Belveld", "Kerkstraat"]  # Molenstraat is already said by a title
     assert priming_terms(appliance, agenda=AGENDA, names=NAMES, max_chars=70) == [
         "Notulen van de vorige zitting", "Heraanleg van de Molenstraat"]
-    assert priming_prompt(appliance, agenda=["1. Begroting 2025", "Punt 2: Kerkstraat"], names=["An Smet"]) == \
-        "Agendapunt 1: Begroting 2025. Agendapunt 2: Kerkstraat. Aanwezig: An Smet."
+    assert priming_terms(appliance, agenda=["1. Begroting 2025", "Punt 2: Kerkstraat"], names=["An Smet"]) == \
+        ["Begroting 2025", "Kerkstraat", "An Smet"]  # numbers are not primed: whisper would copy them
 
 
 class _Listening(FakeTranscriber):
@@ -71,9 +70,8 @@ def test_an_uploaded_recording_is_transcribed_primed_with_its_meeting(appliance:
     set_vocabulary(appliance, rec.id, agenda=AGENDA, names=NAMES, places=PLACES)
     engine = _Listening([Segment(0.0, 2.0, "Punt twee: de Molenstraat.")])
     transcribe_recording(appliance, tmp_path / "raad.wav", transcriber=engine, recording_id=rec.id)
-    prompt = " ".join(engine.hotwords[0])
-    assert "Agendapunt 2: Heraanleg van de Molenstraat." in prompt
-    assert "Aanwezig: Pieter Claes, An Verhulst." in prompt and "Kerkstraat" in prompt
+    assert engine.hotwords and "Heraanleg van de Molenstraat" in engine.hotwords[0]
+    assert "Pieter Claes" in engine.hotwords[0] and "Kerkstraat" in engine.hotwords[0]
     minutes = draft_minutes(appliance, rec.id, use_model=False)  # the kept agenda is the draft's agenda
     assert [a["title"] for a in minutes.agenda] == [a["title"] for a in AGENDA]
     assert minutes.attendees == NAMES
