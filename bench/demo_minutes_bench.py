@@ -56,7 +56,8 @@ def decisions(app: Any, rec_id: int) -> dict[str, Any]:
     _, items = get_minutes(app, minutes.id or 0)
     got = {(i.agenda_number, tuple(sorted(i.vote.items()))) for i in items if i.kind == "decision"}
     found = sum((n, tuple(sorted(v.items()))) in got for n, v in READ_OUT)
-    return {"decisions_read_out": len(READ_OUT), "decisions_found": found,
+    at_item = sum(any(n == m for m, _ in got) for n, _ in READ_OUT)
+    return {"decisions_read_out": len(READ_OUT), "decisions_found": found, "decisions_at_their_item": at_item,
             "drafted": [(i.agenda_number, i.text, i.vote) for i in items if i.kind == "decision"]}
 
 
@@ -114,7 +115,8 @@ def main() -> int:
     for label in ("plain", "primed", "primed_cleaned"):
         r = result[label]
         print(f"{label}: WER {r['wer']}, keyword hits {r['keyword_hits']}/{r['keywords']}, "
-              f"decisions {r['decisions_found']}/{r['decisions_read_out']}")
+              f"decisions {r['decisions_found']}/{r['decisions_read_out']} with their counts, "
+              f"{r['decisions_at_their_item']} at their agenda item")
     return 0
 
 

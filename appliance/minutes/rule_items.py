@@ -85,7 +85,8 @@ def _item(segs: Sequence[TranscriptSegment], texts: Sequence[str], owner: Sequen
         text = " ".join(texts[u] for u in units)
     sources = [PassageTerms(s.text) for s in cited] + ([PassageTerms(item.title)] if item else [])
     share, _ = lexical_support(text, sources)
-    flags = [RULE_FLAG] + (["unanimous"] if said.vote.unanimous else [])
+    flags = [RULE_FLAG] + (["unanimous"] if said.vote.unanimous else []) + \
+        ([] if share >= MIN_SUPPORT else ["unsupported"])
     return MinutesItem(
         minutes_id=0, kind="decision", agenda_number=item.number if item else 0,
         agenda_title=item.title if item else "", text=text[:480], vote=dict(said.vote.counts),
