@@ -280,6 +280,8 @@ def _primed(app: Appliance, recording_id: int) -> tuple[str, ...]:
     from appliance.recordings.vocabulary import priming_terms, vocabulary_of
 
     agenda, names, places = vocabulary_of(app, recording_id)
+    if not (agenda or names or places or app.settings.asr.place_names):  # nothing known: asr.hotwords alone
+        return ()
     return tuple(priming_terms(app, agenda=agenda, names=names, places=places))
 
 
