@@ -46,7 +46,7 @@ TEMPERATURE = 0.0
 WINDOW_TOKENS = 1500  # transcript tokens per prompt (prompt time dominates on a 2-core CPU)
 PROMPT_OVERHEAD = 96  # chat template tokens
 MAX_ATTENDEES = 100
-MAX_SPLITS = 4  # a window the model cannot finish is halved at most this often (1/16 of it)
+MAX_SPLITS = 2  # a window the model cannot finish is halved at most twice (7 calls at most, not 31)
 KIND_ORDER = {"summary": 0, "decision": 1, "action": 2}
 
 Agenda = str | int | Sequence[AgendaItem | dict[str, Any] | str] | None
