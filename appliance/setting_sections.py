@@ -38,6 +38,10 @@ class AsrSettings(_Section):
     attendees: list[str] = Field(
         default_factory=list, description="Council members and staff offered as speakers in the editor."
     )
+    place_names: list[str] = Field(
+        default_factory=list, description="Street and place names of the municipality; with a meeting's agenda "
+        "titles and speakers they prime transcription (Whisper hotwords) and the vocabulary clean-up."
+    )
     diarizer: str = Field(
         "none", description="Speaker turns: none (set in the editor) | channel (one speaker per stereo channel) | "
         "pyannote (the pyannote.audio pipeline, provisioned under models_dir/pyannote-speaker-diarization/)."

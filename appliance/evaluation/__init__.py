@@ -2,6 +2,7 @@
 
 from appliance.evaluation.answers import run_answers_eval
 from appliance.evaluation.asr import evaluate_asr
+from appliance.evaluation.council import council_cases
 from appliance.evaluation.embed_cache import CachedEmbedder
 from appliance.evaluation.minutes import run_minutes_eval
 from appliance.evaluation.ocr import evaluate_ocr
@@ -16,6 +17,7 @@ __all__ = [
     "CachedEmbedder",
     "LabelledText",
     "SpanScores",
+    "council_cases",
     "evaluate_asr",
     "evaluate_ocr",
     "evaluate_pii",

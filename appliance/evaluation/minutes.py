@@ -77,8 +77,14 @@ def match_decisions(known: Sequence[str], drafted: Sequence[str],
     return pairs
 
 
+def _same_vote(known: dict[str, int], drafted: dict[str, int]) -> bool:
+    """The counts agree; a count of 0 may go unsaid ("eenparig ... twintig stemmen voor")."""
+    keys = ("for", "against", "abstain")
+    return all(int(known.get(k, 0)) == int(drafted.get(k, 0)) for k in keys)
+
+
 def evaluate_minutes(app: Appliance, data: dict[str, Any], *, llm: LLM | None,
-                     transcriber: Transcriber | None = None) -> dict[str, Any]:
+                     transcriber: Transcriber | None = None, rules: bool = True) -> dict[str, Any]:
     """Draft minutes for one eval case inside `app` and score them."""
     from appliance.minutes import draft_minutes, get_minutes
 
@@ -95,17 +101,21 @@ def evaluate_minutes(app: Appliance, data: dict[str, Any], *, llm: LLM | None,
     transcribed = time.perf_counter() - started
     minutes = draft_minutes(app, recording_id, agenda=data.get("agenda") or None,
                             attendees=data.get("attendees") or (), meeting_date=data.get("meeting_date", ""),
-                            title=data.get("title", ""), llm=llm)
+                            title=data.get("title", ""), llm=llm, rules=rules, use_model=llm is not None)
     _, items = get_minutes(app, minutes.id or 0)
     known = [str(d) for d in data.get("decisions", [])]
-    drafted = [i.text for i in items if i.kind == "decision"]
+    decided = [i for i in items if i.kind == "decision"]
+    drafted = [i.text for i in decided]
     pairs = match_decisions(known, drafted)
+    votes = data.get("votes") or []  # optional: the known counts, one per known decision
+    votes_right = sum(1 for i, j, _ in pairs if i < len(votes) and _same_vote(votes[i], decided[j].vote))
     unsupported = sum(not i.supported for i in items)
     return {
         "decisions_expected": len(known), "decisions_found": len(pairs),
         "decision_recall": round(len(pairs) / len(known), 4) if known else None,
         "items": len(items), "unsupported_items": unsupported,
         "unsupported_rate": round(unsupported / len(items), 4) if items else None,
+        "votes_known": len(votes), "votes_right": votes_right if votes else None,
         "latency_s": round(time.perf_counter() - started, 2), "transcribe_s": round(transcribed, 2),
         "model": minutes.model, "state": minutes.state, "error": minutes.error,
         "kinds": {k: sum(i.kind == k for i in items) for k in ("summary", "decision", "action")},
@@ -115,29 +125,35 @@ def evaluate_minutes(app: Appliance, data: dict[str, Any], *, llm: LLM | None,
 
 
 def run_minutes_eval(paths: Sequence[Path], settings: Settings, llm: LLM | None, *,
-                     transcriber: Transcriber | None = None) -> dict[str, Any]:
-    """Each file in its own throw-away appliance; per-file results and totals."""
+                     transcriber: Transcriber | None = None, cases: Sequence[dict[str, Any]] = (),
+                     rules: bool = True) -> dict[str, Any]:
+    """Each file (and each case given as data) in its own throw-away appliance; per-file results
+    and totals. With `llm` None the decisions come from the rules alone."""
     from appliance.evaluation.retrieval import eval_settings
     from models.fakes import FakeEmbedder
 
+    named = [(Path(p).name, json.loads(Path(p).read_text("utf-8"))) for p in paths]
+    named += [(str(c.get("name", f"case-{i}")), c) for i, c in enumerate(cases, start=1)]
     results = []
-    for path in paths:
-        data = json.loads(Path(path).read_text("utf-8"))
+    for name, data in named:
         with tempfile.TemporaryDirectory(prefix="belfort-eval-minutes-") as tmp:
             app = open_appliance(eval_settings(settings, Path(tmp)), embedder=FakeEmbedder(),
                                  transcriber=transcriber)
-            result = evaluate_minutes(app, data, llm=llm, transcriber=transcriber)
+            result = evaluate_minutes(app, data, llm=llm, transcriber=transcriber, rules=rules)
             app.db.dispose()
-        results.append({"file": Path(path).name, **result})
+        results.append({"file": name, **result})
     expected = sum(r["decisions_expected"] for r in results)
     found = sum(r["decisions_found"] for r in results)
     items = sum(r["items"] for r in results)
     unsupported = sum(r["unsupported_items"] for r in results)
+    votes_known = sum(r["votes_known"] for r in results)
     return {
+        "votes_known": votes_known, "votes_right": sum(r["votes_right"] or 0 for r in results) if votes_known else None,
         "decisions_expected": expected, "decisions_found": found,
         "decision_recall": round(found / expected, 4) if expected else None,
         "items": items, "unsupported_items": unsupported,
         "unsupported_rate": round(unsupported / items, 4) if items else None,
         "latency_s": round(sum(r["latency_s"] for r in results), 2),
-        "model": getattr(llm, "name", "none"), "match_threshold": MATCH_THRESHOLD, "files": results,
+        "model": getattr(llm, "name", "none (rules only)"), "rules": rules, "match_threshold": MATCH_THRESHOLD,
+        "files": results,
     }

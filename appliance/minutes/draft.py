@@ -33,7 +33,8 @@ from appliance.minutes.agenda import (
     parse_agenda,
     split_by_agenda,
 )
-from appliance.minutes.verify import check_support, check_vote, match_owner, parse_deadline
+from appliance.minutes.rule_items import rule_decisions
+from appliance.minutes.verify import check_support, check_vote, copies_transcript, match_owner, parse_deadline
 from appliance.recordings import normalise_asr_text as normalise
 from models.base import LLM, ModelError
 
@@ -45,6 +46,7 @@ TEMPERATURE = 0.0
 WINDOW_TOKENS = 1500  # transcript tokens per prompt (prompt time dominates on a 2-core CPU)
 PROMPT_OVERHEAD = 96  # chat template tokens
 MAX_ATTENDEES = 100
+MAX_SPLITS = 2  # a window the model cannot finish is halved at most twice (7 calls at most, not 31)
 KIND_ORDER = {"summary": 0, "decision": 1, "action": 2}
 
 Agenda = str | int | Sequence[AgendaItem | dict[str, Any] | str] | None
@@ -61,7 +63,9 @@ class _Window:
 @dataclass
 class _Run:
     items: list[MinutesItem] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # "part 2/5: truncated"
+    problems: list[str] = field(default_factory=list)  # "part 2/5: llm.busy": shown with the draft
+    recovered: list[str] = field(default_factory=list)  # "part 2/5: truncated, halved": audit only
+    ruled: set[int] = field(default_factory=set)  # agenda numbers (or segment ids) with a decision by rule
     windows: int = 0
     usable_windows: int = 0
     flags: Counter[str] = field(default_factory=Counter)
@@ -98,6 +102,17 @@ def _transcript(app: Appliance, who: Principal, recording_id: int) -> list[Trans
     return segs
 
 
+def _with_vocabulary(app: Appliance, recording_id: int, agenda: list[AgendaItem],
+                     attendees: Sequence[str]) -> tuple[list[AgendaItem], Sequence[str]]:
+    """The agenda and attendees given, else those kept with the recording before transcription."""
+    if agenda and attendees:
+        return agenda, attendees
+    from appliance.recordings import vocabulary_of
+
+    known_agenda, known_names, _ = vocabulary_of(app, recording_id)
+    return agenda or agenda_from_items(known_agenda), attendees or known_names
+
+
 def _language(segs: Sequence[TranscriptSegment]) -> str:
     counts = Counter(s.language for s in segs if s.language)
     lang = counts.most_common(1)[0][0] if counts else "nl"
@@ -129,17 +144,20 @@ def draft_minutes(
     app: Appliance, recording_id: int, *, agenda: Agenda = None, attendees: Sequence[str] = (),
     title: str = "", meeting_date: str = "", body: str = "", llm: LLM | None = None,
     who: Principal = SYSTEM, progress_cb: ProgressCallback | None = None, max_tokens: int = MAX_TOKENS,
+    rules: bool = True, use_model: bool = True,
 ) -> Minutes:
     """Draft the minutes of a transcribed recording; see the module docstring. Returns the stored
-    Minutes: state `draft` (possibly with `error` naming parts that failed) or `failed`."""
+    Minutes: state `draft` (possibly with `error` naming parts that failed) or `failed`. `rules`:
+    votes and outcomes said aloud become decisions by rule first (off: the model alone drafts);
+    `use_model` False: the rules alone."""
     started = time.perf_counter()
     segs = _transcript(app, who, recording_id)
-    items_agenda = resolve_agenda(app, who, agenda)
+    items_agenda, attendees = _with_vocabulary(app, recording_id, resolve_agenda(app, who, agenda), attendees)
     people = [" ".join(a.split())[:200] for a in attendees if a and a.strip()][:MAX_ATTENDEES]
     if meeting_date and not parse_deadline(meeting_date):
         raise BelfortError("minutes.bad_date", f"'{meeting_date[:40]}' is not a date", hint="use YYYY-MM-DD")
     meeting_date = parse_deadline(meeting_date) if meeting_date else ""
-    engine = llm if llm is not None else app.llm
+    engine = (llm if llm is not None else app.llm) if use_model else None
     with write_session(app.db) as s:
         minutes = Minutes(recording_id=recording_id, title=title[:300], body=body[:100], meeting_date=meeting_date,
                           agenda=[a.as_dict() for a in items_agenda], attendees=people, state="drafting",
@@ -148,12 +166,16 @@ def draft_minutes(
         s.add(minutes)
         s.flush()
         minutes_id = int(minutes.id or 0)
-    if engine is None:
-        status = app.llm_status()
-        return _finish(app, who, minutes_id, _Run(), started,
-                       error=f"no language model: {status.get('code', 'llm.unavailable')}: {status.get('message', '')}")
     run = _Run()
     language = _language(segs)
+    if rules:
+        _add_rule_decisions(run, segs, items_agenda, language)
+    if engine is None and not use_model:
+        return _finish(app, who, minutes_id, run, started, error="" if run.items else "no decision said aloud")
+    if engine is None:
+        status = app.llm_status()
+        return _finish(app, who, minutes_id, run, started,
+                       error=f"no language model: {status.get('code', 'llm.unavailable')}: {status.get('message', '')}")
     lines = [mp.segment_line(i, s.start, s.text, s.speaker) for i, s in enumerate(segs, start=1)]
     count = _counter(engine)
     n_ctx = int(getattr(engine, "n_ctx", 4096) or 4096)
@@ -173,31 +195,66 @@ def draft_minutes(
         _finish(app, who, minutes_id, run, started, error="drafting stopped: " + type(exc).__name__)
         raise
     error = ""
-    if not run.usable_windows:
+    if not run.usable_windows and not run.items:
         error = "the language model returned nothing usable: " + "; ".join(run.problems[:5])
     run.max_tokens = max_tokens
     return _finish(app, who, minutes_id, run, started, error=error)
 
 
-def _draft_window(app: Appliance, engine: LLM, win: _Window, k: int, n: int, segs: Sequence[TranscriptSegment],
-                  lines: Sequence[str], people: Sequence[str], language: str, meeting_date: str,
-                  run: _Run, max_tokens: int) -> None:
+def _add_rule_decisions(run: _Run, segs: Sequence[TranscriptSegment], agenda: Sequence[AgendaItem],
+                        language: str) -> None:
+    """Votes and outcomes said aloud, as decisions with their counts, before the model drafts."""
+    found = rule_decisions(segs, agenda, language)
+    run.items.extend(found)
+    for it in found:
+        run.ruled.update([it.agenda_number] if it.agenda_number else [-i for i in it.segment_ids])
+    run.flags["from_rules"] += len(found)
+
+
+def _ask(app: Appliance, engine: LLM, lines: Sequence[str], win: _Window, people: Sequence[str], language: str,
+         max_tokens: int, run: _Run) -> tuple[list[dict[str, Any]], str]:
+    """The model's items for these lines and a problem: '' | truncated | overflow | a model error code."""
     numbers = [a.number for a in win.part.items]
-    messages = mp.build_messages(lines[win.first:win.last], win.part.items, people, language)
+    messages = mp.build_messages(lines, win.part.items, people, language)
     pieces: list[str] = []
-    stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, json_schema=mp.schema(numbers),
-                           timeout=app.settings.llm.timeout_seconds)
+    stream: Any = None
     try:
+        stream = engine.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE,
+                               json_schema=mp.schema(numbers), timeout=app.settings.llm.timeout_seconds)
         pieces.extend(stream)
     except ModelError as exc:
-        run.problems.append(f"part {k}/{n}: {exc.code}")
-        return
+        return [], "overflow" if "context" in exc.code else exc.code
+    except ValueError as exc:  # llama.cpp: "Requested tokens (n) exceed context window of m"
+        if "context" not in str(exc):
+            raise
+        return [], "overflow"
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
     run.generated_tokens += len(pieces)
-    raw_items, problem = mp.parse_items("".join(pieces))
+    items, problem = mp.parse_items("".join(pieces))
+    return items, problem
+
+
+def _draft_window(app: Appliance, engine: LLM, win: _Window, k: int, n: int, segs: Sequence[TranscriptSegment],
+                  lines: Sequence[str], people: Sequence[str], language: str, meeting_date: str,
+                  run: _Run, max_tokens: int, depth: int = 0) -> None:
+    """Draft one window; an answer cut off by the token limit or a prompt over the context is drafted
+    again in two halves (each resumes where the other stopped), so nothing is left truncated."""
+    raw_items, problem = _ask(app, engine, lines[win.first:win.last], win, people, language, max_tokens, run)
+    if problem in ("truncated", "overflow") and win.last - win.first > 1 and depth < MAX_SPLITS:
+        run.recovered.append(f"part {k}/{n}: {problem}, halved")
+        mid = (win.first + win.last) // 2
+        for half in (_Window(win.part, win.first, mid), _Window(win.part, mid, win.last)):
+            _draft_window(app, engine, half, k, n, segs, lines, people, language, meeting_date, run, max_tokens,
+                          depth + 1)
+        return
+    if problem == "truncated":  # one segment still too long to answer: its complete items are kept
+        run.recovered.append(f"part {k}/{n}: truncated, complete items kept")
+        problem = ""
+    elif problem == "overflow":
+        problem = "the transcript part does not fit the model's context"
     if problem:
         run.problems.append(f"part {k}/{n}: {problem}")
     shown = {i + 1: segs[i].text for i in range(win.first, win.last)}
@@ -222,6 +279,12 @@ def _verify(raw: dict[str, Any], win: _Window, shown: dict[int, str], segs: Sequ
         run.dropped["empty_text"] += 1
         return None
     cited = [segs[n - 1] for n in sorted(verdict.segment_numbers)]
+    if kind == "summary" and copies_transcript(text, [s.text for s in cited] or list(shown.values())):
+        run.dropped["copied_transcript"] += 1  # a summary that repeats (garbled) speech says nothing new
+        return None
+    if kind == "decision" and _ruled(raw, win, cited, run):
+        run.dropped["decision_found_by_rule"] += 1
+        return None
     owner = deadline = ""
     if kind == "action":
         said_owner = " ".join(str(raw.get("owner") or "").split())
@@ -247,6 +310,15 @@ def _verify(raw: dict[str, Any], win: _Window, shown: dict[int, str], segs: Sequ
         start=min((s.start for s in cited), default=0.0), end=max((s.end for s in cited), default=0.0),
         support=round(verdict.support, 3), supported=verdict.supported, flags=flags, source="ai",
     )
+
+
+def _ruled(raw: dict[str, Any], win: _Window, cited: Sequence[TranscriptSegment], run: _Run) -> bool:
+    """A decision of an agenda item (or, without an agenda, of a segment) already found by rule."""
+    agenda = win.part.items
+    if agenda:
+        chosen = next((a for a in agenda if a.number == raw.get("agenda")), agenda[0])
+        return chosen.number in run.ruled
+    return any(-(s.id or 0) in run.ruled for s in cited)
 
 
 def _ordered(items: list[MinutesItem], agenda: list[dict[str, Any]]) -> list[MinutesItem]:
@@ -282,6 +354,7 @@ def _finish(app: Appliance, who: Principal, minutes_id: int, run: _Run, started:
             "model": minutes.model, "model_sha256": minutes.model_sha256, "prompt_version": mp.PROMPT_VERSION,
             "agenda_items": len(minutes.agenda), "attendees": len(minutes.attendees),
             "windows": run.windows, "usable_windows": run.usable_windows, "problems": run.problems[:20],
+            "recovered": run.recovered[:20],
             "items": len(items), "summaries": kinds["summary"], "decisions": kinds["decision"],
             "actions": kinds["action"], "unsupported": sum(not i.supported for i in items),
             "flags": dict(run.flags), "dropped": dict(run.dropped),

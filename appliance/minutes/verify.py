@@ -273,3 +273,20 @@ def clean_vote(vote: object) -> dict[str, int]:
             raise ValueError("vote counts cannot be negative")
         out[key] = n
     return out
+
+
+COPY_SHARE = 0.7  # share of a summary's word trigrams found verbatim in the transcript
+
+
+def copies_transcript(text: str, sources: Sequence[str]) -> bool:
+    """True when `text` repeats its cited segments word for word (most of their words, in order): a
+    summary that copies speech, garbled recognition included, is no summary."""
+    words = normalise(text).split()
+    heard = normalise(" ".join(sources)).split()
+    if len(words) < 3 or not heard:
+        return bool(words) and " ".join(words) in " ".join(heard)
+    if len(words) < COPY_SHARE * len(heard):
+        return False  # a short restatement of a long segment (a title, an outcome) is a summary
+    grams = {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+    said = {tuple(heard[i:i + 3]) for i in range(len(heard) - 2)}
+    return len(grams & said) / len(grams) >= COPY_SHARE

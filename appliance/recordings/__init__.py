@@ -2,6 +2,7 @@
 
 from appliance.recordings.asr_guard import Guard
 from appliance.recordings.asr_guard import normalise as normalise_asr_text
+from appliance.recordings.cleanup import clean_up_transcript
 from appliance.recordings.retention import plan_purge, purge_recordings
 from appliance.recordings.store import (
     MEDIA_TYPES,
@@ -27,6 +28,7 @@ from appliance.recordings.transcript_edit import (
     MAX_QUERY,
     edit_segment,
     rename_speaker,
+    revert_revision,
     search_transcript,
     segment_history,
     segments_of,
@@ -44,6 +46,12 @@ from appliance.recordings.transcripts import (
     tag_language,
     transcribe_recording,
 )
+from appliance.recordings.vocabulary import (
+    meeting_terms,
+    priming_terms,
+    set_vocabulary,
+    vocabulary_of,
+)
 
 __all__ = [
     "FROM_SETTINGS",
@@ -58,25 +66,30 @@ __all__ = [
     "build_diarizer",
     "build_transcriber",
     "chosen_language",
+    "clean_up_transcript",
     "edit_segment",
     "get_visible",
     "list_recordings",
     "may_retry",
+    "meeting_terms",
     "minutes_allowed",
     "minutes_filter",
     "needs_transcription",
     "normalise_asr_text",
     "parse_range",
     "plan_purge",
+    "priming_terms",
     "progress_of",
     "purge_recordings",
     "read_range",
     "rename_speaker",
     "require_transcript",
+    "revert_revision",
     "search_transcript",
     "segment_history",
     "segments_of",
     "set_speaker",
+    "set_vocabulary",
     "speaker_choices",
     "split_before_words",
     "split_segment",
@@ -85,4 +98,5 @@ __all__ = [
     "transcribe_recording",
     "unfinished_uploads",
     "visible_ids",
+    "vocabulary_of",
 ]

@@ -90,6 +90,32 @@ def edit_segment(app: Appliance, who: Principal, recording_id: int, segment_id: 
     return _change(app, who, recording_id, segment_id, "edit", text=_clean_text(text))
 
 
+def correct_segment(app: Appliance, who: Principal, recording_id: int, segment_id: int, text: str,
+                    action: str = "cleanup") -> TranscriptSegment:
+    """A correction made for a person (the vocabulary clean-up): a revision like any edit, reversible."""
+    return _change(app, who, recording_id, segment_id, action, text=_clean_text(text))
+
+
+def revert_revision(app: Appliance, who: Principal, recording_id: int, revision_id: int) -> TranscriptSegment:
+    """Undo one text change: the segment gets the revision's old text back (itself a revision), as
+    long as nobody changed the segment since."""
+    with read_session(app.db) as s:
+        rev = s.get(SegmentRevision, revision_id)
+    if rev is None or rev.recording_id != recording_id or rev.action not in ("edit", "cleanup"):
+        raise NotFound("transcript.revision_not_found", f"no text change {revision_id} in recording {recording_id}",
+                       hint="reload the segment's history")
+    with write_session(app.db) as s:
+        _rec, seg = _editable(s, who, recording_id, rev.segment_id)
+        if seg.text != rev.new_text:
+            raise BelfortError("transcript.changed_since", "the segment was changed after this revision",
+                               hint="undo the later changes first, or edit the text by hand", status=409)
+        old = seg.text
+        seg.text = rev.old_text
+        s.add(seg)
+        s.add(_revision(seg, "revert", who, old_text=old, old_speaker=seg.speaker))
+        return seg
+
+
 def set_speaker(app: Appliance, who: Principal, recording_id: int, segment_id: int, speaker: str) -> TranscriptSegment:
     name = resolve_speaker(speaker, app.settings.asr.attendees)
     return _change(app, who, recording_id, segment_id, "speaker", speaker=name)

@@ -253,7 +253,7 @@ def transcribe_recording(
     engine = transcriber or build_transcriber(app)
     if recording_id is not None:
         rec = _claim(app, recording_id, info.duration, engine.name)
-        opts = AsrOptions(rec.language or None, rec.chunk_seconds, opts.hotwords)
+        opts = AsrOptions(rec.language or None, rec.chunk_seconds, (*opts.hotwords, *_primed(app, recording_id)))
     else:
         rec = _find_or_create(app, path, sha256_file(path), info.duration, opts.chunk_seconds,
                               opts.language or "", engine.name)
@@ -273,6 +273,16 @@ def transcribe_recording(
     result.segments = recording_segments(app, rec.id)
     result.dropped = dict(g.dropped)
     return result
+
+
+def _primed(app: Appliance, recording_id: int) -> tuple[str, ...]:
+    """The recording's meeting vocabulary (agenda titles, names, places) as hotwords."""
+    from appliance.recordings.vocabulary import priming_terms, vocabulary_of
+
+    agenda, names, places = vocabulary_of(app, recording_id)
+    if not (agenda or names or places or app.settings.asr.place_names):  # nothing known: asr.hotwords alone
+        return ()
+    return tuple(priming_terms(app, agenda=agenda, names=names, places=places))
 
 
 def _transcribe_windows(app: Appliance, rec: Recording, path: Path, engine: Transcriber, opts: AsrOptions,

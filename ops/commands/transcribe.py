@@ -14,6 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--language", default=None, help="nl, fr, or 'auto' to detect per window (default: asr.language)")
     p.add_argument("--hotword", action="append", default=[], metavar="WORD",
                    help="a name or term to steer the spelling towards, added to asr.hotwords (repeatable)")
+    p.add_argument("--agenda", type=Path, default=None, metavar="FILE",
+                   help="the meeting's agenda (text, one item per line): its titles prime the transcription")
+    p.add_argument("--attendee", action="append", default=[], metavar="NAME",
+                   help="a participant whose name primes the transcription (repeatable)")
     p.add_argument("--chunk-seconds", type=float, default=None, help="window length (default: asr.chunk_seconds)")
     p.add_argument("--model", default=None, help="catalog name or folder of the whisper model (default: asr.model)")
     p.add_argument("--diarizer", default=None, help="none | channel | pyannote (default: asr.diarizer)")
@@ -28,9 +32,17 @@ def _stamp(seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from appliance.recordings import FROM_SETTINGS, build_diarizer, build_transcriber, transcribe_recording
+    from appliance.recordings import (
+        FROM_SETTINGS,
+        build_diarizer,
+        build_transcriber,
+        priming_terms,
+        transcribe_recording,
+    )
 
     app = appliance_from(args)
+    agenda = args.agenda.read_text("utf-8").splitlines() if args.agenda else []
+    primed = priming_terms(app, agenda=agenda, names=args.attendee) if agenda or args.attendee else []
     diarizer = build_diarizer(app, args.diarizer)
     engine = build_transcriber(app, args.model, word_timestamps=diarizer is not None)
 
@@ -41,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     result = transcribe_recording(
         app, args.file, transcriber=engine, chunk_seconds=args.chunk_seconds,
         language=FROM_SETTINGS if args.language is None else (None if args.language == "auto" else args.language),
-        hotwords=args.hotword, progress_cb=progress, diarizer=diarizer,
+        hotwords=[*args.hotword, *primed], progress_cb=progress, diarizer=diarizer,
     )
     if args.json:
         print(json.dumps({

@@ -55,6 +55,7 @@ def recording(appliance: Appliance) -> int:
 
 
 def _draft(app: Appliance, rec: int, llm: FakeLLM, **kw):  # type: ignore[no-untyped-def]
+    kw.setdefault("rules", False)  # the model's items and their checks alone (rules: test_minutes_rules.py)
     minutes = draft_minutes(app, rec, agenda=AGENDA, attendees=ATTENDEES, meeting_date="2024-05-27", llm=llm, **kw)
     return get_minutes(app, minutes.id or 0)
 
@@ -63,7 +64,7 @@ def test_verified_items_are_stored_with_times_and_flags(appliance: Appliance, re
     llm = FakeLLM(_reply({
         1: [{"kind": "decision", "segments": [3], "text": "De notulen van de zitting van april worden goedgekeurd.",
              "vote": {"for": 20, "against": 0}},
-            {"kind": "summary", "segments": [2, 99], "text": "Goedkeuring van de notulen van de vorige zitting."}],
+            {"kind": "summary", "segments": [2, 99], "text": "De notulen van de vorige zitting komen ter goedkeuring."}],
         2: [{"kind": "decision", "segments": [5], "text": "De gemeente koopt een nieuw zwembad voor 3 miljoen euro."},
             {"kind": "action", "segments": [6], "text": "Schepen Peeters bezorgt een planning aan de raad.",
              "owner": "Peeters", "deadline": "tegen volgende week"},
@@ -126,7 +127,7 @@ def test_nothing_usable_fails_with_its_reason_and_keeps_the_transcript(appliance
 
 
 def test_no_language_model_fails_with_the_engine_status(appliance: Appliance, recording: int) -> None:
-    minutes = draft_minutes(appliance, recording, agenda=AGENDA)  # llm.engine = none in the test profile
+    minutes = draft_minutes(appliance, recording, agenda=AGENDA, rules=False)  # llm.engine = none in the test profile
     assert minutes.state == "failed" and "llm.disabled" in minutes.error
 
 
@@ -207,7 +208,9 @@ def test_minutes_job_records_progress_and_the_minutes_id(appliance: Appliance, r
         job = s.exec(select(JobOutcome).where(JobOutcome.job_id == job_id)).one()
     assert (job.kind, job.state, job.code, job.progress) == ("minutes", "done", "minutes.drafted", 1.0)
     minutes, items = get_minutes(appliance, int(job.message.split()[1]))
-    assert minutes.state == "draft" and [i.text for i in items] == ["Goedkeuring van de notulen."]
+    assert minutes.state == "draft" and [i.text for i in items if i.kind == "summary"] == ["Goedkeuring van de notulen."]
+    ruled = [i for i in items if "from_rules" in i.flags]  # the job drafts with the vote rules on
+    assert [(i.agenda_number, i.vote) for i in ruled] == [(1, {"for": 20}), (2, {})]
     unknown = enqueue_minutes(appliance, huey, recording, agenda=AGENDA, username="nobody")
     with read_session(appliance.db) as s:
         failed = s.exec(select(JobOutcome).where(JobOutcome.job_id == unknown)).one()

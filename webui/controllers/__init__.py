@@ -28,6 +28,7 @@ from webui.controllers import minutes as minutes_pages
 from webui.controllers import minutes_lblod as minutes_publication
 from webui.controllers import recordings as recording_pages
 from webui.controllers import retention as retention_pages
+from webui.controllers import transcript_cleanup as cleanup_pages
 from webui.controllers import triage as triage_pages
 from webui.web import current_principal
 
@@ -57,6 +58,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *retention_pages.HANDLERS,
             *identity.HANDLERS,
             *directory_pages.HANDLERS,
+            *cleanup_pages.HANDLERS,
         ],
         dependencies={"who": Provide(current_principal, sync_to_thread=True)},
         include_in_schema=False,

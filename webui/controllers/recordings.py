@@ -173,7 +173,8 @@ def rename(appliance: Appliance, who: Principal, recording_id: Id, data: dict[st
 def history(request: Request, appliance: Appliance, who: Principal, recording_id: Id, segment_id: Id) -> Template:
     rec = recordings.get_visible(appliance, who, recording_id)
     revisions = recordings.segment_history(appliance, who, recording_id, segment_id)
-    return page(request, "recordings_history.html", who=who, rec=rec, segment_id=segment_id, revisions=revisions)
+    return page(request, "recordings_history.html", who=who, rec=rec, segment_id=segment_id, revisions=revisions,
+                notice=request.query_params.get("notice", ""))
 
 
 @post("/recordings/{recording_id:int}/retry", sync_to_thread=True, include_in_schema=False)

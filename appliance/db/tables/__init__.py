@@ -41,6 +41,7 @@ from appliance.db.tables.minutes import Minutes, MinutesItem
 from appliance.db.tables.recordings import Recording, SegmentRevision, TranscriptSegment
 from appliance.db.tables.system import AuditEvent, JobOutcome, SettingOverride
 from appliance.db.tables.triage import OutboxMessage, TriageItem, TriageLabel
+from appliance.db.tables.vocabulary import RecordingVocabulary
 
 __all__ = [
     "AgendaItemRecord",
@@ -74,6 +75,7 @@ __all__ = [
     "PseudonymMap",
     "RateEvent",
     "Recording",
+    "RecordingVocabulary",
     "RecoveryCode",
     "RedactionReview",
     "RetentionRule",
