@@ -147,7 +147,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (30, "governing bodies and mandatarissen (LBLOD)", lambda engine: SQLModel.metadata.create_all(engine)),
     (31, "meeting, agenda item and decision records for LBLOD publication",
      lambda engine: SQLModel.metadata.create_all(engine)),
-        (35, "recording vocabulary (agenda and names that prime transcription)",
+    (35, "recording vocabulary (agenda and names that prime transcription)",
      lambda engine: SQLModel.metadata.create_all(engine)),
     (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
