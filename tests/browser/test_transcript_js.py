@@ -11,11 +11,18 @@ import pytest
 
 from tests.browser.browser_support import live_app
 from tests.browser.test_axe import NODE, _missing, chromium  # noqa: F401
+from tests.conftest import make_settings
 from tests.integration.web_support import PW, build_world
 
 HERE = Path(__file__).resolve().parent
 
 pytestmark = [pytest.mark.browser, pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+
+@pytest.fixture
+def settings(tmp_path):  # type: ignore[no-untyped-def]
+    # The player, not the sign-in: the administrator's second factor is tested in test_second_factor.
+    return make_settings(tmp_path, identity={"admin_second_factor": False})
 
 
 @pytest.fixture

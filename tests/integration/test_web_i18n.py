@@ -14,6 +14,8 @@ LITERAL = re.compile(r"""\bt\((?:lang,\s*)?['"]([a-z_]+\.[a-z_.]+)['"]""")
 DYNAMIC = re.compile(r"""\bt\(['"]([a-z_]+\.)['"]\s*~""")
 # The values behind the dynamic keys (t('state.' ~ doc.state)): every value the services produce.
 DYNAMIC_VALUES = {
+    "transcript_cleanup_action.": ["cleanup", "revert"],
+    "directory_kind.": ['user.added', 'user.changed', 'user.deactivated', 'user.conflict', 'group.added', 'group.removed'],
     "retention_action.": ['delete', 'anonymise'],
     "retention_field.": ['created_at', 'updated_at', 'received_at', 'routed_at', 'at', 'closed_at', 'finished_at'],
     "retention_hold.": ['document', 'collection', 'meeting', 'person'],

@@ -17,6 +17,7 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.errors import BelfortError
 from appliance.i18n import t
+from appliance.ids import Id
 from webui.translate import error_text
 from webui.web import language_of, page, require_role
 
@@ -73,7 +74,7 @@ def save_rule(request: Request, appliance: Appliance, who: Principal,
 
 
 @post(HOME + "/rules/{rule_id:int}/remove", sync_to_thread=True, include_in_schema=False)
-def remove_rule(request: Request, appliance: Appliance, who: Principal, rule_id: int) -> Template | Redirect:
+def remove_rule(request: Request, appliance: Appliance, who: Principal, rule_id: Id) -> Template | Redirect:
     return _act(request, appliance, who, {}, lambda: governance.remove_rule(appliance, who.username, rule_id))
 
 
@@ -86,7 +87,7 @@ def place_hold(request: Request, appliance: Appliance, who: Principal,
 
 
 @post(HOME + "/holds/{hold_id:int}/release", sync_to_thread=True, include_in_schema=False)
-def release_hold(request: Request, appliance: Appliance, who: Principal, hold_id: int,
+def release_hold(request: Request, appliance: Appliance, who: Principal, hold_id: Id,
                  data: dict[str, Any] = FORM) -> Template | Redirect:
     return _act(request, appliance, who, {}, lambda: governance.release_hold(
         appliance, who.username, hold_id, reason=_one(data, "reason")))
