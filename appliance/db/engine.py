@@ -121,6 +121,11 @@ def _m25_redaction_names(engine: Engine) -> None:
     _add_column("redactionreview", "names_confirmed_by", "TEXT DEFAULT ''")(engine)
 
 
+def _m36_mandate_dates(engine: Engine) -> None:
+    _add_column("mandatary", "start_date", "TEXT DEFAULT ''")(engine)
+    _add_column("mandatary", "end_date", "TEXT DEFAULT ''")(engine)
+
+
 def _m41_answer_erasure(engine: Engine) -> None:
     _add_column("answerrecord", "content_sha256", "TEXT DEFAULT ''")(engine)
     _add_column("answerrecord", "erased_at", "TEXT DEFAULT ''")(engine)
@@ -149,6 +154,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      lambda engine: SQLModel.metadata.create_all(engine)),
     (35, "recording vocabulary (agenda and names that prime transcription)",
      lambda engine: SQLModel.metadata.create_all(engine)),
+    (36, "mandatarissen: start and end date (edited by hand)", _m36_mandate_dates),
     (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
     (50, "OIDC providers, sign-ins on their way, provider identities", lambda engine: SQLModel.metadata.create_all(engine)),

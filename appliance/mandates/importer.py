@@ -128,6 +128,12 @@ def _person_name(g: Graph, holder: Node) -> tuple[str, str]:
     return _http(person), name or _label(g, source)
 
 
+def _date(node: Node | None) -> str:
+    """The date part of mandaat:start / mandaat:einde (an xsd:dateTime or xsd:date), else ""."""
+    text = str(node or "")[:10]
+    return text if len(text) == 10 and text[4] == "-" and text[7] == "-" else ""
+
+
 def _holders(g: Graph, kind: str) -> list[tuple[Node, Node]]:
     if kind == "mandataris":
         return [(h, post) for h in g.subjects(RDF.type, MANDAAT.Mandataris) for post in g.objects(h, ORG.holds)]
@@ -157,7 +163,8 @@ def _people(g: Graph, bodies: dict[str, dict[str, str]], out: ParsedMandates) ->
             role_node = g.value(post, ORG.role)
             role = _label(g, role_node) or (str(role_node) if role_node is not None else "")
             out.people.append({"uri": uri, "body_uri": body, "person_uri": person, "name": name or uri,
-                               "role": role, "kind": kind})
+                               "role": role, "kind": kind, "start_date": _date(g.value(holder, MANDAAT.start)),
+                               "end_date": _date(g.value(holder, MANDAAT.einde))})
 
 
 def parse_mandates(path: Path) -> ParsedMandates:

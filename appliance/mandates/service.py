@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,12 @@ class Person:
     kind: str  # mandataris | functionaris
     body_uri: str
     person_uri: str = ""
+    start_date: str = ""
+    end_date: str = ""
+
+    def current(self, day: str) -> bool:
+        """Holds the mandate on `day` (ISO date): started by then and not ended before it."""
+        return (not self.start_date or self.start_date <= day) and (not self.end_date or self.end_date >= day)
 
 
 @dataclass
@@ -52,7 +59,7 @@ def import_mandates(app: Appliance, path: Path, actor: str = "system") -> Parsed
 
 def _person(row: Mandatary) -> Person:
     return Person(uri=row.uri, name=row.name, role=row.role, kind=row.kind, body_uri=row.body_uri,
-                  person_uri=row.person_uri)
+                  person_uri=row.person_uri, start_date=row.start_date or "", end_date=row.end_date or "")
 
 
 def list_bodies(app: Appliance) -> list[Body]:
@@ -75,6 +82,12 @@ def body_of(app: Appliance, uri: str) -> Body | None:
 def people_of(app: Appliance, body_uri: str) -> list[Person]:
     body = body_of(app, body_uri)
     return body.people if body is not None else []
+
+
+def current_names(app: Appliance, body_uri: str, day: str = "") -> list[str]:
+    """The names of the body's mandatarissen and functionarissen who hold their mandate on `day` (today)."""
+    day = day or date.today().isoformat()
+    return [p.name for p in people_of(app, body_uri) if p.current(day) and p.name]
 
 
 def person_names(app: Appliance) -> dict[str, str]:

@@ -207,6 +207,8 @@ def test_every_page_has_no_wcag21aa_violations(server, chromium):
         f"/minutes/{world.docs['minutes_approved']}?lang=fr",
         f"/minutes/{world.docs['lblod_draft']}/publication",
         f"/minutes/{world.docs['lblod_approved']}/publication?lang=en",
+        "/mandates",
+        "/mandates?lang=fr",
         "/triage",
         f"/triage/items/{world.docs['triage']}",
         "/triage/departments/omgeving",

@@ -24,6 +24,7 @@ from webui.controllers import audit as audit_pages
 from webui.controllers import compare as compare_pages
 from webui.controllers import directory as directory_pages
 from webui.controllers import insight as insight_pages
+from webui.controllers import mandates as mandates_pages
 from webui.controllers import minutes as minutes_pages
 from webui.controllers import minutes_lblod as minutes_publication
 from webui.controllers import recordings as recording_pages
@@ -47,6 +48,7 @@ def handlers(max_upload_mb: int, max_recording_mb: int = 2048) -> list[Router]:
             *tickets.HANDLERS,
             *minutes_pages.HANDLERS,
             *minutes_publication.HANDLERS,
+            *mandates_pages.HANDLERS,
             *recording_pages.handlers(max_recording_mb),
             *audit_pages.HANDLERS,
             *triage_pages.HANDLERS,

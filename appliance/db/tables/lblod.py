@@ -35,6 +35,8 @@ class Mandatary(SQLModel, table=True):
     name: str = ""
     role: str = ""  # the mandate's role label (or its concept URI when unlabelled)
     kind: str = "mandataris"  # mandataris | functionaris
+    start_date: str = ""  # ISO date the mandate starts ("" unknown)
+    end_date: str = ""  # ISO date it ended ("" still held)
 
 
 class MeetingRecord(SQLModel, table=True):
