@@ -7,6 +7,9 @@ every 30-second window, so the decoder prefers their spelling ("Molenstraat", no
 They go in as a list, without item numbers: given as sentences ("Agendapunt 2: ...") whisper-base
 copied them into the transcript, numbers included, where the chair said another item
 (bench/demo_minutes_bench.py).
+The governing body's names are those of its mandatarissen who hold their mandate today: given with
+`set_vocabulary(body_uri=...)` (the demo council), or read from the meeting the recording's minutes
+belong to (its `MeetingRecord.body_uri`), so an edit on /mandates reaches the next transcription.
 Whisper reads at most about 220 prompt tokens; the terms are cut to `MAX_PROMPT_CHARS`, agenda
 first, then names, then places, and a place already named in a title is not repeated.
 """
@@ -17,10 +20,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sqlmodel import col, select
+
 from appliance.context import Appliance
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import Recording, RecordingVocabulary
+from appliance.db.tables import MeetingRecord, Minutes, Recording, RecordingVocabulary
 from appliance.errors import NotFound
+from appliance.mandates import current_names
 from appliance.recordings.asr_guard import normalise
 
 _NUMBER = re.compile(r"^\s*(?:(?:agenda)?punt\s*)?\d{1,3}(?!\d)\s*[.):\-–]?\s*", re.IGNORECASE)
@@ -65,9 +71,20 @@ def priming_terms(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence
     return out
 
 
+def body_names(app: Appliance, recording_id: int) -> list[str]:
+    """The current mandatarissen of the governing body of the meeting(s) whose minutes hold this recording."""
+    with read_session(app.db) as s:
+        ids = [m.id for m in s.exec(select(Minutes).where(Minutes.recording_id == recording_id)).all()]
+        bodies = [r.body_uri for r in s.exec(select(MeetingRecord).where(col(MeetingRecord.minutes_id).in_(ids)))
+                  .all() if r.body_uri] if ids else []
+    return _clean([n for uri in dict.fromkeys(bodies) for n in current_names(app, uri)])
+
+
 def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),
-                   places: Sequence[str] = ()) -> None:
-    """Keep what a recording's meeting is about (before it is transcribed)."""
+                   places: Sequence[str] = (), body_uri: str = "") -> None:
+    """Keep what a recording's meeting is about (before it is transcribed); `body_uri` adds the names of
+    that governing body's current mandatarissen."""
+    names = [*names, *(current_names(app, body_uri) if body_uri else [])]
     items = [{"number": int(a.get("number") or i), "title": str(a.get("title", ""))[:300]} if isinstance(a, dict)
              else {"number": i, "title": str(a)[:300]} for i, a in enumerate(agenda, start=1)]
     with write_session(app.db) as s:
@@ -81,7 +98,8 @@ def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] =
 
 
 def vocabulary_of(app: Appliance, recording_id: int) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """(agenda, names, places) kept for a recording; empty when none were given."""
+    """(agenda, names, places) kept for a recording, the names with those of its meeting's governing body."""
     with read_session(app.db) as s:
         row = s.get(RecordingVocabulary, recording_id)
-        return (list(row.agenda), list(row.names), list(row.places)) if row is not None else ([], [], [])
+        agenda, names, places = (list(row.agenda), list(row.names), list(row.places)) if row else ([], [], [])
+    return agenda, _clean([*names, *body_names(app, recording_id)]), places

@@ -145,9 +145,13 @@ def seed_recording(app: Appliance, log: Callable[[str], None]) -> Recording | No
     finally:
         shutil.rmtree(wav.parent, ignore_errors=True)
     assert rec.id is not None
+    from appliance.mandates import import_mandates, list_bodies
     from appliance.recordings import set_vocabulary
+    from ops.demo.seed_lblod import MANDATES_FILE, RAAD
 
-    set_vocabulary(app, rec.id, agenda=AGENDA, names=NAMES, places=PLACES)  # primes its transcription
+    if not list_bodies(app):  # the demo council's mandatarissen prime the transcription too
+        import_mandates(app, MANDATES_FILE, actor="demo-seed")
+    set_vocabulary(app, rec.id, agenda=AGENDA, names=NAMES, places=PLACES, body_uri=RAAD)
     queue_recording(app, rec)
     log(f"demo: council meeting recording ({rec.duration:.0f} s) queued for transcription: "
         f"/recordings/{rec.id}")
