@@ -5,6 +5,7 @@ from appliance.minutes.export.besluit import node_id
 from appliance.minutes.export.data import ExportData, timecode
 from appliance.minutes.export.formats import FORMATS, export_minutes, list_minutes, load_minutes, segments_of
 from appliance.minutes.lblod import (  # LBLOD publication (issue 12)
+    AGENDA_ITEM_TYPES,
     MAX_BASE_CHARS,
     check_minutes,
     check_record,
@@ -20,6 +21,7 @@ from appliance.minutes.review import ITEM_STATES, add_item, edit_item, get_minut
 from appliance.minutes.review import approve as approve_minutes
 
 __all__ = [
+    "AGENDA_ITEM_TYPES",
     "FORMATS",
     "ITEM_STATES",
     "MAX_BASE_CHARS",

@@ -54,6 +54,7 @@ DYNAMIC_VALUES = {
     "lblod_doc.": ["notulen", "besluitenlijst"],
     "lblod_problem.": ["missing", "too_many", "datatype", "class", "not_http", "count_mismatch", "no_document_type"],
     "lblod_vote.": ["for", "against", "abstain"],
+    "lblod_item_type.": ["gepland", "aanvullend", "spoedeisend"],
 }
 
 

@@ -96,3 +96,22 @@ def test_approved_minutes_publish_from_the_button_and_the_api(world):
     staff = archie.post(f"/api/v1/minutes/{mid}/publish", json={},
                         headers={"Authorization": f"Bearer {tokens['anna']}"})
     assert staff.status_code == 403
+
+
+def test_agenda_item_type_is_picked_from_the_lblod_concepts(world):
+    from appliance.minutes import AGENDA_ITEM_TYPES
+
+    app, ids, _tokens, _tmp = world
+    draft = ids["lblod_draft"]
+    archie = _client(app, "archie")
+    page = archie.get(f"/minutes/{draft}/publication")
+    assert '<select id="type-2" name="item_type">' in page.text and ">Spoedeisend</option>" in page.text
+    r = _post(archie, f"/minutes/{draft}/publication/items/2", {"public": "yes",
+                                                                "item_type": AGENDA_ITEM_TYPES["aanvullend"]})
+    assert r.status_code == 303 and load_record(app, draft).item_record(2).item_type == AGENDA_ITEM_TYPES["aanvullend"]
+    assert f'<option value="{AGENDA_ITEM_TYPES["aanvullend"]}" selected>Aanvullend</option>' in \
+        archie.get(f"/minutes/{draft}/publication").text
+    r = _post(archie, f"/minutes/{draft}/publication/items/2", {"public": "yes",
+                                                                "item_type": "https://example.org/eigen-type"})
+    assert r.status_code == 400 and "Kies een type agendapunt uit de lijst." in r.text
+    assert load_record(app, draft).item_record(2).item_type == AGENDA_ITEM_TYPES["aanvullend"]

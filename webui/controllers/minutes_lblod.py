@@ -19,6 +19,7 @@ from appliance.errors import BelfortError
 from appliance.ids import Id
 from appliance.mandates import list_bodies
 from appliance.minutes import (
+    AGENDA_ITEM_TYPES,
     check_record,
     load_minutes,
     load_record,
@@ -59,7 +60,7 @@ def show(request: Request, appliance: Appliance, who: Principal, minutes_id: Id)
                 meeting=record.meeting, bodies=list_bodies(appliance), people=list(record.people.values()),
                 reports=reports, numbers=numbers, decisions=decisions,
                 editable=record.minutes.state != "approved", approved=record.minutes.state == "approved",
-                base_uri=appliance.settings.minutes.lblod_base_uri)
+                base_uri=appliance.settings.minutes.lblod_base_uri, item_types=AGENDA_ITEM_TYPES)
 
 
 @post("/minutes/{minutes_id:int}/publication/meeting", sync_to_thread=True, include_in_schema=False)

@@ -14,6 +14,7 @@ from appliance.minutes.lblod.publish import (
 )
 from appliance.minutes.lblod.rdfa import to_html
 from appliance.minutes.lblod.record import (
+    AGENDA_ITEM_TYPES,
     Record,
     check_vote,
     load_record,
@@ -22,6 +23,6 @@ from appliance.minutes.lblod.record import (
     save_meeting,
 )
 
-__all__ = ["DOCUMENT_TYPES", "FILES", "MAX_BASE_CHARS", "Finding", "Publication", "Record", "Report", "build_graph", "check_base",
+__all__ = ["AGENDA_ITEM_TYPES", "DOCUMENT_TYPES", "FILES", "MAX_BASE_CHARS", "Finding", "Publication", "Record", "Report", "build_graph", "check_base",
            "check_graph", "check_minutes", "check_record", "check_vote", "load_record", "minutes_overview", "publish_minutes",
            "render", "save_agenda_item", "save_decision", "save_meeting", "to_html"]

@@ -35,6 +35,13 @@ MAX_TEXT = 20000
 MEETING_FIELDS = ("body_uri", "planned_start", "planned_end", "started_at", "ended_at", "location",
                   "chair_uri", "secretary_uri", "present_at_start")
 TIME_FIELDS = ("planned_start", "planned_end", "started_at", "ended_at")
+# besluit:Agendapunt.type: the concepts LBLOD's Gelinkt Notuleren publishes agenda items with
+# (lblod/notulen-prepublish-service: KIND_GEPLAND_UUID, KIND_AANVULLENDE_UUID, KIND_SPOEDEISENDE_UUID).
+AGENDA_ITEM_TYPES = {
+    "gepland": "http://lblod.data.gift/concepts/bdf68a65-ce15-42c8-ae1b-19eeb39e20d0",
+    "aanvullend": "http://lblod.data.gift/concepts/b122db75-fd93-4f03-b57a-2a9269289782",
+    "spoedeisend": "http://lblod.data.gift/concepts/8c143571-175c-4d13-acaa-9f471180a8c9",
+}
 
 
 @dataclass
@@ -177,8 +184,9 @@ def save_agenda_item(app: Appliance, who: Principal, minutes_id: int, number: in
         raise BelfortError("lblod.no_agenda_item", f"the minutes have no agenda item {number}")
     arrived, left = list(dict.fromkeys(arrived or [])), list(dict.fromkeys(left or []))
     _check_people(record.body, arrived + left, "arriving or leaving")
-    if item_type and not item_type.startswith(("http://", "https://")):
-        raise BelfortError("lblod.bad_type", "the agenda item type is a concept URI")
+    if item_type and item_type not in AGENDA_ITEM_TYPES.values() and item_type != record.item_record(number).item_type:
+        raise BelfortError("lblod.bad_type", "the agenda item type is one of the LBLOD agendapunt types",
+                           hint=f"one of: {', '.join(AGENDA_ITEM_TYPES)}")
     with write_session(app.db) as s:
         _open(s, minutes_id)
         row = s.exec(select(AgendaItemRecord).where(AgendaItemRecord.minutes_id == minutes_id,
