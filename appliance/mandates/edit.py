@@ -91,7 +91,7 @@ def save_mandatary(app: Appliance, who: Principal, *, uri: str, body_uri: str, n
             raise BelfortError("mandates.two_bodies", f"{kind} {uri} sits in two bodies: {row.body_uri}, "
                                f"{values['body_uri']}", hint="end this mandate and add the new one with its own URI")
         action = "mandates.mandate_edit" if row else "mandates.mandate_add"
-        row = row or Mandatary(uri=uri)
+        row = row or Mandatary(uri=uri, body_uri=values["body_uri"])
         for key, value in values.items():
             setattr(row, key, value)
         s.add(row)

@@ -8,9 +8,8 @@ from rdflib import URIRef
 
 from appliance.access import SYSTEM
 from appliance.errors import BelfortError
-from appliance.minutes.lblod import build_graph, load_record, save_agenda_item
-from appliance.minutes.lblod.record import AGENDA_ITEM_TYPES
 from appliance.mandates.vocab import BESLUIT
+from appliance.minutes.lblod import AGENDA_ITEM_TYPES, build_graph, load_record, save_agenda_item
 from tests.lblod_support import lblod_world
 
 
