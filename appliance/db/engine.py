@@ -124,6 +124,7 @@ def _m25_redaction_names(engine: Engine) -> None:
 def _m36_mandate_dates(engine: Engine) -> None:
     _add_column("mandatary", "start_date", "TEXT DEFAULT ''")(engine)
     _add_column("mandatary", "end_date", "TEXT DEFAULT ''")(engine)
+    _add_column("recordingvocabulary", "body_uri", "TEXT DEFAULT ''")(engine)
 
 
 def _m41_answer_erasure(engine: Engine) -> None:
@@ -154,7 +155,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
      lambda engine: SQLModel.metadata.create_all(engine)),
     (35, "recording vocabulary (agenda and names that prime transcription)",
      lambda engine: SQLModel.metadata.create_all(engine)),
-    (36, "mandatarissen: start and end date (edited by hand)", _m36_mandate_dates),
+    (36, "mandatarissen: start and end date (edited by hand); the governing body of a recording's vocabulary", _m36_mandate_dates),
     (40, "retention rules and legal holds", lambda engine: SQLModel.metadata.create_all(engine)),
     (41, "answer records: content digest and erasure time", _m41_answer_erasure),
     (50, "OIDC providers, sign-ins on their way, provider identities", lambda engine: SQLModel.metadata.create_all(engine)),

@@ -48,6 +48,7 @@ from appliance.recordings.transcripts import (
 )
 from appliance.recordings.vocabulary import (
     meeting_terms,
+    primed_vocabulary,
     priming_terms,
     set_vocabulary,
     vocabulary_of,
@@ -78,6 +79,7 @@ __all__ = [
     "normalise_asr_text",
     "parse_range",
     "plan_purge",
+    "primed_vocabulary",
     "priming_terms",
     "progress_of",
     "purge_recordings",

@@ -22,7 +22,7 @@ from appliance.access import Principal
 from appliance.context import Appliance
 from appliance.recordings.asr_guard import normalise
 from appliance.recordings.transcript_edit import correct_segment, segments_of
-from appliance.recordings.vocabulary import meeting_terms, vocabulary_of
+from appliance.recordings.vocabulary import meeting_terms, primed_vocabulary
 from models.base import LLM, ChatMessage, ModelError
 
 MATCH = 0.8  # similarity of a heard word to a vocabulary word
@@ -135,7 +135,7 @@ def clean_up_transcript(app: Appliance, who: Principal, recording_id: int, *, te
     """Correct every segment towards the vocabulary (the recording's kept one and the settings' lists
     when `terms` is empty); each change is a revision by `who`. Returns the changes."""
     if not terms:
-        agenda, names, places = vocabulary_of(app, recording_id)
+        agenda, names, places = primed_vocabulary(app, recording_id)
         terms = meeting_terms(app, agenda=agenda, names=names, places=places)
     vocab = vocabulary_words(terms)
     changes: list[Change] = []

@@ -277,9 +277,9 @@ def transcribe_recording(
 
 def _primed(app: Appliance, recording_id: int) -> tuple[str, ...]:
     """The recording's meeting vocabulary (agenda titles, names, places) as hotwords."""
-    from appliance.recordings.vocabulary import priming_terms, vocabulary_of
+    from appliance.recordings.vocabulary import primed_vocabulary, priming_terms
 
-    agenda, names, places = vocabulary_of(app, recording_id)
+    agenda, names, places = primed_vocabulary(app, recording_id)
     if not (agenda or names or places or app.settings.asr.place_names):  # nothing known: asr.hotwords alone
         return ()
     return tuple(priming_terms(app, agenda=agenda, names=names, places=places))

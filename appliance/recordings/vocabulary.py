@@ -7,9 +7,11 @@ every 30-second window, so the decoder prefers their spelling ("Molenstraat", no
 They go in as a list, without item numbers: given as sentences ("Agendapunt 2: ...") whisper-base
 copied them into the transcript, numbers included, where the chair said another item
 (bench/demo_minutes_bench.py).
-The governing body's names are those of its mandatarissen who hold their mandate today: given with
-`set_vocabulary(body_uri=...)` (the demo council), or read from the meeting the recording's minutes
-belong to (its `MeetingRecord.body_uri`), so an edit on /mandates reaches the next transcription.
+The governing body's names are those of its mandatarissen who hold their mandate when the recording is
+transcribed or cleaned up (`primed_vocabulary`): the body given with `set_vocabulary(body_uri=...)`
+(the demo council) and the body of the meeting the recording's minutes belong to
+(`MeetingRecord.body_uri`), so an edit on /mandates reaches the next transcription. They prime
+only: a draft's attendees stay the names given (`vocabulary_of`).
 Whisper reads at most about 220 prompt tokens; the terms are cut to `MAX_PROMPT_CHARS`, agenda
 first, then names, then places, and a place already named in a title is not repeated.
 """
@@ -72,19 +74,22 @@ def priming_terms(app: Appliance, *, agenda: Sequence[Any] = (), names: Sequence
 
 
 def body_names(app: Appliance, recording_id: int) -> list[str]:
-    """The current mandatarissen of the governing body of the meeting(s) whose minutes hold this recording."""
+    """The current mandatarissen of the recording's governing body: the one kept with its vocabulary and
+    that of the meeting(s) whose minutes hold the recording."""
     with read_session(app.db) as s:
+        row = s.get(RecordingVocabulary, recording_id)
+        bodies = [row.body_uri] if row is not None and row.body_uri else []
         ids = [m.id for m in s.exec(select(Minutes).where(Minutes.recording_id == recording_id)).all()]
-        bodies = [r.body_uri for r in s.exec(select(MeetingRecord).where(col(MeetingRecord.minutes_id).in_(ids)))
-                  .all() if r.body_uri] if ids else []
+        if ids:
+            bodies += [r.body_uri for r in s.exec(select(MeetingRecord).where(col(MeetingRecord.minutes_id).in_(ids)))
+                       .all() if r.body_uri]
     return _clean([n for uri in dict.fromkeys(bodies) for n in current_names(app, uri)])
 
 
 def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] = (), names: Sequence[str] = (),
                    places: Sequence[str] = (), body_uri: str = "") -> None:
-    """Keep what a recording's meeting is about (before it is transcribed); `body_uri` adds the names of
-    that governing body's current mandatarissen."""
-    names = [*names, *(current_names(app, body_uri) if body_uri else [])]
+    """Keep what a recording's meeting is about (before it is transcribed); the current mandatarissen of
+    the governing body `body_uri` prime it too."""
     items = [{"number": int(a.get("number") or i), "title": str(a.get("title", ""))[:300]} if isinstance(a, dict)
              else {"number": i, "title": str(a)[:300]} for i, a in enumerate(agenda, start=1)]
     with write_session(app.db) as s:
@@ -94,12 +99,19 @@ def set_vocabulary(app: Appliance, recording_id: int, *, agenda: Sequence[Any] =
         row.agenda = [i for i in items if str(i["title"]).strip()][:200]
         row.names = _clean(names)[:200]
         row.places = _clean(places)
+        row.body_uri = body_uri if body_uri.startswith(("http://", "https://")) else ""
         s.add(row)
 
 
 def vocabulary_of(app: Appliance, recording_id: int) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """(agenda, names, places) kept for a recording, the names with those of its meeting's governing body."""
+    """(agenda, names, places) kept for a recording; empty when none were given."""
     with read_session(app.db) as s:
         row = s.get(RecordingVocabulary, recording_id)
-        agenda, names, places = (list(row.agenda), list(row.names), list(row.places)) if row else ([], [], [])
+        return (list(row.agenda), list(row.names), list(row.places)) if row is not None else ([], [], [])
+
+
+def primed_vocabulary(app: Appliance, recording_id: int) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(agenda, names, places) to prime and correct towards: the names given, then the current
+    mandatarissen of the recording's governing body."""
+    agenda, names, places = vocabulary_of(app, recording_id)
     return agenda, _clean([*names, *body_names(app, recording_id)]), places

@@ -104,3 +104,20 @@ def test_a_later_import_replaces_what_was_edited(appliance):
     import_mandates(appliance, MANDATES_FILE)
     assert BODY not in {b.uri for b in list_bodies(appliance)}
     assert RAAD in {b.uri for b in list_bodies(appliance)}
+
+
+def test_migration_36_adds_the_date_and_body_columns_to_an_older_database(appliance):
+    from appliance.db.engine import migrate
+
+    with appliance.db.begin() as conn:
+        for table, column in (("mandatary", "start_date"), ("mandatary", "end_date"),
+                              ("recordingvocabulary", "body_uri")):
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 36")
+    assert migrate(appliance.db) >= 36
+    with appliance.db.begin() as conn:
+        mandatary = {row[1]: row[4] for row in conn.exec_driver_sql("PRAGMA table_info(mandatary)")}
+        vocab = {row[1]: row[4] for row in conn.exec_driver_sql("PRAGMA table_info(recordingvocabulary)")}
+    assert mandatary["start_date"] == mandatary["end_date"] == vocab["body_uri"] == "''"
+    import_mandates(appliance, MANDATES_FILE)  # the import works on the migrated table
+    assert list_bodies(appliance)

@@ -15,7 +15,7 @@ from appliance.db.engine import write_session
 from appliance.db.tables import Minutes
 from appliance.mandates import current_names, end_mandatary, import_mandates, save_mandatary
 from appliance.minutes.lblod import save_meeting
-from appliance.recordings import priming_terms, set_vocabulary, store_upload, vocabulary_of
+from appliance.recordings import primed_vocabulary, priming_terms, set_vocabulary, store_upload, vocabulary_of
 from appliance.recordings.transcripts import transcribe_recording
 from models.base import Segment
 from models.fakes import FakeTranscriber
@@ -48,13 +48,16 @@ def test_set_vocabulary_with_the_demo_council_adds_its_current_mandatarissen(app
     import_mandates(appliance, MANDATES_FILE)
     council = current_names(appliance, RAAD)
     assert "Els Van Damme" in council and len(council) == 8  # 7 mandatarissen and the algemeen directeur
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    gone = "http://data.lblod.info/id/mandatarissen/demo-belveld-gemeenteraad-p7"
-    end_mandatary(appliance, WHO, gone, yesterday)
     rec = _upload(appliance, tmp_path)
     set_vocabulary(appliance, rec, agenda=AGENDA, names=["An Verhulst"], body_uri=RAAD)
-    _agenda, names, _places = vocabulary_of(appliance, rec)
-    assert names[0] == "An Verhulst" and set(names[1:]) == set(council) - {"Ann Claes"}  # p7 ended yesterday
+    _agenda, names, _places = primed_vocabulary(appliance, rec)
+    assert names[0] == "An Verhulst" and set(names[1:]) == set(council)
+    assert vocabulary_of(appliance, rec)[1] == ["An Verhulst"]  # a draft's attendees stay the names given
+    # Read when transcribing: a mandate ended since no longer primes.
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    end_mandatary(appliance, WHO, "http://data.lblod.info/id/mandatarissen/demo-belveld-gemeenteraad-p7", yesterday)
+    _agenda, names, _places = primed_vocabulary(appliance, rec)
+    assert set(names[1:]) == set(council) - {"Ann Claes"}
     terms = priming_terms(appliance, agenda=AGENDA, names=names)
     assert terms[0] == "Heraanleg van de Molenstraat" and "Els Van Damme" in terms and "Ann Claes" not in terms
 
@@ -63,7 +66,7 @@ def test_a_recording_of_a_meeting_with_a_body_is_primed_with_that_bodys_names(ap
                                                                             tmp_path: Path) -> None:
     import_mandates(appliance, MANDATES_FILE)
     rec = _upload(appliance, tmp_path)
-    assert vocabulary_of(appliance, rec)[1] == []  # no meeting yet: nothing to prime with
+    assert primed_vocabulary(appliance, rec)[1] == []  # no meeting yet: nothing to prime with
     with write_session(appliance.db) as s:
         minutes = Minutes(recording_id=rec, title="Gemeenteraad", state="draft")
         s.add(minutes)

@@ -16,3 +16,4 @@ class RecordingVocabulary(SQLModel, table=True):
     agenda: list[Any] = Field(default_factory=list, sa_column=Column(JSON))  # [{"number", "title"}]
     names: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     places: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # beside asr.place_names
+    body_uri: str = ""  # a governing body whose current mandatarissen prime it too
