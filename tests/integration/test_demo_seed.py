@@ -9,7 +9,7 @@ from appliance.access.principals import principal_for
 from appliance.context import open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Document, JobOutcome, Recording, TriageItem, User
-from appliance.recordings import vocabulary_of
+from appliance.recordings import primed_vocabulary, vocabulary_of
 from appliance.search.query import search
 from models.fakes import FakeEmbedder
 from ops.demo.seed import seed_demo
@@ -124,6 +124,7 @@ def test_the_council_recording_is_made_once_and_queued_for_the_worker(tmp_path) 
     assert 90 <= recs[0].duration <= 180  # a short meeting: about two minutes, three voices
     agenda, names, _places = vocabulary_of(app, recs[0].id or 0)  # it primes the transcription
     assert len(agenda) == 4 and "Pieter Claes" in names
+    assert "Els Van Damme" in primed_vocabulary(app, recs[0].id or 0)[1]  # and the demo council's mandatarissen
     # queued once, for the worker (not transcribed inside the seed)
     assert [(j.target, j.state) for j in jobs] == [(f"recording:{first.recording_id}", "queued")]
     assert not list((app.settings.data_dir / "staging").glob("demo-minutes/*"))
