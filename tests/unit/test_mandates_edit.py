@@ -121,3 +121,24 @@ def test_migration_36_adds_the_date_and_body_columns_to_an_older_database(applia
     assert mandatary["start_date"] == mandatary["end_date"] == vocab["body_uri"] == "''"
     import_mandates(appliance, MANDATES_FILE)  # the import works on the migrated table
     assert list_bodies(appliance)
+
+
+def test_the_import_reads_start_and_end_of_each_mandate(appliance, tmp_path):
+    path = tmp_path / "mandaten.ttl"
+    path.write_text("""@prefix besluit: <http://data.vlaanderen.be/ns/besluit#> .
+@prefix mandaat: <http://data.vlaanderen.be/ns/mandaat#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://x/raad> a besluit:Bestuursorgaan ; skos:prefLabel "Raad" ; org:hasPost <http://x/m1>, <http://x/m2> .
+<http://x/mandataris/1> a mandaat:Mandataris ; org:holds <http://x/m1> ; foaf:name "An" ;
+  mandaat:start "2025-01-02T00:00:00Z"^^xsd:dateTime ; mandaat:einde "2026-03-31"^^xsd:date .
+<http://x/mandataris/2> a mandaat:Mandataris ; org:holds <http://x/m2> ; foaf:name "Bert" ; mandaat:start "kapot" .
+""", encoding="utf-8")
+    import_mandates(appliance, path)
+    people = _people(appliance, "http://x/raad")
+    assert (people["http://x/mandataris/1"].start_date, people["http://x/mandataris/1"].end_date) == \
+        ("2025-01-02", "2026-03-31")
+    assert (people["http://x/mandataris/2"].start_date, people["http://x/mandataris/2"].end_date) == ("", "")
+    assert current_names(appliance, "http://x/raad", "2026-04-01") == ["Bert"]
