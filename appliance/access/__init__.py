@@ -49,7 +49,7 @@ from appliance.access.sealing import is_sealed
 from appliance.access.sealing import key_path as secrets_key_path
 from appliance.access.sealing import seal as seal_secret
 from appliance.access.sealing import unseal as unseal_secret
-from appliance.access.sessions import SESSION_HOURS
+from appliance.access.sessions import SESSION_HOURS, AdminSignIn, admins_without_second_factor
 from appliance.access.sessions import end as end_session
 from appliance.access.sessions import principal as session_principal
 from appliance.access.sessions import start as start_session
@@ -73,6 +73,7 @@ __all__ = [
     "SEALED_PREFIX",
     "SESSION_HOURS",
     "SYSTEM",
+    "AdminSignIn",
     "DocumentReaders",
     "LdapIdentityProvider",
     "Principal",
@@ -80,6 +81,7 @@ __all__ = [
     "SyncReport",
     "UserReads",
     "admin_update_user",
+    "admins_without_second_factor",
     "authenticate",
     "can_read_collection",
     "can_read_document",
