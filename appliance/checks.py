@@ -328,6 +328,21 @@ def check_cage(app: Appliance) -> Check:
                  f"{s.cage_memory_mb} MiB, {s.cage_cpu_seconds} s of CPU and {s.cage_wall_seconds:.0f} s")
 
 
+def check_admin_second_factor(app: Appliance) -> Check:
+    """Administrators who signed in without any second factor in the past week (TOTP is for local accounts)."""
+    from appliance.access import admins_without_second_factor
+
+    found = admins_without_second_factor(app)
+    if not found:
+        return Check("identity.admin_second_factor", True, "every administrator sign-in of the past 7 days had a "
+                     "second factor (or the identity provider's own policy)", required=False)
+    names = ", ".join(f"{a.username} ({a.auth_source})" for a in found[:10]) + (" …" if len(found) > 10 else "")
+    return Check("identity.admin_second_factor", False, f"administrator(s) signed in without a second factor: {names}",
+                 hint="LDAP has no second factor: give admin rights through an OIDC provider that requires MFA, or "
+                      "a local account (TOTP, identity.admin_second_factor); at the provider, require MFA for them",
+                 required=False)
+
+
 def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
@@ -348,6 +363,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_mail_transport(app)
     checks += check_cpu(hw)
     checks.append(check_cage(app))
+    checks.append(check_admin_second_factor(app))
     return checks
 
 

@@ -112,6 +112,10 @@ class IdentitySettings(_Section):
                                     "group deactivates at once).")
     admin_second_factor: bool = Field(True, description="Local administrators must enrol and use a TOTP second "
                                       "factor (recovery codes for a lost phone).")
+    secrets_key_file: str = Field("", description="File with the key that seals secrets at rest: TOTP secrets, "
+                                  "OIDC client secrets and share passwords (Fernet). Empty: shares.key_file if set, "
+                                  "else data_dir/secrets.key (data_dir/shares.key where that exists from before), "
+                                  "generated on first use with mode 0600. Back it up apart from the database.")
     second_factor_attempts_per_account: int = Field(10, ge=1, description="Wrong second-factor codes allowed per "
                                                     "account per 15 minutes, all addresses together, before its "
                                                     "second step is refused (429) for the rest of the window.")
@@ -157,9 +161,8 @@ class LdapSettings(_Section):
 
 
 class SharesSettings(_Section):
-    key_file: str = Field("", description="File with the key that encrypts share passwords at rest (Fernet); "
-                          "empty: data_dir/shares.key, generated on first use with mode 0600. Back it up apart "
-                          "from the database.")
+    key_file: str = Field("", description="Earlier name of identity.secrets_key_file (used when that is empty): "
+                          "the key file that seals share passwords, TOTP and OIDC client secrets.")
     crawl_minutes: int = Field(60, ge=1, le=1440, description="Minutes between crawls of every share (the "
                                "worker's periodic job; `belfort shares crawl` runs one now).")
     max_file_mb: int = Field(200, ge=1, description="Larger files on a share are reported and not ingested.")

@@ -20,6 +20,9 @@ def identity_world(app: Appliance, admin: str = "admin") -> dict[str, str]:
     secret = access.totp_begin(app, admin).secret
     codes = access.totp_confirm(app, admin, pyotp.TOTP(secret).now(), client="127.0.0.1")
     accounts.create_user(app, ENROL_USER, PW, role="admin")
+    # An administrator whose last sign-in had no second factor: /admin/identity shows its warning.
+    unguarded = accounts.create_user(app, "beheer3", PW, role="admin")
+    access.start_session(app, unguarded.user_id or 0, second_factor="none")
     access.save_oidc_provider(app, "entra", actor="test", preset="entra", title="Gemeente (Entra ID)",
                               issuer="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
                               client_id="belfort", mapping={"groups": {"GG-Bouw": "bouwgroep"}})

@@ -44,7 +44,12 @@ from appliance.access.readers import (
     readable_document_ids,
     set_document_readers,
 )
-from appliance.access.sessions import SESSION_HOURS
+from appliance.access.sealing import PREFIX as SEALED_PREFIX
+from appliance.access.sealing import is_sealed
+from appliance.access.sealing import key_path as secrets_key_path
+from appliance.access.sealing import seal as seal_secret
+from appliance.access.sealing import unseal as unseal_secret
+from appliance.access.sessions import SESSION_HOURS, AdminSignIn, admins_without_second_factor
 from appliance.access.sessions import end as end_session
 from appliance.access.sessions import principal as session_principal
 from appliance.access.sessions import start as start_session
@@ -65,8 +70,10 @@ __all__ = [
     "RECOVERY_CODES",
     "ROLES",
     "SCOPES",
+    "SEALED_PREFIX",
     "SESSION_HOURS",
     "SYSTEM",
+    "AdminSignIn",
     "DocumentReaders",
     "LdapIdentityProvider",
     "Principal",
@@ -74,6 +81,7 @@ __all__ = [
     "SyncReport",
     "UserReads",
     "admin_update_user",
+    "admins_without_second_factor",
     "authenticate",
     "can_read_collection",
     "can_read_document",
@@ -85,6 +93,7 @@ __all__ = [
     "document_readers",
     "end_session",
     "get_oidc_provider",
+    "is_sealed",
     "ldap_sync",
     "list_collections",
     "list_oidc_providers",
@@ -107,8 +116,10 @@ __all__ = [
     "require_ingest",
     "revoke_token",
     "save_oidc_provider",
+    "seal_secret",
     "second_factor_state",
     "second_factor_step",
+    "secrets_key_path",
     "session_principal",
     "set_collection_groups",
     "set_document_readers",
@@ -120,6 +131,7 @@ __all__ = [
     "totp_pending_enrolment",
     "totp_reset",
     "totp_verify",
+    "unseal_secret",
     "update_user",
     "user_reads",
 ]

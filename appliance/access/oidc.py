@@ -27,7 +27,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from appliance.access import oidc_users
-from appliance.access.oidc_config import get_provider
+from appliance.access.oidc_config import client_secret, get_provider
 from appliance.access.principals import Principal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import OidcLogin, OidcProvider, utcnow
@@ -186,9 +186,10 @@ def _take_login(app: Appliance, state: str, browser: str) -> OidcLogin:
 
 def _exchange(app: Appliance, provider: OidcProvider, doc: dict[str, Any], login: OidcLogin, code: str,
               redirect_uri: str) -> dict[str, Any]:
-    method = "client_secret_basic" if provider.client_secret else "none"
+    secret = client_secret(app, provider)
+    method = "client_secret_basic" if secret else "none"
     try:
-        with OAuth2Client(client_id=provider.client_id, client_secret=provider.client_secret or None,
+        with OAuth2Client(client_id=provider.client_id, client_secret=secret or None,
                           token_endpoint_auth_method=method, redirect_uri=redirect_uri,
                           timeout=app.settings.identity.oidc_timeout_s) as client:
             token = client.fetch_token(str(doc["token_endpoint"]), code=code, code_verifier=login.code_verifier,

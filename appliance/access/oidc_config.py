@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
+from appliance.access.sealing import reseal, seal, unseal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, OidcProvider
 from appliance.errors import BelfortError, NotFound
@@ -127,6 +128,11 @@ def get_provider(app: Appliance, name: str) -> OidcProvider:
     return row
 
 
+def client_secret(app: Appliance, row: OidcProvider) -> str:
+    """The provider's client secret in the clear, for the token request only (stored sealed)."""
+    return unseal(app, row.client_secret)
+
+
 def save_provider(app: Appliance, name: str, *, actor: str, **fields: Any) -> ProviderInfo:
     """Create or change a provider; fields left None keep their value (a new one starts from its preset)."""
     name = name.strip().lower()
@@ -152,7 +158,8 @@ def save_provider(app: Appliance, name: str, *, actor: str, **fields: Any) -> Pr
                                roles_claim=preset.roles_claim if "{" not in preset.roles_claim else "",
                                mapping=normalise_mapping({}))
         for key, value in fields.items():
-            setattr(row, key, value)
+            setattr(row, key, seal(app, value) if key == "client_secret" else value)
+        row.client_secret = reseal(app, row.client_secret)  # a plain secret from before sealing is sealed now
         if not row.issuer or not row.client_id:
             raise BelfortError("oidc.incomplete", "a provider needs an issuer and a client id",
                                hint="--issuer and --client-id (from the provider's app registration)")

@@ -99,6 +99,12 @@ def _link(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> t
     return user, ident, True
 
 
+def _amr(claims: dict[str, Any]) -> list[str]:
+    """The authentication methods the provider names (RFC 8176), kept for the session's second-factor note."""
+    amr = claims.get("amr")
+    return [m[:100] for m in amr if isinstance(m, str)][:10] if isinstance(amr, list) else []
+
+
 def provision(app: Appliance, provider: OidcProvider, claims: dict[str, Any]) -> Principal:
     """The Principal for validated claims: create, update or refuse (oidc.not_allowed, oidc.user_disabled)."""
     overage = claims.get("_claim_names")
@@ -128,7 +134,8 @@ def provision(app: Appliance, provider: OidcProvider, claims: dict[str, Any]) ->
             user.active = True
             user.display_name = _display(claims, user.username)
             ident.last_sign_in_at = utcnow()
-            ident.last_claims = {"groups": groups[:200], "roles": roles[:50]}
+            ident.last_claims = {"groups": groups[:200], "roles": roles[:50],
+                                 "amr": _amr(claims)}
             session.add_all([user, ident,
                              AuditEvent(actor=actor, action="oidc.sign_in", target=user.username,
                                         detail={"groups": belfort_groups, "role": role or "staff", "new": new})])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, update
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from appliance.access.principals import Principal, principal_for
 from appliance.db.engine import read_session, write_session
-from appliance.db.tables import User, WebSession, utcnow
+from appliance.db.tables import OidcIdentity, User, WebSession, utcnow
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
@@ -30,15 +31,63 @@ def _hash(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
-def start(app: Appliance, user_id: int, *, client: str = "") -> str:
-    """A new session for `user_id`; returns the id the cookie carries (shown nowhere else)."""
+# RFC 8176 methods that are a factor beside a password, and AD FS's "multiple authentication" URI.
+_MFA_AMR = frozenset({"mfa", "otp", "hwk", "swk", "sms", "tel", "sc", "pop", "fpt", "face", "iris", "retina", "vbm"})
+
+
+def provider_factor(amr: object) -> str:
+    """What an OIDC provider's `amr` claim says: provider-mfa, password (methods named, none a second
+    factor) or provider (no claim: the provider's own policy decides, Belfort cannot tell)."""
+    if not isinstance(amr, list) or not amr:
+        return "provider"
+    methods = {str(m).lower() for m in amr}
+    return "provider-mfa" if methods & _MFA_AMR or any(m.endswith("multipleauthn") for m in methods) else "password"
+
+
+def _factor_of(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    if user is not None and user.auth_source.startswith("oidc:"):
+        ident = session.get(OidcIdentity, user_id)
+        return provider_factor((ident.last_claims or {}).get("amr") if ident is not None else None)
+    return "none"
+
+
+def start(app: Appliance, user_id: int, *, client: str = "", second_factor: str = "") -> str:
+    """A new session for `user_id`; returns the id the cookie carries (shown nowhere else).
+    `second_factor`: 'totp' after a local account's code; empty: taken from the account (see WebSession)."""
     sid = secrets.token_urlsafe(32)
     now = utcnow()
     with write_session(app.db) as session:
         session.exec(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=_KEEP_ENDED_DAYS)))  # type: ignore[arg-type]
         session.add(WebSession(sid_hash=_hash(sid), user_id=user_id, client=client[:64], created_at=now,
-                               expires_at=now + timedelta(hours=SESSION_HOURS)))
+                               expires_at=now + timedelta(hours=SESSION_HOURS),
+                               second_factor=second_factor or _factor_of(session, user_id)))
     return sid
+
+
+@dataclass(frozen=True)
+class AdminSignIn:
+    username: str
+    auth_source: str  # local | ldap | oidc:<provider>
+    second_factor: str  # none | password (see WebSession.second_factor)
+    at: datetime
+
+
+def admins_without_second_factor(app: Appliance, days: int = 7) -> list[AdminSignIn]:
+    """Active administrators whose last sign-in of the past `days` proved no second factor (an LDAP
+    password, a local admin with identity.admin_second_factor off, a provider that says password only):
+    `belfort doctor` and the admin console warn so IT knows."""
+    since = utcnow() - timedelta(days=days)
+    out = []
+    with read_session(app.db) as session:
+        admins = session.exec(select(User).where(User.role == "admin", User.active == True)).all()
+        for user in admins:
+            last = session.exec(select(WebSession).where(WebSession.user_id == user.id,
+                                                         col(WebSession.created_at) >= since)
+                                .order_by(col(WebSession.created_at).desc())).first()
+            if last is not None and last.second_factor in ("none", "password"):
+                out.append(AdminSignIn(user.username, user.auth_source, last.second_factor, last.created_at))
+    return sorted(out, key=lambda a: a.username)
 
 
 def principal(app: Appliance, user_id: int, sid: str) -> Principal | None:

@@ -19,6 +19,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from appliance.access import rate_limits
+from appliance.access.sealing import reseal, seal, unseal
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import AuditEvent, RecoveryCode, TotpFactor, User, utcnow
 from appliance.errors import BelfortError, NotFound
@@ -76,9 +77,11 @@ def begin(app: Appliance, username: str) -> Enrolment:
             raise BelfortError("totp.already_enrolled", "this account already has a second factor",
                                hint="an administrator can reset it: belfort admin totp-reset USER", status=409)
         if factor is None or not factor.secret:
-            factor = TotpFactor(user_id=user.id or 0, secret=pyotp.random_base32())
+            secret = pyotp.random_base32()
+            factor = TotpFactor(user_id=user.id or 0, secret=seal(app, secret))  # sealed: the key is outside the DB
             session.add(factor)
-        secret = factor.secret
+        else:
+            secret = unseal(app, factor.secret)
     return Enrolment(secret, pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER))
 
 
@@ -89,12 +92,13 @@ def pending_enrolment(app: Appliance, username: str) -> Enrolment | None:
         factor = session.get(TotpFactor, user.id)
     if factor is None or not factor.secret or factor.confirmed_at is not None:
         return None
-    return Enrolment(factor.secret, pyotp.TOTP(factor.secret).provisioning_uri(name=user.username, issuer_name=ISSUER))
+    secret = unseal(app, factor.secret)
+    return Enrolment(secret, pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER))
 
 
-def _accept_totp(factor: TotpFactor, code: str, now: float) -> bool:
+def _accept_totp(factor: TotpFactor, secret: str, code: str, now: float) -> bool:
     """A right code of the current step or one next to it (clock drift), never an earlier-used step."""
-    totp = pyotp.TOTP(factor.secret)
+    totp = pyotp.TOTP(secret)
     step = int(now // totp.interval)
     for candidate in (step, step - 1, step + 1):
         if candidate > factor.last_step and secrets.compare_digest(totp.generate_otp(candidate), code):
@@ -112,13 +116,15 @@ def _check(app: Appliance, user: User, code: str, client: str, *, confirming: bo
         factor = session.get(TotpFactor, user.id)
         ok = False
         if factor is not None and factor.secret and (factor.confirmed_at is not None) != confirming:
-            ok = code.isdigit() and len(code) == 6 and _accept_totp(factor, code, time.time())
+            secret = unseal(app, factor.secret)
+            ok = code.isdigit() and len(code) == 6 and _accept_totp(factor, secret, code, time.time())
             if not ok and not confirming:
                 ok = _use_recovery_code(session, user.id or 0, code, user.username)
             if ok and confirming:
                 factor.confirmed_at = utcnow()
                 codes = _new_recovery_codes(session, user.id or 0)
                 session.add(AuditEvent(actor=user.username, action="totp.enrol", target=user.username, detail={}))
+            factor.secret = reseal(app, factor.secret)  # a plain secret from before sealing is sealed now
             session.add(factor)
     if not ok:
         raise BelfortError("auth.second_factor_invalid", "wrong or already used code",

@@ -162,6 +162,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (51, "TOTP second factor and recovery codes", lambda engine: SQLModel.metadata.create_all(engine)),
     (53, "directory groups and syncs, document-level readers", lambda engine: SQLModel.metadata.create_all(engine)),
     (54, "SMB shares and their files", lambda engine: SQLModel.metadata.create_all(engine)),
+    (56, "web sessions: the second factor of the sign-in", _add_column("websession", "second_factor", "TEXT DEFAULT ''")),
 ]
 
 

@@ -38,6 +38,11 @@ class DataLayout:
     def pseudonym_key(self) -> Path:
         return self.root / "pseudonyms.key"
 
+    @property
+    def secrets_key(self) -> Path:
+        """Seals TOTP secrets, OIDC client secrets and share passwords (appliance.access.sealing)."""
+        return self.root / "secrets.key"
+
     # --- documents ---
     @property
     def inbox(self) -> Path:

@@ -40,7 +40,8 @@ def test_admin_saves_a_provider_and_its_mapping(appliance, web):
     r = web.post("/admin/identity/providers", data={**_form(), "_csrf_token": csrf(web)}, follow_redirects=False)
     assert r.status_code == 303, r.text[:400]
     info = oidc_config.get_provider(appliance, "entra")
-    assert info.client_secret == "geheim-geheim" and info.issuer == ISSUER
+    assert oidc_config.client_secret(appliance, info) == "geheim-geheim" and info.issuer == ISSUER
+    assert info.client_secret.startswith("sealed:v1:") and "geheim" not in info.client_secret  # sealed at rest
     assert info.mapping["groups"] == {"GG-Bouw": "bouwgroep", "GG-Welzijn": "welzijngroep"}
     assert info.mapping["roles"] == {"Belfort.Admin": "admin"} and info.mapping["require_mapped"] is True
     page = web.get("/admin/identity").text
@@ -48,7 +49,7 @@ def test_admin_saves_a_provider_and_its_mapping(appliance, web):
     assert "geheim-geheim" not in page  # the secret is never shown again
     # an empty secret field keeps the stored one; an unknown role is refused with the form kept
     web.post("/admin/identity/providers", data={**_form(client_secret=""), "_csrf_token": csrf(web)})
-    assert oidc_config.get_provider(appliance, "entra").client_secret == "geheim-geheim"
+    assert oidc_config.client_secret(appliance, oidc_config.get_provider(appliance, "entra")) == "geheim-geheim"
     bad = web.post("/admin/identity/providers", data={**_form(role_map="X = koning"), "_csrf_token": csrf(web)})
     assert bad.status_code == 400 and 'role="alert"' in bad.text
 

@@ -187,3 +187,30 @@ def test_a_member_removed_in_the_directory_loses_access_at_the_next_sync(tmp_pat
     with read_session(app.db) as s:
         runs = s.exec(select(DirectorySync)).all()
         assert [r.ok for r in runs] == [True, True, True]
+
+
+def test_a_directory_admin_needs_no_local_totp_but_doctor_and_the_console_name_them(tmp_path, slapd) -> None:  # type: ignore[no-untyped-def]
+    """TOTP stays with local accounts: an LDAP admin signs in with the directory password alone, and
+    `belfort doctor` and /admin/identity say so; a local admin who passed TOTP is not named."""
+    from litestar.testing import TestClient
+
+    from appliance.checks import check_admin_second_factor, run_checks
+    from ops.webapp import create_app
+
+    app = _app(tmp_path, slapd, admin_groups=["GG Welzijn"])
+    access.create_user(app, "beheer", "een lang lokaal wachtwoord", role="admin")  # the break-glass admin
+    with TestClient(create_app(app)) as web:
+        assert sign_in(web, "beheer", "een lang lokaal wachtwoord").status_code == 303  # with TOTP (enrolled)
+        assert access.admins_without_second_factor(app) == [] and check_admin_second_factor(app).ok
+    with TestClient(create_app(app)) as web:
+        r = sign_in(web, "wout", PW)
+        assert r.status_code == 303 and r.headers["location"] == "/"  # no /sign-in/second-factor step
+        assert next(u for u in access.list_users(app) if u.username == "wout").role == "admin"
+        [flagged] = access.admins_without_second_factor(app)
+        assert (flagged.username, flagged.auth_source, flagged.second_factor) == ("wout", "ldap", "none")
+        [check] = [c for c in run_checks(app) if c.name == "identity.admin_second_factor"]
+        assert not check.ok and not check.required and "wout (ldap)" in check.message
+        page = web.get("/admin/identity").text
+        assert "wout (ldap)" in page and "zonder tweede factor" in page
+    access.update_user(app, "wout", role="staff")  # IT takes the admin role away: no more warning
+    assert access.admins_without_second_factor(app) == []

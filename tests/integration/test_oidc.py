@@ -112,14 +112,14 @@ def web(appliance):
         yield client
 
 
-def _at_provider(authorize_url: str, login: str) -> str:
+def _at_provider(authorize_url: str, login: str, amr: str = "") -> str:
     """What the person's browser does at the provider: open the authorization URL, sign in as `login`;
     returns the URL the provider sends the browser back to (Belfort's callback)."""
     with httpx.Client(follow_redirects=False, timeout=10) as browser:
         r = browser.get(authorize_url)
         interaction = urljoin(authorize_url, r.headers["location"])
         assert "/interaction/" in interaction, r.text[:300]
-        r = browser.post(interaction + "/login", data={"login": login})
+        r = browser.post(interaction + "/login", data={"login": login, **({"amr": amr} if amr else {})})
         url = urljoin(interaction, r.headers["location"])
         while not url.startswith(CALLBACK):
             r = browser.get(url)
@@ -339,3 +339,30 @@ def test_a_local_account_is_never_taken_over(appliance, web, op):
     _connect(appliance, op)
     assert _callback(web, _at_provider(_begin(web), "anna")).status_code == 409
     assert not _signed_in(web)
+
+
+def test_a_provider_admin_needs_no_local_totp_and_a_password_only_sign_in_is_flagged(appliance, web, op):
+    """TOTP is for local accounts: an admin from the provider signs in without Belfort's second step. The
+    provider's amr claim says how they signed in; password only is named by doctor and the admin console."""
+    from appliance import access
+    from appliance.checks import check_admin_second_factor
+
+    _connect(appliance, op)
+    r = _callback(web, _at_provider(_begin(web, next_path="/admin"), "bert"))
+    assert r.status_code == 303 and r.headers["location"] == "/admin"  # no /sign-in/second-factor step
+    bert = next(u for u in accounts.list_users(appliance) if u.username == "bert@gemeente.be")
+    assert bert.role == "admin" and _signed_in(web)
+    assert access.admins_without_second_factor(appliance) == []  # no amr: the provider's policy decides
+    assert check_admin_second_factor(appliance).ok
+    web.post("/sign-out", data={"_csrf_token": csrf(web)}, follow_redirects=False)
+    assert _callback(web, _at_provider(_begin(web), "bert", amr="pwd")).status_code == 303
+    [flagged] = access.admins_without_second_factor(appliance)
+    assert (flagged.username, flagged.auth_source, flagged.second_factor) == ("bert@gemeente.be", "oidc:gemeente",
+                                                                             "password")
+    check = check_admin_second_factor(appliance)
+    assert not check.ok and not check.required and "bert@gemeente.be (oidc:gemeente)" in check.message
+    page = web.get("/admin/identity").text
+    assert "bert@gemeente.be (oidc:gemeente)" in page
+    web.post("/sign-out", data={"_csrf_token": csrf(web)}, follow_redirects=False)
+    assert _callback(web, _at_provider(_begin(web), "bert", amr="pwd,otp")).status_code == 303
+    assert access.admins_without_second_factor(appliance) == []  # the latest sign-in had a second factor

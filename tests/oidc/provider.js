@@ -3,7 +3,8 @@
 //   CONFIG: {"port": 0, "clients": [{client_id, client_secret, redirect_uris}], "accounts_file": "...",
 //            "id_token_ttl": 3600, "claims_in_id_token": true}
 // The accounts file ({"<account id>": {claims}}) is read at every look-up, so a test can remove someone.
-// The login step is a tiny form-free interaction: POST /interaction/<uid>/login with login=<account id>.
+// The login step is a tiny form-free interaction: POST /interaction/<uid>/login with login=<account id>
+// (and amr=<method,method>: the authentication methods the ID token's amr claim names, RFC 8176).
 // Consent is granted at once (a first-party client). Prints "READY <issuer>" once it listens.
 'use strict';
 const fs = require('fs');
@@ -19,7 +20,7 @@ async function main() {
   const provider = new Provider(issuer, {
     clients: config.clients.map(c => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'] })),
     cookies: { keys: ['belfort-test-provider'] },
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups', 'roles', 'upn'] },
+    claims: { openid: ['sub', 'amr'], profile: ['name', 'preferred_username', 'groups', 'roles', 'upn'] },
     conformIdTokenClaims: !config.claims_in_id_token,
     ttl: { IdToken: config.id_token_ttl || 3600, AccessToken: 600, Interaction: 600, Session: 600, Grant: 600 },
     findAccount: async (ctx, id) => {
@@ -54,7 +55,8 @@ async function main() {
         return provider.interactionFinished(req, res, { error: 'access_denied',
           error_description: 'unknown account' }, { mergeWithLastSubmission: false });
       }
-      return provider.interactionFinished(req, res, { login: { accountId: login } },
+      const amr = new URLSearchParams(body).get('amr');
+      return provider.interactionFinished(req, res, { login: { accountId: login, ...(amr ? { amr: amr.split(',') } : {}) } },
         { mergeWithLastSubmission: false });
     } catch (err) {
       res.statusCode = 400;

@@ -52,6 +52,7 @@ def _page(request: Request, appliance: Appliance, who: Principal, *, status: int
                 providers=[(p, _lines(p.mapping["groups"]), _lines(p.mapping["roles"])) for p in providers],
                 presets=access.OIDC_PRESETS, callback=redirect_uri(request, appliance),
                 sign_ins=access.oidc_sign_ins(appliance), swept=swept,
+                unguarded_admins=access.admins_without_second_factor(appliance),
                 inactive_days=appliance.settings.identity.oidc_inactive_days)
 
 

@@ -44,7 +44,7 @@ def _pending(request: Request, appliance: Appliance) -> tuple[int, str, str] | N
 
 
 def _signed_in(request: Request, appliance: Appliance, uid: int) -> None:
-    sid = access.start_session(appliance, uid, client=client_address(request))
+    sid = access.start_session(appliance, uid, client=client_address(request), second_factor="totp")
     request.set_session({"uid": uid, "sid": sid})
 
 

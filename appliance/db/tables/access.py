@@ -69,6 +69,10 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(default_factory=utcnow, index=True)
     revoked_at: datetime | None = None
+    # How the sign-in that started it proved a second factor (migration 56): totp (a local account's code),
+    # provider-mfa (the OIDC provider's amr claim names one), provider (the provider did not say),
+    # password (the provider says: password only), none (a password alone: local or LDAP); '' before 56.
+    second_factor: str = ""
 
 
 class RateEvent(SQLModel, table=True):

@@ -21,7 +21,7 @@ class OidcProvider(SQLModel, table=True):
     preset: str = "generic"  # generic | entra | adfs | acmidm
     issuer: str = ""
     client_id: str = ""
-    client_secret: str = ""
+    client_secret: str = ""  # sealed (appliance.access.sealing): the key lives outside the database
     scopes: str = "openid profile email"
     username_claim: str = "preferred_username"
     groups_claim: str = "groups"
@@ -63,7 +63,7 @@ class TotpFactor(SQLModel, table=True):
     last_step is the last accepted 30-second step: a code is accepted once."""
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
-    secret: str = ""
+    secret: str = ""  # sealed (appliance.access.sealing); a plain one from before is sealed at its next check
     confirmed_at: datetime | None = None
     last_step: int = 0
     created_at: datetime = Field(default_factory=utcnow)
