@@ -17,6 +17,7 @@ from appliance.plain.readability import split_sentences
 MIN_EXTRACT_WORDS = 5
 MAX_HEADING_WORDS = 4
 _UPPER_START = re.compile(r"^\W*[A-ZÀ-Ý]")
+_LIST_MARK = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")  # a list item's marker: the reply makes its own list
 
 
 def rows_of(piece: str) -> list[str]:
@@ -36,8 +37,8 @@ def statements_of(text: str) -> Iterator[tuple[str, str]]:
         if piece.lstrip().startswith("#"):
             asked = ""  # a new section answers its own questions
             continue
-        for sentence in rows_of(piece):
-            sentence = without_heading(sentence, text)
+        for row in rows_of(piece):
+            sentence = _LIST_MARK.sub("", without_heading(row, text))
             if sentence.endswith("?"):
                 asked = sentence
             elif _stated(sentence):

@@ -112,8 +112,9 @@ def _extracts(answer: ask.Answer, lang: str, question: str) -> list[tuple[int, s
         if source.language not in ("", lang):
             continue
         for sentence, asked in statements_of(source.text):
-            if on_topic(question, sentence, f"{source.context} {asked}"):
-                found.append((shared(question, sentence, f"{source.context} {asked}")[0], source.number, sentence))
+            context = f"{source.context} {asked}"
+            if on_topic(question, sentence, context):
+                found.append((shared(question, sentence, context)[0], source.number, sentence))
     found.sort(key=lambda f: -f[0])
     return [(number, sentence) for _n, number, sentence in found[:MAX_EXTRACTS]]
 

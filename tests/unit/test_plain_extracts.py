@@ -48,3 +48,9 @@ def test_titles_in_capitals_and_fragments_cut_at_a_chunk_edge_are_not_statements
             "grote hoop of grofvuil: opruiming binnen 3 werkdagen")
     assert [s for s, _q in statements_of(text)] == ["Het Sociaal Huis helpt inwoners die het moeilijk hebben.",
                                                     "grote hoop of grofvuil: opruiming binnen 3 werkdagen"]
+
+
+def test_a_list_items_marker_is_not_part_of_the_statement() -> None:
+    text = "Hoe meldt u het?\n\n- Via het e-loket op de website van de gemeente.\n1. Per e-mail aan de milieudienst van de gemeente."
+    assert [s for s, _q in statements_of(text)] == ["Via het e-loket op de website van de gemeente.",
+                                                    "Per e-mail aan de milieudienst van de gemeente."]
