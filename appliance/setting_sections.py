@@ -89,6 +89,19 @@ class OpsSettings(_Section):
         "lines leave out client addresses and mask e-mail addresses, IBANs and national numbers.")
 
 
+class StoreSettings(_Section):
+    url: str = Field("", description="The database: empty for the SQLite file in the data folder (the "
+                     "single-box default); postgresql+psycopg://user@host/db for the scale-out profile "
+                     "(ops/cluster/). The password comes from the sealed secrets, never from this file.")
+
+
+class QueueSettings(_Section):
+    backend: Literal["sqlite", "redis"] = Field(
+        "sqlite", description="The job queue: sqlite (Huey on its own file in the data folder, one box) or "
+        "redis (several workers on several hosts; ops/cluster/).")
+    redis_url: str = Field("", description="redis://host:6379/0 or unix:///run/redis/redis.sock (backend redis).")
+
+
 class PilotSettings(_Section):
     weeks: int = Field(12, ge=1, le=104, description="Weeks shown on the pilot dashboard (/admin/pilot), "
                        "the current one included.")

@@ -238,6 +238,8 @@ class Settings(_Section):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     ldap: LdapSettings = Field(default_factory=LdapSettings)
     shares: SharesSettings = Field(default_factory=SharesSettings)
+    store: sections.StoreSettings = Field(default_factory=sections.StoreSettings)
+    queue: sections.QueueSettings = Field(default_factory=sections.QueueSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ APT_PACKAGES=(
   dovecot-imapd                      # a real IMAP server on loopback for the triage intake tests
   slapd ldap-utils                   # a real OpenLDAP on loopback for the directory (LDAP/AD) tests
   samba samba-vfs-modules            # a real smbd on loopback (acl_xattr NT ACLs) for the share-crawl tests
+  postgresql redis-server            # scale-out profile back ends; the tests start throwaway servers
 )
 
 apt_install() {

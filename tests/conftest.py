@@ -9,6 +9,7 @@ import pytest
 from appliance.context import Appliance, open_appliance
 from appliance.settings import Settings, build_settings
 from models.fakes import FakeEmbedder
+from tests.backends import QUEUE, STORE, fresh_postgres_database, fresh_redis_url
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -27,6 +28,10 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "pii": {"ner": "none"},  # Frog is a loopback server: tests that need it start it themselves
         "web": {"insecure_http": True},  # the test client speaks plain http (Secure cookies: test_sessions)
     }]
+    if STORE == "postgresql":  # .ci/run's second pass: the same tests on the scale-out back ends
+        layers.append({"store": {"url": fresh_postgres_database()}})
+    if QUEUE == "redis":
+        layers.append({"queue": {"backend": "redis", "redis_url": fresh_redis_url()}})
     if extra:
         layers.append(extra)  # type: ignore[arg-type]
     return build_settings(layers)
