@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from appliance.db.engine import MIGRATIONS
 from hardware import Hardware, detect, profile
 from models.catalog import describe_missing, get_entry, load_catalog, verify_model
@@ -72,20 +70,21 @@ def check_disk(hw: Hardware, where: str) -> Check:
 
 
 def check_database(app: Appliance) -> list[Check]:
+    """Which store, whether it answers (store.unreachable: the stable code of a database that does not),
+    its schema version; on SQLite, WAL mode."""
+    from appliance.db.reach import store_status
+
     latest = max(v for v, _, _ in MIGRATIONS)
-    try:
-        with app.db.connect() as conn:
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
-            version = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
-    except Exception as exc:  # noqa: BLE001 - any driver error means the same thing here
-        return [Check("db.open", False, f"cannot read {app.layout.db}: {type(exc).__name__}",
-                      hint="run `belfort up` (it migrates) or check the file's permissions")]
-    return [
-        Check("db.wal", str(mode).lower() == "wal", f"journal mode {mode}",
-              hint="the data folder must be on a local disk (WAL does not work on network shares)"),
-        Check("db.schema", int(version) == latest, f"schema version {version} of {latest}",
-              hint="run `belfort up` or restart: migrations run at start-up"),
-    ]
+    st = store_status(app.db)
+    if st.error is not None:
+        return [Check("db.open", False, f"[{st.error.code}] {st.error.message}", hint=st.error.hint)]
+    out = [Check("db.store", True, st.where + (f" (server {st.server})" if st.server else ""))]
+    if not st.server:
+        out.append(Check("db.wal", st.journal.lower() == "wal", f"journal mode {st.journal}",
+                         hint="the data folder must be on a local disk (WAL does not work on network shares)"))
+    out.append(Check("db.schema", st.schema_version == latest, f"schema version {st.schema_version} of {latest}",
+                     hint="run `belfort up` or restart: migrations run at start-up"))
+    return out
 
 
 def _model_check(app: Appliance, name: str, role: str, required: bool) -> Check:
@@ -348,7 +347,9 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     hw = hw or detect(s.data_dir)
     checks = check_folders(app)
     checks.append(check_disk(hw, str(s.data_dir)))
-    checks += check_database(app)
+    store = check_database(app)
+    checks += store
+    reachable = store[0].name != "db.open"
     checks += check_models(app)
     checks += check_tesseract()
     checks.append(check_frog(app))
@@ -358,12 +359,13 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks.append(check_diarizer(app))
     checks += check_engines(app)
     checks += check_minutes_templates(app)
-    checks += check_triage_mail(app)
+    checks += check_triage_mail(app) if reachable else []
     checks.append(check_web_transport(app))
     checks += check_mail_transport(app)
     checks += check_cpu(hw)
     checks.append(check_cage(app))
-    checks.append(check_admin_second_factor(app))
+    if reachable:
+        checks.append(check_admin_second_factor(app))
     return checks
 
 

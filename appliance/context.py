@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Engine
 
 from appliance.db.engine import make_engine, migrate
+from appliance.db.reach import wait_for_store
 from appliance.settings import Settings
 from appliance.storage.layout import DataLayout
 from hardware.profile import Profile, machine_profile
@@ -181,11 +182,15 @@ class Appliance:
 
     @cached_property
     def db(self) -> Engine:
-        return make_engine(self.layout.db)
+        """The store: PostgreSQL where store.url names it (the scale-out profile), else the SQLite file."""
+        return make_engine(self.settings.store.url or self.layout.db)
 
-    def migrate(self) -> int:
+    def migrate(self, wait: bool = True) -> int:
+        """Create the data folders and bring the schema up to date. A database that does not answer is
+        waited for (store.connect_wait_seconds; not with `wait` off), then raises store.unreachable."""
         for d in self.layout.created_at_start():
             d.mkdir(parents=True, exist_ok=True)
+        wait_for_store(self.db, self.settings.store.connect_wait_seconds if wait else 0.0)
         return migrate(self.db)
 
     @property

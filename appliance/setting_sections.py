@@ -92,7 +92,10 @@ class OpsSettings(_Section):
 class StoreSettings(_Section):
     url: str = Field("", description="The database: empty for the SQLite file in the data folder (the "
                      "single-box default); postgresql+psycopg://user@host/db for the scale-out profile "
-                     "(ops/cluster/). The password comes from the sealed secrets, never from this file.")
+                     "(ops/cluster/). The password comes from libpq's password file (~/.pgpass or "
+                     "PGPASSFILE) or BELFORT_STORE__URL, never from belfort.toml.")
+    connect_wait_seconds: float = Field(60.0, ge=0, description="At start, how long a process waits for a "
+                                        "database that does not answer before it stops with store.unreachable.")
 
 
 class QueueSettings(_Section):

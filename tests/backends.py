@@ -36,10 +36,11 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 needs_postgres = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL is not installed (apt: postgresql)")
 needs_redis = pytest.mark.skipif(not Path(REDIS_SERVER).exists(), reason="redis-server is not installed (apt)")
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _pg: dict[str, str] = {}
 _redis: dict[str, str] = {}
 _names = itertools.count(1)
+_created: list[str] = []  # databases made by fresh_postgres_database, oldest first
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -75,15 +76,51 @@ def postgres_url() -> str:
         return _pg["url"]
 
 
-def fresh_postgres_database() -> str:
-    """A new, empty database on the test server; its URL."""
+def _admin(sql: str) -> None:
     import psycopg
 
-    base = postgres_url()
-    name = f"t{os.getpid()}_{next(_names)}"
+    postgres_url()
     with psycopg.connect(f"host={_pg['sock']} user=postgres dbname=postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.replace("/postgres?", f"/{name}?")
+        conn.execute(sql)
+
+
+def fresh_postgres_database(template: str = "") -> str:
+    """A new database on the test server (a copy of `template`, else empty); its URL."""
+    name = f"t{os.getpid()}_{next(_names)}"
+    _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    _created.append(name)
+    return _url_of(name)
+
+
+def _url_of(name: str) -> str:
+    return postgres_url().replace("/postgres?", f"/{name}?")
+
+
+def migrated_postgres_database() -> str:
+    """A new database that already holds the current schema: a copy of one database migrated once per
+    test process (CREATE DATABASE ... TEMPLATE), so that each test does not pay for the migrations."""
+    with _lock:
+        if "template" not in _pg:
+            from appliance.db.engine import make_engine, migrate
+
+            name = f"t{os.getpid()}_template"
+            _admin(f'CREATE DATABASE "{name}"')  # kept for the whole process
+            engine = make_engine(_url_of(name))
+            migrate(engine)
+            engine.dispose()  # a template database may have no open connection
+            _pg["template"] = name
+    return fresh_postgres_database(_pg["template"])
+
+
+def created_postgres_databases() -> int:
+    return len(_created)
+
+
+def drop_postgres_databases(since: int) -> None:
+    """Drop the databases made after the first `since` (a test's own), closing their connections: the
+    engines of finished tests would otherwise hold connections until the server refuses new ones."""
+    while len(_created) > since:
+        _admin(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)')
 
 
 def redis_url() -> str:

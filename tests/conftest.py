@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,14 @@ import pytest
 from appliance.context import Appliance, open_appliance
 from appliance.settings import Settings, build_settings
 from models.fakes import FakeEmbedder
-from tests.backends import QUEUE, STORE, fresh_postgres_database, fresh_redis_url
+from tests.backends import (
+    QUEUE,
+    STORE,
+    created_postgres_databases,
+    drop_postgres_databases,
+    fresh_redis_url,
+    migrated_postgres_database,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -29,12 +37,23 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "web": {"insecure_http": True},  # the test client speaks plain http (Secure cookies: test_sessions)
     }]
     if STORE == "postgresql":  # .ci/run's second pass: the same tests on the scale-out back ends
-        layers.append({"store": {"url": fresh_postgres_database()}})
+        layers.append({"store": {"url": migrated_postgres_database()}})
     if QUEUE == "redis":
         layers.append({"queue": {"backend": "redis", "redis_url": fresh_redis_url()}})
     if extra:
         layers.append(extra)  # type: ignore[arg-type]
     return build_settings(layers)
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """On PostgreSQL each test's databases go when it ends (fixtures of a wider scope keep theirs)."""
+    if STORE != "postgresql":
+        yield
+        return
+    before = created_postgres_databases()
+    yield
+    drop_postgres_databases(before)
 
 
 @pytest.fixture
@@ -44,6 +63,16 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def appliance(settings: Settings) -> Appliance:
-    """A migrated appliance on a fresh SQLite file with the fake embedder."""
+    """A migrated appliance on a fresh SQLite file (or PostgreSQL database) with the fake embedder."""
     return open_appliance(settings, embedder=FakeEmbedder())
 
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass skips the few tests of the SQLite file itself (marker `sqlite_only`)."""
+    if STORE != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="checks the SQLite file itself; this pass runs on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)

@@ -1,15 +1,18 @@
-"""SQLite in WAL mode, one writer at a time (BEGIN IMMEDIATE), numbered migrations."""
+"""SQLite in WAL mode, one writer at a time (BEGIN IMMEDIATE), numbered migrations; or PostgreSQL
+(store.url, appliance.db.postgres) with the same tables, migrations and one-writer semantics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from appliance.db import tables  # also registers the tables on SQLModel.metadata
+from appliance.db.pg_keywords import PG_KEYWORD_DDL
+from appliance.db.postgres import make_postgres_engine, migration_lock
 
 FTS_DDL = (
     # Keyword index over analysed text (accent-folded, stemmed per language by appliance.index.text).
@@ -18,7 +21,11 @@ FTS_DDL = (
 )
 
 
-def make_engine(db_path: Path) -> Engine:
+def make_engine(store: Path | str) -> Engine:
+    """The SQLite file at a path, or the PostgreSQL database of a URL (settings.store.url)."""
+    if isinstance(store, str):
+        return make_postgres_engine(store)
+    db_path = store
     db_path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{db_path}",
@@ -62,16 +69,24 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
 def _m1_initial(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
-        conn.exec_driver_sql(FTS_DDL)
+        for ddl in PG_KEYWORD_DDL if is_postgres(engine) else (FTS_DDL,):
+            conn.exec_driver_sql(ddl)
 
 
 def _m5_fts_scope(engine: Engine) -> None:
     """chunk_fts gets an indexed `scope` column ('c<collection id>'): the permission filter then runs
     on the FTS posting lists inside the MATCH instead of reading every matching row's collection_id
-    (measured 2-3x faster); search gives it bm25 weight 0 so it never changes a score."""
+    (measured 2-3x faster); search gives it bm25 weight 0 so it never changes a score.
+    (PostgreSQL's keyword tables are made whole by migration 1.)"""
+    if is_postgres(engine):
+        return
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "CREATE VIRTUAL TABLE chunk_fts_new USING fts5(terms, scope, collection_id UNINDEXED, "
@@ -91,13 +106,21 @@ def _add_column(table: str, column: str, ddl: str, index: bool = False) -> Calla
 
     def step(engine: Engine) -> None:
         with engine.begin() as conn:
-            cols = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+            cols = {c["name"] for c in inspect(conn).get_columns(table)}
             if column not in cols:
-                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {_portable(ddl, engine)}")
             if index:
                 conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column} ON {table} ({column})")
 
     return step
+
+
+def _portable(ddl: str, engine: Engine) -> str:
+    """SQLite's DATETIME is what create_all makes for an aware datetime column (sqlmodel's UTCDateTime):
+    on PostgreSQL that is a timestamp with time zone."""
+    if is_postgres(engine) and ddl.startswith("DATETIME"):
+        return "TIMESTAMP WITH TIME ZONE" + ddl[len("DATETIME"):]
+    return ddl
 
 
 def _m20_sessions_and_tokens(engine: Engine) -> None:
@@ -167,7 +190,13 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
 
 
 def migrate(engine: Engine) -> int:
-    """Apply pending migrations in order; returns the schema version."""
+    """Apply pending migrations in order; returns the schema version. On PostgreSQL several nodes may
+    start at once: one migrates, the others wait for it and then find nothing left to apply."""
+    with migration_lock(engine) if is_postgres(engine) else nullcontext():
+        return _migrate(engine)
+
+
+def _migrate(engine: Engine) -> int:
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, "

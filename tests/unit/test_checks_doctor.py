@@ -24,7 +24,10 @@ def _by_name(checks: list[Check]) -> dict[str, Check]:
 def test_healthy_test_appliance_has_no_errors(appliance) -> None:
     checks = _by_name(run_checks(appliance, GOOD_BOX))
     assert failed_required(list(checks.values())) == []
-    assert checks["db.wal"].ok and checks["db.schema"].ok and checks["folder.inbox"].ok
+    assert checks["db.store"].ok and checks["db.schema"].ok and checks["folder.inbox"].ok
+    on_postgres = bool(appliance.settings.store.url)
+    assert checks["db.store"].message.startswith("PostgreSQL" if on_postgres else "SQLite")
+    assert "db.wal" not in checks if on_postgres else checks["db.wal"].ok
     assert checks["disk.free"].ok and checks["cpu.avx2"].ok
     assert all(c.as_dict()["level"] in ("ok", "warning", "error") for c in checks.values())
 

@@ -54,7 +54,7 @@ def test_the_layout_is_the_one_installations_already_have(tmp_path: Path) -> Non
 def test_the_appliance_creates_and_uses_the_layout(appliance) -> None:  # type: ignore[no-untyped-def]
     assert appliance.layout.root == appliance.settings.data_dir
     assert all(folder.is_dir() for folder in appliance.layout.created_at_start())
-    assert appliance.layout.db.is_file()
+    assert appliance.layout.db.is_file() == (not appliance.settings.store.url)  # PostgreSQL: no SQLite file
 
 
 # --- atomic writes ---------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""The store on PostgreSQL (the scale-out profile): the engine, the write lock, the migration lock.
+
+SQLite serialises writers with BEGIN IMMEDIATE and the code relies on it (read-then-write in one
+write session). On PostgreSQL a write session takes one transaction-level advisory lock at BEGIN,
+so writers run one at a time across every node exactly as on one box, while readers never wait.
+Migrations take a session-level advisory lock: a second node starting at the same time waits for
+the first and then finds nothing left to apply.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from appliance.errors import BelfortError
+
+WRITE_LOCK = zlib.crc32(b"belfort.write")  # pg_advisory_*lock keys: stable across versions and nodes
+MIGRATE_LOCK = zlib.crc32(b"belfort.migrate")
+POOL_SIZE = 5  # per process; web threads and worker threads beyond it wait up to POOL_TIMEOUT
+MAX_OVERFLOW = 10
+POOL_TIMEOUT = 30
+CONNECT_TIMEOUT = 10
+
+
+def normalised_url(url: str) -> str:
+    """postgresql+psycopg://...; a plain postgresql:// (libpq's own form) means the same."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise BelfortError("store.bad_url", f"store.url is not a database URL ({exc})",
+                           hint="write postgresql+psycopg://user@host:5432/belfort, or leave it empty for SQLite") from exc
+    if parsed.drivername != "postgresql+psycopg":
+        raise BelfortError("store.unsupported", f"store.url names {parsed.drivername}: only PostgreSQL is supported",
+                           hint="write postgresql+psycopg://user@host:5432/belfort, or leave it empty for SQLite")
+    return url
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and the doctor."""
+    return make_url(normalised_url(url)).render_as_string(hide_password=True)
+
+
+def make_postgres_engine(url: str) -> Engine:
+    engine = create_engine(
+        normalised_url(url),
+        pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_timeout=POOL_TIMEOUT,
+        pool_pre_ping=True,  # a restarted or failed-over server: a dead pooled connection is replaced
+        # The app keeps UTC (aware datetimes in timestamptz); the session zone only matters to SQL functions.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": "-c timezone=UTC",
+                      "application_name": "belfort"},
+    )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("belfort_write", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held on a connection of its own for the whole migration; released when it ends (or the node dies)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATE_LOCK})")
+        conn.commit()  # the lock is the session's: no transaction stays open while the steps run
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATE_LOCK})")
+            conn.commit()
