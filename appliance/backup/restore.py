@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.backup import pg
 from appliance.backup.manifest import is_no_space, read_manifest, verify_files
 from appliance.errors import BelfortError
 from appliance.settings import Settings
@@ -29,12 +30,22 @@ def _require_empty(root: Path) -> None:
                            "Belfort never overwrites a data folder", status=409)
 
 
+def _require_same_store(settings: Settings, databases: list[str]) -> None:
+    on_postgres = pg.DUMP in databases
+    if on_postgres != bool(settings.store.url):
+        raise BelfortError("restore.other_store", "the backup holds a " + ("PostgreSQL" if on_postgres else "SQLite")
+                           + " store; these settings use " + ("PostgreSQL" if settings.store.url else "SQLite"),
+                           hint="set store.url as on the appliance that was backed up (empty for SQLite); moving "
+                                "between the two stores is not a restore", status=409)
+
+
 def restore_files(settings: Settings, source: Path, *, with_models: bool = True) -> dict[str, Any]:
     """Check the backup in `source` and copy its data folder to `settings.data_dir` (absent or empty).
     Model files in the backup go to models_dir where that model's folder is missing."""
     manifest = read_manifest(source)
     root = DataLayout.of(settings).root.resolve()
     _require_empty(root)
+    _require_same_store(settings, manifest.data.get("databases") or [])
     checked = verify_files(source, manifest)
     data_files = sorted(rel for rel in manifest.files if rel.startswith("data/"))
     try:
@@ -80,8 +91,13 @@ def _restore_models(settings: Settings, source: Path, files: dict[str, Any]) -> 
 
 
 def finish_restore(app: Appliance) -> dict[str, Any]:
-    """Migrate the restored database to this Belfort's schema and rebuild the indices from it."""
+    """Load a PostgreSQL dump into the (empty) store, migrate the restored database to this Belfort's
+    schema and rebuild the indices from it. `app` is not migrated before (open it with Appliance())."""
     from appliance.index.sync import reindex
 
+    dump = app.layout.root / pg.DUMP
+    if app.settings.store.url and dump.is_file():  # before anything creates a table there
+        pg.restore_dump(app.settings.store.url, dump)
+        dump.unlink()
     version = app.migrate()
     return {"schema_version": version, "reindex": reindex(app)}

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.backup import pg
 from appliance.backup.manifest import (
     CHUNK,
     FORMAT,
@@ -126,6 +127,11 @@ def _fill(out: _Writer, settings: Settings, config_file: Path | None, with_model
     layout = DataLayout.of(settings)
     root = layout.root
     databases, vanished = [], []
+    if settings.store.url:  # the store on PostgreSQL: pg_dump's snapshot, first like SQLite's copy
+        pg.dump(settings.store.url, out.tmp / "data" / pg.DUMP)
+        out.files[f"data/{pg.DUMP}"] = dict(zip(("sha256", "size"), sha256_file(out.tmp / "data" / pg.DUMP),
+                                                strict=True))
+        databases.append(pg.DUMP)
     for path in sorted(root.glob("*.sqlite3")):  # belfort.sqlite3 and jobs.sqlite3 (Huey's queue)
         out.add_database(path, f"data/{path.name}")
         databases.append(path.name)
@@ -154,7 +160,9 @@ def take_backup(settings: Settings, dest: Path, *, config_file: Path | None = No
                 with_models: bool = False) -> dict[str, Any]:
     """Write a backup of the data folder of `settings` to `dest` (absent or empty); returns the manifest."""
     layout = DataLayout.of(settings)
-    if not layout.db.is_file():
+    if settings.store.url:
+        schema = pg.schema_version_at(settings.store.url)  # the dump is taken just after: no migration between
+    elif not layout.db.is_file():
         raise BelfortError("backup.no_data", f"no Belfort database at {layout.db}",
                            hint="check data_dir (BELFORT_DATA_DIR) of the appliance to back up")
     dest = dest.resolve()
@@ -172,7 +180,8 @@ def take_backup(settings: Settings, dest: Path, *, config_file: Path | None = No
             extra = _fill(out, settings, config_file, with_models)
             manifest = {
                 "format": FORMAT, "format_version": FORMAT_VERSION, "belfort_version": belfort_version(),
-                "schema_version": schema_version_of(tmp / "data" / layout.db.name),
+                "schema_version": schema if settings.store.url else schema_version_of(tmp / "data" / layout.db.name),
+                "store": "postgresql" if settings.store.url else "sqlite",
                 "created_at": started.isoformat(timespec="seconds"),
                 "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "source_data_dir": str(layout.root.resolve()), "with_models": with_models,

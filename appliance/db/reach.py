@@ -47,10 +47,11 @@ def wait_for_store(engine: Engine, seconds: float) -> None:
                 conn.execute(text("SELECT 1"))
             return
         except DBAPIError as exc:
-            if time.monotonic() + delay > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise unreachable(engine, exc) from exc
             log.warning("waiting for the database (%s): %s", where(engine), unreachable(engine, exc).message)
-            time.sleep(delay)
+            time.sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
 
 

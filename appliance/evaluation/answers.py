@@ -38,7 +38,7 @@ Log = Callable[[str], None]
 def _set_active(app: Appliance, document_id: int, active: bool) -> None:
     with write_session(app.db) as s:
         s.execute(sql("UPDATE chunk SET active = :a WHERE document_id = :d"),
-                  {"a": 1 if active else 0, "d": document_id})
+                  {"a": active, "d": document_id})  # a bool: PostgreSQL has no integer booleans
 
 
 def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from appliance.backup import finish_restore, migration_plan, restore_files, take_backup
-from appliance.context import open_appliance
+from appliance.context import Appliance, open_appliance
 from appliance.storage.layout import DataLayout
 from ops.commands._common import settings_from
 
@@ -44,7 +44,7 @@ def _restore(args: argparse.Namespace) -> int:
     report = restore_files(settings, Path(args.dir), with_models=not args.no_models)
     print(f"restored {report['files']} files into {report['data_dir']} (backup of {report['created_at']}, "
           f"schema {report['schema_version']}); rebuilding the indices ...", file=sys.stderr)
-    report |= finish_restore(open_appliance(settings))
+    report |= finish_restore(Appliance(settings))  # migrated there, after a PostgreSQL dump is loaded
     if args.json:
         print(json.dumps(report))
         return 0
@@ -61,7 +61,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    plan = migration_plan(DataLayout.of(settings).db)
+    plan = migration_plan(settings.store.url or DataLayout.of(settings).db)
     if args.check:
         if args.json:
             print(json.dumps(plan))
@@ -87,7 +87,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="consistent online backup of the data folder into a new folder",
                        description="Back up a running appliance: both SQLite databases through the online "
-                       "backup API, the originals, recordings, triage files and keys, the models manifest, "
+                       "backup API (on PostgreSQL, store.url: pg_dump), the originals, recordings, triage files and keys, the models manifest, "
                        "the configuration file and the index manifest, with sha256 checksums in backup.json. "
                        "The folder appears only once complete.")
     p.add_argument("dir", help="new (or empty) folder to write, e.g. /backups/belfort-$(date +%%F)")
@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="restore a backup into an empty data folder and rebuild the index",
                        description="Restore into the (empty or absent) data folder of the settings "
                        "(BELFORT_DATA_DIR): checks every checksum first, refuses a non-empty folder and a "
-                       "backup from a newer Belfort, then migrates and rebuilds the search indices.")
+                       "backup from a newer Belfort (on PostgreSQL: pg_restore into an empty database), then migrates and rebuilds the search indices.")
     p.add_argument("dir", help="a folder written by `belfort backup`")
     p.add_argument("--no-models", action="store_true", help="leave model files in the backup where they are")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -24,6 +24,7 @@ from appliance.search.query import search
 from appliance.settings import Settings
 from models.fakes import FakeEmbedder
 from ops.cli import main
+from tests.backends import STORE, fresh_postgres_database
 from tests.conftest import make_settings
 
 WORDS = ["kwartel", "zandloper", "vuurtoren", "molenwiek", "schelpdier", "knotwilg", "ooievaar", "dijkgraaf"]
@@ -55,10 +56,21 @@ def _one(app: Appliance, query: str) -> int:
         return int(s.execute(sql(query)).scalar_one())
 
 
+def _empty_store() -> dict:
+    """Settings of an empty store to restore into: a new PostgreSQL database in that pass (a restore
+    never overwrites), else nothing (the SQLite file of the new data folder)."""
+    return {"store": {"url": fresh_postgres_database()}} if STORE == "postgresql" else {}
+
+
+def _store_env(monkeypatch: pytest.MonkeyPatch, store: dict) -> None:
+    if store:
+        monkeypatch.setenv("BELFORT_STORE__URL", store["store"]["url"])
+
+
 def _restored(tmp_path: Path, backup: Path, name: str) -> tuple[Appliance, dict]:
-    settings = make_settings(tmp_path / name)
+    settings = make_settings(tmp_path / name, **_empty_store())
     report = restore_files(settings, backup)
-    app = open_appliance(settings, embedder=FakeEmbedder())
+    app = Appliance(settings, embedder=FakeEmbedder())  # finish_restore migrates (after loading a dump)
     report |= finish_restore(app)
     return app, report
 
@@ -168,6 +180,7 @@ except BelfortError as exc:
 """
 
 
+@pytest.mark.sqlite_only
 def test_backup_on_a_full_disk_fails_cleanly_and_leaves_nothing(appliance: Appliance, settings: Settings,
                                                                 tmp_path: Path) -> None:
     ingest_file(appliance, _files(tmp_path / "in", 1)[0], "raad")
@@ -190,18 +203,20 @@ def test_migrate_check_lists_pending_migrations_and_migrate_applies_them(
         capsys: pytest.CaptureFixture[str]) -> None:
     with appliance.db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 20")  # as an older Belfort left it
-    plan = migration_plan(appliance.layout.db)
+    db = appliance.settings.store.url or appliance.layout.db
+    plan = migration_plan(db)
     later = sorted(number for number, _, _ in MIGRATIONS if number > 20)  # 22, 25 and whatever comes after
     assert plan["schema_version"] == 20 and [m["version"] for m in plan["pending"]] == later
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BELFORT_DATA_DIR", str(settings.data_dir))
+    _store_env(monkeypatch, {"store": {"url": settings.store.url}} if settings.store.url else {})
     assert main(["migrate", "--check"]) == 0
     out = capsys.readouterr().out
     assert "would apply 22: chunk heading path" in out and "schema 20" in out
-    assert migration_plan(appliance.layout.db)["schema_version"] == 20  # --check changed nothing
+    assert migration_plan(db)["schema_version"] == 20  # --check changed nothing
     assert main(["migrate"]) == 0
     assert f"applied {later[-1]}" in capsys.readouterr().out
-    assert migration_plan(appliance.layout.db)["pending"] == []
+    assert migration_plan(db)["pending"] == []
     with appliance.db.begin() as conn:  # a database a newer Belfort migrated (a downgrade)
         conn.exec_driver_sql(f"INSERT INTO schema_version (version, name) VALUES ({latest_schema() + 1}, 'future')")
     assert main(["migrate", "--check"]) == 2
@@ -218,6 +233,7 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
                        "BELFORT_LLM__ENGINE": "none"}.items():
         monkeypatch.setenv(key, value)
     (tmp_path / "belfort.toml").write_text('log_level = "INFO"\n')
+    _store_env(monkeypatch, {"store": {"url": settings.store.url}} if settings.store.url else {})
     with sqlite3.connect(settings.data_dir / "jobs.sqlite3") as jobs:  # Huey's queue, in WAL mode as Huey runs it
         jobs.execute("PRAGMA journal_mode=WAL")
         jobs.execute("CREATE TABLE task (id INTEGER PRIMARY KEY, queue TEXT, data BLOB)")
@@ -229,13 +245,15 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
     assert main(["backup", str(tmp_path / "bk")]) == 0
     assert (tmp_path / "bk" / "settings" / "belfort.toml").is_file() and (tmp_path / "bk" / "models.json").is_file()
     manifest = json.loads((tmp_path / "bk" / "backup.json").read_text())
-    assert manifest["databases"] == ["belfort.sqlite3", "jobs.sqlite3"]
+    store = "belfort.pgdump" if settings.store.url else "belfort.sqlite3"
+    assert manifest["databases"] == [store, "jobs.sqlite3"] and manifest["store"] in store
     assert not any(rel.startswith("data/models/") for rel in manifest["files"])  # only with --with-models
     assert main(["backup", str(tmp_path / "bk")]) == 2  # never into a folder that holds something
     assert "backup.target_not_empty" in capsys.readouterr().err
     assert main(["restore", str(tmp_path / "bk")]) == 2  # the live data folder is not empty
     assert "restore.not_empty" in capsys.readouterr().err
     monkeypatch.setenv("BELFORT_DATA_DIR", str(tmp_path / "restored"))
+    _store_env(monkeypatch, _empty_store())
     assert main(["restore", str(tmp_path / "bk"), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["reindex"]["chunks"] == _one(appliance, "SELECT COUNT(*) FROM chunk WHERE active = 1")
@@ -246,10 +264,12 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
         assert jobs.execute("SELECT queue, data FROM task").fetchall() == [("belfort", b"\x00\xff")]
     # --with-models also keeps the provisioned model files; a restore puts back the ones a new box lacks.
     monkeypatch.setenv("BELFORT_DATA_DIR", str(settings.data_dir))
+    _store_env(monkeypatch, {"store": {"url": settings.store.url}} if settings.store.url else {})
     assert main(["backup", str(tmp_path / "bk-models"), "--with-models"]) == 0
     files = json.loads((tmp_path / "bk-models" / "backup.json").read_text())["files"]
     assert "models/whisper-base/model.bin" in files and not any(r.startswith("data/models/") for r in files)
     monkeypatch.setenv("BELFORT_DATA_DIR", str(tmp_path / "second"))
     monkeypatch.setenv("BELFORT_MODELS_DIR", str(tmp_path / "new-models"))
+    _store_env(monkeypatch, _empty_store())
     assert main(["restore", str(tmp_path / "bk-models")]) == 0
     assert (tmp_path / "new-models" / "whisper-base" / "model.bin").read_bytes() == b"weights"
