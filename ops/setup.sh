@@ -3,7 +3,9 @@
 #
 #   ./ops/setup.sh start    apt packages, .venv, Python packages, default models, then `belfort up --demo`
 #   ./ops/setup.sh test     the same install plus test fixtures, then ops/lint.sh (import contracts, ruff,
-#                           mypy) and the test suite (python -m pytest -q); a failed check fails the run
+#                           mypy) and the test suite (python -m pytest -q), then the suite again on
+#                           PostgreSQL + Redis (BELFORT_TEST_STORE=postgresql BELFORT_TEST_QUEUE=redis);
+#                           a failed check fails the run
 #   ./ops/setup.sh install  the install only
 #
 # Environment:
@@ -142,7 +144,9 @@ case "$MODE" in
     log "walls: import contracts, ruff, mypy (ops/lint.sh)"
     bash ops/lint.sh
     log "test suite"
-    exec "$PY" -m pytest -q
+    "$PY" -m pytest -q
+    log "test suite again on the scale-out back ends (PostgreSQL store, Redis queue)"
+    BELFORT_TEST_STORE=postgresql BELFORT_TEST_QUEUE=redis exec "$PY" -m pytest -q
     ;;
   install)
     log "installed; start with: .venv/bin/belfort up --demo"

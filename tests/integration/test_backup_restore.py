@@ -16,7 +16,7 @@ from sqlalchemy import text as sql
 from appliance.access.principals import SYSTEM
 from appliance.backup import finish_restore, latest_schema, migration_plan, restore_files, take_backup
 from appliance.backup.manifest import sha256_file
-from appliance.context import Appliance, open_appliance
+from appliance.context import Appliance
 from appliance.db.engine import MIGRATIONS, read_session
 from appliance.documents.ingest import ingest_file
 from appliance.errors import BelfortError

@@ -39,7 +39,7 @@ def _keyword_tables(engine: Engine) -> set[str]:
     if engine.dialect.name == "sqlite":
         return {n for n in names if n.startswith("chunk_fts")}
     return {m.group(1) for ddl in PG_KEYWORD_DDL
-            for m in [re.search(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", ddl, re.I)] if m}
+            for m in [re.search(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", ddl, re.IGNORECASE)] if m}
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
