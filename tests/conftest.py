@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,7 +38,11 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "web": {"insecure_http": True},  # the test client speaks plain http (Secure cookies: test_sessions)
     }]
     if STORE == "postgresql":  # .ci/run's second pass: the same tests on the scale-out back ends
-        layers.append({"store": {"url": migrated_postgres_database()}})
+        url = migrated_postgres_database()
+        layers.append({"store": {"url": url}})
+        # A `belfort` command the test runs on this data folder (BELFORT_DATA_DIR) uses this store, as a
+        # node's configuration would; the test's first appliance wins, _drop_test_databases unsets it.
+        os.environ.setdefault("BELFORT_STORE__URL", url)
     if QUEUE == "redis":
         layers.append({"queue": {"backend": "redis", "redis_url": fresh_redis_url()}})
     if extra:
@@ -51,8 +56,10 @@ def _drop_test_databases() -> Iterator[None]:
     if STORE != "postgresql":
         yield
         return
-    before = created_postgres_databases()
+    before, had_url = created_postgres_databases(), "BELFORT_STORE__URL" in os.environ
     yield
+    if not had_url:
+        os.environ.pop("BELFORT_STORE__URL", None)
     drop_postgres_databases(before)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -63,7 +64,23 @@ def make_postgres_engine(url: str) -> Engine:
         if conn.get_execution_options().get("belfort_write", False):
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _no_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        return statement, _without_nul(parameters)
+
     return engine
+
+
+def _without_nul(params: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000 (SQLite can): hostile documents and pasted text carry it. It
+    means nothing in text, so on PostgreSQL it is dropped from every string bound instead of failing the write."""
+    if isinstance(params, str):
+        return params.replace("\x00", "") if "\x00" in params else params
+    if isinstance(params, dict):
+        return {k: _without_nul(v) for k, v in params.items()}
+    if isinstance(params, list | tuple):
+        return type(params)(_without_nul(v) for v in params)
+    return params
 
 
 @contextmanager

@@ -4,6 +4,7 @@ stable error codes, an audit event per change, ending a mandate; a later import 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from appliance.access import Principal
@@ -116,8 +117,8 @@ def test_migration_36_adds_the_date_and_body_columns_to_an_older_database(applia
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 36")
     assert migrate(appliance.db) >= 36
     with appliance.db.begin() as conn:
-        mandatary = {row[1]: row[4] for row in conn.exec_driver_sql("PRAGMA table_info(mandatary)")}
-        vocab = {row[1]: row[4] for row in conn.exec_driver_sql("PRAGMA table_info(recordingvocabulary)")}
+        mandatary = {c["name"]: str(c["default"]).split("::")[0] for c in inspect(conn).get_columns("mandatary")}
+        vocab = {c["name"]: str(c["default"]).split("::")[0] for c in inspect(conn).get_columns("recordingvocabulary")}
     assert mandatary["start_date"] == mandatary["end_date"] == vocab["body_uri"] == "''"
     import_mandates(appliance, MANDATES_FILE)  # the import works on the migrated table
     assert list_bodies(appliance)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from appliance.access.principals import SYSTEM
@@ -234,7 +235,7 @@ def test_migration_10_adds_the_flags_column_to_an_older_database(appliance: Appl
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 10")
     migrate(appliance.db)
     with appliance.db.begin() as conn:
-        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(minutesitem)")}
+        cols = {c["name"] for c in inspect(conn).get_columns("minutesitem")}
     assert "flags" in cols
 
 

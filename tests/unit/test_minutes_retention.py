@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from appliance.context import open_appliance
@@ -139,7 +140,7 @@ def test_migration_11_adds_the_column_to_an_older_database(appliance):
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 11")
     migrate(appliance.db)
     with appliance.db.begin() as conn:
-        cols = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(recording)")}
+        cols = {c["name"] for c in inspect(conn).get_columns("recording")}
     assert "audio_deleted_at" in cols
     stored = appliance.settings.data_dir / "recordings" / ("9" * 64 + ".wav")
     _recording(appliance, stored, age_days=60)

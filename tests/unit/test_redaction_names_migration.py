@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
+
 from appliance.context import Appliance
 from appliance.db.engine import migrate
 
@@ -13,5 +15,5 @@ def test_migration_25_adds_the_name_columns_to_an_older_database(appliance: Appl
         conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 25")
     assert migrate(appliance.db) >= 25
     with appliance.db.begin() as conn:
-        cols = {row[1]: row[4] for row in conn.exec_driver_sql("PRAGMA table_info(redactionreview)")}
+        cols = {c["name"]: str(c["default"]).split("::")[0] for c in inspect(conn).get_columns("redactionreview")}
     assert cols["names_by"] == cols["names_confirmed_by"] == "''"  # older reviews: how names were found is unknown
