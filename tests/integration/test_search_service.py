@@ -264,6 +264,7 @@ def test_missing_embedder_degrades_to_keyword_search(settings) -> None:
     assert search(broken, SYSTEM, "parkeervergunning", mode="vector").mode == "keyword"
 
 
+@pytest.mark.sqlite_only  # WAL; PostgreSQL's readers never block a writer (tests/integration/test_store_postgres.py)
 def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
     # An open read transaction (WAL) must not stop a writer from committing.
     raw = sqlite3.connect(corpus.layout.db, timeout=1)
