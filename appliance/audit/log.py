@@ -182,7 +182,8 @@ def search_records(app: Appliance, who: Principal, *, text: str = "", username: 
             q = q.where(AnswerRecord.kind == kind)
         if text:
             like = f"%{text}%"
-            q = q.where(col(AnswerRecord.question).like(like) | col(AnswerRecord.answer).like(like))
+            # ilike: case-insensitive on PostgreSQL too, as SQLite's LIKE is
+            q = q.where(col(AnswerRecord.question).ilike(like) | col(AnswerRecord.answer).ilike(like))
         return [_as_dict(r) for r in session.exec(q).all()]
 
 

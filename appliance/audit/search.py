@@ -83,7 +83,8 @@ def search_records(app: Appliance, who: Principal, f: RecordFilter, *, page: int
     conditions: list[ColumnElement[bool]] = []
     if f.text.strip():
         like = f"%{f.text.strip()[:MAX_FILTER_CHARS]}%"
-        conditions.append(col(AnswerRecord.question).like(like) | col(AnswerRecord.answer).like(like))
+        # ilike: case-insensitive on PostgreSQL too, as SQLite's LIKE is
+        conditions.append(col(AnswerRecord.question).ilike(like) | col(AnswerRecord.answer).ilike(like))
     if f.username.strip():
         conditions.append(col(AnswerRecord.username) == f.username.strip())
     if f.status:
