@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from appliance.context import open_appliance
+from appliance.context import Appliance, open_appliance
 from appliance.db.engine import MIGRATIONS, make_engine, migrate, write_session
 from appliance.db.pg_keywords import PG_KEYWORD_DDL
 from appliance.db.postgres import MIGRATE_LOCK
@@ -189,3 +189,12 @@ def test_doctor_reports_an_unreachable_database_without_waiting(tmp_path: Path,
     config.write_text(config.read_text() + "connect_wait_seconds = 0\n")
     assert main(["--config", str(config), "migrate"]) == 2
     assert "error [store.unreachable]" in capsys.readouterr().err
+
+
+def test_health_says_store_unreachable_for_the_load_balancer(tmp_path: Path) -> None:
+    from appliance.api.health import health
+
+    app = Appliance(make_settings(tmp_path, store={"url": _nowhere(tmp_path)}))  # started, then the database went
+    with pytest.raises(BelfortError) as caught:
+        health.fn(appliance=app)
+    assert caught.value.code == "store.unreachable" and caught.value.status == 503
