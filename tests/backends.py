@@ -116,11 +116,15 @@ def created_postgres_databases() -> int:
     return len(_created)
 
 
-def drop_postgres_databases(since: int) -> None:
+def drop_postgres_databases(since: int) -> list[str]:
     """Drop the databases made after the first `since` (a test's own), closing their connections: the
     engines of finished tests would otherwise hold connections until the server refuses new ones."""
+    dropped = []
     while len(_created) > since:
-        _admin(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)')
+        name = _created.pop()
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        dropped.append(_url_of(name))
+    return dropped  # their URLs
 
 
 def redis_url() -> str:

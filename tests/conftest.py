@@ -25,6 +25,9 @@ SHARED = REPO.parent / "shared"
 EVAL = SHARED / "eval"
 
 
+_STORES: dict[str, str] = {}  # data folder -> its database (BELFORT_TEST_STORE=postgresql)
+
+
 def make_settings(tmp_path: Path, **extra: object) -> Settings:
     layers: list[dict] = [{
         "data_dir": str(tmp_path / "data"),
@@ -38,7 +41,9 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         "web": {"insecure_http": True},  # the test client speaks plain http (Secure cookies: test_sessions)
     }]
     if STORE == "postgresql":  # .ci/run's second pass: the same tests on the scale-out back ends
-        url = migrated_postgres_database()
+        # One database per data folder: settings made twice for one folder (a restart) share it, as the file does.
+        folder = str(extra.get("data_dir", tmp_path / "data"))
+        url = _STORES.get(folder) or _STORES.setdefault(folder, migrated_postgres_database())
         layers.append({"store": {"url": url}})
         # A `belfort` command the test runs on this data folder (BELFORT_DATA_DIR) uses this store, as a
         # node's configuration would; the test's first appliance wins, _drop_test_databases unsets it.
@@ -60,7 +65,9 @@ def _drop_test_databases() -> Iterator[None]:
     yield
     if not had_url:
         os.environ.pop("BELFORT_STORE__URL", None)
-    drop_postgres_databases(before)
+    dropped = drop_postgres_databases(before)
+    for folder in [f for f, url in _STORES.items() if url in dropped]:
+        del _STORES[folder]
 
 
 @pytest.fixture

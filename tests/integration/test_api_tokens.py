@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 from sqlmodel import select
 
 from appliance.access import tokens as api_tokens
@@ -176,10 +177,10 @@ def test_migration_20_keeps_old_tokens_working_for_90_days(appliance) -> None:  
         conn.exec_driver_sql("ALTER TABLE signinattempt DROP COLUMN client")
         conn.exec_driver_sql("ALTER TABLE apitoken DROP COLUMN scopes")
         conn.exec_driver_sql("ALTER TABLE apitoken DROP COLUMN expires_at")
-        conn.exec_driver_sql(
+        conn.execute(sql(  # "user" quoted: a reserved word on PostgreSQL
             "INSERT INTO apitoken (user_id, name, token_hash, created_at, revoked) "
-            "SELECT id, 'old', ?, created_at, 0 FROM user WHERE username = 'svc'",
-            (hashlib.sha256(legacy.encode()).hexdigest(),))
+            "SELECT id, 'old', :h, created_at, FALSE FROM \"user\" WHERE username = 'svc'"),
+            {"h": hashlib.sha256(legacy.encode()).hexdigest()})
     assert migrate(appliance.db) >= 20
     info = api_tokens.list_tokens(appliance, "svc")[0]
     assert info.state == "active" and info.scopes == ("read", "ask", "ingest", "admin")

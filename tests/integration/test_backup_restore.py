@@ -104,9 +104,10 @@ def test_backup_during_ingest_batch_restores_the_same_searchable_state(
     mid, report = _restored(tmp_path, tmp_path / "backup-during", "mid")
     docs = _one(mid, "SELECT COUNT(*) FROM document")
     print(f"documents in the mid-batch backup: {docs} of 40")
-    assert 10 <= docs <= 40 and report["reindex"]["chunks"] == _one(mid, "SELECT COUNT(*) FROM chunk WHERE active = 1")
+    assert 10 <= docs <= 40 and report["reindex"]["chunks"] == _one(mid, "SELECT COUNT(*) FROM chunk WHERE active = TRUE")
     with read_session(mid.db) as s:
-        assert s.execute(sql("PRAGMA integrity_check")).scalar_one() == "ok"
+        if not mid.settings.store.url:  # SQLite's copy; pg_restore --single-transaction --exit-on-error checks its own
+            assert s.execute(sql("PRAGMA integrity_check")).scalar_one() == "ok"
         hashes = [r[0] for r in s.execute(sql("SELECT content_hash FROM documentversion"))]
     for digest in hashes:
         stored = mid.layout.originals / digest[:2] / digest
@@ -246,7 +247,7 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
     assert (tmp_path / "bk" / "settings" / "belfort.toml").is_file() and (tmp_path / "bk" / "models.json").is_file()
     manifest = json.loads((tmp_path / "bk" / "backup.json").read_text())
     store = "belfort.pgdump" if settings.store.url else "belfort.sqlite3"
-    assert manifest["databases"] == [store, "jobs.sqlite3"] and manifest["store"] in store
+    assert manifest["databases"] == [store, "jobs.sqlite3"] and manifest["store"] == ("postgresql" if settings.store.url else "sqlite")
     assert not any(rel.startswith("data/models/") for rel in manifest["files"])  # only with --with-models
     assert main(["backup", str(tmp_path / "bk")]) == 2  # never into a folder that holds something
     assert "backup.target_not_empty" in capsys.readouterr().err
@@ -256,7 +257,7 @@ def test_backup_and_restore_commands(appliance: Appliance, settings: Settings, t
     _store_env(monkeypatch, _empty_store())
     assert main(["restore", str(tmp_path / "bk"), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["reindex"]["chunks"] == _one(appliance, "SELECT COUNT(*) FROM chunk WHERE active = 1")
+    assert report["reindex"]["chunks"] == _one(appliance, "SELECT COUNT(*) FROM chunk WHERE active = TRUE")
     assert main(["search", "zandloper001", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits[0]["title"] == "verslag-001"

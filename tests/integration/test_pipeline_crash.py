@@ -75,7 +75,7 @@ def _snapshot(data: Path) -> dict[str, int]:
             "documents": one("SELECT COUNT(*) FROM document"),
             "versions": one("SELECT COUNT(*) FROM documentversion"),
             "hashes": one("SELECT COUNT(DISTINCT content_hash) FROM documentversion"),
-            "active": one("SELECT COUNT(*) FROM chunk WHERE active = 1"),
+            "active": one("SELECT COUNT(*) FROM chunk WHERE active = TRUE"),
             "fts": one("SELECT COUNT(*) FROM chunk_fts"),
             "orphans": one("SELECT COUNT(*) FROM chunk WHERE version_id NOT IN (SELECT id FROM documentversion)"),
         }
@@ -138,6 +138,6 @@ def test_killed_ingest_batch_loses_and_duplicates_nothing(tmp_path: Path) -> Non
     # The vector index holds exactly the active chunks too.
     app = open_appliance(make_settings(tmp_path), embedder=FakeEmbedder())
     with sqlite3.connect(db) as conn:
-        active = {r[0] for r in conn.execute("SELECT id FROM chunk WHERE active = 1")}
+        active = {r[0] for r in conn.execute("SELECT id FROM chunk WHERE active = TRUE")}
         coll = conn.execute("SELECT id FROM collection WHERE name = 'raad'").fetchone()[0]
     assert app.index.ids(coll) == active

@@ -39,9 +39,9 @@ def counts(app: Appliance) -> dict[str, int]:
             "documents": one("SELECT COUNT(*) FROM document"),
             "versions": one("SELECT COUNT(*) FROM documentversion"),
             "chunks": one("SELECT COUNT(*) FROM chunk"),
-            "active": one("SELECT COUNT(*) FROM chunk WHERE active = 1"),
+            "active": one("SELECT COUNT(*) FROM chunk WHERE active = TRUE"),
             "fts": one("SELECT COUNT(*) FROM chunk_fts"),
-            "failed": one("SELECT COUNT(*) FROM failedfile WHERE resolved = 0"),
+            "failed": one("SELECT COUNT(*) FROM failedfile WHERE resolved = FALSE"),
         }
 
 

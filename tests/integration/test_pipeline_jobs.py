@@ -117,6 +117,8 @@ def _env(monkeypatch: pytest.MonkeyPatch, app: Appliance) -> dict[str, str]:
     env = {"BELFORT_DATA_DIR": str(s.data_dir), "BELFORT_MODELS_DIR": str(s.models_dir),
            "BELFORT_PROFILE": "test", "BELFORT_SEARCH__EMBEDDER": "fake", "BELFORT_LLM__ENGINE": "none",
            "BELFORT_INGEST__STABLE_SECONDS": "0", "BELFORT_INGEST__POLL_SECONDS": "0.05"}
+    if s.store.url:  # the worker process works on the test's store
+        env["BELFORT_STORE__URL"] = s.store.url
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("BELFORT_CONFIG", raising=False)
