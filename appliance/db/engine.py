@@ -117,9 +117,11 @@ def _add_column(table: str, column: str, ddl: str, index: bool = False) -> Calla
 
 def _portable(ddl: str, engine: Engine) -> str:
     """SQLite's DATETIME is what create_all makes for an aware datetime column (sqlmodel's UTCDateTime):
-    on PostgreSQL that is a timestamp with time zone."""
+    on PostgreSQL that is a timestamp with time zone; INTEGER is BIGINT there (appliance.db.postgres)."""
     if is_postgres(engine) and ddl.startswith("DATETIME"):
         return "TIMESTAMP WITH TIME ZONE" + ddl[len("DATETIME"):]
+    if is_postgres(engine) and ddl.startswith("INTEGER"):  # 64-bit as create_all makes it there
+        return "BIGINT" + ddl[len("INTEGER"):]
     return ddl
 
 

@@ -17,6 +17,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
+from sqlalchemy.types import BigInteger, Integer, SmallInteger
 
 from appliance.errors import BelfortError
 
@@ -26,6 +29,26 @@ POOL_SIZE = 5  # per process; web threads and worker threads beyond it wait up t
 MAX_OVERFLOW = 10
 POOL_TIMEOUT = 30
 CONNECT_TIMEOUT = 10
+
+
+class _UncastInteger(Integer):
+    render_bind_cast = False
+
+
+@compiles(CreateColumn, "postgresql")
+def _bigint_columns(element: CreateColumn, compiler: Any, **kw: Any) -> Any:
+    """Integer columns are 64-bit on PostgreSQL too, as in SQLite: ids up to 2**53 (appliance.ids) stay
+    valid. Only the DDL changes (queries keep their casts)."""
+    text = compiler.visit_create_column(element, **kw)
+    column = element.element
+    if text is None or not isinstance(column.type, Integer) or isinstance(column.type, BigInteger | SmallInteger):
+        return text
+    name = compiler.preparer.format_column(column)
+    rest = str(text)[len(name):]
+    for small, big in ((" SERIAL", " BIGSERIAL"), (" INTEGER", " BIGINT")):
+        if rest.startswith(small):
+            return name + big + rest[len(small):]
+    return text
 
 
 def normalised_url(url: str) -> str:
@@ -58,6 +81,10 @@ def make_postgres_engine(url: str) -> Engine:
         connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": "-c timezone=UTC",
                       "application_name": "belfort"},
     )
+
+    # Integers are bound without the driver's ::INTEGER cast: psycopg sends a big one as int8, which a
+    # BIGINT column takes (an id up to 2**53 is then "not found", not "integer out of range").
+    engine.dialect.colspecs = {**engine.dialect.colspecs, Integer: _UncastInteger}
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
