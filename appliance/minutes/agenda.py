@@ -149,6 +149,18 @@ def _heard_share(title_terms: Sequence[str], text: str) -> float:
     return hits / len(title_terms)
 
 
+def opens_an_item(agenda: Sequence[AgendaItem], text: str) -> bool:
+    """Whether `text` announces an agenda item: its number after "punt", or its title read out."""
+    cues = _cue_numbers(text)
+    for item in agenda:
+        terms = content_words(item.title)
+        if item.number in cues or (len(terms) >= 2 and (
+                lexical_support(item.title, [PassageTerms(text)])[0] >= TITLE_MATCH
+                or _heard_share(terms, text) >= TITLE_MATCH)):
+            return True
+    return False
+
+
 @dataclass
 class Part:
     """A stretch of transcript (segment indexes [first, last)) and the agenda items it covers."""
