@@ -364,6 +364,9 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_cpu(hw)
     checks.append(check_cage(app))
     checks.append(check_admin_second_factor(app))
+    from appliance.model_servers import check_model_servers  # imports this module
+
+    checks += check_model_servers(s)
     return checks
 
 
