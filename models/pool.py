@@ -24,6 +24,7 @@ from models.base import ModelError
 
 MAX_BACKOFF_FACTOR = 16
 T = TypeVar("T")
+SETTING = {"asr": "transcriber"}  # kind -> its list in model_servers, where the names differ
 CONNECT_SECONDS = 3.0  # a server on the premises accepts at once or not at all
 
 
@@ -63,9 +64,10 @@ class ServerPool:
         urls = [u for u in urls if u]
         if not urls:
             raise ModelError(f"{kind}.no_servers", f"no {kind} server configured",
-                             hint=f"list the servers in model_servers.{kind} (e.g. [\"http://gpu-box:8080/v1\"])")
+                             hint=f"list the servers in model_servers.{SETTING.get(kind, kind)} "
+                             "(e.g. [\"http://gpu-box:8080/v1\"])")
         self.kind = kind
-        self.servers = [Server(check_url(u, kind)) for u in dict.fromkeys(urls)]
+        self.servers = [Server(u) for u in dict.fromkeys(check_url(u, kind) for u in urls)]
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self._clock = clock
