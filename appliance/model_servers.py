@@ -1,15 +1,14 @@
-"""Doctor checks of the OpenAI-compatible model servers the settings name: each one up or down.
+"""Health of the OpenAI-compatible model servers the settings name: each one up or down.
 
-`configured_servers(settings)` says which servers each engine kind uses; `check_model_servers`
-probes them all at once (a hung server costs one timeout, not one per server) and returns one
-`Check` per server plus one per kind (is any of them up?).
+`configured_servers(settings)` says which servers each engine kind uses; `server_health` probes
+them all at once (a hung server costs one timeout, not one per server); `appliance.checks.
+check_model_servers` turns that into one doctor check per server plus one per kind.
 """
 
 from __future__ import annotations
 
-from appliance.checks import Check
 from appliance.settings import Settings
-from models.pool import probe_all
+from models.pool import ServerHealth, probe_all
 
 PROBE_SECONDS = 3.0
 
@@ -27,18 +26,11 @@ def configured_servers(settings: Settings) -> dict[str, list[str]]:
     return out
 
 
-def check_model_servers(settings: Settings, *, timeout: float = PROBE_SECONDS) -> list[Check]:
-    checks: list[Check] = []
-    for kind, urls in configured_servers(settings).items():
-        urls = [u for u in urls if u]
-        health = probe_all(urls, timeout=timeout)
-        for h in health:
-            checks.append(Check(f"model_server.{kind}", h.up, f"{h.url}: {h.message}", required=False,
-                                hint="" if h.up else "start it (`belfort model-server --model NAME --host 0.0.0.0`) "
-                                "or remove it from model_servers; the others take its requests meanwhile"))
-        up = sum(h.up for h in health)
-        # Without an LLM Ask still answers extractively; without embeddings or speech nothing works.
-        checks.append(Check(f"model_servers.{kind}", up > 0, f"{up} of {len(urls)} {kind} server(s) up",
-                            required=kind != "llm",
-                            hint="" if up else f"list reachable servers in model_servers.{kind}"))
-    return checks
+def server_health(settings: Settings, *, timeout: float = PROBE_SECONDS) -> dict[str, list[ServerHealth]]:
+    """{kind: [health of each server]} for every kind served by model servers."""
+    return {kind: probe_all([u for u in urls if u], timeout=timeout)
+            for kind, urls in configured_servers(settings).items()}
+
+
+DOWN_HINT = ("start it (`belfort model-server --model NAME --host 0.0.0.0`) or remove it from model_servers; "
+             "the other servers take its requests meanwhile")

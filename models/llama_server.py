@@ -53,9 +53,11 @@ def server_app(model: ServedModel, *, threads: int = 0, n_ctx: int = 4096, gpu_l
     except ImportError as exc:
         raise ModelError("llm.server_missing", "llama-cpp-python's server is not installed",
                          hint="pip install 'llama-cpp-python[server]' (see pyproject.toml)") from exc
-    threads_kw = {"n_threads": threads, "n_threads_batch": threads} if threads > 0 else {}
-    settings = ModelSettings(model=str(model.path), model_alias=model.name, n_ctx=n_ctx, n_gpu_layers=gpu_layers,
-                             embedding=embedding or model.embedder, verbose=False, **threads_kw)
+    kw: dict[str, Any] = {"model": str(model.path), "model_alias": model.name, "n_ctx": n_ctx,
+                          "n_gpu_layers": gpu_layers, "embedding": embedding or model.embedder, "verbose": False}
+    if threads > 0:
+        kw |= {"n_threads": threads, "n_threads_batch": threads}
+    settings = ModelSettings(**kw)
     server = ServerSettings(interrupt_requests=False, api_key=api_key or None)
     try:
         app = create_app(server_settings=server, model_settings=[settings])

@@ -118,6 +118,10 @@ class OpenAICompatEmbedder:
             self._dim = int(self._embed(["dim"]).shape[1])
         return self._dim
 
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self._dim = value
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._batches([self.prefixes[0] + t for t in texts])
 

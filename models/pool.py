@@ -185,7 +185,7 @@ def probe(url: str, *, timeout: float = 3.0, transport: httpx.BaseTransport | No
     """Ask one server whether it is up: GET <root>/health (llama.cpp, vLLM, `belfort model-server`),
     else GET <base>/models. Never raises."""
     base = url.rstrip("/")
-    root = base[: -len("/v1")] if base.endswith("/v1") else base
+    root = base.removesuffix("/v1")
     started = time.perf_counter()
     try:
         with httpx.Client(timeout=timeout, transport=transport) as client:

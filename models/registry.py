@@ -236,7 +236,6 @@ def build_transcriber(cfg: EngineSettings, prof: Profile, model: str | None = No
 
         return OpenAICompatTranscriber(cfg.asr_servers, model or cfg.asr_model, timeout=cfg.server_timeout,
                                        retry_seconds=cfg.server_retry)
-    pick({"faster-whisper": 1}, "asr", cfg.asr_engine, label="speech")
     folder = resolve_model_dir(cfg.models_dir, model or cfg.asr_model or DEFAULT_ASR_MODEL)
     compute_type = compute_type or prof.whisper_compute_type
     device = device or ("cuda" if compute_type == "float16" else "cpu")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from ops.commands._common import settings_from
 
@@ -29,13 +30,13 @@ def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from models.base import ModelError
-    from models.llama_server import server_app, served_model
+    from models.llama_server import served_model, server_app
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never a download: the file is provisioned
     settings = settings_from(args)
     try:
         model = served_model(settings.models_dir, args.model)
-        key = open(args.api_key_file, encoding="utf-8").read().strip() if args.api_key_file else ""
+        key = Path(args.api_key_file).read_text("utf-8").strip() if args.api_key_file else ""
         app = server_app(model, threads=args.threads, n_ctx=args.ctx, gpu_layers=args.gpu_layers,
                          embedding=args.embedding, api_key=key)
     except ModelError as exc:

@@ -14,9 +14,9 @@ import pytest
 
 from appliance.access.principals import SYSTEM
 from appliance.ask.answering import answer
+from appliance.checks import check_model_servers
 from appliance.context import Appliance, open_appliance
 from appliance.documents.ingest import ensure_collection, ingest_file
-from appliance.model_servers import check_model_servers
 from models.base import ChatMessage, ModelError
 from models.fakes import FakeEmbedder
 from models.openai_asr import OpenAICompatTranscriber, wav_bytes
