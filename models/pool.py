@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -50,6 +51,7 @@ class Server:
     down_until: float = 0.0  # monotonic time before which it is skipped
     last_error: str = ""
     served: int = 0  # requests answered (this process)
+    busy: int = 0  # requests of this process in progress there
 
     def up(self, now: float) -> bool:
         return self.failures == 0 or now >= self.down_until
@@ -85,13 +87,24 @@ class ServerPool:
         return httpx.Timeout(seconds, connect=min(CONNECT_SECONDS, seconds))
 
     def order(self) -> list[Server]:
-        """The servers to try for one request: round robin over those up or due for a retry."""
+        """The servers to try for one request: round robin over those up or due for a retry, the least
+        busy first (a llama.cpp server answers one request at a time; the others wait in its queue)."""
         with self._lock:
             now = self._clock()
             n = len(self.servers)
             start, self._next = self._next, (self._next + 1) % n
             ring = [self.servers[(start + i) % n] for i in range(n)]
-            return [s for s in ring if s.up(now)]
+            return sorted((s for s in ring if s.up(now)), key=lambda s: s.busy)
+
+    @contextmanager
+    def _using(self, server: Server) -> Iterator[None]:
+        with self._lock:
+            server.busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                server.busy -= 1
 
     def mark_down(self, server: Server, reason: str) -> None:
         with self._lock:
@@ -128,7 +141,8 @@ class ServerPool:
         tried: list[tuple[str, str]] = []
         for server in self.order():
             try:
-                result = request(server, self._timeout(timeout))
+                with self._using(server):
+                    result = request(server, self._timeout(timeout))
             except ServerFailed as exc:
                 self.mark_down(server, exc.reason)
                 tried.append((server.url, exc.reason))
@@ -146,11 +160,12 @@ class ServerPool:
             started = False
             pieces = request(server, self._timeout(timeout))
             try:
-                for piece in pieces:
-                    if not started:
-                        started = True
-                        self.mark_up(server)
-                    yield piece
+                with self._using(server):
+                    for piece in pieces:
+                        if not started:
+                            started = True
+                            self.mark_up(server)
+                        yield piece
             except ServerFailed as exc:
                 self.mark_down(server, exc.reason)
                 if started:

@@ -153,3 +153,21 @@ def test_bad_addresses_and_an_empty_list_are_coded() -> None:
         ServerPool(["", ""], kind="asr")
     assert err.value.code == "asr.no_servers" and "model_servers" in err.value.hint
     assert [s.url for s in ServerPool(["http://a/v1/", "http://a/v1"]).servers] == ["http://a/v1"]
+
+
+def test_a_server_busy_with_a_request_of_this_process_is_passed_over() -> None:
+    pool = _pool(Clock())
+
+    def request(server: Server, timeout: httpx.Timeout) -> Iterator[str]:
+        yield server.url
+        yield "."
+
+    held = pool.stream(request, _broken)
+    assert next(held) == URLS[0]  # a answers and is still streaming
+    assert "".join(pool.stream(request, _broken)).startswith(URLS[1])  # round robin: b
+    assert "".join(pool.stream(request, _broken)).startswith(URLS[2])  # c
+    assert [s.busy for s in pool.servers] == [1, 0, 0]
+    # Round robin's turn is a again, but a is busy: the first free server in turn order takes it.
+    assert "".join(pool.stream(request, _broken)).startswith(URLS[1])
+    held.close()
+    assert [s.busy for s in pool.servers] == [0, 0, 0]
