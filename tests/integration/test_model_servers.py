@@ -57,12 +57,15 @@ def test_a_server_that_stops_answering_is_skipped_within_the_timeout(servers: li
         started = time.monotonic()
         text = "".join(llm.stream(HELLO, max_tokens=4, temperature=0.0))
         took = time.monotonic() - started
-        assert text.strip() and took < TIMEOUT + 5.0, took  # the timeout, then the next server's answer
+        # The timeout, then the next server's answer (not the 30 s default, nor a hang).
+        assert text.strip() and TIMEOUT * 0.9 <= took < TIMEOUT + 8.0, took
         assert llm.pool.servers[0].failures == 1 and "in time" in llm.pool.servers[0].last_error
-        started = time.monotonic()  # marked down: the next request does not wait for it again
-        assert "".join(llm.stream(HELLO, max_tokens=4, temperature=0.0)).strip()
-        assert time.monotonic() - started < TIMEOUT
-    assert llm.pool.servers[1].served == 2
+        # Marked down: the next requests, its turn included, go straight to the other server (no second
+        # failure counted, no waiting).
+        for _ in range(2):
+            assert "".join(llm.stream(HELLO, max_tokens=4, temperature=0.0)).strip()
+        assert llm.pool.servers[0].failures == 1
+    assert llm.pool.servers[1].served == 3
 
 
 @pytest.mark.parametrize("mode", ["500", "malformed", "silent", "dead"])
