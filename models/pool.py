@@ -133,16 +133,23 @@ class ServerPool:
                           hint="`belfort doctor` says which server is down; start it (`belfort model-server`) "
                           "or fix model_servers")
 
-    def _timeout(self, wanted: float | None) -> httpx.Timeout:
-        return self.http_timeout(self.timeout if not wanted else min(self.timeout, wanted))
+    def _attempts(self, timeout: float | None) -> Iterator[tuple[Server, httpx.Timeout]]:
+        """Each server to try with its timeout: the pool's, capped by what is left of the request's
+        own `timeout` over all its attempts (Ask falls back when that is spent)."""
+        deadline = None if not timeout else self._clock() + timeout
+        for server in self.order():
+            left = self.timeout if deadline is None else min(self.timeout, deadline - self._clock())
+            if left <= 0:
+                return
+            yield server, self.http_timeout(left)
 
     def call(self, request: Callable[[Server, httpx.Timeout], T], timeout: float | None = None) -> T:
         """`request` on one server after another until one succeeds (round robin, failover)."""
         tried: list[tuple[str, str]] = []
-        for server in self.order():
+        for server, limit in self._attempts(timeout):
             try:
                 with self._using(server):
-                    result = request(server, self._timeout(timeout))
+                    result = request(server, limit)
             except ServerFailed as exc:
                 self.mark_down(server, exc.reason)
                 tried.append((server.url, exc.reason))
@@ -156,9 +163,9 @@ class ServerPool:
         """Pieces from one server; a server that fails before its first piece is skipped. After the
         first piece the text is the caller's: a later failure raises `broken(reason)`."""
         tried: list[tuple[str, str]] = []
-        for server in self.order():
+        for server, limit in self._attempts(timeout):
             started = False
-            pieces = request(server, self._timeout(timeout))
+            pieces = request(server, limit)
             try:
                 with self._using(server):
                     for piece in pieces:

@@ -171,3 +171,19 @@ def test_a_server_busy_with_a_request_of_this_process_is_passed_over() -> None:
     assert "".join(pool.stream(request, _broken)).startswith(URLS[1])
     held.close()
     assert [s.busy for s in pool.servers] == [0, 0, 0]
+
+
+def test_the_request_timeout_bounds_all_attempts_together() -> None:
+    clock = Clock()
+    pool = _pool(clock)  # 5 s per server
+    got: list[float] = []
+
+    def slow(server: Server, timeout: httpx.Timeout) -> str:
+        got.append(float(timeout.read or 0))
+        clock.now += float(timeout.read or 0)  # waits its whole timeout, then fails
+        raise ServerFailed("no answer in time")
+
+    with pytest.raises(ModelError) as err:
+        pool.call(slow, timeout=8.0)
+    assert got == [5.0, 3.0]  # the third server is not tried: the 8 s are spent
+    assert err.value.code == "llm.servers_down" and URLS[2] not in err.value.message
