@@ -187,3 +187,26 @@ def test_the_request_timeout_bounds_all_attempts_together() -> None:
         pool.call(slow, timeout=8.0)
     assert got == [5.0, 3.0]  # the third server is not tried: the 8 s are spent
     assert err.value.code == "llm.servers_down" and URLS[2] not in err.value.message
+
+
+def test_settings_build_pools_for_each_kind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.context import Appliance
+    from models.openai_asr import OpenAICompatTranscriber
+    from models.openai_compat import OpenAICompatEmbedder, OpenAICompatLLM
+    from tests.conftest import make_settings
+
+    app = Appliance(make_settings(
+        tmp_path, llm={"engine": "openai-compatible", "model": "qwen", "base_url": "http://old:8080/v1"},
+        search={"embedder": "openai-compatible", "embedder_model": "multilingual-e5-small"},
+        asr={"engine": "openai-compatible", "model": "whisper-large-v3"},
+        model_servers={"llm": URLS[:2], "embedder": URLS[2:], "transcriber": URLS[1:],
+                       "timeout_seconds": 7.0, "retry_seconds": 11.0}))
+    llm, emb, asr = app.llm, app.embedder, app.transcriber
+    assert isinstance(llm, OpenAICompatLLM) and [s.url for s in llm.pool.servers] == URLS[:2]
+    assert llm.pool.timeout == 7.0 and llm.pool.retry_seconds == 11.0 and llm.name == "qwen"
+    assert isinstance(emb, OpenAICompatEmbedder) and [s.url for s in emb.pool.servers] == URLS[2:]
+    assert emb.prefixes == ("query: ", "passage: ")  # an e5 model gets e5's prefixes
+    assert isinstance(asr, OpenAICompatTranscriber) and asr.model == "whisper-large-v3"
+    assert [s.url for s in asr.pool.servers] == URLS[1:]
+    single = Appliance(make_settings(tmp_path, llm={"engine": "openai-compatible", "base_url": "http://old:8080/v1"}))
+    assert [s.url for s in single.llm.pool.servers] == ["http://old:8080/v1"]  # type: ignore[union-attr]
