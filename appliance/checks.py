@@ -23,6 +23,7 @@ from models.catalog import describe_missing, get_entry, load_catalog, verify_mod
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
+    from appliance.settings import Settings
 
 MIN_FREE_GB = 1.0
 WARN_FREE_GB = 5.0
@@ -364,7 +365,23 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks += check_cpu(hw)
     checks.append(check_cage(app))
     checks.append(check_admin_second_factor(app))
+    checks += check_model_servers(s)
     return checks
+
+
+def check_model_servers(settings: Settings) -> list[Check]:
+    """Each configured model server up or down, and per kind whether any is (Ask falls back without an LLM;
+    without embeddings or speech those features stop)."""
+    from appliance.model_servers import DOWN_HINT, server_health
+
+    out: list[Check] = []
+    for kind, health in server_health(settings).items():
+        out += [Check(f"model_server.{kind}", h.up, f"{h.url}: {h.message}", hint="" if h.up else DOWN_HINT,
+                      required=False) for h in health]
+        up = sum(h.up for h in health)
+        out.append(Check(f"model_servers.{kind}", up > 0, f"{up} of {len(health)} {kind} server(s) up",
+                         hint="" if up else f"list reachable servers in model_servers.{kind}", required=kind != "llm"))
+    return out
 
 
 def failed_required(checks: list[Check]) -> list[Check]:

@@ -25,6 +25,9 @@ class InsightSettings(_Section):
 
 
 class AsrSettings(_Section):
+    engine: Literal["faster-whisper", "openai-compatible"] = Field(
+        "faster-whisper", description="Speech engine: faster-whisper (in-process) | openai-compatible (the "
+        "servers of model_servers.transcriber, /v1/audio/transcriptions; asr.model is the served model's name).")
     model: str = Field("whisper-base", description="Catalog name or folder of the speech (whisper) model.")
     language: Literal["nl", "fr", "auto"] = Field(
         "nl", description="Spoken language of recordings; auto detects it per window (mixed meetings)."
@@ -179,3 +182,17 @@ class SharesSettings(_Section):
     crawl_minutes: int = Field(60, ge=1, le=1440, description="Minutes between crawls of every share (the "
                                "worker's periodic job; `belfort shares crawl` runs one now).")
     max_file_mb: int = Field(200, ge=1, description="Larger files on a share are reported and not ingested.")
+
+
+class ModelServerSettings(_Section):
+    llm: list[str] = Field(default_factory=list, description="OpenAI-compatible LLM servers for llm.engine = "
+                           "openai-compatible, e.g. [\"http://gpu1:8080/v1\", \"http://gpu2:8080/v1\"] (`belfort "
+                           "model-server`, vLLM): round robin, failover to the next; empty: llm.base_url alone.")
+    embedder: list[str] = Field(default_factory=list, description="Servers of /v1/embeddings for search.embedder = "
+                                "openai-compatible (search.embedder_model is the served model's name).")
+    transcriber: list[str] = Field(default_factory=list, description="Servers of /v1/audio/transcriptions for "
+                                   "asr.engine = openai-compatible (vLLM or whisper.cpp with a Whisper model).")
+    timeout_seconds: float = Field(30.0, gt=0, description="Per request and server: longest wait for the answer "
+                                   "to start (and between its pieces) before the next server is tried.")
+    retry_seconds: float = Field(30.0, gt=0, description="A server that failed is skipped this long, doubled after "
+                                 "each further failure (at most 16 times), then tried again.")

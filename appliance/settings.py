@@ -81,7 +81,8 @@ class IngestSettings(_Section):
 
 
 class SearchSettings(_Section):
-    embedder: str = Field("e5", description="Embedding engine: e5 | sentence-transformers | fake.")
+    embedder: str = Field("e5", description="Embedding engine: e5 | sentence-transformers | "
+                          "openai-compatible (model_servers.embedder) | fake.")
     embedder_model: str = Field(
         "multilingual-e5-small-q4", description="Catalog name or folder of the embedding model."
     )
@@ -240,6 +241,7 @@ class Settings(_Section):
     shares: SharesSettings = Field(default_factory=SharesSettings)
     store: sections.StoreSettings = Field(default_factory=sections.StoreSettings)
     queue: sections.QueueSettings = Field(default_factory=sections.QueueSettings)
+    model_servers: sections.ModelServerSettings = Field(default_factory=sections.ModelServerSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
