@@ -1,4 +1,4 @@
-"""`belfort worker`: the Huey consumer of the queue file."""
+"""`belfort worker`: the Huey consumer of the queue (its file, or the cluster's Redis)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ def run_worker(settings: Settings, workers: int = 2) -> None:
     if settings.ocr.on_ingest:
         enqueue_pending_ocr(app, queue)  # scans stored before OCR was available, or while it was down
     enqueue_unfinished_transcriptions(app, queue)  # recordings whose job stopped with the last worker
-    # periodic: the outbox delivery and the IMAP poll run from this consumer's scheduler
+    # periodic: the outbox delivery and the IMAP poll run from this consumer's scheduler (on Redis, every
+    # worker's scheduler runs and each periodic job is queued once per cluster)
     consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                      check_worker_health=True)
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        if queue.claims:  # a clean stop: what this process held goes back to the queue now, not at lease end
+            queue.storage.release()
