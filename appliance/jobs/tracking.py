@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from sqlmodel import select
 
-from appliance.db.engine import write_session
+from appliance.db.engine import read_session, write_session
 from appliance.db.tables import JobOutcome, utcnow
 from appliance.errors import BelfortError
 
@@ -53,6 +53,13 @@ def record_queued(app: Appliance, kind: str, target: str, collection: str = "") 
     with write_session(app.db) as s:
         s.add(JobOutcome(job_id=job_id, kind=kind, target=target, collection=collection, state="queued"))
     return job_id
+
+
+def job_state(app: Appliance, job_id: str) -> str | None:
+    """The state a job's row is in now (None when it has no row)."""
+    with read_session(app.db) as s:
+        row = s.exec(select(JobOutcome.state).where(JobOutcome.job_id == job_id)).first()
+    return None if row is None else str(row)
 
 
 def update_job(app: Appliance, job_id: str, *, state: str, code: str = "", message: str = "",

@@ -7,12 +7,15 @@ from appliance.jobs.enqueue import enqueue_pending_ocr, enqueue_unfinished_trans
 from appliance.jobs.queues import queue_for
 from appliance.runtime import write_engine_report
 from appliance.settings import Settings
+from appliance.storage.redis_link import redis_problem
 
 
 def run_worker(settings: Settings, workers: int = 2) -> None:
     """Threads: SQLite's writer lock makes writes take turns, and a second thread keeps the outbox and
     the mailbox poll going while a long recording is transcribed."""
     queue = queue_for(settings)
+    if queue.claims and (down := redis_problem(settings.queue.redis_url)) is not None:
+        raise down  # a clear error with its hint, not a traceback per poll
     app = worker_appliance(settings)  # open once and check the index before the first job
     app.engines.on_load = lambda: write_engine_report(app, "worker")  # /metrics shows the worker's models
     write_engine_report(app, "worker")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance.errors import BelfortError
+
 RETRIES = 8  # with the backoff below: about 5 s of reconnecting before a command fails
 CONNECT_TIMEOUT_S = 3.0
 
@@ -55,3 +57,16 @@ def redact_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+REDIS_DOWN = "queue.redis_down"  # the stable code of "the configured Redis does not answer"
+
+
+def redis_problem(url: str, timeout_s: float = 2.0) -> BelfortError | None:
+    """None when the Redis at `url` answers; else the error to show (doctor, `belfort worker`)."""
+    why = ping_redis(url, timeout_s)
+    if why is None:
+        return None
+    return BelfortError(REDIS_DOWN, f"Redis at {redact_url(url) or '(no queue.redis_url)'} does not answer: {why}",
+                        hint="start redis-server (systemctl status redis-server) or correct queue.redis_url; "
+                             "jobs wait in Redis and run once it is back", status=503)
