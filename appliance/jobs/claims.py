@@ -23,7 +23,7 @@ import time
 import uuid
 from typing import Any
 
-from huey.storage import RedisStorage
+from huey.storage import RedisStorage  # type: ignore[import-untyped]
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -182,5 +182,5 @@ class ClaimingRedisStorage(RedisStorage):
                 if time.monotonic() >= next_reap:
                     next_reap = time.monotonic() + max(beat, self.lease_seconds / 2)
                     self.reap()
-            except Exception as exc:  # Redis restarting: the next beat tries again
+            except Exception as exc:  # noqa: BLE001  # Redis restarting: the next beat tries again
                 log.warning("job lease renewal failed: %s", type(exc).__name__)

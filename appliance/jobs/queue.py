@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from huey import Huey
-from huey.storage import SqliteStorage
+from huey.storage import SqliteStorage  # type: ignore[import-untyped]
 
 from appliance.settings import Settings
 from appliance.storage.layout import DataLayout
@@ -71,6 +71,8 @@ class JobQueue(Huey):
         due = super().read_periodic(timestamp)
         if not self.claims or not due:
             return due  # type: ignore[no-any-return]
+        from redis.exceptions import RedisError
+
         slot = timestamp.strftime("%Y%m%dT%H%M")
         taken = []
         try:
@@ -78,6 +80,6 @@ class JobQueue(Huey):
                 key = f"huey.periodic.{self.storage.name}.{task.name}.{slot}"
                 if self.storage.conn.set(key, self.storage.owner, nx=True, ex=PERIODIC_LOCK_SECONDS):
                     taken.append(task)
-        except Exception as exc:  # Redis away: skip this minute rather than stop the scheduler thread
+        except RedisError as exc:  # Redis away: skip this minute rather than stop the scheduler thread
             log.warning("periodic jobs of %s skipped: %s", slot, type(exc).__name__)
         return taken
