@@ -184,7 +184,7 @@ def test_redis_restart_mid_batch_loses_no_job(tmp_path: Path) -> None:
     server = OwnRedis(tmp_path)
     server.start()
     try:
-        settings = _redis_settings(tmp_path, url=server.url, lease=5.0)
+        settings = _redis_settings(tmp_path, url=server.url, lease=30.0)
         app = _app(settings)
         queue = queue_for(settings, immediate=False)
         n = 8
@@ -196,7 +196,7 @@ def test_redis_restart_mid_batch_loses_no_job(tmp_path: Path) -> None:
             wait_for(lambda: "done" in _states(app), 90, "the first job", (worker,), log)
             server.stop()  # Redis restarts while the batch runs
             assert _states(app).count("done") < n
-            time.sleep(1.5)
+            time.sleep(7)  # longer than the client's own reconnect retries: the worker's loop waits it out
             server.start()
             wait_for(lambda: _states(app) == ["done"] * n, 150, "every job", (worker,), log)
         finally:
@@ -234,3 +234,18 @@ def test_same_queue_api_on_both_back_ends(tmp_path: Path) -> None:
         assert q.pending_count() == 1
     assert not box.claims and cluster.claims
     cluster.storage.release()
+
+
+def test_jobs_due_later_move_into_the_queue_in_one_step(tmp_path: Path) -> None:
+    """A retry or an eta job waits in the schedule; when due it moves into the queue inside Redis, so a
+    scheduler dying between reading and queueing cannot lose it."""
+    queue = build_queue(_redis_settings(tmp_path))
+    now = datetime.datetime(2026, 3, 2, 12, 0, 0)
+    task = queue.triage_retrain_task.s("later")
+    task.eta = now + datetime.timedelta(seconds=30)
+    queue.add_schedule(task)
+    assert queue.read_schedule(now) == [] and (queue.pending_count(), queue.scheduled_count()) == (0, 1)
+    assert queue.read_schedule(now + datetime.timedelta(seconds=31)) == []  # nothing left for the scheduler
+    assert (queue.pending_count(), queue.scheduled_count()) == (1, 0)
+    assert queue.dequeue().id == task.id  # type: ignore[union-attr]
+    queue.storage.release()
