@@ -249,3 +249,20 @@ def test_jobs_due_later_move_into_the_queue_in_one_step(tmp_path: Path) -> None:
     assert (queue.pending_count(), queue.scheduled_count()) == (1, 0)
     assert queue.dequeue().id == task.id  # type: ignore[union-attr]
     queue.storage.release()
+
+
+def test_an_ingest_job_delivered_twice_ends_once(tmp_path: Path) -> None:
+    """A claim given back although its worker finished (its acknowledgement lost): the job's second
+    run keeps the first outcome instead of reporting the file as missing."""
+    app = _app(_redis_settings(tmp_path, lease=30))
+    use_appliance(app)
+    queue = build_queue(app.settings)
+    job_id = enqueue_ingest(app, queue, _drop(tmp_path, "dubbel.txt", NOTE), "raad")
+    [message] = queue.storage.enqueued_items()
+    queue.storage.enqueue(message)  # the same job once more
+    for _ in range(2):
+        queue.execute(queue.dequeue())
+    job = list_jobs(app)[0]
+    assert (job.job_id, job.state, job.code) == (job_id, "done", "ingested") and _documents(app)[:2] == (1, 1)
+    assert queue.pending_count() == 0 and queue.storage.claimed_count() == 0
+    queue.storage.release()
