@@ -344,12 +344,26 @@ def check_admin_second_factor(app: Appliance) -> Check:
                  required=False)
 
 
+def check_queue(app: Appliance) -> list[Check]:
+    """On the scale-out profile the job queue is the cluster's Redis: does it answer?"""
+    from appliance.storage.redis_link import REDIS_DOWN, redis_problem
+
+    q = app.settings.queue
+    if q.backend != "redis":
+        return []
+    down = redis_problem(q.redis_url)
+    if down is not None:
+        return [Check("queue.redis", False, f"{down.message} ({REDIS_DOWN})", hint=down.hint)]
+    return [Check("queue.redis", True, "the job queue's Redis answers")]
+
+
 def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
     checks = check_folders(app)
     checks.append(check_disk(hw, str(s.data_dir)))
     checks += check_database(app)
+    checks += check_queue(app)
     checks += check_models(app)
     checks += check_tesseract()
     checks.append(check_frog(app))

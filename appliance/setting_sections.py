@@ -103,6 +103,8 @@ class QueueSettings(_Section):
         "sqlite", description="The job queue: sqlite (Huey on its own file in the data folder, one box) or "
         "redis (several workers on several hosts; ops/cluster/).")
     redis_url: str = Field("", description="redis://host:6379/0 or unix:///run/redis/redis.sock (backend redis).")
+    lease_seconds: float = Field(60.0, ge=0.5, le=3600, description="Redis: a worker's claim on a job lives this "
+                                 "long without renewal; the job of a worker that died runs again elsewhere after it.")
 
 
 class PilotSettings(_Section):

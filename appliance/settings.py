@@ -270,6 +270,7 @@ _NOT_SETTINGS = frozenset({
     "BELFORT_CONFIG", "BELFORT_DEMO_PASSWORD", "BELFORT_MODEL_WHEELS", "BELFORT_MODELS_OFFLINE",
     "BELFORT_SKIP_MODELS", "BELFORT_SKIP_LLM", "BELFORT_INSTALL_LLM", "BELFORT_TEST_MODELS",
 })
+_NOT_SETTINGS |= {"BELFORT_TEST_QUEUE", "BELFORT_TEST_STORE"}  # the test suite's back ends (tests/backends.py)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
