@@ -179,3 +179,20 @@ class SharesSettings(_Section):
     crawl_minutes: int = Field(60, ge=1, le=1440, description="Minutes between crawls of every share (the "
                                "worker's periodic job; `belfort shares crawl` runs one now).")
     max_file_mb: int = Field(200, ge=1, description="Larger files on a share are reported and not ingested.")
+
+
+class ClusterSettings(_Section):
+    shared_dir: str = Field("", description="Shared mount (NFS/SMB) holding the files every node must see: "
+                            "originals, recordings, uploads, the inbox and failed/ (content-addressed, written "
+                            "atomically). Empty: all of it in the data folder (one box). The index, caches and "
+                            "locks stay in each node's own data folder (ops/cluster/).")
+    follow_index: bool = Field(False, description="This node keeps its own FAISS index in step with the "
+                               "database's change log by chunk id (scale-out web nodes); off: the worker's "
+                               "index files in the data folder are used (one box).")
+    follow_seconds: float = Field(2.0, gt=0, le=3600, description="Seconds between two follow steps of a web "
+                                  "node (how soon another node's ingest becomes searchable here).")
+    follow_gap_seconds: float = Field(300.0, gt=0, description="Seconds a hole in the change sequence (a "
+                                      "transaction still open on another node, or rolled back) is waited for "
+                                      "before it is given up.")
+    change_log_days: int = Field(30, ge=1, description="Days the index change log is kept; a node that was "
+                                 "away longer repairs its index from the database instead (ensure_index).")

@@ -240,6 +240,7 @@ class Settings(_Section):
     shares: SharesSettings = Field(default_factory=SharesSettings)
     store: sections.StoreSettings = Field(default_factory=sections.StoreSettings)
     queue: sections.QueueSettings = Field(default_factory=sections.QueueSettings)
+    cluster: sections.ClusterSettings = Field(default_factory=sections.ClusterSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from appliance.db.tables.access import ApiToken, Group, RateEvent, SignInAttempt, User, UserGroup, WebSession
 from appliance.db.tables.ask import AnswerRecord, Ticket
+from appliance.db.tables.cluster import IndexChange
 from appliance.db.tables.common import utcnow
 from appliance.db.tables.directory import (
     DirectoryAccount,
@@ -60,6 +61,7 @@ __all__ = [
     "DocumentReader",
     "DocumentVersion",
     "FailedFile",
+    "IndexChange",
     "GoverningBody",
     "Group",
     "JobOutcome",

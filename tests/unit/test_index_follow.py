@@ -1,0 +1,197 @@
+"""Several web nodes on one database: each node's own FAISS index follows the chunk change log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import text as sql
+from sqlmodel import select
+
+from appliance.access import Principal
+from appliance.context import Appliance
+from appliance.db.engine import read_session, write_session
+from appliance.db.tables import Chunk, Document, IndexChange
+from appliance.documents.ingest import ensure_collection, ingest_file
+from appliance.index.faiss_index import FaissIndex
+from appliance.index.follow import IndexFollower, prune_change_log
+from appliance.search import search
+from models.fakes import FakeEmbedder
+
+ADMIN = Principal(1, "beheerder", "admin")
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the passages it embedded (to prove no full rebuild happens)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.passages += len(texts)
+        return super().embed_passages(texts)
+
+
+class Node:
+    """A web node: the shared database, its own embedder, index folder and follower."""
+
+    def __init__(self, settings, local: Path) -> None:  # type: ignore[no-untyped-def]
+        self.embedder = CountingEmbedder()
+        self.app = Appliance(settings, embedder=self.embedder)
+        self.app.use_index(FaissIndex(local / "index", self.embedder))
+        self.follower = IndexFollower(self.app, local / "index" / "follow.json")
+
+    def step(self):  # type: ignore[no-untyped-def]
+        return self.follower.step()
+
+    def ids(self) -> set[int]:
+        out: set[int] = set()
+        with read_session(self.app.db) as s:
+            colls = [c for c in s.exec(select(Chunk.collection_id).distinct())]
+        for c in colls:
+            out |= self.app.index.ids(c)
+        return out
+
+
+def _ingest(app: Appliance, folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, "utf-8")
+    assert ingest_file(app, folder / name, "loket").ok
+
+
+def _active_ids(app: Appliance) -> set[int]:
+    with read_session(app.db) as s:
+        q = select(Chunk.id).join(Document, Document.id == Chunk.document_id).where(
+            Chunk.active == True, Document.state != "retired")  # noqa: E712
+        return set(s.exec(q).all())
+
+
+@pytest.fixture
+def nodes(appliance: Appliance, tmp_path: Path):  # type: ignore[no-untyped-def]
+    ensure_collection(appliance, "loket")
+    return Node(appliance.settings, tmp_path / "node-a"), Node(appliance.settings, tmp_path / "node-b")
+
+
+def test_ingest_on_one_node_is_found_on_the_other_after_its_step(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    assert b.step().repaired == "fresh"
+    _ingest(a.app, tmp_path / "in", "parkeren.txt", "De bewonerskaart voor parkeren kost twintig euro per jaar.")
+    assert not search(b.app, ADMIN, "bewonerskaart", mode="vector").hits  # not followed yet
+    report = b.step()
+    assert report.changes >= 1 and report.embedded == len(_active_ids(a.app)) and report.repaired == ""
+    hits = search(b.app, ADMIN, "bewonerskaart parkeren", mode="vector").hits
+    assert hits and "bewonerskaart" in hits[0].text
+    assert b.ids() == _active_ids(a.app)
+    # a second step, nothing changed: nothing read, nothing embedded
+    again = b.step()
+    assert (again.changes, again.embedded, again.removed) == (0, 0, 0)
+
+
+def test_deactivated_and_deleted_chunks_leave_the_other_node(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    _ingest(a.app, tmp_path / "in", "zwembad.txt", "Het zwembad is open van acht tot twintig uur.")
+    _ingest(a.app, tmp_path / "in", "afval.txt", "Het containerpark neemt grofvuil aan op zaterdag.")
+    b.step()
+    assert b.ids() == _active_ids(a.app) and len(b.ids()) >= 2
+    with write_session(a.app.db) as s:  # a new version retires the old chunks (documents.steps does this)
+        s.execute(sql("UPDATE chunk SET active = 0 WHERE document_id = "
+                      "(SELECT id FROM document WHERE source_path LIKE '%zwembad%')"))
+    before = b.embedder.passages
+    report = b.step()
+    assert report.removed >= 1 and b.embedder.passages == before  # removing embeds nothing
+    assert not search(b.app, ADMIN, "zwembad", mode="vector").hits or all(
+        "zwembad" not in h.text for h in search(b.app, ADMIN, "zwembad", mode="vector").hits)
+    with write_session(a.app.db) as s:  # the other document retired, then its chunks deleted
+        s.execute(sql("UPDATE document SET state = 'retired' WHERE source_path LIKE '%afval%'"))
+    b.step()
+    assert b.ids() == _active_ids(a.app)
+    with write_session(a.app.db) as s:
+        s.execute(sql("UPDATE document SET state = 'ingested' WHERE source_path LIKE '%afval%'"))
+    b.step()
+    assert b.ids() == _active_ids(a.app) and b.ids()  # restored: back in the index
+    with write_session(a.app.db) as s:
+        s.execute(sql("DELETE FROM chunk"))
+    b.step()
+    assert b.ids() == set()
+
+
+def test_a_late_node_catches_up_without_a_full_rebuild(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    for n in range(6):
+        _ingest(a.app, tmp_path / "in", f"doc{n}.txt", f"Reglement nummer {n} over wegenwerken en parkeren {n}.")
+    total = len(_active_ids(a.app))
+    first = b.step()  # a node started late: repairs from the chunks once
+    assert first.repaired == "fresh" and first.embedded == total and b.embedder.passages == total
+    _ingest(a.app, tmp_path / "in", "nieuw.txt", "Een nieuw reglement over terrassen op het marktplein.")
+    added = len(_active_ids(a.app)) - total
+    b.step()
+    assert b.embedder.passages == total + added  # only the new chunk was embedded, no rebuild
+    # the node restarts (a new process, same index folder): it follows on from its saved position
+    c = Node(a.app.settings, tmp_path / "node-b")
+    _ingest(a.app, tmp_path / "in", "later.txt", "Later: de markt verhuist naar het stationsplein.")
+    report = c.step()
+    assert report.repaired == "" and c.embedder.passages == len(_active_ids(a.app)) - total - added
+    assert c.ids() == _active_ids(a.app)
+
+
+def test_holes_in_the_sequence_are_read_again_until_they_appear(nodes, tmp_path: Path) -> None:
+    """PostgreSQL: a transaction that commits later than a newer one makes its change visible later."""
+    a, b = nodes
+    clock = [0.0]
+    b.follower = IndexFollower(b.app, tmp_path / "node-b" / "index" / "follow.json", gap_seconds=60,
+                               clock=lambda: clock[0])
+    b.step()
+    _ingest(a.app, tmp_path / "in", "een.txt", "Eerste reglement over de begraafplaats.")
+    _ingest(a.app, tmp_path / "in", "twee.txt", "Tweede reglement over de speeltuin.")
+    with write_session(a.app.db) as s:  # take the first document's changes out: as if not yet committed
+        rows = s.exec(select(IndexChange).order_by(IndexChange.id)).all()
+        held = [(r.id, r.chunk_id, r.collection_id) for r in rows[:1]]
+        for r in rows[:1]:
+            s.delete(r)
+    report = b.step()
+    assert report.gaps == 1 and held[0][1] not in b.ids()
+    with write_session(a.app.db) as s:  # the late transaction commits
+        s.add(IndexChange(id=held[0][0], chunk_id=held[0][1], collection_id=held[0][2]))
+    report = b.step()
+    assert report.gaps == 0 and held[0][1] in b.ids() and b.ids() == _active_ids(a.app)
+    with write_session(a.app.db) as s:  # an id a rolled-back transaction used: given up after gap_seconds
+        s.execute(sql("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'index_change'"))
+    _ingest(a.app, tmp_path / "in", "drie.txt", "Derde reglement over de bibliotheek.")
+    assert b.step().gaps >= 1
+    clock[0] = 61.0
+    assert b.step().gaps == 0
+
+
+def test_another_embedder_or_a_pruned_log_repairs_from_the_chunks(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    b.step()
+    _ingest(a.app, tmp_path / "in", "een.txt", "Reglement over de begraafplaats.")
+    b.step()
+    with write_session(a.app.db) as s:
+        s.execute(sql("UPDATE index_change SET at = '2000-01-01 00:00:00'"))
+    assert prune_change_log(a.app, days=30) >= 1
+    b.step()  # nothing lost: the position was already past the pruned rows
+    _ingest(a.app, tmp_path / "in", "twee.txt", "Reglement over de speeltuin.")
+    with write_session(a.app.db) as s:
+        s.execute(sql("UPDATE index_change SET at = '2000-01-01 00:00:00'"))
+    prune_change_log(a.app, days=30)
+    _ingest(a.app, tmp_path / "in", "drie.txt", "Reglement over de bibliotheek.")
+    assert b.step().repaired == "pruned"
+    assert b.ids() == _active_ids(a.app)
+    (tmp_path / "node-b" / "index" / "manifest.json").write_text('{"embedder": "other"}', "utf-8")
+    before = b.embedder.passages
+    assert b.step().repaired == "manifest"
+    assert b.embedder.passages - before == len(_active_ids(a.app)) and b.ids() == _active_ids(a.app)
+
+
+def test_vectors_of_a_followed_chunk_match_its_own_embedding(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    _ingest(a.app, tmp_path / "in", "een.txt", "Reglement over de begraafplaats.")
+    b.step()
+    with read_session(a.app.db) as s:
+        coll = s.exec(select(Chunk.collection_id)).first()
+    q = b.embedder.embed_queries(["begraafplaats"])[0]
+    theirs, ours = a.app.index.search([coll], q, 1), b.app.index.search([coll], q, 1)
+    assert ours and ours[0][0] == theirs[0][0] and np.isclose(ours[0][1], theirs[0][1])
