@@ -13,18 +13,18 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 SQLITE_DDL = (
-    "CREATE TRIGGER IF NOT EXISTS index_change_chunk_insert AFTER INSERT ON chunk BEGIN "
-    "INSERT INTO index_change (chunk_id, collection_id) VALUES (NEW.id, NEW.collection_id); END",
-    "CREATE TRIGGER IF NOT EXISTS index_change_chunk_update AFTER UPDATE OF active, collection_id ON chunk BEGIN "
-    "INSERT INTO index_change (chunk_id, collection_id) VALUES (NEW.id, NEW.collection_id); "
-    "INSERT INTO index_change (chunk_id, collection_id) SELECT OLD.id, OLD.collection_id "
-    "WHERE OLD.collection_id != NEW.collection_id; END",
-    "CREATE TRIGGER IF NOT EXISTS index_change_chunk_delete AFTER DELETE ON chunk BEGIN "
-    "INSERT INTO index_change (chunk_id, collection_id) VALUES (OLD.id, OLD.collection_id); END",
-    "CREATE TRIGGER IF NOT EXISTS index_change_document_state AFTER UPDATE OF state ON document "
-    "WHEN (OLD.state = 'retired') != (NEW.state = 'retired') BEGIN "
-    "INSERT INTO index_change (chunk_id, collection_id) SELECT id, collection_id FROM chunk "
-    "WHERE document_id = NEW.id; END",
+    ("CREATE TRIGGER IF NOT EXISTS index_change_chunk_insert AFTER INSERT ON chunk BEGIN "
+     "INSERT INTO index_change (chunk_id, collection_id) VALUES (NEW.id, NEW.collection_id); END"),
+    ("CREATE TRIGGER IF NOT EXISTS index_change_chunk_update AFTER UPDATE OF active, collection_id ON chunk BEGIN "
+     "INSERT INTO index_change (chunk_id, collection_id) VALUES (NEW.id, NEW.collection_id); "
+     "INSERT INTO index_change (chunk_id, collection_id) SELECT OLD.id, OLD.collection_id "
+     "WHERE OLD.collection_id != NEW.collection_id; END"),
+    ("CREATE TRIGGER IF NOT EXISTS index_change_chunk_delete AFTER DELETE ON chunk BEGIN "
+     "INSERT INTO index_change (chunk_id, collection_id) VALUES (OLD.id, OLD.collection_id); END"),
+    ("CREATE TRIGGER IF NOT EXISTS index_change_document_state AFTER UPDATE OF state ON document "
+     "WHEN (OLD.state = 'retired') != (NEW.state = 'retired') BEGIN "
+     "INSERT INTO index_change (chunk_id, collection_id) SELECT id, collection_id FROM chunk "
+     "WHERE document_id = NEW.id; END"),
 )
 
 POSTGRES_DDL = (
@@ -48,11 +48,11 @@ BEGIN
   RETURN NEW;
 END $$""",
     "DROP TRIGGER IF EXISTS index_change_chunk ON chunk",
-    "CREATE TRIGGER index_change_chunk AFTER INSERT OR DELETE OR UPDATE OF active, collection_id ON chunk "
-    "FOR EACH ROW EXECUTE FUNCTION belfort_index_change_chunk()",
+    ("CREATE TRIGGER index_change_chunk AFTER INSERT OR DELETE OR UPDATE OF active, collection_id ON chunk "
+     "FOR EACH ROW EXECUTE FUNCTION belfort_index_change_chunk()"),
     "DROP TRIGGER IF EXISTS index_change_document ON document",
-    "CREATE TRIGGER index_change_document AFTER UPDATE OF state ON document "
-    "FOR EACH ROW EXECUTE FUNCTION belfort_index_change_document()",
+    ("CREATE TRIGGER index_change_document AFTER UPDATE OF state ON document "
+     "FOR EACH ROW EXECUTE FUNCTION belfort_index_change_document()"),
 )
 
 

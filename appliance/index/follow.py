@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func
+from sqlalchemy import select as rows_of
 from sqlmodel import col, select
 
 from appliance.db.engine import read_session, write_session
@@ -142,7 +143,7 @@ class IndexFollower:
             return "manifest"
         with read_session(self.host.db) as s:
             oldest = s.exec(select(func.min(IndexChange.id))).one()
-        if oldest is not None and oldest > state.position + 1 and state.position > 0:
+        if oldest is not None and int(oldest) > state.position + 1 and state.position > 0:
             return "pruned"  # changes this node never saw were pruned: it cannot catch up from the log
         return ""
 
@@ -150,7 +151,7 @@ class IndexFollower:
         index = backend[1]
         with read_session(self.host.db) as s:
             end = int(s.exec(select(func.max(IndexChange.id))).one() or 0)
-            present = set(s.exec(select(IndexChange.id).where(IndexChange.id > end - GAP_WINDOW)).all())
+            present = set(s.exec(select(IndexChange.id).where(col(IndexChange.id) > end - GAP_WINDOW)).all())
         now = self._clock()
         # ids below the end not (yet) visible: transactions still open; their changes are read later
         state = _State(end, {i: now for i in range(max(1, end - GAP_WINDOW + 1), end + 1) if i not in present})
@@ -176,10 +177,11 @@ class IndexFollower:
 
     def _searchable_ids(self) -> dict[int, set[int]]:
         out: dict[int, set[int]] = defaultdict(set)
-        q = (select(Chunk.id, Chunk.collection_id).join(Document, col(Document.id) == col(Chunk.document_id))
-             .where(col(Chunk.active).is_(True), Document.state != "retired"))
+        q = (rows_of(col(Chunk.id), col(Chunk.collection_id))
+             .join(Document, col(Document.id) == col(Chunk.document_id))
+             .where(col(Chunk.active).is_(True), col(Document.state) != "retired"))
         with read_session(self.host.db) as s:
-            for cid, coll in s.exec(q):
+            for cid, coll in s.execute(q):
                 out[coll].add(cid)
         return out
 
@@ -188,24 +190,22 @@ class IndexFollower:
         out: list[tuple[int, int, str, str]] = []
         with read_session(self.host.db) as s:
             for batch in _batches(list(chunk_ids), SQL_BATCH):
-                q = (select(Chunk.id, Chunk.collection_id, Chunk.text, Chunk.context, Chunk.language,
-                            Chunk.active, Document.state)
+                q = (rows_of(col(Chunk.id), col(Chunk.collection_id), col(Chunk.text), col(Chunk.context),
+                             col(Chunk.language), col(Chunk.active), col(Document.state))
                      .join(Document, col(Document.id) == col(Chunk.document_id)).where(col(Chunk.id).in_(batch)))
-                out += [(cid, coll, _body(text, ctx), lang) for cid, coll, text, ctx, lang, active, st in s.exec(q)
-                        if _searchable(active, st)]
+                out += [(cid, coll, _body(text, ctx), lang) for cid, coll, text, ctx, lang, active, st
+                        in s.execute(q) if _searchable(active, st)]
         return out
 
     def _read(self, state: _State) -> list[tuple[int, int, int]]:
         """(change id, chunk id, collection id): the next changes after the position, and the holes."""
         with read_session(self.host.db) as s:
-            q = (select(IndexChange.id, IndexChange.chunk_id, IndexChange.collection_id)
-                 .where(col(IndexChange.id) > state.position).order_by(col(IndexChange.id)).limit(CHANGE_BATCH))
-            rows = [tuple(r) for r in s.exec(q)]
+            cols = (col(IndexChange.id), col(IndexChange.chunk_id), col(IndexChange.collection_id))
+            q = rows_of(*cols).where(cols[0] > state.position).order_by(cols[0]).limit(CHANGE_BATCH)
+            rows = [(int(a), int(b), int(c)) for a, b, c in s.execute(q)]
             for batch in _batches(sorted(state.gaps), SQL_BATCH):
-                q = (select(IndexChange.id, IndexChange.chunk_id, IndexChange.collection_id)
-                     .where(col(IndexChange.id).in_(batch)))
-                rows += [tuple(r) for r in s.exec(q)]
-        return rows  # type: ignore[return-value]
+                rows += [(int(a), int(b), int(c)) for a, b, c in s.execute(rows_of(*cols).where(cols[0].in_(batch)))]
+        return rows
 
     def _apply(self, backend: tuple[Embedder, VectorIndex], rows: Iterable[tuple[int, int, int]],
                report: FollowReport) -> None:
@@ -263,8 +263,8 @@ def prune_change_log(host: IndexHost, days: int) -> int:
     """Delete changes older than `days` (a node away longer repairs from the chunks); how many went."""
     cutoff = utcnow() - timedelta(days=days)
     with write_session(host.db) as s:
-        result = s.exec(delete(IndexChange).where(col(IndexChange.at) < cutoff))  # type: ignore[call-overload]
-        return int(result.rowcount or 0)
+        result = s.execute(delete(IndexChange).where(col(IndexChange.at) < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class FollowLoop:
@@ -298,3 +298,11 @@ class FollowLoop:
             except Exception as exc:  # noqa: BLE001  (a database restart must not end the loop)
                 log.warning("index follow step failed: %s", exc)
             self._stop.wait(self.seconds)
+
+
+def start_following(host: IndexHost, index_dir: Path, *, seconds: float, gap_seconds: float,
+                    prune_days: int) -> FollowLoop:
+    """Start this node's follow loop (`belfort serve` with cluster.follow_index); its state file lies
+    beside the index it keeps."""
+    follower = IndexFollower(host, Path(index_dir) / STATE_FILE, gap_seconds=gap_seconds)
+    return FollowLoop(follower, seconds, prune_days=prune_days).start()

@@ -14,7 +14,6 @@ from pathlib import Path
 from appliance.settings import Settings
 from appliance.storage.content import ContentStore
 
-
 # The top folders that live on the shared mount when there is one (relative names unchanged).
 SHARED_FOLDERS = ("originals", "recordings", "uploads", "inbox", "failed")
 

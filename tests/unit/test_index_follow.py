@@ -64,7 +64,7 @@ def _ingest(app: Appliance, folder: Path, name: str, text: str) -> None:
 def _active_ids(app: Appliance) -> set[int]:
     with read_session(app.db) as s:
         q = select(Chunk.id).join(Document, Document.id == Chunk.document_id).where(
-            Chunk.active == True, Document.state != "retired")  # noqa: E712
+            Chunk.active == True, Document.state != "retired")
         return set(s.exec(q).all())
 
 
