@@ -186,9 +186,10 @@ class ClusterSettings(_Section):
                             "originals, recordings, uploads, the inbox and failed/ (content-addressed, written "
                             "atomically). Empty: all of it in the data folder (one box). The index, caches and "
                             "locks stay in each node's own data folder (ops/cluster/).")
-    follow_index: bool = Field(False, description="This node keeps its own FAISS index in step with the "
-                               "database's change log by chunk id (scale-out web nodes); off: the worker's "
-                               "index files in the data folder are used (one box).")
+    follow_index: bool = Field(False, description="Web nodes keep their own FAISS index in step with the "
+                               "database's change log by chunk id, and workers leave vectors to them (the "
+                               "scale-out profile); off: the worker writes the index files in the data folder "
+                               "(one box).")
     follow_seconds: float = Field(2.0, gt=0, le=3600, description="Seconds between two follow steps of a web "
                                   "node (how soon another node's ingest becomes searchable here).")
     follow_gap_seconds: float = Field(300.0, gt=0, description="Seconds a hole in the change sequence (a "

@@ -126,6 +126,7 @@ def prepare(config: Path, data_dir: Path) -> str:
 def counts(db_url: str) -> dict[str, int]:
     """Documents of the bench collection, their distinct contents and versions, read from the database."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
 
     engine = create_engine(db_url)
     try:
@@ -134,6 +135,8 @@ def counts(db_url: str) -> dict[str, int]:
                 "SELECT COUNT(DISTINCT d.id), COUNT(DISTINCT v.content_hash), COUNT(v.id) FROM document d "
                 "JOIN collection c ON c.id = d.collection_id LEFT JOIN documentversion v ON v.document_id = d.id "
                 "WHERE c.name = 'bench' AND d.parent_id IS NULL")).one()
+    except SQLAlchemyError as exc:
+        raise BenchError(f"cannot count the stored documents: {str(exc.orig or exc).splitlines()[0]}") from exc
     finally:
         engine.dispose()
     return {"documents": int(row[0]), "contents": int(row[1]), "versions": int(row[2])}
@@ -312,8 +315,9 @@ def run_cluster(root: Path, corpus: list[tuple[Path, str]], args: argparse.Names
         config = write_config(root / "cluster.toml", store=pg_url, redis=redis_url, shared=str(root / "shared"))
         servers, urls = _model_servers(root, config, logs)
         procs += servers
+        pool = {} if any(m.startswith("modelpool: no llm.servers") for m in missing) else {"servers": urls}
         write_config(config, store=pg_url, redis=redis_url, shared=str(root / "shared"),
-                     llm={**llm_cfg, "base_url": urls[0], "servers": urls})
+                     llm={**llm_cfg, "base_url": urls[0], **pool})
         token = prepare(config, root / "web1")
         ports = [free_port(), free_port()]
         for k, port in enumerate(ports, 1):

@@ -84,7 +84,8 @@ def _body(text: str, context: str) -> str:
 
 
 class IndexFollower:
-    """One node's follower; `step()` is safe to call from several threads (they take turns)."""
+    """One node's follower; `step()` is safe to call from several threads (they take turns). Where it
+    runs, the writers of appliance.index.sync leave vectors alone (cluster.follow_index)."""
 
     def __init__(self, host: IndexHost, state_path: Path, *, gap_seconds: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -195,3 +195,19 @@ def test_vectors_of_a_followed_chunk_match_its_own_embedding(nodes, tmp_path: Pa
     q = b.embedder.embed_queries(["begraafplaats"])[0]
     theirs, ours = a.app.index.search([coll], q, 1), b.app.index.search([coll], q, 1)
     assert ours and ours[0][0] == theirs[0][0] and np.isclose(ours[0][1], theirs[0][1])
+
+
+def test_with_follow_index_the_worker_embeds_nothing_and_the_web_node_everything(tmp_path: Path) -> None:
+    from appliance.context import open_appliance
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, cluster={"follow_index": True})
+    worker_embedder = CountingEmbedder()
+    worker = open_appliance(settings, embedder=worker_embedder)
+    ensure_collection(worker, "loket")
+    _ingest(worker, tmp_path / "in", "een.txt", "Reglement over de begraafplaats en de speeltuin.")
+    assert worker_embedder.passages == 0  # the ingest job left the vectors to the web nodes
+    web = Node(settings, tmp_path / "web")
+    web.step()
+    assert web.embedder.passages == len(_active_ids(worker)) and web.ids() == _active_ids(worker)
+    assert search(web.app, ADMIN, "begraafplaats", mode="vector").hits
