@@ -96,7 +96,7 @@ def test_deactivated_and_deleted_chunks_leave_the_other_node(nodes, tmp_path: Pa
     b.step()
     assert b.ids() == _active_ids(a.app) and len(b.ids()) >= 2
     with write_session(a.app.db) as s:  # a new version retires the old chunks (documents.steps does this)
-        s.execute(sql("UPDATE chunk SET active = 0 WHERE document_id = "
+        s.execute(sql("UPDATE chunk SET active = FALSE WHERE document_id = "
                       "(SELECT id FROM document WHERE source_path LIKE '%zwembad%')"))
     before = b.embedder.passages
     report = b.step()
@@ -157,7 +157,10 @@ def test_holes_in_the_sequence_are_read_again_until_they_appear(nodes, tmp_path:
     report = b.step()
     assert report.gaps == 0 and held[0][1] in b.ids() and b.ids() == _active_ids(a.app)
     with write_session(a.app.db) as s:  # an id a rolled-back transaction used: given up after gap_seconds
-        s.execute(sql("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'index_change'"))
+        if a.app.db.dialect.name == "postgresql":
+            s.execute(sql("SELECT nextval(pg_get_serial_sequence('index_change', 'id'))"))
+        else:
+            s.execute(sql("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'index_change'"))
     _ingest(a.app, tmp_path / "in", "drie.txt", "Derde reglement over de bibliotheek.")
     assert b.step().gaps >= 1
     clock[0] = 61.0
