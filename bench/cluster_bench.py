@@ -8,8 +8,9 @@ one temp folder. The bench uploads the documents through the API (so they go thr
 runs searchers and askers against both web processes for `--seconds`, and halfway kills one worker
 and one model server (SIGKILL). Then it waits for the queue to drain and counts:
 documents_ingested, lost (uploaded but never stored), duplicated (stored twice), search latency,
-answers_served (200 with a model's answer), answers_failed (errors), answers_failed_over (answers
-served after the model server died: the pool sent them to the other one).
+answers_served (200), answers_with_model (a model wrote them), answers_failed (errors),
+answers_failed_over (answers a model wrote after one model server died: the pool sent them to the
+other one).
 
 single_box: the same documents and load on the default profile (SQLite, the SQLite queue, one web
 process, one worker, the LLM in process); nothing is killed there (one box has nothing to fail over
@@ -142,26 +143,35 @@ def counts(db_url: str) -> dict[str, int]:
     return {"documents": int(row[0]), "contents": int(row[1]), "versions": int(row[2])}
 
 
-def upload(bases: list[str], token: str, corpus: list[tuple[Path, str]], threads: int = 4) -> int:
-    """Upload every file through POST /api/v1/documents, round robin over the web processes."""
-    accepted = [0]
+def upload(bases: list[str], token: str, corpus: list[tuple[Path, str]], threads: int = 4) -> dict[str, int]:
+    """Upload every file through POST /api/v1/documents, round robin over the web processes; a refused
+    or timed-out upload is tried once more. Returns {status or error name: count} of the last tries."""
+    outcome: dict[str, int] = {}
     lock = threading.Lock()
 
+    def send(client: httpx.Client, base: str, path: Path) -> str:
+        try:
+            r = client.post(f"{base}/api/v1/documents", data={"collection": "bench"},
+                            files={"file": (path.name, path.read_bytes(), "text/plain")})
+            return str(r.status_code)
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+
     def work(part: list[tuple[int, Path]]) -> None:
-        with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+        with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
             for i, path in part:
-                r = client.post(f"{bases[i % len(bases)]}/api/v1/documents", data={"collection": "bench"},
-                                files={"file": (path.name, path.read_bytes(), "text/plain")})
-                if r.status_code == 202:
-                    with lock:
-                        accepted[0] += 1
+                got = send(client, bases[i % len(bases)], path)
+                if got != "202":
+                    got = send(client, bases[(i + 1) % len(bases)], path)
+                with lock:
+                    outcome[got] = outcome.get(got, 0) + 1
     items = list(enumerate(p for p, _ in corpus))
     pool = [threading.Thread(target=work, args=(items[k::threads],)) for k in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    return accepted[0]
+    return outcome
 
 
 class Load:
@@ -171,7 +181,8 @@ class Load:
         self.bases, self.token, self.markers = bases, token, markers
         self.latencies: list[float] = []
         self.search_errors = self.found = 0
-        self.served = self.failed = self.without_model = self.after_kill = 0
+        self.served = self.failed = self.with_model = self.after_kill = 0
+        self.statuses: dict[str, int] = {}  # the answers' status (answered, refused, ...) as the API says
         self.killed_at: float | None = None
         self._lock = threading.Lock()
 
@@ -202,20 +213,22 @@ class Load:
         rng = random.Random(100 + k)
         with self._client() as client:
             while time.monotonic() < stop:
+                time.sleep(0.2)
                 try:
                     r = client.post(f"{rng.choice(self.bases)}/api/v1/ask", json={"question": rng.choice(QUESTIONS)})
                     body = r.json() if r.status_code == 200 else {}
                 except (httpx.HTTPError, ValueError):
                     r, body = None, {}
                 with self._lock:
+                    status = str(body.get("status", "")) if body else ""
+                    self.statuses[status] = self.statuses.get(status, 0) + 1
                     if r is None or r.status_code != 200:
                         self.failed += 1
-                    elif not body.get("model"):
-                        self.without_model += 1
-                    else:
-                        self.served += 1
+                        continue
+                    self.served += 1
+                    if body.get("model"):
+                        self.with_model += 1
                         self.after_kill += self.killed_at is not None
-                time.sleep(0.2)
 
     def run(self, seconds: float, searchers: int, askers: int, on_half: Callable[[], None] | None) -> None:
         stop = time.monotonic() + seconds
@@ -242,29 +255,32 @@ def drain(db_url: str, want: int, idle_s: float = 60.0, cap_s: float = 900.0) ->
     return last
 
 
-def figures(load: Load, uploaded: int, n: int, stored: dict[str, int], seconds: float) -> dict[str, Any]:
+def figures(load: Load, uploads: dict[str, int], stored: dict[str, int], seconds: float) -> dict[str, Any]:
+    """`lost`: accepted uploads (202) never stored; refused uploads are counted apart (upload_errors)."""
+    uploaded = uploads.get("202", 0)
     lat = sorted(load.latencies)
     pct = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 99 or [0.0] * 99
     return {
         "documents_uploaded": uploaded, "documents_ingested": stored["contents"],
-        "lost": n - stored["contents"],
+        "upload_errors": {k: v for k, v in uploads.items() if k != "202"},
+        "lost": max(0, uploaded - stored["contents"]),
         "duplicated": (stored["documents"] - stored["contents"]) + (stored["versions"] - stored["documents"]),
         "searches": len(lat), "search_errors": load.search_errors,
         "search_found_ratio": round(load.found / len(lat), 3) if lat else 0.0,
         "search_p50_ms": round(pct[49], 1), "search_p95_ms": round(pct[94], 1),
-        "answers_served": load.served, "answers_without_model": load.without_model,
-        "answers_failed": load.failed, "answers_failed_over": load.after_kill, "seconds": seconds,
+        "answers_served": load.served, "answers_with_model": load.with_model,
+        "answers_failed": load.failed, "answer_statuses": load.statuses, "answers_failed_over": load.after_kill, "seconds": seconds,
     }
 
 
 def _exercise(bases: list[str], token: str, corpus: list[tuple[Path, str]], db_url: str,
               args: argparse.Namespace, on_half: Callable[[], None] | None) -> dict[str, Any]:
     started = time.monotonic()
-    uploaded = upload(bases, token, corpus)
+    uploads = upload(bases, token, corpus)
     load = Load(bases, token, [m for _, m in corpus])
     load.run(args.seconds, args.searchers, args.askers, on_half)
-    stored = drain(db_url, len(corpus))
-    out = figures(load, uploaded, len(corpus), stored, round(time.monotonic() - started, 1))
+    stored = drain(db_url, uploads.get("202", 0))
+    out = figures(load, uploads, stored, round(time.monotonic() - started, 1))
     return out
 
 
