@@ -214,3 +214,29 @@ def test_with_follow_index_the_worker_embeds_nothing_and_the_web_node_everything
     web.step()
     assert web.embedder.passages == len(_active_ids(worker)) and web.ids() == _active_ids(worker)
     assert search(web.app, ADMIN, "begraafplaats", mode="vector").hits
+
+
+def test_the_follow_loop_keeps_stepping_through_a_failing_step(nodes, tmp_path: Path) -> None:
+    import time
+
+    from appliance.index.follow import FollowLoop
+
+    a, b = nodes
+    real_step, calls = b.follower.step, []
+
+    def flaky():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("database restarting")
+        return real_step()
+
+    b.follower.step = flaky  # type: ignore[method-assign]
+    loop = FollowLoop(b.follower, 0.05).start()
+    try:
+        _ingest(a.app, tmp_path / "in", "een.txt", "Reglement over de begraafplaats.")
+        deadline = time.monotonic() + 10
+        while b.ids() != _active_ids(a.app) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        loop.stop()
+    assert len(calls) >= 2 and b.ids() == _active_ids(a.app) and loop.last is not None
