@@ -87,3 +87,21 @@ def test_two_nodes_putting_the_same_content_at_once_leave_one_whole_file(tmp_pat
     assert not errors
     folder = store.path_for("ef" * 32).parent
     assert [p.name for p in folder.iterdir()] == ["ef" * 32] and store.path_for("ef" * 32).read_bytes() == data
+
+
+def test_a_backup_holds_the_originals_on_the_shared_mount_under_their_usual_names(tmp_path: Path) -> None:
+    from appliance.backup import take_backup
+
+    settings = make_settings(tmp_path, cluster={"shared_dir": str(tmp_path / "mount")})
+    app = open_appliance(settings, embedder=FakeEmbedder())
+    ensure_collection(app, "loket")
+    src = tmp_path / "brief.txt"
+    src.write_text("Een brief over het containerpark.", "utf-8")
+    assert ingest_file(app, src, "loket").ok
+    (tmp_path / "mount" / "elsewhere.txt").write_text("not Belfort's", "utf-8")
+    with read_session(app.db) as s:
+        stored = s.query(DocumentVersion).one().stored_path
+    manifest = take_backup(settings, tmp_path / "backup")
+    assert f"data/{stored}" in manifest["files"]
+    assert (tmp_path / "backup" / "data" / stored).read_text("utf-8") == src.read_text("utf-8")
+    assert not any("elsewhere" in f for f in manifest["files"])
