@@ -190,6 +190,9 @@ class ClusterSettings(_Section):
                                "database's change log by chunk id, and workers leave vectors to them (the "
                                "scale-out profile); off: the worker writes the index files in the data folder "
                                "(one box).")
+    share_vectors: bool = Field(True, description="Web nodes share the vectors they compute through the "
+                                "database (chunk_vector): each passage is embedded once for the whole cluster, "
+                                "and a new node reads vectors instead of embedding the archive again.")
     follow_seconds: float = Field(2.0, gt=0, le=3600, description="Seconds between two follow steps of a web "
                                   "node (how soon another node's ingest becomes searchable here).")
     follow_gap_seconds: float = Field(300.0, gt=0, description="Seconds a hole in the change sequence (a "

@@ -165,6 +165,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (54, "SMB shares and their files", lambda engine: SQLModel.metadata.create_all(engine)),
     (56, "web sessions: the second factor of the sign-in", _add_column("websession", "second_factor", "TEXT DEFAULT ''")),
     (67, "index change log: chunk changes that web nodes follow", install_change_log),
+    (68, "chunk vectors shared by the web nodes", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

@@ -38,7 +38,8 @@ from sqlmodel import col, select
 
 from appliance.db.engine import read_session, write_session
 from appliance.db.tables import Chunk, Document, IndexChange, utcnow
-from appliance.index.sync import SQL_BATCH, IndexHost, _batches, _embed_into, vector_backend
+from appliance.index.sync import SQL_BATCH, IndexHost, _batches, vector_backend
+from appliance.index.vector_cache import Row, fill
 from appliance.storage.files import atomic_write_json
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ class FollowReport:
     """What one step did: changes read, vectors embedded and removed, where it stands."""
 
     changes: int = 0
-    embedded: int = 0
+    embedded: int = 0  # vectors computed here
+    reused: int = 0  # vectors another node had computed (chunk_vector)
     removed: int = 0
     position: int = 0
     gaps: int = 0
@@ -87,9 +89,10 @@ class IndexFollower:
     """One node's follower; `step()` is safe to call from several threads (they take turns). Where it
     runs, the writers of appliance.index.sync leave vectors alone (cluster.follow_index)."""
 
-    def __init__(self, host: IndexHost, state_path: Path, *, gap_seconds: float = 300.0,
+    def __init__(self, host: IndexHost, state_path: Path, *, gap_seconds: float = 300.0, share_vectors: bool = True,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.host = host
+        self.share_vectors = share_vectors
         self.state_path = Path(state_path)
         self.gap_seconds = gap_seconds
         self._clock = clock
@@ -168,13 +171,18 @@ class IndexFollower:
                 report.removed += len(extra)
             missing = sorted(ids - have)
             if missing:
-                report.embedded += _embed_into(backend, self._rows(missing))
+                self._fill(backend, self._rows(missing), report)
             elif not index.has_collection(coll):
                 index.drop(coll)  # every collection gets a file, empty ones included
         index.save()
         log.info("index repaired from the database (%s): %d embedded, %d removed", why,
                  report.embedded, report.removed)
         return state
+
+    def _fill(self, backend: tuple[Embedder, VectorIndex], rows: list[Row], report: FollowReport) -> None:
+        done = fill(self.host.db, backend, rows, share=self.share_vectors)
+        report.embedded += done.embedded
+        report.reused += done.reused
 
     def _searchable_ids(self) -> dict[int, set[int]]:
         out: dict[int, set[int]] = defaultdict(set)
@@ -186,9 +194,9 @@ class IndexFollower:
                 out[coll].add(cid)
         return out
 
-    def _rows(self, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
+    def _rows(self, chunk_ids: Sequence[int]) -> list[Row]:
         """(id, collection, indexed text, language) of the searchable chunks among `chunk_ids`."""
-        out: list[tuple[int, int, str, str]] = []
+        out: list[Row] = []
         with read_session(self.host.db) as s:
             for batch in _batches(list(chunk_ids), SQL_BATCH):
                 q = (rows_of(col(Chunk.id), col(Chunk.collection_id), col(Chunk.text), col(Chunk.context),
@@ -233,7 +241,7 @@ class IndexFollower:
             if row[0] not in have.setdefault(row[1], index.ids(row[1])):
                 todo.append(row)
         if todo:
-            report.embedded += _embed_into(backend, todo)
+            self._fill(backend, todo, report)
         if remove or todo:
             index.save()
 
@@ -302,8 +310,9 @@ class FollowLoop:
 
 
 def start_following(host: IndexHost, index_dir: Path, *, seconds: float, gap_seconds: float,
-                    prune_days: int) -> FollowLoop:
+                    prune_days: int, share_vectors: bool = True) -> FollowLoop:
     """Start this node's follow loop (`belfort serve` with cluster.follow_index); its state file lies
     beside the index it keeps."""
-    follower = IndexFollower(host, Path(index_dir) / STATE_FILE, gap_seconds=gap_seconds)
+    follower = IndexFollower(host, Path(index_dir) / STATE_FILE, gap_seconds=gap_seconds,
+                             share_vectors=share_vectors)
     return FollowLoop(follower, seconds, prune_days=prune_days).start()

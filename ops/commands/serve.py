@@ -31,7 +31,8 @@ def _serve(args: argparse.Namespace) -> int:
         from appliance.index.follow import start_following
 
         start_following(app, app.layout.index, seconds=cluster.follow_seconds,
-                        gap_seconds=cluster.follow_gap_seconds, prune_days=cluster.change_log_days)
+                        gap_seconds=cluster.follow_gap_seconds, prune_days=cluster.change_log_days,
+                        share_vectors=cluster.share_vectors)
     web = create_app(app)  # uploads go to the Huey queue file; `belfort worker` runs them
     config = uvicorn.Config(
         web,

@@ -185,8 +185,10 @@ def test_another_embedder_or_a_pruned_log_repairs_from_the_chunks(nodes, tmp_pat
     assert b.ids() == _active_ids(a.app)
     (tmp_path / "node-b" / "index" / "manifest.json").write_text('{"embedder": "other"}', "utf-8")
     before = b.embedder.passages
-    assert b.step().repaired == "manifest"
-    assert b.embedder.passages - before == len(_active_ids(a.app)) and b.ids() == _active_ids(a.app)
+    report = b.step()
+    assert report.repaired == "manifest" and b.ids() == _active_ids(a.app)
+    # the index is rebuilt from the vectors this embedder already stored: nothing is embedded again
+    assert report.reused == len(_active_ids(a.app)) and report.embedded == 0 and b.embedder.passages == before
 
 
 def test_vectors_of_a_followed_chunk_match_its_own_embedding(nodes, tmp_path: Path) -> None:
@@ -240,3 +242,23 @@ def test_the_follow_loop_keeps_stepping_through_a_failing_step(nodes, tmp_path: 
     finally:
         loop.stop()
     assert len(calls) >= 2 and b.ids() == _active_ids(a.app) and loop.last is not None
+
+
+def test_a_second_node_reuses_the_vectors_the_first_one_computed(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    for n in range(3):
+        _ingest(a.app, tmp_path / "in", f"doc{n}.txt", f"Reglement {n} over markten en kermissen {n}.")
+    total = len(_active_ids(a.app))
+    first = Node(a.app.settings, tmp_path / "web1")
+    assert first.step().embedded == total
+    second = b.step()
+    assert (second.embedded, second.reused) == (0, total) and b.embedder.passages == 0
+    assert b.ids() == _active_ids(a.app) and search(b.app, ADMIN, "kermissen", mode="vector").hits
+    with write_session(a.app.db) as s:  # erasing a document takes its shared vectors with it
+        s.execute(sql("DELETE FROM chunk"))
+        assert s.execute(sql("SELECT COUNT(*) FROM chunk_vector")).scalar_one() == 0
+    unshared = IndexFollower(b.app, tmp_path / "web3" / "follow.json", share_vectors=False)
+    _ingest(a.app, tmp_path / "in", "nieuw.txt", "Een nieuw reglement over de braderie.")
+    unshared.step()
+    with read_session(a.app.db) as s:
+        assert s.execute(sql("SELECT COUNT(*) FROM chunk_vector")).scalar_one() == 0

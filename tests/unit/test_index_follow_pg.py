@@ -102,3 +102,17 @@ def test_follower_on_postgresql_applies_a_change_that_commits_late(pg: Engine, t
         s.add(d)
     report = follower.step()
     assert host.index.ids(cid) == {late} and report.gaps == 1  # type: ignore[arg-type]
+    other = Host(pg)  # a second web node: reads the vectors the first one stored (no embedding)
+    report = IndexFollower(other, tmp_path / "other.json").step()
+    assert report.repaired == "fresh" and (report.embedded, report.reused) == (0, 1)
+    assert other.index.ids(cid) == {late}  # type: ignore[arg-type]
+    from sqlalchemy import text
+
+    from appliance.index.vector_cache import _store
+
+    with pg.connect() as conn:
+        before = conn.execute(text("SELECT vector FROM chunk_vector WHERE chunk_id = :c"), {"c": late}).scalar_one()
+    _store(pg, other.embedder.id, [late], other.embedder.embed_passages(["iets anders"]))  # type: ignore[list-item]
+    with pg.connect() as conn:  # two nodes storing the same chunk's vector: the first one's row is kept
+        rows = conn.execute(text("SELECT vector FROM chunk_vector WHERE chunk_id = :c"), {"c": late}).all()
+    assert [bytes(r[0]) for r in rows] == [bytes(before)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, func
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, LargeBinary, String, func
 from sqlmodel import Field, SQLModel
 
 # SQLite: INTEGER PRIMARY KEY AUTOINCREMENT (ids never reused, even after pruning the newest rows);
@@ -25,3 +25,14 @@ class IndexChange(SQLModel, table=True):
     collection_id: int = Field(sa_column=Column(Integer, nullable=False))
     at: datetime | None = Field(default=None, sa_column=Column(DateTime, server_default=func.current_timestamp(),
                                                                index=True))
+
+
+class ChunkVector(SQLModel, table=True):
+    """A chunk's vector as one embedder made it, shared by the web nodes so that each passage is embedded
+    once for the whole cluster; it goes with its chunk (erasure deletes the chunk, and so the vector)."""
+
+    __tablename__ = "chunk_vector"
+
+    chunk_id: int = Field(sa_column=Column(Integer, ForeignKey("chunk.id", ondelete="CASCADE"), primary_key=True))
+    embedder: str = Field(sa_column=Column(String(200), primary_key=True))
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, little-endian
