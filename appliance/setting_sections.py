@@ -198,3 +198,24 @@ class ModelServerSettings(_Section):
                                    "to start (and between its pieces) before the next server is tried.")
     retry_seconds: float = Field(30.0, gt=0, description="A server that failed is skipped this long, doubled after "
                                  "each further failure (at most 16 times), then tried again.")
+
+
+class ClusterSettings(_Section):
+    shared_dir: str = Field("", description="Shared mount (NFS/SMB) holding the files every node must see: "
+                            "originals, recordings, uploads, the inbox and failed/ (content-addressed, written "
+                            "atomically). Empty: all of it in the data folder (one box). The index, caches and "
+                            "locks stay in each node's own data folder (ops/cluster/).")
+    follow_index: bool = Field(False, description="Web nodes keep their own FAISS index in step with the "
+                               "database's change log by chunk id, and workers leave vectors to them (the "
+                               "scale-out profile); off: the worker writes the index files in the data folder "
+                               "(one box).")
+    share_vectors: bool = Field(True, description="Web nodes share the vectors they compute through the "
+                                "database (chunk_vector): each passage is embedded once for the whole cluster, "
+                                "and a new node reads vectors instead of embedding the archive again.")
+    follow_seconds: float = Field(2.0, gt=0, le=3600, description="Seconds between two follow steps of a web "
+                                  "node (how soon another node's ingest becomes searchable here).")
+    follow_gap_seconds: float = Field(300.0, gt=0, description="Seconds a hole in the change sequence (a "
+                                      "transaction still open on another node, or rolled back) is waited for "
+                                      "before it is given up.")
+    change_log_days: int = Field(30, ge=1, description="Days the index change log is kept; a node that was "
+                                 "away longer repairs its index from the database instead (ensure_index).")

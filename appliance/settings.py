@@ -242,6 +242,7 @@ class Settings(_Section):
     store: sections.StoreSettings = Field(default_factory=sections.StoreSettings)
     queue: sections.QueueSettings = Field(default_factory=sections.QueueSettings)
     model_servers: sections.ModelServerSettings = Field(default_factory=sections.ModelServerSettings)
+    cluster: sections.ClusterSettings = Field(default_factory=sections.ClusterSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,13 @@ def vector_backend(app: IndexHost) -> tuple[Embedder, VectorIndex] | None:
         return None
 
 
+def _vector_writer(app: IndexHost) -> tuple[Embedder, VectorIndex] | None:
+    """The backend the writers below use; None where web nodes follow the change log (scale-out:
+    cluster.follow_index), so that a worker embeds nothing for an index nobody searches."""
+    cluster = getattr(getattr(app, "settings", None), "cluster", None)
+    return None if getattr(cluster, "follow_index", False) else vector_backend(app)
+
+
 def _active_rows(app: IndexHost, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
@@ -117,7 +124,7 @@ def index_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     rows = _active_rows(app, chunk_ids)
     inactive = sorted(set(chunk_ids) - {r[0] for r in rows})
     _write_fts(app, rows, chunk_ids)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         return
     if inactive:
@@ -143,7 +150,7 @@ def unindex_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     if not chunk_ids:
         return
     _write_fts(app, [], chunk_ids)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is not None:
         _remove_vectors(app, backend[1], chunk_ids)
         backend[1].save()
@@ -176,7 +183,7 @@ def ensure_index(app: IndexHost) -> dict[str, Any]:
     if missing_fts or stale_fts:
         _write_fts(app, _active_rows(app, missing_fts), missing_fts + stale_fts)
         report["fts_added"] = len(missing_fts)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         report["vectors"] = "unavailable"
         return report
@@ -224,7 +231,7 @@ def reindex(app: IndexHost) -> dict[str, Any]:
         s.execute(sql("DELETE FROM chunk_fts"))
     _write_fts(app, rows, [])
     result: dict[str, Any] = {"chunks": len(rows), "collections": len({r[1] for r in rows}), "fts": len(rows)}
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         result.update(vectors=0, embedder="unavailable")
     else:

@@ -6,7 +6,9 @@ import argparse
 import json
 
 from appliance.checks import Check, failed_required, run_checks, summary
-from ops.commands._common import appliance_from
+from appliance.context import open_appliance
+from appliance.remote_checks import remote_checks
+from ops.commands._common import settings_from
 
 
 def print_checks(checks: list[Check]) -> None:
@@ -19,7 +21,10 @@ def print_checks(checks: list[Check]) -> None:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    checks = run_checks(appliance_from(args))
+    settings = settings_from(args)
+    checks = remote_checks(settings)  # first, and without opening the appliance: they say which part is down
+    if not any(c.name == "cluster.database" and not c.ok for c in checks):
+        checks += run_checks(open_appliance(settings))
     if args.json:
         print(json.dumps([c.as_dict() for c in checks], indent=2))
     else:
