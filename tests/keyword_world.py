@@ -70,6 +70,7 @@ class KeywordWorld:
     groups: dict[str, int] = field(default_factory=dict)
     chunks: list[int] = field(default_factory=list)
     documents: list[int] = field(default_factory=list)
+    settings: Any = None  # for appliance.search.search (its `search` section)
 
     @property
     def db(self) -> Engine:  # IndexHost
