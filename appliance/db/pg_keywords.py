@@ -32,22 +32,16 @@ _NEW_LENGTH = "(SELECT coalesce(sum(length), 0) FROM new_rows)"
 _OLD_LENGTH = "(SELECT coalesce(sum(length), 0) FROM old_rows)"
 
 PG_KEYWORD_DDL: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS keyword_chunk ("
-    " chunk_id BIGINT PRIMARY KEY,"
-    " collection_id BIGINT NOT NULL,"
-    " scope TEXT[] NOT NULL,"  # 'c12' | 'r12' 'g3' 'u7' 'ng4' ... (appliance.index.acl.scope_text)
-    " length INTEGER NOT NULL)",  # tokens of terms + scope: FTS5's xColumnSize(-1)
-    "CREATE TABLE IF NOT EXISTS keyword_posting ("
-    ' term TEXT COLLATE "C" NOT NULL,'
-    " chunk_id BIGINT NOT NULL,"
-    " tf INTEGER NOT NULL,"
-    " PRIMARY KEY (term, chunk_id))",
+    # scope: 'c12' | 'r12' 'g3' 'u7' 'ng4' ... (appliance.index.acl.scope_text); length: the tokens of
+    # terms + scope, FTS5's xColumnSize(-1)
+    ("CREATE TABLE IF NOT EXISTS keyword_chunk (chunk_id BIGINT PRIMARY KEY, collection_id BIGINT NOT NULL, "
+     "scope TEXT[] NOT NULL, length INTEGER NOT NULL)"),
+    ('CREATE TABLE IF NOT EXISTS keyword_posting (term TEXT COLLATE "C" NOT NULL, chunk_id BIGINT NOT NULL, '
+     "tf INTEGER NOT NULL, PRIMARY KEY (term, chunk_id))"),
     "CREATE INDEX IF NOT EXISTS keyword_posting_chunk ON keyword_posting (chunk_id)",
     "CREATE INDEX IF NOT EXISTS keyword_chunk_collection ON keyword_chunk (collection_id)",
-    "CREATE TABLE IF NOT EXISTS keyword_stats ("
-    " id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " chunks BIGINT NOT NULL,"
-    " tokens BIGINT NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS keyword_stats (id INTEGER PRIMARY KEY CHECK (id = 1), chunks BIGINT NOT NULL, "
+     "tokens BIGINT NOT NULL)"),
     "INSERT INTO keyword_stats (id, chunks, tokens) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING",
     _STATS_FUNCTION.format(name="insert", chunks=f"+ {_NEW_COUNT}", tokens=f"+ {_NEW_LENGTH}"),
     _STATS_FUNCTION.format(name="delete", chunks=f"- {_OLD_COUNT}", tokens=f"- {_OLD_LENGTH}"),

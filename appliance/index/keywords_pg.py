@@ -20,16 +20,16 @@ from sqlalchemy import text as sql
 
 from appliance.db.pg_keywords import PG_KEYWORD_TABLES
 from appliance.index.acl import ReadScope, scope_condition
-from appliance.index.keywords import B, K1, KeywordRow
+from appliance.index.keywords import K1, B, KeywordRow
 
 BATCH = 500
 
 _RANK = f"""
-WITH q AS (
+WITH q AS MATERIALIZED (
     SELECT term, count(*) AS qf FROM unnest(CAST(:terms AS text[])) AS t(term) GROUP BY term
-), st AS (
+), st AS MATERIALIZED (
     SELECT chunks::float8 AS n, tokens::float8 / greatest(chunks, 1) AS avgdl FROM keyword_stats WHERE id = 1
-), w AS (
+), w AS MATERIALIZED (  -- the query's IDF weights, computed once (not per posting)
     SELECT q.term, q.qf * CASE WHEN d.x > 0 THEN d.x ELSE 1e-6 END AS idf
     FROM q CROSS JOIN st CROSS JOIN LATERAL (
         SELECT ln((st.n - count(*) + 0.5) / (count(*) + 0.5)) AS x FROM keyword_posting p WHERE p.term = q.term) d

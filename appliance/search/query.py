@@ -23,8 +23,8 @@ from appliance.access import Principal, read_scope
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.acl import ReadScope, hidden_chunk_ids, readable_sql
-from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.keywords import dialect_of, keyword_index
+from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import keyword_terms, query_terms, snippet
 from appliance.search.fusion import Ranking, fuse, with_document_support
 from appliance.search.relevance import MIN_COVERAGE, coverage, query_words, word_weights

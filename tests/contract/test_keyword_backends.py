@@ -6,6 +6,7 @@ PostgreSQL runs on the test process's throwaway server (skipped where it is not 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,7 @@ def test_permission_filter_is_inside_the_ranking(world: KeywordWorld) -> None:
     _restrict(world, top_docs[:3], [f"g{world.groups['gb']}"])  # ga may not read these
     _restrict(world, top_docs[3:], [f"g{world.groups['ga']}"], [f"g{world.groups['ga']}"])  # deny wins
     texts = _texts(world)
-    who, scope = _staff(world, "ga")
+    _, scope = _staff(world, "ga")
     readable = {c for c, (d, coll, _, _) in texts.items() if coll == a and d not in top_docs}
     terms = query_terms("vergunning")
     matching = {c for c in readable if set(analyze(texts[c][2], texts[c][3]).split()) & set(terms)}
@@ -139,7 +140,7 @@ def test_permission_filter_is_inside_the_ranking(world: KeywordWorld) -> None:
         assert index.count(s, scope) == len(readable)
         assert index.count(s, scope, terms) == len(matching)
         weights = fts_idf(s, ["vergunning"], scope, 5)
-    assert weights["vergunning"] == pytest.approx(__import__("math").log((len(readable) + 1) / (len(matching) + 1)) + 1)
+    assert weights["vergunning"] == pytest.approx(math.log((len(readable) + 1) / (len(matching) + 1)) + 1)
     # A user named on a restricted document reads it; b's chunks stay out for a reader of a only.
     _restrict(world, top_docs[:1], [f"g{world.groups['gb']}", "u900"])
     shown = {doc_of[c] for c, _ in _rank(world, _staff(world, "ga")[1], "vergunning")}
@@ -162,7 +163,7 @@ def test_deleted_and_deactivated_chunks_leave_the_results(world: KeywordWorld) -
     _keyword_stats_agree(world)
     # ensure_index puts back what is active but missing; reindex gives the same index again.
     assert ensure_index(world)["fts_added"] == 1
-    assert set(c for c, _ in _rank(world, admin, "sporthal")) == set(ranked) - {inactive}
+    assert {c for c, _ in _rank(world, admin, "sporthal")} == set(ranked) - {inactive}
     before = _rank(world, admin, "sporthal gemeenteraad")
     assert reindex(world)["fts"] == len(_texts(world))
     assert _rank(world, admin, "sporthal gemeenteraad") == before

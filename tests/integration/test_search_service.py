@@ -22,6 +22,7 @@ from appliance.db.tables import (
 )
 from appliance.errors import BelfortError
 from appliance.index.faiss_index import FaissIndex
+from appliance.index.keywords import keyword_index
 from appliance.index.memory_index import MemoryIndex
 from appliance.index.sync import ensure_index, index_chunks, reindex, unindex_chunks
 from appliance.search.query import search
@@ -228,7 +229,7 @@ def test_sync_and_vector_search_work_on_any_vector_index(appliance: Appliance) -
 def test_ensure_index_repairs_missing_fts_rows_and_vectors(corpus: Appliance) -> None:
     with write_session(corpus.db) as s:
         s.exec(select(Chunk)).all()
-        s.connection().exec_driver_sql("DELETE FROM chunk_fts")
+        keyword_index(s).clear(s)  # FTS5 or PostgreSQL's keyword tables
     assert search(corpus, SYSTEM, "bewonerskaart", mode="keyword").hits == []
     report = ensure_index(corpus)
     assert report["fts_added"] == 4
