@@ -130,20 +130,6 @@ def chunk_scope_texts(session: Any, rows: Sequence[tuple[int, int]]) -> dict[int
     return {int(cid): scope_text(coll, entries.get(docs.get(int(cid), -1))) for cid, coll in rows}
 
 
-def refresh_document_scope(session: Any, document_ids: Iterable[int]) -> int:
-    """Rewrite the keyword index's scope of the documents' chunks after their readers changed; returns rows."""
-    ids = sorted({int(d) for d in document_ids})
-    if not ids:
-        return 0
-    rows = [(int(c), int(k)) for c, k in session.execute(
-        sql(f"SELECT id, collection_id FROM chunk WHERE document_id IN ({_in(ids)})"))]
-    texts = chunk_scope_texts(session, rows)
-    from appliance.index.keywords import keyword_index  # it builds on this module
-
-    keyword_index(session).set_scopes(session, texts)
-    return len(texts)
-
-
 def readable_sql(scope: ReadScope, doc: str = "d.id") -> str:
     """A SQL condition: the document `doc` (a column expression) is readable under `scope`'s readers
     (the collection test is the caller's). Keys and ids are validated, so inlining them is safe."""

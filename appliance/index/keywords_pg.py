@@ -20,7 +20,7 @@ from sqlalchemy import text as sql
 
 from appliance.db.pg_keywords import PG_KEYWORD_TABLES
 from appliance.index.acl import ReadScope, scope_condition
-from appliance.index.keywords import K1, B, KeywordRow
+from appliance.index.keyword_base import K1, B, KeywordRow
 
 BATCH = 500
 
