@@ -37,7 +37,7 @@ PG_KEYWORD_DDL: tuple[str, ...] = (
     ("CREATE TABLE IF NOT EXISTS keyword_chunk (chunk_id BIGINT PRIMARY KEY, collection_id BIGINT NOT NULL, "
      "scope TEXT[] NOT NULL, length INTEGER NOT NULL)"),
     ('CREATE TABLE IF NOT EXISTS keyword_posting (term TEXT COLLATE "C" NOT NULL, chunk_id BIGINT NOT NULL, '
-     "tf INTEGER NOT NULL, PRIMARY KEY (term, chunk_id))"),
+     "tf INTEGER NOT NULL, PRIMARY KEY (term, chunk_id) INCLUDE (tf))"),  # index-only scans
     "CREATE INDEX IF NOT EXISTS keyword_posting_chunk ON keyword_posting (chunk_id)",
     "CREATE INDEX IF NOT EXISTS keyword_chunk_collection ON keyword_chunk (collection_id)",
     ("CREATE TABLE IF NOT EXISTS keyword_stats (id INTEGER PRIMARY KEY CHECK (id = 1), chunks BIGINT NOT NULL, "
