@@ -115,7 +115,8 @@ class PostgresKeywords:
         if terms is None:
             query, params = f"SELECT count(*) FROM keyword_chunk k WHERE {where}", {}
         else:
-            query = ("SELECT count(*) FROM keyword_chunk k WHERE EXISTS (SELECT 1 FROM keyword_posting p "
-                     f"WHERE p.chunk_id = k.chunk_id AND p.term = ANY(CAST(:terms AS text[]))) AND {where}")
+            # Driven by the terms' postings (as many rows as the terms' chunks), not by every readable chunk.
+            query = ("SELECT count(*) FROM keyword_chunk k WHERE k.chunk_id IN (SELECT p.chunk_id FROM "
+                     f"keyword_posting p WHERE p.term = ANY(CAST(:terms AS text[]))) AND {where}")
             params = {"terms": list(dict.fromkeys(terms))}
         return int(session.execute(sql(query), params).scalar_one() or 0)
