@@ -37,3 +37,6 @@ class KeywordIndex(Protocol):
 
     def count(self, session: Any, scope: ReadScope, terms: Sequence[str] | None = None) -> int:
         """Readable chunks matching any of `terms` (every readable chunk when None)."""
+
+    def counts(self, session: Any, scope: ReadScope, groups: Sequence[Sequence[str]]) -> list[int]:
+        """`count` for each group of terms (one round trip where the store allows)."""

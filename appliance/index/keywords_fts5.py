@@ -57,3 +57,6 @@ class Fts5Keywords:
         q = scope_match(scope) if terms is None else f"terms : ({_quoted(terms)}) AND {scope_match(scope)}"
         return int(session.execute(sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q"),
                                    {"q": q}).scalar_one() or 0)
+
+    def counts(self, session: Any, scope: ReadScope, groups: Sequence[Sequence[str]]) -> list[int]:
+        return [self.count(session, scope, terms) for terms in groups]

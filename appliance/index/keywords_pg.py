@@ -120,3 +120,15 @@ class PostgresKeywords:
                      f"keyword_posting p WHERE p.term = ANY(CAST(:terms AS text[]))) AND {where}")
             params = {"terms": list(dict.fromkeys(terms))}
         return int(session.execute(sql(query), params).scalar_one() or 0)
+
+    def counts(self, session: Any, scope: ReadScope, groups: Sequence[Sequence[str]]) -> list[int]:
+        if not scope.collections or not groups:
+            return [0] * len(groups)
+        pairs = [(i, t) for i, terms in enumerate(groups) for t in dict.fromkeys(terms)]
+        rows = session.execute(sql(
+            "SELECT g.i, count(DISTINCT k.chunk_id) FROM unnest(CAST(:i AS int[]), CAST(:t AS text[])) AS g(i, term) "
+            "JOIN keyword_posting p ON p.term = g.term JOIN keyword_chunk k ON k.chunk_id = p.chunk_id "
+            f"WHERE {scope_condition(scope, 'k.scope')} GROUP BY g.i"),
+            {"i": [i for i, _ in pairs], "t": [t for _, t in pairs]}).all()
+        found = {int(i): int(n) for i, n in rows}
+        return [found.get(i, 0) for i in range(len(groups))]

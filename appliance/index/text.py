@@ -245,8 +245,6 @@ def fts_idf(session: Any, words: Iterable[str], scope: ReadScope | Collection[in
         return {}
     index = keyword_index(session)
     n = index.count(session, read)
-    out: dict[str, float] = {}
-    for word in list(dict.fromkeys(words))[:max_words]:
-        df = index.count(session, read, sorted(term_variants(word)))
-        out[word] = math.log((n + 1) / (df + 1)) + 1.0
-    return out
+    chosen = list(dict.fromkeys(words))[:max_words]
+    dfs = index.counts(session, read, [sorted(term_variants(word)) for word in chosen])
+    return {word: math.log((n + 1) / (df + 1)) + 1.0 for word, df in zip(chosen, dfs, strict=True)}
