@@ -29,19 +29,22 @@ WITH q AS MATERIALIZED (
     SELECT term, count(*) AS qf FROM unnest(CAST(:terms AS text[])) AS t(term) GROUP BY term
 ), st AS MATERIALIZED (
     SELECT chunks::float8 AS n, tokens::float8 / greatest(chunks, 1) AS avgdl FROM keyword_stats WHERE id = 1
-), w AS MATERIALIZED (  -- the query's IDF weights, computed once (not per posting)
+), post AS MATERIALIZED (  -- the terms' postings, read once: for the document frequencies and the scores
+    SELECT p.term, p.chunk_id, p.tf FROM keyword_posting p JOIN q ON p.term = q.term
+), w AS MATERIALIZED (  -- the query's IDF weights (FTS5: floored at 1e-6), times the term's repeats
     SELECT q.term, q.qf * CASE WHEN d.x > 0 THEN d.x ELSE 1e-6 END AS idf
-    FROM q CROSS JOIN st CROSS JOIN LATERAL (
-        SELECT ln((st.n - count(*) + 0.5) / (count(*) + 0.5)) AS x FROM keyword_posting p WHERE p.term = q.term) d
+    FROM q CROSS JOIN st
+    LEFT JOIN (SELECT term, count(*)::float8 AS df FROM post GROUP BY term) f ON f.term = q.term
+    CROSS JOIN LATERAL (SELECT ln((st.n - coalesce(f.df, 0) + 0.5) / (coalesce(f.df, 0) + 0.5)) AS x) d
 )
-SELECT p.chunk_id, sum(w.idf * ((p.tf * {K1 + 1.0}::float8)
-                          / (p.tf + {K1}::float8 * ({1.0 - B}::float8 + {B}::float8 * k.length / st.avgdl)))) AS score
-FROM w JOIN keyword_posting p ON p.term = w.term
-JOIN keyword_chunk k ON k.chunk_id = p.chunk_id
+SELECT post.chunk_id, sum(w.idf * ((post.tf * {K1 + 1.0}::float8)
+                          / (post.tf + {K1}::float8 * ({1.0 - B}::float8 + {B}::float8 * k.length / st.avgdl)))) AS score
+FROM post JOIN w ON w.term = post.term
+JOIN keyword_chunk k ON k.chunk_id = post.chunk_id
 CROSS JOIN st
 WHERE {{scope}}
-GROUP BY p.chunk_id
-ORDER BY score DESC, p.chunk_id
+GROUP BY post.chunk_id
+ORDER BY score DESC, post.chunk_id
 LIMIT :n
 """
 
