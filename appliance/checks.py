@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appliance.db.engine import MIGRATIONS
+from appliance.db.reach import store_checks
 from hardware import Hardware, detect, profile
 from models.catalog import describe_missing, get_entry, load_catalog, verify_model
 
 if TYPE_CHECKING:
     from appliance.context import Appliance
+    from appliance.settings import Settings
 
 MIN_FREE_GB = 1.0
 WARN_FREE_GB = 5.0
@@ -70,21 +72,8 @@ def check_disk(hw: Hardware, where: str) -> Check:
 
 
 def check_database(app: Appliance) -> list[Check]:
-    """Which store, whether it answers (store.unreachable: the stable code of a database that does not),
-    its schema version; on SQLite, WAL mode."""
-    from appliance.db.reach import store_status
-
-    latest = max(v for v, _, _ in MIGRATIONS)
-    st = store_status(app.db)
-    if st.error is not None:
-        return [Check("db.open", False, f"[{st.error.code}] {st.error.message}", hint=st.error.hint)]
-    out = [Check("db.store", True, st.where + (f" (server {st.server})" if st.server else ""))]
-    if not st.server:
-        out.append(Check("db.wal", st.journal.lower() == "wal", f"journal mode {st.journal}",
-                         hint="the data folder must be on a local disk (WAL does not work on network shares)"))
-    out.append(Check("db.schema", st.schema_version == latest, f"schema version {st.schema_version} of {latest}",
-                     hint="run `belfort up` or restart: migrations run at start-up"))
-    return out
+    """Which store, whether it answers (db.open: store.unreachable), its schema; on SQLite, WAL mode."""
+    return [Check(*row) for row in store_checks(app.db, max(v for v, _, _ in MIGRATIONS))]
 
 
 def _model_check(app: Appliance, name: str, role: str, required: bool) -> Check:
@@ -342,6 +331,19 @@ def check_admin_second_factor(app: Appliance) -> Check:
                  required=False)
 
 
+def check_queue(app: Appliance) -> list[Check]:
+    """On the scale-out profile the job queue is the cluster's Redis: does it answer?"""
+    from appliance.storage.redis_link import REDIS_DOWN, redis_problem
+
+    q = app.settings.queue
+    if q.backend != "redis":
+        return []
+    down = redis_problem(q.redis_url)
+    if down is not None:
+        return [Check("queue.redis", False, f"{down.message} ({REDIS_DOWN})", hint=down.hint)]
+    return [Check("queue.redis", True, "the job queue's Redis answers")]
+
+
 def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     s = app.settings
     hw = hw or detect(s.data_dir)
@@ -350,6 +352,7 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     store = check_database(app)
     checks += store
     reachable = store[0].name != "db.open"
+    checks += check_queue(app)
     checks += check_models(app)
     checks += check_tesseract()
     checks.append(check_frog(app))
@@ -366,7 +369,23 @@ def run_checks(app: Appliance, hw: Hardware | None = None) -> list[Check]:
     checks.append(check_cage(app))
     if reachable:
         checks.append(check_admin_second_factor(app))
+    checks += check_model_servers(s)
     return checks
+
+
+def check_model_servers(settings: Settings) -> list[Check]:
+    """Each configured model server up or down, and per kind whether any is (Ask falls back without an LLM;
+    without embeddings or speech those features stop)."""
+    from appliance.model_servers import DOWN_HINT, server_health
+
+    out: list[Check] = []
+    for kind, health in server_health(settings).items():
+        out += [Check(f"model_server.{kind}", h.up, f"{h.url}: {h.message}", hint="" if h.up else DOWN_HINT,
+                      required=False) for h in health]
+        up = sum(h.up for h in health)
+        out.append(Check(f"model_servers.{kind}", up > 0, f"{up} of {len(health)} {kind} server(s) up",
+                         hint="" if up else f"list reachable servers in model_servers.{kind}", required=kind != "llm"))
+    return out
 
 
 def failed_required(checks: list[Check]) -> list[Check]:

@@ -40,6 +40,9 @@ def engine_settings(settings: Settings) -> EngineSettings:
         llm_gpu_layers=s.llm.gpu_layers, embedder=s.search.embedder, embedder_model=s.search.embedder_model,
         asr_model=s.asr.model, diarizer=s.asr.diarizer, ocr_engine=s.ocr.engine,
         ocr_languages=tuple(s.ocr.languages), ner=s.pii.ner, ner_wait_seconds=s.pii.ner_wait_seconds,
+        asr_engine=s.asr.engine, llm_servers=tuple(s.model_servers.llm),
+        embedder_servers=tuple(s.model_servers.embedder), asr_servers=tuple(s.model_servers.transcriber),
+        server_timeout=s.model_servers.timeout_seconds, server_retry=s.model_servers.retry_seconds,
     )
 
 

@@ -25,6 +25,9 @@ class InsightSettings(_Section):
 
 
 class AsrSettings(_Section):
+    engine: Literal["faster-whisper", "openai-compatible"] = Field(
+        "faster-whisper", description="Speech engine: faster-whisper (in-process) | openai-compatible (the "
+        "servers of model_servers.transcriber, /v1/audio/transcriptions; asr.model is the served model's name).")
     model: str = Field("whisper-base", description="Catalog name or folder of the speech (whisper) model.")
     language: Literal["nl", "fr", "auto"] = Field(
         "nl", description="Spoken language of recordings; auto detects it per window (mixed meetings)."
@@ -103,6 +106,8 @@ class QueueSettings(_Section):
         "sqlite", description="The job queue: sqlite (Huey on its own file in the data folder, one box) or "
         "redis (several workers on several hosts; ops/cluster/).")
     redis_url: str = Field("", description="redis://host:6379/0 or unix:///run/redis/redis.sock (backend redis).")
+    lease_seconds: float = Field(60.0, ge=0.5, le=3600, description="Redis: a worker's claim on a job lives this "
+                                 "long without renewal; the job of a worker that died runs again elsewhere after it.")
 
 
 class PilotSettings(_Section):
@@ -182,3 +187,38 @@ class SharesSettings(_Section):
     crawl_minutes: int = Field(60, ge=1, le=1440, description="Minutes between crawls of every share (the "
                                "worker's periodic job; `belfort shares crawl` runs one now).")
     max_file_mb: int = Field(200, ge=1, description="Larger files on a share are reported and not ingested.")
+
+
+class ModelServerSettings(_Section):
+    llm: list[str] = Field(default_factory=list, description="OpenAI-compatible LLM servers for llm.engine = "
+                           "openai-compatible, e.g. [\"http://gpu1:8080/v1\", \"http://gpu2:8080/v1\"] (`belfort "
+                           "model-server`, vLLM): round robin, failover to the next; empty: llm.base_url alone.")
+    embedder: list[str] = Field(default_factory=list, description="Servers of /v1/embeddings for search.embedder = "
+                                "openai-compatible (search.embedder_model is the served model's name).")
+    transcriber: list[str] = Field(default_factory=list, description="Servers of /v1/audio/transcriptions for "
+                                   "asr.engine = openai-compatible (vLLM or whisper.cpp with a Whisper model).")
+    timeout_seconds: float = Field(30.0, gt=0, description="Per request and server: longest wait for the answer "
+                                   "to start (and between its pieces) before the next server is tried.")
+    retry_seconds: float = Field(30.0, gt=0, description="A server that failed is skipped this long, doubled after "
+                                 "each further failure (at most 16 times), then tried again.")
+
+
+class ClusterSettings(_Section):
+    shared_dir: str = Field("", description="Shared mount (NFS/SMB) holding the files every node must see: "
+                            "originals, recordings, uploads, the inbox and failed/ (content-addressed, written "
+                            "atomically). Empty: all of it in the data folder (one box). The index, caches and "
+                            "locks stay in each node's own data folder (ops/cluster/).")
+    follow_index: bool = Field(False, description="Web nodes keep their own FAISS index in step with the "
+                               "database's change log by chunk id, and workers leave vectors to them (the "
+                               "scale-out profile); off: the worker writes the index files in the data folder "
+                               "(one box).")
+    share_vectors: bool = Field(True, description="Web nodes share the vectors they compute through the "
+                                "database (chunk_vector): each passage is embedded once for the whole cluster, "
+                                "and a new node reads vectors instead of embedding the archive again.")
+    follow_seconds: float = Field(2.0, gt=0, le=3600, description="Seconds between two follow steps of a web "
+                                  "node (how soon another node's ingest becomes searchable here).")
+    follow_gap_seconds: float = Field(300.0, gt=0, description="Seconds a hole in the change sequence (a "
+                                      "transaction still open on another node, or rolled back) is waited for "
+                                      "before it is given up.")
+    change_log_days: int = Field(30, ge=1, description="Days the index change log is kept; a node that was "
+                                 "away longer repairs its index from the database instead (ensure_index).")

@@ -81,7 +81,8 @@ class IngestSettings(_Section):
 
 
 class SearchSettings(_Section):
-    embedder: str = Field("e5", description="Embedding engine: e5 | sentence-transformers | fake.")
+    embedder: str = Field("e5", description="Embedding engine: e5 | sentence-transformers | "
+                          "openai-compatible (model_servers.embedder) | fake.")
     embedder_model: str = Field(
         "multilingual-e5-small-q4", description="Catalog name or folder of the embedding model."
     )
@@ -240,6 +241,8 @@ class Settings(_Section):
     shares: SharesSettings = Field(default_factory=SharesSettings)
     store: sections.StoreSettings = Field(default_factory=sections.StoreSettings)
     queue: sections.QueueSettings = Field(default_factory=sections.QueueSettings)
+    model_servers: sections.ModelServerSettings = Field(default_factory=sections.ModelServerSettings)
+    cluster: sections.ClusterSettings = Field(default_factory=sections.ClusterSettings)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -267,8 +270,8 @@ def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 _NOT_SETTINGS = frozenset({
     "BELFORT_CONFIG", "BELFORT_DEMO_PASSWORD", "BELFORT_MODEL_WHEELS", "BELFORT_MODELS_OFFLINE",
     "BELFORT_SKIP_MODELS", "BELFORT_SKIP_LLM", "BELFORT_INSTALL_LLM", "BELFORT_TEST_MODELS",
-    "BELFORT_TEST_STORE", "BELFORT_TEST_QUEUE",
 })
+_NOT_SETTINGS |= {"BELFORT_TEST_QUEUE", "BELFORT_TEST_STORE"}  # the test suite's back ends (tests/backends.py)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from appliance.access.principals import Principal
-from appliance.index.acl import refresh_document_scope
+from appliance.index.keywords import refresh_document_scope
 from appliance.index.sync import reindex
 from appliance.search.query import search
 from bench.search_bench import build, make_texts, timed

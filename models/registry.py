@@ -39,6 +39,13 @@ class EngineSettings:
     ocr_languages: tuple[str, ...] = ("nld", "fra")
     ner: str = "auto"  # frog | auto (Frog when installed) | none
     ner_wait_seconds: float | None = None
+    asr_engine: str = "faster-whisper"  # faster-whisper | openai-compatible
+    # OpenAI-compatible model servers (models.pool): per kind, and how they are waited for and retried.
+    llm_servers: tuple[str, ...] = ()
+    embedder_servers: tuple[str, ...] = ()
+    asr_servers: tuple[str, ...] = ()
+    server_timeout: float = 30.0
+    server_retry: float = 30.0
 
     def configured(self, kind: str) -> str:
         """The engine these settings name for `kind` (one of ENGINE_KINDS)."""
@@ -193,7 +200,8 @@ def _openai_compatible(cfg: EngineSettings, prof: Profile) -> LLM:
     # `auto` is a choice among local files; a model server is asked for the setting's model, else the
     # small default (as before `auto` existed).
     model = cfg.llm_model if cfg.llm_model and cfg.llm_model != AUTO_LLM else SMALL_LLM
-    return OpenAICompatLLM(cfg.llm_base_url, model, timeout=cfg.llm_timeout)
+    servers = cfg.llm_servers or (cfg.llm_base_url,)
+    return OpenAICompatLLM(servers, model, timeout=cfg.server_timeout, retry_seconds=cfg.server_retry)
 
 
 def _no_llm(cfg: EngineSettings, prof: Profile) -> LLM | None:
@@ -223,6 +231,11 @@ def build_transcriber(cfg: EngineSettings, prof: Profile, model: str | None = No
     from models.catalog import resolve_model_dir
     from models.whisper import WhisperTranscriber
 
+    if cfg.asr_engine == "openai-compatible":
+        from models.openai_asr import OpenAICompatTranscriber
+
+        return OpenAICompatTranscriber(cfg.asr_servers, model or cfg.asr_model, timeout=cfg.server_timeout,
+                                       retry_seconds=cfg.server_retry)
     folder = resolve_model_dir(cfg.models_dir, model or cfg.asr_model or DEFAULT_ASR_MODEL)
     compute_type = compute_type or prof.whisper_compute_type
     device = device or ("cuda" if compute_type == "float16" else "cpu")
@@ -360,6 +373,12 @@ class Registry:
 
     def embedder(self) -> Embedder:
         from models.catalog import resolve_model_dir
+
+        if self.cfg.embedder == "openai-compatible":
+            from models.openai_compat import OpenAICompatEmbedder
+
+            return OpenAICompatEmbedder(self.cfg.embedder_servers, self.cfg.embedder_model,
+                                        timeout=self.cfg.server_timeout, retry_seconds=self.cfg.server_retry)
 
         return build_embedder(self.cfg.embedder, resolve_model_dir(self.cfg.models_dir, self.cfg.embedder_model))
 

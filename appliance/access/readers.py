@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from appliance.access.principals import Principal, readable_collection_ids
 from appliance.db.tables import Document, DocumentAcl, DocumentReader, utcnow
-from appliance.index.acl import ReadScope, readable_sql, refresh_document_scope
+from appliance.index.acl import ReadScope, readable_sql
+from appliance.index.keywords import refresh_document_scope
 
 
 def principal_keys(who: Principal) -> tuple[str, ...]:

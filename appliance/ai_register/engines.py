@@ -44,7 +44,8 @@ def _llm(app: Appliance) -> dict[str, Any] | None:
     if s.engine == "none":
         return None
     if s.engine == "openai-compatible":
-        return _other_row("llm", s.model, s.engine, note=f"on-premises server {s.base_url}")
+        servers = ", ".join(app.settings.model_servers.llm or [s.base_url])
+        return _other_row("llm", s.model, s.engine, note=f"on-premises server {servers}")
     name = app.llm_choice().name
     entry = load_catalog().get(name)
     return _catalog_row(entry, "llm", app) if entry else _other_row("llm", name, s.engine)

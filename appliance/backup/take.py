@@ -37,7 +37,7 @@ from appliance.backup.manifest import (
 from appliance.errors import BelfortError
 from appliance.settings import Settings
 from appliance.storage.files import atomic_folder
-from appliance.storage.layout import DataLayout
+from appliance.storage.layout import SHARED_FOLDERS, DataLayout
 
 
 def _copy_hashing(src: Path, dst: Path) -> tuple[str, int]:
@@ -143,6 +143,14 @@ def _fill(out: _Writer, settings: Settings, config_file: Path | None, with_model
             out.add_copy(path, f"data/{rel.as_posix()}")
         except FileNotFoundError:
             vanished.append(rel.as_posix())  # removed meanwhile (retention, a finished upload)
+    if layout.shared_root is not None:  # cluster.shared_dir: its folders keep their names (data/originals/...)
+        for path in _data_files(layout.shared_root, settings.models_dir):
+            rel = path.relative_to(layout.shared_root)
+            if rel.parts[0] in SHARED_FOLDERS:
+                try:
+                    out.add_copy(path, f"data/{rel.as_posix()}")
+                except FileNotFoundError:
+                    vanished.append(rel.as_posix())
     models = _models_rows(settings)
     out.add_json("models.json", models)
     if with_models:

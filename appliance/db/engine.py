@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from appliance.db import tables  # also registers the tables on SQLModel.metadata
+from appliance.db.change_log import install_change_log
 from appliance.db.pg_keywords import PG_KEYWORD_DDL
 from appliance.db.postgres import make_postgres_engine, migration_lock
 
@@ -188,6 +189,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Engine], None]]] = [
     (53, "directory groups and syncs, document-level readers", lambda engine: SQLModel.metadata.create_all(engine)),
     (54, "SMB shares and their files", lambda engine: SQLModel.metadata.create_all(engine)),
     (56, "web sessions: the second factor of the sign-in", _add_column("websession", "second_factor", "TEXT DEFAULT ''")),
+    (67, "index change log: chunk changes that web nodes follow", install_change_log),
+    (68, "chunk vectors shared by the web nodes", lambda engine: SQLModel.metadata.create_all(engine)),
 ]
 
 

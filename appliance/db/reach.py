@@ -80,3 +80,17 @@ def store_status(engine: Engine) -> StoreStatus:
     except DBAPIError as exc:
         return StoreStatus(where(engine), False, unreachable(engine, exc))
     return StoreStatus(where(engine), True, schema_version=int(version), journal=journal, server=server)
+
+
+def store_checks(engine: Engine, latest: int) -> list[tuple[str, bool, str, str]]:
+    """The doctor's rows about the store: (name, ok, message, hint)."""
+    st = store_status(engine)
+    if st.error is not None:
+        return [("db.open", False, f"[{st.error.code}] {st.error.message}", st.error.hint)]
+    out = [("db.store", True, st.where + (f" (server {st.server})" if st.server else ""), "")]
+    if not st.server:
+        out.append(("db.wal", st.journal.lower() == "wal", f"journal mode {st.journal}",
+                    "the data folder must be on a local disk (WAL does not work on network shares)"))
+    out.append(("db.schema", st.schema_version == latest, f"schema version {st.schema_version} of {latest}",
+                "run `belfort up` or restart: migrations run at start-up"))
+    return out

@@ -63,6 +63,25 @@ def scope_match(scope: ReadScope) -> str:
     return f"(({open_part} OR {restricted}) NOT scope : ({_quoted('n' + k for k in scope.readers)}))"
 
 
+def _array(tokens: Iterable[str]) -> str:
+    return "ARRAY[" + ",".join(f"'{t}'" for t in tokens) + "]::text[]"  # validated tokens: safe to inline
+
+
+def scope_condition(scope: ReadScope, column: str) -> str:
+    """`scope_match` as a PostgreSQL condition on a text[] column of scope tokens (the keyword index
+    there): the same tokens, the same logic. Ids and keys are validated, so inlining them is safe."""
+    cols = [int(c) for c in scope.collections]
+    if not cols:
+        return "FALSE"
+    if scope.readers is None:
+        return f"{column} && {_array([f'c{c}' for c in cols] + [f'r{c}' for c in cols])}"
+    open_part = f"{column} && {_array(f'c{c}' for c in cols)}"
+    if not scope.readers:
+        return open_part
+    restricted = f"({column} && {_array(f'r{c}' for c in cols)} AND {column} && {_array(scope.readers)})"
+    return f"(({open_part} OR {restricted}) AND NOT {column} && {_array('n' + k for k in scope.readers)})"
+
+
 def scope_text(collection_id: int, entries: Sequence[tuple[str, bool]] | None) -> str:
     """What chunk_fts.scope holds for a chunk: entries None = no own readers."""
     if entries is None:
@@ -111,19 +130,6 @@ def chunk_scope_texts(session: Any, rows: Sequence[tuple[int, int]]) -> dict[int
     return {int(cid): scope_text(coll, entries.get(docs.get(int(cid), -1))) for cid, coll in rows}
 
 
-def refresh_document_scope(session: Any, document_ids: Iterable[int]) -> int:
-    """Rewrite chunk_fts.scope of the documents' chunks after their readers changed; returns rows."""
-    ids = sorted({int(d) for d in document_ids})
-    if not ids:
-        return 0
-    rows = [(int(c), int(k)) for c, k in session.execute(
-        sql(f"SELECT id, collection_id FROM chunk WHERE document_id IN ({_in(ids)})"))]
-    texts = chunk_scope_texts(session, rows)
-    for cid, text in texts.items():
-        session.execute(sql("UPDATE chunk_fts SET scope = :s WHERE rowid = :id"), {"s": text, "id": cid})
-    return len(texts)
-
-
 def readable_sql(scope: ReadScope, doc: str = "d.id") -> str:
     """A SQL condition: the document `doc` (a column expression) is readable under `scope`'s readers
     (the collection test is the caller's). Keys and ids are validated, so inlining them is safe."""
@@ -131,9 +137,9 @@ def readable_sql(scope: ReadScope, doc: str = "d.id") -> str:
         return "1 = 1"
     keys = ",".join(f"'{k}'" for k in scope.readers) or "NULL"
     return (f"(NOT EXISTS (SELECT 1 FROM documentacl a WHERE a.document_id = {doc}) OR "
-            f"(EXISTS (SELECT 1 FROM documentreader r WHERE r.document_id = {doc} AND r.deny = 0 "
+            f"(EXISTS (SELECT 1 FROM documentreader r WHERE r.document_id = {doc} AND r.deny = FALSE "
             f"AND r.principal IN ({keys})) AND NOT EXISTS (SELECT 1 FROM documentreader r "
-            f"WHERE r.document_id = {doc} AND r.deny = 1 AND r.principal IN ({keys}))))")
+            f"WHERE r.document_id = {doc} AND r.deny = TRUE AND r.principal IN ({keys}))))")
 
 
 def _column(session: Any, query: str) -> list[int]:
@@ -156,8 +162,8 @@ def hidden_documents(session: Any, scope: ReadScope) -> set[int]:
     if not restricted:
         return set()
     keys = ",".join(f"'{k}'" for k in scope.readers) or "NULL"
-    allowed = set(_column(session, f"SELECT document_id FROM documentreader WHERE deny = 0 AND principal IN ({keys})"))
-    denied = set(_column(session, f"SELECT document_id FROM documentreader WHERE deny = 1 AND principal IN ({keys})"))
+    allowed = set(_column(session, f"SELECT document_id FROM documentreader WHERE deny = FALSE AND principal IN ({keys})"))
+    denied = set(_column(session, f"SELECT document_id FROM documentreader WHERE deny = TRUE AND principal IN ({keys})"))
     return restricted - (allowed - denied)
 
 
@@ -171,8 +177,13 @@ def _generation(session: Any) -> tuple[Any, ...]:
     row = session.execute(sql(
         "SELECT (SELECT count(*) FROM documentreader), (SELECT max(id) FROM documentreader), "
         "(SELECT count(*) FROM documentacl), (SELECT max(updated_at) FROM documentacl), "
-        "(SELECT max(id) FROM chunk), (SELECT count(*) FROM chunk WHERE active = 0)")).one()
+        "(SELECT max(id) FROM chunk), (SELECT count(*) FROM chunk WHERE active = FALSE)")).one()
     return tuple(row)
+
+
+def _active_unindexed(session: Any) -> str:
+    """`active` without SQLite using its index (the document_id one is far more selective there)."""
+    return "active" if session.get_bind().dialect.name == "postgresql" else "+active = 1"
 
 
 def hidden_chunk_ids(session: Any, scope: ReadScope) -> frozenset[int]:
@@ -181,7 +192,7 @@ def hidden_chunk_ids(session: Any, scope: ReadScope) -> frozenset[int]:
     a stale entry could only hide too much, never show too much (search re-checks every hit in SQL)."""
     if scope.readers is None or not scope.collections:
         return frozenset()
-    key = (scope.collections, scope.readers)
+    key = (str(session.get_bind().url), scope.collections, scope.readers)
     generation = _generation(session)
     cached = _HIDDEN_CACHE.get(key)
     if cached is not None and cached[0] == generation:
@@ -190,7 +201,7 @@ def hidden_chunk_ids(session: Any, scope: ReadScope) -> frozenset[int]:
     out: set[int] = set()
     for start in range(0, len(docs), 5000):
         out.update(_column(session, f"SELECT id FROM chunk WHERE document_id IN ({_in(docs[start:start + 5000])}) "
-                                    "AND +active = 1"))
+                                    f"AND {_active_unindexed(session)}"))
     if len(_HIDDEN_CACHE) >= _HIDDEN_CACHE_SIZE:
         _HIDDEN_CACHE.pop(next(iter(_HIDDEN_CACHE)))
     _HIDDEN_CACHE[key] = (generation, frozenset(out))

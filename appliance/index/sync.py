@@ -1,4 +1,5 @@
-"""Keep the derived indices (FTS5 keyword table, FAISS vectors) in step with the chunks in SQLite.
+"""Keep the derived indices (the keyword index: FTS5 on SQLite, postings on PostgreSQL, see
+appliance.index.keywords; FAISS vectors) in step with the chunks in the database.
 
 SQLite is the source of truth. Callers index chunks after they are committed; whatever a crash or
 an engine change leaves out of step, `ensure_index` repairs from SQLite and `reindex` rebuilds.
@@ -19,6 +20,7 @@ from sqlalchemy import text as sql
 
 from appliance.db.engine import read_session, write_session
 from appliance.index.acl import chunk_scope_texts
+from appliance.index.keywords import keyword_index
 from appliance.index.text import analyze
 
 if TYPE_CHECKING:
@@ -35,10 +37,11 @@ EMBED_BATCH = 64
 # A chunk is searchable when it is active and its document is not retired. What is indexed (keywords
 # and vectors) is its heading path, then its text: a row of a table far down a page is still found
 # under its page's title and section.
-INDEXED_TEXT = "CASE WHEN c.context != '' THEN c.context || char(10) || c.text ELSE c.text END"
+# A newline literal, not char(10): SQLite's char() is chr() on PostgreSQL.
+INDEXED_TEXT = "CASE WHEN c.context != '' THEN c.context || '\n' || c.text ELSE c.text END"
 ACTIVE_CHUNKS = (
     f"SELECT c.id, c.collection_id, {INDEXED_TEXT}, c.language "
-    "FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.active = 1 AND d.state != 'retired'"
+    "FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.active = TRUE AND d.state != 'retired'"
 )
 
 
@@ -73,6 +76,13 @@ def vector_backend(app: IndexHost) -> tuple[Embedder, VectorIndex] | None:
         return None
 
 
+def _vector_writer(app: IndexHost) -> tuple[Embedder, VectorIndex] | None:
+    """The backend the writers below use; None where web nodes follow the change log (scale-out:
+    cluster.follow_index), so that a worker embeds nothing for an index nobody searches."""
+    cluster = getattr(getattr(app, "settings", None), "cluster", None)
+    return None if getattr(cluster, "follow_index", False) else vector_backend(app)
+
+
 def _active_rows(app: IndexHost, chunk_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
     rows: list[tuple[int, int, str, str]] = []
     with read_session(app.db) as s:
@@ -83,16 +93,8 @@ def _active_rows(app: IndexHost, chunk_ids: Sequence[int]) -> list[tuple[int, in
 
 def _write_fts(app: IndexHost, rows: Sequence[tuple[int, int, str, str]], delete_ids: Sequence[int]) -> None:
     with write_session(app.db) as s:
-        for batch in _batches(list(delete_ids), SQL_BATCH):
-            s.execute(sql(f"DELETE FROM chunk_fts WHERE rowid IN ({_in(batch)})"))
-        if rows:
-            scopes = chunk_scope_texts(s, [(r[0], r[1]) for r in rows])
-            s.execute(
-                sql("INSERT INTO chunk_fts (rowid, terms, scope, collection_id) "
-                    "VALUES (:id, :terms, :scope, :cid)"),
-                [{"id": r[0], "terms": analyze(r[2], r[3]), "scope": scopes[r[0]], "cid": r[1]}
-                 for r in rows],
-            )
+        scopes = chunk_scope_texts(s, [(r[0], r[1]) for r in rows]) if rows else {}
+        keyword_index(s).write(s, [(r[0], r[1], analyze(r[2], r[3]), scopes[r[0]]) for r in rows], delete_ids)
 
 
 def _embed_into(backend: tuple[Embedder, VectorIndex], rows: Sequence[tuple[int, int, str, str]]) -> int:
@@ -117,7 +119,7 @@ def index_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     rows = _active_rows(app, chunk_ids)
     inactive = sorted(set(chunk_ids) - {r[0] for r in rows})
     _write_fts(app, rows, chunk_ids)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         return
     if inactive:
@@ -143,7 +145,7 @@ def unindex_chunks(app: IndexHost, chunk_ids: list[int]) -> None:
     if not chunk_ids:
         return
     _write_fts(app, [], chunk_ids)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is not None:
         _remove_vectors(app, backend[1], chunk_ids)
         backend[1].save()
@@ -166,17 +168,18 @@ def _active_ids_by_collection(app: IndexHost) -> dict[int, set[int]]:
 
 
 def ensure_index(app: IndexHost) -> dict[str, Any]:
-    """Repair the indices from SQLite: rebuild on manifest mismatch, a missing file or missing ids."""
+    """Repair the indices from the database: rebuild on manifest mismatch, a missing file or missing ids."""
     report: dict[str, Any] = {"fts_added": 0, "rebuilt": [], "vectors_added": 0, "vectors_removed": 0}
     with read_session(app.db) as s:
         q = ACTIVE_CHUNKS.replace(f"{INDEXED_TEXT}, c.language", "0, ''")
-        missing_fts = [r[0] for r in s.execute(sql(f"{q} AND c.id NOT IN (SELECT rowid FROM chunk_fts)"))]
-        stale_fts = [r[0] for r in s.execute(sql(f"SELECT rowid FROM chunk_fts WHERE rowid NOT IN "
-                                                  f"(SELECT id FROM ({q}))"))]
+        indexed = keyword_index(s).indexed_ids_sql()
+        active = f"SELECT a.id FROM ({q}) AS a"  # set differences: no NOT IN over a million ids
+        missing_fts = sorted(int(r[0]) for r in s.execute(sql(f"{active} EXCEPT {indexed}")))
+        stale_fts = sorted(int(r[0]) for r in s.execute(sql(f"{indexed} EXCEPT {active}")))
     if missing_fts or stale_fts:
         _write_fts(app, _active_rows(app, missing_fts), missing_fts + stale_fts)
         report["fts_added"] = len(missing_fts)
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         report["vectors"] = "unavailable"
         return report
@@ -217,14 +220,14 @@ def _rebuild_vectors(app: IndexHost, backend: tuple[Embedder, VectorIndex]) -> d
 
 
 def reindex(app: IndexHost) -> dict[str, Any]:
-    """Rebuild both indices from SQLite; returns counts."""
+    """Rebuild both indices from the database; returns counts."""
     started = time.monotonic()
     rows = _all_active(app)
     with write_session(app.db) as s:
-        s.execute(sql("DELETE FROM chunk_fts"))
+        keyword_index(s).clear(s)
     _write_fts(app, rows, [])
     result: dict[str, Any] = {"chunks": len(rows), "collections": len({r[1] for r in rows}), "fts": len(rows)}
-    backend = vector_backend(app)
+    backend = _vector_writer(app)
     if backend is None:
         result.update(vectors=0, embedder="unavailable")
     else:

@@ -19,6 +19,7 @@ from typing import Any
 import Stemmer  # PyStemmer: Snowball stemmers in C
 
 from appliance.index.acl import ReadScope, scope_match
+from appliance.index.keywords import keyword_index
 
 STEMMER_NAMES = {"nl": "dutch", "fr": "french", "en": "english"}
 DEFAULT_LANGUAGE = "nl"  # the product's main language stems chunks whose language is unknown
@@ -239,15 +240,11 @@ def fts_idf(session: Any, words: Iterable[str], scope: ReadScope | Collection[in
     """log((N + 1) / (df + 1)) + 1 per word (at most `max_words`), N and df counted in the keyword
     index over the `scope` collections only: counts over every collection would tell how common a
     word is in documents the reader cannot see (issue 19)."""
-    from sqlalchemy import text as sql
-
     read = as_scope(scope)
     if not read.collections:
         return {}
-    count = sql("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q")
-    n = int(session.execute(count, {"q": scope_match(read)}).scalar_one() or 0)
-    out: dict[str, float] = {}
-    for word in list(dict.fromkeys(words))[:max_words]:
-        df = int(session.execute(count, {"q": fts_match_expression(sorted(term_variants(word)), read)}).scalar_one() or 0)
-        out[word] = math.log((n + 1) / (df + 1)) + 1.0
-    return out
+    index = keyword_index(session)
+    n = index.count(session, read)
+    chosen = list(dict.fromkeys(words))[:max_words]
+    dfs = index.counts(session, read, [sorted(term_variants(word)) for word in chosen])
+    return {word: math.log((n + 1) / (df + 1)) + 1.0 for word, df in zip(chosen, dfs, strict=True)}

@@ -57,8 +57,8 @@ def enqueue_unfinished_transcriptions(app: Appliance, queue: JobQueue) -> list[s
             target = f"recording:{rec.id}"
             rows = s.exec(select(JobOutcome).where(JobOutcome.kind == "transcribe", JobOutcome.target == target,
                                                    JobOutcome.state.in_(_WAITING))).all()  # type: ignore[attr-defined]
-            if any(r.state == "queued" for r in rows):
-                continue  # still in the queue file: it runs anyway
+            if any(r.state == "queued" for r in rows) or (rows and queue.claims):
+                continue  # still in the queue; on Redis a running job's claim brings it back if its worker died
             for r in rows:  # "running" in a worker that no longer exists
                 r.state, r.code, r.finished_at = "failed", "job.interrupted", utcnow()
                 s.add(r)

@@ -13,7 +13,7 @@ from huey import crontab
 from appliance.jobs.appliances import worker_appliance
 from appliance.jobs.enqueue import enqueue_pending_ocr
 from appliance.jobs.queue import JobQueue
-from appliance.jobs.tracking import Job, JobEnd, tracked
+from appliance.jobs.tracking import Job, JobEnd, job_state, tracked
 
 _INGEST_STATES = {"duplicate": "duplicate", "failed": "failed", "busy": "queued"}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,7 +82,12 @@ def _register_document_tasks(queue: JobQueue) -> None:
     def ingest_path_task(path: str, collection: str, job_id: str, source_name: str | None = None,
                          keep_source: bool = False) -> str:
         app = worker_appliance(settings)
+        rerun = job_state(app, job_id) == "running"  # its worker died in the middle (Redis claims bring it back)
         state = run_ingest_job(app, job_id, path, collection, source_name, keep_source)
+        if rerun and state == "duplicate":  # that worker may have committed it but not indexed it
+            from appliance.documents import prepare_ingest
+
+            prepare_ingest(app)
         if state == "needs_ocr" and settings.ocr.on_ingest:
             enqueue_pending_ocr(app, queue)
         return state

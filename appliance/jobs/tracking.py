@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from sqlmodel import select
 
-from appliance.db.engine import write_session
+from appliance.db.engine import read_session, write_session
 from appliance.db.tables import JobOutcome, utcnow
 from appliance.errors import BelfortError
 
@@ -55,6 +55,15 @@ def record_queued(app: Appliance, kind: str, target: str, collection: str = "") 
     return job_id
 
 
+def job_state(app: Appliance, job_id: str, *, ended: bool = False) -> str | None:
+    """The state a job's row is in now (None when it has no row; with `ended`, None unless it ended)."""
+    with read_session(app.db) as s:
+        row = s.exec(select(JobOutcome.state, JobOutcome.finished_at).where(JobOutcome.job_id == job_id)).first()
+    if row is None or (ended and row[1] is None):
+        return None
+    return str(row[0])
+
+
 def update_job(app: Appliance, job_id: str, *, state: str, code: str = "", message: str = "",
                progress: float = 0.0, finished: bool = False, target: str | None = None) -> None:
     with write_session(app.db) as s:
@@ -75,11 +84,17 @@ def tracked(kind: str, *, start: float = 0.0, crash: bool = False
 
     A BelfortError is a reported failure: the row keeps its code and message and the job returns
     "failed". With `crash`, every exception (a bug or a full disk) is recorded as job.crashed with its
-    type name, logged and raised again; without, other exceptions go up unrecorded."""
+    type name, logged and raised again; without, other exceptions go up unrecorded. A job whose row
+    already ended is not run again (a second delivery of the same job returns its state)."""
 
     def wrap(fn: Callable[Concatenate[Job, P], JobEnd]) -> Callable[Concatenate[Appliance, str, P], str]:
         @functools.wraps(fn)
         def run(app: Appliance, job_id: str, /, *args: P.args, **kwargs: P.kwargs) -> str:
+            # A queue delivers at least once (Redis: a claim given back after its worker finished):
+            # a job that already ended keeps its outcome and does not run again.
+            if (ended := job_state(app, job_id, ended=True)) is not None:
+                log.info("%s job %s already ended (%s)", kind, job_id, ended)
+                return ended
             update_job(app, job_id, state="running", progress=start)
             try:
                 end = fn(Job(app, job_id), *args, **kwargs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from appliance.ask import PassageTerms, lexical_support
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 MAX_AGENDA_ITEMS = 200
 MAX_TITLE_CHARS = 300
 TITLE_MATCH = 0.6  # share of the title's content words a segment must say to open the item
+HEARD_LIKE = 0.8  # a misheard title word still counts when it is this close to a word said (or two run together)
+HEARD_MIN_LEN = 5  # shorter words only count when heard exactly
 
 # "1. Goedkeuring notulen", "Punt 2: ...", "Agendapunt 3 - ...", "4) ...", "5 Openbare orde - ..."
 _NUMBERED = re.compile(
@@ -123,13 +127,38 @@ def locate_items(agenda: Sequence[AgendaItem], texts: Sequence[str]) -> list[int
                 if share < TITLE_MATCH and share >= TITLE_MATCH / 2 and i + 1 < len(texts):
                     # A title read aloud may run into the next segment; it must start in this one.
                     share, _ = lexical_support(item.title, [PassageTerms(texts[i] + " " + texts[i + 1])])
-                if share >= TITLE_MATCH:
+                if share >= TITLE_MATCH or _heard_share(title_terms, texts[i]) >= TITLE_MATCH:
                     found = i
                     break
         starts.append(found)
         if found is not None:
             cursor = found + 1
     return starts
+
+
+def _heard_share(title_terms: Sequence[str], text: str) -> float:
+    """Share of the title's content words a segment says, allowing for speech recognition that splits
+    or mishears a long word ("molen straat", "heranreg" for "heraanleg"): each word must be heard
+    exactly or be at least HEARD_LIKE alike to one word said or two run together."""
+    said = content_words(text)
+    if not title_terms or not said:
+        return 0.0
+    heard = set(said) | {a + b for a, b in pairwise(said)}
+    hits = sum(1 for term in title_terms if term in heard or (len(term) >= HEARD_MIN_LEN and any(
+        SequenceMatcher(None, term, word).ratio() >= HEARD_LIKE for word in heard)))
+    return hits / len(title_terms)
+
+
+def opens_an_item(agenda: Sequence[AgendaItem], text: str) -> bool:
+    """Whether `text` announces an agenda item: its number after "punt", or its title read out."""
+    cues = _cue_numbers(text)
+    for item in agenda:
+        terms = content_words(item.title)
+        if item.number in cues or (len(terms) >= 2 and (
+                lexical_support(item.title, [PassageTerms(text)])[0] >= TITLE_MATCH
+                or _heard_share(terms, text) >= TITLE_MATCH)):
+            return True
+    return False
 
 
 @dataclass

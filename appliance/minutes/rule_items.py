@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from appliance.ask import MIN_SUPPORT, PassageTerms, lexical_support
 from appliance.db.tables import MinutesItem, TranscriptSegment
-from appliance.minutes.agenda import AgendaItem, locate_items
+from appliance.minutes.agenda import AgendaItem, locate_items, opens_an_item
 from appliance.minutes.votes import Said, decisions_said
 
 OUTCOME_WORDS = {
@@ -25,18 +25,36 @@ RULE_FLAG = "from_rules"
 # Whisper's segments run over several sentences (and over the next item's opening when nobody
 # pauses); votes and items are found per sentence, and before every "punt ..." said.
 _UNIT_CUT = re.compile(r"(?<=[.!?])\s+|[,;]?\s+(?=(?:agenda)?punt\w*\b|point\b)", re.IGNORECASE)
+# Primed transcription often writes commas where the speaker ended a sentence: a clause after a comma
+# that opens an agenda item (its title read out) starts a sentence of its own.
+_CLAUSE_CUT = re.compile(r"(?<=,)\s+")
 
 
-def _units(segs: Sequence[TranscriptSegment]) -> tuple[list[str], list[int]]:
+def _units(segs: Sequence[TranscriptSegment], agenda: Sequence[AgendaItem] = ()) -> tuple[list[str], list[int]]:
     """The transcript's sentences and, for each, the index of the segment it is in."""
     texts: list[str] = []
     owner: list[int] = []
     for k, seg in enumerate(segs):
         for piece in _UNIT_CUT.split(seg.text):
-            if piece and piece.strip():
-                texts.append(piece.strip())
+            for sentence in _sentences(piece, agenda):
+                texts.append(sentence)
                 owner.append(k)
     return texts, owner
+
+
+def _sentences(piece: str, agenda: Sequence[AgendaItem]) -> list[str]:
+    clauses = [c.strip() for c in _CLAUSE_CUT.split(piece or "") if c.strip()]
+    out: list[str] = []
+    for n, clause in enumerate(clauses):
+        ahead = " ".join(clauses[n:n + 2])  # a title read out may run over the next comma
+        if out and agenda and (opens_an_item(agenda, clause) or opens_an_item(agenda, ahead)
+                               and not opens_an_item(agenda, out[-1] + " " + clause)):
+            out.append(clause)
+        elif out:
+            out[-1] += " " + clause
+        else:
+            out.append(clause)
+    return out
 
 
 def _item_at(index: int, agenda: Sequence[AgendaItem], starts: Sequence[int | None]) -> tuple[AgendaItem | None, int]:
@@ -50,7 +68,7 @@ def _item_at(index: int, agenda: Sequence[AgendaItem], starts: Sequence[int | No
 
 def rule_decisions(segs: Sequence[TranscriptSegment], agenda: Sequence[AgendaItem], language: str) -> list[MinutesItem]:
     """One decision per vote said, and per agenda item where an outcome was said without a vote."""
-    texts, owner = _units(segs)
+    texts, owner = _units(segs, agenda)
     starts = locate_items(agenda, texts) if agenda else []
     words = OUTCOME_WORDS.get(language, OUTCOME_WORDS["nl"])
     out: list[MinutesItem] = []

@@ -1,7 +1,7 @@
-"""Permission-scoped hybrid search: BM25 over FTS5 + FAISS vectors, fused by weighted reciprocal rank,
-each passage then supported by its document's other passages (fusion.py).
+"""Permission-scoped hybrid search: BM25 over the keyword index (appliance.index.keywords) + FAISS vectors,
+fused by weighted reciprocal rank, each passage then supported by its document's other passages (fusion.py).
 
-The permission filter comes first in both rankers: the keyword query's MATCH carries the readable
+The permission filter comes first in both rankers: the keyword ranking query carries the readable
 collections and, for documents with their own readers, the reader's principals (appliance.index.acl);
 the vector search only opens the readable collections' indices and skips the unreadable chunks of
 restricted documents inside the scan. So an unreadable passage is never scored, counted or snippeted.
@@ -23,8 +23,9 @@ from appliance.access import Principal, read_scope
 from appliance.db.engine import read_session
 from appliance.errors import BelfortError
 from appliance.index.acl import ReadScope, hidden_chunk_ids, readable_sql
+from appliance.index.keywords import dialect_of, keyword_index
 from appliance.index.sync import IndexHost, vector_backend
-from appliance.index.text import fts_match_expression, keyword_terms, query_terms, snippet
+from appliance.index.text import keyword_terms, query_terms, snippet
 from appliance.search.fusion import Ranking, fuse, with_document_support
 from appliance.search.relevance import MIN_COVERAGE, coverage, query_words, word_weights
 
@@ -98,19 +99,13 @@ def _scope(session: Session, who: Principal, collections: Iterable[int | str] | 
 
 
 def keyword_ranking(session: Session, scope: ReadScope, terms: list[str], n: int) -> list[tuple[int, float]]:
-    """BM25 over the FTS table; the scope (readable collections and documents) is part of the MATCH.
-
-    The scope column has bm25 weight 0, so the filter never changes a score. Rows of inactive
-    chunks are removed by unindex_chunks (and by ensure_index); `_hydrate` checks again.
+    """BM25 over the keyword index (FTS5, or postings on PostgreSQL: appliance.index.keywords); the
+    scope (readable collections and documents) is inside the ranking query and never changes a score.
+    Rows of inactive chunks are removed by unindex_chunks (and by ensure_index); `_hydrate` checks again.
     """
     if not terms or not scope:
         return []
-    rows = session.execute(
-        sql("SELECT rowid, bm25(chunk_fts, 1.0, 0.0) AS score FROM chunk_fts "
-            "WHERE chunk_fts MATCH :q ORDER BY score LIMIT :n"),
-        {"q": fts_match_expression(terms, scope), "n": n},
-    ).all()
-    return [(int(r[0]), -float(r[1])) for r in rows]  # bm25() is lower-is-better
+    return keyword_index(session).rank(session, scope, terms, n)
 
 
 def vector_ranking(app: IndexHost, scope: ReadScope, query: str, n: int,
@@ -155,19 +150,26 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
     return str(Markup("".join(out)))
 
 
+def _doc_type_sql(session: Session) -> str:
+    """The document type in `d.meta` (a JSON column) as text, in the store's dialect."""
+    if dialect_of(session) == "postgresql":
+        return "json_extract_path_text(d.meta, 'structure', 'doc_type')"
+    return "json_extract(d.meta, '$.structure.doc_type')"
+
+
 def _hydrate(session: Session, scope: ReadScope, ranked: list[tuple[int, float]],
              terms: set[str], limit: int, doc_type: str | None = None) -> list[Hit]:
     if not ranked:
         return []
     # The document type (from structure extraction at ingest) narrows results; it is no permission rule.
-    type_sql = " AND json_extract(d.meta, '$.structure.doc_type') = :doc_type" if doc_type else ""
+    type_sql = f" AND {_doc_type_sql(session)} = :doc_type" if doc_type else ""
     ids = ",".join(str(cid) for cid, _ in ranked)
     scope_sql = ",".join(str(c) for c in scope.collections)
     rows = session.execute(sql(
         "SELECT c.id, c.document_id, c.version_id, col.name, d.title, d.source_path, c.page, "
         "c.char_start, c.char_end, c.text, c.language FROM chunk c "
         "JOIN document d ON d.id = c.document_id JOIN collection col ON col.id = c.collection_id "
-        f"WHERE c.id IN ({ids}) AND c.collection_id IN ({scope_sql}) AND c.active = 1 AND d.state != 'retired'"
+        f"WHERE c.id IN ({ids}) AND c.collection_id IN ({scope_sql}) AND c.active = TRUE AND d.state != 'retired'"
         f" AND {readable_sql(scope)}" + type_sql
     ), {"doc_type": doc_type} if doc_type else {}).all()
     by_id = {r[0]: r for r in rows}

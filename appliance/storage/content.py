@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 from appliance.storage.files import atomic_path, fsync_dir
@@ -12,7 +14,9 @@ from appliance.storage.files import atomic_path, fsync_dir
 class ContentStore:
     """Files under `root` named by their sha256 (plus a suffix), in `<hash[:2]>/` folders when `fan_out`.
 
-    Putting the same content twice is a no-op: the file already there (same size) is kept.
+    Putting the same content twice is a no-op: the file already there (same size) is kept. Two nodes
+    putting the same content at once on a shared mount is safe too: each writes its own temp file beside
+    the address and renames it there; the rename is atomic and both carry the same bytes.
     """
 
     def __init__(self, root: Path, *, fan_out: bool = True, read_only: bool = False) -> None:
@@ -37,13 +41,22 @@ class ContentStore:
 
     def put_file(self, staged: Path, sha256: str, suffix: str = "") -> Path:
         """Move an (already fsynced) staged file to its address; one already there is kept and `staged`
-        is left for the caller to remove. Both lie under the data folder: the rename is atomic."""
+        is left for the caller to remove. On one file system the rename is atomic; from the local staging
+        folder to a shared mount the bytes are copied to a temp file beside the address, then renamed."""
         dest = self.path_for(sha256, suffix)
         if self._present(dest, staged.stat().st_size):
             return dest
         dest.parent.mkdir(parents=True, exist_ok=True)
         if self.read_only:
             os.chmod(staged, 0o444)
-        os.replace(staged, dest)
+        try:
+            os.replace(staged, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            with atomic_path(dest, mode=0o444 if self.read_only else None) as tmp:
+                shutil.copyfile(staged, tmp)
+            staged.unlink(missing_ok=True)
+            return dest
         fsync_dir(dest.parent)
         return dest

@@ -1,7 +1,9 @@
 """The data folder: every path Belfort keeps state under, named in one place.
 
 The on-disk layout is the one installations already have; a new path is added here, never joined by
-hand at the place that uses it.
+hand at the place that uses it. In the scale-out profile (`cluster.shared_dir`) the files every node
+must see (originals, recordings, uploads, inbox, failed) lie on a shared mount with the same relative
+names, so the paths stored in the database do not change; the index, caches and keys stay local.
 """
 
 from __future__ import annotations
@@ -12,14 +14,24 @@ from pathlib import Path
 from appliance.settings import Settings
 from appliance.storage.content import ContentStore
 
+# The top folders that live on the shared mount when there is one (relative names unchanged).
+SHARED_FOLDERS = ("originals", "recordings", "uploads", "inbox", "failed")
+
 
 @dataclass(frozen=True)
 class DataLayout:
     root: Path
+    shared_root: Path | None = None  # cluster.shared_dir; None: everything under `root`
 
     @classmethod
     def of(cls, settings: Settings) -> DataLayout:
-        return cls(Path(settings.data_dir))
+        shared = settings.cluster.shared_dir
+        return cls(Path(settings.data_dir), Path(shared) if shared else None)
+
+    @property
+    def shared(self) -> Path:
+        """The root of the files every node sees: the shared mount, or the data folder on one box."""
+        return self.shared_root if self.shared_root is not None else self.root
 
     # --- databases and keys ---
     @property
@@ -46,15 +58,15 @@ class DataLayout:
     # --- documents ---
     @property
     def inbox(self) -> Path:
-        return self.root / "inbox"
+        return self.shared / "inbox"
 
     @property
     def failed(self) -> Path:
-        return self.root / "failed"
+        return self.shared / "failed"
 
     @property
     def originals(self) -> Path:
-        return self.root / "originals"
+        return self.shared / "originals"
 
     @property
     def index(self) -> Path:
@@ -68,22 +80,26 @@ class DataLayout:
     @property
     def uploads(self) -> Path:
         """Uploads waiting for their ingest job."""
-        return self.root / "uploads"
+        return self.shared / "uploads"
 
     def originals_store(self) -> ContentStore:
         return ContentStore(self.originals)
 
     def stored(self, relative: str) -> Path:
-        """A path kept in the database relative to the data folder (a version's original, its PDF/A)."""
-        return self.root / relative
+        """A path kept in the database relative to the data folder (a version's original, its PDF/A);
+        one under a shared folder resolves on the shared mount."""
+        top = Path(relative).parts[0] if relative else ""
+        return (self.shared if top in SHARED_FOLDERS else self.root) / relative
 
     def relative(self, path: Path) -> str:
+        if self.shared_root is not None and path.is_relative_to(self.shared_root):
+            return str(path.relative_to(self.shared_root))
         return str(path.relative_to(self.root))
 
     # --- recordings ---
     @property
     def recordings(self) -> Path:
-        return self.root / "recordings"
+        return self.shared / "recordings"
 
     def recordings_store(self) -> ContentStore:
         return ContentStore(self.recordings, fan_out=False)
@@ -147,4 +163,5 @@ class DataLayout:
 
     def created_at_start(self) -> tuple[Path, ...]:
         """The folders `migrate` creates (and the doctor checks are writable)."""
-        return (self.root, self.inbox, self.failed, self.originals, self.index)
+        return (self.root, self.inbox, self.failed, self.originals, self.index,
+                *((self.shared_root,) if self.shared_root is not None else ()))

@@ -8,6 +8,8 @@ import json
 from appliance.checks import Check, failed_required, run_checks, summary
 from appliance.context import Appliance
 from appliance.errors import BelfortError
+from appliance.remote_checks import remote_checks
+from appliance.settings import Settings
 from ops.commands._common import settings_from
 
 
@@ -20,10 +22,10 @@ def print_checks(checks: list[Check]) -> None:
     print(summary(checks))
 
 
-def doctor_appliance(args: argparse.Namespace) -> Appliance:
+def doctor_appliance(settings: Settings) -> Appliance:
     """The appliance, migrated where its store answers; a store that does not is the doctor's finding
     (db.open: store.unreachable), not a reason to stop before the other checks."""
-    app = Appliance(settings_from(args))
+    app = Appliance(settings)
     try:
         app.migrate(wait=False)
     except BelfortError as exc:
@@ -33,7 +35,9 @@ def doctor_appliance(args: argparse.Namespace) -> Appliance:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    checks = run_checks(doctor_appliance(args))
+    settings = settings_from(args)
+    checks = remote_checks(settings)  # first, and without opening the appliance: they say which part is down
+    checks += run_checks(doctor_appliance(settings))  # a database that is down: db.open, the local checks still run
     if args.json:
         print(json.dumps([c.as_dict() for c in checks], indent=2))
     else:

@@ -26,6 +26,13 @@ def _serve(args: argparse.Namespace) -> int:
     from ops.webapp import create_app
 
     app = appliance_from(args)
+    cluster = app.settings.cluster
+    if cluster.follow_index:  # a scale-out web node: its own FAISS index follows the database
+        from appliance.index.follow import start_following
+
+        start_following(app, app.layout.index, seconds=cluster.follow_seconds,
+                        gap_seconds=cluster.follow_gap_seconds, prune_days=cluster.change_log_days,
+                        share_vectors=cluster.share_vectors)
     web = create_app(app)  # uploads go to the Huey queue file; `belfort worker` runs them
     config = uvicorn.Config(
         web,

@@ -1,10 +1,16 @@
-"""One contract for every Embedder: the real engines (e5, sentence-transformers) and the fake."""
+"""One contract for every Embedder: the real engines (e5, sentence-transformers), the client of an
+OpenAI-compatible embeddings server, and the fake."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -115,6 +121,47 @@ class TestSentenceTransformers(EmbedderContract):
         v = engine.embed_passages(["The council approves the budget.", "The budget was approved by the council.",
                                    "My cat sleeps in the sun."])
         assert v[0] @ v[1] > v[0] @ v[2]
+
+
+class _EmbeddingsHandler(BaseHTTPRequestHandler):
+    """`POST /v1/embeddings` the OpenAI way, computed by a real in-process engine (as vLLM would)."""
+
+    engine: Any = None
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        vectors = type(self).engine.embed_passages(body["input"])
+        out = json.dumps({"object": "list", "model": body["model"], "data": [
+            {"object": "embedding", "index": i, "embedding": v.tolist()} for i, v in enumerate(vectors)]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+class TestOpenAICompatible(TestSentenceTransformers):
+    """The client of /v1/embeddings against a loopback server computing all-MiniLM-L6-v2 vectors."""
+
+    @pytest.fixture(scope="class")
+    def engine(self) -> Iterator[Embedder]:
+        from models.openai_compat import OpenAICompatEmbedder
+        from models.sentence_tf import SentenceTransformerEmbedder
+
+        handler = type("Handler", (_EmbeddingsHandler,), {"engine": SentenceTransformerEmbedder(st_dir())})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield OpenAICompatEmbedder(f"http://127.0.0.1:{server.server_address[1]}/v1", "all-minilm-l6-v2")
+        server.shutdown()
+        server.server_close()
+
+    def test_id_names_the_served_model(self, engine: Embedder) -> None:
+        assert engine.id == "openai-compatible:all-minilm-l6-v2" and engine.dim == 384
 
 
 @pytest.mark.parametrize("engine", ["e5", "sentence-transformers"])

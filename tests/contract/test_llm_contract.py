@@ -155,4 +155,4 @@ def test_openai_compat_unreachable_and_bad_url() -> None:
     llm = OpenAICompatLLM("http://127.0.0.1:9/v1", "m", timeout=2)  # discard port: nothing listens
     with pytest.raises(ModelError) as err:
         list(llm.stream(MESSAGES))
-    assert err.value.code in ("llm.unreachable", "llm.busy")
+    assert err.value.code == "llm.servers_down" and "127.0.0.1:9" in err.value.message

@@ -1,4 +1,5 @@
-"""One contract for every Transcriber: the fake and faster-whisper (when its model is provisioned).
+"""One contract for every Transcriber: the fake, faster-whisper (when its model is provisioned) and
+the client of an OpenAI-compatible speech server (a loopback server decoding with faster-whisper).
 
 Segments come in time order, on the original recording's timeline, inside the asked window.
 The real engine also has to leave silence and noise without text once the guard has run.
@@ -6,8 +7,13 @@ The real engine also has to leave silence and noise without text once the guard 
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,10 +43,52 @@ def whisper() -> Iterator[Transcriber]:
     yield WhisperTranscriber(require_whisper(), threads=2)
 
 
-@pytest.fixture(params=["fake", "faster-whisper"])
+class _SpeechServer(BaseHTTPRequestHandler):
+    """`POST /v1/audio/transcriptions` the OpenAI way (verbose_json), decoded by the real whisper
+    engine (as vLLM or whisper.cpp's server would)."""
+
+    engine: Any = None
+    folder: Path = Path()
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        msg = BytesParser().parsebytes(b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + raw)
+        form = {part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+                for part in msg.get_payload()}
+        audio = self.folder / "upload.wav"
+        audio.write_bytes(form["file"])
+        segs = self.engine.transcribe(audio, language=form["language"].decode())
+        out = json.dumps({"language": "nl", "segments": [
+            {"start": x.start, "end": x.end, "text": x.text, "avg_logprob": x.avg_logprob} for x in segs]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+
+@pytest.fixture(scope="module")
+def speech_server(whisper: Transcriber, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    handler = type("Handler", (_SpeechServer,), {"engine": whisper, "folder": tmp_path_factory.mktemp("srv")})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(params=["fake", "faster-whisper", pytest.param(
+    "openai-compatible", marks=[pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])])])
 def engine(request: pytest.FixtureRequest) -> Transcriber:
     if request.param == "fake":
         return FakeTranscriber([Segment(SPEECH_AT, SPEECH_AT + 2.0, SENTENCE)])
+    if request.param == "openai-compatible":
+        from models.openai_asr import OpenAICompatTranscriber
+
+        return OpenAICompatTranscriber(request.getfixturevalue("speech_server"), "whisper-base")
     return request.getfixturevalue("whisper")
 
 

@@ -18,6 +18,7 @@ from appliance.db.tables import AuditEvent, Chunk, Document, DocumentVersion, Fa
 from appliance.documents.ingest import ensure_collection, ingest_file, list_failed, retry_failed
 from appliance.documents.reads import document_pages, get_document, list_documents, original_file
 from appliance.errors import BelfortError, NotFound
+from appliance.index.keywords import keyword_index
 from models.fakes import FakeEmbedder
 
 NOTE = (
@@ -40,7 +41,7 @@ def counts(app: Appliance) -> dict[str, int]:
             "versions": one("SELECT COUNT(*) FROM documentversion"),
             "chunks": one("SELECT COUNT(*) FROM chunk"),
             "active": one("SELECT COUNT(*) FROM chunk WHERE active = TRUE"),
-            "fts": one("SELECT COUNT(*) FROM chunk_fts"),
+            "fts": one(f"SELECT COUNT(*) FROM ({keyword_index(s).indexed_ids_sql()}) AS i"),
             "failed": one("SELECT COUNT(*) FROM failedfile WHERE resolved = FALSE"),
         }
 
@@ -242,8 +243,8 @@ def test_mail_children_resume_after_a_crash(appliance: Appliance, tmp_path: Path
 
     with write_session(appliance.db) as s:  # simulate: children never ran
         for child in s.exec(select(Document).where(Document.parent_id == out.document_id)).all():
-            s.execute(sql("DELETE FROM chunk_fts WHERE rowid IN (SELECT id FROM chunk WHERE document_id = :d)"),
-                      {"d": child.id})
+            ids = [int(r[0]) for r in s.execute(sql("SELECT id FROM chunk WHERE document_id = :d"), {"d": child.id})]
+            keyword_index(s).write(s, [], ids)
             s.execute(sql("DELETE FROM chunk WHERE document_id = :d"), {"d": child.id})
             s.execute(sql("DELETE FROM documentversion WHERE document_id = :d"), {"d": child.id})
             s.delete(child)

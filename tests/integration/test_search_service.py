@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlmodel import select
 
+from appliance.access import read_scope
 from appliance.access.principals import SYSTEM, Principal, principal_for
 from appliance.context import Appliance, open_appliance
-from appliance.db.engine import write_session
+from appliance.db.engine import read_session, write_session
 from appliance.db.tables import (
     Chunk,
     Collection,
@@ -22,8 +21,10 @@ from appliance.db.tables import (
 )
 from appliance.errors import BelfortError
 from appliance.index.faiss_index import FaissIndex
+from appliance.index.keywords import keyword_index
 from appliance.index.memory_index import MemoryIndex
 from appliance.index.sync import ensure_index, index_chunks, reindex, unindex_chunks
+from appliance.index.text import query_terms
 from appliance.search.query import search
 from models.base import ModelError
 
@@ -142,7 +143,8 @@ def test_query_of_10000_characters_is_refused_with_a_hint(corpus: Appliance) -> 
 def test_long_query_within_limit_and_fts_syntax_are_safe(tmp_path, corpus: Appliance) -> None:
     from tests.conftest import make_settings
 
-    roomy = open_appliance(make_settings(tmp_path, search={"embedder": "fake", "max_query_chars": 20000}),
+    roomy = open_appliance(make_settings(tmp_path, search={"embedder": "fake", "max_query_chars": 20000},
+                                         store={"url": corpus.settings.store.url}),  # the corpus's database
                            embedder=corpus.embedder)
     long_query = ("parkeervergunning " + "NEAR( \"x* ^y AND OR NOT - : {a b} " * 300)[:10000]
     assert len(long_query) == 10000
@@ -228,7 +230,7 @@ def test_sync_and_vector_search_work_on_any_vector_index(appliance: Appliance) -
 def test_ensure_index_repairs_missing_fts_rows_and_vectors(corpus: Appliance) -> None:
     with write_session(corpus.db) as s:
         s.exec(select(Chunk)).all()
-        s.connection().exec_driver_sql("DELETE FROM chunk_fts")
+        keyword_index(s).clear(s)  # FTS5 or PostgreSQL's keyword tables
     assert search(corpus, SYSTEM, "bewonerskaart", mode="keyword").hits == []
     report = ensure_index(corpus)
     assert report["fts_added"] == 4
@@ -266,13 +268,12 @@ def test_missing_embedder_degrades_to_keyword_search(settings) -> None:
 
 @pytest.mark.sqlite_only  # WAL; PostgreSQL's readers never block a writer (tests/integration/test_store_postgres.py)
 def test_reads_do_not_block_a_writer(corpus: Appliance) -> None:
-    # An open read transaction (WAL) must not stop a writer from committing.
-    raw = sqlite3.connect(corpus.layout.db, timeout=1)
-    raw.execute("BEGIN")
-    raw.execute("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '\"parkeervergunn\"'").fetchall()
-    add_doc(corpus, "bouwen", "Nieuw", ["Nieuwe tekst over fietsenstallingen."])
-    raw.rollback()
-    raw.close()
+    # An open read transaction (SQLite's WAL, PostgreSQL's MVCC) must not stop a writer from committing.
+    with read_session(corpus.db) as reader:
+        scope = read_scope(reader, SYSTEM)
+        assert keyword_index(reader).count(reader, scope, query_terms("parkeervergunning"))  # the snapshot is taken
+        add_doc(corpus, "bouwen", "Nieuw", ["Nieuwe tekst over fietsenstallingen."])
+        assert keyword_index(reader).count(reader, scope, query_terms("parkeervergunning"))
     assert search(corpus, SYSTEM, "fietsenstalling").hits
 
 

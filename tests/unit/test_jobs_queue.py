@@ -71,3 +71,19 @@ def test_tracked_failures_keep_their_code_and_crashes_are_raised(appliance: Appl
         crashing(appliance, crash_id)
     row = _row(appliance, crash_id)
     assert (row.state, row.code, row.message) == ("failed", "job.crashed", "OSError")
+
+
+def test_a_job_that_ended_does_not_run_again(appliance: Appliance) -> None:
+    """Queues deliver at least once (a Redis claim given back after its worker finished): the second
+    delivery of a job that ended returns its state and leaves its row alone."""
+    runs: list[int] = []
+
+    @tracked("demo")
+    def body(job: Job, n: int) -> JobEnd:
+        runs.append(n)
+        return JobEnd(f"r{n}", "done" if n == 1 else "failed", f"demo.{n}")
+
+    job_id = record_queued(appliance, "demo", "x")
+    assert body(appliance, job_id, 1) == "r1"
+    assert body(appliance, job_id, 2) == "done" and runs == [1]
+    assert (_row(appliance, job_id).state, _row(appliance, job_id).code) == ("done", "demo.1")

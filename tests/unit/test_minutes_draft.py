@@ -184,6 +184,17 @@ def test_agenda_parsing_and_location() -> None:
     assert locate_items(agenda, heard) == [1, 2, None]  # Whisper glues spoken numbers onto 'punt'
 
 
+def test_a_misheard_title_still_opens_its_item_and_a_passing_mention_does_not() -> None:
+    agenda = parse_agenda("1. Notulen van de vorige zitting\n2. Heraanleg van de Molenstraat\n"
+                          "3. Openingsuren van de bibliotheek")
+    heard = ["Agenapend een. De noduren van de vorige zitting.",
+             "Agenapend een. De heranreg van de molen straat.",  # number misheard, long words split or garbled
+             "We vragen parkeerplaatsen in de Molenstraat.",  # a mention, not the title read out
+             "De opening sugen van de bibliotheek."]
+    assert locate_items(agenda, heard) == [0, 1, 3]
+    assert locate_items(agenda, heard[:1] + heard[2:]) == [0, None, 2]
+
+
 def test_deadlines() -> None:
     assert parse_deadline("2024-06-15") == "2024-06-15"
     assert parse_deadline("15/06/2024") == "2024-06-15"

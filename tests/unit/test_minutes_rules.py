@@ -85,6 +85,18 @@ def test_rules_alone_draft_each_decision_said_with_its_counts(appliance: Applian
     assert (items[1].start, items[1].end) == (12.0, 24.0)  # the item's opening and the vote are cited
 
 
+def test_an_item_opened_after_a_comma_inside_one_long_segment_gets_its_own_vote(appliance: Appliance) -> None:
+    # Primed transcription writes commas where sentences end, and one segment runs over two items.
+    rec = store_transcript(appliance, [
+        {"start": 0.0, "end": 9.0, "text": "Goedenavond, agendapunt een, de notulen vorige zitting, eenparig goedgekeurd, "
+                                          "arrenthapend rei, de heranleg van de molen straat, ik geef het woord"},
+        {"start": 9.0, "end": 15.0, "text": "Twintig stemmen voor drie tegen twee onthoudingen, het voorstel is goedgekeurd."},
+    ])
+    minutes = draft_minutes(appliance, rec, agenda=AGENDA, use_model=False)
+    _, items = get_minutes(appliance, minutes.id or 0)
+    assert [(i.agenda_number, i.vote) for i in items] == [(1, {}), (2, {"for": 20, "against": 3, "abstain": 2})]
+
+
 def test_the_models_decision_of_an_item_decided_by_rule_is_dropped(appliance: Appliance) -> None:
     rec = store_transcript(appliance, MEETING)
 

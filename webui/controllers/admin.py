@@ -104,7 +104,8 @@ def llm_line(appliance: Appliance) -> tuple[str, dict[str, str]] | None:
             return "admin.llm_none", {}
         if llm.engine != "llama-cpp":
             name = llm.model if llm.model and llm.model != "auto" else SMALL_LLM  # what the server is asked for
-            return "admin.llm_remote", {"name": name, "url": llm.base_url, "engine": llm.engine}
+            url = ", ".join(appliance.settings.model_servers.llm or [llm.base_url])
+            return "admin.llm_remote", {"name": name, "url": url, "engine": llm.engine}
         choice = appliance.llm_choice()
     except Exception:  # the console must not fail on a broken profile
         log.exception("LLM choice unavailable")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from appliance.db.tables.access import ApiToken, Group, RateEvent, SignInAttempt, User, UserGroup, WebSession
 from appliance.db.tables.ask import AnswerRecord, Ticket
+from appliance.db.tables.cluster import ChunkVector, IndexChange
 from appliance.db.tables.common import utcnow
 from appliance.db.tables.directory import (
     DirectoryAccount,
@@ -49,6 +50,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Chunk",
+    "ChunkVector",
     "Collection",
     "CollectionGroup",
     "DecisionRecord",
@@ -62,6 +64,7 @@ __all__ = [
     "FailedFile",
     "GoverningBody",
     "Group",
+    "IndexChange",
     "JobOutcome",
     "LegalHold",
     "Mandatary",
