@@ -20,6 +20,7 @@ from appliance.context import Appliance
 from appliance.db.engine import MIGRATIONS, read_session
 from appliance.documents.ingest import ingest_file
 from appliance.errors import BelfortError
+from appliance.index.keywords import keyword_index
 from appliance.search.query import search
 from appliance.settings import Settings
 from models.fakes import FakeEmbedder
@@ -112,7 +113,9 @@ def test_backup_during_ingest_batch_restores_the_same_searchable_state(
     for digest in hashes:
         stored = mid.layout.originals / digest[:2] / digest
         assert sha256_file(stored)[0] == digest
-    assert _one(mid, "SELECT COUNT(*) FROM chunk_fts") == report["reindex"]["chunks"]
+    with read_session(mid.db) as s:
+        indexed = f"SELECT COUNT(*) FROM ({keyword_index(s).indexed_ids_sql()}) AS i"
+    assert _one(mid, indexed) == report["reindex"]["chunks"]
     with read_session(mid.db) as s:
         titles = [r[0] for r in s.execute(sql("SELECT title FROM document ORDER BY id"))]
     for title in titles:
