@@ -46,8 +46,8 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
         url = _STORES.get(folder) or _STORES.setdefault(folder, migrated_postgres_database())
         layers.append({"store": {"url": url}})
         # A `belfort` command the test runs on this data folder (BELFORT_DATA_DIR) uses this store, as a
-        # node's configuration would; the test's first appliance wins, _drop_test_databases unsets it.
-        os.environ.setdefault("BELFORT_STORE__URL", url)
+        # node's configuration would; the test's latest appliance wins, _drop_test_databases restores it.
+        os.environ["BELFORT_STORE__URL"] = url
     if QUEUE == "redis":
         layers.append({"queue": {"backend": "redis", "redis_url": fresh_redis_url()}})
     if extra:
@@ -61,10 +61,12 @@ def _drop_test_databases() -> Iterator[None]:
     if STORE != "postgresql":
         yield
         return
-    before, had_url = created_postgres_databases(), "BELFORT_STORE__URL" in os.environ
+    before, url = created_postgres_databases(), os.environ.get("BELFORT_STORE__URL")
     yield
-    if not had_url:
+    if url is None:
         os.environ.pop("BELFORT_STORE__URL", None)
+    else:
+        os.environ["BELFORT_STORE__URL"] = url
     dropped = drop_postgres_databases(before)
     for folder in [f for f, url in _STORES.items() if url in dropped]:
         del _STORES[folder]

@@ -154,9 +154,11 @@ def build_corpus(app: Appliance, rows: list[dict[str, Any]], log: Log) -> tuple[
 
 
 def eval_settings(base: Settings, data_dir: Path) -> Settings:
-    """A fresh appliance on the caller's models; questions are long, so the query limit is lifted."""
+    """A fresh appliance on the caller's models; questions are long, so the query limit is lifted. Its
+    store is a SQLite file in `data_dir`, never the caller's PostgreSQL database (store.url)."""
     layer = base.model_dump(mode="json")
     layer["data_dir"] = str(data_dir)
+    layer["store"]["url"] = ""
     layer["search"]["max_query_chars"] = 100_000
     return build_settings([layer])
 
