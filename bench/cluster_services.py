@@ -198,7 +198,7 @@ def missing_pieces(pg_url: str, redis_url: str) -> list[str]:
         "    out.append(f'pgstore: store.url is not used for the database (got {name[:200]})')\n"
         "try:\n"
         "    q = build_queue(s)\n"
-        "    kinds = [c.__name__ for c in type(q).__mro__]\n"
+        "    kinds = [c.__name__ for c in type(q.storage).__mro__]\n"
         "except Exception as exc:\n"
         "    kinds = [f'error {exc}']\n"
         "if not any('Redis' in k for k in kinds):\n"
