@@ -15,7 +15,7 @@ take effect at the next search, never at the next sign-in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,19 +48,24 @@ def _quoted(tokens: Iterable[str]) -> str:
     return " OR ".join(f'"{t}"' for t in tokens)
 
 
-def scope_match(scope: ReadScope) -> str:
-    """The FTS5 expression over the `scope` column for what `scope` may read ('' when nothing)."""
+def _scope_logic(scope: ReadScope, any_of: Callable[[Iterable[str]], str], nothing: str, and_not: str) -> str:
+    """What `scope` may read over a chunk's scope tokens, in the syntax `any_of` writes: a readable
+    collection ('c'), or a restricted one ('r') and one of the reader's principals, never a denied one ('n')."""
     cols = [int(c) for c in scope.collections]
     if not cols:
-        return ""
+        return nothing
     if scope.readers is None:
-        return f"scope : ({_quoted([f'c{c}' for c in cols] + [f'r{c}' for c in cols])})"
-    open_part = f"scope : ({_quoted(f'c{c}' for c in cols)})"
+        return any_of([f"c{c}" for c in cols] + [f"r{c}" for c in cols])
+    open_part = any_of(f"c{c}" for c in cols)
     if not scope.readers:
         return open_part
-    restricted = (f"(scope : ({_quoted(f'r{c}' for c in cols)}) AND "
-                  f"scope : ({_quoted(scope.readers)}))")
-    return f"(({open_part} OR {restricted}) NOT scope : ({_quoted('n' + k for k in scope.readers)}))"
+    restricted = f"({any_of(f'r{c}' for c in cols)} AND {any_of(scope.readers)})"
+    return f"(({open_part} OR {restricted}) {and_not} {any_of('n' + k for k in scope.readers)})"
+
+
+def scope_match(scope: ReadScope) -> str:
+    """The FTS5 expression over the `scope` column for what `scope` may read ('' when nothing)."""
+    return _scope_logic(scope, lambda tokens: f"scope : ({_quoted(tokens)})", "", "NOT")
 
 
 def _array(tokens: Iterable[str]) -> str:
@@ -70,16 +75,7 @@ def _array(tokens: Iterable[str]) -> str:
 def scope_condition(scope: ReadScope, column: str) -> str:
     """`scope_match` as a PostgreSQL condition on a text[] column of scope tokens (the keyword index
     there): the same tokens, the same logic. Ids and keys are validated, so inlining them is safe."""
-    cols = [int(c) for c in scope.collections]
-    if not cols:
-        return "FALSE"
-    if scope.readers is None:
-        return f"{column} && {_array([f'c{c}' for c in cols] + [f'r{c}' for c in cols])}"
-    open_part = f"{column} && {_array(f'c{c}' for c in cols)}"
-    if not scope.readers:
-        return open_part
-    restricted = f"({column} && {_array(f'r{c}' for c in cols)} AND {column} && {_array(scope.readers)})"
-    return f"(({open_part} OR {restricted}) AND NOT {column} && {_array('n' + k for k in scope.readers)})"
+    return _scope_logic(scope, lambda tokens: f"{column} && {_array(tokens)}", "FALSE", "AND NOT")
 
 
 def scope_text(collection_id: int, entries: Sequence[tuple[str, bool]] | None) -> str:
