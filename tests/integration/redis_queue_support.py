@@ -54,6 +54,8 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
             "BELFORT_QUEUE__BACKEND": "redis", "BELFORT_QUEUE__REDIS_URL": settings.queue.redis_url,
             "BELFORT_QUEUE__LEASE_SECONDS": str(settings.queue.lease_seconds),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))}
+    if settings.store.url:  # the PostgreSQL pass: the workers share the test's database, as cluster nodes do
+        env["BELFORT_STORE__URL"] = settings.store.url
     return env | extra
 
 

@@ -215,7 +215,8 @@ def test_doctor_says_when_redis_is_down(tmp_path: Path) -> None:
     [check] = check_queue(down)
     assert (check.name, check.ok, check.required) == ("queue.redis", False, True)
     assert "queue.redis_down" in check.message and "redis-server" in check.hint
-    assert check_queue(_app(make_settings(tmp_path / "box"))) == []  # the single box: the queue is a file
+    box = make_settings(tmp_path / "box", queue={"backend": "sqlite"})
+    assert check_queue(_app(box)) == []  # the single box: the queue is a file
 
 
 def test_worker_refuses_to_start_without_redis(tmp_path: Path) -> None:
@@ -227,7 +228,8 @@ def test_worker_refuses_to_start_without_redis(tmp_path: Path) -> None:
 
 
 def test_same_queue_api_on_both_back_ends(tmp_path: Path) -> None:
-    box, cluster = build_queue(make_settings(tmp_path / "a")), build_queue(_redis_settings(tmp_path / "b"))
+    box = build_queue(make_settings(tmp_path / "a", queue={"backend": "sqlite"}))
+    cluster = build_queue(_redis_settings(tmp_path / "b"))
     for q in (box, cluster):
         assert isinstance(q, JobQueue) and set(q._registry._registry) == set(box._registry._registry)
         q.triage_retrain_task("x")
