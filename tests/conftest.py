@@ -55,6 +55,23 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
     return build_settings(layers)
 
 
+def _restore_store_env(url: str | None) -> None:
+    if url is None:
+        os.environ.pop("BELFORT_STORE__URL", None)
+    else:
+        os.environ["BELFORT_STORE__URL"] = url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_store_env() -> Iterator[None]:
+    """On PostgreSQL the store URL a module's wider-scoped fixture set (make_settings) ends with the
+    module: a later module's `belfort` command or config file must not open that module's database."""
+    url = os.environ.get("BELFORT_STORE__URL")
+    yield
+    if STORE == "postgresql":
+        _restore_store_env(url)
+
+
 @pytest.fixture(autouse=True)
 def _drop_test_databases() -> Iterator[None]:
     """On PostgreSQL each test's databases go when it ends (fixtures of a wider scope keep theirs)."""
@@ -63,10 +80,7 @@ def _drop_test_databases() -> Iterator[None]:
         return
     before, url = created_postgres_databases(), os.environ.get("BELFORT_STORE__URL")
     yield
-    if url is None:
-        os.environ.pop("BELFORT_STORE__URL", None)
-    else:
-        os.environ["BELFORT_STORE__URL"] = url
+    _restore_store_env(url)
     dropped = drop_postgres_databases(before)
     for folder in [f for f, url in _STORES.items() if url in dropped]:
         del _STORES[folder]

@@ -10,12 +10,15 @@ import pytest
 from appliance.context import open_appliance
 from appliance.settings import load_settings
 from ops.cli import main
+from tests.backends import STORE, migrated_postgres_database
 from tests.integration.test_search_service import add_doc, make_user
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)  # no stray belfort.toml
+    if STORE == "postgresql":  # the PostgreSQL + Redis pass: a database of this test's own
+        monkeypatch.setenv("BELFORT_STORE__URL", migrated_postgres_database())
     for key, value in {"BELFORT_DATA_DIR": str(tmp_path / "data"), "BELFORT_MODELS_DIR": str(tmp_path / "m"),
                        "BELFORT_PROFILE": "test", "BELFORT_SEARCH__EMBEDDER": "fake",
                        "BELFORT_LLM__ENGINE": "none"}.items():
