@@ -3,11 +3,17 @@
 llama-cpp-python's own server (`llama_cpp.server`, the `[server]` extra) serves the model; Belfort
 only resolves and checks the file first (offline, the catalog's sha256, as the in-process engine
 does), turns off the interruption of a running answer by the next request (several appliances share
-one server), and adds `GET /health`, answered without waiting for the model (the pool's probe).
+one server), adds `GET /health`, answered without waiting for the model (the pool's probe), and
+accepts OpenAI's structured-output request (`response_format` of type `json_schema`, what the
+openai-compatible engine sends, as vLLM and llama.cpp's own llama-server read it): llama-cpp-python's
+server knows only `{"type": "json_object", "schema": ...}` and refuses the standard form with a 500,
+so the wrapper rewrites it before the server reads the body, and the schema still becomes a grammar.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,4 +75,67 @@ def server_app(model: ServedModel, *, threads: int = 0, n_ctx: int = 4096, gpu_l
         return {"status": "ok", "model": model.name, "sha256": model.sha256}
 
     app.add_api_route("/health", health, methods=["GET"])
-    return app
+    return StructuredOutput(app)
+
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def as_llama_cpp_format(body: bytes) -> bytes:
+    """A chat request whose response_format is OpenAI's `json_schema` in llama-cpp-python's form
+    (`json_object` with the schema); any other body unchanged (bad JSON is the server's to refuse)."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return body
+    fmt = request.get("response_format") if isinstance(request, dict) else None
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        return body
+    spec = fmt.get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, dict) else None
+    request["response_format"] = {"type": "json_object"} | ({"schema": schema} if isinstance(schema, dict) else {})
+    return json.dumps(request).encode()
+
+
+class StructuredOutput:
+    """ASGI wrapper: POST /v1/chat/completions bodies pass through as_llama_cpp_format."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:  # routes, state, ... of the wrapped FastAPI app
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http" or scope.get("method") != "POST" or \
+                not str(scope.get("path", "")).endswith("/chat/completions"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left before sending its body
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = as_llama_cpp_format(b"".join(chunks))
+        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A receive() that gives `messages` first, then defers to `then` (a disconnect is seen later)."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive

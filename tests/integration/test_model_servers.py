@@ -5,6 +5,7 @@ error and Ask falls back to an extractive answer; the doctor says which server i
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from appliance.context import Appliance, open_appliance
 from appliance.documents.ingest import ensure_collection, ingest_file
 from models.base import ChatMessage, ModelError
 from models.fakes import FakeEmbedder
+from models.llama_server import as_llama_cpp_format
 from models.openai_asr import OpenAICompatTranscriber, wav_bytes
 from models.openai_compat import OpenAICompatEmbedder, OpenAICompatLLM
 from ops.cli import main
@@ -49,6 +51,31 @@ def test_answers_round_robin_through_the_pool(servers: list[ModelServer]) -> Non
     for _ in range(4):
         assert "".join(llm.stream(HELLO, max_tokens=4, temperature=0.0)).strip()
     assert [s.served for s in llm.pool.servers] == [2, 2]
+
+
+PICK = [ChatMessage("user", "Sentences: 1 cats purr. 2 dogs bark. 3 fish swim. Which ids say what barks?")]
+IDS = {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "integer", "enum": [1, 2, 3]},
+                                                "maxItems": 3}},
+       "required": ["ids"], "additionalProperties": False}
+
+
+def test_constrained_output_reaches_each_server_as_a_grammar(servers: list[ModelServer]) -> None:
+    # What Ask's composed answer sends (OpenAI's json_schema response format): each server answers
+    # JSON of the schema, and no request fails over (llama-cpp-python alone refused it with a 500).
+    llm = OpenAICompatLLM([s.url for s in servers], "smollm2-135m-instruct-q4_1", timeout=60, retry_seconds=60)
+    for _ in servers:
+        out = json.loads("".join(llm.stream(PICK, max_tokens=24, temperature=0.0, json_schema=IDS)))
+        assert set(out) == {"ids"} and set(out["ids"]) <= {1, 2, 3} and len(out["ids"]) <= 3
+    assert [s.served for s in llm.pool.servers] == [1, 1]
+
+
+def test_only_the_standard_structured_output_form_is_rewritten() -> None:
+    standard = {"messages": [], "response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": IDS}}}
+    assert json.loads(as_llama_cpp_format(json.dumps(standard).encode()))["response_format"] == {
+        "type": "json_object", "schema": IDS}
+    for body in (b'{"messages": []}', b'{"response_format": {"type": "text"}}', b"not json", b"[1]",
+                 json.dumps({"response_format": {"type": "json_object", "schema": IDS}}).encode()):
+        assert as_llama_cpp_format(body) == body
 
 
 def test_a_server_that_stops_answering_is_skipped_within_the_timeout(servers: list[ModelServer]) -> None:
