@@ -91,7 +91,11 @@ def write_config(path: Path, *, store: str = "", redis: str = "", shared: str = 
              "ask_per_client_per_minute = 100000", "", "[ocr]", "on_ingest = false", "", "[pii]", 'ner = "none"', "",
              # The workload measures serving, not answer quality: 200 documents that give the same facts with
              # different figures would stop every question at the answerability gate, and no model would be asked.
-             "[ask]", "min_answerable = 0.0", ""]
+             "[ask]", "min_answerable = 0.0",
+             # Both profiles serve the same small model, so both compose (a model behind a server would
+             # otherwise write freely: auto means free there); the cluster's choices then go through the
+             # servers as constrained JSON, like the single box's in-process grammar.
+             'answer_mode = "composed"', ""]
     if store:
         lines += ["[store]", f'url = "{store}"', ""]
     if redis:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,13 +44,19 @@ def sanitize_filename(name: str) -> str:
     return name
 
 
+PRUNE_AFTER_S = 3600.0  # an empty upload folder younger than this may be another upload's, not yet written
+
+
 def _prune(root: Path) -> None:
-    """Remove the empty folders of earlier uploads (the ingest job removes the file once stored)."""
+    """Remove the empty folders of earlier uploads (the ingest job removes the file once stored). A
+    folder is made empty before its file is opened, so a young one is left to the upload that owns it."""
     if not root.is_dir():
         return
+    cutoff = time.time() - PRUNE_AFTER_S
     for child in root.iterdir():
-        with contextlib.suppress(OSError):  # not empty: its job has not run yet
-            child.rmdir()
+        with contextlib.suppress(OSError):  # not empty (its job has not run yet) or gone meanwhile
+            if child.stat().st_mtime < cutoff:
+                child.rmdir()
 
 
 def accept_upload(
