@@ -106,9 +106,6 @@ class StructuredOutput:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    def __getattr__(self, name: str) -> Any:  # routes, state, ... of the wrapped FastAPI app
-        return getattr(self.app, name)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http" or scope.get("method") != "POST" or \
                 not str(scope.get("path", "")).endswith("/chat/completions"):
