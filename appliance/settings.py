@@ -95,6 +95,10 @@ class SearchSettings(_Section):
     document_passages: int = Field(1, ge=1, description="How many of a document's best passages count "
                                    "together (the passage itself included); 1: each passage alone.")
     candidates: int = Field(50, description="Candidates taken from each ranker before fusion.")
+    document_ranking: bool = Field(True, description="Rank the documents of a long question by the fitted "
+                                   "document model (appliance/search/doc_rank.json) before listing passages.")
+    document_ranking_min_chars: int = Field(200, ge=1, description="Queries at least this long get the "
+                                            "document ranking (what it was fitted on: written questions).")
     max_query_chars: int = Field(2000, description="Longer queries are refused with a hint.")
 
 

@@ -40,3 +40,8 @@ class KeywordIndex(Protocol):
 
     def counts(self, session: Any, scope: ReadScope, groups: Sequence[Sequence[str]]) -> list[int]:
         """`count` for each group of terms (one round trip where the store allows)."""
+
+    def term_counts(self, session: Any, chunk_ids: Sequence[int], terms: Sequence[str]
+                    ) -> dict[int, tuple[int, dict[str, int]]]:
+        """chunk id -> (its number of indexed terms, the frequency of each of `terms` in it), for the
+        indexed chunks among `chunk_ids` (the caller has checked that they are readable)."""

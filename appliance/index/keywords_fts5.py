@@ -3,6 +3,7 @@ ranked by FTS5's bm25() with the scope column weighted 0; the scope filter is pa
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -60,3 +61,15 @@ class Fts5Keywords:
 
     def counts(self, session: Any, scope: ReadScope, groups: Sequence[Sequence[str]]) -> list[int]:
         return [self.count(session, scope, terms) for terms in groups]
+
+    def term_counts(self, session: Any, chunk_ids: Sequence[int], terms: Sequence[str]
+                    ) -> dict[int, tuple[int, dict[str, int]]]:
+        wanted = set(terms)
+        out: dict[int, tuple[int, dict[str, int]]] = {}
+        ids = list(chunk_ids)
+        for start in range(0, len(ids), 500):
+            for cid, text in session.execute(sql(
+                    f"SELECT rowid, terms FROM chunk_fts WHERE rowid IN ({_in(ids[start:start + 500])})")):
+                words = str(text or "").split()
+                out[int(cid)] = (len(words), dict(Counter(w for w in words if w in wanted)))
+        return out

@@ -135,3 +135,21 @@ class PostgresKeywords:
             {"i": [i for i, _ in pairs], "t": [t for _, t in pairs]}).all()
         found = {int(i): int(n) for i, n in rows}
         return [found.get(i, 0) for i in range(len(groups))]
+
+    def term_counts(self, session: Any, chunk_ids: Sequence[int], terms: Sequence[str]
+                    ) -> dict[int, tuple[int, dict[str, int]]]:
+        out: dict[int, tuple[int, dict[str, int]]] = {}
+        ids = [int(i) for i in chunk_ids]
+        wanted = sorted(set(terms))
+        for start in range(0, len(ids), BATCH * 10):
+            part = {"ids": ids[start:start + BATCH * 10], "terms": wanted}
+            for cid, length, scope in session.execute(sql(
+                    "SELECT chunk_id, length, cardinality(scope) FROM keyword_chunk "
+                    "WHERE chunk_id = ANY(CAST(:ids AS bigint[]))"), part):
+                out[int(cid)] = (int(length) - int(scope or 0), {})  # length counts the scope tokens too
+            for cid, term, tf in session.execute(sql(
+                    "SELECT chunk_id, term, tf FROM keyword_posting WHERE chunk_id = ANY(CAST(:ids AS bigint[])) "
+                    "AND term = ANY(CAST(:terms AS text[]))"), part):
+                if int(cid) in out:
+                    out[int(cid)][1][str(term)] = int(tf)
+        return out

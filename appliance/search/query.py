@@ -26,6 +26,8 @@ from appliance.index.acl import ReadScope, hidden_chunk_ids, readable_sql
 from appliance.index.keywords import dialect_of, keyword_index
 from appliance.index.sync import IndexHost, vector_backend
 from appliance.index.text import keyword_terms, query_terms, snippet
+from appliance.search.documents import Model, rank_documents
+from appliance.search.documents import load_model as load_document_model
 from appliance.search.fusion import Ranking, fuse, with_document_support
 from appliance.search.relevance import MIN_COVERAGE, coverage, query_words, word_weights
 
@@ -131,11 +133,30 @@ def _documents_of(session: Session, chunk_ids: list[int]) -> dict[int, int]:
     return {int(c): int(d) for c, d in session.execute(sql(f"SELECT id, document_id FROM chunk WHERE id IN ({ids})"))}
 
 
-def rank(session: Session, keyword: Ranking, vector: Ranking, cfg: SearchSettings) -> Ranking:
-    """The hybrid ranking: both rankings fused, then each passage supported by its document's others."""
+def rank(session: Session, keyword: Ranking, vector: Ranking, cfg: SearchSettings,
+         documents: tuple[ReadScope, list[str], Model] | None = None) -> Ranking:
+    """The hybrid ranking: both rankings fused, then each passage supported by its document's others;
+    with `documents` (scope, keyword terms, model: a long question) in the order of the documents'
+    ranking (appliance.search.documents)."""
     ranked = fuse([keyword, vector], cfg.rrf_k, (cfg.keyword_weight, 1.0))
     doc_of = _documents_of(session, [cid for cid, _ in ranked])
+    if documents is not None:
+        scope, terms, model = documents
+        return rank_documents(session, scope, keyword, vector, ranked, doc_of, terms, model)
     return with_document_support(ranked, doc_of, cfg.document_share, cfg.document_passages)
+
+
+def document_model(app: Appliance, query: str) -> Model | None:
+    """The document ranking's model where it applies to `query`: a question at least as long as the
+    ones it was fitted on, with the embedder it was fitted with; else None (the passage fusion ranks)."""
+    cfg = app.settings.search
+    if not cfg.document_ranking or len(query) < cfg.document_ranking_min_chars:
+        return None
+    model = load_document_model()
+    backend = vector_backend(app)
+    if model is None or backend is None or backend[0].id != model.embedder:
+        return None
+    return model
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:
@@ -207,17 +228,20 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
     cfg = app.settings.search
     n = max(cfg.candidates, limit)
     terms = query_terms(q)
+    kterms = keyword_terms(q)
     with read_session(app.db) as session:
         scope = _scope(session, who, collections)
-        keyword = keyword_ranking(session, scope, keyword_terms(q), n) if mode != "vector" else []
+        keyword = keyword_ranking(session, scope, kterms, n) if mode != "vector" else []
         vector = vector_ranking(app, scope, q, n, hidden_chunk_ids(session, scope)) if mode != "keyword" else []
         used = mode
         if vector is None:  # no embedder: keyword search, and the result says so
             used, vector = "keyword", []
             if mode == "vector":
-                keyword = keyword_ranking(session, scope, keyword_terms(q), n)
+                keyword = keyword_ranking(session, scope, kterms, n)
         if used == "hybrid":
-            ranked = rank(session, keyword, vector, cfg)
+            model = document_model(app, q)
+            ranked = rank(session, keyword, vector, cfg,
+                          (scope, kterms, model) if model is not None else None)
         else:
             ranked = keyword if used == "keyword" else vector
         hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)

@@ -192,3 +192,18 @@ def test_search_snippets_mark_the_matched_words(world: KeywordWorld) -> None:
     # A reader of no collection gets nothing, not an error.
     nobody = Principal(950, "nobody", "staff", frozenset())
     assert search(world, nobody, "vergunning", mode="keyword").hits == []  # type: ignore[arg-type]
+
+
+def test_term_counts_match_the_indexed_text(world: KeywordWorld) -> None:
+    """What the document ranking reads of a passage: its number of indexed terms and the frequency
+    of the asked terms, as the analysed text holds them (the same on both stores)."""
+    texts = _texts(world)
+    asked = keyword_terms("vergunning premie permis subvention gemeenteraad règlement déchets")
+    with read_session(world.engine) as s:
+        got = keyword_index(s).term_counts(s, sorted(texts) + [10**9], asked)
+    assert set(got) == set(texts)  # an id that is not indexed gives nothing
+    for cid, (_, _, indexed, lang) in texts.items():
+        words = analyze(indexed, lang).split()
+        want = {t: words.count(t) for t in set(asked) if t in words}
+        assert got[cid] == (len(words), want), cid
+    assert any(counts for _, counts in got.values())
