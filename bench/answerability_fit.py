@@ -1,7 +1,7 @@
 """Fit and calibrate Ask's answerability model on the Chamber development questions.
 
     python bench/answerability_fit.py [--file ../shared/eval/dekamer_dev.jsonl] [--train 400]
-                                      [--holdout 50] [--write] [--json]
+                                      [--holdout 50] [--documents] [--write] [--json]
 
 Every answer of the file is indexed in a fresh appliance (as `belfort eval answers` does). Each
 question is asked without an LLM twice: with its own answer document readable (label 1 when the
@@ -13,6 +13,10 @@ rows (those `belfort eval answers --limit 50` asks) are kept out of the fit and 
 calibration: Brier score, log loss, a reliability table, and per threshold the share of positive
 questions that would be answered from the right document and of negative ones that would get
 "I don't know". `--write` stores the model in appliance/ask/answerability.json.
+
+`--documents` fits the model for long questions instead: the same features plus search's document
+ranking (the best document's probability among the candidates, appliance.search.documents), over
+the askings where search ranked documents; `--write` then stores answerability_documents.json.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from appliance.ask import answer
-from appliance.ask.answerability import FEATURES, WEIGHTS_FILE
+from appliance.ask.answerability import DOCUMENT_FEATURES, DOCUMENTS_WEIGHTS_FILE, FEATURES, WEIGHTS_FILE
 from appliance.context import open_appliance
 from appliance.evaluation import CachedEmbedder
 from appliance.evaluation.answers import _set_active
@@ -43,17 +47,19 @@ from ops.commands._common import eval_embedder
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
-def _observe(app: Any, who: Any, question: str, own: int) -> tuple[list[float], int] | None:
-    """(features, label) of one asking; None when the relevance gate already said "I don't know"."""
+def _observe(app: Any, who: Any, question: str, own: int, names: tuple[str, ...]) -> tuple[list[float], int] | None:
+    """(features, label) of one asking; None when the relevance gate already said "I don't know" (or
+    a feature of `names` is absent: search ranked no documents)."""
     a = answer(app, who, question, use_llm=False)
     judged = a.checks.get("answerability")
-    if not judged:
+    if not judged or any(k not in judged["features"] for k in names):
         return None
     f = judged["features"]
-    return [float(f[k]) for k in FEATURES], int(judged["document"] == own)
+    return [float(f[k]) for k in names], int(judged["document"] == own)
 
 
-def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[Any]]:
+def collect(path: Path, train: int, holdout: int, log: Any, names: tuple[str, ...] = FEATURES
+            ) -> dict[str, list[Any]]:
     settings = build_settings([])
     rows, _ = load_rows(path)
     step = max(1, (len(rows) - holdout) // max(train, 1))
@@ -69,11 +75,11 @@ def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[An
         for part, idx in picks.items():
             for j, i in enumerate(idx):
                 q, own = rows[i]["question"][:4000], doc_of_row[i]
-                for tag, seen in (("pos", _observe(app, who, q, own)), ("neg", None)):
+                for tag, seen in (("pos", _observe(app, who, q, own, names)), ("neg", None)):
                     if tag == "neg":
                         _set_active(app, own, False)
                         try:
-                            seen = _observe(app, who, q, own)
+                            seen = _observe(app, who, q, own, names)
                         finally:
                             _set_active(app, own, True)
                     if seen is not None:
@@ -129,21 +135,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", default=str(ROOT.parent / "shared/eval/dekamer_dev.jsonl"))
     ap.add_argument("--train", type=int, default=400)
     ap.add_argument("--holdout", type=int, default=50)
+    ap.add_argument("--documents", action="store_true",
+                    help=f"fit the long questions' model (with the document ranking): {DOCUMENTS_WEIGHTS_FILE.name}")
     ap.add_argument("--write", action="store_true", help=f"store the model in {WEIGHTS_FILE.name}")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)
-    data = collect(Path(args.file), args.train, args.holdout, log)
+    names, target = (DOCUMENT_FEATURES, DOCUMENTS_WEIGHTS_FILE) if args.documents else (FEATURES, WEIGHTS_FILE)
+    data = collect(Path(args.file), args.train, args.holdout, log, names)
     x, y = np.array(data["train_x"]), np.array(data["train_y"])
     model = fit(x, y)
     hx, hy = np.array(data["holdout_x"]), np.array(data["holdout_y"])
-    report = {"features": list(FEATURES), **model,
+    report = {"features": list(names), **model,
               "train": calibration(predict(model, x), y, data["train_set"], args.train, args.train),
               "holdout": calibration(predict(model, hx), hy, data["holdout_set"], args.holdout, args.holdout)}
     if args.write:
-        stored = {"features": list(FEATURES), **model, "embedder": data["embedder"][0], "fitted_on": f"{Path(args.file).name}: {len(y)} "
+        stored = {"features": list(names), **model, "embedder": data["embedder"][0], "fitted_on": f"{Path(args.file).name}: {len(y)} "
                   f"askings of {args.train} questions (rows {args.holdout}+), {dt.date.today().isoformat()}"}
-        WEIGHTS_FILE.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=None if args.json else 2))
     return 0
 

@@ -9,7 +9,11 @@ a passage about a neighbouring question: both share the subject. The evidence co
   neighbouring subject finds several similar documents, none standing out);
 - whether the lexical and the vector measure agree on the best document;
 - how much of the question the best single sentence carries (the one a composed answer quotes);
-- the length of the question (coverage is low by nature for a long question).
+- the length of the question (coverage is low by nature for a long question);
+- for a long question, search's document ranking (appliance.search.documents): the probability the
+  ranking gives the best document among the candidates (a question whose answer is absent finds
+  several neighbouring documents, none standing out). A second model, with this feature, decides
+  those questions (`answerability_documents.json`); shorter ones keep the first.
 A logistic model over these gives the probability that the answer would come from the right
 document. Its weights are fitted on the development questions only (`bench/answerability_fit.py`,
 which reports the calibration) and ship in `answerability.json`; the setting
@@ -29,8 +33,10 @@ from pathlib import Path
 from typing import Protocol
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
+DOCUMENTS_WEIGHTS_FILE = Path(__file__).with_name("answerability_documents.json")
 FEATURES = ("relevance", "similarity", "relevance_margin", "similarity_margin", "agree",
             "sentence", "question_words")
+DOCUMENT_FEATURES = (*FEATURES, "document")
 
 
 class Evidence(Protocol):
@@ -39,6 +45,7 @@ class Evidence(Protocol):
     document_id: int
     relevance: float
     similarity: float | None
+    document_probability: float | None
 
 
 @dataclass(frozen=True)
@@ -50,12 +57,13 @@ class Features:
     agree: float
     sentence: float
     question_words: float
+    document: float | None = None  # search's document ranking, where it ranked (a long question)
 
-    def vector(self) -> list[float]:
-        return [float(getattr(self, name)) for name in FEATURES]
+    def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
+        return [float(getattr(self, name)) for name in names]
 
     def as_dict(self) -> dict[str, float]:
-        return {k: round(v, 4) for k, v in asdict(self).items()}
+        return {k: round(v, 4) for k, v in asdict(self).items() if v is not None}
 
 
 def _best_per_document(sources: Sequence[Evidence], key: str) -> list[tuple[float, int]]:
@@ -81,6 +89,8 @@ def features(sources: Sequence[Evidence], *, sentence: float, question_words: in
         agree=1.0 if rel and sim and rel[0][1] == sim[0][1] else 0.0,
         sentence=sentence,
         question_words=math.log1p(question_words),
+        document=max((s.document_probability for s in sources if s.document_probability is not None),
+                     default=None),
     )
 
 
@@ -94,25 +104,36 @@ class Model:
     intercept: float
     embedder: str = ""  # the embedder whose cosines it was fitted on (their scales differ)
     fitted_on: str = ""
+    features: tuple[str, ...] = FEATURES
 
     def probability(self, f: Features) -> float:
         z = self.intercept + sum(c * (x - m) / (s or 1.0) for c, x, m, s in
-                                 zip(self.coef, f.vector(), self.mean, self.scale, strict=True))
+                                 zip(self.coef, f.vector(self.features), self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @cache
-def load_model(path: Path = WEIGHTS_FILE) -> Model | None:
-    """The shipped model; None when the file is absent (then only the relevance gate decides)."""
+def load_model(path: Path = WEIGHTS_FILE, features: tuple[str, ...] = FEATURES) -> Model | None:
+    """A shipped model; None when the file is absent (then only the relevance gate decides)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    if list(data.get("features", [])) != list(FEATURES):
-        raise ValueError(f"{path}: fitted on features {data.get('features')}, expected {list(FEATURES)}")
+    if list(data.get("features", [])) != list(features):
+        raise ValueError(f"{path}: fitted on features {data.get('features')}, expected {list(features)}")
     return Model(mean=data["mean"], scale=data["scale"], coef=data["coef"],
                  intercept=float(data["intercept"]), embedder=str(data.get("embedder", "")),
-                 fitted_on=str(data.get("fitted_on", "")))
+                 fitted_on=str(data.get("fitted_on", "")), features=features)
+
+
+def model_for(f: Features) -> Model | None:
+    """The documents model where search's document ranking gave its evidence (and it is shipped),
+    else the passages model."""
+    if f.document is not None:
+        documents = load_model(DOCUMENTS_WEIGHTS_FILE, DOCUMENT_FEATURES)
+        if documents is not None:
+            return documents
+    return load_model()
 
 
 def decide(f: Features, min_probability: float, embedder: str, model: Model | None = None
@@ -120,7 +141,7 @@ def decide(f: Features, min_probability: float, embedder: str, model: Model | No
     """(answer?, probability). The model holds only for the embedder it was fitted with: with
     another one (or none fitted) every question past the relevance gate is answered, probability
     None."""
-    m = model if model is not None else load_model()
+    m = model if model is not None else model_for(f)
     if m is None or m.embedder != embedder:
         return True, None
     p = m.probability(f)

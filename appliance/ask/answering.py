@@ -147,7 +147,7 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dic
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
                           text=c.text, relevance=round(relevance(q, c.text, weights), 3), language=c.language,
-                          context=c.context))
+                          context=c.context, document_probability=h.document_probability))
     _add_similarity(app, q, out)
     return out, weights
 

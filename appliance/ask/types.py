@@ -24,6 +24,7 @@ class Source:
     language: str = ""
     prompt_text: str = ""  # what the model sees (best window, instruction-like sentences redacted)
     context: str = ""  # the passage's heading path (title > section), shown to the model above it
+    document_probability: float | None = None  # search's document ranking of a long question (Hit)
 
 
 @dataclass

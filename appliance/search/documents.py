@@ -198,9 +198,15 @@ def candidate_features(session: Any, scope: ReadScope, keyword: Ranking, vector:
 
 
 def rank_documents(session: Any, scope: ReadScope, keyword: Ranking, vector: Ranking, fused: Ranking,
-                   doc_of: Mapping[int, int], terms: Sequence[str], model: Model) -> Ranking:
-    """`fused` re-ordered by the model's ranking of the candidates' documents (see the module doc)."""
+                   doc_of: Mapping[int, int], terms: Sequence[str], model: Model
+                   ) -> tuple[Ranking, dict[int, float]]:
+    """`fused` re-ordered by the model's ranking of the candidates' documents (see the module doc),
+    and each candidate document's probability of being the one that answers (a softmax over the
+    candidates' scores, as the model was fitted)."""
     docs, rows = candidate_features(session, scope, keyword, vector, doc_of, terms)
     scores = {d: model.score(x) for d, x in zip(docs, rows, strict=True)}
     ordered = sorted(docs, key=lambda d: -scores[d])  # stable: ties keep the candidates' order
-    return order_passages(fused, doc_of, ordered)
+    top = max(scores.values(), default=0.0)
+    weights = {d: math.exp(v - top) for d, v in scores.items()}
+    total = sum(weights.values()) or 1.0
+    return order_passages(fused, doc_of, ordered), {d: w / total for d, w in weights.items()}

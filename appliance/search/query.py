@@ -58,6 +58,9 @@ class Hit:
     language: str
     coverage: float = 1.0  # weighted share of the query's content words in the passage (relevance.py)
     relevant: bool = True  # coverage >= MIN_COVERAGE
+    # a long question's document ranking (documents.py): the chance that this passage's document is
+    # the one that answers, among the candidates; None where it did not rank
+    document_probability: float | None = None
 
 
 @dataclass
@@ -127,23 +130,26 @@ def vector_ranking(app: IndexHost, scope: ReadScope, query: str, n: int,
 
 
 def _documents_of(session: Session, chunk_ids: list[int]) -> dict[int, int]:
+    """chunk -> document of the active chunks among `chunk_ids` (an index entry of a deactivated chunk
+    is no candidate: its document must not count in a ranking of documents)."""
     if not chunk_ids:
         return {}
     ids = ",".join(str(int(c)) for c in chunk_ids)
-    return {int(c): int(d) for c, d in session.execute(sql(f"SELECT id, document_id FROM chunk WHERE id IN ({ids})"))}
+    return {int(c): int(d) for c, d in session.execute(
+        sql(f"SELECT id, document_id FROM chunk WHERE id IN ({ids}) AND active = TRUE"))}
 
 
 def rank(session: Session, keyword: Ranking, vector: Ranking, cfg: SearchSettings,
-         documents: tuple[ReadScope, list[str], Model] | None = None) -> Ranking:
+         documents: tuple[ReadScope, list[str], Model] | None = None) -> tuple[Ranking, dict[int, float]]:
     """The hybrid ranking: both rankings fused, then each passage supported by its document's others;
     with `documents` (scope, keyword terms, model: a long question) in the order of the documents'
-    ranking (appliance.search.documents)."""
+    ranking (appliance.search.documents), with each candidate document's probability."""
     ranked = fuse([keyword, vector], cfg.rrf_k, (cfg.keyword_weight, 1.0))
     doc_of = _documents_of(session, [cid for cid, _ in ranked])
     if documents is not None:
         scope, terms, model = documents
         return rank_documents(session, scope, keyword, vector, ranked, doc_of, terms, model)
-    return with_document_support(ranked, doc_of, cfg.document_share, cfg.document_passages)
+    return with_document_support(ranked, doc_of, cfg.document_share, cfg.document_passages), {}
 
 
 def document_model(app: Appliance, query: str) -> Model | None:
@@ -234,17 +240,20 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
         keyword = keyword_ranking(session, scope, kterms, n) if mode != "vector" else []
         vector = vector_ranking(app, scope, q, n, hidden_chunk_ids(session, scope)) if mode != "keyword" else []
         used = mode
+        probability: dict[int, float] = {}
         if vector is None:  # no embedder: keyword search, and the result says so
             used, vector = "keyword", []
             if mode == "vector":
                 keyword = keyword_ranking(session, scope, kterms, n)
         if used == "hybrid":
             model = document_model(app, q)
-            ranked = rank(session, keyword, vector, cfg,
-                          (scope, kterms, model) if model is not None else None)
+            ranked, probability = rank(session, keyword, vector, cfg,
+                                       (scope, kterms, model) if model is not None else None)
         else:
             ranked = keyword if used == "keyword" else vector
         hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)
+        for hit in hits:
+            hit.document_probability = probability.get(hit.document_id)
         relevant = _judge(session, scope, q, hits)
     took = (time.perf_counter() - started) * 1000
     total = len(hits) if doc_type else len(ranked)

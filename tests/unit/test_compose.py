@@ -156,6 +156,7 @@ def test_answerability_combines_margins_and_agreement() -> None:
     class S:
         def __init__(self, doc: int, rel: float, sim: float) -> None:
             self.document_id, self.relevance, self.similarity = doc, rel, sim
+            self.document_probability: float | None = None
 
     clear = answerability.features([S(1, 0.8, 0.9), S(1, 0.5, 0.85), S(2, 0.3, 0.8)], sentence=0.7,
                                    question_words=6)
@@ -173,10 +174,30 @@ def test_answerability_combines_margins_and_agreement() -> None:
 
 
 def test_shipped_answerability_model_matches_the_features() -> None:
-    data = json.loads(answerability.WEIGHTS_FILE.read_text("utf-8"))
-    assert data["features"] == list(answerability.FEATURES)
-    assert len(data["coef"]) == len(data["mean"]) == len(data["scale"]) == len(answerability.FEATURES)
-    assert data["embedder"] and "dekamer_dev" in data["fitted_on"]
+    for path, names in ((answerability.WEIGHTS_FILE, answerability.FEATURES),
+                        (answerability.DOCUMENTS_WEIGHTS_FILE, answerability.DOCUMENT_FEATURES)):
+        data = json.loads(path.read_text("utf-8"))
+        assert data["features"] == list(names)
+        assert len(data["coef"]) == len(data["mean"]) == len(data["scale"]) == len(names)
+        assert data["embedder"] and "dekamer_dev" in data["fitted_on"]
+
+
+def test_a_long_question_is_decided_with_the_document_ranking() -> None:
+    """Where search ranked documents (a long question), the documents model decides, and a clear
+    best document weighs for answering; elsewhere the passages model decides as before."""
+    class S:
+        def __init__(self, doc: int, chance: float | None) -> None:
+            self.document_id, self.relevance, self.similarity, self.document_probability = doc, 0.4, 0.85, chance
+
+    sure = answerability.features([S(1, 0.9), S(2, 0.05)], sentence=0.4, question_words=40)
+    unsure = answerability.features([S(1, 0.2), S(2, 0.18)], sentence=0.4, question_words=40)
+    short = answerability.features([S(1, None), S(2, None)], sentence=0.4, question_words=4)
+    assert sure.document == 0.9 and short.document is None and "document" not in short.as_dict()
+    documents_model = answerability.model_for(sure)
+    assert documents_model is not None and documents_model.features == answerability.DOCUMENT_FEATURES
+    assert answerability.model_for(short) is answerability.load_model()
+    p_sure, p_unsure = documents_model.probability(sure), documents_model.probability(unsure)
+    assert p_sure > p_unsure
 
 
 def test_a_bare_number_is_not_a_question(corpus) -> None:  # type: ignore[no-untyped-def]

@@ -70,7 +70,7 @@ def test_documents_are_ranked_by_whole_document_bm25(world: KeywordWorld) -> Non
     with read_session(world.engine) as s:
         keyword = keyword_index(s).rank(s, scope, terms, 50)
         doc_of = _documents_of(s, [c for c, _ in keyword])
-        ranked = rank_documents(s, scope, keyword, [], keyword, doc_of, terms, _only("bm25"))
+        ranked, chance = rank_documents(s, scope, keyword, [], keyword, doc_of, terms, _only("bm25"))
     order = list(dict.fromkeys(doc_of[c] for c, _ in ranked))
     expected = _whole_document_bm25(world, scope, terms, order)
     assert [round(expected[d], 9) for d in order] == sorted((round(v, 9) for v in expected.values()), reverse=True)
@@ -78,6 +78,9 @@ def test_documents_are_ranked_by_whole_document_bm25(world: KeywordWorld) -> Non
     # a document with its passages spread out can beat the best single passage
     passage_order = list(dict.fromkeys(doc_of[c] for c, _ in keyword))
     assert order != passage_order
+    # the documents' probabilities follow the order and sum to one
+    assert abs(sum(chance.values()) - 1) < 1e-9 and set(chance) == set(order)
+    assert [chance[d] for d in order] == sorted(chance.values(), reverse=True)
 
 
 def test_only_readable_collections_are_read(world: KeywordWorld) -> None:
@@ -91,7 +94,7 @@ def test_only_readable_collections_are_read(world: KeywordWorld) -> None:
         stats = documents._document_terms(s, a_only, list(owner), terms)
         keyword = keyword_index(s).rank(s, a_only, terms, 50)
         doc_of = _documents_of(s, [c for c, _ in keyword])
-        ranked = rank_documents(s, a_only, keyword, [], keyword, doc_of, terms, _only("bm25"))
+        ranked, _ = rank_documents(s, a_only, keyword, [], keyword, doc_of, terms, _only("bm25"))
     assert stats and all(owner[d] == world.collections["a"] for d in stats)
     assert all(owner[doc_of[c]] == world.collections["a"] for c, _ in ranked)
 
