@@ -44,7 +44,7 @@ from appliance.settings import build_settings
 from appliance.storage.layout import DataLayout
 from ops.commands._common import eval_embedder
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 
 def _observe(app: Any, who: Any, question: str, own: int, names: tuple[str, ...]) -> tuple[list[float], int] | None:
