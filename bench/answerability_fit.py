@@ -14,6 +14,9 @@ calibration: Brier score, log loss, a reliability table, and per threshold the s
 questions that would be answered from the right document and of negative ones that would get
 "I don't know". `--write` stores the model in appliance/ask/answerability.json.
 
+`--cache FILE` keeps the observed askings (every recorded feature), so that a second fit of the
+same questions reads them instead of asking again.
+
 `--documents` fits the model for long questions instead: the same features plus search's document
 ranking (the best document's probability among the candidates, appliance.search.documents), over
 the askings where search ranked documents; `--write` then stores answerability_documents.json.
@@ -47,19 +50,17 @@ from ops.commands._common import eval_embedder
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 
-def _observe(app: Any, who: Any, question: str, own: int, names: tuple[str, ...]) -> tuple[list[float], int] | None:
-    """(features, label) of one asking; None when the relevance gate already said "I don't know" (or
-    a feature of `names` is absent: search ranked no documents)."""
+def _observe(app: Any, who: Any, question: str, own: int) -> tuple[dict[str, float], int] | None:
+    """(every recorded feature, label) of one asking; None when the relevance gate already said
+    "I don't know"."""
     a = answer(app, who, question, use_llm=False)
     judged = a.checks.get("answerability")
-    if not judged or any(k not in judged["features"] for k in names):
+    if not judged:
         return None
-    f = judged["features"]
-    return [float(f[k]) for k in names], int(judged["document"] == own)
+    return {k: float(v) for k, v in judged["features"].items()}, int(judged["document"] == own)
 
 
-def collect(path: Path, train: int, holdout: int, log: Any, names: tuple[str, ...] = FEATURES
-            ) -> dict[str, list[Any]]:
+def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[Any]]:
     settings = build_settings([])
     rows, _ = load_rows(path)
     step = max(1, (len(rows) - holdout) // max(train, 1))
@@ -75,11 +76,11 @@ def collect(path: Path, train: int, holdout: int, log: Any, names: tuple[str, ..
         for part, idx in picks.items():
             for j, i in enumerate(idx):
                 q, own = rows[i]["question"][:4000], doc_of_row[i]
-                for tag, seen in (("pos", _observe(app, who, q, own, names)), ("neg", None)):
+                for tag, seen in (("pos", _observe(app, who, q, own)), ("neg", None)):
                     if tag == "neg":
                         _set_active(app, own, False)
                         try:
-                            seen = _observe(app, who, q, own, names)
+                            seen = _observe(app, who, q, own)
                         finally:
                             _set_active(app, own, True)
                     if seen is not None:
@@ -91,6 +92,13 @@ def collect(path: Path, train: int, holdout: int, log: Any, names: tuple[str, ..
                     embedder.flush()
     embedder.flush()
     return out
+
+
+def select(data: dict[str, list[Any]], part: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The askings of `part` that carry every feature of `names` (a long question's document ranking)."""
+    keep = [i for i, f in enumerate(data[f"{part}_x"]) if all(k in f for k in names)]
+    x = np.array([[data[f"{part}_x"][i][k] for k in names] for i in keep]).reshape(len(keep), len(names))
+    return x, np.array([data[f"{part}_y"][i] for i in keep]), [data[f"{part}_set"][i] for i in keep]
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -138,17 +146,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--documents", action="store_true",
                     help=f"fit the long questions' model (with the document ranking): {DOCUMENTS_WEIGHTS_FILE.name}")
     ap.add_argument("--write", action="store_true", help=f"store the model in {WEIGHTS_FILE.name}")
+    ap.add_argument("--features", default=None,
+                    help="comma-separated feature names to fit on (default: the model's own list); not with --write")
+    ap.add_argument("--cache", default=None,
+                    help="JSON file of the observed askings: written after collecting, read instead of collecting")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)
     names, target = (DOCUMENT_FEATURES, DOCUMENTS_WEIGHTS_FILE) if args.documents else (FEATURES, WEIGHTS_FILE)
-    data = collect(Path(args.file), args.train, args.holdout, log, names)
-    x, y = np.array(data["train_x"]), np.array(data["train_y"])
+    if args.features:
+        if args.write:
+            ap.error("--features tries other feature sets; the shipped models keep their own lists")
+        names = tuple(args.features.split(","))
+    cache = Path(args.cache) if args.cache else None
+    if cache is not None and cache.is_file():
+        data = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        data = collect(Path(args.file), args.train, args.holdout, log)
+        if cache is not None:
+            cache.write_text(json.dumps(data), encoding="utf-8")
+    x, y, sets = select(data, "train", names)
     model = fit(x, y)
-    hx, hy = np.array(data["holdout_x"]), np.array(data["holdout_y"])
+    hx, hy, hsets = select(data, "holdout", names)
     report = {"features": list(names), **model,
-              "train": calibration(predict(model, x), y, data["train_set"], args.train, args.train),
-              "holdout": calibration(predict(model, hx), hy, data["holdout_set"], args.holdout, args.holdout)}
+              "train": calibration(predict(model, x), y, sets, args.train, args.train),
+              "holdout": calibration(predict(model, hx), hy, hsets, args.holdout, args.holdout)}
     if args.write:
         stored = {"features": list(names), **model, "embedder": data["embedder"][0], "fitted_on": f"{Path(args.file).name}: {len(y)} "
                   f"askings of {args.train} questions (rows {args.holdout}+), {dt.date.today().isoformat()}"}

@@ -106,6 +106,8 @@ class Asker:
         return {"id": row["id"], "kind": row["kind"], "language": row["language"], "user": row["user"],
                 "status": ans.status, **verdict.as_dict(), "latency_s": ans.latency, "model": ans.model,
                 "answer": ans.text, "gate": ans.checks.get("gate", ""), "raw": ans.checks.get("raw", ""),
+                "translated": ans.question_translated,
+                "answerability": (ans.checks.get("answerability") or {}).get("probability"),
                 "sources": [f"{s.number}:{Path(s.source_path).name}" for s in ans.sources]}
 
 

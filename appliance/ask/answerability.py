@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +58,9 @@ class Features:
     sentence: float
     question_words: float
     document: float | None = None  # search's document ranking, where it ranked (a long question)
+    document_margin: float | None = None  # its best document's probability above the second's
+    document_coverage: float | None = None  # share of the question its best document's passages carry
+    document_agree: float | None = None  # 1 when the quoted sentence comes from that document
 
     def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
         return [float(getattr(self, name)) for name in names]
@@ -75,12 +78,17 @@ def _best_per_document(sources: Sequence[Evidence], key: str) -> list[tuple[floa
     return sorted(((v, d) for d, v in best.items()), reverse=True)
 
 
-def features(sources: Sequence[Evidence], *, sentence: float, question_words: int) -> Features:
-    """The evidence of one question over its retrieved (readable) passages."""
+def features(sources: Sequence[Evidence], *, sentence: float, question_words: int, sentence_document: int = 0,
+             coverage: Callable[[int], float] | None = None) -> Features:
+    """The evidence of one question over its retrieved (readable) passages. `sentence_document`: the
+    document of the sentence a composed answer would quote first; `coverage(document)`: how much of the
+    question a document's retrieved passages carry together (the document ranking's evidence needs both)."""
     rel = _best_per_document(sources, "relevance")
     sim = _best_per_document(sources, "similarity")
     rel1 = rel[0][0] if rel else 0.0
     sim1 = sim[0][0] if sim else 0.0
+    ranked = _best_per_document(sources, "document_probability")
+    best = ranked[0] if ranked else None
     return Features(
         relevance=rel1,
         similarity=sim1,
@@ -89,8 +97,10 @@ def features(sources: Sequence[Evidence], *, sentence: float, question_words: in
         agree=1.0 if rel and sim and rel[0][1] == sim[0][1] else 0.0,
         sentence=sentence,
         question_words=math.log1p(question_words),
-        document=max((s.document_probability for s in sources if s.document_probability is not None),
-                     default=None),
+        document=best[0] if best else None,
+        document_margin=best[0] - (ranked[1][0] if len(ranked) > 1 else 0.0) if best else None,
+        document_coverage=coverage(best[1]) if best and coverage is not None else None,
+        document_agree=float(best[1] == sentence_document) if best else None,
     )
 
 

@@ -25,6 +25,7 @@ from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
+from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, compounds_split, translation
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -49,7 +50,6 @@ RETRIEVE = 8  # hits looked at
 PROMPT_SOURCES = 3  # hits put in the prompt (prompt time dominates on a 2-core CPU)
 MIN_RELEVANCE = 0.34  # IDF-weighted share of the question's content words a passage must contain
 CROSS_PASSAGE_MARGIN = 0.02  # cosine below the engine's threshold a passage in another language may be
-LONG_QUESTION_CHARS = 300  # above this, word coverage of one passage is low by nature
 PROMPT_PASSAGE_CHARS = 600  # a passage is cut to its best window of this size for the prompt
 
 StreamCallback = Callable[[str], None]
@@ -84,13 +84,28 @@ def answer(
     engine = (llm or app.llm) if use_llm else None
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
-    sources, weights = _retrieve(app, who, search_q)
-    relevant = [s for s in sources if _is_relevant(app, s, search_q, language)]
+    # A question in another language than the passages that answer it is matched as its translation
+    # (`match_q`, in `match_language`); the answer keeps the asker's language. A short Dutch question
+    # is matched with its unknown compounds split (relevance.split_compounds).
+    match_q, match_language = compounds_split(app, who, search_q, language), language
+    sources, weights = _retrieve(app, who, match_q)
+    # Passages in the question's own language that carry its words answer it as asked; else it is
+    # matched as its translation into the language most readable passages are in.
+    own = any(s.language == language and _is_relevant(app, s, match_q, language, weights) for s in sources)
+    translated = None if own or not sources else translation(app, engine, who, search_q, language)
+    found = _retrieve(app, who, translated[0]) if translated is not None else None
+    if translated is not None and found is not None and found[0]:
+        (match_q, match_language), (sources, weights) = translated, found
+    else:
+        translated = None
+    relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
     routes = escalation_routes(app, who, [s.collection for s in sources])
     base: dict[str, Any] = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
+    if translated is not None:
+        base["question_translated"] = match_q
 
-    topic = sensitive_topic(app, who, q if search_q == q else f"{q} {search_q}")
+    topic = sensitive_topic(app, who, " ".join(dict.fromkeys((q, search_q, match_q))))
     if topic:
         ans = Answer(text=with_route(t(language, "answer.sensitive"), routes, language), citations=[],
                      sources=sources[:PROMPT_SOURCES], status="escalated",
@@ -99,7 +114,12 @@ def answer(
         ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
-        ans = _grounded(app, engine, search_q, sources, relevant, weights, language, routes, base, stream_cb)
+        ans = _grounded(app, engine, Asked(search_q, match_q, match_language), sources, relevant, weights,
+                        language, routes, base, stream_cb)
+    if translated is not None:
+        ans.checks["match_language"] = match_language
+    if match_q != search_q:
+        ans.checks["question_matched"] = match_q
     ans.label = t(language, "answer.extractive" if ans.status == "extractive" else "answer.ai_label")
     ans.latency = round(time.perf_counter() - started, 3)
     ans.audit_id = _audit(app, who, q, ans, engine)
@@ -182,12 +202,16 @@ def _add_similarity(app: Appliance, q: str, sources: list[Source]) -> None:
         s.similarity = round(float(v @ qv), 4)
 
 
-def _is_relevant(app: Appliance, s: Source, q: str, language: str) -> bool:
-    """Lexical evidence decides within a language for short questions. The embedding vote counts
-    only where words cannot match (the passage is in another language) or where coverage is low by
-    nature (a long question, e.g. a citizen's letter, against a short passage). Within a language a
-    short question that shares only 'kost' with a passage is not about it, however close e5 says."""
+def _is_relevant(app: Appliance, s: Source, q: str, language: str, weights: dict[str, float]) -> bool:
+    """Lexical evidence decides within a language for short questions: the passage's words, read
+    under its heading path (a section 'Geluid' of the events regulation is about events, though its
+    sentences do not say 'evenement' again). The embedding vote counts only where words cannot match
+    (the passage is in another language) or where coverage is low by nature (a long question, e.g. a
+    citizen's letter, against a short passage). Within a language a short question that shares only
+    'kost' with a passage is not about it, however close e5 says."""
     if s.relevance >= MIN_RELEVANCE:
+        return True
+    if s.context and len(q) <= LONG_QUESTION_CHARS and relevance(q, f"{s.context}\n{s.text}", weights) >= MIN_RELEVANCE:
         return True
     cross = bool(s.language) and s.language != language
     if s.similarity is None or not (cross or len(q) > LONG_QUESTION_CHARS):
@@ -202,12 +226,14 @@ def _is_relevant(app: Appliance, s: Source, q: str, language: str) -> bool:
     return threshold is not None and s.similarity >= threshold - (CROSS_PASSAGE_MARGIN if cross else 0.0)
 
 
-def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source], relevant: list[Source],
+def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[Source], relevant: list[Source],
               weights: dict[str, float], language: str, routes: list[dict[str, str]], base: dict[str, Any],
               stream_cb: StreamCallback | None) -> Answer:
-    """Relevant passages were found: weigh the evidence, then compose, write or extract."""
+    """Relevant passages were found: weigh the evidence, then compose, write or extract. The evidence
+    and the sentences are matched with `asked.match`; a model writing freely reads the question as asked."""
+    q, match = asked.text, asked.match
     chosen = relevant[:PROMPT_SOURCES]
-    terms = set(query_terms(q))  # the (rewritten) standalone question is what the model sees
+    terms = set(query_terms(match))  # the (rewritten) standalone question is what the model sees
     redacted = 0
     for i, s in enumerate(chosen, start=1):
         s.number = i
@@ -215,16 +241,21 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
         redacted += n
     cosine = _sentence_cosine(app)
     kind = asked_kind(q)
-    cands = compose.candidates(q, [compose.Passage(s.number, s.text, s.context, s.language) for s in chosen],
-                               weights, language=language, cosine=cosine[0] if cosine else None,
+    cands = compose.candidates(match, [compose.Passage(s.number, s.text, s.context, s.language) for s in chosen],
+                               weights, language=asked.match_language, cosine=cosine[0] if cosine else None,
                                threshold=cosine[1] if cosine else 1.0, kind=kind)
+    top = {s.number: s.document_id for s in chosen}.get(cands[0].source if cands else 1, 0)
+
+    def coverage(document: int) -> float:
+        return relevance(match, "\n".join(s.text for s in sources if s.document_id == document), weights)
+
     evidence = answerability.features(sources, sentence=cands[0].score if cands else 0.0,
-                                      question_words=len(set(content_words(q))))
+                                      question_words=len(set(content_words(match))), sentence_document=top,
+                                      coverage=coverage)
     # Fitted within one language: across languages the quoted sentence's closeness decides (compose).
-    same = not chosen or chosen[0].language in ("", language)
+    same = not chosen or chosen[0].language in ("", asked.match_language)
     ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app)) if same \
         else (True, None)
-    top = {s.number: s.document_id for s in chosen}.get(cands[0].source if cands else 1, 0)
     judged = {"probability": p, "features": evidence.as_dict(), "document": top}
     mode = _mode(app)
     # A bare number ('2026') asks nothing: which of the passages carrying it would answer?
@@ -232,10 +263,10 @@ def _grounded(app: Appliance, engine: LLM | None, q: str, sources: list[Source],
     if engine is not None and not (ok and asks):
         ans = dont_know(language, routes, chosen, {"gate": "not_answerable" if asks else "no_question_words"}, base)
     elif engine is not None and mode == "composed":
-        ans = _composed(app, engine, q, chosen, cands, language, routes, base)
+        ans = _composed(app, engine, asked, chosen, cands, language, routes, base)
     else:
         gen = free.generate(engine, q, chosen, language, app.settings.llm.timeout_seconds, stream_cb)
-        ans = _extractive(q, chosen, language, base) if gen is None else \
+        ans = _extractive(match, chosen, language, base) if gen is None else \
             _free(app, engine, gen, q, chosen, language, routes, base)
     if ans.status == "answered" and not any(carries(kind, c.sentence) for c in ans.citations):
         # Free text about the subject without the asked figure ('how much …' with no amount).
@@ -257,18 +288,18 @@ def _free(app: Appliance, engine: LLM | None, gen: free.Generated, q: str, chose
     return ans
 
 
-def _composed(app: Appliance, engine: LLM, q: str, chosen: list[Source], cands: list[compose.Candidate],
+def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], cands: list[compose.Candidate],
               language: str, routes: list[dict[str, str]], base: dict[str, Any]) -> Answer:
-    """The model chooses source sentences; no choice is "I don't know"; an unusable output (not
-    JSON, ids that do not exist) falls back to the best-ranked sentence; a failed or busy engine to
-    an extractive answer."""
-    if not cands or (cands[0].language not in ("", language) and cands[0].score < compose.MIN_SCORE):
+    """The model chooses source sentences (for the question as matched, in the passages' language
+    where it was translated); no choice is "I don't know"; an unusable output (not JSON, ids that do
+    not exist) falls back to the best-ranked sentence; a failed or busy engine to an extractive answer."""
+    if not cands or (cands[0].language not in ("", asked.match_language) and cands[0].score < compose.MIN_SCORE):
         # No sentence at all, or the closest one is in another language and not close in meaning.
         return dont_know(language, routes, chosen, {"gate": "no_sentence"}, base)
     try:
-        choice = compose.choose(engine, q, cands, language, app.settings.llm.timeout_seconds)
+        choice = compose.choose(engine, asked.match, cands, asked.match_language, app.settings.llm.timeout_seconds)
     except ModelError:
-        return _extractive(q, chosen, language, base)
+        return _extractive(asked.match, chosen, language, base)
     picked = [cands[i - 1] for i in choice.ids] if choice.ids is not None else cands[:1]
     # A quote is checked for what it claims to be: the cited passage's own words.
     text_of = {s.number: s.text for s in chosen}
@@ -348,6 +379,7 @@ def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | No
     details = {
         "language": ans.language,
         "question_used": ans.question_used,
+        "question_translated": ans.question_translated,
         "notice": ans.notice,
         "escalation": ans.escalation,  # the web page shows a stored answer again with its route
         "sources": [{"number": s.number, "chunk_id": s.chunk_id, "document_id": s.document_id,

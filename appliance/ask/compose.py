@@ -28,6 +28,7 @@ from models.base import LLM, ChatMessage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
 MAX_CHOSEN = 3  # quotes in one answer
+TABLE_ROWS = 2  # rows of one table among the first candidates (the rest follow the other sentences)
 MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked with '…'
 MIN_SCORE = 0.5  # a sentence in another language must be this close: its cosine reaches the threshold
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
@@ -84,9 +85,14 @@ def sentences_of(text: str) -> list[str]:
     """The passage's quotable sentences: table rows and list items whole, prose lines joined back
     into sentences (a wrapped line is no sentence end), markdown marks removed. Headings are not
     quotes (they are the context of what follows), nor are instruction-like sentences."""
-    out: list[str] = []
-    pieces = [(row, is_row) for _heading, block in blocks(text) for row, is_row in rows_of(block)]
-    for n, (row, is_row) in enumerate(pieces):
+    return [part for part, _ in _sentences(text)]
+
+
+def _sentences(text: str) -> list[tuple[str, int | None]]:
+    """sentences_of, each with the block it is a row of (None: not a row)."""
+    out: list[tuple[str, int | None]] = []
+    pieces = [(row, is_row, b) for b, (_heading, block) in enumerate(blocks(text)) for row, is_row in rows_of(block)]
+    for n, (row, is_row, b) in enumerate(pieces):
         parts = _SENTENCE.split(_row_text(row))
         for k, part in enumerate(parts):
             part = part.strip().strip("…").strip()
@@ -98,7 +104,7 @@ def sentences_of(text: str) -> list[str]:
                 part = part[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
             elif last and not is_row and part[-1:] not in _ENDS:
                 part += " …"  # the passage was cut in this sentence: the quote says so
-            out.append(part)
+            out.append((part, b if is_row else None))
     return out
 
 
@@ -122,10 +128,11 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5."""
     words = set(content_words(question))
     pool: list[Candidate] = []
+    table: dict[int, tuple[int, int]] = {}  # id(candidate) -> (passage, block) of a table row
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
         head = terms_of(content_words(p.context))
-        for text in sentences_of(p.text):
+        for text, block in _sentences(p.text):
             own = terms_of(content_words(text))
             key = " ".join(text.split()).lower()
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
@@ -134,13 +141,25 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             lexical = weighted_coverage(words, weights, own | head) * (
                 0.5 + 0.5 * weighted_coverage(words, weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language))
+            if block is not None:
+                table[id(pool[-1])] = (p.number, block)
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
             for c, v in zip(cross, cosine(question, [c.text for c in cross]), strict=True):
                 c.score = max(c.score, round(max(0.0, 0.5 + (v - threshold) * 5), 4))
     pool.sort(key=lambda c: -c.score)
-    best = pool[:limit]
+    # The rows of one table share its headings, so they score alike: past its best TABLE_ROWS they
+    # come after the other sentences, and a list item or a sentence elsewhere is not crowded out.
+    shown: dict[tuple[int, int], int] = {}
+    first: list[Candidate] = []
+    later: list[Candidate] = []
+    for c in pool:
+        row_of = table.get(id(c))
+        if row_of is not None:
+            shown[row_of] = shown.get(row_of, 0) + 1
+        (later if row_of is not None and shown[row_of] > TABLE_ROWS else first).append(c)
+    best = (first + later)[:limit]
     for i, c in enumerate(best, start=1):
         c.id = i
     return best

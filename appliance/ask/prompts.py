@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from models.base import ChatMessage
 
-PROMPT_VERSION = "ask-v3"
+PROMPT_VERSION = "ask-v4"
 LANGUAGES = ("nl", "fr", "en")
 
 # A small model follows instructions best right before it answers: the system prompt only sets
@@ -50,6 +50,15 @@ REWRITE = (
     "Rewrite the user's last question as one self-contained search question in the same language, "
     "using the conversation for missing names and subjects. Output only the question."
 )
+
+
+# A question in another language than the passages that answer it is translated before it is matched
+# (answering._translated): the rare words and the answerability model work within one language.
+TRANSLATE = (
+    "Translate the user's question into {target}. Keep names, numbers, dates and amounts as they are. "
+    "Output only the translated question."
+)
+LANGUAGE_NAMES = {"nl": "Dutch", "fr": "French", "en": "English"}
 
 
 PROMPT_QUESTION_CHARS = 800  # very long questions are cut in the prompt (retrieval sees them whole)
@@ -126,3 +135,8 @@ def rewrite_messages(history: Sequence[ChatMessage], question: str) -> list[Chat
     convo = "\n".join(f"{m.role}: {m.content[:600]}" for m in history[-6:])
     return [ChatMessage("system", REWRITE),
             ChatMessage("user", f"Conversation:\n{convo}\n\nLast question: {question}")]
+
+
+def translate_messages(question: str, target: str) -> list[ChatMessage]:
+    return [ChatMessage("system", TRANSLATE.format(target=LANGUAGE_NAMES[target])),
+            ChatMessage("user", question.strip())]

@@ -9,7 +9,17 @@ from sqlmodel import Session
 
 from appliance.ask.citations import split_sentences
 from appliance.index.acl import ReadScope
-from appliance.index.text import content_words, fold, fts_idf, term_variants, terms_of, weighted_coverage
+from appliance.index.keywords import keyword_index
+from appliance.index.text import (
+    as_scope,
+    content_words,
+    fold,
+    fts_idf,
+    term_variants,
+    terms_of,
+    weighted_coverage,
+)
+from models.base import Embedder
 
 # Languages the detector may say; only nl/fr/en are answered in, the rest is "unsupported".
 DETECTABLE = ("nl", "fr", "en", "de", "es", "it", "pt", "pl", "tr")
@@ -45,6 +55,37 @@ def idf_weights(session: Session, question: str, scope: ReadScope | Collection[i
     return fts_idf(session, content_words(question), scope, max_words)
 
 
+MIN_PART = 4  # letters in each part of a split compound ('dag' alone is not split off)
+MAX_SPLIT_WORDS = 12  # unknown words of one question tried as compounds
+
+
+def split_compounds(session: Session, question: str, scope: ReadScope | Collection[int]) -> str:
+    """The question with each (Dutch) compound that no readable passage contains replaced by its two
+    parts where both occur: 'donderdagavond' -> 'donderdag avond', 'loketuren' -> 'loket uren', so
+    that a passage saying 'donderdag … avondloket' carries the question's words. A linking s may
+    end the first part ('stadsbestuur' -> 'stad bestuur'). Of several splits the one whose rarer part
+    is most common wins (parts that are words of the corpus, not fragments). Known words stay."""
+    read = as_scope(scope)
+    words = [w for w in dict.fromkeys(content_words(question)) if len(w) >= 2 * MIN_PART and w.isalpha()]
+    if not words or not read.collections:
+        return question
+    index = keyword_index(session)
+    dfs = index.counts(session, read, [sorted(term_variants(w)) for w in words])
+    unknown = [w for w, df in zip(words, dfs, strict=True) if df == 0][:MAX_SPLIT_WORDS]
+    splits = {w: [(head, w[i:]) for i in range(MIN_PART, len(w) - MIN_PART + 1)
+                  for head in dict.fromkeys((w[:i], w[:i - 1] if w[i - 1] == "s" and i - 1 >= MIN_PART else w[:i]))
+                  if content_words(head) and content_words(w[i:])] for w in unknown}
+    parts = sorted({p for options in splits.values() for pair in options for p in pair})
+    df = dict(zip(parts, index.counts(session, read, [sorted(term_variants(p)) for p in parts]), strict=True))
+    out = question
+    for word, options in splits.items():
+        known = [(min(df[a], df[b]), -len(a), a, b) for a, b in options if df[a] and df[b]]
+        if known:  # ties: the shorter first part (without its linking s)
+            *_, a, b = max(known)
+            out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", f"{a} {b}", out, flags=re.IGNORECASE)
+    return out
+
+
 # Cosine a passage needs to count as relevant, per embedding engine (their scales differ: e5's
 # cosines of unrelated texts are ~0.75, a bag-of-words fake's ~0.1). Unknown engines: no vector vote.
 VECTOR_THRESHOLDS = {"e5": 0.83, "sentence-transformers": 0.55, "fake": 0.45}
@@ -52,6 +93,16 @@ VECTOR_THRESHOLDS = {"e5": 0.83, "sentence-transformers": 0.55, "fake": 0.45}
 
 def vector_threshold(embedder_id: str) -> float | None:
     return VECTOR_THRESHOLDS.get(embedder_id.split(":", 1)[0])
+
+
+def same_meaning(embedder: Embedder, question: str, other: str) -> bool:
+    """Whether the embedder finds two questions (e.g. one and its translation) as close as a relevant
+    passage is to a question; an engine without a known threshold gives no vote (True)."""
+    threshold = vector_threshold(embedder.id)
+    if threshold is None:
+        return True
+    a, b = embedder.embed_queries([question, other])
+    return float(a @ b) >= threshold
 
 
 def best_sentences(question: str, passage: str, n: int = 1, max_chars: int = 400) -> str:

@@ -51,6 +51,7 @@ class Answer:
     escalation: dict[str, str] = field(default_factory=dict)  # {'department', 'mailbox'}
     checks: dict[str, Any] = field(default_factory=dict)
     question_used: str = ""  # after the multi-turn rewrite
+    question_translated: str = ""  # matched in its passages' language, where it was in another
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -127,8 +127,10 @@ def test_a_sentence_in_another_language_must_be_close_in_meaning(corpus) -> None
     app, clerk = corpus
     llm = FakeLLM(_pick("50 euro"))
     ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?", llm=llm)
-    # The bag-of-words test embedder finds the Dutch sentence far from the French question.
-    assert ans.status == "dont_know" and ans.checks["gate"] == "no_sentence" and not llm.calls
+    # The bag-of-words test embedder finds the Dutch sentence far from the French question. The model
+    # was asked only to translate (its reply, no translation, was refused) and never chose.
+    assert ans.status == "dont_know" and ans.checks["gate"] == "no_sentence" and not ans.question_translated
+    assert [c[0].content.split()[0] for c in llm.calls] == ["Translate"]
 
 
 def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +141,127 @@ def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatc
     assert ans.status == "answered" and ans.language == "fr"
     assert ans.text.split("\n")[0] == t("fr", "answer.composed_lead")
     assert t("fr", "answer.source_in.nl") in ans.text
+
+
+def _translating(translation: str, choose):  # type: ignore[no-untyped-def]
+    """A model that translates questions as `translation` and chooses sentences with `choose`."""
+    def reply(messages: list[ChatMessage]) -> str:
+        return translation if messages[0].content.startswith("Translate") else choose(messages)
+    return reply
+
+
+def test_a_question_in_another_language_is_matched_as_its_translation(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    # The bag-of-words test embedder cannot see that a translation means the same (e5 can: test below).
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    llm = FakeLLM(_translating("Hoeveel kost een tweede bewonerskaart voor parkeren?", _pick("50 euro")))
+    ans = answer(app, clerk, "Combien coûte une deuxième carte de riverain pour se garer ?", llm=llm)
+    assert llm.calls[0][0].content.startswith("Translate") and "Dutch" in llm.calls[0][0].content
+    assert ans.question_translated == "Hoeveel kost een tweede bewonerskaart voor parkeren?"
+    assert ans.checks["match_language"] == "nl"
+    # Matched in Dutch: the Dutch passage is relevant by its words, the model chose for the Dutch question.
+    assert ans.sources[0].title.startswith("parkeren") and ans.sources[0].relevance >= 0.34
+    assert "Hoeveel kost een tweede bewonerskaart" in llm.calls[-1][-1].content
+    # Answered for the asker: a French lead and label, the Dutch quote marked as Dutch.
+    assert ans.status == "answered" and ans.language == "fr"
+    assert ans.text.split("\n")[0] == t("fr", "answer.composed_lead")
+    assert t("fr", "answer.source_in.nl") in ans.text and "50 euro" in ans.text
+
+
+@pytest.mark.parametrize("reply", [
+    "Ik weet het niet.",  # an answer, not a translation (refused: it means something else)
+    "Combien coûte une deuxième carte de riverain pour se garer ?",  # not in the passages' language
+    "",  # nothing
+])
+def test_an_unusable_translation_leaves_the_question_as_asked(corpus, reply: str) -> None:  # type: ignore[no-untyped-def]
+    app, clerk = corpus
+    llm = FakeLLM(_translating(reply, _pick("50 euro")))
+    ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?", llm=llm)
+    assert not ans.question_translated and "match_language" not in ans.checks
+    assert ans.status == "dont_know" and ans.checks["gate"] == "no_sentence"
+
+
+def test_a_question_in_the_passages_language_is_not_translated(corpus) -> None:  # type: ignore[no-untyped-def]
+    app, clerk = corpus
+    llm = FakeLLM(_translating("Combien coûte une deuxième carte ?", _pick("50 euro")))
+    ans = answer(app, clerk, "Hoeveel kost een tweede bewonerskaart voor parkeren?", llm=llm)
+    assert ans.status == "answered" and not ans.question_translated
+    assert not any(c[0].content.startswith("Translate") for c in llm.calls)
+
+
+def test_the_question_is_matched_in_the_language_most_readable_passages_are_in(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask.matching import corpus_language
+
+    app, clerk = corpus
+    with read_session(app.db) as s:
+        assert corpus_language(s, clerk) == "nl"
+    ensure_collection(app, "guichet", groups=["balie"])
+    ensure_collection(app, "archief-fr", groups=["archief"])  # French, but the clerk may not read it
+    for i in range(4):
+        (tmp_path / f"fr{i}.txt").write_text(
+            f"La carte de riverain numéro {i} coûte cinquante euros par an. Vous la demandez au guichet de la "
+            "mobilité, avec votre carte d'identité et le certificat d'immatriculation du véhicule.", "utf-8")
+        assert ingest_file(app, tmp_path / f"fr{i}.txt", "archief-fr").ok
+    with read_session(app.db) as s:
+        assert corpus_language(s, clerk) == "nl"  # what the asker cannot read does not count
+    for i in range(4):
+        assert ingest_file(app, tmp_path / f"fr{i}.txt", "guichet").ok
+    with read_session(app.db) as s:
+        assert corpus_language(s, clerk) == "fr"
+        assert corpus_language(s, Principal(11, "nieuw", "staff", frozenset())) == ""
+
+
+def test_a_compound_no_passage_contains_is_matched_by_its_parts(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.access import read_scope
+    from appliance.ask.relevance import split_compounds
+
+    app, clerk = corpus
+    (tmp_path / "uren.md").write_text("# Openingsuren\n\n| dag | loket |\n|---|---|\n"
+                                      "| donderdag | 8.30 – 12.00 en 16.00 – 19.00 (avondloket) |\n\n"
+                                      "Het stadsbestuur van de stad zit in het gemeentehuis. 's Avonds is het loket open.\n", "utf-8")
+    assert ingest_file(app, tmp_path / "uren.md", "loket").ok
+    with read_session(app.db) as s:
+        scope = read_scope(s, clerk)
+        assert split_compounds(s, "Tot hoe laat is het loket open op Donderdagavond?", scope) == \
+            "Tot hoe laat is het loket open op donderdag avond?"
+        # Known words stay whole; a linking s is dropped; a word without two known parts stays.
+        assert split_compounds(s, "Waar zit het stadsbestuur?", scope) == "Waar zit het stadsbestuur?"
+        assert split_compounds(s, "Wie leidt het gemeentebestuur?", scope) == "Wie leidt het gemeentebestuur?"
+        assert split_compounds(s, "Zijn de loketuren anders?", scope) == "Zijn de loketuren anders?"
+        assert split_compounds(s, "Is het stadsloket open?", scope) == "Is het stad loket open?"
+        # Only what the asker may read counts: nobody's collections split nothing.
+        assert split_compounds(s, "open op donderdagavond?", read_scope(s, Principal(11, "x", "staff", frozenset()))) \
+            == "open op donderdagavond?"
+
+
+def test_a_passage_is_read_under_its_heading_path(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app, clerk = corpus
+    rules = ("# Reglement voor evenementen op het openbaar domein\n\n## Aanvraag\n\n"
+             + "Wie een evenement organiseert, vraagt acht weken vooraf een toelating aan bij de dienst. " * 12
+             + "\n\n## Geluid\n\nVersterkte muziek mag tot 23 uur. Het geluidsniveau mag 85 dB(A) niet overschrijden.\n")
+    (tmp_path / "evenementen.md").write_text(rules, "utf-8")
+    assert ingest_file(app, tmp_path / "evenementen.md", "loket").ok
+    llm = FakeLLM(_pick("85 dB"))
+    ans = answer(app, clerk, "Wat is het maximale geluidsniveau op een evenement op het openbaar domein?", llm=llm)
+    sound = [s for s in ans.sources if "geluidsniveau" in s.text]
+    # The section's own words carry little of the question; under its heading path it is about events.
+    assert sound and sound[0].relevance < 0.34 and sound[0].context.endswith("Geluid")
+    assert ans.status == "answered" and "85 dB(A)" in ans.text
+
+
+def test_a_translation_means_the_same_to_e5() -> None:
+    from appliance.ask.relevance import same_meaning
+    from models.e5 import E5Embedder
+    from tests.contract.test_embedder_contract import e5_dir
+
+    e5 = E5Embedder(e5_dir())
+    question = "Combien coûte une deuxième carte de riverain pour se garer ?"
+    assert same_meaning(e5, question, "Hoeveel kost een tweede bewonerskaart voor parkeren?")
+    assert same_meaning(e5, "How long is a passport valid?", "Hoe lang is een reispas geldig?")
+    assert not same_meaning(e5, question, "Ik weet het niet.")
+    assert not same_meaning(e5, question, "Wanneer is het recyclagepark open op zaterdag?")
 
 
 def test_mode_follows_the_profile_and_the_setting(tmp_path: Path) -> None:
@@ -200,6 +323,28 @@ def test_a_long_question_is_decided_with_the_document_ranking() -> None:
     assert p_sure > p_unsure
 
 
+def test_the_document_evidence_follows_the_best_ranked_document() -> None:
+    """Recorded for every long question (and for bench/answerability_fit.py --features): how far the
+    best document stands above the next, how much of the question its passages carry together, and
+    whether the sentence a composed answer would quote comes from it."""
+    class S:
+        def __init__(self, doc: int, chance: float | None) -> None:
+            self.document_id, self.relevance, self.similarity, self.document_probability = doc, 0.4, 0.85, chance
+
+    found = [S(2, 0.25), S(1, 0.7), S(1, 0.7), S(3, 0.05)]
+    share = {1: 0.8, 2: 0.3, 3: 0.1}
+    f = answerability.features(found, sentence=0.4, question_words=40, sentence_document=2, coverage=share.__getitem__)
+    assert f.document == 0.7 and round(f.document_margin or 0, 6) == 0.45
+    assert f.document_coverage == 0.8 and f.document_agree == 0.0
+    g = answerability.features(found, sentence=0.4, question_words=40, sentence_document=1, coverage=share.__getitem__)
+    assert g.document_agree == 1.0
+    short = answerability.features([S(1, None)], sentence=0.4, question_words=4, sentence_document=1,
+                                   coverage=share.__getitem__)
+    assert short.document is None and short.document_coverage is None and short.document_agree is None
+    assert set(f.as_dict()) >= {"document_margin", "document_coverage", "document_agree"}
+    assert not {"document_margin", "document_coverage", "document_agree"} & set(short.as_dict())
+
+
 def test_a_bare_number_is_not_a_question(corpus) -> None:  # type: ignore[no-untyped-def]
     app, clerk = corpus
     llm = FakeLLM('{"ids": [1]}')
@@ -215,6 +360,21 @@ def test_a_sentence_without_the_asked_figure_is_no_candidate() -> None:
                              "Een tweede bewonerskaart kost 50 euro per jaar."]
     assert compose.candidates("Hoeveel kost een huwelijk?", [compose.Passage(1, "Het huwelijk voltrekt u in "
                               "het gemeentehuis op zaterdagvoormiddag.")], {}, kind="amount") == []
+
+
+def test_a_table_does_not_crowd_out_the_other_sentences() -> None:
+    hours = "## Openingsuren\n\n" + "".join(
+        f"{day}: loket Burgerzaken 8.30 – 12.00; loket Omgeving gesloten\n"
+        for day in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"))
+    services = "## Diensten\n\n- **Burgerzaken**: identiteitskaarten, reispassen en rijbewijzen.\n"
+    cands = compose.candidates("Welke diensten regelt het loket Burgerzaken?",
+                               [compose.Passage(1, hours, "Gemeentehuis > Openingsuren"),
+                                compose.Passage(2, services, "Gemeentehuis > Diensten")], {})
+    rows = [c for c in cands if c.source == 1]
+    assert len(rows) == 5 and rows[0].score > cands[[c.source for c in cands].index(2)].score
+    # The best two rows first, then the list item, then the table's other rows.
+    assert [c.source for c in cands] == [1, 1, 2, 1, 1, 1]
+    assert [c.id for c in cands] == [1, 2, 3, 4, 5, 6]
 
 
 def test_quoted_accepts_the_source_words_only() -> None:

@@ -1,0 +1,93 @@
+"""How Ask matches a question against the passages: as asked, or as its translation, compounds split.
+
+The lexical evidence (relevance gate, answerability, the sentences a composed answer quotes) works
+within one language. A question in another language than the readable passages is translated by the
+LLM into the language most of them are in, and matched as that translation; the answer keeps the
+asker's language. A short Dutch question is matched with the compounds no readable passage contains
+split into their parts (relevance.split_compounds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, func, select
+
+from appliance.access import Principal, read_scope
+from appliance.ask import prompts
+from appliance.ask.relevance import detect_question_language, same_meaning, split_compounds
+from appliance.db.engine import read_session
+from appliance.db.tables import Chunk
+from appliance.index.text import content_words
+from models.base import LLM, ModelError
+
+if TYPE_CHECKING:
+    from appliance.context import Appliance
+
+LONG_QUESTION_CHARS = 300  # above this, word coverage of one passage is low by nature
+TRANSLATION_TOKENS = 96  # a question of at most LONG_QUESTION_CHARS characters, translated
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The question as asked (after a follow-up's rewrite), and as matched against the passages: its
+    translation into their language where it was in another one, else itself."""
+
+    text: str
+    match: str
+    match_language: str
+
+
+def corpus_language(session: Session, who: Principal) -> str:
+    """The language most of the passages the asker may read are in ('' when unknown)."""
+    collections = sorted(read_scope(session, who).collections)
+    if not collections:
+        return ""
+    rows = session.exec(select(Chunk.language, func.count()).where(
+        col(Chunk.collection_id).in_(collections), col(Chunk.active), Chunk.language != "")
+        .group_by(Chunk.language).order_by(func.count().desc(), Chunk.language).limit(1)).all()
+    return str(rows[0][0]) if rows else ""
+
+
+def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, language: str) -> tuple[str, str] | None:
+    """(the question translated into the language most readable passages are in, that language):
+    a French question over a mostly Dutch corpus is matched in Dutch, the French pages stay reachable
+    by meaning. None where no translation is needed or possible (no model, a letter-long question, a
+    failed or unusable output): the embedding's closeness across languages then decides, as before."""
+    if engine is None or len(q) > LONG_QUESTION_CHARS:
+        return None
+    with read_session(app.db) as session:
+        target = corpus_language(session, who)
+    if target == language or target not in prompts.LANGUAGES:
+        return None
+    try:
+        out = "".join(engine.stream(prompts.translate_messages(q, target), max_tokens=TRANSLATION_TOKENS,
+                                    temperature=0.0, timeout=app.settings.llm.timeout_seconds))
+    except ModelError:
+        return None
+    lines = [line for line in (" ".join(x.split()).strip("\"'") for x in out.splitlines()) if line]
+    text = lines[0] if lines else ""
+    # Only a plausible translation counts: it has words, is not much longer, is in the target language
+    # and means what the question means (a model answering instead of translating fails the last).
+    if not content_words(text) or len(text) > 2 * len(q) + 40 or detect_question_language(text) != target \
+            or not _same_meaning(app, q, text):
+        return None
+    return compounds_split(app, who, text, target), target
+
+
+def compounds_split(app: Appliance, who: Principal, q: str, language: str) -> str:
+    """A short Dutch question with the compounds no readable passage contains split into their parts;
+    a long one (a letter, a written question) as it is: its other words carry it."""
+    if language != "nl" or len(q) > LONG_QUESTION_CHARS:
+        return q
+    with read_session(app.db) as session:
+        return split_compounds(session, q, read_scope(session, who))
+
+
+def _same_meaning(app: Appliance, question: str, text: str) -> bool:
+    try:
+        embedder = app.embedder
+    except Exception:  # noqa: BLE001  # no embedder provisioned: no vote
+        return True
+    return same_meaning(embedder, question, text)
