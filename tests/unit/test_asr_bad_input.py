@@ -8,6 +8,7 @@ corrupt and video-without-sound files at the decoder in test_asr_audio.py and te
 from __future__ import annotations
 
 import io
+import re
 import time
 import tracemalloc
 from pathlib import Path
@@ -103,7 +104,10 @@ def test_telephone_audio_at_8_khz_is_resampled_and_transcribed(
     info = probe(tmp_path / "tel.wav")
     assert (info.sample_rate, info.codec) == (8000, "pcm_mulaw")
     result = transcribe_recording(appliance, tmp_path / "tel.wav", transcriber=whisper, language="nl")
-    assert "ik heb een" in result.text.lower(), result.segments
+    # The words are heard (int8 whisper-base on synthetic speech varies a little between CPUs: "ik heb
+    # een vraag" on one, "ik heb het een paar" on another); a line not resampled gives none of them.
+    heard = set(re.findall(r"\w+", result.text.lower()))
+    assert len(heard & {"ik", "heb", "een", "vraag"}) >= 3, result.segments
 
 
 def test_a_six_hour_meeting_is_accepted_and_planned_in_72_windows(appliance: Appliance, tmp_path: Path) -> None:
