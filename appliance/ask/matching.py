@@ -9,6 +9,7 @@ split into their parts (relevance.split_compounds).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,9 +69,11 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, lang
         return None
     lines = [line for line in (" ".join(x.split()).strip("\"'") for x in out.splitlines()) if line]
     text = lines[0] if lines else ""
-    # Only a plausible translation counts: it has words, is not much longer, is in the target language
-    # and means what the question means (a model answering instead of translating fails the last).
+    # Only a plausible translation counts: it has words, is not much longer, is in the target language,
+    # is still a question where one was asked, keeps the question's numbers (adds none, loses none) and
+    # means what the question means (a model answering instead of translating fails these).
     if not content_words(text) or len(text) > 2 * len(q) + 40 or detect_question_language(text) != target \
+            or (q.rstrip().endswith("?") and not text.endswith("?")) or _numbers(text) != _numbers(q) \
             or not _same_meaning(app, q, text):
         return None
     return compounds_split(app, who, text, target), target
@@ -83,6 +86,10 @@ def compounds_split(app: Appliance, who: Principal, q: str, language: str) -> st
         return q
     with read_session(app.db) as session:
         return split_compounds(session, q, read_scope(session, who))
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(re.findall(r"\d+", text))
 
 
 def _same_meaning(app: Appliance, question: str, text: str) -> bool:
