@@ -84,21 +84,21 @@ def answer(
     engine = (llm or app.llm) if use_llm else None
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
-    # A question in another language than the passages that answer it is matched as its translation
-    # (`match_q`, in `match_language`); the answer keeps the asker's language. A short Dutch question
-    # is matched with its unknown compounds split (relevance.split_compounds).
+    # Matched as `match_q` in `match_language` (appliance.ask.matching); answered in `language`.
     match_q, match_language = compounds_split(app, who, search_q, language), language
     sources, weights = _retrieve(app, who, match_q)
+    relevant = [s for s in sources if _is_relevant(app, s, match_q, language, weights)]
     # Passages in the question's own language that carry its words answer it as asked; else it is
     # matched as its translation into the language most readable passages are in.
-    own = any(s.language == language and _is_relevant(app, s, match_q, language, weights) for s in sources)
+    own = any(s.language == language for s in relevant)
     translated = None if own or not sources else translation(app, engine, who, search_q, language)
-    found = _retrieve(app, who, translated[0]) if translated is not None else None
-    if translated is not None and found is not None and found[0]:
-        (match_q, match_language), (sources, weights) = translated, found
-    else:
-        translated = None
-    relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
+    if translated is not None:
+        found, found_weights = _retrieve(app, who, translated[0])
+        if found:
+            (match_q, match_language), sources, weights = translated, found, found_weights
+            relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
+        else:
+            translated = None
     routes = escalation_routes(app, who, [s.collection for s in sources])
     base: dict[str, Any] = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}

@@ -76,6 +76,7 @@ class Candidate:
     score: float  # weighted share of the question's words it carries (0..1), or the cosine vote
     context: str = ""
     language: str = ""
+    table: tuple[int, int] | None = None  # (passage, block) when it is a row of a table
 
 
 Cosine = Callable[[str, Sequence[str]], list[float]]
@@ -128,7 +129,6 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5."""
     words = set(content_words(question))
     pool: list[Candidate] = []
-    table: dict[int, tuple[int, int]] = {}  # id(candidate) -> (passage, block) of a table row
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
         head = terms_of(content_words(p.context))
@@ -140,9 +140,8 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             seen.add(key)
             lexical = weighted_coverage(words, weights, own | head) * (
                 0.5 + 0.5 * weighted_coverage(words, weights, own))
-            pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language))
-            if block is not None:
-                table[id(pool[-1])] = (p.number, block)
+            pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
+                                  None if block is None else (p.number, block)))
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
@@ -155,10 +154,9 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     first: list[Candidate] = []
     later: list[Candidate] = []
     for c in pool:
-        row_of = table.get(id(c))
-        if row_of is not None:
-            shown[row_of] = shown.get(row_of, 0) + 1
-        (later if row_of is not None and shown[row_of] > TABLE_ROWS else first).append(c)
+        if c.table is not None:
+            shown[c.table] = shown.get(c.table, 0) + 1
+        (later if c.table is not None and shown[c.table] > TABLE_ROWS else first).append(c)
     best = (first + later)[:limit]
     for i, c in enumerate(best, start=1):
         c.id = i

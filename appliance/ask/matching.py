@@ -40,15 +40,25 @@ class Asked:
     match_language: str
 
 
+_LANGUAGE_OF: dict[tuple[str, tuple[int, ...], int], str] = {}  # (store, collections, newest chunk) -> language
+_LANGUAGE_OF_SIZE = 256
+
+
 def corpus_language(session: Session, who: Principal) -> str:
-    """The language most of the passages the asker may read are in ('' when unknown)."""
-    collections = sorted(read_scope(session, who).collections)
+    """The language most of the passages the asker may read are in ('' when unknown). Counting every
+    passage is a scan of the chunk table, so the answer is kept until a new passage is stored."""
+    collections = tuple(sorted(read_scope(session, who).collections))
     if not collections:
         return ""
-    rows = session.exec(select(Chunk.language, func.count()).where(
-        col(Chunk.collection_id).in_(collections), col(Chunk.active), Chunk.language != "")
-        .group_by(Chunk.language).order_by(func.count().desc(), Chunk.language).limit(1)).all()
-    return str(rows[0][0]) if rows else ""
+    key = (str(session.get_bind().engine.url), collections, int(session.exec(select(func.max(Chunk.id))).one() or 0))
+    if key not in _LANGUAGE_OF:
+        rows = session.exec(select(Chunk.language, func.count()).where(
+            col(Chunk.collection_id).in_(collections), col(Chunk.active), Chunk.language != "")
+            .group_by(Chunk.language).order_by(func.count().desc(), Chunk.language).limit(1)).all()
+        if len(_LANGUAGE_OF) >= _LANGUAGE_OF_SIZE:
+            _LANGUAGE_OF.clear()
+        _LANGUAGE_OF[key] = str(rows[0][0]) if rows else ""
+    return _LANGUAGE_OF[key]
 
 
 def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, language: str) -> tuple[str, str] | None:

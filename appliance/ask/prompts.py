@@ -53,7 +53,7 @@ REWRITE = (
 
 
 # A question in another language than the passages that answer it is translated before it is matched
-# (answering._translated): the rare words and the answerability model work within one language.
+# (matching.translation): the rare words and the answerability model work within one language.
 TRANSLATE = (
     "Translate the user's question into {target}. Keep names, numbers, dates and amounts as they are. "
     "Output only the translated question."
