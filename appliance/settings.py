@@ -119,7 +119,7 @@ class AskSettings(_Section):
         "citations; free: the model writes, each sentence checked against its sources; auto: composed on "
         "a CPU-only profile, free with a GPU or an openai-compatible server.")
     min_answerable: float = Field(
-        0.3, ge=0.0, le=1.0, description="Answerability (calibrated probability that the answer comes "
+        0.35, ge=0.0, le=1.0, description="Answerability (calibrated probability that the answer comes "
         "from the right document; bench/answerability_fit.py) below which Ask says \"I don't know\".")
 
 

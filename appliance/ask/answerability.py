@@ -13,7 +13,9 @@ a passage about a neighbouring question: both share the subject. The evidence co
 - for a long question, search's document ranking (appliance.search.documents): the probability the
   ranking gives the best document among the candidates (a question whose answer is absent finds
   several neighbouring documents, none standing out). A second model, with this feature, decides
-  those questions (`answerability_documents.json`); shorter ones keep the first.
+  those questions (`answerability_documents.json`); shorter ones keep the first. Such a question is
+  answered from the document the ranking puts first (compose.candidates `lead`): the ranking finds
+  the right document more often than the single sentence that carries most of a long question.
 A logistic model over these gives the probability that the answer would come from the right
 document. Its weights are fitted on the development questions only (`bench/answerability_fit.py`,
 which reports the calibration) and ship in `answerability.json`; the setting

@@ -241,9 +241,10 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
         redacted += n
     cosine = _sentence_cosine(app)
     kind = asked_kind(q)
-    cands = compose.candidates(match, [compose.Passage(s.number, s.text, s.context, s.language) for s in chosen],
-                               weights, language=asked.match_language, cosine=cosine[0] if cosine else None,
-                               threshold=cosine[1] if cosine else 1.0, kind=kind)
+    lead = chosen[0].document_id if chosen[0].document_probability is not None else None  # answerability.py
+    cands = compose.candidates(match, [compose.Passage(s.number, s.text, s.context, s.language, s.document_id)
+                                       for s in chosen], weights, language=asked.match_language, lead=lead,
+                               cosine=cosine[0] if cosine else None, threshold=cosine[1] if cosine else 1.0, kind=kind)
     top = {s.number: s.document_id for s in chosen}.get(cands[0].source if cands else 1, 0)
 
     def coverage(document: int) -> float:

@@ -66,6 +66,7 @@ class Passage:
     text: str
     context: str = ""  # heading path (title > section): part of what a row or item is about
     language: str = ""
+    document: int = 0  # the document it is a passage of (candidates `lead`)
 
 
 @dataclass
@@ -120,8 +121,9 @@ def _quotable(part: str, is_row: bool, last: bool) -> bool:
 
 def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str, float], *,
                language: str = "", cosine: Cosine | None = None, threshold: float = 1.0,
-               kind: str = "", limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    """The best `limit` sentences of `passages` for `question`, best first, numbered 1..n.
+               kind: str = "", limit: int = MAX_CANDIDATES, lead: int | None = None) -> list[Candidate]:
+    """The best `limit` sentences of `passages` for `question`, best first, numbered 1..n; with
+    `lead` (a document) that document's sentences first, each part best first.
 
     Lexical score: the question's words found in the sentence or its heading path, weighted by
     rarity, times a share for the sentence itself (a heading alone does not answer). A passage in
@@ -157,7 +159,11 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
         if c.table is not None:
             shown[c.table] = shown.get(c.table, 0) + 1
         (later if c.table is not None and shown[c.table] > TABLE_ROWS else first).append(c)
-    best = (first + later)[:limit]
+    ranked = first + later
+    if lead is not None:
+        of = {p.number: p.document for p in passages}
+        ranked.sort(key=lambda c: of[c.source] != lead)  # stable: each part keeps its order
+    best = ranked[:limit]
     for i, c in enumerate(best, start=1):
         c.id = i
     return best
