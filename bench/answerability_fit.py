@@ -14,6 +14,12 @@ calibration: Brier score, log loss, a reliability table, and per threshold the s
 questions that would be answered from the right document and of negative ones that would get
 "I don't know". `--write` stores the model in appliance/ask/answerability.json.
 
+The report also gives cross-validated figures over the training questions (`--folds`, default 8):
+each question's askings are predicted by a model fitted on the other folds' questions, so the
+thresholds table is an estimate for questions no fit saw, over `--train` questions instead of the
+`--holdout` 50, with the lowest fold's figures beside it (how far one sample of a fold's size can
+fall).
+
 `--cache FILE` keeps the observed askings (every recorded feature), so that a second fit of the
 same questions reads them instead of asking again.
 
@@ -66,8 +72,9 @@ def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[An
     step = max(1, (len(rows) - holdout) // max(train, 1))
     picks = {"train": list(range(holdout, len(rows), step))[:train], "holdout": list(range(min(holdout, len(rows))))}
     embedder = CachedEmbedder(eval_embedder(settings), DataLayout.of(settings).eval_embeddings, flush_every=256)
-    out: dict[str, list[Any]] = {k: [] for k in ("train_x", "train_y", "train_set", "holdout_x", "holdout_y",
-                                                 "holdout_set", "embedder")}
+    out: dict[str, list[Any]] = {k: [] for k in ("train_x", "train_y", "train_set", "train_row", "holdout_x",
+                                                 "holdout_y", "holdout_set", "holdout_row", "embedder")}
+    out["train_rows"] = picks["train"]
     with tempfile.TemporaryDirectory(prefix="belfort-answerability-") as tmp:
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
         app.engines.set("llm", None)
@@ -87,6 +94,7 @@ def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[An
                         out[f"{part}_x"].append(seen[0])
                         out[f"{part}_y"].append(seen[1] if tag == "pos" else 0)
                         out[f"{part}_set"].append(tag)
+                        out[f"{part}_row"].append(i)
                 if (j + 1) % 25 == 0:
                     log(f"{part}: {j + 1}/{len(idx)}")
                     embedder.flush()
@@ -99,6 +107,36 @@ def select(data: dict[str, list[Any]], part: str, names: tuple[str, ...]) -> tup
     keep = [i for i, f in enumerate(data[f"{part}_x"]) if all(k in f for k in names)]
     x = np.array([[data[f"{part}_x"][i][k] for k in names] for i in keep]).reshape(len(keep), len(names))
     return x, np.array([data[f"{part}_y"][i] for i in keep]), [data[f"{part}_set"][i] for i in keep]
+
+
+def cross_validated(data: dict[str, list[Any]], names: tuple[str, ...], folds: int) -> dict[str, Any]:
+    """Calibration of out-of-fold predictions over the training questions: fold k holds every k-th
+    question (both its askings), predicted by the model fitted on the others. `thresholds_lowest_fold`
+    gives, per threshold, each figure's lowest share over the folds (each fold over its own questions)."""
+    keep = [i for i, f in enumerate(data["train_x"]) if all(k in f for k in names)]
+    x, y, sets = select(data, "train", names)
+    rows = np.array([data["train_row"][i] for i in keep])
+    questions = list(data["train_rows"])
+    p = np.zeros(len(y))
+    lowest: dict[str, dict[str, float]] = {}
+    for k in range(folds):
+        held = np.isin(rows, questions[k::folds])
+        rest = y[~held]
+        if len(set(rest.tolist())) == 2:
+            p[held] = predict(fit(x[~held], rest), x[held])
+        else:  # the other folds hold one label (or none): their rate is all a fit could learn
+            p[held] = float(rest.mean()) if rest.size else 0.5
+    for k in range(folds):
+        held = np.isin(rows, questions[k::folds])
+        n = len(questions[k::folds])
+        if n == 0:
+            continue
+        fold = calibration(p[held], y[held], [s for s, h in zip(sets, held, strict=True) if h], n, n)
+        for th, figures in fold["thresholds"].items():
+            low = lowest.setdefault(th, dict(figures))
+            for name, v in figures.items():
+                low[name] = min(low[name], v)
+    return {"folds": folds, **calibration(p, y, sets, len(questions), len(questions)), "thresholds_lowest_fold": lowest}
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -150,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated feature names to fit on (default: the model's own list); not with --write")
     ap.add_argument("--cache", default=None,
                     help="JSON file of the observed askings: written after collecting, read instead of collecting")
+    ap.add_argument("--folds", type=int, default=8, help="cross-validation folds over the training questions")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)
@@ -171,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"features": list(names), **model,
               "train": calibration(predict(model, x), y, sets, args.train, args.train),
               "holdout": calibration(predict(model, hx), hy, hsets, args.holdout, args.holdout)}
+    if "train_row" in data and args.folds > 1:
+        report["cross_validated"] = cross_validated(data, names, args.folds)
     if args.write:
         stored = {"features": list(names), **model, "embedder": data["embedder"][0], "fitted_on": f"{Path(args.file).name}: {len(y)} "
                   f"askings of {args.train} questions (rows {args.holdout}+), {dt.date.today().isoformat()}"}
