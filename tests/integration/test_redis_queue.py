@@ -187,7 +187,7 @@ def test_redis_restart_mid_batch_loses_no_job(tmp_path: Path) -> None:
         settings = _redis_settings(tmp_path, url=server.url, lease=30.0)
         app = _app(settings)
         queue = queue_for(settings, immediate=False)
-        n = 8
+        n = 40  # enough that the batch outlasts the poll and the server's shutdown (8 could all finish first)
         for i in range(n):
             enqueue_ingest(app, queue, _drop(tmp_path, f"besluit{i}.txt", f"{NOTE} Besluit nummer {i}."), "raad")
         log = tmp_path / "worker.log"
