@@ -102,9 +102,14 @@ def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[An
     return out
 
 
+def kept(data: dict[str, list[Any]], part: str, names: tuple[str, ...]) -> list[int]:
+    """Indices of the askings of `part` that carry every feature of `names`."""
+    return [i for i, f in enumerate(data[f"{part}_x"]) if all(k in f for k in names)]
+
+
 def select(data: dict[str, list[Any]], part: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The askings of `part` that carry every feature of `names` (a long question's document ranking)."""
-    keep = [i for i, f in enumerate(data[f"{part}_x"]) if all(k in f for k in names)]
+    keep = kept(data, part, names)
     x = np.array([[data[f"{part}_x"][i][k] for k in names] for i in keep]).reshape(len(keep), len(names))
     return x, np.array([data[f"{part}_y"][i] for i in keep]), [data[f"{part}_set"][i] for i in keep]
 
@@ -113,21 +118,19 @@ def cross_validated(data: dict[str, list[Any]], names: tuple[str, ...], folds: i
     """Calibration of out-of-fold predictions over the training questions: fold k holds every k-th
     question (both its askings), predicted by the model fitted on the others. `thresholds_lowest_fold`
     gives, per threshold, each figure's lowest share over the folds (each fold over its own questions)."""
-    keep = [i for i, f in enumerate(data["train_x"]) if all(k in f for k in names)]
     x, y, sets = select(data, "train", names)
-    rows = np.array([data["train_row"][i] for i in keep])
+    rows = np.array([data["train_row"][i] for i in kept(data, "train", names)])
     questions = list(data["train_rows"])
+    helds = [np.isin(rows, questions[k::folds]) for k in range(folds)]
     p = np.zeros(len(y))
     lowest: dict[str, dict[str, float]] = {}
-    for k in range(folds):
-        held = np.isin(rows, questions[k::folds])
+    for held in helds:
         rest = y[~held]
         if len(set(rest.tolist())) == 2:
             p[held] = predict(fit(x[~held], rest), x[held])
         else:  # the other folds hold one label (or none): their rate is all a fit could learn
             p[held] = float(rest.mean()) if rest.size else 0.5
-    for k in range(folds):
-        held = np.isin(rows, questions[k::folds])
+    for k, held in enumerate(helds):
         n = len(questions[k::folds])
         if n == 0:
             continue
