@@ -15,8 +15,8 @@ source (the expected document's file name, a list of acceptable ones, or null).
 Targets (issue 11): no wrong answer, right_rate >= 0.85, every unanswerable "don't know", no leak.
 
 A second set, bench/ask_demo_questions_holdout.jsonl (20 questions, half in French or English,
-other documents and facts than the first set), was written after the rules of Ask were set and is
-only measured, never tuned on: `--questions bench/ask_demo_questions_holdout.jsonl`.
+other facts than the first set, mostly from other documents), was written after the rules of Ask
+were set and is only measured, never tuned on: `--questions bench/ask_demo_questions_holdout.jsonl`.
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of both sets is in the document
 its row names.
 """
