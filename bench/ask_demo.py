@@ -13,6 +13,8 @@ Question rows (JSONL): id, question, language (nl|fr|en), user (a demo user), ki
 prose | unanswerable | hr_outside), expect (facts a right answer carries; `a|b` alternatives),
 source (the expected document's file name, a list of acceptable ones, or null).
 Targets (issue 11): no wrong answer, right_rate >= 0.85, every unanswerable "don't know", no leak.
+The summary's `by_language` shows, per question language, where answerable questions were lost:
+matched as a translation, expected document among the sources, the gate of each "don't know".
 
 A second set, bench/ask_demo_questions_holdout.jsonl (20 questions, half in French or English,
 other facts than the first set, mostly from other documents), was written after the rules of Ask
@@ -43,7 +45,7 @@ from appliance.context import Appliance, open_appliance
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk, Collection, User
 from appliance.settings import load_settings
-from bench.ask_demo_match import KINDS, classify, shingles
+from bench.ask_demo_match import KINDS, by_language, classify, shingles, source_found
 from ops.demo.seed import USERS, seed_demo
 
 DEFAULT_QUESTIONS = ROOT / "bench" / "ask_demo_questions.jsonl"
@@ -110,7 +112,8 @@ class Asker:
         ans: Answer = answer(self.app, who, row["question"])
         verdict = classify(row, ans, readable, hidden)
         return {"id": row["id"], "kind": row["kind"], "language": row["language"], "user": row["user"],
-                "status": ans.status, **verdict.as_dict(), "latency_s": ans.latency, "model": ans.model,
+                "status": ans.status, **verdict.as_dict(), "source_found": source_found(row, ans),
+                "latency_s": ans.latency, "model": ans.model,
                 "answer": ans.text, "gate": ans.checks.get("gate", ""), "raw": ans.checks.get("raw", ""),
                 "translated": ans.question_translated,
                 "answerability": (ans.checks.get("answerability") or {}).get("probability"),
@@ -137,6 +140,7 @@ def summarise(results: list[dict[str, Any]], model: str) -> dict[str, Any]:
                                         if unanswerable else None),
         "mean_latency_s": round(sum(r["latency_s"] for r in results) / n, 2) if n else 0.0,
         "model": model,
+        "by_language": by_language(results),
         "targets_met": bool(n) and count("wrong") == 0 and count("right") >= 0.85 * n
         and all(r["status"] in ("dont_know", "escalated") for r in unanswerable)
         and not any(r["leak"] for r in results),

@@ -195,3 +195,38 @@ def classify(row: dict[str, Any], ans: AnswerLike, readable: Iterable[str],
         verdict.reasons.append(f"cited {verdict.cited or 'nothing'}, expected {' or '.join(wanted)}")
     verdict.outcome = "wrong" if verdict.reasons else "right"
     return verdict
+
+
+def source_found(row: dict[str, Any], ans: AnswerLike) -> bool | None:
+    """Whether a document the row expects is among the answer's sources (None: the row expects none).
+    For a 'don't know' these are the closest passages shown with it: the expected document found but
+    not used tells a gate that declined from a retrieval that missed."""
+    wanted = expected_sources(row)
+    if not wanted:
+        return None
+    return bool(set(wanted) & {PurePosixPath(s.source_path).name for s in ans.sources})
+
+
+def by_language(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per question language: the outcomes, and for the answerable questions where each one was lost.
+    `translated`: matched as a translation into the passages' language; `source_found`: the expected
+    document among the sources; `declined_by`: the gate of each 'don't know' (e.g. no_relevant_passage,
+    not_answerable)."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang in sorted({r["language"] for r in results}):
+        rows = [r for r in results if r["language"] == lang]
+        answerable = [r for r in rows if r["kind"] not in NO_ANSWER_KINDS]
+        declined: dict[str, int] = {}
+        for r in answerable:
+            if r["outcome"] == "dont_know":
+                gate = r.get("gate") or r["status"]
+                declined[gate] = declined.get(gate, 0) + 1
+        out[lang] = {
+            "n": len(rows), **{k: sum(r["outcome"] == k for r in rows) for k in ("right", "wrong", "dont_know", "leak")},
+            "answerable": len(answerable),
+            "answerable_right": sum(r["outcome"] == "right" for r in answerable),
+            "translated": sum(bool(r.get("translated")) for r in answerable),
+            "source_found": sum(r.get("source_found") is True for r in answerable),
+            "declined_by": dict(sorted(declined.items())),
+        }
+    return out

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.ask_demo_match import classify, has_fact, numbers, shingles
+from bench.ask_demo_match import by_language, classify, has_fact, numbers, shingles, source_found
 
 
 @dataclass
@@ -135,3 +135,37 @@ def test_facts_do_not_match(text: str, fact: str) -> None:
 def test_numbers_readings() -> None:
     assert {"8.3", "t8:30"} <= numbers("8.30")
     assert "1000" in numbers("meer dan 1.000 bezoekers")
+
+
+def test_source_found_reads_the_sources_shown_with_a_dont_know() -> None:
+    dont_know = Ans("dont_know", "I don't know.", [OPEN_DOC, ID_DOC], [])
+    assert source_found(row(), dont_know) is True
+    assert source_found(row(), Ans("dont_know", "I don't know.", [OPEN_DOC], [])) is False
+    assert source_found(row("unanswerable", [], None), dont_know) is None
+
+
+def test_by_language_says_where_answerable_questions_were_lost() -> None:
+    def result(lang: str, kind: str, outcome: str, gate: str = "", translated: str = "",
+               found: bool | None = True) -> dict[str, Any]:
+        status = {"right": "answered", "wrong": "answered", "dont_know": "dont_know", "leak": "answered"}[outcome]
+        return {"language": lang, "kind": kind, "outcome": outcome, "status": status, "gate": gate,
+                "translated": translated, "source_found": found}
+
+    summary = by_language([
+        result("nl", "table", "right"),
+        result("nl", "prose", "dont_know", "not_answerable"),
+        result("en", "table", "right", translated="Hoeveel kost een reispas?"),
+        result("en", "prose", "dont_know", "no_relevant_passage", "Hoe much kost een maaltijd?"),
+        result("en", "list", "dont_know", "no_relevant_passage", "Wat is open?", found=False),
+        result("en", "unanswerable", "right", "no_relevant_passage", "Hoeveel kost het zwembad?", None),
+        result("fr", "prose", "wrong", translated="Combien?"),
+    ])
+    assert summary["nl"] == {"n": 2, "right": 1, "wrong": 0, "dont_know": 1, "leak": 0, "answerable": 2,
+                             "answerable_right": 1, "translated": 0, "source_found": 2,
+                             "declined_by": {"not_answerable": 1}}
+    en = summary["en"]
+    # The unanswerable question counts among the outcomes, never in the answerable funnel.
+    assert (en["n"], en["right"], en["dont_know"]) == (4, 2, 2)
+    assert (en["answerable"], en["answerable_right"], en["translated"], en["source_found"]) == (3, 1, 3, 2)
+    assert en["declined_by"] == {"no_relevant_passage": 2}
+    assert summary["fr"]["wrong"] == 1 and summary["fr"]["declined_by"] == {}
