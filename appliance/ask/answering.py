@@ -4,8 +4,8 @@ question -> (multi-turn: rewrite with the conversation) -> permission-scoped hyb
 -> relevance gate (nothing relevant: "I don't know" + closest documents + escalation route, no LLM)
 -> sensitive topics of the readable collections: escalate, no LLM
 -> answerability from the evidence (answerability.py): doubtful support is "I don't know"
--> CPU profile: the model chooses source sentences, shown as quotes (compose.py); larger models
-   write freely (free.py); either way every sentence passes the claim check (citations.py)
+-> CPU profile: the model chooses source sentences, shown as quotes, one carrying a short question
+   (compose.py); larger models write freely (free.py); every sentence passes the claim check (citations.py)
 -> nothing supported left: "I don't know"; no LLM or model busy: extractive answer
 -> audit record (appliance.audit.log).
 Only passages the asker may read ever reach the prompt: search filters first, and every hit is
@@ -146,8 +146,7 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dic
     """The readable passages search finds, and the rarity weights of the question's words."""
     from appliance.search import search
 
-    limit_chars = app.settings.search.max_query_chars
-    result = search(app, who, q[:limit_chars], limit=RETRIEVE)
+    result = search(app, who, q[:app.settings.search.max_query_chars], limit=RETRIEVE)
     if not result.hits:
         return [], {}
     with read_session(app.db) as session:
@@ -314,8 +313,9 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         "all_passed": bool(kept) and len(kept) == len(picked), "first_token_s": round(choice.first_token, 3)}
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
-    if not kept:
-        checks["gate"] = "model_none" if choice.ids == [] else "nothing_supported"
+    off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE)
+    if not kept or off:  # off: the quotes answer something else
+        checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
     text = compose.compose_text(t(language, "answer.composed_lead"), kept, foreign)

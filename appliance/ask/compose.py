@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from appliance.ask.asked import carries
+from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
 from appliance.index.text import content_words, terms_of, weighted_coverage
@@ -78,6 +79,7 @@ class Candidate:
     context: str = ""
     language: str = ""
     table: tuple[int, int] | None = None  # (passage, block) when it is a row of a table
+    carried: float = 0.0  # weighted share of the question's words in the sentence with its heading path
 
 
 Cosine = Callable[[str, Sequence[str]], list[float]]
@@ -140,10 +142,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
-            lexical = weighted_coverage(words, weights, own | head) * (
-                0.5 + 0.5 * weighted_coverage(words, weights, own))
+            carried = weighted_coverage(words, weights, own | head)
+            lexical = carried * (0.5 + 0.5 * weighted_coverage(words, weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
-                                  None if block is None else (p.number, block)))
+                                  None if block is None else (p.number, block), round(carried, 4)))
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
@@ -167,6 +169,18 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     for i, c in enumerate(best, start=1):
         c.id = i
     return best
+
+
+def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
+    """Whether the chosen quotes answer something else: a short question is answered only where one
+    quote, read under its heading path, carries `min_share` of it (what the relevance gate asks of a
+    passage). Quotes sharing only 'ophaling' with 'when are Christmas trees collected', or only
+    'gemeentehuis' with 'what does a wedding in the town hall cost', are not its answer, whichever
+    the model chose. A long question's words are spread by nature, and a quote in another language
+    than `language` was admitted by its closeness in meaning (MIN_SCORE): no vote there."""
+    if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
+        return False
+    return max((c.carried for c in kept), default=0.0) < min_share
 
 
 def selection_schema(n: int) -> dict[str, object]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
-from appliance.ask import prompts
+from appliance.ask import glossary, prompts
 from appliance.ask.relevance import detect_question_language, same_meaning, split_compounds
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
@@ -73,7 +74,8 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, lang
     if target == language or target not in prompts.LANGUAGES:
         return None
     try:
-        out = "".join(engine.stream(prompts.translate_messages(q, target), max_tokens=TRANSLATION_TOKENS,
+        terms = [(h.source, h.target) for h in glossary.hints(q, language, target, Path(app.settings.data_dir) / "glossary")]
+        out = "".join(engine.stream(prompts.translate_messages(q, target, terms), max_tokens=TRANSLATION_TOKENS,
                                     temperature=0.0, timeout=app.settings.llm.timeout_seconds))
     except ModelError:
         return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from models.base import ChatMessage
 
-PROMPT_VERSION = "ask-v4"
+PROMPT_VERSION = "ask-v5"
 LANGUAGES = ("nl", "fr", "en")
 
 # A small model follows instructions best right before it answers: the system prompt only sets
@@ -58,6 +58,8 @@ TRANSLATE = (
     "Translate the user's question into {target}. Keep names, numbers, dates and amounts as they are. "
     "Output only the translated question."
 )
+# Glossary terms found in the question (appliance.ask.glossary): the municipal words to translate into.
+TRANSLATE_TERMS = "Use these {target} terms for the words they translate: {terms}."
 LANGUAGE_NAMES = {"nl": "Dutch", "fr": "French", "en": "English"}
 
 
@@ -137,6 +139,14 @@ def rewrite_messages(history: Sequence[ChatMessage], question: str) -> list[Chat
             ChatMessage("user", f"Conversation:\n{convo}\n\nLast question: {question}")]
 
 
-def translate_messages(question: str, target: str) -> list[ChatMessage]:
-    return [ChatMessage("system", TRANSLATE.format(target=LANGUAGE_NAMES[target])),
-            ChatMessage("user", question.strip())]
+def translate_messages(question: str, target: str, terms: Sequence[tuple[str, str]] = ()) -> list[ChatMessage]:
+    """The translation prompt; `terms` (source term, translation) from the glossary are the words to use."""
+    system = TRANSLATE.format(target=LANGUAGE_NAMES[target])
+    if terms:
+        listed = "; ".join(f"{_term(a)} = {_term(b)}" for a, b in terms)
+        system += " " + TRANSLATE_TERMS.format(target=LANGUAGE_NAMES[target], terms=listed)
+    return [ChatMessage("system", system), ChatMessage("user", question.strip())]
+
+
+def _term(text: str) -> str:
+    return " ".join(text.replace(";", ",").replace("=", " ").split())

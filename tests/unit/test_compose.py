@@ -396,3 +396,46 @@ def test_every_candidate_is_quoted_from_its_passage() -> None:
                "gegeven.b) Het toestel voegt zich bij een verzameling - een grote.\n- **Burgerzaken**: reispassen.")
     cands = compose.candidates("Werd de F-16 uitgeleend aan het museum?", [compose.Passage(1, passage)], {}, limit=20)
     assert cands and all(compose.quoted(c.text, passage) for c in cands)
+
+
+def test_the_translation_is_given_the_glossary_terms_found_in_the_question(corpus, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import glossary, matching
+
+    app, clerk = corpus
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "fr-nl.tsv").write_text("carte de riverain\tbewonerskaart\nstationner\tparkeren\n", "utf-8")
+    monkeypatch.setattr(glossary, "PACKAGED", tmp_path / "terms")
+    glossary._glossary.cache_clear()
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    llm = FakeLLM(_translating("Hoeveel kost een tweede bewonerskaart voor parkeren?", _pick("50 euro")))
+    ans = answer(app, clerk, "Combien coûte une deuxième carte de riverain pour stationner ?", llm=llm)
+    glossary._glossary.cache_clear()
+    assert "carte de riverain = bewonerskaart; stationner = parkeren." in llm.calls[0][0].content
+    assert ans.status == "answered" and "50 euro" in ans.text
+
+
+def test_quotes_that_do_not_carry_a_short_question_are_no_answer() -> None:
+    def _off_question(asked: tuple[str, str, str], kept: list[compose.Candidate]) -> bool:
+        return compose.off_question(asked[1], asked[2], kept, 0.34)
+
+    calendar = compose.Passage(1, "Zet uw afval buiten vóór 6 uur op de dag van de ophaling. "
+                                  "Restafval wordt elke dinsdag opgehaald.", "Afvalkalender", "nl")
+
+    def quotes(question: str, language: str = "nl") -> list[compose.Candidate]:
+        return compose.candidates(question, [calendar], {}, language=language, kind="time")
+
+    # 'When are Christmas trees collected': the quotes carry one of its three words, 'opgehaald'.
+    off = quotes("Wanneer worden de kerstbomen opgehaald?")
+    assert len(off) == 2 and max(c.carried for c in off) == pytest.approx(1 / 3, abs=1e-3)
+    assert _off_question(("Wanneer worden de kerstbomen opgehaald?", "Wanneer worden de kerstbomen opgehaald?",
+                               "nl"), off)
+    # The question they answer: the quotes carry two or three of its three words.
+    on = quotes("Op welke dag wordt restafval opgehaald?")
+    assert min(c.carried for c in on) >= 2 / 3 - 1e-3
+    assert not _off_question(("Op welke dag wordt restafval opgehaald?", "Op welke dag wordt restafval opgehaald?",
+                                   "nl"), on)
+    # No vote for a long question (its words are spread by nature) or a quote in another language.
+    letter = "Wanneer worden de kerstbomen opgehaald? " + "Ik woon in de Dorpstraat en vraag het al weken. " * 8
+    assert not _off_question((letter, letter, "nl"), off)
+    assert not _off_question(("Quand les sapins sont-ils collectés ?", "Quand les sapins sont-ils collectés ?",
+                                   "fr"), off)
