@@ -95,7 +95,7 @@ def answer(
     if translated is not None:
         found, found_weights = _retrieve(app, who, translated[0])
         if found:
-            (match_q, match_language), sources, weights = translated, found, found_weights
+            (match_q, match_language), sources, weights = translated[:2], found, found_weights
             relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
         else:
             translated = None
@@ -117,7 +117,7 @@ def answer(
         ans = _grounded(app, engine, Asked(search_q, match_q, match_language), sources, relevant, weights,
                         language, routes, base, stream_cb)
     if translated is not None:
-        ans.checks["match_language"] = match_language
+        ans.checks.update(match_language=match_language, glossary_terms=translated[2])  # in the audit record
     if match_q != search_q:
         ans.checks["question_matched"] = match_q
     ans.label = t(language, "answer.extractive" if ans.status == "extractive" else "answer.ai_label")

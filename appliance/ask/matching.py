@@ -62,8 +62,10 @@ def corpus_language(session: Session, who: Principal) -> str:
     return _LANGUAGE_OF[key]
 
 
-def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, language: str) -> tuple[str, str] | None:
-    """(the question translated into the language most readable passages are in, that language):
+def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
+                language: str) -> tuple[str, str, list[str]] | None:
+    """(the question translated into the language most readable passages are in, that language, the
+    glossary terms the model was given as 'term = translation'):
     a French question over a mostly Dutch corpus is matched in Dutch, the French pages stay reachable
     by meaning. None where no translation is needed or possible (no model, a letter-long question, a
     failed or unusable output): the embedding's closeness across languages then decides, as before."""
@@ -88,7 +90,7 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str, lang
             or (q.rstrip().endswith("?") and not text.endswith("?")) or _numbers(text) != _numbers(q) \
             or not _same_meaning(app, q, text):
         return None
-    return compounds_split(app, who, text, target), target
+    return compounds_split(app, who, text, target), target, [f"{a} = {b}" for a, b in terms]
 
 
 def compounds_split(app: Appliance, who: Principal, q: str, language: str) -> str:

@@ -411,6 +411,7 @@ def test_the_translation_is_given_the_glossary_terms_found_in_the_question(corpu
     ans = answer(app, clerk, "Combien coûte une deuxième carte de riverain pour stationner ?", llm=llm)
     glossary._glossary.cache_clear()
     assert "carte de riverain = bewonerskaart; stationner = parkeren." in llm.calls[0][0].content
+    assert ans.checks["glossary_terms"] == ["carte de riverain = bewonerskaart", "stationner = parkeren"]
     assert ans.status == "answered" and "50 euro" in ans.text
 
 
