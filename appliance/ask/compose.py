@@ -174,10 +174,12 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
 def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
     """Whether the chosen quotes answer something else: a short question is answered only where one
     quote, read under its heading path, carries `min_share` of it (what the relevance gate asks of a
-    passage). Quotes sharing only 'ophaling' with 'when are Christmas trees collected', or only
-    'gemeentehuis' with 'what does a wedding in the town hall cost', are not its answer, whichever
-    the model chose. A long question's words are spread by nature, and a quote in another language
-    than `language` was admitted by its closeness in meaning (MIN_SCORE): no vote there."""
+    passage). A quote sharing only 'ophaling' with 'when are Christmas trees collected', or no word
+    at all with 'what does asbestos cost per kilogram' ('bulky waste: free up to 2 m³'), is not its
+    answer, whichever the model chose. A quote that carries enough of the question's words still
+    passes when its subject differs: this is the relevance gate's measure, not an understanding. A
+    long question's words are spread by nature, and a quote in another language than `language` was
+    admitted by its closeness in meaning (MIN_SCORE): no vote there."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
     return max((c.carried for c in kept), default=0.0) < min_share
