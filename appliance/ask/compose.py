@@ -130,7 +130,8 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     Lexical score: the question's words found in the sentence or its heading path, weighted by
     rarity, times a share for the sentence itself (a heading alone does not answer). A passage in
     another language than the question shares no words with it: there `cosine` (question against
-    sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5."""
+    sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5,
+    and a sentence below that (MIN_SCORE) is left out."""
     words = set(content_words(question))
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
@@ -151,6 +152,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
         if cross:
             for c, v in zip(cross, cosine(question, [c.text for c in cross]), strict=True):
                 c.score = max(c.score, round(max(0.0, 0.5 + (v - threshold) * 5), 4))
+            # One that is not close in meaning is no candidate: it cannot answer, nor rank above (and
+            # so hide) the sentences in the question's own language.
+            far = {id(c) for c in cross if c.score < MIN_SCORE}
+            pool = [c for c in pool if id(c) not in far]
     pool.sort(key=lambda c: -c.score)
     # The rows of one table share its headings, so they score alike: past its best TABLE_ROWS they
     # come after the other sentences, and a list item or a sentence elsewhere is not crowded out.

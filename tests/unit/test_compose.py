@@ -440,3 +440,20 @@ def test_quotes_that_do_not_carry_a_short_question_are_no_answer() -> None:
     assert not _off_question((letter, letter, "nl"), off)
     assert not _off_question(("Quand les sapins sont-ils collectés ?", "Quand les sapins sont-ils collectés ?",
                                    "fr"), off)
+
+
+def test_a_sentence_in_another_language_is_a_candidate_only_when_close_in_meaning() -> None:
+    dutch = compose.Passage(1, "Restafval wordt in zone Zuid elke woensdag opgehaald.", "Afvalkalender", "nl")
+    french = compose.Passage(2, "Les déchets résiduels sont collectés le mercredi dans la zone Sud. "
+                                "Le parc à conteneurs est fermé le lundi.", "Informations", "fr")
+    closeness = {"Les déchets résiduels sont collectés le mercredi dans la zone Sud.": 0.86,
+                 "Le parc à conteneurs est fermé le lundi.": 0.80}
+
+    def cosine(question: str, texts: list[str]) -> list[float]:
+        return [closeness[t] for t in texts]
+
+    found = compose.candidates("Op welke dag wordt restafval opgehaald in zone Zuid?", [french, dutch], {},
+                               language="nl", cosine=cosine, threshold=0.83, kind="time")
+    # The close French sentence stays (0.5 + 0.03 * 5), the far one is gone; the Dutch one is first.
+    assert [(c.language, c.text[:20]) for c in found] == [("nl", "Restafval wordt in z"), ("fr", "Les déchets résiduel")]
+    assert found[1].score == pytest.approx(0.65) and [c.id for c in found] == [1, 2]
