@@ -80,19 +80,23 @@ def load(path: Path, language: str) -> dict[tuple[str, ...], Term]:
 
 
 @lru_cache(maxsize=16)
-def _glossary(source: str, target: str, extra_dir: str) -> dict[tuple[str, ...], Term]:
-    name = f"{source}-{target}.tsv"
+def _glossary(source: str, target: str, extra: str, _changed: float) -> dict[tuple[str, ...], Term]:
     terms: dict[tuple[str, ...], Term] = {}
-    for folder in (PACKAGED, Path(extra_dir) if extra_dir else None):
-        if folder is not None and (folder / name).is_file():
-            terms.update(load(folder / name, source))
+    for path in (PACKAGED / f"{source}-{target}.tsv", Path(extra) if extra else None):
+        if path is not None and path.is_file():
+            terms.update(load(path, source))
     return terms
 
 
 def hints(text: str, source: str, target: str, extra_dir: Path | None = None) -> list[Term]:
     """The glossary's terms found in `text` (in `source`), in text order, longest match first where
-    they overlap, at most MAX_HINTS."""
-    terms = _glossary(source, target, str(extra_dir or ""))
+    they overlap, at most MAX_HINTS. The organisation's file is read again once it has changed."""
+    extra = extra_dir / f"{source}-{target}.tsv" if extra_dir is not None else None
+    try:
+        changed = extra.stat().st_mtime if extra is not None else 0.0
+    except OSError:  # no file of its own
+        extra, changed = None, 0.0
+    terms = _glossary(source, target, str(extra or ""), changed)
     if not terms:
         return []
     words = keys(text, source)

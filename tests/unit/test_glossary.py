@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,11 @@ def test_an_organisations_own_terms_replace_the_packaged_ones(tmp_path: Path, mo
     found = glossary.hints("What is the fine at the Town Hall?", "en", "nl", own)
     assert [(h.source, h.target) for h in found] == [("fine", "boete"), ("town hall", "stadhuis")]
     assert glossary.hints("What is the fine?", "en", "de", own) == []  # no such pair: no hints
+    # An edit is read without a restart.
+    (own / "en-nl.tsv").write_text("fine\tGAS-boete\n", "utf-8")
+    os.utime(own / "en-nl.tsv", (1, 1))
+    assert [h.target for h in glossary.hints("What is the fine at the town hall?", "en", "nl", own)] == \
+        ["GAS-boete", "gemeentehuis"]
 
 
 def test_hints_are_capped(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
