@@ -1,6 +1,6 @@
 """Fit and calibrate Ask's answerability model on the Chamber development questions.
 
-    python bench/answerability_fit.py [--file ../shared/eval/dekamer_dev.jsonl] [--train 400]
+    python bench/answerability_fit.py [--file ../shared/eval/dekamer_dev.jsonl] [--train 800]
                                       [--holdout 50] [--documents] [--write] [--json]
 
 Every answer of the file is indexed in a fresh appliance (as `belfort eval answers` does). Each
@@ -182,7 +182,7 @@ def calibration(p: np.ndarray, y: np.ndarray, sets: list[str], n_pos: int, n_neg
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--file", default=str(ROOT.parent / "shared/eval/dekamer_dev.jsonl"))
-    ap.add_argument("--train", type=int, default=400)
+    ap.add_argument("--train", type=int, default=800)
     ap.add_argument("--holdout", type=int, default=50)
     ap.add_argument("--documents", action="store_true",
                     help=f"fit the long questions' model (with the document ranking): {DOCUMENTS_WEIGHTS_FILE.name}")

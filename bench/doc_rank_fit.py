@@ -67,7 +67,7 @@ def collect(path: Path, cache: Path | None, log: Any) -> tuple[list[dict[str, An
                 vec = vector_ranking(app, scope, q, cfg.candidates, hidden_chunk_ids(s, scope)) or []
                 fused = fuse([kw, vec], cfg.rrf_k, (cfg.keyword_weight, 1.0))
                 doc_of = _documents_of(s, [c for c, _ in fused])
-                docs, x = candidate_features(s, scope, kw, vec, doc_of, terms)
+                docs, x = candidate_features(s, scope, kw, vec, doc_of, terms, q)
             out.append({"row": i, "docs": docs, "x": np.array(x, dtype=float), "own": doc_of_row[i],
                         "fused": list(dict.fromkeys(doc_of[c] for c, _ in fused))})
             if (j + 1) % 200 == 0:

@@ -19,7 +19,8 @@ a passage about a neighbouring question: both share the subject. The evidence co
 A logistic model over these gives the probability that the answer would come from the right
 document. Its weights are fitted on the development questions only (`bench/answerability_fit.py`,
 which reports the calibration) and ship in `answerability.json`; the setting
-`ask.min_answerable` is the probability below which Ask says "I don't know". The model holds for
+`ask.min_answerable` is the probability below which Ask says "I don't know" (`ask.min_answerable_long`
+for the long questions' model, each chosen on its own cross-validated calibration). The model holds for
 what it was fitted on: questions over passages in their own language, with this embedder; across
 languages the closeness of the quoted sentence decides instead (compose.MIN_SCORE).
 """
@@ -148,13 +149,15 @@ def model_for(f: Features) -> Model | None:
     return load_model()
 
 
-def decide(f: Features, min_probability: float, embedder: str, model: Model | None = None
-           ) -> tuple[bool, float | None]:
-    """(answer?, probability). The model holds only for the embedder it was fitted with: with
+def decide(f: Features, min_probability: float, embedder: str, model: Model | None = None,
+           min_long: float | None = None) -> tuple[bool, float | None]:
+    """(answer?, probability). `min_long`: the threshold where the long questions' model decides
+    (default `min_probability`). The model holds only for the embedder it was fitted with: with
     another one (or none fitted) every question past the relevance gate is answered, probability
     None."""
     m = model if model is not None else model_for(f)
     if m is None or m.embedder != embedder:
         return True, None
     p = m.probability(f)
-    return p >= min_probability, round(p, 4)
+    threshold = min_long if min_long is not None and "document" in m.features else min_probability
+    return p >= threshold, round(p, 4)

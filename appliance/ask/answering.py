@@ -249,12 +249,12 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
     def coverage(document: int) -> float:
         return relevance(match, "\n".join(s.text for s in sources if s.document_id == document), weights)
 
-    evidence = answerability.features(sources, sentence=cands[0].score if cands else 0.0,
-                                      question_words=len(set(content_words(match))), sentence_document=top,
-                                      coverage=coverage)
+    evidence = answerability.features(sources, sentence=cands[0].score if cands else 0.0, coverage=coverage,
+                                      question_words=len(set(content_words(match))), sentence_document=top)
     # Fitted within one language: across languages the quoted sentence's closeness decides (compose).
     same = not chosen or chosen[0].language in ("", asked.match_language)
-    ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app)) if same \
+    ok, p = answerability.decide(evidence, app.settings.ask.min_answerable, _embedder_id(app),
+                                 min_long=app.settings.ask.min_answerable_long) if same \
         else (True, None)
     judged = {"probability": p, "features": evidence.as_dict(), "document": top}
     mode = _mode(app)

@@ -10,7 +10,10 @@ documents of the keyword and the vector candidates are ranked as documents, by a
 - BM25 over the whole document (term frequencies summed over its indexed passages, two length
   normalisations; IDF counted over the passages the searcher may read; average length over the
   candidates), and the rank that gives;
-- the document's length.
+- the document's length;
+- how the document's numbered parts ("1. … 2. … 3. …") compare with the question's: a reply to a
+  question in three numbered parts answers in three numbered parts; a neighbouring document has its
+  own count, often more parts than the question asks.
 The weights are fitted on the Chamber development questions only (`bench/doc_rank_fit.py`, listwise:
 the question's own answer document against the other candidates; cross-validated figures in its
 output) and ship in `doc_rank.json`. The model holds for what it was fitted on: questions of at
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,10 +45,13 @@ Ranking = list[tuple[int, float]]
 WEIGHTS_FILE = Path(__file__).with_name("doc_rank.json")
 FEATURES = ("keyword", "vector", "bm25", "bm25_flat", "keyword_rank", "vector_rank", "bm25_rank",
             "keyword_passages", "vector_passages", "keyword_second", "vector_second", "length",
-            "in_keyword", "in_vector")
+            "in_keyword", "in_vector", "parts_match", "parts_extra")
 MAX_DOCUMENT_PASSAGES = 400  # passages of one document read for its BM25 (longer ones: the first 400)
 PASSAGES_FIRST = 2  # a document's best passages listed before the next document; the rest follow after
 K1 = 1.2
+PARTS_PASSAGES = 12  # a document's numbered parts are read in its first passages (a reply numbers them early)
+# An item number that opens a part: "1." or "1)" after the start, a space or a sentence's end, before a word.
+_NUMBER = re.compile(r"(?:^|(?<=[\s.;:?!)]))(\d{1,2})[.)]\s*(?=[^\W\d_]|[\"'(])")
 _ABSENT_RANK = 100
 
 
@@ -121,6 +128,29 @@ def _document_terms(session: Any, scope: ReadScope, documents: Sequence[int], te
     return out
 
 
+def numbered_parts(text: str) -> int:
+    """How many numbered parts `text` has: the longest run 1, 2, … k of item numbers ("1.", "2)")."""
+    numbers = {int(n) for n in _NUMBER.findall(text)}
+    k = 0
+    while k + 1 in numbers:
+        k += 1
+    return k
+
+
+def _document_parts(session: Any, scope: ReadScope, documents: Sequence[int]) -> dict[int, int]:
+    """document -> its numbered parts, read in its first PARTS_PASSAGES active readable passages."""
+    if not documents or not scope.collections:
+        return {}
+    docs = ",".join(str(int(d)) for d in documents)
+    cols = ",".join(str(int(c)) for c in scope.collections)
+    texts: dict[int, list[str]] = {}
+    for d, text in session.execute(sql(
+            f"SELECT document_id, text FROM chunk WHERE document_id IN ({docs}) AND collection_id IN ({cols}) "
+            "AND active = TRUE AND ordinal < :n ORDER BY document_id, ordinal"), {"n": PARTS_PASSAGES}):
+        texts.setdefault(int(d), []).append(str(text))
+    return {d: numbered_parts("\n".join(t)) for d, t in texts.items()}
+
+
 def _idf(session: Any, scope: ReadScope, terms: Sequence[str]) -> dict[str, float]:
     """ln(1 + (N - df + 0.5) / (df + 0.5)) per term, N and df counted over the readable passages."""
     index = keyword_index(session)
@@ -148,8 +178,10 @@ def _bm25(stats: Mapping[int, tuple[int, Counter[str]]], documents: Sequence[int
 
 def document_features(keyword: Ranking, vector: Ranking, doc_of: Mapping[int, int],
                       stats: Mapping[int, tuple[int, Counter[str]]], terms: Sequence[str],
-                      idf: Mapping[str, float]) -> tuple[list[int], list[list[float]]]:
-    """The candidate documents (keyword's first, then vector's) and each one's features (FEATURES)."""
+                      idf: Mapping[str, float], parts: Mapping[int, int] | None = None,
+                      question_parts: int = 0) -> tuple[list[int], list[list[float]]]:
+    """The candidate documents (keyword's first, then vector's) and each one's features (FEATURES);
+    `parts`: each document's numbered parts, `question_parts`: the question's."""
     kw, vec = _by_document(keyword, doc_of), _by_document(vector, doc_of)
     docs = list(dict.fromkeys(list(kw.best) + list(vec.best)))
     bm, flat = _bm25(stats, docs, terms, idf, 0.75), _bm25(stats, docs, terms, idf, 0.4)
@@ -162,6 +194,7 @@ def document_features(keyword: Ranking, vector: Ranking, doc_of: Mapping[int, in
     rows = []
     for d in docs:
         ks = sorted(kw.scores.get(d, []), reverse=True) + [0.0, 0.0]
+        n, qn = (parts or {}).get(d, 0), question_parts
         vs = sorted(vec.scores.get(d, []), reverse=True) + [vmin, vmin]
         rows.append([
             ks[0] / kmax, (vs[0] - vmax) * 10, bm[d] / bmax, flat[d] / fmax,
@@ -170,7 +203,8 @@ def document_features(keyword: Ranking, vector: Ranking, doc_of: Mapping[int, in
             math.log1p(len(kw.scores.get(d, []))), math.log1p(len(vec.scores.get(d, []))),
             ks[1] / kmax, (vs[1] - vmax) * 10,
             math.log(stats.get(d, (0, Counter()))[0] + 1),
-            float(d in kw.best), float(d in vec.best)])
+            float(d in kw.best), float(d in vec.best),
+            float(qn > 0 and n == qn), float(n > qn)])
     return docs, rows
 
 
@@ -190,20 +224,22 @@ def order_passages(fused: Ranking, doc_of: Mapping[int, int], documents: Sequenc
 
 
 def candidate_features(session: Any, scope: ReadScope, keyword: Ranking, vector: Ranking,
-                       doc_of: Mapping[int, int], terms: Sequence[str]) -> tuple[list[int], list[list[float]]]:
+                       doc_of: Mapping[int, int], terms: Sequence[str], question: str = ""
+                       ) -> tuple[list[int], list[list[float]]]:
     """The candidate documents of both rankings and their features, read in the searcher's scope."""
     candidates = list(dict.fromkeys(doc_of[c] for c, _ in [*keyword, *vector] if c in doc_of))
     stats = _document_terms(session, scope, candidates, terms)
-    return document_features(keyword, vector, doc_of, stats, terms, _idf(session, scope, terms))
+    return document_features(keyword, vector, doc_of, stats, terms, _idf(session, scope, terms),
+                             _document_parts(session, scope, candidates), numbered_parts(question))
 
 
 def rank_documents(session: Any, scope: ReadScope, keyword: Ranking, vector: Ranking, fused: Ranking,
-                   doc_of: Mapping[int, int], terms: Sequence[str], model: Model
+                   doc_of: Mapping[int, int], terms: Sequence[str], model: Model, question: str = ""
                    ) -> tuple[Ranking, dict[int, float]]:
     """`fused` re-ordered by the model's ranking of the candidates' documents (see the module doc),
     and each candidate document's probability of being the one that answers (a softmax over the
     candidates' scores, as the model was fitted)."""
-    docs, rows = candidate_features(session, scope, keyword, vector, doc_of, terms)
+    docs, rows = candidate_features(session, scope, keyword, vector, doc_of, terms, question)
     scores = {d: model.score(x) for d, x in zip(docs, rows, strict=True)}
     ordered = sorted(docs, key=lambda d: -scores[d])  # stable: ties keep the candidates' order
     top = max(scores.values(), default=0.0)

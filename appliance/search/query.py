@@ -140,15 +140,15 @@ def _documents_of(session: Session, chunk_ids: list[int]) -> dict[int, int]:
 
 
 def rank(session: Session, keyword: Ranking, vector: Ranking, cfg: SearchSettings,
-         documents: tuple[ReadScope, list[str], Model] | None = None) -> tuple[Ranking, dict[int, float]]:
+         documents: tuple[ReadScope, list[str], Model, str] | None = None) -> tuple[Ranking, dict[int, float]]:
     """The hybrid ranking: both rankings fused, then each passage supported by its document's others;
-    with `documents` (scope, keyword terms, model: a long question) in the order of the documents'
-    ranking (appliance.search.documents), with each candidate document's probability."""
+    with `documents` (scope, keyword terms, model, the question: a long question) in the order of the
+    documents' ranking (appliance.search.documents), with each candidate document's probability."""
     ranked = fuse([keyword, vector], cfg.rrf_k, (cfg.keyword_weight, 1.0))
     doc_of = _documents_of(session, [cid for cid, _ in ranked])
     if documents is not None:
-        scope, terms, model = documents
-        return rank_documents(session, scope, keyword, vector, ranked, doc_of, terms, model)
+        scope, terms, model, question = documents
+        return rank_documents(session, scope, keyword, vector, ranked, doc_of, terms, model, question)
     return with_document_support(ranked, doc_of, cfg.document_share, cfg.document_passages), {}
 
 
@@ -248,7 +248,7 @@ def search(app: Appliance, who: Principal, query: str, *, limit: int = 10,
         if used == "hybrid":
             model = document_model(app, q)
             ranked, probability = rank(session, keyword, vector, cfg,
-                                       (scope, kterms, model) if model is not None else None)
+                                       (scope, kterms, model, q) if model is not None else None)
         else:
             ranked = keyword if used == "keyword" else vector
         hits = _hydrate(session, scope, ranked, set(terms), limit, doc_type)

@@ -327,6 +327,14 @@ def test_a_long_question_is_decided_with_the_document_ranking() -> None:
     assert answerability.model_for(short) is answerability.load_model()
     p_sure, p_unsure = documents_model.probability(sure), documents_model.probability(unsure)
     assert p_sure > p_unsure
+    # each model decides at its own threshold
+    p = documents_model.probability(sure)
+    assert answerability.decide(sure, p + 0.01, documents_model.embedder, min_long=p - 0.01)[0]
+    assert not answerability.decide(sure, p - 0.01, documents_model.embedder, min_long=p + 0.01)[0]
+    passages = answerability.load_model()
+    assert passages is not None
+    q = passages.probability(short)
+    assert answerability.decide(short, q - 0.01, passages.embedder, min_long=q + 0.01)[0]
 
 
 def test_the_document_evidence_follows_the_best_ranked_document() -> None:

@@ -128,3 +128,52 @@ def test_the_model_applies_to_long_questions_with_its_embedder(monkeypatch: pyte
 def test_the_shipped_model_loads() -> None:
     model = documents.load_model()
     assert model is not None and len(model.coef) == len(FEATURES) and model.embedder.startswith("e5:")
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("1. Hoeveel dossiers? 2. Welke termijn?3. a) Wie beslist? b) Wanneer?", 3),
+    ("Graag vernam ik:1) het aantal;2) de kosten", 2),
+    ("In mijn vraag nr. 1698 van 5 oktober 2016 (blz. 201). De minister antwoordde.", 0),  # no items
+    ("Artikel 3. De raad beslist. 2. Daarna", 0),  # a run must start at 1
+    ("1. De eerste vraag. 3. De derde", 1),
+    ("Het budget steeg met 12. Dat is veel.", 0),  # one number alone is no run from 1
+])
+def test_numbered_parts(text: str, parts: int) -> None:
+    assert documents.numbered_parts(text) == parts
+
+
+def test_a_document_with_the_questions_numbered_parts_is_marked() -> None:
+    """parts_match: as many numbered parts as the question; parts_extra: more than it asks."""
+    keyword = [(1, 3.0), (2, 2.0), (3, 1.0)]
+    doc_of = {1: 10, 2: 20, 3: 30}
+    stats = {d: (10, Counter({"premie": 1})) for d in (10, 20, 30)}
+    docs, rows = documents.document_features(keyword, [], doc_of, stats, ["premie"], {"premie": 1.0},
+                                             {10: 5, 20: 3, 30: 0}, 3)
+    names = ("parts_match", "parts_extra")
+    got = {d: tuple(r[FEATURES.index(n)] for n in names) for d, r in zip(docs, rows, strict=True)}
+    assert got == {10: (0.0, 1.0), 20: (1.0, 0.0), 30: (0.0, 0.0)}
+    # a question without numbered parts matches no document's count
+    docs, rows = documents.document_features(keyword, [], doc_of, stats, ["premie"], {"premie": 1.0},
+                                             {20: 0}, 0)
+    assert all(r[FEATURES.index("parts_match")] == 0.0 for r in rows)
+
+
+def test_numbered_parts_are_read_in_a_documents_first_readable_passages(
+        world: KeywordWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import text as sql
+
+    from appliance.db.engine import write_session
+
+    monkeypatch.setattr(documents, "PARTS_PASSAGES", 2)
+    with read_session(world.engine) as s:
+        owner = dict(s.execute(sql("SELECT id, collection_id FROM document")).all())
+    in_a = next(d for d, c in owner.items() if c == world.collections["a"])
+    in_b = next(d for d, c in owner.items() if c != world.collections["a"])
+    with write_session(world.engine) as s:
+        for d in (in_a, in_b):
+            for ordinal, item in ((0, "1. Eerst"), (1, "2. Dan"), (2, "3. Daarna")):
+                s.execute(sql("UPDATE chunk SET text = :t WHERE document_id = :d AND ordinal = :o"),
+                          {"t": item + " de premie.", "d": d, "o": ordinal})
+    with read_session(world.engine) as s:
+        parts = documents._document_parts(s, ReadScope((world.collections["a"],), None), [in_a, in_b])
+    assert parts == {in_a: 2}  # the third passage is not read; the other collection's document not at all
