@@ -194,8 +194,8 @@ def document_features(keyword: Ranking, vector: Ranking, doc_of: Mapping[int, in
     rows = []
     for d in docs:
         ks = sorted(kw.scores.get(d, []), reverse=True) + [0.0, 0.0]
-        n, qn = (parts or {}).get(d, 0), question_parts
         vs = sorted(vec.scores.get(d, []), reverse=True) + [vmin, vmin]
+        n, qn = (parts or {}).get(d, 0), question_parts  # numbered parts: the document's, the question's
         rows.append([
             ks[0] / kmax, (vs[0] - vmax) * 10, bm[d] / bmax, flat[d] / fmax,
             1 / (kw.rank.get(d, _ABSENT_RANK) + 10), 1 / (vec.rank.get(d, _ABSENT_RANK) + 10),
