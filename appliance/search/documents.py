@@ -104,23 +104,33 @@ def _by_document(ranking: Ranking, doc_of: Mapping[int, int]) -> _Lists:
     return lists
 
 
-def _document_terms(session: Any, scope: ReadScope, documents: Sequence[int], terms: Sequence[str]
-                    ) -> dict[int, tuple[int, Counter[str]]]:
-    """document -> (indexed terms, frequency of each query term) over its active readable passages."""
+def _passages(session: Any, scope: ReadScope, documents: Sequence[int]) -> list[tuple[int, int, str | None]]:
+    """(passage, document, text) of the documents' active readable passages in reading order, read once
+    for all the features: the text only of a document's first PARTS_PASSAGES (its numbered parts)."""
     if not documents or not scope.collections:
-        return {}
+        return []
     docs = ",".join(str(int(d)) for d in documents)
     cols = ",".join(str(int(c)) for c in scope.collections)
-    rows = session.execute(sql(
-        f"SELECT id, document_id FROM chunk WHERE document_id IN ({docs}) AND collection_id IN ({cols}) "
-        "AND active = TRUE ORDER BY document_id, ordinal")).all()
+    return [(int(c), int(d), t) for c, d, t in session.execute(sql(
+        "SELECT id, document_id, CASE WHEN ordinal < :n THEN text END FROM chunk "
+        f"WHERE document_id IN ({docs}) AND collection_id IN ({cols}) AND active = TRUE "
+        "ORDER BY document_id, ordinal"), {"n": PARTS_PASSAGES})]
+
+
+def _document_terms(session: Any, scope: ReadScope, documents: Sequence[int], terms: Sequence[str],
+                    passages: Sequence[tuple[int, int, str | None]] | None = None
+                    ) -> dict[int, tuple[int, Counter[str]]]:
+    """document -> (indexed terms, frequency of each query term) over its active readable passages
+    (`passages`: as `_passages` read them, else read here)."""
     doc_of: dict[int, int] = {}
     taken: Counter[int] = Counter()
-    for cid, d in rows:
-        if taken[int(d)] < MAX_DOCUMENT_PASSAGES:
-            taken[int(d)] += 1
-            doc_of[int(cid)] = int(d)
+    for cid, d, _ in passages if passages is not None else _passages(session, scope, documents):
+        if taken[d] < MAX_DOCUMENT_PASSAGES:
+            taken[d] += 1
+            doc_of[cid] = d
     out: dict[int, tuple[int, Counter[str]]] = {}
+    if not doc_of:
+        return out
     for cid, (length, tf) in keyword_index(session).term_counts(session, list(doc_of), terms).items():
         n, counts = out.get(doc_of[cid], (0, Counter()))
         counts.update(tf)
@@ -137,17 +147,12 @@ def numbered_parts(text: str) -> int:
     return k
 
 
-def _document_parts(session: Any, scope: ReadScope, documents: Sequence[int]) -> dict[int, int]:
-    """document -> its numbered parts, read in its first PARTS_PASSAGES active readable passages."""
-    if not documents or not scope.collections:
-        return {}
-    docs = ",".join(str(int(d)) for d in documents)
-    cols = ",".join(str(int(c)) for c in scope.collections)
+def _document_parts(passages: Sequence[tuple[int, int, str | None]]) -> dict[int, int]:
+    """document -> its numbered parts, in the texts `_passages` read (its first PARTS_PASSAGES)."""
     texts: dict[int, list[str]] = {}
-    for d, text in session.execute(sql(
-            f"SELECT document_id, text FROM chunk WHERE document_id IN ({docs}) AND collection_id IN ({cols}) "
-            "AND active = TRUE AND ordinal < :n ORDER BY document_id, ordinal"), {"n": PARTS_PASSAGES}):
-        texts.setdefault(int(d), []).append(str(text))
+    for _, d, text in passages:
+        if text is not None:
+            texts.setdefault(d, []).append(str(text))
     return {d: numbered_parts("\n".join(t)) for d, t in texts.items()}
 
 
@@ -228,9 +233,10 @@ def candidate_features(session: Any, scope: ReadScope, keyword: Ranking, vector:
                        ) -> tuple[list[int], list[list[float]]]:
     """The candidate documents of both rankings and their features, read in the searcher's scope."""
     candidates = list(dict.fromkeys(doc_of[c] for c, _ in [*keyword, *vector] if c in doc_of))
-    stats = _document_terms(session, scope, candidates, terms)
+    passages = _passages(session, scope, candidates)
+    stats = _document_terms(session, scope, candidates, terms, passages)
     return document_features(keyword, vector, doc_of, stats, terms, _idf(session, scope, terms),
-                             _document_parts(session, scope, candidates), numbered_parts(question))
+                             _document_parts(passages), numbered_parts(question))
 
 
 def rank_documents(session: Any, scope: ReadScope, keyword: Ranking, vector: Ranking, fused: Ranking,

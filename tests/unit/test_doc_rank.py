@@ -175,5 +175,6 @@ def test_numbered_parts_are_read_in_a_documents_first_readable_passages(
                 s.execute(sql("UPDATE chunk SET text = :t WHERE document_id = :d AND ordinal = :o"),
                           {"t": item + " de premie.", "d": d, "o": ordinal})
     with read_session(world.engine) as s:
-        parts = documents._document_parts(s, ReadScope((world.collections["a"],), None), [in_a, in_b])
+        parts = documents._document_parts(documents._passages(s, ReadScope((world.collections["a"],), None),
+                                                              [in_a, in_b]))
     assert parts == {in_a: 2}  # the third passage is not read; the other collection's document not at all
