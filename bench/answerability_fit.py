@@ -6,7 +6,8 @@
 Every answer of the file is indexed in a fresh appliance (as `belfort eval answers` does). Each
 question is asked without an LLM twice: with its own answer document readable (label 1 when the
 sentence a composed answer would quote first comes from that document, else 0) and with it
-deactivated (label 0: whatever is found is a neighbouring document). The evidence Ask records
+deactivated, with every other answer to the very same question (label 0: whatever is found is a
+neighbouring document; `belfort eval answers` builds its negative set the same way). The evidence Ask records
 (appliance.ask.answerability.features) is the input of a logistic regression. Rows
 `--holdout`.. are the training questions (every k-th, `--train` of them); the first `--holdout`
 rows (those `belfort eval answers --limit 50` asks) are kept out of the fit and used to report the
@@ -48,7 +49,7 @@ from appliance.ask.answerability import DOCUMENT_FEATURES, DOCUMENTS_WEIGHTS_FIL
 from appliance.context import open_appliance
 from appliance.evaluation import CachedEmbedder
 from appliance.evaluation.answers import _set_active
-from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
+from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows, same_question
 from appliance.settings import build_settings
 from appliance.storage.layout import DataLayout
 from ops.commands._common import eval_embedder
@@ -80,16 +81,18 @@ def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[An
         app.engines.set("llm", None)
         out["embedder"] = [str(app.embedder.id)]
         doc_of_row, who, _ = build_corpus(app, rows, log)
+        twins = same_question(rows)  # the negative asking removes every answer to the same question
         for part, idx in picks.items():
             for j, i in enumerate(idx):
                 q, own = rows[i]["question"][:4000], doc_of_row[i]
                 for tag, seen in (("pos", _observe(app, who, q, own)), ("neg", None)):
                     if tag == "neg":
-                        _set_active(app, own, False)
+                        absent = [doc_of_row[k] for k in (i, *twins[i])]
+                        _set_active(app, absent, False)
                         try:
                             seen = _observe(app, who, q, own)
                         finally:
-                            _set_active(app, own, True)
+                            _set_active(app, absent, True)
                     if seen is not None:
                         out[f"{part}_x"].append(seen[0])
                         out[f"{part}_y"].append(seen[1] if tag == "pos" else 0)

@@ -6,7 +6,10 @@ goes through `appliance.ask.answer` with the given LLM, as a staff member who re
 Reported: answered rate, share of answered questions whose citations all pass the check as the
 model wrote them, share citing the row's own answer document, mean latency, tokens/s. The negative
 set asks the same questions with the row's own answer document deactivated (out of every reader's
-scope): a grounded system should then mostly say "I don't know".
+scope): a grounded system should then mostly say "I don't know". Where the very same question was
+asked twice (the Chamber sends one written question to two ministers, and each answers), the other
+row's answer answers it too, so it is deactivated with the own one; `negative.other_answers_absent`
+counts those askings. The positive side stays strict: only the row's own answer counts as its own.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from appliance.ask import Answer, answer
 from appliance.context import open_appliance
 from appliance.db.engine import write_session
 from appliance.errors import BelfortError
-from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows
+from appliance.evaluation.retrieval import build_corpus, eval_settings, load_rows, same_question
 from appliance.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,10 +38,11 @@ if TYPE_CHECKING:
 Log = Callable[[str], None]
 
 
-def _set_active(app: Appliance, document_id: int, active: bool) -> None:
+def _set_active(app: Appliance, document_ids: list[int], active: bool) -> None:
     with write_session(app.db) as s:
-        s.execute(sql("UPDATE chunk SET active = :a WHERE document_id = :d"),
-                  {"a": active, "d": document_id})  # a bool: PostgreSQL has no integer booleans
+        for d in document_ids:
+            s.execute(sql("UPDATE chunk SET active = :a WHERE document_id = :d"),
+                      {"a": active, "d": d})  # a bool: PostgreSQL has no integer booleans
 
 
 def _summary(results: list[tuple[Answer, int]]) -> dict[str, Any]:
@@ -96,9 +100,11 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
         app = open_appliance(eval_settings(settings, Path(tmp)), embedder=embedder)
         app.engines.set("llm", llm)
         doc_of_row, who, _ = build_corpus(app, rows, say)
+        twins = same_question(rows)
         positive: list[tuple[Answer, int]] = []
         neg: list[tuple[Answer, int]] = []
         refused: dict[str, int] = {}
+        twin_askings = 0  # negative askings that also lost another row's answer to the same question
         started = time.monotonic()
         for j, i in enumerate(asked):
             q = rows[i]["question"]
@@ -111,13 +117,15 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
                 say(f"{j + 1}/{len(asked)} refused: {exc.code}")
                 continue
             if negative:
-                _set_active(app, doc_of_row[i], False)
+                absent = [doc_of_row[k] for k in (i, *twins[i])]
+                twin_askings += bool(twins[i])
+                _set_active(app, absent, False)
                 try:
                     neg.append((answer(app, who, q), doc_of_row[i]))
                 finally:
-                    _set_active(app, doc_of_row[i], True)
+                    _set_active(app, absent, True)
             if progress is not None:
-                progress.write_text(json.dumps(_result(positive, neg, llm, negative, len(rows), refused)))
+                progress.write_text(json.dumps(_result(positive, neg, llm, negative, len(rows), refused, twin_askings)))
                 with progress.with_suffix(".details.jsonl").open("a", encoding="utf-8") as fh:
                     for tag, pair in (("pos", positive[-1]), ("neg", neg[-1] if neg else None)):
                         if pair is not None:
@@ -125,7 +133,7 @@ def run_answers_eval(path: Path, settings: Settings, llm: LLM | None, *, limit: 
             a = positive[-1][0]
             say(f"{j + 1}/{len(asked)} {a.status} latency {a.latency:.1f}s "
                 f"neg={neg[-1][0].status if neg else '-'} ({time.monotonic() - started:.0f} s)")
-    return _result(positive, neg, llm, negative, len(rows), refused)
+    return _result(positive, neg, llm, negative, len(rows), refused, twin_askings)
 
 
 def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
@@ -137,7 +145,7 @@ def _detail(row: int, tag: str, a: Answer, own_doc: int) -> dict[str, Any]:
 
 
 def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], llm: LLM | None,
-            negative: bool, corpus: int, refused: dict[str, int]) -> dict[str, Any]:
+            negative: bool, corpus: int, refused: dict[str, int], twin_askings: int = 0) -> dict[str, Any]:
     out = _summary(positive)  # over the questions Ask took; refused ones are counted apart
     out["model"] = getattr(llm, "name", "none")
     out["corpus_answers"] = corpus
@@ -146,5 +154,6 @@ def _result(positive: list[tuple[Answer, int]], neg: list[tuple[Answer, int]], l
         ns = _summary(neg)
         out["negative"] = {"n": ns["n"], "dont_know_rate": round(
             ns["status_counts"]["dont_know"] / ns["n"], 4) if ns["n"] else 0.0,
-            "answered_rate": ns["answered_rate"], "mean_latency_s": ns["mean_latency_s"]}
+            "answered_rate": ns["answered_rate"], "mean_latency_s": ns["mean_latency_s"],
+            "other_answers_absent": twin_askings}
     return out

@@ -53,6 +53,17 @@ def load_rows(path: Path, limit: int | None = None) -> tuple[list[dict[str, Any]
     return rows, asked
 
 
+def same_question(rows: Sequence[dict[str, Any]]) -> list[list[int]]:
+    """For each row, the other rows that ask the very same question (case and white space aside): the
+    same written question sent to two ministers, each with an answer of their own. Either answer
+    answers it, so its "right document is absent" test removes them all."""
+    key = [" ".join(str(r["question"]).split()).casefold() for r in rows]
+    by_key: dict[str, list[int]] = {}
+    for i, k in enumerate(key):
+        by_key.setdefault(k, []).append(i)
+    return [[j for j in by_key[k] if j != i] for i, k in enumerate(key)]
+
+
 def chunk_answer(text: str, size: int, overlap: int) -> list[tuple[str, int, int, str]]:
     """(text, char_start, char_end, language) pieces, cut by the product's chunker."""
     return [(d.text, d.char_start, d.char_end, d.language)

@@ -44,3 +44,36 @@ def test_claims_supported_rate_counts_the_claims_the_check_kept() -> None:
                (answer("dont_know", [("unsupported", False)]), 2),
                (answer("answered", [("attributed", True)]), 3)]
     assert _summary(results)["claims_supported_rate"] == 0.5
+
+
+def test_same_question_pairs_the_rows_that_ask_the_very_same_question() -> None:
+    from appliance.evaluation.retrieval import same_question
+
+    rows = [{"question": "Hoeveel  ongevallen\nop het werk?"}, {"question": "Welke premies?"},
+            {"question": "hoeveel ongevallen op het werk?"}, {"question": "Hoeveel ongevallen op het werk in 2016?"}]
+    assert same_question(rows) == [[2], [], [0], []]
+
+
+def test_the_negative_set_removes_every_answer_to_the_very_same_question(tmp_path: Path) -> None:
+    """One written question sent to two ministers: with its own answer out of scope, the other
+    minister's answer still answers it, so the "right document absent" asking removes both."""
+    question = "Hoeveel arbeidsongevallen met steigers werden in 2016 gemeld bij de inspectie?"
+    rows = [
+        {"question": question, "answer": "In 2016 meldde de inspectie 412 arbeidsongevallen met steigers."},
+        {"question": question, "answer": "De inspectie registreerde 412 arbeidsongevallen met steigers in 2016."},
+        {"question": "Wanneer wordt het PMD opgehaald in de Kerkstraat?",
+         "answer": "Het PMD wordt om de twee weken op dinsdag opgehaald in de Kerkstraat."},
+    ]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    progress = tmp_path / "progress.json"
+    result = run_answers_eval(path, make_settings(tmp_path), None, embedder=FakeEmbedder(),
+                              log=lambda _: None, progress=progress)
+    assert result["negative"]["other_answers_absent"] == 2  # rows 0 and 1 each lost the other's answer too
+    details = [json.loads(line) for line in progress.with_suffix(".details.jsonl").read_text().splitlines()]
+    own = {d["row"]: d["own_doc"] for d in details}
+    twins = {own[0], own[1]}
+    found = {(d["row"], d["set"]): {s[0] for s in d["sources"]} for d in details}
+    assert found[(0, "pos")] & twins and found[(1, "pos")] & twins  # both answers are found when readable
+    assert not found[(0, "neg")] & twins and not found[(1, "neg")] & twins
+    assert own[2] in found[(2, "pos")] and own[2] not in found[(2, "neg")]
