@@ -32,6 +32,11 @@ _KINDS = (
 )
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
+# A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
+_COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
 
 
 def asked_kind(question: str) -> str:
@@ -53,7 +58,15 @@ def carries(kind: str, sentence: str) -> bool:
     if kind == "number":
         return digits or any(w in NUMBER_WORDS for w in words)
     if kind == "time":
-        return digits or any(w in _DAYS for w in words)
+        return digits or any(w in _DAYS or w.startswith(_WEEKDAYS) for w in words)
     if kind == "email":
         return "@" in sentence
     return sum(ch.isdigit() for ch in sentence) >= 6  # phone
+
+
+def counted(question: str) -> str:
+    """What a 'how many' question counts, folded ('bezwaren' in 'Hoeveel bezwaren kwamen er binnen?');
+    '' for none. A sentence with a number but without it ('De nieuwe naam gaat in op 1 september')
+    does not answer it."""
+    m = _COUNTED.search(fold(question))
+    return m.group(1) if m and len(question) <= MAX_CHARS else ""

@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from appliance.ask.asked import carries
+from appliance.ask.asked import carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
-from appliance.index.text import content_words, terms_of, weighted_coverage
+from appliance.index.text import content_words, term_variants, terms_of, weighted_coverage
 from models.base import LLM, ChatMessage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -166,7 +166,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
         if c.table is not None:
             shown[c.table] = shown.get(c.table, 0) + 1
         (later if c.table is not None and shown[c.table] > TABLE_ROWS else first).append(c)
-    ranked = first + later
+    ranked = _counted_first(question, first + later) if kind == "number" else first + later
     if lead is not None:
         of = {p.number: p.document for p in passages}
         ranked.sort(key=lambda c: of[c.source] != lead)  # stable: each part keeps its order
@@ -174,6 +174,20 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     for i, c in enumerate(best, start=1):
         c.id = i
     return best
+
+
+def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
+    """For 'how many X', the sentences that name X (or a compound ending in it: 'werkdagen' for
+    'dagen') before those that only carry some number; each part keeps its order."""
+    word = counted(question)
+    if not word:
+        return ranked
+    stems = term_variants(word)
+
+    def names(c: Candidate) -> bool:
+        return any(term_variants(w) & stems or (len(word) > 3 and w.endswith(word)) for w in content_words(c.text))
+
+    return sorted(ranked, key=lambda c: not names(c))
 
 
 def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:

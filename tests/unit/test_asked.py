@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.ask.asked import asked_kind, carries
+from appliance.ask import compose
+from appliance.ask.asked import asked_kind, carries, counted
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -31,5 +32,39 @@ def test_carries() -> None:
     assert carries("number", "U mag er maximaal twee uur parkeren.")
     assert carries("time", "Zone Zuid: elke woensdag.")
     assert not carries("time", "De bibliotheek wordt een Digipunt.")
+    # A weekday opens a Dutch compound; a month does not ('meisje', 'marsepein').
+    assert carries("time", "Elke woensdagnamiddag helpen vrijwilligers inwoners met hun smartphone.")
+    assert carries("time", "Het containerpark is open op zaterdagvoormiddag.")
+    assert not carries("time", "Een meisje vroeg om marsepein.")
     assert carries("email", "Mail naar info@belveld.example.") and not carries("email", "Mail ons.")
     assert carries("", "anything")
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("Hoeveel bezwaren kwamen er binnen tegen de nieuwe naam?", "bezwaren"),
+    ("How many days before a planned leave must staff ask?", "days"),
+    ("Combien de jours faut-il attendre ?", "jours"),
+    ("Binnen hoeveel werkdagen ruimt de gemeente het op?", "werkdagen"),
+    ("Wie beslist over een omgevingsvergunning?", ""),
+    ("Hoeveel bezwaren " + "en een lange brief over vele zaken " * 12 + "?", ""),  # a letter asks several things
+])
+def test_counted(question: str, word: str) -> None:
+    assert counted(question) == word
+
+
+def test_a_how_many_question_gets_the_sentences_that_name_what_it_counts_first() -> None:
+    """'Hoeveel bezwaren …': a sentence with a date scores higher on the question's other words, but
+    only the one that names the objections answers it."""
+    passage = compose.Passage(1, "De nieuwe naam van de Oude Stationsweg gaat in op 1 september 2026. "
+                                 "Er werden vier bezwaren ingediend, die in bijlage worden besproken. "
+                                 "Er kwamen 12 adviezen binnen over de verkeersplannen.", document=1)
+    question = "Hoeveel bezwaren kwamen er binnen tegen de nieuwe naam voor de Oude Stationsweg?"
+    plain = compose.candidates(question, [passage], {})
+    assert plain[0].text.startswith("De nieuwe naam")  # the question's other words score highest
+    counted_first = compose.candidates(question, [passage], {}, kind="number")
+    assert counted_first[0].text.startswith("Er werden vier bezwaren")
+    assert [c.text for c in counted_first[1:]] == [c.text for c in plain if not c.text.startswith("Er werden vier")]
+    # Without a counted word nothing moves.
+    other = "Wanneer gaat de nieuwe naam van de Oude Stationsweg in?"
+    assert [c.text for c in compose.candidates(other, [passage], {}, kind="number")] == \
+        [c.text for c in compose.candidates(other, [passage], {})]
