@@ -177,15 +177,17 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
-    """For 'how many X', the sentences that name X (or a compound ending in it: 'werkdagen' for
-    'dagen') before those that only carry some number; each part keeps its order."""
+    """For 'how many X', the sentences that name X (or, in Dutch, a compound ending in it: 'werkdagen'
+    for 'dagen'; French 'toujours' is no 'jours') before those that only carry some number; each part
+    keeps its order."""
     word = counted(question)
     if not word:
         return ranked
     stems = term_variants(word)
 
     def names(c: Candidate) -> bool:
-        return any(term_variants(w) & stems or (len(word) > 3 and w.endswith(word)) for w in content_words(c.text))
+        compound = c.language in ("", "nl") and len(word) > 3
+        return any(term_variants(w) & stems or (compound and w.endswith(word)) for w in content_words(c.text))
 
     return sorted(ranked, key=lambda c: not names(c))
 

@@ -68,3 +68,16 @@ def test_a_how_many_question_gets_the_sentences_that_name_what_it_counts_first()
     other = "Wanneer gaat de nieuwe naam van de Oude Stationsweg in?"
     assert [c.text for c in compose.candidates(other, [passage], {}, kind="number")] == \
         [c.text for c in compose.candidates(other, [passage], {})]
+
+
+def test_a_dutch_compound_names_what_is_counted_a_french_word_ending_alike_does_not() -> None:
+    nl = compose.Passage(1, "Het college beslist op 3 maart. De gemeente komt binnen 10 werkdagen ter plaatse.",
+                         language="nl", document=1)
+    assert compose.candidates("Binnen hoeveel dagen komt de gemeente ter plaatse?", [nl], {},
+                              kind="number")[0].text.startswith("De gemeente komt binnen 10 werkdagen")
+    fr = compose.Passage(1, "Le permis de bâtir se demande toujours au guichet, depuis le 3 mars. Comptez 20 jours.",
+                         language="fr", document=1)
+    question = "Combien de jours faut-il pour obtenir le permis de bâtir ?"
+    assert compose.candidates(question, [fr], {})[0].text.startswith("Le permis")  # more of the question's words
+    # 'toujours' ends in 'jours' but names no days: the sentence with '20 jours' comes first.
+    assert compose.candidates(question, [fr], {}, kind="number")[0].text == "Comptez 20 jours."
