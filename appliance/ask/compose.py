@@ -186,8 +186,9 @@ def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
     stems = term_variants(word)
 
     def names(c: Candidate) -> bool:
+        words = content_words(c.text)
         compound = c.language in ("", "nl") and len(word) > 3
-        return any(term_variants(w) & stems or (compound and w.endswith(word)) for w in content_words(c.text))
+        return bool(terms_of(words) & stems) or (compound and any(w.endswith(word) for w in words))
 
     return sorted(ranked, key=lambda c: not names(c))
 

@@ -117,14 +117,13 @@ def _passages(session: Any, scope: ReadScope, documents: Sequence[int]) -> list[
         "ORDER BY document_id, ordinal"), {"n": PARTS_PASSAGES})]
 
 
-def _document_terms(session: Any, scope: ReadScope, documents: Sequence[int], terms: Sequence[str],
-                    passages: Sequence[tuple[int, int, str | None]] | None = None
+def _document_terms(session: Any, passages: Sequence[tuple[int, int, str | None]], terms: Sequence[str]
                     ) -> dict[int, tuple[int, Counter[str]]]:
-    """document -> (indexed terms, frequency of each query term) over its active readable passages
-    (`passages`: as `_passages` read them, else read here)."""
+    """document -> (indexed terms, frequency of each query term) over its active readable passages,
+    as `_passages` read them."""
     doc_of: dict[int, int] = {}
     taken: Counter[int] = Counter()
-    for cid, d, _ in passages if passages is not None else _passages(session, scope, documents):
+    for cid, d, _ in passages:
         if taken[d] < MAX_DOCUMENT_PASSAGES:
             taken[d] += 1
             doc_of[cid] = d
@@ -234,7 +233,7 @@ def candidate_features(session: Any, scope: ReadScope, keyword: Ranking, vector:
     """The candidate documents of both rankings and their features, read in the searcher's scope."""
     candidates = list(dict.fromkeys(doc_of[c] for c, _ in [*keyword, *vector] if c in doc_of))
     passages = _passages(session, scope, candidates)
-    stats = _document_terms(session, scope, candidates, terms, passages)
+    stats = _document_terms(session, passages, terms)
     return document_features(keyword, vector, doc_of, stats, terms, _idf(session, scope, terms),
                              _document_parts(passages), numbered_parts(question))
 

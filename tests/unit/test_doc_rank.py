@@ -91,7 +91,7 @@ def test_only_readable_collections_are_read(world: KeywordWorld) -> None:
         from sqlalchemy import text as sql
 
         owner = dict(s.execute(sql("SELECT id, collection_id FROM document")).all())
-        stats = documents._document_terms(s, a_only, list(owner), terms)
+        stats = documents._document_terms(s, documents._passages(s, a_only, list(owner)), terms)
         keyword = keyword_index(s).rank(s, a_only, terms, 50)
         doc_of = _documents_of(s, [c for c, _ in keyword])
         ranked, _ = rank_documents(s, a_only, keyword, [], keyword, doc_of, terms, _only("bm25"))
