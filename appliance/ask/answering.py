@@ -318,8 +318,9 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
-    text = compose.compose_text(t(language, "answer.composed_lead"), kept, foreign)
-    citations = [Citation(c.source, c.text, 1.0, "quote") for c in kept]
+    shown = compose.with_lists(kept, text_of)  # a quote that introduces a list comes with its items
+    text = compose.compose_text(t(language, "answer.composed_lead"), shown, foreign)
+    citations = [Citation(c.source, c.text, 1.0, "quote") for c in shown]
     return Answer(text=text, citations=citations, sources=chosen, status="answered", checks=checks,
                   **base, **meta)
 
@@ -391,8 +392,7 @@ def _audit(app: Appliance, who: Principal, q: str, ans: Answer, engine: LLM | No
         "prompt_version": prompts.PROMPT_VERSION,
         "parameters": {"max_tokens": free.MAX_TOKENS, "temperature": free.TEMPERATURE,
                        "prompt_sources": PROMPT_SOURCES, "min_relevance": MIN_RELEVANCE,
-                       "prompt_passage_chars": PROMPT_PASSAGE_CHARS,
-                       **getattr(engine, "params", {})},
+                       "prompt_passage_chars": PROMPT_PASSAGE_CHARS, **getattr(engine, "params", {})},
         "latency_s": ans.latency, "tokens_per_s": ans.tokens_per_s,
     }
     return audit.record_answer(app, who, question=q, answer=ans.text, status=ans.status,

@@ -37,6 +37,8 @@ _WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag
              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
 _COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
+# Where a question's sentences part: after an end mark, before a capital (or an opening quote).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
 
 
 def asked_kind(question: str) -> str:
@@ -70,3 +72,14 @@ def counted(question: str) -> str:
     does not answer it."""
     m = _COUNTED.search(fold(question))
     return m.group(1) if m and len(question) <= MAX_CHARS else ""
+
+
+def asked_clause(question: str) -> str:
+    """The sentence that asks, where a short question first tells a situation: 'Mijn buurman heeft zijn
+    vergunning gekregen. Hoeveel dagen moet hij nog wachten?' asks its last sentence, and the answer
+    carries that sentence's words, not the situation's ('U mag pas beginnen 36 dagen na …'). ''
+    for a question of one sentence, one whose last sentence does not ask, or a long question."""
+    if len(question) > MAX_CHARS:
+        return ""
+    parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+    return parts[-1] if len(parts) > 1 and parts[-1].endswith("?") else ""

@@ -18,9 +18,9 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from appliance.ask.asked import carries, counted
+from appliance.ask.asked import asked_clause, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
@@ -33,6 +33,8 @@ TABLE_ROWS = 2  # rows of one table among the first candidates (the rest follow 
 MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked with '…'
 MIN_SCORE = 0.5  # a sentence in another language must be this close: its cosine reaches the threshold
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
+MAX_LIST_ITEMS = 8  # items of a list quoted after the sentence that introduces it
+MIN_CLAUSE_WORDS = 2  # an asking sentence with fewer words ('Wat zegt het?') is no measure on its own
 COMPOSE_PROMPT_VERSION = "compose-v1"
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[(\"'«“]?[A-ZÀ-Ý0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý][a-zà-ÿ])")
@@ -80,6 +82,9 @@ class Candidate:
     language: str = ""
     table: tuple[int, int] | None = None  # (passage, block) when it is a row of a table
     carried: float = 0.0  # weighted share of the question's words in the sentence with its heading path
+    # The same share of the asking sentence's words, where the question first tells a situation and the
+    # sentence carries a word of it too (asked.asked_clause); else 0.
+    carried_clause: float = 0.0
 
 
 Cosine = Callable[[str, Sequence[str]], list[float]]
@@ -133,6 +138,8 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5,
     and a sentence below that (MIN_SCORE) is left out."""
     words = set(content_words(question))
+    clause = set(content_words(asked_clause(question)))
+    situation = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
@@ -145,8 +152,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             seen.add(key)
             carried = weighted_coverage(words, weights, own | head)
             lexical = carried * (0.5 + 0.5 * weighted_coverage(words, weights, own))
+            told = situation and weighted_coverage(situation, {}, own | head) > 0
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
-                                  None if block is None else (p.number, block), round(carried, 4)))
+                                  None if block is None else (p.number, block), round(carried, 4),
+                                  round(weighted_coverage(clause, weights, own | head), 4) if told else 0.0))
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
@@ -201,10 +210,13 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     answer, whichever the model chose. A quote that carries enough of the question's words still
     passes when its subject differs: this is the relevance gate's measure, not an understanding. A
     long question's words are spread by nature, and a quote in another language than `language` was
-    admitted by its closeness in meaning (MIN_SCORE): no vote there."""
+    admitted by its closeness in meaning (MIN_SCORE): no vote there. Where the question first tells a
+    situation, a quote that carries a word of it may carry `min_share` of the asking sentence instead
+    (Candidate.carried_clause): the answer to 'My neighbour got his permit. How many days must he wait
+    before he may start?' says 'you may start 36 days after …', not 'neighbour'."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
-    return max((c.carried for c in kept), default=0.0) < min_share
+    return max((max(c.carried, c.carried_clause) for c in kept), default=0.0) < min_share
 
 
 def selection_schema(n: int) -> dict[str, object]:
@@ -253,6 +265,39 @@ def quoted(quote: str, passage: str) -> bool:
 def _row_text(row: str) -> str:
     """A row as quotes are cut from it: no markdown marks, no list markers, single spaces."""
     return " ".join(_EMPHASIS.sub("", _LIST_MARKER.sub("", row)).split())
+
+
+def list_after(quote: str, passage: str) -> list[str]:
+    """The items of the list that a quote ending in ':' introduces, as the passage writes them ('Stuur
+    een schriftelijke aanvraag naar het algemeen secretariaat:' says nothing without the three ways
+    that follow); [] for a quote that introduces no list."""
+    want = " ".join(quote.split())
+    if not want.endswith(":"):
+        return []
+    parts = [block for _heading, block in blocks(passage)]
+    for i, block in enumerate(parts):
+        if _row_text(block).endswith(want):
+            items: list[str] = []
+            for nxt in parts[i + 1:]:
+                if not _LIST_MARKER.match(nxt) or len(items) == MAX_LIST_ITEMS:
+                    break
+                items.append(_row_text(nxt))
+            return items
+    return []
+
+
+def with_lists(kept: Sequence[Candidate], passages: Mapping[int, str]) -> list[Candidate]:
+    """The kept quotes, each one that introduces a list followed by the list's items (quotes of the
+    same passage, once each): an answer keeps a list whole."""
+    out: list[Candidate] = []
+    for c in kept:
+        if any(c.text == o.text for o in out):
+            continue  # an item already shown in its list
+        out.append(c)
+        for item in list_after(c.text, passages[c.source]):
+            if all(item != o.text for o in out) and quoted(item, passages[c.source]):
+                out.append(replace(c, text=item, table=None))
+    return out
 
 
 def compose_text(lead: str, chosen: Sequence[Candidate], foreign: Mapping[str, str]) -> str:

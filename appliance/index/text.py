@@ -114,10 +114,21 @@ def _folded_words(folded: str) -> Iterator[str]:
             yield word
 
 
+MIN_VERB_CHARS = 4  # a word this long ending in -t may be a Dutch verb's present tense ('legt')
+
+
 @lru_cache(maxsize=100_000)
 def term_variants(word: str) -> frozenset[str]:
-    """Every stem a folded word can have in the supported languages (used for queries and marks)."""
-    return frozenset(_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES)
+    """Every stem a folded word can have in the supported languages (used for queries and marks).
+    A Dutch verb's present tense ends in -t after its stem, which Snowball keeps after a long vowel
+    or a double consonant's reduction: 'betaalt', 'legt', 'vraagt' stay whole while 'betalen',
+    'leggen', 'vragen' give 'betaal', 'leg', 'vraag'. The stem without the -t is a variant too, so
+    'wie … betaalt' carries the question's 'moet … betalen'. (The stem of a word that is no verb,
+    'kost' -> 'kos', is a variant no word has.)"""
+    out = {_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES}
+    if len(word) >= MIN_VERB_CHARS and word.endswith("t") and word[-2] != "t" and word.isalpha():
+        out.add(_stemmer("nl").stemWord(word[:-1]))
+    return frozenset(out)
 
 
 def query_terms(query: str) -> list[str]:

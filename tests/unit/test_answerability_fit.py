@@ -55,3 +55,19 @@ def test_a_question_the_gate_declined_counts_over_every_question() -> None:
     at = cross_validated(data, ("a", "n0"), folds=4)["thresholds"]["0.5"]
     assert at["positive_right_answered"] == 0.9  # 36 of 40
     assert at["negative_dont_know"] == 1.0
+
+
+def test_the_model_learns_right_documents_and_the_table_counts_the_rows_own() -> None:
+    """A question sent to two ministers has two right answers: half the positive askings here quote
+    the other one (label 'right' 1, 'own' 0). Fitted on 'right', those are answered too; the thresholds
+    table still counts only the row's own answer, as `belfort eval answers` does."""
+    data = _data(80, informative=True, seed=3)
+    data["train_right"] = list(data["train_y"])
+    data["train_y"] = [y if (q % 2 or s == "neg") else 0
+                       for y, q, s in zip(data["train_y"], data["train_row"], data["train_set"], strict=True)]
+    at = cross_validated(data, ("a", "n0"), folds=8, label="right")["thresholds"]["0.5"]
+    assert at["positive_answered"] >= 0.95 and at["negative_dont_know"] >= 0.95
+    assert at["positive_right_answered"] == 0.5  # the 40 odd questions quote their own answer
+    # Learnt on the own answer alone (the default), feature 'a' no longer tells an answer from none.
+    own = cross_validated(data, ("a", "n0"), folds=8)["thresholds"]["0.5"]
+    assert own["positive_answered"] < at["positive_answered"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.asked import asked_kind, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, carries, counted
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -81,3 +81,33 @@ def test_a_dutch_compound_names_what_is_counted_a_french_word_ending_alike_does_
     assert compose.candidates(question, [fr], {})[0].text.startswith("Le permis")  # more of the question's words
     # 'toujours' ends in 'jours' but names no days: the sentence with '20 jours' comes first.
     assert compose.candidates(question, [fr], {}, kind="number")[0].text == "Comptez 20 jours."
+
+
+@pytest.mark.parametrize(("question", "clause"), [
+    ("Mijn buurman kreeg zijn vergunning. Hoeveel dagen moet hij wachten?", "Hoeveel dagen moet hij wachten?"),
+    ("Un cycliste signale un trou. Dans quel délai la commune vient-elle ?", "Dans quel délai la commune vient-elle ?"),
+    ("Wat kost een reispas?", ""),  # one sentence
+    ("Ik heb een vraag. Wat kost het? Dank u.", ""),  # the last sentence does not ask
+    ("Ik woon in de Dorpstraat. " * 12 + "Wanneer?", ""),  # a letter asks several things
+])
+def test_asked_clause(question: str, clause: str) -> None:
+    assert asked_clause(question) == clause
+
+
+def test_a_situation_told_first_does_not_make_the_answer_off_question() -> None:
+    permit = compose.Passage(1, "U mag pas beginnen 36 dagen na de aanplakking van de beslissing. "
+                                "Het openbaar onderzoek loopt 30 dagen.", "Omgevingsvergunning", "nl")
+    question = ("Mijn buurman heeft gisteren zijn vergunning gekregen en de beslissing hangt aan zijn gevel. "
+                "Hoeveel dagen moet hij wachten voor hij mag beginnen?")
+    cands = compose.candidates(question, [permit], {}, language="nl", kind="number")
+    answer = next(c for c in cands if "36" in c.text)
+    # Against the whole question the quote carries too little (the situation's words are not in it) ...
+    assert answer.carried < 0.34 <= answer.carried_clause
+    assert not compose.off_question(question, "nl", [answer], 0.34)
+    # ... and a quote sharing no word with the situation gets no clause measure.
+    other = next(c for c in cands if "30" in c.text)
+    assert other.carried_clause == 0.0
+    # One sentence is measured whole, as before.
+    single = "Hoeveel dagen moet mijn buurman met zijn vergunning en de beslissing wachten voor hij mag beginnen?"
+    alone = next(c for c in compose.candidates(single, [permit], {}, language="nl", kind="number") if "36" in c.text)
+    assert alone.carried_clause == 0.0

@@ -465,3 +465,22 @@ def test_a_sentence_in_another_language_is_a_candidate_only_when_close_in_meanin
     # The close French sentence stays (0.5 + 0.03 * 5), the far one is gone; the Dutch one is first.
     assert [(c.language, c.text[:20]) for c in found] == [("nl", "Restafval wordt in z"), ("fr", "Les déchets résiduel")]
     assert found[1].score == pytest.approx(0.65) and [c.id for c in found] == [1, 2]
+
+
+def test_a_quote_that_introduces_a_list_comes_with_its_items() -> None:
+    passage = ("## Hoe vraagt u een document aan?\n\nStuur een schriftelijke aanvraag naar het secretariaat:\n\n"
+               "- per e-mail aan secretariaat@gemeente.example;\n- per brief aan het gemeentehuis, Markt 1;\n"
+               "- of via het e-loket.\n\nBeschrijf welk document u zoekt.\n\nDit zijn de kosten:\n\nGratis.")
+    cands = compose.candidates("Hoe vraag ik een document aan?", [compose.Passage(1, passage, "Openbaarheid", "nl")], {})
+    intro = next(c for c in cands if c.text.endswith("secretariaat:"))
+    items = compose.list_after(intro.text, passage)
+    assert items == ["per e-mail aan secretariaat@gemeente.example;", "per brief aan het gemeentehuis, Markt 1;",
+                     "of via het e-loket."]
+    # The items follow their sentence in the answer, each quoted once, whatever else was chosen.
+    item = next(c for c in cands if c.text.startswith("per brief"))
+    shown = compose.with_lists([intro, item], {1: passage})
+    assert [c.text for c in shown] == [intro.text, *items]
+    assert all(compose.quoted(c.text, passage) and c.source == 1 for c in shown)
+    # A sentence that ends in ':' without a list after it, or a sentence that does not, brings nothing.
+    assert compose.list_after("Dit zijn de kosten:", passage) == []
+    assert compose.list_after("Beschrijf welk document u zoekt.", passage) == []

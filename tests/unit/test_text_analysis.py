@@ -6,7 +6,18 @@ import sqlite3
 
 import pytest
 
-from appliance.index.text import analyze, fold, fts_match_expression, keyword_terms, query_terms, snippet
+from appliance.index.text import (
+    analyze,
+    content_words,
+    fold,
+    fts_match_expression,
+    keyword_terms,
+    query_terms,
+    snippet,
+    term_variants,
+    terms_of,
+    weighted_coverage,
+)
 
 
 def test_fold_strips_accents_and_case() -> None:
@@ -16,6 +27,19 @@ def test_fold_strips_accents_and_case() -> None:
 def test_dutch_plural_and_singular_share_a_stem() -> None:
     assert analyze("vergunningen", "nl") == analyze("vergunning", "nl")
     assert set(analyze("vergunningen", "nl").split()) & set(query_terms("Vergunning"))
+
+
+@pytest.mark.parametrize(("infinitive", "present"), [
+    ("betalen", "betaalt"), ("leggen", "legt"), ("vragen", "vraagt"), ("duren", "duurt"), ("krijgen", "krijgt"),
+])
+def test_a_dutch_verb_and_its_present_tense_share_a_stem(infinitive: str, present: str) -> None:
+    # Snowball keeps the -t after a long vowel: 'betaalt' alone, 'betalen' -> 'betaal'.
+    assert term_variants(infinitive) & term_variants(present)
+    # 'Hoeveel moet hij betalen?' is carried by 'Wie geen parkeerschijf legt, betaalt € 58.'
+    passage = terms_of(content_words("Wie geen parkeerschijf legt, betaalt € 58."))
+    assert weighted_coverage(content_words("parkeerschijf leggen betalen"), {}, passage) == 1.0
+    # A word keeps its own stem; a word of three letters gains nothing.
+    assert "kost" in term_variants("kost") and term_variants("zet") == {"zet"}
 
 
 def test_french_forms_share_a_stem_and_accents_fold() -> None:
