@@ -152,7 +152,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             seen.add(key)
             carried = weighted_coverage(words, weights, own | head)
             lexical = carried * (0.5 + 0.5 * weighted_coverage(words, weights, own))
-            told = situation and weighted_coverage(situation, {}, own | head) > 0
+            told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
                                   None if block is None else (p.number, block), round(carried, 4),
                                   round(weighted_coverage(clause, weights, own | head), 4) if told else 0.0))

@@ -123,8 +123,8 @@ def term_variants(word: str) -> frozenset[str]:
     A Dutch verb's present tense ends in -t after its stem, which Snowball keeps after a long vowel
     or a double consonant's reduction: 'betaalt', 'legt', 'vraagt' stay whole while 'betalen',
     'leggen', 'vragen' give 'betaal', 'leg', 'vraag'. The stem without the -t is a variant too, so
-    'wie … betaalt' carries the question's 'moet … betalen'. (The stem of a word that is no verb,
-    'kost' -> 'kos', is a variant no word has.)"""
+    'wie … betaalt' carries the question's 'moet … betalen'. A word that is no verb gains a stem that
+    few words have ('kost' -> 'kos'); the variants are OR-ed, so its own stem still matches."""
     out = {_stemmer(lang).stemWord(word) for lang in STEMMER_NAMES}
     if len(word) >= MIN_VERB_CHARS and word.endswith("t") and word[-2] != "t" and word.isalpha():
         out.add(_stemmer("nl").stemWord(word[:-1]))
