@@ -4,8 +4,9 @@ question -> (multi-turn: rewrite with the conversation) -> permission-scoped hyb
 -> relevance gate (nothing relevant: "I don't know" + closest documents + escalation route, no LLM)
 -> sensitive topics of the readable collections: escalate, no LLM
 -> answerability from the evidence (answerability.py): doubtful support is "I don't know"
--> CPU profile: the model chooses source sentences, shown as quotes, one carrying a short question
-   (compose.py); larger models write freely (free.py); every sentence passes the claim check (citations.py)
+-> CPU profile: the model chooses source sentences, shown as quotes, one carrying a short question (or,
+   all in another language, its translation: compose.py); larger models write freely (free.py); every
+   sentence passes the claim check (citations.py)
 -> nothing supported left: "I don't know"; no LLM or model busy: extractive answer
 -> audit record (appliance.audit.log).
 Only passages the asker may read ever reach the prompt: search filters first, and every hit is
@@ -25,7 +26,7 @@ from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
-from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, compounds_split, translation
+from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, compounds_split, translate, translation
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -86,14 +87,14 @@ def answer(
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     # Matched as `match_q` in `match_language` (appliance.ask.matching); answered in `language`.
     match_q, match_language = compounds_split(app, who, search_q, language), language
-    sources, weights = _retrieve(app, who, match_q)
+    sources, weights = retrieve(app, who, match_q)
     relevant = [s for s in sources if _is_relevant(app, s, match_q, language, weights)]
     # Passages in the question's own language that carry its words answer it as asked; else it is
     # matched as its translation into the language most readable passages are in.
     own = any(s.language == language for s in relevant)
     translated = None if own or not sources else translation(app, engine, who, search_q, language)
     if translated is not None:
-        found, found_weights = _retrieve(app, who, translated[0])
+        found, found_weights = retrieve(app, who, translated[0])
         if found:
             (match_q, match_language), sources, weights = translated[:2], found, found_weights
             relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
@@ -127,8 +128,7 @@ def answer(
 
 
 def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout: float) -> str:
-    """A follow-up ('en in Gent?') becomes a standalone question; without an LLM, prepend the
-    previous user turn so retrieval still sees the subject."""
+    """A follow-up ('en in Gent?') made standalone; without an LLM, the previous user turn goes first."""
     previous = [m.content for m in history if m.role == "user"][-1:]
     fallback = " ".join(previous + [q])[:MAX_QUESTION_CHARS]
     if engine is None:
@@ -142,8 +142,10 @@ def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout
     return out if 3 <= len(out) <= MAX_QUESTION_CHARS else fallback
 
 
-def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dict[str, float]]:
-    """The readable passages search finds, and the rarity weights of the question's words."""
+def retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dict[str, float]]:
+    """What Ask's retrieval finds for a text, readable by `who`, each passage with its lexical
+    relevance and its cosine (None without an embedder), and the rarity weights of the text's words;
+    and whether a passage is close in meaning by the engine's threshold (`close_in_meaning`)."""
     from appliance.search import search
 
     result = search(app, who, q[:app.settings.search.max_query_chars], limit=RETRIEVE)
@@ -169,13 +171,6 @@ def _retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dic
                           context=c.context, document_probability=h.document_probability))
     _add_similarity(app, q, out)
     return out, weights
-
-
-def retrieve(app: Appliance, who: Principal, text: str) -> tuple[list[Source], dict[str, float]]:
-    """What Ask's retrieval finds for a text, readable by `who`, each passage with its lexical
-    relevance and its cosine (None without an embedder), and the rarity weights of the text's words;
-    and whether a passage is close in meaning by the engine's threshold (`close_in_meaning`)."""
-    return _retrieve(app, who, text)
 
 
 def close_in_meaning(app: Appliance, s: Source) -> bool:
@@ -314,6 +309,11 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE)
+    to = "" if off else compose.across(asked.match, asked.match_language, kept)
+    if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
+        across = translate(app, engine, asked.match, asked.match_language, to)
+        checks["question_across"] = across[0] if across else ""
+        off = compose.off_across(checks["question_across"], to, kept, MIN_RELEVANCE)
     if not kept or off:  # off: the quotes answer something else
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
         return dont_know(language, routes, chosen, checks, base, **meta)

@@ -137,9 +137,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     another language than the question shares no words with it: there `cosine` (question against
     sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5,
     and a sentence below that (MIN_SCORE) is left out."""
-    words = set(content_words(question))
-    clause = set(content_words(asked_clause(question)))
-    situation = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
+    asked = _asked_words(question)
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
@@ -150,12 +148,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
-            carried = weighted_coverage(words, weights, own | head)
-            lexical = carried * (0.5 + 0.5 * weighted_coverage(words, weights, own))
-            told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
+            carried, clause = _carried(asked, weights, own, head)
+            lexical = carried * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
-                                  None if block is None else (p.number, block), round(carried, 4),
-                                  round(weighted_coverage(clause, weights, own | head), 4) if told else 0.0))
+                                  None if block is None else (p.number, block), round(carried, 4), round(clause, 4)))
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
@@ -183,6 +179,23 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     for i, c in enumerate(best, start=1):
         c.id = i
     return best
+
+
+def _asked_words(question: str) -> tuple[set[str], set[str], set[str]]:
+    """The question's content words, those of its asking sentence (asked_clause) and those of the
+    situation told before it (none where the asking sentence is too short to measure alone)."""
+    words = set(content_words(question))
+    clause = set(content_words(asked_clause(question)))
+    return words, clause, words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
+
+
+def _carried(asked: tuple[set[str], set[str], set[str]], weights: Mapping[str, float], own: set[str],
+             head: set[str]) -> tuple[float, float]:
+    """(Candidate.carried, Candidate.carried_clause) of a sentence with terms `own` under a heading path
+    with terms `head`."""
+    words, clause, situation = asked
+    told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
+    return weighted_coverage(words, weights, own | head), weighted_coverage(clause, weights, own | head) if told else 0.0
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
@@ -217,6 +230,34 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
     return max((max(c.carried, c.carried_clause) for c in kept), default=0.0) < min_share
+
+
+def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
+    """The language to measure the quotes in where every one is in another language than the short
+    `question` (admitted by closeness in meaning alone, which off_question cannot vote on): the one most
+    of them are in. '' where a quote is in the question's language, or for a long question."""
+    langs = [c.language for c in kept]
+    if not kept or len(question) > LONG_QUESTION_CHARS or any(lang in ("", language) for lang in langs):
+        return ""
+    return max(dict.fromkeys(langs), key=langs.count)
+
+
+def off_across(translated: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
+    """off_question for quotes in `language` (see `across`), measured with the question `translated`
+    into it: an answer to 'Quel est le montant de la prime pour des panneaux solaires ?' quoted from a
+    Dutch sentence about a festival grant ('kunt u tot € 2.500 aanvragen') is close enough in meaning
+    to be admitted, and carries none of 'bedrag premie zonnepanelen'. Rarity weights belong to the
+    question as matched, so each word weighs the same here. Without a usable translation ('') the
+    closeness in meaning decides alone, as where the question could not be matched as one."""
+    mine = [c for c in kept if c.language == language]
+    if not translated.strip() or not mine:
+        return False
+    asked = _asked_words(translated)
+    measured = []
+    for c in mine:
+        carried, clause = _carried(asked, {}, terms_of(content_words(c.text)), terms_of(content_words(c.context)))
+        measured.append(replace(c, carried=carried, carried_clause=clause))
+    return off_question(translated, language, measured, min_share)
 
 
 def selection_schema(n: int) -> dict[str, object]:

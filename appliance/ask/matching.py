@@ -73,6 +73,14 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
         return None
     with read_session(app.db) as session:
         target = corpus_language(session, who)
+    out = translate(app, engine, q, language, target)
+    return None if out is None else (compounds_split(app, who, out[0], target), target, out[1])
+
+
+def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -> tuple[str, list[str]] | None:
+    """(`q` translated from `language` into `target` by the model, the glossary terms it was given as
+    'term = translation'); None for the same language, one without prompts, or a failed or implausible
+    output."""
     if target == language or target not in prompts.LANGUAGES:
         return None
     try:
@@ -90,7 +98,7 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
             or (q.rstrip().endswith("?") and not text.endswith("?")) or _numbers(text) != _numbers(q) \
             or not _same_meaning(app, q, text):
         return None
-    return compounds_split(app, who, text, target), target, [f"{a} = {b}" for a, b in terms]
+    return text, [f"{a} = {b}" for a, b in terms]
 
 
 def compounds_split(app: Appliance, who: Principal, q: str, language: str) -> str:

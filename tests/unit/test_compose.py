@@ -133,14 +133,62 @@ def test_a_sentence_in_another_language_must_be_close_in_meaning(corpus) -> None
     assert [c[0].content.split()[0] for c in llm.calls] == ["Translate"]
 
 
+def _translations(*replies: str):  # type: ignore[no-untyped-def]
+    """A model that translates questions with `replies` in turn and chooses the '50 euro' sentence."""
+    turns = iter(replies)
+
+    def reply(messages: list[ChatMessage]) -> str:
+        return next(turns) if messages[0].content.startswith("Translate") else _pick("50 euro")(messages)
+    return reply
+
+
 def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
     app, clerk = corpus
     monkeypatch.setattr(compose, "MIN_SCORE", 0.0)  # what a real multilingual embedder finds close
-    ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?",
-                 llm=FakeLLM(_pick("50 euro")))
-    assert ans.status == "answered" and ans.language == "fr"
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    # Not matched as a translation (the model's reply is refused), so the Dutch quote is admitted by
+    # its closeness alone; it is then measured with the question in Dutch.
+    llm = FakeLLM(_translations("", "Hoeveel kost een tweede bewonerskaart voor parkeren?"))
+    ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?", llm=llm)
+    assert ans.status == "answered" and ans.language == "fr" and not ans.question_translated
+    assert ans.checks["question_across"] == "Hoeveel kost een tweede bewonerskaart voor parkeren?"
     assert ans.text.split("\n")[0] == t("fr", "answer.composed_lead")
     assert t("fr", "answer.source_in.nl") in ans.text
+
+
+def test_quotes_all_in_another_language_must_carry_the_question_in_theirs(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    monkeypatch.setattr(compose, "MIN_SCORE", 0.0)
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    question = "Combien coûte une deuxième bewonerskaart pour parkeren ?"
+    # The translation asks what the quote does not carry: no answer.
+    ans = answer(app, clerk, question, llm=FakeLLM(_translations("", "Wat is de premie voor zonnepanelen?")))
+    assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question" and "50 euro" not in ans.text
+    assert ans.checks["question_across"] == "Wat is de premie voor zonnepanelen?"
+    # No usable translation (here: none at all): closeness in meaning decides alone, as before.
+    ans = answer(app, clerk, question, llm=FakeLLM(_translations("", "")))
+    assert ans.status == "answered" and ans.checks["question_across"] == "" and "50 euro" in ans.text
+
+
+def test_the_language_quotes_are_measured_in() -> None:
+    def quote(language: str) -> compose.Candidate:
+        return compose.Candidate(1, 1, "Een tweede bewonerskaart kost 50 euro per jaar.", 0.6, "Parkeren", language)
+
+    assert compose.across("Combien coûte une carte ?", "fr", [quote("nl"), quote("nl"), quote("en")]) == "nl"
+    # One quote in the question's language (or of unknown language) is measured as the question is.
+    assert compose.across("Combien coûte une carte ?", "fr", [quote("nl"), quote("fr")]) == ""
+    assert compose.across("Combien coûte une carte ?", "fr", [quote("nl"), quote("")]) == ""
+    assert compose.across("Combien coûte une carte ? " + "Je vous écris à propos de ma rue. " * 10, "fr",
+                          [quote("nl")]) == ""
+    # Measured: the quote's words and its heading path carry the question; the quotes in other languages
+    # than the one measured are not what decides.
+    assert not compose.off_across("Hoeveel kost een tweede bewonerskaart?", "nl", [quote("nl"), quote("en")], 0.34)
+    assert compose.off_across("Hoeveel bedraagt de premie voor zonnepanelen?", "nl", [quote("nl")], 0.34)
+    assert not compose.off_across("", "nl", [quote("nl")], 0.34)  # no usable translation: no vote
 
 
 def _translating(translation: str, choose):  # type: ignore[no-untyped-def]
