@@ -92,14 +92,12 @@ def answer(
     # Passages in the question's own language that carry its words answer it as asked; else it is
     # matched as its translation into the language most readable passages are in.
     own = any(s.language == language for s in relevant)
-    translated = None if own or not sources else translation(app, engine, who, search_q, language)
+    tried = None if own or not sources else translation(app, engine, who, search_q, language)
+    found, found_weights = retrieve(app, who, tried[0]) if tried and tried[0] else ([], {})
+    translated = tried if found else None  # a translation that finds nothing is not used
     if translated is not None:
-        found, found_weights = retrieve(app, who, translated[0])
-        if found:
-            (match_q, match_language), sources, weights = translated[:2], found, found_weights
-            relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
-        else:
-            translated = None
+        (match_q, match_language), sources, weights = translated[:2], found, found_weights
+        relevant = [s for s in sources if _is_relevant(app, s, match_q, match_language, weights)]
     routes = escalation_routes(app, who, [s.collection for s in sources])
     base: dict[str, Any] = {"language": language, "notice": notice, "question_used": search_q,
             "escalation": routes[0] if routes else {}}
@@ -115,8 +113,8 @@ def answer(
         ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
-        ans = _grounded(app, engine, Asked(search_q, match_q, match_language), sources, relevant, weights,
-                        language, routes, base, stream_cb)
+        ans = _grounded(app, engine, Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}),
+                        sources, relevant, weights, language, routes, base, stream_cb)
     if translated is not None:
         ans.checks.update(match_language=match_language, glossary_terms=translated[2])  # in the audit record
     if match_q != search_q:
@@ -311,8 +309,8 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE)
     to = "" if off else compose.across(asked.match, asked.match_language, kept)
     if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
-        across = translate(app, engine, asked.match, asked.match_language, to)
-        checks["question_across"] = across[0] if across else ""
+        checks["question_across"] = asked.tried[to] if to in asked.tried else \
+            (translate(app, engine, asked.match, asked.match_language, to) or ("",))[0]
         off = compose.off_across(checks["question_across"], to, kept, MIN_RELEVANCE)
     if not kept or off:  # off: the quotes answer something else
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"

@@ -10,7 +10,7 @@ split into their parts (relevance.split_compounds).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,11 +34,13 @@ TRANSLATION_TOKENS = 96  # a question of at most LONG_QUESTION_CHARS characters,
 @dataclass(frozen=True)
 class Asked:
     """The question as asked (after a follow-up's rewrite), and as matched against the passages: its
-    translation into their language where it was in another one, else itself."""
+    translation into their language where it was in another one, else itself. `tried`: the
+    translations already asked of the model, by language ('' where none was usable), not asked again."""
 
     text: str
     match: str
     match_language: str
+    tried: dict[str, str] = field(default_factory=dict)
 
 
 _LANGUAGE_OF: dict[tuple[str, tuple[int, ...], int], str] = {}  # (store, collections, newest chunk) -> language
@@ -67,14 +69,15 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
     """(the question translated into the language most readable passages are in, that language, the
     glossary terms the model was given as 'term = translation'):
     a French question over a mostly Dutch corpus is matched in Dutch, the French pages stay reachable
-    by meaning. None where no translation is needed or possible (no model, a letter-long question, a
-    failed or unusable output): the embedding's closeness across languages then decides, as before."""
+    by meaning. The text is '' where the model gave no usable translation (the embedding's closeness
+    across languages then decides, as before); None where none is tried (no model, a letter-long
+    question)."""
     if engine is None or len(q) > LONG_QUESTION_CHARS:
         return None
     with read_session(app.db) as session:
         target = corpus_language(session, who)
     out = translate(app, engine, q, language, target)
-    return None if out is None else (compounds_split(app, who, out[0], target), target, out[1])
+    return ("", target, []) if out is None else (compounds_split(app, who, out[0], target), target, out[1])
 
 
 def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -> tuple[str, list[str]] | None:

@@ -142,15 +142,26 @@ def _translations(*replies: str):  # type: ignore[no-untyped-def]
     return reply
 
 
-def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+FRENCH_PARKING = ("Stationnement à Belveld : ce que coûte une deuxième bewonerskaart pour parkeren est fixé par le "
+                  "règlement communal, que vous trouverez auprès du service de la mobilité.")
+
+
+def _with_french_page(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A French passage carries the French question's words, so the question is matched as asked."""
+    (tmp_path / "stationnement.txt").write_text(FRENCH_PARKING, "utf-8")
+    assert ingest_file(app, tmp_path / "stationnement.txt", "loket").ok
+
+
+def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from appliance.ask import matching
 
     app, clerk = corpus
+    _with_french_page(app, tmp_path)
     monkeypatch.setattr(compose, "MIN_SCORE", 0.0)  # what a real multilingual embedder finds close
     monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
-    # Not matched as a translation (the model's reply is refused), so the Dutch quote is admitted by
-    # its closeness alone; it is then measured with the question in Dutch.
-    llm = FakeLLM(_translations("", "Hoeveel kost een tweede bewonerskaart voor parkeren?"))
+    # Matched as asked (a French passage carries its words); the model quotes the Dutch sentence, admitted
+    # by its closeness alone: it is then measured with the question in Dutch.
+    llm = FakeLLM(_translations("Hoeveel kost een tweede bewonerskaart voor parkeren?"))
     ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?", llm=llm)
     assert ans.status == "answered" and ans.language == "fr" and not ans.question_translated
     assert ans.checks["question_across"] == "Hoeveel kost een tweede bewonerskaart voor parkeren?"
@@ -158,20 +169,24 @@ def test_quote_from_a_passage_in_another_language_is_labelled(corpus, monkeypatc
     assert t("fr", "answer.source_in.nl") in ans.text
 
 
-def test_quotes_all_in_another_language_must_carry_the_question_in_theirs(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_quotes_all_in_another_language_must_carry_the_question_in_theirs(corpus, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from appliance.ask import matching
 
     app, clerk = corpus
     monkeypatch.setattr(compose, "MIN_SCORE", 0.0)
     monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
     question = "Combien coûte une deuxième bewonerskaart pour parkeren ?"
-    # The translation asks what the quote does not carry: no answer.
-    ans = answer(app, clerk, question, llm=FakeLLM(_translations("", "Wat is de premie voor zonnepanelen?")))
+    # The model's translation was refused when the question was matched: it is not asked again, and
+    # closeness in meaning decides alone, as before.
+    llm = FakeLLM(_translations("", "Wat is de premie voor zonnepanelen?"))
+    ans = answer(app, clerk, question, llm=llm)
+    assert ans.status == "answered" and ans.checks["question_across"] == "" and "50 euro" in ans.text
+    assert sum(c[0].content.startswith("Translate") for c in llm.calls) == 1
+    # Matched as asked, the translation asks what the quote does not carry: no answer.
+    _with_french_page(app, tmp_path)
+    ans = answer(app, clerk, question, llm=FakeLLM(_translations("Wat is de premie voor zonnepanelen?")))
     assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question" and "50 euro" not in ans.text
     assert ans.checks["question_across"] == "Wat is de premie voor zonnepanelen?"
-    # No usable translation (here: none at all): closeness in meaning decides alone, as before.
-    ans = answer(app, clerk, question, llm=FakeLLM(_translations("", "")))
-    assert ans.status == "answered" and ans.checks["question_across"] == "" and "50 euro" in ans.text
 
 
 def test_the_language_quotes_are_measured_in() -> None:
