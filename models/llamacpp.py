@@ -147,6 +147,11 @@ class LlamaCppLLM:
         if not self.lock.acquire(wait):
             raise ModelBusy(time.monotonic() - started)
         try:
+            # Every prompt is read whole, so that the same prompt gives the same output whatever ran before:
+            # llama.cpp's sums depend on how a prompt is cut into batches, and a prefix kept from the last
+            # request moves the cut (4 of 12 question translations changed with the request before them).
+            # The cost is reading the shared system prompt again (about 0.6 s a call on 2 cores).
+            self._llama.reset()
             kw = req.body()
             if req.json_schema is not None:
                 # llama-cpp-python turns the schema into a GBNF grammar: the output always parses.

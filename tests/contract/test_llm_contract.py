@@ -134,6 +134,27 @@ def test_llamacpp_reports_sha256_and_busy(smollm: Any) -> None:
         smollm.lock.release()
 
 
+@pytest.mark.llm
+def test_llamacpp_reads_every_prompt_whole(smollm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No prefix is kept from the request before: the same prompt gives the same output after any other."""
+    evaluated: list[int] = []
+    eval_ = smollm._llama.eval
+
+    def counting(tokens: Any) -> None:
+        evaluated.append(len(tokens))
+        eval_(tokens)
+
+    monkeypatch.setattr(smollm._llama, "eval", counting)
+    first = "".join(smollm.stream(MESSAGES, max_tokens=6, temperature=0.0))
+    prompt_tokens = evaluated[0]
+    other = [MESSAGES[0], ChatMessage("user", "Name a large river in Europe.")]
+    assert "".join(smollm.stream(other, max_tokens=6, temperature=0.0))
+    evaluated.clear()
+    again = "".join(smollm.stream(MESSAGES, max_tokens=6, temperature=0.0))
+    # The shared system prompt is evaluated again, with the rest, in one batch.
+    assert evaluated[0] == prompt_tokens and again == first
+
+
 @pytest.mark.enable_socket
 def test_openai_compat_sends_the_openai_shape(endpoint: str) -> None:
     _Handler.requests.clear()
