@@ -187,6 +187,9 @@ def test_quotes_all_in_another_language_must_carry_the_question_in_theirs(corpus
     ans = answer(app, clerk, question, llm=FakeLLM(_translations("Wat is de premie voor zonnepanelen?")))
     assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question" and "50 euro" not in ans.text
     assert ans.checks["question_across"] == "Wat is de premie voor zonnepanelen?"
+    # The quotes' own translation refused (here: none at all): closeness in meaning decides alone.
+    ans = answer(app, clerk, question, llm=FakeLLM(_translations("")))
+    assert ans.status == "answered" and ans.checks["question_across"] == "" and "50 euro" in ans.text
 
 
 def test_the_language_quotes_are_measured_in() -> None:
