@@ -142,8 +142,7 @@ def _rewrite(engine: LLM | None, history: Sequence[ChatMessage], q: str, timeout
 
 def retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dict[str, float]]:
     """What Ask's retrieval finds for a text, readable by `who`, each passage with its lexical
-    relevance and its cosine (None without an embedder), and the rarity weights of the text's words;
-    and whether a passage is close in meaning by the engine's threshold (`close_in_meaning`)."""
+    relevance and its cosine (None without an embedder), and the rarity weights of the text's words."""
     from appliance.search import search
 
     result = search(app, who, q[:app.settings.search.max_query_chars], limit=RETRIEVE)
