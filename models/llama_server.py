@@ -8,6 +8,8 @@ accepts OpenAI's structured-output request (`response_format` of type `json_sche
 openai-compatible engine sends, as vLLM and llama.cpp's own llama-server read it): llama-cpp-python's
 server knows only `{"type": "json_object", "schema": ...}` and refuses the standard form with a 500,
 so the wrapper rewrites it before the server reads the body, and the schema still becomes a grammar.
+Every completion reads its prompt whole (`read_whole`), so the same prompt gives the same output
+whatever request came before, as in process.
 """
 
 from __future__ import annotations
@@ -75,7 +77,30 @@ def server_app(model: ServedModel, *, threads: int = 0, n_ctx: int = 4096, gpu_l
         return {"status": "ok", "model": model.name, "sha256": model.sha256}
 
     app.add_api_route("/health", health, methods=["GET"])
+    from llama_cpp.server import app as served
+
+    proxy = served._llama_proxy  # create_app set it: the one model this server loaded
+    if proxy is None:
+        raise ModelError("llm.load_failed", f"llama.cpp's server did not load {model.path.name}",
+                         hint="check the file with `belfort models verify`; provision it again")
+    read_whole(proxy())
     return StructuredOutput(app)
+
+
+def read_whole(llama: Any) -> None:
+    """Every completion of the served `llama` reads its prompt whole, as the in-process engine does
+    (models.llamacpp.LlamaCppLLM.stream): llama.cpp's sums depend on how a prompt is cut into batches,
+    and a prefix kept from the request before moves the cut, so the same prompt could give another
+    output after another request. The server runs one completion at a time (its lock), so nothing
+    comes between the reset and the completion."""
+    for name in ("create_chat_completion", "create_completion"):
+        method = getattr(llama, name)
+
+        def whole(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            llama.reset()
+            return _method(*args, **kwargs)
+
+        setattr(llama, name, whole)
 
 
 Scope = MutableMapping[str, Any]

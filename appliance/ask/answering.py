@@ -26,7 +26,7 @@ from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
-from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, compounds_split, translate, translation
+from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, translate, translation
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -86,7 +86,7 @@ def answer(
 
     search_q = _rewrite(engine, history, q, app.settings.llm.timeout_seconds) if history else q
     # Matched as `match_q` in `match_language` (appliance.ask.matching); answered in `language`.
-    match_q, match_language = compounds_split(app, who, search_q, language), language
+    match_q, match_language = as_indexed(app, who, search_q, language), language
     sources, weights = retrieve(app, who, match_q)
     relevant = [s for s in sources if _is_relevant(app, s, match_q, language, weights)]
     # Passages in the question's own language that carry its words answer it as asked; else it is

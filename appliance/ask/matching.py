@@ -1,9 +1,10 @@
-"""How Ask matches a question against the passages: as asked, or as its translation, compounds split.
+"""How Ask matches a question against the passages: as asked or as its translation, written as they write it.
 
 The lexical evidence (relevance gate, answerability, the sentences a composed answer quotes) works
 within one language. A question in another language than the readable passages is translated by the
 LLM into the language most of them are in, and matched as that translation; the answer keeps the
-asker's language. A short Dutch question is matched with the compounds no readable passage contains
+asker's language. A short question is matched with the runs of words no readable passage contains
+joined into the acronym the passages use (relevance.join_acronyms) and, in Dutch, the compounds they lack
 split into their parts (relevance.split_compounds).
 """
 
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
-from appliance.ask.relevance import detect_question_language, same_meaning, split_compounds
+from appliance.ask.relevance import detect_question_language, join_acronyms, same_meaning, split_compounds
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
 from appliance.index.text import content_words
@@ -77,7 +78,7 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
     with read_session(app.db) as session:
         target = corpus_language(session, who)
     out = translate(app, engine, q, language, target)
-    return ("", target, []) if out is None else (compounds_split(app, who, out[0], target), target, out[1])
+    return ("", target, []) if out is None else (as_indexed(app, who, out[0], target), target, out[1])
 
 
 def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -> tuple[str, list[str]] | None:
@@ -104,13 +105,17 @@ def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -
     return text, [f"{a} = {b}" for a, b in terms]
 
 
-def compounds_split(app: Appliance, who: Principal, q: str, language: str) -> str:
-    """A short Dutch question with the compounds no readable passage contains split into their parts;
-    a long one (a letter, a written question) as it is: its other words carry it."""
-    if language != "nl" or len(q) > LONG_QUESTION_CHARS:
+def as_indexed(app: Appliance, who: Principal, q: str, language: str) -> str:
+    """A short question written as the readable passages write it: runs of words they lack joined into
+    the acronym they use (relevance.join_acronyms), and in Dutch the compounds they lack split into their
+    parts (relevance.split_compounds). A long one (a letter, a written question) as it is: its other
+    words carry it."""
+    if len(q) > LONG_QUESTION_CHARS:
         return q
     with read_session(app.db) as session:
-        return split_compounds(session, q, read_scope(session, who))
+        scope = read_scope(session, who)
+        q = join_acronyms(session, q, scope)
+        return split_compounds(session, q, scope) if language == "nl" else q
 
 
 def _numbers(text: str) -> list[str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from appliance.ask.citations import split_sentences
+from appliance.db.tables import Chunk
 from appliance.index.acl import ReadScope
+from appliance.index.keyword_base import KeywordIndex
 from appliance.index.keywords import keyword_index
 from appliance.index.text import (
+    ALL_STOPWORDS,
     as_scope,
     content_words,
     fold,
@@ -84,6 +87,56 @@ def split_compounds(session: Session, question: str, scope: ReadScope | Collecti
             *_, a, b = max(known)
             out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", f"{a} {b}", out, flags=re.IGNORECASE)
     return out
+
+
+ACRONYM_LETTERS = (3, 6)  # an acronym's length: 'GFT', 'OCMW', 'CPAS'; two letters match words by chance
+ACRONYM_CHUNKS = 20  # passages read to see an acronym written in capitals
+
+
+def join_acronyms(session: Session, question: str, scope: ReadScope | Collection[int]) -> str:
+    """The question with each run of words no readable passage contains replaced by the acronym their
+    initials spell, where a readable passage writes it in capitals within lower-case text: 'het
+    groente-, fruit- en tuinafval' -> 'het GFT' ('GFT (groene container)'), 'centre public d'action
+    sociale' -> 'CPAS'. Stopwords between the words are skipped ('openbaar centrum voor maatschappelijk
+    welzijn' -> 'OCMW'); a run with a word the passages contain stays, as do the words of a heading
+    in capitals. The longest run wins where runs overlap."""
+    read = as_scope(scope)
+    tokens = [(m, fold(m.group(0))) for m in re.finditer(r"[^\W\d_]+", question)]
+    tokens = [(m, w) for m, w in tokens if w not in ALL_STOPWORDS and len(w) > 2]
+    low, high = ACRONYM_LETTERS
+    if len(tokens) < low or not read.collections:
+        return question
+    index = keyword_index(session)
+    dfs = index.counts(session, read, [sorted(term_variants(w)) for _, w in tokens])
+    runs = [(i, j, "".join(w[0] for _, w in tokens[i:j])) for i in range(len(tokens))
+            for j in range(i + low, min(i + high, len(tokens)) + 1) if not any(dfs[i:j])]
+    if not runs:
+        return question
+    initials = sorted({r[2] for r in runs})
+    dfs = index.counts(session, read, [sorted(term_variants(a)) for a in initials])
+    acronyms = {a for a, df in zip(initials, dfs, strict=True) if df and _written_as_acronym(session, index, read, a)}
+    spans: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for i, j, letters in sorted(runs, key=lambda r: (r[0] - r[1], r[0])):  # longest first
+        if letters in acronyms and not taken & set(range(i, j)):
+            taken |= set(range(i, j))
+            spans.append((tokens[i][0].start(), tokens[j - 1][0].end(), letters.upper()))
+    out, at = [], 0
+    for start, end, acronym in sorted(spans):
+        out += [question[at:start], acronym]
+        at = end
+    return "".join(out) + question[at:]
+
+
+def _written_as_acronym(session: Session, index: KeywordIndex, read: ReadScope, letters: str) -> bool:
+    """Whether a readable passage writes `letters` in capitals on a line that has lower case too."""
+    acronym = re.compile(rf"(?<!\w){re.escape(letters.upper())}(?!\w)")
+    ids = [cid for cid, _ in index.rank(session, read, sorted(term_variants(letters)), ACRONYM_CHUNKS)]
+    if not ids:
+        return False
+    rows = session.exec(select(Chunk.context, Chunk.text).where(col(Chunk.id).in_(ids))).all()
+    return any(acronym.search(line) and re.search(r"[a-z]", line)
+               for context, text in rows for line in f"{context}\n{text}".splitlines())
 
 
 # Cosine a passage needs to count as relevant, per embedding engine (their scales differ: e5's

@@ -193,3 +193,38 @@ def test_model_server_refuses_a_damaged_file(tmp_path: Path, monkeypatch: pytest
     assert "llm.checksum_mismatch" in capsys.readouterr().err
     assert main(["model-server", "--model", "no-such-model", "--port", "1"]) == 2
     assert "unknown" in capsys.readouterr().err
+
+
+def test_the_served_model_reads_every_prompt_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in process (test_llamacpp_reads_every_prompt_whole): no prefix is kept from the request before,
+    # so the same prompt gives the same output whatever another appliance asked in between.
+    from llama_cpp.server import app as served
+    from starlette.testclient import TestClient
+
+    from models.llama_server import ServedModel, server_app
+    from tests.llm_fixture import SMOLLM_NAME, smollm_path
+
+    require_smollm()
+    path = smollm_path()
+    assert path is not None
+    app = server_app(ServedModel(SMOLLM_NAME, path, "", False), threads=1, n_ctx=512)
+    llama = served._llama_proxy()
+    evaluated: list[int] = []
+    eval_ = llama.eval
+    monkeypatch.setattr(llama, "eval", lambda tokens: (evaluated.append(len(tokens)), eval_(tokens))[1])
+    system = {"role": "system", "content": "You are a helpful assistant. Answer in one short sentence."}
+
+    def ask(question: str) -> str:
+        body = {"model": SMOLLM_NAME, "messages": [system, {"role": "user", "content": question}],
+                "max_tokens": 6, "temperature": 0.0}
+        with TestClient(app) as client:
+            reply = client.post("/v1/chat/completions", json=body)
+        assert reply.status_code == 200
+        return str(reply.json()["choices"][0]["message"]["content"])
+
+    first = ask("What is the capital of France?")
+    prompt_tokens = evaluated[0]
+    assert ask("Name a large river in Europe.")
+    evaluated.clear()
+    # The shared system prompt is evaluated again, with the rest, in one batch.
+    assert ask("What is the capital of France?") == first and evaluated[0] == prompt_tokens

@@ -308,6 +308,31 @@ def test_a_compound_no_passage_contains_is_matched_by_its_parts(corpus, tmp_path
             == "open op donderdagavond?"
 
 
+def test_words_a_passage_writes_as_an_acronym_are_matched_by_it(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.access import read_scope
+    from appliance.ask.relevance import join_acronyms
+
+    app, clerk = corpus
+    (tmp_path / "afval.txt").write_text("AFVALKALENDER 2026 - GEMEENTE - BIB\n\nGFT (groene container)\n  Elke maandag van "
+                                        "april tot en met oktober.\n\nHet OCMW helpt inwoners met een laag inkomen.\n"
+                                        "Het tarief per kilogram staat op de website.\n", "utf-8")
+    assert ingest_file(app, tmp_path / "afval.txt", "loket").ok
+    with read_session(app.db) as s:
+        scope = read_scope(s, clerk)
+        # An elided compound ('groente-, fruit- en tuinafval'); stopwords between the words are skipped.
+        assert join_acronyms(s, "Wanneer wordt het groente-, fruit- en tuinafval opgehaald?", scope) == \
+            "Wanneer wordt het GFT opgehaald?"
+        assert join_acronyms(s, "Waar zit het Openbaar Centrum voor Maatschappelijk Welzijn?", scope) == \
+            "Waar zit het OCMW?"
+        # 'BIB' in a heading in capitals is no acronym; nor is a word the passages write in lower case
+        # ('het'); a run with a word the passages contain stays ('gemeente').
+        for q in ("Boeken, iPads en boxen?", "Helpen experten thuis?", "Haalt de gemeente fruit en tuinafval op?"):
+            assert join_acronyms(s, q, scope) == q
+        # Only what the asker may read counts.
+        nobody = read_scope(s, Principal(11, "x", "staff", frozenset()))
+        assert join_acronyms(s, "Wat is groente-, fruit- en tuinafval?", nobody) == "Wat is groente-, fruit- en tuinafval?"
+
+
 def test_a_passage_is_read_under_its_heading_path(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
     app, clerk = corpus
     rules = ("# Reglement voor evenementen op het openbaar domein\n\n## Aanvraag\n\n"
