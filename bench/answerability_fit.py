@@ -72,11 +72,16 @@ def _observe(app: Any, who: Any, question: str) -> tuple[dict[str, float], int] 
     return {k: float(v) for k, v in judged["features"].items()}, int(judged["document"])
 
 
+def training_rows(total: int, train: int, holdout: int) -> list[int]:
+    """The rows fitted on: every k-th after the first `holdout`, `train` of them."""
+    step = max(1, (total - holdout) // max(train, 1))
+    return list(range(holdout, total, step))[:train]
+
+
 def collect(path: Path, train: int, holdout: int, log: Any) -> dict[str, list[Any]]:
     settings = build_settings([])
     rows, _ = load_rows(path)
-    step = max(1, (len(rows) - holdout) // max(train, 1))
-    picks = {"train": list(range(holdout, len(rows), step))[:train], "holdout": list(range(min(holdout, len(rows))))}
+    picks = {"train": training_rows(len(rows), train, holdout), "holdout": list(range(min(holdout, len(rows))))}
     embedder = CachedEmbedder(eval_embedder(settings), DataLayout.of(settings).eval_embeddings, flush_every=256)
     out: dict[str, list[Any]] = {f"{part}_{k}": [] for part in picks for k in ("x", "y", "right", "set", "row")}
     out["embedder"] = []

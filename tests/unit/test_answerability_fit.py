@@ -71,3 +71,16 @@ def test_the_model_learns_right_documents_and_the_table_counts_the_rows_own() ->
     # Learnt on the own answer alone (the default), feature 'a' no longer tells an answer from none.
     own = cross_validated(data, ("a", "n0"), folds=8)["thresholds"]["0.5"]
     assert own["positive_answered"] < at["positive_answered"]
+
+
+def test_the_unseen_rows_are_neither_fitted_nor_reported_on() -> None:
+    from bench.answerability_fit import training_rows
+    from bench.answers_unseen import reorder, unseen_rows
+
+    for total, unseen in ((1777, 50), (900, 50), (120, 0)):  # 120 rows: every row after the first 50 is fitted
+        first = unseen_rows(total, 50)
+        fitted = set(training_rows(total, 800, 50))
+        assert len(first) == unseen and first == sorted(first) and not set(first) & fitted
+        assert all(50 <= i < total for i in first)
+    lines = [f"row {i}" for i in range(10)]
+    assert reorder(lines, [7, 9]) == ["row 7", "row 9"] + [f"row {i}" for i in range(10) if i not in (7, 9)]
