@@ -313,8 +313,8 @@ def test_words_a_passage_writes_as_an_acronym_are_matched_by_it(corpus, tmp_path
     from appliance.ask.relevance import join_acronyms
 
     app, clerk = corpus
-    (tmp_path / "afval.txt").write_text("AFVALKALENDER 2026 - GEMEENTE - BIB\n\nGFT (groene container)\n  Elke maandag van "
-                                        "april tot en met oktober.\n\nHet OCMW helpt inwoners met een laag inkomen.\n"
+    (tmp_path / "afval.txt").write_text("AFVALKALENDER 2026 - GEMEENTE - BIB\n\nGFT (groene container)\n  Wordt elke maandag "
+                                        "opgehaald, van april tot en met oktober.\n\nHet OCMW helpt inwoners met een laag inkomen.\n"
                                         "Het tarief per kilogram staat op de website.\n", "utf-8")
     assert ingest_file(app, tmp_path / "afval.txt", "loket").ok
     with read_session(app.db) as s:
@@ -331,6 +331,10 @@ def test_words_a_passage_writes_as_an_acronym_are_matched_by_it(corpus, tmp_path
         # Only what the asker may read counts.
         nobody = read_scope(s, Principal(11, "x", "staff", frozenset()))
         assert join_acronyms(s, "Wat is groente-, fruit- en tuinafval?", nobody) == "Wat is groente-, fruit- en tuinafval?"
+    # Ask matches the question as the passages write it, and answers it.
+    ans = answer(app, clerk, "Wanneer wordt het groente-, fruit- en tuinafval opgehaald?", llm=FakeLLM(_pick("maandag")))
+    assert ans.checks["question_matched"] == "Wanneer wordt het GFT opgehaald?"
+    assert ans.status == "answered" and "elke maandag" in ans.text, ans.checks
 
 
 def test_a_passage_is_read_under_its_heading_path(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
