@@ -7,8 +7,10 @@
 Its own first 50 rows are the ones the shipped figures are reported on; the answerability models were
 fitted on every k-th row after them (`bench/answerability_fit.py`: rows `--holdout`.. in steps of
 (rows - holdout) // train). This script writes FILE with the same rows (the same corpus, the same
-negative set's twins), the last `--n` rows that no fit used first: a measurement of the whole
-pipeline, LLM included, on questions of the same kind that no answerability fit saw. (Search's
+negative set's twins), with `--n` questions that no fit used first, spread over the file, each
+question once (one written question sent to eleven ministers would otherwise be eleven rows, of which
+at most one can cite its own answer): a measurement of the whole pipeline, LLM included, on questions
+of the same kind that no answerability fit saw. (Search's
 document ranking for long questions, a linear model of a handful of features in
 appliance/search/doc_rank.json, was fitted on every row: truly held-out rows are the organisation's.)
 It prints which rows it put first.
@@ -20,19 +22,30 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from appliance.evaluation.retrieval import same_question
 from bench.answerability_fit import training_rows
 
 HOLDOUT, TRAIN = 50, 800  # answerability_fit.py's defaults, with which the shipped models were fitted
 
 
-def unseen_rows(total: int, n: int, holdout: int = HOLDOUT, train: int = TRAIN) -> list[int]:
-    """The last `n` row indices that are neither reported on (the first `holdout`) nor fitted on."""
-    fitted = set(training_rows(total, train, holdout)) | set(range(min(holdout, total)))
-    return [i for i in range(total) if i not in fitted][-n:]
+def unseen_rows(rows: list[dict[str, Any]], n: int, holdout: int = HOLDOUT, train: int = TRAIN) -> list[int]:
+    """`n` row indices spread evenly over the rows that are neither reported on (the first `holdout`)
+    nor fitted on, and whose question no such row asks too (the same written question sent to several
+    ministers is one question: it is taken once, and only where none of its rows was seen)."""
+    seen = set(training_rows(len(rows), train, holdout)) | set(range(min(holdout, len(rows))))
+    twins = same_question(rows)
+    pool: list[int] = []
+    for i in range(len(rows)):
+        if i not in seen and not seen.intersection(twins[i]) and not set(pool).intersection(twins[i]):
+            pool.append(i)
+    if len(pool) <= n:
+        return pool
+    return [pool[(k * len(pool)) // n] for k in range(n)]
 
 
 def reorder(lines: list[str], first: list[int]) -> list[str]:
@@ -48,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     lines = [line for line in Path(args.file).read_text("utf-8").splitlines() if line.strip()]
-    first = unseen_rows(len(lines), args.n)
+    first = unseen_rows([json.loads(line) for line in lines], args.n)
     Path(args.out).write_text("\n".join(reorder(lines, first)) + "\n", "utf-8")
     json.dump({"rows": len(lines), "first": first}, sys.stdout)
     print()

@@ -78,9 +78,18 @@ def test_the_unseen_rows_are_neither_fitted_nor_reported_on() -> None:
     from bench.answers_unseen import reorder, unseen_rows
 
     for total, unseen in ((1777, 50), (900, 50), (120, 0)):  # 120 rows: every row after the first 50 is fitted
-        first = unseen_rows(total, 50)
+        rows = [{"question": f"q{i}"} for i in range(total)]
+        first = unseen_rows(rows, 50)
         fitted = set(training_rows(total, 800, 50))
         assert len(first) == unseen and first == sorted(first) and not set(first) & fitted
         assert all(50 <= i < total for i in first)
+    first = unseen_rows([{"question": f"q{i}"} for i in range(1777)], 50)
+    assert first[-1] - first[0] > 1000  # spread over the file, not its last rows
+    # A question that a fitted row asks too is not unseen; one asked by several unseen rows counts once.
+    rows = [{"question": f"q{i}"} for i in range(1777)]
+    rows[51]["question"] = rows[52]["question"] = "Dezelfde vraag"  # 52 is fitted
+    rows[53]["question"] = rows[55]["question"] = rows[57]["question"] = "Een vraag aan drie ministers"
+    pool = unseen_rows(rows, 2000)
+    assert 51 not in pool and 53 in pool and 55 not in pool and 57 not in pool
     lines = [f"row {i}" for i in range(10)]
     assert reorder(lines, [7, 9]) == ["row 7", "row 9"] + [f"row {i}" for i in range(10) if i not in (7, 9)]
