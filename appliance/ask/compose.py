@@ -24,7 +24,7 @@ from appliance.ask.asked import asked_clause, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
-from appliance.index.text import content_words, term_variants, terms_of, weighted_coverage
+from appliance.index.text import content_words, passage_terms, term_variants, terms_of, weighted_coverage
 from models.base import LLM, ChatMessage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -137,13 +137,13 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     another language than the question shares no words with it: there `cosine` (question against
     sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5,
     and a sentence below that (MIN_SCORE) is left out."""
-    asked = _asked_words(question)
+    asked, word = _asked_words(question), counted(question)
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
-        head = terms_of(content_words(p.context))
+        head = passage_terms(p.context, word)
         for text, block in _sentences(p.text):
-            own = terms_of(content_words(text))
+            own = passage_terms(text, word)
             key = " ".join(text.split()).lower()
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
@@ -252,10 +252,10 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     mine = [c for c in kept if c.language == language]
     if not translated.strip() or not mine:
         return False
-    asked = _asked_words(translated)
+    asked, word = _asked_words(translated), counted(translated)
     measured = []
     for c in mine:
-        carried, clause = _carried(asked, {}, terms_of(content_words(c.text)), terms_of(content_words(c.context)))
+        carried, clause = _carried(asked, {}, passage_terms(c.text, word), passage_terms(c.context, word))
         measured.append(replace(c, carried=carried, carried_clause=clause))
     return off_question(translated, language, measured, min_share)
 

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 
 from sqlmodel import Session, col, select
 
+from appliance.ask.asked import counted
 from appliance.ask.citations import split_sentences
 from appliance.db.tables import Chunk
 from appliance.index.acl import ReadScope
@@ -18,6 +19,7 @@ from appliance.index.text import (
     content_words,
     fold,
     fts_idf,
+    passage_terms,
     term_variants,
     terms_of,
     weighted_coverage,
@@ -50,7 +52,7 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     words = set(content_words(question))
     if not words:
         return 0.0
-    return weighted_coverage(words, weights or {}, _terms(passage))
+    return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question)))
 
 
 def idf_weights(session: Session, question: str, scope: ReadScope | Collection[int], max_words: int = 120) -> dict[str, float]:

@@ -240,6 +240,23 @@ def terms_of(words: Iterable[str]) -> set[str]:
     return out
 
 
+MIN_HEAD = 4  # letters of a compound's last part, and of what comes before it ('werk' + 'dagen')
+
+
+def passage_terms(text: str, counted: str = "") -> set[str]:
+    """The terms a passage carries: its words' stems; and `counted`, the thing a 'how many' question
+    counts (appliance.ask.asked.counted), where one of its words is a compound ending in it: a passage
+    in 'werkdagen' or 'kalenderdagen' counts the question's 'dagen'. Only the counted thing: a
+    compound names a kind of its last part, and a passage about the 'omgevingsvergunning' does not
+    answer what a permit for a terrace costs. The part is at least MIN_HEAD letters, as is what comes
+    before it ('toujours' counts no 'jours')."""
+    words = content_words(text)
+    out = terms_of(words)
+    if len(counted) >= MIN_HEAD and any(len(w) - len(counted) >= MIN_HEAD and w.endswith(counted) for w in words):
+        out |= term_variants(counted)
+    return out
+
+
 def weighted_coverage(words: Collection[str], weights: Mapping[str, float], terms: set[str]) -> float:
     """Share of `words` found among a passage's `terms`, each word weighted (1.0 when unweighted)."""
     total = sum(weights.get(w, 1.0) for w in words)

@@ -579,3 +579,15 @@ def test_a_quote_that_introduces_a_list_comes_with_its_items() -> None:
     # A sentence that ends in ':' without a list after it, or a sentence that does not, brings nothing.
     assert compose.list_after("Dit zijn de kosten:", passage) == []
     assert compose.list_after("Beschrijf welk document u zoekt.", passage) == []
+
+
+def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
+    from appliance.ask.relevance import relevance
+
+    passage = "Een voltijdse medewerker heeft recht op 30 werkdagen jaarlijkse vakantie."
+    assert relevance("Hoeveel dagen vakantie heeft een voltijdse medewerker?", passage) == 0.8  # all but 'hoeveel'
+    # Only what is counted: 'dagen' in 'Op welke dagen …' is not carried by 'werkdagen'.
+    assert relevance("Op welke dagen heeft een voltijdse medewerker vakantie?", passage) == 0.75
+    cands = compose.candidates("Hoeveel dagen vakantie heeft een voltijdse medewerker?",
+                               [compose.Passage(1, passage, "Verlofregeling", "nl")], {}, language="nl", kind="number")
+    assert cands[0].carried == 0.8

@@ -12,6 +12,7 @@ from appliance.index.text import (
     fold,
     fts_match_expression,
     keyword_terms,
+    passage_terms,
     query_terms,
     snippet,
     term_variants,
@@ -80,6 +81,26 @@ def test_scope_filter_lives_inside_the_match() -> None:
     # a query word that looks like a scope token only ever matches the terms column
     expr = fts_match_expression(query_terms("c2"), [2])
     assert db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expr,)).fetchall() == []
+
+
+@pytest.mark.parametrize("word, counted", [("werkdagen", "dagen"), ("kalenderdagen", "dagen"), ("kwartaalbetalingen", "betalingen")])
+def test_a_compound_carries_the_thing_a_question_counts(word: str, counted: str) -> None:
+    assert term_variants(counted) & passage_terms(f"Binnen 30 {word} na de aanvraag.", counted)
+    assert not term_variants(counted) & passage_terms(f"Binnen 30 {word} na de aanvraag.")
+
+
+@pytest.mark.parametrize("word, counted", [("maandag", "dag"), ("verleden", "leden"), ("toujours", "jours"),
+                                           ("werkdagen", "werk")])
+def test_no_part_shorter_than_four_letters_nor_a_first_part_is_counted(word: str, counted: str) -> None:
+    # 'dag': too short to tell a part from a word's ending; 'ver-leden', 'tou-jours': no first part of
+    # four letters; a compound's first part says what kind, not what it is ('werkdagen' are no 'werk').
+    assert not term_variants(counted) & passage_terms(f"Het {word}.", counted)
+
+
+def test_only_the_counted_thing_is_carried_by_a_compound() -> None:
+    # A compound names a kind of its last part: the environmental permit is no answer to what a permit
+    # for a terrace costs, so 'vergunning' is not carried where the question does not count it.
+    assert not term_variants("vergunning") & passage_terms("De omgevingsvergunning kost € 50.", "kost")
 
 
 def test_cjk_is_split_into_characters() -> None:
