@@ -48,7 +48,8 @@ def _terms(text: str) -> set[str]:
 def relevance(question: str, passage: str, weights: Mapping[str, float] | None = None) -> float:
     """Share of the question's distinct content words found (stemmed, folded) in the passage,
     each word weighted by its rarity in the corpus (`weights`, see `idf_weights`) when given: a
-    passage sharing 'kost' but not 'hondenbelasting' is not about the question."""
+    passage sharing 'kost' but not 'hondenbelasting' is not about the question. What a 'how many'
+    question counts is carried by a compound ending in it (text.passage_terms: 'werkdagen')."""
     words = set(content_words(question))
     if not words:
         return 0.0
@@ -115,8 +116,8 @@ def join_acronyms(session: Session, question: str, scope: ReadScope | Collection
     if not runs:
         return question
     initials = sorted({r[2] for r in runs})
-    dfs = index.counts(session, read, [sorted(term_variants(a)) for a in initials])
-    acronyms = {a for a, df in zip(initials, dfs, strict=True) if df and _written_as_acronym(session, index, read, a)}
+    known = index.counts(session, read, [sorted(term_variants(a)) for a in initials])
+    acronyms = {a for a, df in zip(initials, known, strict=True) if df and _written_as_acronym(session, index, read, a)}
     spans: list[tuple[int, int, str]] = []
     taken: set[int] = set()
     for i, j, letters in sorted(runs, key=lambda r: (r[0] - r[1], r[0])):  # longest first
