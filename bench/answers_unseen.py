@@ -10,10 +10,9 @@ fitted on every k-th row after them (`bench/answerability_fit.py`: rows `--holdo
 negative set's twins), with `--n` questions that no fit used first, spread over the file, each
 question once (one written question sent to eleven ministers would otherwise be eleven rows, of which
 at most one can cite its own answer): a measurement of the whole pipeline, LLM included, on questions
-of the same kind that no answerability fit saw. (Search's
-document ranking for long questions, a linear model of a handful of features in
-appliance/search/doc_rank.json, was fitted on every row: truly held-out rows are the organisation's.)
-It prints which rows it put first.
+of the same kind that no answerability fit saw. (Search's document ranking for long questions, a
+linear model of a handful of features in appliance/search/doc_rank.json, was fitted on every row:
+truly held-out rows are the organisation's.) It prints which rows it put first.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from appliance.evaluation.retrieval import same_question
+from appliance.evaluation.retrieval import load_rows, same_question
 from bench.answerability_fit import training_rows
 
 HOLDOUT, TRAIN = 50, 800  # answerability_fit.py's defaults, with which the shipped models were fitted
@@ -41,8 +40,9 @@ def unseen_rows(rows: list[dict[str, Any]], n: int, holdout: int = HOLDOUT, trai
     twins = same_question(rows)
     pool: list[int] = []
     for i in range(len(rows)):
-        if i not in seen and not seen.intersection(twins[i]) and not set(pool).intersection(twins[i]):
+        if i not in seen and not seen.intersection(twins[i]):
             pool.append(i)
+            seen.update(twins[i])  # the same question asked again is not a new one
     if len(pool) <= n:
         return pool
     return [pool[(k * len(pool)) // n] for k in range(n)]
@@ -60,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    lines = [line for line in Path(args.file).read_text("utf-8").splitlines() if line.strip()]
-    first = unseen_rows([json.loads(line) for line in lines], args.n)
+    rows, _ = load_rows(Path(args.file))  # the rows the eval reads (each with a question and an answer)
+    first = unseen_rows(rows, args.n)
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
     Path(args.out).write_text("\n".join(reorder(lines, first)) + "\n", "utf-8")
     json.dump({"rows": len(lines), "first": first}, sys.stdout)
     print()
