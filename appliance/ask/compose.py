@@ -24,7 +24,7 @@ from appliance.ask.asked import asked_clause, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
-from appliance.index.text import content_words, passage_terms, term_variants, terms_of, weighted_coverage
+from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
 from models.base import LLM, ChatMessage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -199,20 +199,14 @@ def _carried(asked: tuple[set[str], set[str], set[str]], weights: Mapping[str, f
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
-    """For 'how many X', the sentences that name X (or, in Dutch, a compound ending in it: 'werkdagen'
-    for 'dagen'; French 'toujours' is no 'jours') before those that only carry some number; each part
-    keeps its order."""
+    """For 'how many X', the sentences that name X (or a compound ending in it, passage_terms:
+    'werkdagen' for 'dagen'; French 'toujours' is no 'jours') before those that only carry some
+    number; each part keeps its order."""
     word = counted(question)
     if not word:
         return ranked
     stems = term_variants(word)
-
-    def names(c: Candidate) -> bool:
-        words = content_words(c.text)
-        compound = c.language in ("", "nl") and len(word) > 3
-        return bool(terms_of(words) & stems) or (compound and any(w.endswith(word) for w in words))
-
-    return sorted(ranked, key=lambda c: not names(c))
+    return sorted(ranked, key=lambda c: not passage_terms(c.text, word) & stems)
 
 
 def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:

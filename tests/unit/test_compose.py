@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from appliance.access import read_scope
 from appliance.access.principals import Principal
 from appliance.ask import answerability, compose
 from appliance.ask.answering import answer
@@ -285,17 +289,22 @@ def test_the_question_is_matched_in_the_language_most_readable_passages_are_in(c
         assert corpus_language(s, Principal(11, "nieuw", "staff", frozenset())) == ""
 
 
+@contextmanager
+def _reading(app: Any, who: Principal, path: Path, text: str) -> Iterator[tuple[Any, Any]]:
+    """`text` ingested as `path` into 'loket'; then a read session and what `who` may read."""
+    path.write_text(text, "utf-8")
+    assert ingest_file(app, path, "loket").ok
+    with read_session(app.db) as s:
+        yield s, read_scope(s, who)
+
+
 def test_a_compound_no_passage_contains_is_matched_by_its_parts(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from appliance.access import read_scope
     from appliance.ask.relevance import split_compounds
 
     app, clerk = corpus
-    (tmp_path / "uren.md").write_text("# Openingsuren\n\n| dag | loket |\n|---|---|\n"
-                                      "| donderdag | 8.30 – 12.00 en 16.00 – 19.00 (avondloket) |\n\n"
-                                      "Het stadsbestuur van de stad zit in het gemeentehuis. 's Avonds is het loket open.\n", "utf-8")
-    assert ingest_file(app, tmp_path / "uren.md", "loket").ok
-    with read_session(app.db) as s:
-        scope = read_scope(s, clerk)
+    with _reading(app, clerk, tmp_path / "uren.md", "# Openingsuren\n\n| dag | loket |\n|---|---|\n"
+                  "| donderdag | 8.30 – 12.00 en 16.00 – 19.00 (avondloket) |\n\n"
+                  "Het stadsbestuur van de stad zit in het gemeentehuis. 's Avonds is het loket open.\n") as (s, scope):
         assert split_compounds(s, "Tot hoe laat is het loket open op Donderdagavond?", scope) == \
             "Tot hoe laat is het loket open op donderdag avond?"
         # Known words stay whole; a linking s is dropped; a word without two known parts stays.
@@ -309,16 +318,12 @@ def test_a_compound_no_passage_contains_is_matched_by_its_parts(corpus, tmp_path
 
 
 def test_words_a_passage_writes_as_an_acronym_are_matched_by_it(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from appliance.access import read_scope
     from appliance.ask.relevance import join_acronyms
 
     app, clerk = corpus
-    (tmp_path / "afval.txt").write_text("AFVALKALENDER 2026 - GEMEENTE - BIB\n\nGFT (groene container)\n  Wordt elke maandag "
-                                        "opgehaald, van april tot en met oktober.\n\nHet OCMW helpt inwoners met een laag inkomen.\n"
-                                        "Het tarief per kilogram staat op de website.\n", "utf-8")
-    assert ingest_file(app, tmp_path / "afval.txt", "loket").ok
-    with read_session(app.db) as s:
-        scope = read_scope(s, clerk)
+    with _reading(app, clerk, tmp_path / "afval.txt", "AFVALKALENDER 2026 - GEMEENTE - BIB\n\nGFT (groene container)\n"
+                  "  Wordt elke maandag opgehaald, van april tot en met oktober.\n\n"
+                  "Het OCMW helpt inwoners met een laag inkomen.\nHet tarief per kilogram staat op de website.\n") as (s, scope):
         # An elided compound ('groente-, fruit- en tuinafval'); stopwords between the words are skipped.
         assert join_acronyms(s, "Wanneer wordt het groente-, fruit- en tuinafval opgehaald?", scope) == \
             "Wanneer wordt het GFT opgehaald?"
