@@ -74,6 +74,27 @@ def counted(question: str) -> str:
     return m.group(1) if m and len(question) <= MAX_CHARS else ""
 
 
+MIN_ASKING_WORDS = 4  # words a question keeps without the reason it gives (else it keeps the reason)
+# A clause after a comma that gives the asker's reason ('…, bijvoorbeeld omdat we op reis gaan?'): it tells
+# why one asks, not what. It runs to the next comma or the end of its sentence. An example alone ('…, zoals
+# zonnepanelen?') stays: it may be what is asked.
+_REASON = re.compile(r",\s*(?:(?:bijvoorbeeld|bv\.|for example|for instance|e\.g\.|par exemple|p\. ?ex\.)\s+)?"
+                     r"(?:(?:omdat|aangezien|want|because|parce que|puisque)\b|parce qu')[^.!?,]*(?:,\s*|(?=[.!?]|$))",
+                     re.IGNORECASE)
+
+
+def without_reason(question: str) -> str:
+    """A short question without the reason the asker gives after a comma: 'Wat betaalt een ouder voor een
+    Kids-ID als het dringend moet, bijvoorbeeld omdat het gezin op reis vertrekt?' asks what an urgent
+    Kids-ID costs; the trip's words are in no passage that answers it. The question itself where that
+    would leave fewer than MIN_ASKING_WORDS words, or for a long question."""
+    if len(question) > MAX_CHARS or not _REASON.search(question):
+        return question
+    out = _REASON.sub(lambda m: " " if m.group(0).rstrip().endswith(",") else "", question)
+    out = re.sub(r"\s+([?.!])", r"\1", " ".join(out.split()))
+    return out if len(_WORD.findall(out)) >= MIN_ASKING_WORDS else question
+
+
 def asked_clause(question: str) -> str:
     """The sentence that asks, where a short question first tells a situation: 'Mijn buurman heeft zijn
     vergunning gekregen. Hoeveel dagen moet hij nog wachten?' asks its last sentence, and the answer

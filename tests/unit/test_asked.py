@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.asked import asked_clause, asked_kind, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, carries, counted, without_reason
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -111,3 +111,25 @@ def test_a_situation_told_first_does_not_make_the_answer_off_question() -> None:
     single = "Hoeveel dagen moet mijn buurman met zijn vergunning en de beslissing wachten voor hij mag beginnen?"
     alone = next(c for c in compose.candidates(single, [permit], {}, language="nl", kind="number") if "36" in c.text)
     assert alone.carried_clause == 0.0
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("Wat kost een Kids-ID als het dringend moet, bijvoorbeeld omdat we volgende week op reis gaan?",
+     "Wat kost een Kids-ID als het dringend moet?"),
+    ("Combien coûte une carte de riverain, parce que je viens de déménager ?", "Combien coûte une carte de riverain?"),
+    ("How much is a passport, because we travel next week, in the urgent procedure?",
+     "How much is a passport in the urgent procedure?"),
+    ("Wat kost een Kids-ID, want we gaan op reis? En hoe lang duurt het?",
+     "Wat kost een Kids-ID? En hoe lang duurt het?"),
+    # An example may be what is asked; a reason without a comma, or too little left: as it is.
+    ("Zijn er premies, bijvoorbeeld voor zonnepanelen?", "Zijn er premies, bijvoorbeeld voor zonnepanelen?"),
+    ("Wat kost een Kids-ID omdat we op reis gaan?", "Wat kost een Kids-ID omdat we op reis gaan?"),
+    ("Waarom, omdat het moet?", "Waarom, omdat het moet?"),
+    ("Quel est le prix d'une carte ?", "Quel est le prix d'une carte ?"),
+    ("Which forms, wanted by the archive, are public?", "Which forms, wanted by the archive, are public?"),
+    ("Quel est le délai, parce qu'il y a urgence ?", "Quel est le délai?"),
+    ("Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", omdat het moet?",
+     "Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", omdat het moet?"),
+])
+def test_a_reason_the_asker_gives_is_not_what_is_asked(question: str, asked: str) -> None:
+    assert without_reason(question) == asked

@@ -342,6 +342,25 @@ def test_words_a_passage_writes_as_an_acronym_are_matched_by_it(corpus, tmp_path
     assert ans.status == "answered" and "elke maandag" in ans.text, ans.checks
 
 
+def test_a_question_is_answered_without_the_reason_it_gives(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The reason the asker gives ('omdat het gezin volgende week op reis vertrekt') shares no word with
+    the price table; the question as matched leaves it out, and the table's row answers it."""
+    from appliance.ask.answering import MIN_RELEVANCE
+    from appliance.ask.relevance import relevance
+
+    app, clerk = corpus
+    page = ("# Kids-ID\n\nEen ouder vraagt de Kids-ID aan voor een kind jonger dan 12 jaar. U betaalt bij de aanvraag.\n\n"
+            "| kaart | normale procedure | dringende procedure |\n|---|---|---|\n| Kids-ID | € 8,00 | € 110,00 |\n")
+    (tmp_path / "kids.md").write_text(page, "utf-8")
+    assert ingest_file(app, tmp_path / "kids.md", "loket").ok
+    asked = "Wat betaalt een ouder voor een Kids-ID als het dringend moet"
+    question = f"{asked}, bijvoorbeeld omdat het gezin volgende week op reis vertrekt naar Spanje met de camper?"
+    assert relevance(question, page) < MIN_RELEVANCE <= relevance(asked, page)  # what the reason costs
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("110")))
+    assert ans.checks["question_matched"] == f"{asked}?"
+    assert ans.status == "answered" and "€ 110,00" in ans.text, ans.checks
+
+
 def test_a_passage_is_read_under_its_heading_path(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
     app, clerk = corpus
     rules = ("# Reglement voor evenementen op het openbaar domein\n\n## Aanvraag\n\n"
