@@ -23,6 +23,9 @@ A third, bench/ask_demo_questions_probe.jsonl (24 questions, other facts again, 
 colleague would, often with a situation first: "Mijn buurman heeft zijn bouwvergunning gekregen …"),
 was written by a helper session that had not seen Ask's rules. Its first run gave two general
 fixes (a counted noun, weekday compounds); it is measured, not tuned on otherwise.
+A fourth, bench/ask_demo_questions_blind.jsonl (18 questions, 11 in Dutch, the way staff ask at the
+counter), was written at the start of stop 40 before anything was measured on it; its first run
+showed one general gap (a sentence that answers for the subject the sentence before it names).
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """

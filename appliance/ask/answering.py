@@ -315,7 +315,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
-    shown = compose.with_lists(kept, text_of)  # a quote that introduces a list comes with its items
+    shown = compose.shown(kept, text_of, MIN_RELEVANCE)  # with the sentence a quote leans on, a list's items
     text = compose.compose_text(t(language, "answer.composed_lead"), shown, foreign)
     citations = [Citation(c.source, c.text, 1.0, "quote") for c in shown]
     return Answer(text=text, citations=citations, sources=chosen, status="answered", checks=checks,

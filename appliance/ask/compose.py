@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_clause, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
@@ -85,6 +85,11 @@ class Candidate:
     # The same share of the asking sentence's words, where the question first tells a situation and the
     # sentence carries a word of it too (asked.asked_clause); else 0.
     carried_clause: float = 0.0
+    # The quotable sentence before it in its paragraph, and the share the two carry together where the
+    # question asks a kind of fact (asked.asked_kind), which the sentence gives: 'Reserveer minstens drie
+    # weken vooraf.' answers 'how long' for the 'nadarhekken' that the sentence before it names.
+    previous: str = ""
+    carried_previous: float = 0.0
 
 
 Cosine = Callable[[str, Sequence[str]], list[float]]
@@ -94,26 +99,30 @@ def sentences_of(text: str) -> list[str]:
     """The passage's quotable sentences: table rows and list items whole, prose lines joined back
     into sentences (a wrapped line is no sentence end), markdown marks removed. Headings are not
     quotes (they are the context of what follows), nor are instruction-like sentences."""
-    return [part for part, _ in _sentences(text)]
+    return [part for part, _, _ in _sentences(text)]
 
 
-def _sentences(text: str) -> list[tuple[str, int | None]]:
-    """sentences_of, each with the block it is a row of (None: not a row)."""
-    out: list[tuple[str, int | None]] = []
+def _sentences(text: str) -> list[tuple[str, int | None, str]]:
+    """sentences_of, each with the block it is a row of (None: not a row) and the quotable sentence
+    right before it in its paragraph ('' for a row or a paragraph's first sentence)."""
+    out: list[tuple[str, int | None, str]] = []
     pieces = [(row, is_row, b) for b, (_heading, block) in enumerate(blocks(text)) for row, is_row in rows_of(block)]
     for n, (row, is_row, b) in enumerate(pieces):
         parts = _SENTENCE.split(_row_text(row))
+        previous = ""
         for k, part in enumerate(parts):
             part = part.strip().strip("…").strip()
             clean, hits = neutralise(part)
             last = n == len(pieces) - 1 and k == len(parts) - 1
             if not part or hits or REDACTED in clean or not _quotable(part, is_row, last):
+                previous = ""
                 continue
             if len(part) > MAX_QUOTE_CHARS:
                 part = part[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
             elif last and not is_row and part[-1:] not in _ENDS:
                 part += " …"  # the passage was cut in this sentence: the quote says so
-            out.append((part, b if is_row else None))
+            out.append((part, b if is_row else None, "" if is_row else previous))
+            previous = part
     return out
 
 
@@ -142,16 +151,18 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
         head = passage_terms(p.context, word)
-        for text, block in _sentences(p.text):
+        for text, block, previous in _sentences(p.text):
             own = passage_terms(text, word)
             key = " ".join(text.split()).lower()
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
             carried, clause = _carried(asked, weights, own, head)
+            pair = _carried(asked, weights, own | passage_terms(previous, word), head)[0] if previous and kind else 0.0
             lexical = carried * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
-                                  None if block is None else (p.number, block), round(carried, 4), round(clause, 4)))
+                                  None if block is None else (p.number, block), round(carried, 4), round(clause, 4),
+                                  previous, round(pair, 4)))
     if cosine is not None and pool:
         cross = [c for c in pool if c.language and language and c.language != language]
         if cross:
@@ -220,10 +231,12 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     admitted by its closeness in meaning (MIN_SCORE): no vote there. Where the question first tells a
     situation, a quote that carries a word of it may carry `min_share` of the asking sentence instead
     (Candidate.carried_clause): the answer to 'My neighbour got his permit. How many days must he wait
-    before he may start?' says 'you may start 36 days after …', not 'neighbour'."""
+    before he may start?' says 'you may start 36 days after …', not 'neighbour'. Where the question asks
+    a kind of fact, a quote may carry it together with the sentence before it in its paragraph
+    (Candidate.previous), which the answer then shows too (`shown`)."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
-    return max((max(c.carried, c.carried_clause) for c in kept), default=0.0) < min_share
+    return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
 
 
 def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
@@ -246,11 +259,13 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     mine = [c for c in kept if c.language == language]
     if not translated.strip() or not mine:
         return False
-    asked, word = _asked_words(translated), counted(translated)
+    asked, word, kind = _asked_words(translated), counted(translated), asked_kind(translated)
     measured = []
     for c in mine:
-        carried, clause = _carried(asked, {}, passage_terms(c.text, word), passage_terms(c.context, word))
-        measured.append(replace(c, carried=carried, carried_clause=clause))
+        own, head = passage_terms(c.text, word), passage_terms(c.context, word)
+        carried, clause = _carried(asked, {}, own, head)
+        pair = _carried(asked, {}, own | passage_terms(c.previous, word), head)[0] if c.previous and kind else 0.0
+        measured.append(replace(c, carried=carried, carried_clause=clause, carried_previous=pair))
     return off_question(translated, language, measured, min_share)
 
 
@@ -321,14 +336,18 @@ def list_after(quote: str, passage: str) -> list[str]:
     return []
 
 
-def with_lists(kept: Sequence[Candidate], passages: Mapping[int, str]) -> list[Candidate]:
-    """The kept quotes, each one that introduces a list followed by the list's items (quotes of the
-    same passage, once each): an answer keeps a list whole."""
+def shown(kept: Sequence[Candidate], passages: Mapping[int, str], min_share: float) -> list[Candidate]:
+    """The kept quotes as the answer shows them, each once. Where no quote carries `min_share` of the
+    question alone, one that does with the sentence before it (off_question) comes after that sentence,
+    so the reader sees what it is about. One that introduces a list is followed by the list's items (an
+    answer keeps a list whole)."""
     out: list[Candidate] = []
+    alone = max((max(c.carried, c.carried_clause) for c in kept), default=0.0) >= min_share
     for c in kept:
-        if any(c.text == o.text for o in out):
-            continue  # an item already shown in its list
-        out.append(c)
+        lean = not alone and c.carried_previous >= min_share and quoted(c.previous, passages[c.source])
+        for text in ([c.previous] if lean else []) + [c.text]:
+            if all(text != o.text for o in out):  # an item already shown in its list, a sentence leaned on
+                out.append(replace(c, text=text, table=c.table if text == c.text else None))
         for item in list_after(c.text, passages[c.source]):
             if all(item != o.text for o in out) and quoted(item, passages[c.source]):
                 out.append(replace(c, text=item, table=None))

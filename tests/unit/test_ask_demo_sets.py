@@ -11,7 +11,8 @@ from bench.ask_demo import ROOT, load_questions
 from bench.ask_demo_match import NO_ANSWER_KINDS, expected_sources, has_fact
 from ops.demo.seed import GENERATE, GENERATED
 
-SETS = ("ask_demo_questions.jsonl", "ask_demo_questions_holdout.jsonl", "ask_demo_questions_probe.jsonl")
+SETS = ("ask_demo_questions.jsonl", "ask_demo_questions_holdout.jsonl", "ask_demo_questions_probe.jsonl",
+        "ask_demo_questions_blind.jsonl")
 CORPUS = ROOT / "ops" / "demo" / "corpus"
 
 

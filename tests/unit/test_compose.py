@@ -597,12 +597,44 @@ def test_a_quote_that_introduces_a_list_comes_with_its_items() -> None:
                      "of via het e-loket."]
     # The items follow their sentence in the answer, each quoted once, whatever else was chosen.
     item = next(c for c in cands if c.text.startswith("per brief"))
-    shown = compose.with_lists([intro, item], {1: passage})
+    shown = compose.shown([intro, item], {1: passage}, 0.34)
     assert [c.text for c in shown] == [intro.text, *items]
     assert all(compose.quoted(c.text, passage) and c.source == 1 for c in shown)
     # A sentence that ends in ':' without a list after it, or a sentence that does not, brings nothing.
     assert compose.list_after("Dit zijn de kosten:", passage) == []
     assert compose.list_after("Beschrijf welk document u zoekt.", passage) == []
+
+
+def test_a_quote_that_leans_on_the_sentence_before_it_is_shown_after_it() -> None:
+    from dataclasses import replace
+
+    from appliance.ask.asked import asked_kind
+
+    passage = ("## Gratis materiaal\n\nErkende verenigingen lenen gratis tafels, stoelen en nadarhekken bij de "
+               "uitleendienst. Reserveer minstens drie weken vooraf.\n\n## Zalen\n\nDe feestzaal kost € 80 per dag.")
+    q = "Hoe lang op voorhand moet een vereniging de nadarhekken reserveren?"
+    cands = compose.candidates(q, [compose.Passage(1, passage, "Uitleendienst", "nl")], {}, kind=asked_kind(q))
+    reserve = next(c for c in cands if c.text.startswith("Reserveer"))
+    assert reserve.previous.startswith("Erkende verenigingen lenen")
+    # Alone it carries too little of the question; with the sentence before it, enough.
+    assert reserve.carried < 0.34 <= reserve.carried_previous
+    assert not compose.off_question(q, "nl", [reserve], 0.34)
+    assert compose.off_question(q, "nl", [replace(reserve, previous="", carried_previous=0.0)], 0.34)
+    # The answer shows the sentence it leans on first; a paragraph's first sentence leans on nothing.
+    assert [c.text for c in compose.shown([reserve], {1: passage}, 0.34)] == [reserve.previous, reserve.text]
+    hall = next(c for c in cands if c.text.startswith("De feestzaal"))
+    assert hall.previous == "" and hall.carried_previous == 0.0
+    # A question that asks no kind of fact gets no such help: the sentence must carry it alone.
+    vague = compose.candidates("Welke regels gelden voor nadarhekken van een vereniging?",
+                               [compose.Passage(1, passage, "Uitleendienst", "nl")], {})
+    assert all(c.carried_previous == 0.0 for c in vague)
+    # A quote that carries the question itself is shown alone, and so is every quote of an answer that
+    # one quote carries alone: the sentence before is shown only where the answer needs it.
+    alone = compose.candidates("Hoe lang op voorhand reserveren?", [compose.Passage(1, passage, "", "nl")], {})
+    first = next(c for c in alone if c.text.startswith("Reserveer"))
+    assert [c.text for c in compose.shown([first], {1: passage}, 0.34)] == [first.text]
+    carrier = replace(hall, carried=0.5)
+    assert [c.text for c in compose.shown([carrier, reserve], {1: passage}, 0.34)] == [hall.text, reserve.text]
 
 
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
