@@ -75,17 +75,17 @@ def counted(question: str) -> str:
 
 
 MIN_ASKING_WORDS = 4  # words a question keeps without the reason it gives (else it keeps the reason)
-# A clause after a comma that gives the asker's reason ('…, bijvoorbeeld omdat we op reis gaan?'): it tells
-# why one asks, not what. It runs to the next comma or the end of its sentence. An example alone ('…, zoals
-# zonnepanelen?') stays: it may be what is asked.
-_REASON = re.compile(r",\s*(?:(?:bijvoorbeeld|bv\.|for example|for instance|e\.g\.|par exemple|p\. ?ex\.)\s+)?"
+# A clause after a comma that gives an example of the asker's reason ('…, bijvoorbeeld omdat we op reis gaan?'):
+# it tells why one asks, not what. It runs to the next comma or the end of its sentence. A plain reason ('…,
+# omdat ik een zonneboiler plaats?') stays: it may be the condition asked about; so does an example alone.
+_REASON = re.compile(r",\s*(?:bijvoorbeeld|bv\.|for example|for instance|e\.g\.|par exemple|p\. ?ex\.)\s+"
                      r"(?:(?:omdat|aangezien|want|because|parce que|puisque)\b|parce qu')[^.!?,]*(?:,\s*|(?=[.!?]|$))",
                      re.IGNORECASE)
 
 
 def without_reason(question: str) -> str:
-    """A short question without the reason the asker gives after a comma: 'Wat betaalt een ouder voor een
-    Kids-ID als het dringend moet, bijvoorbeeld omdat het gezin op reis vertrekt?' asks what an urgent
+    """A short question without the example of a reason the asker gives after a comma: 'Wat betaalt een ouder
+    voor een Kids-ID als het dringend moet, bijvoorbeeld omdat het gezin op reis vertrekt?' asks what an urgent
     Kids-ID costs; the trip's words are in no passage that answers it. The question itself where that
     would leave fewer than MIN_ASKING_WORDS words, or for a long question."""
     if len(question) > MAX_CHARS or not _REASON.search(question):

@@ -3,7 +3,7 @@
 The lexical evidence (relevance gate, answerability, the sentences a composed answer quotes) works
 within one language. A question in another language than the readable passages is translated by the
 LLM into the language most of them are in, and matched as that translation; the answer keeps the
-asker's language. A short question is matched without the reason it gives after a comma
+asker's language. A short question is matched without the example of a reason it gives after a comma
 (asked.without_reason), with the runs of words no readable passage contains joined into the acronym
 the passages use (relevance.join_acronyms) and, in Dutch, the compounds they lack split into their
 parts (relevance.split_compounds).
@@ -108,11 +108,11 @@ def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -
 
 
 def as_indexed(app: Appliance, who: Principal, q: str, language: str) -> str:
-    """A short question written as the readable passages write it: without the reason the
-    asker gives (asked.without_reason), runs of words they lack joined into the acronym they use
-    (relevance.join_acronyms), and in Dutch the compounds they lack split into their parts
-    (relevance.split_compounds). A long one (a letter, a written question) as it is: its other words
-    carry it."""
+    """A short question written as the readable passages write it: without the example of a reason the
+    asker gives ('…, bijvoorbeeld omdat …': asked.without_reason), runs of words they lack joined into the
+    acronym they use (relevance.join_acronyms), and in Dutch the compounds they lack split into their
+    parts (relevance.split_compounds). A long one (a letter, a written question) as it is: its other
+    words carry it."""
     if len(q) > LONG_QUESTION_CHARS:
         return q
     q = without_reason(q)

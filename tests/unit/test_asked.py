@@ -116,20 +116,25 @@ def test_a_situation_told_first_does_not_make_the_answer_off_question() -> None:
 @pytest.mark.parametrize(("question", "asked"), [
     ("Wat kost een Kids-ID als het dringend moet, bijvoorbeeld omdat we volgende week op reis gaan?",
      "Wat kost een Kids-ID als het dringend moet?"),
-    ("Combien coûte une carte de riverain, parce que je viens de déménager ?", "Combien coûte une carte de riverain?"),
-    ("How much is a passport, because we travel next week, in the urgent procedure?",
+    ("Combien coûte une carte de riverain, par exemple parce que je viens de déménager ?",
+     "Combien coûte une carte de riverain?"),
+    ("How much is a passport, for example because we travel next week, in the urgent procedure?",
      "How much is a passport in the urgent procedure?"),
-    ("Wat kost een Kids-ID, want we gaan op reis? En hoe lang duurt het?",
+    ("Wat kost een Kids-ID, bijvoorbeeld want we gaan op reis? En hoe lang duurt het?",
      "Wat kost een Kids-ID? En hoe lang duurt het?"),
-    # An example may be what is asked; a reason without a comma, or too little left: as it is.
+    ("Quel est le délai, par exemple parce qu'il y a urgence ?", "Quel est le délai?"),
+    # A plain reason may be the condition asked about; an example alone may be the subject; without a
+    # comma, or with too little left, or in a long question: as it is.
+    ("Kan ik een premie krijgen, omdat ik een zonneboiler plaats?", "Kan ik een premie krijgen, omdat ik een zonneboiler plaats?"),
+    ("Can I get a grant, because I insulate my roof?", "Can I get a grant, because I insulate my roof?"),
     ("Zijn er premies, bijvoorbeeld voor zonnepanelen?", "Zijn er premies, bijvoorbeeld voor zonnepanelen?"),
-    ("Wat kost een Kids-ID omdat we op reis gaan?", "Wat kost een Kids-ID omdat we op reis gaan?"),
-    ("Waarom, omdat het moet?", "Waarom, omdat het moet?"),
+    ("Wat kost een Kids-ID bijvoorbeeld omdat we op reis gaan?", "Wat kost een Kids-ID bijvoorbeeld omdat we op reis gaan?"),
+    ("Waarom, bijvoorbeeld omdat het moet?", "Waarom, bijvoorbeeld omdat het moet?"),
     ("Quel est le prix d'une carte ?", "Quel est le prix d'une carte ?"),
-    ("Which forms, wanted by the archive, are public?", "Which forms, wanted by the archive, are public?"),
-    ("Quel est le délai, parce qu'il y a urgence ?", "Quel est le délai?"),
-    ("Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", omdat het moet?",
-     "Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", omdat het moet?"),
+    ("Which forms, for example wanted by the archive, are public?",
+     "Which forms, for example wanted by the archive, are public?"),
+    ("Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", bijvoorbeeld omdat het moet?",
+     "Hoeveel kost " + "een lange brief over vele zaken " * 12 + ", bijvoorbeeld omdat het moet?"),
 ])
 def test_a_reason_the_asker_gives_is_not_what_is_asked(question: str, asked: str) -> None:
     assert without_reason(question) == asked
