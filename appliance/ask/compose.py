@@ -157,8 +157,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
-            carried, clause = _carried(asked, weights, own, head)
-            pair = _carried(asked, weights, own | passage_terms(previous, word), head)[0] if previous and kind else 0.0
+            carried, clause, pair = _carried(asked, weights, own, head, passage_terms(previous, word) if kind else set())
             lexical = carried * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
                                   None if block is None else (p.number, block), round(carried, 4), round(clause, 4),
@@ -201,12 +200,14 @@ def _asked_words(question: str) -> tuple[set[str], set[str], set[str]]:
 
 
 def _carried(asked: tuple[set[str], set[str], set[str]], weights: Mapping[str, float], own: set[str],
-             head: set[str]) -> tuple[float, float]:
-    """(Candidate.carried, Candidate.carried_clause) of a sentence with terms `own` under a heading path
-    with terms `head`."""
+             head: set[str], previous: set[str]) -> tuple[float, float, float]:
+    """(Candidate.carried, .carried_clause, .carried_previous) of a sentence with terms `own` under a
+    heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0)."""
     words, clause, situation = asked
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
-    return weighted_coverage(words, weights, own | head), weighted_coverage(clause, weights, own | head) if told else 0.0
+    return (weighted_coverage(words, weights, own | head),
+            weighted_coverage(clause, weights, own | head) if told else 0.0,
+            weighted_coverage(words, weights, own | head | previous) if previous else 0.0)
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
@@ -263,8 +264,7 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     measured = []
     for c in mine:
         own, head = passage_terms(c.text, word), passage_terms(c.context, word)
-        carried, clause = _carried(asked, {}, own, head)
-        pair = _carried(asked, {}, own | passage_terms(c.previous, word), head)[0] if c.previous and kind else 0.0
+        carried, clause, pair = _carried(asked, {}, own, head, passage_terms(c.previous, word) if kind else set())
         measured.append(replace(c, carried=carried, carried_clause=clause, carried_previous=pair))
     return off_question(translated, language, measured, min_share)
 
