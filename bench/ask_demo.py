@@ -26,6 +26,10 @@ fixes (a counted noun, weekday compounds); it is measured, not tuned on otherwis
 A fourth, bench/ask_demo_questions_blind.jsonl (18 questions, 11 in Dutch, the way staff ask at the
 counter), was written at the start of stop 40 before anything was measured on it; its first run
 showed one general gap (a sentence that answers for the subject the sentence before it names).
+A fifth, bench/ask_demo_questions_blind2.jsonl (20 questions: 12 answerable, 5 unanswerable, 3 HR questions
+asked outside HR), was written at the start of stop 41 before anything was measured on it; its first run
+gave one wrong answer, from the fourth set's fix (a sentence that shares only 'kost' with the question
+leaned on the one before it), which was then narrowed.
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """

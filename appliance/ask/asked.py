@@ -30,6 +30,8 @@ _KINDS = (
     ("email", re.compile(r"\b(?:e ?mail\w*|mailadres\w*|courriel)\b")),
     ("phone", re.compile(r"\b(?:telefoon\w*|phone\w*|telephone\w*)\b")),
 )
+# A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
+_ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|e ?mail\w*|mailadres\w*|courriel|telefoon\w*|phone\w*|telephone\w*)")
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 # A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.
@@ -47,6 +49,12 @@ def asked_kind(question: str) -> str:
         return ""
     q = fold(question)
     return next((kind for kind, pattern in _KINDS if pattern.search(q)), "")
+
+
+def asking_word(word: str) -> bool:
+    """Whether `word` asks for a kind of fact ('kost', 'hoeveel', 'wanneer', 'prijs') rather than naming
+    what the question is about ('bewonerskaart', 'nadarhekken', 'reserveren')."""
+    return bool(_ASKING.fullmatch(fold(word)))
 
 
 def carries(kind: str, sentence: str) -> bool:

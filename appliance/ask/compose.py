@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_clause, asked_kind, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, asking_word, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
@@ -205,9 +205,12 @@ def _carried(asked: tuple[set[str], set[str], set[str]], weights: Mapping[str, f
     heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0)."""
     words, clause, situation = asked
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
+    # It leans on the sentence before it only where it carries a word of what is asked, not just one that asks
+    # ('kost'): '… een tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about.
+    leans = bool(previous) and any(term_variants(w) & (own | head) for w in words if not asking_word(w))
     return (weighted_coverage(words, weights, own | head),
             weighted_coverage(clause, weights, own | head) if told else 0.0,
-            weighted_coverage(words, weights, own | head | previous) if previous else 0.0)
+            weighted_coverage(words, weights, own | head | previous) if leans else 0.0)
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:

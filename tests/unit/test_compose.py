@@ -637,6 +637,27 @@ def test_a_quote_that_leans_on_the_sentence_before_it_is_shown_after_it() -> Non
     assert [c.text for c in compose.shown([carrier, reserve], {1: passage}, 0.34)] == [hall.text, reserve.text]
 
 
+def test_a_quote_that_carries_only_the_asking_word_does_not_lean_on_the_sentence_before_it() -> None:
+    from appliance.ask.asked import asked_kind, asking_word
+
+    assert asking_word("kost") and asking_word("Hoeveel") and asking_word("wanneer") and asking_word("tarieven")
+    assert not asking_word("reserveren") and not asking_word("vergunning") and not asking_word("lang")
+    passage = ("## Laadpalen\n\nWie in de blauwe zone woont, vraagt een laadpas aan bij het loket. "
+               "De eerste pas is gratis, een tweede pas kost € 40 per jaar.")
+    # 'kost' is all the second sentence shares with the question: the price it gives is that of the pass
+    # the sentence before it names, not of the permit asked about, whatever the two carry together.
+    q = "Hoeveel kost een standplaatsvergunning voor een marktkramer in de blauwe zone?"
+    cands = compose.candidates(q, [compose.Passage(1, passage, "Laadpalen", "nl")], {}, kind=asked_kind(q))
+    price = next(c for c in cands if c.text.startswith("De eerste pas"))
+    assert price.previous.startswith("Wie in de blauwe zone") and price.carried_previous == 0.0
+    assert compose.off_question(q, "nl", [price], 0.34)
+    # Where the sentence carries a word of what is asked ('pas'), it leans on the one before it.
+    about = "Hoeveel kost een tweede pas in de blauwe zone?"
+    leaning = next(c for c in compose.candidates(about, [compose.Passage(1, passage, "Laadpalen", "nl")], {},
+                                                 kind=asked_kind(about)) if c.text.startswith("De eerste pas"))
+    assert leaning.carried_previous > leaning.carried
+
+
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
     from appliance.ask.relevance import relevance
 
