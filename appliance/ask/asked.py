@@ -21,17 +21,19 @@ _COST = (r"kost\w*|prijs\w*|tarie\w*|betaal\w*|betalen|retributie\w*|belasting\w
          r"fee\w*|pay\w*|tax\w*|coute\w*|cout|prix|tarif\w*|pai\w*|taxe\w*|bedrag|amount|montant")
 _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when|what time|which day\w*|"
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
+_EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
+_PHONE = r"telefoon\w*|phone\w*|telephone\w*"
 _KINDS = (
     ("amount", re.compile(rf"\b(?:{_COUNT})\b.*\b(?:{_COST})\b|\b(?:{_COST})\b.*\b(?:{_COUNT})\b|"
                           r"\b(?:wat kost|what does .{1,40} cost|que coute|bedrag|amount|montant|prijs|price|prix"
                           r"|tarief|tarif|kostprijs)\b")),
     ("number", re.compile(rf"\b(?:{_COUNT})\b")),
     ("time", re.compile(rf"\b(?:{_TIME})\b")),
-    ("email", re.compile(r"\b(?:e ?mail\w*|mailadres\w*|courriel)\b")),
-    ("phone", re.compile(r"\b(?:telefoon\w*|phone\w*|telephone\w*)\b")),
+    ("email", re.compile(rf"\b(?:{_EMAIL})\b")),
+    ("phone", re.compile(rf"\b(?:{_PHONE})\b")),
 )
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
-_ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|e ?mail\w*|mailadres\w*|courriel|telefoon\w*|phone\w*|telephone\w*)")
+_ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 # A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.

@@ -191,23 +191,23 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     return best
 
 
-def _asked_words(question: str) -> tuple[set[str], set[str], set[str]]:
-    """The question's content words, those of its asking sentence (asked_clause) and those of the
-    situation told before it (none where the asking sentence is too short to measure alone)."""
-    words = set(content_words(question))
-    clause = set(content_words(asked_clause(question)))
-    return words, clause, words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
+def _asked_words(question: str) -> tuple[set[str], ...]:
+    """The question's content words, those of its asking sentence (asked_clause), of the situation told before
+    it (none where the asking sentence is too short alone), and those that name what is asked (asking_word)."""
+    words, clause = set(content_words(question)), set(content_words(asked_clause(question)))
+    told = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
+    return words, clause, told, {w for w in words if not asking_word(w)}
 
 
-def _carried(asked: tuple[set[str], set[str], set[str]], weights: Mapping[str, float], own: set[str],
-             head: set[str], previous: set[str]) -> tuple[float, float, float]:
+def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set[str], head: set[str],
+             previous: set[str]) -> tuple[float, float, float]:
     """(Candidate.carried, .carried_clause, .carried_previous) of a sentence with terms `own` under a
     heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0)."""
-    words, clause, situation = asked
+    words, clause, situation, subject = asked
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
-    # It leans on the sentence before it only where it carries a word of what is asked, not just one that asks
-    # ('kost'): '… een tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about.
-    leans = bool(previous) and any(term_variants(w) & (own | head) for w in words if not asking_word(w))
+    # It leans on the sentence before it only where it carries a word of what is asked, not just 'kost' ('… een
+    # tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about).
+    leans = bool(previous) and any(term_variants(w) & (own | head) for w in subject)
     return (weighted_coverage(words, weights, own | head),
             weighted_coverage(clause, weights, own | head) if told else 0.0,
             weighted_coverage(words, weights, own | head | previous) if leans else 0.0)
