@@ -30,6 +30,12 @@ A fifth, bench/ask_demo_questions_blind2.jsonl (20 questions: 12 answerable, 5 u
 asked outside HR), was written at the start of stop 41 before anything was measured on it; its first run
 gave one wrong answer, from the fourth set's fix (a sentence that shares only 'kost' with the question
 leaned on the one before it), which was then narrowed.
+A sixth, bench/ask_demo_questions_procedures.jsonl (22 questions: 15 'how do I / what must I do / where do I
+apply' questions in nl, fr and en, 5 unanswerable ones of the same form, 2 HR ones asked outside HR), was
+written at the start of stop 42 before anything was measured on it; its first run gave 7 wrong answers (quotes
+about the subject that tell no way), which asked.py's 'way' kind and the composer's rules for it answer.
+A seventh, bench/ask_demo_questions_procedures2.jsonl (16 procedure questions, often with a situation first), was
+written by a helper session that had not seen Ask's rules, after those rules were set; it is measured, not tuned on.
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """

@@ -222,8 +222,11 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
               stream_cb: StreamCallback | None) -> Answer:
     """Relevant passages were found: weigh the evidence, then compose, write or extract. The evidence
     and the sentences are matched with `asked.match`; a model writing freely reads the question as asked."""
-    q, match = asked.text, asked.match
+    q, match, kind = asked.text, asked.match, asked_kind(asked.text)
     chosen = relevant[:PROMPT_SOURCES]
+    if kind == "way":  # a way is often told in a section of its own ('Hoe meldt u schade?'), carrying little of the
+        # question: the best document's other passages come along where there is room
+        chosen += [s for s in sources if s.document_id == chosen[0].document_id and s not in chosen][:PROMPT_SOURCES - len(chosen)]
     terms = set(query_terms(match))  # the (rewritten) standalone question is what the model sees
     redacted = 0
     for i, s in enumerate(chosen, start=1):
@@ -231,7 +234,6 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
         s.prompt_text, n = prompts.neutralise(snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
         redacted += n
     cosine = _sentence_cosine(app)
-    kind = asked_kind(q)
     lead = chosen[0].document_id if chosen[0].document_probability is not None else None  # answerability.py
     cands = compose.candidates(match, [compose.Passage(s.number, s.text, s.context, s.language, s.document_id)
                                        for s in chosen], weights, language=asked.match_language, lead=lead,

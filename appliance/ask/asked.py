@@ -1,7 +1,8 @@
 """What kind of fact a short question asks for, and whether a sentence carries one.
 
 'Hoeveel kost …', 'combien coûte …' ask for an amount; 'hoeveel', 'how many' for a number; 'wanneer',
-'tot hoe laat', 'quand' for a time or a date; 'e-mailadres' for an address with '@'. A composed
+'tot hoe laat', 'quand' for a time or a date; 'e-mailadres' for an address with '@'; 'hoe meld ik …',
+'wat moet ik doen als …', 'comment signaler …', 'how do I …' for a way (a channel, a place, a step). A composed
 answer quotes only sentences that carry a fact of the asked kind: a sentence about the subject
 without the figure ('Voor asbest betaalt u een bijdrage per kilogram.') does not answer 'how much'.
 Long questions (a citizen's letter, a parliamentary question) ask several things: no kind.
@@ -31,9 +32,25 @@ _KINDS = (
     ("time", re.compile(rf"\b(?:{_TIME})\b")),
     ("email", re.compile(rf"\b(?:{_EMAIL})\b")),
     ("phone", re.compile(rf"\b(?:{_PHONE})\b")),
+    ("way", re.compile(
+        r"\bhoe (?!lang|laat|veel|snel|vaak|hoog|groot|ver|oud|duur|heet|noemt)\w+ (?:ik|je|jij|u|we|wij|men)\b"
+        r"|\bwat (?:moet|moeten|kan|kun) (?:ik|je|u|we|men) (?:doen|meebrengen|meenemen|voorleggen)\b|\bbij (?:wie|welke "
+        r"dienst|welk loket)\b|\bwaar (?:kan|kun|moet|vraag|dien|meld|ga|haal|schrijf|registreer|betaal)\w* (?:ik|je|u|we|men)\b"
+        r"|\bcomment (?!s.appelle|se nomme)|\bque (?:dois|doit|faut|puis)(?:-je|-il|-on)? faire\b|\bou (?:dois|puis|faut)"
+        r"|\b(?:a|aupres de) qui\b|\bquelles? (?:demarches|documents|pieces)\b|\bwhat (?:documents|steps)\b"
+        r"|\bhow (?:do|can|could|should|must|may|to) (?:i|we|you|one)\b|\bwhere (?:do|can|should|must) (?:i|we|you)\b"
+        r"|\bwhat (?:should|must|do|can) (?:i|we|you) (?:do|bring)\b|\bwho (?:do|should|can) (?:i|we) (?:contact|call|ask)\b")),
 )
+# A sentence that gives a way: a channel or a place to go ('via het e-loket', 'per e-mail aan …@…', 'bij het loket',
+# 'par courrier', 'by phone'), or an instruction (it opens with a verb that tells what to do: 'Blokkeer uw kaart …',
+# 'Raak ze niet aan …', 'Apportez …').
+_WAY_WORDS = frozenset(["via", "loket", "guichet", "counter", "onthaal", "accueil", "reception", "website", "online", "digitaal", "telefonisch", "telefoon", "telephone", "phone", "afspraak", "rendez", "appointment", "formulier", "formulaire", "form", "contact", "contacteer", "contactez", "aangifte", "plainte", "mail", "email", "courriel", "brief", "courrier", "letter", "nummer", "numero", "number", "adres", "adresse", "address", "persoonlijk", "personne", "person"])
+_INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga", "geef", "vermeld", "beschrijf", "raak", "houd", "blokkeer", "vraag", "dien", "maak", "neem", "contacteer", "registreer", "schrijf", "vul", "reserveer", "zet", "leg", "bind", "doe", "wacht", "betaal", "klik", "kies", "bezorg", "gebruik", "toon", "volg", "bewaar", "call", "send", "contact", "bring", "go", "fill", "submit", "apply", "book", "report", "visit", "email", "write", "ask", "click", "choose", "use", "register", "pay", "follow", "keep", "take", "make", "do", "never"])
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
 _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
+# The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen'): the way given does not carry them.
+_WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "faire", "faut", "dois", "doit", "apporter",
+                         "do", "should", "must", "bring"])
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 # A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.
@@ -46,7 +63,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
 
 
 def asked_kind(question: str) -> str:
-    """'amount' | 'number' | 'time' | 'email' | 'phone' | '' (none, or a long question)."""
+    """'amount' | 'number' | 'time' | 'email' | 'phone' | 'way' | '' (none, or a long question)."""
     if len(question) > MAX_CHARS:
         return ""
     q = fold(question)
@@ -57,6 +74,11 @@ def asking_word(word: str) -> bool:
     """Whether `word` asks for a kind of fact ('kost', 'hoeveel', 'wanneer', 'prijs') rather than naming
     what the question is about ('bewonerskaart', 'nadarhekken', 'reserveren')."""
     return bool(_ASKING.fullmatch(fold(word)))
+
+
+def asks_way(word: str) -> bool:
+    """Whether `word` asks for a way ('doen', 'meebrengen', 'faut') rather than naming what it is for."""
+    return fold(word) in _WAY_ASKING
 
 
 def carries(kind: str, sentence: str) -> bool:
@@ -73,6 +95,10 @@ def carries(kind: str, sentence: str) -> bool:
         return digits or any(w in _DAYS or w.startswith(_WEEKDAYS) for w in words)
     if kind == "email":
         return "@" in sentence
+    if kind == "way":
+        first = words[0] if words else ""
+        return "@" in sentence or any(w in _WAY_WORDS for w in words) or first in _INSTRUCTIONS \
+            or (len(first) >= 5 and first.endswith("ez"))  # 'Apportez', 'Signalez': a French instruction
     return sum(ch.isdigit() for ch in sentence) >= 6  # phone
 
 

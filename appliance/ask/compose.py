@@ -1,15 +1,13 @@
 """Composed answers: a small model chooses source sentences, it does not write the answer.
 
-The passages in the prompt are cut into candidate sentences (a table row or a list item is one
-candidate: the chunker writes one line each, headers included), ranked by how much of the question
-they carry (IDF-weighted words of the sentence with its heading path; across languages the
-embedding cosine), and numbered 1..k. The model answers with the numbers of the sentences that
-answer the question, as JSON under a schema that the engine turns into a grammar, so nothing but
-existing numbers (or none) can come out. The answer shown is a fixed lead in the question's
-language followed by the chosen sentences as quotes, each with its citation; a quote from a
-passage in another language says so. A quote is the source's own text, so it cannot attach a
-figure to the wrong row, transplant a subject or end in a broken citation; the claim check still
-runs over the composed text (appliance.ask.citations).
+The passages in the prompt are cut into candidate sentences (a table row or a list item is one candidate:
+the chunker writes one line each, headers included), ranked by how much of the question they carry
+(IDF-weighted words of the sentence with its heading path; across languages the embedding cosine), and
+numbered 1..k. The model answers with the numbers of the sentences that answer the question, as JSON under a
+schema that the engine turns into a grammar, so nothing but existing numbers (or none) can come out. The
+answer is a fixed lead in the question's language, then the chosen sentences as quotes with their citations
+(one from a passage in another language says so): the source's own text cannot attach a figure to the wrong
+row, transplant a subject or end in a broken citation; the claim check still runs (appliance.ask.citations).
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_clause, asked_kind, asking_word, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, asking_word, asks_way, carries, counted
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
@@ -85,9 +83,9 @@ class Candidate:
     # The same share of the asking sentence's words, where the question first tells a situation and the
     # sentence carries a word of it too (asked.asked_clause); else 0.
     carried_clause: float = 0.0
-    # The quotable sentence before it in its paragraph, and the share the two carry together where the
-    # question asks a kind of fact (asked.asked_kind), which the sentence gives: 'Reserveer minstens drie
-    # weken vooraf.' answers 'how long' for the 'nadarhekken' that the sentence before it names.
+    # The quotable sentence before it in its paragraph, and the share the two carry together where the question
+    # asks a kind of fact (asked.asked_kind): 'Reserveer minstens drie weken vooraf.' answers 'how long' for
+    # the 'nadarhekken' that the sentence before it names; a way, for what the source asks before it.
     previous: str = ""
     carried_previous: float = 0.0
 
@@ -138,14 +136,11 @@ def _quotable(part: str, is_row: bool, last: bool) -> bool:
 def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str, float], *,
                language: str = "", cosine: Cosine | None = None, threshold: float = 1.0,
                kind: str = "", limit: int = MAX_CANDIDATES, lead: int | None = None) -> list[Candidate]:
-    """The best `limit` sentences of `passages` for `question`, best first, numbered 1..n; with
-    `lead` (a document) that document's sentences first, each part best first.
-
-    Lexical score: the question's words found in the sentence or its heading path, weighted by
-    rarity, times a share for the sentence itself (a heading alone does not answer). A passage in
-    another language than the question shares no words with it: there `cosine` (question against
-    sentences) scores, rescaled so that `threshold` (the engine's 'relevant' cosine) maps to 0.5,
-    and a sentence below that (MIN_SCORE) is left out."""
+    """The best `limit` sentences of `passages` for `question`, best first, numbered 1..n; with `lead` (a
+    document) that document's sentences first, each part best first. Lexical score: the question's words in
+    the sentence or its heading path, weighted by rarity, times a share for the sentence itself (a heading
+    alone does not answer). A passage in another language shares no words: there `cosine` scores, rescaled
+    so that `threshold` (the engine's 'relevant' cosine) maps to 0.5; one below that (MIN_SCORE) is left out."""
     asked, word = _asked_words(question), counted(question)
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
@@ -157,8 +152,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
-            carried, clause, pair = _carried(asked, weights, own, head, passage_terms(previous, word) if kind else set())
-            lexical = carried * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
+            carried, clause, pair = _carried(asked, weights, own, head, passage_terms(previous, word) if kind else set(),
+                                             previous.endswith("?") if kind == "way" else None)
+            measure = max(carried, pair) if kind == "way" else carried  # a way ranks with the sentence it is for
+            lexical = measure * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
                                   None if block is None else (p.number, block), round(carried, 4), round(clause, 4),
                                   previous, round(pair, 4)))
@@ -192,31 +189,36 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
 
 
 def _asked_words(question: str) -> tuple[set[str], ...]:
-    """The question's content words, those of its asking sentence (asked_clause), of the situation told before
-    it (none where the asking sentence is too short alone), and those that name what is asked (asking_word)."""
+    """The question's content words (for a way, without those that ask for it: 'wat moet ik doen als …'), those
+    of its asking sentence (asked_clause), of the situation told before it (none where the asking sentence is
+    too short alone), and those that name what is asked (asking_word)."""
     words, clause = set(content_words(question)), set(content_words(asked_clause(question)))
+    words -= {w for w in words if asked_kind(question) == "way" and asks_way(w)}
     told = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
     return words, clause, told, {w for w in words if not asking_word(w)}
 
 
 def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set[str], head: set[str],
-             previous: set[str]) -> tuple[float, float, float]:
+             previous: set[str], way_after_question: bool | None = None) -> tuple[float, float, float]:
     """(Candidate.carried, .carried_clause, .carried_previous) of a sentence with terms `own` under a
-    heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0)."""
+    heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0); for a way
+    (`way_after_question` not None), whether that sentence is a question the source asks."""
     words, clause, situation, subject = asked
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
     # It leans on the sentence before it only where it carries a word of what is asked, not just 'kost' ('… een
-    # tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about).
-    leans = bool(previous) and any(term_variants(w) & (own | head) for w in subject)
+    # tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about). A way leans only
+    # on the source's own question that it answers ('Gaat het om vaten of jerrycans? Raak ze niet aan'): 'Zet uw
+    # afval buiten …' is no way to put a skip on the street, whatever the sentence before it names.
+    leans = bool(previous) and (any(term_variants(w) & (own | head) for w in subject) if way_after_question is None
+                                else way_after_question)
     return (weighted_coverage(words, weights, own | head),
             weighted_coverage(clause, weights, own | head) if told else 0.0,
             weighted_coverage(words, weights, own | head | previous) if leans else 0.0)
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
-    """For 'how many X', the sentences that name X (or a compound ending in it, passage_terms:
-    'werkdagen' for 'dagen'; French 'toujours' is no 'jours') before those that only carry some
-    number; each part keeps its order."""
+    """For 'how many X', the sentences that name X (or a compound ending in it, passage_terms: 'werkdagen' for
+    'dagen'; French 'toujours' is no 'jours') before those that only carry some number; each part in order."""
     word = counted(question)
     if not word:
         return ranked
@@ -226,27 +228,23 @@ def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
 
 def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
     """Whether the chosen quotes answer something else: a short question is answered only where one
-    quote, read under its heading path, carries `min_share` of it (what the relevance gate asks of a
-    passage). A quote sharing only 'ophaling' with 'when are Christmas trees collected', or no word
-    at all with 'what does asbestos cost per kilogram' ('bulky waste: free up to 2 m³'), is not its
-    answer, whichever the model chose. A quote that carries enough of the question's words still
-    passes when its subject differs: this is the relevance gate's measure, not an understanding. A
-    long question's words are spread by nature, and a quote in another language than `language` was
-    admitted by its closeness in meaning (MIN_SCORE): no vote there. Where the question first tells a
-    situation, a quote that carries a word of it may carry `min_share` of the asking sentence instead
-    (Candidate.carried_clause): the answer to 'My neighbour got his permit. How many days must he wait
-    before he may start?' says 'you may start 36 days after …', not 'neighbour'. Where the question asks
-    a kind of fact, a quote may carry it together with the sentence before it in its paragraph
-    (Candidate.previous), which the answer then shows too (`shown`)."""
+    quote, read under its heading path, carries `min_share` of it (the relevance gate's measure of a
+    passage, not an understanding). A quote sharing only 'ophaling' with 'when are Christmas trees
+    collected' is not its answer, whichever the model chose. A long question's words are spread by
+    nature, and a quote in another language than `language` was admitted by its closeness in meaning
+    (MIN_SCORE): no vote there. Where the question first tells a situation, a quote that carries a word
+    of it may carry `min_share` of the asking sentence instead (Candidate.carried_clause: 'My neighbour got
+    his permit. How many days must he wait?' is answered by 'you may start 36 days after …'). Where the
+    question asks a kind of fact, a quote may carry it with the sentence before it (Candidate.previous),
+    which the answer then shows too (`shown`)."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
     return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
 
 
 def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
-    """The language to measure the quotes in where every one is in another language than the short
-    `question` (admitted by closeness in meaning alone, which off_question cannot vote on): the one most
-    of them are in. '' where a quote is in the question's language, or for a long question."""
+    """The language most quotes are in where every one is in another language than the short `question`
+    (admitted by closeness in meaning alone: off_question has no vote); '' otherwise, or for a long question."""
     langs = [c.language for c in kept]
     if not kept or len(question) > LONG_QUESTION_CHARS or any(lang in ("", language) for lang in langs):
         return ""
@@ -254,12 +252,10 @@ def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
 
 
 def off_across(translated: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
-    """off_question for quotes in `language` (see `across`), measured with the question `translated`
-    into it: an answer to 'Quel est le montant de la prime pour des panneaux solaires ?' quoted from a
-    Dutch sentence about a festival grant ('kunt u tot € 2.500 aanvragen') is close enough in meaning
-    to be admitted, and carries none of 'bedrag premie zonnepanelen'. Rarity weights belong to the
-    question as matched, so each word weighs the same here. Without a usable translation ('') the
-    closeness in meaning decides alone, as where the question could not be matched as one."""
+    """off_question for quotes in `language` (see `across`), measured with the question `translated` into it
+    (each word weighing the same): a Dutch sentence about a festival grant is close in meaning to 'Quel est le
+    montant de la prime pour des panneaux solaires ?' and carries none of 'bedrag premie zonnepanelen'.
+    Without a usable translation ('') the closeness in meaning decides alone."""
     mine = [c for c in kept if c.language == language]
     if not translated.strip() or not mine:
         return False
@@ -267,7 +263,8 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     measured = []
     for c in mine:
         own, head = passage_terms(c.text, word), passage_terms(c.context, word)
-        carried, clause, pair = _carried(asked, {}, own, head, passage_terms(c.previous, word) if kind else set())
+        carried, clause, pair = _carried(asked, {}, own, head, passage_terms(c.previous, word) if kind else set(),
+                                         c.previous.endswith("?") if kind == "way" else None)
         measured.append(replace(c, carried=carried, carried_clause=clause, carried_previous=pair))
     return off_question(translated, language, measured, min_share)
 
@@ -340,10 +337,9 @@ def list_after(quote: str, passage: str) -> list[str]:
 
 
 def shown(kept: Sequence[Candidate], passages: Mapping[int, str], min_share: float) -> list[Candidate]:
-    """The kept quotes as the answer shows them, each once. Where no quote carries `min_share` of the
-    question alone, one that does with the sentence before it (off_question) comes after that sentence,
-    so the reader sees what it is about. One that introduces a list is followed by the list's items (an
-    answer keeps a list whole)."""
+    """The kept quotes as the answer shows them, each once. Where no quote carries `min_share` of the question
+    alone, one that does with the sentence before it (off_question) comes after that sentence, so the reader
+    sees what it is about. One that introduces a list is followed by the list's items (a list stays whole)."""
     out: list[Candidate] = []
     alone = max((max(c.carried, c.carried_clause) for c in kept), default=0.0) >= min_share
     for c in kept:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.asked import asked_clause, asked_kind, carries, counted, without_reason
+from appliance.ask.asked import (
+    asked_clause,
+    asked_kind,
+    asking_word,
+    asks_way,
+    carries,
+    counted,
+    without_reason,
+)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -19,6 +27,20 @@ from appliance.ask.asked import asked_clause, asked_kind, carries, counted, with
     ("Wat is het e-mailadres van de bibliotheek?", "email"),
     ("Wie beslist over een omgevingsvergunning?", ""),
     ("Hoeveel kost " + "een lange brief over vele zaken " * 12 + "?", ""),  # a letter asks several things
+    # A way: a channel, a place, a step; 'hoe lang', 'hoe hoog', 'hoe heet' ask something else.
+    ("Hoe meld ik een kapotte straatlamp?", "way"),
+    ("Wat moet ik doen als mijn rijbewijs verloren is?", "way"),
+    ("Waar dien ik mijn bouwaanvraag in?", "way"),
+    ("Bij welke dienst vraag ik een evenementvergunning aan?", "way"),
+    ("Comment signaler un nid-de-poule ?", "way"),
+    ("Que faut-il faire pour obtenir une carte de riverain ?", "way"),
+    ("Où dois-je déposer ma demande ?", "way"),
+    ("How do I register a change of address?", "way"),
+    ("What should I do if I lose my passport?", "way"),
+    ("Hoe lang is een reispas geldig?", "number"),
+    ("Hoe hoog is de boete voor zwerfvuil?", ""),
+    ("Hoe heet de nieuwe straat?", ""),
+    ("Comment s'appelle la nouvelle rue ?", ""),
 ])
 def test_asked_kind(question: str, kind: str) -> None:
     assert asked_kind(question) == kind
@@ -38,6 +60,19 @@ def test_carries() -> None:
     assert not carries("time", "Een meisje vroeg om marsepein.")
     assert carries("email", "Mail naar info@belveld.example.") and not carries("email", "Mail ons.")
     assert carries("", "anything")
+    # A way: a channel or a place to go, or an instruction; not the subject alone nor a duty.
+    assert carries("way", "Via het e-loket op de website: kies Melding openbaar domein.")
+    assert carries("way", "Per e-mail aan omgeving@belveld.example.")
+    assert carries("way", "Daarna vraagt u een nieuwe kaart aan bij het loket Burgerzaken.")
+    assert carries("way", "Raak ze niet aan en houd afstand.")
+    assert carries("way", "Apportez une photo récente en couleur.")
+    assert carries("way", "Vous recevrez vos codes par courrier.")
+    assert not carries("way", "Elke Belg van 12 jaar of ouder moet een elektronische identiteitskaart hebben.")
+    assert not carries("way", "Ziet u een put in de weg of een straatlamp die niet brandt?")
+    assert not carries("way", "Reispas volwassene: normale procedure € 85,00; dringende procedure € 270,00")
+    # 'doen' in 'wat moet ik doen' asks for a way; only a way question leaves it out of what a quote must carry.
+    assert asks_way("doen") and asks_way("Meebrengen") and not asks_way("melden")
+    assert not asking_word("moet")  # 'Tot wanneer moet een vereniging …' keeps it, as before
 
 
 @pytest.mark.parametrize(("question", "word"), [

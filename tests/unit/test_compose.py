@@ -658,6 +658,42 @@ def test_a_quote_that_carries_only_the_asking_word_does_not_lean_on_the_sentence
     assert leaning.carried_previous > leaning.carried
 
 
+def test_a_way_is_quoted_after_the_question_the_source_asks_it_for() -> None:
+    from appliance.ask.asked import asked_kind
+
+    passage = ("## Gevaarlijk afval\n\nGaat het om vaten, jerrycans of onbekende vloeistoffen? Raak ze niet aan en "
+               "houd afstand. De firma haalt gevaarlijk afval op.\n\nElke inwoner mag het recyclagepark gebruiken.")
+    q = "Ik zie jerrycans met een onbekende vloeistof langs de weg staan. Wat moet ik doen?"
+    assert asked_kind(q) == "way"
+    rare = {"jerrycans": 3.0, "onbekende": 2.5, "vloeistof": 3.0}  # the rest is common (weight 1)
+    cands = compose.candidates(q, [compose.Passage(1, passage, "Sluikstorten > Gevaarlijk afval", "nl")], rare,
+                               language="nl", kind=asked_kind(q))
+    # Only sentences that tell a way are candidates (not the source's question, nor that a firm picks the waste
+    # up); the instruction carries none of the question's words, but answers the question the source asks before it.
+    assert [c.text for c in cands] == ["Raak ze niet aan en houd afstand."]
+    way = cands[0]
+    assert way.carried == 0.0 and way.carried_previous >= 0.34
+    assert not compose.off_question(q, "nl", [way], 0.34)
+    assert [c.text for c in compose.shown([way], {1: passage}, 0.34)] == [
+        "Gaat het om vaten, jerrycans of onbekende vloeistoffen?", "Raak ze niet aan en houd afstand."]
+    # After a statement that names something else, the same instruction stands alone, and answers nothing asked.
+    other = passage.replace("Gaat het om vaten, jerrycans of onbekende vloeistoffen?", "Vaten en jerrycans zijn gevaarlijk.")
+    alone = compose.candidates(q, [compose.Passage(1, other, "Sluikstorten > Gevaarlijk afval", "nl")], rare,
+                               language="nl", kind="way")[0]
+    assert alone.text.startswith("Raak") and alone.carried_previous == 0.0
+    assert compose.off_question(q, "nl", [alone], 0.34)
+    # A way leans on nothing but the source's question: what a statement before it names is not what it is for.
+    bins = "## Afval\n\nOphaling van huisvuil gebeurt aan huis. Zet uw afval buiten vóór 6 uur."
+    skip = "Hoe vraag ik toelating om een container voor mijn huis op straat te zetten?"
+    put = compose.candidates(skip, [compose.Passage(1, bins, "Afvalkalender > Afval", "nl")], {}, language="nl",
+                             kind=asked_kind(skip))
+    assert [c.text for c in put] == ["Zet uw afval buiten vóór 6 uur."] and put[0].carried_previous == 0.0
+    when = "Wanneer zet ik mijn afval buiten voor de ophaling aan huis?"
+    assert next(c for c in compose.candidates(when, [compose.Passage(1, bins, "Afvalkalender > Afval", "nl")], {},
+                                              language="nl", kind=asked_kind(when))
+                if c.text.startswith("Zet")).carried_previous > 0.0
+
+
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
     from appliance.ask.relevance import relevance
 
