@@ -676,7 +676,7 @@ def test_a_way_is_quoted_after_the_question_the_source_asks_it_for() -> None:
     assert not compose.off_question(q, "nl", [way], 0.34)
     assert [c.text for c in compose.shown([way], {1: passage}, 0.34)] == [
         "Gaat het om vaten, jerrycans of onbekende vloeistoffen?", "Raak ze niet aan en houd afstand."]
-    # After a statement that names something else, the same instruction stands alone, and answers nothing asked.
+    # After a statement, even one that names the jerrycans, the same instruction stands alone and answers nothing asked.
     other = passage.replace("Gaat het om vaten, jerrycans of onbekende vloeistoffen?", "Vaten en jerrycans zijn gevaarlijk.")
     alone = compose.candidates(q, [compose.Passage(1, other, "Sluikstorten > Gevaarlijk afval", "nl")], rare,
                                language="nl", kind="way")[0]
