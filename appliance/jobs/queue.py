@@ -55,11 +55,25 @@ class JobQueue(Huey):
         return hasattr(self.storage, "ack")
 
     def execute(self, task: Any, timestamp: datetime.datetime | None = None) -> Any:
-        """Run a job; on Redis its claim is acknowledged however it ended."""
+        """Run a job; on Redis its claim is acknowledged however the job ended.
+
+        Huey asks Redis around the job too (whether it was revoked, before; the revoke flag, after).
+        When Redis is away then, the claim is kept: the thread's next take returns it to the queue, so
+        a job that never started runs, and one that ended does not run twice (`tracking.tracked`)."""
+        if not self.claims:
+            return super().execute(task, timestamp)
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        keep = False
         try:
             return super().execute(task, timestamp)
+        except (RedisConnectionError, RedisTimeoutError):
+            keep = True
+            log.warning("Redis away around job %s: its claim goes back to the queue", task.id)
+            raise
         finally:
-            if self.claims:
+            if not keep:
                 self.storage.ack()
 
     def read_periodic(self, timestamp: datetime.datetime | None) -> list[Any]:

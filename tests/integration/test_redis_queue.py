@@ -111,6 +111,35 @@ def test_a_reply_lost_in_a_restart_leaves_no_job_behind(tmp_path: Path) -> None:
     queue.storage.release()
 
 
+def test_redis_away_at_the_revoke_check_loses_no_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Huey asks Redis whether a job was revoked before it runs it: when Redis is away at that moment,
+    the job has not run and its claim stays, so the thread's next take runs it (the CI failure of a
+    restart mid-batch: the job was acknowledged unrun and stayed queued for ever)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    app = _app(_redis_settings(tmp_path, lease=30))
+    use_appliance(app)
+    queue = build_queue(app.settings)
+    job_id = enqueue_ingest(app, queue, _drop(tmp_path, "herstart.txt", NOTE), "raad")
+    task = queue.dequeue()
+
+    def away(keys: list[str]) -> dict[str, bytes]:
+        raise RedisConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(queue.storage, "peek_many", away)
+    with pytest.raises(RedisConnectionError):
+        queue.execute(task)
+    assert _states(app) == ["queued"] and queue.storage.claimed_count() == 1  # not run, not acknowledged
+    monkeypatch.undo()
+    again = queue.dequeue()  # the claim went back to the queue first
+    assert again is not None and again.id == task.id
+    queue.execute(again)
+    job = list_jobs(app)[0]
+    assert (job.job_id, job.state) == (job_id, "done") and _documents(app)[:2] == (1, 1)
+    assert queue.pending_count() == 0 and queue.storage.claimed_count() == 0
+    queue.storage.release()
+
+
 @pytest.mark.parametrize("skew_s", [0, 25, -50, 130])
 def test_periodic_jobs_once_per_cluster_whatever_the_clocks(tmp_path: Path, skew_s: int) -> None:
     """Two workers' schedulers check every 20 s for four minutes, the second's clock `skew_s` off:
