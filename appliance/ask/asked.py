@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from appliance.ask.claim_words import CURRENCIES, NUMBER_WORDS, VALUE_WORDS
-from appliance.index.text import fold
+from appliance.index.text import content_words, fold
 
 MAX_CHARS = 300  # longer questions ask several things at once
 
@@ -24,6 +24,11 @@ _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
 _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
 _PHONE = r"telefoon\w*|phone\w*|telephone\w*"
+# A yes/no question about a cost asks for an amount too ('Is dat betalend?', 'Moet ik daarvoor betalen?',
+# 'Est-ce payant ?', 'Is it free?'): the answer is a price or 'gratis'.
+_COSTS_ANYTHING = (r"\b(?:betalend|gratis|kosteloos|payante?s?|gratuite?s?|free of charge|kost (?:dit|dat|het|dat nog) iets"
+                   r"|(?:moet|moeten) (?:ik|je|u|we|men) (?:\w+ )?(?:iets )?(?:betalen|bijbetalen)|(?:faut-il|dois-je|doit-on) payer"
+                   r"|(?:do|must|should|will) (?:i|we|you) (?:\w+ )?(?:\w+ )?pay|is (?:it|this|that) free|cost anything)\b")
 _KINDS = (
     ("amount", re.compile(rf"\b(?:{_COUNT})\b.*\b(?:{_COST})\b|\b(?:{_COST})\b.*\b(?:{_COUNT})\b|"
                           r"\b(?:wat kost|what does .{1,40} cost|que coute|bedrag|amount|montant|prijs|price|prix"
@@ -35,11 +40,13 @@ _KINDS = (
     ("way", re.compile(
         r"\bhoe (?!lang|laat|veel|snel|vaak|hoog|groot|ver|oud|duur|heet|noemt)\w+ (?:ik|je|jij|u|we|wij|men)\b"
         r"|\bwat (?:moet|moeten|kan|kun) (?:ik|je|u|we|men) (?:doen|meebrengen|meenemen|voorleggen)\b|\bbij (?:wie|welke "
-        r"dienst|welk loket)\b|\bwaar (?:kan|kun|moet|vraag|dien|meld|ga|haal|schrijf|registreer|betaal)\w* (?:ik|je|u|we|men)\b"
+        r"dienst|welk loket)\b|\bwaar (?:kan|kun|moet|vraag|dien|meld|ga|haal|schrijf|registreer|betaal)\w* (?:ik|je|u|we|men|ze|zij|hij)\b"
+        r"|\bwie (?:moet|kan|kun|mag)\w* (?:ik|je|u|we|men)\b|\b(?:waar|bij wie)\b[^?]{0,40}\bterecht\b|\bqui (?:dois|puis|faut)"
         r"|\bcomment (?!s.appelle|se nomme)|\bque (?:dois|doit|faut|puis)(?:-je|-il|-on)? faire\b|\bou (?:dois|puis|faut)"
         r"|\b(?:a|aupres de) qui\b|\bquelles? (?:demarches|documents|pieces)\b|\bwhat (?:documents|steps)\b"
         r"|\bhow (?:do|can|could|should|must|may|to) (?:i|we|you|one)\b|\bwhere (?:do|can|should|must) (?:i|we|you)\b"
-        r"|\bwhat (?:should|must|do|can) (?:i|we|you) (?:do|bring)\b|\bwho (?:do|should|can) (?:i|we) (?:contact|call|ask)\b")),
+        r"|\bwhat (?:should|must|do|can) (?:i|we|you) (?:do|bring)\b|\bwho (?:do|should|can|must|could) (?:i|we)\b")),
+    ("amount", re.compile(_COSTS_ANYTHING)),  # after the others: 'Hoeveel … gratis' counts, 'Waar … gratis' is a way
 )
 # A sentence that gives a way: a channel or a place to go ('via het e-loket', 'per e-mail aan …@…', 'bij het loket',
 # 'par courrier', 'by phone'), or an instruction (it opens with a verb that tells what to do: 'Blokkeer uw kaart …',
@@ -48,9 +55,11 @@ _WAY_WORDS = frozenset(["via", "loket", "guichet", "counter", "onthaal", "accuei
 _INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga", "geef", "vermeld", "beschrijf", "raak", "houd", "blokkeer", "vraag", "dien", "maak", "neem", "contacteer", "registreer", "schrijf", "vul", "reserveer", "zet", "leg", "bind", "doe", "wacht", "betaal", "klik", "kies", "bezorg", "gebruik", "toon", "volg", "bewaar", "call", "send", "contact", "bring", "go", "fill", "submit", "apply", "book", "report", "visit", "email", "write", "ask", "click", "choose", "use", "register", "pay", "follow", "keep", "take", "make", "do", "never"])
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
 _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
-# The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen'): the way given does not carry them.
-_WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "faire", "faut", "dois", "doit", "apporter",
-                         "do", "should", "must", "bring"])
+# The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen', 'bij wie kan ik terecht', 'wie moet ik
+# verwittigen'): the way given does not carry them.
+_WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "terecht", "aankloppen", "verwittigen",
+                         "contacteren", "wenden", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
+                         "adresser", "do", "should", "must", "bring", "contact", "notify"])
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 # A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.
@@ -79,6 +88,13 @@ def asking_word(word: str) -> bool:
 def asks_way(word: str) -> bool:
     """Whether `word` asks for a way ('doen', 'meebrengen', 'faut') rather than naming what it is for."""
     return fold(word) in _WAY_ASKING
+
+
+def subject_words(question: str) -> set[str]:
+    """The question's content words a quote is measured on (compose); for a way, without those that ask for it
+    ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de politie op 101' answers 'Wie moet ik verwittigen?'."""
+    words = set(content_words(question))
+    return {w for w in words if not asks_way(w)} if asked_kind(question) == "way" else words
 
 
 def carries(kind: str, sentence: str) -> bool:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_clause, asked_kind, asking_word, asks_way, carries, counted
+from appliance.ask.asked import asked_clause, asked_kind, asking_word, carries, counted, subject_words
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
@@ -192,8 +192,7 @@ def _asked_words(question: str) -> tuple[set[str], ...]:
     """The question's content words (for a way, without those that ask for it: 'wat moet ik doen als …'), those
     of its asking sentence (asked_clause), of the situation told before it (none where the asking sentence is
     too short alone), and those that name what is asked (asking_word)."""
-    words, clause = set(content_words(question)), set(content_words(asked_clause(question)))
-    words -= {w for w in words if asked_kind(question) == "way" and asks_way(w)}
+    words, clause = subject_words(question), set(content_words(asked_clause(question)))
     told = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
     return words, clause, told, {w for w in words if not asking_word(w)}
 

@@ -12,6 +12,7 @@ from appliance.ask.asked import (
     asks_way,
     carries,
     counted,
+    subject_words,
     without_reason,
 )
 
@@ -37,6 +38,22 @@ from appliance.ask.asked import (
     ("Où dois-je déposer ma demande ?", "way"),
     ("How do I register a change of address?", "way"),
     ("What should I do if I lose my passport?", "way"),
+    # Who to turn to is a way too: 'wie moet ik verwittigen', 'waar kan ze terecht', 'qui dois-je prévenir'.
+    ("Er ligt een boom over de weg. Wie moet ik verwittigen?", "way"),
+    ("Mijn vader zoekt hulp met zijn computer. Waar kan hij terecht?", "way"),
+    ("Bij wie kunnen senioren terecht voor een warme maaltijd?", "way"),
+    ("Qui dois-je prévenir si un arbre tombe sur la route ?", "way"),
+    ("Who should I call if a tree blocks the road?", "way"),
+    ("Wie is de burgemeester van Belveld?", ""),
+    ("Who is the mayor of Belveld?", ""),
+    # A yes/no question about a cost asks for an amount ('gratis' or a price answers it); other kinds come first.
+    ("Ik wil een kopie van een besluit op papier. Is dat betalend?", "amount"),
+    ("Moet ik daarvoor iets betalen?", "amount"),
+    ("Est-ce que la copie est payante ?", "amount"),
+    ("Is it free to visit the recycling park?", "amount"),
+    ("Do I have to pay for a paper copy?", "amount"),
+    ("Hoeveel keer per jaar mag ik grofvuil gratis laten ophalen?", "number"),
+    ("Waar kan ik gratis parkeren?", "way"),
     ("Hoe lang is een reispas geldig?", "number"),
     ("Hoe hoog is de boete voor zwerfvuil?", ""),
     ("Hoe heet de nieuwe straat?", ""),
@@ -73,6 +90,16 @@ def test_carries() -> None:
     # 'doen' in 'wat moet ik doen' asks for a way; only a way question leaves it out of what a quote must carry.
     assert asks_way("doen") and asks_way("Meebrengen") and not asks_way("melden")
     assert not asking_word("moet")  # 'Tot wanneer moet een vereniging …' keeps it, as before
+
+
+def test_a_way_is_measured_on_what_it_is_for_not_on_the_words_that_ask_for_it() -> None:
+    """'Wie moet ik verwittigen?' is answered by 'Bel de politie op 101': a quote does not have to carry 'moet' or
+    'verwittigen', only the situation the question tells; other questions keep every word."""
+    assert subject_words("Er is een diepe put in onze straat gezakt. Wie moet ik verwittigen?") == {
+        "diepe", "put", "straat", "gezakt"}
+    assert subject_words("Bij wie kan ik terecht met vragen over mijn energiefactuur?") == {"vragen", "energiefactuur"}
+    assert subject_words("Wat moet ik doen om mijn vereniging te laten erkennen?") == {"vereniging", "laten", "erkennen"}
+    assert "moet" in subject_words("Tot wanneer moet een vereniging de subsidie aanvragen?")
 
 
 @pytest.mark.parametrize(("question", "word"), [
@@ -173,3 +200,15 @@ def test_a_situation_told_first_does_not_make_the_answer_off_question() -> None:
 ])
 def test_a_reason_the_asker_gives_is_not_what_is_asked(question: str, asked: str) -> None:
     assert without_reason(question) == asked
+
+
+def test_a_yes_no_question_about_a_cost_is_answered_by_a_price_or_gratis() -> None:
+    """'Is dat betalend?' asks for an amount: the sentence that names the document asked for, without a
+    price, does not answer it."""
+    passage = compose.Passage(1, "Beschrijf zo duidelijk mogelijk welk besluit u zoekt en of u een kopie op papier wilt. "
+                                 "Een kopie op papier kost 0,10 euro per bladzijde. Inkijken is gratis.", document=1)
+    question = "Ik wil een kopie op papier van een besluit. Is dat betalend?"
+    plain = compose.candidates(question, [passage], {})
+    assert plain[0].text.startswith("Beschrijf")  # it shares the most words with the question
+    priced = compose.candidates(question, [passage], {}, kind=asked_kind(question))
+    assert [c.text for c in priced] == ["Een kopie op papier kost 0,10 euro per bladzijde.", "Inkijken is gratis."]
