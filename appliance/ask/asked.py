@@ -1,8 +1,9 @@
 """What kind of fact a short question asks for, and whether a sentence carries one.
 
-'Hoeveel kost …', 'combien coûte …' ask for an amount; 'hoeveel', 'how many' for a number; 'wanneer',
-'tot hoe laat', 'quand' for a time or a date; 'e-mailadres' for an address with '@'; 'hoe meld ik …',
-'wat moet ik doen als …', 'comment signaler …', 'how do I …' for a way (a channel, a place, a step). A composed
+'Hoeveel kost …', 'combien coûte …', and a yes/no question about a cost ('Is dat betalend?', 'Est-ce payant ?')
+ask for an amount; 'hoeveel', 'how many' for a number; 'wanneer', 'tot hoe laat', 'quand' for a time or a date;
+'e-mailadres' for an address with '@'; 'hoe meld ik …', 'wat moet ik doen als …', 'wie moet ik verwittigen',
+'comment signaler …', 'how do I …' for a way (a channel, a place, a step, whom to turn to). A composed
 answer quotes only sentences that carry a fact of the asked kind: a sentence about the subject
 without the figure ('Voor asbest betaalt u een bijdrage per kilogram.') does not answer 'how much'.
 Long questions (a citizen's letter, a parliamentary question) ask several things: no kind.
@@ -26,7 +27,7 @@ _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
 _PHONE = r"telefoon\w*|phone\w*|telephone\w*"
 # A yes/no question about a cost asks for an amount too ('Is dat betalend?', 'Moet ik daarvoor betalen?',
 # 'Est-ce payant ?', 'Is it free?'): the answer is a price or 'gratis'.
-_COSTS_ANYTHING = (r"\b(?:betalend|gratis|kosteloos|payante?s?|gratuite?s?|free of charge|kost (?:dit|dat|het|dat nog) iets"
+_COSTS_ANYTHING = (r"\b(?:betalend|gratis|kosteloos|payante?s?|gratuite?s?|free of charge|kost (?:dit|dat|het)(?: nog)? iets"
                    r"|(?:moet|moeten) (?:ik|je|u|we|men) (?:\w+ )?(?:iets )?(?:betalen|bijbetalen)|(?:faut-il|dois-je|doit-on) payer"
                    r"|(?:do|must|should|will) (?:i|we|you) (?:\w+ )?(?:\w+ )?pay|is (?:it|this|that) free|cost anything)\b")
 _KINDS = (
