@@ -152,8 +152,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
             if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
                 continue
             seen.add(key)
-            carried, clause, pair = _carried(asked, weights, own, head, passage_terms(previous, word) if kind else set(),
-                                             previous.endswith("?") if kind == "way" else None)
+            carried, clause, pair = _carried(asked, weights, own, head, previous, word, kind)
             measure = max(carried, pair) if kind == "way" else carried  # a way ranks with the sentence it is for
             lexical = measure * (0.5 + 0.5 * weighted_coverage(asked[0], weights, own))
             pool.append(Candidate(0, p.number, text, round(lexical, 4), p.context, p.language,
@@ -198,21 +197,22 @@ def _asked_words(question: str) -> tuple[set[str], ...]:
 
 
 def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set[str], head: set[str],
-             previous: set[str], way_after_question: bool | None = None) -> tuple[float, float, float]:
+             previous: str, word: str, kind: str) -> tuple[float, float, float]:
     """(Candidate.carried, .carried_clause, .carried_previous) of a sentence with terms `own` under a
-    heading path with terms `head`, after a sentence with terms `previous` (empty: no pair, 0); for a way
-    (`way_after_question` not None), whether that sentence is a question the source asks."""
+    heading path with terms `head`, after the sentence `previous` ('': none); a pair only where the question
+    asks a `kind` of fact (`word`: what a 'how many' question counts)."""
     words, clause, situation, subject = asked
+    before = passage_terms(previous, word) if kind else set()
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
     # It leans on the sentence before it only where it carries a word of what is asked, not just 'kost' ('… een
     # tweede kaart kost € 50' prices whatever that sentence names, not the permit asked about). A way leans only
     # on the source's own question that it answers ('Gaat het om vaten of jerrycans? Raak ze niet aan'): 'Zet uw
     # afval buiten …' is no way to put a skip on the street, whatever the sentence before it names.
-    leans = bool(previous) and (any(term_variants(w) & (own | head) for w in subject) if way_after_question is None
-                                else way_after_question)
+    leans = bool(before) and (previous.endswith("?") if kind == "way"
+                              else any(term_variants(w) & (own | head) for w in subject))
     return (weighted_coverage(words, weights, own | head),
             weighted_coverage(clause, weights, own | head) if told else 0.0,
-            weighted_coverage(words, weights, own | head | previous) if leans else 0.0)
+            weighted_coverage(words, weights, own | head | before) if leans else 0.0)
 
 
 def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
@@ -262,8 +262,7 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     measured = []
     for c in mine:
         own, head = passage_terms(c.text, word), passage_terms(c.context, word)
-        carried, clause, pair = _carried(asked, {}, own, head, passage_terms(c.previous, word) if kind else set(),
-                                         c.previous.endswith("?") if kind == "way" else None)
+        carried, clause, pair = _carried(asked, {}, own, head, c.previous, word, kind)
         measured.append(replace(c, carried=carried, carried_clause=clause, carried_previous=pair))
     return off_question(translated, language, measured, min_share)
 
