@@ -13,7 +13,8 @@ from ops.demo.seed import GENERATE, GENERATED
 
 SETS = ("ask_demo_questions.jsonl", "ask_demo_questions_holdout.jsonl", "ask_demo_questions_probe.jsonl",
         "ask_demo_questions_blind.jsonl", "ask_demo_questions_blind2.jsonl", "ask_demo_questions_procedures.jsonl",
-        "ask_demo_questions_procedures2.jsonl", "ask_demo_questions_blind3.jsonl")
+        "ask_demo_questions_procedures2.jsonl", "ask_demo_questions_blind3.jsonl",
+        "ask_demo_questions_situations.jsonl")
 CORPUS = ROOT / "ops" / "demo" / "corpus"
 
 
