@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from appliance.ask.claim_words import CURRENCIES, NUMBER_WORDS, VALUE_WORDS
+from appliance.ask.days import WEEKDAY_NAMES  # a weekday opens a Dutch compound: 'woensdagnamiddag'
 from appliance.index.text import content_words, fold
 
 MAX_CHARS = 300  # longer questions ask several things at once
@@ -63,9 +64,7 @@ _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "te
                          "adresser", "do", "should", "must", "bring", "contact", "notify"])
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
-# A weekday opens a Dutch compound: 'woensdagnamiddag', 'zaterdagvoormiddag', 'maandagavond'.
-_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
-             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
 _COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
 # Where a question's sentences part: after an end mark, before a capital (or an opening quote).
@@ -92,10 +91,18 @@ def asks_way(word: str) -> bool:
 
 
 def subject_words(question: str) -> set[str]:
-    """The question's content words a quote is measured on (compose); for a way, without those that ask for it
-    ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de politie op 101' answers 'Wie moet ik verwittigen?'."""
-    words = set(content_words(question))
+    """The question's content words a quote is measured on (compose), without those that ask for an hour
+    (hour_words); for a way, without those that ask for it ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de
+    politie op 101' answers 'Wie moet ik verwittigen?'."""
+    words = set(content_words(question)) - hour_words(question)
     return {w for w in words if not asks_way(w)} if asked_kind(question) == "way" else words
+
+
+def hour_words(question: str) -> set[str]:
+    """The words that ask for an hour ('laat' in 'tot hoe laat', 'time' in 'what time', 'heure' in 'à quelle
+    heure'): the hour given does not carry them, and a sentence about books returned 'te laat' does not answer
+    'Van hoe laat tot hoe laat is de bib open?'."""
+    return set(_HOUR_ASKED.findall(fold(question)))
 
 
 def carries(kind: str, sentence: str) -> bool:
@@ -109,7 +116,7 @@ def carries(kind: str, sentence: str) -> bool:
     if kind == "number":
         return digits or any(w in NUMBER_WORDS for w in words)
     if kind == "time":
-        return digits or any(w in _DAYS or w.startswith(_WEEKDAYS) for w in words)
+        return digits or any(w in _DAYS or w.startswith(WEEKDAY_NAMES) for w in words)
     if kind == "email":
         return "@" in sentence
     if kind == "way":
@@ -157,3 +164,8 @@ def asked_clause(question: str) -> str:
         return ""
     parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
     return parts[-1] if len(parts) > 1 and parts[-1].endswith("?") else ""
+
+
+def clause_words(question: str) -> set[str]:
+    """The content words of the sentence that asks (asked_clause), without those that ask for an hour."""
+    return set(content_words(asked_clause(question))) - hour_words(question)

@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_clause, asked_kind, asking_word, carries, counted, subject_words
+from appliance.ask.asked import asked_kind, asking_word, carries, clause_words, counted, subject_words
+from appliance.ask.days import at_days, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import LANGUAGES, REDACTED, neutralise, prompt_question
-from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
+from appliance.index.text import passage_terms, term_variants, weighted_coverage
 from models.base import LLM, ChatMessage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -140,8 +141,10 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
     document) that document's sentences first, each part best first. Lexical score: the question's words in
     the sentence or its heading path, weighted by rarity, times a share for the sentence itself (a heading
     alone does not answer). A passage in another language shares no words: there `cosine` scores, rescaled
-    so that `threshold` (the engine's 'relevant' cosine) maps to 0.5; one below that (MIN_SCORE) is left out."""
+    so that `threshold` (the engine's 'relevant' cosine) maps to 0.5; one below that (MIN_SCORE) is left out.
+    A sentence must carry a fact of the asked `kind`; for a time on named weekdays, not only other days' hours."""
     asked, word = _asked_words(question), counted(question)
+    days = named_days(question) if kind == "time" else frozenset()
     pool: list[Candidate] = []
     seen: set[str] = set()  # overlapping chunks repeat sentences: an answer never quotes one twice
     for p in passages:
@@ -149,7 +152,7 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
         for text, block, previous in _sentences(p.text):
             own = passage_terms(text, word)
             key = " ".join(text.split()).lower()
-            if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text):
+            if len(own) < MIN_QUOTE_WORDS or key in seen or not carries(kind, text) or not at_days(days, text):
                 continue
             seen.add(key)
             carried, clause, pair = _carried(asked, weights, own, head, previous, word, kind)
@@ -191,7 +194,7 @@ def _asked_words(question: str) -> tuple[set[str], ...]:
     """The question's content words (for a way, without those that ask for it: 'wat moet ik doen als …'), those
     of its asking sentence (asked_clause), of the situation told before it (none where the asking sentence is
     too short alone), and those that name what is asked (asking_word)."""
-    words, clause = subject_words(question), set(content_words(asked_clause(question)))
+    words, clause = subject_words(question), clause_words(question)
     told = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
     return words, clause, told, {w for w in words if not asking_word(w)}
 

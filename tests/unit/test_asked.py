@@ -12,6 +12,7 @@ from appliance.ask.asked import (
     asks_way,
     carries,
     counted,
+    hour_words,
     subject_words,
     without_reason,
 )
@@ -212,3 +213,25 @@ def test_a_yes_no_question_about_a_cost_is_answered_by_a_price_or_gratis() -> No
     assert plain[0].text.startswith("Beschrijf")  # it shares the most words with the question
     priced = compose.candidates(question, [passage], {}, kind=asked_kind(question))
     assert [c.text for c in priced] == ["Een kopie op papier kost 0,10 euro per bladzijde.", "Inkijken is gratis."]
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Van hoe laat tot hoe laat is de sporthal open?", {"laat"}),
+    ("À quelle heure ferme le guichet ?", {"heure"}),
+    ("What time does the pool open on Sundays?", {"time"}),
+    ("Ik ben te laat met mijn aangifte. Wat nu?", set()),  # 'te laat' asks no hour
+])
+def test_hour_words(question: str, words: set[str]) -> None:
+    assert hour_words(question) == words
+    assert not words & subject_words(question)
+
+
+def test_a_sentence_that_shares_only_the_hour_asking_word_is_off_question() -> None:
+    hall = compose.Passage(1, "Kinderen die de sleutel van de sporthal te laat terugbrengen, betalen 10 euro per dag.",
+                           "", "nl")
+    question = "Ik sport alleen met de kinderen in de sporthal. Van hoe laat tot hoe laat is die dan open?"
+    kept = compose.candidates(question, [hall], {}, language="nl", kind="time")
+    # 'te laat' is not the asked 'hoe laat': the asking sentence keeps one word ('open'), too few to measure on
+    # alone, and the whole question is carried for less than half.
+    assert len(kept) == 1 and kept[0].carried_clause == 0.0 and kept[0].carried < 0.5
+    assert compose.off_question(question, "nl", kept, 0.5)

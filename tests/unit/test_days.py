@@ -1,0 +1,71 @@
+"""The weekdays a question asks about, and whose hours a sentence gives (appliance.ask.days)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.ask import compose
+from appliance.ask.days import at_days, named_days
+
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Tot hoe laat is het zwembad open op woensdag?", {WED}),
+    ("Ik heb enkel op zaterdagochtend tijd.", {SAT}),  # a Dutch compound
+    ("À quelle heure ouvre la piscine le dimanche ?", {SUN}),
+    ("Until what time is the desk open on a Thursday evening?", {THU}),
+    ("Open van dinsdag tot en met vrijdag.", {TUE, WED, THU, FRI}),
+    ("Ouvert du vendredi au lundi.", {FRI, SAT, SUN, MON}),  # a range over the weekend
+    ("Open Monday to Wednesday.", {MON, TUE, WED}),
+    ("Toegelaten op weekdagen.", {MON, TUE, WED, THU, FRI}),
+    ("Gesloten in het weekend.", {SAT, SUN}),
+    ("Dagelijks geopend.", set(range(7))),
+    ("Ik werk de hele week.", set()),  # 'week' is no day
+    ("Open vanaf 1 september.", set()),  # a month is no weekday
+])
+def test_named_days(text: str, days: set[int]) -> None:
+    assert named_days(text) == frozenset(days)
+
+
+@pytest.mark.parametrize(("asked", "sentence", "fits"), [
+    # The hour belongs to the days of its own clause, not to a day named in another one.
+    ({SAT}, "Het zwembad is open van maandag tot en met zaterdag, met een late opening op woensdag tot 22 uur.", False),
+    ({WED}, "Het zwembad is open van maandag tot en met zaterdag, met een late opening op woensdag tot 22 uur.", True),
+    # A clause with hours and no day takes the days named in the clause before it.
+    ({FRI}, "Open van dinsdag tot en met zaterdag, 10 – 12 uur en 14 – 18 uur.", True),
+    ({MON}, "Open van dinsdag tot en met zaterdag, 10 – 12 uur en 14 – 18 uur.", False),
+    # A table row: the row's day, then the hours per column.
+    ({SAT}, "zaterdag: loket Burgerzaken 9.30 – 12.00 (enkel afhalen); loket Omgeving gesloten", True),
+    ({SAT}, "vrijdag: loket Burgerzaken 8.30 – 12.00 en 13.30 – 16.00; loket Omgeving gesloten", False),
+    # Days and hours in one clause: the sentence may answer (it is quoted whole).
+    ({SAT}, "Muziek mag tot 22 uur op weekdagen en tot 2 uur in de nacht van zaterdag op zondag.", True),
+    ({TUE}, "Muziek mag tot 22 uur op weekdagen en tot 2 uur in de nacht van zaterdag op zondag.", True),
+    # No day named: general hours, or no hour at all.
+    ({SUN}, "De sporthal is open van 8 tot 23 uur.", True),
+    ({SUN}, "Te laat ingeleverde boeken kosten 0,30 euro per week.", True),
+    # A count of hours or a date is no hour of the day.
+    ({SAT}, "De balie is 30 uur per week open, van dinsdag tot en met zaterdag.", True),
+    ({SAT}, "Op 1 september opent het loket op maandag om 9 uur.", False),
+    ({SAT}, "Le guichet est ouvert le samedi de 9h à 12h.", True),
+    ({SAT}, "Le guichet est ouvert le mardi de 9h à 12h.", False),
+    (set(), "Le guichet est ouvert le mardi de 9h à 12h.", True),  # nothing asked: no day to keep to
+])
+def test_at_days(asked: set[int], sentence: str, fits: bool) -> None:
+    assert at_days(frozenset(asked), sentence) is fits
+
+
+def test_hours_of_other_days_are_no_candidate_for_a_time_on_the_asked_day() -> None:
+    text = ("De sporthal is open van maandag tot en met zaterdag, met een late opening op woensdag tot 22 uur. "
+            "Op zaterdag zijn de kleedkamers open tot 17 uur. Een beurtkaart kost 40 euro.")
+    question = "Wij sporten enkel op zaterdag. Tot hoe laat is de sporthal dan open?"
+    texts = [c.text for c in compose.candidates(question, [compose.Passage(1, text)], {}, kind="time")]
+    assert "Op zaterdag zijn de kleedkamers open tot 17 uur." in texts
+    assert not any(t.startswith("De sporthal is open van maandag") for t in texts)
+    # Another kind asked: the day does not decide (a cost on Saturday is no hour).
+    assert len(compose.candidates("Hoeveel kost de sporthal op zaterdag?", [compose.Passage(1, text)], {},
+                                  kind="amount")) == 1
+    # The asked day's hours are a candidate where they are the late opening's.
+    late = [c.text for c in compose.candidates("Tot hoe laat is de sporthal open op woensdag?",
+                                               [compose.Passage(1, text)], {}, kind="time")]
+    assert late[0].startswith("De sporthal is open van maandag")
