@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
-from appliance.ask import answerability, compose, free, prompts
+from appliance.ask import answerability, choosing, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
 from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, translate, translation
 from appliance.ask.relevance import (
@@ -32,6 +32,7 @@ from appliance.ask.relevance import (
     detect_question_language,
     idf_weights,
     relevance,
+    sentence_cosine,
     vector_threshold,
 )
 from appliance.ask.routes import dont_know, escalation_routes, sensitive_topic, with_route
@@ -233,7 +234,7 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
         s.number = i
         s.prompt_text, n = prompts.neutralise(snippet(s.text, terms, PROMPT_PASSAGE_CHARS)[0])
         redacted += n
-    cosine = _sentence_cosine(app)
+    cosine = sentence_cosine(app.embedder) if _embedder_id(app) else None
     lead = chosen[0].document_id if chosen[0].document_probability is not None else None  # answerability.py
     cands = compose.candidates(match, [compose.Passage(s.number, s.text, s.context, s.language, s.document_id)
                                        for s in chosen], weights, language=asked.match_language, lead=lead,
@@ -290,8 +291,10 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     if not cands or (cands[0].language not in ("", asked.match_language) and cands[0].score < compose.MIN_SCORE):
         # No sentence at all, or the closest one is in another language and not close in meaning.
         return dont_know(language, routes, chosen, {"gate": "no_sentence"}, base)
+    to = compose.mixed(asked.match_language, cands)  # those in another language must carry the question in it
+    cands = compose.carrying(_across(app, engine, asked, to), to, cands, MIN_RELEVANCE) if to else cands
     try:
-        choice = compose.choose(engine, asked.match, cands, asked.match_language, app.settings.llm.timeout_seconds)
+        choice = choosing.choose(engine, asked.match, cands, asked.match_language, app.settings.llm.timeout_seconds)
     except ModelError:
         return _extractive(asked.match, chosen, language, base)
     picked = [cands[i - 1] for i in choice.ids] if choice.ids is not None else cands[:1]
@@ -310,8 +313,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE)
     to = "" if off else compose.across(asked.match, asked.match_language, kept)
     if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
-        checks["question_across"] = asked.tried[to] if to in asked.tried else \
-            (translate(app, engine, asked.match, asked.match_language, to) or ("",))[0]
+        checks["question_across"] = _across(app, engine, asked, to)
         off = compose.off_across(checks["question_across"], to, kept, MIN_RELEVANCE)
     if not kept or off:  # off: the quotes answer something else
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
@@ -322,6 +324,14 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     citations = [Citation(c.source, c.text, 1.0, "quote") for c in shown]
     return Answer(text=text, citations=citations, sources=chosen, status="answered", checks=checks,
                   **base, **meta)
+
+
+def _across(app: Appliance, engine: LLM, asked: Asked, to: str) -> str:
+    """The question in language `to` ('': no usable translation), the matching's or the model's (kept in
+    `asked.tried`: one answer translates once)."""
+    if to not in asked.tried:
+        asked.tried[to] = (translate(app, engine, asked.match, asked.match_language, to) or ("",))[0]
+    return asked.tried[to]
 
 
 def model_writes_freely(app: Appliance) -> bool:
@@ -347,23 +357,6 @@ def _embedder_id(app: Appliance) -> str:
         return str(app.embedder.id)
     except Exception:  # noqa: BLE001  # no embedder provisioned
         return ""
-
-
-def _sentence_cosine(app: Appliance) -> tuple[compose.Cosine, float] | None:
-    """Question-to-sentence cosine of the embedder, with its 'relevant' threshold (None: none)."""
-    try:
-        embedder = app.embedder
-        threshold = vector_threshold(embedder.id)
-    except Exception:  # noqa: BLE001  # no embedder provisioned: lexical scores only
-        return None
-    if threshold is None:
-        return None
-
-    def cosine(question: str, texts: Sequence[str]) -> list[float]:
-        qv = embedder.embed_queries([question])[0]
-        return [float(v @ qv) for v in embedder.embed_passages(list(texts))]
-
-    return cosine, threshold
 
 
 def _extractive(q: str, chosen: list[Source], language: str, base: dict[str, Any]) -> Answer:

@@ -60,7 +60,7 @@ _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 # The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen', 'bij wie kan ik terecht', 'wie moet ik
 # verwittigen'): the way given does not carry them.
 _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "terecht", "aankloppen", "verwittigen",
-                         "contacteren", "wenden", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
+                         "contacteren", "wenden", "comment", "how", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
                          "adresser", "do", "should", "must", "bring", "contact", "notify"])
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")

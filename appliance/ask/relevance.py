@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -149,6 +149,19 @@ VECTOR_THRESHOLDS = {"e5": 0.83, "sentence-transformers": 0.55, "fake": 0.45}
 
 def vector_threshold(embedder_id: str) -> float | None:
     return VECTOR_THRESHOLDS.get(embedder_id.split(":", 1)[0])
+
+
+def sentence_cosine(embedder: Embedder) -> tuple[Callable[[str, Sequence[str]], list[float]], float] | None:
+    """Question-to-sentence cosine of `embedder`, with its 'relevant' threshold (None: none known)."""
+    threshold = vector_threshold(embedder.id)
+    if threshold is None:
+        return None
+
+    def cosine(question: str, texts: Sequence[str]) -> list[float]:
+        qv = embedder.embed_queries([question])[0]
+        return [float(v @ qv) for v in embedder.embed_passages(list(texts))]
+
+    return cosine, threshold
 
 
 def same_meaning(embedder: Embedder, question: str, other: str) -> bool:

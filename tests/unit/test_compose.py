@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from appliance.access import read_scope
 from appliance.access.principals import Principal
-from appliance.ask import answerability, compose
+from appliance.ask import answerability, choosing, compose
 from appliance.ask.answering import answer
 from appliance.ask.citations import check_answer
 from appliance.db.engine import read_session
@@ -85,15 +85,15 @@ def test_injection_sentences_never_become_candidates_and_repeats_are_dropped() -
 
 
 def test_selection_schema_and_parse() -> None:
-    schema = compose.selection_schema(4)
+    schema = choosing.selection_schema(4)
     assert schema["properties"]["ids"]["items"]["enum"] == [1, 2, 3, 4]  # type: ignore[index]
-    assert compose.parse_selection('{"ids": [2, 2, 1]}', 4) == [2, 1]
-    assert compose.parse_selection('{"ids": []}', 4) == []
-    assert compose.parse_selection('{"ids": [9]}', 4) is None  # only ids that do not exist
-    assert compose.parse_selection('{"ids": [9, 3]}', 4) == [3]
-    assert compose.parse_selection("", 4) is None
-    assert compose.parse_selection('{"answer": "ja"}', 4) is None
-    assert compose.parse_selection('{"ids": [true, "2"]}', 4) is None
+    assert choosing.parse_selection('{"ids": [2, 2, 1]}', 4) == [2, 1]
+    assert choosing.parse_selection('{"ids": []}', 4) == []
+    assert choosing.parse_selection('{"ids": [9]}', 4) is None  # only ids that do not exist
+    assert choosing.parse_selection('{"ids": [9, 3]}', 4) == [3]
+    assert choosing.parse_selection("", 4) is None
+    assert choosing.parse_selection('{"answer": "ja"}', 4) is None
+    assert choosing.parse_selection('{"ids": [true, "2"]}', 4) is None
 
 
 def test_composed_answer_quotes_only_source_sentences(corpus) -> None:  # type: ignore[no-untyped-def]
@@ -704,3 +704,38 @@ def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> 
     cands = compose.candidates("Hoeveel dagen vakantie heeft een voltijdse medewerker?",
                                [compose.Passage(1, passage, "Verlofregeling", "nl")], {}, language="nl", kind="number")
     assert cands[0].carried == 0.8
+
+
+def test_candidates_in_another_language_beside_the_questions_own_must_carry_its_translation() -> None:
+    fr = compose.Candidate(1, 1, "La demande de bewonerskaart se fait au service de la mobilité.", 0.6, "Stationnement",
+                           "fr")
+    nl_ok = compose.Candidate(2, 2, "U vraagt de bewonerskaart aan bij de dienst mobiliteit.", 0.55, "Parkeren", "nl")
+    nl_off = compose.Candidate(3, 3, "Stuur een schriftelijke aanvraag naar het algemeen secretariaat.", 0.7,
+                               "Openbaarheid van bestuur", "nl")
+    assert compose.mixed("fr", [fr, nl_ok, nl_off]) == "nl"
+    assert compose.mixed("fr", [nl_ok, nl_off]) == ""  # all in another language: `across` measures the choice
+    assert compose.mixed("fr", [fr]) == ""
+    kept = compose.carrying("Waar vraag ik een bewonerskaart aan?", "nl", [fr, nl_ok, nl_off], 0.34)
+    assert [c.text for c in kept] == [fr.text, nl_ok.text] and [c.id for c in kept] == [1, 2]
+    assert [c.id for c in (fr, nl_ok, nl_off)] == [1, 2, 3]  # the candidates given are not changed
+    # No usable translation: closeness in meaning decides alone, as before.
+    assert len(compose.carrying("", "nl", [fr, nl_ok, nl_off], 0.34)) == 3
+
+
+def test_the_model_does_not_see_sentences_in_another_language_that_miss_the_question(corpus, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    (tmp_path / "bewonerskaart.txt").write_text("Vous devez demander votre bewonerskaart au service de la mobilité, "
+                                                "avec votre carte d'identité.", "utf-8")
+    assert ingest_file(app, tmp_path / "bewonerskaart.txt", "loket").ok
+    monkeypatch.setattr(compose, "MIN_SCORE", 0.0)  # every Dutch sentence is close enough to be a candidate
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    llm = FakeLLM(_translating("Bij welke dienst vraag ik een bewonerskaart aan?", _pick("mobilit")))
+    ans = answer(app, clerk, "Auprès de quel service dois-je demander ma bewonerskaart ?", llm=llm)
+    shown = next(c for c in llm.calls if not c[0].content.startswith("Translate"))[-1].content
+    # The Dutch page's sentences that name the card but not where to ask for it are not shown to the model.
+    assert "U vraagt de bewonerskaart aan bij de dienst mobiliteit." in shown
+    assert "gratis" not in shown and "50 euro" not in shown
+    assert ans.status == "answered" and "service de la mobilité" in ans.text
+    assert sum(c[0].content.startswith("Translate") for c in llm.calls) == 1  # translated once, used twice
