@@ -231,12 +231,12 @@ def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
     return max(dict.fromkeys(langs), key=langs.count)
 
 
-def mixed(language: str, cands: Sequence[Candidate]) -> str:
+def mixed(question: str, language: str, cands: Sequence[Candidate]) -> str:
     """The language most candidates in another language than `language` are in, where candidates in `language`
     are there too (the question's own words found passages, and others came by closeness in meaning); ''
-    otherwise."""
+    otherwise, or for a long question (off_question has no vote there)."""
     langs = [c.language for c in cands if c.language not in ("", language)]
-    own = len(langs) < len(cands)
+    own = len(langs) < len(cands) and len(question) <= LONG_QUESTION_CHARS
     return max(dict.fromkeys(langs), key=langs.count) if langs and own else ""
 
 

@@ -712,9 +712,11 @@ def test_candidates_in_another_language_beside_the_questions_own_must_carry_its_
     nl_ok = compose.Candidate(2, 2, "U vraagt de bewonerskaart aan bij de dienst mobiliteit.", 0.55, "Parkeren", "nl")
     nl_off = compose.Candidate(3, 3, "Stuur een schriftelijke aanvraag naar het algemeen secretariaat.", 0.7,
                                "Openbaarheid van bestuur", "nl")
-    assert compose.mixed("fr", [fr, nl_ok, nl_off]) == "nl"
-    assert compose.mixed("fr", [nl_ok, nl_off]) == ""  # all in another language: `across` measures the choice
-    assert compose.mixed("fr", [fr]) == ""
+    question = "Où dois-je demander ma bewonerskaart ?"
+    assert compose.mixed(question, "fr", [fr, nl_ok, nl_off]) == "nl"
+    assert compose.mixed(question, "fr", [nl_ok, nl_off]) == ""  # all in another language: `across` measures the choice
+    assert compose.mixed(question, "fr", [fr]) == ""
+    assert compose.mixed(question + " Je vous écris à propos de ma rue." * 10, "fr", [fr, nl_ok, nl_off]) == ""
     kept = compose.carrying("Waar vraag ik een bewonerskaart aan?", "nl", [fr, nl_ok, nl_off], 0.34)
     assert [c.text for c in kept] == [fr.text, nl_ok.text] and [c.id for c in kept] == [1, 2]
     assert [c.id for c in (fr, nl_ok, nl_off)] == [1, 2, 3]  # the candidates given are not changed
