@@ -292,7 +292,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     if not cands or (cands[0].language not in ("", asked.match_language) and cands[0].score < compose.MIN_SCORE):
         # No sentence at all, or the closest one is in another language and not close in meaning.
         return dont_know(language, routes, chosen, {"gate": "no_sentence"}, base)
-    to = compose.mixed(asked.match, asked.match_language, cands)  # those in another language must carry the question in it
+    to = compose.mixed(asked.match, asked.match_language, cands)  # others must carry the question in theirs
     cands = compose.carrying(_across(app, engine, asked, to), to, cands, MIN_RELEVANCE) if to else cands
     try:
         choice = choosing.choose(engine, asked.match, cands, asked.match_language, app.settings.llm.timeout_seconds)

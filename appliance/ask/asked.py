@@ -58,10 +58,10 @@ _INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga",
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
 _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 # The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen', 'bij wie kan ik terecht', 'wie moet ik
-# verwittigen'): the way given does not carry them.
+# verwittigen', 'comment' and 'how' as Dutch 'hoe'): the way given does not carry them.
 _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "terecht", "aankloppen", "verwittigen",
-                         "contacteren", "wenden", "comment", "how", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
-                         "adresser", "do", "should", "must", "bring", "contact", "notify"])
+                         "contacteren", "wenden", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
+                         "adresser", "comment", "do", "should", "must", "bring", "contact", "notify", "how"])
 _DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")

@@ -3,11 +3,11 @@
 The passages in the prompt are cut into candidate sentences (a table row or a list item is one candidate:
 the chunker writes one line each, headers included), ranked by how much of the question they carry
 (IDF-weighted words of the sentence with its heading path; across languages the embedding cosine), and
-numbered 1..k. The model answers with the numbers of the sentences that answer the question (appliance.ask.choosing),
-so nothing but existing numbers (or none) can come out. The
-answer is a fixed lead in the question's language, then the chosen sentences as quotes with their citations
-(one from a passage in another language says so): the source's own text cannot attach a figure to the wrong
-row, transplant a subject or end in a broken citation; the claim check still runs (appliance.ask.citations).
+numbered 1..k. The model answers with the numbers of the sentences that answer the question
+(appliance.ask.choosing), so nothing but existing numbers (or none) can come out. The answer is a fixed lead
+in the question's language, then the chosen sentences as quotes with their citations (one from a passage in
+another language says so): the source's own text cannot attach a figure to the wrong row, transplant a
+subject or end in a broken citation; the claim check still runs (appliance.ask.citations).
 """
 
 from __future__ import annotations

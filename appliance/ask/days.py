@@ -1,11 +1,12 @@
 """Which weekdays a question asks about, and whether a sentence's hours belong to them.
 
-'Ik kan alleen op zaterdag naar de bib. Van hoe laat tot hoe laat is die open?' is not answered by '… open
-van dinsdag tot en met zaterdag, met een avondopening op dinsdag en donderdag tot 20 uur': the sentence names
-Saturday and holds an hour, but the hour is Tuesday's and Thursday's. A sentence's hours belong to the days
-named in their own clause, else to the last days named in a clause before them ('Open van dinsdag tot en met
-zaterdag, 9 – 12 uur en 13 – 17 uur.'). A sentence whose hours all belong to other days than the asked ones
-does not answer; one that names no day gives hours for every day and may ('open van 9 tot 17 uur').
+'Ik kan alleen op zaterdag naar de bib. Van hoe laat tot hoe laat is die open?' is not answered by
+'… open van dinsdag tot en met zaterdag, met een avondopening op dinsdag en donderdag tot 20 uur': the
+sentence names Saturday and holds an hour, but the hour is Tuesday's and Thursday's. A sentence's hours
+belong to the days named in their own clause, else to the last days named in a clause before them
+('Open van dinsdag tot en met zaterdag, 9 – 12 uur en 13 – 17 uur.'). A sentence whose hours all belong
+to other days than the asked ones does not answer; one that names no day gives hours for every day and
+may ('open van 9 tot 17 uur').
 """
 
 from __future__ import annotations
@@ -15,22 +16,23 @@ import re
 from appliance.index.text import fold
 
 # Monday .. Sunday in each language; a Dutch compound starts with one ('zaterdagvoormiddag', 'donderdagavond').
-WEEKDAYS = (("maandag", "monday", "lundi"), ("dinsdag", "tuesday", "mardi"), ("woensdag", "wednesday", "mercredi"),
-            ("donderdag", "thursday", "jeudi"), ("vrijdag", "friday", "vendredi"), ("zaterdag", "saturday", "samedi"),
-            ("zondag", "sunday", "dimanche"))
+WEEKDAYS = (("maandag", "monday", "lundi"), ("dinsdag", "tuesday", "mardi"),
+            ("woensdag", "wednesday", "mercredi"), ("donderdag", "thursday", "jeudi"),
+            ("vrijdag", "friday", "vendredi"), ("zaterdag", "saturday", "samedi"), ("zondag", "sunday", "dimanche"))
 WEEKDAY_NAMES = tuple(name for names in WEEKDAYS for name in names)
-_ALL, _WORKING, _WEEKEND = frozenset(range(7)), frozenset(range(5)), frozenset({5, 6})
-_GROUPS = ((re.compile(r"\b(?:dagelijks|daily|quotidien\w*|elke dag|alle dagen|every day|tous les jours|chaque jour)\b"),
-            _ALL),
-           (re.compile(r"\b(?:week|werk)dag\w*|\bweekdays?\b|\ben semaine\b|\bjours? ouvrables?\b"), _WORKING),
-           (re.compile(r"\bweek-?ends?\b"), _WEEKEND))
+_GROUPS = ((re.compile(r"\b(?:dagelijks|daily|quotidien\w*|elke dag|alle dagen|every day|tous les jours"
+                       r"|chaque jour)\b"), frozenset(range(7))),
+           (re.compile(r"\b(?:week|werk)dag\w*|\bweekdays?\b|\ben semaine\b|\bjours? ouvrables?\b"),
+            frozenset(range(5))),
+           (re.compile(r"\bweek-?ends?\b"), frozenset({5, 6})))
 _DAY = "(?:" + "|".join(WEEKDAY_NAMES) + r")\w*"
-_RANGE = re.compile(rf"\b({_DAY})\s*(?:tot en met|tot|t\.?\s?e\.?\s?m\.?|t/m|to|through|till|until|jusqu'au|au|a|-|–)"
-                    rf"\s*({_DAY})")
+_RANGE = re.compile(rf"\b({_DAY})\s*(?:tot en met|tot|t\.?\s?e\.?\s?m\.?|t/m|to|through|till|until|jusqu'au|au|a"
+                    rf"|-|–)\s*({_DAY})")
 _NAMED = re.compile(rf"\b{_DAY}")
 _CLAUSES = re.compile(r"[,;()]")
-# An hour of the day: '20 uur', '8.30', '16:00', '9h', '4 pm' (not '32 uur per week', not '1 september').
-_HOUR = re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-4])(?:[.:h]\d\d\b|\s?(?:uur|u|h|heures?|am|pm|a\.m\.|p\.m\.|o'clock)\b)")
+# An hour of the day: '20 uur', '8.30', '16:00', '9h', '4 pm', '4 p.m.' (not '32 uur per week', not '1 september').
+_HOUR = re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-4])(?:[.:h]\d\d\b|\s?(?:(?:uur|u|h|heures?|am|pm|o'clock)\b"
+                   r"|[ap]\.m\.))")
 
 
 def _index(word: str) -> int:

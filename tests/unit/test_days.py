@@ -49,6 +49,8 @@ def test_named_days(text: str, days: set[int]) -> None:
     ({SAT}, "Op 1 september opent het loket op maandag om 9 uur.", False),
     ({SAT}, "Le guichet est ouvert le samedi de 9h à 12h.", True),
     ({SAT}, "Le guichet est ouvert le mardi de 9h à 12h.", False),
+    ({SAT}, "The desk is open on Tuesdays from 9 a.m. to 4 p.m.", False),
+    ({TUE}, "The desk is open on Tuesdays from 9 a.m. to 4 p.m.", True),
     (set(), "Le guichet est ouvert le mardi de 9h à 12h.", True),  # nothing asked: no day to keep to
 ])
 def test_at_days(asked: set[int], sentence: str, fits: bool) -> None:
