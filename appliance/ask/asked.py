@@ -62,7 +62,11 @@ _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "terecht", "aankloppen", "verwittigen",
                          "contacteren", "wenden", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
                          "adresser", "comment", "do", "should", "must", "bring", "contact", "notify", "how"])
-_DAYS = frozenset(["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
+# Months name a date; weekdays (days.WEEKDAY_NAMES, compounds included) a day.
+_MONTHS = frozenset(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                     "september", "oktober", "november", "december", "january", "february", "march", "may",
+                     "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin",
+                     "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
@@ -116,7 +120,7 @@ def carries(kind: str, sentence: str) -> bool:
     if kind == "number":
         return digits or any(w in NUMBER_WORDS for w in words)
     if kind == "time":
-        return digits or any(w in _DAYS or w.startswith(WEEKDAY_NAMES) for w in words)
+        return digits or any(w in _MONTHS or w.startswith(WEEKDAY_NAMES) for w in words)
     if kind == "email":
         return "@" in sentence
     if kind == "way":

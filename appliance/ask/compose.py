@@ -234,10 +234,9 @@ def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
 def mixed(question: str, language: str, cands: Sequence[Candidate]) -> str:
     """The language most candidates in another language than `language` are in, where candidates in `language`
     are there too (the question's own words found passages, and others came by closeness in meaning); ''
-    otherwise, or for a long question (off_question has no vote there)."""
-    langs = [c.language for c in cands if c.language not in ("", language)]
-    own = len(langs) < len(cands) and len(question) <= LONG_QUESTION_CHARS
-    return max(dict.fromkeys(langs), key=langs.count) if langs and own else ""
+    otherwise, or for a long question (`across` of the others)."""
+    others = [c for c in cands if c.language not in ("", language)]
+    return across(question, language, others) if len(others) < len(cands) else ""
 
 
 def carrying(translated: str, language: str, cands: Sequence[Candidate], min_share: float) -> list[Candidate]:
