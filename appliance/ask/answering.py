@@ -7,7 +7,9 @@ question -> (multi-turn: rewrite with the conversation) -> permission-scoped hyb
 -> CPU profile: the model chooses source sentences (choosing.py), shown as quotes, one carrying a short
    question (or, all in another language, its translation; one in another language beside the question's
    own is a choice only where it carries that translation: compose.py); larger models write freely
-   (free.py); every sentence passes the claim check (citations.py)
+   (free.py); quotes that do not name what a 'how many' question counts, or a yes/no question's most specific
+   word, answer something else (compose.off_question, compose.names_any); every sentence passes the claim
+   check (citations.py)
 -> nothing supported left: "I don't know"; no LLM or model busy: extractive answer
 -> audit record (appliance.audit.log).
 Only passages the asker may read ever reach the prompt: search filters first, and every hit is
@@ -27,7 +29,7 @@ from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, choosing, compose, free, prompts
 from appliance.ask.asked import asked_kind, carries
-from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, translate, translation
+from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, rare_asked, translate, translation
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
@@ -115,8 +117,8 @@ def answer(
         ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
-        ans = _grounded(app, engine, Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}),
-                        sources, relevant, weights, language, routes, base, stream_cb)
+        asked = Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}, rare_asked(app, who, match_q))
+        ans = _grounded(app, engine, asked, sources, relevant, weights, language, routes, base, stream_cb)
     if translated is not None:
         ans.checks.update(match_language=match_language, glossary_terms=translated[2])  # in the audit record
     if match_q != search_q:
@@ -311,7 +313,10 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         "all_passed": bool(kept) and len(kept) == len(picked), "first_token_s": round(choice.first_token, 3)}
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
-    off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE)
+    off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE,
+                                              asked.text if asked.match_language == language else "")
+    if not off and kept and all(c.language in ("", asked.match_language) for c in kept):
+        off = not compose.names_any(asked.rare, kept)  # a yes/no question's most specific word
     to = "" if off else compose.across(asked.match, asked.match_language, kept)
     if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
         checks["question_across"] = _across(app, engine, asked, to)

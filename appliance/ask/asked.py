@@ -130,6 +130,31 @@ def carries(kind: str, sentence: str) -> bool:
     return sum(ch.isdigit() for ch in sentence) >= 6  # phone
 
 
+# Words after Dutch 'hoeveel' that show it asks for a quantity of a verb ('Hoeveel kost een …', 'Hoeveel betaal ik'):
+# the word after 'hoeveel' is then the verb, and these open its subject.
+# ('zijn', 'haar' and 'er' are not among them: 'Hoeveel parkeerplaatsen zijn er?', 'Hoeveel leden er zijn'.)
+_SUBJECTS = frozenset(["ik", "je", "jij", "u", "hij", "zij", "ze", "we", "wij", "men", "het", "de", "een", "dat", "dit",
+                       "die", "deze", "mijn", "ons", "onze", "uw", "hun", "jullie"])
+# What a question asks in units rather than by name: 'hoeveel tijd' is answered by 'drie maanden', 'how many euros'
+# by '€ 50', 'combien de pour cent' by '50 %'.
+_MEASURES = frozenset(["tijd", "geld", "euro", "euros", "procent", "percent", "time", "money", "temps", "argent",
+                       "pourcent", "pourcentage"])
+
+
+def counted_thing(question: str) -> str:
+    """What a 'how many' question counts where the answer must name it ('leden' in 'Hoeveel leden moet een
+    vereniging hebben om erkend te worden?': a sentence giving another figure of the association, a date or a
+    budget, does not answer it); '' where there is none, where 'hoeveel' asks for a verb's quantity ('Hoeveel kost
+    een …', 'Hoeveel betaal ik …') or where the answer is given in units (_MEASURES)."""
+    m = _COUNTED.search(fold(question))
+    if not m or len(question) > MAX_CHARS or m.group(1) in _MEASURES:
+        return ""
+    after = fold(question)[m.end():].split()
+    if m.group(0).startswith("hoeveel") and (not after or after[0] in _SUBJECTS):
+        return ""
+    return m.group(1)
+
+
 def counted(question: str) -> str:
     """What a 'how many' question counts, folded ('bezwaren' in 'Hoeveel bezwaren kwamen er binnen?');
     '' for none. A sentence with a number but without it ('De nieuwe naam gaat in op 1 september')
@@ -168,6 +193,30 @@ def asked_clause(question: str) -> str:
         return ""
     parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
     return parts[-1] if len(parts) > 1 and parts[-1].endswith("?") else ""
+
+
+# A question that asks yes or no opens its asking sentence with a verb: 'Kan ik …', 'Is het loket …', 'Can I …',
+# 'Puis-je …', 'Est-ce que …'.
+_POLAR = re.compile(r"(?:kan|kun|kunnen|mag|mogen|moet|moeten|is|zijn|ben|heb|hebt|heeft|hebben|krijg|krijgt|krijgen|"
+                    r"wordt|worden|geldt|gelden|bestaat|bestaan|zal|zullen|are|can|could|do|does|may|must|will|should|"
+                    r"has|have|est-ce|puis|peut|peuvent|dois|doit|faut|existe)\b")
+
+
+# 'daarvoor', 'ervoor', 'hiermee': they point back at what the question named before.
+_POINTING = re.compile(r"(?:daar|er|hier|waar)(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)")
+
+
+def polar_words(question: str) -> set[str]:
+    """What a short yes/no question asks about: the content words of its asking sentence (asked_clause, else the
+    question) after its opening verb that do not ask for a kind of fact ('betalen', 'kost'), a way or an hour, nor
+    point back ('daarvoor'); an empty set for another question, or where fewer than two words are left."""
+    clause = asked_clause(question) or question
+    opening = _POLAR.match(fold(clause))
+    if len(question) > MAX_CHARS or not opening:
+        return set()
+    words = {w for w in content_words(fold(clause)[opening.end():]) if not asking_word(w) and not asks_way(w)
+             and not w.isdigit() and not _POINTING.fullmatch(w)} - hour_words(question)
+    return words if len(words) >= 2 else set()
 
 
 def clause_words(question: str) -> set[str]:

@@ -13,10 +13,18 @@ subject or end in a broken citation; the claim check still runs (appliance.ask.c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from appliance.ask.asked import asked_kind, asking_word, carries, clause_words, counted, subject_words
+from appliance.ask.asked import (
+    asked_kind,
+    asking_word,
+    carries,
+    clause_words,
+    counted,
+    counted_thing,
+    subject_words,
+)
 from appliance.ask.days import at_days, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
@@ -206,7 +214,8 @@ def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
     return sorted(ranked, key=lambda c: not passage_terms(c.text, word) & stems)
 
 
-def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
+def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float,
+                 asked: str | None = None) -> bool:
     """Whether the chosen quotes answer something else: a short question is answered only where one
     quote, read under its heading path, carries `min_share` of it (the relevance gate's measure of a
     passage, not an understanding). A quote sharing only 'ophaling' with 'when are Christmas trees
@@ -216,10 +225,34 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     of it may carry `min_share` of the asking sentence instead (Candidate.carried_clause: 'My neighbour got
     his permit. How many days must he wait?' is answered by 'you may start 36 days after …'). Where the
     question asks a kind of fact, a quote may carry it with the sentence before it (Candidate.previous),
-    which the answer then shows too (`shown`)."""
+    which the answer then shows too (`shown`). A question that asks 'how many X' (counted_thing of `asked`, the
+    question as asked where `question` has its compounds split: 'parkeerplaatsen', not 'parkeer'; '' where it is a
+    model's translation, whose word after 'hoeveel' may be none that is counted: 'Hoeveel vooruit …') is answered only
+    where a quote names X, in itself or its heading path: the association's deadline and budget do not say how many
+    members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …')."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
         return False
+    if kept and not any(names_counted(question if asked is None else asked, c) for c in kept):
+        return True
     return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
+
+
+def names_counted(question: str, quote: Candidate) -> bool:
+    """Whether the quote, read under its heading path, names what 'how many' `question` counts (True where it counts
+    nothing by name): the word itself or a form within two letters of it ('bezwaar' for 'bezwaren'), not a shorter
+    stem it shares with a verb ('bezoek' in 'bezoekt' is no 'bezoekers')."""
+    thing = counted_thing(question)
+    if not thing:
+        return True
+    terms = passage_terms(f"{quote.context}\n{quote.text}", counted(question))
+    return any(len(v) >= len(thing) - 2 for v in term_variants(thing) & terms)
+
+
+def names_any(words: Collection[str], kept: Sequence[Candidate]) -> bool:
+    """Whether a quote, read under its heading path, names one of `words` (none given: True). A yes/no question
+    is about the most specific thing it names (relevance.rarest_known): 'Kan ik met mijn smartphone betalen voor
+    parkeren in de blauwe zone?' is not answered by the blue zone's hours and fines, which never name it."""
+    return not words or any(term_variants(w) & passage_terms(f"{c.context}\n{c.text}", "") for w in words for c in kept)
 
 
 def across(question: str, language: str, kept: Sequence[Candidate]) -> str:

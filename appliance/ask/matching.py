@@ -20,8 +20,14 @@ from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
-from appliance.ask.asked import without_reason
-from appliance.ask.relevance import detect_question_language, join_acronyms, same_meaning, split_compounds
+from appliance.ask.asked import polar_words, without_reason
+from appliance.ask.relevance import (
+    detect_question_language,
+    join_acronyms,
+    rarest_known,
+    same_meaning,
+    split_compounds,
+)
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
 from appliance.index.text import content_words
@@ -38,12 +44,25 @@ TRANSLATION_TOKENS = 96  # a question of at most LONG_QUESTION_CHARS characters,
 class Asked:
     """The question as asked (after a follow-up's rewrite), and as matched against the passages: its
     translation into their language where it was in another one, else itself. `tried`: the
-    translations already asked of the model, by language ('' where none was usable), not asked again."""
+    translations already asked of the model, by language ('' where none was usable), not asked again.
+    `rare`: what a yes/no question names most specifically, which a quote must name too."""
 
     text: str
     match: str
     match_language: str
     tried: dict[str, str] = field(default_factory=dict)
+    # For a yes/no question, the most specific words it asks about (asked.polar_words, relevance.rarest_known).
+    rare: frozenset[str] = frozenset()
+
+
+def rare_asked(app: Appliance, who: Principal, question: str) -> frozenset[str]:
+    """For a yes/no question (asked.polar_words), the most specific words it names that the corpus `who` may
+    read knows (relevance.rarest_known; Asked.rare); for another question, none."""
+    words = polar_words(question)
+    if not words:
+        return frozenset()
+    with read_session(app.db) as session:
+        return rarest_known(session, words, read_scope(session, who))
 
 
 _LANGUAGE_OF: dict[tuple[str, tuple[int, ...], int], str] = {}  # (store, collections, newest chunk) -> language

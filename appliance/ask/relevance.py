@@ -61,6 +61,17 @@ def idf_weights(session: Session, question: str, scope: ReadScope | Collection[i
     return fts_idf(session, content_words(question), scope, max_words)
 
 
+def rarest_known(session: Session, words: Collection[str], scope: ReadScope | Collection[int]) -> frozenset[str]:
+    """Of `words`, those the fewest readable passages contain, among those some passage contains: the most
+    specific thing a question names that the corpus knows ('smartphone' beside 'parkeren' and 'blauwe zone')."""
+    read, chosen = as_scope(scope), sorted(words)
+    if not chosen or not read.collections:
+        return frozenset()
+    dfs = keyword_index(session).counts(session, read, [sorted(term_variants(w)) for w in chosen])
+    known = [(df, w) for w, df in zip(chosen, dfs, strict=True) if df]
+    return frozenset(w for df, w in known if df == min(known)[0]) if known else frozenset()
+
+
 MIN_PART = 4  # letters in each part of a split compound ('dag' alone is not split off)
 MAX_SPLIT_WORDS = 12  # unknown words of one question tried as compounds
 

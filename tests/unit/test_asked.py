@@ -12,7 +12,9 @@ from appliance.ask.asked import (
     asks_way,
     carries,
     counted,
+    counted_thing,
     hour_words,
+    polar_words,
     subject_words,
     without_reason,
 )
@@ -235,3 +237,78 @@ def test_a_sentence_that_shares_only_the_hour_asking_word_is_off_question() -> N
     # alone, and the whole question is carried for less than half.
     assert len(kept) == 1 and kept[0].carried_clause == 0.0 and kept[0].carried < 0.5
     assert compose.off_question(question, "nl", kept, 0.5)
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Hoeveel leden moet een vereniging minstens hebben om erkend te worden?", "leden"),
+    ("Binnen hoeveel werkdagen ruimt de gemeente het op?", "werkdagen"),
+    ("How many public computers will the library have?", "public"),
+    ("Combien de jours faut-il attendre ?", "jours"),
+    ("Hoeveel parkeerplaatsen zijn er in de blauwe zone?", "parkeerplaatsen"),
+    ("Hoeveel kost een reispas?", ""),  # 'hoeveel' asks the quantity of a verb: its subject follows
+    ("Hoeveel betaal ik voor een bewonerskaart?", ""),
+    ("Hoeveel moet ik betalen als ik mijn parkeerschijf vergeet?", ""),
+    ("Hoeveel tijd heb ik om in beroep te gaan?", ""),  # answered in units ('drie maanden')
+    ("Combien de temps puis-je garder un livre ?", ""),
+    ("Wie beslist over een omgevingsvergunning?", ""),
+])
+def test_counted_thing(question: str, thing: str) -> None:
+    assert counted_thing(question) == thing
+
+
+def _quote(text: str, context: str = "") -> compose.Candidate:
+    return compose.Candidate(1, 1, text, 0.9, context, "nl", carried=0.9)
+
+
+def test_how_many_x_is_off_question_unless_a_quote_names_x() -> None:
+    """Figures of the association (a deadline, a budget) do not say how many members it needs, however much of
+    the question's other words they carry; the sentence before a quote does not name it for the quote."""
+    question = "Hoeveel leden moet een vereniging minstens hebben om erkend te worden?"
+    budget = compose.Candidate(1, 1, "In 2026 is het totale budget € 84.000.", 0.9, "Subsidies voor verenigingen",
+                               "nl", carried=0.9, previous="Het budget wordt verdeeld volgens aantal leden uit Belveld.")
+    deadline = _quote("Erkende verenigingen dienen jaarlijks vóór 31 maart een werkingsverslag in.")
+    assert compose.off_question(question, "nl", [budget, deadline], 0.34)
+    members = _quote("Een erkende vereniging telt minstens 15 leden.")
+    assert not compose.off_question(question, "nl", [deadline, members], 0.34)
+    # In its heading path, it is named too ('Projectsubsidie > … tot € 2.500').
+    grant = _quote("U kunt tot € 2.500 aanvragen.", "Subsidies > Projectsubsidie")
+    assert not compose.off_question("Hoeveel projectsubsidie kan een vereniging krijgen?", "nl", [grant], 0.34)
+    # A verb sharing the noun's stem does not name it: pupils who visit the library are no count of its visitors.
+    visits = _quote("Elke klas van de basisscholen bezoekt de bibliotheek minstens twee keer per jaar.")
+    assert compose.off_question("Hoeveel bezoekers had de bibliotheek vorig jaar?", "nl", [visits], 0.34)
+    assert not compose.off_question("Hoeveel bezoekers had de bibliotheek vorig jaar?", "nl",
+                                    [_quote("De bibliotheek telde 41.000 bezoekers.")], 0.34)
+    # The question as asked names what is counted where the matched one has its compounds split.
+    zone = _quote("U mag er maximaal twee uur parkeren in de blauwe zone.")
+    split = "Hoeveel parkeer plaatsen zijn er in de blauwe zone?"
+    assert not compose.off_question(split, "nl", [zone], 0.34, "Hoeveel uur mag ik parkeren in de blauwe zone?")
+    assert compose.off_question(split, "nl", [zone], 0.34, "Hoeveel parkeerplaatsen zijn er in de blauwe zone?")
+    # A model's translation is not read for what it counts ('Hoeveel vooruit moet …' for 'How far in advance …').
+    advance = _quote("Reserveer de tafels minstens drie weken vooraf bij de uitleendienst.")
+    translated = "Hoeveel vooruit moet een vereniging de tafels reserveren bij de uitleendienst?"
+    assert compose.off_question(translated, "nl", [advance], 0.34)
+    assert not compose.off_question(translated, "nl", [advance], 0.34, "")
+    # A question that counts nothing by name is measured as before.
+    assert not compose.off_question("Hoeveel kost een werkingsverslag van een erkende vereniging?", "nl",
+                                    [deadline], 0.34)
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Kan ik met mijn smartphone betalen voor parkeren in de blauwe zone?", {"smartphone", "parkeren", "blauwe", "zone"}),
+    ("Mijn buurman bouwt een tuinhuis. Moet hij daarvoor een vergunning aanvragen?", {"vergunning", "aanvragen"}),
+    ("Puis-je déposer des pneus au parc à conteneurs ?", {"deposer", "pneus", "parc", "conteneurs"}),
+    ("Is the library open on Christmas Day?", {"library", "open", "christmas", "day"}),
+    ("Moet ik daarvoor betalen?", set()),  # too little left to name anything
+    ("Hoeveel kost een reispas?", set()),  # no yes/no question
+    ("Wanneer is het loket open?", set()),
+])
+def test_polar_words(question: str, words: set[str]) -> None:
+    assert polar_words(question) == words
+
+
+def test_a_quote_must_name_one_of_the_yes_no_questions_rarest_words() -> None:
+    fine = _quote("Wie de parkeerduur in de blauwe zone overschrijdt, betaalt € 58.", "Parkeren > Boetes")
+    assert not compose.names_any({"smartphone"}, [fine])
+    assert compose.names_any({"parkeerschijf", "overschrijdt"}, [fine])
+    assert compose.names_any({"boetes"}, [fine])  # its heading path
+    assert compose.names_any(set(), [fine])  # nothing asked by name: no vote

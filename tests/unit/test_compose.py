@@ -741,3 +741,30 @@ def test_the_model_does_not_see_sentences_in_another_language_that_miss_the_ques
     assert "gratis" not in shown and "50 euro" not in shown
     assert ans.status == "answered" and "service de la mobilité" in ans.text
     assert sum(c[0].content.startswith("Translate") for c in llm.calls) == 1  # translated once, used twice
+
+
+
+CARD = "De bewonerskaart hangt zichtbaar achter de voorruit van de wagen. Verlies van de bewonerskaart meldt u meteen.\n"
+
+
+def test_the_rarest_known_words_are_those_fewest_readable_passages_contain(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask.relevance import rarest_known
+
+    app, clerk = corpus
+    with _reading(app, clerk, tmp_path / "kaart.txt", CARD) as (s, scope):
+        # 'mobiliteit' is in one passage, 'bewonerskaart' in two; 'smartphone' in none (it tells nothing).
+        assert rarest_known(s, {"bewonerskaart", "mobiliteit", "smartphone"}, scope) == {"mobiliteit"}
+        assert rarest_known(s, {"smartphone", "payconiq"}, scope) == frozenset()
+        assert rarest_known(s, {"mobiliteit"}, read_scope(s, Principal(11, "x", "staff", frozenset()))) == frozenset()
+
+
+def test_a_yes_no_question_is_answered_only_by_a_quote_that_names_its_most_specific_word(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'Kan ik de bewonerskaart aanvragen bij de dienst mobiliteit?' is answered by the sentence that names the
+    service, not by one about the card's price, however well the model likes it."""
+    app, clerk = corpus
+    question = "Kan ik de bewonerskaart aanvragen bij de dienst mobiliteit?"
+    with _reading(app, clerk, tmp_path / "kaart.txt", CARD):
+        ans = answer(app, clerk, question, llm=FakeLLM(_pick("dienst mobiliteit")))
+        assert ans.status == "answered" and "dienst mobiliteit" in ans.text
+        ans = answer(app, clerk, question, llm=FakeLLM(_pick("is gratis")))
+        assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question"
