@@ -314,7 +314,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE,
-                                              asked.text if asked.match_language == language else "")
+                                              compose.counting(asked.text, asked.match, asked.match_language != language))
     if not off and kept and all(c.language in ("", asked.match_language) for c in kept):
         off = not compose.names_any(asked.rare, kept)  # a yes/no question's most specific word
     to = "" if off else compose.across(asked.match, asked.match_language, kept)

@@ -226,8 +226,8 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     his permit. How many days must he wait?' is answered by 'you may start 36 days after …'). Where the
     question asks a kind of fact, a quote may carry it with the sentence before it (Candidate.previous),
     which the answer then shows too (`shown`). A question that asks 'how many X' (counted_thing of `asked`, the
-    question as asked where `question` has its compounds split: 'parkeerplaatsen', not 'parkeer'; '' where it is a
-    model's translation, whose word after 'hoeveel' may be none that is counted: 'Hoeveel vooruit …') is answered only
+    question as asked where `question` has its compounds split: 'parkeerplaatsen', not 'parkeer'; '' for a model's
+    translation of a question that counts nothing by name: 'Hoeveel vooruit …' for 'How far in advance …') is answered only
     where a quote names X, in itself or its heading path: the association's deadline and budget do not say how many
     members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …')."""
     if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
@@ -235,6 +235,15 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     if kept and not any(names_counted(question if asked is None else asked, c) for c in kept):
         return True
     return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
+
+
+def counting(asked: str, match: str, translated: bool) -> str:
+    """The question whose 'how many X' a quote must name (off_question): as asked, not as matched with its compounds
+    split; a model's translation only where the question as asked counts something by name ('Combien de places …'
+    -> 'Hoeveel parkeerplaatsen …'), not 'Hoeveel vooruit …' for 'How far in advance …'."""
+    if not translated:
+        return asked
+    return match if counted_thing(asked) else ""
 
 
 def names_counted(question: str, quote: Candidate) -> bool:

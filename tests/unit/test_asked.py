@@ -288,6 +288,10 @@ def test_how_many_x_is_off_question_unless_a_quote_names_x() -> None:
     translated = "Hoeveel vooruit moet een vereniging de tafels reserveren bij de uitleendienst?"
     assert compose.off_question(translated, "nl", [advance], 0.34)
     assert not compose.off_question(translated, "nl", [advance], 0.34, "")
+    assert compose.counting("How far in advance must we book?", translated, True) == ""
+    assert compose.counting("Combien de places y a-t-il ?", "Hoeveel plaatsen zijn er?", True) == "Hoeveel plaatsen zijn er?"
+    assert compose.counting("Hoeveel parkeerplaatsen zijn er?", "Hoeveel parkeer plaatsen zijn er?", False) == \
+        "Hoeveel parkeerplaatsen zijn er?"
     # A question that counts nothing by name is measured as before.
     assert not compose.off_question("Hoeveel kost een werkingsverslag van een erkende vereniging?", "nl",
                                     [deadline], 0.34)
