@@ -28,7 +28,7 @@ from sqlmodel import select
 from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, choosing, compose, free, prompts
-from appliance.ask.asked import asked_kind, carries
+from appliance.ask.asked import asked_kind, carries, polar_words
 from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, rare_asked, translate, translation
 from appliance.ask.relevance import (
     best_sentences,
@@ -316,7 +316,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE,
                                               compose.counting(asked.text, asked.match, asked.match_language != language))
     if not off and kept and all(c.language in ("", asked.match_language) for c in kept):
-        off = not compose.names_any(asked.rare, kept)  # a yes/no question's most specific word
+        off = not compose.names_any(asked.rare, polar_words(asked.match), kept)  # a yes/no question's most specific word
     to = "" if off else compose.across(asked.match, asked.match_language, kept)
     if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
         checks["question_across"] = _across(app, engine, asked, to)

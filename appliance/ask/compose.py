@@ -29,7 +29,7 @@ from appliance.ask.days import at_days, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import REDACTED, neutralise
-from appliance.index.text import passage_terms, term_variants, weighted_coverage
+from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
 TABLE_ROWS = 2  # rows of one table among the first candidates (the rest follow the other sentences)
@@ -257,11 +257,32 @@ def names_counted(question: str, quote: Candidate) -> bool:
     return any(len(v) >= len(thing) - 2 for v in term_variants(thing) & terms)
 
 
-def names_any(words: Collection[str], kept: Sequence[Candidate]) -> bool:
-    """Whether a quote, read under its heading path, names one of `words` (none given: True). A yes/no question
-    is about the most specific thing it names (relevance.rarest_known): 'Kan ik met mijn smartphone betalen voor
-    parkeren in de blauwe zone?' is not answered by the blue zone's hours and fines, which never name it."""
-    return not words or any(term_variants(w) & passage_terms(f"{c.context}\n{c.text}", "") for w in words for c in kept)
+MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound ('zondag' in 'zondagvoormiddag')
+
+
+def names_any(rare: Collection[str], words: Collection[str], kept: Sequence[Candidate]) -> bool:
+    """Whether one quote, read under its heading path, names one of the `rare` words and another of `words` (no
+    `rare` words: True). A yes/no question is about the most specific thing it names (relevance.rarest_known) in
+    what else it asks: 'Kan ik met mijn smartphone betalen voor parkeren in de blauwe zone?' is not answered by the
+    blue zone's hours and fines, which never name it; 'Is de bibliotheek op zondag open?' not by the library's
+    opening days beside a rule on music 'van zaterdag op zondag' (under a heading on the 'openbaar domein')."""
+    if not rare:
+        return True
+    for c in kept:
+        said = set(content_words(f"{c.context}\n{c.text}"))
+        named = {w for w in set(rare) | set(words) if any(_names(w, x) for x in said)}
+        if named & set(rare) and len(named) >= 2:
+            return True
+    return False
+
+
+def _names(word: str, other: str) -> bool:
+    """Whether the folded word `other` names `word`: a form of it within two letters ('opent' for 'open', not
+    'openbaar', which a stemmer reads as 'open'), or a compound it opens or ends ('zondagvoormiddag' for 'zondag',
+    'omgevingsvergunning' for 'vergunning'; MIN_COMPOUND_PART letters at least)."""
+    if abs(len(other) - len(word)) <= 2 and term_variants(word) & term_variants(other):
+        return True
+    return len(word) >= MIN_COMPOUND_PART and (other.startswith(word) or other.endswith(word))
 
 
 def across(question: str, language: str, kept: Sequence[Candidate]) -> str:
