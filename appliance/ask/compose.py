@@ -23,6 +23,7 @@ from appliance.ask.asked import (
     clause_words,
     counted,
     counted_thing,
+    polar_words,
     subject_words,
 )
 from appliance.ask.days import at_days, named_days
@@ -316,10 +317,15 @@ def off_across(translated: str, language: str, kept: Sequence[Candidate], min_sh
     """off_question for quotes in `language` (see `across`), measured with the question `translated` into it
     (each word weighing the same): a Dutch sentence about a festival grant is close in meaning to 'Quel est le
     montant de la prime pour des panneaux solaires ?' and carries none of 'bedrag premie zonnepanelen'.
-    Without a usable translation ('') the closeness in meaning decides alone."""
+    Without a usable translation ('') the closeness in meaning decides alone. A yes/no question is answered only
+    where one quote names two of its words (names_any; which of them the corpus knows best is not asked here):
+    'Belveld est une commune flamande' names Belveld, not the swimming pool of 'Is er een zwembad in Belveld?'."""
     mine = [c for c in kept if c.language == language]
     if not translated.strip() or not mine:
         return False
+    polar = polar_words(translated)
+    if polar and not names_any(polar, polar, mine):
+        return True
     asked, word, kind = _asked_words(translated), counted(translated), asked_kind(translated)
     measured = []
     for c in mine:

@@ -328,3 +328,16 @@ def test_a_quote_must_name_one_of_the_yes_no_questions_rarest_words() -> None:
     music = _quote("Muziek mag tot 1 uur in de nacht van zaterdag op zondag.", "Evenementen op het openbaar domein")
     days = _quote("De bibliotheek is open van dinsdag tot en met zaterdag.")
     assert not compose.names_any({"zondag"}, {"bibliotheek", "zondag", "open"}, [days, music])
+
+
+def test_a_yes_no_question_answered_in_another_language_needs_a_quote_naming_two_of_its_words() -> None:
+    """'Is er een zwembad in Belveld?' translated into French: a French sentence about Belveld's language carries
+    half of 'Est-ce qu'il y a une piscine à Belveld ?', each word weighing the same, but names only Belveld."""
+    belveld = compose.Candidate(1, 1, "Belveld est une commune flamande : la langue administrative est le néerlandais.",
+                                0.6, "Services en français", "fr")
+    translated = "Est-ce qu'il y a une piscine à Belveld ?"
+    assert compose.off_across(translated, "fr", [belveld], 0.34)
+    pool = compose.Candidate(2, 1, "La piscine communale de Belveld est ouverte tous les jours.", 0.6, "", "fr")
+    assert not compose.off_across(translated, "fr", [belveld, pool], 0.34)
+    # Not a yes/no question: measured as before (half of its words).
+    assert not compose.off_across("Où est la piscine de Belveld ?", "fr", [belveld], 0.34)
