@@ -146,10 +146,11 @@ def counted_thing(question: str) -> str:
     vereniging hebben om erkend te worden?': a sentence giving another figure of the association, a date or a
     budget, does not answer it); '' where there is none, where 'hoeveel' asks for a verb's quantity ('Hoeveel kost
     een …', 'Hoeveel betaal ik …') or where the answer is given in units (_MEASURES)."""
-    m = _COUNTED.search(fold(question))
+    folded = fold(question)
+    m = _COUNTED.search(folded)
     if not m or len(question) > MAX_CHARS or m.group(1) in _MEASURES:
         return ""
-    after = fold(question)[m.end():].split()
+    after = folded[m.end():].split()
     if m.group(0).startswith("hoeveel") and (not after or after[0] in _SUBJECTS):
         return ""
     return m.group(1)

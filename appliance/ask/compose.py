@@ -249,13 +249,9 @@ def counting(asked: str, match: str, translated: bool) -> str:
 
 def names_counted(question: str, quote: Candidate) -> bool:
     """Whether the quote, read under its heading path, names what 'how many' `question` counts (True where it counts
-    nothing by name): the word itself or a form within two letters of it ('bezwaar' for 'bezwaren'), not a shorter
-    stem it shares with a verb ('bezoek' in 'bezoekt' is no 'bezoekers')."""
+    nothing by name), as `_names` reads naming."""
     thing = counted_thing(question)
-    if not thing:
-        return True
-    terms = passage_terms(f"{quote.context}\n{quote.text}", counted(question))
-    return any(len(v) >= len(thing) - 2 for v in term_variants(thing) & terms)
+    return not thing or any(_names(thing, w) for w in content_words(f"{quote.context}\n{quote.text}"))
 
 
 MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound ('zondag' in 'zondagvoormiddag')
@@ -278,10 +274,11 @@ def names_any(rare: Collection[str], words: Collection[str], kept: Sequence[Cand
 
 
 def _names(word: str, other: str) -> bool:
-    """Whether the folded word `other` names `word`: a form of it within two letters ('opent' for 'open', not
-    'openbaar', which a stemmer reads as 'open'), or a compound it opens or ends ('zondagvoormiddag' for 'zondag',
-    'omgevingsvergunning' for 'vergunning'; MIN_COMPOUND_PART letters at least)."""
-    if abs(len(other) - len(word)) <= 2 and term_variants(word) & term_variants(other):
+    """Whether the folded word `other` names `word`: a form of it within two letters that shares a stem as long
+    ('opent' for 'open', 'bezwaar' for 'bezwaren'; not 'openbaar', which a stemmer reads as 'open', nor 'bezoekt',
+    whose stem 'bezoek' is short of 'bezoekers'), or a compound it opens or ends ('zondagvoormiddag' for 'zondag',
+    'werkdagen' for 'dagen'; MIN_COMPOUND_PART letters at least)."""
+    if abs(len(other) - len(word)) <= 2 and any(len(v) >= len(word) - 2 for v in term_variants(word) & term_variants(other)):
         return True
     return len(word) >= MIN_COMPOUND_PART and (other.startswith(word) or other.endswith(word))
 
