@@ -117,7 +117,8 @@ def answer(
         ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
-        asked = Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}, rare_asked(app, who, match_q))
+        rare = rare_asked(app, who, match_q, translated is not None)
+        asked = Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}, rare)
         ans = _grounded(app, engine, asked, sources, relevant, weights, language, routes, base, stream_cb)
     if translated is not None:
         ans.checks.update(match_language=match_language, glossary_terms=translated[2])  # in the audit record
@@ -320,7 +321,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     to = "" if off else compose.across(asked.match, asked.match_language, kept)
     if to:  # every quote admitted by closeness in meaning alone: measured with the question in their language
         checks["question_across"] = _across(app, engine, asked, to)
-        off = compose.off_across(checks["question_across"], to, kept, MIN_RELEVANCE)
+        off = compose.off_across(checks["question_across"], to, kept, MIN_RELEVANCE, asked.match)
     if not kept or off:  # off: the quotes answer something else
         checks["gate"] = "quotes_off_question" if off else "model_none" if choice.ids == [] else "nothing_supported"
         return dont_know(language, routes, chosen, checks, base, **meta)

@@ -21,7 +21,7 @@ MAX_CHARS = 300  # longer questions ask several things at once
 
 _COUNT = r"hoeveel|how (?:much|many|long)|combien|hoe lang|hoelang"
 _COST = (r"kost\w*|prijs\w*|tarie\w*|betaal\w*|betalen|retributie\w*|belasting\w*|taks\w*|cost\w*|price\w*|"
-         r"fee\w*|pay\w*|tax\w*|coute\w*|cout|prix|tarif\w*|pai\w*|taxe\w*|bedrag|amount|montant")
+         r"fee\w*|pay\w*|tax\w*|coute\w*|cout|prix|tarif\w*|pai\w*|taxe\w*|bedra\w*|amount|montant|s.eleve\w*")
 _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when|what time|which day\w*|"
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
 _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
@@ -215,9 +215,64 @@ def polar_words(question: str) -> set[str]:
     opening = _POLAR.match(fold(clause))
     if len(question) > MAX_CHARS or not opening:
         return set()
-    words = {w for w in content_words(fold(clause)[opening.end():]) if not asking_word(w) and not asks_way(w)
-             and not w.isdigit() and not _POINTING.fullmatch(w)} - hour_words(question)
+    words = set(_naming(content_words(fold(clause)[opening.end():]), question))
     return words if len(words) >= 2 else set()
+
+
+def _naming(words: list[str], question: str) -> list[str]:
+    """Of `words` (of `question`), those that name what it is about: not asking for a kind of fact, a way or an
+    hour, no number, not pointing back."""
+    hours = hour_words(question)
+    return [w for w in words if not asking_word(w) and not asks_way(w) and not w.isdigit()
+            and not _POINTING.fullmatch(w) and w not in hours]
+
+
+# A Dutch yes/no question opens with its verb and names its subject next ('Krijgen studenten …', 'Is er een zwembad
+# …'; English 'Is the library …' too), a way question with how or where and who asks ('Hoe kan ik …', 'Waar vraag ik …').
+_SUBJECT_OPENING = re.compile(r"(?:kan|kun|mag|moet|moeten|is|zijn|ben|heb|hebt|heeft|hebben|krijg|krijgt|krijgen|wordt|"
+                              r"worden|geldt|gelden|bestaat|bestaan|zal|zullen)\b|(?P<way>(?:hoe|waar)\s+[^\W\d_]+\s+"
+                              r"(?:ik|je|jij|u|we|wij|men)\b)")
+# The verb that ends a Dutch clause: an infinitive or a participle ('melden', 'gesloten', 'geregeld').
+_VERB_LAST = re.compile(r"\w+en|ge\w+[dt]")
+# Where a yes/no question's main clause ends: a condition or a time after it ('… als ze boeken te laat terugbrengen').
+_SUBORDINATE = re.compile(r"\b(?:als|wanneer|indien|zodra|terwijl|omdat|if|when|whenever|while|because|si|quand|lorsque?|"
+                          r"parce que)\b")
+# The asker's own (the situation: 'mijn dochter', 'our shed', 'mon fils'; not 'zijn', also a verb), and words that name
+# nothing ('iets', 'ergens').
+_OWN = re.compile(r"\b(?:mijn|m'n|onze|ons|jouw|je|uw|haar|hun|my|our|your|his|her|their|mon|ma|mes|notre|nos|votre|"
+                  r"vos|son|sa|ses|leur|leurs)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # 'mijn oude auto', 'mijn hond meenemen'
+_WHICH = frozenset(["welk", "welke", "wat", "which", "what", "quel", "quelle", "quels", "quelles"])
+_NOTHING_NAMED = frozenset(["iets", "niets", "zelf", "ergens", "nergens", "iemand", "niemand", "something", "anything",
+                            "nothing", "someone", "anyone", "somewhere", "anywhere", "quelque", "quelqu", "chose", "rien"])
+
+
+def asked_subject(question: str) -> str:
+    """What a short Dutch yes/no or way question asks about: the first word after its opening ('Krijgen …', 'Hoe
+    kan ik …'), in its main clause, that names it (_naming), is not the asker's own ('Mag ik mijn hond …': the
+    situation), names something ('iets' does not) and is not the verb that ends the clause ('Hoe kan ik dat
+    melden?'): 'studenten' in 'Krijgen studenten korting op …', 'kinderen' in 'Krijgen kinderen een boete als ze
+    boeken te laat terugbrengen?', 'vergaderzaal' in 'Hoe kan ik een vergaderzaal reserveren voor …'. '' for
+    another question, a long one, or one in a language that names the verb first ('Can I
+    register …'), where the first word is no thing."""
+    folded = fold(asked_clause(question) or question)
+    opening = _SUBJECT_OPENING.match(folded)
+    if len(question) > MAX_CHARS or not opening:
+        return ""
+    own = {w for m in _OWN.finditer(folded) for w in m.groups() if w}
+    words = content_words(_SUBORDINATE.split(folded[opening.end():], maxsplit=1)[0])
+    if words and _VERB_LAST.fullmatch(words[-1]):
+        words = words[:-1]
+    return next((w for w in _naming(words, question) if w not in own and w not in _NOTHING_NAMED), "")
+
+
+def priced_words(question: str) -> set[str]:
+    """What a short question that asks a price names (asked_kind 'amount'): the words of its asking sentence that name
+    something (_naming), not the asker's own ('voor mijn dochter') nor which ('welk bedrag'); none for another."""
+    if len(question) > MAX_CHARS or asked_kind(question) != "amount":
+        return set()
+    folded = fold(asked_clause(question) or question)
+    own = {w for m in _OWN.finditer(folded) for w in m.groups() if w}
+    return set(_naming(content_words(folded), question)) - own - _WHICH - _NOTHING_NAMED
 
 
 def clause_words(question: str) -> set[str]:

@@ -259,16 +259,18 @@ MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound 
 
 def names_any(rare: Collection[str], words: Collection[str], kept: Sequence[Candidate]) -> bool:
     """Whether one quote, read under its heading path, names one of the `rare` words and another of `words` (no
-    `rare` words: True). A yes/no question is about the most specific thing it names (relevance.rarest_known) in
-    what else it asks: 'Kan ik met mijn smartphone betalen voor parkeren in de blauwe zone?' is not answered by the
-    blue zone's hours and fines, which never name it; 'Is de bibliotheek op zondag open?' not by the library's
-    opening days beside a rule on music 'van zaterdag op zondag' (under a heading on the 'openbaar domein')."""
+    `rare` words: True; no `words`: the rare word alone). A yes/no question is about the most specific thing it
+    names (relevance.rarest_known) in what else it asks: 'Kan ik met mijn smartphone betalen voor parkeren in de
+    blauwe zone?' is not answered by the blue zone's hours and fines, which never name it; 'Is de bibliotheek op
+    zondag open?' not by the library's opening days beside a rule on music 'van zaterdag op zondag' (under a
+    heading on the 'openbaar domein'). A price is a price of the most specific thing the question names: the eID's
+    does not answer 'Combien coûte un permis de conduire ?'."""
     if not rare:
         return True
     for c in kept:
         said = set(content_words(f"{c.context}\n{c.text}"))
         named = {w for w in set(rare) | set(words) if any(_names(w, x) for x in said)}
-        if named & set(rare) and len(named) >= 2:
+        if named & set(rare) and (len(named) >= 2 or not words):
             return True
     return False
 
@@ -310,16 +312,20 @@ def carrying(translated: str, language: str, cands: Sequence[Candidate], min_sha
     return [replace(c, id=i) for i, c in enumerate(kept, start=1)]
 
 
-def off_across(translated: str, language: str, kept: Sequence[Candidate], min_share: float) -> bool:
+def off_across(translated: str, language: str, kept: Sequence[Candidate], min_share: float, question: str = "") -> bool:
     """off_question for quotes in `language` (see `across`), measured with the question `translated` into it
     (each word weighing the same): a Dutch sentence about a festival grant is close in meaning to 'Quel est le
     montant de la prime pour des panneaux solaires ?' and carries none of 'bedrag premie zonnepanelen'.
-    Without a usable translation ('') the closeness in meaning decides alone. A yes/no question is answered only
-    where one quote names two of its words (names_any; which of them the corpus knows best is not asked here):
-    'Belveld est une commune flamande' names Belveld, not the swimming pool of 'Is er een zwembad in Belveld?'."""
+    Without a usable translation ('') the closeness in meaning decides alone, except for a yes/no `question` (the
+    question as matched): it asks about one thing, and a quote close in meaning may be about another ('Is the library
+    open on Christmas Day?' and its opening days). A yes/no question is answered only where one quote names two of
+    its words (names_any; which of them the corpus knows best is not asked here): 'Belveld est une commune
+    flamande' names Belveld, not the swimming pool of 'Is er een zwembad in Belveld?'."""
     mine = [c for c in kept if c.language == language]
-    if not translated.strip() or not mine:
+    if not mine:
         return False
+    if not translated.strip():
+        return bool(polar_words(question))
     polar = polar_words(translated)
     if polar and not names_any(polar, polar, mine):
         return True

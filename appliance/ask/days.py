@@ -53,6 +53,12 @@ def named_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+def weekdays_named(text: str) -> frozenset[int]:
+    """The weekdays `text` names by name, in any of the three languages ('zaterdag', 'samedi', 'Saturday',
+    'zaterdagvoormiddag'), without ranges filled in or groups ('weekdagen'): what a faithful translation keeps."""
+    return frozenset(_index(m.group(0)) for m in _NAMED.finditer(fold(text)))
+
+
 def at_days(asked: frozenset[int], sentence: str) -> bool:
     """Whether `sentence` may answer a question asking the time on the `asked` days: it gives no hour, or an
     hour that belongs to no day or to an asked day (always, where nothing is asked)."""

@@ -20,13 +20,15 @@ from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
-from appliance.ask.asked import polar_words, without_reason
+from appliance.ask.asked import asked_subject, polar_words, priced_words, without_reason
+from appliance.ask.days import weekdays_named
 from appliance.ask.relevance import (
     detect_question_language,
     join_acronyms,
     rarest_known,
     same_meaning,
     split_compounds,
+    unknown,
 )
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
@@ -45,24 +47,31 @@ class Asked:
     """The question as asked (after a follow-up's rewrite), and as matched against the passages: its
     translation into their language where it was in another one, else itself. `tried`: the
     translations already asked of the model, by language ('' where none was usable), not asked again.
-    `rare`: what a yes/no question names most specifically, which a quote must name too."""
+    `rare`: what a quote must name: what a yes/no or way question asks about where no readable passage names it, else
+    what a yes/no or price question names most specifically (rare_asked)."""
 
     text: str
     match: str
     match_language: str
     tried: dict[str, str] = field(default_factory=dict)
-    # For a yes/no question, the most specific words it asks about (asked.polar_words, relevance.rarest_known).
+    # What a yes/no or way question asks about that the corpus lacks, else a yes/no or price question's rarest words.
     rare: frozenset[str] = frozenset()
 
 
-def rare_asked(app: Appliance, who: Principal, question: str) -> frozenset[str]:
-    """For a yes/no question (asked.polar_words), the most specific words it names that the corpus `who` may
-    read knows (relevance.rarest_known; Asked.rare); for another question, none."""
-    words = polar_words(question)
-    if not words:
+def rare_asked(app: Appliance, who: Principal, question: str, translated: bool = False) -> frozenset[str]:
+    """What a quote must name for a short question (Asked.rare): what a yes/no or way question asks about
+    (asked.asked_subject) where no passage `who` may read names it, even split as a compound ('Krijgen studenten
+    korting …', 'Hoe kan ik een vergaderzaal reserveren …': no quote can answer it); else the rarest words that some
+    passage contains of those a yes/no question asks about (asked.polar_words) or a price question names
+    (asked.priced_words; relevance.rarest_known). Not the former for a model's `translated` question, whose words
+    may be the model's own. Else none."""
+    subject, words = "" if translated else asked_subject(question), polar_words(question) or priced_words(question)
+    if not subject and not words:
         return frozenset()
     with read_session(app.db) as session:
-        return rarest_known(session, words, read_scope(session, who))
+        scope = read_scope(session, who)
+        missing = unknown(session, {subject}, scope) if subject else frozenset()
+        return missing or rarest_known(session, words, scope)
 
 
 _LANGUAGE_OF: dict[tuple[str, tuple[int, ...], int], str] = {}  # (store, collections, newest chunk) -> language
@@ -117,11 +126,12 @@ def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -
     lines = [line for line in (" ".join(x.split()).strip("\"'") for x in out.splitlines()) if line]
     text = lines[0] if lines else ""
     # Only a plausible translation counts: it has words, is not much longer, is in the target language,
-    # is still a question where one was asked, keeps the question's numbers (adds none, loses none) and
-    # means what the question means (a model answering instead of translating fails these).
+    # is still a question where one was asked, keeps the question's numbers and the weekdays it names (adds
+    # none, loses none: 'Christmas Day' is no 'zaterdag') and means what the question means (a model answering
+    # instead of translating fails these).
     if not content_words(text) or len(text) > 2 * len(q) + 40 or detect_question_language(text) != target \
             or (q.rstrip().endswith("?") and not text.endswith("?")) or _numbers(text) != _numbers(q) \
-            or not _same_meaning(app, q, text):
+            or weekdays_named(text) != weekdays_named(q) or not _same_meaning(app, q, text):
         return None
     return text, [f"{a} = {b}" for a, b in terms]
 

@@ -64,12 +64,22 @@ def idf_weights(session: Session, question: str, scope: ReadScope | Collection[i
 def rarest_known(session: Session, words: Collection[str], scope: ReadScope | Collection[int]) -> frozenset[str]:
     """Of `words`, those the fewest readable passages contain, among those some passage contains: the most
     specific thing a question names that the corpus knows ('smartphone' beside 'parkeren' and 'blauwe zone')."""
+    known = [(df, w) for w, df in _passages_with(session, words, scope).items() if df]
+    return frozenset(w for df, w in known if df == min(known)[0]) if known else frozenset()
+
+
+def unknown(session: Session, words: Collection[str], scope: ReadScope | Collection[int]) -> frozenset[str]:
+    """Of `words`, those no readable passage contains in any form (nothing where the asker may read nothing)."""
+    return frozenset(w for w, df in _passages_with(session, words, scope).items() if not df)
+
+
+def _passages_with(session: Session, words: Collection[str], scope: ReadScope | Collection[int]) -> dict[str, int]:
+    """How many readable passages contain each of `words` in some form (term_variants); {} where none may be read."""
     read, chosen = as_scope(scope), sorted(words)
     if not chosen or not read.collections:
-        return frozenset()
+        return {}
     dfs = keyword_index(session).counts(session, read, [sorted(term_variants(w)) for w in chosen])
-    known = [(df, w) for w, df in zip(chosen, dfs, strict=True) if df]
-    return frozenset(w for df, w in known if df == min(known)[0]) if known else frozenset()
+    return dict(zip(chosen, dfs, strict=True))
 
 
 MIN_PART = 4  # letters in each part of a split compound ('dag' alone is not split off)

@@ -8,6 +8,7 @@ from appliance.ask import compose
 from appliance.ask.asked import (
     asked_clause,
     asked_kind,
+    asked_subject,
     asking_word,
     asks_way,
     carries,
@@ -15,6 +16,7 @@ from appliance.ask.asked import (
     counted_thing,
     hour_words,
     polar_words,
+    priced_words,
     subject_words,
     without_reason,
 )
@@ -24,6 +26,9 @@ from appliance.ask.asked import (
     ("Hoeveel kost een reispas in de dringende procedure?", "amount"),
     ("Combien coûte un passeport pour un mineur ?", "amount"),
     ("How much do I pay per kilogram for asbestos?", "amount"),
+    # What a sum of money comes to is an amount, not any number ('binnen drie maanden').
+    ("Hoeveel bedraagt het leefloon voor een alleenstaande per maand?", "amount"),
+    ("À combien s'élève la prime de naissance ?", "amount"),
     ("Binnen hoeveel dagen beslist het college?", "number"),
     ("How many seats does the council have?", "number"),
     ("Tot hoe laat is het loket open op donderdag?", "time"),
@@ -310,6 +315,48 @@ def test_polar_words(question: str, words: set[str]) -> None:
     assert polar_words(question) == words
 
 
+@pytest.mark.parametrize(("question", "subject"), [
+    ("Krijgen studenten korting op de warme maaltijden aan huis?", "studenten"),
+    # A condition after the main clause tells when, not what is asked about.
+    ("Krijgen kinderen een boete als ze boeken te laat terugbrengen?", "kinderen"),
+    ("Kan ik de bewonerskaart aanvragen bij de dienst mobiliteit?", "bewonerskaart"),
+    ("Is er een zwembad in Belveld?", "zwembad"),
+    # The asker's own things are the situation; 'iets' names nothing.
+    ("Mag ik mijn hond meenemen in de bibliotheek?", "bibliotheek"),
+    ("Moet ik iets betalen voor een tweede bewonerskaart?", "tweede"),
+    ("Mijn buurman bouwt een tuinhuis. Moet hij daarvoor een vergunning aanvragen?", "vergunning"),
+    # A question that asks a way: what it is for.
+    ("Hoe kan ik een vergaderzaal in de bibliotheek reserveren voor onze vereniging?", "vergaderzaal"),
+    ("Waar vraag ik een bewonerskaart aan en wat moet ik daarvoor meebrengen?", "bewonerskaart"),
+    ("Hoe kan ik dat melden?", ""),  # only the verb that ends the clause
+    ("Bestaat er een hondenbelasting?", "hondenbelasting"),
+    ("How do I register my dog with the municipality?", ""),  # the verb comes first: no thing
+    ("Can I register my dog at the town hall?", ""),
+    ("Wat moet ik doen als mijn identiteitskaart gestolen is?", ""),  # no opening that names it first
+    ("Hoeveel kost een reispas?", ""),  # neither
+])
+def test_asked_subject(question: str, subject: str) -> None:
+    assert asked_subject(question) == subject
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Combien coûte un permis de conduire à la commune ?", {"permis", "conduire", "commune"}),
+    ("Hoeveel betaal ik voor een reispas voor mijn dochter van 15?", {"reispas"}),  # her own, a number: the situation
+    ("Tot welk bedrag kan een vereniging een projectsubsidie aanvragen?", {"vereniging", "projectsubsidie", "aanvragen"}),
+    # A situation told first: the asking sentence names nothing more.
+    ("Iemand is vergeten zijn parkeerschijf te leggen. Hoeveel moet hij betalen?", set()),
+    ("Hoeveel dagen verlof krijg ik?", set()),  # no price
+])
+def test_priced_words(question: str, words: set[str]) -> None:
+    assert priced_words(question) == words
+
+
+def test_a_price_is_quoted_only_for_the_thing_the_question_prices() -> None:
+    eid = _quote("La carte d'identité électronique (eID) coûte 25 euros en procédure normale.", "Services en français")
+    assert not compose.names_any({"permis"}, set(), [eid])  # 'Combien coûte un permis de conduire ?'
+    assert compose.names_any({"electronique"}, set(), [eid])
+
+
 def test_a_quote_must_name_one_of_the_yes_no_questions_rarest_words() -> None:
     words = {"smartphone", "betalen", "parkeren", "blauwe", "zone"}
     fine = _quote("Wie de parkeerduur in de blauwe zone overschrijdt, betaalt € 58.", "Parkeren > Boetes")
@@ -337,6 +384,9 @@ def test_a_yes_no_question_answered_in_another_language_needs_a_quote_naming_two
                                 0.6, "Services en français", "fr")
     translated = "Est-ce qu'il y a une piscine à Belveld ?"
     assert compose.off_across(translated, "fr", [belveld], 0.34)
+    # Without a usable translation closeness in meaning decides alone, but not whether the answer is yes or no.
+    assert compose.off_across("", "fr", [belveld], 0.34, "Is er een zwembad in Belveld?")
+    assert not compose.off_across("", "fr", [belveld], 0.34, "Welke taal spreekt men in Belveld?")
     pool = compose.Candidate(2, 1, "La piscine communale de Belveld est ouverte tous les jours.", 0.6, "", "fr")
     assert not compose.off_across(translated, "fr", [belveld, pool], 0.34)
     # Not a yes/no question: measured as before (half of its words).

@@ -246,6 +246,7 @@ def test_a_question_in_another_language_is_matched_as_its_translation(corpus, mo
     "",  # nothing
     "Een tweede bewonerskaart voor parkeren kost 50 euro.",  # a statement, and a number the question lacks
     "Hoeveel kost een tweede bewonerskaart voor parkeren in 2027?",  # a number the question lacks
+    "Hoeveel kost een tweede bewonerskaart voor parkeren op zaterdag?",  # a weekday the question lacks
 ])
 def test_an_unusable_translation_leaves_the_question_as_asked(corpus, reply: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from appliance.ask import matching
@@ -756,6 +757,29 @@ def test_the_rarest_known_words_are_those_fewest_readable_passages_contain(corpu
         assert rarest_known(s, {"bewonerskaart", "mobiliteit", "smartphone"}, scope) == {"mobiliteit"}
         assert rarest_known(s, {"smartphone", "payconiq"}, scope) == frozenset()
         assert rarest_known(s, {"mobiliteit"}, read_scope(s, Principal(11, "x", "staff", frozenset()))) == frozenset()
+
+
+def test_a_yes_no_question_about_what_no_readable_passage_names_is_not_answered(corpus) -> None:  # type: ignore[no-untyped-def]
+    """'Krijgen studenten een gratis bewonerskaart?': no passage names students, so none can say yes or no; the
+    sentence on the free first card is not its answer, however well the model likes it."""
+    from appliance.ask.matching import rare_asked
+    from appliance.ask.relevance import unknown
+
+    app, clerk = corpus
+    with read_session(app.db) as s:
+        scope = read_scope(s, clerk)
+        assert unknown(s, {"studenten", "bewonerskaart", "gratis"}, scope) == {"studenten"}
+        assert unknown(s, {"studenten"}, read_scope(s, Principal(11, "x", "staff", frozenset()))) == frozenset()
+    question = "Krijgen studenten een gratis bewonerskaart voor parkeren?"
+    assert rare_asked(app, clerk, question) == {"studenten"}
+    # A price question: the rarest thing it prices, which a quote must name (not the asker's own child).
+    assert rare_asked(app, clerk, "Hoeveel kost een reispas voor mijn kind?") == {"reispas"}
+    # A model's translation may hold words of its own: the rarest word the passages know stands for it.
+    assert "studenten" not in rare_asked(app, clerk, question, translated=True)
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("is gratis")))
+    assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question"
+    ans = answer(app, clerk, "Is de eerste bewonerskaart voor parkeren gratis?", llm=FakeLLM(_pick("is gratis")))
+    assert ans.status == "answered" and "is gratis" in ans.text
 
 
 def test_a_yes_no_question_is_answered_only_by_a_quote_that_names_its_most_specific_word(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]

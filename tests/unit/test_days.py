@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.days import at_days, named_days
+from appliance.ask.days import at_days, named_days, weekdays_named
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
@@ -71,3 +71,14 @@ def test_hours_of_other_days_are_no_candidate_for_a_time_on_the_asked_day() -> N
     late = [c.text for c in compose.candidates("Tot hoe laat is de sporthal open op woensdag?",
                                                [compose.Passage(1, text)], {}, kind="time")]
     assert late[0].startswith("De sporthal is open van maandag")
+
+
+@pytest.mark.parametrize(("question", "translation", "same"), [
+    ("Is the library open on Christmas Day?", "Is de bibliotheek open op zaterdag?", False),  # a day made up
+    ("Le guichet est-il ouvert le samedi matin ?", "Is het loket open op zaterdagvoormiddag?", True),
+    ("Is the desk open on Wednesday?", "Is het loket open?", False),  # a day lost
+    ("Ouvert du mardi au samedi ?", "Open van dinsdag tot en met zaterdag?", True),
+    ("Is the desk open on weekdays?", "Is het loket open op weekdagen?", True),  # no day by name in either
+])
+def test_a_translation_keeps_the_weekdays_a_question_names(question: str, translation: str, same: bool) -> None:
+    assert (weekdays_named(question) == weekdays_named(translation)) is same
