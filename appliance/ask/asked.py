@@ -203,19 +203,26 @@ _POLAR = re.compile(r"(?:kan|kun|kunnen|mag|mogen|moet|moeten|is|zijn|ben|heb|he
                     r"has|have|est-ce|puis|peut|peuvent|dois|doit|faut|existe)\b")
 
 
+# French asks yes or no with the verb after its subject, joined to a pronoun ('Ma fille doit-elle payer …', 'La
+# bibliothèque est-elle ouverte …'), where no word before it asks what ('Jusqu'à quelle heure le guichet est-il …').
+_INVERTED = re.compile(r"(?:(?!\b(?:combien|quand|ou|comment|pourquoi|quel\w*|qui|que|quoi|lequel\w*)\b)[^?])*?"
+                       r"(?P<verb>\b[^\W\d_]+-(?:t-)?(?:il|elle|ils|elles|on)\b)")
 # 'daarvoor', 'ervoor', 'hiermee': they point back at what the question named before.
 _POINTING = re.compile(r"(?:daar|er|hier|waar)(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)")
 
 
 def polar_words(question: str) -> set[str]:
     """What a short yes/no question asks about: the content words of its asking sentence (asked_clause, else the
-    question) after its opening verb that do not ask for a kind of fact ('betalen', 'kost'), a way or an hour, nor
+    question) after its opening verb (all of them where French asks with the verb after its subject: 'La bibliothèque
+    est-elle ouverte le dimanche ?') that do not ask for a kind of fact ('betalen', 'kost'), a way or an hour, nor
     point back ('daarvoor'); an empty set for another question, or where fewer than two words are left."""
-    clause = asked_clause(question) or question
-    opening = _POLAR.match(fold(clause))
-    if len(question) > MAX_CHARS or not opening:
+    folded = fold(asked_clause(question) or question)
+    opening = _POLAR.match(folded)
+    inverted = None if opening else _INVERTED.match(folded)
+    if len(question) > MAX_CHARS or not (opening or inverted):
         return set()
-    words = set(_naming(content_words(fold(clause)[opening.end():]), question))
+    asked = folded[opening.end():] if opening else folded.replace(inverted.group("verb"), " ") if inverted else ""
+    words = set(_naming(content_words(asked), question))
     return words if len(words) >= 2 else set()
 
 

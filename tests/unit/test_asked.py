@@ -307,6 +307,10 @@ def test_how_many_x_is_off_question_unless_a_quote_names_x() -> None:
     ("Mijn buurman bouwt een tuinhuis. Moet hij daarvoor een vergunning aanvragen?", {"vergunning", "aanvragen"}),
     ("Puis-je déposer des pneus au parc à conteneurs ?", {"deposer", "pneus", "parc", "conteneurs"}),
     ("Is the library open on Christmas Day?", {"library", "open", "christmas", "day"}),
+    # French asks with the verb after its subject, unless a word before it asks what.
+    ("La bibliothèque est-elle ouverte le dimanche ?", {"bibliotheque", "ouverte", "dimanche"}),
+    ("Jusqu'à quelle heure le guichet est-il ouvert le jeudi ?", set()),
+    ("Dans quel délai la commune intervient-elle ?", set()),
     ("Moet ik daarvoor betalen?", set()),  # too little left to name anything
     ("Hoeveel kost een reispas?", set()),  # no yes/no question
     ("Wanneer is het loket open?", set()),
