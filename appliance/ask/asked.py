@@ -15,7 +15,7 @@ import re
 
 from appliance.ask.claim_words import CURRENCIES, NUMBER_WORDS, VALUE_WORDS
 from appliance.ask.days import WEEKDAY_NAMES  # a weekday opens a Dutch compound: 'woensdagnamiddag'
-from appliance.index.text import content_words, fold
+from appliance.index.text import content_words, fold, term_variants
 
 MAX_CHARS = 300  # longer questions ask several things at once
 
@@ -285,3 +285,16 @@ def priced_words(question: str) -> set[str]:
 def clause_words(question: str) -> set[str]:
     """The content words of the sentence that asks (asked_clause), without those that ask for an hour."""
     return set(content_words(asked_clause(question))) - hour_words(question)
+
+
+MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound ('zondag' in 'zondagvoormiddag')
+
+
+def names_word(word: str, other: str) -> bool:
+    """Whether the folded word `other` names `word`: a form of it within two letters that shares a stem as long
+    ('opent' for 'open', 'bezwaar' for 'bezwaren'; not 'openbaar', which a stemmer reads as 'open', nor 'bezoekt',
+    whose stem 'bezoek' is short of 'bezoekers'), or a compound it opens or ends ('zondagvoormiddag' for 'zondag',
+    'werkdagen' for 'dagen'; MIN_COMPOUND_PART letters at least)."""
+    if abs(len(other) - len(word)) <= 2 and any(len(v) >= len(word) - 2 for v in term_variants(word) & term_variants(other)):
+        return True
+    return len(word) >= MIN_COMPOUND_PART and (other.startswith(word) or other.endswith(word))

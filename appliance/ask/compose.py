@@ -23,10 +23,12 @@ from appliance.ask.asked import (
     clause_words,
     counted,
     counted_thing,
+    hour_words,
+    names_word,
     polar_words,
     subject_words,
 )
-from appliance.ask.days import at_days, named_days
+from appliance.ask.days import at_days, gives_hour, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import REDACTED, neutralise
@@ -230,8 +232,14 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     question as asked where `question` has its compounds split: 'parkeerplaatsen', not 'parkeer'; '' for a model's
     translation of a question that counts nothing by name: 'Hoeveel vooruit …' for 'How far in advance …') is answered only
     where a quote names X, in itself or its heading path: the association's deadline and budget do not say how many
-    members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …')."""
-    if len(question) > LONG_QUESTION_CHARS or any(c.language not in ("", language) for c in kept):
+    members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …'). A question
+    that asks an hour ('hoe laat', 'quelle heure') is answered only where a quote, in any language, gives one
+    (days.gives_hour): the library's fine '0,20 euro per week' does not say until what time it is open."""
+    if len(question) > LONG_QUESTION_CHARS:
+        return False
+    if kept and hour_words(question) and not any(gives_hour(c.text) for c in kept):
+        return True  # in any language: 'hoe laat' is answered by an hour ('0,20 euro per week' is none)
+    if any(c.language not in ("", language) for c in kept):
         return False
     if kept and not any(names_counted(question if asked is None else asked, c) for c in kept):
         return True
@@ -251,10 +259,7 @@ def names_counted(question: str, quote: Candidate) -> bool:
     """Whether the quote, read under its heading path, names what 'how many' `question` counts (True where it counts
     nothing by name), as `_names` reads naming."""
     thing = counted_thing(question)
-    return not thing or any(_names(thing, w) for w in content_words(f"{quote.context}\n{quote.text}"))
-
-
-MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound ('zondag' in 'zondagvoormiddag')
+    return not thing or any(names_word(thing, w) for w in content_words(f"{quote.context}\n{quote.text}"))
 
 
 def names_any(rare: Collection[str], words: Collection[str], kept: Sequence[Candidate]) -> bool:
@@ -269,20 +274,10 @@ def names_any(rare: Collection[str], words: Collection[str], kept: Sequence[Cand
         return True
     for c in kept:
         said = set(content_words(f"{c.context}\n{c.text}"))
-        named = {w for w in set(rare) | set(words) if any(_names(w, x) for x in said)}
+        named = {w for w in set(rare) | set(words) if any(names_word(w, x) for x in said)}
         if named & set(rare) and (len(named) >= 2 or not words):
             return True
     return False
-
-
-def _names(word: str, other: str) -> bool:
-    """Whether the folded word `other` names `word`: a form of it within two letters that shares a stem as long
-    ('opent' for 'open', 'bezwaar' for 'bezwaren'; not 'openbaar', which a stemmer reads as 'open', nor 'bezoekt',
-    whose stem 'bezoek' is short of 'bezoekers'), or a compound it opens or ends ('zondagvoormiddag' for 'zondag',
-    'werkdagen' for 'dagen'; MIN_COMPOUND_PART letters at least)."""
-    if abs(len(other) - len(word)) <= 2 and any(len(v) >= len(word) - 2 for v in term_variants(word) & term_variants(other)):
-        return True
-    return len(word) >= MIN_COMPOUND_PART and (other.startswith(word) or other.endswith(word))
 
 
 def across(question: str, language: str, kept: Sequence[Candidate]) -> str:

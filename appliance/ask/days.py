@@ -53,6 +53,16 @@ def named_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+_CLOSED = re.compile(r"\b(?:gesloten|dicht|closed|fermee?s?)\b")
+
+
+def gives_hour(sentence: str) -> bool:
+    """Whether `sentence` answers 'until what time', 'hoe laat': it gives an hour of the day ('tot 23 uur', '9.00 –
+    11.30', '14h') or says a place is closed then; a fine 'per week' or an address 'Marktplein 1' does not."""
+    folded = fold(sentence)
+    return bool(_HOUR.search(folded) or _CLOSED.search(folded))
+
+
 def weekdays_named(text: str) -> frozenset[int]:
     """The weekdays `text` names by name, in any of the three languages ('zaterdag', 'samedi', 'Saturday',
     'zaterdagvoormiddag'), without ranges filled in or groups ('weekdagen'): what a faithful translation keeps."""

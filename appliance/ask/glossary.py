@@ -1,4 +1,4 @@
-"""Term hints for translating a question: a Flemish municipal glossary (en -> nl, fr -> nl).
+"""Term hints for translating a question: a Flemish municipal glossary (en -> nl, fr -> nl), and usual terms (nl -> nl).
 
 The small CPU model that translates an English or French question into Dutch (matching.translation)
 often picks a literal word where municipal texts use another: 'broken street light' becomes
@@ -8,6 +8,10 @@ Dutch terms to use. A term matches word for word, its small words included ('dal
 each word up to a plural or participle ending ('dalles', 'livrée' is 'livrer'). Accents count
 ('livré' is no 'livre') and stems are not used: a stemmer gives 'zone' and 'zoning' one stem, and
 'terre' and 'terrasse'. Of overlapping matches the longest wins ('street light' rather than 'light').
+
+A Dutch list (nl -> nl) gives the usual term for a variant a Dutch asker may write ('bib', 'stadhuis',
+'containerpark'): where the readable passages lack the variant and use the usual term, the question is
+matched with that term (relevance.usual_terms, in matching.as_indexed).
 
 The glossary is general administrative vocabulary, written independently of any question set. An
 organisation adds its own terms in `<data_dir>/glossary/<from>-<to>.tsv` (same format: one

@@ -29,6 +29,7 @@ from appliance.ask.relevance import (
     same_meaning,
     split_compounds,
     unknown,
+    usual_terms,
 )
 from appliance.db.engine import read_session
 from appliance.db.tables import Chunk
@@ -138,16 +139,18 @@ def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -
 
 def as_indexed(app: Appliance, who: Principal, q: str, language: str) -> str:
     """A short question written as the readable passages write it: without the example of a reason the
-    asker gives ('…, bijvoorbeeld omdat …': asked.without_reason), runs of words they lack joined into the
+    asker gives ('…, bijvoorbeeld omdat …': asked.without_reason), with the usual term for a variant they lack
+    (relevance.usual_terms, the glossary's `language`-`language` list: 'bib' -> 'bibliotheek'), runs of words they lack joined into the
     acronym they use (relevance.join_acronyms), and in Dutch the compounds they lack split into their
     parts (relevance.split_compounds). A long one (a letter, a written question) as it is: its other
     words carry it."""
     if len(q) > LONG_QUESTION_CHARS:
         return q
     q = without_reason(q)
+    variants = [(h.source, h.target) for h in glossary.hints(q, language, language, Path(app.settings.data_dir) / "glossary")]
     with read_session(app.db) as session:
         scope = read_scope(session, who)
-        q = join_acronyms(session, q, scope)
+        q = join_acronyms(session, usual_terms(session, q, scope, variants), scope)
         return split_compounds(session, q, scope) if language == "nl" else q
 
 

@@ -82,6 +82,20 @@ def _passages_with(session: Session, words: Collection[str], scope: ReadScope | 
     return dict(zip(chosen, dfs, strict=True))
 
 
+def usual_terms(session: Session, question: str, scope: ReadScope | Collection[int],
+                terms: Sequence[tuple[str, str]]) -> str:
+    """The question with each variant in `terms` (variant, usual term: the glossary's 'bib', 'stadhuis', 'containerpark'
+    found in it) that no readable passage contains replaced by its usual term where they contain that: the asker's
+    words are not always the pages' ('bibliotheek', 'gemeentehuis', 'recyclagepark'). A variant the passages use
+    stays, as does one whose usual term they lack."""
+    out = question
+    for variant, usual in terms:
+        if unknown(session, content_words(variant), scope) and content_words(usual) \
+                and not unknown(session, content_words(usual), scope):
+            out = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", usual, out, flags=re.IGNORECASE)
+    return out
+
+
 MIN_PART = 4  # letters in each part of a split compound ('dag' alone is not split off)
 MAX_SPLIT_WORDS = 12  # unknown words of one question tried as compounds
 

@@ -395,3 +395,14 @@ def test_a_yes_no_question_answered_in_another_language_needs_a_quote_naming_two
     assert not compose.off_across(translated, "fr", [belveld, pool], 0.34)
     # Not a yes/no question: measured as before (half of its words).
     assert not compose.off_across("Où est la piscine de Belveld ?", "fr", [belveld], 0.34)
+
+
+def test_a_question_that_asks_an_hour_is_answered_only_by_a_quote_that_gives_one() -> None:
+    question = "Ik kan alleen op zaterdag naar de bibliotheek. Van hoe laat tot hoe laat is die open?"
+    fine = _quote("De boete voor te laat ingeleverde materialen bedraagt 0,20 euro per week per item.", "Bibliotheek")
+    hours = _quote("De bibliotheek is open van dinsdag tot en met zaterdag, van 10 tot 17 uur.", "Bibliotheek")
+    assert compose.off_question(question, "nl", [fine], 0.34)
+    assert not compose.off_question(question, "nl", [hours, fine], 0.34)
+    # In another language too: an address 'Marktplein 1' is no hour.
+    town_hall = compose.Candidate(1, 1, "La maison communale se trouve au Marktplein 1.", 0.6, "", "fr")
+    assert compose.off_question("Vanaf hoe laat mag ik weer parkeren op het Marktplein?", "nl", [town_hall], 0.34)

@@ -543,6 +543,30 @@ def test_the_translation_is_given_the_glossary_terms_found_in_the_question(corpu
     assert ans.status == "answered" and "50 euro" in ans.text
 
 
+def test_a_variant_the_passages_lack_is_matched_as_their_usual_term(corpus, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import glossary, matching
+    from appliance.ask.relevance import usual_terms
+
+    app, clerk = corpus
+    with read_session(app.db) as s:
+        scope = read_scope(s, clerk)
+        terms = [("parkeerkaart voor bewoners", "bewonerskaart"), ("paspoort", "reispas"), ("bib", "bibliotheek")]
+        # Replaced where the passages lack the variant and use the usual term; the rest stays as asked.
+        assert usual_terms(s, "Wat kost een tweede parkeerkaart voor bewoners?", scope, terms) == \
+            "Wat kost een tweede bewonerskaart?"
+        assert usual_terms(s, "Hoeveel kost een paspoort in de bib?", scope, terms) == "Hoeveel kost een reispas in de bib?"
+        assert usual_terms(s, "Hoeveel kost een reispas?", scope, [("reispas", "paspoort")]) == "Hoeveel kost een reispas?"
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "nl-nl.tsv").write_text("parkeerkaart voor bewoners\tbewonerskaart\n", "utf-8")
+    monkeypatch.setattr(glossary, "PACKAGED", tmp_path / "terms")
+    glossary._glossary.cache_clear()
+    try:
+        matched = matching.as_indexed(app, clerk, "Hoeveel kost een tweede parkeerkaart voor bewoners?", "nl")
+    finally:
+        glossary._glossary.cache_clear()
+    assert matched == "Hoeveel kost een tweede bewonerskaart?"
+
+
 def test_quotes_that_do_not_carry_a_short_question_are_no_answer() -> None:
     def _off_question(asked: tuple[str, str, str], kept: list[compose.Candidate]) -> bool:
         return compose.off_question(asked[1], asked[2], kept, 0.34)

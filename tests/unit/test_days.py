@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.days import at_days, named_days, weekdays_named
+from appliance.ask.days import at_days, gives_hour, named_days, weekdays_named
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
@@ -82,3 +82,15 @@ def test_hours_of_other_days_are_no_candidate_for_a_time_on_the_asked_day() -> N
 ])
 def test_a_translation_keeps_the_weekdays_a_question_names(question: str, translation: str, same: bool) -> None:
     assert (weekdays_named(question) == weekdays_named(translation)) is same
+
+
+@pytest.mark.parametrize(("sentence", "hour"), [
+    ("zaterdag: loket Burgerzaken 9.00 – 11.30", True),
+    ("Versterkte muziek is toegelaten tot 23 uur.", True),
+    ("Le guichet ferme à 16h.", True),
+    ("Op zondag is het recyclagepark gesloten.", True),  # closed says it too
+    ("De boete bedraagt 0,20 euro per week per item.", False),
+    ("La maison communale se trouve au Marktplein 1.", False),
+])
+def test_gives_hour(sentence: str, hour: bool) -> None:
+    assert gives_hour(sentence) is hour
