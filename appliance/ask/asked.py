@@ -244,9 +244,9 @@ _VERB_LAST = re.compile(r"\w+en|ge\w+[dt]")
 # Where a yes/no question's main clause ends: a condition or a time after it ('… als ze boeken te laat terugbrengen').
 _SUBORDINATE = re.compile(r"\b(?:als|wanneer|indien|zodra|terwijl|omdat|if|when|whenever|while|because|si|quand|lorsque?|"
                           r"parce que)\b")
-# The asker's own (the situation: 'mijn dochter', 'our shed', 'mon fils'; not 'zijn', also a verb), and words that name
-# nothing ('iets', 'ergens').
-_OWN = re.compile(r"\b(?:mijn|m'n|onze|ons|jouw|je|uw|haar|hun|my|our|your|his|her|their|mon|ma|mes|notre|nos|votre|"
+# The asker's own (the situation: 'mijn dochter', 'our shed', 'mon fils'; not 'zijn', also a verb, nor 'je', also the
+# one who asks: 'Hoe kan je een zaal reserveren?', 'Puis-je déposer …'), and words that name nothing ('iets', 'ergens').
+_OWN = re.compile(r"\b(?:mijn|m'n|onze|ons|jouw|uw|haar|hun|my|our|your|his|her|their|mon|ma|mes|notre|nos|votre|"
                   r"vos|son|sa|ses|leur|leurs)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # 'mijn oude auto', 'mijn hond meenemen'
 _WHICH = frozenset(["welk", "welke", "wat", "which", "what", "quel", "quelle", "quels", "quelles"])
 _NOTHING_NAMED = frozenset(["iets", "niets", "zelf", "ergens", "nergens", "iemand", "niemand", "something", "anything",

@@ -331,6 +331,7 @@ def test_polar_words(question: str, words: set[str]) -> None:
     ("Mijn buurman bouwt een tuinhuis. Moet hij daarvoor een vergunning aanvragen?", "vergunning"),
     # A question that asks a way: what it is for.
     ("Hoe kan ik een vergaderzaal in de bibliotheek reserveren voor onze vereniging?", "vergaderzaal"),
+    ("Hoe kan je een vergaderzaal reserveren?", "vergaderzaal"),  # 'je' is who asks, not whose
     ("Waar vraag ik een bewonerskaart aan en wat moet ik daarvoor meebrengen?", "bewonerskaart"),
     ("Hoe kan ik dat melden?", ""),  # only the verb that ends the clause
     ("Bestaat er een hondenbelasting?", "hondenbelasting"),
@@ -346,6 +347,7 @@ def test_asked_subject(question: str, subject: str) -> None:
 @pytest.mark.parametrize(("question", "words"), [
     ("Combien coûte un permis de conduire à la commune ?", {"permis", "conduire", "commune"}),
     ("Hoeveel betaal ik voor een reispas voor mijn dochter van 15?", {"reispas"}),  # her own, a number: the situation
+    ("Combien dois-je payer pour un passeport ?", {"passeport"}),
     ("Tot welk bedrag kan een vereniging een projectsubsidie aanvragen?", {"vereniging", "projectsubsidie", "aanvragen"}),
     # A situation told first: the asking sentence names nothing more.
     ("Iemand is vergeten zijn parkeerschijf te leggen. Hoeveel moet hij betalen?", set()),
