@@ -92,7 +92,8 @@ def usual_terms(session: Session, question: str, scope: ReadScope | Collection[i
     for variant, usual in terms:
         if unknown(session, content_words(variant), scope) and content_words(usual) \
                 and not unknown(session, content_words(usual), scope):
-            out = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", usual, out, flags=re.IGNORECASE)
+            kept_as_written = usual.replace("\\", "\\\\")  # a replacement is a template: its backslashes escaped
+            out = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", kept_as_written, out, flags=re.IGNORECASE)
     return out
 
 

@@ -556,6 +556,9 @@ def test_a_variant_the_passages_lack_is_matched_as_their_usual_term(corpus, monk
             "Wat kost een tweede bewonerskaart?"
         assert usual_terms(s, "Hoeveel kost een paspoort in de bib?", scope, terms) == "Hoeveel kost een reispas in de bib?"
         assert usual_terms(s, "Hoeveel kost een reispas?", scope, [("reispas", "paspoort")]) == "Hoeveel kost een reispas?"
+        # An organisation's term is text, not a pattern: a backslash in it is kept as written.
+        assert usual_terms(s, "Wat kost een parkeerkaart voor bewoners?", scope,
+                           [("parkeerkaart voor bewoners", "bewonerskaart \\")]) == "Wat kost een bewonerskaart \\?"
     (tmp_path / "terms").mkdir()
     (tmp_path / "terms" / "nl-nl.tsv").write_text("parkeerkaart voor bewoners\tbewonerskaart\n", "utf-8")
     monkeypatch.setattr(glossary, "PACKAGED", tmp_path / "terms")
