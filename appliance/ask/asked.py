@@ -253,6 +253,11 @@ _NOTHING_NAMED = frozenset(["iets", "niets", "zelf", "ergens", "nergens", "ieman
                             "nothing", "someone", "anyone", "somewhere", "anywhere", "quelque", "quelqu", "chose", "rien"])
 
 
+def _owned(folded: str) -> set[str]:
+    """The words `folded` marks as the asker's own (_OWN: 'mijn oude auto', 'voor mijn dochter')."""
+    return {w for m in _OWN.finditer(folded) for w in m.groups() if w}
+
+
 def asked_subject(question: str) -> str:
     """What a short Dutch yes/no or way question asks about: the first word after its opening ('Krijgen …', 'Hoe
     kan ik …'), in its main clause, that names it (_naming), is not the asker's own ('Mag ik mijn hond …': the
@@ -265,7 +270,7 @@ def asked_subject(question: str) -> str:
     opening = _SUBJECT_OPENING.match(folded)
     if len(question) > MAX_CHARS or not opening:
         return ""
-    own = {w for m in _OWN.finditer(folded) for w in m.groups() if w}
+    own = _owned(folded)
     words = content_words(_SUBORDINATE.split(folded[opening.end():], maxsplit=1)[0])
     if words and _VERB_LAST.fullmatch(words[-1]):
         words = words[:-1]
@@ -278,7 +283,7 @@ def priced_words(question: str) -> set[str]:
     if len(question) > MAX_CHARS or asked_kind(question) != "amount":
         return set()
     folded = fold(asked_clause(question) or question)
-    own = {w for m in _OWN.finditer(folded) for w in m.groups() if w}
+    own = _owned(folded)
     return set(_naming(content_words(folded), question)) - own - _WHICH - _NOTHING_NAMED
 
 
