@@ -166,10 +166,13 @@ def retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dict
         # Defence in depth: whatever search returned, an unreadable passage never goes further.
         if c is None or c.collection_id not in readable or c.document_id not in docs or not c.active:
             continue
+        # A short question's words are read under the heading path too ('Openingsuren … van het gemeentehuis >
+        # Openingsuren' carries 'gemeentehuis' for its table); a letter's many words would find some in any.
+        read = f"{c.context}\n{c.text}" if c.context and len(q) <= LONG_QUESTION_CHARS else c.text
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
-                          text=c.text, relevance=round(relevance(q, c.text, weights), 3), language=c.language,
+                          text=c.text, relevance=round(relevance(q, read, weights), 3), language=c.language,
                           context=c.context, document_probability=h.document_probability))
     _add_similarity(app, q, out)
     return out, weights
@@ -205,9 +208,7 @@ def _is_relevant(app: Appliance, s: Source, q: str, language: str, weights: dict
     (the passage is in another language) or where coverage is low by nature (a long question, e.g. a
     citizen's letter, against a short passage). Within a language a short question that shares only
     'kost' with a passage is not about it, however close e5 says."""
-    if s.relevance >= MIN_RELEVANCE:
-        return True
-    if s.context and len(q) <= LONG_QUESTION_CHARS and relevance(q, f"{s.context}\n{s.text}", weights) >= MIN_RELEVANCE:
+    if s.relevance >= MIN_RELEVANCE:  # read under its heading path (retrieve)
         return True
     cross = bool(s.language) and s.language != language
     if s.similarity is None or not (cross or len(q) > LONG_QUESTION_CHARS):

@@ -223,7 +223,20 @@ def polar_words(question: str) -> set[str]:
         return set()
     asked = folded[opening.end():] if opening else folded.replace(inverted.group("verb"), " ") if inverted else ""
     words = set(_naming(content_words(asked), question))
-    return words if len(words) >= 2 else set()
+    named = words - {_verb_last(asked)}  # the verb counts only where too little else is named ('… een vergunning aanvragen?')
+    return named if len(named) >= 2 else words if len(words) >= 2 else set()
+
+
+MIN_VERB_LAST = 5  # letters of a clause-final verb read as one ('geven', 'melden'; not 'open', also an adjective)
+
+
+def _verb_last(folded: str) -> str:
+    """The verb that ends the main clause of a folded Dutch question ('geven' in 'Is de gemeenteraad een subsidie geven
+    als …'): it names no thing, and a quote that shares it ('… een nieuwe naam te geven') is not about the question's
+    thing for that."""
+    words = content_words(_SUBORDINATE.split(folded, maxsplit=1)[0])
+    last = words[-1] if words else ""
+    return last if len(last) >= MIN_VERB_LAST and _VERB_LAST.fullmatch(last) else ""
 
 
 def _naming(words: list[str], question: str) -> list[str]:
@@ -285,6 +298,24 @@ def priced_words(question: str) -> set[str]:
     folded = fold(asked_clause(question) or question)
     own = _owned(folded)
     return set(_naming(content_words(folded), question)) - own - _WHICH - _NOTHING_NAMED
+
+
+# A rate: 'hoeveel dagen per week', 'combien par semaine', 'how many days a week'.
+_RATE = re.compile(r"\b(?:per|par|pro)\s+([^\W\d_]{3,})|\b(?:a|an|each|every)\s+(week|month|year|day|night|kilo)\b")
+
+
+def rate_unit(question: str) -> str:
+    """What a short question asks a figure per ('week' in 'Hoeveel dagen per week mag ik thuiswerken?'); '' for none."""
+    m = _RATE.search(fold(asked_clause(question) or question)) if len(question) <= MAX_CHARS else None
+    unit = (m.group(1) or m.group(2)) if m else ""
+    return unit if content_words(unit) else ""
+
+
+def names_rate(question: str, text: str) -> bool:
+    """Whether `text` (a quote under its heading path) names what `question` asks a figure per, where it asks one: '36
+    dagen na de aanplakking' does not say how many days a week; '0,20 euro per week' says how much a week."""
+    unit = rate_unit(question)
+    return not unit or any(names_word(unit, w) for w in content_words(text))
 
 
 def clause_words(question: str) -> set[str]:

@@ -7,7 +7,8 @@ then finds nothing. The glossary's entries found in the question are given to th
 Dutch terms to use. A term matches word for word, its small words included ('dalle de trottoir'),
 each word up to a plural or participle ending ('dalles', 'livrée' is 'livrer'). Accents count
 ('livré' is no 'livre') and stems are not used: a stemmer gives 'zone' and 'zoning' one stem, and
-'terre' and 'terrasse'. Of overlapping matches the longest wins ('street light' rather than 'light').
+'terre' and 'terrasse'. Of overlapping matches the longest wins ('street light' rather than 'light'). An English two-word term
+also matches written as one word ('streetlight').
 
 A Dutch list (nl -> nl) gives the usual term for a variant a Dutch asker may write ('bib', 'stadhuis',
 'containerpark'): where the readable passages lack the variant and use the usual term, the question is
@@ -47,6 +48,9 @@ _ENDINGS = {
            ("s", ""), ("e", "")),
 }
 MIN_KEY = 3  # letters left after an ending is stripped ('des' stays 'des')
+# Languages whose two-word terms are also written as one word ('streetlight', 'speedbump', 'bin bag'/'binbag'):
+# the joined form matches the term too. Not French: its terms are phrases ('dalle de trottoir').
+CLOSED_COMPOUNDS = ("en",)
 
 
 def _key(word: str, language: str) -> str:
@@ -68,6 +72,7 @@ def load(path: Path, language: str) -> dict[tuple[str, ...], Term]:
     """The entries of one `term<TAB>translation` file, keyed by the term's word keys; a line without
     exactly one tab, or with an empty side, is skipped (and counted in the log, without its text)."""
     out: dict[tuple[str, ...], Term] = {}
+    joined: dict[tuple[str, ...], Term] = {}
     bad = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -78,9 +83,11 @@ def load(path: Path, language: str) -> dict[tuple[str, ...], Term]:
             bad += 1
             continue
         out.setdefault(words, Term(parts[0], parts[1]))
+        if language in CLOSED_COMPOUNDS and len(words) == 2:  # 'street light' is also written 'streetlight'
+            joined.setdefault((_key("".join(_WORD.findall(parts[0].casefold())), language),), Term(parts[0], parts[1]))
     if bad:
         log.warning("glossary %s: %d unusable lines skipped", path.name, bad)
-    return out
+    return joined | out  # a one-word entry of its own wins over a joined two-word term
 
 
 @lru_cache(maxsize=16)

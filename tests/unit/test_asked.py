@@ -15,8 +15,10 @@ from appliance.ask.asked import (
     counted,
     counted_thing,
     hour_words,
+    names_rate,
     polar_words,
     priced_words,
+    rate_unit,
     subject_words,
     without_reason,
 )
@@ -305,6 +307,11 @@ def test_how_many_x_is_off_question_unless_a_quote_names_x() -> None:
 @pytest.mark.parametrize(("question", "words"), [
     ("Kan ik met mijn smartphone betalen voor parkeren in de blauwe zone?", {"smartphone", "parkeren", "blauwe", "zone"}),
     ("Mijn buurman bouwt een tuinhuis. Moet hij daarvoor een vergunning aanvragen?", {"vergunning", "aanvragen"}),
+    # The verb that ends the main clause names nothing where two other words are named; a condition's verb stays.
+    ("Is de gemeenteraad een subsidie geven als ik een warmtepomp invoert?",
+     {"gemeenteraad", "subsidie", "warmtepomp", "invoert"}),
+    ("Mag ik mijn hond meenemen naar de bibliotheek?", {"hond", "bibliotheek"}),
+    ("Is de bibliotheek op zondag open?", {"bibliotheek", "zondag", "open"}),  # 'open' is no verb
     ("Puis-je déposer des pneus au parc à conteneurs ?", {"deposer", "pneus", "parc", "conteneurs"}),
     ("Is the library open on Christmas Day?", {"library", "open", "christmas", "day"}),
     # French asks with the verb after its subject, unless a word before it asks what.
@@ -408,3 +415,24 @@ def test_a_question_that_asks_an_hour_is_answered_only_by_a_quote_that_gives_one
     # In another language too: an address 'Marktplein 1' is no hour.
     town_hall = compose.Candidate(1, 1, "La maison communale se trouve au Marktplein 1.", 0.6, "", "fr")
     assert compose.off_question("Vanaf hoe laat mag ik weer parkeren op het Marktplein?", "nl", [town_hall], 0.34)
+
+
+@pytest.mark.parametrize(("question", "unit"), [
+    ("Hoeveel dagen per week mag ik thuiswerken?", "week"),
+    ("Je rends un livre en retard. Combien dois-je payer par semaine ?", "semaine"),
+    ("How many days a week may I work from home?", "week"),
+    ("Hoe vaak per jaar haalt de gemeente grofvuil op?", "jaar"),
+    ("Hoeveel kost een bewonerskaart?", ""),
+    ("Can I park here for an hour?", ""),  # 'an hour' is how long, not a rate: only after 'per', or 'a/each' + a unit
+])
+def test_rate_unit(question: str, unit: str) -> None:
+    assert rate_unit(question) == unit
+
+
+def test_a_rate_is_answered_only_by_a_quote_that_names_its_unit() -> None:
+    question = "Hoeveel dagen per week mag ik als personeelslid van thuis uit werken?"
+    start = _quote("U mag pas beginnen 36 dagen na de dag van aanplakking van de beslissing.", "Start der werken")
+    weekly = _quote("Een personeelslid mag twee dagen per week van thuis uit werken.")
+    assert compose.off_question(question, "nl", [start], 0.34)  # days, but not a week's
+    assert not compose.off_question(question, "nl", [weekly], 0.34)
+    assert names_rate("Hoeveel per week?", "0,20 euro per week")

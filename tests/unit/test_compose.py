@@ -372,8 +372,12 @@ def test_a_passage_is_read_under_its_heading_path(corpus, tmp_path) -> None:  # 
     llm = FakeLLM(_pick("85 dB"))
     ans = answer(app, clerk, "Wat is het maximale geluidsniveau op een evenement op het openbaar domein?", llm=llm)
     sound = [s for s in ans.sources if "geluidsniveau" in s.text]
-    # The section's own words carry little of the question; under its heading path it is about events.
-    assert sound and sound[0].relevance < 0.34 and sound[0].context.endswith("Geluid")
+    # The section's own words carry little of the question; under its heading path it is about events, and its
+    # relevance (the evidence answerability weighs) is measured so.
+    from appliance.ask.relevance import relevance
+
+    assert sound and sound[0].context.endswith("Geluid")
+    assert relevance(ans.question_used, sound[0].text) < 0.34 <= sound[0].relevance
     assert ans.status == "answered" and "85 dB(A)" in ans.text
 
 

@@ -42,6 +42,20 @@ def test_an_organisations_own_terms_replace_the_packaged_ones(tmp_path: Path, mo
         ["GAS-boete", "gemeentehuis"]
 
 
+def test_an_english_two_word_term_also_matches_written_as_one_word(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "en-nl.tsv").write_text("street light\tstraatverlichting\nbin bag\tvuilniszak\nbinbag\teigen term\n",
+                                        "utf-8")
+    (tmp_path / "fr-nl.tsv").write_text("bac à fleurs\tbloembak\n", "utf-8")
+    monkeypatch.setattr(glossary, "PACKAGED", tmp_path)
+    found = glossary.hints("The streetlights in my street are out", "en", "nl")
+    assert [(h.source, h.target) for h in found] == [("street light", "straatverlichting")]
+    assert [h.target for h in glossary.hints("a street-light", "en", "nl")] == ["straatverlichting"]
+    # A one-word entry of its own wins over the joined form of a two-word one.
+    assert [h.target for h in glossary.hints("a torn binbag", "en", "nl")] == ["eigen term"]
+    assert glossary.hints("The streetlamp", "en", "nl") == []  # only the term's own words, joined
+    assert glossary.hints("un bacàfleurs", "fr", "nl") == []  # French terms are phrases
+
+
 def test_hints_are_capped(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     words = [f"word{chr(97 + i)}" for i in range(12)]
     (tmp_path / "en-nl.tsv").write_text("".join(f"{w}\tw{i}\n" for i, w in enumerate(words)), "utf-8")
