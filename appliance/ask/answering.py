@@ -117,7 +117,7 @@ def answer(
         ans = dont_know(language, routes, sources[:PROMPT_SOURCES], {"gate": "no_relevant_passage",
                              "best_relevance": max((s.relevance for s in sources), default=0.0)}, base)
     else:
-        rare = rare_asked(app, who, match_q, translated is not None)
+        rare = rare_asked(app, who, match_q, search_q if translated is not None else "")
         asked = Asked(search_q, match_q, match_language, {tried[1]: tried[0]} if tried else {}, rare)
         ans = _grounded(app, engine, asked, sources, relevant, weights, language, routes, base, stream_cb)
     if translated is not None:

@@ -290,6 +290,22 @@ def asked_subject(question: str) -> str:
     return next((w for w in _naming(words, question) if w not in own and w not in _NOTHING_NAMED), "")
 
 
+# 'Welke X': X is what a Dutch question asks about, unless X is the kind of fact asked ('welke tijd', 'welk bedrag',
+# 'welke dikte'): then the thing is named elsewhere.
+_WHICH_THING = re.compile(r"\bwelke?\s+([^\W\d_]+)")
+_WHICH_FACT = frozenset(["tijd", "tijdstip", "periode", "termijn", "duur", "uur", "uren", "datum", "dag", "dagen",
+                         "week", "maand", "jaar", "bedrag", "prijs", "nummer", "telefoonnummer", "leeftijd", "afstand",
+                         "dikte", "hoogte", "breedte", "lengte", "grootte", "gewicht", "omvang", "snelheid"])
+
+
+def which_subject(question: str) -> str:
+    """What a short Dutch 'welke X' question asks about: X, where it names a thing ('verlofdagen' in 'Welke verlofdagen
+    hebben we …'), not the kind of fact asked (_WHICH_FACT) nor a word that asks (_naming); '' for another question."""
+    found = _WHICH_THING.search(fold(asked_clause(question) or question)) if len(question) <= MAX_CHARS else None
+    word = found.group(1) if found else ""
+    return word if word not in _WHICH_FACT and _naming(content_words(word), question) else ""
+
+
 def priced_words(question: str) -> set[str]:
     """What a short question that asks a price names (asked_kind 'amount'): the words of its asking sentence that name
     something (_naming), not the asker's own ('voor mijn dochter') nor which ('welk bedrag'); none for another."""

@@ -20,11 +20,12 @@ from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
-from appliance.ask.asked import asked_subject, polar_words, priced_words, without_reason
+from appliance.ask.asked import asked_subject, polar_words, priced_words, which_subject, without_reason
 from appliance.ask.days import weekdays_named
 from appliance.ask.relevance import (
     detect_question_language,
     join_acronyms,
+    never_named,
     rarest_known,
     same_meaning,
     split_compounds,
@@ -59,19 +60,25 @@ class Asked:
     rare: frozenset[str] = frozenset()
 
 
-def rare_asked(app: Appliance, who: Principal, question: str, translated: bool = False) -> frozenset[str]:
+def rare_asked(app: Appliance, who: Principal, question: str, original: str = "") -> frozenset[str]:
     """What a quote must name for a short question (Asked.rare): what a yes/no or way question asks about
     (asked.asked_subject) where no passage `who` may read names it, even split as a compound ('Krijgen studenten
-    korting …', 'Hoe kan ik een vergaderzaal reserveren …': no quote can answer it); else the rarest words that some
-    passage contains of those a yes/no question asks about (asked.polar_words) or a price question names
-    (asked.priced_words; relevance.rarest_known). Not the former for a model's `translated` question, whose words
-    may be the model's own. Else none."""
-    subject, words = "" if translated else asked_subject(question), polar_words(question) or priced_words(question)
-    if not subject and not words:
+    korting …', 'Hoe kan ik een vergaderzaal reserveren …': no quote can answer it), or the thing a 'welke' question
+    asks about (asked.which_subject) where no passage names it nor its first part (relevance.never_named: 'welke
+    verlofdagen'); else the rarest words that some passage contains of those a yes/no question asks about
+    (asked.polar_words) or a price question names (asked.priced_words; relevance.rarest_known). Where `question` is a
+    model's translation of `original`, its subject may be a word of the model's own: not the former; nor a 'welke'
+    thing copied unchanged from the question as asked ('desk'). Else none."""
+    subject, words = "" if original else asked_subject(question), polar_words(question) or priced_words(question)
+    which = which_subject(question)
+    which = "" if which in content_words(original) else which
+    if not subject and not which and not words:
         return frozenset()
     with read_session(app.db) as session:
         scope = read_scope(session, who)
         missing = unknown(session, {subject}, scope) if subject else frozenset()
+        if not missing and which and never_named(session, which, scope):
+            missing = frozenset([which])
         return missing or rarest_known(session, words, scope)
 
 

@@ -73,6 +73,13 @@ def unknown(session: Session, words: Collection[str], scope: ReadScope | Collect
     return frozenset(w for w, df in _passages_with(session, words, scope).items() if not df)
 
 
+def never_named(session: Session, word: str, scope: ReadScope | Collection[int]) -> bool:
+    """Whether no readable passage names `word`, nor what its first part names where it is a compound: 'verlofdagen'
+    where no passage says 'verlof'; not 'afvalsoorten', a kind of 'afval' the passages name."""
+    parts = {word[:i] for i in range(MIN_PART, len(word) - MIN_PART + 1)} if word.isalpha() else set()
+    return len(unknown(session, {word} | parts, scope)) == len({word} | parts) and bool(word)
+
+
 def _passages_with(session: Session, words: Collection[str], scope: ReadScope | Collection[int]) -> dict[str, int]:
     """How many readable passages contain each of `words` in some form (term_variants); {} where none may be read."""
     read, chosen = as_scope(scope), sorted(words)

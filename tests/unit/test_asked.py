@@ -20,6 +20,7 @@ from appliance.ask.asked import (
     priced_words,
     rate_unit,
     subject_words,
+    which_subject,
     without_reason,
 )
 
@@ -436,3 +437,16 @@ def test_a_rate_is_answered_only_by_a_quote_that_names_its_unit() -> None:
     assert compose.off_question(question, "nl", [start], 0.34)  # days, but not a week's
     assert not compose.off_question(question, "nl", [weekly], 0.34)
     assert names_rate("Hoeveel per week?", "0,20 euro per week")
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Je werk bij de gemeente: welke verlofdagen hebben we naast de wettelijke feestdagen?", "verlofdagen"),
+    ("Welke afvalsoorten worden in het recyclagepark gescheiden ingezameld?", "afvalsoorten"),
+    ("Bij welke dienst vraag ik toelating voor een straatfeest?", "dienst"),
+    ("At welke tijd is het loket Burgerzaken gesloten op zaterdag?", ""),  # the kind of fact asked, not the thing
+    ("Tot welk bedrag kan een vereniging een projectsubsidie aanvragen?", ""),
+    ("Vanaf welke dikte is een vergunning nodig?", ""),
+    ("Wat kost een bewonerskaart?", ""),
+])
+def test_which_subject(question: str, thing: str) -> None:
+    assert which_subject(question) == thing

@@ -790,6 +790,26 @@ def test_the_rarest_known_words_are_those_fewest_readable_passages_contain(corpu
         assert rarest_known(s, {"mobiliteit"}, read_scope(s, Principal(11, "x", "staff", frozenset()))) == frozenset()
 
 
+def test_a_which_question_about_what_no_readable_passage_names_is_not_answered(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'Welke verlofdagen …' where no passage names leave: a sentence on public holidays is not its answer. A kind
+    of a thing the passages name ('kaartsoorten' of 'kaart'…) is another matter, as is a word the model copied."""
+    from appliance.ask.matching import rare_asked
+    from appliance.ask.relevance import never_named
+
+    app, clerk = corpus
+    with _reading(app, clerk, tmp_path / "kaart.txt", CARD) as (s, scope):
+        assert never_named(s, "verlofdagen", scope)
+        assert not never_named(s, "bewonerskaartsoorten", scope)  # a kind of 'bewonerskaart'
+        assert not never_named(s, "bewonerskaart", scope)
+        # Where nothing may be read, nothing is known either way (as relevance.unknown).
+        assert not never_named(s, "verlofdagen", read_scope(s, Principal(11, "x", "staff", frozenset())))
+    question = "Welke verlofdagen meldt u na verlies van de bewonerskaart achter de voorruit van de wagen?"
+    assert rare_asked(app, clerk, question) == {"verlofdagen"}
+    assert rare_asked(app, clerk, question, "Which verlofdagen …?") == frozenset()
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("bewonerskaart hangt")))
+    assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question", ans.checks
+
+
 def test_a_yes_no_question_about_what_no_readable_passage_names_is_not_answered(corpus) -> None:  # type: ignore[no-untyped-def]
     """'Krijgen studenten een gratis bewonerskaart?': no passage names students, so none can say yes or no; the
     sentence on the free first card is not its answer, however well the model likes it."""
@@ -806,7 +826,7 @@ def test_a_yes_no_question_about_what_no_readable_passage_names_is_not_answered(
     # A price question: the rarest thing it prices, which a quote must name (not the asker's own child).
     assert rare_asked(app, clerk, "Hoeveel kost een reispas voor mijn kind?") == {"reispas"}
     # A model's translation may hold words of its own: the rarest word the passages know stands for it.
-    assert "studenten" not in rare_asked(app, clerk, question, translated=True)
+    assert "studenten" not in rare_asked(app, clerk, question, "Do students get a free residents' card?")
     ans = answer(app, clerk, question, llm=FakeLLM(_pick("is gratis")))
     assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question"
     ans = answer(app, clerk, "Is de eerste bewonerskaart voor parkeren gratis?", llm=FakeLLM(_pick("is gratis")))
