@@ -306,6 +306,30 @@ def which_subject(question: str) -> str:
     return word if word not in _WHICH_FACT and _naming(content_words(word), question) else ""
 
 
+# A Dutch question that asks when, how long or where something is or happens names that thing after its verb
+# ('Wanneer is het recyclagepark open …', 'Hoe lang is een rijbewijs geldig?', 'Tot hoe laat mag de muziek spelen …').
+_WH_OPENING = re.compile(r"\b(?:wanneer|hoe laat|hoe lang|hoe vaak|waar)\s+(?:is|zijn|wordt|worden|gaat|gaan|opent|"
+                         r"openen|sluit|sluiten|blijft|blijven|ligt|liggen|kan|kunnen|mag|mogen|moet|moeten)\s+")
+_WHO_ASKS = frozenset(["ik", "je", "jij", "u", "we", "wij", "men"])
+
+
+def wh_subject(question: str) -> str:
+    """What a short Dutch when / how long / where question asks about: the first word after its opening verb, in
+    its main clause, that names a thing (_naming), not the asker's own ('recyclagepark' in 'Wanneer is het recyclagepark
+    open op zondag?'); '' for another question, or one whose asker comes next ('… kan ik …'). A rule on music 'van zaterdag op zondag' does not tell
+    when the recycling park opens: a quote must name what the question asks about (matching.rare_asked)."""
+    folded = fold(asked_clause(question) or question)
+    opening = _WH_OPENING.search(folded) if len(question) <= MAX_CHARS else None
+    if opening is None:
+        return ""
+    rest = folded[opening.end():]
+    if rest.split()[:1] and rest.split()[0] in _WHO_ASKS:
+        return ""  # 'Tot hoe laat kan ik de gemeente bellen?' asks about the asker's doing (a way: asked_subject)
+    own = _owned(folded)
+    words = content_words(_SUBORDINATE.split(rest, maxsplit=1)[0])
+    return next((w for w in _naming(words, question) if w not in own and w not in _NOTHING_NAMED), "")
+
+
 def priced_words(question: str) -> set[str]:
     """What a short question that asks a price names (asked_kind 'amount'): the words of its asking sentence that name
     something (_naming), not the asker's own ('voor mijn dochter') nor which ('welk bedrag'); none for another."""
@@ -327,11 +351,24 @@ def rate_unit(question: str) -> str:
     return unit if content_words(unit) else ""
 
 
-def names_rate(question: str, text: str) -> bool:
-    """Whether `text` (a quote under its heading path) names what `question` asks a figure per, where it asks one: '36
-    dagen na de aanplakking' does not say how many days a week; '0,20 euro per week' says how much a week."""
-    unit = rate_unit(question)
-    return not unit or any(names_word(unit, w) for w in content_words(text))
+# An ordinal picks one of several ('een derde bewonerskaart'): the first card's price is not the third's.
+_ORDINAL = re.compile(r"\b(?:eerste|tweede|derde|vierde|vijfde|zesde|first|second|third|fourth|fifth|sixth|premier|premiere|"
+                      r"deuxieme|seconde|troisieme|quatrieme|cinquieme)\b")
+
+
+def qualifiers(question: str) -> set[str]:
+    """What picks the figure a short question asks among others: the unit it asks a figure per (rate_unit) and the
+    ordinals it names ('derde' in 'Hoeveel kost een derde bewonerskaart?')."""
+    if len(question) > MAX_CHARS:
+        return set()
+    return ({rate_unit(question)} - {""}) | set(_ORDINAL.findall(fold(asked_clause(question) or question)))
+
+
+def names_qualifiers(question: str, text: str) -> bool:
+    """Whether `text` (a quote under its heading path) names every qualifier of `question`: '36 dagen na de aanplakking'
+    does not say how many days a week, nor 'een tweede kaart kost € 50' what a third costs."""
+    said = content_words(text)
+    return all(any(names_word(q, w) for w in said) for q in qualifiers(question))
 
 
 def clause_words(question: str) -> set[str]:

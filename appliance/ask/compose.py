@@ -24,7 +24,7 @@ from appliance.ask.asked import (
     counted,
     counted_thing,
     hour_words,
-    names_rate,
+    names_qualifiers,
     names_word,
     polar_words,
     subject_words,
@@ -244,8 +244,8 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
         return False
     if kept and not any(names_counted(question if asked is None else asked, c) for c in kept):
         return True
-    if kept and not any(names_rate(question, f"{c.context}\n{c.text}") for c in kept):
-        return True  # 'how many days a week': a figure per week
+    if kept and not any(names_qualifiers(question, f"{c.context}\n{c.text}") for c in kept):
+        return True  # 'how many days a week': a figure per week; 'a third card': the third's
     return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
 
 

@@ -20,7 +20,14 @@ from sqlmodel import Session, col, func, select
 
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
-from appliance.ask.asked import asked_subject, polar_words, priced_words, which_subject, without_reason
+from appliance.ask.asked import (
+    asked_subject,
+    polar_words,
+    priced_words,
+    wh_subject,
+    which_subject,
+    without_reason,
+)
 from appliance.ask.days import weekdays_named
 from appliance.ask.relevance import (
     detect_question_language,
@@ -66,20 +73,20 @@ def rare_asked(app: Appliance, who: Principal, question: str, original: str = ""
     korting …', 'Hoe kan ik een vergaderzaal reserveren …': no quote can answer it), or the thing a 'welke' question
     asks about (asked.which_subject) where no passage names it nor its first part (relevance.never_named: 'welke
     verlofdagen'); else the rarest words that some passage contains of those a yes/no question asks about
-    (asked.polar_words) or a price question names (asked.priced_words; relevance.rarest_known). Where `question` is a
-    model's translation of `original`, its subject may be a word of the model's own: not the former; nor a 'welke'
+    (asked.polar_words) or a price question names (asked.priced_words; relevance.rarest_known); for a when / how
+    long / where question, the thing it asks about (asked.wh_subject), known or not. Where `question` is a model's
+    translation of `original`, its subject may be a word of the model's own: not the former; nor a 'welke' or 'wanneer'
     thing copied unchanged from the question as asked ('desk'). Else none."""
     subject, words = "" if original else asked_subject(question), polar_words(question) or priced_words(question)
-    which = which_subject(question)
-    which = "" if which in content_words(original) else which
-    if not subject and not which and not words:
+    which, wh = ("" if w in content_words(original) else w for w in (which_subject(question), wh_subject(question)))
+    if not subject and not which and not wh and not words:
         return frozenset()
     with read_session(app.db) as session:
         scope = read_scope(session, who)
         missing = unknown(session, {subject}, scope) if subject else frozenset()
         if not missing and which and never_named(session, which, scope):
             missing = frozenset([which])
-        return missing or rarest_known(session, words, scope)
+        return missing or (frozenset([wh]) if wh else rarest_known(session, words, scope))
 
 
 _LANGUAGE_OF: dict[tuple[str, tuple[int, ...], int], str] = {}  # (store, collections, newest chunk) -> language

@@ -15,11 +15,13 @@ from appliance.ask.asked import (
     counted,
     counted_thing,
     hour_words,
-    names_rate,
+    names_qualifiers,
     polar_words,
     priced_words,
+    qualifiers,
     rate_unit,
     subject_words,
+    wh_subject,
     which_subject,
     without_reason,
 )
@@ -436,7 +438,16 @@ def test_a_rate_is_answered_only_by_a_quote_that_names_its_unit() -> None:
     weekly = _quote("Een personeelslid mag twee dagen per week van thuis uit werken.")
     assert compose.off_question(question, "nl", [start], 0.34)  # days, but not a week's
     assert not compose.off_question(question, "nl", [weekly], 0.34)
-    assert names_rate("Hoeveel per week?", "0,20 euro per week")
+    assert names_qualifiers("Hoeveel per week?", "0,20 euro per week")
+
+
+def test_an_ordinal_is_answered_only_by_a_quote_that_names_it() -> None:
+    question = "Hoeveel kost een derde bewonerskaart?"
+    assert qualifiers(question) == {"derde"}
+    cards = _quote("De eerste kaart per gezin is gratis, een tweede kaart kost € 50 per jaar.")
+    assert compose.off_question(question, "nl", [cards], 0.34)
+    assert not compose.off_question("Hoeveel kost een tweede bewonerskaart?", "nl", [cards], 0.34)
+    assert qualifiers("Combien coûte une troisième carte par an ?") == {"troisieme"}  # 'an' is too short to be read
 
 
 @pytest.mark.parametrize(("question", "thing"), [
@@ -450,3 +461,16 @@ def test_a_rate_is_answered_only_by_a_quote_that_names_its_unit() -> None:
 ])
 def test_which_subject(question: str, thing: str) -> None:
     assert which_subject(question) == thing
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Wanneer is het recyclagepark open op zondag?", "recyclagepark"),
+    ("Hoe lang is een rijbewijs geldig?", "rijbewijs"),
+    ("Tot hoe laat mag de muziek spelen op ons straatfeest als het regent?", "muziek"),
+    ("Wanneer wordt mijn container geleegd?", ""),  # the asker's own: the situation, which the pages name otherwise
+    ("Tot hoe laat kan ik de gemeente bellen?", ""),  # the asker's doing: a way
+    ("Waar kan ik een bewonerskaart aanvragen?", ""),
+    ("Hoeveel kost een bewonerskaart?", ""),
+])
+def test_wh_subject(question: str, thing: str) -> None:
+    assert wh_subject(question) == thing

@@ -806,6 +806,9 @@ def test_a_which_question_about_what_no_readable_passage_names_is_not_answered(c
     question = "Welke verlofdagen meldt u na verlies van de bewonerskaart achter de voorruit van de wagen?"
     assert rare_asked(app, clerk, question) == {"verlofdagen"}
     assert rare_asked(app, clerk, question, "Which verlofdagen …?") == frozenset()
+    # 'Wanneer is X …': a quote must name X, whether the passages know it or not.
+    assert rare_asked(app, clerk, "Wanneer is de bewonerskaart geldig?") == {"bewonerskaart"}
+    assert rare_asked(app, clerk, "Wanneer is het zwembad open?") == {"zwembad"}
     ans = answer(app, clerk, question, llm=FakeLLM(_pick("bewonerskaart hangt")))
     assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question", ans.checks
 
