@@ -726,6 +726,14 @@ def test_a_way_is_quoted_after_the_question_the_source_asks_it_for() -> None:
                 if c.text.startswith("Zet")).carried_previous > 0.0
 
 
+def test_the_words_that_ask_an_hour_are_not_what_a_passage_must_carry() -> None:
+    from appliance.ask.relevance import relevance
+
+    question = "Tot hoe laat is het loket open op donderdag?"
+    assert relevance(question, "Boeken die te laat terugkomen, kosten 0,20 euro per week.") == 0.0  # 'laat': no topic
+    assert relevance(question, "donderdag: loket 8.30 – 12.00 en 16.00 – 19.00; 's avonds open") == 1.0
+
+
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
     from appliance.ask.relevance import relevance
 
