@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
-from appliance.ask.asked import counted, hour_words
+from appliance.ask.asked import MAX_CHARS, counted, hour_words
 from appliance.ask.citations import split_sentences
 from appliance.db.tables import Chunk
 from appliance.index.acl import ReadScope
@@ -50,9 +50,9 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     each word weighted by its rarity in the corpus (`weights`, see `idf_weights`) when given: a
     passage sharing 'kost' but not 'hondenbelasting' is not about the question. What a 'how many'
     question counts is carried by a compound ending in it (text.passage_terms: 'werkdagen'). The words that ask
-    for an hour ('laat' in 'tot hoe laat') are not what the question is about (asked.hour_words): a page on books
+    for an hour ('laat' in 'tot hoe laat') are not what a short question is about (asked.hour_words): a page on books
     returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them."""
-    words = set(content_words(question)) - hour_words(question)
+    words = set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
     if not words:
         return 0.0
     return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question)))
