@@ -108,6 +108,7 @@ def usual_terms(session: Session, question: str, scope: ReadScope | Collection[i
 
 MIN_PART = 4  # letters in each part of a split compound ('dag' alone is not split off)
 MAX_SPLIT_WORDS = 12  # unknown words of one question tried as compounds
+ACRONYM_HEAD = 3  # letters of an acronym that opens a compound ('PIN-code', 'PMD-zakken', 'KBO-nummer')
 
 
 def split_compounds(session: Session, question: str, scope: ReadScope | Collection[int]) -> str:
@@ -115,9 +116,10 @@ def split_compounds(session: Session, question: str, scope: ReadScope | Collecti
     parts where both occur: 'donderdagavond' -> 'donderdag avond', 'loketuren' -> 'loket uren', so
     that a passage saying 'donderdag … avondloket' carries the question's words. A linking s may
     end the first part ('stadsbestuur' -> 'stad bestuur'). Of several splits the one whose rarer part
-    is most common wins (parts that are words of the corpus, not fragments). Known words stay."""
+    is most common wins (parts that are words of the corpus, not fragments). An acronym of ACRONYM_HEAD letters may
+    open it where a passage writes it in capitals ('pincode' -> 'pin code' for 'PIN-code'). Known words stay."""
     read = as_scope(scope)
-    words = [w for w in dict.fromkeys(content_words(question)) if len(w) >= 2 * MIN_PART and w.isalpha()]
+    words = [w for w in dict.fromkeys(content_words(question)) if len(w) >= ACRONYM_HEAD + MIN_PART and w.isalpha()]
     if not words or not read.collections:
         return question
     index = keyword_index(session)
@@ -125,12 +127,14 @@ def split_compounds(session: Session, question: str, scope: ReadScope | Collecti
     unknown = [w for w, df in zip(words, dfs, strict=True) if df == 0][:MAX_SPLIT_WORDS]
     splits = {w: [(head, w[i:]) for i in range(MIN_PART, len(w) - MIN_PART + 1)
                   for head in dict.fromkeys((w[:i], w[:i - 1] if w[i - 1] == "s" and i - 1 >= MIN_PART else w[:i]))
-                  if content_words(head) and content_words(w[i:])] for w in unknown}
+                  if content_words(head) and content_words(w[i:])]
+              + [(w[:ACRONYM_HEAD], w[ACRONYM_HEAD:])] for w in unknown}
     parts = sorted({p for options in splits.values() for pair in options for p in pair})
     df = dict(zip(parts, index.counts(session, read, [sorted(term_variants(p)) for p in parts]), strict=True))
     out = question
     for word, options in splits.items():
-        known = [(min(df[a], df[b]), -len(a), a, b) for a, b in options if df[a] and df[b]]
+        known = [(min(df[a], df[b]), -len(a), a, b) for a, b in options if df[a] and df[b]
+                 and (len(a) >= MIN_PART or _written_as_acronym(session, index, read, a))]
         if known:  # ties: the shorter first part (without its linking s)
             *_, a, b = max(known)
             out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", f"{a} {b}", out, flags=re.IGNORECASE)
