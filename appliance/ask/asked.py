@@ -316,8 +316,9 @@ _WHO_ASKS = frozenset(["ik", "je", "jij", "u", "we", "wij", "men"])
 def wh_subject(question: str) -> str:
     """What a short Dutch when / how long / where question asks about: the first word after its opening verb, in
     its main clause, that names a thing (_naming), not the asker's own ('recyclagepark' in 'Wanneer is het recyclagepark
-    open op zondag?'); '' for another question, or one whose asker comes next ('… kan ik …'). A rule on music 'van zaterdag op zondag' does not tell
-    when the recycling park opens: a quote must name what the question asks about (matching.rare_asked)."""
+    open op zondag?'); '' for another question, or one whose asker comes next ('… kan ik …'). A rule on music 'van
+    zaterdag op zondag' does not tell when the recycling park opens: a quote must name what the question asks about
+    (matching.rare_asked)."""
     folded = fold(asked_clause(question) or question)
     opening = _WH_OPENING.search(folded) if len(question) <= MAX_CHARS else None
     if opening is None:

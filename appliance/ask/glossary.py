@@ -7,8 +7,8 @@ then finds nothing. The glossary's entries found in the question are given to th
 Dutch terms to use. A term matches word for word, its small words included ('dalle de trottoir'),
 each word up to a plural or participle ending ('dalles', 'livrée' is 'livrer'). Accents count
 ('livré' is no 'livre') and stems are not used: a stemmer gives 'zone' and 'zoning' one stem, and
-'terre' and 'terrasse'. Of overlapping matches the longest wins ('street light' rather than 'light'). An English two-word term
-also matches written as one word ('streetlight').
+'terre' and 'terrasse'. Of overlapping matches the longest wins ('street light' rather than 'light'). An
+English two-word term also matches written as one word ('streetlight').
 
 A Dutch list (nl -> nl) gives the usual term for a variant a Dutch asker may write ('bib', 'stadhuis',
 'containerpark'): where the readable passages lack the variant and use the usual term, the question is
