@@ -67,7 +67,7 @@ outside HR answered by the public page's 'Op wettelijke feestdagen en op 11 juli
 A thirteenth, bench/ask_demo_questions_fresh3.jsonl (30 questions: 17 answerable, 8 unanswerable of which 6 near
 misses, 5 HR questions asked outside HR; mostly staff at the counter looking something up, often in note style:
 'tel.nr. om kapotte straatlamp te melden?'), was written in stop 48 by a helper session that had seen neither Ask's code
-nor the other sets, after that stop's rules were set; it is measured, not tuned on (first run: 18/30 right, 0 wrong).
+nor the other sets, while that stop's rules were made; it is measured, not tuned on (its run: 18/30 right, 0 wrong).
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """
