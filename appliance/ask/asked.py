@@ -283,10 +283,16 @@ def asked_subject(question: str) -> str:
     opening = _SUBJECT_OPENING.match(folded)
     if len(question) > MAX_CHARS or not opening:
         return ""
-    own = _owned(folded)
     words = content_words(_SUBORDINATE.split(folded[opening.end():], maxsplit=1)[0])
     if words and _VERB_LAST.fullmatch(words[-1]):
         words = words[:-1]
+    return _first_named(words, folded, question)
+
+
+def _first_named(words: list[str], folded: str, question: str) -> str:
+    """The first of `words` (of a main clause of `question`, folded as `folded`) that names a thing (_naming), is not
+    the asker's own (_owned) and names something ('iets' does not); ''."""
+    own = _owned(folded)
     return next((w for w in _naming(words, question) if w not in own and w not in _NOTHING_NAMED), "")
 
 
@@ -326,9 +332,7 @@ def wh_subject(question: str) -> str:
     rest = folded[opening.end():]
     if rest.split()[:1] and rest.split()[0] in _WHO_ASKS:
         return ""  # 'Tot hoe laat kan ik de gemeente bellen?' asks about the asker's doing (a way: asked_subject)
-    own = _owned(folded)
-    words = content_words(_SUBORDINATE.split(rest, maxsplit=1)[0])
-    return next((w for w in _naming(words, question) if w not in own and w not in _NOTHING_NAMED), "")
+    return _first_named(content_words(_SUBORDINATE.split(rest, maxsplit=1)[0]), folded, question)
 
 
 def priced_words(question: str) -> set[str]:
