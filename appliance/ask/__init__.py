@@ -4,11 +4,11 @@ from appliance.ask.answering import (
     MAX_QUESTION_CHARS,
     answer,
     close_in_meaning,
-    model_writes_freely,
     retrieve,
     validate_question,
 )
 from appliance.ask.citations import MIN_SUPPORT, CheckResult, PassageTerms, check_answer, lexical_support
+from appliance.ask.free import model_writes_freely
 from appliance.ask.payload import AskOut, llm_notice, to_out
 from appliance.ask.prompts import neutralise
 from appliance.ask.records import (

@@ -1,15 +1,17 @@
 """Ask: grounded answers with checked citations, "I don't know", escalation, an audit record each.
 
 question -> (multi-turn: rewrite with the conversation) -> permission-scoped hybrid search
--> relevance gate (nothing relevant: "I don't know" + closest documents + escalation route, no LLM)
+-> relevance gate (nothing relevant: "I don't know" + closest documents + escalation route, no LLM; a situation
+   told before a short question weighs half: relevance.situated_relevance)
 -> sensitive topics of the readable collections: escalate, no LLM
 -> answerability from the evidence (answerability.py): doubtful support is "I don't know"
 -> CPU profile: the model chooses source sentences (choosing.py), shown as quotes, one carrying a short
    question (or, all in another language, its translation; one in another language beside the question's
    own is a choice only where it carries that translation: compose.py); larger models write freely
    (free.py); quotes that do not name what a 'how many' question counts, or a yes/no question's most specific
-   word, answer something else (compose.off_question, compose.names_any); every sentence passes the claim
-   check (citations.py)
+   word, answer something else (compose.off_question, compose.names_any), as does one that opens with a case the
+   question does not name ('Bij een gevaarlijke situatie …': relevance.for_another_case); every sentence passes the
+   claim check (citations.py)
 -> nothing supported left: "I don't know"; no LLM or model busy: extractive answer
 -> audit record (appliance.audit.log).
 Only passages the asker may read ever reach the prompt: search filters first, and every hit is
@@ -33,9 +35,11 @@ from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, rare_
 from appliance.ask.relevance import (
     best_sentences,
     detect_question_language,
+    for_another_case,
     idf_weights,
     relevance,
     sentence_cosine,
+    situated_relevance,
     vector_threshold,
 )
 from appliance.ask.routes import dont_know, escalation_routes, sensitive_topic, with_route
@@ -166,13 +170,12 @@ def retrieve(app: Appliance, who: Principal, q: str) -> tuple[list[Source], dict
         # Defence in depth: whatever search returned, an unreadable passage never goes further.
         if c is None or c.collection_id not in readable or c.document_id not in docs or not c.active:
             continue
-        # A short question's words are read under the heading path too ('Openingsuren … van het gemeentehuis >
-        # Openingsuren' carries 'gemeentehuis' for its table); a letter's many words would find some in any.
+        # A short question is read under the heading path too (a table's 'gemeentehuis'); a letter would find any.
         read = f"{c.context}\n{c.text}" if c.context and len(q) <= LONG_QUESTION_CHARS else c.text
         out.append(Source(number=len(out) + 1, chunk_id=h.chunk_id, document_id=h.document_id,
                           version_id=h.version_id, collection=h.collection, title=h.title,
                           source_path=h.source_path, page=h.page, snippet_html=h.snippet_html,
-                          text=c.text, relevance=round(relevance(q, read, weights), 3), language=c.language,
+                          text=c.text, relevance=round(situated_relevance(q, read, weights), 3), language=c.language,
                           context=c.context, document_probability=h.document_probability))
     _add_similarity(app, q, out)
     return out, weights
@@ -257,7 +260,7 @@ def _grounded(app: Appliance, engine: LLM | None, asked: Asked, sources: list[So
                                  min_long=app.settings.ask.min_answerable_long) if same \
         else (True, None)
     judged = {"probability": p, "features": evidence.as_dict(), "document": top}
-    mode = _mode(app)
+    mode = free.answer_mode(app)
     # A bare number ('2026') asks nothing: which of the passages carrying it would answer?
     asks = any(not w.isdigit() for w in content_words(q))
     if engine is not None and not (ok and asks):
@@ -282,9 +285,7 @@ def _free(app: Appliance, engine: LLM | None, gen: free.Generated, q: str, chose
     ans = free.checked(gen, chosen, language, routes, base, q, cross)
     ans.model = getattr(engine, "name", "")
     ans.tokens_per_s = round(gen.pieces / gen.seconds, 2) if gen.seconds > 0 else 0.0
-    ans.checks["first_token_s"] = round(gen.first_token, 3)
-    if gen.error:
-        ans.checks["stream"] = gen.error
+    ans.checks.update(first_token_s=round(gen.first_token, 3), **({"stream": gen.error} if gen.error else {}))
     return ans
 
 
@@ -305,12 +306,14 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     picked = [cands[i - 1] for i in choice.ids] if choice.ids is not None else cands[:1]
     # A quote is checked for what it claims to be: the cited passage's own words.
     text_of = {s.number: s.text for s in chosen}
-    kept = [c for c in picked if compose.quoted(c.text, text_of[c.source])]
+    other = {c.id for c in picked if c.language in ("", asked.match_language) and for_another_case(asked.match, c.text)}
+    kept = [c for c in picked if compose.quoted(c.text, text_of[c.source]) and c.id not in other]
     checks: dict[str, Any] = {
         "raw": choice.raw, "selection": choice.ids,
         "candidates": [{"id": c.id, "source": c.source, "score": c.score} for c in cands],
         "sentences": [{"text": c.text, "cited": [c.source], "invented": [], "support": 1.0, "kept": c in kept,
-                       "reason": "quote" if c in kept else "not_in_source"} for c in picked],
+                       "reason": "quote" if c in kept else "other_case" if c.id in other else "not_in_source"}
+                      for c in picked],
         "model_citations_passed": bool(kept) and len(kept) == len(picked),
         "all_passed": bool(kept) and len(kept) == len(picked), "first_token_s": round(choice.first_token, 3)}
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
@@ -340,24 +343,6 @@ def _across(app: Appliance, engine: LLM, asked: Asked, to: str) -> str:
     if to not in asked.tried:
         asked.tried[to] = (translate(app, engine, asked.match, asked.match_language, to) or ("",))[0]
     return asked.tried[to]
-
-
-def model_writes_freely(app: Appliance) -> bool:
-    """Whether the configured model is big enough to write its own sentences: one on a GPU or behind an
-    openai-compatible server. On a CPU-only profile the small model only chooses among source
-    sentences (Ask composes; plain language keeps the rules' rewrite)."""
-    if app.settings.llm.engine == "openai-compatible":
-        return True
-    layers = app.settings.llm.gpu_layers if app.settings.llm.gpu_layers >= -1 else app.hardware.llm_gpu_layers
-    return layers != 0
-
-
-def _mode(app: Appliance) -> str:
-    """composed | free: `ask.answer_mode`, where auto is composed on a CPU-only profile."""
-    mode = app.settings.ask.answer_mode
-    if mode != "auto":
-        return mode
-    return "free" if model_writes_freely(app) else "composed"
 
 
 def _embedder_id(app: Appliance) -> str:

@@ -26,6 +26,7 @@ _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
 _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
 _PHONE = r"telefoon\w*|phone\w*|telephone\w*"
+_CALL, _NUMBER = r"bel|bellen|belt|appel\w*|call|calling", r"nummer|numero|number"  # 'Welk nummer moet ik bellen …'
 # A yes/no question about a cost asks for an amount too ('Is dat betalend?', 'Moet ik daarvoor betalen?',
 # 'Est-ce payant ?', 'Is it free?'): the answer is a price or 'gratis'.
 _COSTS_ANYTHING = (r"\b(?:betalend|gratis|kosteloos|payante?s?|gratuite?s?|free of charge|kost (?:dit|dat|het)(?: nog)? iets"
@@ -38,7 +39,7 @@ _KINDS = (
     ("number", re.compile(rf"\b(?:{_COUNT})\b")),
     ("time", re.compile(rf"\b(?:{_TIME})\b")),
     ("email", re.compile(rf"\b(?:{_EMAIL})\b")),
-    ("phone", re.compile(rf"\b(?:{_PHONE})\b")),
+    ("phone", re.compile(rf"\b(?:{_PHONE})\b|\b(?:{_CALL})\b.*\b(?:{_NUMBER})\b|\b(?:{_NUMBER})\b.*\b(?:{_CALL})\b")),
     ("way", re.compile(
         r"\bhoe (?!lang|laat|veel|snel|vaak|hoog|groot|ver|oud|duur|heet|noemt)\w+ (?:ik|je|jij|u|we|wij|men)\b"
         r"|\bwat (?:moet|moeten|kan|kun) (?:ik|je|u|we|men) (?:doen|meebrengen|meenemen|voorleggen)\b|\bbij (?:wie|welke "
@@ -94,6 +95,11 @@ def asks_way(word: str) -> bool:
     return fold(word) in _WAY_ASKING
 
 
+def asks_call(word: str) -> bool:
+    """Whether `word` asks for a number to call ('bellen', 'nummer', 'appeler') rather than naming what it is for."""
+    return bool(re.fullmatch(f"{_CALL}|{_NUMBER}", fold(word)))
+
+
 def subject_words(question: str) -> set[str]:
     """The question's content words a quote is measured on (compose), without those that ask for an hour
     (hour_words); for a way, without those that ask for it ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de
@@ -110,7 +116,7 @@ def hour_words(question: str) -> set[str]:
 
 
 def carries(kind: str, sentence: str) -> bool:
-    """Whether `sentence` holds a fact of `kind` (always, for no kind)."""
+    """Whether `sentence` holds a fact of `kind` (always, for no kind; a phone number: 6+ digits, or 'nummer 112')."""
     if not kind:
         return True
     words = _WORD.findall(fold(sentence))
@@ -127,7 +133,7 @@ def carries(kind: str, sentence: str) -> bool:
         first = words[0] if words else ""
         return "@" in sentence or any(w in _WAY_WORDS for w in words) or first in _INSTRUCTIONS \
             or (len(first) >= 5 and first.endswith("ez"))  # 'Apportez', 'Signalez': a French instruction
-    return sum(ch.isdigit() for ch in sentence) >= 6  # phone
+    return sum(ch.isdigit() for ch in sentence) >= 6 or bool(re.search(r"\b(?:nummer|numero|number|le)\s+1\d{2,3}\b", fold(sentence)))
 
 
 # Words after Dutch 'hoeveel' that show it asks for a quantity of a verb ('Hoeveel kost een …', 'Hoeveel betaal ik'):

@@ -109,3 +109,21 @@ def checked(gen: Generated, chosen: list[Source], language: str, routes: list[di
     citations = [Citation(n, s.text, round(s.support, 3), s.reason) for s in result.kept for n in s.cited]
     return Answer(text=result.text, citations=citations, sources=chosen, status="answered",
                   checks=checks, **base)
+
+
+def model_writes_freely(app: Appliance) -> bool:
+    """Whether the configured model is big enough to write its own sentences: one on a GPU or behind an
+    openai-compatible server. On a CPU-only profile the small model only chooses among source
+    sentences (Ask composes; plain language keeps the rules' rewrite)."""
+    if app.settings.llm.engine == "openai-compatible":
+        return True
+    layers = app.settings.llm.gpu_layers if app.settings.llm.gpu_layers >= -1 else app.hardware.llm_gpu_layers
+    return layers != 0
+
+
+def answer_mode(app: Appliance) -> str:
+    """composed | free: `ask.answer_mode`, where auto is composed on a CPU-only profile."""
+    mode = app.settings.ask.answer_mode
+    if mode != "auto":
+        return mode
+    return "free" if model_writes_freely(app) else "composed"

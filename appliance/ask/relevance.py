@@ -7,7 +7,16 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
-from appliance.ask.asked import MAX_CHARS, counted, hour_words
+from appliance.ask.asked import (
+    MAX_CHARS,
+    asked_clause,
+    asking_word,
+    asks_call,
+    asks_way,
+    counted,
+    hour_words,
+    names_word,
+)
 from appliance.ask.citations import split_sentences
 from appliance.db.tables import Chunk
 from appliance.index.acl import ReadScope
@@ -56,6 +65,48 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     if not words:
         return 0.0
     return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question)))
+
+
+SITUATION_WEIGHT = 0.5  # of a word only the situation told before the asking sentence names
+MIN_CLAUSE_WORDS = 2  # words the asking sentence must name of its own ('Wat moet ik doen?' names none)
+
+
+def situated_relevance(question: str, passage: str, weights: Mapping[str, float] | None = None) -> float:
+    """`relevance`, or where a short question first tells a situation and then asks (asked.asked_clause, with
+    MIN_CLAUSE_WORDS words of its own), the same share with the words only the situation names at SITUATION_WEIGHT
+    of their weight, whichever is higher: 'Het jeugdhuis organiseert een fuif in open lucht. Vanaf hoeveel bezoekers
+    moeten ze met herbruikbare bekers werken?' asks about the cups; the passage that answers it need not say 'jeugdhuis'
+    or 'lucht'. The situation still counts: a passage about cups elsewhere carries less of the question. Words that ask
+    ('hoeveel', 'kost') or ask a way ('moet', 'doen') name nothing: after 'Wat moet ik doen?' the situation is the topic."""
+    whole = relevance(question, passage, weights)
+    clause = set(content_words(asked_clause(question)))
+    words = set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
+    if len({w for w in clause & words if not asking_word(w) and not asks_way(w)}) < MIN_CLAUSE_WORDS or not words - clause:
+        return whole
+    weighted = {w: (1.0 if w in clause else SITUATION_WEIGHT) * (weights or {}).get(w, 1.0) for w in words}
+    return max(whole, weighted_coverage(words, weighted, passage_terms(passage, counted(question))))
+
+
+# A sentence that opens with the case it is for: 'Bij een gevaarlijke situatie buiten de openingsuren belt u de politie
+# op het nummer 101.', 'En cas de perte, …', 'In case of theft, …'. Only a noun's case: 'als', 'si' and 'if' open a
+# clause whose verb the question may conjugate otherwise.
+_CASE = re.compile(r"^\W*(?:bij|in (?:geval|het geval) van|en cas d[e']|in (?:the )?(?:case|event) of)\s+(.+)", re.IGNORECASE)
+CASE_WORDS = 3  # the case's first content words: 'gevaarlijke situatie buiten'
+
+
+def for_another_case(question: str, sentence: str) -> bool:
+    """Whether `sentence` opens with a case ('Bij <case> …', 'En cas de <case> …') none of whose first CASE_WORDS
+    content words the question names (asked.names_word), and names nothing the question is about (its words that do
+    not ask: 'hoeveel', 'moet', 'nummer', 'bellen'): the police's number for a dangerous situation at night does not
+    answer which number reports a street light that is out. A case the question names ('Welk nummer bel ik bij een
+    gevaarlijke situatie?'), or a sentence on what it asks about ('Hoe lang duurt het openbaar onderzoek?': 'Bij de
+    gewone procedure … loopt een openbaar onderzoek van 30 dagen'), answers it."""
+    m = _CASE.match(sentence)
+    case = [w for w in content_words(re.split(r"[,:;]", m.group(1))[0]) if not w.isdigit()][:CASE_WORDS] if m else []
+    asked, said = set(content_words(question)), set(content_words(sentence))
+    about = {w for w in asked if not (asking_word(w) or asks_way(w) or asks_call(w))}
+    return bool(case) and not any(names_word(w, a) or names_word(a, w) for w in case for a in asked) \
+        and not any(names_word(a, w) for a in about for w in said)
 
 
 def idf_weights(session: Session, question: str, scope: ReadScope | Collection[int], max_words: int = 120) -> dict[str, float]:

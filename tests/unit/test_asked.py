@@ -71,6 +71,11 @@ from appliance.ask.asked import (
     ("Hoe hoog is de boete voor zwerfvuil?", ""),
     ("Hoe heet de nieuwe straat?", ""),
     ("Comment s'appelle la nouvelle rue ?", ""),
+    ("Welk nummer moet ik bellen om een put in de weg te melden?", "phone"),
+    ("Quel numéro dois-je appeler pour le signaler ?", "phone"),
+    ("What number can I call to report it?", "phone"),
+    ("Wie moet ik bellen als er een boom op de weg ligt?", "way"),
+    ("Wat is het nummer van mijn dossier?", ""),
 ])
 def test_asked_kind(question: str, kind: str) -> None:
     assert asked_kind(question) == kind
@@ -89,6 +94,10 @@ def test_carries() -> None:
     assert carries("time", "Het containerpark is open op zaterdagvoormiddag.")
     assert not carries("time", "Een meisje vroeg om marsepein.")
     assert carries("email", "Mail naar info@belveld.example.") and not carries("email", "Mail ons.")
+    assert carries("phone", "Telefonisch op het nummer 099 55 66 77.")
+    assert carries("phone", "Bij brand belt u het nummer 112.") and carries("phone", "En cas d'incendie, appelez le 112.")
+    assert not carries("phone", "U krijgt binnen 10 werkdagen een antwoord.")
+    assert not carries("phone", "Met dat nummer kunt u de stand van uw melding opvragen.")
     assert carries("", "anything")
     # A way: a channel or a place to go, or an instruction; not the subject alone nor a duty.
     assert carries("way", "Via het e-loket op de website: kies Melding openbaar domein.")

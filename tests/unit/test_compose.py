@@ -399,7 +399,7 @@ def test_a_translation_means_the_same_to_e5() -> None:
 
 
 def test_mode_follows_the_profile_and_the_setting(tmp_path: Path) -> None:
-    from appliance.ask.answering import _mode
+    from appliance.ask.free import answer_mode as _mode
     from appliance.context import Appliance
 
     assert _mode(Appliance(make_settings(tmp_path, llm={"engine": "llama-cpp", "gpu_layers": 0}))) == "composed"
@@ -738,6 +738,32 @@ def test_the_words_that_ask_an_hour_are_not_what_a_passage_must_carry() -> None:
     assert relevance(question, "donderdag: loket 8.30 – 12.00 en 16.00 – 19.00; 's avonds open") == 1.0
 
 
+def test_a_situation_told_before_the_question_weighs_half_in_a_passages_relevance() -> None:
+    from appliance.ask.relevance import SITUATION_WEIGHT, relevance, situated_relevance
+
+    question = "Onze buurtvereniging plant een barbecue in het park. Hoeveel nadarhekken kunnen we gratis lenen?"
+    lends = "De uitleendienst leent nadarhekken gratis uit aan verenigingen, tot 20 per aanvraag."
+    # 3 of the 8 words as asked; with the 4 words only the situation names at half weight, 3 of 4 + 4 x 0.5.
+    assert relevance(question, lends) == 0.375
+    assert situated_relevance(question, lends) == 3 / (4 + 4 * SITUATION_WEIGHT) == 0.5
+    # A passage that carries the situation and not what is asked gains nothing.
+    situation_only = "Een barbecue in het park meldt u bij de buurtvereniging."
+    assert situated_relevance(question, situation_only) == relevance(question, situation_only) == 0.375
+    # Weighted by rarity as the relevance is.
+    weights = {"nadarhekken": 4.0, "lenen": 3.0, "gratis": 2.0, "hoeveel": 4.0, "buurtvereniging": 4.0, "plant": 3.0,
+               "barbecue": 4.0, "park": 3.0}
+    assert situated_relevance(question, lends, weights) == 9 / (13 + 14 * SITUATION_WEIGHT)
+    # One sentence, or an asking sentence of fewer than two words of its own: read as it is.
+    one = "Hoeveel nadarhekken kunnen we gratis lenen voor een barbecue in het park?"
+    assert situated_relevance(one, lends) == relevance(one, lends)
+    short = "Onze buurtvereniging plant een barbecue in het park met nadarhekken. Kan dat gratis?"
+    assert situated_relevance(short, lends) == relevance(short, lends)
+    # 'Wat moet ik doen?' names nothing of its own: the situation is what it asks about.
+    way = "In de berm van onze straat staan drie vaten met een vreemde geur. Wat moet ik doen?"
+    drums = "Wat u moet doen met vaten langs de weg: raak ze niet aan en bel de brandweer."
+    assert situated_relevance(way, drums) == relevance(way, drums)
+
+
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
     from appliance.ask.relevance import relevance
 
@@ -858,3 +884,36 @@ def test_a_yes_no_question_is_answered_only_by_a_quote_that_names_its_most_speci
         assert ans.status == "answered" and "dienst mobiliteit" in ans.text
         ans = answer(app, clerk, question, llm=FakeLLM(_pick("is gratis")))
         assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question"
+
+
+DAMAGE = ("# Schade aan de openbare weg melden\n\nEen put in de weg of een fietspad met losse tegels meldt u aan de dienst "
+          "Wegen.\n\n- Telefonisch op het nummer 099 55 66 77, op werkdagen.\n\nBij brand of een lek in een gasleiding belt "
+          "u altijd eerst het nummer 112.\n")
+
+
+def test_a_quote_for_a_case_the_question_does_not_name_is_no_answer(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'Bij brand … belt u 112' is the number for a fire, not the one that reports a hole in the road, however well the
+    model likes it; asked for that case, it is the answer. 'Welk nummer bel ik' asks a phone number: a service number
+    told as one counts, the road service's quote without its number does not."""
+    from appliance.ask.relevance import for_another_case
+
+    app, clerk = corpus
+    fire = "Bij brand of een lek in een gasleiding belt u altijd eerst het nummer 112."
+    assert for_another_case("Welk nummer bel ik om een put in de weg te melden?", fire)
+    assert not for_another_case("Welk nummer bel ik bij een keukenbrand?", fire)  # a compound that names the case
+    assert not for_another_case("Welk nummer bel ik als er brand is?", fire)
+    assert not for_another_case("Welk nummer bel ik?", "Een put in de weg meldt u op het nummer 099 55 66 77.")
+    # A case the question does not name, in a sentence on what it asks about: its answer.
+    inquiry = "Bij de gewone procedure loopt een openbaar onderzoek van 30 dagen."
+    assert not for_another_case("Hoe lang duurt het openbaar onderzoek?", inquiry)
+    assert for_another_case("Hoe lang duurt een aanvraag?", inquiry)
+    with _reading(app, clerk, tmp_path / "wegen.md", DAMAGE):
+        pass
+    question = "Welk nummer moet ik bellen om een put in de weg te melden?"
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("nummer 112")))
+    assert ans.status == "dont_know", ans.text
+    assert [s["reason"] for s in ans.checks["sentences"]] == ["other_case"]
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("nummer 112", "099 55 66 77")))
+    assert ans.status == "answered" and "099 55 66 77" in ans.text and "112" not in ans.text, ans.text
+    ans = answer(app, clerk, "Welk nummer moet ik bellen bij brand?", llm=FakeLLM(_pick("nummer 112")))
+    assert ans.status == "answered" and "nummer 112" in ans.text, ans.checks
