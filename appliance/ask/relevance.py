@@ -100,8 +100,9 @@ def for_another_case(question: str, sentence: str) -> bool:
     not ask: 'hoeveel', 'moet', 'nummer', 'bellen'): the police's number for a dangerous situation at night does not
     answer which number reports a street light that is out. A case the question names ('Welk nummer bel ik bij een
     gevaarlijke situatie?'), or a sentence on what it asks about ('Hoe lang duurt het openbaar onderzoek?': 'Bij de
-    gewone procedure … loopt een openbaar onderzoek van 30 dagen'), answers it."""
-    m = _CASE.match(sentence)
+    gewone procedure … loopt een openbaar onderzoek van 30 dagen'), answers it. A long question (a letter) names many
+    cases of its own: never."""
+    m = _CASE.match(sentence) if len(question) <= MAX_CHARS else None
     case = [w for w in content_words(re.split(r"[,:;]", m.group(1))[0]) if not w.isdigit()][:CASE_WORDS] if m else []
     asked, said = set(content_words(question)), set(content_words(sentence))
     about = {w for w in asked if not (asking_word(w) or asks_way(w) or asks_call(w))}

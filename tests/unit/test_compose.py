@@ -907,6 +907,7 @@ def test_a_quote_for_a_case_the_question_does_not_name_is_no_answer(corpus, tmp_
     inquiry = "Bij de gewone procedure loopt een openbaar onderzoek van 30 dagen."
     assert not for_another_case("Hoe lang duurt het openbaar onderzoek?", inquiry)
     assert for_another_case("Hoe lang duurt een aanvraag?", inquiry)
+    assert not for_another_case("Hoe lang duurt een aanvraag? " + "Ik schrijf u over mijn dossier. " * 12, inquiry)
     with _reading(app, clerk, tmp_path / "wegen.md", DAMAGE):
         pass
     question = "Welk nummer moet ik bellen om een put in de weg te melden?"
