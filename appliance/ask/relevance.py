@@ -61,10 +61,13 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     question counts is carried by a compound ending in it (text.passage_terms: 'werkdagen'). The words that ask
     for an hour ('laat' in 'tot hoe laat') are not what a short question is about (asked.hour_words): a page on books
     returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them."""
-    words = set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
-    if not words:
-        return 0.0
-    return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question)))
+    words = _relevance_words(question)
+    return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question))) if words else 0.0
+
+
+def _relevance_words(question: str) -> set[str]:
+    """The words relevance weighs: the content words, without those that ask for an hour in a short question."""
+    return set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
 
 
 SITUATION_WEIGHT = 0.5  # of a word only the situation told before the asking sentence names
@@ -78,13 +81,15 @@ def situated_relevance(question: str, passage: str, weights: Mapping[str, float]
     kunnen we gratis lenen?' asks about the barriers; the passage that answers it need not say 'barbecue' or 'park'.
     The situation still counts: a passage on barriers for another use carries less of the question. Words that ask
     ('hoeveel', 'kost') or ask a way ('moet', 'doen') name nothing: after 'Wat moet ik doen?' the situation is the topic."""
-    whole = relevance(question, passage, weights)
-    clause = set(content_words(asked_clause(question)))
-    words = set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
+    words, clause, weights = _relevance_words(question), set(content_words(asked_clause(question))), weights or {}
+    if not words:
+        return 0.0
+    terms = passage_terms(passage, counted(question))  # read once: this runs for every retrieved passage
+    whole = weighted_coverage(words, weights, terms)
     if len({w for w in clause & words if not asking_word(w) and not asks_way(w)}) < MIN_CLAUSE_WORDS or not words - clause:
         return whole
-    weighted = {w: (1.0 if w in clause else SITUATION_WEIGHT) * (weights or {}).get(w, 1.0) for w in words}
-    return max(whole, weighted_coverage(words, weighted, passage_terms(passage, counted(question))))
+    situated = {w: (1.0 if w in clause else SITUATION_WEIGHT) * weights.get(w, 1.0) for w in words}
+    return max(whole, weighted_coverage(words, situated, terms))
 
 
 # A sentence that opens with the case it is for: 'Bij een gevaarlijke situatie buiten de openingsuren belt u de politie
