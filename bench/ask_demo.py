@@ -75,6 +75,12 @@ the start of stop 49 by a helper session that had seen neither Ask's code nor th
 1 wrong, 3 of 17 answerable right) showed one general gap, fixed then: a quote for another case ('Bij een gevaarlijke
 situatie buiten de openingsuren belt u de politie op het nummer 101.') given for which number reports a street light
 that is out (relevance.for_another_case; 'which number do I call' asks a phone number, asked.py).
+A fifteenth, bench/ask_demo_questions_fresh5.jsonl (30 questions: 17 answerable in the users' own words, 8 unanswerable of
+which 5 near misses, 5 HR questions asked outside HR), was written in stop 50 by a helper session that had seen neither
+Ask's code nor the other sets, while that stop's rules were made; it is measured, not tuned on. Its first run, on that
+stop's code: 21/30 right, 2 wrong (the same 2 on the code before), both quoting Dutch passages admitted by closeness in
+meaning alone: an English question the model did not translate (it answered instead), and a French one asked beside a
+French page, so never translated.
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """

@@ -25,7 +25,7 @@ _COST = (r"kost\w*|prijs\w*|tarie\w*|betaal\w*|betalen|retributie\w*|belasting\w
 _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when|what time|which day\w*|"
          r"which year|what date|opening hours|quand|quelle heure|quel jour|quelle annee|quelle date|horaires?")
 _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
-_PHONE = r"telefoon\w*|phone\w*|telephone\w*"
+_PHONE = r"telefoon\w*|tel(?=\.)|telnr|phone\w*|telephone\w*"  # 'tel.nr.', the usual abbreviation
 _CALL, _NUMBER = r"bel|bellen|belt|appel\w*|call|calling", r"nummer|numero|number"  # 'Welk nummer moet ik bellen …'
 # A yes/no question about a cost asks for an amount too ('Is dat betalend?', 'Moet ik daarvoor betalen?',
 # 'Est-ce payant ?', 'Is it free?'): the answer is a price or 'gratis'.

@@ -33,6 +33,7 @@ from appliance.ask.days import at_days, gives_hour, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import REDACTED, neutralise
+from appliance.ask.relevance import situated, situation_words
 from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -71,8 +72,9 @@ class Candidate:
     language: str = ""
     table: tuple[int, int] | None = None  # (passage, block) when it is a row of a table
     carried: float = 0.0  # weighted share of the question's words in the sentence with its heading path
-    # The same share of the asking sentence's words, where the question first tells a situation and the
-    # sentence carries a word of it too (asked.asked_clause); else 0.
+    # Where the question first tells a situation (asked.asked_clause): the same share of the asking sentence's
+    # words, where the sentence carries a word of the situation too; or of all its words with the situation's
+    # weighing less (relevance.situated_relevance, the gate's measure of a passage); else 0.
     carried_clause: float = 0.0
     # The quotable sentence before it in its paragraph, and the share the two carry together where the question
     # asks a kind of fact (asked.asked_kind): 'Reserveer minstens drie weken vooraf.' answers 'how long' for
@@ -183,10 +185,11 @@ def candidates(question: str, passages: Sequence[Passage], weights: Mapping[str,
 def _asked_words(question: str) -> tuple[set[str], ...]:
     """The question's content words (for a way, without those that ask for it: 'wat moet ik doen als …'), those
     of its asking sentence (asked_clause), of the situation told before it (none where the asking sentence is
-    too short alone), and those that name what is asked (asking_word)."""
+    too short alone), those that name what is asked (asking_word), and those of the situation that weigh less
+    in the gate's measure (relevance.situation_words)."""
     words, clause = subject_words(question), clause_words(question)
     told = words - clause if sum(not w.isdigit() for w in clause) >= MIN_CLAUSE_WORDS else set()
-    return words, clause, told, {w for w in words if not asking_word(w)}
+    return words, clause, told, {w for w in words if not asking_word(w)}, situation_words(question, words)
 
 
 def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set[str], head: set[str],
@@ -194,7 +197,7 @@ def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set
     """(Candidate.carried, .carried_clause, .carried_previous) of a sentence with terms `own` under a
     heading path with terms `head`, after the sentence `previous` ('': none); a pair only where the question
     asks a `kind` of fact (`word`: what a 'how many' question counts)."""
-    words, clause, situation, subject = asked
+    words, clause, situation, subject, lighter = asked
     before = passage_terms(previous, word) if kind else set()
     told = bool(situation) and weighted_coverage(situation, {}, own | head) > 0
     # It leans on the sentence before it only where it carries a word of what is asked, not just 'kost' ('… een
@@ -204,7 +207,8 @@ def _carried(asked: tuple[set[str], ...], weights: Mapping[str, float], own: set
     leans = bool(before) and (previous.endswith("?") if kind == "way"
                               else any(term_variants(w) & (own | head) for w in subject))
     return (weighted_coverage(words, weights, own | head),
-            weighted_coverage(clause, weights, own | head) if told else 0.0,
+            max(weighted_coverage(clause, weights, own | head) if told else 0.0,
+                weighted_coverage(words, situated(words, lighter, weights), own | head) if lighter else 0.0),
             weighted_coverage(words, weights, own | head | before) if leans else 0.0)
 
 

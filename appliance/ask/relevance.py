@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from appliance.ask.asked import (
     MAX_CHARS,
     asked_clause,
+    asked_kind,
     asking_word,
     asks_call,
     asks_way,
@@ -81,15 +82,37 @@ def situated_relevance(question: str, passage: str, weights: Mapping[str, float]
     kunnen we gratis lenen?' asks about the barriers; the passage that answers it need not say 'barbecue' or 'park'.
     The situation still counts: a passage on barriers for another use carries less of the question. Words that ask
     ('hoeveel', 'kost') or ask a way ('moet', 'doen') name nothing: after 'Wat moet ik doen?' the situation is the topic."""
-    words, clause, weights = _relevance_words(question), set(content_words(asked_clause(question))), weights or {}
+    words, weights = _relevance_words(question), weights or {}
     if not words:
         return 0.0
     terms = passage_terms(passage, counted(question))  # read once: this runs for every retrieved passage
     whole = weighted_coverage(words, weights, terms)
-    if len({w for w in clause & words if not asking_word(w) and not asks_way(w)}) < MIN_CLAUSE_WORDS or not words - clause:
-        return whole
-    situated = {w: (1.0 if w in clause else SITUATION_WEIGHT) * weights.get(w, 1.0) for w in words}
-    return max(whole, weighted_coverage(words, situated, terms))
+    told = situation_words(question, words)
+    return max(whole, weighted_coverage(words, situated(words, told, weights), terms)) if told else whole
+
+
+# An asking sentence that points back at the situation told before it asks about that situation: 'De eik in onze tuin
+# moet weg. Heb ik daar een vergunning voor nodig?', 'Puis-je y stationner ?', 'Do I need a permit for that?'.
+_POINTS_BACK = re.compile(r"\b(?:(?:daar|hier|er)(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)"
+                          r"|daar|hier|y|cela|ca|ceci|(?:for|about|with|do|to) (?:it|this|that))\b")
+
+
+def situation_words(question: str, words: Collection[str]) -> set[str]:
+    """Those of `words` (the question's) that only the situation told before its asking sentence names, where the
+    asking sentence names MIN_CLAUSE_WORDS words of its own (not 'hoeveel', 'kost', 'moet', 'doen'); else none. None
+    either where the asking sentence points back at the situation ('daarvoor', 'daar … voor', 'y', 'for that') or asks
+    a way (asked_kind): 'Bij wie kan ik terecht voor hulp?' asks help with what the situation tells."""
+    asking = asked_clause(question)
+    clause = set(content_words(asking))
+    if len({w for w in clause.intersection(words) if not asking_word(w) and not asks_way(w)}) < MIN_CLAUSE_WORDS \
+            or _POINTS_BACK.search(fold(asking)) or asked_kind(question) == "way":
+        return set()
+    return set(words) - clause
+
+
+def situated(words: Collection[str], told: Collection[str], weights: Mapping[str, float]) -> dict[str, float]:
+    """The rarity weights of `words`, those of the situation told (`told`, situation_words) at SITUATION_WEIGHT."""
+    return {w: (SITUATION_WEIGHT if w in told else 1.0) * weights.get(w, 1.0) for w in words}
 
 
 # A sentence that opens with the case it is for: 'Bij een gevaarlijke situatie buiten de openingsuren belt u de politie

@@ -739,7 +739,8 @@ def test_the_words_that_ask_an_hour_are_not_what_a_passage_must_carry() -> None:
 
 
 def test_a_situation_told_before_the_question_weighs_half_in_a_passages_relevance() -> None:
-    from appliance.ask.relevance import SITUATION_WEIGHT, relevance, situated_relevance
+    from appliance.ask.relevance import SITUATION_WEIGHT, relevance, situated_relevance, situation_words
+    from appliance.index.text import content_words
 
     question = "Onze buurtvereniging plant een barbecue in het park. Hoeveel nadarhekken kunnen we gratis lenen?"
     lends = "De uitleendienst leent nadarhekken gratis uit aan verenigingen, tot 20 per aanvraag."
@@ -762,6 +763,43 @@ def test_a_situation_told_before_the_question_weighs_half_in_a_passages_relevanc
     way = "In de berm van onze straat staan drie vaten met een vreemde geur. Wat moet ik doen?"
     drums = "Wat u moet doen met vaten langs de weg: raak ze niet aan en bel de brandweer."
     assert situated_relevance(way, drums) == relevance(way, drums)
+    # An asking sentence that points back at the situation asks about it ('daar … voor', 'daarvoor', 'y', 'for that'),
+    # and one that asks a way asks it for the situation ('Bij wie kan ik terecht voor hulp?'): read as they are.
+    permit = "Voor een barbecue op een plein of in een park vraagt u een toelating aan bij de dienst Evenementen."
+    for pointing in ("Onze buurtvereniging plant een barbecue in het park. Hebben we daar een toelating voor nodig?",
+                     "Onze buurtvereniging plant een barbecue in het park. Hebben we daarvoor een toelating nodig?",
+                     "Notre association prévoit un barbecue au parc. Faut-il y demander une autorisation communale ?",
+                     "Our neighbourhood plans a barbecue in the park. Do we need a municipal permit for that?"):
+        assert situation_words(pointing, content_words(pointing)) == set()
+        assert situated_relevance(pointing, permit) == relevance(pointing, permit)
+    helped = "Onze kelder is overstroomd na het onweer van gisteren. Bij welke dienst kan ik terecht voor snelle hulp?"
+    assert situation_words(helped, content_words(helped)) == set()
+    told = "Onze buurtvereniging plant een barbecue in het park. Hoeveel nadarhekken kunnen we gratis lenen?"
+    assert situation_words(told, content_words(told)) == {"buurtvereniging", "plant", "barbecue", "park"}
+
+
+def test_a_quote_is_measured_as_the_gate_measures_a_passage_the_situation_weighing_half() -> None:
+    from appliance.ask.relevance import SITUATION_WEIGHT
+
+    question = "Mijn broer trouwt volgende maand in Spanje. Hoeveel kost een uittreksel uit het geboorteregister?"
+
+    def quoted(text: str) -> compose.Candidate:
+        return compose.candidates(question, [compose.Passage(1, text, "Burgerzaken", "nl")], {}, language="nl",
+                                  kind="amount")[0]
+
+    extract = quoted("Een uittreksel uit het geboorteregister kost € 5,00.")
+    # 3 of the 9 words as asked (below the gate's share); 3 of the asking sentence's 4 with the situation's 5 at half.
+    assert extract.carried == round(3 / 9, 4) < 0.34
+    assert extract.carried_clause == round(3 / (4 + 5 * SITUATION_WEIGHT), 4)
+    assert not compose.off_question(question, "nl", [extract], 0.34)
+    # A quote that shares only 'kost' stays off the question.
+    card = quoted("Een bewonerskaart kost € 5,00 per jaar.")
+    assert compose.off_question(question, "nl", [card], 0.34)
+    # Asked in one sentence, the quote is measured on every word alike.
+    one = compose.candidates("Hoeveel kost een uittreksel uit het geboorteregister voor het huwelijk van mijn broer in "
+                             "Spanje?", [compose.Passage(1, "Een uittreksel uit het geboorteregister kost € 5,00.",
+                                                         "Burgerzaken", "nl")], {}, language="nl", kind="amount")[0]
+    assert one.carried_clause == 0.0
 
 
 def test_the_thing_a_question_counts_is_carried_by_a_compound_ending_in_it() -> None:
