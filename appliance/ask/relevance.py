@@ -76,8 +76,9 @@ MIN_CLAUSE_WORDS = 2  # words the asking sentence must name of its own ('Wat moe
 
 
 def situated_relevance(question: str, passage: str, weights: Mapping[str, float] | None = None) -> float:
-    """`relevance`, or where a short question first tells a situation and then asks (asked.asked_clause, with
-    MIN_CLAUSE_WORDS words of its own), the same share with the words only the situation names at SITUATION_WEIGHT
+    """`relevance`, or where a short question first tells a situation and then asks (situation_words: an asking sentence
+    with MIN_CLAUSE_WORDS words of its own, not pointing back at the situation nor asking a way), the same share with the
+    words only the situation names at SITUATION_WEIGHT
     of their weight, whichever is higher: 'Onze buurtvereniging plant een barbecue in het park. Hoeveel nadarhekken
     kunnen we gratis lenen?' asks about the barriers; the passage that answers it need not say 'barbecue' or 'park'.
     The situation still counts: a passage on barriers for another use carries less of the question. Words that ask
