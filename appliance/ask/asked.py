@@ -213,8 +213,8 @@ _POLAR = re.compile(r"(?:kan|kun|kunnen|mag|mogen|moet|moeten|is|zijn|ben|heb|he
 # bibliothèque est-elle ouverte …'), where no word before it asks what ('Jusqu'à quelle heure le guichet est-il …').
 _INVERTED = re.compile(r"(?:(?!\b(?:combien|quand|ou|comment|pourquoi|quel\w*|qui|que|quoi|lequel\w*)\b)[^?])*?"
                        r"(?P<verb>\b[^\W\d_]+-(?:t-)?(?:il|elle|ils|elles|on)\b)")
-# 'daarvoor', 'ervoor', 'hiermee': they point back at what the question named before.
-_POINTING = re.compile(r"(?:daar|er|hier|waar)(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)")
+POINTED = r"(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)"  # 'daarvoor', 'hiermee'
+_POINTING = re.compile(rf"(?:daar|er|hier|waar){POINTED}")  # they point back at what the question named before
 
 
 def polar_words(question: str) -> set[str]:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from appliance.ask.asked import (
     MAX_CHARS,
+    POINTED,
     asked_clause,
     asked_kind,
     asking_word,
@@ -94,8 +95,7 @@ def situated_relevance(question: str, passage: str, weights: Mapping[str, float]
 
 # An asking sentence that points back at the situation told before it asks about that situation: 'De eik in onze tuin
 # moet weg. Heb ik daar een vergunning voor nodig?', 'Puis-je y stationner ?', 'Do I need a permit for that?'.
-_POINTS_BACK = re.compile(r"\b(?:(?:daar|hier|er)(?:voor|mee|over|aan|in|op|van|bij|door|naar|uit|om|tegen|toe|achter|onder)"
-                          r"|daar|hier|y|cela|ca|ceci|(?:for|about|with|do|to) (?:it|this|that))\b")
+_POINTS_BACK = re.compile(rf"\b(?:(?:daar|hier|er){POINTED}|daar|hier|y|cela|ca|ceci|(?:for|about|with|do|to) (?:it|this|that))\b")
 
 
 def situation_words(question: str, words: Collection[str]) -> set[str]:
