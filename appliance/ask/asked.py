@@ -73,7 +73,7 @@ _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
 _COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
 # Where a question's sentences part: after an end mark, before a capital (or an opening quote).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
 
 
 def asked_kind(question: str) -> str:
@@ -198,7 +198,7 @@ def asked_clause(question: str) -> str:
     for a question of one sentence, one whose last sentence does not ask, or a long question."""
     if len(question) > MAX_CHARS:
         return ""
-    parts = [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+    parts = [p.strip() for p in SENTENCE_END.split(question.strip()) if p.strip()]
     return parts[-1] if len(parts) > 1 and parts[-1].endswith("?") else ""
 
 
@@ -267,7 +267,7 @@ _SUBORDINATE = re.compile(r"\b(?:als|wanneer|indien|zodra|terwijl|omdat|if|when|
 # one who asks: 'Hoe kan je een zaal reserveren?', 'Puis-je déposer …'), and words that name nothing ('iets', 'ergens').
 _OWN = re.compile(r"\b(?:mijn|m'n|onze|ons|jouw|uw|haar|hun|my|our|your|his|her|their|mon|ma|mes|notre|nos|votre|"
                   r"vos|son|sa|ses|leur|leurs)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # 'mijn oude auto', 'mijn hond meenemen'
-_WHICH = frozenset(["welk", "welke", "wat", "which", "what", "quel", "quelle", "quels", "quelles"])
+WHICH = frozenset(["welk", "welke", "wat", "which", "what", "quel", "quelle", "quels", "quelles"])
 _NOTHING_NAMED = frozenset(["iets", "niets", "zelf", "ergens", "nergens", "iemand", "niemand", "something", "anything",
                             "nothing", "someone", "anyone", "somewhere", "anywhere", "quelque", "quelqu", "chose", "rien"])
 
@@ -348,7 +348,7 @@ def priced_words(question: str) -> set[str]:
         return set()
     folded = fold(asked_clause(question) or question)
     own = _owned(folded)
-    return set(_naming(content_words(folded), question)) - own - _WHICH - _NOTHING_NAMED
+    return set(_naming(content_words(folded), question)) - own - WHICH - _NOTHING_NAMED
 
 
 # A rate: 'hoeveel dagen per week', 'combien par semaine', 'how many days a week'.

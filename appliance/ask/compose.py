@@ -33,7 +33,7 @@ from appliance.ask.days import at_days, gives_hour, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import REDACTED, neutralise
-from appliance.ask.relevance import situated, situation_words
+from appliance.ask.relevance import names_about, situated, situation_words
 from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -237,9 +237,8 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     question as asked where `question` has its compounds split: 'parkeerplaatsen', not 'parkeer'; '' for a model's
     translation of a question that counts nothing by name: 'Hoeveel vooruit …' for 'How far in advance …') is answered only
     where a quote names X, in itself or its heading path: the association's deadline and budget do not say how many
-    members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …'). A question
-    that asks an hour ('hoe laat', 'quelle heure') is answered only where a quote, in any language, gives one
-    (days.gives_hour): the library's fine '0,20 euro per week' does not say until what time it is open."""
+    members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …'). A quote names
+    what is asked about, not only what is asked (relevance.names_about); an hour asked, an hour given (days.gives_hour)."""
     if len(question) > LONG_QUESTION_CHARS:
         return False
     if kept and hour_words(question) and not any(gives_hour(c.text) for c in kept):
@@ -250,6 +249,8 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
         return True
     if kept and not any(names_qualifiers(question, f"{c.context}\n{c.text}") for c in kept):
         return True  # 'how many days a week': a figure per week; 'a third card': the third's
+    if kept and not any(names_about(question, f"{c.context}\n{c.previous if c.carried_previous else ''}\n{c.text}") for c in kept):
+        return True  # it shares only what is asked ('welk nummer', 'bellen'): a number for another thing
     return max((max(c.carried, c.carried_clause, c.carried_previous) for c in kept), default=0.0) < min_share
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
 from appliance.ask.asked import (
+    SENTENCE_END,
     asked_subject,
     polar_words,
     priced_words,
@@ -129,26 +130,41 @@ def translation(app: Appliance, engine: LLM | None, who: Principal, q: str,
 def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -> tuple[str, list[str]] | None:
     """(`q` translated from `language` into `target` by the model, the glossary terms it was given as
     'term = translation'); None for the same language, one without prompts, or a failed or implausible
-    output."""
+    output. A question that tells its situation first and that the model answers instead of translating
+    ('My son is 15 and needs his first passport. How long will it stay valid?' -> 'Het duurt 10 jaar …') is
+    translated a sentence at a time: a situation told is nothing to answer, and the asking sentence alone
+    gives the model no facts to answer from."""
     if target == language or target not in prompts.LANGUAGES:
         return None
-    try:
-        terms = [(h.source, h.target) for h in glossary.hints(q, language, target, Path(app.settings.data_dir) / "glossary")]
-        out = "".join(engine.stream(prompts.translate_messages(q, target, terms), max_tokens=TRANSLATION_TOKENS,
-                                    temperature=0.0, timeout=app.settings.llm.timeout_seconds))
-    except ModelError:
-        return None
+    parts = [p.strip() for p in SENTENCE_END.split(q.strip()) if p.strip()]
+    for pieces in ([q], parts) if len(parts) > 1 else ([q],):
+        try:
+            done = [_translated(app, engine, piece, language, target) for piece in pieces]
+        except ModelError:
+            return None
+        text = " ".join(t for t, _ in done)
+        if _plausible(app, q, text, target):
+            return text, list(dict.fromkeys(term for _, terms in done for term in terms))
+    return None
+
+
+def _translated(app: Appliance, engine: LLM, q: str, language: str, target: str) -> tuple[str, list[str]]:
+    """The first line of the model's translation of `q`, and the glossary terms it was given."""
+    terms = [(h.source, h.target) for h in glossary.hints(q, language, target, Path(app.settings.data_dir) / "glossary")]
+    out = "".join(engine.stream(prompts.translate_messages(q, target, terms), max_tokens=TRANSLATION_TOKENS,
+                                temperature=0.0, timeout=app.settings.llm.timeout_seconds))
     lines = [line for line in (" ".join(x.split()).strip("\"'") for x in out.splitlines()) if line]
-    text = lines[0] if lines else ""
-    # Only a plausible translation counts: it has words, is not much longer, is in the target language,
-    # is still a question where one was asked, keeps the question's numbers and the weekdays it names (adds
-    # none, loses none: 'Christmas Day' is no 'zaterdag') and means what the question means (a model answering
-    # instead of translating fails these).
-    if not content_words(text) or len(text) > 2 * len(q) + 40 or detect_question_language(text) != target \
-            or (q.rstrip().endswith("?") and not text.endswith("?")) or _numbers(text) != _numbers(q) \
-            or weekdays_named(text) != weekdays_named(q) or not _same_meaning(app, q, text):
-        return None
-    return text, [f"{a} = {b}" for a, b in terms]
+    return (lines[0] if lines else ""), [f"{a} = {b}" for a, b in terms]
+
+
+def _plausible(app: Appliance, q: str, text: str, target: str) -> bool:
+    """Only a plausible translation counts: it has words, is not much longer, is in the target language,
+    is still a question where one was asked, keeps the question's numbers and the weekdays it names (adds
+    none, loses none: 'Christmas Day' is no 'zaterdag') and means what the question means (a model answering
+    instead of translating fails these)."""
+    return bool(content_words(text)) and len(text) <= 2 * len(q) + 40 and detect_question_language(text) == target \
+        and (text.endswith("?") or not q.rstrip().endswith("?")) and _numbers(text) == _numbers(q) \
+        and weekdays_named(text) == weekdays_named(q) and _same_meaning(app, q, text)
 
 
 def as_indexed(app: Appliance, who: Principal, q: str, language: str) -> str:

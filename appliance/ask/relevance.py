@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from appliance.ask.asked import (
     MAX_CHARS,
     POINTED,
+    WHICH,
     asked_clause,
     asked_kind,
     asking_word,
@@ -114,6 +115,16 @@ def situation_words(question: str, words: Collection[str]) -> set[str]:
 def situated(words: Collection[str], told: Collection[str], weights: Mapping[str, float]) -> dict[str, float]:
     """The rarity weights of `words`, those of the situation told (`told`, situation_words) at SITUATION_WEIGHT."""
     return {w: (SITUATION_WEIGHT if w in told else 1.0) * weights.get(w, 1.0) for w in words}
+
+
+def names_about(question: str, text: str) -> bool:
+    """Whether `text` (a quote read under its heading path) names a word of what the short `question` is about: one
+    that does not ask for a kind of fact (asked.asking_word, asks_way, asks_call). 'Voor vragen over uw afvalophaling
+    belt u 099 12 34 50.' shares only 'nummer'-'bellen' with 'De verwarming van de sporthal is stuk. Welk nummer moet
+    ik bellen?': a number for another thing. A question that names only what it asks ('Wat kost het?') is not judged."""
+    about = [w for w in _relevance_words(question) if not (w in WHICH or asking_word(w) or asks_way(w) or asks_call(w))]
+    said = passage_terms(text, "")
+    return len(question) > MAX_CHARS or not about or any(term_variants(w) & said for w in about)
 
 
 # A sentence that opens with the case it is for: 'Bij een gevaarlijke situatie buiten de openingsuren belt u de politie

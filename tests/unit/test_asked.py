@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from appliance.ask import compose
+from appliance.ask import compose, relevance
 from appliance.ask.asked import (
     asked_clause,
     asked_kind,
@@ -487,3 +489,21 @@ def test_which_subject(question: str, thing: str) -> None:
 ])
 def test_wh_subject(question: str, thing: str) -> None:
     assert wh_subject(question) == thing
+
+
+def test_a_quote_sharing_only_what_is_asked_is_off_question() -> None:
+    """A number for another thing shares only 'nummer' and 'bellen' with the question, however much of it they
+    weigh; a quote that names the thing asked about, in itself, its heading path or the sentence it leans on, is kept."""
+    question = "De verwarming van de sporthal is stuk. Welk nummer moet ik bellen?"
+    waste = _quote("Voor vragen over uw afvalophaling belt u het nummer 099 12 34 50.")
+    assert compose.off_question(question, "nl", [waste], 0.34)
+    hall = _quote("Bel het nummer 099 12 34 60.", "Sport > Sporthal")
+    assert not compose.off_question(question, "nl", [waste, hall], 0.34)
+    leaning = compose.Candidate(1, 1, "Bel dan het nummer 099 12 34 60.", 0.9, "Sport", "nl", carried=0.9,
+                                previous="Valt de verwarming uit?", carried_previous=0.5)
+    assert not compose.off_question(question, "nl", [leaning], 0.34)
+    assert compose.off_question(question, "nl", [replace(leaning, carried_previous=0.0)], 0.34)
+    # A question that names nothing but what it asks is not judged by it; nor is a letter-long one.
+    assert relevance.names_about("Welk nummer moet ik bellen?", "Bel 101.")
+    assert relevance.names_about(question + " Ik wacht al drie dagen op een herstelling. " * 8, "Bel 101.")
+    assert not relevance.names_about(question, "Bel 101.")

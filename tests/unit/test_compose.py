@@ -260,6 +260,39 @@ def test_an_unusable_translation_leaves_the_question_as_asked(corpus, reply: str
     assert ans.status == "dont_know" and ans.checks["gate"] == "no_sentence"
 
 
+def test_a_question_the_model_answers_instead_of_translating_is_translated_a_sentence_at_a_time(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    sentences = {"J'ai deux voitures.": "Ik heb twee auto's.",
+                 "Combien coûte une deuxième carte de riverain pour se garer ?":
+                     "Hoeveel kost een tweede bewonerskaart voor parkeren?"}
+
+    def reply(messages: list[ChatMessage]) -> str:
+        if not messages[0].content.startswith("Translate"):
+            return _pick("50 euro")(messages)
+        # The whole question is answered, not translated; each sentence alone is translated.
+        return sentences.get(messages[-1].content, "Een tweede kaart kost 50 euro per jaar.")
+
+    llm = FakeLLM(reply)
+    ans = answer(app, clerk, "J'ai deux voitures. Combien coûte une deuxième carte de riverain pour se garer ?", llm=llm)
+    asked = [c[-1].content for c in llm.calls if c[0].content.startswith("Translate")]
+    assert asked == ["J'ai deux voitures. Combien coûte une deuxième carte de riverain pour se garer ?", *sentences]
+    assert ans.question_translated == "Ik heb twee auto's. Hoeveel kost een tweede bewonerskaart voor parkeren?"
+    assert ans.status == "answered" and "50 euro" in ans.text
+
+
+def test_a_one_sentence_question_the_model_answers_is_not_translated_again(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    llm = FakeLLM(_translating("Een tweede kaart kost 50 euro per jaar.", _pick("50 euro")))
+    ans = answer(app, clerk, "Combien coûte une deuxième bewonerskaart pour parkeren ?", llm=llm)
+    assert sum(c[0].content.startswith("Translate") for c in llm.calls) == 1 and not ans.question_translated
+
+
 def test_a_question_in_the_passages_language_is_not_translated(corpus) -> None:  # type: ignore[no-untyped-def]
     app, clerk = corpus
     llm = FakeLLM(_translating("Combien coûte une deuxième carte ?", _pick("50 euro")))
