@@ -27,8 +27,7 @@ _TIME = (r"wanneer|hoe laat|welke dag\w*|welk jaar|welke datum|openingsuren|when
 _EMAIL = r"e ?mail\w*|mailadres\w*|courriel"
 _PHONE = r"telefoon\w*|tel(?=\.)|telnr|phone\w*|telephone\w*"  # 'tel.nr.', the usual abbreviation
 _CALL, _NUMBER = r"bel|bellen|belt|appel\w*|call|calling", r"nummer|numero|number"  # 'Welk nummer moet ik bellen …'
-# A yes/no question about a cost asks for an amount too ('Is dat betalend?', 'Moet ik daarvoor betalen?',
-# 'Est-ce payant ?', 'Is it free?'): the answer is a price or 'gratis'.
+# A yes/no question about a cost asks for an amount ('Is dat betalend?', 'Est-ce payant ?'): a price or 'gratis'.
 _COSTS_ANYTHING = (r"\b(?:betalend|gratis|kosteloos|payante?s?|gratuite?s?|free of charge|kost (?:dit|dat|het)(?: nog)? iets"
                    r"|(?:moet|moeten) (?:ik|je|u|we|men) (?:\w+ )?(?:iets )?(?:betalen|bijbetalen)|(?:faut-il|dois-je|doit-on) payer"
                    r"|(?:do|must|should|will) (?:i|we|you) (?:\w+ )?(?:\w+ )?pay|is (?:it|this|that) free|cost anything)\b")
@@ -51,9 +50,8 @@ _KINDS = (
         r"|\bwhat (?:should|must|do|can) (?:i|we|you) (?:do|bring)\b|\bwho (?:do|should|can|must|could) (?:i|we)\b")),
     ("amount", re.compile(_COSTS_ANYTHING)),  # after the others: 'Hoeveel … gratis' counts, 'Waar … gratis' is a way
 )
-# A sentence that gives a way: a channel or a place to go ('via het e-loket', 'per e-mail aan …@…', 'bij het loket',
-# 'par courrier', 'by phone'), or an instruction (it opens with a verb that tells what to do: 'Blokkeer uw kaart …',
-# 'Raak ze niet aan …', 'Apportez …').
+# A sentence that gives a way: a channel or a place ('via het e-loket', 'per e-mail aan …@…', 'bij het loket', 'by
+# phone'), or an instruction opening with a verb that tells what to do ('Blokkeer uw kaart …', 'Apportez …').
 _WAY_WORDS = frozenset(["via", "loket", "guichet", "counter", "onthaal", "accueil", "reception", "website", "online", "digitaal", "telefonisch", "telefoon", "telephone", "phone", "afspraak", "rendez", "appointment", "formulier", "formulaire", "form", "contact", "contacteer", "contactez", "aangifte", "plainte", "mail", "email", "courriel", "brief", "courrier", "letter", "nummer", "numero", "number", "adres", "adresse", "address", "persoonlijk", "personne", "person"])
 _INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga", "geef", "vermeld", "beschrijf", "raak", "houd", "blokkeer", "vraag", "dien", "maak", "neem", "contacteer", "registreer", "schrijf", "vul", "reserveer", "zet", "leg", "bind", "doe", "wacht", "betaal", "klik", "kies", "bezorg", "gebruik", "toon", "volg", "bewaar", "call", "send", "contact", "bring", "go", "fill", "submit", "apply", "book", "report", "visit", "email", "write", "ask", "click", "choose", "use", "register", "pay", "follow", "keep", "take", "make", "do", "never"])
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
@@ -72,8 +70,7 @@ _WORD = re.compile(r"[^\W_]+|[€$£@]")
 _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
 _COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
-# Where a question's sentences part: after an end mark, before a capital (or an opening quote).
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
 
 
 def asked_kind(question: str) -> str:
@@ -136,9 +133,8 @@ def carries(kind: str, sentence: str) -> bool:
     return sum(ch.isdigit() for ch in sentence) >= 6 or bool(re.search(r"\b(?:nummer|numero|number|le)\s+1\d{2,3}\b", fold(sentence)))
 
 
-# Words after Dutch 'hoeveel' that show it asks for a quantity of a verb ('Hoeveel kost een …', 'Hoeveel betaal ik'):
-# the word after 'hoeveel' is then the verb, and these open its subject.
-# ('zijn', 'haar' and 'er' are not among them: 'Hoeveel parkeerplaatsen zijn er?', 'Hoeveel leden er zijn'.)
+# Words that open the subject after the verb Dutch 'hoeveel' asks a quantity of ('Hoeveel kost een …', 'Hoeveel betaal
+# ik'); not 'zijn', 'haar', 'er' ('Hoeveel parkeerplaatsen zijn er?', 'Hoeveel leden er zijn').
 _SUBJECTS = frozenset(["ik", "je", "jij", "u", "hij", "zij", "ze", "we", "wij", "men", "het", "de", "een", "dat", "dit",
                        "die", "deze", "mijn", "ons", "onze", "uw", "hun", "jullie"])
 # What a question asks in units rather than by name: 'hoeveel tijd' is answered by 'drie maanden', 'how many euros'
@@ -171,9 +167,8 @@ def counted(question: str) -> str:
 
 
 MIN_ASKING_WORDS = 4  # words a question keeps without the reason it gives (else it keeps the reason)
-# A clause after a comma that gives an example of the asker's reason ('…, bijvoorbeeld omdat we op reis gaan?'):
-# it tells why one asks, not what. It runs to the next comma or the end of its sentence. A plain reason ('…,
-# omdat ik een zonneboiler plaats?') stays: it may be the condition asked about; so does an example alone.
+# A clause after a comma that gives an example of the asker's reason ('…, bijvoorbeeld omdat we op reis gaan?'), to the
+# next comma or its sentence's end: why one asks, not what. A plain reason ('…, omdat ik …?') may be the condition asked.
 _REASON = re.compile(r",\s*(?:bijvoorbeeld|bv\.|for example|for instance|e\.g\.|par exemple|p\. ?ex\.)\s+"
                      r"(?:(?:omdat|aangezien|want|because|parce que|puisque)\b|parce qu')[^.!?,]*(?:,\s*|(?=[.!?]|$))",
                      re.IGNORECASE)
@@ -191,6 +186,11 @@ def without_reason(question: str) -> str:
     return out if len(_WORD.findall(out)) >= MIN_ASKING_WORDS else question
 
 
+def sentences(question: str) -> list[str]:
+    """The question's sentences, parted after an end mark before a capital or an opening quote ('Mijn zoon is 15. Hoe …?')."""
+    return [p.strip() for p in _SENTENCE_END.split(question.strip()) if p.strip()]
+
+
 def asked_clause(question: str) -> str:
     """The sentence that asks, where a short question first tells a situation: 'Mijn buurman heeft zijn
     vergunning gekregen. Hoeveel dagen moet hij nog wachten?' asks its last sentence, and the answer
@@ -198,7 +198,7 @@ def asked_clause(question: str) -> str:
     for a question of one sentence, one whose last sentence does not ask, or a long question."""
     if len(question) > MAX_CHARS:
         return ""
-    parts = [p.strip() for p in SENTENCE_END.split(question.strip()) if p.strip()]
+    parts = sentences(question)
     return parts[-1] if len(parts) > 1 and parts[-1].endswith("?") else ""
 
 

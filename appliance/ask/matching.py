@@ -21,10 +21,10 @@ from sqlmodel import Session, col, func, select
 from appliance.access import Principal, read_scope
 from appliance.ask import glossary, prompts
 from appliance.ask.asked import (
-    SENTENCE_END,
     asked_subject,
     polar_words,
     priced_words,
+    sentences,
     wh_subject,
     which_subject,
     without_reason,
@@ -136,7 +136,7 @@ def translate(app: Appliance, engine: LLM, q: str, language: str, target: str) -
     gives the model no facts to answer from."""
     if target == language or target not in prompts.LANGUAGES:
         return None
-    parts = [p.strip() for p in SENTENCE_END.split(q.strip()) if p.strip()]
+    parts = sentences(q)
     for pieces in ([q], parts) if len(parts) > 1 else ([q],):
         try:
             done = [_translated(app, engine, piece, language, target) for piece in pieces]
