@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
 from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
-from appliance.ask import answerability, choosing, compose, free, prompts
+from appliance.ask import answerability, choosing, compose, days, free, prompts
 from appliance.ask.asked import asked_kind, carries, polar_words
 from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, rare_asked, translate, translation
 from appliance.ask.relevance import (
@@ -331,6 +331,9 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
     shown = compose.shown(kept, text_of, MIN_RELEVANCE)  # with the sentence a quote leans on, a list's items
+    for c in list(shown):  # what its source says of the weekday asked, where no quote speaks of that day
+        day = days.of_day(asked.match, [o.text for o in shown], compose.sentences_of(text_of[c.source]))
+        shown += [replace(c, text=day, table=None)] if day else []
     text = compose.compose_text(t(language, "answer.composed_lead"), shown, foreign)
     citations = [Citation(c.source, c.text, 1.0, "quote") for c in shown]
     return Answer(text=text, citations=citations, sources=chosen, status="answered", checks=checks,

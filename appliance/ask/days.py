@@ -12,8 +12,9 @@ may ('open van 9 tot 17 uur').
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from appliance.index.text import fold
+from appliance.index.text import content_words, fold, terms_of
 
 # Monday .. Sunday in each language; a Dutch compound starts with one ('zaterdagvoormiddag', 'donderdagavond').
 WEEKDAYS = (("maandag", "monday", "lundi"), ("dinsdag", "tuesday", "mardi"),
@@ -84,3 +85,18 @@ def at_days(asked: frozenset[int], sentence: str) -> bool:
                 return True
             bound = True
     return not bound
+
+
+def of_day(question: str, shown: Sequence[str], sentences: Sequence[str]) -> str:
+    """The first of a cited passage's `sentences` that says what holds on a weekday the `question` names by name,
+    where no `shown` quote speaks of that day; '' otherwise. 'Mag ik op zondag zonder parkeerschijf parkeren?' is
+    not answered by the blue zone's 'van maandag tot en met zaterdag' alone, but by the same page's 'Op zondag en op
+    feestdagen is parkeren vrij.' The sentence must name a word of the question besides the day."""
+    asked = weekdays_named(question)
+    if not asked or any(named_days(s) & asked for s in shown):
+        return ""
+    words = terms_of(w for w in content_words(question) if not weekdays_named(w))
+    for sentence in sentences:
+        if weekdays_named(sentence) & asked and sentence not in shown and words & terms_of(content_words(sentence)):
+            return sentence
+    return ""

@@ -989,3 +989,25 @@ def test_a_quote_for_a_case_the_question_does_not_name_is_no_answer(corpus, tmp_
     assert ans.status == "answered" and "099 55 66 77" in ans.text and "112" not in ans.text, ans.text
     ans = answer(app, clerk, "Welk nummer moet ik bellen bij brand?", llm=FakeLLM(_pick("nummer 112")))
     assert ans.status == "answered" and "nummer 112" in ans.text, ans.checks
+
+
+def test_an_answer_on_an_asked_weekday_shows_what_its_source_says_of_that_day(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The model quotes the blue zone's Monday-to-Saturday rule for a question on Sunday: the same passage's
+    sentence on Sunday is shown with it, so the answer says what holds on the day asked."""
+    app, clerk = corpus
+    page = ("# Blauwe zone\n\nIn het centrum geldt een blauwe zone van maandag tot en met zaterdag, van 9 uur tot 18 uur. "
+            "U mag er maximaal twee uur parkeren met een parkeerschijf achter de voorruit. "
+            "Op zondag en op feestdagen is parkeren vrij.\n")
+    (tmp_path / "blauwe-zone.md").write_text(page, "utf-8")
+    assert ingest_file(app, tmp_path / "blauwe-zone.md", "loket").ok
+    question = "Mag ik op zondag zonder parkeerschijf in de blauwe zone parkeren?"
+    ans = answer(app, clerk, question, llm=FakeLLM(_pick("maandag tot en met zaterdag")))
+    assert ans.status == "answered", ans.checks
+    assert [s["text"] for s in ans.checks["sentences"]] == [
+        "In het centrum geldt een blauwe zone van maandag tot en met zaterdag, van 9 uur tot 18 uur."]
+    assert "“Op zondag en op feestdagen is parkeren vrij.”" in ans.text
+    assert [c.sentence for c in ans.citations][-1] == "Op zondag en op feestdagen is parkeren vrij."
+    # Asked of no day by name, the answer is the quote the model chose, alone.
+    ans = answer(app, clerk, "Mag ik zonder parkeerschijf in de blauwe zone parkeren?",
+                 llm=FakeLLM(_pick("maandag tot en met zaterdag")))
+    assert ans.status == "answered" and "Op zondag" not in ans.text, ans.checks

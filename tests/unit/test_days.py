@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ask import compose
-from appliance.ask.days import at_days, gives_hour, named_days, weekdays_named
+from appliance.ask.days import at_days, gives_hour, named_days, of_day, weekdays_named
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
@@ -94,3 +94,24 @@ def test_a_translation_keeps_the_weekdays_a_question_names(question: str, transl
 ])
 def test_gives_hour(sentence: str, hour: bool) -> None:
     assert gives_hour(sentence) is hour
+
+
+ZONE = ["In het centrum geldt een blauwe zone van maandag tot en met zaterdag, van 9 uur tot 18 uur.",
+        "U mag er maximaal twee uur parkeren met een parkeerschijf achter de voorruit.",
+        "Op zondag is de markt op het Marktplein.",
+        "Op zondag en op feestdagen is parkeren vrij."]
+
+
+def test_what_a_source_says_of_the_asked_day_is_found_where_no_quote_speaks_of_it() -> None:
+    question = "Mag ik op zondag zonder parkeerschijf in de blauwe zone parkeren?"
+    # The Monday-to-Saturday rule leaves Sunday unsaid; the page's own sentence on Sunday that names a word of
+    # the question ('parkeren') says it, not the first one that names Sunday (the market).
+    assert of_day(question, ZONE[:1], ZONE) == ZONE[3]
+    # A quote that speaks of Sunday already, in a range or by name, needs nothing more.
+    assert of_day(question, ["Van maandag tot en met zondag betaalt u."], ZONE) == ""
+    assert of_day(question, ZONE[3:], ZONE) == ""
+    # No weekday asked by name, or no sentence on it that names the question's words: nothing.
+    assert of_day("Mag ik zonder parkeerschijf in de blauwe zone parkeren?", ZONE[:1], ZONE) == ""
+    assert of_day("Is er op zondag een markt?", ZONE[:1], ZONE) == ZONE[2]
+    assert of_day("Is er op zondag een markt?", ZONE[:1], ZONE[:2]) == ""
+    assert of_day("Peut-on se garer le dimanche sans disque ?", ZONE[:1], ZONE) == ""  # no word in common
