@@ -87,6 +87,10 @@ of which 6 near misses, 5 HR questions asked outside HR), was written in stop 51
 neither Ask's code nor the other sets. Its first run: 14/30 right, 1 wrong, 1 of 17 answerable right. The wrong one quoted
 a number to call for dumped hazardous waste for a street light that is out: the quote shared only what the question
 asks ('nummer', 'bellen'), fixed then (relevance.names_about); the others are measured, not tuned on.
+A seventeenth, bench/ask_demo_questions_fresh7.jsonl (30 questions: 17 answerable in the users' own words, 8 unanswerable
+of which 7 near misses, 5 HR questions asked outside HR), was written in stop 52 by a helper session that had seen
+neither Ask's code nor the other sets. Its first run: 16/30 right, 0 wrong, 0 leaks, 3 of 17 answerable right (11 of the
+14 others stopped at the relevance gate: the asker's words are not the documents').
 tests/unit/test_ask_demo_sets.py checks that each answerable fact of every set is in the document
 its row names.
 """
