@@ -331,7 +331,7 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
     shown = compose.shown(kept, text_of, MIN_RELEVANCE)  # with the sentence a quote leans on, a list's items
-    for c in list(shown):  # what its source says of the weekday asked, where no quote speaks of that day
+    for c in list(shown) if days.weekdays_named(asked.match) else []:  # what its source says of the weekday asked
         day = days.of_day(asked.match, [o.text for o in shown], compose.sentences_of(text_of[c.source]))
         shown += [replace(c, text=day, table=None)] if day else []
     text = compose.compose_text(t(language, "answer.composed_lead"), shown, foreign)
