@@ -331,7 +331,8 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
         return dont_know(language, routes, chosen, checks, base, **meta)
     foreign = {lang: t(language, f"answer.source_in.{lang}") for lang in prompts.LANGUAGES if lang != language}
     shown = compose.shown(kept, text_of, MIN_RELEVANCE)  # with the sentence a quote leans on, a list's items
-    for c in list(shown) if days.weekdays_named(asked.match) else []:  # what its source says of the weekday asked
+    on_day = len(asked.match) <= LONG_QUESTION_CHARS and days.weekdays_named(asked.match)  # a short question's day
+    for c in list(shown) if on_day else []:  # what its source says of that weekday, where no quote speaks of it
         day = days.of_day(asked.match, [o.text for o in shown], compose.sentences_of(text_of[c.source]))
         shown += [replace(c, text=day, table=None)] if day else []
     text = compose.compose_text(t(language, "answer.composed_lead"), shown, foreign)

@@ -91,7 +91,8 @@ def of_day(question: str, shown: Sequence[str], sentences: Sequence[str]) -> str
     """The first of a cited passage's `sentences` that says what holds on a weekday the `question` names by name,
     where no `shown` quote speaks of that day; '' otherwise. 'Mag ik op zondag zonder parkeerschijf parkeren?' is
     not answered by the blue zone's 'van maandag tot en met zaterdag' alone, but by the same page's 'Op zondag en op
-    feestdagen is parkeren vrij.' The sentence must name a word of the question besides the day."""
+    feestdagen is parkeren vrij.' The sentence must name a word of the question besides the day. Ask asks it for a
+    short question only (a long one names days in passing)."""
     asked = weekdays_named(question)
     if not asked or any(named_days(s) & asked for s in shown):
         return ""

@@ -1011,3 +1011,8 @@ def test_an_answer_on_an_asked_weekday_shows_what_its_source_says_of_that_day(co
     ans = answer(app, clerk, "Mag ik zonder parkeerschijf in de blauwe zone parkeren?",
                  llm=FakeLLM(_pick("maandag tot en met zaterdag")))
     assert ans.status == "answered" and "Op zondag" not in ans.text, ans.checks
+    # A long question names days in passing: its quotes stand as the model chose them.
+    long_question = question + " " + "Ik vraag het omdat ik er elke week met de wagen kom voor mijn werk en boodschappen. " * 4
+    assert len(long_question) > 300
+    ans = answer(app, clerk, long_question, llm=FakeLLM(_pick("maandag tot en met zaterdag")))
+    assert ans.status == "answered" and "Op zondag" not in ans.text, ans.checks
