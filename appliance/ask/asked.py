@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from appliance.ask.claim_words import CURRENCIES, NUMBER_WORDS, VALUE_WORDS
+from appliance.ask.claim_words import CURRENCIES, MONTHS, NUMBER_WORDS, VALUE_WORDS
 from appliance.ask.days import WEEKDAY_NAMES  # a weekday opens a Dutch compound: 'woensdagnamiddag'
-from appliance.index.text import content_words, fold, term_variants
+from appliance.index.text import VERB_FORMS, content_words, fold, term_variants
 
 MAX_CHARS = 300  # longer questions ask several things at once
 
@@ -61,11 +61,6 @@ _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "terecht", "aankloppen", "verwittigen",
                          "contacteren", "wenden", "faire", "faut", "dois", "doit", "apporter", "contacter", "prevenir",
                          "adresser", "comment", "do", "should", "must", "bring", "contact", "notify", "how"])
-# Months name a date; weekdays (days.WEEKDAY_NAMES, compounds included) a day.
-_MONTHS = frozenset(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-                     "september", "oktober", "november", "december", "january", "february", "march", "may",
-                     "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin",
-                     "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
@@ -101,8 +96,13 @@ def subject_words(question: str) -> set[str]:
     """The question's content words a quote is measured on (compose), without those that ask for an hour
     (hour_words); for a way, without those that ask for it ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de
     politie op 101' answers 'Wie moet ik verwittigen?'."""
-    words = set(content_words(question)) - hour_words(question)
+    words = set(content_words(question)) - light_words(question)
     return {w for w in words if not asks_way(w)} if asked_kind(question) == "way" else words
+
+
+def light_words(question: str) -> set[str]:
+    """What its measures leave out: hour_words; in a short question, the verb forms that name nothing (VERB_FORMS)."""
+    return hour_words(question) | (set(content_words(question)) & VERB_FORMS if len(question) <= MAX_CHARS else set())
 
 
 def hour_words(question: str) -> set[str]:
@@ -123,7 +123,7 @@ def carries(kind: str, sentence: str) -> bool:
     if kind == "number":
         return digits or any(w in NUMBER_WORDS for w in words)
     if kind == "time":
-        return digits or any(w in _MONTHS or w.startswith(WEEKDAY_NAMES) for w in words)
+        return digits or any(w in MONTHS or w.startswith(WEEKDAY_NAMES) for w in words)
     if kind == "email":
         return "@" in sentence
     if kind == "way":
@@ -384,7 +384,7 @@ def names_qualifiers(question: str, text: str) -> bool:
 
 def clause_words(question: str) -> set[str]:
     """The content words of the sentence that asks (asked_clause), without those that ask for an hour."""
-    return set(content_words(asked_clause(question))) - hour_words(question)
+    return set(content_words(asked_clause(question))) - light_words(question)
 
 
 MIN_COMPOUND_PART = 5  # letters of a word that names a thing inside a compound ('zondag' in 'zondagvoormiddag')

@@ -85,3 +85,9 @@ QUALIFIERS = frozenset([
     "decrease", "higher", "lower", "superieur", "inferieur", "federale", "regionale", "lokale",
     "federal", "regional", "local", "federaal", "regionaal",
 ])
+
+# Months name a date (asked.carries: a time given).
+MONTHS = frozenset(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                    "september", "oktober", "november", "december", "january", "february", "march", "may",
+                    "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin",
+                    "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])

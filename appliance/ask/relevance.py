@@ -17,7 +17,7 @@ from appliance.ask.asked import (
     asks_call,
     asks_way,
     counted,
-    hour_words,
+    light_words,
     names_word,
 )
 from appliance.ask.citations import split_sentences
@@ -63,14 +63,15 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     passage sharing 'kost' but not 'hondenbelasting' is not about the question. What a 'how many'
     question counts is carried by a compound ending in it (text.passage_terms: 'werkdagen'). The words that ask
     for an hour ('laat' in 'tot hoe laat') are not what a short question is about (asked.hour_words): a page on books
-    returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them."""
+    returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them. Nor are the auxiliaries' forms the
+    stopword lists lack ('heb', 'ben', 'suis'; asked.light_words), which a small corpus may never write."""
     words = _relevance_words(question)
     return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question))) if words else 0.0
 
 
 def _relevance_words(question: str) -> set[str]:
-    """The words relevance weighs: the content words, without those that ask for an hour in a short question."""
-    return set(content_words(question)) - (hour_words(question) if len(question) <= MAX_CHARS else set())
+    """The words relevance weighs: the content words, in a short question without those asked.light_words leaves out."""
+    return set(content_words(question)) - (light_words(question) if len(question) <= MAX_CHARS else set())
 
 
 SITUATION_WEIGHT = 0.5  # of a word only the situation told before the asking sentence names

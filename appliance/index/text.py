@@ -39,6 +39,15 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+# Forms of the auxiliaries the lists hold ('hebben', 'heeft', 'zijn', 'was', 'kan', 'zal'; 'avoir', 'ont', 'etre', 'est')
+# that they lack (English has them all; 'am', 'ai', 'es' are too short to be content words). The index keeps them as
+# it always did; a short question's measures leave them out (appliance.ask.asked.light_words): they name nothing a
+# passage is about, and a corpus that never writes 'ik heb' or 'je suis' would weigh them as its rarest words. Not
+# 'willen', 'vouloir', 'pouvoir', 'want': those say something.
+VERB_FORMS = frozenset(
+    ["ben", "bent", "heb", "hebt", "hadden", "waren", "werden", "zult", "zullen", "zouden", "kun", "kunt", "kon",
+     "konden", "suis", "sommes", "etes", "etais", "etaient", "avons", "avez", "avais", "avait", "avaient"]
+)
 
 # A word: letters/digits (any script). CJK and similar scripts have no spaces, so each of their
 # characters is its own token (unigrams match where whole runs never would).

@@ -17,6 +17,7 @@ from appliance.ask.asked import (
     counted,
     counted_thing,
     hour_words,
+    light_words,
     names_qualifiers,
     polar_words,
     priced_words,
@@ -251,6 +252,43 @@ def test_a_yes_no_question_about_a_cost_is_answered_by_a_price_or_gratis() -> No
 def test_hour_words(question: str, words: set[str]) -> None:
     assert hour_words(question) == words
     assert not words & subject_words(question)
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Ik heb mijn parkeerschijf vergeten en nu een boete. Hoeveel moet ik betalen?", {"heb"}),
+    ("Mon passeport expire. Je suis adulte : combien vais-je payer ?", {"suis"}),
+    ("Tot hoe laat ben ik welkom aan het loket?", {"laat", "ben"}),
+    # Verbs that say something stay: what the asker wants, or may do.
+    ("We willen trouwen in het gemeentehuis. Wat kost de ceremonie?", set()),
+    ("Puis-je déposer des pneus au parc à conteneurs ?", set()),
+])
+def test_light_words(question: str, words: set[str]) -> None:
+    """A short question's measures leave out the auxiliaries' forms the stopword lists lack ('heb', 'suis'),
+    as they do the words that ask for an hour."""
+    assert light_words(question) == words
+    assert not words & subject_words(question)
+    assert not words & relevance._relevance_words(question)
+
+
+def test_a_long_question_keeps_its_verb_forms() -> None:
+    """A letter (over MAX_CHARS) is measured on all its words, as it always was: the Chamber's questions among them."""
+    letter = "Ik heb vernomen dat de gemeente de reglementen over het parkeren wijzigt. " * 5 + "Wat verandert er?"
+    assert "heb" in relevance._relevance_words(letter) and not light_words(letter)
+
+
+def test_a_form_of_hebben_the_corpus_never_writes_does_not_keep_the_answer_out() -> None:
+    """'heb' weighs as the rarest word of a corpus that never writes 'ik heb': left in, it kept the fine's passage
+    under the gate for 'Ik … heb nu een boete. Hoeveel moet ik betalen?'."""
+    from appliance.ask.answering import MIN_RELEVANCE
+    from appliance.index.text import passage_terms, weighted_coverage
+
+    question = "Ik was mijn parkeerschijf vergeten in de Kerkstraat en heb nu een boete. Hoeveel moet ik betalen?"
+    fines = "Boetes\nWie geen parkeerschijf legt, betaalt een gemeentelijke administratieve sanctie van € 58."
+    weights = {"heb": 4.9, "hoeveel": 4.9, "vergeten": 3.8, "kerkstraat": 3.8, "moet": 3.5, "parkeerschijf": 3.5,
+               "boete": 3.3, "betalen": 2.4}
+    words = relevance._relevance_words(question)
+    assert "heb" not in words and relevance.relevance(question, fines, weights) >= MIN_RELEVANCE
+    assert weighted_coverage(words | {"heb"}, weights, passage_terms(fines)) < MIN_RELEVANCE  # weighed, it kept it out
 
 
 def test_a_sentence_that_shares_only_the_hour_asking_word_is_off_question() -> None:
