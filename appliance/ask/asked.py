@@ -15,7 +15,7 @@ import re
 
 from appliance.ask.claim_words import CURRENCIES, MONTHS, NUMBER_WORDS, VALUE_WORDS
 from appliance.ask.days import WEEKDAY_NAMES  # a weekday opens a Dutch compound: 'woensdagnamiddag'
-from appliance.index.text import VERB_FORMS, content_words, fold, term_variants
+from appliance.index.text import FUNCTION_WORDS, content_words, fold, term_variants
 
 MAX_CHARS = 300  # longer questions ask several things at once
 
@@ -101,8 +101,8 @@ def subject_words(question: str) -> set[str]:
 
 
 def light_words(question: str) -> set[str]:
-    """What its measures leave out: hour_words; in a short question, the verb forms that name nothing (VERB_FORMS)."""
-    return hour_words(question) | (set(content_words(question)) & VERB_FORMS if len(question) <= MAX_CHARS else set())
+    """What its measures leave out: hour_words; in a short question, the function words the stopwords lack."""
+    return hour_words(question) | (set(content_words(question)) & FUNCTION_WORDS if len(question) <= MAX_CHARS else set())
 
 
 def hour_words(question: str) -> set[str]:

@@ -63,8 +63,8 @@ def relevance(question: str, passage: str, weights: Mapping[str, float] | None =
     passage sharing 'kost' but not 'hondenbelasting' is not about the question. What a 'how many'
     question counts is carried by a compound ending in it (text.passage_terms: 'werkdagen'). The words that ask
     for an hour ('laat' in 'tot hoe laat') are not what a short question is about (asked.hour_words): a page on books
-    returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them. Nor are the auxiliaries' forms the
-    stopword lists lack ('heb', 'ben', 'suis'; asked.light_words), which a small corpus may never write."""
+    returned 'te laat' is not closer to 'Tot hoe laat is het loket open?' for them. Nor are the function words the
+    stopword lists lack ('heb', 'suis', 'ons'; asked.light_words), which a small corpus may never write."""
     words = _relevance_words(question)
     return weighted_coverage(words, weights or {}, passage_terms(passage, counted(question))) if words else 0.0
 

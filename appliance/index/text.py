@@ -39,14 +39,17 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
-# Forms of the auxiliaries the lists hold ('hebben', 'heeft', 'zijn', 'was', 'kan', 'zal'; 'avoir', 'ont', 'etre', 'est')
-# that they lack (English has them all; 'am', 'ai', 'es' are too short to be content words). The index keeps them as
-# it always did; a short question's measures leave them out (appliance.ask.asked.light_words): they name nothing a
-# passage is about, and a corpus that never writes 'ik heb' or 'je suis' would weigh them as its rarest words. Not
-# 'willen', 'vouloir', 'pouvoir', 'want': those say something.
-VERB_FORMS = frozenset(
+# Function words the lists above lack: the forms of the auxiliaries they hold ('hebben', 'heeft', 'zijn', 'kan', 'zal';
+# 'avoir', 'etre', 'est') and the personal and possessive pronouns they do not ('mij', 'ons', 'jullie'; 'mon', 'votre';
+# 'our', 'your', 'them'). English has its auxiliaries; 'am', 'ai', 'me', 'my' are too short to be content words. The
+# index keeps them as it always did; a short question's measures leave them out (appliance.ask.asked.light_words):
+# they name nothing a passage is about, and a corpus that never writes 'ik heb', 'bij ons' or 'je suis' would weigh
+# them as its rarest words. Not 'willen', 'vouloir', 'pouvoir', 'want': those say something.
+FUNCTION_WORDS = frozenset(
     ["ben", "bent", "heb", "hebt", "hadden", "waren", "werden", "zult", "zullen", "zouden", "kun", "kunt", "kon",
-     "konden", "suis", "sommes", "etes", "etais", "etaient", "avons", "avez", "avais", "avait", "avaient"]
+     "konden", "suis", "sommes", "etes", "etais", "etaient", "avons", "avez", "avais", "avait", "avaient",
+     "mij", "ons", "jullie", "zich", "jouw", "jou", "hen", "mezelf", "zichzelf", "mon", "mes", "ton", "tes", "notre",
+     "nos", "votre", "vos", "moi", "toi", "eux", "our", "your", "yours", "his", "her", "him", "them"]
 )
 
 # A word: letters/digits (any script). CJK and similar scripts have no spaces, so each of their

@@ -256,15 +256,19 @@ def test_hour_words(question: str, words: set[str]) -> None:
 
 @pytest.mark.parametrize(("question", "words"), [
     ("Ik heb mijn parkeerschijf vergeten en nu een boete. Hoeveel moet ik betalen?", {"heb"}),
-    ("Mon passeport expire. Je suis adulte : combien vais-je payer ?", {"suis"}),
+    ("Mon passeport expire. Je suis adulte : combien vais-je payer ?", {"mon", "suis"}),
     ("Tot hoe laat ben ik welkom aan het loket?", {"laat", "ben"}),
+    # and the pronouns the stopword lists lack
+    ("Ik ben net verhuisd. Welke dag wordt bij ons het restafval opgehaald?", {"ben", "ons"}),
+    ("Votre bibliothèque organise-t-elle quelque chose pour moi ?", {"votre", "moi"}),
+    ("Can your office send them my file?", {"your", "them"}),
     # Verbs that say something stay: what the asker wants, or may do.
     ("We willen trouwen in het gemeentehuis. Wat kost de ceremonie?", set()),
     ("Puis-je déposer des pneus au parc à conteneurs ?", set()),
 ])
 def test_light_words(question: str, words: set[str]) -> None:
-    """A short question's measures leave out the auxiliaries' forms the stopword lists lack ('heb', 'suis'),
-    as they do the words that ask for an hour."""
+    """A short question's measures leave out the function words the stopword lists lack (the auxiliaries' other
+    forms, pronouns: 'heb', 'suis', 'ons', 'your'), as they do the words that ask for an hour."""
     assert light_words(question) == words
     assert not words & subject_words(question)
     assert not words & relevance._relevance_words(question)
