@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from appliance.ask.claim_words import CURRENCIES, MONTHS, NUMBER_WORDS, VALUE_WORDS
+from appliance.ask.claim_words import CURRENCIES, INSTRUCTIONS, MONTHS, NUMBER_WORDS, VALUE_WORDS, WAY_WORDS
 from appliance.ask.days import WEEKDAY_NAMES  # a weekday opens a Dutch compound: 'woensdagnamiddag'
 from appliance.index.text import FUNCTION_WORDS, content_words, fold, term_variants
 
@@ -50,10 +50,6 @@ _KINDS = (
         r"|\bwhat (?:should|must|do|can) (?:i|we|you) (?:do|bring)\b|\bwho (?:do|should|can|must|could) (?:i|we)\b")),
     ("amount", re.compile(_COSTS_ANYTHING)),  # after the others: 'Hoeveel … gratis' counts, 'Waar … gratis' is a way
 )
-# A sentence that gives a way: a channel or a place ('via het e-loket', 'per e-mail aan …@…', 'bij het loket', 'by
-# phone'), or an instruction opening with a verb that tells what to do ('Blokkeer uw kaart …', 'Apportez …').
-_WAY_WORDS = frozenset(["via", "loket", "guichet", "counter", "onthaal", "accueil", "reception", "website", "online", "digitaal", "telefonisch", "telefoon", "telephone", "phone", "afspraak", "rendez", "appointment", "formulier", "formulaire", "form", "contact", "contacteer", "contactez", "aangifte", "plainte", "mail", "email", "courriel", "brief", "courrier", "letter", "nummer", "numero", "number", "adres", "adresse", "address", "persoonlijk", "personne", "person"])
-_INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga", "geef", "vermeld", "beschrijf", "raak", "houd", "blokkeer", "vraag", "dien", "maak", "neem", "contacteer", "registreer", "schrijf", "vul", "reserveer", "zet", "leg", "bind", "doe", "wacht", "betaal", "klik", "kies", "bezorg", "gebruik", "toon", "volg", "bewaar", "call", "send", "contact", "bring", "go", "fill", "submit", "apply", "book", "report", "visit", "email", "write", "ask", "click", "choose", "use", "register", "pay", "follow", "keep", "take", "make", "do", "never"])
 # A word that asks for a kind of fact ('kost', 'wanneer', 'prijs'), not what it is asked about.
 _ASKING = re.compile(rf"(?:{_COUNT}|{_COST}|{_TIME}|{_EMAIL}|{_PHONE})")
 # The words that ask for a way ('doen' in 'wat moet ik doen', 'meebrengen', 'bij wie kan ik terecht', 'wie moet ik
@@ -63,6 +59,7 @@ _WAY_ASKING = frozenset(["doen", "moet", "moeten", "meebrengen", "meenemen", "te
                          "adresser", "comment", "do", "should", "must", "bring", "contact", "notify", "how"])
 _WORD = re.compile(r"[^\W_]+|[€$£@]")
 _HOUR_ASKED = re.compile(r"\b(?:hoe|what|quelle)\s+(laat|time|heure)\b")
+_DURATION_ASKED = re.compile(r"\b(?:hoe|how|hoeveel|how much|combien de)\s+(lang|long|tijd|time|temps)\b")  # 'hoe lang'
 # 'Hoeveel bezwaren …', 'how many days …', 'combien de jours …': the word after asks what is counted.
 _COUNTED = re.compile(r"\b(?:hoeveel|how many|combien d(?:e|es)?)\s+([^\W\d_]{3,})")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'«“¿]?[A-ZÀ-Ý])")
@@ -101,8 +98,11 @@ def subject_words(question: str) -> set[str]:
 
 
 def light_words(question: str) -> set[str]:
-    """What its measures leave out: hour_words; in a short question, the function words the stopwords lack."""
-    return hour_words(question) | (set(content_words(question)) & FUNCTION_WORDS if len(question) <= MAX_CHARS else set())
+    """What its measures leave out: hour_words; in a short question, the words that ask for a duration ('lang' in 'hoe
+    lang', 'temps' in 'combien de temps': a term given never says them) and the function words the stopwords lack."""
+    if len(question) > MAX_CHARS:
+        return hour_words(question)
+    return hour_words(question) | set(_DURATION_ASKED.findall(fold(question))) | set(content_words(question)) & FUNCTION_WORDS
 
 
 def hour_words(question: str) -> set[str]:
@@ -128,7 +128,7 @@ def carries(kind: str, sentence: str) -> bool:
         return "@" in sentence
     if kind == "way":
         first = words[0] if words else ""
-        return "@" in sentence or any(w in _WAY_WORDS for w in words) or first in _INSTRUCTIONS \
+        return "@" in sentence or any(w in WAY_WORDS for w in words) or first in INSTRUCTIONS \
             or (len(first) >= 5 and first.endswith("ez"))  # 'Apportez', 'Signalez': a French instruction
     return sum(ch.isdigit() for ch in sentence) >= 6 or bool(re.search(r"\b(?:nummer|numero|number|le)\s+1\d{2,3}\b", fold(sentence)))
 

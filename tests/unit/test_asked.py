@@ -262,6 +262,10 @@ def test_hour_words(question: str, words: set[str]) -> None:
     ("Ik ben verhuisd. Welke dag wordt bij ons het restafval opgehaald?", {"ben", "ons"}),
     ("Votre bibliothèque organise-t-elle un cours pour moi ?", {"votre", "moi"}),
     ("Can your office send them my file?", {"your", "them"}),
+    # the words that ask for a duration: a term given never says them
+    ("Hoe lang duurt het voor de straatlamp hersteld is?", {"lang"}),
+    ("Combien de temps ai-je pour contester la décision ?", {"temps"}),
+    ("How long do they have to decide on a request?", {"long"}),
     # the indefinite pronouns, and adverbs of degree or focus
     ("Wij zijn net verhuisd. Op welke dag moet ik de grijze container buitenzetten?", {"net"}),
     ("J'aimerais pratiquer mon néerlandais. La commune propose-t-elle quelque chose ?", {"mon", "quelque", "chose"}),
