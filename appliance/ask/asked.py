@@ -90,8 +90,8 @@ def asks_call(word: str) -> bool:
 
 
 def subject_words(question: str) -> set[str]:
-    """The question's content words a quote is measured on (compose), without those that ask for an hour
-    (hour_words); for a way, without those that ask for it ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de
+    """The question's content words a quote is measured on (compose), without those light_words leaves out ('laat',
+    'heb'); for a way, without those that ask for it ('moet', 'doen', 'terecht', 'verwittigen'): 'Bel de
     politie op 101' answers 'Wie moet ik verwittigen?'."""
     words = set(content_words(question)) - light_words(question)
     return {w for w in words if not asks_way(w)} if asked_kind(question) == "way" else words
@@ -100,9 +100,8 @@ def subject_words(question: str) -> set[str]:
 def light_words(question: str) -> set[str]:
     """What its measures leave out: hour_words; in a short question, the words that ask for a duration ('lang' in 'hoe
     lang', 'temps' in 'combien de temps': a term given never says them) and the function words the stopwords lack."""
-    if len(question) > MAX_CHARS:
-        return hour_words(question)
-    return hour_words(question) | set(_DURATION_ASKED.findall(fold(question))) | set(content_words(question)) & FUNCTION_WORDS
+    lacking = set(_DURATION_ASKED.findall(fold(question))) | set(content_words(question)) & FUNCTION_WORDS
+    return hour_words(question) | (lacking if len(question) <= MAX_CHARS else set())
 
 
 def hour_words(question: str) -> set[str]:
@@ -383,7 +382,7 @@ def names_qualifiers(question: str, text: str) -> bool:
 
 
 def clause_words(question: str) -> set[str]:
-    """The content words of the sentence that asks (asked_clause), without those that ask for an hour."""
+    """The content words of the sentence that asks (asked_clause), without those light_words leaves out."""
     return set(content_words(asked_clause(question))) - light_words(question)
 
 

@@ -92,7 +92,7 @@ MONTHS = frozenset(["januari", "februari", "maart", "april", "mei", "juni", "jul
                     "june", "july", "august", "october", "janvier", "fevrier", "mars", "avril", "juin",
                     "juillet", "aout", "septembre", "octobre", "novembre", "decembre"])
 
-# A sentence that gives a way (asked.carries): a channel or a place ('via het e-loket', 'per e-mail aan …@…', 'bij het loket', 'by
-# phone'), or an instruction opening with a verb that tells what to do ('Blokkeer uw kaart …', 'Apportez …').
+# A sentence that gives a way (asked.carries): a channel or a place ('via het e-loket', 'per e-mail aan …@…', 'bij het
+# loket', 'by phone'), or an instruction opening with a verb that tells what to do ('Blokkeer uw kaart …', 'Apportez …').
 WAY_WORDS = frozenset(["via", "loket", "guichet", "counter", "onthaal", "accueil", "reception", "website", "online", "digitaal", "telefonisch", "telefoon", "telephone", "phone", "afspraak", "rendez", "appointment", "formulier", "formulaire", "form", "contact", "contacteer", "contactez", "aangifte", "plainte", "mail", "email", "courriel", "brief", "courrier", "letter", "nummer", "numero", "number", "adres", "adresse", "address", "persoonlijk", "personne", "person"])
 INSTRUCTIONS = frozenset(["bel", "stuur", "mail", "meld", "kom", "breng", "ga", "geef", "vermeld", "beschrijf", "raak", "houd", "blokkeer", "vraag", "dien", "maak", "neem", "contacteer", "registreer", "schrijf", "vul", "reserveer", "zet", "leg", "bind", "doe", "wacht", "betaal", "klik", "kies", "bezorg", "gebruik", "toon", "volg", "bewaar", "call", "send", "contact", "bring", "go", "fill", "submit", "apply", "book", "report", "visit", "email", "write", "ask", "click", "choose", "use", "register", "pay", "follow", "keep", "take", "make", "do", "never"])
