@@ -40,23 +40,20 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 # Function words the lists above lack (most are in Snowball's fuller lists): the other forms of the auxiliaries they
-# hold ('heb', 'ben' beside 'hebben', 'zijn'; 'suis' beside 'est'), personal, possessive and indefinite pronouns ('mij',
-# 'ons', 'iemand'; 'mon', 'votre', 'quelque chose'; 'them', 'something') and adverbs of degree or focus ('toch',
-# 'echt'; 'vraiment'; 'just'). English has its auxiliaries; 'am', 'ai', 'me', 'my' are too short to be content words,
-# and French 'ton' is left in: Dutch 'per ton' prices waste.
+# hold ('heb', 'ben' beside 'hebben', 'zijn'; 'suis' beside 'est'), and personal, possessive and indefinite pronouns
+# ('mij', 'ons', 'iemand'; 'mon', 'votre', 'quelque chose'; 'them', 'something'). English has its auxiliaries; 'am',
+# 'ai', 'me', 'my' are too short to be content words, and French 'ton' is left in: Dutch 'per ton' prices waste.
 # The index keeps them as it always did; a short question's measures leave them out (appliance.ask.asked.light_words):
 # they name nothing a passage is about, and a corpus that never writes 'ik heb', 'bij ons' or 'je suis' would weigh
-# them as its rarest words. Not 'willen', 'moeten', 'vouloir', 'pouvoir', 'want': those say something.
+# them as its rarest words. Not 'willen', 'moeten', 'vouloir', 'pouvoir', 'want': those say something. Nor adverbs
+# such as 'gewoon', 'heel' or 'bien', which are adjectives or nouns too ('gewoon' for the normal procedure).
 FUNCTION_WORDS = frozenset(
     ["ben", "bent", "heb", "hebt", "hadden", "waren", "werden", "zult", "zullen", "zouden", "kun", "kunt", "kon",
      "konden", "suis", "sommes", "etes", "etais", "etaient", "avons", "avez", "avais", "avait", "avaient",
      "mij", "ons", "jullie", "zich", "jouw", "jou", "hen", "mezelf", "zichzelf", "mon", "mes", "tes", "notre",
      "nos", "votre", "vos", "moi", "toi", "eux", "our", "your", "yours", "his", "her", "him", "them",
      "iets", "niets", "iemand", "niemand", "ergens", "nergens", "quelque", "quelqu", "chose", "rien", "something",
-     "anything", "nothing", "someone", "anyone", "somewhere", "anywhere",
-     "net", "toch", "eens", "even", "echt", "heel", "erg", "zeer", "gewoon", "eigenlijk", "misschien", "aussi", "encore",
-     "deja", "tres", "bien", "vraiment", "donc", "alors", "also", "just", "really", "very", "actually", "maybe",
-     "already", "still"]
+     "anything", "nothing", "someone", "anyone", "somewhere", "anywhere"]
 )
 
 # A word: letters/digits (any script). CJK and similar scripts have no spaces, so each of their
