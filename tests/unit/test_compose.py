@@ -240,6 +240,20 @@ def test_a_question_in_another_language_is_matched_as_its_translation(corpus, mo
     assert t("fr", "answer.source_in.nl") in ans.text and "50 euro" in ans.text
 
 
+def test_an_hour_asked_as_written_is_answered_by_an_hour_whatever_the_translation_kept(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """'By what time …' that the model translated without its hour ('bij wat tijd …' in the demo): the chosen quote
+    must still give an hour, and a price does not."""
+    from appliance.ask import matching
+
+    app, clerk = corpus
+    monkeypatch.setattr(matching, "_same_meaning", lambda app, q, text: True)
+    llm = FakeLLM(_translating("Hoeveel kost een tweede bewonerskaart voor parkeren?", _pick("50 euro")))
+    ans = answer(app, clerk, "À quelle heure puis-je demander une deuxième carte de riverain ?", llm=llm)
+    assert ans.question_translated == "Hoeveel kost een tweede bewonerskaart voor parkeren?"
+    assert ans.status == "dont_know" and ans.checks["gate"] == "quotes_off_question", ans.checks
+    assert [s["text"] for s in ans.checks["sentences"] if "50 euro" in s["text"]]  # the model chose the price
+
+
 @pytest.mark.parametrize("reply", [
     "Ik weet het niet.",  # an answer, not a translation (refused: it means something else)
     "Combien coûte une deuxième carte de riverain pour se garer ?",  # not in the passages' language
