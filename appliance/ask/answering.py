@@ -30,7 +30,7 @@ from sqlmodel import select
 from appliance import audit
 from appliance.access import Principal, read_scope, readable_document_ids
 from appliance.ask import answerability, choosing, compose, days, free, prompts
-from appliance.ask.asked import asked_kind, carries, hour_words, polar_words
+from appliance.ask.asked import asked_kind, carries, polar_words
 from appliance.ask.matching import LONG_QUESTION_CHARS, Asked, as_indexed, rare_asked, translate, translation
 from appliance.ask.relevance import (
     best_sentences,
@@ -319,9 +319,8 @@ def _composed(app: Appliance, engine: LLM, asked: Asked, chosen: list[Source], c
     meta: dict[str, Any] = {"model": getattr(engine, "name", ""),
             "tokens_per_s": round(choice.pieces / choice.seconds, 2) if choice.seconds > 0 else 0.0}
     off = bool(kept) and compose.off_question(asked.match, asked.match_language, kept, MIN_RELEVANCE,
-                                              compose.counting(asked.text, asked.match, asked.match_language != language))
-    if not off and kept and len(asked.text) <= LONG_QUESTION_CHARS and hour_words(asked.text):
-        off = not any(days.gives_hour(c.text) for c in kept)  # an hour asked as written, whatever a translation kept
+                                              compose.counting(asked.text, asked.match, asked.match_language != language),
+                                              asked.text)
     if not off and kept and all(c.language in ("", asked.match_language) for c in kept):
         off = not compose.names_any(asked.rare, polar_words(asked.match), kept)  # a yes/no question's most specific word
     to = "" if off else compose.across(asked.match, asked.match_language, kept)

@@ -33,7 +33,7 @@ from appliance.ask.days import at_days, gives_hour, named_days
 from appliance.ask.matching import LONG_QUESTION_CHARS
 from appliance.ask.passages import blocks, rows_of
 from appliance.ask.prompts import REDACTED, neutralise
-from appliance.ask.relevance import names_about, situated, situation_words
+from appliance.ask.relevance import MIN_CLAUSE_WORDS, names_about, situated, situation_words
 from appliance.index.text import content_words, passage_terms, term_variants, weighted_coverage
 
 MAX_CANDIDATES = 8  # sentences shown to the model (prompt time dominates on 2 cores)
@@ -42,7 +42,6 @@ MAX_QUOTE_CHARS = 400  # a longer sentence is cut at a word boundary, marked wit
 MIN_SCORE = 0.5  # a sentence in another language must be this close: its cosine reaches the threshold
 MIN_QUOTE_WORDS = 3  # a candidate needs this many content words (no headings-only lines, no '1.')
 MAX_LIST_ITEMS = 8  # items of a list quoted after the sentence that introduces it
-MIN_CLAUSE_WORDS = 2  # an asking sentence with fewer words ('Wat zegt het?') is no measure on its own
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[(\"'«“]?[A-ZÀ-Ý0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý][a-zà-ÿ])")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+|(?<=\s)[-*•]\s+(?=\S)")
@@ -223,7 +222,7 @@ def _counted_first(question: str, ranked: list[Candidate]) -> list[Candidate]:
 
 
 def off_question(question: str, language: str, kept: Sequence[Candidate], min_share: float,
-                 asked: str | None = None) -> bool:
+                 asked: str | None = None, written: str = "") -> bool:
     """Whether the chosen quotes answer something else: a short question is answered only where one
     quote, read under its heading path, carries `min_share` of it (the relevance gate's measure of a
     passage, not an understanding). A quote sharing only 'ophaling' with 'when are Christmas trees
@@ -238,10 +237,11 @@ def off_question(question: str, language: str, kept: Sequence[Candidate], min_sh
     translation of a question that counts nothing by name: 'Hoeveel vooruit …' for 'How far in advance …') is answered only
     where a quote names X, in itself or its heading path: the association's deadline and budget do not say how many
     members it needs, even after a sentence that names them ('… volgens een puntensysteem: aantal leden …'). A quote names
-    what is asked about, not only what is asked (relevance.names_about); an hour asked, an hour given (days.gives_hour)."""
+    what is asked about, not only what is asked (relevance.names_about); an hour asked, an hour given (days.gives_hour),
+    even where only the question as `written` asks it (a translation may lose 'by what time')."""
     if len(question) > LONG_QUESTION_CHARS:
         return False
-    if kept and hour_words(question) and not any(gives_hour(c.text) for c in kept):
+    if kept and (hour_words(question) or hour_words(written)) and not any(gives_hour(c.text) for c in kept):
         return True  # in any language: 'hoe laat' is answered by an hour ('0,20 euro per week' is none)
     if any(c.language not in ("", language) for c in kept):
         return False
